@@ -1,0 +1,78 @@
+"""Shared fixtures: isolated folders, an in-memory keyring, real data, a real Orthanc."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import pytest
+
+from tests import orthanc as orthanc_mod
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """An in-memory keyring for tests (the headless default backend refuses everything)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own config and data folders and an empty in-memory keyring."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.delenv("WORKSTATION_CONFIG", raising=False)
+    monkeypatch.delenv("WORKSTATION_USER", raising=False)
+    monkeypatch.delenv("WORKSTATION_PASSWORD", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield home
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data``; tests that need it skip when it is absent (a fresh clone elsewhere)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present: real-data tests skipped")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def orthanc_server() -> Iterator[orthanc_mod.OrthancServer]:
+    """One real Orthanc with DICOMweb for the whole run (cleared by ``orthanc`` per test)."""
+    if not orthanc_mod.available():
+        if os.environ.get("CI"):
+            pytest.fail("Orthanc is not installed; the test command should have installed it")
+        pytest.skip("Orthanc with the DICOMweb plugin is not installed")
+    server = orthanc_mod.start_orthanc()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def orthanc(orthanc_server: orthanc_mod.OrthancServer) -> orthanc_mod.OrthancServer:
+    """The session's Orthanc, emptied before the test."""
+    orthanc_server.clear()
+    return orthanc_server

@@ -1,0 +1,1 @@
+"""What a radiologist looks at: studies, series, display sets, geometry, pixels. No Qt, no VTK."""

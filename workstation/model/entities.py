@@ -1,0 +1,167 @@
+"""Study, series and instance summaries: the rows of a worklist and a series browser.
+
+The attributes are those of the QIDO-RS study, series and instance resources (PS3.18 10.6.3,
+Table 10.6.3-3 to -5) and of the Patient/Study/Series/Instance levels of the query information
+model (PS3.4 C.6.2). The archive (from QIDO-RS JSON) and the local library (from its index) both
+produce these, so the rest of the workstation never cares where a study came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pydicom.dataset import Dataset
+
+ARCHIVE = "archive"
+LIBRARY = "library"
+
+
+def _text(ds: Dataset, keyword: str) -> str:
+    value = ds.get(keyword, "")
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _int(ds: Dataset, keyword: str) -> int | None:
+    value = ds.get(keyword, None)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_da(value: str) -> dt.date | None:
+    """Parse a DICOM DA value (YYYYMMDD, PS3.5 6.2); ``None`` when empty or invalid."""
+    value = (value or "").strip()
+    if len(value) == 10 and value[4] == "." and value[7] == ".":  # ACR-NEMA 2.0 form
+        value = value.replace(".", "")
+    if len(value) != 8 or not value.isdigit():
+        return None
+    try:
+        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    """One study as a worklist shows it (PS3.4 C.6.2.1 Study level + Patient level)."""
+
+    study_uid: str
+    patient_name: str = ""
+    patient_id: str = ""
+    issuer_of_patient_id: str = ""
+    patient_birth_date: str = ""
+    patient_sex: str = ""
+    study_date: str = ""
+    study_time: str = ""
+    accession_number: str = ""
+    study_description: str = ""
+    study_id: str = ""
+    referring_physician: str = ""
+    modalities: tuple[str, ...] = ()
+    number_of_series: int | None = None
+    number_of_instances: int | None = None
+    origins: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_dataset(cls, ds: Dataset, origin: str) -> StudySummary:
+        """Build from a QIDO-RS study result or from any instance header of the study."""
+        modalities: tuple[str, ...]
+        if "ModalitiesInStudy" in ds:
+            raw = ds.ModalitiesInStudy
+            values = [raw] if isinstance(raw, str) else list(raw)
+            modalities = tuple(sorted({str(v) for v in values if v}))
+        elif "Modality" in ds:
+            modalities = (str(ds.Modality),) if ds.Modality else ()
+        else:
+            modalities = ()
+        return cls(
+            study_uid=_text(ds, "StudyInstanceUID"),
+            patient_name=_text(ds, "PatientName"),
+            patient_id=_text(ds, "PatientID"),
+            issuer_of_patient_id=_text(ds, "IssuerOfPatientID"),
+            patient_birth_date=_text(ds, "PatientBirthDate"),
+            patient_sex=_text(ds, "PatientSex"),
+            study_date=_text(ds, "StudyDate"),
+            study_time=_text(ds, "StudyTime"),
+            accession_number=_text(ds, "AccessionNumber"),
+            study_description=_text(ds, "StudyDescription"),
+            study_id=_text(ds, "StudyID"),
+            referring_physician=_text(ds, "ReferringPhysicianName"),
+            modalities=modalities,
+            number_of_series=_int(ds, "NumberOfStudyRelatedSeries"),
+            number_of_instances=_int(ds, "NumberOfStudyRelatedInstances"),
+            origins=frozenset({origin}),
+        )
+
+    @property
+    def date(self) -> dt.date | None:
+        return parse_da(self.study_date)
+
+    def merged_with(self, other: StudySummary) -> StudySummary:
+        """The same study seen in two sources: keep our fields, fill gaps, union the origins."""
+        filled: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if mine in ("", None, ()) and theirs not in ("", None, ()):
+                filled[name] = theirs
+        filled["origins"] = self.origins | other.origins
+        return replace(self, **filled)
+
+
+@dataclass(frozen=True)
+class SeriesSummary:
+    """One series as a series browser shows it (PS3.4 C.6.2.1 Series level)."""
+
+    study_uid: str
+    series_uid: str
+    modality: str = ""
+    series_number: int | None = None
+    series_description: str = ""
+    body_part_examined: str = ""
+    number_of_instances: int | None = None
+
+    @classmethod
+    def from_dataset(cls, ds: Dataset, study_uid: str = "") -> SeriesSummary:
+        return cls(
+            study_uid=_text(ds, "StudyInstanceUID") or study_uid,
+            series_uid=_text(ds, "SeriesInstanceUID"),
+            modality=_text(ds, "Modality"),
+            series_number=_int(ds, "SeriesNumber"),
+            series_description=_text(ds, "SeriesDescription"),
+            body_part_examined=_text(ds, "BodyPartExamined"),
+            number_of_instances=_int(ds, "NumberOfSeriesRelatedInstances"),
+        )
+
+
+@dataclass(frozen=True)
+class InstanceSummary:
+    """One composite instance (PS3.4 C.6.2.1 Composite Object Instance level)."""
+
+    study_uid: str
+    series_uid: str
+    sop_instance_uid: str
+    sop_class_uid: str = ""
+    instance_number: int | None = None
+    number_of_frames: int | None = None
+    rows: int | None = None
+    columns: int | None = None
+
+    @classmethod
+    def from_dataset(cls, ds: Dataset, study_uid: str = "", series_uid: str = "") -> InstanceSummary:
+        return cls(
+            study_uid=_text(ds, "StudyInstanceUID") or study_uid,
+            series_uid=_text(ds, "SeriesInstanceUID") or series_uid,
+            sop_instance_uid=_text(ds, "SOPInstanceUID"),
+            sop_class_uid=_text(ds, "SOPClassUID"),
+            instance_number=_int(ds, "InstanceNumber"),
+            number_of_frames=_int(ds, "NumberOfFrames"),
+            rows=_int(ds, "Rows"),
+            columns=_int(ds, "Columns"),
+        )

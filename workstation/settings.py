@@ -1,0 +1,130 @@
+"""The workstation's settings: one typed object saved as JSON in the platform's config folder.
+
+``WORKSTATION_CONFIG=path`` points to another file. Secrets (passwords, tokens) are never part of
+the settings: they live in the operating system's keyring (see ``workstation.net.auth``).
+The local library lives in the platform's data folder (``XDG_DATA_HOME`` on Linux) unless the
+settings name another folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from workstation.errors import SettingsError
+
+APP_NAME = "workstation"
+
+
+@dataclass
+class ArchiveProfile:
+    """One hosted archive reached over DICOMweb (PS3.18)."""
+
+    name: str
+    url: str
+    auth: str = "basic"  # "none", "basic" or "bearer"
+    username: str = ""
+    ca_bundle: str = ""  # path to a PEM bundle; empty means the system's trusted CAs
+    verify_tls: bool = True
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 60.0
+    max_connections: int = 6
+
+    def __post_init__(self) -> None:
+        if self.auth not in ("none", "basic", "bearer"):
+            raise SettingsError(
+                f"Archive profile '{self.name}': authentication must be none, basic or bearer, "
+                f"not '{self.auth}'."
+            )
+        if not self.url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"Archive profile '{self.name}': the URL must start with http:// or https://."
+            )
+
+
+@dataclass
+class Settings:
+    """Everything the user can set, in one object."""
+
+    archives: list[ArchiveProfile] = field(default_factory=list)
+    default_archive: str = ""
+    library_dir: str = ""  # empty: the platform's data folder
+    library_max_gb: float = 50.0
+    demo_offered: bool = False
+
+    def archive(self, name: str | None = None) -> ArchiveProfile | None:
+        """The named profile, or the default one, or ``None`` when no archive is configured."""
+        wanted = name or self.default_archive
+        for profile in self.archives:
+            if profile.name == wanted:
+                return profile
+        if name:
+            raise SettingsError(f"There is no archive profile named '{name}'.")
+        return self.archives[0] if self.archives else None
+
+    def library_path(self) -> Path:
+        if self.library_dir:
+            return Path(self.library_dir).expanduser()
+        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "library"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Settings:
+        if not isinstance(data, dict):
+            raise SettingsError("The settings file does not hold a JSON object.")
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        profile_fields = {f.name for f in fields(ArchiveProfile)}
+        try:
+            kwargs["archives"] = [
+                ArchiveProfile(**{k: v for k, v in p.items() if k in profile_fields})
+                for p in data.get("archives", [])
+            ]
+            return cls(**kwargs)
+        except TypeError as exc:
+            raise SettingsError(f"The settings file has an invalid entry: {exc}.") from exc
+
+
+def settings_path() -> Path:
+    """Where the settings live: ``WORKSTATION_CONFIG`` or the platform's config folder."""
+    override = os.environ.get("WORKSTATION_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the settings; a missing file gives the defaults."""
+    path = path or settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"The settings file {path} cannot be read: {exc}.") from exc
+    return Settings.from_json(data)
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write the settings atomically (a crash never leaves half a file)."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(settings.to_json(), fh, indent=2)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
