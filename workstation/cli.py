@@ -1,15 +1,411 @@
-"""The ``workstation`` command: no verb opens the app; verbs script the core."""
+"""The ``workstation`` command: with no verb it opens the app; verbs script the core.
+
+Verbs: ``studies``, ``pull``, ``import``, ``info``, ``demo``, ``archive``. Exit status 0 on
+success; 1 with one sentence on standard error when something went wrong; 2 for a usage error.
+Passwords never go on the command line: they come from the keyring (``workstation archive add``
+asks for one) or, for scripts, from ``WORKSTATION_USER`` / ``WORKSTATION_PASSWORD``.
+"""
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import getpass
+import json
+import logging
+import os
 import sys
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from workstation import __version__
+from workstation.errors import Cancelled, SettingsError, WorkstationError
+from workstation.model.query import StudyQuery
+from workstation.settings import ArchiveProfile, Settings, load_settings, save_settings
+
+if TYPE_CHECKING:
+    from workstation.model.entities import StudySummary
+    from workstation.net.dicomweb import DicomWebClient
+    from workstation.store.library import Library
 
 
-def main(argv: list[str] | None = None) -> int:
-    from workstation import __version__
+# ---------------------------------------------------------------------------------------------
+# Progress bar on standard error
 
-    args = sys.argv[1:] if argv is None else argv
-    if args == ["--version"]:
-        print(f"workstation {__version__}")
+
+class ProgressBar:
+    """A one-line progress bar on a terminal, a line every few seconds otherwise."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int, nbytes: int = 0) -> None:
+        now = time.monotonic()
+        final = total and done >= total
+        if not final and now - self._last < (0.1 if self.tty else 2.0):
+            return
+        self._last = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = f" {nbytes / 1e6 / elapsed:6.1f} MB/s" if nbytes else ""
+        if total:
+            frac = min(done / total, 1.0)
+            bar = "#" * int(frac * 30)
+            line = f"{self.label} [{bar:<30}] {done}/{total}{rate}"
+        else:
+            line = f"{self.label} {done}{rate}"
+        if self.tty:
+            self.stream.write("\r" + line)
+            if final:
+                self.stream.write("\n")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+
+
+def open_library(settings: Settings) -> Library:
+    from workstation.store.library import Library
+
+    max_bytes = int(settings.library_max_gb * 1e9) if settings.library_max_gb > 0 else None
+    return Library(settings.library_path(), max_bytes=max_bytes)
+
+
+def archive_profile(settings: Settings, archive: str | None) -> ArchiveProfile | None:
+    """``--archive`` may name a profile or give a URL; without it, the default profile."""
+    if archive and archive.startswith(("http://", "https://")):
+        user = os.environ.get("WORKSTATION_USER", "")
+        return ArchiveProfile(
+            name="command-line", url=archive, auth="basic" if user else "none", username=user
+        )
+    return settings.archive(archive)
+
+
+def open_archive(settings: Settings, archive: str | None) -> DicomWebClient | None:
+    profile = archive_profile(settings, archive)
+    if profile is None:
+        return None
+    from workstation.net.dicomweb import DicomWebClient
+
+    return DicomWebClient(profile)
+
+
+# ---------------------------------------------------------------------------------------------
+# Verbs
+
+
+def _date(text: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)")
+
+
+def _study_row(s: StudySummary) -> dict[str, Any]:
+    return {
+        "study_uid": s.study_uid,
+        "patient_name": s.patient_name,
+        "patient_id": s.patient_id,
+        "issuer_of_patient_id": s.issuer_of_patient_id,
+        "patient_birth_date": s.patient_birth_date,
+        "patient_sex": s.patient_sex,
+        "study_date": s.study_date,
+        "study_time": s.study_time,
+        "accession_number": s.accession_number,
+        "study_description": s.study_description,
+        "modalities": list(s.modalities),
+        "number_of_series": s.number_of_series,
+        "number_of_instances": s.number_of_instances,
+        "origin": sorted(s.origins),
+    }
+
+
+def cmd_studies(args: argparse.Namespace, settings: Settings) -> int:
+    query = StudyQuery(
+        patient_name=args.name or "",
+        patient_id=args.patient_id or "",
+        accession_number=args.accession or "",
+        study_date_from=args.date_from,
+        study_date_to=args.date_to,
+        modality=args.modality or "",
+        study_description=args.description or "",
+        limit=args.limit,
+        offset=args.offset,
+    )
+    found: dict[str, StudySummary] = {}
+    archive = None if args.library else open_archive(settings, args.archive)
+    sources: list[Any] = [archive] if archive is not None else []
+    if archive is None or args.with_library:
+        sources.append(open_library(settings))
+    for source in sources:
+        for s in source.search_studies(query):
+            found[s.study_uid] = found[s.study_uid].merged_with(s) if s.study_uid in found else s
+    studies = sorted(found.values(), key=lambda s: (s.study_date, s.study_time), reverse=True)
+    if args.json:
+        json.dump([_study_row(s) for s in studies], sys.stdout, indent=2)
+        sys.stdout.write("\n")
         return 0
+    if not studies:
+        print("No study matches.")
+        return 0
+    header = f"{'Date':<10}  {'Patient':<24} {'ID':<12} {'Mod':<7} {'Imgs':>5}  {'Description':<28} Study UID"
+    print(header)
+    for s in studies:
+        date = s.date.isoformat() if s.date else s.study_date
+        mods = "/".join(s.modalities)
+        n = "" if s.number_of_instances is None else str(s.number_of_instances)
+        print(
+            f"{date:<10}  {s.patient_name[:24]:<24} {s.patient_id[:12]:<12} {mods[:7]:<7} "
+            f"{n:>5}  {s.study_description[:28]:<28} {s.study_uid}"
+        )
     return 0
+
+
+def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
+    from workstation.net.transfer import pull_study
+
+    archive = open_archive(settings, args.archive)
+    if archive is None:
+        raise SettingsError(
+            "No archive is configured: give --archive URL or add one with "
+            "'workstation archive add NAME URL'."
+        )
+    library = open_library(settings)
+    bar = ProgressBar("Retrieving") if not args.quiet else None
+    report = pull_study(archive, library, args.study_uid, progress=bar)
+    print(report.summary())
+    if library.max_bytes:
+        library.evict_to_limit()
+    return 0 if report.complete else 1
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from workstation.store.importer import import_paths
+
+    library = open_library(settings)
+    bar = ProgressBar("Importing") if not args.quiet else None
+
+    def progress(done: int, total: int, _name: str) -> None:
+        if bar:
+            bar(done, total)
+
+    report = import_paths(library, [Path(p) for p in args.paths], progress=progress)
+    for line in report.failure_lines():
+        print(line, file=sys.stderr)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
+    from workstation.model.displayset import build_display_sets
+
+    library = open_library(settings)
+    headers = library.study_headers(args.study_uid)
+    origin = "library"
+    if not headers:
+        archive = open_archive(settings, args.archive)
+        if archive is None:
+            raise WorkstationError(
+                f"Study {args.study_uid} is not in the library and no archive is configured."
+            )
+        origin = "archive"
+        for series in archive.search_series(args.study_uid):
+            headers.extend(archive.series_metadata(args.study_uid, series.series_uid))
+    if not headers:
+        raise WorkstationError(f"Study {args.study_uid} was not found.")
+    display_sets = build_display_sets(headers)
+    described = [d.describe() for d in display_sets]
+    if args.json:
+        json.dump(
+            {"study_uid": args.study_uid, "origin": origin, "display_sets": described},
+            sys.stdout,
+            indent=2,
+            default=str,
+        )
+        sys.stdout.write("\n")
+        return 0
+    print(f"Study {args.study_uid} ({origin}): {len(described)} display sets")
+    for d in described:
+        _print_display_set(d)
+    return 0
+
+
+def _print_display_set(d: dict[str, Any]) -> None:
+    title = " ".join(
+        str(x) for x in (d.get("modality", ""), d.get("series_number", ""), d.get("series_description", "")) if x not in ("", None)
+    )
+    print(f"\n  [{d.get('kind')}] {title}")
+    for key in ("images", "frames", "rows", "columns", "spacing_mm", "orientation", "dimensions_mm"):
+        if d.get(key) not in (None, "", []):
+            print(f"    {key.replace('_', ' ')}: {d[key]}")
+    affine = d.get("affine")
+    if affine:
+        print("    affine (index -> patient LPS mm):")
+        for row in affine:
+            print("      " + "  ".join(f"{v:10.4f}" for v in row))
+    for w in d.get("warnings", []):
+        print(f"    warning: {w}")
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from workstation import demo
+
+    library = open_library(settings)
+    bar = ProgressBar("Creating demo study") if not args.quiet else None
+    items = list(demo.phantom_series()) + list(demo.bundled_samples())
+    for i, data in enumerate(items, 1):
+        library.add_bytes(data)
+        if bar:
+            bar(i, len(items))
+    print(f"Demo studies added to the library ({len(items)} images).")
+    return 0
+
+
+def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
+    from workstation.net import auth
+
+    if args.archive_verb == "list":
+        if not settings.archives:
+            print("No archive configured; the workstation reads the local library.")
+        for p in settings.archives:
+            mark = "*" if p.name == (settings.default_archive or settings.archives[0].name) else " "
+            print(f"{mark} {p.name:<16} {p.url}  ({p.auth}{', ' + p.username if p.username else ''})")
+        return 0
+    if args.archive_verb == "add":
+        profile = ArchiveProfile(
+            name=args.name, url=args.url.rstrip("/"), auth=args.auth, username=args.user or "",
+            ca_bundle=args.ca_bundle or "",
+        )
+        settings.archives = [p for p in settings.archives if p.name != args.name] + [profile]
+        if args.default or not settings.default_archive:
+            settings.default_archive = args.name
+        if profile.auth != "none":
+            prompt = "Password" if profile.auth == "basic" else "Bearer token"
+            secret = os.environ.get("WORKSTATION_PASSWORD") or getpass.getpass(f"{prompt} for {args.name}: ")
+            auth.store_secret(profile, secret)
+        path = save_settings(settings)
+        print(f"Archive '{args.name}' saved in {path}; its secret is in the system keyring.")
+        return 0
+    if args.archive_verb == "remove":
+        profile = settings.archive(args.name)
+        assert profile is not None
+        auth.forget_secret(profile)
+        settings.archives = [p for p in settings.archives if p.name != args.name]
+        if settings.default_archive == args.name:
+            settings.default_archive = settings.archives[0].name if settings.archives else ""
+        save_settings(settings)
+        print(f"Archive '{args.name}' removed.")
+        return 0
+    if args.archive_verb == "test":
+        client = open_archive(settings, args.name)
+        if client is None:
+            raise SettingsError("No archive is configured.")
+        print(client.check_connection())
+        return 0
+    raise SettingsError("Unknown archive command.")
+
+
+def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+    from workstation.ui.app import run_app
+
+    return run_app([sys.argv[0]])
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workstation",
+        description="Radiology reading workstation. With no command, opens the application.",
+    )
+    parser.add_argument("--version", action="version", version=f"workstation {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (no patient data)")
+    sub = parser.add_subparsers(dest="verb")
+
+    p = sub.add_parser("studies", help="list matching studies (archive, else the local library)")
+    p.add_argument("--name", help="patient name; * and ? are wildcards; case-insensitive prefix")
+    p.add_argument("--id", dest="patient_id", help="patient ID")
+    p.add_argument("--accession", help="accession number")
+    p.add_argument("--from", dest="date_from", type=_date, help="study date from (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", type=_date, help="study date to (YYYY-MM-DD)")
+    p.add_argument("--modality", help="modality in study, e.g. CT")
+    p.add_argument("--description", help="study description; * and ? are wildcards")
+    p.add_argument("--limit", type=int, help="at most this many studies")
+    p.add_argument("--offset", type=int, default=0, help="skip this many studies (paging)")
+    p.add_argument("--archive", help="archive profile name or DICOMweb URL")
+    p.add_argument("--library", action="store_true", help="search only the local library")
+    p.add_argument("--with-library", action="store_true", help="search the archive and the library")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_studies)
+
+    p = sub.add_parser("pull", help="bring a study from the archive into the local library")
+    p.add_argument("study_uid")
+    p.add_argument("--archive", help="archive profile name or DICOMweb URL")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_pull)
+
+    p = sub.add_parser("import", help="import files, folders, DICOMDIR or ZIP into the library")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("info", help="describe a study's display sets")
+    p.add_argument("study_uid")
+    p.add_argument("--archive", help="archive profile name or DICOMweb URL (if not in the library)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("demo", help="add the demo studies (generated CT phantom, sample images)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("archive", help="configure archive profiles")
+    asub = p.add_subparsers(dest="archive_verb", required=True)
+    a = asub.add_parser("list", help="list archive profiles")
+    a = asub.add_parser("add", help="add or replace a profile; asks for the password")
+    a.add_argument("name")
+    a.add_argument("url", help="DICOMweb root, e.g. https://pacs.example.org/dicom-web")
+    a.add_argument("--user", help="user name")
+    a.add_argument("--auth", choices=["basic", "bearer", "none"], default="basic")
+    a.add_argument("--ca-bundle", help="PEM file of trusted CAs (default: the system's)")
+    a.add_argument("--default", action="store_true", help="make it the default archive")
+    a = asub.add_parser("remove", help="remove a profile and forget its secret")
+    a.add_argument("name")
+    a = asub.add_parser("test", help="test the connection to a profile")
+    a.add_argument("name", nargs="?")
+    p.set_defaults(func=cmd_archive)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    func = getattr(args, "func", cmd_app)
+    try:
+        settings = load_settings()
+        return int(func(args, settings))
+    except Cancelled as exc:
+        print(str(exc), file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("Interrupted; nothing half-done was recorded as complete.", file=sys.stderr)
+        return 130
+    except WorkstationError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1

@@ -70,3 +70,25 @@ class StudySource(Protocol):
         """Whole instances of the series as PS3.10 files (bytes), in the stored transfer syntax
         where the source can give it. ``sop_instance_uids`` restricts to those instances."""
         ...
+
+
+@runtime_checkable
+class InstanceSink(Protocol):
+    """Where retrieved instances go (the local library): atomic adds plus retrieval bookkeeping,
+    so that an interrupted retrieval is never recorded as complete and can be resumed."""
+
+    def add_bytes(self, data: bytes) -> object:
+        """Store one PS3.10 instance atomically (a duplicate SOP Instance UID is not stored twice)."""
+        ...
+
+    def begin_series(self, study_uid: str, series_uid: str, expected_sop_uids: Sequence[str]) -> None:
+        """Record which instances a complete copy of the series holds."""
+        ...
+
+    def missing_instances(self, study_uid: str, series_uid: str) -> list[str]:
+        """SOP Instance UIDs expected but not stored yet."""
+        ...
+
+    def mark_series_complete(self, study_uid: str, series_uid: str) -> None:
+        """Record the series as complete (only valid when nothing is missing)."""
+        ...
