@@ -1,0 +1,866 @@
+"""The local study library: instances as files on disk plus a SQLite index.
+
+It answers the same calls as the hosted archive (the ``StudySource`` protocol, with QIDO-RS
+search semantics, PS3.18 10.6, and WADO-RS style metadata and instances, PS3.18 10.4), so the
+workstation reads offline exactly as it reads online.
+
+Storage rules:
+
+* Each instance is one PS3.10 file (PS3.10 7.1) named by a hash of its SOP Instance UID, fanned
+  out into two levels of subfolders: file names carry no patient data.
+* A file is written to a temporary name in its final folder, flushed to disk, renamed into place,
+  and only then recorded in the index, in one transaction. The index is the truth: a file the
+  index does not know is not part of the library.
+* On open (when no other program has the library open), leftover temporary files and files
+  without an index row are **removed** (an instance cut off by a crash is fetched or imported
+  again; it was never reported as stored), and index rows whose file has gone are dropped, which
+  also withdraws the "complete" mark of their series.
+* A second copy of an SOP Instance UID is recognised and not stored again (as archives do).
+* Retrieval bookkeeping: ``begin_series`` records which instances a complete series holds;
+  ``mark_series_complete`` is refused while any is missing, so an interrupted retrieval is
+  never taken for complete and resumes with ``missing_instances``.
+* Size limit: studies are evicted least-recently-used first; pinned studies and studies open in
+  this program are never evicted.
+
+Threads: every thread gets its own SQLite connection (WAL mode); writes are serialised by a lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pydicom
+from pydicom.dataset import Dataset
+
+from workstation.errors import InvalidDicomError, StoreError
+from workstation.model.entities import (
+    LIBRARY,
+    InstanceSummary,
+    SeriesSummary,
+    StudySummary,
+)
+from workstation.model.query import StudyQuery
+from workstation.model.source import CancelToken
+from workstation.store import schema
+from workstation.store.instance_file import ParsedInstance, one_line, parse_instance
+from workstation.store.lockfile import LibraryLock, fsync_directory
+
+STORED = "stored"
+DUPLICATE = "duplicate"
+REJECTED = "rejected"
+
+OBJECTS = "objects"
+INDEX = "index.sqlite3"
+TEMP_PREFIX = ".tmp-"
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What happened to one instance offered to the library."""
+
+    status: str  # STORED, DUPLICATE or REJECTED
+    sop_instance_uid: str = ""
+    study_uid: str = ""
+    series_uid: str = ""
+    reason: str = ""  # why it was rejected (one short clause, no patient data)
+    warnings: tuple[str, ...] = ()
+    size: int = 0
+
+    @property
+    def stored(self) -> bool:
+        return self.status == STORED
+
+    @property
+    def duplicate(self) -> bool:
+        return self.status == DUPLICATE
+
+    @property
+    def rejected(self) -> bool:
+        return self.status == REJECTED
+
+
+@dataclass
+class RecoveryReport:
+    """What the clean-up on open found and repaired."""
+
+    ran: bool = True  # False when another program had the library open
+    temp_files_removed: int = 0
+    unindexed_files_removed: int = 0
+    missing_files_dropped: int = 0
+
+
+@dataclass
+class CheckReport:
+    """Consistency of files and index; ``clean`` when nothing needs repair."""
+
+    temp_files: list[str] = field(default_factory=list)
+    unindexed_files: list[str] = field(default_factory=list)
+    missing_files: list[str] = field(default_factory=list)  # SOP Instance UIDs
+    size_mismatches: list[str] = field(default_factory=list)  # SOP Instance UIDs
+    empty_series: list[str] = field(default_factory=list)
+    empty_studies: list[str] = field(default_factory=list)
+    complete_but_missing: list[str] = field(default_factory=list)  # series UIDs
+    #: Studies whose instances name more than one patient: not a store fault, but to be flagged.
+    patient_conflicts: list[str] = field(default_factory=list)
+    instances: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return not (
+            self.temp_files
+            or self.unindexed_files
+            or self.missing_files
+            or self.size_mismatches
+            or self.empty_series
+            or self.empty_studies
+            or self.complete_but_missing
+        )
+
+    def summary(self) -> str:
+        if self.clean:
+            return f"The library is consistent ({self.instances} instances)."
+        parts = []
+        for label, items in (
+            ("temporary files", self.temp_files),
+            ("files without an index entry", self.unindexed_files),
+            ("index entries without a file", self.missing_files),
+            ("files whose size changed", self.size_mismatches),
+            ("empty series", self.empty_series),
+            ("empty studies", self.empty_studies),
+            ("series marked complete with instances missing", self.complete_but_missing),
+        ):
+            if items:
+                parts.append(f"{len(items)} {label}")
+        return "The library needs repair: " + ", ".join(parts) + "; reopen it to repair."
+
+
+def object_path(sop_instance_uid: str) -> str:
+    """Where an instance lives, relative to the library root (no patient data in the name)."""
+    digest = hashlib.sha256(sop_instance_uid.encode("ascii", "replace")).hexdigest()
+    return f"{OBJECTS}/{digest[:2]}/{digest[2:4]}/{digest}.dcm"
+
+
+class Library:
+    """The local study library (a ``StudySource`` named ``"library"`` and an instance sink)."""
+
+    name = LIBRARY
+
+    def __init__(self, root: Path, max_bytes: int | None = None) -> None:
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+        try:
+            (self.root / OBJECTS).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"The library folder {self.root} cannot be created ({exc.strerror}); "
+                "choose another folder in the settings."
+            ) from exc
+        self._index_path = str(self.root / INDEX)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._open_counts: Counter[str] = Counter()
+        self._closed = False
+        self._lock = LibraryLock(self.root / ".lock")
+        try:
+            schema.ensure_schema(self._conn(), self._index_path)
+            if self._lock.exclusive_at_open:
+                self.recovery = self._recover()
+            else:
+                self.recovery = RecoveryReport(ran=False)
+            self._lock.share()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(
+                f"The library index {self._index_path} cannot be read ({exc}); "
+                "move it aside and re-import the studies."
+            ) from exc
+        except BaseException:
+            self.close()
+            raise
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError("The library has been closed; open it again.")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = schema.connect(self._index_path)
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close every connection and release the library lock."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._connections_lock:
+            for conn in self._connections:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._connections.clear()
+        self._lock.release()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ adding
+
+    def add_bytes(self, data: bytes) -> AddResult:
+        """Store one instance (a PS3.10 file or a bare data set) atomically.
+
+        Rejected (with a reason) when the header cannot be read or lacks the Study, Series or
+        SOP Instance UID; a duplicate SOP Instance UID is not stored again. Raises
+        ``StoreError`` when the disk or the index fails.
+        """
+        try:
+            parsed = parse_instance(data)
+        except InvalidDicomError as exc:
+            return AddResult(REJECTED, reason=str(exc), size=len(data))
+        return self._store(parsed)
+
+    def add_file(self, path: Path) -> AddResult:
+        """Store the instance in ``path`` (see ``add_bytes``)."""
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            return AddResult(REJECTED, reason=f"cannot be read ({exc.strerror or exc})")
+        return self.add_bytes(data)
+
+    def _store(self, parsed: ParsedInstance) -> AddResult:
+        sop, series, study = parsed.sop_instance_uid, parsed.series_uid, parsed.study_uid
+        rel = object_path(sop)
+        size = len(parsed.file_bytes)
+        with self._write_lock:
+            conn = self._conn()
+            if conn.execute(
+                "SELECT 1 FROM instances WHERE sop_instance_uid=?", (sop,)
+            ).fetchone():
+                return AddResult(DUPLICATE, sop, study, series, size=size)
+            owner = conn.execute(
+                "SELECT study_uid FROM series WHERE series_uid=?", (series,)
+            ).fetchone()
+            if owner is not None and owner[0] != study:
+                return AddResult(
+                    REJECTED,
+                    sop,
+                    study,
+                    series,
+                    reason="its series already belongs to another study in the library",
+                    size=size,
+                )
+            final = self.root / rel
+            self._write_atomic(final, parsed.file_bytes)
+            try:
+                warnings = self._record(parsed, rel, size)
+            except BaseException as exc:
+                with contextlib.suppress(OSError):
+                    final.unlink()
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(
+                        f"The library index could not record instance {sop} ({exc})."
+                    ) from exc
+                raise
+        return AddResult(
+            STORED, sop, study, series, size=size, warnings=tuple(parsed.warnings + warnings)
+        )
+
+    def _write_atomic(self, final: Path, data: bytes) -> None:
+        """Temporary file in the same folder, fsync, rename into place (POSIX rename is atomic)."""
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=TEMP_PREFIX, suffix=".part")
+        except OSError as exc:
+            raise StoreError(
+                f"The library folder {self.root} cannot be written ({exc.strerror}); "
+                "check the free space and permissions."
+            ) from exc
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, final)
+            fsync_directory(final.parent)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise StoreError(
+                f"An instance could not be written to the library ({exc.strerror}); "
+                "check the free space on the disk."
+            ) from exc
+
+    def _next_access(self, conn: sqlite3.Connection) -> int:
+        conn.execute(
+            "INSERT INTO counters(name, value) VALUES('access', 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1"
+        )
+        return int(conn.execute("SELECT value FROM counters WHERE name='access'").fetchone()[0])
+
+    def _record(self, parsed: ParsedInstance, rel: str, size: int) -> list[str]:
+        """Index one written file: patient, study, series and instance rows in one transaction."""
+        ds = parsed.header
+        warnings: list[str] = []
+        study = StudySummary.from_dataset(ds, LIBRARY)
+        series = SeriesSummary.from_dataset(ds)
+        inst = InstanceSummary.from_dataset(ds)
+        with self._transaction() as conn:
+            identity = (
+                study.patient_id,
+                study.issuer_of_patient_id,
+                study.patient_name,
+                study.patient_birth_date,
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO patients(patient_id, issuer_of_patient_id, patient_name, "
+                "patient_birth_date, patient_sex) VALUES (?,?,?,?,?)",
+                (*identity, study.patient_sex),
+            )
+            patient_key = conn.execute(
+                "SELECT patient_key FROM patients WHERE patient_id=? AND issuer_of_patient_id=? "
+                "AND patient_name=? AND patient_birth_date=?",
+                identity,
+            ).fetchone()[0]
+            row = conn.execute(
+                "SELECT patient_key FROM studies WHERE study_uid=?", (study.study_uid,)
+            ).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO studies(study_uid, patient_key, study_date, study_time, "
+                    "accession_number, study_description, study_id, referring_physician, "
+                    "last_access) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        study.study_uid,
+                        patient_key,
+                        study.study_date,
+                        study.study_time,
+                        study.accession_number,
+                        study.study_description,
+                        study.study_id,
+                        study.referring_physician,
+                        self._next_access(conn),
+                    ),
+                )
+            elif row[0] != patient_key:
+                conn.execute(
+                    "UPDATE studies SET patient_conflict=1 WHERE study_uid=?", (study.study_uid,)
+                )
+                warnings.append("this instance names a different patient than its study")
+            conn.execute(
+                "INSERT OR IGNORE INTO series(series_uid, study_uid, modality, series_number, "
+                "series_description, body_part_examined) VALUES (?,?,?,?,?,?)",
+                (
+                    series.series_uid,
+                    study.study_uid,
+                    series.modality,
+                    series.series_number,
+                    series.series_description,
+                    series.body_part_examined,
+                ),
+            )
+            conn.execute(
+                "INSERT INTO instances(sop_instance_uid, series_uid, study_uid, sop_class_uid, "
+                "instance_number, number_of_frames, rows, columns, path, size, added) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    inst.sop_instance_uid,
+                    series.series_uid,
+                    study.study_uid,
+                    inst.sop_class_uid,
+                    inst.instance_number,
+                    inst.number_of_frames,
+                    inst.rows,
+                    inst.columns,
+                    rel,
+                    size,
+                    time.time(),
+                ),
+            )
+        return warnings
+
+    # ------------------------------------------------------------------ StudySource
+
+    def search_studies(self, query: StudyQuery) -> list[StudySummary]:
+        """Studies matching ``query`` (PS3.4 C.2.2.2 matching, as ``StudyQuery.matches``),
+        newest first, with modalities in study and series/instance counts."""
+        where: list[str] = []
+        params: list[object] = []
+        if query.study_uid:
+            where.append("s.study_uid = ?")
+            params.append(query.study_uid)
+        if query.modality:
+            where.append(
+                "EXISTS (SELECT 1 FROM series m WHERE m.study_uid = s.study_uid "
+                "AND upper(m.modality) = upper(?))"
+            )
+            params.append(query.modality)
+        if query.patient_id and not any(c in query.patient_id for c in "*?"):
+            where.append("p.patient_id = ?")
+            params.append(query.patient_id.strip())
+        sql = (
+            "SELECT s.*, p.patient_id, p.issuer_of_patient_id, p.patient_name, "
+            "p.patient_birth_date, p.patient_sex, "
+            "(SELECT COUNT(*) FROM series c WHERE c.study_uid = s.study_uid) AS n_series, "
+            "(SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid) AS n_instances, "
+            "(SELECT group_concat(DISTINCT m.modality) FROM series m "
+            " WHERE m.study_uid = s.study_uid) AS modalities "
+            "FROM studies s JOIN patients p ON p.patient_key = s.patient_key"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY s.study_date DESC, s.study_time DESC, s.study_uid"
+        results: list[StudySummary] = []
+        skipped = 0
+        for row in self._conn().execute(sql, params):
+            summary = _study_summary(row)
+            if not query.matches(summary):
+                continue
+            if skipped < query.offset:
+                skipped += 1
+                continue
+            results.append(summary)
+            if query.limit is not None and len(results) >= query.limit:
+                break
+        return results
+
+    def search_series(self, study_uid: str) -> list[SeriesSummary]:
+        rows = self._conn().execute(
+            "SELECT s.*, (SELECT COUNT(*) FROM instances i WHERE i.series_uid = s.series_uid) "
+            "AS n FROM series s WHERE s.study_uid = ? "
+            "ORDER BY s.series_number IS NULL, s.series_number, s.series_uid",
+            (study_uid,),
+        ).fetchall()
+        return [
+            SeriesSummary(
+                study_uid=r["study_uid"],
+                series_uid=r["series_uid"],
+                modality=r["modality"],
+                series_number=r["series_number"],
+                series_description=r["series_description"],
+                body_part_examined=r["body_part_examined"],
+                number_of_instances=r["n"],
+            )
+            for r in rows
+        ]
+
+    def _instance_rows(self, study_uid: str, series_uid: str) -> list[sqlite3.Row]:
+        return self._conn().execute(
+            "SELECT * FROM instances WHERE study_uid = ? AND series_uid = ? "
+            "ORDER BY instance_number IS NULL, instance_number, sop_instance_uid",
+            (study_uid, series_uid),
+        ).fetchall()
+
+    def search_instances(self, study_uid: str, series_uid: str) -> list[InstanceSummary]:
+        return [
+            InstanceSummary(
+                study_uid=r["study_uid"],
+                series_uid=r["series_uid"],
+                sop_instance_uid=r["sop_instance_uid"],
+                sop_class_uid=r["sop_class_uid"],
+                instance_number=r["instance_number"],
+                number_of_frames=r["number_of_frames"],
+                rows=r["rows"],
+                columns=r["columns"],
+            )
+            for r in self._instance_rows(study_uid, series_uid)
+        ]
+
+    def _read_header(self, row: sqlite3.Row) -> Dataset:
+        path = self.root / row["path"]
+        try:
+            return pydicom.dcmread(path, stop_before_pixels=True, force=True)
+        except FileNotFoundError as exc:
+            raise StoreError(
+                f"Instance {row['sop_instance_uid']} is missing from the library folder; "
+                "reopen the library to repair it and retrieve the study again."
+            ) from exc
+        except Exception as exc:  # noqa: BLE001 - pydicom raises many kinds on bad input
+            raise StoreError(
+                f"The stored file of instance {row['sop_instance_uid']} cannot be read "
+                f"({one_line(exc)}); remove the study and retrieve it again."
+            ) from exc
+
+    def series_metadata(self, study_uid: str, series_uid: str) -> list[Dataset]:
+        """Every instance header of the series, read without pixel data, in instance order."""
+        return [self._read_header(r) for r in self._instance_rows(study_uid, series_uid)]
+
+    def study_headers(self, study_uid: str) -> list[Dataset]:
+        """Every instance header of the study (series by series), for building display sets."""
+        headers: list[Dataset] = []
+        for series in self.search_series(study_uid):
+            headers.extend(self.series_metadata(study_uid, series.series_uid))
+        return headers
+
+    def iter_instances(
+        self,
+        study_uid: str,
+        series_uid: str,
+        sop_instance_uids: Sequence[str] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Iterator[bytes]:
+        """The stored PS3.10 files of the series, in instance order (or in the order asked).
+
+        Instances the library does not hold are left out: ask ``missing_instances`` or
+        ``search_instances`` to know which are here.
+        """
+        rows = self._instance_rows(study_uid, series_uid)
+        if sop_instance_uids is not None:
+            by_uid = {r["sop_instance_uid"]: r for r in rows}
+            rows = [by_uid[u] for u in sop_instance_uids if u in by_uid]
+        for row in rows:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            try:
+                data = (self.root / row["path"]).read_bytes()
+            except OSError as exc:
+                raise StoreError(
+                    f"Instance {row['sop_instance_uid']} cannot be read from the library "
+                    f"({exc.strerror}); reopen the library to repair it."
+                ) from exc
+            yield data
+
+    # ------------------------------------------------------------------ retrieval bookkeeping
+
+    def begin_series(
+        self, study_uid: str, series_uid: str, expected_sop_uids: Sequence[str]
+    ) -> None:
+        """Record which instances a complete copy of the series holds (from the archive's
+        QIDO-RS instance list); the series is not complete until ``mark_series_complete``."""
+        with self._write_lock, self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO retrievals(series_uid, study_uid, complete, begun) VALUES (?,?,0,?) "
+                "ON CONFLICT(series_uid) DO UPDATE SET study_uid=excluded.study_uid, "
+                "complete=0, begun=excluded.begun",
+                (series_uid, study_uid, time.time()),
+            )
+            conn.execute("DELETE FROM expected_instances WHERE series_uid=?", (series_uid,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO expected_instances(series_uid, position, sop_instance_uid) "
+                "VALUES (?,?,?)",
+                [(series_uid, i, uid) for i, uid in enumerate(expected_sop_uids)],
+            )
+
+    def _missing(self, conn: sqlite3.Connection, study_uid: str, series_uid: str) -> list[str]:
+        rows = conn.execute(
+            "SELECT e.sop_instance_uid FROM expected_instances e "
+            "JOIN retrievals r ON r.series_uid = e.series_uid AND r.study_uid = ? "
+            "WHERE e.series_uid = ? AND NOT EXISTS (SELECT 1 FROM instances i "
+            "WHERE i.sop_instance_uid = e.sop_instance_uid AND i.series_uid = e.series_uid) "
+            "ORDER BY e.position",
+            (study_uid, series_uid),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def missing_instances(self, study_uid: str, series_uid: str) -> list[str]:
+        """SOP Instance UIDs expected (``begin_series``) but not stored yet, in the given order;
+        empty when no retrieval of the series was begun."""
+        return self._missing(self._conn(), study_uid, series_uid)
+
+    def mark_series_complete(self, study_uid: str, series_uid: str) -> None:
+        """Record the series as complete; refused (``StoreError``) while anything is missing."""
+        with self._write_lock, self._transaction() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM retrievals WHERE series_uid=? AND study_uid=?",
+                (series_uid, study_uid),
+            ).fetchone()
+            if row is None:
+                raise StoreError(
+                    f"Series {series_uid} cannot be recorded complete: its retrieval was never "
+                    "begun (call begin_series with the archive's instance list first)."
+                )
+            missing = self._missing(conn, study_uid, series_uid)
+            if missing:
+                raise StoreError(
+                    f"Series {series_uid} cannot be recorded complete: {len(missing)} "
+                    "instances are still missing; retrieve them first."
+                )
+            conn.execute("UPDATE retrievals SET complete=1 WHERE series_uid=?", (series_uid,))
+
+    def series_complete(self, study_uid: str, series_uid: str) -> bool:
+        """Whether a retrieval confirmed every expected instance of the series is here."""
+        conn = self._conn()
+        row = conn.execute(
+            "SELECT complete FROM retrievals WHERE series_uid=? AND study_uid=?",
+            (series_uid, study_uid),
+        ).fetchone()
+        return bool(row and row[0]) and not self._missing(conn, study_uid, series_uid)
+
+    def study_complete(self, study_uid: str) -> bool:
+        """Whether every series whose retrieval was begun for the study is complete.
+
+        Studies that were only imported (never retrieved) are not "complete": nothing tells
+        the library what a complete copy holds.
+        """
+        rows = self._conn().execute(
+            "SELECT series_uid FROM retrievals WHERE study_uid=?", (study_uid,)
+        ).fetchall()
+        return bool(rows) and all(self.series_complete(study_uid, r[0]) for r in rows)
+
+    # ------------------------------------------------------------------ size limit, LRU
+
+    def touch_study(self, study_uid: str) -> None:
+        """Mark the study as just used (the least recently used goes first on eviction)."""
+        with self._write_lock, self._transaction() as conn:
+            stamp = self._next_access(conn)
+            conn.execute(
+                "UPDATE studies SET last_access=? WHERE study_uid=?", (stamp, study_uid)
+            )
+
+    def pin(self, study_uid: str) -> None:
+        """Keep the study whatever the size limit (for example a study kept for offline
+        reading). A study can be pinned before its first instance arrives."""
+        with self._write_lock, self._transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO pins(study_uid) VALUES (?)", (study_uid,))
+
+    def unpin(self, study_uid: str) -> None:
+        with self._write_lock, self._transaction() as conn:
+            conn.execute("DELETE FROM pins WHERE study_uid=?", (study_uid,))
+
+    def is_pinned(self, study_uid: str) -> bool:
+        return (
+            self._conn().execute("SELECT 1 FROM pins WHERE study_uid=?", (study_uid,)).fetchone()
+            is not None
+        )
+
+    @contextlib.contextmanager
+    def open_study(self, study_uid: str) -> Iterator[None]:
+        """Hold a study open (being read): it is touched and never evicted until closed."""
+        with self._write_lock:
+            self._open_counts[study_uid] += 1
+        try:
+            self.touch_study(study_uid)
+            yield
+        finally:
+            with self._write_lock:
+                self._open_counts[study_uid] -= 1
+                if self._open_counts[study_uid] <= 0:
+                    del self._open_counts[study_uid]
+
+    def is_open(self, study_uid: str) -> bool:
+        with self._write_lock:
+            return self._open_counts.get(study_uid, 0) > 0
+
+    def total_bytes(self) -> int:
+        """Bytes of all stored instance files."""
+        return int(self._conn().execute("SELECT COALESCE(SUM(size), 0) FROM instances").fetchone()[0])
+
+    def study_bytes(self, study_uid: str) -> int:
+        return int(
+            self._conn()
+            .execute("SELECT COALESCE(SUM(size), 0) FROM instances WHERE study_uid=?", (study_uid,))
+            .fetchone()[0]
+        )
+
+    def evict_to_limit(self) -> list[str]:
+        """Remove least-recently-used studies, never pinned or open ones, until the library
+        fits in ``max_bytes``; returns the Study Instance UIDs removed, in eviction order."""
+        if self.max_bytes is None:
+            return []
+        evicted: list[str] = []
+        with self._write_lock:
+            total = self.total_bytes()
+            if total <= self.max_bytes:
+                return []
+            rows = self._conn().execute(
+                "SELECT s.study_uid, (SELECT COALESCE(SUM(size), 0) FROM instances i "
+                "WHERE i.study_uid = s.study_uid) AS bytes FROM studies s "
+                "WHERE s.study_uid NOT IN (SELECT study_uid FROM pins) "
+                "ORDER BY s.last_access ASC"
+            ).fetchall()
+            for row in rows:
+                if total <= self.max_bytes:
+                    break
+                uid = row["study_uid"]
+                if self._open_counts.get(uid, 0) > 0:
+                    continue
+                self.remove_study(uid)
+                total -= int(row["bytes"])
+                evicted.append(uid)
+        return evicted
+
+    def remove_study(self, study_uid: str) -> bool:
+        """Remove a study, its files and its bookkeeping; ``False`` when it was not here.
+        Refused (``StoreError``) while the study is open."""
+        with self._write_lock:
+            if self._open_counts.get(study_uid, 0) > 0:
+                raise StoreError(
+                    f"Study {study_uid} is open and cannot be removed; close it first."
+                )
+            conn = self._conn()
+            paths = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT path FROM instances WHERE study_uid=?", (study_uid,)
+                ).fetchall()
+            ]
+            with self._transaction() as tx:
+                found = tx.execute(
+                    "SELECT patient_key FROM studies WHERE study_uid=?", (study_uid,)
+                ).fetchone()
+                tx.execute("DELETE FROM instances WHERE study_uid=?", (study_uid,))
+                tx.execute("DELETE FROM series WHERE study_uid=?", (study_uid,))
+                tx.execute(
+                    "DELETE FROM expected_instances WHERE series_uid IN "
+                    "(SELECT series_uid FROM retrievals WHERE study_uid=?)",
+                    (study_uid,),
+                )
+                tx.execute("DELETE FROM retrievals WHERE study_uid=?", (study_uid,))
+                tx.execute("DELETE FROM pins WHERE study_uid=?", (study_uid,))
+                tx.execute("DELETE FROM studies WHERE study_uid=?", (study_uid,))
+                if found is not None:
+                    tx.execute(
+                        "DELETE FROM patients WHERE patient_key=? AND NOT EXISTS "
+                        "(SELECT 1 FROM studies WHERE patient_key=?)",
+                        (found[0], found[0]),
+                    )
+            # Files go after the commit: a crash in between leaves unindexed files, which the
+            # next open removes; it never leaves an index row pointing at nothing.
+            for rel in paths:
+                with contextlib.suppress(FileNotFoundError):
+                    (self.root / rel).unlink()
+            return found is not None or bool(paths)
+
+    # ------------------------------------------------------------------ crash safety
+
+    def _scan_files(self) -> tuple[list[Path], list[Path]]:
+        """(temporary files, instance files) under the objects folder."""
+        temps: list[Path] = []
+        files: list[Path] = []
+        for dirpath, _dirs, names in os.walk(self.root / OBJECTS):
+            for n in names:
+                (temps if n.startswith(TEMP_PREFIX) else files).append(Path(dirpath) / n)
+        return temps, files
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def _recover(self) -> RecoveryReport:
+        """Clean up after a crash (see the module docstring)."""
+        report = RecoveryReport()
+        temps, files = self._scan_files()
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+                report.temp_files_removed += 1
+        conn = self._conn()
+        indexed = {r[0]: r[1] for r in conn.execute("SELECT path, sop_instance_uid FROM instances")}
+        on_disk = set()
+        for f in files:
+            rel = self._rel(f)
+            on_disk.add(rel)
+            if rel not in indexed:
+                with contextlib.suppress(FileNotFoundError):
+                    f.unlink()
+                    report.unindexed_files_removed += 1
+        gone = [sop for rel, sop in indexed.items() if rel not in on_disk]
+        if gone:
+            with self._write_lock, self._transaction() as tx:
+                for sop in gone:
+                    tx.execute(
+                        "UPDATE retrievals SET complete=0 WHERE series_uid IN "
+                        "(SELECT series_uid FROM instances WHERE sop_instance_uid=?)",
+                        (sop,),
+                    )
+                    tx.execute("DELETE FROM instances WHERE sop_instance_uid=?", (sop,))
+                tx.execute(
+                    "DELETE FROM series WHERE NOT EXISTS "
+                    "(SELECT 1 FROM instances i WHERE i.series_uid = series.series_uid)"
+                )
+                tx.execute(
+                    "DELETE FROM studies WHERE NOT EXISTS "
+                    "(SELECT 1 FROM series s WHERE s.study_uid = studies.study_uid)"
+                )
+                tx.execute(
+                    "DELETE FROM patients WHERE NOT EXISTS "
+                    "(SELECT 1 FROM studies s WHERE s.patient_key = patients.patient_key)"
+                )
+            report.missing_files_dropped = len(gone)
+        return report
+
+    def check(self) -> CheckReport:
+        """Compare files and index without changing anything."""
+        report = CheckReport()
+        temps, files = self._scan_files()
+        report.temp_files = sorted(self._rel(t) for t in temps)
+        conn = self._conn()
+        rows = conn.execute("SELECT path, sop_instance_uid, size FROM instances").fetchall()
+        report.instances = len(rows)
+        indexed = {r["path"]: r for r in rows}
+        on_disk = {self._rel(f): f for f in files}
+        report.unindexed_files = sorted(rel for rel in on_disk if rel not in indexed)
+        for rel, row in indexed.items():
+            if rel not in on_disk:
+                report.missing_files.append(row["sop_instance_uid"])
+            elif on_disk[rel].stat().st_size != row["size"]:
+                report.size_mismatches.append(row["sop_instance_uid"])
+        report.empty_series = [
+            r[0]
+            for r in conn.execute(
+                "SELECT series_uid FROM series WHERE NOT EXISTS "
+                "(SELECT 1 FROM instances i WHERE i.series_uid = series.series_uid)"
+            )
+        ]
+        report.empty_studies = [
+            r[0]
+            for r in conn.execute(
+                "SELECT study_uid FROM studies WHERE NOT EXISTS "
+                "(SELECT 1 FROM series s WHERE s.study_uid = studies.study_uid)"
+            )
+        ]
+        for r in conn.execute("SELECT series_uid, study_uid FROM retrievals WHERE complete=1"):
+            if self._missing(conn, r["study_uid"], r["series_uid"]):
+                report.complete_but_missing.append(r["series_uid"])
+        report.patient_conflicts = [
+            r[0] for r in conn.execute("SELECT study_uid FROM studies WHERE patient_conflict=1")
+        ]
+        return report
+
+
+def _study_summary(row: sqlite3.Row) -> StudySummary:
+    modalities = tuple(sorted({m for m in (row["modalities"] or "").split(",") if m}))
+    return StudySummary(
+        study_uid=row["study_uid"],
+        patient_name=row["patient_name"],
+        patient_id=row["patient_id"],
+        issuer_of_patient_id=row["issuer_of_patient_id"],
+        patient_birth_date=row["patient_birth_date"],
+        patient_sex=row["patient_sex"],
+        study_date=row["study_date"],
+        study_time=row["study_time"],
+        accession_number=row["accession_number"],
+        study_description=row["study_description"],
+        study_id=row["study_id"],
+        referring_physician=row["referring_physician"],
+        modalities=modalities,
+        number_of_series=row["n_series"],
+        number_of_instances=row["n_instances"],
+        origins=frozenset({LIBRARY}),
+    )
