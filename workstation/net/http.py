@@ -1,0 +1,325 @@
+"""HTTP transport for DICOMweb (PS3.18 8, "Transactions"): one pooled session per archive.
+
+What it adds to ``requests``:
+
+* a connection pool sized to the profile's ``max_connections``, and a ``(connect, read)``
+  timeout pair per request, so a long transfer is never cut by a total time limit;
+* retries with exponential back-off for idempotent requests only (GET): on connection errors,
+  timeouts and HTTP 429/500/502/503/504 (``Retry-After`` honoured, capped); never for POST;
+* TLS verified by default, against the profile's CA bundle when it names one;
+* query strings built here, leaving ``*``, ``?``, ``,`` and ``-`` as they are (all legal in a URI
+  query, RFC 3986 3.4): some archives (Orthanc 1.10) do not percent-decode QIDO values, so an
+  encoded ``*`` would match nothing;
+* HTTP failures mapped to the workstation's typed errors, each one sentence without patient
+  data (the query string, which can hold a patient name, never appears in messages or logs);
+* streamed bodies that check a :class:`CancelToken` between chunks.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+import requests.adapters
+
+from workstation.errors import (
+    ArchiveError,
+    AuthError,
+    Cancelled,
+    NotFoundError,
+    TransferInterrupted,
+)
+from workstation.model.source import CancelToken
+from workstation.net.auth import credentials_for
+from workstation.settings import ArchiveProfile
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+CHUNK_SIZE = 256 * 1024
+# Characters sent as they are in a query value: RFC 3986 unreserved plus the sub-delimiters
+# and separators DICOM matching uses; "&", "=", "+", "%", "#" and spaces are encoded.
+_QUERY_SAFE = "*?,-._~:/@!$'()"
+
+
+class _RedactQueryFilter(logging.Filter):
+    """Drop query strings from urllib3's request log lines (they can hold patient names)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                a.split("?", 1)[0] + "?..." if isinstance(a, str) and "?" in a else a
+                for a in record.args
+            )
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactQueryFilter())
+
+
+def encode_query(pairs: Sequence[tuple[str, str]]) -> str:
+    """A query string from ``(key, value)`` pairs, wildcards and ranges left unencoded."""
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe=_QUERY_SAFE)}" for k, v in pairs)
+
+
+def host_of(url: str) -> str:
+    """The host (and port) of ``url`` without any user information, for messages."""
+    parts = urlsplit(url)
+    return parts.hostname and (f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname) or url
+
+
+def _unreachable_reason(exc: BaseException, profile: ArchiveProfile) -> str:
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"it did not accept a connection within {profile.connect_timeout_s:g} s"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"it stopped answering for {profile.read_timeout_s:g} s"
+    text = str(exc).lower()
+    if "refused" in text:
+        return "the connection was refused (is the archive running?)"
+    if any(s in text for s in ("name or service not known", "nodename nor servname",
+                               "getaddrinfo failed", "name resolution", "no address")):
+        return "its host name could not be found"
+    if "reset" in text or "aborted" in text or "remote end closed" in text:
+        return "the connection was dropped"
+    return "the connection failed"
+
+
+class Transport:
+    """The pooled HTTP session of one archive profile (PS3.18 8.1)."""
+
+    def __init__(
+        self,
+        profile: ArchiveProfile,
+        *,
+        session: requests.Session | None = None,
+        retries: int = 3,
+        backoff_s: float = 0.5,
+        max_backoff_s: float = 8.0,
+    ) -> None:
+        self.profile = profile
+        self.base_url = profile.url.rstrip("/")
+        self.host = host_of(profile.url)
+        self.retries = max(0, retries)
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        if session is None:
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(
+                pool_connections=1,
+                pool_maxsize=max(1, profile.max_connections),
+                max_retries=0,
+            )
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        self.session = session
+        self.verify: bool | str = profile.ca_bundle or profile.verify_tls
+        self.timeout = (profile.connect_timeout_s, profile.read_timeout_s)
+        self._auth: requests.auth.AuthBase | None = None
+        self._auth_loaded = False
+
+    # -- URLs ----------------------------------------------------------------------------------
+
+    def url(self, *segments: str, query: Sequence[tuple[str, str]] = ()) -> str:
+        """``base/seg1/seg2?query``, each segment percent-encoded (commas kept: frame lists)."""
+        path = "/".join(quote(s, safe=",") for s in segments)
+        url = f"{self.base_url}/{path}" if path else self.base_url
+        if query:
+            url += "?" + encode_query(query)
+        return url
+
+    def absolute(self, uri: str) -> str:
+        """A URI from the archive (a BulkDataURI, a RetrieveURL) made absolute."""
+        if uri.startswith(("http://", "https://")):
+            return uri
+        return f"{self.base_url}/{uri.lstrip('/')}"
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def auth(self) -> requests.auth.AuthBase | None:
+        """The request authentication, read once from the keyring or the environment."""
+        if not self._auth_loaded:
+            creds = credentials_for(self.profile)
+            self._auth = creds.requests_auth() if creds else None
+            self._auth_loaded = True
+        return self._auth
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        data: bytes | Iterator[bytes] | None = None,
+        stream: bool = False,
+        what: str = "resource",
+        cancel: CancelToken | None = None,
+        accept_statuses: frozenset[int] = frozenset(),
+    ) -> requests.Response:
+        """Send one request; retry idempotent ones; map failures to typed errors.
+
+        Statuses in ``accept_statuses`` are returned to the caller instead of raising (used for
+        the transfer-syntax fall-back on 400/406).
+        """
+        idempotent = method in ("GET", "HEAD")
+        attempts = 1 + (self.retries if idempotent else 0)
+        auth = self.auth()
+        path = urlsplit(url).path
+        for attempt in range(attempts):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            prepared = self.session.prepare_request(
+                requests.Request(method, url, headers=dict(headers or {}), data=data, auth=auth)
+            )
+            prepared.url = url  # keep our query encoding: requests would encode "*" and "^"
+            settings = self.session.merge_environment_settings(url, {}, stream, self.verify, None)
+            started = time.monotonic()
+            try:
+                response = self.session.send(prepared, timeout=self.timeout, **settings)
+            except requests.exceptions.SSLError:
+                raise ArchiveError(
+                    f"The secure connection to the archive at {self.host} failed: its "
+                    "certificate could not be verified. Check the URL and the CA bundle in the "
+                    "archive settings.",
+                    retryable=False,
+                ) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                reason = _unreachable_reason(exc, self.profile)
+                log.info("%s %s failed (attempt %d/%d): %s", method, path, attempt + 1,
+                         attempts, reason)
+                if attempt + 1 < attempts:
+                    self._sleep(self._backoff(attempt), cancel)
+                    continue
+                raise ArchiveError(
+                    f"The archive at {self.host} could not be reached: {reason}. "
+                    "Check the URL and your connection.",
+                    retryable=True,
+                ) from None
+            status = response.status_code
+            log.debug("%s %s -> %d in %.2f s", method, path, status, time.monotonic() - started)
+            if status in accept_statuses:
+                return response
+            if status in RETRY_STATUSES and attempt + 1 < attempts:
+                delay = self._retry_after(response) or self._backoff(attempt)
+                response.close()
+                log.info("%s %s answered %d; retrying in %.2f s", method, path, status, delay)
+                self._sleep(delay, cancel)
+                continue
+            if status >= 400:
+                response.close()
+                raise self.error_for(status, what)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get(self, url: str, *, accept: str, **kwargs: Any) -> requests.Response:
+        """GET with an Accept header (PS3.18 8.7, "Acceptable Media Types")."""
+        return self.request("GET", url, headers={"Accept": accept}, **kwargs)
+
+    def get_json(self, url: str, *, what: str, cancel: CancelToken | None = None) -> Any:
+        """GET a DICOM JSON resource (PS3.18 F.2); ``[]`` for 204 No Content."""
+        response = self.get(url, accept="application/dicom+json", what=what, cancel=cancel)
+        if response.status_code == 204 or not response.content.strip():
+            return []
+        try:
+            return response.json()
+        except ValueError:
+            raise ArchiveError(
+                f"The archive at {self.host} answered with a {what} that is not valid DICOM "
+                "JSON (PS3.18 F.2); check that the URL points to a DICOMweb service."
+            ) from None
+
+    def iter_body(
+        self, response: requests.Response, cancel: CancelToken | None = None
+    ) -> Generator[bytes, None, None]:
+        """The response body in chunks; a dropped connection raises TransferInterrupted.
+
+        ``cancel`` is checked before each chunk; cancelling closes the response.
+        """
+        try:
+            for chunk in response.iter_content(CHUNK_SIZE):
+                if cancel is not None and cancel.cancelled:
+                    raise Cancelled("The transfer was cancelled.")
+                yield chunk
+        except requests.exceptions.RequestException as exc:
+            raise TransferInterrupted(
+                f"The transfer from the archive at {self.host} was cut short "
+                f"({_unreachable_reason(exc, self.profile)}); try again.",
+                retryable=True,
+            ) from None
+        finally:
+            response.close()
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def error_for(self, status: int, what: str) -> ArchiveError:
+        """The typed error, in one sentence, for an HTTP failure status."""
+        host = self.host
+        if status == 401:
+            return AuthError(
+                f"The archive at {host} did not accept the user name or password "
+                "(HTTP 401): check them in the archive settings.",
+                status=status,
+            )
+        if status == 403:
+            return AuthError(
+                f"The archive at {host} accepted the login but does not allow this account to "
+                f"read or store this {what} (HTTP 403): ask the archive's administrator for "
+                "access.",
+                status=status,
+            )
+        if status == 404:
+            return NotFoundError(
+                f"The archive at {host} does not hold the requested {what} (HTTP 404).",
+                status=status,
+            )
+        if status == 429:
+            return ArchiveError(
+                f"The archive at {host} is busy and asked us to slow down (HTTP 429): try "
+                "again in a moment.",
+                status=status,
+                retryable=True,
+            )
+        if status >= 500:
+            return ArchiveError(
+                f"The archive at {host} failed to answer the request for a {what} "
+                f"(HTTP {status}): try again later, or tell the archive's administrator.",
+                status=status,
+                retryable=True,
+            )
+        return ArchiveError(
+            f"The archive at {host} refused the request for a {what} (HTTP {status}).",
+            status=status,
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self.max_backoff_s, self.backoff_s * (2**attempt)))
+
+    def _retry_after(self, response: requests.Response) -> float | None:
+        value = response.headers.get("Retry-After", "").strip()
+        if not value:
+            return None
+        if value.isdigit():
+            return min(self.max_backoff_s, float(value))
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, min(self.max_backoff_s, when.timestamp() - time.time()))
+
+    @staticmethod
+    def _sleep(seconds: float, cancel: CancelToken | None) -> None:
+        deadline = time.monotonic() + seconds
+        while True:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, 0.05))
+
+    def close(self) -> None:
+        self.session.close()
