@@ -1,0 +1,62 @@
+"""Background work for the UI: network, disk and decoding never run on the UI thread.
+
+A ``Task`` runs a callable in Qt's global thread pool and reports back through signals, which Qt
+delivers on the UI thread. The callable may report progress through the ``progress`` argument it
+receives, and stops early when its ``CancelToken`` is set.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from workstation.errors import Cancelled, WorkstationError
+from workstation.model.source import CancelToken
+
+log = logging.getLogger(__name__)
+
+
+class TaskSignals(QObject):
+    finished = Signal(object)  # result
+    failed = Signal(str)  # one sentence for the user
+    progress = Signal(int, int, str)  # done, total, message
+
+
+class Task(QRunnable):
+    """Run ``fn(progress, cancel)`` in the thread pool; results come back as signals."""
+
+    def __init__(self, fn: Callable[[Callable[[int, int, str], None], CancelToken], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.cancel_token = CancelToken()
+        self.signals = TaskSignals()
+        self.setAutoDelete(True)
+
+    def run(self) -> None:  # noqa: D401 - Qt override
+        def progress(done: int, total: int, message: str = "") -> None:
+            self.signals.progress.emit(done, total, message)
+
+        try:
+            result = self.fn(progress, self.cancel_token)
+        except Cancelled:
+            return
+        except WorkstationError as exc:
+            self.signals.failed.emit(str(exc))
+            return
+        except Exception as exc:  # a bug: say so without patient data, keep the app alive
+            log.error("background task failed: %s", traceback.format_exc())
+            self.signals.failed.emit(f"Unexpected error ({type(exc).__name__}); see the log.")
+            return
+        self.signals.finished.emit(result)
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+
+
+def start(task: Task) -> Task:
+    QThreadPool.globalInstance().start(task)
+    return task

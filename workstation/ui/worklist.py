@@ -1,0 +1,222 @@
+"""The worklist: search the archive or the local library and open a study.
+
+Filters are those of a DICOM worklist query (PS3.4 C.6.2.1): patient name with wildcards, patient
+ID, accession number, study date range with quick choices, modality, study description. Searching
+runs in the background; the table stays usable while the archive answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
+from workstation.model.query import StudyQuery
+from workstation.ui import tasks
+
+COLUMNS = (
+    "Patient", "Patient ID", "Birth date", "Sex", "Study date", "Modality", "Description",
+    "Accession", "Images", "Origin",
+)
+DATE_CHOICES = ("Any date", "Today", "Yesterday", "Last 7 days", "Last 30 days", "Range...")
+
+
+def format_person_name(pn: str) -> str:
+    """``FAMILY^GIVEN^MIDDLE^PREFIX^SUFFIX`` (PS3.5 6.2.1) as 'FAMILY, Given Middle'."""
+    parts = (pn or "").split("=")[0].split("^")
+    family = parts[0].strip()
+    given = " ".join(p.strip() for p in parts[1:3] if p.strip())
+    return f"{family}, {given}" if given else family
+
+
+def format_da(value: str) -> str:
+    v = (value or "").strip()
+    return f"{v[:4]}-{v[4:6]}-{v[6:8]}" if len(v) == 8 and v.isdigit() else v
+
+
+class WorklistWidget(QWidget):
+    """Search fields, the result table, and a banner offering the demo study when empty."""
+
+    study_opened = Signal(object)  # StudySummary
+    demo_requested = Signal()
+
+    def __init__(self, search: Callable[[StudyQuery, str], list[StudySummary]], source_names: list[str]) -> None:
+        super().__init__()
+        self._search = search
+        self._task: tasks.Task | None = None
+        self._studies: list[StudySummary] = []
+
+        self.source = QComboBox()
+        self.source.addItems(source_names)
+        self.source.setToolTip("Where to search")
+        self.name = QLineEdit(placeholderText="Patient name (* ? wildcards)")
+        self.patient_id = QLineEdit(placeholderText="Patient ID")
+        self.accession = QLineEdit(placeholderText="Accession")
+        self.description = QLineEdit(placeholderText="Description")
+        self.modality = QComboBox()
+        self.modality.addItems(["Any", "CT", "MR", "CR", "DX", "MG", "US", "XA", "NM", "PT", "RF", "SR", "OT"])
+        self.date_choice = QComboBox()
+        self.date_choice.addItems(DATE_CHOICES)
+        self.date_from = QDateEdit(calendarPopup=True)
+        self.date_to = QDateEdit(calendarPopup=True)
+        for w in (self.date_from, self.date_to):
+            w.setDisplayFormat("yyyy-MM-dd")
+            w.setDate(QDate.currentDate())
+            w.setVisible(False)
+        self.search_button = QPushButton("Search")
+        self.search_button.setDefault(True)
+        self.status = QLabel("")
+
+        fields = QHBoxLayout()
+        for w in (self.source, self.name, self.patient_id, self.accession, self.description,
+                  self.modality, self.date_choice, self.date_from, self.date_to, self.search_button):
+            fields.addWidget(w)
+
+        self.model = QStandardItemModel(0, len(COLUMNS))
+        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        self.proxy = QSortFilterProxyModel()
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(Qt.ItemDataRole.UserRole + 1)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+
+        self.banner = QFrame()
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        banner_layout = QHBoxLayout(self.banner)
+        banner_layout.addWidget(QLabel("The local library is empty. Configure an archive in the "
+                                       "settings, import files, or add the demo study to start."))
+        self.demo_button = QPushButton("Add demo study")
+        self.demo_button.clicked.connect(self.demo_requested.emit)
+        banner_layout.addWidget(self.demo_button)
+        self.banner.setVisible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(fields)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.table)
+        layout.addWidget(self.status)
+
+        self.search_button.clicked.connect(self.run_search)
+        for w in (self.name, self.patient_id, self.accession, self.description):
+            w.returnPressed.connect(self.run_search)
+        self.date_choice.currentTextChanged.connect(self._date_choice_changed)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.open_selected)
+        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, activated=self.open_selected)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.name.setFocus)
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def _date_choice_changed(self, text: str) -> None:
+        custom = text == "Range..."
+        self.date_from.setVisible(custom)
+        self.date_to.setVisible(custom)
+
+    def query(self) -> StudyQuery:
+        today = dt.date.today()
+        choice = self.date_choice.currentText()
+        start: dt.date | None = None
+        end: dt.date | None = None
+        if choice == "Today":
+            start = end = today
+        elif choice == "Yesterday":
+            start = end = today - dt.timedelta(days=1)
+        elif choice == "Last 7 days":
+            start, end = today - dt.timedelta(days=6), today
+        elif choice == "Last 30 days":
+            start, end = today - dt.timedelta(days=29), today
+        elif choice == "Range...":
+            start = self.date_from.date().toPython()
+            end = self.date_to.date().toPython()
+        modality = self.modality.currentText()
+        return StudyQuery(
+            patient_name=self.name.text().strip(),
+            patient_id=self.patient_id.text().strip(),
+            accession_number=self.accession.text().strip(),
+            study_description=self.description.text().strip(),
+            modality="" if modality == "Any" else modality,
+            study_date_from=start,
+            study_date_to=end,
+            limit=500,
+        )
+
+    def run_search(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        query, source = self.query(), self.source.currentText()
+        self.status.setText(f"Searching {source}...")
+        self.search_button.setEnabled(False)
+        task = tasks.Task(lambda _p, _c: self._search(query, source))
+        task.signals.finished.connect(self._show_results)
+        task.signals.failed.connect(self._search_failed)
+        self._task = tasks.start(task)
+
+    def _search_failed(self, message: str) -> None:
+        self.search_button.setEnabled(True)
+        self.status.setText(message)
+
+    def _show_results(self, studies: list[StudySummary]) -> None:
+        self.search_button.setEnabled(True)
+        self._studies = list(studies)
+        self.model.removeRows(0, self.model.rowCount())
+        for row, s in enumerate(self._studies):
+            origin = " + ".join(o for o in (ARCHIVE, LIBRARY) if o in s.origins)
+            values = (
+                (format_person_name(s.patient_name), s.patient_name),
+                (s.patient_id, s.patient_id),
+                (format_da(s.patient_birth_date), s.patient_birth_date),
+                (s.patient_sex, s.patient_sex),
+                (format_da(s.study_date), s.study_date + s.study_time),
+                ("/".join(s.modalities), "/".join(s.modalities)),
+                (s.study_description, s.study_description),
+                (s.accession_number, s.accession_number),
+                ("" if s.number_of_instances is None else str(s.number_of_instances), s.number_of_instances or 0),
+                (origin, origin),
+            )
+            items = []
+            for text, key in values:
+                item = QStandardItem(text)
+                item.setData(key, Qt.ItemDataRole.UserRole + 1)
+                item.setData(row, Qt.ItemDataRole.UserRole + 2)
+                items.append(item)
+            self.model.appendRow(items)
+        self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+        self.table.resizeColumnsToContents()
+        n = len(self._studies)
+        self.status.setText(f"{n} stud{'y' if n == 1 else 'ies'} found.")
+
+    def set_empty_library_banner(self, visible: bool) -> None:
+        self.banner.setVisible(visible)
+
+    def selected_study(self) -> StudySummary | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        row = self.proxy.data(index, Qt.ItemDataRole.UserRole + 2)
+        return self._studies[int(row)] if row is not None else None
+
+    def open_selected(self) -> None:
+        study = self.selected_study()
+        if study is not None:
+            self.study_opened.emit(study)
