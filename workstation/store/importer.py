@@ -1,0 +1,360 @@
+"""Importing studies into the local library from files, folders, DICOMDIRs and ZIP archives.
+
+* Files and folders (recursive): every file is offered to the library. In a folder, files that
+  do not look like DICOM at all (a README, a thumbnail) are skipped quietly and counted; a file
+  named on its own that is not DICOM fails with a reason.
+* DICOMDIR (PS3.10 8.6, Basic Directory IOD of PS3.3 F.3): the referenced files named by
+  Referenced File ID (0004,1500) in its directory records are imported; the DICOMDIR itself is
+  never stored as an instance. File IDs are resolved inside the DICOMDIR's folder only.
+* ZIP archives: members are read into memory one at a time and offered to the library; nothing
+  is extracted to disk. Members that claim absurd sizes or compression ratios (zip bombs),
+  encrypted members and nested archives are refused per member; member paths are only labels.
+
+What "imports" means: an instance whose header is readable and carries Study, Series and SOP
+Instance UIDs is stored, even when its pixel data is broken (the decoder reports that per
+instance, and the import carries it as a warning); anything else fails with a one-line reason
+naming the file. One bad file never stops the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pydicom
+
+from workstation.errors import StoreError
+from workstation.store.instance_file import MEDIA_STORAGE_DIRECTORY, looks_like_dicom, one_line
+from workstation.store.library import Library
+
+STORED = "stored"
+DUPLICATE = "duplicate"
+FAILED = "failed"
+SKIPPED = "skipped"
+
+#: progress(files_done, files_total, name of the file just handled)
+Progress = Callable[[int, int, str], None]
+
+#: Limits for ZIP members (uncompressed); a member over them is refused, not read.
+MAX_MEMBER_BYTES = 2 * 1024**3
+MAX_ARCHIVE_BYTES = 64 * 1024**3
+MAX_COMPRESSION_RATIO = 1000
+_RATIO_FLOOR = 16 * 1024**2  # small members may compress well (empty images), allow it below
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file (or ZIP member)."""
+
+    name: str
+    status: str  # STORED, DUPLICATE, FAILED or SKIPPED
+    reason: str = ""  # one line naming the file, for FAILED and SKIPPED
+    warnings: tuple[str, ...] = ()
+    study_uid: str = ""
+    size: int = 0
+
+
+@dataclass
+class ImportReport:
+    """Per-file results and totals of one import."""
+
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def _count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def stored(self) -> int:
+        return self._count(STORED)
+
+    @property
+    def duplicates(self) -> int:
+        return self._count(DUPLICATE)
+
+    @property
+    def failed(self) -> int:
+        return self._count(FAILED)
+
+    @property
+    def skipped(self) -> int:
+        return self._count(SKIPPED)
+
+    @property
+    def failures(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == FAILED]
+
+    @property
+    def bytes_stored(self) -> int:
+        return sum(r.size for r in self.results if r.status == STORED)
+
+    @property
+    def study_uids(self) -> list[str]:
+        """Studies that received or already held an imported instance, in first-seen order."""
+        seen: dict[str, None] = {}
+        for r in self.results:
+            if r.study_uid:
+                seen.setdefault(r.study_uid, None)
+        return list(seen)
+
+    def summary(self) -> str:
+        return (
+            f"{self.stored} stored, {self.duplicates} already in the library, "
+            f"{self.failed} failed, {self.skipped} skipped (not DICOM) "
+            f"in {self.seconds:.1f} s."
+        )
+
+
+@dataclass
+class _Item:
+    """One file to offer: a label for messages, how to read it, whether non-DICOM is quiet."""
+
+    name: str
+    read: Callable[[], bytes]
+    quiet_if_not_dicom: bool
+    error: str = ""  # set when the item is known to fail before reading
+
+
+class _Refused(Exception):
+    """A file that must not be read (too big, encrypted, outside its folder)."""
+
+
+def import_paths(
+    library: Library,
+    paths: Iterable[Path | str],
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import every instance found under ``paths`` into ``library``."""
+    started = time.monotonic()
+    report = ImportReport()
+    archives: list[zipfile.ZipFile] = []
+    try:
+        items = list(_plan(paths, archives))
+        total = len(items)
+        for done, item in enumerate(items, start=1):
+            report.results.append(_import_one(library, item))
+            if progress is not None:
+                progress(done, total, item.name)
+    finally:
+        for zf in archives:
+            zf.close()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _import_one(library: Library, item: _Item) -> FileResult:
+    if item.error:
+        return FileResult(item.name, FAILED, f"{item.name}: {item.error}")
+    try:
+        data = item.read()
+    except _Refused as exc:
+        return FileResult(item.name, FAILED, f"{item.name}: {exc}")
+    except (OSError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError) as exc:
+        return FileResult(item.name, FAILED, f"{item.name}: cannot be read ({one_line(exc)})")
+    if not looks_like_dicom(data):
+        if item.quiet_if_not_dicom:
+            return FileResult(item.name, SKIPPED, f"{item.name}: not a DICOM file", size=len(data))
+        return FileResult(
+            item.name,
+            FAILED,
+            f"{item.name}: not a DICOM file (no DICM prefix and no valid dataset)",
+            size=len(data),
+        )
+    if _is_dicomdir_bytes(data):
+        return FileResult(item.name, SKIPPED, f"{item.name}: a DICOMDIR, not an instance")
+    try:
+        result = library.add_bytes(data)
+    except StoreError as exc:
+        return FileResult(item.name, FAILED, f"{item.name}: {exc}")
+    if result.rejected:
+        return FileResult(item.name, FAILED, f"{item.name}: {result.reason}", size=len(data))
+    status = STORED if result.stored else DUPLICATE
+    return FileResult(
+        item.name,
+        status,
+        warnings=tuple(f"{item.name}: {w}" for w in result.warnings),
+        study_uid=result.study_uid,
+        size=result.size,
+    )
+
+
+# ---------------------------------------------------------------------- planning
+
+
+def _plan(paths: Iterable[Path | str], archives: list[zipfile.ZipFile]) -> Iterator[_Item]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from _plan_folder(path, archives)
+        elif not path.exists():
+            yield _Item(path.name or str(path), _no_read, False, "does not exist")
+        elif _is_dicomdir_path(path):
+            yield from _plan_dicomdir(path)
+        elif zipfile.is_zipfile(path):
+            yield from _plan_zip(path, path.name, archives)
+        else:
+            yield _Item(path.name, _file_reader(path), quiet_if_not_dicom=False)
+
+
+def _plan_folder(folder: Path, archives: list[zipfile.ZipFile]) -> Iterator[_Item]:
+    """Every file under ``folder``, sorted; DICOMDIRs skipped (their files are in the walk)."""
+    found: list[Path] = []
+    for dirpath, dirnames, names in os.walk(folder):
+        dirnames.sort()
+        found.extend(Path(dirpath) / n for n in sorted(names))
+    for path in found:
+        label = path.relative_to(folder).as_posix()
+        if path.name.upper() == "DICOMDIR":
+            yield _Item(label, _file_reader(path), quiet_if_not_dicom=True)
+        elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+            yield from _plan_zip(path, label, archives)
+        else:
+            yield _Item(label, _file_reader(path), quiet_if_not_dicom=True)
+
+
+def _no_read() -> bytes:
+    raise _Refused("cannot be read")
+
+
+def _file_reader(path: Path) -> Callable[[], bytes]:
+    return path.read_bytes
+
+
+# ---------------------------------------------------------------------- DICOMDIR
+
+
+def _is_dicomdir_bytes(data: bytes) -> bool:
+    """A PS3.10 file whose Media Storage SOP Class is Media Storage Directory Storage."""
+    return data[128:132] == b"DICM" and MEDIA_STORAGE_DIRECTORY.encode() in data[132:512]
+
+
+def _is_dicomdir_path(path: Path) -> bool:
+    if path.name.upper() != "DICOMDIR":
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(512)
+        except OSError:
+            return False
+        return _is_dicomdir_bytes(head)
+    return True
+
+
+def _plan_dicomdir(path: Path) -> Iterator[_Item]:
+    """The files referenced by the directory records of a DICOMDIR (PS3.3 F.3.2.2)."""
+    label = path.name
+    try:
+        ds = pydicom.dcmread(path, force=True)
+        records = list(ds.DirectoryRecordSequence)
+    except Exception as exc:  # noqa: BLE001 - pydicom raises many kinds on bad input
+        yield _Item(label, _no_read, False, f"unreadable DICOMDIR ({one_line(exc)})")
+        return
+    base = path.parent.resolve()
+    seen: set[str] = set()
+    for record in records:
+        file_id = record.get("ReferencedFileID")
+        if not file_id:
+            continue
+        parts = [file_id] if isinstance(file_id, str) else [str(p) for p in file_id]
+        name = "/".join(parts)
+        if name in seen:
+            continue
+        seen.add(name)
+        member = f"{label}:{name}"
+        if any(p in ("", ".", "..") or "/" in p or "\\" in p for p in parts):
+            yield _Item(member, _no_read, False, "file ID leaves the DICOMDIR's folder")
+            continue
+        target = _resolve_case_insensitive(base, parts)
+        if target is None:
+            yield _Item(member, _no_read, False, "referenced by the DICOMDIR but missing")
+            continue
+        yield _Item(member, _file_reader(target), quiet_if_not_dicom=False)
+
+
+def _resolve_case_insensitive(base: Path, parts: list[str]) -> Path | None:
+    """File IDs are upper case (PS3.10 8.2) but copies on case-sensitive disks may not be."""
+    current = base
+    for part in parts:
+        candidate = current / part
+        if not candidate.exists():
+            try:
+                matches = [c for c in current.iterdir() if c.name.upper() == part.upper()]
+            except OSError:
+                return None
+            if not matches:
+                return None
+            candidate = matches[0]
+        current = candidate
+    if not current.is_file() or not current.resolve().is_relative_to(base):
+        return None
+    return current
+
+
+# ---------------------------------------------------------------------- ZIP
+
+
+def _plan_zip(path: Path, label: str, archives: list[zipfile.ZipFile]) -> Iterator[_Item]:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        yield _Item(label, _no_read, False, f"unreadable ZIP archive ({one_line(exc)})")
+        return
+    archives.append(zf)
+    declared = 0
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        name = f"{label}:{_safe_member_name(info.filename)}"
+        declared += info.file_size
+        error = _zip_member_problem(info, declared)
+        if error:
+            yield _Item(name, _no_read, False, error)
+            continue
+        if PurePosixPath(info.filename).name.upper() == "DICOMDIR":
+            yield _Item(name, _zip_reader(zf, info), quiet_if_not_dicom=True)
+            continue
+        yield _Item(name, _zip_reader(zf, info), quiet_if_not_dicom=True)
+
+
+def _safe_member_name(filename: str) -> str:
+    """A member name as a label only: no drive, no leading slash, no control characters."""
+    cleaned = "".join(c if c.isprintable() else "?" for c in filename.replace("\\", "/"))
+    return cleaned.lstrip("/") or "?"
+
+
+def _zip_member_problem(info: zipfile.ZipInfo, declared_total: int) -> str:
+    if info.flag_bits & 0x1:
+        return "encrypted ZIP member; extract it with its password first"
+    if info.file_size > MAX_MEMBER_BYTES:
+        return f"ZIP member claims {info.file_size} bytes, more than the {MAX_MEMBER_BYTES} allowed"
+    if declared_total > MAX_ARCHIVE_BYTES:
+        return "the ZIP archive claims more than the allowed total size; split it"
+    if (
+        info.file_size > _RATIO_FLOOR
+        and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+    ):
+        return "ZIP member compresses more than 1000:1 (a zip bomb?)"
+    return ""
+
+
+def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], bytes]:
+    def read() -> bytes:
+        # Never trust the declared size: read at most one byte more than it and refuse the rest.
+        limit = min(info.file_size, MAX_MEMBER_BYTES)
+        chunks: list[bytes] = []
+        got = 0
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(min(1 << 20, limit + 1 - got))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+                if got > limit:
+                    raise _Refused("ZIP member is larger than it declares; refused")
+        return b"".join(chunks)
+
+    return read
