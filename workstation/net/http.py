@@ -18,6 +18,7 @@ What it adds to ``requests``:
 from __future__ import annotations
 
 import email.utils
+import http.client
 import logging
 import time
 from collections.abc import Generator, Iterator, Mapping, Sequence
@@ -26,6 +27,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 import requests.adapters
+import urllib3.exceptions
 
 from workstation.errors import (
     ArchiveError,
@@ -76,7 +78,8 @@ def host_of(url: str) -> str:
 def _unreachable_reason(exc: BaseException, profile: ArchiveProfile) -> str:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"it did not accept a connection within {profile.connect_timeout_s:g} s"
-    if isinstance(exc, requests.exceptions.ReadTimeout):
+    if isinstance(exc, (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError,
+                        TimeoutError)):
         return f"it stopped answering for {profile.read_timeout_s:g} s"
     text = str(exc).lower()
     if "refused" in text:
@@ -84,7 +87,9 @@ def _unreachable_reason(exc: BaseException, profile: ArchiveProfile) -> str:
     if any(s in text for s in ("name or service not known", "nodename nor servname",
                                "getaddrinfo failed", "name resolution", "no address")):
         return "its host name could not be found"
-    if "reset" in text or "aborted" in text or "remote end closed" in text:
+    if isinstance(exc, (urllib3.exceptions.ProtocolError, http.client.IncompleteRead)) or any(
+        s in text for s in ("reset", "aborted", "remote end closed", "incomplete", "broken")
+    ):
         return "the connection was dropped"
     return "the connection failed"
 
@@ -235,16 +240,32 @@ class Transport:
     def iter_body(
         self, response: requests.Response, cancel: CancelToken | None = None
     ) -> Generator[bytes, None, None]:
-        """The response body in chunks; a dropped connection raises TransferInterrupted.
+        """The response body in chunks as they arrive; a dropped connection raises
+        TransferInterrupted. ``cancel`` is checked before each chunk; cancelling closes the
+        response.
 
-        ``cancel`` is checked before each chunk; cancelling closes the response.
+        Chunks are read with ``read1`` (whatever the socket has, up to CHUNK_SIZE) so the first
+        instance of a slow transfer is parsed as soon as its bytes are here.
         """
+        raw = response.raw
         try:
-            for chunk in response.iter_content(CHUNK_SIZE):
-                if cancel is not None and cancel.cancelled:
-                    raise Cancelled("The transfer was cancelled.")
-                yield chunk
-        except requests.exceptions.RequestException as exc:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if hasattr(raw, "read1"):
+                while True:
+                    chunk = raw.read1(CHUNK_SIZE)
+                    if not chunk:
+                        break
+                    if cancel is not None and cancel.cancelled:
+                        raise Cancelled("The transfer was cancelled.")
+                    yield chunk
+            else:  # pragma: no cover - urllib3 < 2
+                for chunk in response.iter_content(CHUNK_SIZE):
+                    if cancel is not None and cancel.cancelled:
+                        raise Cancelled("The transfer was cancelled.")
+                    yield chunk
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
+                http.client.HTTPException, OSError) as exc:
             raise TransferInterrupted(
                 f"The transfer from the archive at {self.host} was cut short "
                 f"({_unreachable_reason(exc, self.profile)}); try again.",
