@@ -1,8 +1,9 @@
 """Importing studies into the local library from files, folders, DICOMDIRs and ZIP archives.
 
 * Files and folders (recursive): every file is offered to the library. In a folder, files that
-  do not look like DICOM at all (a README, a thumbnail) are skipped quietly and counted; a file
-  named on its own that is not DICOM fails with a reason.
+  do not look like DICOM at all (a README, a thumbnail) are skipped quietly and counted, unless
+  their name ends in ``.dcm`` (or ``.dicom``, ``.dic``); a file named on its own that is not
+  DICOM fails with a reason.
 * DICOMDIR (PS3.10 8.6, Basic Directory IOD of PS3.3 F.3): the referenced files named by
   Referenced File ID (0004,1500) in its directory records are imported; the DICOMDIR itself is
   never stored as an instance. File IDs are resolved inside the DICOMDIR's folder only.
@@ -38,6 +39,10 @@ SKIPPED = "skipped"
 
 #: progress(files_done, files_total, name of the file just handled)
 Progress = Callable[[int, int, str], None]
+
+#: Files with these suffixes are expected to be DICOM: in a folder they fail instead of being
+#: skipped quietly when they are not.
+DICOM_SUFFIXES = frozenset({".dcm", ".dicom", ".dic"})
 
 #: Limits for ZIP members (uncompressed); a member over them is refused, not read.
 MAX_MEMBER_BYTES = 2 * 1024**3
@@ -213,7 +218,8 @@ def _plan_folder(folder: Path, archives: list[zipfile.ZipFile]) -> Iterator[_Ite
         elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
             yield from _plan_zip(path, label, archives)
         else:
-            yield _Item(label, _file_reader(path), quiet_if_not_dicom=True)
+            quiet = path.suffix.lower() not in DICOM_SUFFIXES
+            yield _Item(label, _file_reader(path), quiet_if_not_dicom=quiet)
 
 
 def _no_read() -> bytes:
@@ -313,10 +319,8 @@ def _plan_zip(path: Path, label: str, archives: list[zipfile.ZipFile]) -> Iterat
         if error:
             yield _Item(name, _no_read, False, error)
             continue
-        if PurePosixPath(info.filename).name.upper() == "DICOMDIR":
-            yield _Item(name, _zip_reader(zf, info), quiet_if_not_dicom=True)
-            continue
-        yield _Item(name, _zip_reader(zf, info), quiet_if_not_dicom=True)
+        quiet = PurePosixPath(info.filename).suffix.lower() not in DICOM_SUFFIXES
+        yield _Item(name, _zip_reader(zf, info), quiet_if_not_dicom=quiet)
 
 
 def _safe_member_name(filename: str) -> str:
@@ -332,9 +336,8 @@ def _zip_member_problem(info: zipfile.ZipInfo, declared_total: int) -> str:
         return f"ZIP member claims {info.file_size} bytes, more than the {MAX_MEMBER_BYTES} allowed"
     if declared_total > MAX_ARCHIVE_BYTES:
         return "the ZIP archive claims more than the allowed total size; split it"
-    if (
-        info.file_size > _RATIO_FLOOR
-        and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+    if info.file_size > _RATIO_FLOOR and info.file_size > MAX_COMPRESSION_RATIO * max(
+        info.compress_size, 1
     ):
         return "ZIP member compresses more than 1000:1 (a zip bomb?)"
     return ""

@@ -127,7 +127,7 @@ def _missing_uids(ds: Dataset) -> str:
         "SOPInstanceUID": "SOP Instance UID",
     }
     missing = [label for k, label in names.items() if not str(ds.get(k, "") or "").strip()]
-    return "no " + ", no ".join(missing)
+    return "header lacks " + ", ".join(missing)
 
 
 def _read_any(data: bytes, stop_before_pixels: bool) -> tuple[Dataset, bool]:
@@ -189,7 +189,9 @@ def _pixel_warnings(ds: Dataset, ts: UID | None) -> list[str]:
 def _with_meta(ds: Dataset, data: bytes, ts: UID, dataset_offset: int) -> bytes:
     """``data[dataset_offset:]`` with a new preamble and File Meta Information (PS3.10 7.1)."""
     meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = UID(str(ds.get("SOPClassUID", "") or "1.2.840.10008.5.1.4.1.1.7"))
+    meta.MediaStorageSOPClassUID = UID(
+        str(ds.get("SOPClassUID", "") or "1.2.840.10008.5.1.4.1.1.7")
+    )
     meta.MediaStorageSOPInstanceUID = UID(str(ds.SOPInstanceUID).strip())
     meta.TransferSyntaxUID = ts
     meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
@@ -226,7 +228,7 @@ def parse_instance(data: bytes) -> ParsedInstance:
             raise full_error from None
         warnings.append(f"pixel data unreadable: {full_error}")
     if not _has_uids(ds):
-        raise InvalidDicomError(f"not an image instance ({_missing_uids(ds)})")
+        raise InvalidDicomError(f"not a storable instance ({_missing_uids(ds)})")
     sop_class = str(ds.get("SOPClassUID", "") or "")
     meta = getattr(ds, "file_meta", None)
     if sop_class == MEDIA_STORAGE_DIRECTORY or (
@@ -241,8 +243,10 @@ def parse_instance(data: bytes) -> ParsedInstance:
         if ts is None:
             raise InvalidDicomError("unreadable header: transfer syntax cannot be determined")
         file_bytes = _with_meta(ds, data, ts, 0)
-    elif meta is None or not meta.get("TransferSyntaxUID") or not meta.get(
-        "MediaStorageSOPInstanceUID"
+    elif (
+        meta is None
+        or not meta.get("TransferSyntaxUID")
+        or not meta.get("MediaStorageSOPInstanceUID")
     ):
         offset = _meta_end(data)
         if ts is not None and offset is not None:

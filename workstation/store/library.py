@@ -261,9 +261,7 @@ class Library:
         size = len(parsed.file_bytes)
         with self._write_lock:
             conn = self._conn()
-            if conn.execute(
-                "SELECT 1 FROM instances WHERE sop_instance_uid=?", (sop,)
-            ).fetchone():
+            if conn.execute("SELECT 1 FROM instances WHERE sop_instance_uid=?", (sop,)).fetchone():
                 return AddResult(DUPLICATE, sop, study, series, size=size)
             owner = conn.execute(
                 "SELECT study_uid FROM series WHERE series_uid=?", (series,)
@@ -452,12 +450,16 @@ class Library:
         return results
 
     def search_series(self, study_uid: str) -> list[SeriesSummary]:
-        rows = self._conn().execute(
-            "SELECT s.*, (SELECT COUNT(*) FROM instances i WHERE i.series_uid = s.series_uid) "
-            "AS n FROM series s WHERE s.study_uid = ? "
-            "ORDER BY s.series_number IS NULL, s.series_number, s.series_uid",
-            (study_uid,),
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT s.*, (SELECT COUNT(*) FROM instances i WHERE i.series_uid = s.series_uid) "
+                "AS n FROM series s WHERE s.study_uid = ? "
+                "ORDER BY s.series_number IS NULL, s.series_number, s.series_uid",
+                (study_uid,),
+            )
+            .fetchall()
+        )
         return [
             SeriesSummary(
                 study_uid=r["study_uid"],
@@ -472,11 +474,15 @@ class Library:
         ]
 
     def _instance_rows(self, study_uid: str, series_uid: str) -> list[sqlite3.Row]:
-        return self._conn().execute(
-            "SELECT * FROM instances WHERE study_uid = ? AND series_uid = ? "
-            "ORDER BY instance_number IS NULL, instance_number, sop_instance_uid",
-            (study_uid, series_uid),
-        ).fetchall()
+        return (
+            self._conn()
+            .execute(
+                "SELECT * FROM instances WHERE study_uid = ? AND series_uid = ? "
+                "ORDER BY instance_number IS NULL, instance_number, sop_instance_uid",
+                (study_uid, series_uid),
+            )
+            .fetchall()
+        )
 
     def search_instances(self, study_uid: str, series_uid: str) -> list[InstanceSummary]:
         return [
@@ -619,9 +625,11 @@ class Library:
         Studies that were only imported (never retrieved) are not "complete": nothing tells
         the library what a complete copy holds.
         """
-        rows = self._conn().execute(
-            "SELECT series_uid FROM retrievals WHERE study_uid=?", (study_uid,)
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute("SELECT series_uid FROM retrievals WHERE study_uid=?", (study_uid,))
+            .fetchall()
+        )
         return bool(rows) and all(self.series_complete(study_uid, r[0]) for r in rows)
 
     # ------------------------------------------------------------------ size limit, LRU
@@ -630,9 +638,7 @@ class Library:
         """Mark the study as just used (the least recently used goes first on eviction)."""
         with self._write_lock, self._transaction() as conn:
             stamp = self._next_access(conn)
-            conn.execute(
-                "UPDATE studies SET last_access=? WHERE study_uid=?", (stamp, study_uid)
-            )
+            conn.execute("UPDATE studies SET last_access=? WHERE study_uid=?", (stamp, study_uid))
 
     def pin(self, study_uid: str) -> None:
         """Keep the study whatever the size limit (for example a study kept for offline
@@ -670,7 +676,9 @@ class Library:
 
     def total_bytes(self) -> int:
         """Bytes of all stored instance files."""
-        return int(self._conn().execute("SELECT COALESCE(SUM(size), 0) FROM instances").fetchone()[0])
+        return int(
+            self._conn().execute("SELECT COALESCE(SUM(size), 0) FROM instances").fetchone()[0]
+        )
 
     def study_bytes(self, study_uid: str) -> int:
         return int(
@@ -689,12 +697,16 @@ class Library:
             total = self.total_bytes()
             if total <= self.max_bytes:
                 return []
-            rows = self._conn().execute(
-                "SELECT s.study_uid, (SELECT COALESCE(SUM(size), 0) FROM instances i "
-                "WHERE i.study_uid = s.study_uid) AS bytes FROM studies s "
-                "WHERE s.study_uid NOT IN (SELECT study_uid FROM pins) "
-                "ORDER BY s.last_access ASC"
-            ).fetchall()
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT s.study_uid, (SELECT COALESCE(SUM(size), 0) FROM instances i "
+                    "WHERE i.study_uid = s.study_uid) AS bytes FROM studies s "
+                    "WHERE s.study_uid NOT IN (SELECT study_uid FROM pins) "
+                    "ORDER BY s.last_access ASC"
+                )
+                .fetchall()
+            )
             for row in rows:
                 if total <= self.max_bytes:
                     break
