@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from io import BytesIO
 from typing import Any
@@ -35,7 +36,7 @@ def to_bytes(ds: Dataset) -> bytes:
 def renamed(ds: Dataset, *, new_study: bool = True, new_series: bool = True,
             **attrs: Any) -> Dataset:
     """A copy with new UIDs (Orthanc keeps the first copy of a UID) and some attributes set."""
-    ds = ds.copy()
+    ds = copy.deepcopy(ds)
     if new_study:
         ds.StudyInstanceUID = generate_uid()
     if new_series:

@@ -253,7 +253,7 @@ class Transport:
                 cancel.raise_if_cancelled()
             if hasattr(raw, "read1"):
                 while True:
-                    chunk = raw.read1(CHUNK_SIZE)
+                    chunk = raw.read1(CHUNK_SIZE, decode_content=True)
                     if not chunk:
                         break
                     if cancel is not None and cancel.cancelled:
