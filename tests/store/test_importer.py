@@ -46,7 +46,7 @@ def test_folder_import_skips_non_dicom_quietly_and_reports_progress(
     (src / "thumb.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
     calls: list[tuple[int, int, str]] = []
     report = import_paths(library, [src], progress=lambda d, t, n: calls.append((d, t, n)))
-    assert (report.stored, report.skipped, report.failed) == (4, 2, 0)
+    assert (report.stored, report.skipped, report.failed) == (4, 2, 0) and report.ok
     assert [c[0] for c in calls] == list(range(1, 7)) and {c[1] for c in calls} == {6}
     assert {c[2] for c in calls} >= {"README.txt", "series1/IM0000.dcm"}
     study = read(parts[0]).StudyInstanceUID
@@ -63,6 +63,11 @@ def test_a_single_non_dicom_file_fails_with_a_reason(library: Library, tmp_path:
     (result,) = import_paths(library, [f, tmp_path / "absent.dcm"]).results[:1]
     assert result.status == FAILED
     assert result.reason == "ct_042.dcm: not a DICOM file (no DICM prefix and no valid dataset)"
+    both = import_paths(library, [f, tmp_path / "absent.dcm"])
+    assert not both.ok and both.failure_lines() == [
+        "ct_042.dcm: not a DICOM file (no DICM prefix and no valid dataset)",
+        "absent.dcm: does not exist",
+    ]
     report = import_paths(library, [tmp_path / "absent.dcm"])
     assert report.results[0].reason == "absent.dcm: does not exist"
 

@@ -74,9 +74,15 @@ def test_round_trip_of_bundled_files(library: Library) -> None:
 
         (stored,) = library.iter_instances(study.study_uid, ds.SeriesInstanceUID)
         assert stored == data  # a PS3.10 file is kept byte for byte
+        assert library.read_instance(ds.SOPInstanceUID) == data
         assert np.array_equal(read(stored).pixel_array, ds.pixel_array)
     assert library.total_bytes() == sum(len(d) for d, _ in originals.values())
     assert library.check().clean
+
+
+def test_read_instance_of_an_unknown_uid_is_a_store_error(library: Library) -> None:
+    with pytest.raises(StoreError, match="not in the library"):
+        library.read_instance("1.2.3.4")
 
 
 def test_file_names_carry_no_patient_data(library: Library) -> None:

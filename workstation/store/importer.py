@@ -94,6 +94,15 @@ class ImportReport:
         return [r for r in self.results if r.status == FAILED]
 
     @property
+    def ok(self) -> bool:
+        """Nothing failed (files skipped as not DICOM are not failures)."""
+        return self.failed == 0
+
+    def failure_lines(self) -> list[str]:
+        """One line per failed file, naming it."""
+        return [r.reason for r in self.results if r.status == FAILED]
+
+    @property
     def bytes_stored(self) -> int:
         return sum(r.size for r in self.results if r.status == STORED)
 

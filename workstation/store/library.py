@@ -553,6 +553,25 @@ class Library:
                 ) from exc
             yield data
 
+    def read_instance(self, sop_instance_uid: str) -> bytes:
+        """The stored PS3.10 file of one instance; ``StoreError`` when the library lacks it."""
+        row = (
+            self._conn()
+            .execute("SELECT path FROM instances WHERE sop_instance_uid=?", (sop_instance_uid,))
+            .fetchone()
+        )
+        if row is None:
+            raise StoreError(
+                f"Instance {sop_instance_uid} is not in the library; retrieve its study again."
+            )
+        try:
+            return (self.root / row[0]).read_bytes()
+        except OSError as exc:
+            raise StoreError(
+                f"Instance {sop_instance_uid} cannot be read from the library "
+                f"({exc.strerror}); reopen the library to repair it."
+            ) from exc
+
     # ------------------------------------------------------------------ retrieval bookkeeping
 
     def begin_series(
