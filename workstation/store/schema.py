@@ -90,7 +90,9 @@ CREATE TABLE IF NOT EXISTS counters (
 
 def connect(path: str) -> sqlite3.Connection:
     """One connection (each thread gets its own); autocommit, transactions opened by hand."""
-    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+    # Each connection is used by the thread that made it; check_same_thread=False only lets
+    # Library.close() close the connections of worker threads that have ended.
+    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode never corrupts; a power cut may lose the last commits, which then
