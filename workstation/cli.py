@@ -298,9 +298,9 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Archive '{args.name}' saved in {path}; its secret is in the system keyring.")
         return 0
     if args.archive_verb == "remove":
-        profile = settings.archive(args.name)
-        assert profile is not None
-        auth.forget_secret(profile)
+        existing = settings.archive(args.name)
+        if existing is not None:
+            auth.forget_secret(existing)
         settings.archives = [p for p in settings.archives if p.name != args.name]
         if settings.default_archive == args.name:
             settings.default_archive = settings.archives[0].name if settings.archives else ""

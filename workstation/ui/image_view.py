@@ -84,7 +84,7 @@ class ImageView(QWidget):
         return sum(1 for i in self._images if i is not None)
 
     @property
-    def window(self) -> tuple[float, float] | None:
+    def window_level(self) -> tuple[float, float] | None:
         return self._window
 
     def set_index(self, index: int) -> None:
@@ -202,7 +202,7 @@ class ImageView(QWidget):
             self.set_index(self._index - steps)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        key = event.key()
+        key = Qt.Key(event.key())
         page = max(1, len(self._images) // 10)
         moves = {
             Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1,

@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
             from workstation.net.dicomweb import DicomWebClient
 
             profile = self.settings.archive(name)
+            if profile is None:
+                raise ArchiveError("No archive is configured.")
             self.archives[name] = DicomWebClient(profile)
         return self.archives[name]
 
@@ -150,7 +152,8 @@ class MainWindow(QMainWindow):
         if isinstance(view, StudyView):
             view.close_study()
         self.tabs.removeTab(index)
-        view.deleteLater()
+        if view is not None:
+            view.deleteLater()
 
     # -- library actions -----------------------------------------------------------------------
 

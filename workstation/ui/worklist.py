@@ -49,6 +49,10 @@ def format_da(value: str) -> str:
     return f"{v[:4]}-{v[4:6]}-{v[6:8]}" if len(v) == 8 and v.isdigit() else v
 
 
+def _to_date(q: QDate) -> dt.date:
+    return dt.date(q.year(), q.month(), q.day())
+
+
 class WorklistWidget(QWidget):
     """Search fields, the result table, and a banner offering the demo study when empty."""
 
@@ -72,12 +76,13 @@ class WorklistWidget(QWidget):
         self.modality.addItems(["Any", "CT", "MR", "CR", "DX", "MG", "US", "XA", "NM", "PT", "RF", "SR", "OT"])
         self.date_choice = QComboBox()
         self.date_choice.addItems(DATE_CHOICES)
-        self.date_from = QDateEdit(calendarPopup=True)
-        self.date_to = QDateEdit(calendarPopup=True)
-        for w in (self.date_from, self.date_to):
-            w.setDisplayFormat("yyyy-MM-dd")
-            w.setDate(QDate.currentDate())
-            w.setVisible(False)
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for date_edit in (self.date_from, self.date_to):
+            date_edit.setCalendarPopup(True)
+            date_edit.setDisplayFormat("yyyy-MM-dd")
+            date_edit.setDate(QDate.currentDate())
+            date_edit.setVisible(False)
         self.search_button = QPushButton("Search")
         self.search_button.setDefault(True)
         self.status = QLabel("")
@@ -119,12 +124,12 @@ class WorklistWidget(QWidget):
         layout.addWidget(self.status)
 
         self.search_button.clicked.connect(self.run_search)
-        for w in (self.name, self.patient_id, self.accession, self.description):
-            w.returnPressed.connect(self.run_search)
+        for line_edit in (self.name, self.patient_id, self.accession, self.description):
+            line_edit.returnPressed.connect(self.run_search)
         self.date_choice.currentTextChanged.connect(self._date_choice_changed)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.open_selected)
-        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, activated=self.open_selected)
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.name.setFocus)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.open_selected)
+        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self.open_selected)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.name.setFocus)
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -147,8 +152,8 @@ class WorklistWidget(QWidget):
         elif choice == "Last 30 days":
             start, end = today - dt.timedelta(days=29), today
         elif choice == "Range...":
-            start = self.date_from.date().toPython()
-            end = self.date_to.date().toPython()
+            start = _to_date(self.date_from.date())
+            end = _to_date(self.date_to.date())
         modality = self.modality.currentText()
         return StudyQuery(
             patient_name=self.name.text().strip(),
