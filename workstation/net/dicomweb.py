@@ -35,6 +35,7 @@ from workstation.errors import (
     Cancelled,
     InvalidDicomError,
     NotFoundError,
+    TransferInterrupted,
 )
 from workstation.model.entities import ARCHIVE, InstanceSummary, SeriesSummary, StudySummary
 from workstation.model.query import StudyQuery
@@ -353,7 +354,14 @@ class DicomWebClient:
             url = self.transport.url(
                 "studies", study_uid, "series", series_uid, "instances", sop
             )
-            return list(self._iter_dicom_parts(url, "instance", token))
+            try:
+                return list(self._iter_dicom_parts(url, "instance", token))
+            except TransferInterrupted:
+                if not self.transport.retries:
+                    raise
+                # one instance is small and idempotent to fetch: try it once more
+                log.info("Retrieval of one instance was cut short; retrying it")
+                return list(self._iter_dicom_parts(url, "instance", token))
 
         pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="wado-rs")
         pending: dict[Future[list[bytes]], str] = {}
