@@ -252,3 +252,18 @@ def test_real_ct_series_from_shared_data(shared_data, orthanc_server: orthanc_mo
             for hit in found:
                 requests.delete(f"{orthanc_server.rest_url}{hit['Path']}",
                                 auth=(orthanc_server.user, orthanc_server.password), timeout=10)
+
+
+def test_gzip_content_coding_is_decoded(seeded: Seeded,
+                                        make_client: Callable[..., DicomWebClient]) -> None:
+    # Orthanc gzips single-instance and bulk data answers when the client allows it.
+    client = make_client(seeded.server.dicomweb_url)
+    client.gzip_pixels = True
+    ct = seeded.series3[0]
+    (meta,) = [m for m in client.series_metadata(str(ct.StudyInstanceUID),
+                                                 str(ct.SeriesInstanceUID))
+               if m.SOPInstanceUID == ct.SOPInstanceUID]
+    assert client.retrieve_bulkdata(bulk_data_uris(meta)["7FE00010"]) == ct.PixelData
+    (data,) = list(client.iter_instances(str(ct.StudyInstanceUID), str(ct.SeriesInstanceUID),
+                                         [str(ct.SOPInstanceUID)]))
+    assert pydicom.dcmread(BytesIO(data)).PixelData == ct.PixelData

@@ -206,8 +206,12 @@ class DicomWebClient:
         session: requests.Session | None = None,
         retries: int = 3,
         backoff_s: float = 0.5,
+        gzip_pixels: bool = False,
     ) -> None:
+        """``gzip_pixels`` lets the archive gzip instances, frames and bulk data (worth it only
+        for uncompressed images on a slow link); searches and metadata are always compressed."""
         self.profile = profile
+        self.gzip_pixels = gzip_pixels
         self.name = profile.name
         self.transport = Transport(profile, session=session, retries=retries, backoff_s=backoff_s)
         # None: not tried yet; True/False: whether the archive sends stored syntaxes.
@@ -416,7 +420,7 @@ class DicomWebClient:
         if self._stored_syntax[kind] is not False:
             response = self.transport.get(
                 url, accept=stored_accept, stream=True, what=what, cancel=cancel,
-                accept_statuses=frozenset({400, 406}),
+                accept_statuses=frozenset({400, 406}), compressed=self.gzip_pixels,
             )
             if response.status_code not in (400, 406):
                 with self._lock:
@@ -428,7 +432,7 @@ class DicomWebClient:
             log.info("The archive refused transfer-syntax=* (HTTP %d); asking for its default "
                      "transfer syntax", response.status_code)
         response = self.transport.get(url, accept=default_accept, stream=True, what=what,
-                                      cancel=cancel)
+                                      cancel=cancel, compressed=self.gzip_pixels)
         with self._lock:
             if self._stored_syntax[kind] is None:
                 self._stored_syntax[kind] = False
@@ -488,7 +492,8 @@ class DicomWebClient:
     def retrieve_bulkdata(self, uri: str, cancel: CancelToken | None = None) -> bytes:
         """The bytes behind a BulkDataURI from the metadata (PS3.18 10.4.1.1.5)."""
         response = self.transport.get(self.transport.absolute(uri), accept=ACCEPT_BULK,
-                                      stream=True, what="bulk data", cancel=cancel)
+                                      stream=True, what="bulk data", cancel=cancel,
+                                      compressed=self.gzip_pixels)
         return b"".join(part.body for part in self._parts(response, cancel))
 
     # -- STOW-RS (PS3.18 10.5) -----------------------------------------------------------------

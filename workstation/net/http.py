@@ -220,9 +220,18 @@ class Transport:
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def get(self, url: str, *, accept: str, **kwargs: Any) -> requests.Response:
-        """GET with an Accept header (PS3.18 8.7, "Acceptable Media Types")."""
-        return self.request("GET", url, headers={"Accept": accept}, **kwargs)
+    def get(self, url: str, *, accept: str, compressed: bool = True,
+            **kwargs: Any) -> requests.Response:
+        """GET with an Accept header (PS3.18 8.7, "Acceptable Media Types").
+
+        ``compressed=False`` asks for no content coding (``Accept-Encoding: identity``): gzip of
+        pixel data costs the archive more time than it saves on a fast link (Orthanc 1.10
+        served a 0.5 MB CT instance in 46 ms gzipped against 3 ms plain, on loopback).
+        """
+        headers = {"Accept": accept}
+        if not compressed:
+            headers["Accept-Encoding"] = "identity"
+        return self.request("GET", url, headers=headers, **kwargs)
 
     def get_json(self, url: str, *, what: str, cancel: CancelToken | None = None) -> Any:
         """GET a DICOM JSON resource (PS3.18 F.2); ``[]`` for 204 No Content."""
