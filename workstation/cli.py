@@ -181,10 +181,12 @@ def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
         )
     library = open_library(settings)
     bar = ProgressBar("Retrieving") if not args.quiet else None
-    report = pull_study(archive, library, args.study_uid, progress=bar)
+    with library.open_study(args.study_uid):  # never evicted while it arrives
+        report = pull_study(archive, library, args.study_uid, progress=bar)
+        evicted = library.evict_to_limit()
     print(report.summary())
-    if library.max_bytes:
-        library.evict_to_limit()
+    if evicted:
+        print(f"{len(evicted)} least recently used studies were evicted to keep the library under its size limit.")
     return 0 if report.complete else 1
 
 
@@ -396,6 +398,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # pydicom's warnings quote attribute values, which may be patient data: keep them out.
+    logging.getLogger("pydicom").setLevel(logging.ERROR)
     func = getattr(args, "func", cmd_app)
     try:
         settings = load_settings()
