@@ -1,0 +1,1 @@
+"""Technologist quality control of acquisitions (Qt-free)."""
