@@ -55,3 +55,7 @@ class GeometryError(WorkstationError):
 
 class StoreError(WorkstationError):
     """The local library could not store or read an object."""
+
+
+class DocumentError(WorkstationError):
+    """A non-image document (encapsulated PDF, structured report) cannot be shown (PS3.3 A.45, A.35)."""
