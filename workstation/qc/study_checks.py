@@ -74,7 +74,8 @@ def identity_findings(series: Sequence[Series]) -> list[Finding]:
         odd = [(uid, members) for _, entries in ranked[1:] for uid, members in entries]
         odd_labels = sorted({series_label(m) for _, m in odd})
         concerned = tuple(dict.fromkeys(sop_uid(ds) for _, members in odd for ds in members))
-        within = sorted(reference_labels & set(odd_labels))
+        reference_uids = {uid for uid, _ in ranked[0][1]}
+        within = sorted({series_label(m) for uid, m in odd if uid in reference_uids})
         if within:
             sentence = f"The {what} differs within {join_labels(within)}."
         else:
