@@ -61,11 +61,12 @@ def identity_findings(series: Sequence[Series]) -> list[Finding]:
         for series_uid, headers in series:
             groups: dict[str, list[Dataset]] = {}
             for ds in headers:
-                value = _normalized(keyword, text(ds, keyword))
-                if value:
-                    groups.setdefault(value, []).append(ds)
+                groups.setdefault(_normalized(keyword, text(ds, keyword)), []).append(ds)
             for value, members in groups.items():
                 values.setdefault(value, []).append((series_uid, members))
+        empty = values.pop("", [])
+        if len(values) == 1 and empty:
+            out.append(_partly_missing(keyword, what, code, empty, next(iter(values.values()))))
         if len(values) < 2:
             continue
         # The value most images share is the reference; the others are named by their series.
@@ -88,6 +89,20 @@ def identity_findings(series: Sequence[Series]) -> list[Finding]:
         series_uid = odd[0][0] if len({uid for uid, _ in odd}) == 1 else ""
         out.append(Finding(severity, code, sentence, concerned, series_uid))
     return out
+
+
+def _partly_missing(
+    keyword: str, what: str, code: str,
+    empty: list[tuple[str, list[Dataset]]], present: list[tuple[str, list[Dataset]]],
+) -> Finding:
+    """An identity attribute given in some series and empty in others: a warning."""
+    missing_labels = sorted({series_label(m) for _, m in empty})
+    present_labels = sorted({series_label(m) for _, m in present})
+    concerned = tuple(dict.fromkeys(sop_uid(ds) for _, members in empty for ds in members))
+    return Finding(
+        Severity.WARNING, code.replace("_mismatch", "_missing"),
+        f"The {what} is given in {join_labels(present_labels, 3)} but empty in {join_labels(missing_labels, 3)}.",
+        concerned, empty[0][0] if len(empty) == 1 else "")
 
 
 def several_studies_finding(headers: Sequence[Dataset]) -> list[Finding]:
