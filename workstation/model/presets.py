@@ -1,0 +1,193 @@
+"""Window/level presets: the image's own (PS3.3 C.11.2 VOI LUT Module) and the modality's.
+
+A preset is a window centre and width in modality units (after the Modality LUT / Rescale,
+PS3.3 C.11.1; Hounsfield units for CT), applied with the linear VOI function of
+PS3.3 C.11.2.1.2. The image's own presets come first, in the order of its Window Center (0028,1050)
+/ Window Width (0028,1051) values, named by Window Center & Width Explanation (0028,1055). Enhanced
+multi-frame images carry them in the Frame VOI LUT functional group (PS3.3 C.7.6.16.2.10).
+
+The pixel pipeline module (``workstation.model.pixels``) did not exist when this was written, so
+the image's presets are read here by :func:`dicom_window_presets`.
+
+CT presets (centre / width, HU) and where the values come from:
+
+======================  ==========  ===============================================================
+brain                   40 / 80     Radiopaedia "Windowing (CT)": brain W:80 L:40
+subdural                75 / 215    within Radiopaedia's subdural range W:130-300 L:50-100;
+                                    the 215/75 pair is the one several viewers ship
+stroke                  40 / 40     Radiopaedia: stroke W:40 L:40 (the alternative W:8 L:32 is so
+                                    narrow that noise dominates on low-dose scans; not chosen)
+lung                    -600 / 1500 Radiopaedia: lungs W:1500 L:-600
+mediastinum             50 / 350    Radiopaedia: mediastinum W:350 L:50
+abdomen                 40 / 400    Radiopaedia: soft tissues W:400 L:40 (abdomen)
+liver                   60 / 160    common liver window (Radiopaedia lists W:150 L:30 with
+                                    contrast variants; 160/60 is the usual portal-venous choice)
+bone                    400 / 1800  Radiopaedia: bone W:1800 L:400
+======================  ==========  ===============================================================
+
+Keys: for CT, keys 1-8 always choose the eight presets above in that order (so a key means the
+same window on every CT) and key 9 the image's first own preset. For other modalities keys 1-9
+choose the image's own presets in order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydicom.dataset import Dataset
+
+DICOM = "dicom"
+MODALITY = "modality"
+
+
+@dataclass(frozen=True)
+class WindowPreset:
+    """A window centre and width (modality units), its name, where it comes from and its key."""
+
+    name: str
+    center: float
+    width: float
+    source: str  # DICOM (the image's own) or MODALITY
+    key: int | None = None
+    function: str = "LINEAR"  # VOI LUT Function (0028,1056), PS3.3 C.11.2.1.3
+
+    @property
+    def label(self) -> str:
+        """What a menu shows, for example 'Brain (W 80 / L 40)'."""
+        return f"{self.name} (W {self.width:g} / L {self.center:g})"
+
+
+#: The CT presets, in key order (keys 1-8).
+CT_PRESETS: tuple[WindowPreset, ...] = (
+    WindowPreset("Brain", 40.0, 80.0, MODALITY),
+    WindowPreset("Subdural", 75.0, 215.0, MODALITY),
+    WindowPreset("Stroke", 40.0, 40.0, MODALITY),
+    WindowPreset("Lung", -600.0, 1500.0, MODALITY),
+    WindowPreset("Mediastinum", 50.0, 350.0, MODALITY),
+    WindowPreset("Abdomen", 40.0, 400.0, MODALITY),
+    WindowPreset("Liver", 60.0, 160.0, MODALITY),
+    WindowPreset("Bone", 400.0, 1800.0, MODALITY),
+)
+
+#: Modality presets by Modality (0008,0060). Only CT has calibrated units (HU) that make fixed
+#: windows meaningful; MR, US, XA, MG and the rest use the image's own presets or auto window.
+MODALITY_PRESETS: dict[str, tuple[WindowPreset, ...]] = {"CT": CT_PRESETS}
+
+
+def modality_presets(modality: str) -> tuple[WindowPreset, ...]:
+    """Fixed presets that apply to a modality (empty when none do)."""
+    return MODALITY_PRESETS.get((modality or "").strip().upper(), ())
+
+
+def _values(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes, int, float)):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        return [value]
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _voi_source(ds: Dataset) -> Dataset:
+    """The dataset that holds Window Center/Width: the top level, else the Frame VOI LUT
+    functional group of an enhanced image (shared, then first frame; PS3.3 C.7.6.16.2.10)."""
+    if "WindowCenter" in ds:
+        return ds
+    for group_keyword in ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence"):
+        groups = ds.get(group_keyword, None)
+        if not groups:
+            continue
+        group = groups[0]
+        voi = group.get("FrameVOILUTSequence", None)
+        if voi and "WindowCenter" in voi[0]:
+            item: Dataset = voi[0]
+            return item
+    return ds
+
+
+def dicom_window_presets(ds: Dataset) -> list[WindowPreset]:
+    """The image's own windows (PS3.3 C.11.2.1.2), in order, without repeats.
+
+    Pairs with a missing or non-numeric value, or a width below 1, are left out (PS3.3
+    C.11.2.1.2.1 requires Window Width >= 1). Unnamed ones are called 'Default', 'Default 2', ...
+    """
+    source = _voi_source(ds)
+    centers = _values(source.get("WindowCenter", None))
+    widths = _values(source.get("WindowWidth", None))
+    explanations = [str(e).strip() for e in _values(source.get("WindowCenterWidthExplanation", None))]
+    function = str(source.get("VOILUTFunction", "") or "LINEAR").strip().upper() or "LINEAR"
+    presets: list[WindowPreset] = []
+    seen: set[tuple[float, float]] = set()
+    for n, (c, w) in enumerate(zip(centers, widths, strict=False)):
+        center, width = _number(c), _number(w)
+        if center is None or width is None or width < 1:
+            continue
+        if (center, width) in seen:
+            continue
+        seen.add((center, width))
+        name = explanations[n] if n < len(explanations) and explanations[n] else ""
+        if not name:
+            unnamed = sum(1 for p in presets if p.name.startswith("Default"))
+            name = "Default" if unnamed == 0 else f"Default {unnamed + 1}"
+        presets.append(WindowPreset(name, center, width, DICOM, function=function))
+    return presets
+
+
+def available_presets(modality: str, header: Dataset | None = None) -> list[WindowPreset]:
+    """All presets for a viewport: the image's own first, then the modality's, with their keys.
+
+    See the module docstring for the key rule (CT: 1-8 fixed, 9 the image's first preset;
+    otherwise 1-9 the image's presets).
+    """
+    own = dicom_window_presets(header) if header is not None else []
+    fixed = modality_presets(modality)
+    result: list[WindowPreset] = []
+    if fixed:
+        for n, preset in enumerate(own):
+            result.append(_with_key(preset, 9 if n == 0 else None))
+        result.extend(_with_key(preset, n + 1) for n, preset in enumerate(fixed))
+    else:
+        result.extend(_with_key(preset, n + 1 if n < 9 else None) for n, preset in enumerate(own))
+    return result
+
+
+def _with_key(preset: WindowPreset, key: int | None) -> WindowPreset:
+    return WindowPreset(preset.name, preset.center, preset.width, preset.source, key, preset.function)
+
+
+def preset_for_key(key: int, presets: Sequence[WindowPreset]) -> WindowPreset | None:
+    """The preset a number key (1-9) chooses, or None."""
+    return next((p for p in presets if p.key == key), None)
+
+
+def find_preset(name: str, modality: str = "CT", header: Dataset | None = None) -> WindowPreset | None:
+    """A preset by name, ignoring case (for ``workstation render --preset NAME``)."""
+    wanted = name.strip().lower()
+    return next((p for p in available_presets(modality, header) if p.name.lower() == wanted), None)
+
+
+__all__ = [
+    "CT_PRESETS",
+    "DICOM",
+    "MODALITY",
+    "MODALITY_PRESETS",
+    "WindowPreset",
+    "available_presets",
+    "dicom_window_presets",
+    "find_preset",
+    "modality_presets",
+    "preset_for_key",
+]
