@@ -145,6 +145,7 @@ class DecodedImage:
     photometric_interpretation: str
     transfer_syntax_uid: str
     plugin: str
+    fallback_from: tuple[str, ...] = ()  # "plug-in: reason" for each plug-in that failed first
 
 
 def _uid_of(ds: Dataset) -> str:
@@ -304,6 +305,8 @@ def decode(data: bytes | bytearray | memoryview | Dataset) -> DecodedImage:
     decoder, plugins = _plugins_for(ts, ds)
 
     failures: list[str] = []
+    stream_faults = 0  # failures that are not "this codec lacks the feature"
+    accepted: DecodedImage | None = None
     for plugin in plugins:
         try:
             arr, props = decoder.as_array(
@@ -320,30 +323,76 @@ def decode(data: bytes | bytearray | memoryview | Dataset) -> DecodedImage:
                     f"({_short_reason(exc)}); the file is truncated, ask the archive to resend it",
                 ) from exc
             failures.append(f"{plugin or 'native'}: {_short_reason(exc)[:120]}")
+            stream_faults += not _is_capability_gap(exc)
             continue
         except (AttributeError, KeyError) as exc:
-            raise _fail(ds, f"its header is incomplete ({_short_reason(exc)})") from exc
+            if decoder.is_native or "Missing required element" in str(exc):
+                raise _fail(ds, f"its header is incomplete ({_short_reason(exc)})") from exc
+            failures.append(f"{plugin}: {_short_reason(exc)[:120]}")
+            stream_faults += 1
+            continue
         except MemoryError as exc:
             raise _fail(ds, "there is not enough memory to hold its decoded pixels") from exc
         except Exception as exc:  # noqa: BLE001 - codecs raise anything; try the next plug-in
             failures.append(f"{plugin or 'native'}: {_short_reason(exc)[:120]}")
+            stream_faults += not _is_capability_gap(exc)
             continue
         shape = (frames, rows, cols) + ((samples,) if samples > 1 else ())
         if arr.size != int(np.prod(shape)):
             failures.append(f"{plugin}: decoded {arr.size} values, expected {int(np.prod(shape))}")
+            stream_faults += 1
             continue
         arr = arr.reshape(shape)
         if not arr.dtype.isnative:  # Explicit VR Big Endian: one copy into the machine's order
             arr = arr.astype(arr.dtype.newbyteorder("="))
         arr = _fix_unused_bits(arr, ds)
         photometric = str(props.get("photometric_interpretation", ds.get("PhotometricInterpretation", "")))
-        return DecodedImage(arr, photometric, str(ts), plugin or "native")
+        result = DecodedImage(arr, photometric, str(ts), plugin or "native", tuple(failures))
+        if stream_faults == 0:
+            return result
+        # A decoder said the stream is damaged. Lenient decoders (libjpeg) turn a truncated
+        # stream into a plausible but wrong image without complaint, so one success is not
+        # enough: it takes a second decoder that agrees.
+        if accepted is None:
+            accepted = result
+        elif _agree(accepted.pixels, result.pixels, ts):
+            return accepted
+        else:
+            break
 
+    if accepted is not None:
+        raise _fail(
+            ds,
+            f"the compressed {ts.name} stream looks corrupt ({'; '.join(failures)[:300]}) and only "
+            f"{accepted.plugin} decoded it, without a second decoder to confirm; "
+            "ask the archive to resend it",
+        )
     raise _fail(
         ds,
         f"the compressed {ts.name} stream is corrupt or unsupported (every decoder failed: "
         f"{'; '.join(failures)[:400]}); ask the archive to resend it",
     )
+
+
+_LOSSLESS_SYNTAXES = frozenset(
+    {JPEG2000Lossless, HTJ2KLossless, HTJ2KLosslessRPCL, JPEGLossless, JPEGLosslessSV1, JPEGLSLossless, RLELossless}
+)
+_CAPABILITY_WORDS = ("not support", "unsupported", "no module", "not installed", "not available")
+
+
+def _is_capability_gap(exc: BaseException) -> bool:
+    """True when a codec refused a feature (12-bit JPEG, a colour mode) rather than the stream."""
+    text = str(exc).lower()
+    return any(word in text for word in _CAPABILITY_WORDS)
+
+
+def _agree(first: np.ndarray, second: np.ndarray, ts: UID) -> bool:
+    if first.shape != second.shape:
+        return False
+    if ts in _LOSSLESS_SYNTAXES:
+        return bool(np.array_equal(first, second))
+    difference = np.abs(first.astype(np.int64) - second.astype(np.int64))
+    return float(difference.mean()) < 1.0
 
 
 def decode_instance(data: bytes | bytearray | memoryview | Dataset) -> np.ndarray:
