@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -20,7 +21,7 @@ from workstation.qc.attributes import text
 from workstation.qc.findings import Finding, QCReport, Severity
 from workstation.qc.pdf import write_pdf
 from workstation.qc.run import run_checks
-from workstation.settings import Settings
+from workstation.settings import ArchiveProfile, Settings
 
 
 def add_qc_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -36,16 +37,25 @@ def add_qc_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _from_archive(settings: Settings, study_uid: str, archive: str | None) -> list[Dataset]:
-    from workstation.cli import open_archive
+def _archive_profile(settings: Settings, archive: str | None) -> ArchiveProfile | None:
+    """``--archive`` names a profile or gives a DICOMweb URL (user and password then come from
+    ``WORKSTATION_USER`` / ``WORKSTATION_PASSWORD``, as for the other verbs); else the default."""
+    if archive and archive.startswith(("http://", "https://")):
+        user = os.environ.get("WORKSTATION_USER", "")
+        return ArchiveProfile(name="command-line", url=archive, auth="basic" if user else "none", username=user)
+    return settings.archive(archive)
 
-    client = open_archive(settings, archive)
-    if client is None:
+
+def _from_archive(settings: Settings, study_uid: str, archive: str | None) -> list[Dataset]:
+    from workstation.net.dicomweb import DicomWebClient
+
+    profile = _archive_profile(settings, archive)
+    if profile is None:
         raise WorkstationError(
             f"Study {study_uid} is not in the library and no archive is configured; "
             "import or pull it first, or give --archive."
         )
-    with client:
+    with DicomWebClient(profile) as client:
         headers: list[Dataset] = []
         for series in client.search_series(study_uid):
             headers.extend(client.series_metadata(study_uid, series.series_uid))
