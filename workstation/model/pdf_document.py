@@ -99,7 +99,7 @@ class PdfDocument:
                 scale = dpi / _POINTS_PER_INCH
                 area = max(width * height, 1.0) * scale * scale
                 if area > MAX_PAGE_PIXELS:
-                    scale *= (MAX_PAGE_PIXELS / area) ** 0.5
+                    scale *= (MAX_PAGE_PIXELS / area) ** 0.5 * 0.999  # PDFium rounds sizes up
                 bitmap = page.render(scale=scale, rev_byteorder=True, fill_color=(255, 255, 255, 255))
                 try:
                     pixels = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
