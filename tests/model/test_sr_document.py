@@ -59,7 +59,7 @@ def test_pydicom_test_sr_every_item_in_order() -> None:
     doc = read_sr_document(path)
     items = _walk_pydicom(ds)
     assert len(doc.blocks) == len(items) == 29  # dsrdump lists 29 items too
-    for block, item in zip(doc.blocks, items):
+    for block, item in zip(doc.blocks, items, strict=True):
         if "ValueType" in item:
             assert block.value_type == item.ValueType
         else:
