@@ -6,6 +6,12 @@ releases Python's global interpreter lock (see ``GIL_BOUND_SYNTAXES`` in :mod:`.
 run in a process pool, where two cores decode faster than one; RLE and native pixel data run in
 a thread pool. At most ``max_pending`` instances are in flight, so a study that arrives faster
 than it decodes waits at ``submit`` instead of filling memory with compressed bytes.
+
+Measured here (2-core machine, decoded MB/s through the pool, best of 2): JPEG 2000 (18 WG04 /
+dcm_qa_ts / fo-dicom instances) 1 thread 41, 2 threads 37, 1 process 36, 2 processes 49;
+JPEG-LS (60 slices of the Philips CT phantom) 1 thread 81, 2 threads 93, 1 process 70,
+2 processes 112. An application that is frozen (PyInstaller) must call
+``multiprocessing.freeze_support()`` first in its entry point for the spawned workers.
 """
 
 from __future__ import annotations
