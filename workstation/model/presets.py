@@ -101,6 +101,14 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _get(ds: Dataset, keyword: str) -> Any:
+    """An attribute's value, or None when it is absent or so malformed that pydicom refuses it."""
+    try:
+        return ds.get(keyword, None)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
 def _voi_source(ds: Dataset) -> Dataset:
     """The dataset that holds Window Center/Width: the top level, else the Frame VOI LUT
     functional group of an enhanced image (shared, then first frame; PS3.3 C.7.6.16.2.10)."""
@@ -125,10 +133,10 @@ def dicom_window_presets(ds: Dataset) -> list[WindowPreset]:
     C.11.2.1.2.1 requires Window Width >= 1). Unnamed ones are called 'Default', 'Default 2', ...
     """
     source = _voi_source(ds)
-    centers = _values(source.get("WindowCenter", None))
-    widths = _values(source.get("WindowWidth", None))
-    explanations = [str(e).strip() for e in _values(source.get("WindowCenterWidthExplanation", None))]
-    function = str(source.get("VOILUTFunction", "") or "LINEAR").strip().upper() or "LINEAR"
+    centers = _values(_get(source, "WindowCenter"))
+    widths = _values(_get(source, "WindowWidth"))
+    explanations = [str(e).strip() for e in _values(_get(source, "WindowCenterWidthExplanation"))]
+    function = str(_get(source, "VOILUTFunction") or "LINEAR").strip().upper() or "LINEAR"
     presets: list[WindowPreset] = []
     seen: set[tuple[float, float]] = set()
     for n, (c, w) in enumerate(zip(centers, widths, strict=False)):
