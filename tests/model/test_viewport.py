@@ -225,6 +225,31 @@ def test_window_and_zoom_sync_and_removal():
     assert len(c.events) == 0
 
 
+def test_groups_chain_but_cycles_stop():
+    a, b = ViewportState("a", image_count=100), ViewportState("b", image_count=100)
+    c = ViewportState("c", image_count=5)  # short: it stops at its last image
+    groups = [SyncGroup(), SyncGroup(), SyncGroup()]
+    for group, pair in zip(groups, ((a, b), (b, c), (c, a)), strict=True):
+        for state in pair:
+            group.add(state)  # no geometry: index offsets (all 0 when linked)
+    a_heard, b_heard = Recorder(), Recorder()
+    a.events.connect(a_heard)
+    b.events.connect(b_heard)
+    a.image_index = 20
+    # c stops at 4; without the wave guard c would pull a (and b) back to 4 through the cycle
+    assert (a.image_index, b.image_index, c.image_index) == (20, 20, 4)
+    assert a_heard.calls == [frozenset({"image_index"})] and b_heard.calls == [frozenset({"image_index"})]
+    # a chain through two groups: d -> e (group 1), e -> f (group 2)
+    d, e, f = (ViewportState(n, image_count=50) for n in "def")
+    one, two = SyncGroup(), SyncGroup()
+    one.add(d)
+    one.add(e)
+    two.add(e)
+    two.add(f)
+    d.image_index = 7
+    assert (e.image_index, f.image_index) == (7, 7)
+
+
 def test_non_parallel_series_of_one_frame_do_not_scroll_each_other():
     axial = axial_stack([0.0, 1.0, 2.0])
     sag = StackGeometry(

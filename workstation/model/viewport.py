@@ -422,14 +422,23 @@ class SyncGroup:
             return b.nearest_index(a.centre(leader.image_index))
         return follow.anchor + (leader.image_index - lead.anchor)
 
+    #: States already moved in the change now spreading through all groups (None when idle):
+    #: a chain a -> b -> c through several groups works, a cycle back to a stops.
+    _wave: set[int] | None = None
+
     def _changed(self, source: ViewportState, names: frozenset[str]) -> None:
         if self._busy:
             return
+        starts_wave = SyncGroup._wave is None
+        if starts_wave:
+            SyncGroup._wave = {id(source)}
+        wave = SyncGroup._wave
+        assert wave is not None
         self._busy = True
         try:
             for member in self._members:
                 target = member.state
-                if target is source:
+                if target is source or id(target) in wave:
                     continue
                 changes: dict[str, Any] = {}
                 if self.scroll and "image_index" in names:
@@ -441,12 +450,15 @@ class SyncGroup:
                 if self.zoom_pan and names & {"zoom", "zoom_mode", "pan"}:
                     changes.update(zoom=source.zoom, zoom_mode=source.zoom_mode, pan=source.pan)
                 if changes:
+                    wave.add(id(target))
                     target.update(**changes)
             if "display_set_uid" in names or "image_count" in names:
                 for member in self._members:
                     member.anchor = member.state.image_index
         finally:
             self._busy = False
+            if starts_wave:
+                SyncGroup._wave = None
 
 
 # -- the grid ----------------------------------------------------------------------------------
