@@ -1,6 +1,6 @@
 """The ``workstation`` command: with no verb it opens the app; verbs script the core.
 
-Verbs: ``studies``, ``pull``, ``import``, ``info``, ``demo``, ``archive``. Exit status 0 on
+Verbs: ``studies``, ``pull``, ``import``, ``info``, ``qc``, ``demo``, ``archive``. Exit status 0 on
 success; 1 with one sentence on standard error when something went wrong; 2 for a usage error.
 Passwords never go on the command line: they come from the keyring (``workstation archive add``
 asks for one) or, for scripts, from ``WORKSTATION_USER`` / ``WORKSTATION_PASSWORD``.
@@ -23,11 +23,10 @@ from workstation import __version__
 from workstation.errors import Cancelled, SettingsError, WorkstationError
 from workstation.model.query import StudyQuery
 from workstation.settings import ArchiveProfile, Settings, load_settings, save_settings
+from workstation.sources import archive_study_headers, open_archive, open_library
 
 if TYPE_CHECKING:
     from workstation.model.entities import StudySummary
-    from workstation.net.dicomweb import DicomWebClient
-    from workstation.store.library import Library
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,32 +68,6 @@ class ProgressBar:
 
 # ---------------------------------------------------------------------------------------------
 # Sources
-
-
-def open_library(settings: Settings) -> Library:
-    from workstation.store.library import Library
-
-    max_bytes = int(settings.library_max_gb * 1e9) if settings.library_max_gb > 0 else None
-    return Library(settings.library_path(), max_bytes=max_bytes)
-
-
-def archive_profile(settings: Settings, archive: str | None) -> ArchiveProfile | None:
-    """``--archive`` may name a profile or give a URL; without it, the default profile."""
-    if archive and archive.startswith(("http://", "https://")):
-        user = os.environ.get("WORKSTATION_USER", "")
-        return ArchiveProfile(
-            name="command-line", url=archive, auth="basic" if user else "none", username=user
-        )
-    return settings.archive(archive)
-
-
-def open_archive(settings: Settings, archive: str | None) -> DicomWebClient | None:
-    profile = archive_profile(settings, archive)
-    if profile is None:
-        return None
-    from workstation.net.dicomweb import DicomWebClient
-
-    return DicomWebClient(profile)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,14 +189,8 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     headers = library.study_headers(args.study_uid)
     origin = "library"
     if not headers:
-        archive = open_archive(settings, args.archive)
-        if archive is None:
-            raise WorkstationError(
-                f"Study {args.study_uid} is not in the library and no archive is configured."
-            )
         origin = "archive"
-        for series in archive.search_series(args.study_uid):
-            headers.extend(archive.series_metadata(args.study_uid, series.series_uid))
+        headers = archive_study_headers(settings, args.study_uid, args.archive)
     if not headers:
         raise WorkstationError(f"Study {args.study_uid} was not found.")
     display_sets = build_display_sets(headers)
@@ -372,6 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="add the demo studies (generated CT phantom, sample images)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
+
+    from workstation.qc.cli import add_qc_parser
+
+    add_qc_parser(sub)
 
     p = sub.add_parser("archive", help="configure archive profiles")
     asub = p.add_subparsers(dest="archive_verb", required=True)

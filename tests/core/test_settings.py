@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from workstation.errors import SettingsError
-from workstation.settings import ArchiveProfile, Settings, load_settings, save_settings, settings_path
+from workstation.settings import (
+    ArchiveProfile,
+    Settings,
+    load_settings,
+    save_settings,
+    settings_path,
+)
 
 
 def test_settings_live_in_the_xdg_config_folder(isolated_environment: Path) -> None:

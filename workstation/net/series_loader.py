@@ -238,7 +238,12 @@ class SeriesLoader:
         self._net_held = 0
         self._local_held = 0
         self._outstanding = 0
+        # The focus from the archive goes alone until its bytes are here. Images decoded before
+        # the focus is shown are parked a moment, so the focus is always the first image shown.
         self._fanned_out = False
+        self._focus_uid = self._frames[focus][0]
+        self._first_settled = False
+        self._parked: list[tuple[str, np.ndarray, Dataset]] = []
         self._consecutive_failures = 0
         self._futures: set[Future[np.ndarray]] = set()
         self._load_error: str | None = None
@@ -270,6 +275,8 @@ class SeriesLoader:
         """The user moved to display position ``index``: what is queued is reordered now."""
         index = self._clamp(index)
         with self._cond:
+            self._fanned_out = True  # after a jump nothing waits for the first focus
+            self._cond.notify_all()
             self._local_queue.set_focus(index)
             self._net_queue.set_focus(index)
 
@@ -356,9 +363,10 @@ class SeriesLoader:
             self._local_queue.extend(uid for uid in wanted if uid in present)
             if self.archive is not None:
                 self._net_queue.extend(missing)
-            focus_uid = self._frames[self.focus][0]
-            if self.archive is None or focus_uid in present:
+            if self.archive is None or self._focus_uid in present:
                 self._fanned_out = True  # the focus comes from disk: no need to send it alone
+        if self._focus_uid not in present and self.archive is None:
+            self._settle_first()  # the focus will not come: nothing waits for it
         if missing and self.archive is None:
             images = sum(len(self._positions[u]) for u in missing)
             self.stats.failed += len(missing)
@@ -366,11 +374,11 @@ class SeriesLoader:
                 f"{images} of {len(self._frames)} images of series {self.series_uid} are not in "
                 "the library and no archive is connected; connect to the archive to see them."
             )
+        if present:
+            self._spawn(self._local_worker, "series-read")
         if self.archive is not None and missing:
             for n in range(min(self.max_connections, len(missing))):
                 self._spawn(self._network_worker, f"series-fetch-{n}")
-        if present:
-            self._spawn(self._local_worker, "series-read")
         bookkeeping: threading.Thread | None = None
         if self.archive is not None and self.sink is not None:
             bookkeeping = threading.Thread(target=self._bookkeeping, name="series-bookkeeping",
@@ -389,6 +397,7 @@ class SeriesLoader:
                 self._cond.wait(0.1)
         if self._token.cancelled:
             return
+        self._settle_first()
         self._finish_bookkeeping()
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
@@ -501,8 +510,8 @@ class SeriesLoader:
             with self._deliver_lock:
                 self.stats.fetched += 1
                 self.stats.bytes_fetched += len(data)
+            self._decode(uid, data, local=False)  # shown first, then kept
             self._keep(uid, data)
-            self._decode(uid, data, local=False)
 
     def _fetch(self, uid: str) -> bytes:
         assert self.archive is not None
@@ -541,6 +550,7 @@ class SeriesLoader:
         with self._cond:
             self._net_queue.clear()
             self._cond.notify_all()
+        self._settle_first()
         shown = self.stats.delivered
         self._set_load_error(
             f"{str(exc).rstrip('.')}; loading stopped with {shown} of {len(self._frames)} "
@@ -564,7 +574,8 @@ class SeriesLoader:
 
     # -- decoding and delivery ----------------------------------------------------------------
 
-    def _decode(self, uid: str, data: bytes, *, local: bool) -> None:
+    def _decode(self, uid: str, data: bytes, *, local: bool) -> bool:
+        """Hand the instance to the decoder pool; ``False`` when it ended here instead."""
         assert self._decoder is not None
         try:
             header = read_header(data, uid)
@@ -577,11 +588,11 @@ class SeriesLoader:
         except WorkstationError as exc:
             self._release(local=local)
             self._fail_instance(uid, str(exc))
-            return
+            return False
         with self._cond:
             if self._token.cancelled:
                 self._release_locked(local)
-                return
+                return False
             self._outstanding += 1
         try:
             future = self._decoder.submit(data)
@@ -589,10 +600,11 @@ class SeriesLoader:
             with self._cond:
                 self._outstanding -= 1
                 self._release_locked(local)
-            return
+            return False
         with self._cond:
             self._futures.add(future)
         future.add_done_callback(lambda f: self._decoded(uid, header, f, local))
+        return True
 
     def _decoded(self, uid: str, header: Dataset, future: Future[np.ndarray], local: bool) -> None:
         with self._cond:
@@ -618,6 +630,24 @@ class SeriesLoader:
                 self._cond.notify_all()
 
     def _deliver(self, uid: str, pixels: np.ndarray, header: Dataset) -> None:
+        with self._deliver_lock:
+            if not self._first_settled and uid != self._focus_uid:
+                self._parked.append((uid, pixels, header))
+                return
+            self._show(uid, pixels, header)
+            self._settle_first()
+
+    def _settle_first(self) -> None:
+        """The first focus was shown, failed or will not come: show what was parked."""
+        with self._deliver_lock:
+            if self._first_settled:
+                return
+            self._first_settled = True
+            parked, self._parked = self._parked, []
+            for uid, pixels, header in parked:
+                self._show(uid, pixels, header)
+
+    def _show(self, uid: str, pixels: np.ndarray, header: Dataset) -> None:
         focus = self.focus
         indices = sorted(self._positions[uid], key=lambda i: abs(i - focus))
         with self._deliver_lock:
@@ -648,6 +678,8 @@ class SeriesLoader:
             self.stats.failed += 1
             for index in self._positions[uid]:
                 self._fail_locked(index, sentence)
+            if uid == self._focus_uid:
+                self._settle_first()
 
     def _fail_locked(self, index: int, sentence: str) -> None:
         if self._on_error is None:

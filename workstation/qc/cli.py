@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any
 
@@ -21,7 +20,8 @@ from workstation.qc.attributes import text
 from workstation.qc.findings import Finding, QCReport, Severity
 from workstation.qc.pdf import write_pdf
 from workstation.qc.run import run_checks
-from workstation.settings import ArchiveProfile, Settings
+from workstation.settings import Settings
+from workstation.sources import archive_study_headers, open_library
 
 
 def add_qc_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -37,43 +37,16 @@ def add_qc_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _archive_profile(settings: Settings, archive: str | None) -> ArchiveProfile | None:
-    """``--archive`` names a profile or gives a DICOMweb URL (user and password then come from
-    ``WORKSTATION_USER`` / ``WORKSTATION_PASSWORD``, as for the other verbs); else the default."""
-    if archive and archive.startswith(("http://", "https://")):
-        user = os.environ.get("WORKSTATION_USER", "")
-        return ArchiveProfile(name="command-line", url=archive, auth="basic" if user else "none", username=user)
-    return settings.archive(archive)
-
-
-def _from_archive(settings: Settings, study_uid: str, archive: str | None) -> list[Dataset]:
-    from workstation.net.dicomweb import DicomWebClient
-
-    profile = _archive_profile(settings, archive)
-    if profile is None:
-        raise WorkstationError(
-            f"Study {study_uid} is not in the library and no archive is configured; "
-            "import or pull it first, or give --archive."
-        )
-    with DicomWebClient(profile) as client:
-        headers: list[Dataset] = []
-        for series in client.search_series(study_uid):
-            headers.extend(client.series_metadata(study_uid, series.series_uid))
-    return headers
-
-
 def qc_study(settings: Settings, study_uid: str, archive: str | None = None) -> tuple[QCReport, list[Dataset]]:
     """Run the checks on a study from the library (with pixels) or else the archive (headers)."""
-    from workstation.store.library import Library
-
-    library = Library(settings.library_path())
+    library = open_library(settings)
     try:
         headers = library.study_headers(study_uid)
         if headers:
             return run_checks(headers, library.read_instance), headers
     finally:
         library.close()
-    headers = _from_archive(settings, study_uid, archive)
+    headers = archive_study_headers(settings, study_uid, archive)
     if not headers:
         raise WorkstationError(f"Study {study_uid} was found neither in the library nor in the archive.")
     report = run_checks(headers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from workstation.errors import WorkstationError
@@ -33,4 +34,6 @@ def run_app(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, "Workstation", str(exc))
         return 1
     window.show()  # type: ignore[attr-defined]
-    return int(app.exec())
+    status = int(app.exec())
+    QThreadPool.globalInstance().waitForDone(5000)  # let cancelled transfers wind down
+    return status

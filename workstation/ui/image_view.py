@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from pydicom.dataset import Dataset
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QWidget
-from pydicom.dataset import Dataset
 
 from workstation.model import pixels
 
@@ -116,11 +116,13 @@ class ImageView(QWidget):
 
     @staticmethod
     def _initial_window(stored: np.ndarray, header: Dataset) -> tuple[float, float] | None:
-        presets = pixels.window_presets(header)
-        if presets:
-            return presets[0].center, presets[0].width
-        auto = pixels.auto_window(stored, header)
-        return (auto.center, auto.width) if auto else None
+        """The image's first DICOM window, else an automatic one (PS3.3 C.11.2)."""
+        if int(header.get("SamplesPerPixel", 1) or 1) > 1:
+            return None
+        voi = pixels.display_lut(header, stored=stored).voi
+        if isinstance(voi, pixels.WindowPreset):
+            return voi.center, voi.width
+        return None
 
     def display_image(self) -> QImage | None:
         """The image on screen as grey levels (or RGB), after modality and VOI LUTs."""

@@ -53,6 +53,7 @@ class SeriesLoader(QRunnable):
         self.multiframe = multiframe
         self.cancel = CancelToken()
         self.signals = LoaderSignals()
+        self.setAutoDelete(False)  # Python owns it: Qt must not delete it under our references
 
     def run(self) -> None:
         try:

@@ -34,7 +34,7 @@ class Task(QRunnable):
         self.fn = fn
         self.cancel_token = CancelToken()
         self.signals = TaskSignals()
-        self.setAutoDelete(True)
+        self.setAutoDelete(False)  # Python owns it: Qt must not delete it under our references
 
     def run(self) -> None:  # noqa: D401 - Qt override
         def progress(done: int, total: int, message: str = "") -> None:

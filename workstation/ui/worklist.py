@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -47,6 +47,18 @@ def format_person_name(pn: str) -> str:
 def format_da(value: str) -> str:
     v = (value or "").strip()
     return f"{v[:4]}-{v[4:6]}-{v[6:8]}" if len(v) == 8 and v.isdigit() else v
+
+
+class StudyTable(QTableView):
+    """The result table; Enter or Return opens the selected study."""
+
+    enter_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enter_pressed.emit()
+            return
+        super().keyPressEvent(event)
 
 
 def _to_date(q: QDate) -> dt.date:
@@ -97,7 +109,7 @@ class WorklistWidget(QWidget):
         self.proxy = QSortFilterProxyModel()
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole + 1)
-        self.table = QTableView()
+        self.table = StudyTable()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -127,8 +139,7 @@ class WorklistWidget(QWidget):
         for line_edit in (self.name, self.patient_id, self.accession, self.description):
             line_edit.returnPressed.connect(self.run_search)
         self.date_choice.currentTextChanged.connect(self._date_choice_changed)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.open_selected)
-        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self.open_selected)
+        self.table.enter_pressed.connect(self.open_selected)
         QShortcut(QKeySequence("Ctrl+F"), self, self.name.setFocus)
 
     # -- searching ---------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""Open the study sources the settings name: the local library and the hosted archive.
+
+Shared by the command line and the QC tools so that ``--archive NAME|URL`` means the same
+everywhere: a profile name from the settings, or a DICOMweb URL whose user and password come from
+``WORKSTATION_USER`` / ``WORKSTATION_PASSWORD`` (never from the command line).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from pydicom.dataset import Dataset
+
+from workstation.errors import WorkstationError
+from workstation.settings import ArchiveProfile, Settings
+
+if TYPE_CHECKING:
+    from workstation.net.dicomweb import DicomWebClient
+    from workstation.store.library import Library
+
+
+def open_library(settings: Settings) -> Library:
+    """The local library at the settings' folder, with its size limit."""
+    from workstation.store.library import Library
+
+    max_bytes = int(settings.library_max_gb * 1e9) if settings.library_max_gb > 0 else None
+    return Library(settings.library_path(), max_bytes=max_bytes)
+
+
+def archive_profile(settings: Settings, archive: str | None) -> ArchiveProfile | None:
+    """``archive`` may name a profile or give a URL; without it, the default profile (or None)."""
+    if archive and archive.startswith(("http://", "https://")):
+        user = os.environ.get("WORKSTATION_USER", "")
+        return ArchiveProfile(
+            name="command-line", url=archive, auth="basic" if user else "none", username=user
+        )
+    return settings.archive(archive)
+
+
+def open_archive(settings: Settings, archive: str | None) -> DicomWebClient | None:
+    """A DICOMweb client for the profile, or None when no archive is configured."""
+    profile = archive_profile(settings, archive)
+    if profile is None:
+        return None
+    from workstation.net.dicomweb import DicomWebClient
+
+    return DicomWebClient(profile)
+
+
+def archive_study_headers(settings: Settings, study_uid: str, archive: str | None) -> list[Dataset]:
+    """Every instance header of a study from the archive's WADO-RS metadata (PS3.18 10.4.1.1.2)."""
+    client = open_archive(settings, archive)
+    if client is None:
+        raise WorkstationError(
+            f"Study {study_uid} is not in the library and no archive is configured; "
+            "import or pull it first, or give --archive."
+        )
+    headers: list[Dataset] = []
+    with client:
+        for series in client.search_series(study_uid):
+            headers.extend(client.series_metadata(study_uid, series.series_uid))
+    return headers
