@@ -1,0 +1,605 @@
+"""One viewport's 2D image drawn with VTK, exactly as its :class:`ViewportState` describes.
+
+The pipeline keeps the stored pixel values in their integer type (PS3.5 8.1.1: int16/uint16) and
+wraps each image's numpy array as VTK scalars without copying. The grayscale transformations of
+PS3.4 Annex N (Modality LUT, VOI LUT with LINEAR / LINEAR_EXACT / SIGMOID or a VOI LUT Sequence,
+Presentation LUT and MONOCHROME1, PS3.3 C.11) are folded into one table by
+:func:`workstation.model.pixels.display_lut` and handed to VTK as a ``vtkLookupTable`` indexed by
+the stored value: a window/level change rebuilds that table and nothing else. PALETTE COLOR goes
+through the same table with three columns (PS3.3 C.7.6.3.1.5); RGB is shown directly.
+
+Geometry follows :mod:`workstation.model.viewport`: image pixel centres at integer (column, row),
+the image covering ``[-0.5, columns - 0.5] x [-0.5, rows - 0.5]``, non-square pixels at their true
+aspect (Pixel Spacing, PS3.3 10.7.1.3), and a parallel camera placed so that the screen position of
+every image point equals ``ViewportState.image_to_screen`` (zoom, pan, rotation after flips).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL back end: EGL offscreen, X on screen)
+from pydicom.dataset import Dataset
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+from vtkmodules.vtkCommonCore import VTK_UNSIGNED_CHAR, vtkLookupTable
+from vtkmodules.vtkCommonDataModel import vtkImageData
+from vtkmodules.vtkRenderingCore import (
+    vtkImageSlice,
+    vtkImageSliceMapper,
+    vtkRenderer,
+    vtkRenderWindow,
+    vtkWindowToImageFilter,
+)
+
+from workstation.errors import GeometryError
+from workstation.model import pixels
+from workstation.model.image_plane import ImagePlane
+from workstation.model.overlay import (
+    OverlayContext,
+    corner_text,
+    image_plane_of,
+    orientation_markers,
+    scale_bar,
+    slice_location,
+    slice_thickness,
+)
+from workstation.model.spatial import ReferenceLine, patient_to_pixel, pixel_to_patient
+from workstation.model.viewport import ViewportState
+
+LOADING_TEXT = "Loading\u2026"
+
+
+def _spacing_of(header: Dataset | None) -> tuple[tuple[float, float] | None, str]:
+    """(row, column) spacing in mm and its source: Pixel Spacing (in the patient), Imager Pixel
+    Spacing (at the detector), or none (PS3.3 10.7.1.3); enhanced images from Pixel Measures."""
+    if header is None:
+        return None, "uncalibrated"
+    candidates: list[tuple[Dataset, str]] = [(header, "PixelSpacing"), (header, "ImagerPixelSpacing")]
+    for group in ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence"):
+        seq = header.get(group, None)
+        if seq:
+            measures = seq[0].get("PixelMeasuresSequence", None)
+            if measures:
+                candidates.insert(1, (measures[0], "PixelSpacing"))
+    for source, keyword in candidates:
+        value = source.get(keyword, None)
+        try:
+            pair = (float(value[0]), float(value[1])) if value is not None and len(value) == 2 else None
+        except (TypeError, ValueError, IndexError):
+            pair = None
+        if pair and all(math.isfinite(v) and v > 0 for v in pair):
+            return pair, keyword
+    return None, "uncalibrated"
+
+
+def _lut_signature(lut: pixels.LookupTable) -> tuple[Any, ...]:
+    return (lut.first_mapped, lut.bits, len(lut.data), hash(lut.data.tobytes()))
+
+
+@dataclass
+class _Slice:
+    """One image of the stack: the stored array (kept, never copied again) and its header."""
+
+    stored: np.ndarray
+    header: Dataset
+    frame: int  # 0-based frame for per-frame functional groups
+    colour: bool
+    signature: tuple[Any, ...] = ()
+    own_voi: pixels.WindowPreset | pixels.LookupTable | None = None
+    image: vtkImageData | None = None
+    plane: ImagePlane | None = None
+    plane_read: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(columns, rows)."""
+        return (int(self.stored.shape[1]), int(self.stored.shape[0]))
+
+
+class SliceRenderer:
+    """Draws the current image of one display set into a VTK render window.
+
+    ``render_window``: an existing window (a Qt widget's); else a new one, offscreen (EGL when
+    there is no display) when ``offscreen`` is true. Feed it with :meth:`set_stack` and
+    :meth:`set_image`; tell it what to show with :meth:`set_state` (it follows the state's events
+    from then on). Screen coordinates everywhere are pixels with y growing downwards.
+    """
+
+    def __init__(self, render_window: vtkRenderWindow | None = None, *, offscreen: bool = False, size: tuple[int, int] = (512, 512)) -> None:
+        if render_window is None:
+            render_window = vtkRenderWindow()
+            if offscreen:
+                render_window.SetOffScreenRendering(1)
+            render_window.SetSize(int(size[0]), int(size[1]))
+        self.render_window = render_window
+        self.vtk_renderer = vtkRenderer()
+        self.vtk_renderer.SetBackground(0.0, 0.0, 0.0)
+        render_window.AddRenderer(self.vtk_renderer)
+
+        self.lookup_table = vtkLookupTable()
+        self._mapper = vtkImageSliceMapper()
+        self._mapper.BorderOn()  # whole edge pixels: the image spans -0.5 .. n - 0.5
+        self.image_actor = vtkImageSlice()
+        self.image_actor.SetMapper(self._mapper)
+        prop = self.image_actor.GetProperty()
+        prop.SetInterpolationTypeToNearest()
+        prop.SetLookupTable(self.lookup_table)
+        prop.UseLookupTableScalarRangeOn()
+        self.image_actor.VisibilityOff()
+        self.vtk_renderer.AddViewProp(self.image_actor)
+        camera = self.vtk_renderer.GetActiveCamera()
+        camera.ParallelProjectionOn()
+
+        from workstation.render.overlays import OverlayActors
+
+        self.overlays = OverlayActors(self.vtk_renderer)
+        self._slices: list[_Slice | None] = []
+        self._headers_known: list[Dataset | None] = []
+        self._image_size: tuple[int, int] | None = None
+        self._spacing: tuple[float, float] | None = None
+        self._spacing_source = "uncalibrated"
+        self._auto_window: pixels.WindowPreset | None = None
+        self._lut_key: tuple[Any, ...] | None = None
+        self._display_lut: pixels.DisplayLUT | None = None
+        self._rgb_key: tuple[Any, ...] | None = None
+        self._message = ""
+        self._reference_lines: list[ReferenceLine] = []
+        self._cursor: np.ndarray | None = None
+        self._frame_of_reference: str | None = None
+        self._grabber: vtkWindowToImageFilter | None = None
+        #: VOI LUT Function for user windows (None: the image's own function, else LINEAR).
+        self.voi_function: str | None = None
+        #: Called after a state change has been applied (a widget renders there).
+        self.on_changed: Callable[[], None] | None = None
+        self.state = ViewportState()
+        self.state.events.connect(self._on_state)
+
+    # -- content ------------------------------------------------------------------------------
+    def set_stack(self, count: int, headers_known: Sequence[Dataset] | None = None, *, display_set: Any = None) -> None:
+        """A new display set of ``count`` images; none has pixels yet. ``headers_known`` (in
+        display order, may be shorter) give corner text and size before the pixels arrive;
+        ``display_set`` (a :class:`~workstation.model.displayset.DisplaySet`) its pixel spacing."""
+        count = max(0, int(count))
+        self._slices = [None] * count
+        known = list(headers_known or [])
+        self._headers_known = [known[i] if i < len(known) else None for i in range(count)]
+        self._image_size = None
+        self._auto_window = None
+        self._lut_key = None
+        self._rgb_key = None
+        self._display_lut = None
+        self._reference_lines = []
+        self._cursor = None
+        self._spacing, self._spacing_source = None, "uncalibrated"
+        first = next((h for h in self._headers_known if h is not None), None)
+        if display_set is not None:
+            if getattr(display_set, "columns", None) and getattr(display_set, "rows", None):
+                self._image_size = (int(display_set.columns), int(display_set.rows))
+            self._spacing = display_set.pixel_spacing
+            self._spacing_source = display_set.spacing_source
+        elif first is not None:
+            self._spacing, self._spacing_source = _spacing_of(first)
+        if self._image_size is None and first is not None and "Columns" in first and "Rows" in first:
+            self._image_size = (int(first.Columns), int(first.Rows))
+        self._frame_of_reference = str(first.get("FrameOfReferenceUID", "") or "") or None if first is not None else None
+        if count and self.state.image_count != count:
+            self.state.image_count = count
+        self._apply(frozenset({"image_index", "display_set_uid"}))
+
+    def set_image(self, index: int, stored: np.ndarray, header: Dataset, frame: int = 0) -> None:
+        """The stored values of image ``index`` (rows, columns[, 3]) and its header; ``frame``
+        is the 0-based frame of a multi-frame instance (for its functional groups)."""
+        if not 0 <= index < len(self._slices):
+            raise IndexError(f"image {index} is outside this stack of {len(self._slices)}")
+        array = np.asarray(stored)
+        samples = int(header.get("SamplesPerPixel", 1) or 1)
+        if array.ndim == (3 if samples == 1 else 4) and array.shape[0] == 1:
+            array = array[0]
+        if not array.dtype.isnative:
+            array = array.astype(array.dtype.newbyteorder("="))
+        colour = samples > 1 and array.ndim == 3
+        photometric = str(header.get("PhotometricInterpretation", "")).strip().upper()
+        if colour and array.dtype != np.uint8:
+            array = pixels.to_display(array, header)  # 16-bit RGB: scaled once to 8 bits
+        if not colour and array.dtype.kind not in "iu":
+            array = pixels.to_display(array, header)  # float pixel data: computed once
+            header = _as_monochrome2(header)
+            photometric = "MONOCHROME2"
+        array = np.ascontiguousarray(array)
+        piece = _Slice(array, header, frame, colour)
+        if not colour:
+            piece.signature = self._signature(piece, photometric)
+            windows = pixels.window_presets(header, frame)
+            luts = pixels.voi_luts(header, frame) if not windows and photometric != "PALETTE COLOR" else []
+            piece.own_voi = windows[0] if windows else (luts[0] if luts else None)
+        self._slices[index] = piece
+        self._headers_known[index] = header
+        if self._image_size is None:
+            self._image_size = piece.size
+        if self._spacing is None and self._spacing_source == "uncalibrated":
+            self._spacing, self._spacing_source = _spacing_of(header)
+        if self._frame_of_reference is None:
+            self._frame_of_reference = str(header.get("FrameOfReferenceUID", "") or "") or None
+        if index == self.state.image_index:
+            self._apply(frozenset({"image_index"}))
+
+    def _signature(self, piece: _Slice, photometric: str) -> tuple[Any, ...]:
+        """What the display table depends on besides the window: type, photometric
+        interpretation, Presentation LUT Shape, modality transform, palette."""
+        ds = piece.header
+        modality = pixels.modality_transform(ds, piece.frame)
+        parts: tuple[Any, ...] = (
+            piece.stored.dtype.str,
+            photometric,
+            str(ds.get("PresentationLUTShape", "") or ""),
+            modality.slope,
+            modality.intercept,
+            _lut_signature(modality.lut) if modality.lut is not None else None,
+        )
+        if photometric == "PALETTE COLOR":
+            parts += tuple(hash(bytes(ds.get(k, b"") or b"")) for k in (
+                "RedPaletteColorLookupTableData", "GreenPaletteColorLookupTableData", "BluePaletteColorLookupTableData",
+                "SegmentedRedPaletteColorLookupTableData",
+            ))
+        if piece.stored.dtype.itemsize > 2:
+            parts += (int(piece.stored.min()), int(piece.stored.max()))
+        return parts
+
+    @property
+    def count(self) -> int:
+        return len(self._slices)
+
+    def loaded(self) -> list[bool]:
+        """Which images have their pixels (for a scroll bar that shows loaded slices)."""
+        return [s is not None for s in self._slices]
+
+    def header(self, index: int | None = None) -> Dataset | None:
+        """The header of image ``index`` (default: the current one), if known."""
+        index = self.state.image_index if index is None else index
+        if 0 <= index < len(self._headers_known):
+            return self._headers_known[index]
+        return None
+
+    def stored(self, index: int | None = None) -> np.ndarray | None:
+        """The stored array of image ``index`` (default: the current one), if here."""
+        index = self.state.image_index if index is None else index
+        piece = self._slices[index] if 0 <= index < len(self._slices) else None
+        return piece.stored if piece is not None else None
+
+    # -- state --------------------------------------------------------------------------------
+    def set_state(self, state: ViewportState) -> None:
+        """Follow ``state`` from now on (and draw what it says now)."""
+        if state is self.state:
+            return
+        self.state.events.disconnect(self._on_state)
+        self.state = state
+        state.events.connect(self._on_state)
+        self._lut_key = None
+        self._apply(frozenset({"image_index", "window_center", "zoom"}))
+
+    def _on_state(self, names: frozenset[str]) -> None:
+        self._apply(names)
+        if self.on_changed is not None:
+            self.on_changed()
+
+    def _apply(self, names: frozenset[str]) -> None:
+        if names & {"image_index", "display_set_uid", "image_count"}:
+            self._show_current()
+        self._update_lut()
+        self._update_camera()
+        self.update_overlays()
+
+    def _current(self) -> _Slice | None:
+        index = self.state.image_index
+        return self._slices[index] if 0 <= index < len(self._slices) else None
+
+    def _show_current(self) -> None:
+        piece = self._current()
+        if piece is None:
+            self.image_actor.VisibilityOff()
+            return
+        if piece.image is None:
+            piece.image = _wrap(piece.stored)
+        if self._mapper.GetInput() is not piece.image:
+            self._mapper.SetInputData(piece.image)
+        self.image_actor.VisibilityOn()
+
+    # -- lookup table ---------------------------------------------------------------------------
+    def current_voi(self, piece: _Slice | None = None) -> pixels.WindowPreset | pixels.LookupTable | None:
+        """The VOI applied to the current image: the state's window, else the image's own window
+        or VOI LUT, else an automatic window computed once for the stack."""
+        piece = piece or self._current()
+        if piece is None or piece.colour:
+            return None
+        if self.state.window is not None:
+            c, w = self.state.window
+            function = self.voi_function
+            if function is None:
+                function = piece.own_voi.function if isinstance(piece.own_voi, pixels.WindowPreset) else pixels.LINEAR
+            return pixels.WindowPreset(c, w, "", function)
+        if piece.own_voi is not None:
+            return piece.own_voi
+        if self._auto_window is None:
+            modality = pixels.modality_transform(piece.header, piece.frame)
+            self._auto_window = pixels.auto_window(modality.values(pixels._sample(piece.stored)))
+        return self._auto_window
+
+    def current_window(self) -> tuple[float, float] | None:
+        """(centre, width) in modality units of the window on screen, or None (VOI LUT, colour)."""
+        voi = self.current_voi()
+        return (voi.center, voi.width) if isinstance(voi, pixels.WindowPreset) else None
+
+    @property
+    def display_table(self) -> pixels.DisplayLUT | None:
+        """The display table in use (stored value -> grey level), for tests and readouts."""
+        return self._display_lut
+
+    def _update_lut(self) -> None:
+        piece = self._current()
+        if piece is None:
+            return
+        prop = self.image_actor.GetProperty()
+        if piece.colour:
+            key = ("rgb", self.state.invert)
+            if key != self._rgb_key:
+                prop.SetLookupTable(None)
+                prop.UseLookupTableScalarRangeOff()
+                prop.SetColorLevel(127.5)
+                prop.SetColorWindow(-255.0 if self.state.invert else 255.0)
+                self._rgb_key = key
+                self._lut_key = None
+            return
+        if self._rgb_key is not None:
+            prop.SetLookupTable(self.lookup_table)
+            prop.UseLookupTableScalarRangeOn()
+            self._rgb_key = None
+        voi = self.current_voi(piece)
+        if isinstance(voi, pixels.LookupTable):
+            voi_key: tuple[Any, ...] = ("lut", *_lut_signature(voi))
+        elif voi is not None:
+            voi_key = ("window", voi.center, voi.width, voi.function)
+        else:
+            voi_key = ("none",)
+        key = (piece.signature, voi_key, self.state.invert)
+        if key == self._lut_key:
+            return
+        stored_range = (int(piece.stored.min()), int(piece.stored.max())) if piece.stored.dtype.itemsize > 2 else None
+        lut = pixels.display_lut(piece.header, voi, self.state.invert, piece.frame, stored_dtype=piece.stored.dtype, stored_range=stored_range)
+        table = lut.table
+        size = len(table)
+        dtype = piece.stored.dtype
+        if dtype.itemsize <= 2 and lut.offset == 0:
+            low = -(size // 2) if dtype.kind == "i" else 0
+            if dtype.kind == "i":
+                table = np.roll(table, size // 2, axis=0)  # unsigned-view order -> value order
+        else:
+            low = lut.offset
+        rgba = np.empty((size, 4), dtype=np.uint8)
+        if table.ndim == 1:
+            rgba[:, 0] = rgba[:, 1] = rgba[:, 2] = table
+        else:
+            rgba[:, :3] = table
+        rgba[:, 3] = 255
+        self.lookup_table.SetTable(numpy_to_vtk(rgba, deep=1, array_type=VTK_UNSIGNED_CHAR))
+        # Range [low, low + size]: VTK's index (v - low) * size / size is then exactly v - low.
+        self.lookup_table.SetTableRange(float(low), float(low + size))
+        self.lookup_table.Modified()
+        self._display_lut = lut
+        self._lut_key = key
+
+    # -- camera -------------------------------------------------------------------------------
+    def viewport_size(self) -> tuple[int, int]:
+        """(width, height) of the viewport in pixels."""
+        w, h = self.vtk_renderer.GetSize()
+        if w <= 0 or h <= 0:
+            w, h = self.render_window.GetSize()
+        return (max(1, int(w)), max(1, int(h)))
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        """(columns, rows) of the images (the first one known)."""
+        piece = self._current()
+        if piece is not None:
+            return piece.size
+        return self._image_size or (1, 1)
+
+    @property
+    def pixel_aspect(self) -> float:
+        """Row spacing / column spacing (1 when unknown), PS3.3 10.7.1.3."""
+        if self._spacing is None:
+            return 1.0
+        return float(self._spacing[0] / self._spacing[1])
+
+    def _transform_args(self) -> tuple[tuple[int, int], tuple[int, int], float]:
+        return self.viewport_size(), self.image_size, self.pixel_aspect
+
+    def _update_camera(self) -> None:
+        viewport, image, aspect = self._transform_args()
+        state = self.state
+        piece = self._current()
+        if piece is not None and piece.image is not None:
+            sx, sy, _ = piece.image.GetSpacing()
+            if (sx, sy) != (1.0, aspect):
+                piece.image.SetSpacing(1.0, aspect, 1.0)
+        s = state.scale(viewport, image, aspect)
+        orient = state.orientation_matrix()  # image axes -> screen axes (y down)
+        right = np.array([orient[0, 0], orient[0, 1], 0.0])
+        up = -np.array([orient[1, 0], orient[1, 1], 0.0])  # screen y down, VTK display y up
+        direction = np.cross(up, right)
+        centre = state.screen_to_image((viewport[0] / 2.0, viewport[1] / 2.0), viewport, image, aspect)
+        focal = np.array([centre[0], centre[1] * aspect, 0.0])
+        camera = self.vtk_renderer.GetActiveCamera()
+        camera.SetFocalPoint(*focal)
+        camera.SetPosition(*(focal - 1000.0 * direction))
+        camera.SetViewUp(*up)
+        camera.SetParallelScale(viewport[1] / (2.0 * s))
+        camera.SetClippingRange(1.0, 2000.0)
+
+    # -- overlays -----------------------------------------------------------------------------
+    def set_reference_lines(self, lines: Sequence[ReferenceLine]) -> None:
+        """Reference lines on this viewport's image, in its pixel coordinates."""
+        self._reference_lines = list(lines)
+        self.update_overlays()
+
+    def set_cursor(self, point: np.ndarray | Sequence[float] | None) -> None:
+        """The 3D cursor: a patient point (LPS mm) shown as a cross where it projects onto the
+        current image (PS3.3 C.7.6.2.1.1), or None."""
+        self._cursor = None if point is None else np.asarray(point, dtype=np.float64).reshape(3)
+        self.update_overlays()
+
+    def set_message(self, text: str) -> None:
+        """A message over the image (an error, 'No images'); empty to clear."""
+        self._message = text
+        self.update_overlays()
+
+    def set_overlays_visible(self, visible: bool) -> None:
+        self.overlays.set_visible(visible)
+
+    def current_plane(self) -> ImagePlane | None:
+        piece = self._current()
+        if piece is None:
+            header = self.header()
+            return image_plane_of(header) if header is not None else None
+        if not piece.plane_read:
+            frames = int(piece.header.get("NumberOfFrames", 1) or 1)
+            piece.plane = image_plane_of(piece.header, piece.frame + 1 if frames > 1 else None)
+            piece.plane_read = True
+        return piece.plane
+
+    def update_overlays(self) -> None:
+        """Recompute corner text, markers, scale bar, reference lines and cursor from the state
+        and the current header with the model's functions (workstation.model.overlay)."""
+        overlays = self.overlays
+        overlays.resize(self.viewport_size())
+        header = self.header()
+        piece = self._current()
+        count = len(self._slices)
+        message = self._message
+        if not message and count and piece is None:
+            message = LOADING_TEXT
+        overlays.set_message(message)
+        if header is None:
+            overlays.set_corner_text(None)
+            overlays.set_markers(None)
+            overlays.set_scale_bar(None)
+            overlays.set_reference_lines([])
+            overlays.set_cursor(None)
+            return
+        viewport, image, aspect = self._transform_args()
+        scale = self.state.scale(viewport, image, aspect)
+        plane = self.current_plane()
+        frame = piece.frame if piece is not None else 0
+        frames = int(header.get("NumberOfFrames", 1) or 1)
+        context = OverlayContext(
+            header=header,
+            state=self.state,
+            image_number=self.state.image_index + 1,
+            image_count=max(count, 1),
+            slice_location=slice_location(plane) if plane is not None else None,
+            slice_thickness=slice_thickness(header),
+            scale=scale,
+            window=self.current_window(),
+        )
+        overlays.set_corner_text(corner_text(context))
+        overlays.set_markers(orientation_markers(header, self.state, frame + 1 if frames > 1 else None))
+        overlays.set_scale_bar(scale_bar(self._spacing, self._spacing_source, scale, viewport[0]))
+        segments = []
+        for line in self._reference_lines:
+            a = self.state.image_to_screen(line.start, viewport, image, aspect)
+            b = self.state.image_to_screen(line.end, viewport, image, aspect)
+            segments.append((a, b))
+        overlays.set_reference_lines(segments)
+        cursor_screen = None
+        if self._cursor is not None and plane is not None:
+            column, row, _ = patient_to_pixel(plane, self._cursor)
+            if -0.5 <= column <= plane.columns - 0.5 and -0.5 <= row <= plane.rows - 0.5:
+                cursor_screen = self.state.image_to_screen((column, row), viewport, image, aspect)
+        overlays.set_cursor(cursor_screen)
+
+    # -- output -------------------------------------------------------------------------------
+    def resize(self, width: int, height: int) -> None:
+        """Resize an offscreen window (widgets resize themselves)."""
+        self.render_window.SetSize(int(width), int(height))
+        self._apply(frozenset())
+
+    def render(self) -> None:
+        self._update_camera()
+        self.render_window.Render()
+
+    def capture(self) -> np.ndarray:
+        """What the viewport shows, (height, width, 3) uint8, row 0 at the top."""
+        self.render()
+        if self._grabber is None:
+            self._grabber = vtkWindowToImageFilter()
+            self._grabber.SetInput(self.render_window)
+            self._grabber.SetInputBufferTypeToRGB()
+            self._grabber.ReadFrontBufferOff()
+        self._grabber.Modified()
+        self._grabber.Update()
+        output = self._grabber.GetOutput()
+        width, height, _ = output.GetDimensions()
+        data = vtk_to_numpy(output.GetPointData().GetScalars()).reshape(height, width, -1)
+        return np.ascontiguousarray(data[::-1, :, :3])
+
+    def pick(self, x: float, y: float) -> tuple[float, float]:
+        """Image (column, row), continuous, under the screen point (x, y) (y down)."""
+        viewport, image, aspect = self._transform_args()
+        return self.state.screen_to_image((x, y), viewport, image, aspect)
+
+    def pick_patient(self, x: float, y: float) -> np.ndarray:
+        """Patient point (LPS mm, PS3.3 C.7.6.2.1.1) under the screen point (x, y): the 3D cursor.
+
+        Raises :class:`GeometryError` when the image has no Image Plane attributes.
+        """
+        plane = self.current_plane()
+        if plane is None:
+            raise GeometryError("This image has no Image Position/Orientation (Patient); it cannot be pointed into in 3D.")
+        column, row = self.pick(x, y)
+        return pixel_to_patient(plane, column, row)
+
+    def image_to_screen(self, column: float, row: float) -> tuple[float, float]:
+        viewport, image, aspect = self._transform_args()
+        return self.state.image_to_screen((column, row), viewport, image, aspect)
+
+    def close(self) -> None:
+        """Stop listening to the state and release the window's resources."""
+        self.state.events.disconnect(self._on_state)
+        self.render_window.Finalize()
+
+
+def _wrap(array: np.ndarray) -> vtkImageData:
+    """A vtkImageData sharing the array's memory (x = column, y = row)."""
+    rows, columns = array.shape[:2]
+    components = array.shape[2] if array.ndim == 3 else 1
+    image = vtkImageData()
+    image.SetDimensions(columns, rows, 1)
+    image.SetSpacing(1.0, 1.0, 1.0)
+    image.SetOrigin(0.0, 0.0, 0.0)
+    flat = array.reshape(rows * columns, components) if components > 1 else array.reshape(-1)
+    scalars = numpy_to_vtk(flat, deep=False)
+    scalars.SetName("stored")
+    image.GetPointData().SetScalars(scalars)
+    image._numpy_owner = array  # type: ignore[attr-defined]  # keep the memory alive
+    return image
+
+
+def _as_monochrome2(header: Dataset) -> Dataset:
+    """A shallow header copy whose pixels are already display values (float pixel data)."""
+    ds = Dataset()
+    ds.update(header)
+    for keyword in ("RescaleSlope", "RescaleIntercept", "WindowCenter", "WindowWidth", "VOILUTFunction",
+                    "ModalityLUTSequence", "VOILUTSequence", "PresentationLUTShape"):
+        if keyword in ds:
+            del ds[keyword]
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.BitsAllocated = 8
+    ds.BitsStored = 8
+    ds.PixelRepresentation = 0
+    ds.WindowCenter = 127.5
+    ds.WindowWidth = 256
+    return ds
