@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -244,6 +245,11 @@ class SeriesLoader:
         self._focus_uid = self._frames[focus][0]
         self._first_settled = False
         self._parked: list[tuple[str, np.ndarray, Dataset]] = []
+        # Fetched instances waiting for the library's (serialised, fsync'ed) write: a separate
+        # thread keeps them so that showing images never waits for the disk.
+        self._to_keep: deque[tuple[str, bytes]] = deque()
+        self._keep_limit = 2 * self.max_connections
+        self._net_workers = 0
         self._consecutive_failures = 0
         self._futures: set[Future[np.ndarray]] = set()
         self._load_error: str | None = None
@@ -377,8 +383,13 @@ class SeriesLoader:
         if present:
             self._spawn(self._local_worker, "series-read")
         if self.archive is not None and missing:
-            for n in range(min(self.max_connections, len(missing))):
+            workers = min(self.max_connections, len(missing))
+            with self._cond:
+                self._net_workers = workers
+            for n in range(workers):
                 self._spawn(self._network_worker, f"series-fetch-{n}")
+            if self.sink is not None:
+                self._spawn(self._keeper, "series-keep")
         bookkeeping: threading.Thread | None = None
         if self.archive is not None and self.sink is not None:
             bookkeeping = threading.Thread(target=self._bookkeeping, name="series-bookkeeping",
@@ -476,7 +487,9 @@ class SeriesLoader:
                     return None
                 # The focus goes alone: on a slow link it gets the whole bandwidth.
                 gated = not self._fanned_out and self._in_flight > 0
-                if not gated and self._net_held < self.max_connections:
+                room = (self._net_held < self.max_connections
+                        and len(self._to_keep) < self._keep_limit)
+                if not gated and room:
                     uid = self._net_queue.pop()
                     if uid is None:  # pragma: no cover - len() said otherwise
                         return None
@@ -487,6 +500,14 @@ class SeriesLoader:
                 self._cond.wait(0.1)
 
     def _network_worker(self) -> None:
+        try:
+            self._fetch_loop()
+        finally:
+            with self._cond:
+                self._net_workers -= 1
+                self._cond.notify_all()
+
+    def _fetch_loop(self) -> None:
         while True:
             uid = self._take_network()
             if uid is None:
@@ -511,7 +532,10 @@ class SeriesLoader:
                 self.stats.fetched += 1
                 self.stats.bytes_fetched += len(data)
             self._decode(uid, data, local=False)  # shown first, then kept
-            self._keep(uid, data)
+            if self.sink is not None:
+                with self._cond:
+                    self._to_keep.append((uid, data))
+                    self._cond.notify_all()
 
     def _fetch(self, uid: str) -> bytes:
         assert self.archive is not None
@@ -558,10 +582,22 @@ class SeriesLoader:
         )
         return True
 
+    def _keeper(self) -> None:
+        """Store fetched instances in the library as they arrive (resumable retrieval); what
+        arrived before the archive went away is kept, nothing more after a cancel."""
+        while True:
+            with self._cond:
+                while not self._to_keep and self._net_workers > 0 and not self._token.cancelled:
+                    self._cond.wait(0.1)
+                if self._token.cancelled or not self._to_keep:
+                    self._to_keep.clear()
+                    return
+                uid, data = self._to_keep.popleft()
+                self._cond.notify_all()
+            self._keep(uid, data)
+
     def _keep(self, uid: str, data: bytes) -> None:
-        """Store the instance in the library as it arrives (resumable retrieval)."""
-        if self.sink is None:
-            return
+        assert self.sink is not None
         try:
             result = self.sink.add_bytes(data)
         except WorkstationError as exc:
