@@ -603,3 +603,16 @@ def _as_monochrome2(header: Dataset) -> Dataset:
     ds.WindowCenter = 127.5
     ds.WindowWidth = 256
     return ds
+
+
+def initial_view(state: ViewportState, header: Dataset | None, modality: str = "") -> None:
+    """How a display set first appears: mammograms in their conventional orientation
+    (PS3.3 C.8.11.7, IHE Mammography Image profile); everything else as stored."""
+    if header is None:
+        return
+    if (modality or str(header.get("Modality", "") or "")).strip().upper() == "MG":
+        from workstation.model.overlay import mammography_orientation
+
+        orientation = mammography_orientation(header)
+        if orientation is not None:
+            orientation.apply(state)

@@ -1,0 +1,101 @@
+"""``workstation render STUDY_UID ... --out FILE.png``: the 2D viewport's picture, offscreen.
+
+Reads the study from the local library (PS3.10 files), builds its display sets, and renders one
+image through the viewport's pipeline (:mod:`workstation.render.offscreen`). The lead wires
+:func:`add_render_parser` into ``workstation.cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+from typing import Any
+
+from workstation.errors import WorkstationError
+from workstation.settings import Settings
+
+
+def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``render`` verb to an argparse sub-parser collection."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "render", help="render one image of a study as the 2D viewport shows it (PNG)"
+    )
+    p.add_argument("study_uid", metavar="STUDY_UID")
+    p.add_argument("--series", metavar="NUMBER|UID", help="Series Number or Series Instance UID (default: the first image series)")
+    p.add_argument("--slice", default="middle", metavar="K|middle", help="image number as shown in the corner text, or 'middle'")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--window", metavar="C,W", help="window centre and width in modality units (HU for CT)")
+    group.add_argument("--preset", metavar="NAME", help="a window preset by name (e.g. brain, lung, bone, or the image's own)")
+    p.add_argument("--size", default="512x512", metavar="WxH", help="picture size in pixels (default 512x512)")
+    p.add_argument("--no-overlay", action="store_true", help="leave out corner text, orientation markers and scale bar")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.png")
+    p.set_defaults(func=cmd_render)
+    return p
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text or "")
+    if not match:
+        raise WorkstationError(f"--size must look like 512x512, not {text!r}.")
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (16 <= width <= 8192 and 16 <= height <= 8192):
+        raise WorkstationError(f"--size {width}x{height} is outside 16 to 8192 pixels per side; choose a smaller or larger size.")
+    return width, height
+
+
+def parse_window(text: str) -> tuple[float, float]:
+    parts = [p.strip() for p in (text or "").split(",")]
+    try:
+        center, width = float(parts[0]), float(parts[1])
+        if len(parts) != 2:
+            raise ValueError
+    except (ValueError, IndexError):
+        raise WorkstationError(f"--window must be centre,width such as 40,400, not {text!r}.") from None
+    if width < 1:
+        raise WorkstationError(f"--window width must be at least 1 (PS3.3 C.11.2.1.2), not {width:g}.")
+    return center, width
+
+
+def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
+    """Render the chosen image to ``--out``; 0 on success (errors raise WorkstationError)."""
+    from workstation.model.displayset import build_display_sets
+    from workstation.model.presets import find_preset
+    from workstation.render.offscreen import IMAGE_KINDS, render_image, slice_index, write_png
+    from workstation.sources import open_library
+
+    size = parse_size(args.size)
+    window = parse_window(args.window) if getattr(args, "window", None) else None
+    library = open_library(settings)
+    headers = library.study_headers(args.study_uid)
+    if not headers:
+        raise WorkstationError(f"Study {args.study_uid} is not in the local library; pull or import it first.")
+    display_sets = [d for d in build_display_sets(headers) if d.kind in IMAGE_KINDS]
+    if not display_sets:
+        raise WorkstationError(f"Study {args.study_uid} has no images to render.")
+    chosen = display_sets[0]
+    if args.series:
+        wanted = str(args.series).strip()
+        matches = [d for d in display_sets if wanted in (d.series_uid, d.uid) or (d.series_number is not None and wanted == str(d.series_number))]
+        if not matches:
+            raise WorkstationError(f"Study {args.study_uid} has no image series {wanted}; `workstation info` lists them.")
+        chosen = max(matches, key=lambda d: len(d.frames)) if len(matches) > 1 else matches[0]
+    index = slice_index(chosen, args.slice)
+    by_uid = {str(h.get("SOPInstanceUID", "")): h for h in headers}
+    voi_function = None
+    if getattr(args, "preset", None):
+        header = by_uid.get(chosen.frames[index][0])
+        preset = find_preset(args.preset, chosen.modality, header)
+        if preset is None:
+            raise WorkstationError(f"There is no window preset called {args.preset!r} for {chosen.modality or 'this'} images.")
+        window, voi_function = (preset.center, preset.width), preset.function
+    image = render_image(
+        chosen, by_uid, library.read_instance, index=index, size=size, window=window,
+        voi_function=voi_function, overlay=not args.no_overlay,
+    )
+    out = Path(args.out)
+    try:
+        write_png(image, out)
+    except OSError as exc:
+        raise WorkstationError(f"Cannot write {out} ({exc.strerror or exc}); choose a folder you can write to.") from exc
+    return 0

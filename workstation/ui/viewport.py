@@ -1,0 +1,410 @@
+"""The 2D viewport widget: a VTK slice view driven by a :class:`ViewportState`.
+
+Qt hosts the VTK render window (``QVTKRenderWindowInteractor``) and handles every mouse and key
+event itself: VTK's own interactor styles are kept out so nothing fights the bindings below. The
+widget only turns input into changes of the state (``workstation.model.viewport``); the
+:class:`~workstation.render.slice_renderer.SliceRenderer` listens to the state and redraws. The
+grayscale pipeline is PS3.4 Annex N; window presets PS3.3 C.11.2 and the CT presets of
+``workstation.model.presets``; the 3D cursor point is a patient (LPS) point of PS3.3 C.7.6.2.1.1.
+
+Mouse: wheel scrolls, Ctrl+wheel zooms about the pointer, left-drag scrolls the stack, right-drag
+changes window (horizontal: width) and level (vertical: centre), middle-drag pans,
+Shift+left click places the 3D cursor, double-click maximises (``double_clicked``).
+Keys: Up/Left and Down/Right one image, Page Up/Down ten, Home/End first/last, 1-9 presets,
+A auto window, I invert, F fit, Z 1:1 pixels, Ctrl+R rotate 90 degrees clockwise, H/V flip,
+Esc or R reset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import vtkmodules.qt  # PyQtImpl is set to PySide6 below, before QVTK is imported
+from pydicom.dataset import Dataset
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+vtkmodules.qt.PyQtImpl = "PySide6"
+from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
+
+from workstation.errors import GeometryError  # noqa: E402
+from workstation.model import pixels  # noqa: E402
+from workstation.model.presets import WindowPreset, available_presets, preset_for_key  # noqa: E402
+from workstation.model.spatial import ReferenceLine  # noqa: E402
+from workstation.model.viewport import ViewportState  # noqa: E402
+from workstation.render.slice_renderer import SliceRenderer, initial_view  # noqa: E402
+
+#: Frame colours: the active viewport is marked (as in the grid of every reading workstation).
+ACTIVE_COLOUR = QColor(255, 170, 0)
+INACTIVE_COLOUR = QColor(40, 40, 40)
+FRAME_WIDTH = 2
+#: Images per Page Up / Page Down.
+PAGE_STEP = 10
+#: Zoom factor per wheel notch with Ctrl.
+ZOOM_STEP = 1.15
+#: Screen pixels of left-drag per image when scrolling by dragging (at least).
+DRAG_PIXELS_PER_IMAGE = 4.0
+
+
+def window_drag_sensitivity(width: float) -> float:
+    """Modality units per screen pixel of right-drag: a 256-pixel drag changes the width by about
+    its own value (and at least 1 unit per pixel), so CT and MR feel alike."""
+    return max(1.0, float(width) / 256.0)
+
+
+def dragged_window(start: tuple[float, float], dx: float, dy: float) -> tuple[float, float]:
+    """(centre, width) after a right-drag of (dx, dy) screen pixels from ``start``: right widens,
+    left narrows; down raises the centre (darker), up lowers it."""
+    center, width = start
+    k = window_drag_sensitivity(width)
+    return (center + dy * k, max(1.0, width + dx * k))
+
+
+class _VtkView(QVTKRenderWindowInteractor):
+    """The VTK render window in Qt, with input handed to the owning viewport instead of VTK."""
+
+    def __init__(self, owner: ViewportWidget) -> None:
+        super().__init__(owner)
+        self._owner = owner
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner._mouse_press(ev)
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner._mouse_release(ev)
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner._mouse_move(ev)
+
+    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner.double_clicked.emit()
+        ev.accept()
+
+    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
+        self._owner._wheel(ev)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        self._owner.keyPressEvent(ev)
+
+    def keyReleaseEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        ev.accept()
+
+    def enterEvent(self, ev: Any) -> None:  # noqa: N802
+        ev.accept()
+
+    def leaveEvent(self, ev: Any) -> None:  # noqa: N802
+        ev.accept()
+
+    def focusInEvent(self, ev: Any) -> None:  # noqa: N802
+        super().focusInEvent(ev)
+        self._owner.activated.emit()
+
+    def resizeEvent(self, ev: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(ev)
+        self._owner._resized()
+
+
+class ViewportWidget(QWidget):
+    """One 2D viewport of the reading grid (see the module docstring for the bindings).
+
+    ``state`` is the view as data, ``renderer`` draws it. Signals: ``activated`` (mouse press or
+    focus), ``double_clicked``, ``point_picked(numpy LPS point)`` on Shift+left click,
+    ``index_changed(int)`` when the image changes.
+    """
+
+    activated = Signal()
+    double_clicked = Signal()
+    point_picked = Signal(object)
+    index_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, state: ViewportState | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(64, 64)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(FRAME_WIDTH, FRAME_WIDTH, FRAME_WIDTH, FRAME_WIDTH)
+        self.view = _VtkView(self)
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        layout.addWidget(self.view)
+        self.setFocusProxy(self.view)
+        interactor = self.view.GetRenderWindow().GetInteractor()
+        interactor.SetInteractorStyle(vtkInteractorStyleUser())
+        self.renderer = SliceRenderer(self.view.GetRenderWindow())
+        self.state = state or ViewportState()
+        self.renderer.set_state(self.state)
+        self.renderer.on_changed = self._render
+        self.state.events.connect(self._state_changed)
+        self.display_set: Any = None
+        self.study_summary: Any = None
+        self._active = False
+        self._initialised = False
+        self._drag: dict[str, Any] | None = None
+        self._wheel_rest = 0.0
+        self._view_touched = False
+        self._last_index = self.state.image_index
+
+    # -- content ------------------------------------------------------------------------------
+    def show_display_set(self, display_set: Any, study_summary: Any, image_count: int, headers: list[Dataset] | None = None) -> None:
+        """Show a display set of ``image_count`` images (pixels arrive with :meth:`set_image`)."""
+        from workstation.model.viewport import default_cine_fps
+
+        self.display_set = display_set
+        self.study_summary = study_summary
+        fps = None
+        frame_time = getattr(display_set, "frame_time_ms", None)
+        if frame_time:
+            fps = 1000.0 / frame_time
+        elif headers:
+            fps = default_cine_fps(headers[0])
+        self._view_touched = False
+        self.renderer.set_stack(image_count, headers, display_set=display_set)
+        self.state.show(getattr(display_set, "uid", None), image_count, cine_fps=fps)
+        self.renderer.set_message("" if image_count else "No images")
+        self._render()
+
+    def set_image(self, index: int, stored: np.ndarray, header: Dataset, frame: int = 0) -> None:
+        """Pixels of image ``index`` have arrived (any order; nearest-first in practice)."""
+        first = self.loaded == 0
+        self.renderer.set_image(index, stored, header, frame)
+        if first and not self._view_touched:
+            initial_view(self.state, header, getattr(self.display_set, "modality", ""))
+        if index == self.state.image_index:
+            self._render()
+
+    def set_message(self, text: str) -> None:
+        self.renderer.set_message(text)
+        self._render()
+
+    def set_reference_lines(self, lines: list[ReferenceLine]) -> None:
+        self.renderer.set_reference_lines(lines)
+        self._render()
+
+    def set_cursor(self, point: np.ndarray | None) -> None:
+        self.renderer.set_cursor(point)
+        self._render()
+
+    def set_active(self, active: bool) -> None:
+        if active != self._active:
+            self._active = active
+            self.update()
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def apply_preset(self, preset: WindowPreset) -> None:
+        """Apply a window preset (its centre, width and VOI LUT Function)."""
+        self.renderer.voi_function = preset.function
+        self.state.set_window(preset.center, preset.width)
+
+    def presets(self) -> list[WindowPreset]:
+        header = self.renderer.header()
+        modality = getattr(self.display_set, "modality", "") or (str(header.get("Modality", "")) if header is not None else "")
+        return available_presets(modality, header)
+
+    def auto_window(self) -> None:
+        """A window from the current image's values (0.5th to 99.5th percentile)."""
+        stored = self.renderer.stored()
+        header = self.renderer.header()
+        if stored is None or header is None or stored.ndim != 2:
+            return
+        values = pixels.modality_transform(header).values(pixels._sample(stored))
+        window = pixels.auto_window(values)
+        self.renderer.voi_function = pixels.LINEAR
+        self.state.set_window(window.center, window.width)
+
+    def capture(self) -> np.ndarray:
+        """What the viewport shows now, (height, width, 3) uint8."""
+        self._ensure_initialised()
+        return self.renderer.capture()
+
+    @property
+    def loaded(self) -> int:
+        """How many images have their pixels."""
+        return sum(self.renderer.loaded())
+
+    @property
+    def loaded_mask(self) -> list[bool]:
+        """Which images have their pixels (for a scroll bar)."""
+        return self.renderer.loaded()
+
+    @property
+    def count(self) -> int:
+        return self.renderer.count
+
+    @property
+    def index(self) -> int:
+        return self.state.image_index
+
+    # -- drawing ------------------------------------------------------------------------------
+    def _ensure_initialised(self) -> None:
+        if not self._initialised:
+            self.view.Initialize()
+            self._initialised = True
+
+    def _render(self) -> None:
+        if not self.isVisible():
+            return
+        self._ensure_initialised()
+        self.renderer.render()
+
+    def _resized(self) -> None:
+        self.renderer._apply(frozenset())
+        self._render()
+
+    def showEvent(self, ev: Any) -> None:  # noqa: N802
+        super().showEvent(ev)
+        self._ensure_initialised()
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), ACTIVE_COLOUR if self._active else INACTIVE_COLOUR)
+        painter.end()
+
+    def _state_changed(self, names: frozenset[str]) -> None:
+        if names & {"zoom", "pan", "rotation", "flip_horizontal", "flip_vertical", "zoom_mode"}:
+            self._view_touched = True
+        if "image_index" in names and self.state.image_index != self._last_index:
+            self._last_index = self.state.image_index
+            self.index_changed.emit(self.state.image_index)
+
+    # -- input --------------------------------------------------------------------------------
+    def _screen_point(self, pos: QPointF) -> tuple[float, float]:
+        """Qt logical position in the view -> render-window pixels (y down)."""
+        ratio = self.view.devicePixelRatioF()
+        return (pos.x() * ratio, pos.y() * ratio)
+
+    def _mouse_press(self, ev: QMouseEvent) -> None:
+        self.activated.emit()
+        self.view.setFocus()
+        point = self._screen_point(ev.position())
+        button = ev.button()
+        if button == Qt.MouseButton.LeftButton and ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            try:
+                picked = self.renderer.pick_patient(*point)
+            except GeometryError:
+                picked = None
+            if picked is not None:
+                self.point_picked.emit(picked)
+            self._drag = None
+            ev.accept()
+            return
+        drag: dict[str, Any] = {"button": button, "start": point, "last": point}
+        if button == Qt.MouseButton.RightButton:
+            drag["window"] = self.renderer.current_window()
+        elif button == Qt.MouseButton.LeftButton:
+            drag["index"] = self.state.image_index
+        self._drag = drag
+        ev.accept()
+
+    def _mouse_move(self, ev: QMouseEvent) -> None:
+        drag = self._drag
+        if drag is None:
+            return
+        x, y = self._screen_point(ev.position())
+        x0, y0 = drag["start"]
+        button = drag["button"]
+        if button == Qt.MouseButton.RightButton and drag.get("window") is not None:
+            center, width = dragged_window(drag["window"], x - x0, y - y0)
+            self.state.set_window(center, width)
+        elif button == Qt.MouseButton.LeftButton:
+            per_image = max(DRAG_PIXELS_PER_IMAGE, self.renderer.viewport_size()[1] / max(1, self.count) / 2)
+            self.state.image_index = drag["index"] + int((y - y0) / per_image)
+        elif button == Qt.MouseButton.MiddleButton:
+            lx, ly = drag["last"]
+            viewport, image, aspect = self.renderer._transform_args()
+            self.state.pan_by_screen(x - lx, y - ly, viewport, image, aspect)
+        drag["last"] = (x, y)
+        ev.accept()
+
+    def _mouse_release(self, ev: QMouseEvent) -> None:
+        self._drag = None
+        ev.accept()
+
+    def _wheel(self, ev: QWheelEvent) -> None:
+        self._wheel_rest += ev.angleDelta().y() / 120.0
+        notches = int(self._wheel_rest)
+        if notches == 0:
+            ev.accept()
+            return
+        self._wheel_rest -= notches
+        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            viewport, image, aspect = self.renderer._transform_args()
+            anchor = self._screen_point(ev.position())
+            self.state.zoom_about(ZOOM_STEP ** notches, anchor, viewport, image, aspect)
+        else:
+            self.state.scroll(-notches)  # wheel towards the user: next image
+        ev.accept()
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self.activated.emit()
+        super().mousePressEvent(ev)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        if not self._key(ev.key(), ev.modifiers()):
+            super().keyPressEvent(ev)
+
+    def _key(self, key: int, modifiers: Any) -> bool:
+        """Handle a key; True when it was one of the viewport's."""
+        s = self.state
+        ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+        K = Qt.Key
+        if key in (K.Key_Up, K.Key_Left):
+            s.scroll(-1)
+        elif key in (K.Key_Down, K.Key_Right):
+            s.scroll(1)
+        elif key == K.Key_PageUp:
+            s.scroll(-PAGE_STEP)
+        elif key == K.Key_PageDown:
+            s.scroll(PAGE_STEP)
+        elif key == K.Key_Home:
+            s.image_index = 0
+        elif key == K.Key_End:
+            s.image_index = s.image_count - 1
+        elif K.Key_1 <= key <= K.Key_9 and not ctrl:
+            preset = preset_for_key(int(key) - int(K.Key_0), self.presets())
+            if preset is None:
+                return False
+            self.apply_preset(preset)
+        elif key == K.Key_R and ctrl:
+            s.rotate_clockwise()
+        elif key == K.Key_A and not ctrl:
+            self.auto_window()
+        elif key == K.Key_I and not ctrl:
+            s.invert = not s.invert
+        elif key == K.Key_F and not ctrl:
+            s.fit()
+        elif key == K.Key_Z and not ctrl:
+            s.one_to_one()
+        elif key == K.Key_H and not ctrl:
+            s.flip_screen_horizontal()
+        elif key == K.Key_V and not ctrl:
+            s.flip_screen_vertical()
+        elif key in (K.Key_Escape, K.Key_R):
+            self.renderer.voi_function = None
+            s.reset_view()
+        else:
+            return False
+        return True
+
+    def event(self, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.FocusIn:
+            self.activated.emit()
+        return super().event(ev)
+
+    def closeEvent(self, ev: Any) -> None:  # noqa: N802
+        self.state.events.disconnect(self._state_changed)
+        self.renderer.state.events.disconnect(self.renderer._on_state)
+        self.view.Finalize()
+        super().closeEvent(ev)
