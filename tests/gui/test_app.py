@@ -1,14 +1,14 @@
-"""The application on a virtual X server: first start, demo study, opening and reading it."""
+"""The application on a virtual X server: first start, demo study, opening and reading it offline."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
+from tests.gui.helpers import centre_grey, expected_grey, open_row, shot  # noqa: E402
 from workstation import demo  # noqa: E402
 from workstation.settings import load_settings  # noqa: E402
 from workstation.ui.app import create_main_window  # noqa: E402
@@ -25,6 +25,8 @@ def window(qtbot):  # type: ignore[no-untyped-def]
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)  # window shortcuts need the active window
     yield w
     w.close()
 
@@ -32,57 +34,85 @@ def window(qtbot):  # type: ignore[no-untyped-def]
 def test_first_start_offers_the_demo_and_shows_images(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     worklist = window.worklist
     assert worklist.banner.isVisible(), "an empty library should offer the demo study"
+    shot(window, "01-first-start")
     qtbot.mouseClick(worklist.demo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: worklist.model.rowCount() == 3, timeout=30000)
     assert not worklist.banner.isVisible()
+    shot(window, "02-worklist-demo")
 
-    # Open the phantom study by selecting its row and pressing Enter.
-    rows = [worklist.model.item(r, 6).text() for r in range(worklist.model.rowCount())]
-    target = worklist.proxy.mapFromSource(worklist.model.index(rows.index("CT HEAD DEMO PHANTOM"), 0))
-    worklist.table.setCurrentIndex(target)
-    worklist.table.setFocus()
-    qtbot.keyClick(worklist.table, Qt.Key.Key_Return)
+    # Open the phantom study by selecting its row and pressing Enter (offline: library only).
+    open_row(qtbot, worklist, "CT HEAD DEMO PHANTOM")
     qtbot.waitUntil(lambda: window.tabs.count() == 2, timeout=30000)
     view = window.tabs.widget(1)
     assert isinstance(view, StudyView)
-    image_view = view.view
-    qtbot.waitUntil(lambda: image_view.loaded == image_view.count > 0, timeout=30000)
-    assert image_view.count == 60 and image_view.index == 30
-    # The phantom's own brain window (PS3.3 C.11.2.1.2: centre 40, width 80).
-    assert image_view.window_level == (40.0, 80.0)
+    assert view.archive is None
+    binding = view.binding(0)
+    viewport = binding.viewport
+    qtbot.waitUntil(lambda: viewport.loaded == viewport.count == 60, timeout=30000)
+    assert viewport.index == 30
+    assert binding.loader is not None and binding.loader.stats.first_index == 30  # middle first
+    qtbot.waitUntil(lambda: not window.loading.text(), timeout=10000)
 
-    qimage = image_view.display_image()
-    assert qimage is not None
+    # On screen: the centre of the viewport shows the middle of slice 30 through the phantom's
+    # own brain window (PS3.3 C.11.2.1.2: centre 40, width 80), computed here with numpy.
     volume, _ = demo.phantom_volume()
-    hu = volume[30]
-    # Grey level on screen equals the VOI LINEAR transform of the HU value, computed here.
-    expected = np.clip(((hu - (40 - 0.5)) / (80 - 1) + 0.5) * 255, 0, 255)
-    shown = np.frombuffer(qimage.constBits(), np.uint8).reshape(qimage.height(), qimage.bytesPerLine())[:, : qimage.width()]
-    assert np.abs(shown.astype(float) - expected).max() <= 1.0
+    hu = volume[30, 126:130, 126:130]
+    qtbot.wait(50)
+    grey = centre_grey(viewport)
+    assert expected_grey(hu, 40, 80).min() - 3 <= grey <= expected_grey(hu, 40, 80).max() + 3
+    shot(window, "03-demo-study")
 
-    # Painted on screen: the centre of the widget shows the image's central pixels, a corner air.
-    grab = image_view.grab().toImage()
-    centre = grab.pixelColor(QPoint(grab.width() // 2, grab.height() // 2))
-    middle = expected[126:130, 126:130]
-    assert middle.min() - 3 <= centre.red() <= middle.max() + 3
-    rect = image_view.image_rect(qimage)
-    corner = grab.pixelColor(QPoint(int(rect.left()) + 3, int(rect.top()) + 3))
-    assert corner.red() == 0
-
-    # Scrolling with the keyboard and the wheel; Home/End; invert.
-    image_view.setFocus()
-    qtbot.keyClick(image_view, Qt.Key.Key_Down)
-    assert image_view.index == 31
-    qtbot.keyClick(image_view, Qt.Key.Key_Home)
-    assert image_view.index == 0
-    qtbot.keyClick(image_view, Qt.Key.Key_End)
-    assert image_view.index == 59
-    qtbot.keyClick(image_view, Qt.Key.Key_I)
-    qtbot.keyClick(image_view, Qt.Key.Key_Home)
-    inverted = image_view.display_image()
-    assert inverted is not None and inverted.pixelColor(0, 0).red() == 255  # air turns white
+    # Scrolling with the keyboard; Home/End; invert turns air white.
+    viewport.view.setFocus()
+    qtbot.keyClick(viewport.view, Qt.Key.Key_Down)
+    assert viewport.index == 31
+    qtbot.keyClick(viewport.view, Qt.Key.Key_Home)
+    assert viewport.index == 0
+    qtbot.keyClick(viewport.view, Qt.Key.Key_End)
+    assert viewport.index == 59
+    qtbot.keyClick(viewport.view, Qt.Key.Key_I)
+    assert viewport.state.invert
+    qtbot.wait(50)
+    corner = viewport.capture()
+    h, w = corner.shape[:2]
+    assert int(corner[h // 2, w // 2 - int(0.45 * min(h, w)), 0]) > 240  # air beside the head, inverted
 
     # Closing the study tab (Ctrl+W) returns to the worklist.
     window.tabs.setCurrentIndex(1)
-    window.close_tab(1)
+    viewport.view.setFocus()
+    qtbot.keyClick(viewport.view, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.count() == 1
+
+
+def test_geometry_is_remembered_and_shortcuts_are_listed(qtbot) -> None:  # type: ignore[no-untyped-def]
+    first = create_main_window(load_settings())
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    first.resize(701, 503)
+    first.remember_grid(3, 3)
+    qtbot.wait(50)
+    size = (first.width(), first.height())  # as the window manager allowed it on this screen
+    assert size[1] == 503
+    first.close()
+    second = create_main_window(load_settings())
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    assert (second.width(), second.height()) == size
+    assert MainWindow.remembered_grid() == (3, 3)
+
+    dialog = second.show_shortcuts()
+    rows = {dialog.table.item(r, 1).text(): dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())}
+    assert rows["New window"] == "Ctrl+Shift+N"
+    assert rows["Window preset 1"] == "1"
+    assert rows["Cine play/pause"] == "C"
+    assert rows["Maximise / restore viewport"] == "Ctrl+M"
+    assert len(rows) >= 30
+    dialog.close()
+
+    other = second.new_window()
+    qtbot.addWidget(other)
+    assert other.isVisible() and other is not second
+    other.close()
+    second.close()

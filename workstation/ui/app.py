@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -12,14 +13,14 @@ from workstation.model.query import StudyQuery
 from workstation.settings import Settings, load_settings
 
 
-def create_main_window(settings: Settings | None = None) -> object:
-    from workstation.store.library import Library
+def create_main_window(settings: Settings | None = None, *, make_viewport: Any = None) -> Any:
+    """The main window on the settings' library; the demo banner shows on a first start."""
+    from workstation.sources import open_library
     from workstation.ui.main_window import MainWindow
 
     settings = settings or load_settings()
-    max_bytes = int(settings.library_max_gb * 1e9) if settings.library_max_gb > 0 else None
-    library = Library(settings.library_path(), max_bytes=max_bytes)
-    window = MainWindow(settings, library)
+    library = open_library(settings)
+    window = MainWindow(settings, library, make_viewport=make_viewport)
     empty = not library.search_studies(StudyQuery(limit=1))
     window.worklist.set_empty_library_banner(empty and not settings.archives)
     return window
@@ -33,7 +34,10 @@ def run_app(argv: list[str] | None = None) -> int:
     except WorkstationError as exc:
         QMessageBox.critical(None, "Workstation", str(exc))
         return 1
-    window.show()  # type: ignore[attr-defined]
+    window.show()
     status = int(app.exec())
+    from workstation.ui.main_window import shutdown_shared_decoder
+
     QThreadPool.globalInstance().waitForDone(5000)  # let cancelled transfers wind down
+    shutdown_shared_decoder()
     return status

@@ -1,77 +1,193 @@
-"""The main window: the worklist, one tab per open study, a status bar with progress."""
+"""The main window: the worklist, one tab per open study, the reading tools, a status bar with
+per-series loading progress. More windows (Ctrl+Shift+N) can be opened for other screens.
+
+Opening a study reads its series metadata first (WADO-RS metadata, PS3.18 10.4.1.1.2, one request
+per series, in the background), builds the display sets, lays them out and lets each viewport
+load its images nearest-first. A study the local library holds completely opens offline, from
+the library only, by the same path. Window geometry, tool bar positions and the last grid chosen
+are kept between runs (Qt settings in the workstation's config folder; no patient data).
+"""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar, QTabWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
 
-from workstation.errors import ArchiveError
+from workstation.errors import ArchiveError, WorkstationError
 from workstation.model.displayset import build_display_sets
-from workstation.model.entities import LIBRARY, StudySummary
+from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
 from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
-from workstation.net.transfer import pull_study
-from workstation.settings import Settings
+from workstation.settings import APP_NAME, Settings
 from workstation.store.library import Library
 from workstation.ui import tasks
+from workstation.ui.actions import ReadingActions, ShortcutsDialog, shortcut_rows
 from workstation.ui.study_view import StudyView
-from workstation.ui.worklist import WorklistWidget
+from workstation.ui.worklist import WorklistWidget, format_person_name
+
+log = logging.getLogger(__name__)
 
 ALL = "Archive + library"
 LIBRARY_NAME = "Local library"
 
+_shared_decoder: Any = None
+
+
+def shared_decoder() -> Any:
+    """The application's one decoder pool (threads, and processes for GIL-bound codecs)."""
+    global _shared_decoder
+    if _shared_decoder is None:
+        from workstation.model.decoder_pool import DecoderPool
+
+        _shared_decoder = DecoderPool()
+    return _shared_decoder
+
+
+def shutdown_shared_decoder() -> None:
+    global _shared_decoder
+    if _shared_decoder is not None:
+        _shared_decoder.shutdown(wait=False, cancel_pending=True)
+        _shared_decoder = None
+
+
+def ui_settings() -> QSettings:
+    """Window geometry and layout choices, in the config folder (never patient data)."""
+    path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "ui.ini"
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def default_viewport() -> QWidget:
+    from workstation.ui.viewport import ViewportWidget
+
+    return ViewportWidget()
+
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings, library: Library) -> None:
+    """The reading room. ``make_viewport`` builds a 2D viewport (the VTK viewport by default)."""
+
+    windows: list[MainWindow] = []  # every window opened, so that none is garbage-collected
+
+    def __init__(self, settings: Settings, library: Library, *, make_viewport: Any = None) -> None:
         super().__init__()
+        MainWindow.windows.append(self)
         self.settings = settings
         self.library = library
+        self.make_viewport = make_viewport or default_viewport
         self.archives: dict[str, Any] = {}
         self._tasks: list[tasks.Task] = []
         self.setWindowTitle("Workstation")
         self.resize(1400, 900)
 
-        names = [p.name for p in settings.archives]
-        sources = ([ALL] if names else []) + names + [LIBRARY_NAME]
-        self.worklist = WorklistWidget(self.search, sources)
+        self.worklist = WorklistWidget(self.search, self._source_names())
         self.worklist.study_opened.connect(self.open_study)
         self.worklist.demo_requested.connect(self.add_demo)
 
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.worklist, "Worklist")
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.setCentralWidget(self.tabs)
 
+        self.notice = QLabel("")
+        self.notice.setStyleSheet("color: #d04040;")
+        self.loading = QLabel("")
         self.progress = QProgressBar()
-        self.progress.setMaximumWidth(240)
+        self.progress.setMaximumWidth(200)
         self.progress.setVisible(False)
+        self.statusBar().addWidget(self.notice, 1)
+        self.statusBar().addPermanentWidget(self.loading)
         self.statusBar().addPermanentWidget(self.progress)
 
+        self.tools = ReadingActions(self, self.current_study)
+        self.tool_bar = self.tools.tool_bar()
+        self.addToolBar(self.tool_bar)
+        self._menus()
+        self.tabs.currentChanged.connect(lambda _i: self._front_changed())
+        self._front_changed()
+        self._restore_ui()
+        self.worklist.run_search()
+
+    def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Import files or folder...", "Ctrl+I", self.import_dialog)
         self._action(file_menu, "Add &demo study", None, self.add_demo)
+        self._action(file_menu, "&New window", "Ctrl+Shift+N", self.new_window)
         self._action(file_menu, "&Close study", "Ctrl+W", lambda: self.close_tab(self.tabs.currentIndex()))
+        file_menu.addSeparator()
+        self._action(file_menu, "&Settings...", "Ctrl+,", self.open_settings)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "&Worklist", "F2", lambda: self.tabs.setCurrentIndex(0))
-
-        self.worklist.run_search()
+        view_menu.addSeparator()
+        self.tools.fill_view_menu(view_menu)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Shortcuts", "F1", self.show_shortcuts)
 
     def _action(self, menu: Any, text: str, shortcut: str | None, slot: Any) -> QAction:
         action = QAction(text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
         return action
 
-    # -- sources -----------------------------------------------------------------------------
+    def all_shortcuts(self) -> list[tuple[str, str]]:
+        """(keys, action) for every shortcut of this window, reading tools first."""
+        actions = list(self.tools.actions)
+        actions += [a for a in self.findChildren(QAction) if a not in actions]
+        return shortcut_rows(actions)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.all_shortcuts(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    # -- remembered window state ---------------------------------------------------------------
+
+    def _restore_ui(self) -> None:
+        store = ui_settings()
+        geometry = store.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = store.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def _save_ui(self) -> None:
+        store = ui_settings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/state", self.saveState())
+        store.sync()
+
+    def remember_grid(self, rows: int, columns: int) -> None:
+        store = ui_settings()
+        store.setValue("layout/grid", f"{rows}x{columns}")
+        store.sync()
+
+    @staticmethod
+    def remembered_grid() -> tuple[int, int] | None:
+        value = str(ui_settings().value("layout/grid", "") or "")
+        try:
+            rows, columns = (int(v) for v in value.split("x"))
+        except ValueError:
+            return None
+        return (rows, columns) if 1 <= rows <= 4 and 1 <= columns <= 4 else None
+
+    # -- sources -------------------------------------------------------------------------------
+
+    def _source_names(self) -> list[str]:
+        names = [p.name for p in self.settings.archives]
+        return ([ALL] if names else []) + names + [LIBRARY_NAME]
 
     def archive(self, name: str) -> Any:
         if name not in self.archives:
@@ -79,7 +195,7 @@ class MainWindow(QMainWindow):
 
             profile = self.settings.archive(name)
             if profile is None:
-                raise ArchiveError("No archive is configured.")
+                raise ArchiveError("No archive is configured; add one in File > Settings.")
             self.archives[name] = DicomWebClient(profile)
         return self.archives[name]
 
@@ -104,6 +220,13 @@ class MainWindow(QMainWindow):
 
     # -- opening a study -----------------------------------------------------------------------
 
+    def current_study(self) -> StudyView | None:
+        view = self.tabs.currentWidget()
+        return view if isinstance(view, StudyView) else None
+
+    def studies(self) -> list[StudyView]:
+        return [w for i in range(self.tabs.count()) if isinstance(w := self.tabs.widget(i), StudyView)]
+
     def open_study(self, study: StudySummary) -> None:
         for i in range(1, self.tabs.count()):
             view = self.tabs.widget(i)
@@ -111,39 +234,48 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentIndex(i)
                 return
         source_name = self.worklist.source.currentText()
+        archive_names = [p.name for p in self.settings.archives]
+        name = source_name if source_name in archive_names else (
+            self.settings.default_archive if self.settings.default_archive in archive_names
+            else (archive_names[0] if archive_names else ""))
+        offline = LIBRARY in study.origins and self.library.study_complete(study.study_uid)
+        use_archive = bool(name) and not offline and (ARCHIVE in study.origins or LIBRARY not in study.origins)
 
-        def work(progress: Any, cancel: CancelToken) -> tuple[StudySummary, list[Any]]:
-            if LIBRARY not in study.origins or not self.library.study_complete(study.study_uid):
-                archive_names = [p.name for p in self.settings.archives]
-                name = source_name if source_name in archive_names else (archive_names[0] if archive_names else "")
-                if name:
-                    report = pull_study(
-                        self.archive(name), self.library, study.study_uid, cancel=cancel,
-                        progress=lambda done, total, _b: progress(done, total, "Retrieving"),
-                    )
-                    if not report.complete:
-                        progress(0, 0, report.summary())
+        def work(progress: Any, cancel: CancelToken) -> tuple[StudySummary, list[Any], list[Any], Any]:
+            if use_archive:
+                client = self.archive(name)
+                series = client.search_series(study.study_uid)
+                headers: list[Any] = []
+                for n, s in enumerate(series, 1):
+                    cancel.raise_if_cancelled()
+                    headers.extend(client.series_metadata(study.study_uid, s.series_uid))
+                    progress(n, len(series), "Reading series information")
+                return study, build_display_sets(headers), headers, client
             headers = self.library.study_headers(study.study_uid)
-            return study, build_display_sets(headers)
+            if not headers:
+                raise WorkstationError("This study has no images in the local library and no archive is configured to fetch them from.")
+            return study, build_display_sets(headers), headers, None
 
-        self._run(work, f"Opening study {study.study_description or study.study_uid}", self._show_study)
+        self._run(work, "Opening the study", self._show_study)
 
-    def _show_study(self, result: tuple[StudySummary, list[Any]]) -> None:
-        study, display_sets = result
-        self.library.touch_study(study.study_uid)
-        view = StudyView(study, display_sets, self._read_instance_factory(study.study_uid))
-        view.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        title = f"{study.patient_name.split('^')[0]} {study.study_date}".strip() or "Study"
+    def _show_study(self, result: tuple[StudySummary, list[Any], list[Any], Any]) -> None:
+        study, display_sets, headers, archive = result
+        if not display_sets:
+            self.show_error("The study has no series that can be shown.")
+            return
+        if LIBRARY in study.origins:
+            self.library.touch_study(study.study_uid)
+        view = StudyView(study, display_sets, headers, library=self.library, archive=archive,
+                         decoder=shared_decoder(), make_viewport=self.make_viewport,
+                         grid=self.remembered_grid())
+        view.status.connect(self.show_error)
+        view.progress.connect(self._update_loading)
+        view.active_changed.connect(self.tools.refresh)
+        title = f"{format_person_name(study.patient_name).split(',')[0]} {study.study_date}".strip() or "Study"
         index = self.tabs.addTab(view, title)
         self.tabs.setCurrentIndex(index)
-
-    def _read_instance_factory(self, study_uid: str) -> Any:
-        library = self.library
-
-        def read(sop_uid: str) -> bytes:
-            return library.read_instance(sop_uid)
-
-        return read
+        self.statusBar().showMessage("Study opened" + (" from the local library" if archive is None else ""), 4000)
+        self._update_loading()
 
     def close_tab(self, index: int) -> None:
         if index <= 0:
@@ -154,6 +286,59 @@ class MainWindow(QMainWindow):
         self.tabs.removeTab(index)
         if view is not None:
             view.deleteLater()
+        self._update_loading()
+
+    def _front_changed(self) -> None:
+        self.tools.refresh()
+        self._update_loading()
+
+    def _update_loading(self) -> None:
+        parts = []
+        for view in self.studies():
+            for label, arrived, total in view.loading_summary():
+                parts.append(f"{label}: {arrived}/{total}")
+        self.loading.setText(("Loading " + " · ".join(parts)) if parts else "")
+
+    # -- more windows, settings, help ----------------------------------------------------------
+
+    def new_window(self) -> MainWindow:
+        """Another reading window (for a second screen) on the same library and settings."""
+        window = MainWindow(self.settings, self.library, make_viewport=self.make_viewport)
+        screens = self.screen().virtualSiblings() if self.screen() is not None else []
+        others = [s for s in screens if s is not self.screen()]
+        if others:
+            window.setGeometry(others[0].availableGeometry())
+        window.show()
+        return window
+
+    def open_settings(self) -> Any:
+        from workstation.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        dialog.saved.connect(self.apply_settings)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        for client in self.archives.values():
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - closing an idle client never matters
+                pass
+        self.archives.clear()
+        current = self.worklist.source.currentText()
+        self.worklist.source.clear()
+        self.worklist.source.addItems(self._source_names())
+        if current in self._source_names():
+            self.worklist.source.setCurrentText(current)
+        self.statusBar().showMessage("Settings saved.", 5000)
+
+    def show_error(self, message: str) -> None:
+        """Every failure reaches the reader as one sentence, without blocking the window."""
+        self.notice.setText(message)
+        self.notice.setToolTip(message)
 
     # -- library actions -----------------------------------------------------------------------
 
@@ -183,7 +368,7 @@ class MainWindow(QMainWindow):
 
         def done(report: Any) -> None:
             if not report.ok:
-                QMessageBox.warning(self, "Import", report.summary() + "\n\n" + "\n".join(report.failure_lines()[:20]))
+                self.show_error(report.summary() + " " + " ".join(report.failure_lines()[:3]))
             self._after_library_change(report.summary())
 
         self._run(work, "Importing", done)
@@ -211,12 +396,13 @@ class MainWindow(QMainWindow):
 
         def finished(result: Any) -> None:
             self._forget(task)
+            self.statusBar().clearMessage()
             on_done(result)
 
         def failed(message: str) -> None:
             self._forget(task)
-            self.statusBar().showMessage(message)
-            QMessageBox.warning(self, "Workstation", message)
+            self.statusBar().clearMessage()
+            self.show_error(message)
 
         task.signals.progress.connect(progress)
         task.signals.finished.connect(finished)
@@ -231,10 +417,11 @@ class MainWindow(QMainWindow):
             self.progress.setVisible(False)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self._save_ui()
         for task in self._tasks:
             task.cancel()
-        for i in range(1, self.tabs.count()):
-            view = self.tabs.widget(i)
-            if isinstance(view, StudyView):
-                view.close_study()
+        for view in self.studies():
+            view.close_study()
+        if self in MainWindow.windows:
+            MainWindow.windows.remove(self)
         super().closeEvent(event)

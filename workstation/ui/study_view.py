@@ -1,189 +1,578 @@
-"""One open study: its display sets as thumbnails beside a 2D view of the chosen one.
+"""One open study: the series browser beside the viewport grid, and everything that links them.
 
-Headers are known before pixels: the display sets appear first, then images decode in the
-background, the middle slice first and then outward, so the radiologist sees an image at once.
-Closing the study cancels everything it still had running.
+Headers (WADO-RS metadata, PS3.18 10.4.1.1.2, or the library's copy) are known before pixels, so
+the display sets, their geometry, linked scrolling and reference lines are ready at once; each
+viewport then loads its display set with a :class:`~workstation.net.series_loader.SeriesLoader`,
+the shown image first and the rest nearest-first, re-prioritised when the reader jumps.
+Loader callbacks arrive on worker threads and are carried to the UI thread by queued signals.
+
+Linking follows the Frame of Reference (PS3.3 C.7.4.1): viewports that share one scroll
+together by patient position (:class:`~workstation.model.viewport.SyncGroup`), show the active
+image's reference line (:func:`~workstation.model.spatial.reference_line`), and jump to a point
+picked with the 3D cursor (:meth:`~workstation.model.spatial.StackGeometry.locate`).
+Presentation states (PS3.3 A.33, C.11) are applied to the images they reference.
+Closing the study cancels every transfer it still has running.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QWidget
+from pydicom.dataset import Dataset
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from workstation.errors import WorkstationError
-from workstation.model import pixels
-from workstation.model.decode import decode_instance, read_dataset
-from workstation.model.source import CancelToken
-from workstation.ui.image_view import ImageView
-from workstation.ui.worklist import format_da, format_person_name
+from workstation.errors import StoreError, WorkstationError
+from workstation.model.displayset import DisplaySet
+from workstation.model.presentation_state import (
+    DisplayParameters,
+    PresentationState,
+    find_presentation_states,
+)
+from workstation.model.presets import WindowPreset, available_presets, preset_for_key
+from workstation.model.sop_classes import DisplaySetKind
+from workstation.model.spatial import StackGeometry, reference_line
+from workstation.model.viewport import SyncGroup, ViewportState
+from workstation.net.series_loader import SeriesLoader
+from workstation.ui.series_browser import SeriesBrowser, image_count
+from workstation.ui.tasks import LoaderBridge
+from workstation.ui.viewport_grid import ViewportGrid, ViewportSlot
 
-IMAGE_KINDS = {"volume", "stack", "multiframe"}
-THUMB = 96
-
-
-def middle_out(n: int) -> list[int]:
-    """0..n-1 ordered from the middle outward: the slice shown first decodes first."""
-    mid = n // 2
-    order = [mid]
-    for step in range(1, n):
-        for i in (mid + step, mid - step):
-            if 0 <= i < n:
-                order.append(i)
-    return order[:n]
+log = logging.getLogger(__name__)
 
 
-class LoaderSignals(QObject):
-    image = Signal(int, object, object)  # index, stored array, header
-    failed = Signal(int, str)
-    done = Signal()
+def default_grid(image_sets: int) -> tuple[int, int]:
+    """A first layout for a study with this many image display sets (at most 2x3 to start)."""
+    if image_sets <= 1:
+        return (1, 1)
+    if image_sets == 2:
+        return (1, 2)
+    if image_sets <= 4:
+        return (2, 2)
+    return (2, 3)
 
 
-class SeriesLoader(QRunnable):
-    """Decode the images of one display set, middle first; one bad image never stops the rest."""
+def stack_geometry(display_set: DisplaySet, headers: Sequence[Dataset | None]) -> StackGeometry | None:
+    """The planes of a display set in display order, or None when its images are not placed."""
+    frame = next((str(h.get("FrameOfReferenceUID", "") or "") for h in headers if h is not None), "") or None
+    try:
+        if display_set.volume is not None:
+            return StackGeometry.from_display_set(display_set, frame)
+        if display_set.kind is DisplaySetKind.STACK and headers and all(h is not None for h in headers):
+            geometry = StackGeometry.from_headers([h for h in headers if h is not None])
+            return geometry if len(geometry) == len(headers) else None
+    except (WorkstationError, ValueError, KeyError, TypeError):
+        return None
+    return None
 
-    def __init__(self, read: Callable[[str], bytes], sop_uids: list[str], multiframe: bool) -> None:
-        super().__init__()
-        self.read = read
-        self.sop_uids = sop_uids
-        self.multiframe = multiframe
-        self.cancel = CancelToken()
-        self.signals = LoaderSignals()
-        self.setAutoDelete(False)  # Python owns it: Qt must not delete it under our references
 
-    def run(self) -> None:
+class ViewportBinding(QObject):
+    """What one viewport slot shows and the load that fills it."""
+
+    def __init__(self, view: StudyView, slot: ViewportSlot) -> None:
+        super().__init__(view)
+        self.view = view
+        self.slot = slot
+        self.display_set: DisplaySet | None = None
+        self.loader: SeriesLoader | None = None
+        self.bridge: LoaderBridge | None = None
+        self.headers: list[Dataset | None] = []
+        self.geometry: StackGeometry | None = None
+        self.errors: dict[int, str] = {}
+        self.arrived: set[int] = set()
+        self.load_error: str | None = None
+        self.presentation: DisplayParameters | None = None
+        self.cine = QTimer(self)
+        self.cine.timeout.connect(self._cine_step)
+        self._message_shown = False
+        slot.viewport.index_changed.connect(self._focus)
+        slot.viewport.point_picked.connect(lambda point: view.cursor_picked(self, point))
+        self.state.events.connect(self._state_changed)
+
+    @property
+    def viewport(self) -> Any:
+        return self.slot.viewport
+
+    @property
+    def state(self) -> ViewportState:
+        state: ViewportState = self.slot.viewport.state
+        return state
+
+    @property
+    def count(self) -> int:
+        return image_count(self.display_set) if self.display_set is not None else 0
+
+    @property
+    def loading(self) -> bool:
+        return self.loader is not None and not self.loader.finished and not self.loader.cancelled
+
+    def header(self, index: int | None = None) -> Dataset | None:
+        index = self.state.image_index if index is None else index
+        return self.headers[index] if 0 <= index < len(self.headers) else None
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def load(self, loader: SeriesLoader, bridge: LoaderBridge) -> None:
+        self.loader, self.bridge = loader, bridge
+        bridge.image.connect(self._image, Qt.ConnectionType.QueuedConnection)
+        bridge.error.connect(self._error, Qt.ConnectionType.QueuedConnection)
+        bridge.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
+        loader.start()
+
+    def stop(self) -> None:
+        """Cancel the load (no callback comes after this) and stop cine."""
+        self.cine.stop()
+        if self.loader is not None:
+            self.loader.cancel()
+        if self.bridge is not None:
+            self.bridge.detach()
+        self.loader = None
+        self.bridge = None
+        self.errors.clear()
+        self.arrived.clear()
+        self.load_error = None
+        self.presentation = None
+        self.slot.set_annotations([])
+        self.slot.document.close_document()
+
+    @Slot(int, object, object)
+    def _image(self, index: int, stored: Any, header: Any) -> None:
+        if self.sender() is not self.bridge or self.display_set is None:
+            return  # a late call from a load that was replaced or cancelled
         try:
-            if self.multiframe:
-                data = self.read(self.sop_uids[0])
-                header = read_dataset(data)
-                frames = decode_instance(data)
-                for i in middle_out(len(frames)):
-                    if self.cancel.cancelled:
-                        return
-                    self.signals.image.emit(i, frames[i], header)
-                return
-            for i in middle_out(len(self.sop_uids)):
-                if self.cancel.cancelled:
-                    return
-                try:
-                    data = self.read(self.sop_uids[i])
-                    header = read_dataset(data)
-                    self.signals.image.emit(i, decode_instance(data)[0], header)
-                except WorkstationError as exc:
-                    self.signals.failed.emit(i, str(exc))
-        except WorkstationError as exc:
-            self.signals.failed.emit(-1, str(exc))
-        finally:
-            self.signals.done.emit()
+            frames = self.display_set.frames
+            frame = frames[index][1] - 1 if 0 <= index < len(frames) else 0
+            self.viewport.set_image(index, stored, header, frame)
+        except (WorkstationError, IndexError, ValueError) as exc:
+            self._error(index, str(exc))
+            return
+        self.arrived.add(index)
+        if index == self.state.image_index and self._message_shown:
+            self._set_message("")
+        if index == len(self.headers) // 2 or not self.view.browser.has_thumbnail(self.display_set.uid):
+            self.view.browser.set_thumbnail(self.display_set.uid, stored, header)
+        self.view.loading_changed(self)
 
+    @Slot(object, str)
+    def _error(self, index: int | None, message: str) -> None:
+        if self.bridge is not None and self.sender() is not None and self.sender() is not self.bridge:
+            return
+        if index is None:
+            self.load_error = message
+            self._set_message(message)
+        else:
+            self.errors[index] = message
+            if index == self.state.image_index:
+                self._set_message(message)
+        self.view.status.emit(message)
+        self.view.loading_changed(self)
 
-def thumbnail(stored: np.ndarray, header: Any) -> QIcon:
-    grey = np.ascontiguousarray(pixels.to_display(stored, header))
-    fmt = QImage.Format.Format_Grayscale8 if grey.ndim == 2 else QImage.Format.Format_RGB888
-    image = QImage(grey.data, grey.shape[1], grey.shape[0], grey.strides[0], fmt).copy()
-    return QIcon(QPixmap.fromImage(image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                                Qt.TransformationMode.SmoothTransformation)))
+    @Slot()
+    def _done(self) -> None:
+        if self.sender() is not self.bridge:
+            return
+        self.view.loading_changed(self)
+
+    def _set_message(self, text: str) -> None:
+        self._message_shown = bool(text)
+        self.viewport.set_message(text)
+
+    # -- reacting to the reader ----------------------------------------------------------------
+
+    def _focus(self, index: int) -> None:
+        if self.loader is not None:
+            self.loader.set_focus(index)
+
+    def _state_changed(self, names: frozenset[str]) -> None:
+        if "image_index" not in names or self.display_set is None:
+            return
+        index = self.state.image_index
+        self._focus(index)
+        if index in self.errors:
+            self._set_message(self.errors[index])
+        elif self._message_shown and self.load_error is None:
+            self._set_message("")
+        self.view.index_moved(self)
+
+    def _cine_step(self) -> None:
+        self.state.next_cine_frame()
+
+    def play(self, on: bool) -> None:
+        if on and self.count > 1:
+            self.cine.start(max(1, round(1000.0 / self.state.cine_fps)))
+            self.state.cine_playing = True
+        else:
+            self.cine.stop()
+            self.state.cine_playing = False
+
+    def set_fps(self, fps: float) -> None:
+        self.state.cine_fps = fps
+        if self.cine.isActive():
+            self.cine.setInterval(max(1, round(1000.0 / fps)))
 
 
 class StudyView(QWidget):
-    """Series browser (thumbnails) and the image view for one study."""
+    """The series browser and the viewport grid of one study.
+
+    ``library`` is the local library (read first, fetched instances kept there); ``archive`` the
+    DICOMweb client to fetch missing instances from, or None to read offline. ``decoder`` is the
+    application's shared decoder pool. ``make_viewport`` builds a 2D viewport widget.
+    """
 
     status = Signal(str)
+    progress = Signal()  # loading progress changed: ask loading_summary()
+    active_changed = Signal()
 
-    def __init__(self, study: Any, display_sets: list[Any], read: Callable[[str], bytes]) -> None:
+    def __init__(
+        self,
+        study: Any,
+        display_sets: list[DisplaySet],
+        headers: Sequence[Dataset],
+        *,
+        library: Any,
+        archive: Any | None,
+        decoder: Any | None,
+        make_viewport: Callable[[], Any],
+        grid: tuple[int, int] | None = None,
+    ) -> None:
         super().__init__()
         self.study = study
-        self.display_sets = display_sets
-        self.read = read
-        self.loader: SeriesLoader | None = None
-        self.thumb_loaders: list[SeriesLoader] = []
+        self.display_sets = list(display_sets)
+        self.library = library
+        self.archive = archive
+        self.decoder = decoder
+        self._by_uid = {ds.uid: ds for ds in self.display_sets}
+        self._headers: dict[str, Dataset] = {}
+        for header in headers:
+            uid = str(header.get("SOPInstanceUID", "") or "")
+            if uid:
+                self._headers[uid] = header
+        self._presentations = find_presentation_states(headers)
+        self._states_by_uid: dict[str, PresentationState] = {
+            ps.sop_instance_uid: ps for states in self._presentations.values() for ps in states
+        }
+        self.reference_lines = True
+        self.link_scroll = True
+        self._groups: dict[str, SyncGroup] = {}
+        self._bindings: dict[ViewportSlot, ViewportBinding] = {}
+        self._closed = False
+        self._ready = False
 
-        self.browser = QListWidget()
-        self.browser.setIconSize(QSize(THUMB, THUMB))
-        self.browser.setFixedWidth(THUMB + 140)
-        self.browser.setWordWrap(True)
-        self.view = ImageView()
+        self.browser = SeriesBrowser(self.display_sets)
+        self.browser.chosen.connect(self.show_in_active)
+        self.grid = ViewportGrid(make_viewport, self.read_instance)
+        self.grid.slot_added.connect(self._slot_added)
+        self.grid.slot_removed.connect(self._slot_removed)
+        self.grid.active_changed.connect(self._active_changed)
+        self.grid.build()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
         layout.addWidget(self.browser)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.grid, 1)
 
-        for ds in display_sets:
-            kind = ds.kind.value if hasattr(ds.kind, "value") else str(ds.kind)
-            label = f"{ds.modality} {ds.series_number or ''}\n{ds.series_description or kind}\n{ds.number_of_images} im"
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, ds)
-            item.setToolTip(f"{kind}: {ds.series_description}")
-            self.browser.addItem(item)
-        self.browser.currentRowChanged.connect(self.show_display_set)
-        self._load_thumbnails()
-        first = next((i for i, d in enumerate(display_sets) if self._kind(d) in IMAGE_KINDS), 0)
-        if display_sets:
-            self.browser.setCurrentRow(first)
+        images = [ds for ds in self.display_sets if ds.kind.is_image]
+        rows, columns = grid or default_grid(len(images) or 1)
+        self.grid.set_grid(rows, columns)
+        self._ready = True
+        order = images + [ds for ds in self.display_sets if not ds.kind.is_image and ds.kind in (DisplaySetKind.SR, DisplaySetKind.PDF)]
+        for slot, ds in zip(self.grid.slots, order, strict=False):
+            self.show_in_slot(slot.index, ds.uid)
+        for slot in self.grid.slots[len(order):]:
+            slot.viewport.set_message("Drag a series here from the list on the left.")
 
-    @staticmethod
-    def _kind(ds: Any) -> str:
-        return str(ds.kind.value if hasattr(ds.kind, "value") else ds.kind).lower()
+    # -- slots of the grid --------------------------------------------------------------------
 
-    def _load_thumbnails(self) -> None:
-        for row, ds in enumerate(self.display_sets):
-            if self._kind(ds) not in IMAGE_KINDS or not ds.sop_instance_uids:
+    def _slot_added(self, slot: ViewportSlot) -> None:
+        self._bindings[slot] = ViewportBinding(self, slot)
+        slot.dropped.connect(self.show_in_slot)
+        if self._ready:
+            shown = {b.display_set.uid for b in self._bindings.values() if b.display_set is not None}
+            spare = next((ds for ds in self.display_sets if ds.kind.is_image and ds.uid not in shown), None)
+            if spare is not None:
+                QTimer.singleShot(0, lambda: self.show_in_slot(slot.index, spare.uid))
+            else:
+                slot.viewport.set_message("Drag a series here from the list on the left.")
+
+    def _slot_removed(self, slot: ViewportSlot) -> None:
+        binding = self._bindings.pop(slot, None)
+        if binding is not None:
+            binding.stop()
+            self._unlink(binding)
+            binding.display_set = None
+            binding.deleteLater()
+        self.progress.emit()
+
+    @property
+    def bindings(self) -> list[ViewportBinding]:
+        return [self._bindings[s] for s in self.grid.slots if s in self._bindings]
+
+    def binding(self, index: int) -> ViewportBinding:
+        return self._bindings[self.grid.slots[index]]
+
+    @property
+    def active(self) -> ViewportBinding:
+        return self._bindings[self.grid.active_slot]
+
+    @property
+    def loaders(self) -> list[SeriesLoader]:
+        return [b.loader for b in self.bindings if b.loader is not None]
+
+    # -- showing display sets ------------------------------------------------------------------
+
+    def show_in_active(self, uid: str) -> None:
+        self.show_in_slot(self.grid.active, uid)
+
+    def show_in_slot(self, index: int, uid: str) -> None:
+        """Show display set ``uid`` in slot ``index`` (a drop from the browser, or Enter)."""
+        if self._closed or not 0 <= index < len(self.grid.slots):
+            return
+        ds = self._by_uid.get(uid)
+        if ds is None:
+            return
+        binding = self._bindings[self.grid.slots[index]]
+        forced: PresentationState | None = None
+        if ds.kind is DisplaySetKind.PRESENTATION_STATE:
+            forced = self._states_by_uid.get(ds.sop_instance_uids[0] if ds.sop_instance_uids else "")
+            target = self._image_set_for(forced) if forced is not None else None
+            if target is None:
+                self.status.emit("This presentation state refers to no image of this study, so there is nothing to apply it to.")
+                return
+            ds = target
+        binding.stop()
+        self._unlink(binding)
+        binding.display_set = ds
+        slot = binding.slot
+        if not ds.kind.is_image:
+            binding.headers, binding.geometry = [], None
+            slot.show_document()
+            slot.document.show_display_set(ds)
+            self._update_reference_lines()
+            return
+        slot.show_viewport()
+        count = image_count(ds)
+        binding.headers = [self._headers.get(uid) for uid, _frame in ds.frames] or [None]
+        binding.geometry = stack_geometry(ds, binding.headers)
+        binding.viewport.set_message("")
+        binding._message_shown = False
+        binding.viewport.show_display_set(ds, self.study, count, binding.headers)
+        focus = count // 2 if ds.kind is not DisplaySetKind.MULTIFRAME else 0
+        binding.state.image_index = focus
+        self._apply_presentation(binding, forced)
+        bridge = LoaderBridge(binding)
+        loader = SeriesLoader.for_display_set(
+            ds, archive=self.archive, library=self.library, decoder=self.decoder, focus=focus,
+            on_image=bridge.on_image, on_error=bridge.on_error, on_done=bridge.on_done,
+        )
+        binding.load(loader, bridge)
+        self._link(binding)
+        self._update_reference_lines()
+        self.progress.emit()
+
+    def _image_set_for(self, state: PresentationState) -> DisplaySet | None:
+        referenced = {uid for uid, _frame in state.references}
+        return next((ds for ds in self.display_sets if ds.kind.is_image and referenced & set(ds.sop_instance_uids)), None)
+
+    def _apply_presentation(self, binding: ViewportBinding, forced: PresentationState | None) -> None:
+        """Apply the newest presentation state that references the shown image (PS3.4 N.2):
+        window, polarity, rotation and flip; its annotations are listed beside the image."""
+        ds = binding.display_set
+        if ds is None or not ds.frames:
+            return
+        uid, frame = ds.frames[binding.state.image_index]
+        candidates = [forced] if forced is not None else self._presentations.get((uid, frame), [])
+        header = self._headers.get(uid)
+        rows = int(header.get("Rows", 0) or 0) if header is not None else None
+        columns = int(header.get("Columns", 0) or 0) if header is not None else None
+        for state in candidates:
+            params = state.display_for(uid, frame, rows=rows or None, columns=columns or None)
+            if params is None:
                 continue
-            uids = list(ds.sop_instance_uids)
-            loader = SeriesLoader(self.read, [uids[len(uids) // 2]], self._kind(ds) == "multiframe")
-            item = self.browser.item(row)
-            loader.signals.image.connect(
-                lambda _i, stored, header, item=item: item.setIcon(thumbnail(stored, header))
+            binding.presentation = params
+            changes: dict[str, Any] = {"invert": params.invert, "rotation": params.rotation,
+                                       "flip_horizontal": params.flip_horizontal}
+            if params.window is not None:
+                changes.update(window_center=params.window[0], window_width=params.window[1])
+            binding.state.update(**changes)
+            lines = [f"Presentation state '{params.label or 'unnamed'}' applied"]
+            texts = [op.text for op in params.annotations if op.kind == "text" and op.text]
+            graphics = sum(1 for op in params.annotations if op.kind != "text")
+            lines += [f"Note: {t}" for t in texts[:6]]
+            if graphics:
+                lines.append(f"{graphics} graphic annotation{'s' if graphics != 1 else ''} (not drawn in this view)")
+            lines += list(params.warnings[:3])
+            binding.slot.set_annotations(lines)
+            return
+
+    def read_instance(self, study_uid: str, series_uid: str, sop_uid: str) -> bytes:
+        """PS3.10 bytes of one instance: the library's copy, else the archive's (kept in the
+        library). Runs in a worker thread."""
+        try:
+            return bytes(self.library.read_instance(sop_uid))
+        except StoreError:
+            if self.archive is None:
+                raise
+        for data in self.archive.iter_instances(study_uid, series_uid, [sop_uid]):
+            try:
+                self.library.add_bytes(data)
+            except WorkstationError as exc:
+                log.warning("could not keep a document in the library: %s", type(exc).__name__)
+            return bytes(data)
+        raise StoreError(f"Instance {sop_uid} is neither in the library nor in the archive.")
+
+    # -- linking: scrolling, reference lines, 3D cursor -----------------------------------------
+
+    def _link(self, binding: ViewportBinding) -> None:
+        geometry = binding.geometry
+        if not self.link_scroll or geometry is None or not geometry.frame_of_reference_uid:
+            return
+        if len(geometry) != binding.state.image_count:
+            return
+        group = self._groups.setdefault(geometry.frame_of_reference_uid, SyncGroup(scroll=True))
+        group.add(binding.state, geometry)
+
+    def _unlink(self, binding: ViewportBinding) -> None:
+        for group in self._groups.values():
+            group.remove(binding.state)
+
+    def set_link_scroll(self, on: bool) -> None:
+        self.link_scroll = on
+        for binding in self.bindings:
+            self._unlink(binding)
+        self._groups.clear()
+        if on:
+            for binding in self.bindings:
+                self._link(binding)
+
+    def set_reference_lines(self, on: bool) -> None:
+        self.reference_lines = on
+        self._update_reference_lines()
+
+    def index_moved(self, binding: ViewportBinding) -> None:
+        self._update_reference_lines()
+        if binding is self.active:
+            self.active_changed.emit()
+
+    def _active_changed(self, _index: int) -> None:
+        self._update_reference_lines()
+        self.active_changed.emit()
+
+    def _update_reference_lines(self) -> None:
+        if not self._ready or not self._bindings:
+            return
+        active = self.active
+        source = active.geometry
+        for binding in self.bindings:
+            target = binding.geometry
+            if binding is active or not self.reference_lines or source is None or target is None or binding.display_set is None:
+                binding.viewport.set_reference_lines([])
+                continue
+            line = reference_line(
+                source.planes[active.state.image_index], target.planes[binding.state.image_index],
+                source_frame_of_reference=source.frame_of_reference_uid,
+                target_frame_of_reference=target.frame_of_reference_uid,
             )
-            self.thumb_loaders.append(loader)
-            QThreadPool.globalInstance().start(loader)
+            binding.viewport.set_reference_lines([line] if line is not None else [])
 
-    def show_display_set(self, row: int) -> None:
-        if self.loader is not None:
-            self.loader.cancel.cancel()
-        if row < 0 or row >= len(self.display_sets):
+    def cursor_picked(self, picked: ViewportBinding, point: Any) -> None:
+        """The 3D cursor: every other viewport of the same Frame of Reference jumps to the image
+        nearest the picked patient point and marks it."""
+        frame = picked.geometry.frame_of_reference_uid if picked.geometry is not None else None
+        saved = {id(g): g.scroll for g in self._groups.values()}
+        for group in self._groups.values():
+            group.scroll = False  # each viewport goes to its own nearest image
+        try:
+            for binding in self.bindings:
+                if binding is picked:
+                    binding.viewport.set_cursor(point)
+                    continue
+                hit = binding.geometry.locate(point, frame) if binding.geometry is not None and frame else None
+                if hit is None:
+                    binding.viewport.set_cursor(None)
+                    continue
+                binding.state.image_index = hit.index
+                binding.viewport.set_cursor(point)
+        finally:
+            for group in self._groups.values():
+                group.scroll = saved.get(id(group), True)
+        self._update_reference_lines()
+
+    # -- tools on the active viewport ----------------------------------------------------------
+
+    def presets(self) -> list[WindowPreset]:
+        binding = self.active
+        if binding.display_set is None or not binding.display_set.kind.is_image:
+            return []
+        return available_presets(binding.display_set.modality, binding.header())
+
+    def apply_preset_key(self, key: int) -> WindowPreset | None:
+        preset = preset_for_key(key, self.presets())
+        if preset is not None:
+            self.active.viewport.apply_preset(preset)
+        return preset
+
+    def apply_preset(self, preset: WindowPreset) -> None:
+        self.active.viewport.apply_preset(preset)
+
+    def reset_view(self) -> None:
+        """Window (and its VOI LUT function), zoom, pan, rotation, flips and invert back to the
+        image's own; the shown image stays."""
+        state = self.active_state()
+        if state is None:
             return
-        ds = self.display_sets[row]
-        kind = self._kind(ds)
-        s = self.study
-        corners = {
-            "top_left": [format_person_name(s.patient_name), s.patient_id,
-                         f"{s.patient_sex} {format_da(s.patient_birth_date)}".strip()],
-            "top_right": [s.study_description, format_da(s.study_date),
-                          f"Se: {ds.series_number or ''} {ds.series_description or ''}".strip()],
-        }
-        warnings = [str(getattr(w, "sentence", w)) for w in getattr(ds, "warnings", [])]
-        if kind not in IMAGE_KINDS:
-            self.view.set_stack(0, corners)
-            self.view.set_message(f"{kind.upper()} object: shown in a later version of the viewer.")
-            return
-        multiframe = kind == "multiframe"
-        count = int(ds.number_of_frames if multiframe else len(ds.sop_instance_uids))
-        corners["bottom_right"] = warnings[:3]
-        self.view.set_stack(count, corners)
-        loader = SeriesLoader(self.read, list(ds.sop_instance_uids), multiframe)
-        loader.signals.image.connect(self.view.set_image)
-        loader.signals.image.connect(lambda *_: self._report(count))
-        loader.signals.failed.connect(self._failed)
-        self.loader = loader
-        QThreadPool.globalInstance().start(loader)
-        self.view.setFocus()
+        renderer = getattr(self.active.viewport, "renderer", None)
+        if renderer is not None and hasattr(renderer, "voi_function"):
+            renderer.voi_function = None
+        state.reset_view()
 
-    def _report(self, count: int) -> None:
-        self.status.emit(f"Loaded {self.view.loaded}/{count} images")
+    def auto_window(self) -> None:
+        if self.active_state() is not None:
+            self.active.viewport.auto_window()
 
-    def _failed(self, index: int, message: str) -> None:
-        self.status.emit(message)
-        if index < 0 or index == self.view.index:
-            self.view.set_message(message)
+    def active_state(self) -> ViewportState | None:
+        binding = self.active
+        if binding.display_set is None or not binding.display_set.kind.is_image:
+            return None
+        return binding.state
+
+    def toggle_cine(self) -> bool:
+        binding = self.active
+        playing = not binding.cine.isActive()
+        binding.play(playing)
+        return playing
+
+    def set_cine_fps(self, fps: float) -> None:
+        self.active.set_fps(fps)
+
+    def set_grid(self, rows: int, columns: int) -> None:
+        self.grid.set_grid(rows, columns)
+        self._update_reference_lines()
+        self.progress.emit()
+
+    # -- progress and closing ------------------------------------------------------------------
+
+    def loading_changed(self, binding: ViewportBinding) -> None:
+        if binding.display_set is not None:
+            self.browser.set_progress(binding.display_set.uid, len(binding.arrived))
+        self.progress.emit()
+
+    def loading_summary(self) -> list[tuple[str, int, int]]:
+        """(series label, images arrived, images in the display set) for each load running."""
+        out = []
+        for binding in self.bindings:
+            ds = binding.display_set
+            if ds is None or not binding.loading:
+                continue
+            label = f"Se {ds.series_number}" if ds.series_number is not None else (ds.series_description or ds.modality)
+            out.append((label, len(binding.arrived), binding.count))
+        return out
 
     def close_study(self) -> None:
         """Stop every transfer and decode this study still has running."""
-        if self.loader is not None:
-            self.loader.cancel.cancel()
-        for loader in self.thumb_loaders:
-            loader.cancel.cancel()
+        self._closed = True
+        for binding in self.bindings:
+            binding.stop()
+            self._unlink(binding)
+        self._groups.clear()

@@ -60,3 +60,32 @@ class Task(QRunnable):
 def start(task: Task) -> Task:
     QThreadPool.globalInstance().start(task)
     return task
+
+
+class LoaderBridge(QObject):
+    """Carries a :class:`~workstation.net.series_loader.SeriesLoader`'s callbacks, which run on
+    worker threads, to the UI thread as queued Qt signals.
+
+    Connect the signals to slots of UI objects with ``Qt.QueuedConnection`` (the default between
+    threads); :meth:`detach` disconnects everything so a late, already queued call is dropped.
+    """
+
+    image = Signal(int, object, object)  # display index, stored pixels, header
+    error = Signal(object, str)  # display index or None (the whole load), one sentence
+    done = Signal()
+
+    def on_image(self, index: int, stored: Any, header: Any) -> None:
+        self.image.emit(index, stored, header)
+
+    def on_error(self, index: int | None, message: str) -> None:
+        self.error.emit(index, message)
+
+    def on_done(self) -> None:
+        self.done.emit()
+
+    def detach(self) -> None:
+        for signal in (self.image, self.error, self.done):
+            try:
+                signal.disconnect()
+            except (RuntimeError, TypeError):  # nothing connected
+                pass

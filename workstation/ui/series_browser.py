@@ -1,0 +1,139 @@
+"""The series browser: one thumbnail per display set, to drag onto a viewport or open with Enter.
+
+Each entry shows modality, series number and description, how many images the display set has
+and how many have arrived. Thumbnails are the display set's middle image through the same pixel
+pipeline as the viewport (modality LUT then VOI, PS3.4 N.2), made on the UI thread from a small
+copy only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydicom.dataset import Dataset
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
+
+from workstation.model import pixels
+from workstation.model.sop_classes import DisplaySetKind
+from workstation.ui.viewport_grid import DISPLAY_SET_MIME
+
+THUMB = 96
+_UID = Qt.ItemDataRole.UserRole
+
+KIND_LABELS = {
+    DisplaySetKind.VOLUME: "volume",
+    DisplaySetKind.ENHANCED_VOLUME: "volume",
+    DisplaySetKind.STACK: "images",
+    DisplaySetKind.MULTIFRAME: "cine",
+    DisplaySetKind.SR: "report",
+    DisplaySetKind.PDF: "PDF document",
+    DisplaySetKind.KOS: "key images",
+    DisplaySetKind.PRESENTATION_STATE: "presentation state",
+    DisplaySetKind.SEG: "segmentation",
+    DisplaySetKind.RTSTRUCT: "RT structures",
+    DisplaySetKind.OTHER: "not shown",
+}
+
+
+def image_count(display_set: Any) -> int:
+    """How many images a viewport scrolls through for this display set (frames in display order)."""
+    return max(1, len(display_set.frames)) if display_set.kind.is_image else 1
+
+
+def thumbnail_image(stored: np.ndarray, header: Dataset, size: int = THUMB) -> QImage:
+    """A small display image (grey or RGB) of ``stored`` pixels: subsampled first, then the LUTs."""
+    step = max(1, max(stored.shape[0], stored.shape[1]) // (2 * size))
+    small = np.ascontiguousarray(stored[::step, ::step])
+    shown = np.ascontiguousarray(pixels.to_display(small, header))
+    if shown.ndim == 2:
+        fmt = QImage.Format.Format_Grayscale8
+    else:
+        fmt = QImage.Format.Format_RGB888
+    image = QImage(shown.data, shown.shape[1], shown.shape[0], shown.strides[0], fmt).copy()
+    return image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+
+class SeriesBrowser(QListWidget):
+    """Display sets of one study; drag one onto a viewport, or Enter / double-click to show it in
+    the active viewport."""
+
+    chosen = Signal(str)  # display set UID
+
+    def __init__(self, display_sets: list[Any]) -> None:
+        super().__init__()
+        self.setIconSize(QSize(THUMB, THUMB))
+        self.setFixedWidth(THUMB + 150)
+        self.setWordWrap(True)
+        self.setSpacing(2)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._items: dict[str, QListWidgetItem] = {}
+        self._labels: dict[str, str] = {}
+        self._counts: dict[str, int] = {}
+        self._has_thumbnail: set[str] = set()
+        for ds in display_sets:
+            label = self._label(ds)
+            item = QListWidgetItem(label)
+            item.setData(_UID, ds.uid)
+            item.setToolTip(f"{KIND_LABELS.get(ds.kind, ds.kind.value)}: {ds.series_description or 'no description'}"
+                            + "".join(f"\n{w}" for w in ds.warnings))
+            if not ds.kind.is_image:
+                item.setForeground(Qt.GlobalColor.darkCyan)
+            self.addItem(item)
+            self._items[ds.uid] = item
+            self._labels[ds.uid] = label
+            self._counts[ds.uid] = image_count(ds)
+        self.itemDoubleClicked.connect(lambda item: self.chosen.emit(str(item.data(_UID))))
+
+    @staticmethod
+    def _label(ds: Any) -> str:
+        number = "" if ds.series_number is None else f" {ds.series_number}"
+        kind = KIND_LABELS.get(ds.kind, ds.kind.value)
+        count = f"{image_count(ds)} im" if ds.kind.is_image else kind
+        return f"{ds.modality}{number} · {count}\n{ds.series_description or kind}"
+
+    def uid_at(self, row: int) -> str:
+        return str(self.item(row).data(_UID))
+
+    def has_thumbnail(self, uid: str) -> bool:
+        return uid in self._has_thumbnail
+
+    def set_thumbnail(self, uid: str, stored: np.ndarray, header: Dataset) -> None:
+        item = self._items.get(uid)
+        if item is None or uid in self._has_thumbnail:
+            return
+        try:
+            image = thumbnail_image(stored, header)
+        except Exception:  # noqa: BLE001 - a thumbnail never matters more than the reading
+            return
+        item.setIcon(QIcon(QPixmap.fromImage(image)))
+        self._has_thumbnail.add(uid)
+
+    def set_progress(self, uid: str, arrived: int) -> None:
+        """Show how many of the display set's images have arrived (hidden once all are here)."""
+        item = self._items.get(uid)
+        if item is None:
+            return
+        total = self._counts.get(uid, 0)
+        suffix = "" if arrived >= total else f"\nloading {arrived}/{total}"
+        item.setText(self._labels[uid] + suffix)
+
+    def mimeData(self, items: Any) -> QMimeData:  # noqa: N802 - Qt override
+        data = QMimeData()
+        if items:
+            data.setData(DISPLAY_SET_MIME, str(items[0].data(_UID)).encode("utf-8"))
+        return data
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt override
+        return [DISPLAY_SET_MIME]
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        item = self.currentItem()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and item is not None:
+            self.chosen.emit(str(item.data(_UID)))
+            return
+        super().keyPressEvent(event)
