@@ -116,6 +116,9 @@ class SliceRenderer:
             if offscreen:
                 render_window.SetOffScreenRendering(1)
             render_window.SetSize(int(size[0]), int(size[1]))
+        # No multisampling: images are drawn texel for texel, and on a software OpenGL (Mesa
+        # llvmpipe) 8x MSAA cost more than half of every frame.
+        render_window.SetMultiSamples(0)
         self.render_window = render_window
         self.vtk_renderer = vtkRenderer()
         self.vtk_renderer.SetBackground(0.0, 0.0, 0.0)
