@@ -19,10 +19,12 @@ from pathlib import Path
 import requests
 
 ORTHANC = "/usr/sbin/Orthanc"
-PLUGINS = [
-    "/usr/share/orthanc/plugins/libOrthancDicomWeb.so",
-    "/usr/share/orthanc/plugins/libOrthancGdcm.so",
-]
+DICOMWEB_PLUGIN = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
+GDCM_PLUGIN = "/usr/share/orthanc/plugins/libOrthancGdcm.so"
+# The GDCM plugin is left out by default: on Orthanc 1.10.1 its transcoder overflows the small
+# stack of the HTTP worker threads now and then (segfault in libgdcmMSFF, seen in dmesg), which
+# kills the archive mid-test. Orthanc's built-in DCMTK transcoder handles JPEG, JPEG-LS and RLE.
+PLUGINS = [DICOMWEB_PLUGIN]
 USER = "radiologist"
 PASSWORD = "s3cret-test-only"
 
@@ -34,7 +36,7 @@ def free_port() -> int:
 
 
 def available() -> bool:
-    return Path(ORTHANC).exists() and all(Path(p).exists() for p in PLUGINS)
+    return Path(ORTHANC).exists() and Path(DICOMWEB_PLUGIN).exists()
 
 
 @dataclass
@@ -84,14 +86,14 @@ class OrthancServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_orthanc(extra_config: dict | None = None) -> OrthancServer:
+def start_orthanc(extra_config: dict | None = None, *, gdcm: bool = False) -> OrthancServer:
     folder = Path(tempfile.mkdtemp(prefix="orthanc-test-"))
     port = free_port()
     config = {
         "Name": "WorkstationTestArchive",
         "StorageDirectory": str(folder / "storage"),
         "IndexDirectory": str(folder / "index"),
-        "Plugins": PLUGINS,
+        "Plugins": PLUGINS + ([GDCM_PLUGIN] if gdcm and Path(GDCM_PLUGIN).exists() else []),
         "HttpPort": port,
         "DicomServerEnabled": False,
         "RemoteAccessAllowed": False,

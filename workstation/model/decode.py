@@ -157,24 +157,25 @@ def _fail(ds: Dataset, reason: str) -> DecodeError:
     return DecodeError(f"Cannot decode the pixels of instance {_uid_of(ds)}: {reason}.")
 
 
-def read_dataset(data: bytes | bytearray | memoryview) -> Dataset:
-    """Parse a PS3.10 file (or a bare dataset) held in memory; ``InvalidDicomError`` if it is not."""
-    try:
-        return pydicom.dcmread(io.BytesIO(data))
-    except PydicomInvalidDicomError:
-        pass
-    except Exception as exc:  # noqa: BLE001 - any parser failure is "not readable DICOM"
-        raise InvalidDicomError(
-            f"The data is not a readable DICOM object ({type(exc).__name__}); "
-            "ask the archive to resend it or check the file."
-        ) from exc
-    try:
-        return pydicom.dcmread(io.BytesIO(data), force=True)
-    except Exception as exc:  # noqa: BLE001
-        raise InvalidDicomError(
-            f"The data is not a readable DICOM object ({type(exc).__name__}); "
-            "ask the archive to resend it or check the file."
-        ) from exc
+def read_dataset(data: bytes | bytearray | memoryview, *, stop_before_pixels: bool = False) -> Dataset:
+    """Parse a PS3.10 file (or a bare dataset) held in memory; ``InvalidDicomError`` if it is not.
+
+    With ``stop_before_pixels`` the header keeps no reference to the pixel data, so headers
+    can be kept for a whole series without keeping its compressed bytes alive.
+    """
+    for force in (False, True):
+        try:
+            return pydicom.dcmread(io.BytesIO(data), force=force, stop_before_pixels=stop_before_pixels)
+        except PydicomInvalidDicomError:
+            continue
+        except Exception as exc:  # noqa: BLE001 - any parser failure is "not readable DICOM"
+            raise InvalidDicomError(
+                f"The data is not a readable DICOM object ({type(exc).__name__}); "
+                "ask the archive to resend it or check the file."
+            ) from exc
+    raise InvalidDicomError(  # pragma: no cover - force=True reads anything or raises above
+        "The data is not a DICOM object; ask the archive to resend it or check the file."
+    )
 
 
 def _transfer_syntax(ds: Dataset) -> UID:

@@ -37,6 +37,7 @@ from workstation.errors import (
     NotFoundError,
     TransferInterrupted,
 )
+from workstation.model.dicom_json import dataset_from_json
 from workstation.model.entities import ARCHIVE, InstanceSummary, SeriesSummary, StudySummary
 from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
@@ -595,10 +596,9 @@ class DicomWebClient:
 
             def handler(tag: str, vr: str, value: str, uris: dict[str, str] = uris) -> None:
                 uris[tag.upper()] = value
-                return None
 
             try:
-                ds = Dataset.from_json(item, bulk_data_uri_handler=handler)
+                ds = dataset_from_json(item, handler)
             except (ValueError, TypeError, KeyError) as exc:
                 raise ArchiveError(
                     f"The archive at {self.transport.host} sent DICOM JSON that cannot be read "

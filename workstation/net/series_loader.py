@@ -34,13 +34,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from io import BytesIO
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-import pydicom
 from pydicom.dataset import Dataset
-from pydicom.errors import InvalidDicomError as PydicomInvalidDicomError
 
 from workstation.errors import (
     ArchiveError,
@@ -51,6 +48,7 @@ from workstation.errors import (
     TransferInterrupted,
     WorkstationError,
 )
+from workstation.model.decode import read_dataset
 from workstation.model.decoder_pool import DecoderPool
 from workstation.model.entities import InstanceSummary
 from workstation.model.source import CancelToken, InstanceSink, StudySource
@@ -138,19 +136,14 @@ class _LinkedToken(CancelToken):
 
 def read_header(data: bytes, sop_instance_uid: str) -> Dataset:
     """The instance's header without its pixel data (PS3.10 file or bare data set)."""
-    for force in (False, True):
-        try:
-            return pydicom.dcmread(BytesIO(data), stop_before_pixels=True, force=force)
-        except PydicomInvalidDicomError:
-            continue
-        except Exception as exc:  # noqa: BLE001 - any parser failure means "not readable DICOM"
-            raise InvalidDicomError(
-                f"Instance {sop_instance_uid} is not a readable DICOM object "
-                f"({type(exc).__name__}); ask the archive to resend it."
-            ) from None
-    raise InvalidDicomError(  # pragma: no cover - force=True reads anything or raises above
-        f"Instance {sop_instance_uid} is not a DICOM object; ask the archive to resend it."
-    )
+    try:
+        return read_dataset(data, stop_before_pixels=True)
+    except InvalidDicomError as exc:
+        raise InvalidDicomError(
+            f"Instance {sop_instance_uid} is not a readable DICOM object "
+            f"({str(exc.__cause__.__class__.__name__) if exc.__cause__ else 'unreadable'}); "
+            "ask the archive to resend it."
+        ) from None
 
 
 def _normalise_order(order: Sequence[tuple[str, int]] | Sequence[str]) -> list[tuple[str, int]]:
@@ -583,14 +576,14 @@ class SeriesLoader:
         return True
 
     def _keeper(self) -> None:
-        """Store fetched instances in the library as they arrive (resumable retrieval); what
-        arrived before the archive went away is kept, nothing more after a cancel."""
+        """Store fetched instances in the library as they arrive (resumable retrieval). What
+        arrived is kept, also after a cancel (at most ``max_connections`` instances wait here),
+        so an image that was shown is never fetched twice."""
         while True:
             with self._cond:
                 while not self._to_keep and self._net_workers > 0 and not self._token.cancelled:
                     self._cond.wait(0.1)
-                if self._token.cancelled or not self._to_keep:
-                    self._to_keep.clear()
+                if not self._to_keep:
                     return
                 uid, data = self._to_keep.popleft()
                 self._cond.notify_all()

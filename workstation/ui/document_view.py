@@ -78,6 +78,8 @@ class DocumentView(QWidget):
         self.previous_button = QPushButton("Previous page")
         self.next_button = QPushButton("Next page")
         self.page_number = QLabel("")
+        self.page_number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.page_number.setStyleSheet("color: #e0e0e0;")
         self.previous_button.clicked.connect(lambda: self.show_page(self.page - 1))
         self.next_button.clicked.connect(lambda: self.show_page(self.page + 1))
         pdf_box = QWidget()

@@ -113,13 +113,19 @@ class SeriesBrowser(QListWidget):
         item.setIcon(QIcon(QPixmap.fromImage(image)))
         self._has_thumbnail.add(uid)
 
-    def set_progress(self, uid: str, arrived: int) -> None:
-        """Show how many of the display set's images have arrived (hidden once all are here)."""
+    def set_progress(self, uid: str, arrived: int, loading: bool = True) -> None:
+        """Show how many of the display set's images have arrived while they load, and how many
+        are missing once the load has stopped (nothing when all are here)."""
         item = self._items.get(uid)
         if item is None:
             return
         total = self._counts.get(uid, 0)
-        suffix = "" if arrived >= total else f"\nloading {arrived}/{total}"
+        if arrived >= total:
+            suffix = ""
+        elif loading:
+            suffix = f"\nloading {arrived}/{total}"
+        else:
+            suffix = f"\n{total - arrived} of {total} not shown"
         item.setText(self._labels[uid] + suffix)
 
     def mimeData(self, items: Any) -> QMimeData:  # noqa: N802 - Qt override

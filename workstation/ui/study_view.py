@@ -17,6 +17,7 @@ Closing the study cancels every transfer it still has running.
 from __future__ import annotations
 
 import logging
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -87,6 +88,7 @@ class ViewportBinding(QObject):
         self.cine = QTimer(self)
         self.cine.timeout.connect(self._cine_step)
         self._message_shown = False
+        self._load_done = False
         slot.viewport.index_changed.connect(self._focus)
         slot.viewport.point_picked.connect(lambda point: view.cursor_picked(self, point))
         self.state.events.connect(self._state_changed)
@@ -106,7 +108,7 @@ class ViewportBinding(QObject):
 
     @property
     def loading(self) -> bool:
-        return self.loader is not None and not self.loader.finished and not self.loader.cancelled
+        return self.loader is not None and not self._load_done and not self.loader.cancelled
 
     def header(self, index: int | None = None) -> Dataset | None:
         index = self.state.image_index if index is None else index
@@ -116,6 +118,7 @@ class ViewportBinding(QObject):
 
     def load(self, loader: SeriesLoader, bridge: LoaderBridge) -> None:
         self.loader, self.bridge = loader, bridge
+        self._load_done = False
         bridge.image.connect(self._image, Qt.ConnectionType.QueuedConnection)
         bridge.error.connect(self._error, Qt.ConnectionType.QueuedConnection)
         bridge.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
@@ -173,11 +176,13 @@ class ViewportBinding(QObject):
     def _done(self) -> None:
         if self.sender() is not self.bridge:
             return
+        self._load_done = True
         self.view.loading_changed(self)
 
     def _set_message(self, text: str) -> None:
         self._message_shown = bool(text)
-        self.viewport.set_message(text)
+        columns = max(24, self.viewport.width() // 9)  # the overlay font is about 9 pixels wide
+        self.viewport.set_message(textwrap.fill(text, columns) if text else "")
 
     # -- reacting to the reader ----------------------------------------------------------------
 
@@ -280,21 +285,25 @@ class StudyView(QWidget):
         order = images + [ds for ds in self.display_sets if not ds.kind.is_image and ds.kind in (DisplaySetKind.SR, DisplaySetKind.PDF)]
         for slot, ds in zip(self.grid.slots, order, strict=False):
             self.show_in_slot(slot.index, ds.uid)
-        for slot in self.grid.slots[len(order):]:
-            slot.viewport.set_message("Drag a series here from the list on the left.")
+        self._fill_empty()
 
     # -- slots of the grid --------------------------------------------------------------------
 
     def _slot_added(self, slot: ViewportSlot) -> None:
         self._bindings[slot] = ViewportBinding(self, slot)
         slot.dropped.connect(self.show_in_slot)
-        if self._ready:
-            shown = {b.display_set.uid for b in self._bindings.values() if b.display_set is not None}
-            spare = next((ds for ds in self.display_sets if ds.kind.is_image and ds.uid not in shown), None)
-            if spare is not None:
-                QTimer.singleShot(0, lambda: self.show_in_slot(slot.index, spare.uid))
+
+    def _fill_empty(self) -> None:
+        """Empty viewports (after the grid grew) get the image display sets not shown yet."""
+        shown = {b.display_set.uid for b in self._bindings.values() if b.display_set is not None}
+        spare = [ds for ds in self.display_sets if ds.kind.is_image and ds.uid not in shown]
+        for binding in self.bindings:
+            if binding.display_set is not None:
+                continue
+            if spare:
+                self.show_in_slot(binding.slot.index, spare.pop(0).uid)
             else:
-                slot.viewport.set_message("Drag a series here from the list on the left.")
+                binding.viewport.set_message("Drag a series here from the list on the left.")
 
     def _slot_removed(self, slot: ViewportSlot) -> None:
         binding = self._bindings.pop(slot, None)
@@ -548,6 +557,7 @@ class StudyView(QWidget):
 
     def set_grid(self, rows: int, columns: int) -> None:
         self.grid.set_grid(rows, columns)
+        self._fill_empty()
         self._update_reference_lines()
         self.progress.emit()
 
@@ -555,7 +565,7 @@ class StudyView(QWidget):
 
     def loading_changed(self, binding: ViewportBinding) -> None:
         if binding.display_set is not None:
-            self.browser.set_progress(binding.display_set.uid, len(binding.arrived))
+            self.browser.set_progress(binding.display_set.uid, len(binding.arrived), binding.loading)
         self.progress.emit()
 
     def loading_summary(self) -> list[tuple[str, int, int]]:
