@@ -7,7 +7,7 @@ PS3.3 C.11.2.1.2. The image's own presets come first, in the order of its Window
 multi-frame images carry them in the Frame VOI LUT functional group (PS3.3 C.7.6.16.2.10).
 
 The pixel pipeline module (``workstation.model.pixels``) did not exist when this was written, so
-the image's presets are read here by :func:`dicom_window_presets`.
+the image's presets are read by :func:`workstation.model.pixels.window_presets` and named here.
 
 CT presets (centre / width, HU) and where the values come from:
 
@@ -32,12 +32,12 @@ choose the image's own presets in order.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pydicom.dataset import Dataset
+
+from workstation.model import pixels
 
 DICOM = "dicom"
 MODALITY = "modality"
@@ -82,75 +82,23 @@ def modality_presets(modality: str) -> tuple[WindowPreset, ...]:
     return MODALITY_PRESETS.get((modality or "").strip().upper(), ())
 
 
-def _values(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, (str, bytes, int, float)):
-        return [value]
-    try:
-        return list(value)
-    except TypeError:
-        return [value]
-
-
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _get(ds: Dataset, keyword: str) -> Any:
-    """An attribute's value, or None when it is absent or so malformed that pydicom refuses it."""
-    try:
-        return ds.get(keyword, None)
-    except (ValueError, TypeError, OverflowError):
-        return None
-
-
-def _voi_source(ds: Dataset) -> Dataset:
-    """The dataset that holds Window Center/Width: the top level, else the Frame VOI LUT
-    functional group of an enhanced image (shared, then first frame; PS3.3 C.7.6.16.2.10)."""
-    if "WindowCenter" in ds:
-        return ds
-    for group_keyword in ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence"):
-        groups = ds.get(group_keyword, None)
-        if not groups:
-            continue
-        group = groups[0]
-        voi = group.get("FrameVOILUTSequence", None)
-        if voi and "WindowCenter" in voi[0]:
-            item: Dataset = voi[0]
-            return item
-    return ds
-
-
 def dicom_window_presets(ds: Dataset) -> list[WindowPreset]:
     """The image's own windows (PS3.3 C.11.2.1.2), in order, without repeats.
 
     Pairs with a missing or non-numeric value, or a width below 1, are left out (PS3.3
     C.11.2.1.2.1 requires Window Width >= 1). Unnamed ones are called 'Default', 'Default 2', ...
     """
-    source = _voi_source(ds)
-    centers = _values(_get(source, "WindowCenter"))
-    widths = _values(_get(source, "WindowWidth"))
-    explanations = [str(e).strip() for e in _values(_get(source, "WindowCenterWidthExplanation"))]
-    function = str(_get(source, "VOILUTFunction") or "LINEAR").strip().upper() or "LINEAR"
     presets: list[WindowPreset] = []
     seen: set[tuple[float, float]] = set()
-    for n, (c, w) in enumerate(zip(centers, widths, strict=False)):
-        center, width = _number(c), _number(w)
-        if center is None or width is None or width < 1:
+    for own in pixels.window_presets(ds):
+        if own.width < 1 or (own.center, own.width) in seen:
             continue
-        if (center, width) in seen:
-            continue
-        seen.add((center, width))
-        name = explanations[n] if n < len(explanations) and explanations[n] else ""
+        seen.add((own.center, own.width))
+        name = own.explanation
         if not name:
             unnamed = sum(1 for p in presets if p.name.startswith("Default"))
             name = "Default" if unnamed == 0 else f"Default {unnamed + 1}"
-        presets.append(WindowPreset(name, center, width, DICOM, function=function))
+        presets.append(WindowPreset(name, own.center, own.width, DICOM, function=own.function))
     return presets
 
 

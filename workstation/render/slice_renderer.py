@@ -348,7 +348,7 @@ class SliceRenderer:
             return
         prop = self.image_actor.GetProperty()
         if piece.colour:
-            key = ("rgb", self.state.invert)
+            key: tuple[Any, ...] = ("rgb", self.state.invert)
             if key != self._rgb_key:
                 prop.SetLookupTable(None)
                 prop.UseLookupTableScalarRangeOff()
