@@ -112,7 +112,7 @@ class SliceRenderer:
 
     def __init__(self, render_window: vtkRenderWindow | None = None, *, offscreen: bool = False, size: tuple[int, int] = (512, 512)) -> None:
         if render_window is None:
-            render_window = vtkRenderWindow()
+            render_window = _offscreen_window() if offscreen else vtkRenderWindow()
             if offscreen:
                 render_window.SetOffScreenRendering(1)
             render_window.SetSize(int(size[0]), int(size[1]))
@@ -573,6 +573,20 @@ class SliceRenderer:
         """Stop listening to the state and release the window's resources."""
         self.state.events.disconnect(self._on_state)
         self.render_window.Finalize()
+
+
+def _offscreen_window() -> vtkRenderWindow:
+    """An EGL window (no X connection, so a vanishing X server cannot end the process), else
+    whatever VTK picks (OSMesa or X) where EGL is not available."""
+    try:
+        from vtkmodules.vtkRenderingOpenGL2 import vtkEGLRenderWindow
+
+        window: vtkRenderWindow = vtkEGLRenderWindow()
+        if window.SupportsOpenGL():
+            return window
+    except ImportError:
+        pass
+    return vtkRenderWindow()
 
 
 def _wrap(array: np.ndarray) -> vtkImageData:
