@@ -32,7 +32,7 @@ def test_same_dataset_as_pydicom(name: str) -> None:
     ours = dataset_from_json(obj, lambda t, vr, u: ours_uris.append((t, u)))
     assert ours == theirs
     assert sorted(ours_uris) == sorted(theirs_uris)
-    for a, b in zip(theirs.iterall(), ours.iterall()):
+    for a, b in zip(theirs.iterall(), ours.iterall(), strict=True):
         assert (a.tag, a.VR, a.value) == (b.tag, b.VR, b.value)
 
 
