@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
-from pydicom.multival import MultiValue
 
 from workstation.errors import InvalidDicomError
+from workstation.model import attributes as attr
 from workstation.model.sr_document import read_document_dataset
 
 GRAYSCALE_SOFTCOPY_PS = "1.2.840.10008.5.1.4.1.1.11.1"
@@ -178,14 +178,14 @@ class PresentationState:
         warnings: list[str] = []
         window, function, voi_lut = _voi(ds, sop_instance_uid, frame, warnings)
         rescale, modality_lut = _modality(ds)
-        shape = _str(ds, "PresentationLUTShape").upper()
+        shape = attr.text(ds, "PresentationLUTShape").upper()
         presentation_lut = _lut(_first(ds, "PresentationLUTSequence"), "LUTDescriptor", "LUTData")
-        rotation = _int(ds.get("ImageRotation", None)) or 0
+        rotation = attr.int_or_none(ds.get("ImageRotation", None), truncate=True) or 0
         if rotation % 90 != 0:
             warnings.append(f"Image Rotation {rotation} is not a multiple of 90 degrees and was ignored.")
             rotation = 0
         rotation %= 360
-        flip = _str(ds, "ImageHorizontalFlip").upper() == "Y"
+        flip = attr.text(ds, "ImageHorizontalFlip").upper() == "Y"
         area = _displayed_area(ds, sop_instance_uid, frame)
         if area is None and rows and columns:
             area = DisplayedArea((1, 1), (int(columns), int(rows)))
@@ -210,20 +210,20 @@ class PresentationState:
 
 def is_presentation_state(ds: Dataset) -> bool:
     """True for the softcopy presentation state classes (PS3.4 B.5: 1.2.840.10008.5.1.4.1.1.11.x)."""
-    return _str(ds, "SOPClassUID").startswith(_PS_PREFIX)
+    return attr.text(ds, "SOPClassUID").startswith(_PS_PREFIX)
 
 
 def read_presentation_state(source: Dataset | bytes | bytearray | memoryview | Path) -> PresentationState:
     """Parse a presentation state; ``InvalidDicomError`` when it is not one or names no image."""
     ds = read_document_dataset(source, "presentation state")
-    uid = _str(ds, "SOPInstanceUID")
+    uid = attr.text(ds, "SOPInstanceUID")
     if not is_presentation_state(ds):
         raise InvalidDicomError(f"Instance {uid or '(no UID)'} is not a presentation state; open it with its own viewer.")
     references = _references(_items(ds, "ReferencedSeriesSequence"), nested=True)
     if not references:
         raise InvalidDicomError(f"Presentation state {uid or '(no UID)'} references no image, so it cannot be applied.")
-    creation = _str(ds, "PresentationCreationDate") + _str(ds, "PresentationCreationTime")
-    return PresentationState(uid, _str(ds, "SOPClassUID"), _str(ds, "ContentLabel"), _str(ds, "ContentDescription"), creation, frozenset(references), ds)
+    creation = attr.text(ds, "PresentationCreationDate") + attr.text(ds, "PresentationCreationTime")
+    return PresentationState(uid, attr.text(ds, "SOPClassUID"), attr.text(ds, "ContentLabel"), attr.text(ds, "ContentDescription"), creation, frozenset(references), ds)
 
 
 def find_presentation_states(headers: Iterable[Dataset]) -> dict[ImageKey, list[PresentationState]]:
@@ -245,8 +245,8 @@ def find_presentation_states(headers: Iterable[Dataset]) -> dict[ImageKey, list[
             except InvalidDicomError:
                 continue
         else:
-            count = _int(ds.get("NumberOfFrames", None)) or 1
-            frames[_str(ds, "SOPInstanceUID")] = max(1, min(count, MAX_FRAMES_PER_IMAGE))
+            count = attr.int_or_none(ds.get("NumberOfFrames", None), truncate=True) or 1
+            frames[attr.text(ds, "SOPInstanceUID")] = max(1, min(count, MAX_FRAMES_PER_IMAGE))
     states.sort(key=lambda s: (s.creation, s.sop_instance_uid), reverse=True)
     found: dict[ImageKey, list[PresentationState]] = {}
     for state in states:
@@ -269,10 +269,10 @@ def _references(items: Sequence[Dataset], nested: bool) -> set[ImageKey]:
     out: set[ImageKey] = set()
     image_items = [image for series in items for image in _items(series, "ReferencedImageSequence")] if nested else list(items)
     for image in image_items:
-        uid = _str(image, "ReferencedSOPInstanceUID")
+        uid = attr.text(image, "ReferencedSOPInstanceUID")
         if not uid:
             continue
-        frame_numbers = [f for f in (_int(v) for v in _list(image.get("ReferencedFrameNumber", None))) if f and f > 0]
+        frame_numbers = [f for f in (attr.int_or_none(v, truncate=True) for v in attr.values(image.get("ReferencedFrameNumber", None))) if f and f > 0]
         if frame_numbers:
             out.update((uid, f) for f in frame_numbers[:MAX_FRAMES_PER_IMAGE])
         else:
@@ -303,8 +303,8 @@ def _voi(ds: Dataset, uid: str, frame: int, warnings: list[str]) -> tuple[tuple[
     item = _applying(ds, "SoftcopyVOILUTSequence", uid, frame)
     if item is None:
         return None, "", None
-    function = _str(item, "VOILUTFunction").upper() or "LINEAR"
-    centres, widths = _floats(item.get("WindowCenter", None)), _floats(item.get("WindowWidth", None))
+    function = attr.text(item, "VOILUTFunction").upper() or "LINEAR"
+    centres, widths = attr.float_values(item.get("WindowCenter", None)), attr.float_values(item.get("WindowWidth", None))
     if centres and widths:
         centre, width = centres[0], widths[0]
         if math.isfinite(centre) and math.isfinite(width) and width >= (0 if function == "LINEAR_EXACT" else 1):
@@ -316,7 +316,7 @@ def _voi(ds: Dataset, uid: str, frame: int, warnings: list[str]) -> tuple[tuple[
 
 def _modality(ds: Dataset) -> tuple[tuple[float, float] | None, VoiLut | None]:
     """Modality LUT Module in the presentation state (PS3.3 C.11.1): rescale or a table."""
-    slope, intercept = _floats(ds.get("RescaleSlope", None)), _floats(ds.get("RescaleIntercept", None))
+    slope, intercept = attr.float_values(ds.get("RescaleSlope", None)), attr.float_values(ds.get("RescaleIntercept", None))
     if slope and intercept and math.isfinite(slope[0]) and math.isfinite(intercept[0]) and slope[0] != 0:
         return (slope[0], intercept[0]), None
     return None, _lut(_first(ds, "ModalityLUTSequence"), "LUTDescriptor", "LUTData")
@@ -326,7 +326,7 @@ def _lut(item: Dataset | None, descriptor_kw: str, data_kw: str) -> VoiLut | Non
     """A LUT from its descriptor and data (PS3.3 C.11.1.1.1): entries 0 means 65536."""
     if item is None:
         return None
-    descriptor = [_int(v) for v in _list(item.get(descriptor_kw, None))]
+    descriptor = [attr.int_or_none(v, truncate=True) for v in attr.values(item.get(descriptor_kw, None))]
     if len(descriptor) != 3 or any(v is None for v in descriptor):
         return None
     entries, first, bits = (int(v) for v in descriptor if v is not None)
@@ -335,10 +335,10 @@ def _lut(item: Dataset | None, descriptor_kw: str, data_kw: str) -> VoiLut | Non
     if isinstance(raw, (bytes, bytearray)):
         data = np.frombuffer(bytes(raw)[: entries * 2], dtype="<u2").astype(np.uint16)
     else:
-        data = np.asarray([_int(v) or 0 for v in _list(raw)[:entries]], dtype=np.uint16)
+        data = np.asarray([attr.int_or_none(v, truncate=True) or 0 for v in attr.values(raw)[:entries]], dtype=np.uint16)
     if data.size == 0:
         return None
-    return VoiLut(first, bits, data, _str(item, "LUTExplanation"))
+    return VoiLut(first, bits, data, attr.text(item, "LUTExplanation"))
 
 
 # -- displayed area and annotations ------------------------------------------------------------
@@ -348,17 +348,17 @@ def _displayed_area(ds: Dataset, uid: str, frame: int) -> DisplayedArea | None:
     item = _applying(ds, "DisplayedAreaSelectionSequence", uid, frame)
     if item is None:
         return None
-    tl = [_int(v) for v in _list(item.get("DisplayedAreaTopLeftHandCorner", None))]
-    br = [_int(v) for v in _list(item.get("DisplayedAreaBottomRightHandCorner", None))]
+    tl = [attr.int_or_none(v, truncate=True) for v in attr.values(item.get("DisplayedAreaTopLeftHandCorner", None))]
+    br = [attr.int_or_none(v, truncate=True) for v in attr.values(item.get("DisplayedAreaBottomRightHandCorner", None))]
     if len(tl) != 2 or len(br) != 2 or None in tl or None in br:
         return None
-    spacing = _floats(item.get("PresentationPixelSpacing", None))
-    aspect = _floats(item.get("PresentationPixelAspectRatio", None))
-    magnification = _floats(item.get("PresentationPixelMagnificationRatio", None))
+    spacing = attr.float_values(item.get("PresentationPixelSpacing", None))
+    aspect = attr.float_values(item.get("PresentationPixelAspectRatio", None))
+    magnification = attr.float_values(item.get("PresentationPixelMagnificationRatio", None))
     return DisplayedArea(
         (int(tl[0] or 0), int(tl[1] or 0)),
         (int(br[0] or 0), int(br[1] or 0)),
-        _str(item, "PresentationSizeMode").upper() or "SCALE TO FIT",
+        attr.text(item, "PresentationSizeMode").upper() or "SCALE TO FIT",
         magnification[0] if magnification else None,
         (spacing[0], spacing[1]) if len(spacing) == 2 else None,
         (aspect[0], aspect[1]) if len(aspect) == 2 else None,
@@ -387,7 +387,7 @@ def display_to_image(area: DisplayedArea, rotation: int, flip: bool) -> np.ndarr
 
 
 def _points(raw: Any, count: int | None, warnings: list[str]) -> list[Point]:
-    values = _floats(raw)[: 2 * MAX_POINTS_PER_GRAPHIC]
+    values = attr.float_values(raw)[: 2 * MAX_POINTS_PER_GRAPHIC]
     pairs = [(values[i], values[i + 1]) for i in range(0, len(values) - 1, 2)]
     if count is not None and count != len(pairs):
         warnings.append(f"A graphic says it has {count} points but holds {len(pairs)}; the points present are drawn.")
@@ -409,26 +409,26 @@ def _annotations(ds: Dataset, uid: str, frame: int, area: DisplayedArea | None, 
     """Graphic Annotation Module (PS3.3 C.10.5) items for this frame, ordered by layer order."""
     layers = {}
     for item in _items(ds, "GraphicLayerSequence"):
-        layers[_str(item, "GraphicLayer")] = (_int(item.get("GraphicLayerOrder", None)) or 0, _layer_colour(item))
+        layers[attr.text(item, "GraphicLayer")] = (attr.int_or_none(item.get("GraphicLayerOrder", None), truncate=True) or 0, _layer_colour(item))
     to_image = display_to_image(area, rotation, flip) if area is not None else None
     ops: list[DrawOp] = []
     skipped_display = False
     for subset in _subsets(ds, "GraphicAnnotationSequence"):
         if not subset.applies(uid, frame):
             continue
-        layer = _str(subset.item, "GraphicLayer")
+        layer = attr.text(subset.item, "GraphicLayer")
         order, colour = layers.get(layer, (0, None))
         for graphic in _items(subset.item, "GraphicObjectSequence"):
             if len(ops) >= MAX_DRAW_OPS:
                 break
-            units = _str(graphic, "GraphicAnnotationUnits").upper()
-            points = _convert(_points(graphic.get("GraphicData", None), _int(graphic.get("NumberOfGraphicPoints", None)), warnings), units, to_image)
+            units = attr.text(graphic, "GraphicAnnotationUnits").upper()
+            points = _convert(_points(graphic.get("GraphicData", None), attr.int_or_none(graphic.get("NumberOfGraphicPoints", None), truncate=True), warnings), units, to_image)
             if points is None:
                 skipped_display = True
                 continue
-            op = _graphic_op(_str(graphic, "GraphicType").upper(), points, layer, order, _str(graphic, "GraphicFilled").upper() == "Y", colour)
+            op = _graphic_op(attr.text(graphic, "GraphicType").upper(), points, layer, order, attr.text(graphic, "GraphicFilled").upper() == "Y", colour)
             if op is None:
-                warnings.append(f"A {(_str(graphic, 'GraphicType') or 'graphic')[:16]} with {len(points)} points cannot be drawn and was skipped.")
+                warnings.append(f"A {(attr.text(graphic, 'GraphicType') or 'graphic')[:16]} with {len(points)} points cannot be drawn and was skipped.")
             else:
                 ops.append(op)
         for text in _items(subset.item, "TextObjectSequence"):
@@ -469,19 +469,19 @@ def _graphic_op(kind: str, points: list[Point], layer: str, order: int, filled: 
 
 def _text_op(text: Dataset, layer: str, order: int, colour: tuple[int, int, int] | None, to_image: np.ndarray | None, warnings: list[str]) -> DrawOp | None:
     """A Text Object (PS3.3 C.10.5.1.1): bounding box and/or anchor point, each with its units."""
-    value = _str(text, "UnformattedTextValue", strip=False).replace("\r\n", "\n").replace("\r", "\n").strip()
+    value = attr.text(text, "UnformattedTextValue", strip=False).replace("\r\n", "\n").replace("\r", "\n").strip()
     box: tuple[Point, Point] | None = None
     anchor: Point | None = None
     tl = _points(text.get("BoundingBoxTopLeftHandCorner", None), None, warnings)
     br = _points(text.get("BoundingBoxBottomRightHandCorner", None), None, warnings)
     if tl and br:
-        converted = _convert([tl[0], br[0]], _str(text, "BoundingBoxAnnotationUnits").upper(), to_image)
+        converted = _convert([tl[0], br[0]], attr.text(text, "BoundingBoxAnnotationUnits").upper(), to_image)
         if converted is None:
             return None
         box = (converted[0], converted[1])
     anchor_points = _points(text.get("AnchorPoint", None), None, warnings)
     if anchor_points:
-        converted = _convert(anchor_points[:1], _str(text, "AnchorPointAnnotationUnits").upper(), to_image)
+        converted = _convert(anchor_points[:1], attr.text(text, "AnchorPointAnnotationUnits").upper(), to_image)
         if converted is None:
             return None
         anchor = converted[0]
@@ -496,9 +496,9 @@ def _text_op(text: Dataset, layer: str, order: int, colour: tuple[int, int, int]
         order,
         text=value[:4096],
         anchor=anchor,
-        anchor_visible=_str(text, "AnchorPointVisibility").upper() == "Y",
+        anchor_visible=attr.text(text, "AnchorPointVisibility").upper() == "Y",
         bounding_box=box,
-        justification=_str(text, "BoundingBoxTextHorizontalJustification").upper() or "LEFT",
+        justification=attr.text(text, "BoundingBoxTextHorizontalJustification").upper() or "LEFT",
         colour=style_colour or colour,
     )
 
@@ -508,7 +508,7 @@ def _layer_colour(item: Dataset) -> tuple[int, int, int] | None:
     colour = _cielab_to_rgb(item.get("GraphicLayerRecommendedDisplayCIELabValue", None))
     if colour is not None:
         return colour
-    grey = _int(item.get("GraphicLayerRecommendedDisplayGrayscaleValue", None))
+    grey = attr.int_or_none(item.get("GraphicLayerRecommendedDisplayGrayscaleValue", None), truncate=True)
     if grey is not None and 0 <= grey <= 0xFFFF:
         level = round(grey * 255 / 0xFFFF)
         return (level, level, level)
@@ -537,36 +537,13 @@ def cielab_to_rgb(l_value: int, a_value: int, b_value: int) -> tuple[int, int, i
 
 
 def _cielab_to_rgb(raw: Any) -> tuple[int, int, int] | None:
-    values = [_int(v) for v in _list(raw)]
+    values = [attr.int_or_none(v, truncate=True) for v in attr.values(raw)]
     if len(values) != 3 or any(v is None or not 0 <= v <= 0xFFFF for v in values):
         return None
     return cielab_to_rgb(*(int(v) for v in values if v is not None))
 
 
 # -- tolerant attribute access ----------------------------------------------------------------
-
-
-def _str(ds: Dataset, keyword: str, strip: bool = True) -> str:
-    try:
-        value = ds.get(keyword, None)
-    except Exception:  # noqa: BLE001 - a malformed value reads as missing
-        return ""
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        value = value.decode("latin-1", "replace")
-    if isinstance(value, (MultiValue, list, tuple)):
-        value = "\\".join(str(v) for v in value)
-    text = str(value)
-    return text.strip() if strip else text
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, (MultiValue, list, tuple)):
-        return list(value)
-    return [value]
 
 
 def _items(ds: Dataset, keyword: str) -> list[Dataset]:
@@ -585,20 +562,3 @@ def _items(ds: Dataset, keyword: str) -> list[Dataset]:
 def _first(ds: Dataset, keyword: str) -> Dataset | None:
     items = _items(ds, keyword)
     return items[0] if items else None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return None if value is None or value == "" else int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _floats(value: Any) -> list[float]:
-    out = []
-    for v in _list(value):
-        try:
-            out.append(float(v))
-        except (TypeError, ValueError):
-            out.append(math.nan)
-    return out
