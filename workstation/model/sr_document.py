@@ -21,7 +21,7 @@ from __future__ import annotations
 import html
 import io
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -29,10 +29,10 @@ from typing import Any
 
 import pydicom
 from pydicom.dataset import Dataset
-from pydicom.multival import MultiValue
 from pydicom.uid import UID
 
 from workstation.errors import InvalidDicomError
+from workstation.model import attributes as attr
 
 #: Content items shown at most; the rest are summarised in one line (a hostile file may hold millions).
 MAX_ITEMS = 20_000
@@ -250,7 +250,7 @@ def read_document_dataset(source: Dataset | bytes | bytearray | memoryview | Pat
 
 def is_structured_report(ds: Dataset) -> bool:
     """True for SR and Key Object Selection classes (PS3.4 B.5: 1.2.840.10008.5.1.4.1.1.88.x)."""
-    return _str(ds, "SOPClassUID").startswith(_SR_PREFIX)
+    return attr.text(ds, "SOPClassUID").startswith(_SR_PREFIX)
 
 
 def read_sr_document(source: Dataset | bytes | bytearray | memoryview | Path) -> SRDocument:
@@ -260,12 +260,12 @@ def read_sr_document(source: Dataset | bytes | bytearray | memoryview | Path) ->
     has no content tree at its root (PS3.3 C.17.3: the root is a CONTAINER with a concept name).
     """
     ds = read_document_dataset(source, "structured report")
-    uid = _str(ds, "SOPInstanceUID")
+    uid = attr.text(ds, "SOPInstanceUID")
     if not is_structured_report(ds):
         raise InvalidDicomError(
-            f"Instance {uid or '(no UID)'} is not a structured report ({_uid_name(_str(ds, 'SOPClassUID')) or 'no SOP class'}); open it in the image viewer instead."
+            f"Instance {uid or '(no UID)'} is not a structured report ({_uid_name(attr.text(ds, 'SOPClassUID')) or 'no SOP class'}); open it in the image viewer instead."
         )
-    if _str(ds, "ValueType") == "" and "ContentSequence" not in ds:
+    if attr.text(ds, "ValueType") == "" and "ContentSequence" not in ds:
         raise InvalidDicomError(f"Structured report {uid or '(no UID)'} has no content; ask the archive for a complete copy.")
     blocks = _walk(ds)
     root_concept = _concept(ds)
@@ -275,21 +275,21 @@ def read_sr_document(source: Dataset | bytes | bytearray | memoryview | Path) ->
         if b.depth == 1 and b.relationship == "HAS OBS CONTEXT" and b.kind is BlockKind.ITEM
     )
     return SRDocument(
-        sop_class_uid=_str(ds, "SOPClassUID"),
+        sop_class_uid=attr.text(ds, "SOPClassUID"),
         sop_instance_uid=uid,
         title=root_concept.label if root_concept else "",
-        completion_flag=_str(ds, "CompletionFlag"),
-        completion_description=_str(ds, "CompletionFlagDescription"),
-        verification_flag=_str(ds, "VerificationFlag"),
-        preliminary_flag=_str(ds, "PreliminaryFlag"),
-        content_date=_format_date(_str(ds, "ContentDate")),
-        content_time=_format_time(_str(ds, "ContentTime")),
+        completion_flag=attr.text(ds, "CompletionFlag"),
+        completion_description=attr.text(ds, "CompletionFlagDescription"),
+        verification_flag=attr.text(ds, "VerificationFlag"),
+        preliminary_flag=attr.text(ds, "PreliminaryFlag"),
+        content_date=_format_date(attr.text(ds, "ContentDate")),
+        content_time=_format_time(attr.text(ds, "ContentTime")),
         observers=observers,
         verifying_observers=tuple(
             VerifyingObserver(
-                _format_person(_str(item, "VerifyingObserverName")),
-                _str(item, "VerifyingOrganization"),
-                _format_datetime(_str(item, "VerificationDateTime")),
+                _format_person(attr.text(item, "VerifyingObserverName")),
+                attr.text(item, "VerifyingOrganization"),
+                _format_datetime(attr.text(item, "VerificationDateTime")),
             )
             for item in _items(ds, "VerifyingObserverSequence")
         ),
@@ -326,36 +326,36 @@ def _walk(root: Dataset) -> list[SRBlock]:
 
 
 def _block(item: Dataset, depth: int, position: str) -> SRBlock:
-    relationship = _str(item, "RelationshipType") if depth else ""
+    relationship = attr.text(item, "RelationshipType") if depth else ""
     if "ReferencedContentItemIdentifier" in item and "ValueType" not in item:
         try:
-            target = ".".join(str(int(v)) for v in _list(item.get("ReferencedContentItemIdentifier")))
+            target = ".".join(str(int(v)) for v in attr.values(item.get("ReferencedContentItemIdentifier")))
         except (TypeError, ValueError):
             target = "(malformed reference)"
         return SRBlock(BlockKind.REFERENCE, depth, position, relationship, referenced_positions=(target,), text=f"see item {target}")
-    value_type = _str(item, "ValueType")
+    value_type = attr.text(item, "ValueType")
     concept = _concept(item)
     common: dict[str, Any] = {"depth": depth, "position": position, "relationship": relationship, "value_type": value_type, "concept": concept}
     try:
         if value_type == "CONTAINER":
             return SRBlock(BlockKind.HEADING, text="", **common)
         if value_type == "TEXT":
-            return SRBlock(BlockKind.ITEM, text=_clip(_normalise_newlines(_str(item, "TextValue", strip=False)).strip()), **common)
+            return SRBlock(BlockKind.ITEM, text=_clip(_normalise_newlines(attr.text(item, "TextValue", strip=False)).strip()), **common)
         if value_type == "CODE":
             code = _first_code(item, "ConceptCodeSequence")
             return SRBlock(BlockKind.ITEM, text=code.label if code else "", **common)
         if value_type == "NUM":
             return _num_block(item, common)
         if value_type == "DATE":
-            return SRBlock(BlockKind.ITEM, text=_format_date(_str(item, "Date")), **common)
+            return SRBlock(BlockKind.ITEM, text=_format_date(attr.text(item, "Date")), **common)
         if value_type == "TIME":
-            return SRBlock(BlockKind.ITEM, text=_format_time(_str(item, "Time")), **common)
+            return SRBlock(BlockKind.ITEM, text=_format_time(attr.text(item, "Time")), **common)
         if value_type == "DATETIME":
-            return SRBlock(BlockKind.ITEM, text=_format_datetime(_str(item, "DateTime")), **common)
+            return SRBlock(BlockKind.ITEM, text=_format_datetime(attr.text(item, "DateTime")), **common)
         if value_type == "PNAME":
-            return SRBlock(BlockKind.ITEM, text=_format_person(_str(item, "PersonName")), **common)
+            return SRBlock(BlockKind.ITEM, text=_format_person(attr.text(item, "PersonName")), **common)
         if value_type == "UIDREF":
-            return SRBlock(BlockKind.ITEM, text=_str(item, "UID"), **common)
+            return SRBlock(BlockKind.ITEM, text=attr.text(item, "UID"), **common)
         if value_type in ("IMAGE", "COMPOSITE", "WAVEFORM"):
             refs = tuple(_reference(ref) for ref in _items(item, "ReferencedSOPSequence"))
             return SRBlock(BlockKind.ITEM, text="; ".join(_reference_text(r) for r in refs), references=refs, **common)
@@ -377,11 +377,11 @@ def _num_block(item: Dataset, common: dict[str, Any]) -> SRBlock:
         text = f"no value ({qualifier.label})" if qualifier else "no value"
         return SRBlock(BlockKind.ITEM, text=text, **common)
     mv = measured[0]
-    raw = _str(mv, "NumericValue")
-    number = _to_float(raw)
+    raw = attr.text(mv, "NumericValue")
+    number = attr.float_or_none(raw, finite=False)
     floating = mv.get("FloatingPointValue", None)
     if floating is not None and not isinstance(floating, (str, bytes)):
-        number = _to_float(_list(floating)[0]) if _list(floating) else number
+        number = attr.float_or_none(attr.values(floating)[0], finite=False) if attr.values(floating) else number
     unit_code = _first_code(mv, "MeasurementUnitsCodeSequence")
     unit = _unit_label(unit_code)
     text = " ".join(x for x in (raw or (_fmt(number) if number is not None else ""), unit) if x)
@@ -400,11 +400,11 @@ def _unit_label(code: CodedConcept | None) -> str:
 def _scoord_block(item: Dataset, common: dict[str, Any]) -> SRBlock:
     """SCOORD (PS3.3 C.18.6: column\\row pairs) and SCOORD3D (C.18.9: x\\y\\z triplets in mm)."""
     three_d = common["value_type"] == "SCOORD3D"
-    values = [float(v) for v in _list(item.get("GraphicData", None))]
+    values = [float(v) for v in attr.values(item.get("GraphicData", None))]
     size = 3 if three_d else 2
     points = tuple(tuple(values[i : i + size]) for i in range(0, len(values) - size + 1, size))
-    graphic = _str(item, "GraphicType")
-    frame_uid = _str(item, "ReferencedFrameOfReferenceUID") if three_d else ""
+    graphic = attr.text(item, "GraphicType")
+    frame_uid = attr.text(item, "ReferencedFrameOfReferenceUID") if three_d else ""
     shown = ", ".join("(" + ", ".join(_fmt(v) for v in p) + ")" for p in points[:8])
     more = f" and {len(points) - 8} more points" if len(points) > 8 else ""
     text = f"{graphic or 'graphic'} {shown}{more}".strip()
@@ -415,10 +415,10 @@ def _scoord_block(item: Dataset, common: dict[str, Any]) -> SRBlock:
 
 def _tcoord_block(item: Dataset, common: dict[str, Any]) -> SRBlock:
     """TCOORD (PS3.3 C.18.7): a temporal range by sample positions, time offsets or date-times."""
-    kind = _str(item, "TemporalRangeType")
+    kind = attr.text(item, "TemporalRangeType")
     for keyword, what in (("ReferencedSamplePositions", "samples"), ("ReferencedTimeOffsets", "seconds"), ("ReferencedDateTime", "")):
         if keyword in item:
-            raw = _list(item.get(keyword))
+            raw = attr.values(item.get(keyword))
             if what:
                 values = tuple((float(v),) for v in raw)
                 shown = ", ".join(_fmt(v[0]) for v in values[:16])
@@ -430,13 +430,13 @@ def _tcoord_block(item: Dataset, common: dict[str, Any]) -> SRBlock:
 
 
 def _reference(ref: Dataset) -> ReferencedObject:
-    frames = tuple(int(v) for v in _list(ref.get("ReferencedFrameNumber", None)) if str(v).strip().lstrip("-").isdigit())
+    frames = tuple(int(v) for v in attr.values(ref.get("ReferencedFrameNumber", None)) if str(v).strip().lstrip("-").isdigit())
     ps = _items(ref, "ReferencedSOPSequence")
     return ReferencedObject(
-        _str(ref, "ReferencedSOPClassUID"),
-        _str(ref, "ReferencedSOPInstanceUID"),
+        attr.text(ref, "ReferencedSOPClassUID"),
+        attr.text(ref, "ReferencedSOPInstanceUID"),
         frames,
-        _str(ps[0], "ReferencedSOPInstanceUID") if ps else "",
+        attr.text(ps[0], "ReferencedSOPInstanceUID") if ps else "",
     )
 
 
@@ -555,29 +555,6 @@ def _uid_name(uid: str) -> str:
 # -- tolerant attribute access -------------------------------------------------------------------
 
 
-def _str(ds: Dataset, keyword: str, strip: bool = True) -> str:
-    try:
-        value = ds.get(keyword, None)
-    except Exception:  # noqa: BLE001 - a malformed value reads as missing
-        return ""
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        value = value.decode("latin-1", "replace")
-    if isinstance(value, (MultiValue, list, tuple)):
-        value = "\\".join(str(v) for v in value)
-    text = str(value)
-    return text.strip() if strip else text
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        return [value]
-    return list(value)
-
-
 def _items(ds: Dataset, keyword: str) -> list[Dataset]:
     try:
         value = ds.get(keyword, None)
@@ -596,20 +573,12 @@ def _first_code(ds: Dataset, keyword: str) -> CodedConcept | None:
     if not items:
         return None
     code = items[0]
-    value = _str(code, "CodeValue") or _str(code, "LongCodeValue") or _str(code, "URNCodeValue")
-    return CodedConcept(value, _str(code, "CodingSchemeDesignator"), _clip(_str(code, "CodeMeaning"), 1024))
+    value = attr.text(code, "CodeValue") or attr.text(code, "LongCodeValue") or attr.text(code, "URNCodeValue")
+    return CodedConcept(value, attr.text(code, "CodingSchemeDesignator"), _clip(attr.text(code, "CodeMeaning"), 1024))
 
 
 def _concept(item: Dataset) -> CodedConcept | None:
     return _first_code(item, "ConceptNameCodeSequence")
-
-
-def _to_float(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number
 
 
 def iter_references(document: SRDocument) -> Iterator[ReferencedObject]:
