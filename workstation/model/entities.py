@@ -14,25 +14,10 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
+from workstation.model import attributes as attr
+
 ARCHIVE = "archive"
 LIBRARY = "library"
-
-
-def _text(ds: Dataset, keyword: str) -> str:
-    value = ds.get(keyword, "")
-    if value is None:
-        return ""
-    return str(value).strip()
-
-
-def _int(ds: Dataset, keyword: str) -> int | None:
-    value = ds.get(keyword, None)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def parse_da(value: str) -> dt.date | None:
@@ -82,21 +67,21 @@ class StudySummary:
         else:
             modalities = ()
         return cls(
-            study_uid=_text(ds, "StudyInstanceUID"),
-            patient_name=_text(ds, "PatientName"),
-            patient_id=_text(ds, "PatientID"),
-            issuer_of_patient_id=_text(ds, "IssuerOfPatientID"),
-            patient_birth_date=_text(ds, "PatientBirthDate"),
-            patient_sex=_text(ds, "PatientSex"),
-            study_date=_text(ds, "StudyDate"),
-            study_time=_text(ds, "StudyTime"),
-            accession_number=_text(ds, "AccessionNumber"),
-            study_description=_text(ds, "StudyDescription"),
-            study_id=_text(ds, "StudyID"),
-            referring_physician=_text(ds, "ReferringPhysicianName"),
+            study_uid=attr.text(ds, "StudyInstanceUID"),
+            patient_name=attr.text(ds, "PatientName"),
+            patient_id=attr.text(ds, "PatientID"),
+            issuer_of_patient_id=attr.text(ds, "IssuerOfPatientID"),
+            patient_birth_date=attr.text(ds, "PatientBirthDate"),
+            patient_sex=attr.text(ds, "PatientSex"),
+            study_date=attr.text(ds, "StudyDate"),
+            study_time=attr.text(ds, "StudyTime"),
+            accession_number=attr.text(ds, "AccessionNumber"),
+            study_description=attr.text(ds, "StudyDescription"),
+            study_id=attr.text(ds, "StudyID"),
+            referring_physician=attr.text(ds, "ReferringPhysicianName"),
             modalities=modalities,
-            number_of_series=_int(ds, "NumberOfStudyRelatedSeries"),
-            number_of_instances=_int(ds, "NumberOfStudyRelatedInstances"),
+            number_of_series=attr.int_or_none(ds, "NumberOfStudyRelatedSeries"),
+            number_of_instances=attr.int_or_none(ds, "NumberOfStudyRelatedInstances"),
             origins=frozenset({origin}),
         )
 
@@ -130,13 +115,13 @@ class SeriesSummary:
     @classmethod
     def from_dataset(cls, ds: Dataset, study_uid: str = "") -> SeriesSummary:
         return cls(
-            study_uid=_text(ds, "StudyInstanceUID") or study_uid,
-            series_uid=_text(ds, "SeriesInstanceUID"),
-            modality=_text(ds, "Modality"),
-            series_number=_int(ds, "SeriesNumber"),
-            series_description=_text(ds, "SeriesDescription"),
-            body_part_examined=_text(ds, "BodyPartExamined"),
-            number_of_instances=_int(ds, "NumberOfSeriesRelatedInstances"),
+            study_uid=attr.text(ds, "StudyInstanceUID") or study_uid,
+            series_uid=attr.text(ds, "SeriesInstanceUID"),
+            modality=attr.text(ds, "Modality"),
+            series_number=attr.int_or_none(ds, "SeriesNumber"),
+            series_description=attr.text(ds, "SeriesDescription"),
+            body_part_examined=attr.text(ds, "BodyPartExamined"),
+            number_of_instances=attr.int_or_none(ds, "NumberOfSeriesRelatedInstances"),
         )
 
 
@@ -156,12 +141,12 @@ class InstanceSummary:
     @classmethod
     def from_dataset(cls, ds: Dataset, study_uid: str = "", series_uid: str = "") -> InstanceSummary:
         return cls(
-            study_uid=_text(ds, "StudyInstanceUID") or study_uid,
-            series_uid=_text(ds, "SeriesInstanceUID") or series_uid,
-            sop_instance_uid=_text(ds, "SOPInstanceUID"),
-            sop_class_uid=_text(ds, "SOPClassUID"),
-            instance_number=_int(ds, "InstanceNumber"),
-            number_of_frames=_int(ds, "NumberOfFrames"),
-            rows=_int(ds, "Rows"),
-            columns=_int(ds, "Columns"),
+            study_uid=attr.text(ds, "StudyInstanceUID") or study_uid,
+            series_uid=attr.text(ds, "SeriesInstanceUID") or series_uid,
+            sop_instance_uid=attr.text(ds, "SOPInstanceUID"),
+            sop_class_uid=attr.text(ds, "SOPClassUID"),
+            instance_number=attr.int_or_none(ds, "InstanceNumber"),
+            number_of_frames=attr.int_or_none(ds, "NumberOfFrames"),
+            rows=attr.int_or_none(ds, "Rows"),
+            columns=attr.int_or_none(ds, "Columns"),
         )
