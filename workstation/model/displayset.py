@@ -30,6 +30,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 
 from workstation.errors import GeometryError
+from workstation.model import attributes as attr
 from workstation.model.geometry import (
     DUPLICATE_TOLERANCE_MM,
     ORIENTATION_TOLERANCE,
@@ -145,29 +146,6 @@ class DisplaySet:
 # -- reading one header ------------------------------------------------------------------------
 
 
-def _text(ds: Dataset, keyword: str) -> str:
-    value = ds.get(keyword, "")
-    return "" if value is None else str(value).strip()
-
-
-def _int(ds: Dataset, keyword: str) -> int | None:
-    value = ds.get(keyword, None)
-    try:
-        return None if value in (None, "") else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _floats(value: Any, count: int) -> np.ndarray | None:
-    if value is None or isinstance(value, (str, bytes)):
-        return None
-    try:
-        array = np.asarray([float(v) for v in value], dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return array if array.shape == (count,) and np.all(np.isfinite(array)) else None
-
-
 def _first_item(ds: Dataset | None, keyword: str) -> Dataset | None:
     if ds is None or keyword not in ds or not ds[keyword].value:
         return None
@@ -185,12 +163,12 @@ def _enhanced_value(ds: Dataset, sequence: str, keyword: str) -> Any:
 
 
 def _pixel_spacing(ds: Dataset) -> tuple[tuple[float, float] | None, str]:
-    spacing = _floats(ds.get("PixelSpacing", None), 2)
+    spacing = attr.floats(ds.get("PixelSpacing", None), 2)
     if spacing is None and is_enhanced_multiframe(ds):
-        spacing = _floats(_enhanced_value(ds, "PixelMeasuresSequence", "PixelSpacing"), 2)
+        spacing = attr.floats(_enhanced_value(ds, "PixelMeasuresSequence", "PixelSpacing"), 2)
     if spacing is not None and np.all(spacing > 0):
         return (float(spacing[0]), float(spacing[1])), _SPACING_PIXEL
-    imager = _floats(ds.get("ImagerPixelSpacing", None), 2)
+    imager = attr.floats(ds.get("ImagerPixelSpacing", None), 2)
     if imager is not None and np.all(imager > 0):
         return (float(imager[0]), float(imager[1])), _SPACING_DETECTOR
     return None, _SPACING_NONE
@@ -203,7 +181,7 @@ def _is_localizer(ds: Dataset) -> bool:
 
 
 def _number_of_frames(ds: Dataset) -> int:
-    frames = _int(ds, "NumberOfFrames")
+    frames = attr.int_or_none(ds, "NumberOfFrames")
     return frames if frames and frames > 0 else 1
 
 
@@ -223,19 +201,19 @@ class _Image:
     @classmethod
     def read(cls, ds: Dataset) -> _Image:
         spacing, source = _pixel_spacing(ds)
-        orientation = _floats(ds.get("ImageOrientationPatient", None), 6)
+        orientation = attr.floats(ds.get("ImageOrientationPatient", None), 6)
         if orientation is not None and (np.linalg.norm(orientation[:3]) < 1e-6 or np.linalg.norm(orientation[3:]) < 1e-6):
             orientation = None
         return cls(
             ds=ds,
-            uid=_text(ds, "SOPInstanceUID"),
-            instance_number=_int(ds, "InstanceNumber"),
-            rows=_int(ds, "Rows"),
-            columns=_int(ds, "Columns"),
+            uid=attr.text(ds, "SOPInstanceUID"),
+            instance_number=attr.int_or_none(ds, "InstanceNumber"),
+            rows=attr.int_or_none(ds, "Rows"),
+            columns=attr.int_or_none(ds, "Columns"),
             spacing=spacing,
             spacing_source=source,
             orientation=orientation,
-            position=_floats(ds.get("ImagePositionPatient", None), 3),
+            position=attr.floats(ds.get("ImagePositionPatient", None), 3),
             localizer=_is_localizer(ds),
         )
 
@@ -341,9 +319,9 @@ class _Draft:
     frame_time_ms: float | None = None
 
     def sort_key(self) -> tuple[int, int, int, str]:
-        numbers = [_int(ds, "InstanceNumber") for ds in self.headers]
+        numbers = [attr.int_or_none(ds, "InstanceNumber") for ds in self.headers]
         known = [n for n in numbers if n is not None]
-        first_uid = min(_text(ds, "SOPInstanceUID") for ds in self.headers)
+        first_uid = min(attr.text(ds, "SOPInstanceUID") for ds in self.headers)
         return (0 if self.kind.is_image else 1, 0 if known else 1, min(known) if known else 0, first_uid)
 
 
@@ -424,7 +402,7 @@ def _image_group_draft(images: list[_Image], split_note: str) -> _Draft:
 
 
 def _multiframe_draft(ds: Dataset) -> _Draft:
-    uid = _text(ds, "SOPInstanceUID")
+    uid = attr.text(ds, "SOPInstanceUID")
     frames = tuple((uid, f) for f in range(1, _number_of_frames(ds) + 1))
     notes: list[ImageWarning] = []
     if is_enhanced_multiframe(ds):
@@ -459,8 +437,8 @@ def _series_drafts(headers: list[Dataset], series_label: str) -> list[_Draft]:
     drafts: list[_Draft] = []
     singles: list[_Image] = []
     for ds in headers:
-        kind = document_kind(_text(ds, "SOPClassUID"))
-        has_pixels = bool(_int(ds, "Rows")) and bool(_int(ds, "Columns"))
+        kind = document_kind(attr.text(ds, "SOPClassUID"))
+        has_pixels = bool(attr.int_or_none(ds, "Rows")) and bool(attr.int_or_none(ds, "Columns"))
         if kind is not None or not has_pixels:
             drafts.append(_Draft(kind or DisplaySetKind.OTHER, [ds], (), []))
         elif _number_of_frames(ds) > 1 or is_enhanced_multiframe(ds):
@@ -510,12 +488,12 @@ def _finish(draft: _Draft, uid: str, series_uid: str) -> DisplaySet:
         uid=uid,
         kind=draft.kind,
         series_uid=series_uid,
-        study_uid=_text(first, "StudyInstanceUID"),
-        modality=_text(first, "Modality"),
-        series_number=_int(first, "SeriesNumber"),
-        series_description=_text(first, "SeriesDescription"),
-        sop_class_uid=_text(first, "SOPClassUID"),
-        sop_instance_uids=tuple(_text(ds, "SOPInstanceUID") for ds in draft.headers),
+        study_uid=attr.text(first, "StudyInstanceUID"),
+        modality=attr.text(first, "Modality"),
+        series_number=attr.int_or_none(first, "SeriesNumber"),
+        series_description=attr.text(first, "SeriesDescription"),
+        sop_class_uid=attr.text(first, "SOPClassUID"),
+        sop_instance_uids=tuple(attr.text(ds, "SOPInstanceUID") for ds in draft.headers),
         frames=draft.frames,
         number_of_images=len(draft.headers),
         number_of_frames=frames_total,
@@ -542,17 +520,17 @@ def build_display_sets(headers: Sequence[Dataset]) -> list[DisplaySet]:
     series: dict[str, list[Dataset]] = {}
     study_order: dict[str, int] = {}
     for ds in headers:
-        study_order.setdefault(_text(ds, "StudyInstanceUID"), len(study_order))
-        series.setdefault(_text(ds, "SeriesInstanceUID"), []).append(ds)
+        study_order.setdefault(attr.text(ds, "StudyInstanceUID"), len(study_order))
+        series.setdefault(attr.text(ds, "SeriesInstanceUID"), []).append(ds)
 
     def series_key(item: tuple[str, list[Dataset]]) -> tuple[int, int, int, str]:
         uid, members = item
-        number = _int(members[0], "SeriesNumber")
-        return (study_order[_text(members[0], "StudyInstanceUID")], 0 if number is not None else 1, number or 0, uid)
+        number = attr.int_or_none(members[0], "SeriesNumber")
+        return (study_order[attr.text(members[0], "StudyInstanceUID")], 0 if number is not None else 1, number or 0, uid)
 
     result: list[DisplaySet] = []
     for series_uid, members in sorted(series.items(), key=series_key):
-        number = _int(members[0], "SeriesNumber")
+        number = attr.int_or_none(members[0], "SeriesNumber")
         label = f"Series {number}" if number is not None else "The series"
         drafts = sorted(_series_drafts(members, label), key=_Draft.sort_key)
         for n, draft in enumerate(drafts, start=1):
