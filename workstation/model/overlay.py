@@ -21,6 +21,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 
 from workstation.errors import GeometryError
+from workstation.model import attributes as attr
 from workstation.model.entities import parse_da
 from workstation.model.geometry import orientation_letters
 from workstation.model.image_plane import ImagePlane, image_planes
@@ -91,11 +92,6 @@ def patient_age(ds: Dataset) -> str:
     return ""
 
 
-def _text(ds: Dataset, keyword: str) -> str:
-    value = ds.get(keyword, "")
-    return "" if value is None else str(value).strip()
-
-
 def _date(value: str) -> str:
     """A DA value as YYYY-MM-DD (unambiguous in every locale)."""
     date = parse_da(value)
@@ -124,25 +120,25 @@ def _field_patient_name(c: OverlayContext) -> str:
 
 
 def _field_patient_id(c: OverlayContext) -> str:
-    return _text(c.header, "PatientID")  # (0010,0020)
+    return attr.text(c.header, "PatientID")  # (0010,0020)
 
 
 def _field_age_sex(c: OverlayContext) -> str:
-    sex = _text(c.header, "PatientSex").upper()  # (0010,0040)
+    sex = attr.text(c.header, "PatientSex").upper()  # (0010,0040)
     return " ".join(p for p in (patient_age(c.header), sex) if p)  # age: (0010,1010) / (0010,0030)
 
 
 def _field_study_date(c: OverlayContext) -> str:
-    return _date(_text(c.header, "StudyDate"))  # (0008,0020)
+    return _date(attr.text(c.header, "StudyDate"))  # (0008,0020)
 
 
 def _field_study_description(c: OverlayContext) -> str:
-    return _text(c.header, "StudyDescription")  # (0008,1030)
+    return attr.text(c.header, "StudyDescription")  # (0008,1030)
 
 
 def _field_series(c: OverlayContext) -> str:
-    number = _text(c.header, "SeriesNumber")  # (0020,0011)
-    description = _text(c.header, "SeriesDescription")  # (0008,103E)
+    number = attr.text(c.header, "SeriesNumber")  # (0020,0011)
+    description = attr.text(c.header, "SeriesDescription")  # (0008,103E)
     return " ".join(p for p in (f"Se: {number}" if number else "", description) if p)
 
 
@@ -168,15 +164,15 @@ def _field_zoom(c: OverlayContext) -> str:
 
 
 def _field_modality(c: OverlayContext) -> str:
-    return _text(c.header, "Modality")  # (0008,0060)
+    return attr.text(c.header, "Modality")  # (0008,0060)
 
 
 def _field_institution(c: OverlayContext) -> str:
-    return _text(c.header, "InstitutionName")  # (0008,0080)
+    return attr.text(c.header, "InstitutionName")  # (0008,0080)
 
 
 def _field_accession(c: OverlayContext) -> str:
-    accession = _text(c.header, "AccessionNumber")  # (0008,0050)
+    accession = attr.text(c.header, "AccessionNumber")  # (0008,0050)
     return f"Acc: {accession}" if accession else ""
 
 
@@ -348,7 +344,7 @@ class DisplayOrientation:
 def mammography_laterality(header: Dataset) -> str | None:
     """'R' or 'L': Image Laterality (0020,0062), else Laterality (0020,0060) of the series."""
     for keyword in ("ImageLaterality", "Laterality"):
-        value = _text(header, keyword).upper()
+        value = attr.text(header, keyword).upper()
         if value in ("R", "L"):
             return value
     return None
