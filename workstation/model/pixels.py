@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
-from pydicom.multival import MultiValue
 from pydicom.pixels.processing import apply_color_lut
 
 from workstation.errors import DecodeError
+from workstation.model import attributes as attr
 
 LINEAR = "LINEAR"
 LINEAR_EXACT = "LINEAR_EXACT"
@@ -60,12 +60,6 @@ def _first_with(sources: list[Dataset], keyword: str) -> Dataset | None:
         if keyword in source and source[keyword].value not in (None, ""):
             return source
     return None
-
-
-def _values(value: Any) -> list[Any]:
-    if isinstance(value, (list, tuple, MultiValue)):
-        return list(value)
-    return [value]
 
 
 def _is_little_endian(ds: Dataset) -> bool:
@@ -107,7 +101,7 @@ class LookupTable:
 
 def read_lut(item: Dataset, ds: Dataset, signed_input: bool) -> LookupTable:
     """Read a LUT Descriptor / LUT Data item (Modality or VOI LUT Sequence item)."""
-    descriptor = [int(v) for v in _values(item.LUTDescriptor)]
+    descriptor = [int(v) for v in attr.values(item.LUTDescriptor)]
     if len(descriptor) != 3:
         raise DecodeError(
             f"The LUT Descriptor of instance {ds.get('SOPInstanceUID', '')} has "
@@ -123,7 +117,7 @@ def read_lut(item: Dataset, ds: Dataset, signed_input: bool) -> LookupTable:
         order = "<" if _is_little_endian(ds) else ">"
         data = np.frombuffer(raw, dtype=f"{order}u2")[:entries].astype(np.int64)
     else:
-        data = np.asarray(_values(raw), dtype=np.int64)[:entries]
+        data = np.asarray(attr.values(raw), dtype=np.int64)[:entries]
     if data.size == 0:
         raise DecodeError(
             f"The LUT Data of instance {ds.get('SOPInstanceUID', '')} is empty; "
@@ -237,9 +231,9 @@ def window_presets(ds: Dataset, frame: int = 0) -> list[WindowPreset]:
     center_source = _first_with(sources, "WindowCenter")
     if center_source is None or "WindowWidth" not in center_source:
         return []
-    centers = _values(center_source.WindowCenter)
-    widths = _values(center_source.WindowWidth)
-    explanations = _values(center_source.get("WindowCenterWidthExplanation", None) or [])
+    centers = attr.values(center_source.WindowCenter)
+    widths = attr.values(center_source.WindowWidth)
+    explanations = attr.values(center_source.get("WindowCenterWidthExplanation", None) or [])
     function_source = _first_with(sources, "VOILUTFunction")
     function = str(function_source.VOILUTFunction).strip().upper() if function_source else LINEAR
     if function not in VOI_FUNCTIONS:
