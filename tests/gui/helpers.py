@@ -60,3 +60,11 @@ def open_row(qtbot: Any, worklist: Any, description: str) -> None:
     worklist.table.setCurrentIndex(target)
     worklist.table.setFocus()
     qtbot.keyClick(worklist.table, Qt.Key.Key_Return)
+
+
+def dispose(qtbot: Any, *windows: Any) -> None:
+    """Close windows and have Qt delete them (their viewports free their render windows)."""
+    for window in windows:
+        window.close()
+        window.deleteLater()
+    qtbot.wait(10)

@@ -8,7 +8,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from tests.gui.helpers import centre_grey, expected_grey, open_row, shot  # noqa: E402
+from tests.gui.helpers import centre_grey, dispose, expected_grey, open_row, shot  # noqa: E402
 from workstation import demo  # noqa: E402
 from workstation.settings import load_settings  # noqa: E402
 from workstation.ui.app import create_main_window  # noqa: E402
@@ -22,13 +22,12 @@ pytestmark = pytest.mark.gui
 def window(qtbot):  # type: ignore[no-untyped-def]
     w = create_main_window(load_settings())
     assert isinstance(w, MainWindow)
-    qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow, timeout=5000)  # window shortcuts need the active window
     yield w
-    w.close()
+    dispose(qtbot, w)
 
 
 def test_first_start_offers_the_demo_and_shows_images(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +85,6 @@ def test_first_start_offers_the_demo_and_shows_images(qtbot, window: MainWindow)
 
 def test_geometry_is_remembered_and_shortcuts_are_listed(qtbot) -> None:  # type: ignore[no-untyped-def]
     first = create_main_window(load_settings())
-    qtbot.addWidget(first)
     first.show()
     qtbot.waitExposed(first)
     first.resize(701, 503)
@@ -94,9 +92,8 @@ def test_geometry_is_remembered_and_shortcuts_are_listed(qtbot) -> None:  # type
     qtbot.wait(50)
     size = (first.width(), first.height())  # as the window manager allowed it on this screen
     assert size[1] == 503
-    first.close()
+    dispose(qtbot, first)
     second = create_main_window(load_settings())
-    qtbot.addWidget(second)
     second.show()
     qtbot.waitExposed(second)
     assert (second.width(), second.height()) == size
@@ -112,7 +109,5 @@ def test_geometry_is_remembered_and_shortcuts_are_listed(qtbot) -> None:  # type
     dialog.close()
 
     other = second.new_window()
-    qtbot.addWidget(other)
     assert other.isVisible() and other is not second
-    other.close()
-    second.close()
+    dispose(qtbot, other, second)

@@ -19,7 +19,7 @@ from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 
-from tests.gui.helpers import centre_grey, expected_grey, open_row, shot  # noqa: E402
+from tests.gui.helpers import centre_grey, dispose, expected_grey, open_row, shot  # noqa: E402
 from tests.net.faulty_proxy import Behaviour, FaultyProxy  # noqa: E402
 from workstation import demo  # noqa: E402
 from workstation.net.auth import KEYRING_SERVICE, keyring_username, store_secret  # noqa: E402
@@ -120,7 +120,6 @@ def _profile(url: str, server) -> ArchiveProfile:  # type: ignore[no-untyped-def
 
 def _window(qtbot) -> MainWindow:  # type: ignore[no-untyped-def]
     window = create_main_window(load_settings())
-    qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
@@ -153,7 +152,7 @@ def window(qtbot, archive) -> Iterator[MainWindow]:  # type: ignore[no-untyped-d
     _profile(server.dicomweb_url, server)
     w = _window(qtbot)
     yield w
-    w.close()
+    dispose(qtbot, w)
 
 
 def test_open_from_archive_read_link_and_lay_out(qtbot, window: MainWindow, archive) -> None:  # type: ignore[no-untyped-def]
@@ -281,7 +280,7 @@ def test_archive_going_down_mid_load_says_so(qtbot, archive) -> None:  # type: i
         loaders = view.loaders
         window.close_tab(1)
         assert all(loader.cancelled for loader in loaders)
-        window.close()
+        dispose(qtbot, window)
     finally:
         proxy.stop()
 
@@ -316,4 +315,4 @@ def test_settings_dialog_keeps_the_secret_in_the_keyring(qtbot, archive) -> None
     assert keyring.get_password(KEYRING_SERVICE, keyring_username(profile)) == server.password
     names = [window.worklist.source.itemText(i) for i in range(window.worklist.source.count())]
     assert "Hospital PACS" in names
-    window.close()
+    dispose(qtbot, window)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QByteArray, QMimeData, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from tests.gui.helpers import open_row, shot  # noqa: E402
+from tests.gui.helpers import dispose, open_row, shot  # noqa: E402
 from workstation.model.sop_classes import DisplaySetKind  # noqa: E402
 from workstation.settings import load_settings  # noqa: E402
 from workstation.ui.app import create_main_window  # noqa: E402
@@ -38,13 +38,12 @@ def window(qtbot, shared_data: Path):  # type: ignore[no-untyped-def]
     assert isinstance(w, MainWindow)
     for name in SR_STUDY + (PDF,) + PS_STUDY:
         w.library.add_file(shared_data / FOLDER / name)
-    qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
     w.worklist.run_search()
     qtbot.waitUntil(lambda: w.worklist.model.rowCount() == 3, timeout=10000)
     yield w
-    w.close()
+    dispose(qtbot, w)
 
 
 def _open_study(qtbot, window: MainWindow, path: Path) -> StudyView:  # type: ignore[no-untyped-def]

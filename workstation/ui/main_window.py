@@ -420,8 +420,8 @@ class MainWindow(QMainWindow):
         self._save_ui()
         for task in self._tasks:
             task.cancel()
-        for view in self.studies():
-            view.close_study()
+        for index in reversed(range(1, self.tabs.count())):
+            self.close_tab(index)  # cancels its loads and frees its viewports' render windows
         if self in MainWindow.windows:
             MainWindow.windows.remove(self)
         super().closeEvent(event)

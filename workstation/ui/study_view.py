@@ -312,6 +312,7 @@ class StudyView(QWidget):
             self._unlink(binding)
             binding.display_set = None
             binding.deleteLater()
+        slot.viewport.close()  # frees its render window (OpenGL context) now
         self.progress.emit()
 
     @property
@@ -585,4 +586,8 @@ class StudyView(QWidget):
         for binding in self.bindings:
             binding.stop()
             self._unlink(binding)
+            binding.cine.stop()
+            binding.viewport.close()  # frees its render window (OpenGL context) now
+            binding.deleteLater()
         self._groups.clear()
+        self._bindings.clear()  # no cycle keeps the viewports (and their X connections) alive
