@@ -9,14 +9,14 @@ frames or per frame. :func:`image_planes` turns both into one flat list of :clas
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence, Sized
+from collections.abc import Sequence, Sized
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
 
 from workstation.errors import GeometryError
+from workstation.model import attributes as attr
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,15 +59,14 @@ def describe_instance(ds: Dataset) -> str:
 
 
 def _floats(value: object, count: int, what: str, ds: Dataset) -> np.ndarray:
-    try:
-        values: Iterable[Any] = [value] if isinstance(value, (str, bytes, int, float)) else value  # type: ignore[assignment]
-        items = [float(v) for v in values]
-    except (TypeError, ValueError):
+    """``count`` finite numbers, or a :class:`GeometryError` saying what is wrong with them."""
+    items = [attr.float_or_none(v, finite=False) for v in attr.values(value)]
+    if any(v is None for v in items):
         raise GeometryError(
             f"The {what} of {describe_instance(ds)} is not a list of numbers; the image cannot be placed in patient space."
-        ) from None
-    array = np.asarray(items, dtype=np.float64)
-    if array.shape != (count,) or not np.all(np.isfinite(array)):
+        )
+    array = attr.floats(value, count)
+    if array is None:
         raise GeometryError(
             f"The {what} of {describe_instance(ds)} has {len(items)} values where {count} are required; the image cannot be placed in patient space."
         )
@@ -93,14 +92,6 @@ def _functional(ds: Dataset, frame_item: Dataset | None, sequence: str, keyword:
     return None
 
 
-def _int(ds: Dataset, keyword: str) -> int | None:
-    try:
-        value = ds.get(keyword, None)
-        return None if value in (None, "") else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def is_enhanced_multiframe(ds: Dataset) -> bool:
     """True when the image carries per-frame functional groups (PS3.3 C.7.6.16)."""
     return "PerFrameFunctionalGroupsSequence" in ds and bool(ds.PerFrameFunctionalGroupsSequence)
@@ -115,7 +106,7 @@ def _require(value: object | None, what: str, ds: Dataset, where: str = "") -> o
 
 
 def _size(ds: Dataset) -> tuple[int, int]:
-    rows, columns = _int(ds, "Rows"), _int(ds, "Columns")
+    rows, columns = attr.int_or_none(ds, "Rows"), attr.int_or_none(ds, "Columns")
     if not rows or not columns:
         raise GeometryError(
             f"{describe_instance(ds).capitalize()} has no Rows or Columns, so it is not an image that can be placed in a volume."
@@ -132,7 +123,7 @@ def image_planes(headers: Sequence[Dataset]) -> list[ImagePlane]:
     planes: list[ImagePlane] = []
     for index, ds in enumerate(headers):
         uid = str(ds.get("SOPInstanceUID", "") or "").strip()
-        number = _int(ds, "InstanceNumber")
+        number = attr.int_or_none(ds, "InstanceNumber")
         source = describe_instance(ds)
         rows, columns = _size(ds)
         if is_enhanced_multiframe(ds):
