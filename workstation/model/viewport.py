@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from pydicom.dataset import Dataset
 
+from workstation.model import attributes as attr
 from workstation.model.spatial import StackGeometry
 
 Callback = Callable[[frozenset[str]], None]
@@ -69,12 +70,10 @@ class Events:
         return len(self._callbacks)
 
 
-def _float_attr(ds: Dataset, keyword: str) -> float | None:
-    try:
-        value = float(ds.get(keyword, None))
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) and value > 0 else None
+def _positive(ds: Dataset, keyword: str) -> float | None:
+    """A rate or time that must be a finite number above zero; ``None`` otherwise."""
+    value = attr.float_or_none(ds, keyword)
+    return value if value is not None and value > 0 else None
 
 
 def default_cine_fps(header: Dataset | None) -> float:
@@ -86,10 +85,10 @@ def default_cine_fps(header: Dataset | None) -> float:
     """
     if header is None:
         return DEFAULT_CINE_FPS
-    rate = _float_attr(header, "RecommendedDisplayFrameRate")
+    rate = _positive(header, "RecommendedDisplayFrameRate")
     if rate:
         return rate
-    frame_time = _float_attr(header, "FrameTime")
+    frame_time = _positive(header, "FrameTime")
     if frame_time:
         return 1000.0 / frame_time
     vector = header.get("FrameTimeVector", None)
@@ -100,7 +99,7 @@ def default_cine_fps(header: Dataset | None) -> float:
             steps = []
         if steps and all(math.isfinite(s) and s > 0 for s in steps):
             return 1000.0 / float(np.mean(steps))
-    rate = _float_attr(header, "CineRate")
+    rate = _positive(header, "CineRate")
     return rate if rate else DEFAULT_CINE_FPS
 
 
