@@ -133,3 +133,18 @@ def test_floats_requires_count_finite_numbers() -> None:
     assert floats("0.5", 2) is None
     result = floats([1, 0, 0, 0, 1, 0], 6)
     assert result is not None and result.dtype == np.float64 and result.shape == (6,)
+
+
+def test_qc_reads_through_the_shared_readers() -> None:
+    from workstation.qc import attributes as qc
+
+    assert qc.text is text
+    ds = Dataset()
+    ds.PatientName = "DOE^JOHN^^"
+    ds.InstanceNumber = "7"
+    ds.SliceThickness = "2.5"
+    ds.FrameTime = "inf"
+    assert qc.text(ds, "PatientName") == "DOE^JOHN^^"  # was "D\\O\\E\\^..." before the merge
+    assert qc.integer(ds, "InstanceNumber") == 7
+    assert qc.number(ds, "SliceThickness") == 2.5
+    assert qc.number(ds, "FrameTime") is None  # not finite

@@ -1,59 +1,32 @@
-"""Small readers of header attributes shared by the QC checks (never raise on bad values)."""
+"""Small readers of header attributes shared by the QC checks (never raise on bad values).
+
+``text`` is :func:`workstation.model.attributes.text`, re-exported for the checks.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydicom.dataset import Dataset
 
+from workstation.model.attributes import float_or_none, int_or_none, raw_value, text
 from workstation.model.sop_classes import document_kind
 
 #: Secondary Capture image storage classes (PS3.4 B.5): screenshots, dose screens, scanned pages.
 SECONDARY_CAPTURE_PREFIX = "1.2.840.10008.5.1.4.1.1.7"
 
 
-def text(ds: Dataset, keyword: str) -> str:
-    """The attribute as a stripped string; "" when absent, empty or unreadable."""
-    try:
-        value = ds.get(keyword, None)
-    except Exception:  # noqa: BLE001 - a malformed element must not stop the checks
-        return ""
-    if value is None:
-        return ""
-    if not isinstance(value, (str, bytes)) and hasattr(value, "__iter__"):
-        return "\\".join(str(v).strip() for v in value)
-    return str(value).strip()
-
-
 def integer(ds: Dataset, keyword: str) -> int | None:
     """The attribute as one integer, ``None`` when absent or not a single number."""
-    try:
-        value = ds.get(keyword, None)
-    except Exception:  # noqa: BLE001
-        return None
-    if value is None or value == "" or isinstance(value, (list, tuple)):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return int_or_none(ds, keyword)
 
 
 def number(ds: Dataset, keyword: str) -> float | None:
-    """The attribute as one finite float, ``None`` when absent or not a single number."""
-    try:
-        value = ds.get(keyword, None)
-    except Exception:  # noqa: BLE001
-        return None
-    if value is None or value == "" or isinstance(value, bytes):
-        return None
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if math.isfinite(result) else None
+    """The attribute as one finite float, ``None`` when absent, not a single number or an
+    undecoded ``bytes`` value."""
+    value = raw_value(ds, keyword)
+    return None if isinstance(value, bytes) else float_or_none(value)
 
 
 def numbers(ds: Dataset, keyword: str) -> list[float] | None:
