@@ -95,8 +95,42 @@ def reading_study() -> tuple[list[bytes], list[Dataset], list[Dataset]]:
     meta.MediaStorageSOPInstanceUID = us.SOPInstanceUID
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     us.file_meta = meta
-    data = [_part10(ds) for ds in thin + thick] + [_part10(us)]
+    data = [_part10(ds) for ds in thin + thick + sagittal_series(thin)] + [_part10(us)]
     return data, thin, thick
+
+
+SAGITTAL_COLUMNS = (16, 40, 64, 88, 112)
+
+
+def sagittal_series(thin: list[Dataset]) -> list[Dataset]:
+    """Five sagittal images cut from the phantom (same Frame of Reference): rows run from head
+    to feet (-z), columns from anterior to posterior (+y), PS3.3 C.7.6.2.1.1."""
+    volume = np.stack([ds.pixel_array for ds in thin])  # (z, y, x), z ascending
+    dz = float(thin[1].ImagePositionPatient[2]) - float(thin[0].ImagePositionPatient[2])
+    dy, dx = (float(v) for v in thin[0].PixelSpacing)
+    x0, y0, _ = (float(v) for v in thin[0].ImagePositionPatient)
+    z_top = float(thin[-1].ImagePositionPatient[2])
+    series = generate_uid()
+    out = []
+    for n, column in enumerate(SAGITTAL_COLUMNS):
+        ds = copy.deepcopy(thin[0])
+        ds.SeriesInstanceUID = series
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.SeriesNumber = 5
+        ds.SeriesDescription = "Sagittal"
+        ds.InstanceNumber = n + 1
+        ds.ImageOrientationPatient = [0, 1, 0, 0, 0, -1]
+        ds.ImagePositionPatient = [round(x0 + column * dx, 4), y0, z_top]
+        ds.PixelSpacing = [dz, dy]  # row spacing (between rows: along z), column spacing (along y)
+        ds.SliceThickness = dx
+        ds.ImageType = ["DERIVED", "SECONDARY", "SAGITTAL"]
+        del ds.SliceLocation
+        image = np.ascontiguousarray(volume[::-1, :, column])
+        ds.Rows, ds.Columns = image.shape
+        ds.PixelData = image.tobytes()
+        out.append(ds)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -159,14 +193,14 @@ def test_open_from_archive_read_link_and_lay_out(qtbot, window: MainWindow, arch
     _server, thin_headers, thick_headers = archive
     view = _open(qtbot, window)
     assert view.archive is not None
-    assert view.grid.grid == (2, 2)  # three image display sets
-    thin, thick, cine = _by_series(view, 2), _by_series(view, 3), _by_series(view, 4)
-    assert (thin.count, thick.count, cine.count) == (40, 20, US_FRAMES)
+    assert view.grid.grid == (2, 2)  # four image display sets
+    thin, thick, cine, sagittal = (_by_series(view, n) for n in (2, 3, 4, 5))
+    assert (thin.count, thick.count, cine.count, sagittal.count) == (40, 20, US_FRAMES, len(SAGITTAL_COLUMNS))
 
     # The first image shown is the middle one, then the rest fill in (nearest-first).
     qtbot.waitUntil(lambda: thin.viewport.loaded >= 1, timeout=20000)
     assert thin.loader is not None and thin.loader.stats.first_index == 20
-    for b in (thin, thick, cine):
+    for b in (thin, thick, cine, sagittal):
         qtbot.waitUntil(lambda b=b: b.viewport.loaded == b.count, timeout=30000)
     # Every fetched instance is kept in the library (as it arrives) and the series recorded complete.
     qtbot.waitUntil(lambda: thin.loader is not None and thin.loader.finished, timeout=10000)
@@ -201,6 +235,19 @@ def test_open_from_archive_read_link_and_lay_out(qtbot, window: MainWindow, arch
     assert thick.state.image_index == 10
     assert thin.state.image_index == int(np.argmin(np.abs(thin_z - thick_z[10])))
     assert cine.state.image_index == 0  # no Frame of Reference: not linked
+
+    # Reference line of the active thick slice on the sagittal image: the row of its z.
+    z_top = float(thin_headers[-1].ImagePositionPatient[2])
+    row = (z_top - thick_z[10]) / float(thin_headers[1].ImagePositionPatient[2] - thin_headers[0].ImagePositionPatient[2])
+    assert len(sagittal.reference_lines) == 1 and not thick.reference_lines
+    line = sagittal.reference_lines[0]
+    assert line.start[1] == pytest.approx(row) and line.end[1] == pytest.approx(row)
+    assert sorted((line.start[0], line.end[0])) == pytest.approx([-0.5, 127.5])
+    assert thin.reference_lines == []  # parallel slices have no reference line
+    _key(qtbot, thick.viewport.view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert sagittal.reference_lines == [] and not view.reference_lines
+    _key(qtbot, thick.viewport.view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert len(sagittal.reference_lines) == 1
 
     # Linking off: only the active viewport moves.
     _key(qtbot, thick.viewport.view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -239,7 +286,7 @@ def test_open_from_archive_read_link_and_lay_out(qtbot, window: MainWindow, arch
     assert all(loader is not None and loader.cancelled for loader in removed)
     _key(qtbot, thin.viewport.view, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert view.grid.grid == (2, 2)
-    qtbot.waitUntil(lambda: {b.display_set.series_number for b in view.bindings if b.display_set} == {2, 3, 4}, timeout=5000)
+    qtbot.waitUntil(lambda: {b.display_set.series_number for b in view.bindings if b.display_set} == {2, 3, 4, 5}, timeout=5000)
     assert MainWindow.remembered_grid() == (2, 2)
 
     # Double-click maximises a viewport and restores the grid.
@@ -253,7 +300,7 @@ def test_open_from_archive_read_link_and_lay_out(qtbot, window: MainWindow, arch
 
     # Closing the tab cancels every load of the study.
     loaders = view.loaders
-    assert len(loaders) == 4 - 1  # the empty fourth viewport loads nothing
+    assert len(loaders) == 4
     window.close_tab(1)
     assert all(loader.cancelled for loader in loaders)
     assert window.tabs.count() == 1
@@ -269,6 +316,7 @@ def test_archive_going_down_mid_load_says_so(qtbot, archive) -> None:  # type: i
         view = _open(qtbot, window)
         thin = _by_series(view, 2)
         qtbot.waitUntil(lambda: thin.viewport.loaded >= 1, timeout=20000)
+        assert "Se 2: " in window.loading.text()  # per-series progress in the status bar
         proxy.default = Behaviour("status", status=503)  # then the archive goes away
         qtbot.waitUntil(lambda: thin.load_error is not None, timeout=20000)
         assert 1 <= thin.viewport.loaded < thin.count  # what arrived stays on screen

@@ -82,6 +82,9 @@ def test_report_dropped_on_a_viewport_reads_as_a_document(qtbot, window: MainWin
     sr = next(ds for ds in view.display_sets if ds.kind is DisplaySetKind.SR)
     assert view.grid.grid == (1, 1)  # one image display set (the MR); the report waits in the list
     slot = view.grid.slots[0]
+    row = [view.browser.uid_at(r) for r in range(view.browser.count())].index(sr.uid)
+    dragged = view.browser.mimeData([view.browser.item(row)])  # what a drag from the list carries
+    assert bytes(dragged.data(DISPLAY_SET_MIME).data()).decode() == sr.uid
     _drop(slot, sr.uid)
     assert slot.showing_document
     qtbot.waitUntil(lambda: slot.document.stack.currentWidget() is slot.document.report, timeout=10000)

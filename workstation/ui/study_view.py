@@ -85,6 +85,7 @@ class ViewportBinding(QObject):
         self.arrived: set[int] = set()
         self.load_error: str | None = None
         self.presentation: DisplayParameters | None = None
+        self.reference_lines: list[Any] = []  # what this viewport was last asked to draw
         self.cine = QTimer(self)
         self.cine.timeout.connect(self._cine_step)
         self._message_shown = False
@@ -476,15 +477,18 @@ class StudyView(QWidget):
         source = active.geometry
         for binding in self.bindings:
             target = binding.geometry
-            if binding is active or not self.reference_lines or source is None or target is None or binding.display_set is None:
-                binding.viewport.set_reference_lines([])
-                continue
-            line = reference_line(
-                source.planes[active.state.image_index], target.planes[binding.state.image_index],
-                source_frame_of_reference=source.frame_of_reference_uid,
-                target_frame_of_reference=target.frame_of_reference_uid,
-            )
-            binding.viewport.set_reference_lines([line] if line is not None else [])
+            lines: list[Any] = []
+            if (binding is not active and self.reference_lines and source is not None and target is not None
+                    and binding.display_set is not None):
+                line = reference_line(
+                    source.planes[active.state.image_index], target.planes[binding.state.image_index],
+                    source_frame_of_reference=source.frame_of_reference_uid,
+                    target_frame_of_reference=target.frame_of_reference_uid,
+                )
+                lines = [line] if line is not None else []
+            if lines != binding.reference_lines:
+                binding.reference_lines = lines
+                binding.viewport.set_reference_lines(lines)
 
     def cursor_picked(self, picked: ViewportBinding, point: Any) -> None:
         """The 3D cursor: every other viewport of the same Frame of Reference jumps to the image
