@@ -2,7 +2,9 @@
 
 IHE RAD TF-1 (Imaging Object Change Management) rejects objects with a Key Object Selection
 Document (PS3.3 A.35.4, SOP Class 1.2.840.10008.5.1.4.1.1.88.59) whose Concept Name Code
-(document title) is one of CID 7011 "Rejected for Quality Reasons" and its siblings, and whose
+(document title) is one of the rejection titles of CID 7010 "Key Object Selection Document Title"
+(113001 "Rejected for Quality Reasons", 113037, 113038, 113039; CID 7011 is not the title list
+but the optional "Document Title Modifier" detail of a quality rejection, TID 2010), and whose
 Current Requested Procedure Evidence Sequence (PS3.3 C.17.2.1) lists every rejected instance.
 The note has new Series and SOP Instance UIDs and inherits the patient and study of the images
 it rejects (one study per note). It is sent by STOW-RS (PS3.18 10.5); readers that see it hide
@@ -28,7 +30,12 @@ from workstation.qc.attributes import text
 
 
 class RejectionReason(Enum):
-    """CID 7011 rejection reasons (IHE IOCM), as (code value, meaning) in the DCM scheme."""
+    """The IOCM rejection titles of CID 7010, as (code value, meaning) in the DCM scheme.
+
+    IHE IOCM uses ``INCORRECT_WORKLIST_ENTRY`` (113038) for a data correction: the instances
+    were acquired or labelled with the wrong patient or procedure data and are replaced by
+    corrected copies with new UIDs. DICOM has no separate "data correction" title.
+    """
 
     QUALITY = ("113001", "Rejected for Quality Reasons")
     PATIENT_SAFETY = ("113037", "Rejected for Patient Safety Reasons")
@@ -62,7 +69,7 @@ def _reason(reason: RejectionReason | str) -> RejectionReason:
     for candidate in RejectionReason:
         if reason in (candidate.code_value, candidate.name, candidate.meaning):
             return candidate
-    raise RejectionError(f"'{reason}' is not a rejection reason of CID 7011; use one of "
+    raise RejectionError(f"'{reason}' is not a rejection reason of CID 7010; use one of "
                          + ", ".join(r.meaning for r in RejectionReason) + ".")
 
 
@@ -155,7 +162,7 @@ def send_rejection(client: DicomWebClient, note: Dataset) -> StoreResult:
 
 
 def rejection_reason(ds: Dataset) -> RejectionReason | None:
-    """The CID 7011 reason of a Key Object Selection, ``None`` when it is not a rejection note."""
+    """The CID 7010 rejection title of a Key Object Selection, ``None`` when it is not a rejection note."""
     if text(ds, "SOPClassUID") != KEY_OBJECT_SELECTION:
         return None
     names = ds.get("ConceptNameCodeSequence", None) or []
