@@ -16,6 +16,7 @@ from workstation.model.attributes import (
     float_values,
     floats,
     int_or_none,
+    items,
     raw_value,
     text,
     values,
@@ -148,3 +149,14 @@ def test_qc_reads_through_the_shared_readers() -> None:
     assert qc.integer(ds, "InstanceNumber") == 7
     assert qc.number(ds, "SliceThickness") == 2.5
     assert qc.number(ds, "FrameTime") is None  # not finite
+
+
+def test_items_of_a_sequence() -> None:
+    ds, item = Dataset(), Dataset()
+    item.CodeValue = "121071"
+    ds.ConceptNameCodeSequence = [item]
+    ds.Modality = "SR"
+    assert items(ds, "ConceptNameCodeSequence") == [item]
+    assert items(ds, "Modality") == []
+    assert items(ds, "ContentSequence") == []
+    assert items(_malformed(), "ReferencedImageSequence") == []

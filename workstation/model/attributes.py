@@ -21,7 +21,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
-__all__ = ["float_or_none", "float_values", "floats", "int_or_none", "raw_value", "text", "values"]
+__all__ = ["float_or_none", "float_values", "floats", "int_or_none", "items", "raw_value", "text", "values"]
 
 
 def raw_value(ds: Dataset, keyword: str) -> Any:
@@ -50,6 +50,18 @@ def text(ds: Dataset, keyword: str, strip: bool = True) -> str:
         value = "\\".join(str(v).strip() if strip else str(v) for v in value)
     result = str(value)
     return result.strip() if strip else result
+
+
+def items(ds: Dataset, keyword: str) -> list[Dataset]:
+    """The items of a sequence attribute (VR SQ, PS3.5 7.5); ``[]`` when absent, empty,
+    unreadable or not a sequence. Items that are not datasets are left out."""
+    value = raw_value(ds, keyword)
+    if value is None or isinstance(value, (str, bytes)):
+        return []
+    try:
+        return [item for item in value if isinstance(item, Dataset)]
+    except TypeError:
+        return []
 
 
 def values(value: Any) -> list[Any]:

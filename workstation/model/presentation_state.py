@@ -219,7 +219,7 @@ def read_presentation_state(source: Dataset | bytes | bytearray | memoryview | P
     uid = attr.text(ds, "SOPInstanceUID")
     if not is_presentation_state(ds):
         raise InvalidDicomError(f"Instance {uid or '(no UID)'} is not a presentation state; open it with its own viewer.")
-    references = _references(_items(ds, "ReferencedSeriesSequence"), nested=True)
+    references = _references(attr.items(ds, "ReferencedSeriesSequence"), nested=True)
     if not references:
         raise InvalidDicomError(f"Presentation state {uid or '(no UID)'} references no image, so it cannot be applied.")
     creation = attr.text(ds, "PresentationCreationDate") + attr.text(ds, "PresentationCreationTime")
@@ -267,7 +267,7 @@ def find_presentation_states(headers: Iterable[Dataset]) -> dict[ImageKey, list[
 def _references(items: Sequence[Dataset], nested: bool) -> set[ImageKey]:
     """(uid, frame) pairs of Referenced Series > Referenced Image items, or of image items."""
     out: set[ImageKey] = set()
-    image_items = [image for series in items for image in _items(series, "ReferencedImageSequence")] if nested else list(items)
+    image_items = [image for series in items for image in attr.items(series, "ReferencedImageSequence")] if nested else list(items)
     for image in image_items:
         uid = attr.text(image, "ReferencedSOPInstanceUID")
         if not uid:
@@ -282,8 +282,8 @@ def _references(items: Sequence[Dataset], nested: bool) -> set[ImageKey]:
 
 def _subsets(ds: Dataset, keyword: str) -> list[_Subset]:
     subsets = []
-    for item in _items(ds, keyword):
-        refs = _items(item, "ReferencedImageSequence")
+    for item in attr.items(ds, keyword):
+        refs = attr.items(item, "ReferencedImageSequence")
         subsets.append(_Subset(item, frozenset(_references(refs, nested=False)) if refs else None))
     return subsets
 
@@ -408,7 +408,7 @@ def _convert(points: list[Point], units: str, to_image: np.ndarray | None) -> li
 def _annotations(ds: Dataset, uid: str, frame: int, area: DisplayedArea | None, rotation: int, flip: bool, warnings: list[str]) -> tuple[DrawOp, ...]:
     """Graphic Annotation Module (PS3.3 C.10.5) items for this frame, ordered by layer order."""
     layers = {}
-    for item in _items(ds, "GraphicLayerSequence"):
+    for item in attr.items(ds, "GraphicLayerSequence"):
         layers[attr.text(item, "GraphicLayer")] = (attr.int_or_none(item.get("GraphicLayerOrder", None), truncate=True) or 0, _layer_colour(item))
     to_image = display_to_image(area, rotation, flip) if area is not None else None
     ops: list[DrawOp] = []
@@ -418,7 +418,7 @@ def _annotations(ds: Dataset, uid: str, frame: int, area: DisplayedArea | None, 
             continue
         layer = attr.text(subset.item, "GraphicLayer")
         order, colour = layers.get(layer, (0, None))
-        for graphic in _items(subset.item, "GraphicObjectSequence"):
+        for graphic in attr.items(subset.item, "GraphicObjectSequence"):
             if len(ops) >= MAX_DRAW_OPS:
                 break
             units = attr.text(graphic, "GraphicAnnotationUnits").upper()
@@ -431,7 +431,7 @@ def _annotations(ds: Dataset, uid: str, frame: int, area: DisplayedArea | None, 
                 warnings.append(f"A {(attr.text(graphic, 'GraphicType') or 'graphic')[:16]} with {len(points)} points cannot be drawn and was skipped.")
             else:
                 ops.append(op)
-        for text in _items(subset.item, "TextObjectSequence"):
+        for text in attr.items(subset.item, "TextObjectSequence"):
             if len(ops) >= MAX_DRAW_OPS:
                 break
             op_or_none = _text_op(text, layer, order, colour, to_image, warnings)
@@ -546,19 +546,6 @@ def _cielab_to_rgb(raw: Any) -> tuple[int, int, int] | None:
 # -- tolerant attribute access ----------------------------------------------------------------
 
 
-def _items(ds: Dataset, keyword: str) -> list[Dataset]:
-    try:
-        value = ds.get(keyword, None)
-    except Exception:  # noqa: BLE001
-        return []
-    if value is None or isinstance(value, (str, bytes)):
-        return []
-    try:
-        return [item for item in value if isinstance(item, Dataset)]
-    except TypeError:
-        return []
-
-
 def _first(ds: Dataset, keyword: str) -> Dataset | None:
-    items = _items(ds, keyword)
+    items = attr.items(ds, keyword)
     return items[0] if items else None

@@ -291,7 +291,7 @@ def read_sr_document(source: Dataset | bytes | bytearray | memoryview | Path) ->
                 attr.text(item, "VerifyingOrganization"),
                 _format_datetime(attr.text(item, "VerificationDateTime")),
             )
-            for item in _items(ds, "VerifyingObserverSequence")
+            for item in attr.items(ds, "VerifyingObserverSequence")
         ),
         blocks=tuple(blocks),
     )
@@ -314,7 +314,7 @@ def _walk(root: Dataset) -> list[SRBlock]:
             break
         shown += 1
         blocks.append(_block(item, depth, position))
-        children = _items(item, "ContentSequence")
+        children = attr.items(item, "ContentSequence")
         if not children:
             continue
         if depth + 1 > MAX_DEPTH:
@@ -357,7 +357,7 @@ def _block(item: Dataset, depth: int, position: str) -> SRBlock:
         if value_type == "UIDREF":
             return SRBlock(BlockKind.ITEM, text=attr.text(item, "UID"), **common)
         if value_type in ("IMAGE", "COMPOSITE", "WAVEFORM"):
-            refs = tuple(_reference(ref) for ref in _items(item, "ReferencedSOPSequence"))
+            refs = tuple(_reference(ref) for ref in attr.items(item, "ReferencedSOPSequence"))
             return SRBlock(BlockKind.ITEM, text="; ".join(_reference_text(r) for r in refs), references=refs, **common)
         if value_type in ("SCOORD", "SCOORD3D"):
             return _scoord_block(item, common)
@@ -371,7 +371,7 @@ def _block(item: Dataset, depth: int, position: str) -> SRBlock:
 
 def _num_block(item: Dataset, common: dict[str, Any]) -> SRBlock:
     """NUM (PS3.3 C.18.1): Measured Value Sequence with Numeric Value and Measurement Units."""
-    measured = _items(item, "MeasuredValueSequence")
+    measured = attr.items(item, "MeasuredValueSequence")
     if not measured:
         qualifier = _first_code(item, "NumericValueQualifierCodeSequence")
         text = f"no value ({qualifier.label})" if qualifier else "no value"
@@ -431,7 +431,7 @@ def _tcoord_block(item: Dataset, common: dict[str, Any]) -> SRBlock:
 
 def _reference(ref: Dataset) -> ReferencedObject:
     frames = tuple(int(v) for v in attr.values(ref.get("ReferencedFrameNumber", None)) if str(v).strip().lstrip("-").isdigit())
-    ps = _items(ref, "ReferencedSOPSequence")
+    ps = attr.items(ref, "ReferencedSOPSequence")
     return ReferencedObject(
         attr.text(ref, "ReferencedSOPClassUID"),
         attr.text(ref, "ReferencedSOPInstanceUID"),
@@ -555,21 +555,8 @@ def _uid_name(uid: str) -> str:
 # -- tolerant attribute access -------------------------------------------------------------------
 
 
-def _items(ds: Dataset, keyword: str) -> list[Dataset]:
-    try:
-        value = ds.get(keyword, None)
-    except Exception:  # noqa: BLE001
-        return []
-    if value is None or isinstance(value, (str, bytes)):
-        return []
-    try:
-        return [item for item in value if isinstance(item, Dataset)]
-    except TypeError:
-        return []
-
-
 def _first_code(ds: Dataset, keyword: str) -> CodedConcept | None:
-    items = _items(ds, keyword)
+    items = attr.items(ds, keyword)
     if not items:
         return None
     code = items[0]
