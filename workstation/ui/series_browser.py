@@ -53,7 +53,23 @@ def thumbnail_image(stored: np.ndarray, header: Dataset, size: int = THUMB) -> Q
     else:
         fmt = QImage.Format.Format_RGB888
     image = QImage(shown.data, shown.shape[1], shown.shape[0], shown.strides[0], fmt).copy()
-    return image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    aspect = pixel_aspect(header)  # non-square pixels keep their true shape (PS3.3 10.7.1.3)
+    width, height = float(image.width()), image.height() * aspect
+    scale = size / max(width, height)
+    return image.scaled(max(1, round(width * scale)), max(1, round(height * scale)),
+                        Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+
+def pixel_aspect(header: Dataset) -> float:
+    """Row spacing / column spacing from Pixel Spacing (or Imager Pixel Spacing); 1 if unknown."""
+    for keyword in ("PixelSpacing", "ImagerPixelSpacing"):
+        try:
+            row, column = (float(v) for v in header.get(keyword, None) or ())
+        except (TypeError, ValueError):
+            continue
+        if row > 0 and column > 0:
+            return min(10.0, max(0.1, row / column))
+    return 1.0
 
 
 class SeriesBrowser(QListWidget):
