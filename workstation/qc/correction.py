@@ -31,7 +31,7 @@ from pydicom.multival import MultiValue
 from pydicom.uid import generate_uid
 from pydicom.valuerep import validate_value
 
-from workstation.errors import InvalidDicomError, WorkstationError
+from workstation.errors import ArchiveError, InvalidDicomError, WorkstationError
 from workstation.net.dicomweb import DicomWebClient, StoreResult
 from workstation.qc.attributes import text
 from workstation.qc.audit import AuditAction, AuditLog
@@ -211,13 +211,13 @@ def apply_corrections(instances: Sequence[bytes], changes: Iterable[Change]) -> 
     by_sop = {text(ds, "SOPInstanceUID"): ds for ds in kept}
     for change in changes:
         for uid in change.instances:
-            ds = by_sop.get(uid)
-            if ds is None:
+            target = by_sop.get(uid)
+            if target is None:
                 continue
             if change.new:
-                setattr(ds, change.keyword, change.new)
-            elif change.keyword in ds:
-                ds[change.keyword].value = ""  # type 2 attributes stay present, empty
+                setattr(target, change.keyword, change.new)
+            elif change.keyword in target:
+                target[change.keyword].value = ""  # type 2 attributes stay present, empty
     out: list[bytes] = []
     for ds in kept:
         _remap(ds, uid_map)
@@ -239,12 +239,21 @@ def send_correction(
     """Store the corrected copies, then (only if all were stored) the rejection note of the originals.
 
     Returns both STOW-RS results. Raises :class:`CorrectionError` when the archive did not take
-    every copy: the rejection note is then not sent and the originals stay in place.
+    every copy: the rejection note is then not sent and the originals stay in place (copies the
+    archive did store stay too, as a second study, until the correction is sent again; sending
+    again is safe since the copies keep their UIDs). A failure to store the note itself raises
+    the archive's error; the corrected copies are then already stored.
     """
     if note is None:
         note = corrected.rejection_note()
     new_study = next(iter(corrected.new_study_uids))
-    copies = client.store_instances(corrected.instances, study_uid=new_study)
+    try:
+        copies = client.store_instances(corrected.instances, study_uid=new_study)
+    except ArchiveError as exc:
+        raise CorrectionError(
+            f"The archive did not take the corrected copies ({exc}), so the originals were not "
+            "rejected; check the archive and send the correction again."
+        ) from exc
     expected = {corrected.uid_map[text(ds, "SOPInstanceUID")] for ds in corrected.replaced}
     if not copies.ok or not expected <= set(copies.stored):
         raise CorrectionError(
