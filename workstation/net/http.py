@@ -315,13 +315,13 @@ class Transport:
             )
         if status >= 500:
             return ArchiveError(
-                f"The archive at {host} failed to answer the request for a {what} "
+                f"The archive at {host} failed to answer the {what} request "
                 f"(HTTP {status}): try again later, or tell the archive's administrator.",
                 status=status,
                 retryable=True,
             )
         return ArchiveError(
-            f"The archive at {host} refused the request for a {what} (HTTP {status}).",
+            f"The archive at {host} refused the {what} request (HTTP {status}).",
             status=status,
         )
 
