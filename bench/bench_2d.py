@@ -12,7 +12,7 @@ painted synchronously (linked scrolling in 2x2, the harder case). Reported: medi
 frames per second, the ratio ours / reference, and the time from handing over the first slice to
 the first frame on screen. Run (starts Xvfb itself when there is no DISPLAY):
 
-    .venv/bin/python bench/bench_2d.py [--frames 200] [--repeats 3] [--append bench/RESULTS.md]
+    .venv/bin/python bench/bench_2d.py [--frames 200] [--repeats 3] [--append bench/RESULTS.md]  (replaces its own section there)
 """
 
 from __future__ import annotations
@@ -214,8 +214,14 @@ def run(args: argparse.Namespace) -> int:
     table = "\n".join(lines)
     print(table)
     if args.append:
-        with open(args.append, "a", encoding="utf-8") as fh:
-            fh.write(f"\n## 2D viewport: scroll frame rate and first frame (bench/bench_2d.py, {time.strftime('%Y-%m-%d')})\n\n{table}\n")
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from bench.results import update_section
+
+        update_section(
+            "2d",
+            f"## 2D viewport: scroll frame rate and first frame (bench/bench_2d.py, {time.strftime('%Y-%m-%d')})\n\n{table}",
+            args.append,
+        )
     return 0
 
 

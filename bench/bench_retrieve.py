@@ -180,8 +180,6 @@ def main() -> int:
         return statistics.median(r[key] for r in results)
 
     lines = [
-        "# Benchmark results",
-        "",
         "## Retrieve and decode a CT series over DICOMweb (Orthanc 1.10 on loopback)",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
@@ -217,7 +215,9 @@ def main() -> int:
         )
     text = "\n".join(lines) + "\n"
     print(text)
-    Path(args.out).write_text(text)
+    from bench.results import update_section
+
+    update_section("retrieve", text, Path(args.out))
     return 0
 
 
