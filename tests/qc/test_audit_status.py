@@ -165,3 +165,35 @@ def test_qc_worklist_lists_the_day_in_acquisition_order(shared_data: Path, tmp_p
         assert [r.study.study_uid for r in rows] == [early_uid, phantom_uid]
         assert [r.state for r in rows] == [StudyQCState.NOT_CHECKED, StudyQCState.PASSED]
         assert qc_worklist(library, day + dt.timedelta(days=1), store) == []
+
+
+def test_cli_records_the_run_and_marks_passed(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from workstation.qc.cli import add_qc_parser, cmd_qc
+
+    def parse(*argv: str) -> argparse.Namespace:
+        parser = argparse.ArgumentParser(prog="workstation")
+        add_qc_parser(parser.add_subparsers(dest="verb"))
+        return parser.parse_args(["qc", *argv])
+
+    settings = Settings()
+    files = sorted((shared_data / PHANTOM / "S2010").glob("*.dcm"), key=lambda p: int(pydicom.dcmread(p, stop_before_pixels=True).InstanceNumber))
+    with Library(settings.library_path()) as library:
+        for path in files[:5]:
+            assert library.add_file(path).stored
+    uid = str(pydicom.dcmread(files[0], stop_before_pixels=True).StudyInstanceUID)
+    assert cmd_qc(parse(uid, "--mark-passed"), settings) == 0
+    store = QCStatusStore.for_settings(settings)
+    assert store.get(uid).state is StudyQCState.PASSED
+    assert [e.action for e in read_audit(uid, default_audit_path(settings))] == ["qc_run", "qc_passed"]
+
+    # The same study with its middle slice gone: an error finding, so the pass is refused.
+    with Library(settings.library_path()) as library:
+        assert library.remove_study(uid)
+        for path in files[:2] + files[3:5]:
+            assert library.add_file(path).stored
+    with pytest.raises(QCPassRefused):
+        cmd_qc(parse(uid, "--mark-passed"), settings)
+    assert store.get(uid).state is StudyQCState.ERRORS
+    capsys.readouterr()

@@ -3,7 +3,9 @@
 Headers come from the local library (pixels are then decoded too) or, when the study is not
 there, from the archive's WADO-RS metadata (PS3.18 10.4.1.1.2; pixels not checked, which the
 report says). Prints the report as text or JSON; exit status 1 when a finding is an error, 0
-otherwise. Nothing here logs patient data: the PDF header is the only place a name may appear.
+otherwise. Each run is recorded in the local QC status and audit log (``qc_status.json``,
+``audit.jsonl`` beside the library); ``--mark-passed`` also marks the study as checked, which is
+refused (an error) when a finding is an error. Nothing here logs patient data: the PDF header is the only place a name may appear.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from workstation.qc.attributes import text
 from workstation.qc.findings import Finding, QCReport, Severity
 from workstation.qc.pdf import write_pdf
 from workstation.qc.run import run_checks
+from workstation.qc.status import QCStatusStore
 from workstation.settings import Settings
 from workstation.sources import archive_study_headers, open_library
 
@@ -33,6 +36,8 @@ def add_qc_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--pdf", metavar="PATH", help="also write the report as a PDF")
     p.add_argument("--archive", help="archive profile name or DICOMweb URL (if not in the library)")
+    p.add_argument("--mark-passed", action="store_true",
+                   help="mark the study as checked (QC passed) unless a finding is an error")
     p.set_defaults(func=cmd_qc)
     return p
 
@@ -62,6 +67,10 @@ def qc_study(settings: Settings, study_uid: str, archive: str | None = None) -> 
 def cmd_qc(args: argparse.Namespace, settings: Settings) -> int:
     """Print the QC report of ``args.study_uid``; 1 when a finding is an error, else 0."""
     report, headers = qc_study(settings, args.study_uid, getattr(args, "archive", None))
+    status = QCStatusStore.for_settings(settings)
+    status.record_run(report)  # the worklist's QC column and the audit log
+    if getattr(args, "mark_passed", False):
+        status.mark_passed(report.facts.study_uid or args.study_uid)  # refused after an error finding
     if getattr(args, "pdf", None):
         first = headers[0]
         write_pdf(report, args.pdf, patient_name=text(first, "PatientName"), patient_id=text(first, "PatientID"))
