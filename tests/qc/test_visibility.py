@@ -5,10 +5,15 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from tests import orthanc as orthanc_mod
 from tests.qc.helpers import PHANTOM, read_headers
 from workstation.model.displayset import build_display_sets
-from workstation.qc.rejection import RejectionReason, build_rejection_note
+from workstation.net.auth import store_secret
+from workstation.net.dicomweb import DicomWebClient
+from workstation.qc.audit import AuditLog
+from workstation.qc.rejection import RejectionReason, build_rejection_note, send_rejection
 from workstation.qc.visibility import rejection_map, rejection_notes, visible_headers
+from workstation.settings import ArchiveProfile
 
 
 def test_rejected_images_and_notes_are_left_out(shared_data: Path) -> None:
@@ -46,3 +51,29 @@ def test_nothing_rejected_without_notes(shared_data: Path) -> None:
     headers, _ = read_headers(shared_data / PHANTOM / "S2010")
     visible, rejected = visible_headers(headers)
     assert rejected == set() and len(visible) == len(headers)
+
+
+def test_rejection_through_orthanc_is_audited_and_hidden(
+    shared_data: Path, orthanc: orthanc_mod.OrthancServer, tmp_path: Path
+) -> None:
+    headers, paths = read_headers(shared_data / PHANTOM / "S2010")
+    chosen = sorted(headers, key=lambda ds: int(ds.InstanceNumber))[:5]
+    for ds in chosen:
+        orthanc.upload(paths[str(ds.SOPInstanceUID)].read_bytes())
+    note = build_rejection_note(chosen[:2], RejectionReason.QUALITY)
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    profile = ArchiveProfile(name="qc-test", url=orthanc.dicomweb_url, username=orthanc.user)
+    store_secret(profile, orthanc.password)
+    study_uid = str(chosen[0].StudyInstanceUID)
+    with DicomWebClient(profile, retries=1, backoff_s=0.01) as client:
+        assert send_rejection(client, note, audit=audit).ok
+        archived: list = []
+        for series in client.search_series(study_uid):
+            archived.extend(client.series_metadata(study_uid, series.series_uid))
+    visible, rejected = visible_headers(archived)
+    assert rejected == {str(ds.SOPInstanceUID) for ds in chosen[:2]}
+    assert {str(ds.SOPInstanceUID) for ds in visible} == {str(ds.SOPInstanceUID) for ds in chosen[2:]}
+    (entry,) = audit.read(study_uid)
+    assert entry.action == "rejected" and entry.reason == "113001"
+    assert set(entry.instance_uids) == rejected and entry.series_uids == (str(chosen[0].SeriesInstanceUID),)
+    assert str(chosen[0].PatientName) not in audit.path.read_text()

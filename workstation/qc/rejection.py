@@ -27,6 +27,7 @@ from workstation.errors import WorkstationError
 from workstation.model.sop_classes import KEY_OBJECT_SELECTION
 from workstation.net.dicomweb import DicomWebClient, StoreResult
 from workstation.qc.attributes import text
+from workstation.qc.audit import AuditAction, AuditLog
 
 
 class RejectionReason(Enum):
@@ -156,9 +157,27 @@ def note_bytes(note: Dataset) -> bytes:
     return buffer.getvalue()
 
 
-def send_rejection(client: DicomWebClient, note: Dataset) -> StoreResult:
-    """Store the rejection note in the archive by STOW-RS (PS3.18 10.5.1)."""
-    return client.store_instances([note_bytes(note)], study_uid=text(note, "StudyInstanceUID") or None)
+def send_rejection(client: DicomWebClient, note: Dataset, *, audit: AuditLog | None = None) -> StoreResult:
+    """Store the rejection note in the archive by STOW-RS (PS3.18 10.5.1).
+
+    With ``audit``, the rejection is recorded in the local audit log once the archive took it
+    (study, series and instances by UID, the rejection title's code value).
+    """
+    result = client.store_instances([note_bytes(note)], study_uid=text(note, "StudyInstanceUID") or None)
+    if audit is not None and result.ok:
+        evidence = note.get("CurrentRequestedProcedureEvidenceSequence", None) or []
+        series = [text(s, "SeriesInstanceUID") for study in evidence
+                  for s in study.get("ReferencedSeriesSequence", None) or []]
+        why = rejection_reason(note)
+        audit.record(
+            AuditAction.REJECTED,
+            study_uid=text(note, "StudyInstanceUID"),
+            series_uids=series,
+            instance_uids=sorted(rejected_instances([note])),
+            reason=why.code_value if why else "",
+            detail={"rejection_note_uid": text(note, "SOPInstanceUID")},
+        )
+    return result
 
 
 def rejection_reason(ds: Dataset) -> RejectionReason | None:
