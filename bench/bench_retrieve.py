@@ -37,7 +37,18 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def reset_peak() -> None:
+    """Reset the peak-RSS mark to the current RSS (Linux: clear_refs 5); ru_maxrss cannot be used,
+    it carries the parent's high-water mark across fork and exec."""
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+
+
 def peak_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1e3
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
 
 
@@ -62,6 +73,7 @@ def run_ours(url: str, user: str, password: str, study: str, series: str) -> dic
     for data in client.iter_instances(study, series, [first_uid]):
         pool.submit(data).result()
     base_rss = rss_mb()
+    reset_peak()
     t0 = time.perf_counter()
     client.series_metadata(study, series)  # headers as pydicom datasets
     t_meta = time.perf_counter() - t0
@@ -89,6 +101,7 @@ def run_baseline(url: str, user: str, password: str, study: str, series: str) ->
     first_uid = client.search_for_instances(study, series)[0]["00080018"]["Value"][0]
     client.retrieve_instance(study, series, first_uid).pixel_array  # noqa: B018
     base_rss = rss_mb()
+    reset_peak()
     t0 = time.perf_counter()
     [Dataset.from_json(m) for m in client.retrieve_series_metadata(study, series)]
     t_meta = time.perf_counter() - t0

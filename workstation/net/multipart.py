@@ -153,7 +153,9 @@ def iter_parts(chunks: Iterable[bytes], boundary: str) -> Iterator[Part]:
                         scan = 0
                     continue
                 if state == "body":
-                    yield Part(headers, bytes(buf[:index]))
+                    with memoryview(buf) as view:  # one copy of the part, not two
+                        body = bytes(view[:index])
+                    yield Part(headers, body)
                     complete += 1
                 del buf[: index + len(delimiter)]
                 scan = 0
