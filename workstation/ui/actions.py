@@ -35,6 +35,10 @@ from workstation.model.viewport import MAX_GRID
 GRID_KEYS = {(1, 1): "Ctrl+1", (1, 2): "Ctrl+2", (2, 1): "Ctrl+3", (2, 2): "Ctrl+4",
              (2, 3): "Ctrl+5", (3, 3): "Ctrl+6", (4, 4): "Ctrl+7"}
 
+#: QC mode (issue 8): the QC tab and the DICOM tag browser of the active image.
+QC_MODE_KEY = "F3"
+TAG_BROWSER_KEY = "Ctrl+T"
+
 #: What the viewport does with the mouse and scroll keys (handled inside the viewport).
 VIEWPORT_HELP = (
     ("Mouse wheel, Up/Down, Page Up/Down, Home/End", "Scroll through the images"),

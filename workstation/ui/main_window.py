@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from PySide6.QtCore import QSettings, Qt
@@ -27,9 +27,18 @@ from workstation.model.source import CancelToken
 from workstation.settings import APP_NAME, Settings
 from workstation.store.library import Library
 from workstation.ui import tasks
-from workstation.ui.actions import ReadingActions, ShortcutsDialog, shortcut_rows
+from workstation.ui.actions import (
+    QC_MODE_KEY,
+    TAG_BROWSER_KEY,
+    ReadingActions,
+    ShortcutsDialog,
+    shortcut_rows,
+)
 from workstation.ui.study_view import StudyView
 from workstation.ui.worklist import WorklistWidget, format_person_name
+
+if TYPE_CHECKING:
+    from workstation.ui.qc_view import QCView
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +63,16 @@ def shutdown_shared_decoder() -> None:
     if _shared_decoder is not None:
         _shared_decoder.shutdown(wait=False, cancel_pending=True)
         _shared_decoder = None
+
+
+def readable_headers(headers: list[Any]) -> tuple[list[Any], int]:
+    """(headers offered for reading, number of rejected images hidden): IHE IOCM rejection notes
+    and the instances they reject are left out (workstation.qc.visibility)."""
+    from workstation.qc.visibility import visible_headers
+
+    visible, rejected = visible_headers(headers)
+    hidden = sum(1 for h in headers if str(h.get("SOPInstanceUID", "") or "") in rejected)
+    return visible, hidden
 
 
 def ui_settings() -> QSettings:
@@ -81,6 +100,9 @@ class MainWindow(QMainWindow):
         self.make_viewport = make_viewport or default_viewport
         self.archives: dict[str, Any] = {}
         self._tasks: list[tasks.Task] = []
+        self.qc_view: QCView | None = None  # the QC tab, made on first use (show_qc)
+        self._reading_headers: dict[StudyView, dict[str, Any]] = {}  # SOP UID -> header, per study tab
+        self.hidden_note = ""  # "N rejected images hidden" for the study opened last
         self.setWindowTitle("Workstation")
         self.resize(1400, 900)
 
@@ -127,6 +149,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "&Worklist", "F2", lambda: self.tabs.setCurrentIndex(0))
+        # -- QC mode and tag browser (issue 8) --
+        self._action(view_menu, "&QC mode", QC_MODE_KEY, self.show_qc)
+        self._action(view_menu, "DICOM &tags", TAG_BROWSER_KEY, self.show_tags)
         view_menu.addSeparator()
         self.tools.fill_view_menu(view_menu)
         help_menu = self.menuBar().addMenu("&Help")
@@ -241,7 +266,8 @@ class MainWindow(QMainWindow):
         offline = LIBRARY in study.origins and self.library.study_complete(study.study_uid)
         use_archive = bool(name) and not offline and (ARCHIVE in study.origins or LIBRARY not in study.origins)
 
-        def work(progress: Any, cancel: CancelToken) -> tuple[StudySummary, list[Any], list[Any], Any]:
+        def work(progress: Any, cancel: CancelToken) -> tuple[StudySummary, list[Any], list[Any], Any, int]:
+            client = None
             if use_archive:
                 client = self.archive(name)
                 series = client.search_series(study.study_uid)
@@ -250,18 +276,20 @@ class MainWindow(QMainWindow):
                     cancel.raise_if_cancelled()
                     headers.extend(client.series_metadata(study.study_uid, s.series_uid))
                     progress(n, len(series), "Reading series information")
-                return study, build_display_sets(headers), headers, client
-            headers = self.library.study_headers(study.study_uid)
-            if not headers:
-                raise WorkstationError("This study has no images in the local library and no archive is configured to fetch them from.")
-            return study, build_display_sets(headers), headers, None
+            else:
+                headers = self.library.study_headers(study.study_uid)
+                if not headers:
+                    raise WorkstationError("This study has no images in the local library and no archive is configured to fetch them from.")
+            headers, hidden = readable_headers(headers)
+            return study, build_display_sets(headers), headers, client, hidden
 
         self._run(work, "Opening the study", self._show_study)
 
-    def _show_study(self, result: tuple[StudySummary, list[Any], list[Any], Any]) -> None:
-        study, display_sets, headers, archive = result
+    def _show_study(self, result: tuple[StudySummary, list[Any], list[Any], Any, int]) -> None:
+        study, display_sets, headers, archive, hidden = result
         if not display_sets:
-            self.show_error("The study has no series that can be shown.")
+            self.show_error("The study has no series that can be shown."
+                            + (f" {hidden} rejected images hidden." if hidden else ""))
             return
         if LIBRARY in study.origins:
             self.library.touch_study(study.study_uid)
@@ -274,7 +302,10 @@ class MainWindow(QMainWindow):
         title = f"{format_person_name(study.patient_name).split(',')[0]} {study.study_date}".strip() or "Study"
         index = self.tabs.addTab(view, title)
         self.tabs.setCurrentIndex(index)
-        self.statusBar().showMessage("Study opened" + (" from the local library" if archive is None else ""), 4000)
+        self._reading_headers[view] = {str(h.get("SOPInstanceUID", "") or ""): h for h in headers}
+        self.statusBar().showMessage("Study opened" + (" from the local library" if archive is None else "")
+                                     + (f"; {hidden} rejected images hidden" if hidden else ""), 8000)
+        self.hidden_note = f"{hidden} rejected images hidden" if hidden else ""
         self._update_loading()
 
     def close_tab(self, index: int) -> None:
@@ -283,6 +314,10 @@ class MainWindow(QMainWindow):
         view = self.tabs.widget(index)
         if isinstance(view, StudyView):
             view.close_study()
+            self._reading_headers.pop(view, None)
+        if self.qc_view is not None and view is self.qc_view:
+            self.qc_view.cancel_all()
+            self.qc_view = None
         self.tabs.removeTab(index)
         if view is not None:
             view.deleteLater()
@@ -298,6 +333,52 @@ class MainWindow(QMainWindow):
             for label, arrived, total in view.loading_summary():
                 parts.append(f"{label}: {arrived}/{total}")
         self.loading.setText(("Loading " + " · ".join(parts)) if parts else "")
+
+    # -- QC mode and the tag browser (issue 8) ---------------------------------------------------
+
+    def show_qc(self) -> Any:
+        """The QC tab (made on first use): the day's studies with their QC status."""
+        from workstation.ui.qc_view import QCView
+
+        if self.qc_view is None:
+            self.qc_view = QCView(self.library, lambda: self.settings, self._qc_archive)
+            self.qc_view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            self.qc_view.error.connect(self.show_error)
+            self.qc_view.open_for_reading.connect(self.open_study)
+            self.tabs.insertTab(1, self.qc_view, "QC")
+        self.tabs.setCurrentWidget(self.qc_view)
+        return self.qc_view
+
+    def _qc_archive(self) -> Any:
+        profile = self.settings.archive()
+        return self.archive(profile.name) if profile is not None else None
+
+    def active_header(self) -> Any:
+        """The header of the image in the active viewport of the study in front; before that
+        image arrived, the first header of the active display set; None without a study."""
+        view = self.current_study()
+        if view is None:
+            return None
+        binding = view.active
+        header = binding.header()
+        if header is not None:
+            return header
+        known = self._reading_headers.get(view, {})
+        display_set = binding.display_set
+        uids = list(display_set.sop_instance_uids) if display_set is not None else []
+        return next((known[u] for u in uids if u in known), next(iter(known.values()), None))
+
+    def show_tags(self) -> Any:
+        """View > DICOM tags: the tag browser of the active image (or of QC mode's selection)."""
+        from workstation.ui.tag_browser import open_tag_browser
+
+        if self.qc_view is not None and self.tabs.currentWidget() is self.qc_view:
+            return self.qc_view.show_tags()
+        header = self.active_header()
+        if header is None:
+            self.show_error("Open a study (or select an image in QC mode) to see its DICOM tags.")
+            return None
+        return open_tag_browser(header, self)
 
     # -- more windows, settings, help ----------------------------------------------------------
 
