@@ -30,7 +30,7 @@ from workstation.settings import ArchiveProfile, Settings, load_settings, save_s
 from workstation.ui.app import create_main_window  # noqa: E402
 from workstation.ui.main_window import MainWindow  # noqa: E402
 from workstation.ui.qc_dialogs import RejectDialog  # noqa: E402
-from workstation.ui.qc_view import QCView  # noqa: E402
+from workstation.ui.qc_view import STATE_COLUMN, QCView  # noqa: E402
 from workstation.ui.study_view import StudyView  # noqa: E402
 from workstation.ui.tag_browser import TagBrowser  # noqa: E402
 
@@ -144,7 +144,7 @@ def test_qc_tab_finds_the_error_refuses_the_pass_and_exports(qtbot: Any, tmp_pat
         shot(qc, "qc_tab_errors")
 
         # The worklist sorts by the status column.
-        qc.worklist.sortByColumn(7, Qt.SortOrder.DescendingOrder)
+        qc.worklist.sortByColumn(STATE_COLUMN, Qt.SortOrder.DescendingOrder)
         assert qc.state_text(study_uid) == "errors"
 
         # "Mark as checked" is refused after errors unless the technologist confirms.
@@ -240,8 +240,10 @@ def test_reject_a_series_in_orthanc_then_read_without_it(qtbot: Any, orthanc: An
                                 auth=auth, timeout=30).json()
         note = Dataset.from_json(metadata[0])
         assert rejected_instances([note]) == {str(ds.SOPInstanceUID) for ds in other}
-        entry = AuditLog(default_audit_path(load_settings())).read(study_uid)[-1]
-        assert entry.action == "rejected" and entry.reason == "113037"
+        entries = AuditLog(default_audit_path(load_settings())).read(study_uid)
+        (entry,) = [e for e in entries if e.action == "rejected"]
+        assert entry.reason == "113037" and set(entry.instance_uids) == {str(ds.SOPInstanceUID) for ds in other}
+        assert entries[-1].action == "qc_run"  # checked again after the rejection
 
         # Opening the study for reading hides the rejected series.
         qtbot.mouseClick(qc.read_button, Qt.MouseButton.LeftButton)
@@ -274,5 +276,48 @@ def test_reject_a_series_in_orthanc_then_read_without_it(qtbot: Any, orthanc: An
         browser.close()
         shortcuts = dict(window.all_shortcuts())
         assert shortcuts.get("F3") == "QC mode" and shortcuts.get("Ctrl+T") == "DICOM tags"
+    finally:
+        dispose(qtbot, window)
+
+
+def test_correct_demographics_locally(qtbot: Any) -> None:
+    """No archive: corrected copies (new UIDs) and the 113038 note go to the local library."""
+    data, phantom, other = qc_study()
+    window = _window(qtbot, Settings())
+    try:
+        for item in data:
+            window.library.add_bytes(item)
+        study_uid = str(phantom[0].StudyInstanceUID)
+        qc = _qc_tab(qtbot, window, study_uid)
+        _check(qtbot, qc, study_uid)
+        seen: list[Any] = []
+
+        def correct(dialog: Any) -> None:
+            assert dialog.values()["PatientSex"] in ("O", "F")
+            dialog.set_value("PatientSex", "O")
+            assert not dialog.apply_button.isEnabled()  # nothing confirmed yet
+            dialog.preview.click()
+            listed = [dialog.change_list.item(i).text() for i in range(dialog.change_list.count())]
+            assert listed == [f"PatientSex: 'F' -> 'O' in {SHAPE[0]} instance(s)"]
+            dialog.apply_button.click()
+
+        answer_modal(correct, seen)
+        qtbot.mouseClick(qc.correct_button, Qt.MouseButton.LeftButton)
+        assert seen and "local library" in " ".join(w.text() for w in seen[0].findChildren(type(qc.summary)))
+        qtbot.waitUntil(lambda: qc.worklist_model.rowCount() == 2 and not qc.busy, timeout=30000)
+        new_uid = next(qc.worklist_model.item(r, 0).data(Qt.ItemDataRole.UserRole + 2)
+                       for r in range(2) if qc.worklist_model.item(r, 0).data(Qt.ItemDataRole.UserRole + 2) != study_uid)
+        copies = window.library.study_headers(new_uid)
+        assert len(copies) == 2 * SHAPE[0] and {str(ds.PatientSex) for ds in copies} == {"O"}
+        assert not {str(ds.SOPInstanceUID) for ds in copies} & {str(ds.SOPInstanceUID) for ds in phantom + other}
+        # The original study is now wholly rejected: both series greyed, nothing left to check.
+        _check(qtbot, qc, study_uid)
+        assert [grey for _l, grey in qc.series_rows()] == [True, True]
+        assert "every image of the study is rejected" in qc.summary.text()
+        # The corrected study checks clean of identity errors.
+        _check(qtbot, qc, new_uid)
+        assert "patient_sex_mismatch" not in qc.current.report.codes()  # type: ignore[union-attr]
+        actions = [e.action for e in AuditLog(default_audit_path(load_settings())).read(study_uid)]
+        assert "corrected" in actions
     finally:
         dispose(qtbot, window)

@@ -69,7 +69,8 @@ from workstation.ui.worklist import format_da, format_person_name
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 UID_ROLE = Qt.ItemDataRole.UserRole + 2
 
-WORKLIST_COLUMNS = ("Time", "Patient", "Patient ID", "Modality", "Description", "Accession", "Images", "QC status")
+WORKLIST_COLUMNS = ("Time", "QC status", "Patient", "Patient ID", "Modality", "Description", "Accession", "Images")
+STATE_COLUMN = 1
 FINDING_COLUMNS = ("Severity", "Finding", "Series", "Images")
 SERIES_COLUMNS = ("No.", "Series", "Modality", "Images", "Rejected")
 IMAGE_COLUMNS = ("No.", "Position", "SOP Instance UID", "Rejected")
@@ -114,6 +115,7 @@ def _table(model: QStandardItemModel, *, multi: bool = False) -> QTableView:
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setStretchLastSection(True)
     table.setWordWrap(True)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     return table
 
 
@@ -332,6 +334,7 @@ class QCView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([560, 840])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._enable()
@@ -419,13 +422,13 @@ class QCView(QWidget):
             s = row.study
             items = [
                 _item(format_tm(s.study_time), s.study_time or "999999"),
+                self._state_item(row.record),
                 _item(format_person_name(s.patient_name)),
                 _item(s.patient_id),
                 _item(", ".join(s.modalities)),
                 _item(s.study_description),
                 _item(s.accession_number),
                 _item(str(s.number_of_instances or ""), s.number_of_instances or 0),
-                self._state_item(row.record),
             ]
             items[0].setData(s.study_uid, UID_ROLE)
             self.worklist_model.appendRow(items)
@@ -455,12 +458,12 @@ class QCView(QWidget):
     def state_text(self, study_uid: str) -> str:
         """The QC status column's text for a study ('' when it is not listed)."""
         r = self._row_of(study_uid)
-        return self.worklist_model.item(r, len(WORKLIST_COLUMNS) - 1).text() if r >= 0 else ""
+        return self.worklist_model.item(r, STATE_COLUMN).text() if r >= 0 else ""
 
     def _set_state(self, record: StudyQCRecord) -> None:
         r = self._row_of(record.study_uid)
         if r >= 0:
-            self.worklist_model.setItem(r, len(WORKLIST_COLUMNS) - 1, self._state_item(record))
+            self.worklist_model.setItem(r, STATE_COLUMN, self._state_item(record))
         self.rows = [QCWorklistRow(row.study, record) if row.study.study_uid == record.study_uid else row
                      for row in self.rows]
 
