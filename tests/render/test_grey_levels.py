@@ -148,22 +148,32 @@ def test_image_own_window_is_used_by_default(offscreen_renderer: SliceRenderer) 
     assert offscreen_renderer.current_window() == (center, width)
 
 
-def test_window_change_rebuilds_only_the_table(offscreen_renderer: SliceRenderer) -> None:
-    """A W/L change leaves the stored array (and its VTK wrapper) alone: no copy of the image."""
+def test_window_change_refills_the_display_buffer_only(offscreen_renderer: SliceRenderer) -> None:
+    """One copy of the stored values is kept (no copy of the caller's array); a W/L change or a
+    scroll refills the viewport's one 8-bit display buffer in place (same VTK image, same
+    memory), whose bytes are the display table applied to the stored values."""
     ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
     stored = np.ascontiguousarray(ds.pixel_array)
-    offscreen_renderer.set_stack(1, [ds])
+    offscreen_renderer.set_stack(2, [ds, ds])
     offscreen_renderer.set_image(0, stored, ds)
+    offscreen_renderer.set_image(1, stored[::-1].copy(), ds)
     offscreen_renderer.render()
     kept = offscreen_renderer.stored(0)
     assert kept is not None and np.shares_memory(kept, stored) and kept.dtype == np.int16
     image = offscreen_renderer._mapper.GetInput()
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    shown = vtk_to_numpy(image.GetPointData().GetScalars())
+    assert shown.dtype == np.uint8 and not np.shares_memory(shown, stored)
     offscreen_renderer.state.set_window(100, 500)
     offscreen_renderer.render()
     assert offscreen_renderer._mapper.GetInput() is image
-    from vtkmodules.util.numpy_support import vtk_to_numpy
-
-    assert np.shares_memory(vtk_to_numpy(image.GetPointData().GetScalars()), stored)
+    expected = naive.grey(stored, ds, 100, 500)
+    assert np.array_equal(shown.reshape(stored.shape), expected)
+    offscreen_renderer.state.image_index = 1
+    offscreen_renderer.render()
+    assert offscreen_renderer._mapper.GetInput() is image
+    assert np.array_equal(shown.reshape(stored.shape), expected[::-1])
 
 
 def _colour_check(renderer: SliceRenderer, path: Path, expected_rgb: np.ndarray, stored: np.ndarray, ds: pydicom.Dataset) -> None:

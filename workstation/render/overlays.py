@@ -3,17 +3,24 @@
 The content comes from :mod:`workstation.model.overlay` (four-corner text from the Patient, Study,
 Series and Image Plane modules, PS3.3 C.7.1.1-C.7.6.2; orientation markers per PS3.3 C.7.6.1.1.1;
 the scale bar per PS3.3 10.7.1.3) and :mod:`workstation.model.spatial` (reference lines and the 3D
-cursor, PS3.3 C.7.6.2.1.1). This module only places it: screen points are given with y growing
-downwards (as in :class:`~workstation.model.viewport.ViewportState`) and turned into VTK display
-coordinates (y up) here.
+cursor, PS3.3 C.7.6.2.1.1), and the graphic and text annotations of a presentation state (PS3.3
+C.10.5, as :class:`~workstation.model.presentation_state.DrawOp`). This module only places it:
+screen points are given with y growing downwards (as in
+:class:`~workstation.model.viewport.ViewportState`) and turned into VTK display coordinates (y up)
+here. :func:`outline` turns a DrawOp into polylines in the viewport's image coordinates (pixel
+centres at integer (column, row)), converting from the annotation's pixel coordinates of PS3.3
+C.10.5.1.2 where (0, 0) is the outer top-left corner of the first pixel: a pixel centre is
+(c + 0.5, r + 0.5) there.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (text rendering factory)
-from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonCore import vtkPoints, vtkUnsignedCharArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkRenderingCore import (
     vtkActor2D,
@@ -23,6 +30,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from workstation.model.overlay import CornerText, Markers, ScaleBar
+from workstation.model.presentation_state import DrawOp
 
 ScreenPoint = tuple[float, float]
 Segment = tuple[ScreenPoint, ScreenPoint]
@@ -34,6 +42,14 @@ MARKER_RGB = (1.0, 0.85, 0.25)
 REFERENCE_RGB = (0.3, 0.8, 1.0)
 CURSOR_RGB = (1.0, 0.3, 0.3)
 SCALE_RGB = (0.92, 0.92, 0.92)
+#: Presentation-state annotations without a recommended colour (PS3.3 C.10.7.1.1).
+ANNOTATION_RGB = (0.35, 1.0, 0.35)
+#: Segments per full turn when a circle or an ellipse is drawn as a polygon.
+CURVE_SEGMENTS = 96
+#: Half-size in screen pixels of the cross that marks a POINT graphic.
+POINT_ARM = 4.0
+
+ImagePoint = tuple[float, float]
 MARGIN = 6  # pixels between text and the viewport edge
 
 
@@ -83,6 +99,115 @@ class _Lines:
         self.actor.SetVisibility(bool(self.segments))
 
 
+def from_annotation_units(point: Sequence[float]) -> ImagePoint:
+    """PS3.3 C.10.5.1.2 pixel coordinates (0, 0 = outer top-left corner of the first pixel) ->
+    viewport image coordinates (pixel centres at integer column, row)."""
+    return (float(point[0]) - 0.5, float(point[1]) - 0.5)
+
+
+def _spline(a: float, b: float, c: float, d: float, t: float) -> float:
+    """Uniform Catmull-Rom between b (t = 0) and c (t = 1)."""
+    return 0.5 * (2 * b + (-a + c) * t + (2 * a - 5 * b + 4 * c - d) * t * t + (-a + 3 * b - 3 * c + d) * t ** 3)
+
+
+def _catmull_rom(points: Sequence[ImagePoint], steps: int = 8) -> list[ImagePoint]:
+    """A smooth curve through every point (INTERPOLATED graphic type, PS3.3 C.10.5.1.2)."""
+    if len(points) < 3:
+        return list(points)
+    closed = points[0] == points[-1]
+    pts = list(points[:-1]) if closed else list(points)
+    n = len(pts)
+    out: list[ImagePoint] = []
+    last = n if closed else n - 1
+    for i in range(last):
+        p0 = pts[(i - 1) % n] if closed or i > 0 else pts[0]
+        p1, p2 = pts[i], pts[(i + 1) % n]
+        p3 = pts[(i + 2) % n] if closed or i + 2 < n else pts[-1]
+        for k in range(steps):
+            t = k / steps
+            out.append((_spline(p0[0], p1[0], p2[0], p3[0], t), _spline(p0[1], p1[1], p2[1], p3[1], t)))
+    out.append(pts[0] if closed else pts[-1])
+    return out
+
+
+def outline(op: DrawOp) -> list[list[ImagePoint]]:
+    """The lines of a graphic annotation in viewport image coordinates (empty for text and for
+    POINT, which is drawn as a screen-sized cross at :func:`point_of`)."""
+    if op.kind in ("polyline", "interpolated"):
+        points = [from_annotation_units(p) for p in op.points]
+        return [_catmull_rom(points) if op.kind == "interpolated" else points]
+    if op.kind in ("circle", "ellipse") and op.centre is not None and op.radii is not None:
+        cx, cy = from_annotation_units(op.centre)
+        major, minor = op.radii
+        if op.kind == "ellipse" and len(op.points) >= 4:
+            (a0, a1, b0, b1) = op.points[:4]
+            u = (a1[0] - a0[0], a1[1] - a0[1])
+            v = (b1[0] - b0[0], b1[1] - b0[1])
+        else:
+            theta = math.radians(op.angle_degrees)
+            u, v = (math.cos(theta), math.sin(theta)), (-math.sin(theta), math.cos(theta))
+        nu, nv = math.hypot(*u) or 1.0, math.hypot(*v) or 1.0
+        u, v = (u[0] / nu, u[1] / nu), (v[0] / nv, v[1] / nv)
+        ring = []
+        for k in range(CURVE_SEGMENTS + 1):
+            t = 2.0 * math.pi * k / CURVE_SEGMENTS
+            a, b = major * math.cos(t), minor * math.sin(t)
+            ring.append((cx + a * u[0] + b * v[0], cy + a * u[1] + b * v[1]))
+        return [ring]
+    return []
+
+
+def point_of(op: DrawOp) -> ImagePoint | None:
+    """Where a POINT graphic is, in viewport image coordinates."""
+    return from_annotation_units(op.points[0]) if op.kind == "point" and op.points else None
+
+
+@dataclass(frozen=True)
+class AnnotationText:
+    """A text annotation placed on screen: its top-left, top-right or top-centre corner
+    (``justification`` LEFT / RIGHT / CENTER) at ``position`` (screen pixels, y down)."""
+
+    text: str
+    position: ScreenPoint
+    justification: str
+    rgb: tuple[float, float, float]
+
+
+class _ColouredLines:
+    """Polylines in display coordinates, each with its own colour, in one actor."""
+
+    def __init__(self, width: float = 1.5) -> None:
+        self.poly = vtkPolyData()
+        mapper = vtkPolyDataMapper2D()
+        mapper.SetInputData(self.poly)
+        mapper.ScalarVisibilityOn()
+        mapper.SetScalarModeToUseCellData()
+        mapper.SetColorModeToDirectScalars()
+        self.actor = vtkActor2D()
+        self.actor.SetMapper(mapper)
+        self.actor.GetProperty().SetLineWidth(width)
+        self.lines: list[tuple[list[ScreenPoint], tuple[float, float, float]]] = []
+        self.actor.VisibilityOff()
+
+    def set(self, lines: Sequence[tuple[Sequence[ScreenPoint], tuple[float, float, float]]]) -> None:
+        """Polylines (display coordinates, y up) with their RGB colour (0..1)."""
+        self.lines = [([(float(x), float(y)) for x, y in pts], rgb) for pts, rgb in lines if len(pts) >= 2]
+        points = vtkPoints()
+        cells = vtkCellArray()
+        colours = vtkUnsignedCharArray()
+        colours.SetNumberOfComponents(3)
+        for pts, rgb in self.lines:
+            cells.InsertNextCell(len(pts))
+            for x, y in pts:
+                cells.InsertCellPoint(points.InsertNextPoint(x, y, 0.0))
+            colours.InsertNextTuple3(*(round(255 * c) for c in rgb))
+        self.poly.SetPoints(points)
+        self.poly.SetLines(cells)
+        self.poly.GetCellData().SetScalars(colours)
+        self.poly.Modified()
+        self.actor.SetVisibility(bool(self.lines))
+
+
 class OverlayActors:
     """All overlay actors of one viewport, added to one renderer.
 
@@ -111,6 +236,9 @@ class OverlayActors:
         self.reference = _Lines(REFERENCE_RGB, 1.5)
         self.cursor = _Lines(CURSOR_RGB, 1.5)
         self.message = _text_actor(font_size + 5, TEXT_RGB, "centre", "centre")
+        self.annotation_lines = _ColouredLines(1.5)
+        self.annotation_texts: list[vtkTextActor] = []  # a pool; unused ones hidden
+        self.annotations: list[AnnotationText] = []
         self._size = (1, 1)
         for actor in self.actors():
             renderer.AddViewProp(actor)
@@ -124,6 +252,8 @@ class OverlayActors:
             self.scale_line.actor,
             self.reference.actor,
             self.cursor.actor,
+            self.annotation_lines.actor,
+            *self.annotation_texts,
             self.message,
         ]
 
@@ -159,11 +289,15 @@ class OverlayActors:
     def set_corner_text(self, text: CornerText | None) -> None:
         for name, actor in self.corners.items():
             lines = getattr(text, name) if text is not None else ()
-            actor.SetInput("\n".join(lines))
+            value = "\n".join(lines)
+            if (actor.GetInput() or "") != value:  # only changed text is laid out again
+                actor.SetInput(value)
 
     def set_markers(self, markers: Markers | None) -> None:
         for name, actor in self.markers.items():
-            actor.SetInput(getattr(markers, name) if markers is not None else "")
+            value = getattr(markers, name) if markers is not None else ""
+            if (actor.GetInput() or "") != value:
+                actor.SetInput(value)
 
     def set_scale_bar(self, bar: ScaleBar | None) -> None:
         """A horizontal bar centred near the bottom edge, its label above it; 'uncalibrated'
@@ -202,8 +336,35 @@ class OverlayActors:
         ])
 
     def set_message(self, text: str) -> None:
-        self.message.SetInput(text)
+        if (self.message.GetInput() or "") != text:
+            self.message.SetInput(text)
         self.message.SetVisibility(bool(text))
+
+    def set_annotations(
+        self,
+        lines: Sequence[tuple[Sequence[ScreenPoint], tuple[float, float, float]]],
+        texts: Sequence[AnnotationText],
+    ) -> None:
+        """Presentation-state graphics as screen polylines (y down) with colours, and text
+        placed on screen. Text is set as plain text (never markup, PS3.3 C.10.5.1.1)."""
+        self.annotation_lines.set([([self._display(p) for p in pts], rgb) for pts, rgb in lines])
+        while len(self.annotation_texts) < len(texts):
+            actor = _text_actor(self.font_size, ANNOTATION_RGB, "left", "top")
+            self.annotation_texts.append(actor)
+            self.renderer.AddViewProp(actor)
+        self.annotations = list(texts)
+        for actor, item in zip(self.annotation_texts, texts, strict=False):
+            prop = actor.GetTextProperty()
+            {"RIGHT": prop.SetJustificationToRight, "CENTER": prop.SetJustificationToCentered}.get(
+                item.justification, prop.SetJustificationToLeft)()
+            prop.SetColor(*item.rgb)
+            if (actor.GetInput() or "") != item.text:
+                actor.SetInput(item.text)
+            x, y = self._display(item.position)
+            actor.SetDisplayPosition(int(round(x)), int(round(y)))
+            actor.VisibilityOn()
+        for actor in self.annotation_texts[len(texts):]:
+            actor.VisibilityOff()
 
     # -- reading back -----------------------------------------------------------------------
     def corner_lines(self) -> dict[str, list[str]]:

@@ -1,12 +1,15 @@
 """One viewport's 2D image drawn with VTK, exactly as its :class:`ViewportState` describes.
 
-The pipeline keeps the stored pixel values in their integer type (PS3.5 8.1.1: int16/uint16) and
-wraps each image's numpy array as VTK scalars without copying. The grayscale transformations of
-PS3.4 Annex N (Modality LUT, VOI LUT with LINEAR / LINEAR_EXACT / SIGMOID or a VOI LUT Sequence,
-Presentation LUT and MONOCHROME1, PS3.3 C.11) are folded into one table by
-:func:`workstation.model.pixels.display_lut` and handed to VTK as a ``vtkLookupTable`` indexed by
-the stored value: a window/level change rebuilds that table and nothing else. PALETTE COLOR goes
-through the same table with three columns (PS3.3 C.7.6.3.1.5); RGB is shown directly.
+The pipeline keeps ONE copy of the stored pixel values per image, in their integer type (PS3.5
+8.1.1: int16/uint16). The grayscale transformations of PS3.4 Annex N (Modality LUT, VOI LUT with
+LINEAR / LINEAR_EXACT / SIGMOID or a VOI LUT Sequence, Presentation LUT and MONOCHROME1, PS3.3
+C.11) are folded into one table by :func:`workstation.model.pixels.display_lut`; the current image
+goes through that table with one numpy gather into an 8-bit display buffer that belongs to the
+viewport (one per visible image, reused from slice to slice), and VTK shows those bytes as they are
+(no VTK lookup table, identity colour window), so the grey levels on screen are exactly the
+table's. A window/level change rebuilds the table and refills the buffer; scrolling only refills
+the buffer. PALETTE COLOR goes through the same table with three columns (PS3.3 C.7.6.3.1.5); RGB
+is copied into the buffer (inverted there when asked).
 
 Geometry follows :mod:`workstation.model.viewport`: image pixel centres at integer (column, row),
 the image covering ``[-0.5, columns - 0.5] x [-0.5, rows - 0.5]``, non-square pixels at their true
@@ -16,16 +19,16 @@ every image point equals ``ViewportState.image_to_screen`` (zoom, pan, rotation 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL back end: EGL offscreen, X on screen)
 from pydicom.dataset import Dataset
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonCore import VTK_UNSIGNED_CHAR, vtkLookupTable
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkRenderingCore import (
     vtkImageSlice,
@@ -47,10 +50,21 @@ from workstation.model.overlay import (
     slice_location,
     slice_thickness,
 )
+from workstation.model.presentation_state import DrawOp
 from workstation.model.spatial import ReferenceLine, patient_to_pixel, pixel_to_patient
 from workstation.model.viewport import ViewportState
+from workstation.render.overlays import (
+    ANNOTATION_RGB,
+    POINT_ARM,
+    AnnotationText,
+    OverlayActors,
+    from_annotation_units,
+    outline,
+    point_of,
+)
 
 LOADING_TEXT = "Loading\u2026"
+_SERIALS = itertools.count(1)
 
 
 def _spacing_of(header: Dataset | None) -> tuple[tuple[float, float] | None, str]:
@@ -90,10 +104,9 @@ class _Slice:
     colour: bool
     signature: tuple[Any, ...] = ()
     own_voi: pixels.WindowPreset | pixels.LookupTable | None = None
-    image: vtkImageData | None = None
     plane: ImagePlane | None = None
     plane_read: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    serial: int = 0  # unique per arrival: what the display buffer was last filled from
 
     @property
     def size(self) -> tuple[int, int]:
@@ -124,21 +137,21 @@ class SliceRenderer:
         self.vtk_renderer.SetBackground(0.0, 0.0, 0.0)
         render_window.AddRenderer(self.vtk_renderer)
 
-        self.lookup_table = vtkLookupTable()
         self._mapper = vtkImageSliceMapper()
         self._mapper.BorderOn()  # whole edge pixels: the image spans -0.5 .. n - 0.5
         self.image_actor = vtkImageSlice()
         self.image_actor.SetMapper(self._mapper)
         prop = self.image_actor.GetProperty()
         prop.SetInterpolationTypeToNearest()
-        prop.SetLookupTable(self.lookup_table)
-        prop.UseLookupTableScalarRangeOn()
+        # The display buffer already holds display values: VTK passes them through unchanged.
+        prop.SetLookupTable(None)
+        prop.UseLookupTableScalarRangeOff()
+        prop.SetColorLevel(127.5)
+        prop.SetColorWindow(255.0)
         self.image_actor.VisibilityOff()
         self.vtk_renderer.AddViewProp(self.image_actor)
         camera = self.vtk_renderer.GetActiveCamera()
         camera.ParallelProjectionOn()
-
-        from workstation.render.overlays import OverlayActors
 
         self.overlays = OverlayActors(self.vtk_renderer)
         self._slices: list[_Slice | None] = []
@@ -149,10 +162,13 @@ class SliceRenderer:
         self._auto_window: pixels.WindowPreset | None = None
         self._lut_key: tuple[Any, ...] | None = None
         self._display_lut: pixels.DisplayLUT | None = None
-        self._rgb_key: tuple[Any, ...] | None = None
+        self._display_buffer: np.ndarray | None = None
+        self._display_image: vtkImageData | None = None
+        self._display_key: tuple[Any, ...] | None = None
         self._message = ""
         self._reference_lines: list[ReferenceLine] = []
         self._cursor: np.ndarray | None = None
+        self._annotations: dict[int, tuple[DrawOp, ...]] = {}
         self._frame_of_reference: str | None = None
         self._grabber: vtkWindowToImageFilter | None = None
         #: VOI LUT Function for user windows (None: the image's own function, else LINEAR).
@@ -174,10 +190,11 @@ class SliceRenderer:
         self._image_size = None
         self._auto_window = None
         self._lut_key = None
-        self._rgb_key = None
+        self._display_key = None
         self._display_lut = None
         self._reference_lines = []
         self._cursor = None
+        self._annotations = {}
         self._spacing, self._spacing_source = None, "uncalibrated"
         first = next((h for h in self._headers_known if h is not None), None)
         if display_set is not None:
@@ -214,7 +231,7 @@ class SliceRenderer:
             header = _as_monochrome2(header)
             photometric = "MONOCHROME2"
         array = np.ascontiguousarray(array)
-        piece = _Slice(array, header, frame, colour)
+        piece = _Slice(array, header, frame, colour, serial=next(_SERIALS))
         if not colour:
             piece.signature = self._signature(piece, photometric)
             windows = pixels.window_presets(header, frame)
@@ -302,15 +319,9 @@ class SliceRenderer:
         return self._slices[index] if 0 <= index < len(self._slices) else None
 
     def _show_current(self) -> None:
-        piece = self._current()
-        if piece is None:
+        if self._current() is None:
             self.image_actor.VisibilityOff()
-            return
-        if piece.image is None:
-            piece.image = _wrap(piece.stored)
-        if self._mapper.GetInput() is not piece.image:
-            self._mapper.SetInputData(piece.image)
-        self.image_actor.VisibilityOn()
+            self._display_key = None
 
     # -- lookup table ---------------------------------------------------------------------------
     def current_voi(self, piece: _Slice | None = None) -> pixels.WindowPreset | pixels.LookupTable | None:
@@ -343,24 +354,21 @@ class SliceRenderer:
         return self._display_lut
 
     def _update_lut(self) -> None:
+        """Bring the display buffer up to date: the current image through the display table
+        (rebuilt only when the window, polarity or the image's pipeline changed)."""
         piece = self._current()
         if piece is None:
             return
-        prop = self.image_actor.GetProperty()
         if piece.colour:
-            key: tuple[Any, ...] = ("rgb", self.state.invert)
-            if key != self._rgb_key:
-                prop.SetLookupTable(None)
-                prop.UseLookupTableScalarRangeOff()
-                prop.SetColorLevel(127.5)
-                prop.SetColorWindow(-255.0 if self.state.invert else 255.0)
-                self._rgb_key = key
-                self._lut_key = None
+            key: tuple[Any, ...] = ("rgb", piece.serial, self.state.invert)
+            if key != self._display_key:
+                buffer = self._buffer_for(piece.stored.shape)
+                if self.state.invert:
+                    np.subtract(255, piece.stored, out=buffer)
+                else:
+                    np.copyto(buffer, piece.stored)
+                self._buffer_changed(key)
             return
-        if self._rgb_key is not None:
-            prop.SetLookupTable(self.lookup_table)
-            prop.UseLookupTableScalarRangeOn()
-            self._rgb_key = None
         voi = self.current_voi(piece)
         if isinstance(voi, pixels.LookupTable):
             voi_key: tuple[Any, ...] = ("lut", *_lut_signature(voi))
@@ -368,32 +376,51 @@ class SliceRenderer:
             voi_key = ("window", voi.center, voi.width, voi.function)
         else:
             voi_key = ("none",)
-        key = (piece.signature, voi_key, self.state.invert)
-        if key == self._lut_key:
+        lut_key = (piece.signature, voi_key, self.state.invert)
+        if lut_key != self._lut_key or self._display_lut is None:
+            stored_range = (int(piece.stored.min()), int(piece.stored.max())) if piece.stored.dtype.itemsize > 2 else None
+            self._display_lut = pixels.display_lut(
+                piece.header, voi, self.state.invert, piece.frame, stored_dtype=piece.stored.dtype, stored_range=stored_range,
+            )
+            self._lut_key = lut_key
+        key = ("grey", piece.serial, lut_key)
+        if key == self._display_key:
             return
-        stored_range = (int(piece.stored.min()), int(piece.stored.max())) if piece.stored.dtype.itemsize > 2 else None
-        lut = pixels.display_lut(piece.header, voi, self.state.invert, piece.frame, stored_dtype=piece.stored.dtype, stored_range=stored_range)
+        lut = self._display_lut
         table = lut.table
-        size = len(table)
-        dtype = piece.stored.dtype
-        if dtype.itemsize <= 2 and lut.offset == 0:
-            low = -(size // 2) if dtype.kind == "i" else 0
-            if dtype.kind == "i":
-                table = np.roll(table, size // 2, axis=0)  # unsigned-view order -> value order
+        stored = piece.stored
+        shape = stored.shape if table.ndim == 1 else (*stored.shape, table.shape[1])
+        buffer = self._buffer_for(shape)
+        if lut.offset == 0 and stored.dtype.itemsize <= 2 and len(table) == 1 << (8 * stored.dtype.itemsize):
+            # One gather, no temporary: the stored bits read as unsigned index the table.
+            np.take(table, stored.view(np.dtype(f"u{stored.dtype.itemsize}")), axis=0, out=buffer)
         else:
-            low = lut.offset
-        rgba = np.empty((size, 4), dtype=np.uint8)
-        if table.ndim == 1:
-            rgba[:, 0] = rgba[:, 1] = rgba[:, 2] = table
-        else:
-            rgba[:, :3] = table
-        rgba[:, 3] = 255
-        self.lookup_table.SetTable(numpy_to_vtk(rgba, deep=1, array_type=VTK_UNSIGNED_CHAR))
-        # Range [low, low + size]: VTK's index (v - low) * size / size is then exactly v - low.
-        self.lookup_table.SetTableRange(float(low), float(low + size))
-        self.lookup_table.Modified()
-        self._display_lut = lut
-        self._lut_key = key
+            np.copyto(buffer, pixels.apply_lut(stored, lut))
+        self._buffer_changed(key)
+
+    def _buffer_for(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The viewport's 8-bit display buffer of this shape (reused while the shape stays)."""
+        buffer = self._display_buffer
+        if buffer is None or buffer.shape != tuple(shape):
+            buffer = np.zeros(shape, dtype=np.uint8)
+            self._display_buffer = buffer
+            self._display_image = _wrap(buffer)
+            self._mapper.SetInputData(self._display_image)
+        return buffer
+
+    def _buffer_changed(self, key: tuple[Any, ...]) -> None:
+        image = self._display_image
+        if image is not None:
+            image.GetPointData().GetScalars().Modified()
+            image.Modified()
+        self._display_key = key
+        self.image_actor.VisibilityOn()
+
+    @property
+    def display_buffer(self) -> np.ndarray | None:
+        """The display values of the current image (uint8, rows x columns [x 3]) as VTK shows
+        them, or None before any image arrived."""
+        return self._display_buffer if self._display_key is not None else None
 
     # -- camera -------------------------------------------------------------------------------
     def viewport_size(self) -> tuple[int, int]:
@@ -424,11 +451,11 @@ class SliceRenderer:
     def _update_camera(self) -> None:
         viewport, image, aspect = self._transform_args()
         state = self.state
-        piece = self._current()
-        if piece is not None and piece.image is not None:
-            sx, sy, _ = piece.image.GetSpacing()
+        shown = self._display_image
+        if shown is not None:
+            sx, sy, _ = shown.GetSpacing()
             if (sx, sy) != (1.0, aspect):
-                piece.image.SetSpacing(1.0, aspect, 1.0)
+                shown.SetSpacing(1.0, aspect, 1.0)
         s = state.scale(viewport, image, aspect)
         orient = state.orientation_matrix()  # image axes -> screen axes (y down)
         right = np.array([orient[0, 0], orient[0, 1], 0.0])
@@ -454,6 +481,21 @@ class SliceRenderer:
         current image (PS3.3 C.7.6.2.1.1), or None."""
         self._cursor = None if point is None else np.asarray(point, dtype=np.float64).reshape(3)
         self.update_overlays()
+
+    def set_annotations(self, ops: Sequence[DrawOp], index: int | None = None) -> None:
+        """Presentation-state graphics and text (PS3.3 C.10.5) to draw over image ``index``
+        (default: the current one), in the annotation pixel coordinates of PS3.3 C.10.5.1.2;
+        an empty list removes them. They follow zoom, pan, rotation and flips."""
+        index = self.state.image_index if index is None else int(index)
+        if ops:
+            self._annotations[index] = tuple(ops)
+        else:
+            self._annotations.pop(index, None)
+        self.update_overlays()
+
+    def annotations(self, index: int | None = None) -> tuple[DrawOp, ...]:
+        """The annotations drawn over image ``index`` (default: the current one)."""
+        return self._annotations.get(self.state.image_index if index is None else index, ())
 
     def set_message(self, text: str) -> None:
         """A message over the image (an error, 'No images'); empty to clear."""
@@ -492,6 +534,7 @@ class SliceRenderer:
             overlays.set_scale_bar(None)
             overlays.set_reference_lines([])
             overlays.set_cursor(None)
+            overlays.set_annotations([], [])
             return
         viewport, image, aspect = self._transform_args()
         scale = self.state.scale(viewport, image, aspect)
@@ -523,6 +566,61 @@ class SliceRenderer:
             if -0.5 <= column <= plane.columns - 0.5 and -0.5 <= row <= plane.rows - 0.5:
                 cursor_screen = self.state.image_to_screen((column, row), viewport, image, aspect)
         overlays.set_cursor(cursor_screen)
+        self._place_annotations(viewport, image, aspect)
+
+    def _place_annotations(self, viewport: tuple[int, int], image: tuple[int, int], aspect: float) -> None:
+        """Presentation-state annotations of the current image to screen lines and text."""
+        ops = self._annotations.get(self.state.image_index, ())
+        if not ops:
+            self.overlays.set_annotations([], [])
+            return
+        matrix = self.state.image_to_screen_matrix(viewport, image, aspect)
+
+        def screen(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+            if not points:
+                return []
+            xy = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+            out = xy @ matrix[:2, :2].T + matrix[:2, 2]
+            return [(float(x), float(y)) for x, y in out]
+
+        lines: list[tuple[list[tuple[float, float]], tuple[float, float, float]]] = []
+        texts: list[AnnotationText] = []
+        for op in ops:
+            rgb = tuple(c / 255.0 for c in op.colour) if op.colour is not None else ANNOTATION_RGB
+            colour = (float(rgb[0]), float(rgb[1]), float(rgb[2]))
+            if op.kind == "text":
+                texts.append(self._text_placement(op, screen, colour, lines))
+                continue
+            point = point_of(op)
+            if point is not None:
+                (x, y), = screen([point])
+                lines.append(([(x - POINT_ARM, y), (x + POINT_ARM, y)], colour))
+                lines.append(([(x, y - POINT_ARM), (x, y + POINT_ARM)], colour))
+                continue
+            for polyline in outline(op):
+                lines.append((screen(polyline), colour))
+        self.overlays.set_annotations(lines, texts)
+
+    @staticmethod
+    def _text_placement(op: DrawOp, screen: Callable[[Sequence[tuple[float, float]]], list[tuple[float, float]]],
+                        colour: tuple[float, float, float], lines: list[tuple[list[tuple[float, float]], tuple[float, float, float]]]) -> AnnotationText:
+        """A text object (PS3.3 C.10.5.1.1): in its bounding box as shown on screen (justified
+        LEFT / RIGHT / CENTER at the box's top), else just below-right of its anchor point; a
+        visible anchor is joined to the nearest point of the box."""
+        anchor = screen([from_annotation_units(op.anchor)])[0] if op.anchor is not None else None
+        if op.bounding_box is not None:
+            corners = screen([from_annotation_units(op.bounding_box[0]), from_annotation_units(op.bounding_box[1])])
+            x0, x1 = sorted((corners[0][0], corners[1][0]))
+            y0 = min(corners[0][1], corners[1][1])
+            y1 = max(corners[0][1], corners[1][1])
+            justification = op.justification if op.justification in ("LEFT", "RIGHT", "CENTER") else "LEFT"
+            x = {"LEFT": x0, "RIGHT": x1, "CENTER": (x0 + x1) / 2.0}[justification]
+            if anchor is not None and op.anchor_visible:
+                nearest = (min(max(anchor[0], x0), x1), min(max(anchor[1], y0), y1))
+                lines.append(([anchor, nearest], colour))
+            return AnnotationText(op.text, (x, y0), justification, colour)
+        assert anchor is not None  # a text object has a box or an anchor (model guarantees it)
+        return AnnotationText(op.text, (anchor[0] + 4.0, anchor[1] + 4.0), "LEFT", colour)
 
     # -- output -------------------------------------------------------------------------------
     def resize(self, width: int, height: int) -> None:
@@ -590,7 +688,7 @@ def _offscreen_window() -> vtkRenderWindow:
 
 
 def _wrap(array: np.ndarray) -> vtkImageData:
-    """A vtkImageData sharing the array's memory (x = column, y = row)."""
+    """A vtkImageData sharing the (display buffer) array's memory (x = column, y = row)."""
     rows, columns = array.shape[:2]
     components = array.shape[2] if array.ndim == 3 else 1
     image = vtkImageData()
@@ -599,7 +697,7 @@ def _wrap(array: np.ndarray) -> vtkImageData:
     image.SetOrigin(0.0, 0.0, 0.0)
     flat = array.reshape(rows * columns, components) if components > 1 else array.reshape(-1)
     scalars = numpy_to_vtk(flat, deep=False)
-    scalars.SetName("stored")
+    scalars.SetName("display")
     image.GetPointData().SetScalars(scalars)
     image._numpy_owner = array  # type: ignore[attr-defined]  # keep the memory alive
     return image

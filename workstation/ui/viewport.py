@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import vtkmodules.qt  # PyQtImpl is set to PySide6 below, before QVTK is imported
 from pydicom.dataset import Dataset
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
@@ -153,6 +153,12 @@ class ViewportWidget(QWidget):
         self._wheel_rest = 0.0
         self._view_touched = False
         self._last_index = self.state.image_index
+        # Coalesced drawing: any number of changes in one event-loop turn (wheel notches, linked
+        # viewports, arriving slices) give one Render() of this viewport.
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self.render_now)
 
     # -- content ------------------------------------------------------------------------------
     def show_display_set(self, display_set: Any, study_summary: Any, image_count: int, headers: list[Dataset] | None = None) -> None:
@@ -225,7 +231,8 @@ class ViewportWidget(QWidget):
         self.state.set_window(window.center, window.width)
 
     def capture(self) -> np.ndarray:
-        """What the viewport shows now, (height, width, 3) uint8."""
+        """What the viewport shows now, (height, width, 3) uint8 (drawn now)."""
+        self._render_timer.stop()
         self._ensure_initialised()
         return self.renderer.capture()
 
@@ -254,10 +261,22 @@ class ViewportWidget(QWidget):
             self._initialised = True
 
     def _render(self) -> None:
+        """Ask for a frame: drawn once when control returns to the event loop."""
+        if self.isVisible() and not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def render_now(self) -> None:
+        """Draw now (the pending frame, if any, is then not drawn again)."""
+        self._render_timer.stop()
         if not self.isVisible():
             return
         self._ensure_initialised()
         self.renderer.render()
+
+    @property
+    def render_pending(self) -> bool:
+        """True while a frame has been asked for and not drawn yet."""
+        return self._render_timer.isActive()
 
     def _resized(self) -> None:
         self.renderer._apply(frozenset())
@@ -404,6 +423,7 @@ class ViewportWidget(QWidget):
         return super().event(ev)
 
     def closeEvent(self, ev: Any) -> None:  # noqa: N802
+        self._render_timer.stop()
         self.state.events.disconnect(self._state_changed)
         self.renderer.state.events.disconnect(self.renderer._on_state)
         self.view.Finalize()
