@@ -566,6 +566,7 @@ class QCView(QWidget):
             items = [_item("" if entry.number is None else str(entry.number), uid=entry.series_uid),
                      _item(entry.description), _item(entry.modality), _item(str(len(entry.headers))),
                      _item(rejected)]
+            items[4].setToolTip(rejected)  # the column is narrow; the reason is a CID 7010 title
             if entry.all_rejected:
                 for item in items:
                     item.setForeground(QBrush(GREY))
