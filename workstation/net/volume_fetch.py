@@ -29,6 +29,11 @@ from workstation.model.geometry import VolumeResult, build_volume_geometry
 from workstation.model.source import CancelToken, StudySource
 
 
+# Slices decoded before the instance count is known wait outside the volume; beyond this many
+# the stream pauses until the listing arrives, so memory stays near the volume's size.
+_AHEAD_OF_LISTING = 8
+
+
 @dataclass
 class FetchedVolume:
     """Stored values shaped (slices, rows, columns[, 3]) in volume order, with their headers."""
@@ -150,6 +155,8 @@ def fetch_series_volume(
         if uid in headers:
             continue  # the archive sent an instance twice
         headers[uid] = header
+        if submitted >= _AHEAD_OF_LISTING and "count" not in listing:
+            lister.join()  # hold the stream (not memory) until the volume can be allocated
         future = pool.submit(data)
         del data
         future.add_done_callback(partial(place, uid))
