@@ -383,6 +383,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted; nothing half-done was recorded as complete.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a reader that stopped (| head): not an error
+        sys.stderr.close()
+        return 0
     except WorkstationError as exc:
         print(str(exc), file=sys.stderr)
         return 1
