@@ -388,7 +388,8 @@ class StudyView(QWidget):
 
     def _apply_presentation(self, binding: ViewportBinding, forced: PresentationState | None) -> None:
         """Apply the newest presentation state that references the shown image (PS3.4 N.2):
-        window, polarity, rotation and flip; its annotations are listed beside the image."""
+        window, polarity, rotation and flip; its graphic and text annotations are drawn on the
+        images it covers (PS3.3 C.10.5) and its text is also listed beside the image."""
         ds = binding.display_set
         if ds is None or not ds.frames:
             return
@@ -412,7 +413,16 @@ class StudyView(QWidget):
             graphics = sum(1 for op in params.annotations if op.kind != "text")
             lines += [f"Note: {t}" for t in texts[:6]]
             if graphics:
-                lines.append(f"{graphics} graphic annotation{'s' if graphics != 1 else ''} (not drawn in this view)")
+                lines.append(f"{graphics} graphic annotation{'s' if graphics != 1 else ''} drawn on the image")
+            for index, (other_uid, other_frame) in enumerate(ds.frames):  # drawn on every image it covers
+                if (other_uid, other_frame) == (uid, frame):
+                    binding.viewport.set_annotations(params.annotations, index)
+                elif state.applies_to(other_uid, other_frame):
+                    other_header = self._headers.get(other_uid) or Dataset()
+                    other = state.display_for(other_uid, other_frame, rows=int(other_header.get("Rows", 0) or 0) or None,
+                                              columns=int(other_header.get("Columns", 0) or 0) or None)
+                    if other is not None and other.annotations:
+                        binding.viewport.set_annotations(other.annotations, index)
             lines += list(params.warnings[:3])
             binding.slot.set_annotations(lines)
             return

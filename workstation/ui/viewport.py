@@ -12,7 +12,9 @@ changes window (horizontal: width) and level (vertical: centre), middle-drag pan
 Shift+left click places the 3D cursor, double-click maximises (``double_clicked``).
 Keys: Up/Left and Down/Right one image, Page Up/Down ten, Home/End first/last, 1-9 presets,
 A auto window, I invert, F fit, Z 1:1 pixels, Ctrl+R rotate 90 degrees clockwise, H/V flip,
-Esc or R reset.
+Esc or R reset. Beside the image, a slice scroll bar shows the position and which slices have
+arrived; clicking or dragging it jumps. Presentation-state annotations (PS3.3 C.10.5) are drawn
+over their images with :meth:`ViewportWidget.set_annotations`.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 vtkmodules.qt.PyQtImpl = "PySide6"
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
@@ -40,6 +42,7 @@ from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 
 from workstation.errors import GeometryError  # noqa: E402
 from workstation.model import pixels  # noqa: E402
+from workstation.model.presentation_state import DrawOp  # noqa: E402
 from workstation.model.presets import WindowPreset, available_presets, preset_for_key  # noqa: E402
 from workstation.model.spatial import ReferenceLine  # noqa: E402
 from workstation.model.viewport import ViewportState  # noqa: E402
@@ -55,6 +58,11 @@ PAGE_STEP = 10
 ZOOM_STEP = 1.15
 #: Screen pixels of left-drag per image when scrolling by dragging (at least).
 DRAG_PIXELS_PER_IMAGE = 4.0
+#: Width of the slice scroll bar beside each viewport, in pixels.
+SCROLL_BAR_WIDTH = 12
+SCROLL_TRACK_COLOUR = QColor(28, 28, 28)
+SCROLL_LOADED_COLOUR = QColor(90, 110, 140)
+SCROLL_POSITION_COLOUR = QColor(255, 170, 0)
 
 
 def window_drag_sensitivity(width: float) -> float:
@@ -115,6 +123,67 @@ class _VtkView(QVTKRenderWindowInteractor):
         self._owner._resized()
 
 
+class SliceScrollBar(QWidget):
+    """A thin strip beside the viewport: the stack from top (first image) to bottom, the slices
+    whose pixels have arrived marked, the current image as a bright handle. A click or a drag
+    jumps there (the viewport's ``index_changed`` then moves the loader's focus)."""
+
+    def __init__(self, owner: ViewportWidget) -> None:
+        super().__init__(owner)
+        self._owner = owner
+        self.setFixedWidth(SCROLL_BAR_WIDTH)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Images of this series: loaded ones marked; click or drag to jump")
+
+    def index_at(self, y: float) -> int:
+        """The image index at height ``y`` (widget pixels) of the strip."""
+        count = self._owner.count
+        if count <= 0:
+            return 0
+        return int(min(count - 1, max(0, y * count / max(1, self.height()))))
+
+    def span(self, index: int) -> tuple[int, int]:
+        """Top and bottom (exclusive) pixel rows that stand for image ``index``; at least 1 high."""
+        count = max(1, self._owner.count)
+        h = self.height()
+        top = int(index * h / count)
+        return top, max(top + 1, int((index + 1) * h / count))
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), SCROLL_TRACK_COLOUR)
+        loaded = self._owner.loaded_mask
+        width = self.width()
+        start = None
+        for i, here in enumerate([*loaded, False]):  # runs of loaded slices, one rectangle each
+            if here and start is None:
+                start = i
+            elif not here and start is not None:
+                top, _ = self.span(start)
+                _, bottom = self.span(i - 1)
+                painter.fillRect(2, top, width - 4, bottom - top, SCROLL_LOADED_COLOUR)
+                start = None
+        if self._owner.count > 0:
+            top, bottom = self.span(self._owner.index)
+            middle = (top + bottom) // 2
+            painter.fillRect(0, max(0, middle - 2), width, 5, SCROLL_POSITION_COLOUR)
+        painter.end()
+
+    def _jump(self, ev: QMouseEvent) -> None:
+        if self._owner.count > 0:
+            self._owner.state.image_index = self.index_at(ev.position().y())
+        ev.accept()
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner.activated.emit()
+        if ev.button() == Qt.MouseButton.LeftButton:
+            self._jump(ev)
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        if ev.buttons() & Qt.MouseButton.LeftButton:
+            self._jump(ev)
+
+
 class ViewportWidget(QWidget):
     """One 2D viewport of the reading grid (see the module docstring for the bindings).
 
@@ -132,11 +201,15 @@ class ViewportWidget(QWidget):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(64, 64)
-        layout = QVBoxLayout(self)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(FRAME_WIDTH, FRAME_WIDTH, FRAME_WIDTH, FRAME_WIDTH)
+        layout.setSpacing(0)
         self.view = _VtkView(self)
         self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        layout.addWidget(self.view)
+        layout.addWidget(self.view, 1)
+        self.scroll_bar = SliceScrollBar(self)
+        self.scroll_bar.setVisible(False)
+        layout.addWidget(self.scroll_bar)
         self.setFocusProxy(self.view)
         interactor = self.view.GetRenderWindow().GetInteractor()
         interactor.SetInteractorStyle(vtkInteractorStyleUser())
@@ -177,6 +250,8 @@ class ViewportWidget(QWidget):
         self.renderer.set_stack(image_count, headers, display_set=display_set)
         self.state.show(getattr(display_set, "uid", None), image_count, cine_fps=fps)
         self.renderer.set_message("" if image_count else "No images")
+        self.scroll_bar.setVisible(image_count > 1)
+        self.scroll_bar.update()
         self._render()
 
     def set_image(self, index: int, stored: np.ndarray, header: Dataset, frame: int = 0) -> None:
@@ -187,6 +262,14 @@ class ViewportWidget(QWidget):
             initial_view(self.state, header, getattr(self.display_set, "modality", ""))
         if index == self.state.image_index:
             self._render()
+        self.scroll_bar.update()
+
+    def set_annotations(self, ops: list[DrawOp] | tuple[DrawOp, ...], index: int | None = None) -> None:
+        """Presentation-state graphics and text (PS3.3 C.10.5, DrawOps in the annotation pixel
+        coordinates of C.10.5.1.2) over image ``index`` (default: the current one); drawn with
+        the view's zoom, pan, rotation and flips. An empty list removes them."""
+        self.renderer.set_annotations(list(ops), index)
+        self._render()
 
     def set_message(self, text: str) -> None:
         self.renderer.set_message(text)
@@ -296,6 +379,7 @@ class ViewportWidget(QWidget):
             self._view_touched = True
         if "image_index" in names and self.state.image_index != self._last_index:
             self._last_index = self.state.image_index
+            self.scroll_bar.update()
             self.index_changed.emit(self.state.image_index)
 
     # -- input --------------------------------------------------------------------------------
