@@ -13,7 +13,8 @@ painted synchronously (linked scrolling in 2x2, the harder case). Reported: medi
 frames per second, the ratio ours / reference, and the time from handing over the first slice to
 the first frame on screen. Run (starts Xvfb itself when there is no DISPLAY):
 
-    .venv/bin/python bench/bench_2d.py [--frames 200] [--repeats 3] [--append bench/RESULTS.md]  (replaces its own section there)
+    .venv/bin/python bench/bench_2d.py [--frames 200] [--repeats 3] [--before REV] [--append bench/RESULTS.md]
+    (--append replaces its own section there; --before REV runs REV's own bench first, same X server)
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--slices", type=int, default=200)
     parser.add_argument("--append", type=Path, default=None, help="append the markdown table to this file")
+    parser.add_argument("--before", default=None, metavar="REV",
+                        help="also run this git revision's bench_2d.py (its own code, same X server, same sizes) "
+                             "first and show its numbers in a 'before' column")
     args = parser.parse_args()
 
     xvfb = start_xvfb()
@@ -77,6 +81,28 @@ def main() -> int:
         if xvfb is not None:
             xvfb.terminate()
             xvfb.wait(5)
+
+
+def run_before(rev: str, args: argparse.Namespace) -> dict[str, float]:
+    """The numbers of ``rev``'s own bench (its own code, exported with git archive), keyed by the
+    first cell of each table row."""
+    import re
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "workstation", "bench"], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        out = subprocess.run(
+            [sys.executable, str(Path(folder) / "bench" / "bench_2d.py"), "--frames", str(args.frames),
+             "--repeats", str(args.repeats), "--slices", str(args.slices)],
+            check=True, capture_output=True, text=True, env=os.environ.copy(),
+        ).stdout
+    numbers: dict[str, float] = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 2 and re.fullmatch(r"[0-9.]+", cells[1]):
+            numbers[cells[0]] = float(cells[1])
+    return numbers
 
 
 def run(args: argparse.Namespace) -> int:
@@ -192,6 +218,10 @@ def run(args: argparse.Namespace) -> int:
         app.processEvents()
         return times
 
+    before: dict[str, float] = {}
+    load_start = os.getloadavg()[0]
+    if args.before:
+        before = run_before(args.before, args)
     results: dict[tuple[str, str], list[float]] = {}
     for _ in range(args.repeats):
         for layout, n in (("1x1", 1), ("2x2", 2)):
@@ -203,19 +233,32 @@ def run(args: argparse.Namespace) -> int:
     def fps(layout: str, kind: str) -> float:
         return 1.0 / statistics.median(results[(layout, kind)])
 
+    load_end = os.getloadavg()[0]
+    before_head = f" before ({args.before}) |" if args.before else ""
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, Xvfb + Mesa llvmpipe (no GPU); "
-        f"{args.slices} slices 512x512, grid area {WINDOW_PX}x{WINDOW_PX} px, {args.frames} frames x {args.repeats} repeats, medians.",
+        f"{args.slices} slices 512x512, grid area {WINDOW_PX}x{WINDOW_PX} px, {args.frames} frames x {args.repeats} repeats, medians; "
+        f"1-minute load average {load_start:.1f} at the start, {load_end:.1f} at the end (the machine is shared: "
+        "numbers move with it, compare within one run).",
         "",
-        "| measurement | ours (VTK viewport) | reference (pydicom+numpy, QImage/QPainter) | speed ratio ours/reference |",
-        "|---|---|---|---|",
+        f"| measurement | ours (VTK viewport) |{before_head} reference (pydicom+numpy, QImage/QPainter) | speed ratio ours/reference |",
+        "|---|---|---|---|" + ("---|" if args.before else ""),
     ]
+
+    def before_cell(name: str) -> str:
+        if not args.before:
+            return ""
+        value = before.get(name)
+        return f" {value:.1f} |" if value is not None else " - |"
+
     for layout in ("1x1", "2x2"):
         ours, ref = fps(layout, "ours"), fps(layout, "reference")
-        lines.append(f"| scroll {layout} (all viewports step, fps) | {ours:.1f} | {ref:.1f} | {ours / ref:.2f}x |")
+        name = f"scroll {layout} (all viewports step, fps)"
+        lines.append(f"| {name} | {ours:.1f} |{before_cell(name)} {ref:.1f} | {ours / ref:.2f}x |")
     ours_ms = 1000 * statistics.median(results[("first", "ours")])
     ref_ms = 1000 * statistics.median(results[("first", "reference")])
-    lines.append(f"| set_image of the first slice -> first frame (ms) | {ours_ms:.1f} | {ref_ms:.1f} | {ref_ms / ours_ms:.2f}x |")
+    name = "set_image of the first slice -> first frame (ms)"
+    lines.append(f"| {name} | {ours_ms:.1f} |{before_cell(name)} {ref_ms:.1f} | {ref_ms / ours_ms:.2f}x |")
     table = "\n".join(lines)
     print(table)
     if args.append:

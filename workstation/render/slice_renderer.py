@@ -43,9 +43,10 @@ from workstation.model import pixels
 from workstation.model.image_plane import ImagePlane
 from workstation.model.overlay import (
     OverlayContext,
+    axis_letters,
     corner_text,
     image_plane_of,
-    orientation_markers,
+    markers_for_axes,
     scale_bar,
     slice_location,
     slice_thickness,
@@ -107,6 +108,8 @@ class _Slice:
     plane: ImagePlane | None = None
     plane_read: bool = False
     serial: int = 0  # unique per arrival: what the display buffer was last filled from
+    axes: tuple[str, str] | None = None  # orientation letters of its columns and rows
+    axes_read: bool = False
 
     @property
     def size(self) -> tuple[int, int]:
@@ -171,6 +174,11 @@ class SliceRenderer:
         self._annotations: dict[int, tuple[DrawOp, ...]] = {}
         self._frame_of_reference: str | None = None
         self._grabber: vtkWindowToImageFilter | None = None
+        # What the camera, the markers and the scale bar were last computed for: scrolling
+        # through a stack changes none of them, so they are not recomputed per image.
+        self._camera_key: tuple[Any, ...] | None = None
+        self._markers_key: tuple[Any, ...] | None = None
+        self._scale_bar_key: tuple[Any, ...] | None = None
         #: VOI LUT Function for user windows (None: the image's own function, else LINEAR).
         self.voi_function: str | None = None
         #: Called after a state change has been applied (a widget renders there).
@@ -448,9 +456,17 @@ class SliceRenderer:
     def _transform_args(self) -> tuple[tuple[int, int], tuple[int, int], float]:
         return self.viewport_size(), self.image_size, self.pixel_aspect
 
+    def _view_key(self, viewport: tuple[int, int], image: tuple[int, int], aspect: float) -> tuple[Any, ...]:
+        st = self.state
+        return (viewport, image, aspect, st.zoom, st.zoom_mode, st.pan, st.rotation, st.flip_horizontal, st.flip_vertical)
+
     def _update_camera(self) -> None:
         viewport, image, aspect = self._transform_args()
         state = self.state
+        key = (*self._view_key(viewport, image, aspect), id(self._display_image))
+        if key == self._camera_key:
+            return
+        self._camera_key = key
         shown = self._display_image
         if shown is not None:
             sx, sy, _ = shown.GetSpacing()
@@ -532,6 +548,7 @@ class SliceRenderer:
             overlays.set_corner_text(None)
             overlays.set_markers(None)
             overlays.set_scale_bar(None)
+            self._markers_key = self._scale_bar_key = None
             overlays.set_reference_lines([])
             overlays.set_cursor(None)
             overlays.set_annotations([], [])
@@ -541,6 +558,7 @@ class SliceRenderer:
         plane = self.current_plane()
         frame = piece.frame if piece is not None else 0
         frames = int(header.get("NumberOfFrames", 1) or 1)
+        frame_number = frame + 1 if frames > 1 else None
         context = OverlayContext(
             header=header,
             state=self.state,
@@ -552,8 +570,21 @@ class SliceRenderer:
             window=self.current_window(),
         )
         overlays.set_corner_text(corner_text(context))
-        overlays.set_markers(orientation_markers(header, self.state, frame + 1 if frames > 1 else None))
-        overlays.set_scale_bar(scale_bar(self._spacing, self._spacing_source, scale, viewport[0]))
+        if piece is not None:
+            if not piece.axes_read:
+                piece.axes, piece.axes_read = axis_letters(header, frame_number), True
+            axes = piece.axes
+        else:
+            axes = axis_letters(header, frame_number)
+        st = self.state
+        markers_key = (axes, st.rotation, st.flip_horizontal, st.flip_vertical, viewport)
+        if markers_key != self._markers_key:
+            overlays.set_markers(markers_for_axes(axes[0], axes[1], st) if axes is not None else None)
+            self._markers_key = markers_key
+        bar_key = (self._spacing, self._spacing_source, scale, viewport, overlays.visible)
+        if bar_key != self._scale_bar_key:
+            overlays.set_scale_bar(scale_bar(self._spacing, self._spacing_source, scale, viewport[0]))
+            self._scale_bar_key = bar_key
         segments = []
         for line in self._reference_lines:
             a = self.state.image_to_screen(line.start, viewport, image, aspect)
