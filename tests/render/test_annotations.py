@@ -163,3 +163,31 @@ def test_real_gsps_ellipse_drawn_where_its_graphic_data_says(shared_data: Path, 
     assert not green[int(y) - 3: int(y) + 4, int(x) - 3: int(x) + 4].any()
     # its measurement text is placed too (plain text, first line)
     assert any(t.text.startswith("Mean:") for t in r.overlays.annotations)
+
+
+def test_filled_graphics_are_filled_inside_only(offscreen_renderer: SliceRenderer, phantom_slice) -> None:  # type: ignore[no-untyped-def]
+    """Graphic Filled (PS3.3 C.10.5.1.2): a filled circle and a filled concave (L-shaped) closed
+    polyline cover their inside, and not the notch of the L."""
+    ds, stored = phantom_slice
+    r = offscreen_renderer
+    r.set_stack(1, [ds])
+    r.set_image(0, stored, ds)
+    r.set_overlays_visible(False)
+    ell = ((4.0, 4.0), (28.0, 4.0), (28.0, 12.0), (12.0, 12.0), (12.0, 28.0), (4.0, 28.0), (4.0, 4.0))
+    ops = [
+        DrawOp("circle", "L", 0, points=((44.0, 44.0), (52.0, 44.0)), filled=True, closed=True, centre=(44.0, 44.0), radii=(8.0, 8.0), colour=RED),
+        DrawOp("polyline", "L", 0, points=ell, filled=True, closed=True, colour=CYAN),
+    ]
+    r.set_annotations(ops)
+    picture = r.capture()
+    height, width = picture.shape[:2]
+    scale = min(width, height) / SIZE
+    centre = (SIZE - 1) / 2.0
+
+    def expected(c: float, r_: float) -> tuple[float, float]:
+        return (width / 2.0 + scale * (c - centre), height / 2.0 + scale * (r_ - centre))
+
+    assert _is(picture, *expected(43.5, 43.5), RED, 0)  # circle centre (44, 44) - 0.5
+    assert _is(picture, *expected(7.5, 7.5), CYAN, 0)  # inside the L
+    assert _is(picture, *expected(7.5, 23.5), CYAN, 0)
+    assert not _is(picture, *expected(19.5, 19.5), CYAN, 1)  # the notch of the L stays image

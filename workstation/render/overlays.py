@@ -187,25 +187,38 @@ class _ColouredLines:
         self.actor.SetMapper(mapper)
         self.actor.GetProperty().SetLineWidth(width)
         self.lines: list[tuple[list[ScreenPoint], tuple[float, float, float]]] = []
+        self.fills: list[tuple[list[ScreenPoint], tuple[float, float, float]]] = []
         self.actor.VisibilityOff()
 
-    def set(self, lines: Sequence[tuple[Sequence[ScreenPoint], tuple[float, float, float]]]) -> None:
-        """Polylines (display coordinates, y up) with their RGB colour (0..1)."""
+    def set(self, lines: Sequence[tuple[Sequence[ScreenPoint], tuple[float, float, float]]],
+            fills: Sequence[tuple[Sequence[ScreenPoint], tuple[float, float, float]]] = ()) -> None:
+        """Polylines (display coordinates, y up) with their RGB colour (0..1), and closed
+        outlines to fill with their colour (Graphic Filled, PS3.3 C.10.5.1.2)."""
         self.lines = [([(float(x), float(y)) for x, y in pts], rgb) for pts, rgb in lines if len(pts) >= 2]
+        self.fills = [([(float(x), float(y)) for x, y in pts], rgb) for pts, rgb in fills if len(pts) >= 3]
         points = vtkPoints()
+        polys = vtkCellArray()
         cells = vtkCellArray()
         colours = vtkUnsignedCharArray()
         colours.SetNumberOfComponents(3)
+        # VTK numbers cells vertices, lines, then polygons: colours are listed in that order.
         for pts, rgb in self.lines:
             cells.InsertNextCell(len(pts))
             for x, y in pts:
                 cells.InsertCellPoint(points.InsertNextPoint(x, y, 0.0))
             colours.InsertNextTuple3(*(round(255 * c) for c in rgb))
+        for pts, rgb in self.fills:
+            ring = pts[:-1] if pts[0] == pts[-1] else pts
+            polys.InsertNextCell(len(ring))
+            for x, y in ring:
+                polys.InsertCellPoint(points.InsertNextPoint(x, y, 0.0))
+            colours.InsertNextTuple3(*(round(255 * c) for c in rgb))
         self.poly.SetPoints(points)
         self.poly.SetLines(cells)
+        self.poly.SetPolys(polys)
         self.poly.GetCellData().SetScalars(colours)
         self.poly.Modified()
-        self.actor.SetVisibility(bool(self.lines))
+        self.actor.SetVisibility(bool(self.lines or self.fills))
 
 
 class OverlayActors:
@@ -344,10 +357,13 @@ class OverlayActors:
         self,
         lines: Sequence[tuple[Sequence[ScreenPoint], tuple[float, float, float]]],
         texts: Sequence[AnnotationText],
+        fills: Sequence[tuple[Sequence[ScreenPoint], tuple[float, float, float]]] = (),
     ) -> None:
-        """Presentation-state graphics as screen polylines (y down) with colours, and text
-        placed on screen. Text is set as plain text (never markup, PS3.3 C.10.5.1.1)."""
-        self.annotation_lines.set([([self._display(p) for p in pts], rgb) for pts, rgb in lines])
+        """Presentation-state graphics as screen polylines (y down) with colours, closed ones
+        to fill, and text placed on screen. Text is set as plain text (never markup, PS3.3
+        C.10.5.1.1)."""
+        self.annotation_lines.set([([self._display(p) for p in pts], rgb) for pts, rgb in lines],
+                                  [([self._display(p) for p in pts], rgb) for pts, rgb in fills])
         while len(self.annotation_texts) < len(texts):
             actor = _text_actor(self.font_size, ANNOTATION_RGB, "left", "top")
             self.annotation_texts.append(actor)

@@ -615,6 +615,7 @@ class SliceRenderer:
             return [(float(x), float(y)) for x, y in out]
 
         lines: list[tuple[list[tuple[float, float]], tuple[float, float, float]]] = []
+        fills: list[tuple[list[tuple[float, float]], tuple[float, float, float]]] = []
         texts: list[AnnotationText] = []
         for op in ops:
             rgb = tuple(c / 255.0 for c in op.colour) if op.colour is not None else ANNOTATION_RGB
@@ -630,7 +631,9 @@ class SliceRenderer:
                 continue
             for polyline in outline(op):
                 lines.append((screen(polyline), colour))
-        self.overlays.set_annotations(lines, texts)
+                if op.filled and op.closed:
+                    fills.append((screen(polyline), colour))
+        self.overlays.set_annotations(lines, texts, fills)
 
     @staticmethod
     def _text_placement(op: DrawOp, screen: Callable[[Sequence[tuple[float, float]]], list[tuple[float, float]]],
