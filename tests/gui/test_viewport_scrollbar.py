@@ -20,6 +20,7 @@ from workstation.model.decode import decode_instance  # noqa: E402
 from workstation.model.displayset import build_display_sets  # noqa: E402
 from workstation.model.presentation_state import DrawOp  # noqa: E402
 from workstation.ui.viewport import (  # noqa: E402
+    SCROLL_FAILED_COLOUR,
     SCROLL_LOADED_COLOUR,
     SCROLL_POSITION_COLOUR,
     SCROLL_TRACK_COLOUR,
@@ -85,6 +86,10 @@ def test_loaded_slices_are_marked_and_a_click_jumps(qtbot, empty_viewport: Viewp
         if abs(i - w.index) <= 1:
             continue  # the position handle is painted over its neighbours
         assert _is(pixel, SCROLL_LOADED_COLOUR if i in arrived else SCROLL_TRACK_COLOUR), i
+    # A slice that failed to load is marked red; a new display set starts clean.
+    w.mark_failed(18)
+    top, bottom = bar.span(18)
+    assert _is(_strip(w)[(top + bottom) // 2, x], SCROLL_FAILED_COLOUR)
     # The position handle sits at the current image.
     top, bottom = bar.span(w.index)
     assert _is(strip[(top + bottom) // 2, x], SCROLL_POSITION_COLOUR)

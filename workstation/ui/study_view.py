@@ -168,6 +168,7 @@ class ViewportBinding(QObject):
             self._set_message(message)
         else:
             self.errors[index] = message
+            self.viewport.mark_failed(index)
             if index == self.state.image_index:
                 self._set_message(message)
         self.view.status.emit(message)

@@ -65,6 +65,7 @@ SCROLL_BAR_WIDTH = 12
 SCROLL_TRACK_COLOUR = QColor(28, 28, 28)
 SCROLL_LOADED_COLOUR = QColor(90, 110, 140)
 SCROLL_POSITION_COLOUR = QColor(255, 170, 0)
+SCROLL_FAILED_COLOUR = QColor(190, 40, 40)
 
 
 def window_drag_sensitivity(width: float) -> float:
@@ -127,7 +128,8 @@ class _VtkView(QVTKRenderWindowInteractor):
 
 class SliceScrollBar(QWidget):
     """A thin strip beside the viewport: the stack from top (first image) to bottom, the slices
-    whose pixels have arrived marked, the current image as a bright handle. A click or a drag
+    whose pixels have arrived marked (those that failed to load in red), the current image as a
+    bright handle. A click or a drag
     jumps there (the viewport's ``index_changed`` then moves the loader's focus)."""
 
     def __init__(self, owner: ViewportWidget) -> None:
@@ -165,6 +167,9 @@ class SliceScrollBar(QWidget):
                 _, bottom = self.span(i - 1)
                 painter.fillRect(2, top, width - 4, bottom - top, SCROLL_LOADED_COLOUR)
                 start = None
+        for i in self._owner.failed:
+            top, bottom = self.span(i)
+            painter.fillRect(2, top, width - 4, bottom - top, SCROLL_FAILED_COLOUR)
         if self._owner.count > 0:
             top, bottom = self.span(self._owner.index)
             middle = (top + bottom) // 2
@@ -227,6 +232,8 @@ class ViewportWidget(QWidget):
         self._drag: dict[str, Any] | None = None
         self._wheel_rest = 0.0
         self._view_touched = False
+        #: Images that could not be loaded (marked red on the scroll bar).
+        self.failed: set[int] = set()
         self._last_index = self.state.image_index
         # Coalesced drawing: any number of changes in one event-loop turn (wheel notches, linked
         # viewports, arriving slices) give one Render() of this viewport.
@@ -249,6 +256,7 @@ class ViewportWidget(QWidget):
         elif headers:
             fps = default_cine_fps(headers[0])
         self._view_touched = False
+        self.failed = set()
         self.renderer.set_stack(image_count, headers, display_set=display_set)
         self.state.show(getattr(display_set, "uid", None), image_count, cine_fps=fps)
         self.renderer.set_message("" if image_count else "No images")
@@ -265,6 +273,12 @@ class ViewportWidget(QWidget):
         if index == self.state.image_index:
             self._render()
         self.scroll_bar.update()
+
+    def mark_failed(self, index: int) -> None:
+        """Image ``index`` could not be loaded: shown red on the scroll bar."""
+        if 0 <= index < self.count:
+            self.failed.add(index)
+            self.scroll_bar.update()
 
     def set_annotations(self, ops: list[DrawOp] | tuple[DrawOp, ...], index: int | None = None) -> None:
         """Presentation-state graphics and text (PS3.3 C.10.5, DrawOps in the annotation pixel
