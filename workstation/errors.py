@@ -59,3 +59,27 @@ class StoreError(WorkstationError):
 
 class DocumentError(WorkstationError):
     """A non-image document (encapsulated PDF, structured report) cannot be shown (PS3.3 A.45, A.35)."""
+
+
+class HangingProtocolError(WorkstationError):
+    """A hanging protocol file is invalid or cannot be read (PS3.3 A.38 vocabulary, OHIF's JSON).
+
+    ``path`` names the file when there is one; the message names it and the offending field.
+    """
+
+    def __init__(self, message: str, *, path: str = "", field: str = ""):
+        super().__init__(message)
+        self.path = path
+        self.field = field
+
+
+class ReportError(WorkstationError):
+    """A report cannot be edited, validated, saved or turned into a document in its present state."""
+
+
+class TemplateError(ReportError):
+    """A report template file is not a valid template (resources/report_templates or the user's folder)."""
+
+
+class SigningError(ReportError):
+    """A report could not be signed or its signature did not verify (PAdES, ETSI EN 319 142)."""

@@ -1,0 +1,246 @@
+"""The report as a PDF: the document of record once signed (reportlab).
+
+Layout (A4 portrait): the practice letterhead, a box with the patient and the study (the PDF is a
+clinical document handed to people, so it names the patient; nothing here is logged), the
+report's sections in the order of a diagnostic imaging report (TID 2000 headings, PS3.16 CID
+7001) with the template's typed fields under their section, measurements, key-image
+thumbnails with captions, then the signature block (signer's name and signing time in UTC, or a
+"not signed" note). An unsigned version carries a "DRAFT" or "PRELIMINARY" mark on every page;
+an addendum or a correction says so, with its reason, above the sections. The PDF carries no
+digital signature itself: :mod:`workstation.report.signing` adds it (PAdES).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+import numpy as np
+from PIL import Image as PILImage
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from workstation.errors import ReportError
+from workstation.report.model import (
+    ADDENDUM,
+    SECTION_TITLES,
+    SECTIONS,
+    Report,
+    ReportStatus,
+    VersionKind,
+)
+from workstation.report.templates import Template, field_lines
+
+THUMB_MM = 55.0
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The practice's letterhead (from the settings; the lead wires them)."""
+
+    practice_name: str = ""
+    address_lines: tuple[str, ...] = ()
+    phone: str = ""
+    email: str = ""
+    department: str = ""
+    logo_png: bytes | None = None
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def _date(value: str) -> str:
+    if len(value) == 8 and value.isdigit():
+        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    return value
+
+
+def _time(value: str) -> str:
+    digits = value.split(".")[0]
+    if len(digits) >= 4 and digits.isdigit():
+        return f"{digits[:2]}:{digits[2:4]}"
+    return value
+
+
+def _person(value: str) -> str:
+    parts = value.split("^")
+    family = parts[0].strip()
+    given = " ".join(p.strip() for p in parts[1:3] if p.strip())
+    return ", ".join(x for x in (family.upper() if family else "", given) if x)
+
+
+def _signed_text(iso: str) -> str:
+    moment = dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _thumbnail(pixels: np.ndarray, index: int) -> PILImage.Image:
+    array = np.asarray(pixels)
+    if array.ndim == 2:
+        array = np.stack([array] * 3, axis=-1)
+    if array.ndim != 3 or array.shape[2] != 3 or array.shape[0] < 1 or array.shape[1] < 1:
+        raise ReportError(
+            f"Key image {index} must be an RGB array of shape (rows, columns, 3); got shape {array.shape}."
+        )
+    if array.dtype != np.uint8:
+        raise ReportError(f"Key image {index} must hold 8-bit values (uint8) after windowing; got {array.dtype}.")
+    image = PILImage.fromarray(np.ascontiguousarray(array), "RGB")
+    image.thumbnail((512, 512))
+    return image
+
+
+def render_report_pdf(
+    report: Report,
+    letterhead: Letterhead,
+    *,
+    template: Template | None = None,
+    key_image_pixels: Sequence[np.ndarray] = (),
+) -> bytes:
+    """The report version as PDF bytes (see the module docstring for what is on the page).
+
+    ``key_image_pixels`` are rendered key images (uint8 RGB, as shown on screen), paired in order
+    with ``report.key_images`` for their captions.
+    """
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("r-body", parent=styles["BodyText"], fontSize=10, leading=13.5)
+    small = ParagraphStyle("r-small", parent=body, fontSize=8, leading=10, textColor=colors.HexColor("#444444"))
+    heading = ParagraphStyle("r-head", parent=body, fontName="Helvetica-Bold", fontSize=11, leading=14,
+                             spaceBefore=6, spaceAfter=2, textColor=colors.HexColor("#1f3a5f"))
+    practice = ParagraphStyle("r-practice", parent=body, fontName="Helvetica-Bold", fontSize=15, leading=18)
+    title = ParagraphStyle("r-title", parent=body, fontName="Helvetica-Bold", fontSize=13, leading=16, spaceBefore=4)
+
+    story: list[Any] = []
+    lh_lines = [x for x in (letterhead.department, *letterhead.address_lines,
+                            " · ".join(v for v in (letterhead.phone, letterhead.email) if v)) if x]
+    lh_cell: list[Any] = [_p(letterhead.practice_name or "Radiology report", practice)]
+    lh_cell += [_p(line, small) for line in lh_lines]
+    if letterhead.logo_png:
+        try:
+            logo = ImageReader(io.BytesIO(letterhead.logo_png))
+        except Exception as exc:  # noqa: BLE001 - any decoder failure: the logo is unusable
+            raise ReportError("The letterhead logo is not a readable PNG image; choose another logo file.") from exc
+        w, h = logo.getSize()
+        scale = min(40 * mm / w, 20 * mm / h)
+        head_table = Table([[lh_cell, Image(io.BytesIO(letterhead.logo_png), w * scale, h * scale)]],
+                           colWidths=[130 * mm, 50 * mm])
+    else:
+        head_table = Table([[lh_cell]], colWidths=[180 * mm])
+    head_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (-1, 0), (-1, 0), "RIGHT"),
+                                    ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.HexColor("#1f3a5f")),
+                                    ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story += [head_table, Spacer(1, 4 * mm)]
+
+    patient, study = report.patient, report.study
+    rows = [
+        ("Patient", _person(patient.name) or "-", "Patient ID", patient.patient_id or "-"),
+        ("Birth date", _date(patient.birth_date) or "-", "Sex", patient.sex or "-"),
+        ("Study", study.description or "-", "Accession", study.accession_number or "-"),
+        ("Study date", " ".join(x for x in (_date(study.study_date), _time(study.study_time)) if x) or "-",
+         "Modality", ", ".join(study.modalities) or "-"),
+        ("Referring", _person(study.referring_physician) or "-", "Report", f"version {report.version}"),
+    ]
+    header = Table([[_p(a, small), _p(b, body), _p(c, small), _p(d, body)] for a, b, c, d in rows],
+                   colWidths=[22 * mm, 78 * mm, 22 * mm, 58 * mm])
+    header.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#9aa5b1")),
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f3f5f8")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]))
+    story += [header, Spacer(1, 2 * mm)]
+    story.append(_p(template.title if template else "Imaging report", title))
+    if report.kind is not VersionKind.ORIGINAL:
+        word = "Addendum" if report.kind is VersionKind.ADDENDUM else "Corrected report"
+        story.append(_p(f"{word} (version {report.version}, replaces version {report.version - 1}). "
+                        f"Reason: {report.reason}", ParagraphStyle("r-amend", parent=body, textColor=colors.HexColor("#8a1c1c"))))
+
+    fields = field_lines(report, template)
+    order = list(SECTIONS) + ([ADDENDUM] if report.kind is VersionKind.ADDENDUM else [])
+    for name in order:
+        text = report.section(name).strip()
+        lines = fields.get(name, [])
+        extra = list(report.measurements) if name == "findings" else []
+        if not (text or lines or extra):
+            continue
+        block: list[Any] = [_p(SECTION_TITLES[name], heading)]
+        if text:
+            block.append(_p(text, body))
+        for line in lines:
+            block.append(_p(line, body))
+        if extra:
+            block.append(_p("Measurements:", body))
+            block += [_p(f"• {m}", body) for m in extra]
+        story.append(KeepTogether(block))
+
+    if key_image_pixels:
+        story.append(_p("Key images", heading))
+        cells: list[Any] = []
+        for i, pixels in enumerate(key_image_pixels, start=1):
+            image = _thumbnail(pixels, i)
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG")
+            w, h = image.size
+            scale = min(THUMB_MM * mm / w, THUMB_MM * mm / h)
+            caption = report.key_images[i - 1].caption if i - 1 < len(report.key_images) else ""
+            cells.append([Image(io.BytesIO(buffer.getvalue()), w * scale, h * scale),
+                          _p(caption or f"Key image {i}", small)])
+        grid = [cells[i:i + 3] for i in range(0, len(cells), 3)]
+        for row in grid:
+            row += [""] * (3 - len(row))
+            table = Table([row], colWidths=[60 * mm] * 3)
+            table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+            story.append(table)
+
+    story.append(Spacer(1, 6 * mm))
+    if report.status is ReportStatus.FINAL:
+        sign = f"Electronically signed by {report.signer_name} on {_signed_text(report.signed_at)}."
+    else:
+        sign = f"Not signed: this is a {report.status.value} report and is not the report of record."
+    sign_table = Table([[_p(sign, body)]], colWidths=[180 * mm])
+    sign_table.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.HexColor("#1f3a5f")),
+                                    ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(sign_table)
+
+    mark = "" if report.status is ReportStatus.FINAL else report.status.value.upper()
+    footer_text = f"Report {report.report_uid} · version {report.version}"
+
+    def decorate(canvas: Canvas, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawString(15 * mm, 8 * mm, footer_text)
+        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"page {doc.page}")
+        if mark:
+            canvas.setFont("Helvetica-Bold", 72)
+            canvas.setFillColor(colors.Color(0.85, 0.2, 0.2, alpha=0.15))
+            canvas.translate(A4[0] / 2, A4[1] / 2)
+            canvas.rotate(40)
+            canvas.drawCentredString(0, 0, mark)
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=12 * mm, bottomMargin=15 * mm,
+        title=template.title if template else "Imaging report", author=report.signer_name or "workstation",
+        subject="Diagnostic imaging report", creator="workstation",
+    )
+    document.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return buffer.getvalue()
