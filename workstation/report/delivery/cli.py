@@ -1,0 +1,77 @@
+"""``workstation outbox [--retry] [--json]``: the delivery state of signed reports.
+
+Without ``--retry`` it delivers what is due (back-off respected) and lists the outbox; with
+``--retry`` failed deliveries are queued again and everything undelivered is tried now.
+Exit status 0 when everything is delivered, 3 when something is still pending or failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from workstation.report.delivery.destinations import destinations_from_settings
+from workstation.report.delivery.outbox import DELIVERED, Outbox, OutboxBusy, OutboxEntry
+from workstation.report.delivery.profile import load_ris_profile
+from workstation.settings import Settings
+
+EXIT_UNDELIVERED = 3
+
+
+def add_outbox_parser(subparsers: Any) -> None:
+    """Add the ``outbox`` verb to the ``workstation`` command's sub-parsers."""
+    p = subparsers.add_parser("outbox", help="list signed reports and their delivery state")
+    p.add_argument("--retry", action="store_true",
+                   help="queue failed deliveries again and try everything undelivered now")
+    p.add_argument("--list-only", action="store_true", help="list only, send nothing")
+    p.add_argument("--json", action="store_true", help="print the state as JSON")
+    p.add_argument("--folder", help="outbox folder (default: the platform's data folder)")
+    p.set_defaults(func=cmd_outbox)
+
+
+def _when(epoch: float) -> str:
+    if not epoch:
+        return "now"
+    return dt.datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_entry(entry: OutboxEntry) -> list[str]:
+    """Lines describing one version: its header, then one line per destination."""
+    lines = [f"{entry.version_uid}  {entry.status}  signed {entry.signed_at}  "
+             f"accession {entry.accession_number}"]
+    for name, dest in sorted(entry.destinations.items()):
+        if dest.state == DELIVERED:
+            lines.append(f"  {name:5} delivered {dest.delivered_at} ({dest.detail})")
+        else:
+            tail = f"; next try {_when(dest.next_try)}" if dest.state == "pending" else ""
+            error = f": {dest.last_error}" if dest.last_error else ""
+            lines.append(f"  {name:5} {dest.state} after {dest.attempts} attempt(s){tail}{error}")
+    return lines
+
+
+def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    """List (and deliver what is due, or retry with ``--retry``) the outbox."""
+    ris = load_ris_profile()
+    outbox = Outbox(getattr(args, "folder", None) or None,
+                    destinations_from_settings(settings, ris))
+    try:
+        if args.retry:
+            entries = outbox.retry()
+        elif args.list_only:
+            entries = outbox.outbox_status()
+        else:
+            entries = outbox.deliver_all()
+    except OutboxBusy as exc:
+        print(str(exc), file=sys.stderr)
+        entries = outbox.outbox_status()
+    if args.json:
+        print(json.dumps([e.to_json() for e in entries], indent=1))
+    elif not entries:
+        print("The outbox is empty.")
+    else:
+        for entry in entries:
+            print("\n".join(format_entry(entry)))
+    return 0 if all(e.delivered for e in entries) else EXIT_UNDELIVERED

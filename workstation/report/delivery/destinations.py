@@ -1,0 +1,56 @@
+"""The outbox's destinations built from the settings: the RIS (FHIR R4, HL7 v2) and the archive.
+
+Each destination opens its connection for one attempt and closes it afterwards, so a long-lived
+outbox holds no sockets between retries.
+"""
+
+from __future__ import annotations
+
+from workstation.net.dicomweb import DicomWebClient
+from workstation.report.delivery.fhir import FhirClient, deliver_fhir
+from workstation.report.delivery.hl7v2 import deliver_hl7
+from workstation.report.delivery.outbox import Deliver
+from workstation.report.delivery.package import ReportVersion
+from workstation.report.delivery.profile import RisProfile
+from workstation.report.delivery.stow import deliver_stow
+from workstation.settings import ArchiveProfile, Settings
+
+
+def fhir_destination(profile: RisProfile) -> Deliver:
+    def send(version: ReportVersion) -> str:
+        client = FhirClient(profile)
+        try:
+            return deliver_fhir(version, client)
+        finally:
+            client.close()
+
+    return send
+
+
+def hl7_destination(profile: RisProfile) -> Deliver:
+    def send(version: ReportVersion) -> str:
+        return deliver_hl7(version, profile)
+
+    return send
+
+
+def stow_destination(archive: ArchiveProfile) -> Deliver:
+    def send(version: ReportVersion) -> str:
+        with DicomWebClient(archive, retries=0) as client:
+            return deliver_stow(version, client)
+
+    return send
+
+
+def destinations_from_settings(settings: Settings, ris: RisProfile | None) -> dict[str, Deliver]:
+    """``fhir`` when the RIS has a FHIR URL, ``hl7`` when it has an MLLP endpoint, ``stow`` when
+    an archive is configured (the RIS profile's ``archive``, else the default one)."""
+    out: dict[str, Deliver] = {}
+    if ris is not None and ris.fhir_url:
+        out["fhir"] = fhir_destination(ris)
+    if ris is not None and ris.mllp_host and ris.mllp_port:
+        out["hl7"] = hl7_destination(ris)
+    archive = settings.archive(ris.archive or None if ris is not None else None)
+    if archive is not None:
+        out["stow"] = stow_destination(archive)
+    return out
