@@ -8,7 +8,7 @@
   affine (as :mod:`workstation.render.mpr` does) reformats a gantry-tilted CT correctly.
 - uneven spacing or missing slices (``VolumeResult.is_regular`` false or ``missing_slices``):
   the slices are resampled along k, one new slice every ``usual spacing`` (the median gap along
-  the normal) from the first to the last real slice. Each new slice is interpolated linearly
+  the normal; the lower one of the two middle gaps) from the first to the last real slice. Each new slice is interpolated linearly
   between the two real slices that bracket it, at the SAME (i, j), with the fraction taken from
   the real positions along the line from the first to the last Image Position (Patient). That is
   exact when the real slices lie on one line (as they do for a tilted CT, whose Image Positions
@@ -70,7 +70,7 @@ def _resample_along_slices(volume: np.ndarray, result: VolumeResult, spacing_mm:
     line = span / along_normal  # moves 1 mm along the normal per unit
     depth = (positions - positions[0]) @ normal
     gaps = np.diff(depth)
-    step = float(spacing_mm) if spacing_mm is not None else float(np.median(gaps))
+    step = float(spacing_mm) if spacing_mm is not None else float(np.sort(gaps)[(len(gaps) - 1) // 2])
     if not (math.isfinite(step) and step > 0):
         raise GeometryError(f"A resampled slice spacing must be a positive number of mm, not {spacing_mm!r}.")
     count = int(math.floor(along_normal / step + 1e-6)) + 1
