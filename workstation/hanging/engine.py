@@ -30,7 +30,14 @@ from workstation.errors import HangingProtocolError
 from workstation.hanging.facts import DisplaySetFacts, StudyFacts, study_facts
 from workstation.hanging.interval import prior_label
 from workstation.hanging.rules import RuleOutcome, evaluate_all
-from workstation.hanging.schema import DisplaySetSelector, Protocol, Stage, SyncGroup, View, Viewport
+from workstation.hanging.schema import (
+    DisplaySetSelector,
+    Protocol,
+    Stage,
+    SyncGroup,
+    View,
+    Viewport,
+)
 from workstation.model.entities import StudySummary
 
 
@@ -231,7 +238,7 @@ def _fill_stage(index: int, stage: Stage, protocol: Protocol, studies: Sequence[
     for k, viewport in enumerate(stage.viewports):
         selector = protocol.selector(viewport.selector)
         row, column = divmod(k, stage.columns)
-        common = {"index": k, "row": row, "column": column, "viewport": viewport, "study_index": selector.study}
+        common: dict[str, Any] = {"index": k, "row": row, "column": column, "viewport": viewport, "study_index": selector.study}
         if selector.study >= len(studies):
             assignments.append(ViewportAssignment(
                 **common, study_uid="", study_label="", display_set_uid="", display_set_label="", score=0.0,
