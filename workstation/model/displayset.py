@@ -317,6 +317,8 @@ class _Draft:
     warnings: list[ImageWarning]
     volume: VolumeResult | None = None
     frame_time_ms: float | None = None
+    #: The headers read once (:meth:`_Image.read`), for the image kinds; reused by :func:`_finish`.
+    images: list[_Image] = field(default_factory=list)
 
     def sort_key(self) -> tuple[int, int, int, str]:
         numbers = [attr.int_or_none(ds, "InstanceNumber") for ds in self.headers]
@@ -362,7 +364,7 @@ def _spacing_warnings(images: Sequence[_Image]) -> list[ImageWarning]:
 def _stack(images: list[_Image], warnings: list[ImageWarning]) -> _Draft:
     ordered = sorted(images, key=_Image.sort_key)
     frames = tuple((im.uid, f) for im in ordered for f in range(1, _number_of_frames(im.ds) + 1))
-    return _Draft(DisplaySetKind.STACK, [im.ds for im in ordered], frames, warnings)
+    return _Draft(DisplaySetKind.STACK, [im.ds for im in ordered], frames, warnings, images=ordered)
 
 
 def _image_group_draft(images: list[_Image], split_note: str) -> _Draft:
@@ -398,7 +400,8 @@ def _image_group_draft(images: list[_Image], split_note: str) -> _Draft:
         return _stack(images, notes)
     by_uid = {im.uid: im.ds for im in images}
     ordered = [by_uid[p.sop_instance_uid] for p in volume.slices] + [by_uid[p.sop_instance_uid] for p in volume.duplicates]
-    return _Draft(DisplaySetKind.VOLUME, ordered, volume.frames, notes + list(volume.warnings), volume=volume)
+    return _Draft(DisplaySetKind.VOLUME, ordered, volume.frames, notes + list(volume.warnings), volume=volume,
+                  images=list(images))
 
 
 def _multiframe_draft(ds: Dataset) -> _Draft:
@@ -470,14 +473,16 @@ def _series_drafts(headers: list[Dataset], series_label: str) -> list[_Draft]:
         draft.warnings = _spacing_warnings(images) + draft.warnings
         drafts.append(draft)
     for draft in drafts:
+        if draft.kind.is_image and not draft.images:  # multi-frame images: read once here
+            draft.images = [_Image.read(ds) for ds in draft.headers]
         if draft.kind is DisplaySetKind.MULTIFRAME:
-            draft.warnings = _spacing_warnings([_Image.read(draft.headers[0])]) + draft.warnings
+            draft.warnings = _spacing_warnings(draft.images) + draft.warnings
     return drafts
 
 
 def _finish(draft: _Draft, uid: str, series_uid: str) -> DisplaySet:
     first = draft.headers[0]
-    images = [_Image.read(ds) for ds in draft.headers] if draft.kind.is_image else []
+    images = draft.images if draft.kind.is_image else []
     rows = {im.rows for im in images}
     columns = {im.columns for im in images}
     spacings = {im.spacing for im in images}
