@@ -170,6 +170,10 @@ def send_mllp(message: str, host: str, port: int, timeout_s: float) -> str:
         raise DeliveryError(
             f"The RIS at {where} did not acknowledge the report within {timeout_s:g} s; it is "
             "sent again later.", retryable=True) from None
+    except (ConnectionResetError, BrokenPipeError):
+        raise DeliveryError(
+            f"The RIS at {where} closed the connection before acknowledging the report; it is "
+            "sent again later.", retryable=True) from None
     except OSError as exc:
         reason = "the connection was refused" if isinstance(exc, ConnectionRefusedError) \
             else "the connection failed"

@@ -1,0 +1,44 @@
+"""Fixtures for the delivery tests: a real FHIR R4 server (Medplum, Node), an MLLP listener,
+signed-report folders made here (reportlab PDF, pydicom SR and Encapsulated PDF)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from tests.report_delivery import fhir_server as fhir_mod
+from tests.report_delivery.mllp import MllpListener
+
+
+@pytest.fixture(scope="session")
+def fhir_server_folder() -> fhir_mod.Path:
+    if not fhir_mod.node_available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("node and npm are not installed; CI must install Node 20 for the FHIR "
+                        "test server")
+        pytest.skip("node and npm are not installed: the FHIR R4 test server cannot run")
+    try:
+        return fhir_mod.install_fhir_server()
+    except subprocess.CalledProcessError as exc:
+        message = f"npm ci failed for the FHIR test server: {exc.stderr.decode()[-500:]}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def fhir_server(fhir_server_folder: fhir_mod.Path) -> Iterator[fhir_mod.FhirServer]:
+    """A fresh, empty FHIR server per test (in-memory; ~1.5 s to start)."""
+    server = fhir_mod.start_fhir_server(fhir_server_folder)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mllp_listener() -> Iterator[MllpListener]:
+    listener = MllpListener().start()
+    yield listener
+    listener.stop()
