@@ -397,7 +397,9 @@ def comparison_line(priors: Sequence[Prior]) -> str:
     """The comparison section from the priors found: newest first, "None available." when none."""
     if not priors:
         return "None available."
-    ordered = sorted(priors, key=lambda p: _prior_date(p[0]), reverse=True)
+    dated = [p for p in priors if _prior_date(p[0]) != "undated"]
+    undated = [p for p in priors if _prior_date(p[0]) == "undated"]
+    ordered = sorted(dated, key=lambda p: _prior_date(p[0]), reverse=True) + undated
     parts = []
     for date, modality, description in ordered:
         label = " ".join(x for x in (modality.strip(), _prior_date(date)) if x)

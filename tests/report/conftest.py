@@ -1,0 +1,41 @@
+"""Fixtures for report tests: a throwaway PKI, a study header, a signing credential."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.report.pki import TestPKI, make_pki
+from workstation.model.entities import StudySummary
+from workstation.report.signing import Pkcs12Credential, store_pkcs12_password
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPKI:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def credential(pki: TestPKI) -> Pkcs12Credential:
+    """The test signer's PKCS#12 key with its password in the (in-memory) keyring."""
+    cred = Pkcs12Credential(pki.p12_path)
+    store_pkcs12_password(cred.key_id, pki.password)
+    return cred
+
+
+@pytest.fixture
+def ct_head_study() -> StudySummary:
+    return StudySummary(
+        study_uid="1.2.826.0.1.3680043.8.498.1", patient_name="Doe^Jane", patient_id="PID-7",
+        patient_birth_date="19600101", patient_sex="F", study_date="20240301", study_time="101500",
+        accession_number="ACC42", study_description="CT HEAD W/O CONTRAST", modalities=("CT",),
+        referring_physician="House^Gregory", study_id="77",
+    )
+
+
+def dciodvfy_errors(path: Path) -> list[str]:
+    import subprocess
+
+    proc = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, timeout=60)
+    return [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("Error")]

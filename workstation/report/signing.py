@@ -1,0 +1,338 @@
+"""Signing a report: the PDF of record with a PAdES signature (ETSI EN 319 142, PAdES B-B) by pyHanko.
+
+The signer's key is either
+
+- a PKCS#12 file (``.p12``/``.pfx``) whose password lives in the operating system's keyring,
+  service ``"workstation"``, user name ``"signing:<key id>"`` (the key id is the file's absolute
+  path unless one is given); the password is never stored anywhere else, and never logged; or
+- a PKCS#11 token (a smart card such as a health professional card; SoftHSM2 in tests), named by
+  its module library and token label; its PIN is asked through a callback every time and never
+  stored.
+
+:func:`sign_report` is the only way to make a report final: it needs a credential, checks the
+report against its template, renders the PDF with the signer's name and the signing time,
+signs it and verifies the signature straight away (:func:`verify_pdf_signature`: the signed
+bytes are intact, the signature is cryptographically valid, it covers the whole file and the
+signer's certificate chains to a trusted root). Anything short of that raises ``SigningError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import keyring
+import keyring.errors
+import numpy as np
+from asn1crypto import pem as asn1_pem
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError as HankoSigningError
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from workstation.errors import ReportError, SigningError
+from workstation.report.model import Report, ReportStatus, SignedReport, utc_now
+from workstation.report.pdf import Letterhead, render_report_pdf
+from workstation.report.templates import Template, validate_report
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "workstation"
+SIGNATURE_FIELD = "ReportSignature"
+
+
+def keyring_username(key_id: str) -> str:
+    """The keyring entry's user name for a PKCS#12 key: ``"signing:<key id>"``."""
+    return f"signing:{key_id}"
+
+
+def pkcs12_key_id(path: Path | str) -> str:
+    """The default key id of a PKCS#12 file: its absolute path."""
+    return str(Path(path).expanduser().resolve())
+
+
+def store_pkcs12_password(key_id: str, password: str) -> None:
+    """Keep the password of a PKCS#12 key in the system keyring."""
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_username(key_id), password)
+    except keyring.errors.KeyringError as exc:
+        raise SigningError(
+            f"The system keyring could not save the signing key's password ({type(exc).__name__}); "
+            "unlock or install a keyring."
+        ) from exc
+
+
+def forget_pkcs12_password(key_id: str) -> bool:
+    """Remove the keyring entry of a PKCS#12 key; ``True`` when there was one."""
+    try:
+        if keyring.get_password(KEYRING_SERVICE, keyring_username(key_id)) is None:
+            return False
+        keyring.delete_password(KEYRING_SERVICE, keyring_username(key_id))
+        return True
+    except keyring.errors.KeyringError as exc:
+        raise SigningError(f"The system keyring could not be changed ({type(exc).__name__}).") from exc
+
+
+def _subject_name(cert: asn1_x509.Certificate) -> str:
+    subject = cert.subject.native
+    return str(subject.get("common_name") or cert.subject.human_friendly)
+
+
+class SigningCredential(Protocol):
+    """Something that can open a pyHanko signer for one signing (a key file or a token)."""
+
+    def describe(self) -> str:
+        """Which key, in words, without secrets ("key file x.p12", "token 'Card'")."""
+        ...
+
+    def open_signer(self) -> signers.Signer:
+        """A ready pyHanko signer; raises ``SigningError`` when the key cannot be opened."""
+        ...
+
+    def close(self) -> None:
+        """Release what :meth:`open_signer` opened (a token session)."""
+        ...
+
+
+@dataclass
+class Pkcs12Credential:
+    """A PKCS#12 key file; its password is read from the keyring when the signer opens."""
+
+    path: Path
+    key_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path).expanduser()
+        self.key_id = self.key_id or pkcs12_key_id(self.path)
+
+    def describe(self) -> str:
+        return f"key file {self.path.name}"
+
+    def open_signer(self) -> signers.Signer:
+        if not self.path.is_file():
+            raise SigningError(f"The signing key file {self.path} does not exist; check the path.")
+        try:
+            password = keyring.get_password(KEYRING_SERVICE, keyring_username(self.key_id))
+        except keyring.errors.KeyringError as exc:
+            raise SigningError(
+                f"The system keyring could not be read for the signing key {self.path.name} "
+                f"({type(exc).__name__}); unlock or install a keyring."
+            ) from exc
+        if password is None:
+            raise SigningError(
+                f"No password for the signing key {self.path.name} is in the keyring; add it with "
+                f"'workstation report key add {self.path}'."
+            )
+        try:
+            signer = signers.SimpleSigner.load_pkcs12(str(self.path), passphrase=password.encode("utf-8"))
+        except Exception as exc:  # noqa: BLE001 - pyHanko/cryptography raise various types
+            signer = None
+            log.info("PKCS#12 load failed: %s", type(exc).__name__)
+        if signer is None:
+            raise SigningError(
+                f"The signing key {self.path.name} could not be opened: the password in the keyring "
+                "is wrong or the file is not a PKCS#12 key; store the right password again."
+            )
+        return signer
+
+    def close(self) -> None:
+        return None
+
+
+@dataclass
+class Pkcs11Credential:
+    """A key on a PKCS#11 token (smart card); the PIN comes from ``ask_pin`` at each signing."""
+
+    library: Path
+    token_label: str
+    ask_pin: Callable[[str], str] = field(repr=False, default=lambda prompt: "")
+    key_label: str | None = None
+    cert_label: str | None = None
+    _session: object | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        return f"token '{self.token_label}'"
+
+    def open_signer(self) -> signers.Signer:
+        from pkcs11 import PKCS11Error
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign import pkcs11 as hanko_pkcs11
+
+        if not Path(self.library).is_file():
+            raise SigningError(f"The PKCS#11 module {self.library} does not exist; check the smart card software.")
+        pin = self.ask_pin(f"PIN for the token '{self.token_label}'")
+        if not pin:
+            raise SigningError(f"No PIN was given for the token '{self.token_label}'; signing was cancelled.")
+        try:
+            session = hanko_pkcs11.open_pkcs11_session(
+                str(self.library), token_criteria=TokenCriteria(label=self.token_label), user_pin=pin
+            )
+        except (PKCS11Error, HankoSigningError) as exc:
+            raise SigningError(
+                f"The token '{self.token_label}' could not be opened ({type(exc).__name__}): check the card "
+                "is inserted and the PIN is right."
+            ) from exc
+        finally:
+            del pin
+        self._session = session
+        key_label = self.key_label
+        cert_label = self.cert_label or key_label
+        try:
+            return hanko_pkcs11.PKCS11Signer(session, cert_label=cert_label, key_label=key_label)
+        except (PKCS11Error, HankoSigningError) as exc:
+            self.close()
+            raise SigningError(f"The token '{self.token_label}' holds no usable signing key and certificate.") from exc
+
+    def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                session.close()  # type: ignore[attr-defined]
+            except Exception:  # noqa: BLE001 - closing a dead session is harmless
+                pass
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """The outcome of validating a PDF's signature (pyHanko's validation of PAdES)."""
+
+    intact: bool  # the signed byte ranges hash to the signed digest
+    valid: bool  # the signature value verifies with the signer's public key
+    trusted: bool  # the signer's certificate chains to one of the trust roots
+    whole_file: bool  # the signature covers the entire file (nothing was appended)
+    signer_name: str
+    signing_time: dt.datetime | None
+    summary: str
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and self.trusted and self.whole_file
+
+
+def _load_certs(items: Sequence[Path | bytes | asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:
+    out = []
+    for item in items:
+        if isinstance(item, asn1_x509.Certificate):
+            out.append(item)
+            continue
+        data = Path(item).read_bytes() if isinstance(item, Path) else item
+        if asn1_pem.detect(data):
+            for _, _, der in asn1_pem.unarmor(data, multiple=True):
+                out.append(asn1_x509.Certificate.load(der))
+        else:
+            out.append(asn1_x509.Certificate.load(data))
+    return out
+
+
+def verify_pdf_signature(
+    pdf_bytes: bytes, trust_roots: Sequence[Path | bytes | asn1_x509.Certificate]
+) -> SignatureCheck:
+    """Validate the last signature of a PDF against ``trust_roots`` (no network, no revocation data).
+
+    Raises ``SigningError`` when the PDF has no signature or cannot be parsed.
+    """
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf_bytes))
+        signatures = reader.embedded_signatures
+    except Exception as exc:  # noqa: BLE001 - a damaged PDF fails anywhere in the parser
+        raise SigningError(f"The signed PDF cannot be read ({type(exc).__name__}); it is damaged.") from exc
+    if not signatures:
+        raise SigningError("The PDF carries no signature.")
+    context = ValidationContext(trust_roots=_load_certs(trust_roots), allow_fetching=False, revocation_mode="soft-fail")
+    try:
+        status = validate_pdf_signature(signatures[-1], signer_validation_context=context)
+    except Exception as exc:  # noqa: BLE001 - pyHanko raises on structurally broken signatures
+        raise SigningError(f"The PDF's signature cannot be validated ({type(exc).__name__}); the file was altered.") from exc
+    return SignatureCheck(
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        signer_name=_subject_name(status.signing_cert),
+        signing_time=status.signer_reported_dt,
+        summary=str(status.summary()),
+    )
+
+
+def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, reason: str = "Report of record", location: str = "") -> bytes:
+    """``pdf_bytes`` with a PAdES B-B signature added as an incremental update."""
+    meta = signers.PdfSignatureMetadata(
+        field_name=SIGNATURE_FIELD,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location or None,
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
+    try:
+        out = signers.sign_pdf(writer, meta, signer=signer)
+    except Exception as exc:  # noqa: BLE001 - token and crypto failures come as many types
+        raise SigningError(f"The PDF could not be signed ({type(exc).__name__}); check the signing key.") from exc
+    return out.getvalue()
+
+
+def _credential_roots(signer: signers.Signer) -> list[asn1_x509.Certificate]:
+    """Self-signed certificates that came with the credential (used when no trust roots are given)."""
+    certs = list(signer.cert_registry) if signer.cert_registry is not None else []
+    return [c for c in certs if c.self_signed in ("yes", "maybe")]
+
+
+def sign_report(
+    report: Report,
+    credential: SigningCredential | None,
+    *,
+    letterhead: Letterhead,
+    template: Template | None = None,
+    key_image_pixels: Sequence[np.ndarray] = (),
+    trust_roots: Sequence[Path | bytes | asn1_x509.Certificate] | None = None,
+    signer_name: str | None = None,
+) -> SignedReport:
+    """Make ``report`` final: render its PDF, sign it (PAdES) and verify the signature.
+
+    ``signer_name`` defaults to the common name of the signing certificate. ``trust_roots`` are
+    the CA certificates the signature must chain to; when ``None``, the self-signed certificates
+    that came with the credential are used (this proves the signature and chain are coherent,
+    not who the signer is: configure the practice's CA for that). Raises ``SigningError`` (no
+    credential, key unusable, verification failed) or ``ReportError`` (wrong state, template).
+    """
+    if credential is None:
+        raise SigningError(
+            "Only a user with a signing credential can make a report final; set up a key file or a smart card first."
+        )
+    if report.status is ReportStatus.FINAL:
+        raise ReportError(f"Version {report.version} of this report is already signed; write an addendum or a correction.")
+    if template is not None:
+        validate_report(report, template, for_signing=True)
+    elif not (report.section("impression").strip() or report.section("addendum").strip()):
+        raise ReportError("The report has no impression; write it before signing.")
+    try:
+        signer = credential.open_signer()
+        if signer.signing_cert is None:
+            raise SigningError(f"The {credential.describe()} holds no signing certificate.")
+        name = signer_name or _subject_name(signer.signing_cert)
+        signed_at = utc_now()
+        final = report._signed(name, signed_at)
+        unsigned = render_report_pdf(final, letterhead, template=template, key_image_pixels=key_image_pixels)
+        signed = sign_pdf(unsigned, signer, reason=f"Signed diagnostic imaging report, version {final.version}")
+        roots = list(trust_roots) if trust_roots is not None else list(_credential_roots(signer))
+    finally:
+        credential.close()
+    check = verify_pdf_signature(signed, roots)
+    if not check.ok:
+        failed = [w for w, good in (("intact", check.intact), ("valid", check.valid),
+                                    ("trusted", check.trusted), ("covering the whole file", check.whole_file)) if not good]
+        raise SigningError(
+            f"The new signature did not verify (not {', '.join(failed)}); the report was not made final, "
+            "check the signing certificate and the trusted CA."
+        )
+    log.info("Report version %s signed with %s", final.version_uid, credential.describe())
+    return SignedReport(report=final, pdf_bytes=signed, signer_name=name, signed_at=signed_at)
