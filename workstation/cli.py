@@ -1,6 +1,7 @@
 """The ``workstation`` command: with no verb it opens the app; verbs script the core.
 
-Verbs: ``studies``, ``pull``, ``import``, ``info``, ``render``, ``qc``, ``demo``, ``archive``. Exit status 0 on
+Verbs: ``studies``, ``pull``, ``import``, ``info``, ``render``, ``hang``, ``qc``, ``demo``,
+``archive``. Exit status 0 on
 success; 1 with one sentence on standard error when something went wrong; 2 for a usage error.
 Passwords never go on the command line: they come from the keyring (``workstation archive add``
 asks for one) or, for scripts, from ``WORKSTATION_USER`` / ``WORKSTATION_PASSWORD``.
@@ -340,11 +341,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
 
+    from workstation.hanging.cli import add_hang_parser
     from workstation.qc.cli import add_qc_parser
     from workstation.render.cli import add_render_parser
 
     add_qc_parser(sub)
     add_render_parser(sub)
+    add_hang_parser(sub)
 
     p = sub.add_parser("archive", help="configure archive profiles")
     asub = p.add_subparsers(dest="archive_verb", required=True)
