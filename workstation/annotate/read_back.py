@@ -1,0 +1,159 @@
+"""Measurements read back from a TID 1500 Measurement Report (PS3.16 TID 1500, TID 1410, TID 300).
+
+Reads the reports written by :mod:`.sr_tid1500` and those of other producers (such as highdicom's
+own test files): every "Measurement Group" (DCM 125007) under "Imaging Measurements" (DCM 126010)
+with an image SCOORD (PS3.3 C.18.6) becomes one :class:`~.measurements.Measurement` on the image
+(and frame) the SCOORD is selected from, with its NUM values and UCUM units as written. The tool
+comes from the Tracking Identifier when this workstation wrote it (``"Length [id]"``), otherwise
+from the graphic: POINT -> probe, ELLIPSE or CIRCLE -> ellipse, open POLYLINE of 2 points ->
+length, of 3 with an Angle -> angle, with Long/Short axis -> bidirectional, closed POLYLINE ->
+freehand. SCOORD coordinates ((0, 0) at the image's outer corner) are shifted by -0.5 into pixel
+centre coordinates. Groups without an image SCOORD (volumetric or segmentation based) are skipped
+and counted in :attr:`ReportContents.skipped`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from pydicom.dataset import Dataset
+
+from workstation.annotate.measurements import ImageRef, Kind, Measurement, MeasurementSet, Value
+from workstation.annotate.sr_tid1500 import VALUE_CODES
+from workstation.errors import InvalidDicomError
+
+_NAMES_BY_CODE = {(code.value, code.scheme_designator): name for name, code in VALUE_CODES.items() if name != "Value"}
+_UNITS_BACK = {"{pixels}": "px", "{square pixels}": "px2"}
+_TRACKING = re.compile(r"^(?P<title>.+) \[(?P<id>[^\]]+)\]$")
+_KIND_BY_TITLE = {k.display_name: k for k in Kind}
+
+
+@dataclass(frozen=True)
+class ReportContents:
+    """What was read: the measurements, and how many groups could not be placed on an image."""
+
+    measurements: MeasurementSet
+    skipped: int
+    sop_instance_uid: str
+
+
+def _code(item: Dataset) -> tuple[str, str]:
+    seq = item.get("ConceptNameCodeSequence", None)
+    if not seq:
+        return "", ""
+    return str(seq[0].get("CodeValue", "")), str(seq[0].get("CodingSchemeDesignator", ""))
+
+
+def _children(item: Dataset) -> list[Dataset]:
+    return list(item.get("ContentSequence", None) or [])
+
+
+def _groups(root: Dataset) -> list[Dataset]:
+    out: list[Dataset] = []
+    for item in _children(root):
+        if item.get("ValueType", "") == "CONTAINER" and _code(item) == ("126010", "DCM"):
+            out.extend(g for g in _children(item) if g.get("ValueType", "") == "CONTAINER" and _code(g) == ("125007", "DCM"))
+    return out
+
+
+def _image_ref(scoord: Dataset) -> ImageRef | None:
+    for child in _children(scoord):
+        refs = child.get("ReferencedSOPSequence", None)
+        if child.get("ValueType", "") == "IMAGE" and refs:
+            ref = refs[0]
+            frames = ref.get("ReferencedFrameNumber", None)
+            frame = int(frames[0] if isinstance(frames, list | tuple) or hasattr(frames, "__getitem__") and not isinstance(frames, str | int) else frames) if frames not in (None, "") else None
+            return ImageRef(str(ref.get("ReferencedSOPInstanceUID", "")), str(ref.get("ReferencedSOPClassUID", "")), frame)
+    return None
+
+
+def _value(item: Dataset) -> Value | None:
+    measured = item.get("MeasuredValueSequence", None)
+    if not measured:
+        return None
+    m = measured[0]
+    try:
+        number = float(m.NumericValue)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    units = m.get("MeasurementUnitsCodeSequence", None)
+    unit = str(units[0].get("CodeValue", "")) if units else ""
+    seq = item.ConceptNameCodeSequence[0]
+    name = _NAMES_BY_CODE.get(_code(item), str(seq.get("CodeMeaning", "")))
+    return Value(name, number, _UNITS_BACK.get(unit, unit), "as saved in the measurement report")
+
+
+def _infer(graphic: str, points: list[tuple[float, float]], names: set[str]) -> Kind | None:
+    closed = len(points) > 3 and math.dist(points[0], points[-1]) < 1e-6
+    if graphic == "POINT":
+        return Kind.PROBE
+    if graphic in ("ELLIPSE", "CIRCLE"):
+        return Kind.ELLIPSE
+    if graphic in ("POLYLINE", "MULTIPOINT"):
+        if {"Long axis", "Short axis"} & names and len(points) == 4:
+            return Kind.BIDIRECTIONAL
+        if "Cobb angle" in names and len(points) == 4:
+            return Kind.COBB
+        if closed:
+            return Kind.FREEHAND
+        if len(points) == 2:
+            return Kind.LENGTH
+        if len(points) == 3 and "Angle" in names:
+            return Kind.ANGLE
+    return None
+
+
+def _points(kind: Kind, graphic: str, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    if graphic == "CIRCLE" and len(points) >= 2:
+        (cx, cy), edge = points[0], points[1]
+        r = math.dist(points[0], edge)
+        return [(cx - r, cy), (cx + r, cy), (cx, cy - r), (cx, cy + r)]
+    if kind is Kind.RECTANGLE and len(points) >= 3:
+        return [points[0], points[2]]
+    if kind is Kind.FREEHAND and len(points) > 3 and math.dist(points[0], points[-1]) < 1e-6:
+        return points[:-1]
+    return points
+
+
+def read_measurement_report(ds: Dataset) -> ReportContents:
+    """Every image measurement of a TID 1500 report; ``InvalidDicomError`` when it is not one."""
+    uid = str(ds.get("SOPInstanceUID", "") or "(no UID)")
+    if "ContentSequence" not in ds or ds.get("ValueType", "CONTAINER") != "CONTAINER":
+        raise InvalidDicomError(f"Instance {uid} is not a structured report; open it with its own viewer.")
+    if _code(ds) != ("126000", "DCM"):
+        raise InvalidDicomError(f"Structured report {uid} is not a measurement report (TID 1500); open it as a document.")
+    items: list[Measurement] = []
+    skipped = 0
+    for n, group in enumerate(_groups(ds), 1):
+        children = _children(group)
+        scoord = next((c for c in children if c.get("ValueType", "") == "SCOORD"), None)
+        ref = _image_ref(scoord) if scoord is not None else None
+        if scoord is None or ref is None:
+            skipped += 1
+            continue
+        data = np.asarray([float(v) for v in scoord.GraphicData], dtype=np.float64).reshape(-1, 2) - 0.5
+        points = [(float(x), float(y)) for x, y in data]
+        values = [v for c in children if c.get("ValueType", "") == "NUM" for v in [_value(c)] if v is not None]
+        tracking = next((str(c.get("TextValue", "")) for c in children if c.get("ValueType", "") == "TEXT" and _code(c) == ("112039", "DCM")), "")
+        match = _TRACKING.match(tracking)
+        graphic = str(scoord.get("GraphicType", "")).upper()
+        kind = _KIND_BY_TITLE.get(match.group("title")) if match else None
+        kind = kind or _infer(graphic, points, {v.name for v in values})
+        if kind is None:
+            skipped += 1
+            continue
+        points = _points(kind, graphic, points)
+        if kind is Kind.PROBE:
+            values = [Value("Value", v.value, v.unit, v.note) if v.name == "Mean" else v for v in values]
+        axes = tuple(points) if kind is Kind.BIDIRECTIONAL else ()
+        ident = match.group("id") if match else (next((str(c.get("UID", "")) for c in children if c.get("ValueType", "") == "UIDREF" and _code(c) == ("112040", "DCM")), "") or f"{uid}.{n}")
+        items.append(Measurement(ident, kind, ref, tuple(points), tuple(values), axes=axes))
+    return ReportContents(MeasurementSet(tuple(items)), skipped, uid)
+
+
+def measurements_from_sr(ds: Dataset) -> MeasurementSet:
+    """The measurements of a TID 1500 report as an editable :class:`MeasurementSet`."""
+    return read_measurement_report(ds).measurements

@@ -1,0 +1,185 @@
+"""Measurements as a DICOM SR Measurement Report (PS3.16 TID 1500), built with highdicom.
+
+One Comprehensive 3D SR (PS3.3 A.35.13) per saved version, with new Series and SOP Instance UIDs,
+the patient and study of the measured images, and the measured images as evidence (Current
+Requested Procedure Evidence Sequence, C.17.2.1). Each measurement is one "Planar ROI
+Measurements" group (TID 1410): a Tracking Identifier that names the tool and the measurement id
+(``"Length [id]"``, so an edit keeps its identity across versions), a Tracking UID, the image
+region as SCOORD referencing the source image (and frame), and its values as NUM items (TID 300)
+with UCUM units:
+
+============== =================================== ==========================================
+tool           SCOORD (PS3.3 C.18.6.1.2)           NUM items
+============== =================================== ==========================================
+length         POLYLINE, 2 points                  Length (SCT 410668003)
+angle          POLYLINE, 3 points (vertex middle)  Angle (SCT 1483009)
+Cobb           POLYLINE, 4 points (two lines)      Cobb angle (SCT 285285000)
+bidirectional  POLYLINE, 4 axis ends (long, short)  Long axis (SCT 103339001), Short axis
+                                                   (SCT 103340004)
+ellipse        ELLIPSE, 4 points                   Area, Mean, Standard Deviation, Minimum,
+rectangle      closed POLYLINE, 5 points           Maximum (SCT 42798000, 373098007,
+freehand       closed POLYLINE                     386136009, 255605001, 56851009)
+probe          POINT                               Mean (of the one pixel)
+============== =================================== ==========================================
+
+SCOORD coordinates put (0, 0) at the outer top-left corner of the image, so the measurement's
+pixel-centre coordinates are shifted by +0.5. Arrows and text annotations are not measurements:
+they go to the presentation state (:mod:`.gsps_writer`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import highdicom as hd
+import numpy as np
+from pydicom.dataset import Dataset
+from pydicom.sr.coding import Code
+from pydicom.uid import generate_uid
+
+from workstation.annotate.measurements import HU, Kind, Measurement, MeasurementError
+from workstation.annotate.suv import SUV_UNIT
+
+#: Series Number given to measurement reports (sorts after the acquisitions).
+MEASUREMENT_SERIES_NUMBER = 9801
+
+VALUE_CODES: dict[str, Code] = {
+    "Length": Code("410668003", "SCT", "Length"),
+    "Angle": Code("1483009", "SCT", "Angle"),
+    "Cobb angle": Code("285285000", "SCT", "Cobb angle"),
+    "Long axis": Code("103339001", "SCT", "Long axis"),
+    "Short axis": Code("103340004", "SCT", "Short axis"),
+    "Area": Code("42798000", "SCT", "Area"),
+    "Mean": Code("373098007", "SCT", "Mean"),
+    "Value": Code("373098007", "SCT", "Mean"),
+    "Standard deviation": Code("386136009", "SCT", "Standard Deviation"),
+    "Minimum": Code("255605001", "SCT", "Minimum"),
+    "Maximum": Code("56851009", "SCT", "Maximum"),
+}
+UNIT_MEANINGS = {
+    "mm": "millimeter", "mm2": "square millimeter", "deg": "degree", HU: "Hounsfield unit",
+    SUV_UNIT: "Standardized Uptake Value body weight", "Bq/ml": "becquerels per milliliter",
+    "px": "pixels", "px2": "square pixels", "1": "no units",
+}
+_UCUM = {"px": "{pixels}", "px2": "{square pixels}"}
+PROCEDURE = Code("363679005", "SCT", "Imaging procedure")
+SAVED_KINDS = frozenset({Kind.LENGTH, Kind.ANGLE, Kind.COBB, Kind.BIDIRECTIONAL, Kind.ELLIPSE, Kind.RECTANGLE, Kind.FREEHAND, Kind.PROBE})
+
+
+class MeasurementReportError(MeasurementError):
+    """The measurements cannot be written as a measurement report (no image, several studies)."""
+
+
+def tracking_identifier(m: Measurement) -> str:
+    return f"{m.kind.display_name} [{m.id}]"
+
+
+def _scoord(m: Measurement) -> tuple[hd.sr.GraphicTypeValues, np.ndarray]:
+    kind = m.kind
+    pts = np.asarray(m.axes if kind is Kind.BIDIRECTIONAL else m.points, dtype=np.float64) + 0.5
+    if kind is Kind.RECTANGLE:
+        (x0, y0), (x1, y1) = pts
+        pts = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])
+        return hd.sr.GraphicTypeValues.POLYLINE, pts
+    if kind is Kind.FREEHAND:
+        if not np.allclose(pts[0], pts[-1]):
+            pts = np.vstack([pts, pts[:1]])
+        return hd.sr.GraphicTypeValues.POLYLINE, pts
+    graphic = {
+        Kind.LENGTH: hd.sr.GraphicTypeValues.POLYLINE, Kind.ANGLE: hd.sr.GraphicTypeValues.POLYLINE,
+        Kind.COBB: hd.sr.GraphicTypeValues.POLYLINE, Kind.BIDIRECTIONAL: hd.sr.GraphicTypeValues.POLYLINE,
+        Kind.ELLIPSE: hd.sr.GraphicTypeValues.ELLIPSE, Kind.PROBE: hd.sr.GraphicTypeValues.POINT,
+    }[kind]
+    return graphic, pts
+
+
+def _source_image(m: Measurement) -> hd.sr.SourceImageForRegion:
+    return hd.sr.SourceImageForRegion(
+        referenced_sop_class_uid=m.image.sop_class_uid,
+        referenced_sop_instance_uid=m.image.sop_instance_uid,
+        referenced_frame_numbers=[m.image.frame] if m.image.frame else None,
+    )
+
+
+def _group(m: Measurement) -> hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations:
+    graphic, data = _scoord(m)
+    region = hd.sr.ImageRegion(graphic_type=graphic, graphic_data=data, source_image=_source_image(m))
+    values = [
+        hd.sr.Measurement(
+            name=VALUE_CODES[v.name],
+            value=float(v.value),
+            unit=Code(_UCUM.get(v.unit, v.unit), "UCUM", UNIT_MEANINGS.get(v.unit, v.unit)),
+        )
+        for v in m.values
+        if v.name in VALUE_CODES
+    ]
+    return hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations(
+        tracking_identifier=hd.sr.TrackingIdentifier(uid=generate_uid(), identifier=tracking_identifier(m)),
+        referenced_region=region,
+        measurements=values or None,
+    )
+
+
+def _evidence(measurements: Sequence[Measurement], headers: Sequence[Dataset]) -> list[Dataset]:
+    by_uid = {str(ds.get("SOPInstanceUID", "")): ds for ds in headers}
+    missing = {m.image.sop_instance_uid for m in measurements} - set(by_uid)
+    if missing:
+        raise MeasurementReportError(f"The header of measured image {sorted(missing)[0]} was not given; pass the headers of every measured image.")
+    used = [by_uid[uid] for uid in dict.fromkeys(m.image.sop_instance_uid for m in measurements)]
+    studies = {str(ds.get("StudyInstanceUID", "")) for ds in used}
+    if len(studies) != 1:
+        raise MeasurementReportError(f"The measurements lie on images of {len(studies)} studies; save the measurements of one study at a time.")
+    return used
+
+
+def build_measurement_report(
+    measurements: Sequence[Measurement],
+    headers: Sequence[Dataset],
+    *,
+    observer_name: str = "",
+    previous_version: Dataset | None = None,
+    series_instance_uid: str | None = None,
+    institution_name: str | None = None,
+) -> Dataset:
+    """A TID 1500 Measurement Report of the measurements (arrows and text left to the GSPS).
+
+    ``headers`` are the measured images' headers (any extra ones are ignored). Every call makes
+    a new SOP Instance UID; ``previous_version`` (the report this one replaces) is listed in the
+    Predecessor Documents Sequence and its series reused unless ``series_instance_uid`` is given.
+    Raises :class:`MeasurementReportError`.
+    """
+    saved = [m for m in measurements if m.kind in SAVED_KINDS]
+    if not saved:
+        raise MeasurementReportError("There are no measurements to save; draw a measurement first.")
+    evidence = _evidence(saved, headers)
+    if observer_name:
+        observer = hd.sr.ObserverContext(
+            observer_type=Code("121006", "DCM", "Person"),
+            observer_identifying_attributes=hd.sr.PersonObserverIdentifyingAttributes(name=observer_name),
+        )
+        context = hd.sr.ObservationContext(observer_person_context=observer)
+    else:
+        context = hd.sr.ObservationContext()
+    series = series_instance_uid or (str(previous_version.SeriesInstanceUID) if previous_version is not None else generate_uid())
+    instance_number = int(previous_version.get("InstanceNumber", 0) or 0) + 1 if previous_version is not None else 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # highdicom's name warnings may quote patient names
+        report = hd.sr.MeasurementReport(
+            observation_context=context,
+            procedure_reported=PROCEDURE,
+            imaging_measurements=[_group(m) for m in saved],
+        )
+        document = hd.sr.Comprehensive3DSR(
+            evidence=evidence,
+            content=report,
+            series_instance_uid=series,
+            series_number=MEASUREMENT_SERIES_NUMBER,
+            sop_instance_uid=generate_uid(),
+            instance_number=instance_number,
+            manufacturer="workstation",
+            institution_name=institution_name,
+            previous_versions=[previous_version] if previous_version is not None else None,
+        )
+    document.SeriesDescription = "Measurements"
+    return document
