@@ -29,6 +29,13 @@ def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
     group.add_argument("--preset", metavar="NAME", help="a window preset by name (e.g. brain, lung, bone, or the image's own)")
     p.add_argument("--size", default="512x512", metavar="WxH", help="picture size in pixels (default 512x512)")
     p.add_argument("--no-overlay", action="store_true", help="leave out corner text, orientation markers and scale bar")
+    p.add_argument("--view", choices=("axial", "coronal", "sagittal", "oblique", "3d"),
+                   help="reformat the volume series (MPR) as this plane, or render it in 3D with --preset (a 3D preset then)")
+    p.add_argument("--slab", type=float, default=0.0, metavar="MM", help="MPR slab thickness in mm (default 0: a thin plane)")
+    p.add_argument("--projection", choices=("mip", "minip", "avg"), default="mip", help="how a slab is projected (default mip)")
+    p.add_argument("--interpolation", choices=("nearest", "linear", "cubic"), default="linear", help="MPR interpolation (default linear)")
+    p.add_argument("--azimuth", type=float, default=0.0, metavar="DEG", help="3D: turn about the patient's long axis; oblique: tilt about the anterior-posterior axis")
+    p.add_argument("--elevation", type=float, default=0.0, metavar="DEG", help="3D: turn up or down; oblique: tilt about the left-right axis")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.png")
     p.set_defaults(func=cmd_render)
     return p
@@ -61,7 +68,7 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     """Render the chosen image to ``--out``; 0 on success (errors raise WorkstationError)."""
     from workstation.model.displayset import build_display_sets
     from workstation.model.presets import find_preset
-    from workstation.render.offscreen import IMAGE_KINDS, render_image, slice_index, write_png
+    from workstation.render.offscreen import IMAGE_KINDS, render_image, slice_index
     from workstation.sources import open_library
 
     size = parse_size(args.size)
@@ -80,8 +87,17 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
         if not matches:
             raise WorkstationError(f"Study {args.study_uid} has no image series {wanted}; `workstation info` lists them.")
         chosen = max(matches, key=lambda d: len(d.frames)) if len(matches) > 1 else matches[0]
-    index = slice_index(chosen, args.slice)
     by_uid = {str(h.get("SOPInstanceUID", "")): h for h in headers}
+    if getattr(args, "view", None):
+        if not args.series and not chosen.is_volume:
+            volumes = [d for d in display_sets if d.is_volume]
+            if not volumes:
+                raise WorkstationError(f"Study {args.study_uid} has no volume series to reformat; render its images in 2D.")
+            chosen = volumes[0]
+        image = _render_view(args, chosen, by_uid, library.read_instance, size, window)
+        _write(image, Path(args.out))
+        return 0
+    index = slice_index(chosen, args.slice)
     voi_function = None
     if getattr(args, "preset", None):
         header = by_uid.get(chosen.frames[index][0])
@@ -93,9 +109,38 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
         chosen, by_uid, library.read_instance, index=index, size=size, window=window,
         voi_function=voi_function, overlay=not args.no_overlay,
     )
-    out = Path(args.out)
+    _write(image, Path(args.out))
+    return 0
+
+
+def _write(image: Any, out: Path) -> None:
+    from workstation.render.offscreen import write_png
+
     try:
         write_png(image, out)
     except OSError as exc:
         raise WorkstationError(f"Cannot write {out} ({exc.strerror or exc}); choose a folder you can write to.") from exc
-    return 0
+
+
+def _render_view(args: argparse.Namespace, chosen: Any, by_uid: dict[str, Any], read_instance: Any,
+                 size: tuple[int, int], window: tuple[float, float] | None) -> Any:
+    """``--view``: an MPR plane (slab, projection, oblique angles) or the 3D rendering."""
+    from workstation.model.presets import find_preset
+    from workstation.render.offscreen import render_view
+
+    preset_3d = None
+    if args.view == "3d":
+        preset_3d = getattr(args, "preset", None)
+    elif getattr(args, "preset", None):
+        header = by_uid.get(chosen.frames[len(chosen.frames) // 2][0])
+        preset = find_preset(args.preset, chosen.modality, header)
+        if preset is None:
+            raise WorkstationError(f"There is no window preset called {args.preset!r} for {chosen.modality or 'this'} images.")
+        window = (preset.center, preset.width)
+    if args.slab < 0:
+        raise WorkstationError(f"--slab must be a thickness of 0 mm or more, not {args.slab:g}.")
+    return render_view(
+        chosen, by_uid, read_instance, view=args.view, slice_spec=args.slice, size=size, window=window,
+        overlay=not args.no_overlay, slab_mm=args.slab, projection=args.projection,
+        interpolation=args.interpolation, azimuth=args.azimuth, elevation=args.elevation, preset_3d=preset_3d,
+    )

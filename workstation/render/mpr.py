@@ -467,8 +467,11 @@ def load_volume(headers: Sequence[Dataset], read_instance: Callable[[str], bytes
     if len(result.slices) < 2:
         raise GeometryError("The series has a single image position, so it cannot be reformatted; view it in 2D.")
     volume: np.ndarray | None = None
+    decoded: tuple[str, np.ndarray] | None = None  # the last instance (all frames of an enhanced one)
     for k, (uid, frame) in enumerate(result.frames):
-        pixels_k = decode_instance(read_instance(uid))[frame - 1]
+        if decoded is None or decoded[0] != uid:
+            decoded = (uid, decode_instance(read_instance(uid)))
+        pixels_k = decoded[1][frame - 1]
         if pixels_k.ndim != 2:
             raise GeometryError(f"Instance {uid} is not a grey-scale image; MPR needs grey-scale slices.")
         if volume is None:

@@ -17,6 +17,8 @@ from pydicom.dataset import Dataset
 from workstation.errors import WorkstationError
 from workstation.model.decode import decode_instance
 from workstation.model.displayset import DisplaySet
+from workstation.model.geometry import VolumeGeometry
+from workstation.model.mpr import MprState
 from workstation.model.sop_classes import DisplaySetKind
 from workstation.model.viewport import ViewportState, default_cine_fps
 from workstation.render.slice_renderer import SliceRenderer, initial_view
@@ -88,3 +90,104 @@ def write_png(image: np.ndarray, path: Path) -> None:
     from PIL import Image
 
     Image.fromarray(np.ascontiguousarray(image), mode="RGB").save(path, format="PNG")
+
+
+# -- MPR and 3D views (issue 4) ------------------------------------------------------------------
+
+#: Views ``workstation render --view`` offers besides the 2D image.
+MPR_VIEWS = ("axial", "coronal", "sagittal", "oblique")
+
+
+def load_display_set_volume(
+    display_set: DisplaySet, headers: dict[str, Dataset], read_instance: Callable[[str], bytes]
+) -> tuple[np.ndarray, VolumeGeometry, Dataset, str]:
+    """Decode a volume display set into one array on a grid its affine describes exactly
+    (uneven or missing slices resampled, see :mod:`workstation.model.resample`); returns
+    (volume ``[k, j, i]``, geometry, a header for the display table, a note on resampling)."""
+    from workstation.model.resample import regular_volume
+    from workstation.render.mpr import load_volume
+
+    if not display_set.is_volume:
+        raise WorkstationError(f"Display set {display_set.uid} is a {display_set.kind.value}, not a volume; MPR and 3D need a volume series.")
+    uids = list(dict.fromkeys(uid for uid, _ in display_set.frames))
+    missing = [uid for uid in uids if uid not in headers]
+    if missing:
+        raise WorkstationError(f"The header of instance {missing[0]} is missing; retrieve the study again.")
+    volume, result = load_volume([headers[uid] for uid in uids], read_instance)
+    regular = regular_volume(volume, result)
+    return regular.volume, regular.geometry, headers[uids[0]], regular.note
+
+
+def mpr_state_for_view(
+    geometry: VolumeGeometry, view: str, *, slice_spec: str | int | None = None,
+    azimuth: float = 0.0, elevation: float = 0.0, slab_mm: float = 0.0, projection: str = "mip",
+    interpolation: str = "linear",
+) -> tuple[MprState, str]:
+    """The MPR state of a ``--view`` and the plane to show. ``oblique`` is the axial plane
+    tilted by ``elevation`` degrees about the patient's left-right axis (a rotation in the
+    sagittal view) and then by ``azimuth`` degrees about the anterior-posterior axis (in the
+    coronal view). ``slice_spec``: 'middle' (the crosshair at the volume centre) or the 1-based
+    position along the view's normal, one voxel apart."""
+    from workstation.model.mpr import Interpolation
+
+    if view not in MPR_VIEWS:
+        raise WorkstationError(f"--view must be one of {', '.join(MPR_VIEWS)} or 3d, not {view!r}.")
+    state = MprState(geometry)
+    try:
+        state.interpolation = Interpolation(str(interpolation).lower())
+    except ValueError:
+        raise WorkstationError(f"--interpolation must be nearest, linear or cubic, not {interpolation!r}.") from None
+    name = "axial" if view == "oblique" else view
+    if view == "oblique":
+        state.rotate("sagittal", elevation)
+        state.rotate("coronal", azimuth)
+    if slab_mm:
+        state.set_slab(slab_mm, projection)
+    if slice_spec is not None and str(slice_spec).strip().lower() != "middle":
+        count = state.slice_count(name)
+        try:
+            number = int(str(slice_spec).strip())
+        except ValueError:
+            raise WorkstationError(f"--slice must be a position number or 'middle', not {slice_spec!r}.") from None
+        if not 1 <= number <= count:
+            raise WorkstationError(f"--slice {number} is outside the {view} positions 1 to {count}; choose one in that range.")
+        state.set_slice(name, number - 1)
+    return state, name
+
+
+def render_view(
+    display_set: DisplaySet,
+    headers: dict[str, Dataset],
+    read_instance: Callable[[str], bytes],
+    *,
+    view: str,
+    slice_spec: str | int | None = None,
+    size: tuple[int, int] = (512, 512),
+    window: tuple[float, float] | None = None,
+    overlay: bool = True,
+    slab_mm: float = 0.0,
+    projection: str = "mip",
+    interpolation: str = "linear",
+    azimuth: float = 0.0,
+    elevation: float = 0.0,
+    preset_3d: str | None = None,
+) -> np.ndarray:
+    """(height, width, 3) uint8 of an MPR plane (``view`` in :data:`MPR_VIEWS`) or of the 3D
+    volume rendering (``view='3d'``) of a volume display set."""
+    volume, geometry, header, _note = load_display_set_volume(display_set, headers, read_instance)
+    if view == "3d":
+        try:
+            from workstation.render.volume3d import render_volume_image
+        except ImportError:
+            raise WorkstationError("3D view is not available yet.") from None
+        rescale = (float(header.get("RescaleSlope", 1) or 1), float(header.get("RescaleIntercept", 0) or 0))
+        return render_volume_image(
+            volume, geometry, preset=preset_3d or "ct-bone", azimuth=azimuth, elevation=elevation, size=size, rescale=rescale,
+        )
+    from workstation.render.mpr import render_mpr_image
+
+    state, name = mpr_state_for_view(
+        geometry, view, slice_spec=slice_spec, azimuth=azimuth, elevation=elevation, slab_mm=slab_mm,
+        projection=projection, interpolation=interpolation,
+    )
+    return render_mpr_image(volume, geometry, header, view=name, state=state, size=size, window=window, overlay=overlay)
