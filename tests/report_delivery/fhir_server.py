@@ -156,7 +156,7 @@ class FaultProxy:
         while not self._stop.is_set():
             try:
                 client, _ = listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return

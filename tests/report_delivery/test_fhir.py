@@ -183,3 +183,16 @@ def test_server_lost_mid_delivery_report_arrives_exactly_once(
     assert _count(fhir_server.url, "Patient") == 1
     assert _count(fhir_server.url, "Binary") == 1
     assert _count(fhir_server.url, "Provenance") == 1
+
+
+def test_existing_ris_patient_is_referenced(tmp_path: Path, fhir_server: FhirServer) -> None:
+    existing = requests.post(
+        f"{fhir_server.url}/Patient",
+        json={"resourceType": "Patient", "birthDate": "1970-01-01",
+              "identifier": [{"system": "urn:workstation:patient-id", "value": "PID-77"}]},
+        headers={"Content-Type": "application/fhir+json"}, timeout=5).json()
+    client = FhirClient(RisProfile(fhir_url=fhir_server.url))
+    deliver_fhir(load_report_version(make_report_folder(tmp_path)), client)
+    [report] = _reports(client)
+    assert report["subject"]["reference"] == f"Patient/{existing['id']}"
+    assert _count(fhir_server.url, "Patient") == 1
