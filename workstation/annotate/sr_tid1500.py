@@ -155,7 +155,7 @@ def build_measurement_report(
     evidence = _evidence(saved, headers)
     if observer_name:
         observer = hd.sr.ObserverContext(
-            observer_type=Code("121006", "DCM", "Person"),
+            observer_type=hd.sr.CodedConcept("121006", "DCM", "Person"),
             observer_identifying_attributes=hd.sr.PersonObserverIdentifyingAttributes(name=observer_name),
         )
         context = hd.sr.ObservationContext(observer_person_context=observer)

@@ -1,0 +1,170 @@
+"""Objects waiting for the archive: saving never loses work (PS3.18 10.5 STOW-RS).
+
+Every object produced here (measurement report, key object selection, presentation state) is
+first written to the local pending folder (``<platform data folder>/workstation/pending``), then
+sent with STOW-RS. A file is written atomically (temporary file, fsync, rename) and its sidecar
+JSON (what it is, its SOP Instance UID, attempts, last error, state) is written after it, so a
+crash leaves either a complete entry or nothing listed. When the archive cannot be reached the
+object stays pending and the next :meth:`PendingQueue.send` delivers it; when the archive refuses
+it (STOW failure) it is kept as ``refused`` with the archive's reason and not retried on its own.
+File names are a time stamp and a random suffix: never patient data.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+import platformdirs
+from pydicom.dataset import Dataset
+from pydicom.filewriter import dcmwrite
+
+from workstation.errors import ArchiveError, StoreError
+from workstation.net.dicomweb import StoreRejected
+from workstation.settings import APP_NAME
+
+PENDING = "pending"
+REFUSED = "refused"
+
+
+class StoreClient(Protocol):
+    """What sending needs: :meth:`workstation.net.dicomweb.DicomWebClient.store_instances`."""
+
+    def store_instances(self, instances: Sequence[bytes], study_uid: str | None = None) -> object: ...
+
+
+@dataclass(frozen=True)
+class PendingObject:
+    """One object in the queue, as the "pending" list shows it."""
+
+    id: str
+    sop_instance_uid: str
+    study_instance_uid: str
+    what: str
+    created: float
+    attempts: int = 0
+    last_error: str = ""
+    state: str = PENDING
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What one :meth:`PendingQueue.send` did."""
+
+    sent: tuple[PendingObject, ...]
+    pending: tuple[PendingObject, ...]
+    refused: tuple[PendingObject, ...]
+
+
+def default_folder() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "pending"
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _what(ds: Dataset) -> str:
+    modality = str(ds.get("Modality", "") or "")
+    return {"SR": "measurement report", "KO": "key images", "PR": "presentation state"}.get(modality, modality or "DICOM object")
+
+
+class PendingQueue:
+    """A folder of DICOM objects waiting to be stored in the archive."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else default_folder()
+
+    def _ensure(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"The pending folder {self.folder} cannot be created ({exc.strerror}); check the disk and its permissions.") from exc
+
+    def add(self, ds: Dataset) -> PendingObject:
+        """Write an object to the queue (before any sending) and return its entry."""
+        self._ensure()
+        buffer = io.BytesIO()
+        dcmwrite(buffer, ds, enforce_file_format=True)
+        entry = PendingObject(
+            id=f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}",
+            sop_instance_uid=str(ds.get("SOPInstanceUID", "")),
+            study_instance_uid=str(ds.get("StudyInstanceUID", "")),
+            what=_what(ds),
+            created=time.time(),
+        )
+        try:
+            _atomic_write(self.folder / f"{entry.id}.dcm", buffer.getvalue())
+            self._write_entry(entry)
+        except OSError as exc:
+            raise StoreError(f"The {entry.what} could not be saved in {self.folder} ({exc.strerror}); free some disk space and save again.") from exc
+        return entry
+
+    def _write_entry(self, entry: PendingObject) -> None:
+        _atomic_write(self.folder / f"{entry.id}.json", json.dumps(asdict(entry)).encode())
+
+    def list(self) -> list[PendingObject]:
+        """Everything waiting (and refused), oldest first."""
+        if not self.folder.is_dir():
+            return []
+        out = []
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                entry = PendingObject(**json.loads(path.read_text()))
+            except (OSError, ValueError, TypeError):
+                continue
+            if (self.folder / f"{entry.id}.dcm").is_file():
+                out.append(entry)
+        return out
+
+    def data(self, entry: PendingObject) -> bytes:
+        return (self.folder / f"{entry.id}.dcm").read_bytes()
+
+    def remove(self, entry: PendingObject) -> None:
+        """Forget an entry (after delivery, or when the user discards a refused object)."""
+        (self.folder / f"{entry.id}.json").unlink(missing_ok=True)
+        (self.folder / f"{entry.id}.dcm").unlink(missing_ok=True)
+
+    def send(self, client: StoreClient) -> SendResult:
+        """Send every pending object, oldest first; stop at the first unreachable-archive error."""
+        sent: list[PendingObject] = []
+        refused: list[PendingObject] = []
+        waiting = [e for e in self.list() if e.state == PENDING]
+        for index, entry in enumerate(waiting):
+            try:
+                client.store_instances([self.data(entry)], entry.study_instance_uid or None)
+            except ArchiveError as exc:
+                failed = replace(entry, attempts=entry.attempts + 1, last_error=str(exc))
+                if isinstance(exc, StoreRejected):
+                    failed = replace(failed, state=REFUSED)
+                    self._write_entry(failed)
+                    refused.append(failed)
+                    continue
+                self._write_entry(failed)
+                left = [failed] + waiting[index + 1:]
+                return SendResult(tuple(sent), tuple(left), tuple(refused))
+            self.remove(entry)
+            sent.append(entry)
+        return SendResult(tuple(sent), (), tuple(refused))
+
+    def save_and_send(self, ds: Dataset, client: StoreClient | None) -> tuple[PendingObject, SendResult | None]:
+        """Queue an object, then send the queue when a client is given (offline: just queued)."""
+        entry = self.add(ds)
+        return entry, (self.send(client) if client is not None else None)
