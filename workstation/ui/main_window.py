@@ -281,7 +281,10 @@ class MainWindow(QMainWindow):
                 if not headers:
                     raise WorkstationError("This study has no images in the local library and no archive is configured to fetch them from.")
             headers, hidden = readable_headers(headers)
-            return study, build_display_sets(headers), headers, client, hidden
+            display_sets = build_display_sets(headers)
+            if display_sets and LIBRARY in study.origins:
+                self.library.touch_study(study.study_uid)  # a database write: kept off the UI thread
+            return study, display_sets, headers, client, hidden
 
         self._run(work, "Opening the study", self._show_study)
 
@@ -291,8 +294,6 @@ class MainWindow(QMainWindow):
             self.show_error("The study has no series that can be shown."
                             + (f" {hidden} rejected images hidden." if hidden else ""))
             return
-        if LIBRARY in study.origins:
-            self.library.touch_study(study.study_uid)
         view = StudyView(study, display_sets, headers, library=self.library, archive=archive,
                          decoder=shared_decoder(), make_viewport=self.make_viewport,
                          grid=self.remembered_grid())

@@ -12,6 +12,13 @@ image's reference line (:func:`~workstation.model.spatial.reference_line`), and 
 picked with the 3D cursor (:meth:`~workstation.model.spatial.StackGeometry.locate`).
 Presentation states (PS3.3 A.33, C.11) are applied to the images they reference.
 Closing the study cancels every transfer it still has running.
+
+Opening stays quick: a display set's geometry (:class:`~workstation.model.spatial.StackGeometry`)
+is worked out only when a viewport needs it (another viewport of the same Frame of Reference to
+link with or draw a reference line on, or the 3D cursor); arriving slices only mark themselves,
+and the series browser's counts, thumbnails and the status bar's progress are brought up to date
+at most every :data:`PROGRESS_INTERVAL_MS`, so a slice costs the UI thread little beyond its own
+drawing.
 """
 
 from __future__ import annotations
@@ -42,6 +49,9 @@ from workstation.ui.tasks import LoaderBridge
 from workstation.ui.viewport_grid import ViewportGrid, ViewportSlot
 
 log = logging.getLogger(__name__)
+
+#: How often (at most) the loading progress and thumbnails are brought up to date, in ms.
+PROGRESS_INTERVAL_MS = 150
 
 
 def default_grid(image_sets: int) -> tuple[int, int]:
@@ -80,7 +90,8 @@ class ViewportBinding(QObject):
         self.loader: SeriesLoader | None = None
         self.bridge: LoaderBridge | None = None
         self.headers: list[Dataset | None] = []
-        self.geometry: StackGeometry | None = None
+        self._geometry: StackGeometry | None = None
+        self._geometry_known = True
         self.errors: dict[int, str] = {}
         self.arrived: set[int] = set()
         self.load_error: str | None = None
@@ -110,6 +121,28 @@ class ViewportBinding(QObject):
     @property
     def loading(self) -> bool:
         return self.loader is not None and not self._load_done and not self.loader.cancelled
+
+    @property
+    def geometry(self) -> StackGeometry | None:
+        """The planes of the shown display set (worked out on first use), or None."""
+        if not self._geometry_known:
+            ds = self.display_set
+            self._geometry = stack_geometry(ds, self.headers) if ds is not None and ds.kind.is_image else None
+            self._geometry_known = True
+        return self._geometry
+
+    def forget_geometry(self) -> None:
+        """The display set changed: its geometry is worked out again when next needed."""
+        self._geometry, self._geometry_known = None, False
+
+    @property
+    def frame_of_reference(self) -> str | None:
+        """The Frame of Reference UID (PS3.3 C.7.4.1) of the shown images, from their headers
+        (no geometry needed); None for documents and unplaced images."""
+        ds = self.display_set
+        if ds is None or not ds.kind.is_image:
+            return None
+        return next((str(h.get("FrameOfReferenceUID", "") or "") for h in self.headers if h is not None), "") or None
 
     def header(self, index: int | None = None) -> Dataset | None:
         index = self.state.image_index if index is None else index
@@ -155,8 +188,10 @@ class ViewportBinding(QObject):
         self.arrived.add(index)
         if index == self.state.image_index and self._message_shown:
             self._set_message("")
-        if index == len(self.headers) // 2 or not self.view.browser.has_thumbnail(self.display_set.uid):
-            self.view.browser.set_thumbnail(self.display_set.uid, stored, header)
+        if index == len(self.headers) // 2:
+            self.view.offer_thumbnail(self.display_set.uid, stored, header, best=True)
+        elif not self.view.browser.has_thumbnail(self.display_set.uid):
+            self.view.offer_thumbnail(self.display_set.uid, stored, header, best=False)
         self.view.loading_changed(self)
 
     @Slot(object, str)
@@ -171,7 +206,10 @@ class ViewportBinding(QObject):
             self.viewport.mark_failed(index)
             if index == self.state.image_index:
                 self._set_message(message)
-        self.view.status.emit(message)
+        if index is None or not any(b.load_error for b in self.view.bindings):
+            # once a load has stopped (the archive gone), that sentence stays in the status bar
+            # rather than being replaced by the single images other loads fail on
+            self.view.status.emit(message)
         self.view.loading_changed(self)
 
     @Slot()
@@ -266,6 +304,13 @@ class StudyView(QWidget):
         self._bindings: dict[ViewportSlot, ViewportBinding] = {}
         self._closed = False
         self._ready = False
+        # Loading progress and thumbnails, brought up to date together (see PROGRESS_INTERVAL_MS).
+        self._changed_loads: set[ViewportBinding] = set()
+        self._thumbnails: dict[str, tuple[Any, Dataset, bool]] = {}  # uid -> (pixels, header, best)
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_INTERVAL_MS)
+        self._progress_timer.timeout.connect(self.flush_progress)
 
         self.browser = SeriesBrowser(self.display_sets)
         self.browser.chosen.connect(self.show_in_active)
@@ -358,7 +403,8 @@ class StudyView(QWidget):
         binding.display_set = ds
         slot = binding.slot
         if not ds.kind.is_image:
-            binding.headers, binding.geometry = [], None
+            binding.headers = []
+            binding.forget_geometry()
             slot.show_document()
             slot.document.show_display_set(ds)
             self._update_reference_lines()
@@ -366,7 +412,7 @@ class StudyView(QWidget):
         slot.show_viewport()
         count = image_count(ds)
         binding.headers = [self._headers.get(uid) for uid, _frame in ds.frames] or [None]
-        binding.geometry = stack_geometry(ds, binding.headers)
+        binding.forget_geometry()
         binding.viewport.set_message("")
         binding._message_shown = False
         binding.viewport.show_display_set(ds, self.study, count, binding.headers)
@@ -447,6 +493,17 @@ class StudyView(QWidget):
     # -- linking: scrolling, reference lines, 3D cursor -----------------------------------------
 
     def _link(self, binding: ViewportBinding) -> None:
+        """Link ``binding`` with the viewports showing the same Frame of Reference; a viewport
+        alone in its Frame of Reference is linked (its geometry worked out) once another one
+        shows up."""
+        frame = binding.frame_of_reference
+        if not self.link_scroll or frame is None:
+            return
+        peers = [b for b in self.bindings if b is not binding and b.frame_of_reference == frame]
+        for member in (*peers, binding) if peers else ():
+            self._join(member)
+
+    def _join(self, binding: ViewportBinding) -> None:
         geometry = binding.geometry
         if not self.link_scroll or geometry is None or not geometry.frame_of_reference_uid:
             return
@@ -485,12 +542,14 @@ class StudyView(QWidget):
         if not self._ready or not self._bindings:
             return
         active = self.active
-        source = active.geometry
+        frame = active.frame_of_reference  # lines only within one Frame of Reference (PS3.3 C.7.4.1)
         for binding in self.bindings:
-            target = binding.geometry
             lines: list[Any] = []
-            if (binding is not active and self.reference_lines and source is not None and target is not None
-                    and binding.display_set is not None):
+            source = target = None
+            if (binding is not active and self.reference_lines and frame is not None
+                    and binding.frame_of_reference == frame):
+                source, target = active.geometry, binding.geometry
+            if source is not None and target is not None:
                 line = reference_line(
                     source.planes[active.state.image_index], target.planes[binding.state.image_index],
                     source_frame_of_reference=source.frame_of_reference_uid,
@@ -580,9 +639,38 @@ class StudyView(QWidget):
     # -- progress and closing ------------------------------------------------------------------
 
     def loading_changed(self, binding: ViewportBinding) -> None:
-        if binding.display_set is not None:
-            self.browser.set_progress(binding.display_set.uid, len(binding.arrived), binding.loading)
-        self.progress.emit()
+        """A load moved on (an image arrived or failed, or it stopped): the browser and the
+        status bar follow within :data:`PROGRESS_INTERVAL_MS`."""
+        self._changed_loads.add(binding)
+        self._schedule_progress()
+
+    def offer_thumbnail(self, uid: str, stored: Any, header: Dataset, *, best: bool) -> None:
+        """An arrived image for the browser's thumbnail of display set ``uid`` (``best``: its
+        middle image), made with the next progress update, after the image itself is drawn."""
+        if self.browser.has_thumbnail(uid) or (not best and uid in self._thumbnails):
+            return
+        self._thumbnails[uid] = (stored, header, best)
+        self._schedule_progress()
+
+    def _schedule_progress(self) -> None:
+        if not self._progress_timer.isActive() and not self._closed:
+            self._progress_timer.start()
+
+    def flush_progress(self) -> None:
+        """Bring the series browser (counts, thumbnails) and the status bar up to date."""
+        self._progress_timer.stop()
+        if self._closed:
+            return
+        changed, self._changed_loads = self._changed_loads, set()
+        live = set(self.bindings)
+        for binding in changed:
+            if binding in live and binding.display_set is not None:
+                self.browser.set_progress(binding.display_set.uid, len(binding.arrived), binding.loading)
+        thumbnails, self._thumbnails = self._thumbnails, {}
+        for uid, (stored, header, _best) in thumbnails.items():
+            self.browser.set_thumbnail(uid, stored, header)
+        if changed:
+            self.progress.emit()
 
     def loading_summary(self) -> list[tuple[str, int, int]]:
         """(series label, images arrived, images in the display set) for each load running."""
@@ -598,6 +686,9 @@ class StudyView(QWidget):
     def close_study(self) -> None:
         """Stop every transfer and decode this study still has running."""
         self._closed = True
+        self._progress_timer.stop()
+        self._changed_loads.clear()
+        self._thumbnails.clear()
         for binding in self.bindings:
             binding.stop()
             self._unlink(binding)

@@ -49,14 +49,17 @@ class ViewportSlot(QFrame):
         self.annotations.setWordWrap(True)
         self.annotations.setVisible(False)
         self.annotations.setStyleSheet("color: #f0e060; background: #202020; padding: 2px;")
-        self.pages = QStackedLayout()
-        self.pages.addWidget(viewport)
-        self.pages.addWidget(self.document)
+        # The layouts are installed before the viewport is added: a QStackedLayout without a
+        # parent widget shows its first widget as a top-level window, which would create (and
+        # initialise the OpenGL context of) a window of its own before the study is on screen.
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(0)
+        self.pages = QStackedLayout()
         layout.addLayout(self.pages, 1)
         layout.addWidget(self.annotations)
+        self.pages.addWidget(viewport)
+        self.pages.addWidget(self.document)
         self.display_set_uid: str | None = None
         viewport.activated.connect(lambda: self.activated.emit(self.index))
         viewport.double_clicked.connect(lambda: self.double_clicked.emit(self.index))
