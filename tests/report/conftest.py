@@ -6,18 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.pki import TestPKI, make_pki
+from tests.report.pki import ThrowawayPKI, make_pki
 from workstation.model.entities import StudySummary
 from workstation.report.signing import Pkcs12Credential, store_pkcs12_password
 
 
 @pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPKI:
+def pki(tmp_path_factory: pytest.TempPathFactory) -> ThrowawayPKI:
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture
-def credential(pki: TestPKI) -> Pkcs12Credential:
+def credential(pki: ThrowawayPKI) -> Pkcs12Credential:
     """The test signer's PKCS#12 key with its password in the (in-memory) keyring."""
     cred = Pkcs12Credential(pki.p12_path)
     store_pkcs12_password(cred.key_id, pki.password)

@@ -14,7 +14,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
 @dataclass
-class TestPKI:
+class ThrowawayPKI:
     ca_cert: x509.Certificate
     ca_key: ec.EllipticCurvePrivateKey
     signer_cert: x509.Certificate
@@ -61,7 +61,7 @@ def issue_signer(ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, 
     return cert, key
 
 
-def make_pki(folder: Path, signer_cn: str = "Dr Alice Radiologist", password: str = "correct horse") -> TestPKI:
+def make_pki(folder: Path, signer_cn: str = "Dr Alice Radiologist", password: str = "correct horse") -> ThrowawayPKI:
     ca_cert, ca_key = make_ca()
     cert, key = issue_signer(ca_cert, ca_key, signer_cn)
     folder.mkdir(parents=True, exist_ok=True)
@@ -70,4 +70,4 @@ def make_pki(folder: Path, signer_cn: str = "Dr Alice Radiologist", password: st
     p12 = folder / "signer.p12"
     p12.write_bytes(pkcs12.serialize_key_and_certificates(
         b"signer", key, cert, [ca_cert], serialization.BestAvailableEncryption(password.encode())))
-    return TestPKI(ca_cert, ca_key, cert, key, ca_pem, p12, password)
+    return ThrowawayPKI(ca_cert, ca_key, cert, key, ca_pem, p12, password)

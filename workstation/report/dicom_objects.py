@@ -34,13 +34,15 @@ import datetime as dt
 import io
 import warnings
 from collections.abc import Sequence
+from typing import cast
 
 import highdicom as hd
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence as DicomSequence
 from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code
-from pydicom.uid import ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian
+from pydicom.valuerep import DA, TM
 
 from workstation.errors import ReportError
 from workstation.model.sop_classes import ENCAPSULATED_PDF
@@ -110,7 +112,7 @@ def _check_evidence(report: Report, evidence: Sequence[Dataset]) -> list[Dataset
     return out
 
 
-def _evidence_sequence(evidence: Sequence[Dataset]) -> DicomSequence:
+def _evidence_sequence(evidence: Sequence[Dataset]) -> list[Dataset]:
     """Hierarchical SOP Instance Reference Macro (PS3.3 Table C.17-3) for one study."""
     by_series: dict[str, dict[str, str]] = {}
     for ds in evidence:
@@ -130,7 +132,7 @@ def _evidence_sequence(evidence: Sequence[Dataset]) -> DicomSequence:
         series.ReferencedSOPSequence = DicomSequence(refs)
         series_items.append(series)
     study.ReferencedSeriesSequence = DicomSequence(series_items)
-    return DicomSequence([study])
+    return [study]
 
 
 _PREFIXES = {"dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms."}
@@ -156,16 +158,18 @@ def _paragraphs(text: str) -> list[str]:
 
 def _content(report: Report, template: Template | None, evidence: Sequence[Dataset]) -> hd.sr.ContainerContentItem:
     root = hd.sr.ContainerContentItem(name=REPORT_TITLE, template_id="2000")
-    items: list[Dataset] = list(hd.sr.LanguageOfContentItemAndDescendants(
-        language=hd.sr.CodedConcept("en-US", "RFC5646", "English (United States)")))
+    language = hd.sr.LanguageOfContentItemAndDescendants(
+        language=hd.sr.CodedConcept("en-US", "RFC5646", "English (United States)"))
+    items: list[hd.sr.ContentItem] = [cast(hd.sr.ContentItem, item) for item in language]
     observer = report.signer_name if report.status is ReportStatus.FINAL else (report.author or "")
     if observer:
-        items += hd.sr.ObservationContext(
+        context = hd.sr.ObservationContext(
             observer_person_context=hd.sr.ObserverContext(
                 observer_type=codes.DCM.Person,
                 observer_identifying_attributes=hd.sr.PersonObserverIdentifyingAttributes(name=person_name(observer)),
             )
         )
+        items += [cast(hd.sr.ContentItem, item) for item in context]
     fields = field_lines(report, template)
     known = {str(ds.SOPInstanceUID): ds for ds in evidence}
     for name, (heading, text_code) in SECTION_CODES.items():
@@ -176,7 +180,7 @@ def _content(report: Report, template: Template | None, evidence: Sequence[Datas
         if not lines and not images:
             continue
         section = hd.sr.ContainerContentItem(name=heading, relationship_type="CONTAINS")
-        children: list[Dataset] = [hd.sr.TextContentItem(name=text_code, value=line, relationship_type="CONTAINS")
+        children: list[hd.sr.ContentItem] = [hd.sr.TextContentItem(name=text_code, value=line, relationship_type="CONTAINS")
                                    for line in lines]
         for image in images:
             children.append(hd.sr.ImageContentItem(
@@ -208,7 +212,7 @@ def build_report_sr(
     """
     if report.version > 1 and (predecessor is None or predecessor.version_uid != report.predecessor_uid):
         raise ReportError(f"Version {report.version} needs the version it changes to name it as predecessor document.")
-    evidence = _check_evidence(report, evidence)
+    checked = _check_evidence(report, evidence)
     header = _patient_study(report)
     # highdicom takes patient and study from its first evidence dataset; this one is the SR
     # itself, and is not recorded as evidence (record_evidence=False; sequences rebuilt below).
@@ -227,8 +231,8 @@ def build_report_sr(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # highdicom's person-name warnings would quote names
         sr = hd.sr.EnhancedSR(
-            evidence=[header],
-            content=_content(report, template, evidence),
+            evidence=[header, *checked],
+            content=_content(report, template, checked),
             series_instance_uid=report.sr_series_uid,
             series_number=SR_SERIES_NUMBER,
             sop_instance_uid=report.sr_instance_uid,
@@ -246,8 +250,8 @@ def build_report_sr(
     for keyword in ("CurrentRequestedProcedureEvidenceSequence", "PertinentOtherEvidenceSequence"):
         if keyword in sr:
             del sr[keyword]
-    if evidence:
-        sr.CurrentRequestedProcedureEvidenceSequence = _evidence_sequence(evidence)
+    if checked:
+        sr.CurrentRequestedProcedureEvidenceSequence = _evidence_sequence(checked)
     if "IssuerOfPatientID" in header:
         sr.IssuerOfPatientID = header.IssuerOfPatientID
     if "StudyDescription" in header:
@@ -255,7 +259,7 @@ def build_report_sr(
     sr.SeriesDescription = "Radiology report"
     when = report.signed_at if final else ""
     date, time, datetime = _dicom_dt(when)
-    sr.ContentDate, sr.ContentTime = date, time
+    sr.ContentDate, sr.ContentTime = DA(date), TM(time)
     sr.TimezoneOffsetFromUTC = "+0000"
     if final:
         sr.VerifyingObserverSequence[0].VerificationDateTime = datetime

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,9 +284,6 @@ class TemplateLibrary:
             raise TemplateError(
                 f"There is no report template '{template_id}'; available: {', '.join(sorted(self.templates))}."
             ) from None
-
-    def __iter__(self) -> Iterable[Template]:  # type: ignore[override]
-        return iter(self.templates.values())
 
 
 def load_templates(builtin: Path | None = None, user: Path | None = None) -> TemplateLibrary:

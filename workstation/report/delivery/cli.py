@@ -11,11 +11,11 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
-from workstation.report.delivery.destinations import destinations_from_settings
-from workstation.report.delivery.outbox import DELIVERED, Outbox, OutboxBusy, OutboxEntry
-from workstation.report.delivery.profile import load_ris_profile
+from workstation.report.delivery.destinations import open_outbox
+from workstation.report.delivery.outbox import DELIVERED, OutboxBusy, OutboxEntry
 from workstation.settings import Settings
 
 EXIT_UNDELIVERED = 3
@@ -54,9 +54,8 @@ def format_entry(entry: OutboxEntry) -> list[str]:
 
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     """List (and deliver what is due, or retry with ``--retry``) the outbox."""
-    ris = load_ris_profile()
-    outbox = Outbox(getattr(args, "folder", None) or None,
-                    destinations_from_settings(settings, ris))
+    folder = getattr(args, "folder", None)
+    outbox = open_outbox(settings, Path(folder) if folder else None)
     try:
         if args.retry:
             entries = outbox.retry()

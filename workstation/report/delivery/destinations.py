@@ -6,12 +6,14 @@ outbox holds no sockets between retries.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from workstation.net.dicomweb import DicomWebClient
 from workstation.report.delivery.fhir import FhirClient, deliver_fhir
 from workstation.report.delivery.hl7v2 import deliver_hl7
-from workstation.report.delivery.outbox import Deliver
+from workstation.report.delivery.outbox import Deliver, Outbox
 from workstation.report.delivery.package import ReportVersion
-from workstation.report.delivery.profile import RisProfile
+from workstation.report.delivery.profile import RisProfile, load_ris_profile
 from workstation.report.delivery.stow import deliver_stow
 from workstation.settings import ArchiveProfile, Settings
 
@@ -54,3 +56,9 @@ def destinations_from_settings(settings: Settings, ris: RisProfile | None) -> di
     if archive is not None:
         out["stow"] = stow_destination(archive)
     return out
+
+
+def open_outbox(settings: Settings, folder: Path | None = None) -> Outbox:
+    """The user's outbox with the destinations the settings configure (RIS from the settings
+    file's ``"ris"`` object, archive from the archive profiles)."""
+    return Outbox(folder, destinations_from_settings(settings, load_ris_profile()))

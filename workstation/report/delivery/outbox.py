@@ -102,6 +102,17 @@ def _now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def _signed_key(signed_at: str) -> float:
+    """Signing time as seconds since the epoch (ISO strings with other offsets sort wrongly)."""
+    try:
+        moment = dt.datetime.fromisoformat(signed_at)
+    except ValueError:
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.timestamp()
+
+
 def _write_json_atomic(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
@@ -266,7 +277,7 @@ class Outbox:
                     log.warning("Outgoing folder %s skipped: %s", folder.name, exc)
                     continue
             entries.append(entry)
-        entries.sort(key=lambda e: (e.signed_at, e.version_uid))
+        entries.sort(key=lambda e: (_signed_key(e.signed_at), e.version_uid))
         return entries
 
     def pending_count(self) -> int:

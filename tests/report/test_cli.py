@@ -1,0 +1,110 @@
+"""``workstation report sign``: a dictated report signed for a study in the library, queued in outgoing/."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pydicom
+import pytest
+from pydicom.data import get_testdata_file
+
+from tests.report.conftest import dciodvfy_errors
+from tests.report.pki import ThrowawayPKI
+from workstation.report.cli import add_report_parser
+from workstation.report.drafts import DraftStore
+from workstation.report.outgoing import FILES, outgoing_folder, read_outgoing
+from workstation.report.signing import Pkcs12Credential, verify_pdf_signature
+from workstation.settings import Settings
+from workstation.sources import open_library
+
+
+def _run(argv: list[str], settings: Settings) -> int:
+    parser = argparse.ArgumentParser(prog="workstation")
+    add_report_parser(parser.add_subparsers(dest="verb"))
+    args = parser.parse_args(argv)
+    return args.func(args, settings)
+
+
+@pytest.fixture
+def study_in_library() -> pydicom.Dataset:
+    ct = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    library = open_library(Settings())
+    try:
+        assert library.add_file(Path(get_testdata_file("CT_small.dcm"))).stored
+    finally:
+        library.close()
+    return ct
+
+
+def test_sign_a_dictated_report(tmp_path: Path, study_in_library: pydicom.Dataset, pki: ThrowawayPKI,
+                                capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    ct = study_in_library
+    settings = Settings()
+    # the password goes to the keyring through `report key add`, read from standard input
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+    assert _run(["report", "key", "add", str(pki.p12_path), "--password-stdin"], settings) == 1
+    assert "password in the keyring is wrong" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(pki.password + "\n"))
+    assert _run(["report", "key", "add", str(pki.p12_path), "--password-stdin"], settings) == 0
+    capsys.readouterr()
+
+    draft = tmp_path / "dictated.json"
+    draft.write_text(json.dumps({
+        "template": "ct_head", "author": "Dictation system",
+        "sections": {"findings": "Small chronic infarct in the left frontal lobe.", "impression": "No acute abnormality."},
+        "fields": {"haemorrhage": "no", "midline_shift": "0"},
+    }))
+    code = _run(["report", "sign", str(draft), "--study", str(ct.StudyInstanceUID), "--key", str(pki.p12_path),
+                 "--trust", str(pki.ca_pem), "--practice", "Riverside Imaging", "--json"], settings)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    result = json.loads(captured.out)
+    folder = Path(result["folder"])
+    assert folder.parent == outgoing_folder(settings) and folder.name == result["version_uid"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)
+    signed = read_outgoing(folder)
+    assert signed.fhir_status == "final" and signed.signer_name == "Dr Alice Radiologist"
+    assert signed.report.patient.patient_id == ct.PatientID and signed.report.study.study_uid == ct.StudyInstanceUID
+    assert signed.report.fields["haemorrhage"] is False and signed.report.fields["midline_shift"] == 0
+    assert verify_pdf_signature((folder / "report.pdf").read_bytes(), [pki.ca_pem]).ok
+    if shutil.which("dciodvfy"):
+        assert dciodvfy_errors(folder / "sr.dcm") == [] and dciodvfy_errors(folder / "pdf.dcm") == []
+    sr = pydicom.dcmread(folder / "sr.dcm")
+    refs = sr.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence[0].ReferencedSOPSequence
+    assert [r.ReferencedSOPInstanceUID for r in refs] == [ct.SOPInstanceUID]
+    history = DraftStore.open(settings).load(signed.report_uid)
+    assert history.current.locked and history.current.version_uid == signed.version_uid
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"template": "ct_head", "sections": {"impression": "x"}, "fields": {"midline_shift": "wide"}}, "Midline shift' must be a number"),
+        ({"template": "ct_head", "sections": {"history": "x"}}, "'history' is not a report section"),
+        ({"template": "knee", "sections": {"impression": "x"}}, "no report template 'knee'"),
+        ({"template": "generic", "sections": {"impression": "x"}, "extra": 1}, "unknown entry 'extra'"),
+    ],
+)
+def test_invalid_dictation_is_refused(tmp_path: Path, study_in_library: pydicom.Dataset, credential: Pkcs12Credential,
+                                      pki: ThrowawayPKI, capsys: pytest.CaptureFixture[str],
+                                      content: dict, message: str) -> None:
+    draft = tmp_path / "bad.json"
+    draft.write_text(json.dumps(content))
+    code = _run(["report", "sign", str(draft), "--study", str(study_in_library.StudyInstanceUID),
+                 "--key", str(pki.p12_path)], Settings())
+    err = capsys.readouterr().err
+    assert code == 1 and message in err and "\n" == err[-1] and err.count("\n") == 1
+    assert not outgoing_folder().exists() or not list(outgoing_folder().iterdir())
+
+
+def test_unknown_study_and_template_list(tmp_path: Path, pki: ThrowawayPKI, capsys: pytest.CaptureFixture[str]) -> None:
+    draft = tmp_path / "d.json"
+    draft.write_text(json.dumps({"template": "generic", "sections": {"impression": "x"}}))
+    assert _run(["report", "sign", str(draft), "--study", "1.2.3.4", "--key", str(pki.p12_path)], Settings()) == 1
+    assert "Study 1.2.3.4 is not in the library and no archive is configured" in capsys.readouterr().err
+    assert _run(["report", "templates"], Settings()) == 0
+    assert "ct_head" in capsys.readouterr().out
