@@ -268,3 +268,14 @@ def test_cli_lists_and_retries(tmp_path: Path, fhir_server: FhirServer) -> None:
     [entry] = json.loads(retried.stdout)
     assert entry["destinations"]["fhir"]["state"] == "delivered"
     assert len(_reports(fhir_server.url, "1.2.826.0.1.3680043.8.498.2002")) == 1
+
+
+def test_versions_ordered_by_signing_instant_across_time_zones(tmp_path: Path) -> None:
+    sent: list[str] = []
+    outbox = Outbox(tmp_path / "outbox", {"hl7": lambda v: sent.append(v.status) or "ok"})
+    # 10:30 at UTC+2 is 08:30 UTC: earlier than 09:00 UTC although its text sorts later
+    outbox.add(make_report_folder(tmp_path / "s", status="amended",
+                                  signed_at="2026-11-25T09:00:00+00:00"))
+    outbox.add(make_report_folder(tmp_path / "s", signed_at="2026-11-25T10:30:00+02:00"))
+    outbox.deliver_all()
+    assert sent == ["final", "amended"]
