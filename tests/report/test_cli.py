@@ -108,3 +108,24 @@ def test_unknown_study_and_template_list(tmp_path: Path, pki: ThrowawayPKI, caps
     assert "Study 1.2.3.4 is not in the library and no archive is configured" in capsys.readouterr().err
     assert _run(["report", "templates"], Settings()) == 0
     assert "ct_head" in capsys.readouterr().out
+
+
+def test_outgoing_folder_is_read_by_the_outbox(tmp_path: Path, study_in_library: pydicom.Dataset,
+                                               credential: Pkcs12Credential, pki: ThrowawayPKI) -> None:
+    """The folder contract: the delivery side's reader accepts what signing writes."""
+    package = pytest.importorskip("workstation.report.delivery.package")
+    from workstation.report.cli import sign_draft_file
+
+    draft = tmp_path / "d.json"
+    draft.write_text(json.dumps({"template": "generic", "sections": {"findings": "Normal.", "impression": "Normal study."}}))
+    ct = study_in_library
+    ct_with_accession = ct.copy()
+    ct_with_accession.AccessionNumber = "ACC-1"
+    signed, folder = sign_draft_file(Settings(), draft, str(ct.StudyInstanceUID), credential,
+                                     headers=[ct_with_accession], trust_roots=[pki.ca_pem])
+    version = package.load_report_version(folder)
+    assert version.status == "final" and version.version_uid == signed.version_uid == folder.name
+    assert version.report_uid == signed.report_uid and version.accession_number == "ACC-1"
+    assert version.signer_name == "Dr Alice Radiologist" and version.signed_at == signed.signed_at
+    assert version.conclusion == "Normal study."
+    assert [s.title for s in version.sections] == ["Technique", "Comparison", "Findings", "Impression"]

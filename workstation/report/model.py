@@ -497,9 +497,30 @@ class SignedReport:
 
     def metadata(self) -> dict[str, Any]:
         """The report.json of an outgoing folder (see :mod:`workstation.report.outgoing`)."""
+        report = self.report
+        sections = [{"title": SECTION_TITLES[name], "text": report.section(name)}
+                    for name in ALL_SECTIONS if report.section(name).strip()]
+        conclusion = report.section(ADDENDUM) if report.kind is VersionKind.ADDENDUM else ""
+        conclusion = "\n\n".join(x for x in (report.section("impression").strip(), conclusion.strip()) if x)
         return {
             "format": "workstation-signed-report",
             "format_version": 1,
+            # flat keys read by workstation.report.delivery.package (the outbox)
+            "status": self.fhir_status,
+            "study_uid": report.study.study_uid,
+            "accession_number": report.study.accession_number,
+            "patient_id": report.patient.patient_id,
+            "patient_name": report.patient.name,
+            "issuer_of_patient_id": report.patient.issuer_of_patient_id,
+            "patient_birth_date": report.patient.birth_date,
+            "patient_sex": report.patient.sex,
+            "study_date": report.study.study_date,
+            "study_description": report.study.description,
+            "modality": "\\".join(report.study.modalities),
+            "predecessor_version_uid": report.predecessor_uid,
+            "title": "Diagnostic imaging report",
+            "conclusion": conclusion,
+            "sections": sections,
             "report_uid": self.report_uid,
             "version_uid": self.version_uid,
             "version": self.report.version,
