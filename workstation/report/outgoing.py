@@ -3,9 +3,12 @@
 This is the contract between signing and delivery (the outbox). Layout::
 
     <data folder>/reports/outgoing/<version UID>/
-        report.json   SignedReport.metadata(): format "workstation-signed-report", report_uid,
-                      version_uid, version, fhir_status (final/amended/appended), hl7_result_status
-                      (F/C), signer_name, signed_at (ISO 8601 UTC), report (the version as JSON)
+        report.json   SignedReport.metadata(): format "workstation-signed-report", the flat keys
+                      workstation.report.delivery.package reads (status final/amended/appended,
+                      study_uid, accession_number, patient_id, patient_name, signer_name,
+                      signed_at ISO 8601 UTC, report_uid, version_uid, predecessor_version_uid,
+                      conclusion, sections [{title, text}]), hl7_result_status (F/C), and
+                      report (the whole version as JSON, for reading it back)
         report.pdf    the signed PDF (PAdES), byte for byte the document of record
         sr.dcm        the TID 2000 Enhanced SR (PS3.10 file)
         pdf.dcm       the Encapsulated PDF (PS3.10 file) holding report.pdf
