@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
 
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from workstation.ui.qc_view import QCView
 
 log = logging.getLogger(__name__)
+
+#: After the window opens, one viewport is made ready ahead of the first study (ms).
+SPARE_VIEWPORT_DELAY_MS = 1000
 
 ALL = "Archive + library"
 LIBRARY_NAME = "Local library"
@@ -98,6 +101,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.library = library
         self.make_viewport = make_viewport or default_viewport
+        self._spare_viewport: Any = None  # one viewport built and initialised ahead (see _viewport)
+        self._closing = False
         self.archives: dict[str, Any] = {}
         self._tasks: list[tasks.Task] = []
         self.qc_view: QCView | None = None  # the QC tab, made on first use (show_qc)
@@ -136,6 +141,7 @@ class MainWindow(QMainWindow):
         self._front_changed()
         self._restore_ui()
         self.worklist.run_search()
+        QTimer.singleShot(SPARE_VIEWPORT_DELAY_MS, self, self._prepare_viewport_at_start)
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -287,6 +293,30 @@ class MainWindow(QMainWindow):
             return study, display_sets, headers, client, hidden
 
         self._run(work, "Opening the study", self._show_study)
+        QTimer.singleShot(0, self, self.prepare_viewport)  # while the headers are read
+
+    def prepare_viewport(self) -> None:
+        """Build one viewport ahead and initialise its render window (the OpenGL context, tens
+        of ms) while the UI thread has nothing else to do, so that the next study shows its
+        first image without waiting for it."""
+        if self._spare_viewport is not None or self._closing:
+            return
+        viewport = self.make_viewport()
+        view = getattr(viewport, "view", None)
+        if view is not None and hasattr(view, "Initialize"):
+            view.Initialize()  # a hidden widget can: its native window exists from the start
+        self._spare_viewport = viewport
+
+    def _prepare_viewport_at_start(self) -> None:
+        """The first viewport, made while the reader looks at the worklist; not once a study is
+        opening or open (that one took its own, and its slices may be arriving: no stall then)."""
+        if not self.studies() and not self._tasks:
+            self.prepare_viewport()
+
+    def _viewport(self) -> Any:
+        """A viewport for a study view: the one prepared ahead, else a new one."""
+        viewport, self._spare_viewport = self._spare_viewport, None
+        return viewport if viewport is not None else self.make_viewport()
 
     def _show_study(self, result: tuple[StudySummary, list[Any], list[Any], Any, int]) -> None:
         study, display_sets, headers, archive, hidden = result
@@ -295,7 +325,7 @@ class MainWindow(QMainWindow):
                             + (f" {hidden} rejected images hidden." if hidden else ""))
             return
         view = StudyView(study, display_sets, headers, library=self.library, archive=archive,
-                         decoder=shared_decoder(), make_viewport=self.make_viewport,
+                         decoder=shared_decoder(), make_viewport=self._viewport,
                          grid=self.remembered_grid())
         view.status.connect(self.show_error)
         view.progress.connect(self._update_loading)
@@ -323,6 +353,8 @@ class MainWindow(QMainWindow):
         if view is not None:
             view.deleteLater()
         self._update_loading()
+        if isinstance(view, StudyView) and not any(v.loading_summary() for v in self.studies()):
+            QTimer.singleShot(0, self, self.prepare_viewport)  # ready for the next study
 
     def _front_changed(self) -> None:
         self.tools.refresh()
@@ -499,6 +531,11 @@ class MainWindow(QMainWindow):
             self.progress.setVisible(False)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self._closing = True
+        spare, self._spare_viewport = self._spare_viewport, None
+        if spare is not None:
+            spare.close()  # frees its render window
+            spare.deleteLater()
         self._save_ui()
         for task in self._tasks:
             task.cancel()
