@@ -138,3 +138,10 @@ def test_peer_closing_without_ack_is_retryable(tmp_path: Path) -> None:
     finally:
         t.join(5)
         server.close()
+
+
+def test_status_chosen_by_the_report_model_wins(tmp_path: Path) -> None:
+    version = load_report_version(make_report_folder(tmp_path, status="appended",
+                                                     hl7_result_status="F"))
+    msg = hl7.parse(build_oru(version, version.pdf_bytes(), RisProfile()))
+    assert str(msg.segment("OBR")[25]) == "F"

@@ -11,7 +11,7 @@ from pathlib import Path
 from workstation.net.dicomweb import DicomWebClient
 from workstation.report.delivery.fhir import FhirClient, deliver_fhir
 from workstation.report.delivery.hl7v2 import deliver_hl7
-from workstation.report.delivery.outbox import Deliver, Outbox
+from workstation.report.delivery.outbox import Deliver, Outbox, default_outbox_folder
 from workstation.report.delivery.package import ReportVersion
 from workstation.report.delivery.profile import RisProfile, load_ris_profile
 from workstation.report.delivery.stow import deliver_stow
@@ -61,4 +61,5 @@ def destinations_from_settings(settings: Settings, ris: RisProfile | None) -> di
 def open_outbox(settings: Settings, folder: Path | None = None) -> Outbox:
     """The user's outbox with the destinations the settings configure (RIS from the settings
     file's ``"ris"`` object, archive from the archive profiles)."""
-    return Outbox(folder, destinations_from_settings(settings, load_ris_profile()))
+    return Outbox(folder or default_outbox_folder(settings),
+                  destinations_from_settings(settings, load_ris_profile()))

@@ -9,7 +9,8 @@ Message (HL7 v2.5 chapter 7, ORU^R01 / ORU_R01):
   PN), birth date and sex when known.
 * ``OBR``: OBR-3 filler order number = accession number, OBR-4 LOINC 18748-4, OBR-7 observation
   time, OBR-22 the signing time, OBR-24 ``RAD``, OBR-25 result status ``P`` (preliminary), ``F``
-  (final) or ``C`` (correction: amended or appended), OBR-32 the principal result interpreter.
+  (final) or ``C`` (correction: amended or appended) unless report.json names it, OBR-32 the
+  principal result interpreter.
 * one ``OBX`` of type ``TX`` per line of report text (OBX-11 as OBR-25);
 * one ``OBX`` of type ``ED`` holding the signed PDF: ``^AP^PDF^Base64^<data>``.
 
@@ -74,7 +75,7 @@ def build_oru(version: ReportVersion, pdf: bytes, profile: RisProfile,
               now: dt.datetime | None = None) -> str:
     """The ORU^R01 message for ``version`` with segments separated by carriage returns."""
     now = now or dt.datetime.now().astimezone()
-    status = RESULT_STATUS[version.status]
+    status = version.hl7_result_status or RESULT_STATUS[version.status]
     signed = hl7_timestamp(version.signed_at)
     pid3 = escape(version.patient_id)
     if version.issuer_of_patient_id:

@@ -1,7 +1,10 @@
 """The outbox: signed report versions kept on disk until every destination acknowledged them.
 
-A version is copied into ``<outbox>/outgoing/<version UID>/`` (the outgoing-folder contract of
-:mod:`workstation.report.delivery.package`) before anything is sent. Its delivery state lives
+A version is in ``<outbox>/outgoing/<version UID>/`` (the outgoing-folder contract of
+:mod:`workstation.report.delivery.package`) before anything is sent: ``<outbox>`` is by default
+the report model's reports folder, so a version written there by
+:func:`workstation.report.outgoing.write_outgoing` is taken in place, and :meth:`Outbox.add`
+copies (fsynced, renamed in whole) a folder from elsewhere. Its delivery state lives
 beside it in ``<outbox>/state/<version UID>.json``, one entry per destination (``fhir``,
 ``hl7``, ``stow``): ``pending`` (with the last error sentence, the number of attempts and the
 time of the next try), ``delivered`` (with the time and what the destination answered) or
@@ -36,11 +39,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import platformdirs
-
 from workstation.errors import WorkstationError
 from workstation.report.delivery.errors import DeliveryError, ReportPackageError
 from workstation.report.delivery.package import REPORT_JSON, ReportVersion, load_report_version
+from workstation.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +57,11 @@ class OutboxBusy(DeliveryError):
     """Another process is delivering from the same outbox right now."""
 
 
-def default_outbox_folder() -> Path:
-    """``<platform data folder>/outbox``."""
-    return Path(platformdirs.user_data_dir("workstation", appauthor=False)) / "outbox"
+def default_outbox_folder(settings: Settings | None = None) -> Path:
+    """The report model's reports folder (``<library folder's parent>/reports``): its
+    ``outgoing/`` is where :func:`workstation.report.outgoing.write_outgoing` puts signed
+    versions, and the outbox keeps its ``state/`` beside it."""
+    return (settings or Settings()).library_path().parent / "reports"
 
 
 @dataclass

@@ -15,7 +15,9 @@ Each version lives in a folder named by its version UID, holding:
 report), ``version_uid`` (this version; the folder's name), ``conclusion`` [``impression``],
 ``sections`` (a list of ``{"title", "text"}`` [``heading``/``code``], or a mapping title -> text),
 and optionally ``predecessor_version_uid``, ``study_date``, ``study_description``, ``modality``,
-``patient_birth_date``, ``patient_sex``, ``title``.
+``patient_birth_date``, ``patient_sex``, ``title``, ``hl7_result_status`` (OBR-25 P/F/C; when
+absent it follows the status: preliminary P, final F, amended and appended C). Other keys (the
+report model's own ``report``, ``format``, ``version``) are kept in ``extra`` and not needed here.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class ReportVersion:
     modality: str = ""
     patient_birth_date: str = ""
     patient_sex: str = ""
+    hl7_result_status: str = ""  # OBR-25 chosen by the report model (P/F/C); "" = from status
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -143,6 +146,15 @@ def _sections(raw: Any, path: Path) -> tuple[Section, ...]:
     raise ReportPackageError(f"The outgoing report {path} has malformed sections.")
 
 
+def _hl7_status(data: dict[str, Any], path: Path) -> str:
+    value = str(data.get("hl7_result_status") or "").upper()
+    if value and value not in ("P", "F", "C"):
+        raise ReportPackageError(
+            f"The outgoing report {path} has HL7 result status '{value}'; only P, F or C are sent."
+        )
+    return value
+
+
 def load_report_version(folder: Path) -> ReportVersion:
     """Read and check one outgoing folder; raises :class:`ReportPackageError` naming the file."""
     path = folder / REPORT_JSON
@@ -200,5 +212,6 @@ def load_report_version(folder: Path) -> ReportVersion:
         modality=_pick(data, "modality", required=False, path=path),
         patient_birth_date=_pick(data, "patient_birth_date", required=False, path=path),
         patient_sex=_pick(data, "patient_sex", required=False, path=path),
+        hl7_result_status=_hl7_status(data, path),
         extra=data,
     )
