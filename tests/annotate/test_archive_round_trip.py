@@ -18,7 +18,7 @@ from workstation.annotate.gsps_writer import View, build_presentation_state
 from workstation.annotate.key_images import KeyImages
 from workstation.annotate.kos import build_key_object_selection, key_images_from_kos
 from workstation.annotate.measurements import ImageRef, MeasuredImage
-from workstation.annotate.pending import PENDING, PendingQueue
+from workstation.annotate.pending import PENDING, REFUSED, PendingQueue
 from workstation.annotate.read_back import measurements_from_sr
 from workstation.annotate.sr_tid1500 import build_measurement_report
 from workstation.model.presentation_state import read_presentation_state
@@ -97,3 +97,19 @@ def test_pending_survives_an_unreachable_archive(shared_data: Path, orthanc: ort
         series = {s.modality for s in online.search_series(str(ds.StudyInstanceUID))}
         assert series == {"SR", "KO"}
 
+
+def test_refused_object_is_kept_and_reported(shared_data: Path, orthanc: orthanc_mod.OrthancServer) -> None:
+    ds = phantom_slice(shared_data)
+    kos = build_key_object_selection(KeyImages([ImageRef.of(ds)], "note"), [header(ds)])
+    del kos.SeriesInstanceUID  # an object the archive cannot index: STOW-RS refuses it
+    queue = PendingQueue()
+    entry = queue.add(kos)
+    with _client(orthanc.dicomweb_url, orthanc.user, orthanc.password) as client:
+        result = queue.send(client)
+        assert result.sent == () and [e.id for e in result.refused] == [entry.id]
+        listed = queue.list()
+        assert [(e.id, e.state, e.attempts) for e in listed] == [(entry.id, REFUSED, 1)]
+        assert "HTTP 400" in listed[0].last_error
+        assert queue.send(client).refused == ()  # not retried on its own
+        queue.remove(listed[0])
+    assert queue.list() == []

@@ -5,8 +5,10 @@ first written to the local pending folder (``<platform data folder>/workstation/
 sent with STOW-RS. A file is written atomically (temporary file, fsync, rename) and its sidecar
 JSON (what it is, its SOP Instance UID, attempts, last error, state) is written after it, so a
 crash leaves either a complete entry or nothing listed. When the archive cannot be reached the
-object stays pending and the next :meth:`PendingQueue.send` delivers it; when the archive refuses
-it (STOW failure) it is kept as ``refused`` with the archive's reason and not retried on its own.
+object stays pending and the next :meth:`PendingQueue.send` delivers it (likewise after an
+authentication failure: log in and send again); when the archive refuses the object itself (STOW
+failure, HTTP 400/409) it is kept as ``refused`` with the archive's reason and not retried on its
+own.
 File names are a time stamp and a random suffix: never patient data.
 """
 
@@ -27,7 +29,7 @@ import platformdirs
 from pydicom.dataset import Dataset
 from pydicom.filewriter import dcmwrite
 
-from workstation.errors import ArchiveError, StoreError
+from workstation.errors import ArchiveError, AuthError, StoreError
 from workstation.net.dicomweb import StoreRejected
 from workstation.settings import APP_NAME
 
@@ -62,6 +64,16 @@ class SendResult:
     sent: tuple[PendingObject, ...]
     pending: tuple[PendingObject, ...]
     refused: tuple[PendingObject, ...]
+
+
+def _refused(exc: ArchiveError) -> bool:
+    """The archive refused this object itself (STOW failure, or HTTP 4xx other than
+    authentication, not found, timeout or rate limiting): sending it again will not help."""
+    if isinstance(exc, StoreRejected):
+        return True
+    if isinstance(exc, AuthError) or exc.retryable or exc.status is None:
+        return False
+    return 400 <= exc.status < 500 and exc.status not in (404, 408, 429)
 
 
 def default_folder() -> Path:
@@ -152,7 +164,7 @@ class PendingQueue:
                 client.store_instances([self.data(entry)], entry.study_instance_uid or None)
             except ArchiveError as exc:
                 failed = replace(entry, attempts=entry.attempts + 1, last_error=str(exc))
-                if isinstance(exc, StoreRejected):
+                if _refused(exc):
                     failed = replace(failed, state=REFUSED)
                     self._write_entry(failed)
                     refused.append(failed)
