@@ -1,6 +1,6 @@
 """The ``workstation`` command: with no verb it opens the app; verbs script the core.
 
-Verbs: ``studies``, ``pull``, ``import``, ``info``, ``render``, ``hang``, ``qc``, ``demo``,
+Verbs: ``studies``, ``pull``, ``import``, ``info``, ``render``, ``hang``, ``report``, ``qc``, ``demo``,
 ``archive``. Exit status 0 on
 success; 1 with one sentence on standard error when something went wrong; 2 for a usage error.
 Passwords never go on the command line: they come from the keyring (``workstation archive add``
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import importlib
 import json
 import logging
 import os
@@ -295,7 +296,19 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Verbs whose modules are heavy to import (signing, rendering...): loaded only when used, so that
+# `workstation studies` or `--version` start in a fraction of a second.
+PLUGIN_VERBS = {
+    "render": "workstation.render.cli:add_render_parser",
+    "hang": "workstation.hanging.cli:add_hang_parser",
+    "report": "workstation.report.cli:add_report_parser",
+    "qc": "workstation.qc.cli:add_qc_parser",
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command's parser; ``only`` names the verb being run, so other verbs' heavy modules
+    are not imported (None: all verbs, for --help)."""
     parser = argparse.ArgumentParser(
         prog="workstation",
         description="Radiology reading workstation. With no command, opens the application.",
@@ -341,13 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
 
-    from workstation.hanging.cli import add_hang_parser
-    from workstation.qc.cli import add_qc_parser
-    from workstation.render.cli import add_render_parser
-
-    add_qc_parser(sub)
-    add_render_parser(sub)
-    add_hang_parser(sub)
+    for verb, target in PLUGIN_VERBS.items():
+        if only is None or only == verb:
+            module_name, function = target.split(":")
+            getattr(importlib.import_module(module_name), function)(sub)
 
     p = sub.add_parser("archive", help="configure archive profiles")
     asub = p.add_subparsers(dest="archive_verb", required=True)
@@ -368,8 +378,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in arguments if not a.startswith("-")), None)
+    only = first if first is not None and "-h" not in arguments and "--help" not in arguments else None
+    if only is None and arguments in ([], ["-v"], ["--verbose"], ["--version"]):
+        only = "app"  # no verb: opens the app (or prints the version); no plugin needed
+    parser = build_parser(only)
+    args = parser.parse_args(arguments)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
