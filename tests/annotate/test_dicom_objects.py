@@ -119,6 +119,7 @@ def test_key_object_selection_round_trip(shared_data: Path, tmp_path: Path) -> N
     back = key_images_from_kos(pydicom.dcmread(path))
     assert back.title == "Of Interest" and back.note == keys.note
     assert {r.sop_instance_uid for r in back.images} == {str(ds.SOPInstanceUID) for ds in slices}
+    assert {(r.series_instance_uid, r.study_instance_uid) for r in back.images} == {(str(slices[0].SeriesInstanceUID), str(slices[0].StudyInstanceUID))}
     again = build_key_object_selection(keys, slices, previous_version=kos)
     assert again.SOPInstanceUID != kos.SOPInstanceUID and again.InstanceNumber == 2
     with pytest.raises(KeyImageError, match="No image"):
@@ -158,3 +159,14 @@ def test_presentation_state_round_trip(shared_data: Path, tmp_path: Path) -> Non
     assert {written[0].label, written[4].label, "calcification", "phantom, slice 71"} <= texts
     assert ps.SOPInstanceUID != build_presentation_state([header(ds)], written[:1]).SOPInstanceUID
 
+
+
+def test_frame_references_survive(shared_data: Path, tmp_path: Path) -> None:
+    """A measurement on frame 3 of a multi-frame image keeps its frame in the SCOORD reference."""
+    ds = phantom_slice(shared_data)
+    image = MeasuredImage.from_dataset(ds)
+    length = measure(Kind.LENGTH, [(10, 10), (40, 50)], image)
+    on_frame = Measurement(length.id, length.kind, ImageRef(length.image.sop_instance_uid, length.image.sop_class_uid, 3), length.points, length.values)
+    report = build_measurement_report([on_frame], [header(ds)])
+    [back] = list(measurements_from_sr(report))
+    assert back.image.frame == 3 and back.points == on_frame.points

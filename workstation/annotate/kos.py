@@ -87,6 +87,11 @@ def key_images_from_kos(ds: Dataset) -> KeyImages:
         raise InvalidDicomError(f"Instance {uid} is not a Key Object Selection document.")
     title_seq = ds.get("ConceptNameCodeSequence", None)
     title = str(title_seq[0].get("CodeMeaning", "")) if title_seq else ""
+    series_of: dict[str, tuple[str, str]] = {}
+    for study in ds.get("CurrentRequestedProcedureEvidenceSequence", None) or []:
+        for series in study.get("ReferencedSeriesSequence", None) or []:
+            for sop in series.get("ReferencedSOPSequence", None) or []:
+                series_of[str(sop.get("ReferencedSOPInstanceUID", ""))] = (str(series.get("SeriesInstanceUID", "")), str(study.get("StudyInstanceUID", "")))
     images: list[ImageRef] = []
     notes: list[str] = []
     for item in ds.get("ContentSequence", None) or []:
@@ -97,5 +102,7 @@ def key_images_from_kos(ds: Dataset) -> KeyImages:
             for ref in item.get("ReferencedSOPSequence", None) or []:
                 frames = ref.get("ReferencedFrameNumber", None)
                 frame = int(frames) if isinstance(frames, int | str) and str(frames).strip() else None
-                images.append(ImageRef(str(ref.ReferencedSOPInstanceUID), str(ref.ReferencedSOPClassUID), frame))
+                uid = str(ref.ReferencedSOPInstanceUID)
+                series_uid, study_uid = series_of.get(uid, ("", ""))
+                images.append(ImageRef(uid, str(ref.ReferencedSOPClassUID), frame, series_uid, study_uid))
     return KeyImages(images, "\n".join(notes), title)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from pydicom.dataset import Dataset
+from pydicom.multival import MultiValue
 
 from workstation.annotate.measurements import ImageRef, Kind, Measurement, MeasurementSet, Value
 from workstation.annotate.sr_tid1500 import VALUE_CODES
@@ -65,7 +66,8 @@ def _image_ref(scoord: Dataset) -> ImageRef | None:
         if child.get("ValueType", "") == "IMAGE" and refs:
             ref = refs[0]
             frames = ref.get("ReferencedFrameNumber", None)
-            frame = int(frames[0] if isinstance(frames, list | tuple) or hasattr(frames, "__getitem__") and not isinstance(frames, str | int) else frames) if frames not in (None, "") else None
+            first = frames[0] if isinstance(frames, MultiValue | list) and len(frames) else frames
+            frame = int(first) if first not in (None, "") else None
             return ImageRef(str(ref.get("ReferencedSOPInstanceUID", "")), str(ref.get("ReferencedSOPClassUID", "")), frame)
     return None
 
