@@ -522,7 +522,7 @@ class DicomWebClient:
                 "Accept": "application/dicom+json",
             },
             data=body,
-            what="store request",
+            what="store",
             accept_statuses=frozenset({409}),
         )
         status = response.status_code
