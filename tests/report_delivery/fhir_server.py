@@ -200,8 +200,9 @@ class FaultProxy:
         except OSError:
             pass
         finally:
-            for s in (client, upstream):
+            for s in (client, upstream):  # shutdown wakes the other pump and sends FIN
                 try:
-                    s.close()
+                    s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+                s.close()
