@@ -213,6 +213,7 @@ class VolumeRenderer:
         self._old_workers: list[threading.Thread] = []
         self._ready_mapper: Any = None
         self._keep_alive: list[Any] = []
+        self._worker_wanted = False
 
     # -- back end ----------------------------------------------------------------------------
     @property
@@ -368,10 +369,14 @@ class VolumeRenderer:
         wants = self._shading_enabled and self._preset.shade and self._preset.blend == "composite"
         if wants and not self._gradients_ready and self._mapper is not None:
             if self.progressive:
-                self._start_worker()
+                # The worker starts after the next frame is drawn (see render), so that the
+                # first picture does not share the CPU with the gradient computation.
+                self._worker_wanted = True
                 self._property.ShadeOff()
                 return
             self._gradients_ready = True  # computed by the mapper itself on the next render
+        if not wants:
+            self._worker_wanted = False
         self._property.SetShade(1 if wants else 0)
 
     @property
@@ -384,10 +389,11 @@ class VolumeRenderer:
     def refinement_pending(self) -> bool:
         """True while shading is being computed in the worker thread or waits to be applied."""
         with self._lock:
-            return self._worker is not None or self._ready_mapper is not None
+            return self._worker_wanted or self._worker is not None or self._ready_mapper is not None
 
     def _start_worker(self) -> None:
-        if self._worker is not None or self._volume is None:
+        self._worker_wanted = False
+        if self._worker is not None or self._volume is None or self._gradients_ready:
             return
         generation = self._generation
         volume, spacing = self._volume, self._spacing
@@ -445,6 +451,8 @@ class VolumeRenderer:
 
     def wait_for_refinement(self, timeout: float | None = None) -> bool:
         """Block until shading is ready and applied (True), or ``timeout`` seconds (False)."""
+        if self._worker_wanted:
+            self._start_worker()
         worker = self._worker
         if worker is not None:
             worker.join(timeout)
@@ -455,6 +463,7 @@ class VolumeRenderer:
     def _cancel_worker(self) -> None:
         with self._lock:
             self._generation += 1
+            self._worker_wanted = False
             self._ready_mapper = None
             self._keep_alive.clear()
             if self._worker is not None:
@@ -572,6 +581,8 @@ class VolumeRenderer:
         start = time.perf_counter()
         self.render_window.Render()
         self.last_render_seconds = time.perf_counter() - start
+        if self._worker_wanted:
+            self._start_worker()
         if self._interacting and self._mapper is not None:
             budget = 1.0 / TARGET_INTERACTIVE_FPS
             isd = self._interactive_isd
@@ -591,6 +602,7 @@ class VolumeRenderer:
             self._grabber.SetInput(self.render_window)
             self._grabber.SetInputBufferTypeToRGB()
             self._grabber.ReadFrontBufferOff()
+            self._grabber.ShouldRerenderOff()  # just rendered: read that frame back as it is
         self._grabber.Modified()
         self._grabber.Update()
         output = self._grabber.GetOutput()
