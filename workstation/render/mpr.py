@@ -8,9 +8,11 @@ direction, column direction and normal, :meth:`MprPlane.matrix`) to patient LPS 
 C.7.6.2.1.1) and ``A^-1`` maps LPS to voxel index. So any affine works: oblique acquisitions,
 non-square pixels, and the sheared affine of a gantry-tilted CT, with no resampled copy.
 
-Thick slabs use vtkImageReslice's slab mode (max, min, mean over ``MprPlane.slab_samples``
-samples ``slab_step`` mm apart along the normal, centred on the plane). The mean is computed in
-float and rounded to the stored type for display.
+Thick slabs: ``MprPlane.slab_samples`` samples ``slab_step`` mm apart along the normal, centred
+on the plane, combined by max, min or mean (float32, rounded to the stored type for display).
+When the normal runs along a voxel axis (an axial slab of an axial CT) the slab is the numpy
+projection of the whole voxel layers nearest to it, resliced in-plane; otherwise vtkImageReslice
+samples the slab as a small 3D output that numpy projects.
 
 Display follows the 2D viewport (:mod:`workstation.render.slice_renderer`): the grey levels come
 from the numpy display table of :func:`workstation.model.pixels.display_lut` (PS3.4 Annex N),
@@ -98,43 +100,41 @@ class PlaneReslicer:
         self.reslice.SetBackgroundLevel(source.background)
         self.reslice.AutoCropOutputOff()
         self._axes = vtkMatrix4x4()
+        self._flat = vtkImageReslice()  # in-plane reslice of a projected layer (aligned slabs)
+        self._flat.SetOutputDimensionality(2)
+        self._flat.SetBackgroundLevel(source.background)
+        self._flat.AutoCropOutputOff()
         self._key: tuple[Any, ...] | None = None
         self._last: np.ndarray | None = None
 
     def configure(self, plane: MprPlane) -> None:
+        """Set the reslice up for ``plane``: a thin plane, or the ``slab_samples`` planes of a
+        slab (``slab_step`` apart along the normal, centred on the plane) as a 3D output that
+        :meth:`values` projects. (vtkImageReslice's own slab mode is not used: with an even
+        number of samples it centres them half a step off the plane, on one side or the other
+        depending on the direction, and its permutation fast path shifts odd slabs along a
+        negative axis by one voxel; VTK 9.7.)"""
         r = self.reslice
+        n = plane.slab_samples
         axes = reslice_axes(self.source.geometry, plane)
-        if plane.slab_samples % 2 == 0:
-            # vtkImageReslice puts the samples of an even slab at -N/2 .. N/2 - 1 steps: shift
-            # by half a step so that they are centred on the plane (-(N-1)/2 .. (N-1)/2).
+        if n > 1:
             shift = np.eye(4)
-            shift[2, 3] = 0.5 * plane.slab_step
+            shift[2, 3] = -0.5 * (n - 1) * plane.slab_step
             axes = axes @ shift
         for row in range(4):
             for col in range(4):
                 self._axes.SetElement(row, col, float(axes[row, col]))
         r.SetResliceAxes(self._axes)
         s = plane.pixel_spacing
+        r.SetOutputDimensionality(3 if n > 1 else 2)
         r.SetOutputSpacing(s, s, plane.slab_step)
         r.SetOutputOrigin(0.0, 0.0, 0.0)
-        r.SetOutputExtent(0, plane.columns - 1, 0, plane.rows - 1, 0, 0)
+        r.SetOutputExtent(0, plane.columns - 1, 0, plane.rows - 1, 0, n - 1)
         {
             Interpolation.NEAREST: r.SetInterpolationModeToNearestNeighbor,
             Interpolation.LINEAR: r.SetInterpolationModeToLinear,
             Interpolation.CUBIC: r.SetInterpolationModeToCubic,
         }[plane.interpolation]()
-        r.SetSlabNumberOfSlices(plane.slab_samples)
-        r.SetSlabSliceSpacingFraction(1.0)
-        if plane.projection is Projection.MINIP:
-            r.SetSlabModeToMin()
-        elif plane.projection is Projection.AVERAGE:
-            r.SetSlabModeToMean()
-        else:
-            r.SetSlabModeToMax()
-        if plane.projection is Projection.AVERAGE:
-            r.SetOutputScalarType(VTK_FLOAT)
-        else:
-            r.SetOutputScalarType(-1)  # the input's type
 
     def values(self, plane: MprPlane) -> np.ndarray:
         """The reformatted plane (rows, columns): stored values, float32 for an average slab.
@@ -142,13 +142,94 @@ class PlaneReslicer:
         key = plane.key()
         if key == self._key and self._last is not None:
             return self._last
-        self.configure(plane)
-        self.reslice.Update()
-        out = self.reslice.GetOutput()
-        array = vtk_to_numpy(out.GetPointData().GetScalars()).reshape(plane.rows, plane.columns)
+        axis = aligned_axis(self.source.geometry, plane) if plane.slab_samples > 1 else None
+        if axis is not None:
+            array = self._layer_slab(plane, axis)
+        else:
+            self.configure(plane)
+            self.reslice.Update()
+            out = self.reslice.GetOutput()
+            samples = vtk_to_numpy(out.GetPointData().GetScalars())
+            if plane.slab_samples == 1:
+                array = samples.reshape(plane.rows, plane.columns)
+            else:
+                stack = samples.reshape(plane.slab_samples, plane.rows, plane.columns)
+                if plane.projection is Projection.MINIP:
+                    array = stack.min(axis=0)
+                elif plane.projection is Projection.AVERAGE:
+                    array = stack.mean(axis=0, dtype=np.float32)
+                else:
+                    array = stack.max(axis=0)
         self._last = array
         self._key = key
         return array
+
+    def _layer_slab(self, plane: MprPlane, axis: int) -> np.ndarray:
+        """A slab whose normal runs along voxel axis ``axis`` (0 = i, 1 = j, 2 = k) with layers
+        perpendicular to it: project the N whole voxel layers nearest to the slab's centre with
+        numpy (the same voxels the slab covers, no interpolation across layers), then reslice
+        that one projected layer in-plane with the plane's own axes."""
+        geometry = self.source.geometry
+        volume = self.source.volume
+        depth = float(geometry.patient_to_index(plane.origin)[axis])
+        n = plane.slab_samples
+        low = int(math.floor(depth - (n - 1) / 2.0 + 0.5))  # half-way: the deeper set of layers
+        size = volume.shape[2 - axis]
+        first, last = max(0, low), min(size, low + n)
+        numpy_axis = 2 - axis  # the array is [k, j, i]
+        if first >= last:
+            layers = np.full([d for a, d in enumerate(volume.shape) if a != numpy_axis], self.source.background, dtype=volume.dtype)
+        else:
+            index: list[slice] = [slice(None)] * 3
+            index[numpy_axis] = slice(first, last)
+            block = volume[tuple(index)]
+            if plane.projection is Projection.MINIP:
+                layers = block.min(axis=numpy_axis)
+            elif plane.projection is Projection.AVERAGE:
+                layers = block.mean(axis=numpy_axis, dtype=np.float32)
+            else:
+                layers = block.max(axis=numpy_axis)
+        shape = list(volume.shape)
+        shape[numpy_axis] = 1
+        flat = np.ascontiguousarray(layers).reshape(shape)
+        image = vtkImageData()
+        image.SetDimensions(shape[2], shape[1], shape[0])
+        origin = [0.0, 0.0, 0.0]
+        origin[axis] = depth  # the projected layer lies in the plane
+        image.SetOrigin(*origin)
+        image.SetSpacing(1.0, 1.0, 1.0)
+        image.GetPointData().SetScalars(numpy_to_vtk(flat.reshape(-1), deep=False))
+        thin = MprPlane(**{**plane.__dict__, "slab_samples": 1, "projection": Projection.NONE})
+        self.configure(thin)
+        self._flat.SetInputData(image)
+        self._flat.SetResliceAxes(self._axes)
+        self._flat.SetOutputSpacing(plane.pixel_spacing, plane.pixel_spacing, 1.0)
+        self._flat.SetOutputOrigin(0.0, 0.0, 0.0)
+        self._flat.SetOutputExtent(0, plane.columns - 1, 0, plane.rows - 1, 0, 0)
+        self._flat.SetInterpolationMode(self.reslice.GetInterpolationMode())
+        self._flat.SetOutputScalarType(VTK_FLOAT if flat.dtype == np.float32 else -1)
+        self._flat.Update()
+        out = self._flat.GetOutput()
+        array = vtk_to_numpy(out.GetPointData().GetScalars()).reshape(plane.rows, plane.columns)
+        self._flat.SetInputData(None)
+        return np.array(array)
+
+
+def aligned_axis(geometry: VolumeGeometry, plane: MprPlane, tolerance: float = 1e-6) -> int | None:
+    """The voxel axis (0 = i, 1 = j, 2 = k) along the plane's normal when the voxel layers
+    across it are parallel to the plane (the other two affine columns perpendicular to the
+    normal: not so for a sheared, gantry-tilted grid), else None."""
+    n = plane.normal
+    columns = geometry.affine[:3, :3]
+    units = columns / np.linalg.norm(columns, axis=0)
+    along = np.abs(units.T @ n)
+    axis = int(np.argmax(along))
+    if along[axis] < 1.0 - tolerance:
+        return None
+    others = [b for b in range(3) if b != axis]
+    if max(float(along[b]) for b in others) > tolerance:
+        return None
+    return axis
 
 
 def reslice_plane(source: VolumeImage, plane: MprPlane) -> np.ndarray:
@@ -448,6 +529,7 @@ __all__ = [
     "PlaneReslicer",
     "PlaneView",
     "VolumeImage",
+    "aligned_axis",
     "load_volume",
     "render_mpr_image",
     "reslice_axes",
