@@ -1,6 +1,6 @@
 """The ``workstation`` command: with no verb it opens the app; verbs script the core.
 
-Verbs: ``studies``, ``pull``, ``import``, ``info``, ``render``, ``hang``, ``report``, ``qc``, ``demo``,
+Verbs: ``studies``, ``pull``, ``import``, ``info``, ``render``, ``hang``, ``report``, ``outbox``, ``qc``, ``demo``,
 ``archive``. Exit status 0 on
 success; 1 with one sentence on standard error when something went wrong; 2 for a usage error.
 Passwords never go on the command line: they come from the keyring (``workstation archive add``
@@ -303,6 +303,7 @@ PLUGIN_VERBS = {
     "hang": "workstation.hanging.cli:add_hang_parser",
     "report": "workstation.report.cli:add_report_parser",
     "qc": "workstation.qc.cli:add_qc_parser",
+    "outbox": "workstation.report.delivery.cli:add_outbox_parser",
 }
 
 

@@ -57,6 +57,9 @@ class Settings:
     library_dir: str = ""  # empty: the platform's data folder
     library_max_gb: float = 50.0
     demo_offered: bool = False
+    # Sections this version does not model yet (e.g. "ris", read by the report delivery): kept
+    # and written back unchanged, so saving the settings never loses them.
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def archive(self, name: str | None = None) -> ArchiveProfile | None:
         """The named profile, or the default one, or ``None`` when no archive is configured."""
@@ -74,14 +77,17 @@ class Settings:
         return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "library"
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        extras = data.pop("extras")
+        return {**extras, **data}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Settings:
         if not isinstance(data, dict):
             raise SettingsError("The settings file does not hold a JSON object.")
-        known = {f.name for f in fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in known}
+        known = {f.name for f in fields(cls)} - {"extras"}
+        kwargs: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+        kwargs["extras"] = {k: v for k, v in data.items() if k not in known}
         profile_fields = {f.name for f in fields(ArchiveProfile)}
         try:
             kwargs["archives"] = [

@@ -51,3 +51,15 @@ def test_invalid_settings_are_a_clear_error(tmp_path: Path) -> None:
         load_settings(bad)
     with pytest.raises(SettingsError, match="no archive profile named"):
         Settings().archive("missing")
+
+
+def test_sections_of_other_parts_survive_a_save(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"ris": {"fhir_url": "https://ris.example.org/fhir"}, "library_max_gb": 5}))
+    s = load_settings(path)
+    assert s.library_max_gb == 5
+    s.default_archive = "x"
+    save_settings(s, path)
+    data = json.loads(path.read_text())
+    assert data["ris"] == {"fhir_url": "https://ris.example.org/fhir"}
+    assert data["default_archive"] == "x" and "extras" not in data
