@@ -208,3 +208,18 @@ def test_curved_reformat_follows_a_bent_path() -> None:
     assert np.allclose(cpr.pixel_to_patient(10, 50), (40, 30, 4))
     with pytest.raises(GeometryError):
         curved_reformat(volume, g, [(1.0, 1.0, 1.0)], 10.0, 1.0)
+
+
+def test_mpr_plane_gives_reference_lines_on_the_source_images() -> None:
+    """The axial MPR plane drawn on a sagittal source image is a horizontal line at its height."""
+    from workstation.model.spatial import reference_line
+
+    headers = stack((0.0, -30.0, 40.0), (1.0, 0.0, 0.0), 10, orientation=(0, 1, 0, 0, 0, -1), spacing=(0.5, 0.5), rows=80, columns=120)
+    result = build_volume_geometry(headers)
+    state = MprState(result.geometry)
+    state.center = (4.0, 0.0, 40.0 - 0.5 * 30)  # 15 mm below the top row: source row 30
+    source = result.slices[4]
+    line = reference_line(state.plane("axial").image_plane(), source, source_frame_of_reference="1", target_frame_of_reference="1")
+    assert line is not None
+    assert line.start[1] == pytest.approx(30.0) and line.end[1] == pytest.approx(30.0)
+    assert sorted((line.start[0], line.end[0])) == pytest.approx([-0.5, 119.5])
