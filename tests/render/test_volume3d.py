@@ -31,12 +31,15 @@ def _rotation(degrees_z: float, degrees_x: float) -> np.ndarray:
     return rz @ rx
 
 
-def _oblique_geometry(shape: tuple[int, int, int] = (40, 56, 48), tilt_deg: float = 0.0) -> VolumeGeometry:
+def _oblique_geometry(
+    shape: tuple[int, int, int] = (40, 56, 48), tilt_deg: float = 0.0, slice_sense: float = 1.0
+) -> VolumeGeometry:
     """Double-oblique axial-ish volume with non-square pixels (0.9 x 0.7 mm), 1.5 mm slices,
-    optionally sheared like a gantry tilt."""
+    optionally sheared like a gantry tilt, or stacked against the normal (slice_sense -1: a
+    left-handed grid)."""
     r = _rotation(25.0, 15.0)
     row, col, normal = r[:, 0], r[:, 1], r[:, 2]
-    step = 1.5 * normal + 1.5 * math.tan(math.radians(tilt_deg)) * col
+    step = slice_sense * 1.5 * normal + 1.5 * math.tan(math.radians(tilt_deg)) * col
     slices, rows, columns = shape
     centre = np.array([12.0, -30.0, 40.0])
     origin = centre - row * 0.7 * (columns - 1) / 2 - col * 0.9 * (rows - 1) / 2 - step * (slices - 1) / 2
@@ -81,9 +84,9 @@ MIP_HU = Preset3D(
 )
 
 
-@pytest.mark.parametrize("tilt", [0.0, 12.0], ids=["oblique", "oblique-tilted"])
-def test_sphere_lands_where_the_camera_projects_its_patient_point(tilt: float) -> None:
-    geometry = _oblique_geometry(tilt_deg=tilt)
+@pytest.mark.parametrize(("tilt", "sense"), [(0.0, 1.0), (12.0, 1.0), (0.0, -1.0)], ids=["oblique", "oblique-tilted", "left-handed"])
+def test_sphere_lands_where_the_camera_projects_its_patient_point(tilt: float, sense: float) -> None:
+    geometry = _oblique_geometry(tilt_deg=tilt, slice_sense=sense)
     target = geometry.center + np.array([9.0, -6.0, 7.0])
     volume = _spheres(geometry, [target])
     size = (160, 128)
@@ -327,6 +330,8 @@ def test_bad_input_gives_one_sentence_errors() -> None:
             renderer.set_volume(np.zeros((4, 6, 5), np.int16), geometry)
         with pytest.raises(WorkstationError, match="greyscale volume"):
             renderer.set_volume(np.zeros((4, 5, 6, 3), np.uint8), geometry)
+        with pytest.raises(WorkstationError, match="at least two slices"):
+            renderer.set_volume(np.zeros((1, 5, 6), np.int16), _oblique_geometry((1, 5, 6)))
         with pytest.raises(WorkstationError, match="no 3D preset called"):
             renderer.set_preset("ct-everything")
     finally:

@@ -260,6 +260,10 @@ class VolumeRenderer:
             raise WorkstationError(
                 f"3D rendering needs a greyscale volume of (slices, rows, columns); this one has shape {volume.shape}."
             )
+        if min(volume.shape) < 2:
+            raise WorkstationError(
+                f"3D rendering needs at least two slices, rows and columns; this volume has shape {volume.shape}, so view it in 2D."
+            )
         if tuple(volume.shape) != geo.shape:
             raise GeometryError(f"The volume's shape {volume.shape} differs from its geometry's {geo.shape}; rebuild the volume.")
         slope, intercept = float(rescale[0]), float(rescale[1])
@@ -399,8 +403,13 @@ class VolumeRenderer:
         volume, spacing = self._volume, self._spacing
         matrix = vtkMatrix4x4()
         matrix.DeepCopy(self.actor.GetUserMatrix())
-        prop = vtkVolumeProperty()
-        prop.DeepCopy(self._property)
+        # Own copies of the transfer functions: the UI thread may change its own meanwhile.
+        colour, opacity, prop = vtkColorTransferFunction(), vtkPiecewiseFunction(), vtkVolumeProperty()
+        colour.DeepCopy(self._color)
+        opacity.DeepCopy(self._opacity)
+        prop.SetColor(colour)
+        prop.SetScalarOpacity(opacity)
+        prop.SetInterpolationTypeToLinear()
         prop.ShadeOn()
         image = _wrap(volume, spacing)  # its own pipeline over the same voxels: no copy
         mapper = self._new_mapper(image)
