@@ -362,3 +362,61 @@ def test_gpu_mapper_places_the_volume_like_the_cpu_one() -> None:
     finally:
         renderer.close()
     assert math.dist(found, expected) < 1.5, (found, expected)
+
+
+def test_shading_arrives_from_the_worker_and_is_kept_across_presets() -> None:
+    """The worker reports when shading is ready; after the swap a preset change does not
+    compute the gradients again (the next frame is as quick as any still frame)."""
+    volume, geometry = _head((60, 128, 128), (2.0, 1.6, 1.6))
+    volume = volume + np.random.default_rng(2).normal(0, 10, volume.shape).astype(np.int16)
+    told: list[str] = []
+    renderer = VolumeRenderer(offscreen=True, size=(128, 128), on_refinement_ready=lambda: told.append("ready"))
+    try:
+        renderer.set_volume(volume, geometry, preset="ct-bone")
+        assert renderer.refinement_pending and not told
+        unshaded = renderer.capture()
+        assert renderer.wait_for_refinement(60)
+        assert told == ["ready"] and renderer.shaded and not renderer.refinement_pending
+        shaded = renderer.capture()
+        renderer.set_preset("ct-soft-tissue")
+        assert renderer.shaded and not renderer.refinement_pending
+        renderer.capture()
+        renderer.set_preset("mip")
+        assert not renderer.shaded
+        renderer.set_preset("ct-bone")
+        again = renderer.capture()
+    finally:
+        renderer.close()
+    assert np.abs(unshaded.astype(int) - shaded).mean() > 2
+    assert np.array_equal(again, shaded)
+
+
+def test_the_phantom_ct_from_shared_data_renders_inside_its_patient_box(shared_data) -> None:
+    """Real CT (140 slices, JPEG-LS): decoded, placed by build_volume_geometry's affine, the bone
+    preset draws the skull inside the projection of the volume's patient-space corners."""
+    import pydicom
+
+    from workstation.model.decode import decode_instance
+    from workstation.model.geometry import build_volume_geometry
+
+    folder = shared_data / "ct_head_phantom_philips" / "S2020"
+    files = sorted(folder.glob("*.dcm"))[::4]  # every 4th slice: a 4 mm volume, quick to decode
+    headers = [pydicom.dcmread(f, stop_before_pixels=True) for f in files]
+    result = build_volume_geometry(headers)
+    index = dict(zip(result.sop_instance_uids, result.slice_indices, strict=True))
+    volume = np.zeros(result.geometry.shape, dtype=np.int16)
+    for path, header in zip(files, headers, strict=True):
+        volume[index[header.SOPInstanceUID]] = decode_instance(path.read_bytes())[0]
+    rescale = (float(headers[0].RescaleSlope), float(headers[0].RescaleIntercept))
+    renderer = VolumeRenderer(offscreen=True, size=(160, 160), progressive=False)
+    try:
+        renderer.set_volume(volume, result, rescale=rescale, preset="ct-bone")
+        image = renderer.capture()
+        corners = np.array([renderer.project(c) for c in renderer.patient_corners()])
+    finally:
+        renderer.close()
+    grey = image.mean(axis=2)
+    rows, columns = np.nonzero(grey > 20)
+    assert rows.size > 0.05 * grey.size  # the skull covers a good part of the view
+    assert columns.min() >= corners[:, 0].min() - 1 and columns.max() <= corners[:, 0].max() + 1
+    assert rows.min() >= corners[:, 1].min() - 1 and rows.max() <= corners[:, 1].max() + 1
