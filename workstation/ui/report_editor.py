@@ -1,0 +1,760 @@
+"""The report editor, docked beside the viewports: write, sign and send the report of the open study.
+
+The template is chosen for the study (:func:`~workstation.report.templates.choose_template`:
+modality, Body Part Examined, description words) and the reason shown; the combo changes it.
+Sections (TID 2000 headings, CID 7001) are text boxes filled with the template's normal text,
+each with a menu of snippets; typed fields are widgets (pick-list, number with unit, yes/no,
+date). The header comes from the study, the comparison line from the priors found in the local
+library (and the archive the study came from).
+
+Every change is saved as a local draft (:class:`~workstation.report.drafts.DraftStore`) after
+:data:`SAVE_DEBOUNCE_MS`, and every :data:`AUTOSAVE_MS` anyway, so a crash loses at most a few
+seconds. States follow IHE RAD Reporting Workflow: draft, preliminary, final; a final version
+changes only by an addendum or a correction (a new version). Signing (PAdES, the PKCS#12 key
+remembered in Qt settings, its password in the keyring) builds the SR and the Encapsulated PDF,
+writes the outgoing folder and queues it in the outbox, in the background.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.errors
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workstation.errors import SigningError, WorkstationError
+from workstation.model.entities import SeriesSummary, StudySummary
+from workstation.model.query import StudyQuery
+from workstation.report.drafts import DraftStore
+from workstation.report.model import (
+    ADDENDUM,
+    SECTION_TITLES,
+    SECTIONS,
+    FieldValue,
+    Report,
+    ReportHistory,
+    ReportStatus,
+    SignedReport,
+    VersionKind,
+)
+from workstation.report.templates import (
+    FieldSpec,
+    Template,
+    TemplateLibrary,
+    choose_template,
+    comparison_line,
+    fill_report,
+    load_templates,
+)
+from workstation.settings import Settings
+from workstation.ui import tasks
+
+log = logging.getLogger(__name__)
+
+#: A change is saved this long after the last keystroke (ms).
+SAVE_DEBOUNCE_MS = 700
+#: And the draft is saved this often whatever happens (ms).
+AUTOSAVE_MS = 3000
+#: Qt settings keys (the key file's path and the author's name; never a password).
+KEY_FILE_SETTING = "report/pkcs12_path"
+AUTHOR_SETTING = "report/author"
+PRACTICE_SETTING = "report/practice"
+
+_NO_DATE = QDate(1900, 1, 1)
+
+
+def report_settings() -> QSettings:
+    """The Qt settings the editor remembers the key file in (the main window's ``ui.ini``)."""
+    from workstation.ui.main_window import ui_settings
+
+    return ui_settings()
+
+
+@dataclass
+class SignOutcome:
+    """What signing in the background produced: the signed version, its outgoing folder, and
+    the outbox state right after the first delivery attempt."""
+
+    signed: SignedReport
+    folder: Path
+    sentence: str
+
+
+def find_priors(study: StudySummary, library: Any, archive: Any | None) -> list[tuple[str, str, str]]:
+    """(date, modality, description) of the patient's other studies dated before this one,
+    from the library and the archive (runs in a worker thread; an archive error is skipped)."""
+    if not study.patient_id:
+        return []
+    query = StudyQuery(patient_id=study.patient_id)
+    found: dict[str, StudySummary] = {}
+    for source in (library, archive):
+        if source is None:
+            continue
+        try:
+            for s in source.search_studies(query):
+                found.setdefault(s.study_uid, s)
+        except WorkstationError as exc:
+            log.info("Priors search skipped: %s", type(exc).__name__)
+    priors = []
+    for s in found.values():
+        if s.study_uid == study.study_uid or s.patient_id != study.patient_id:
+            continue
+        if study.study_date and s.study_date and s.study_date > study.study_date:
+            continue
+        priors.append((s.study_date, "/".join(s.modalities), s.study_description))
+    return priors
+
+
+class FieldEditor(QWidget):
+    """One typed template field as a widget; ``changed`` fires on every edit."""
+
+    changed = Signal()
+
+    def __init__(self, spec: FieldSpec, value: FieldValue) -> None:
+        super().__init__()
+        self.spec = spec
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.widget: QWidget
+        if spec.type == "choice":
+            combo = QComboBox()
+            combo.addItem("")
+            combo.addItems(list(spec.options))
+            combo.setCurrentText(str(value) if value is not None else "")
+            combo.currentTextChanged.connect(lambda _t: self.changed.emit())
+            self.widget = combo
+        elif spec.type == "yes_no":
+            box = QCheckBox("yes")
+            box.setChecked(bool(value))
+            box.toggled.connect(lambda _c: self.changed.emit())
+            self.widget = box
+        elif spec.type == "date":
+            edit = QDateEdit()
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setMinimumDate(_NO_DATE)
+            edit.setSpecialValueText("not set")
+            edit.setDate(QDate.fromString(str(value), "yyyy-MM-dd") if value else _NO_DATE)
+            edit.dateChanged.connect(lambda _d: self.changed.emit())
+            self.widget = edit
+        else:
+            line = QLineEdit("" if value is None else spec.display(value).removesuffix(f" {spec.unit}")
+                             if spec.type == "number" else str(value))
+            if spec.type == "number":
+                validator = QDoubleValidator()
+                validator.setNotation(QDoubleValidator.Notation.StandardNotation)
+                line.setValidator(validator)
+                limits = [f"{x:g}" for x in (spec.minimum, spec.maximum) if x is not None]
+                line.setPlaceholderText("–".join(limits) if len(limits) == 2 else "number")
+            line.textChanged.connect(lambda _t: self.changed.emit())
+            self.widget = line
+        layout.addWidget(self.widget, 1)
+        if spec.type == "number" and spec.unit:
+            layout.addWidget(QLabel(spec.unit))
+
+    def value(self) -> FieldValue:
+        w = self.widget
+        if isinstance(w, QComboBox):
+            return w.currentText() or None
+        if isinstance(w, QCheckBox):
+            return w.isChecked()
+        if isinstance(w, QDateEdit):
+            return None if w.date() == _NO_DATE else w.date().toString("yyyy-MM-dd")
+        assert isinstance(w, QLineEdit)
+        text = w.text().strip()
+        if not text:
+            return None
+        if self.spec.type == "number":
+            try:
+                number = float(text.replace(",", "."))
+            except ValueError:
+                return text  # the template check names the problem
+            return int(number) if number.is_integer() else number
+        return text
+
+    def set_read_only(self, on: bool) -> None:
+        self.widget.setEnabled(not on)
+
+
+class SectionEditor(QGroupBox):
+    """One report section: its text and a snippet menu."""
+
+    changed = Signal()
+
+    def __init__(self, name: str, text: str, snippets: Sequence[Any]) -> None:
+        super().__init__(SECTION_TITLES[name])
+        self.name = name
+        self.snippets = list(snippets)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.text = QPlainTextEdit(text)
+        self.text.setObjectName(f"section_{name}")
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(60 if name in ("findings", "impression", ADDENDUM) else 40)
+        self.text.textChanged.connect(self.changed.emit)
+        layout.addWidget(self.text)
+        self.snippet_button: QToolButton | None = None
+        if self.snippets:
+            button = QToolButton()
+            button.setText("Insert snippet")
+            menu = QMenu(button)
+            for snippet in self.snippets:
+                action = menu.addAction(snippet.label)
+                action.triggered.connect(lambda _c=False, s=snippet: self.insert(s))
+            button.setMenu(menu)
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+            self.snippet_button = button
+        self.fields: dict[str, FieldEditor] = {}
+        self.form = QFormLayout()
+        layout.addLayout(self.form)
+
+    def add_field(self, editor: FieldEditor) -> None:
+        self.fields[editor.spec.id] = editor
+        self.form.addRow(editor.spec.label + (" *" if editor.spec.required else ""), editor)
+        editor.changed.connect(self.changed.emit)
+
+    def insert(self, snippet: Any) -> None:
+        """The snippet's text at the end of the section, on a new line (as ``insert_snippet``)."""
+        current = self.text.toPlainText().rstrip()
+        self.text.setPlainText(f"{current}\n{snippet.text}" if current else snippet.text)
+
+    def set_read_only(self, on: bool) -> None:
+        self.text.setReadOnly(on)
+        if self.snippet_button is not None:
+            self.snippet_button.setEnabled(not on)
+        for f in self.fields.values():
+            f.set_read_only(on)
+
+
+class ReportEditor(QWidget):
+    """The report of one study: header, template, sections, fields, state, history, actions.
+
+    ``settings`` gives the current :class:`Settings` (the library folder, the archive, the RIS).
+    ``ask_password(prompt)``, ``ask_reason(kind)`` and ``choose_key_file()`` ask the reader and
+    return ``None`` when they cancel; they are attributes so a caller may answer differently.
+    """
+
+    message = Signal(str)  # a sentence for the status bar
+    signed = Signal(object)  # SignOutcome
+
+    def __init__(self, settings: Callable[[], Settings], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.library_templates: TemplateLibrary = load_templates()
+        self.store = DraftStore.open(settings())
+        self.history: ReportHistory | None = None
+        self.study: StudySummary | None = None
+        self.headers: list[Any] = []
+        self.template: Template | None = None
+        self.choice_reason = ""
+        self.sections: dict[str, SectionEditor] = {}
+        self.last_saved: Path | None = None
+        self._loading = False
+        self._task: tasks.Task | None = None
+        self._priors_task: tasks.Task | None = None
+        self.ask_password: Callable[[str], str | None] = self._ask_password
+        self.ask_reason: Callable[[str], str | None] = self._ask_reason
+        self.choose_key_file: Callable[[], Path | None] = self._choose_key_file
+
+        self.header = QLabel("Open a study to write its report.")
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.template_combo = QComboBox()
+        for t in sorted(self.library_templates.templates.values(), key=lambda t: t.title):
+            self.template_combo.addItem(t.title, t.id)
+        self.template_combo.activated.connect(self._template_picked)
+        self.reason = QLabel("")
+        self.reason.setWordWrap(True)
+        self.reason.setStyleSheet("color: #707070;")
+        self.state = QLabel("")
+        self.state.setStyleSheet("font-weight: bold;")
+        self.saved_label = QLabel("")
+        self.saved_label.setStyleSheet("color: #707070;")
+        self.result = QLabel("")
+        self.result.setWordWrap(True)
+
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.body)
+
+        self.history_list = QListWidget()
+        self.history_list.setMaximumHeight(90)
+
+        self.preliminary_button = QPushButton("Make preliminary")
+        self.preliminary_button.clicked.connect(self.make_preliminary)
+        self.sign_button = QPushButton("Sign...")
+        self.sign_button.clicked.connect(self.sign)
+        self.addendum_button = QPushButton("Addendum...")
+        self.addendum_button.clicked.connect(lambda: self.new_version(VersionKind.ADDENDUM))
+        self.correction_button = QPushButton("Correction...")
+        self.correction_button.clicked.connect(lambda: self.new_version(VersionKind.CORRECTION))
+        buttons = QHBoxLayout()
+        for b in (self.preliminary_button, self.sign_button, self.addendum_button, self.correction_button):
+            buttons.addWidget(b)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Template"))
+        top.addWidget(self.template_combo, 1)
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.state)
+        state_row.addStretch(1)
+        state_row.addWidget(self.saved_label)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addLayout(top)
+        layout.addWidget(self.reason)
+        layout.addLayout(state_row)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result)
+        layout.addWidget(QLabel("History"))
+        layout.addWidget(self.history_list)
+
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(SAVE_DEBOUNCE_MS)
+        self.debounce.timeout.connect(self.save_draft)
+        self.autosave = QTimer(self)
+        self.autosave.setInterval(AUTOSAVE_MS)
+        self.autosave.timeout.connect(self.save_draft)
+        self.autosave.start()
+        self._refresh_controls()
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @property
+    def report(self) -> Report | None:
+        return self.history.current if self.history is not None else None
+
+    def open_study(self, study: StudySummary, headers: Sequence[Any] = (), *, display_sets: Sequence[Any] = (),
+                   library: Any = None, archive: Any = None) -> None:
+        """Show the report of ``study``: its saved draft if there is one, else a new one from the
+        template chosen for it; the comparison line is filled when the priors are found."""
+        if self.study is not None and self.study.study_uid == study.study_uid:
+            return
+        self.save_draft()
+        self.study = study
+        self.headers = list(headers)
+        series = {str(h.get("SeriesInstanceUID", "")): SeriesSummary.from_dataset(h, study.study_uid)
+                  for h in self.headers if h.get("SeriesInstanceUID")}
+        choice = choose_template(study, display_sets, series=list(series.values()), library=self.library_templates)
+        saved = self._saved_history(study.study_uid)
+        if saved is not None:
+            self.history = saved
+            self.template = self._template(saved.current.template_id)
+            self.choice_reason = f"Saved draft restored ({self.template.title})."
+        else:
+            self.template = choice.template
+            self.choice_reason = choice.reason
+            self.history = ReportHistory([fill_report(choice.template, study, author=self.author())])
+            self.save_draft()
+        self._show()
+        if saved is None and (library is not None or archive is not None):
+            self._find_priors(study, library, archive)
+
+    def close_study(self) -> None:
+        """Save and show nothing (the study was closed)."""
+        self.save_draft()
+        self.study = None
+        self.history = None
+        self._show()
+
+    def _saved_history(self, study_uid: str) -> ReportHistory | None:
+        found = [h for h in self.store.load_all() if h.current.study.study_uid == study_uid]
+        return found[-1] if found else None
+
+    def _template(self, template_id: str) -> Template:
+        return self.library_templates.templates.get(template_id) or self.library_templates.get("generic")
+
+    def author(self) -> str:
+        value = str(report_settings().value(AUTHOR_SETTING, "") or "")
+        if value:
+            return value
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            return ""
+
+    def _find_priors(self, study: StudySummary, library: Any, archive: Any) -> None:
+        uid = study.study_uid
+
+        def done(priors: list[tuple[str, str, str]]) -> None:
+            self._priors_task = None
+            report = self.report
+            if report is None or report.study.study_uid != uid or report.locked or not priors:
+                return
+            if report.section("comparison") in ("", comparison_line([])):
+                self.sections["comparison"].text.setPlainText(comparison_line(priors))
+                self.message.emit(f"Comparison filled from {len(priors)} prior stud{'y' if len(priors) == 1 else 'ies'}.")
+
+        task = tasks.Task(lambda _p, _c: find_priors(study, library, archive))
+        task.signals.finished.connect(done)
+        self._priors_task = task
+        tasks.start(task)
+
+    # -- showing -------------------------------------------------------------------------------
+
+    def _clear_body(self) -> None:
+        while self.body_layout.count():
+            item = self.body_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.sections = {}
+
+    def _show(self) -> None:
+        self._loading = True
+        try:
+            self._clear_body()
+            report = self.report
+            if report is None or self.template is None:
+                self.header.setText("Open a study to write its report.")
+                self.reason.setText("")
+                self.history_list.clear()
+                self._refresh_controls()
+                return
+            self.header.setText(self._header_text(report))
+            self.template_combo.setCurrentIndex(self.template_combo.findData(self.template.id))
+            self.reason.setText(self.choice_reason)
+            names = list(SECTIONS) + ([ADDENDUM] if report.kind is VersionKind.ADDENDUM else [])
+            for name in names:
+                tsection = self.template.section(name)
+                editor = SectionEditor(name, report.section(name), tsection.snippets if tsection else ())
+                for spec in tsection.fields if tsection else ():
+                    editor.add_field(FieldEditor(spec, report.fields.get(spec.id)))
+                editor.changed.connect(self._changed)
+                self.sections[name] = editor
+                self.body_layout.addWidget(editor)
+            self.body_layout.addStretch(1)
+            self._refresh_controls()
+        finally:
+            self._loading = False
+
+    def _header_text(self, report: Report) -> str:
+        from workstation.ui.worklist import format_person_name
+
+        p, s = report.patient, report.study
+        birth = f"{p.birth_date[:4]}-{p.birth_date[4:6]}-{p.birth_date[6:]}" if len(p.birth_date) == 8 else p.birth_date
+        date = f"{s.study_date[:4]}-{s.study_date[4:6]}-{s.study_date[6:]}" if len(s.study_date) == 8 else s.study_date
+        return (f"<b>{format_person_name(p.name)}</b> · ID {p.patient_id} · born {birth or '?'} · {p.sex or '?'}<br>"
+                f"{s.description or 'Study'} · {'/'.join(s.modalities)} · {date} · accession {s.accession_number or '—'}")
+
+    def _refresh_controls(self) -> None:
+        report = self.report
+        have = report is not None
+        locked = bool(report and report.locked)
+        for name, editor in self.sections.items():
+            frozen = locked or (report is not None and report.kind is VersionKind.ADDENDUM and name != ADDENDUM)
+            editor.set_read_only(frozen)
+        self.template_combo.setEnabled(have and not locked and report is not None and report.version == 1)
+        self.preliminary_button.setEnabled(have and report is not None and report.status is ReportStatus.DRAFT)
+        self.sign_button.setEnabled(have and not locked and self._task is None)
+        self.addendum_button.setEnabled(locked)
+        self.correction_button.setEnabled(locked)
+        if report is None:
+            self.state.setText("")
+        else:
+            kind = "" if report.kind is VersionKind.ORIGINAL else f" ({report.kind.value})"
+            self.state.setText(f"Version {report.version}{kind}: {report.status.value.upper()}"
+                               + (f", signed by {report.signer_name}" if report.locked else ""))
+        self.history_list.clear()
+        if self.history is not None:
+            for version in self.history.versions:
+                for event in version.events:
+                    when = event.at.replace("T", " ").split("+")[0]
+                    text = f"v{version.version} {when} {event.action}"
+                    text += f" by {event.by}" if event.by else ""
+                    text += f": {event.detail}" if event.detail else ""
+                    self.history_list.addItem(text)
+            self.history_list.scrollToBottom()
+
+    # -- editing and saving --------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        if self._loading:
+            return
+        self.saved_label.setText("editing…")
+        self.debounce.start()
+
+    def collect(self) -> Report | None:
+        """The current version with the text and field values on screen."""
+        report = self.report
+        if report is None or report.locked:
+            return report
+        for name, editor in self.sections.items():
+            if report.kind is VersionKind.ADDENDUM and name != ADDENDUM:
+                continue
+            text = editor.text.toPlainText()
+            if text != report.section(name):
+                report = report.with_section(name, text)
+            for fid, fe in editor.fields.items():
+                value = fe.value()
+                if value != report.fields.get(fid):
+                    report = report.with_field(fid, value)
+        return report
+
+    def save_draft(self) -> Path | None:
+        """Take what is on screen into the history and save it (nothing written when unchanged)."""
+        if self.history is None:
+            return None
+        self.debounce.stop()
+        try:
+            report = self.collect()
+            if report is not None and report is not self.history.current:
+                self.history.update(report)
+            self.last_saved = self.store.save(self.history)
+        except WorkstationError as exc:
+            self.message.emit(str(exc))
+            return None
+        except OSError as exc:
+            self.message.emit(f"The report draft could not be saved ({exc.strerror}); check the disk.")
+            return None
+        self.saved_label.setText("draft saved " + dt.datetime.now().strftime("%H:%M:%S"))
+        return self.last_saved
+
+    def _template_picked(self, _index: int) -> None:
+        tid = str(self.template_combo.currentData())
+        report = self.collect()
+        if report is None or self.template is None or tid == self.template.id or report.locked:
+            return
+        old, new = self.template, self._template(tid)
+        sections = dict(report.sections)
+        for name in SECTIONS:  # normal text the reader left untouched follows the new template
+            old_section = old.section(name)
+            old_default = old_section.default if old_section is not None else ""
+            if sections.get(name, "") in ("", old_default):
+                new_section = new.section(name)
+                sections[name] = new_section.default if new_section else ""
+        fields: dict[str, FieldValue] = {f.id: f.default for _, f in new.all_fields() if f.default is not None}
+        fields.update({k: v for k, v in report.fields.items() if new.field(k) is not None})
+        assert self.history is not None
+        self.history.update(replace(report, template_id=new.id, sections=sections, fields=fields))
+        self.template = new
+        self.choice_reason = f"'{new.title}' chosen by hand."
+        self._show()
+        self.save_draft()
+
+    def make_preliminary(self) -> None:
+        self.save_draft()
+        report = self.report
+        if report is None or self.history is None:
+            return
+        try:
+            self.history.update(report.made_preliminary(self.author()))
+        except WorkstationError as exc:
+            self._say(str(exc), error=True)
+            return
+        self.save_draft()
+        self._refresh_controls()
+        self._say("The report is preliminary: others may read it; it is still editable.")
+
+    def new_version(self, kind: VersionKind) -> None:
+        """An addendum or a correction of the final version (asks for the reason)."""
+        report = self.report
+        if report is None or self.history is None or not report.locked:
+            return
+        reason = self.ask_reason(kind.value)
+        if not reason:
+            return
+        try:
+            new = report.addendum(reason, self.author()) if kind is VersionKind.ADDENDUM else report.correction(reason, self.author())
+            self.history.update(new)
+        except WorkstationError as exc:
+            self._say(str(exc), error=True)
+            return
+        self._show()
+        self.save_draft()
+        self._say(f"Version {new.version} ({kind.value}) started; sign it when it is written.")
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.result.setStyleSheet("color: #d04040;" if error else "")
+        self.result.setText(text)
+        self.message.emit(text)
+
+    # -- signing -------------------------------------------------------------------------------
+
+    def credential(self) -> Any:
+        """The PKCS#12 credential (file remembered in Qt settings, password in the keyring,
+        asked and stored when missing); ``None`` when the reader has none or cancels."""
+        from workstation.report.signing import (
+            KEYRING_SERVICE,
+            Pkcs12Credential,
+            keyring_username,
+            store_pkcs12_password,
+        )
+
+        store = report_settings()
+        path_text = str(store.value(KEY_FILE_SETTING, "") or "")
+        path = Path(path_text) if path_text else None
+        if path is None or not path.is_file():
+            path = self.choose_key_file()
+            if path is None:
+                return None
+            store.setValue(KEY_FILE_SETTING, str(path))
+            store.sync()
+        credential = Pkcs12Credential(path)
+        try:
+            known = keyring.get_password(KEYRING_SERVICE, keyring_username(credential.key_id))
+        except keyring.errors.KeyringError:
+            known = None
+        if known is None:
+            password = self.ask_password(f"Password of the signing key {path.name}")
+            if password is None:
+                return None
+            store_pkcs12_password(credential.key_id, password)
+        return credential
+
+    def sign(self) -> None:
+        """Sign the report (asks for the credential), then queue and deliver it in the background."""
+        self.save_draft()
+        report = self.report
+        if report is None or self.template is None or report.locked or self._task is not None:
+            return
+        try:
+            credential = self.credential()
+        except WorkstationError as exc:
+            self._say(str(exc), error=True)
+            return
+        if credential is None:
+            self._say("Only a user with a signing credential can make a report final; choose a PKCS#12 key "
+                      "file (or a smart card) to sign.", error=True)
+            return
+        settings = self.settings()
+        template, headers = self.template, list(self.headers)
+        practice = str(report_settings().value(PRACTICE_SETTING, "") or "")
+        self.sign_with(credential, settings=settings, template=template, headers=headers, practice=practice)
+
+    def sign_with(self, credential: Any, *, settings: Settings, template: Template, headers: list[Any],
+                  practice: str = "") -> tasks.Task | None:
+        report = self.report
+        if report is None:
+            return None
+        predecessor = None
+        if self.history is not None and len(self.history.versions) > 1:
+            predecessor = self.history.versions[-2]
+
+        def work(progress: Any, _cancel: Any) -> SignOutcome:
+            return sign_and_queue(report, credential, settings=settings, template=template, headers=headers,
+                                  practice=practice, predecessor=predecessor, progress=progress)
+
+        task = tasks.Task(work)
+        task.signals.finished.connect(self._signed)
+        task.signals.failed.connect(self._sign_failed)
+        task.signals.progress.connect(lambda _d, _t, m: self._say(m) if m else None)
+        self._task = task
+        self._say("Signing…")
+        self._refresh_controls()
+        return tasks.start(task)
+
+    def _signed(self, outcome: SignOutcome) -> None:
+        self._task = None
+        if self.history is not None and outcome.signed.report.report_uid == self.history.report_uid:
+            self.history.update(outcome.signed.report)
+            self.save_draft()
+            self._show()
+        self._say(outcome.sentence)
+        self.signed.emit(outcome)
+
+    def _sign_failed(self, message: str) -> None:
+        self._task = None
+        self._refresh_controls()
+        self._say(message, error=True)
+
+    # -- asking --------------------------------------------------------------------------------
+
+    def _ask_password(self, prompt: str) -> str | None:
+        text, ok = QInputDialog.getText(self, "Signing key", prompt + " (kept in the system keyring):",
+                                        QLineEdit.EchoMode.Password)
+        return text if ok else None
+
+    def _ask_reason(self, kind: str) -> str | None:
+        text, ok = QInputDialog.getText(self, f"New {kind}", f"Why does the signed report need an {kind}?")
+        return text.strip() if ok and text.strip() else None
+
+    def _choose_key_file(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, "Signing key (PKCS#12)", "", "PKCS#12 key (*.p12 *.pfx)")
+        return Path(name) if name else None
+
+
+def sign_and_queue(report: Report, credential: Any, *, settings: Settings, template: Template,
+                   headers: list[Any], practice: str = "", predecessor: Report | None = None,
+                   progress: Callable[[int, int, str], None] | None = None) -> SignOutcome:
+    """Sign (PAdES), build the SR and Encapsulated PDF, write the outgoing folder, add it to the
+    outbox and try delivering it; the sentence says what happened. Runs in a worker thread."""
+    from workstation.report.delivery.destinations import open_outbox
+    from workstation.report.delivery.outbox import OutboxBusy
+    from workstation.report.dicom_objects import with_dicom_objects
+    from workstation.report.outgoing import outgoing_folder, write_outgoing
+    from workstation.report.pdf import Letterhead
+    from workstation.report.signing import sign_report
+
+    say = progress or (lambda _d, _t, _m: None)
+    if credential is None:
+        raise SigningError("Only a user with a signing credential can make a report final; set up a key file or a smart card first.")
+    say(0, 3, "Signing the report…")
+    signed = sign_report(report, credential, letterhead=Letterhead(practice_name=practice), template=template)
+    evidence = [h for h in headers if str(h.get("SOPInstanceUID", "") or "")]
+    signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
+                                organization=practice)
+    folder = write_outgoing(signed, outgoing_folder(settings))
+    say(1, 3, "Queueing the report for delivery…")
+    outbox = open_outbox(settings)
+    outbox.add(folder)
+    say(2, 3, "Delivering the report…")
+    try:
+        entries = outbox.deliver_all()
+    except OutboxBusy:
+        entries = outbox.outbox_status()
+    entry = next((e for e in entries if e.version_uid == signed.version_uid), None)
+    when = signed.signed_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    sentence = f"Signed by {signed.signer_name} at {when}."
+    if entry is None or not entry.destinations:
+        sentence += " No RIS or archive is configured, so the report waits in the outbox (File > Outbox)."
+    else:
+        parts = [f"{name} {d.state}" for name, d in sorted(entry.destinations.items())]
+        sentence += " Delivery: " + ", ".join(parts) + "."
+    return SignOutcome(signed, folder, sentence)
+
+
+class ReportDock(QDockWidget):
+    """The report editor as a dock widget beside the viewports."""
+
+    def __init__(self, settings: Callable[[], Settings], parent: QWidget | None = None) -> None:
+        super().__init__("Report", parent)
+        self.setObjectName("reportEditor")
+        self.editor = ReportEditor(settings, self)
+        self.setWidget(self.editor)
+        self.setMinimumWidth(380)
