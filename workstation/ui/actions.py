@@ -39,6 +39,9 @@ GRID_KEYS = {(1, 1): "Ctrl+1", (1, 2): "Ctrl+2", (2, 1): "Ctrl+3", (2, 2): "Ctrl
 QC_MODE_KEY = "F3"
 TAG_BROWSER_KEY = "Ctrl+T"
 
+#: Reporting (issue 7): the report editor dock of the study in front.
+REPORT_KEY = "Ctrl+Shift+E"
+
 #: What the viewport does with the mouse and scroll keys (handled inside the viewport).
 VIEWPORT_HELP = (
     ("Mouse wheel, Up/Down, Page Up/Down, Home/End", "Scroll through the images"),

@@ -29,6 +29,7 @@ from workstation.store.library import Library
 from workstation.ui import tasks
 from workstation.ui.actions import (
     QC_MODE_KEY,
+    REPORT_KEY,
     TAG_BROWSER_KEY,
     ReadingActions,
     ShortcutsDialog,
@@ -158,6 +159,9 @@ class MainWindow(QMainWindow):
         # -- QC mode and tag browser (issue 8) --
         self._action(view_menu, "&QC mode", QC_MODE_KEY, self.show_qc)
         self._action(view_menu, "DICOM &tags", TAG_BROWSER_KEY, self.show_tags)
+        # -- reporting (issue 7) --
+        self.report_action = self._action(view_menu, "&Report", REPORT_KEY, self.toggle_report)
+        self._action(file_menu, "&Outbox...", None, self.show_outbox)
         view_menu.addSeparator()
         self.tools.fill_view_menu(view_menu)
         help_menu = self.menuBar().addMenu("&Help")
@@ -413,6 +417,49 @@ class MainWindow(QMainWindow):
             return None
         return open_tag_browser(header, self)
 
+    # -- reporting (issue 7) --------------------------------------------------------------------
+
+    def toggle_report(self) -> Any:
+        """View > Report: show or hide the report editor dock for the study in front."""
+        from workstation.ui.report_editor import ReportDock
+
+        dock = getattr(self, "report_dock", None)
+        if dock is None:
+            dock = ReportDock(lambda: self.settings, self)
+            dock.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.tabs.currentChanged.connect(lambda _i: self._report_follow())
+            self.report_dock = dock
+        elif dock.isVisible():
+            dock.editor.save_draft()
+            dock.hide()
+            return dock
+        dock.show()
+        self._report_follow()
+        return dock
+
+    def _report_follow(self) -> None:
+        """The report editor shows the report of the study in front (its draft saved first)."""
+        dock = getattr(self, "report_dock", None)
+        view = self.current_study()
+        if dock is None or view is None:
+            return
+        headers = list(self._reading_headers.get(view, {}).values())
+        dock.editor.open_study(view.study, headers, display_sets=view.display_sets,
+                               library=self.library, archive=view.archive)
+
+    def show_outbox(self) -> Any:
+        """File > Outbox: the delivery state of signed reports per destination, with Retry."""
+        from workstation.ui.outbox_view import OutboxView
+
+        view = getattr(self, "outbox_view", None)
+        if view is None:
+            view = OutboxView(lambda: self.settings, self)
+            self.outbox_view = view
+        view.show()
+        view.raise_()
+        return view
+
     # -- more windows, settings, help ----------------------------------------------------------
 
     def new_window(self) -> MainWindow:
@@ -532,6 +579,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self._closing = True
+        if getattr(self, "report_dock", None) is not None:
+            self.report_dock.editor.save_draft()  # the report draft as it is on screen
         spare, self._spare_viewport = self._spare_viewport, None
         if spare is not None:
             spare.close()  # frees its render window

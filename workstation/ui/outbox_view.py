@@ -132,9 +132,8 @@ class OutboxView(QDialog):
         self._task = None
         self.retry_button.setEnabled(True)
         self.entries, self.configured, note = result
-        expanded = {self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
-                    for i in range(self.tree.topLevelItemCount())
-                    if self.tree.topLevelItem(i).isExpanded()}
+        tops = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        expanded = {t.data(0, Qt.ItemDataRole.UserRole) for t in tops if t is not None and t.isExpanded()}
         self.tree.clear()
         for entry in reversed(self.entries):  # newest first
             signed = entry.signed_at.replace("T", " ")[:16]
