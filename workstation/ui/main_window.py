@@ -138,6 +138,10 @@ class MainWindow(QMainWindow):
         self.tool_bar = self.tools.tool_bar()
         self.addToolBar(self.tool_bar)
         self._menus()
+        # -- measurements, key images and saving them (issue 6) --
+        from workstation.ui.measurement_panel import install_measurements
+
+        self.measurements = install_measurements(self)
         self.tabs.currentChanged.connect(lambda _i: self._front_changed())
         self._front_changed()
         self._restore_ui()
@@ -404,6 +408,10 @@ class MainWindow(QMainWindow):
         display_set = binding.display_set
         uids = list(display_set.sop_instance_uids) if display_set is not None else []
         return next((known[u] for u in uids if u in known), next(iter(known.values()), None))
+
+    def study_headers(self, view: StudyView) -> list[Any]:
+        """Every header of an open study (images, reports, key objects, presentation states)."""
+        return list(self._reading_headers.get(view, {}).values())
 
     def show_tags(self) -> Any:
         """View > DICOM tags: the tag browser of the active image (or of QC mode's selection)."""

@@ -14,7 +14,8 @@ changes window (horizontal: width) and level (vertical: centre), middle-drag pan
 Shift+left click places the 3D cursor, double-click maximises (``double_clicked``).
 Keys: Up/Left and Down/Right one image, Page Up/Down ten, Home/End first/last, 1-9 presets,
 A auto window, I invert, F fit, Z 1:1 pixels, Ctrl+R rotate 90 degrees clockwise, H/V flip,
-Esc or R reset. Beside the image, a slice scroll bar shows the position and which slices have
+Esc or R reset. With a measurement tool set (``tool``, see :mod:`workstation.ui.measure_tools`),
+left-button input and the keys the tool claims go to the tool. Beside the image, a slice scroll bar shows the position and which slices have
 arrived; clicking or dragging it jumps. Presentation-state annotations (PS3.3 C.10.5) are drawn
 over their images with :meth:`ViewportWidget.set_annotations`.
 """
@@ -110,6 +111,16 @@ class _VtkView(QVTKRenderWindowInteractor):
 
     def keyReleaseEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
         ev.accept()
+
+    def event(self, ev: QEvent) -> bool:
+        # Keys a measurement tool claims (Esc while drawing, Delete) come before the window's
+        # shortcuts (Esc also resets the view).
+        tool = self._owner.tool
+        if ev.type() == QEvent.Type.ShortcutOverride and tool is not None and isinstance(ev, QKeyEvent) \
+                and tool.claims(ev.key(), ev.modifiers()):
+            ev.accept()
+            return True
+        return bool(super().event(ev))
 
     def enterEvent(self, ev: Any) -> None:  # noqa: N802
         ev.accept()
@@ -230,6 +241,10 @@ class ViewportWidget(QWidget):
         self._active = False
         self._initialised = False
         self._drag: dict[str, Any] | None = None
+        #: A measurement tool (workstation.ui.measure_tools): while set, left-button presses,
+        #: drags and releases, and the keys it claims, go to it instead of scrolling.
+        self.tool: Any = None
+        self._tool_drag = False
         self._wheel_rest = 0.0
         self._view_touched = False
         #: Images that could not be loaded (marked red on the scroll bar).
@@ -419,6 +434,10 @@ class ViewportWidget(QWidget):
             self._drag = None
             ev.accept()
             return
+        if button == Qt.MouseButton.LeftButton and self.tool is not None and self.tool.press(self, point, ev.modifiers()):
+            self._drag, self._tool_drag = None, True
+            ev.accept()
+            return
         drag: dict[str, Any] = {"button": button, "start": point, "last": point}
         if button == Qt.MouseButton.RightButton:
             drag["window"] = self.renderer.current_window()
@@ -428,6 +447,10 @@ class ViewportWidget(QWidget):
         ev.accept()
 
     def _mouse_move(self, ev: QMouseEvent) -> None:
+        if self._tool_drag and self.tool is not None:
+            self.tool.move(self, self._screen_point(ev.position()), ev.modifiers())
+            ev.accept()
+            return
         drag = self._drag
         if drag is None:
             return
@@ -448,8 +471,21 @@ class ViewportWidget(QWidget):
         ev.accept()
 
     def _mouse_release(self, ev: QMouseEvent) -> None:
+        if self._tool_drag and ev.button() == Qt.MouseButton.LeftButton:
+            self._tool_drag = False
+            if self.tool is not None:
+                self.tool.release(self, self._screen_point(ev.position()), ev.modifiers())
         self._drag = None
         ev.accept()
+
+    def pick(self, x: float, y: float) -> tuple[float, float]:
+        """Image (column, row) under the view's point (x, y) in Qt logical pixels; pixel centres
+        at whole numbers (the convention of workstation.model.viewport)."""
+        return self.renderer.pick(*self._screen_point(QPointF(x, y)))
+
+    def pick_screen(self, point: tuple[float, float]) -> tuple[float, float]:
+        """Image (column, row) under a render-window point (device pixels, y down)."""
+        return self.renderer.pick(*point)
 
     def _wheel(self, ev: QWheelEvent) -> None:
         self._wheel_rest += ev.angleDelta().y() / 120.0
@@ -471,6 +507,9 @@ class ViewportWidget(QWidget):
         super().mousePressEvent(ev)
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        if self.tool is not None and self.tool.key(self, ev.key(), ev.modifiers()):
+            ev.accept()
+            return
         if not self._key(ev.key(), ev.modifiers()):
             super().keyPressEvent(ev)
 

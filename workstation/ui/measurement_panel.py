@@ -1,0 +1,367 @@
+"""The measurement list, the key-image strip, the Measure menu and saving (issue 6).
+
+:class:`MeasurementPanel` is a dock: every measurement of the study in front with its values
+(clicking one shows its image), and the key images (clicking one shows it). :class:`MeasurementRoom`
+ties it to a main window: one :class:`~workstation.ui.measure_tools.MeasureTools` per open study,
+the tool actions and keys, K for key images, Ctrl+Z / Ctrl+Shift+Z, Delete, and Ctrl+S, which
+writes a TID 1500 Measurement Report (PS3.16 TID 1500), a Key Object Selection (PS3.3 A.35.4) when
+images are marked, and a Grayscale Softcopy Presentation State (PS3.3 A.33.1) of the active image's
+window and annotations, queues them in the pending folder and sends them with STOW-RS
+(PS3.18 10.5) to the configured archive in a worker thread. Opening a study reads back its newest
+measurement report and key object selection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydicom.dataset import Dataset
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workstation.annotate.gsps_writer import View, build_presentation_state
+from workstation.annotate.key_images import KeyImages
+from workstation.annotate.kos import key_images_from_kos
+from workstation.annotate.measurements import ImageRef, Kind
+from workstation.annotate.pending import PendingQueue
+from workstation.annotate.read_back import measurements_from_sr
+from workstation.annotate.sr_tid1500 import SAVED_KINDS, build_measurement_report
+from workstation.errors import WorkstationError
+from workstation.ui import tasks
+from workstation.ui.measure_tools import TOOL_KEYS, MeasureTools
+
+KEY_IMAGE_KEY = "K"
+SAVE_KEY = "Ctrl+S"
+COMPREHENSIVE_3D_SR = "1.2.840.10008.5.1.4.1.1.88.34"
+KEY_OBJECT_SELECTION = "1.2.840.10008.5.1.4.1.1.88.59"
+
+
+class MeasurementPanel(QDockWidget):
+    """Dock: the study's measurements with their values, and the key images."""
+
+    jump = Signal(object)  # ImageRef to show
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Measurements", parent)
+        self.setObjectName("measurementPanel")
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.list = QListWidget()
+        self.list.setToolTip("Measurements of this study; click one to show its image")
+        self.list.itemClicked.connect(self._clicked)
+        self.key_label = QLabel("Key images")
+        self.key_strip = QListWidget()
+        self.key_strip.setFlow(QListWidget.Flow.LeftToRight)
+        self.key_strip.setWrapping(True)
+        self.key_strip.setMaximumHeight(110)
+        self.key_strip.setToolTip("Key images (K marks or unmarks the image shown); click one to show it")
+        self.key_strip.itemClicked.connect(self._clicked)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.key_label)
+        layout.addWidget(self.key_strip)
+        self.setWidget(body)
+
+    def _clicked(self, item: QListWidgetItem) -> None:
+        ref = item.data(Qt.ItemDataRole.UserRole)
+        if ref is not None:
+            self.jump.emit(ref)
+
+    def show_tools(self, tools: MeasureTools | None, image_numbers: dict[str, str] | None = None) -> None:
+        """List the measurements (values and notes) and key images of ``tools``' study."""
+        numbers = image_numbers or {}
+        self.list.clear()
+        self.key_strip.clear()
+        if tools is None:
+            self.key_label.setText("Key images")
+            return
+        for m in tools.measurements:
+            where = numbers.get(m.image.sop_instance_uid, "")
+            text = f"{m.kind.display_name}: {m.label or m.text or '-'}" + (f"  ({where})" if where else "")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, m.image)
+            item.setData(Qt.ItemDataRole.UserRole + 1, m.id)
+            notes = sorted({v.note for v in m.values if v.note} | ({m.unavailable} if m.unavailable else set()))
+            item.setToolTip("\n".join(notes))
+            self.list.addItem(item)
+            if m.id == tools.selected:
+                item.setSelected(True)
+        for ref in tools.key_images.images:
+            item = QListWidgetItem(numbers.get(ref.sop_instance_uid, "Key image"))
+            item.setData(Qt.ItemDataRole.UserRole, ref)
+            self.key_strip.addItem(item)
+        note = tools.key_images.note
+        self.key_label.setText(f"Key images ({len(tools.key_images.images)})" + (f": {note}" if note else ""))
+
+
+def _newest(headers: list[Dataset], sop_class: str) -> Dataset | None:
+    found = [h for h in headers if str(h.get("SOPClassUID", "")) == sop_class]
+    if not found:
+        return None
+    return max(found, key=lambda h: (str(h.get("ContentDate", "")), str(h.get("ContentTime", "")), int(h.get("InstanceNumber", 0) or 0)))
+
+
+class MeasurementRoom(QObject):
+    """The measurement tools of a main window (see the module docstring)."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window: Any = window
+        self.tools_by_view: dict[Any, MeasureTools] = {}
+        self.queue = PendingQueue()
+        self._tasks: list[tasks.Task] = []
+        self.last_message = ""
+        self.panel = MeasurementPanel(window)
+        self.panel.jump.connect(self.show_image)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
+        self.tool_actions: dict[Kind | None, QAction] = {}
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.scroll_action = self._action("Scroll (no tool)", None, lambda: self.set_tool(None), checkable=True)
+        self.scroll_action.setChecked(True)
+        group.addAction(self.scroll_action)
+        self.tool_actions[None] = self.scroll_action
+        for kind, key in TOOL_KEYS.items():
+            action = self._action(kind.display_name, key, lambda k=kind: self.set_tool(k), checkable=True)
+            group.addAction(action)
+            self.tool_actions[kind] = action
+        self.key_action = self._action("Mark &key image", KEY_IMAGE_KEY, self.toggle_key_image)
+        self.undo_action = self._action("&Undo measurement", "Ctrl+Z", lambda: self._on(lambda t: t.undo()))
+        self.redo_action = self._action("&Redo measurement", "Ctrl+Shift+Z", lambda: self._on(lambda t: t.redo()))
+        self.delete_action = self._action("&Delete measurement", "Del", lambda: self._on(lambda t: t.delete_selected()))
+        self.save_action = self._action("&Save measurements and key images", SAVE_KEY, self.save)
+        menu = window.menuBar().addMenu("&Measure")
+        for action in self.tool_actions.values():
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in (self.key_action, self.undo_action, self.redo_action, self.delete_action, self.save_action):
+            menu.addAction(action)
+        menu.addAction(self.panel.toggleViewAction())
+        bar = QToolBar("Measurement tools")
+        bar.setObjectName("measurementTools")
+        for action in self.tool_actions.values():
+            bar.addAction(action)
+        bar.addAction(self.key_action)
+        bar.addAction(self.save_action)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        window.addToolBar(bar)
+        self.tool_bar = bar
+        window.tabs.currentChanged.connect(lambda _i: QTimer.singleShot(0, self, self.front_changed))
+
+    def _action(self, text: str, key: str | None, slot: Any, *, checkable: bool = False) -> QAction:
+        action = QAction(text, self.window)
+        if key:
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setToolTip(f"{text.replace('&', '')} ({key})")
+        action.setCheckable(checkable)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.window.addAction(action)
+        return action
+
+    # -- the study in front --------------------------------------------------------------------
+
+    def tools(self, view: Any | None = None) -> MeasureTools | None:
+        """The measurement tools of a study view (default: the one in front), made on first use
+        with the measurements and key images saved for the study."""
+        view = view if view is not None else self.window.current_study()
+        if view is None:
+            return None
+        tools = self.tools_by_view.get(view)
+        if tools is None:
+            tools = MeasureTools(view)
+            tools.changed.connect(self._refresh_panel)
+            tools.message.connect(self._say)
+            self.tools_by_view[view] = tools
+            view.destroyed.connect(lambda _o=None, v=view: self.tools_by_view.pop(v, None))
+            view.grid.slot_added.connect(lambda slot, t=tools: t.attach(slot.viewport))
+            self._read_saved(view, tools)
+        for binding in view.bindings:
+            tools.attach(binding.viewport)
+        return tools
+
+    def _read_saved(self, view: Any, tools: MeasureTools) -> None:
+        headers = list(self.window.study_headers(view))
+        report, kos = _newest(headers, COMPREHENSIVE_3D_SR), _newest(headers, KEY_OBJECT_SELECTION)
+        try:
+            if report is not None:
+                tools.previous["sr"] = report
+                measurements = measurements_from_sr(report)
+            else:
+                measurements = tools.measurements
+            key_images = key_images_from_kos(kos) if kos is not None else None
+            if kos is not None:
+                tools.previous["kos"] = kos
+        except WorkstationError as exc:
+            self._say(f"The saved measurements could not be read: {exc}")
+            return
+        if report is not None or key_images is not None:
+            tools.load(measurements, key_images)
+
+    def front_changed(self) -> None:
+        tools = self.tools()
+        if tools is not None:
+            tools.set_tool(self.current_tool())
+        self._refresh_panel()
+
+    def current_tool(self) -> Kind | None:
+        return next((k for k, a in self.tool_actions.items() if a.isChecked()), None)
+
+    def _on(self, fn: Any) -> None:
+        tools = self.tools()
+        if tools is not None:
+            fn(tools)
+
+    def set_tool(self, kind: Kind | None) -> None:
+        self.tool_actions[kind].setChecked(True)
+        for tools in self.tools_by_view.values():
+            tools.set_tool(kind)
+        self.tools()
+
+    def _say(self, text: str) -> None:
+        self.last_message = text
+        self.window.statusBar().showMessage(text, 10000)
+
+    def _image_numbers(self, view: Any) -> dict[str, str]:
+        out = {}
+        for h in self.window.study_headers(view):
+            out[str(h.get("SOPInstanceUID", ""))] = f"series {h.get('SeriesNumber', '?')}, image {h.get('InstanceNumber', '?')}"
+        return out
+
+    def _refresh_panel(self) -> None:
+        view = self.window.current_study()
+        tools = self.tools_by_view.get(view) if view is not None else None
+        self.panel.show_tools(tools, self._image_numbers(view) if view is not None else None)
+
+    def show_image(self, ref: ImageRef) -> None:
+        """Show the image of a measurement or key image: in a viewport showing its series if there
+        is one (the active one first), else in the active viewport."""
+        view = self.window.current_study()
+        if view is None:
+            return
+        bindings = [view.active] + [b for b in view.bindings if b is not view.active]
+        for binding in bindings:
+            ds = binding.display_set
+            frames = list(getattr(ds, "frames", None) or [])
+            for index, (uid, frame) in enumerate(frames):
+                if uid == ref.sop_instance_uid and (ref.frame is None or frame == ref.frame):
+                    binding.state.image_index = index
+                    return
+        for ds in view.display_sets:
+            if ref.sop_instance_uid in getattr(ds, "sop_instance_uids", ()):
+                view.show_in_active(ds.uid)
+                QTimer.singleShot(0, self, lambda: self.show_image(ref))
+                return
+
+    def toggle_key_image(self) -> None:
+        view = self.window.current_study()
+        tools = self.tools(view)
+        if view is None or tools is None:
+            return
+        marked = tools.toggle_key_image(view.active.viewport)
+        if marked is None:
+            self._say("Show an image first to mark it as a key image.")
+        else:
+            self._say("Key image marked" if marked else "Key image unmarked")
+
+    # -- saving --------------------------------------------------------------------------------
+
+    def build_objects(self, view: Any | None = None) -> list[Dataset]:
+        """The objects Ctrl+S saves for a study: measurement report, key images, presentation state."""
+        view = view if view is not None else self.window.current_study()
+        tools = self.tools(view)
+        if view is None or tools is None:
+            raise WorkstationError("Open a study and measure before saving.")
+        headers = [h for h in self.window.study_headers(view) if "Rows" in h]
+        by_uid = {str(h.get("SOPInstanceUID", "")): h for h in headers}
+        measurements = list(tools.measurements)
+        out: list[Dataset] = []
+        if any(m.kind in SAVED_KINDS for m in measurements):
+            out.append(build_measurement_report(measurements, headers, previous_version=tools.previous.get("sr")))
+        if tools.key_images.images:
+            from workstation.annotate.kos import build_key_object_selection
+
+            out.append(build_key_object_selection(tools.key_images, headers, previous_version=tools.previous.get("kos")))
+        binding = view.active
+        current = binding.viewport.renderer.header()
+        current_uid = str(current.get("SOPInstanceUID", "")) if current is not None else ""
+        annotated = {m.image.sop_instance_uid for m in measurements}
+        chosen = [by_uid[u] for u in dict.fromkeys([current_uid, *annotated]) if u in by_uid]
+        if chosen:
+            window = binding.viewport.renderer.current_window()
+            view_params = View(window=(float(window[0]), float(window[1])) if window is not None else None)
+            on_chosen = [m for m in measurements if m.image.sop_instance_uid in by_uid]
+            out.append(build_presentation_state(chosen, on_chosen, view_params, previous_version=tools.previous.get("pr")))
+        if not out:
+            raise WorkstationError("There is nothing to save: draw a measurement or mark a key image first.")
+        return out
+
+    def save(self) -> tasks.Task | None:
+        """Ctrl+S: build, queue and send (in a worker thread); the status bar says the outcome."""
+        view = self.window.current_study()
+        try:
+            objects = self.build_objects(view)
+        except WorkstationError as exc:
+            self._say(str(exc))
+            return None
+        tools = self.tools(view)
+        assert tools is not None
+        for ds in objects:
+            tools.previous[{"SR": "sr", "KO": "kos", "PR": "pr"}.get(str(ds.get("Modality", "")), "other")] = ds
+        client = None
+        try:
+            profile = self.window.settings.archive()
+            client = self.window.archive(profile.name) if profile is not None else None
+        except WorkstationError:
+            client = None
+        queue = self.queue
+
+        def work(_progress: Any, _cancel: Any) -> tuple[int, int]:
+            waiting = 0
+            for ds in objects:
+                _entry, result = queue.save_and_send(ds, client)
+                waiting = len(result.pending) + len(result.refused) if result is not None else waiting + 1
+            return len(objects), waiting
+
+        task = tasks.Task(work)
+        task.signals.finished.connect(lambda result, t=task: self._saved(t, result))
+        task.signals.failed.connect(lambda message, t=task: self._save_failed(t, message))
+        self._tasks.append(task)
+        self._say("Saving...")
+        return tasks.start(task)
+
+    def _saved(self, task: tasks.Task, result: tuple[int, int]) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
+        count, waiting = result
+        if waiting:
+            self._say(f"{waiting} object{'s' if waiting != 1 else ''} waiting for the archive; they are kept and sent on the next save.")
+        else:
+            self._say(f"Measurements saved ({count} object{'s' if count != 1 else ''} stored in the archive).")
+
+    def _save_failed(self, task: tasks.Task, message: str) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
+        self._say(f"Saving failed: {message}")
+
+    @property
+    def saving(self) -> bool:
+        return bool(self._tasks)
+
+
+def install_measurements(window: QMainWindow) -> MeasurementRoom:
+    """Add the measurement tools, the Measure menu and the measurement dock to a main window."""
+    return MeasurementRoom(window)
+
+
+__all__ = ["KeyImages", "MeasurementPanel", "MeasurementRoom", "install_measurements"]
