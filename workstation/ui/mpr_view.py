@@ -1,0 +1,604 @@
+"""Three-plane MPR in the reading room: axial, coronal and sagittal panes linked by a crosshair.
+
+One :class:`~workstation.render.mpr.MprViewer` (one copy of the volume, one ``vtkImageReslice``
+per plane) draws into one QVTK render window split 2 x 2: axial top left, coronal top right,
+sagittal bottom left, and a legend pane (crosshair position in patient LPS mm, PS3.3
+C.7.6.2.1.1; plane orientation; slab) bottom right. The geometry is the model's
+(:class:`~workstation.model.mpr.MprState`): a point clicked in one pane is one patient point, and
+the other planes pass through it.
+
+Mouse: left-drag moves the crosshair (the other planes follow), wheel scrolls the pane's plane
+(the crosshair moves one voxel along its normal), Ctrl+left-drag turns the crosshair axes about
+the pane's normal (oblique and double-oblique planes), right-drag changes window (horizontal:
+width) and level (vertical: centre) as in the 2D viewport (PS3.3 C.11.2.1.2). Keys (the pane
+under the mouse, else the last one used): Up/Down and Page Up/Down scroll, [ and ] turn the
+crosshair 5 degrees, O resets to orthogonal planes, 1-9 window presets, A the image's own
+window. Slab thickness (mm), projection (MIP, MinIP, average) and interpolation are in the tool
+row above the panes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import vtkmodules.qt
+from pydicom.dataset import Dataset
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent, QWheelEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+vtkmodules.qt.PyQtImpl = "PySide6"
+from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
+from vtkmodules.util.numpy_support import vtk_to_numpy  # noqa: E402
+from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor, vtkWindowToImageFilter  # noqa: E402
+
+from workstation.errors import WorkstationError  # noqa: E402
+from workstation.model.geometry import VolumeGeometry, orientation_letters  # noqa: E402
+from workstation.model.mpr import MAX_SLAB_MM, PLANE_NAMES, Interpolation, MprState, Projection  # noqa: E402
+from workstation.model.presets import WindowPreset, available_presets, preset_for_key  # noqa: E402
+from workstation.model.source import CancelToken  # noqa: E402
+from workstation.ui import tasks  # noqa: E402
+from workstation.ui.viewport import dragged_window  # noqa: E402
+
+#: Where each plane sits in the 2 x 2 window: (x0, y0, x1, y1) in VTK's normalised viewport
+#: coordinates (y up). The fourth quarter holds the legend.
+PANE_VIEWPORTS: dict[str, tuple[float, float, float, float]] = {
+    "axial": (0.0, 0.5, 0.5, 1.0),
+    "coronal": (0.5, 0.5, 1.0, 1.0),
+    "sagittal": (0.0, 0.0, 0.5, 0.5),
+}
+LEGEND_VIEWPORT = (0.5, 0.0, 1.0, 0.5)
+#: Degrees the crosshair turns per [ or ] key press.
+ROTATE_STEP_DEGREES = 5.0
+#: Positions per Page Up / Page Down.
+PAGE_STEP = 10
+PROJECTIONS = (("Thin", Projection.NONE), ("MIP", Projection.MIP), ("MinIP", Projection.MINIP), ("Average", Projection.AVERAGE))
+INTERPOLATIONS = (("Linear", Interpolation.LINEAR), ("Cubic", Interpolation.CUBIC), ("Nearest", Interpolation.NEAREST))
+
+#: What loads a volume in a worker thread: (volume [k, j, i], geometry, a header, a note).
+VolumeLoad = Callable[[Callable[[int, int, str], None], CancelToken], tuple[np.ndarray, VolumeGeometry, Dataset, str]]
+
+
+class _MprVtk(QVTKRenderWindowInteractor):
+    """The render window in Qt; input goes to the owning :class:`MprView`, not to VTK."""
+
+    def __init__(self, owner: MprView) -> None:
+        super().__init__(owner)
+        self._owner = owner
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner._mouse_press(ev)
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner._mouse_release(ev)
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner._mouse_move(ev)
+
+    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        ev.accept()
+
+    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
+        self._owner._wheel(ev)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        if not self._owner.handle_key(ev.key(), ev.modifiers()):
+            ev.ignore()
+
+    def keyReleaseEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        ev.accept()
+
+    def enterEvent(self, ev: Any) -> None:  # noqa: N802
+        ev.accept()
+
+    def leaveEvent(self, ev: Any) -> None:  # noqa: N802
+        ev.accept()
+
+    def resizeEvent(self, ev: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(ev)
+        self._owner._resized()
+
+
+class MprView(QWidget):
+    """Axial, coronal and sagittal reformats of one volume with a linking crosshair.
+
+    Build it empty and call :meth:`load` (runs in a :class:`~workstation.ui.tasks.Task`, with
+    progress) or :meth:`set_volume` with a volume already in memory. ``title`` names the series
+    (for the tab). Signals: ``loaded()`` when the volume is shown, ``failed(str)`` with one
+    sentence when it could not be loaded, ``crosshair_moved(numpy LPS point)``.
+    """
+
+    loaded = Signal()
+    failed = Signal(str)
+    crosshair_moved = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None, *, title: str = "") -> None:
+        super().__init__(parent)
+        self.title = title
+        self.viewer: Any = None  # workstation.render.mpr.MprViewer once a volume is set
+        self.state: MprState | None = None
+        self.header: Dataset | None = None
+        self.note = ""
+        self.active_pane = "axial"
+        self._task: tasks.Task | None = None
+        self._drag: dict[str, Any] | None = None
+        self._wheel_rest = 0.0
+        self._initialised = False
+
+        self.slab = QDoubleSpinBox()
+        self.slab.setRange(0.0, MAX_SLAB_MM)
+        self.slab.setDecimals(1)
+        self.slab.setSingleStep(1.0)
+        self.slab.setSuffix(" mm")
+        self.slab.setToolTip("Slab thickness in mm (0: a thin plane)")
+        self.projection = QComboBox()
+        for label, value in PROJECTIONS:
+            self.projection.addItem(label, value)
+        self.projection.setToolTip("How a thick slab is projected")
+        self.interpolation = QComboBox()
+        for label, value in INTERPOLATIONS:
+            self.interpolation.addItem(label, value)
+        self.interpolation.setToolTip("Interpolation between voxel centres")
+        self.presets = QComboBox()
+        self.presets.setToolTip("Window presets (keys 1-9); right-drag changes the window")
+        self.reset_button = QPushButton("Orthogonal (O)")
+        self.reset_button.setToolTip("Reset the crosshair axes to axial, coronal and sagittal")
+        self.position = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(240)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+
+        tools = QHBoxLayout()
+        for text, widget in (("Slab", self.slab), ("", self.projection), ("Interpolation", self.interpolation), ("Window", self.presets)):
+            if text:
+                tools.addWidget(QLabel(text))
+            tools.addWidget(widget)
+        tools.addWidget(self.reset_button)
+        tools.addStretch(1)
+        tools.addWidget(self.position)
+        tools.addWidget(self.progress)
+
+        self.view = _MprVtk(self)
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.view.GetRenderWindow().GetInteractor().SetInteractorStyle(vtkInteractorStyleUser())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(tools)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        self.setFocusProxy(self.view)
+        self._set_controls_enabled(False)
+
+        self.slab.valueChanged.connect(lambda _v: self._slab_changed(from_thickness=True))
+        self.projection.currentIndexChanged.connect(lambda _i: self._slab_changed(from_thickness=False))
+        self.interpolation.currentIndexChanged.connect(self._interpolation_changed)
+        self.presets.activated.connect(self._preset_chosen)
+        self.reset_button.clicked.connect(self.reset_orientation)
+
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self.render_now)
+
+        self._legend_renderer = vtkRenderer()
+        self._legend_renderer.SetViewport(*LEGEND_VIEWPORT)
+        self._legend_renderer.SetBackground(0.06, 0.06, 0.06)
+        self._legend = vtkTextActor()
+        self._legend.GetTextProperty().SetFontSize(14)
+        self._legend.GetTextProperty().SetColor(0.85, 0.85, 0.85)
+        self._legend.GetPositionCoordinate().SetCoordinateSystemToViewport()
+        self._legend.GetPositionCoordinate().SetValue(12.0, 12.0)
+        self._legend_renderer.AddViewProp(self._legend)
+
+    # -- loading --------------------------------------------------------------------------------
+    def load(self, fn: VolumeLoad) -> tasks.Task:
+        """Load the volume in the background (``fn(progress, cancel)``), then show it."""
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.message.setText("Loading the volume...")
+        task = tasks.Task(fn)
+        task.signals.progress.connect(self._progress)
+        task.signals.finished.connect(self._loaded)
+        task.signals.failed.connect(self._failed)
+        self._task = task
+        return tasks.start(task)
+
+    @property
+    def loading(self) -> bool:
+        return self._task is not None
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        if message:
+            self.message.setText(message)
+
+    def _loaded(self, result: tuple[np.ndarray, VolumeGeometry, Dataset, str]) -> None:
+        self._task = None
+        volume, geometry, header, note = result
+        try:
+            self.set_volume(volume, geometry, header, note=note)
+        except WorkstationError as exc:
+            self._failed(str(exc))
+
+    def _failed(self, message: str) -> None:
+        self._task = None
+        self.progress.setVisible(False)
+        self.message.setText(message)
+        self.failed.emit(message)
+
+    def set_volume(self, volume: np.ndarray, geometry: VolumeGeometry, header: Dataset, *, note: str = "") -> None:
+        """Show ``volume`` (stored values [k, j, i], kept without a copy) placed by ``geometry``;
+        ``header`` gives the display pipeline (Modality LUT, VOI, photometric interpretation)."""
+        from workstation.render.mpr import MprViewer
+
+        self.release()
+        self.state = MprState(geometry)
+        window = self.view.GetRenderWindow()
+        self._ensure_initialised()
+        self.viewer = MprViewer(np.ascontiguousarray(volume), geometry, header, state=self.state, render_window=window, offscreen=False)
+        for name, view in self.viewer.views.items():
+            view.renderer.SetViewport(*PANE_VIEWPORTS[name])
+        window.AddRenderer(self._legend_renderer)
+        self.viewer._fit()  # the panes changed shape: fit each plane's field again
+        self.header = header
+        self.note = note
+        self.progress.setVisible(False)
+        self.message.setText(note)
+        self.message.setVisible(bool(note))
+        self._fill_presets()
+        self._set_controls_enabled(True)
+        self._request_render()
+        self.loaded.emit()
+
+    def release(self) -> None:
+        """Free the volume and the reslice pipelines (a closed tab); cancels a running load."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        if self.viewer is not None:
+            window = self.view.GetRenderWindow()
+            for view in self.viewer.views.values():
+                view.renderer.RemoveAllViewProps()
+                window.RemoveRenderer(view.renderer)
+            window.RemoveRenderer(self._legend_renderer)
+            self.viewer = None
+            self.state = None
+        self._set_controls_enabled(False)
+
+    def _set_controls_enabled(self, on: bool) -> None:
+        for widget in (self.slab, self.projection, self.interpolation, self.presets, self.reset_button):
+            widget.setEnabled(on)
+
+    # -- window presets -------------------------------------------------------------------------
+    def window_presets(self) -> list[WindowPreset]:
+        header = self.header
+        return available_presets(str(header.get("Modality", "")) if header is not None else "", header)
+
+    def _fill_presets(self) -> None:
+        self.presets.clear()
+        for preset in self.window_presets():
+            self.presets.addItem(preset.label + (f"  [{preset.key}]" if preset.key else ""), preset)
+
+    def _preset_chosen(self, index: int) -> None:
+        preset = self.presets.itemData(index)
+        if isinstance(preset, WindowPreset):
+            self.set_window(preset.center, preset.width)
+
+    def set_window(self, center: float, width: float) -> None:
+        """Window centre and width in modality units (HU for CT) on every pane."""
+        if self.viewer is None:
+            return
+        self.viewer.set_window(center, width)
+        self._request_render()
+
+    def current_window(self) -> tuple[float, float] | None:
+        """(centre, width) shown now, or None for a non-linear VOI LUT."""
+        if self.viewer is None:
+            return None
+        voi = self.viewer.display_table().voi
+        center, width = getattr(voi, "center", None), getattr(voi, "width", None)
+        return (float(center), float(width)) if center is not None and width is not None else None
+
+    # -- slab and interpolation -----------------------------------------------------------------
+    def _slab_changed(self, *, from_thickness: bool) -> None:
+        if self.state is None:
+            return
+        thickness = float(self.slab.value())
+        projection = self.projection.currentData()
+        if from_thickness and thickness > 0 and projection is Projection.NONE:
+            self.projection.blockSignals(True)
+            self.projection.setCurrentIndex(1)  # a thickness asks for a slab: MIP to begin with
+            self.projection.blockSignals(False)
+            projection = Projection.MIP
+        self.state.set_slab(thickness, projection)
+        self._request_render()
+
+    def set_slab(self, thickness_mm: float, projection: Projection | str) -> None:
+        """Thick slab on every plane, as the tool row sets it (0 mm or 'none': thin)."""
+        wanted = Projection.parse(projection)
+        self.projection.blockSignals(True)
+        self.projection.setCurrentIndex(next(i for i, (_l, p) in enumerate(PROJECTIONS) if p is wanted))
+        self.projection.blockSignals(False)
+        self.slab.setValue(float(thickness_mm))
+        self._slab_changed(from_thickness=False)
+
+    def _interpolation_changed(self, _index: int) -> None:
+        if self.state is not None:
+            self.state.interpolation = self.interpolation.currentData()
+            self._request_render()
+
+    # -- crosshair ------------------------------------------------------------------------------
+    def reset_orientation(self) -> None:
+        """Back to orthogonal axial, coronal and sagittal planes (the crosshair stays)."""
+        if self.state is not None:
+            self.state.reset_orientation()
+            self._request_render()
+
+    def move_crosshair(self, point: np.ndarray) -> None:
+        if self.state is None:
+            return
+        self.state.center = point
+        self.crosshair_moved.emit(self.state.center)
+        self._request_render()
+
+    def scroll(self, name: str, steps: float) -> None:
+        """Move plane ``name`` ``steps`` voxels along its normal (the crosshair follows)."""
+        if self.state is None:
+            return
+        self.state.scroll(name, steps)
+        self.crosshair_moved.emit(self.state.center)
+        self._request_render()
+
+    def rotate(self, name: str, degrees: float) -> None:
+        """Turn the crosshair axes in pane ``name`` counter-clockwise by ``degrees``."""
+        if self.state is None:
+            return
+        self.state.rotate(name, degrees)
+        self._request_render()
+
+    # -- panes and screen coordinates -----------------------------------------------------------
+    def _window_size(self) -> tuple[int, int]:
+        w, h = self.view.GetRenderWindow().GetSize()
+        return max(1, int(w)), max(1, int(h))
+
+    def pane_at(self, x: float, y: float) -> tuple[str, float, float] | None:
+        """(plane, x, y in that pane's pixels, y down) of a render-window point (y down)."""
+        w, h = self._window_size()
+        fx, fy = x / w, 1.0 - y / h
+        for name, (x0, y0, x1, y1) in PANE_VIEWPORTS.items():
+            if x0 <= fx < x1 and y0 < fy <= y1:
+                return name, x - x0 * w, y - (1.0 - y1) * h
+        return None
+
+    def pane_origin(self, name: str) -> tuple[float, float]:
+        """Top-left corner of pane ``name`` in render-window pixels (y down)."""
+        w, h = self._window_size()
+        x0, _y0, _x1, y1 = PANE_VIEWPORTS[name]
+        return x0 * w, (1.0 - y1) * h
+
+    def screen_of(self, name: str, point: np.ndarray) -> tuple[float, float]:
+        """Render-window pixel (y down) where patient ``point`` projects in pane ``name``."""
+        assert self.viewer is not None
+        view = self.viewer.views[name]
+        column, row, _ = view.plane.patient_to_pixel(point)
+        sx, sy = view.pixel_to_screen(column, row, self.viewer.reference)
+        ox, oy = self.pane_origin(name)
+        return ox + sx, oy + sy
+
+    def _screen_point(self, pos: QPointF) -> tuple[float, float]:
+        ratio = self.view.devicePixelRatioF()
+        return pos.x() * ratio, pos.y() * ratio
+
+    # -- input ----------------------------------------------------------------------------------
+    def _mouse_press(self, ev: QMouseEvent) -> None:
+        self.view.setFocus()
+        ev.accept()
+        if self.viewer is None:
+            return
+        x, y = self._screen_point(ev.position())
+        hit = self.pane_at(x, y)
+        if hit is None:
+            self._drag = None
+            return
+        name, px, py = hit
+        self.active_pane = name
+        button = ev.button()
+        drag: dict[str, Any] = {"pane": name, "button": button, "start": (x, y), "last": (x, y)}
+        if button == Qt.MouseButton.LeftButton and ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            drag["rotate"] = True
+        elif button == Qt.MouseButton.LeftButton:
+            self.move_crosshair(self.viewer.pick(name, px, py))
+        elif button == Qt.MouseButton.RightButton:
+            drag["window"] = self.current_window()
+        self._drag = drag
+
+    def _mouse_move(self, ev: QMouseEvent) -> None:
+        ev.accept()
+        drag = self._drag
+        if drag is None or self.viewer is None or self.state is None:
+            return
+        x, y = self._screen_point(ev.position())
+        name = drag["pane"]
+        ox, oy = self.pane_origin(name)
+        if drag["button"] == Qt.MouseButton.LeftButton and drag.get("rotate"):
+            cx, cy = self.screen_of(name, self.state.center)
+            lx, ly = drag["last"]
+            before = math.atan2(-(ly - cy), lx - cx)
+            after = math.atan2(-(y - cy), x - cx)
+            turn = math.degrees(math.remainder(after - before, 2 * math.pi))
+            if abs(turn) > 1e-6 and math.hypot(x - cx, y - cy) > 4:
+                self.rotate(name, turn)
+        elif drag["button"] == Qt.MouseButton.LeftButton:
+            self.move_crosshair(self.viewer.pick(name, x - ox, y - oy))
+        elif drag["button"] == Qt.MouseButton.RightButton and drag.get("window") is not None:
+            x0, y0 = drag["start"]
+            self.set_window(*dragged_window(drag["window"], x - x0, y - y0))
+        drag["last"] = (x, y)
+
+    def _mouse_release(self, ev: QMouseEvent) -> None:
+        self._drag = None
+        ev.accept()
+
+    def _wheel(self, ev: QWheelEvent) -> None:
+        ev.accept()
+        if self.viewer is None:
+            return
+        hit = self.pane_at(*self._screen_point(ev.position()))
+        if hit is None:
+            return
+        self.active_pane = hit[0]
+        self._wheel_rest += ev.angleDelta().y() / 120.0
+        notches = int(self._wheel_rest)
+        if notches:
+            self._wheel_rest -= notches
+            self.scroll(hit[0], -notches)  # wheel towards the user: deeper along the normal
+
+    def handle_key(self, key: int, modifiers: Any) -> bool:
+        """A key of the MPR view; True when it was one."""
+        if self.state is None:
+            return False
+        ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+        K = Qt.Key
+        pane = self.active_pane
+        if key in (K.Key_Up, K.Key_Left):
+            self.scroll(pane, -1)
+        elif key in (K.Key_Down, K.Key_Right):
+            self.scroll(pane, 1)
+        elif key == K.Key_PageUp:
+            self.scroll(pane, -PAGE_STEP)
+        elif key == K.Key_PageDown:
+            self.scroll(pane, PAGE_STEP)
+        elif key == K.Key_BracketLeft:
+            self.rotate(pane, ROTATE_STEP_DEGREES)
+        elif key == K.Key_BracketRight:
+            self.rotate(pane, -ROTATE_STEP_DEGREES)
+        elif key == K.Key_O and not ctrl:
+            self.reset_orientation()
+        elif K.Key_1 <= key <= K.Key_9 and not ctrl:
+            preset = preset_for_key(int(key) - int(K.Key_0), self.window_presets())
+            if preset is None:
+                return False
+            self.set_window(preset.center, preset.width)
+        elif key == K.Key_A and not ctrl and self.viewer is not None:
+            self.viewer._window = None  # back to the image's own window (or an automatic one)
+            self.viewer._lut = None
+            self._request_render()
+        else:
+            return False
+        return True
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        if not self.handle_key(ev.key(), ev.modifiers()):
+            super().keyPressEvent(ev)
+
+    # -- drawing --------------------------------------------------------------------------------
+    def _ensure_initialised(self) -> None:
+        if not self._initialised:
+            self.view.Initialize()
+            self._initialised = True
+
+    def _request_render(self) -> None:
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def _resized(self) -> None:
+        if self.viewer is not None:
+            self.viewer._fit()
+            self._request_render()
+
+    def showEvent(self, ev: Any) -> None:  # noqa: N802
+        super().showEvent(ev)
+        self._ensure_initialised()
+        self._request_render()
+
+    def _legend_text(self) -> str:
+        state = self.state
+        assert state is not None
+        c = state.center
+        lines = [self.title] if self.title else []
+        lines.append(f"Crosshair (LPS mm): {c[0]:.1f}, {c[1]:.1f}, {c[2]:.1f}")
+        for name in PLANE_NAMES:
+            plane = state.plane(name)
+            n = plane.normal
+            lines.append(f"{name.capitalize()}: {state.slice_index(name) + 1}/{state.slice_count(name)}"
+                         f"  normal {orientation_letters(n) or '-'}")
+        if state.projection is not Projection.NONE:
+            lines.append(f"Slab {state.slab_thickness:g} mm {state.projection.name}")
+        lines.append(f"Interpolation: {state.interpolation.value}")
+        if state.is_oblique:
+            lines.append("Oblique planes (O: orthogonal)")
+        return "\n".join(lines)
+
+    def render_now(self) -> None:
+        """Draw all panes now."""
+        self._render_timer.stop()
+        if self.viewer is None or self.state is None:
+            return
+        self._ensure_initialised()
+        self._legend.SetInput(self._legend_text())
+        c = self.state.center
+        self.position.setText(f"L {c[0]:.1f}  P {c[1]:.1f}  H {c[2]:.1f} mm")
+        self.viewer.update()
+        self._text_in_panes()
+        self.view.GetRenderWindow().Render()
+
+    def _text_in_panes(self) -> None:
+        """Overlay text is placed in the pane's own pixels: read those as viewport coordinates
+        (display coordinates would count from the window's corner and land in another pane)."""
+        assert self.viewer is not None
+        for view in self.viewer.views.values():
+            for actor in view.overlays.actors():
+                if isinstance(actor, vtkTextActor):
+                    actor.GetPositionCoordinate().SetCoordinateSystemToViewport()
+
+    @property
+    def render_pending(self) -> bool:
+        return self._render_timer.isActive()
+
+    def capture(self) -> np.ndarray:
+        """The whole 2 x 2 picture, (height, width, 3) uint8, drawn now."""
+        if self.viewer is None:
+            raise WorkstationError("The MPR volume is not loaded yet; wait for it to load.")
+        self.render_now()
+        grabber = vtkWindowToImageFilter()
+        grabber.SetInput(self.view.GetRenderWindow())
+        grabber.SetInputBufferTypeToRGB()
+        grabber.ReadFrontBufferOff()
+        grabber.ShouldRerenderOff()  # just drawn: read that frame back
+        grabber.Update()
+        output = grabber.GetOutput()
+        width, height, _ = output.GetDimensions()
+        data = vtk_to_numpy(output.GetPointData().GetScalars()).reshape(height, width, -1)
+        return np.ascontiguousarray(data[::-1, :, :3])
+
+    def capture_pane(self, name: str) -> np.ndarray:
+        """One pane's picture, (height, width, 3) uint8."""
+        image = self.capture()
+        ox, oy = self.pane_origin(name)
+        w, h = self.viewer.views[name].viewport_size()
+        return image[int(round(oy)):int(round(oy)) + h, int(round(ox)):int(round(ox)) + w]
+
+    def closeEvent(self, ev: Any) -> None:  # noqa: N802
+        self._render_timer.stop()
+        self.release()
+        self.view.Finalize()
+        super().closeEvent(ev)
+
+
+__all__ = ["MprView", "PANE_VIEWPORTS"]
