@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
 
 vtkmodules.qt.PyQtImpl = "PySide6"
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
-from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 from vtkmodules.util.numpy_support import vtk_to_numpy  # noqa: E402
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor, vtkWindowToImageFilter  # noqa: E402
 
 from workstation.errors import WorkstationError  # noqa: E402
@@ -149,8 +149,8 @@ class MprView(QWidget):
             self.projection.addItem(label, value)
         self.projection.setToolTip("How a thick slab is projected")
         self.interpolation = QComboBox()
-        for label, value in INTERPOLATIONS:
-            self.interpolation.addItem(label, value)
+        for label, mode in INTERPOLATIONS:
+            self.interpolation.addItem(label, mode)
         self.interpolation.setToolTip("Interpolation between voxel centres")
         self.presets = QComboBox()
         self.presets.setToolTip("Window presets (keys 1-9); right-drag changes the window")
@@ -357,7 +357,7 @@ class MprView(QWidget):
         self.crosshair_moved.emit(self.state.center)
         self._request_render()
 
-    def scroll(self, name: str, steps: float) -> None:
+    def scroll_plane(self, name: str, steps: float) -> None:
         """Move plane ``name`` ``steps`` voxels along its normal (the crosshair follows)."""
         if self.state is None:
             return
@@ -467,7 +467,7 @@ class MprView(QWidget):
         notches = int(self._wheel_rest)
         if notches:
             self._wheel_rest -= notches
-            self.scroll(hit[0], -notches)  # wheel towards the user: deeper along the normal
+            self.scroll_plane(hit[0], -notches)  # wheel towards the user: deeper along the normal
 
     def handle_key(self, key: int, modifiers: Any) -> bool:
         """A key of the MPR view; True when it was one."""
@@ -477,13 +477,13 @@ class MprView(QWidget):
         K = Qt.Key
         pane = self.active_pane
         if key in (K.Key_Up, K.Key_Left):
-            self.scroll(pane, -1)
+            self.scroll_plane(pane, -1)
         elif key in (K.Key_Down, K.Key_Right):
-            self.scroll(pane, 1)
+            self.scroll_plane(pane, 1)
         elif key == K.Key_PageUp:
-            self.scroll(pane, -PAGE_STEP)
+            self.scroll_plane(pane, -PAGE_STEP)
         elif key == K.Key_PageDown:
-            self.scroll(pane, PAGE_STEP)
+            self.scroll_plane(pane, PAGE_STEP)
         elif key == K.Key_BracketLeft:
             self.rotate(pane, ROTATE_STEP_DEGREES)
         elif key == K.Key_BracketRight:
