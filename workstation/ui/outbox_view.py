@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.report.delivery.destinations import open_outbox
 from workstation.report.delivery.outbox import DELIVERED, FAILED, OutboxBusy, OutboxEntry
 from workstation.settings import Settings
 from workstation.ui import tasks
@@ -95,8 +96,6 @@ class OutboxView(QDialog):
         self.refresh()
 
     def _outbox(self) -> Any:
-        from workstation.report.delivery.destinations import open_outbox
-
         return open_outbox(self.settings())
 
     def refresh(self, *, retry: bool = False) -> tasks.Task | None:

@@ -54,6 +54,12 @@ from PySide6.QtWidgets import (
 from workstation.errors import SigningError, WorkstationError
 from workstation.model.entities import SeriesSummary, StudySummary
 from workstation.model.query import StudyQuery
+
+# Imported here, on the UI thread: importing modules (highdicom, pyHanko) from a worker thread
+# while Qt is busy on the UI thread has crashed PySide6's import hook.
+from workstation.report.delivery.destinations import open_outbox
+from workstation.report.delivery.outbox import OutboxBusy
+from workstation.report.dicom_objects import with_dicom_objects
 from workstation.report.drafts import DraftStore
 from workstation.report.model import (
     ADDENDUM,
@@ -65,6 +71,15 @@ from workstation.report.model import (
     ReportStatus,
     SignedReport,
     VersionKind,
+)
+from workstation.report.outgoing import outgoing_folder, write_outgoing
+from workstation.report.pdf import Letterhead
+from workstation.report.signing import (
+    KEYRING_SERVICE,
+    Pkcs12Credential,
+    keyring_username,
+    sign_report,
+    store_pkcs12_password,
 )
 from workstation.report.templates import (
     FieldSpec,
@@ -609,13 +624,6 @@ class ReportEditor(QWidget):
     def credential(self) -> Any:
         """The PKCS#12 credential (file remembered in Qt settings, password in the keyring,
         asked and stored when missing); ``None`` when the reader has none or cancels."""
-        from workstation.report.signing import (
-            KEYRING_SERVICE,
-            Pkcs12Credential,
-            keyring_username,
-            store_pkcs12_password,
-        )
-
         store = report_settings()
         path_text = str(store.value(KEY_FILE_SETTING, "") or "")
         path = Path(path_text) if path_text else None
@@ -714,13 +722,6 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
                    progress: Callable[[int, int, str], None] | None = None) -> SignOutcome:
     """Sign (PAdES), build the SR and Encapsulated PDF, write the outgoing folder, add it to the
     outbox and try delivering it; the sentence says what happened. Runs in a worker thread."""
-    from workstation.report.delivery.destinations import open_outbox
-    from workstation.report.delivery.outbox import OutboxBusy
-    from workstation.report.dicom_objects import with_dicom_objects
-    from workstation.report.outgoing import outgoing_folder, write_outgoing
-    from workstation.report.pdf import Letterhead
-    from workstation.report.signing import sign_report
-
     say = progress or (lambda _d, _t, _m: None)
     if credential is None:
         raise SigningError("Only a user with a signing credential can make a report final; set up a key file or a smart card first.")
