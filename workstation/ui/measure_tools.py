@@ -175,6 +175,7 @@ class MeasureTools(QObject):
 
     changed = Signal()
     message = Signal(str)
+    tool_changed = Signal(object)  # the Kind now in use, or None
 
     def __init__(self, parent: QObject | None = None, ask_text: Callable[[str], str | None] | None = None) -> None:
         super().__init__(parent)
@@ -445,10 +446,13 @@ class MeasureTools(QObject):
 
     def set_tool(self, kind: Kind | None) -> None:
         """Choose a tool (None: back to scrolling); a drawing in progress is dropped."""
-        self.tool = Kind(kind) if kind is not None else None
+        tool = Kind(kind) if kind is not None else None
         if self._draft is not None:
             self._draft = None
             self.redraw_all()
+        if tool is not self.tool:
+            self.tool = tool
+            self.tool_changed.emit(tool)
 
     def delete_selected(self) -> None:
         if self.selected is None:

@@ -182,6 +182,7 @@ class MeasurementRoom(QObject):
             tools = MeasureTools(view)
             tools.changed.connect(self._refresh_panel)
             tools.message.connect(self._say)
+            tools.tool_changed.connect(lambda kind: self.tool_actions[kind].setChecked(True))
             self.tools_by_view[view] = tools
             view.destroyed.connect(lambda _o=None, v=view: self.tools_by_view.pop(v, None))
             view.grid.slot_added.connect(lambda slot, t=tools: t.attach(slot.viewport))

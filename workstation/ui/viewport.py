@@ -115,7 +115,8 @@ class _VtkView(QVTKRenderWindowInteractor):
     def event(self, ev: QEvent) -> bool:
         # Keys a measurement tool claims (Esc while drawing, Delete) come before the window's
         # shortcuts (Esc also resets the view).
-        tool = self._owner.tool
+        owner = self.__dict__.get("_owner")  # events come during construction too (no __getattr__)
+        tool = owner.tool if owner is not None else None
         if ev.type() == QEvent.Type.ShortcutOverride and tool is not None and isinstance(ev, QKeyEvent) \
                 and tool.claims(ev.key(), ev.modifiers()):
             ev.accept()
