@@ -243,3 +243,43 @@ def test_restart_restores_the_draft(qtbot, pki: ThrowawayPKI) -> None:  # type: 
         dispose(qtbot, window)
 
 
+
+
+def test_editor_alone_with_the_library_and_outbox(qtbot, pki: ThrowawayPKI) -> None:  # type: ignore[no-untyped-def]
+    """The editor without the reading room (no VTK viewports): template, priors, autosave,
+    signing and the outbox saying nothing is configured."""
+    from workstation.model.entities import LIBRARY, StudySummary
+    from workstation.sources import open_library
+
+    library = open_library(load_settings())
+    items = list(demo.phantom_series(shape=(4, 32, 32)))
+    items += list(demo.phantom_series(shape=(4, 32, 32), study_date=dt.date(2021, 5, 4)))
+    for data in items:
+        library.add_bytes(data)
+    headers = [pydicom.dcmread(io.BytesIO(d), stop_before_pixels=True) for d in items[:4]]
+    study = StudySummary.from_dataset(headers[0], LIBRARY)
+    editor = ReportEditor(load_settings)
+    qtbot.addWidget(editor)
+    editor.resize(480, 1000)
+    editor.show()
+    editor.open_study(study, headers, library=library)
+    assert editor.template is not None and editor.template.id == "ct_head"
+    assert "body part HEAD" in editor.reason.text()
+    qtbot.waitUntil(lambda: editor.sections["comparison"].text.toPlainText() == f"CT 2021-05-04 ({DESCRIPTION}).",
+                    timeout=5000)
+    _type(qtbot, editor, "findings", FINDINGS)
+    qtbot.waitUntil(lambda: _draft_json(editor).get("versions", [{}])[-1].get("sections", {}).get("findings") == FINDINGS,
+                    timeout=AUTOSAVE_MS)
+    _type(qtbot, editor, "impression", IMPRESSION)
+    _sign(qtbot, editor, pki)
+    assert "Signed by Dr Alice Radiologist" in editor.result.text()
+    assert "No RIS or archive is configured" in editor.result.text()
+    shot(editor, "report_editor_alone_signed")
+    view = OutboxView(load_settings)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: bool(view.entries), timeout=5000)
+    assert "No RIS or archive is configured" in view.summary.text()
+    top = view.tree.topLevelItem(0)
+    assert top is not None and top.text(1) == "waiting" and top.child(0).text(0) == "(no destination)"
+    shot(view, "outbox_no_destination")

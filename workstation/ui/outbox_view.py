@@ -137,7 +137,7 @@ class OutboxView(QDialog):
         for entry in reversed(self.entries):  # newest first
             signed = entry.signed_at.replace("T", " ")[:16]
             top = QTreeWidgetItem([f"Signed {signed} · accession {entry.accession_number or '—'}",
-                                   "delivered" if entry.delivered else "waiting",
+                                   "delivered" if entry.delivered and entry.destinations else "waiting",
                                    f"{entry.status}; version {entry.version_uid}"])
             top.setData(0, Qt.ItemDataRole.UserRole, entry.version_uid)
             if not entry.destinations:
@@ -152,7 +152,7 @@ class OutboxView(QDialog):
                 child.setToolTip(2, destination_sentence(state))
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
-            top.setExpanded(not entry.delivered or entry.version_uid in expanded)
+            top.setExpanded(not entry.delivered or not entry.destinations or entry.version_uid in expanded)
         undelivered = sum(1 for e in self.entries if not e.delivered)
         if not self.configured:
             text = ("No RIS or archive is configured: signed reports wait here until one is set "
