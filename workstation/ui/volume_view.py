@@ -1,0 +1,476 @@
+"""The 3D view in the reading room: direct volume rendering of one volume in a QVTK window.
+
+The renderer is :class:`~workstation.render.volume3d.VolumeRenderer` (CPU ray caster on a
+software OpenGL, GPU ray caster on a real GPU; presets from :mod:`workstation.render.presets3d`
+in modality values, PS3.3 C.11.1.1; the volume placed in patient LPS space, PS3.3 C.7.6.2.1.1).
+
+Mouse: left-drag rotates (horizontal: about the view-up axis, vertical: about the screen's
+horizontal axis), right-drag shifts (vertical) and widens (horizontal) the preset's opacity
+curve, wheel zooms, middle-drag pans. While a drag lasts the renderer samples coarsely (quick
+while moving); on release it draws at full quality (sharp when still). Shading arrives from a
+worker thread after the first picture and is swapped in on the UI thread.
+Keys: R reset, 1-6 presets in the order of the preset list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import vtkmodules.qt
+from pydicom.dataset import Dataset
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+vtkmodules.qt.PyQtImpl = "PySide6"
+from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
+
+from workstation.errors import WorkstationError  # noqa: E402
+from workstation.model.clip_box import ClipBox  # noqa: E402
+from workstation.model.geometry import VolumeGeometry  # noqa: E402
+from workstation.render.presets3d import PRESETS  # noqa: E402
+from workstation.render.volume3d import VolumeRenderer  # noqa: E402
+from workstation.ui import tasks  # noqa: E402
+from workstation.ui.mpr_view import VolumeLoad  # noqa: E402
+
+#: Degrees of rotation per screen pixel of left-drag.
+DEGREES_PER_PIXEL = 0.5
+#: Zoom factor per wheel notch.
+ZOOM_STEP = 1.12
+#: The clipping box's faces: (label, ClipBox field) per patient axis, low then high.
+CLIP_AXES = (("R-L", "x_min", "x_max"), ("A-P", "y_min", "y_max"), ("F-H", "z_min", "z_max"))
+
+
+def opacity_drag_sensitivity(width: float) -> float:
+    """Modality units per screen pixel of right-drag: a 256-pixel drag moves the opacity curve by
+    about its own width (at least 1 unit a pixel), so HU and percent presets feel alike."""
+    return max(1.0, float(width) / 256.0)
+
+
+class _VolumeVtk(QVTKRenderWindowInteractor):
+    """The render window in Qt; input goes to the owning :class:`VolumeView`, not to VTK."""
+
+    def __init__(self, owner: VolumeView) -> None:
+        super().__init__(owner)
+        self._owner = owner
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner._mouse_press(ev)
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner._mouse_release(ev)
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._owner._mouse_move(ev)
+
+    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        ev.accept()
+
+    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
+        self._owner._wheel(ev)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        if not self._owner.handle_key(ev.key(), ev.modifiers()):
+            ev.ignore()
+
+    def keyReleaseEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        ev.accept()
+
+    def enterEvent(self, ev: Any) -> None:  # noqa: N802
+        ev.accept()
+
+    def leaveEvent(self, ev: Any) -> None:  # noqa: N802
+        ev.accept()
+
+
+class VolumeView(QWidget):
+    """3D volume rendering of one volume with presets, clipping box, reset and save.
+
+    Build it empty and call :meth:`load` (a background :class:`~workstation.ui.tasks.Task`) or
+    :meth:`set_volume`. Signals: ``loaded()``, ``failed(str)`` (one sentence), ``refined()``
+    when the shaded picture replaced the quick first one.
+    """
+
+    loaded = Signal()
+    failed = Signal(str)
+    refined = Signal()
+    _refinement_ready = Signal()  # from the shading worker thread, queued to the UI thread
+
+    def __init__(self, parent: QWidget | None = None, *, title: str = "", backend: str = "auto") -> None:
+        super().__init__(parent)
+        self.title = title
+        self.renderer: VolumeRenderer | None = None
+        self._backend = backend
+        self._task: tasks.Task | None = None
+        self._drag: dict[str, Any] | None = None
+        self._wheel_rest = 0.0
+        self._initialised = False
+        self._full_box: ClipBox | None = None
+
+        self.preset = QComboBox()
+        for preset in PRESETS.values():
+            self.preset.addItem(preset.name, preset.key)
+        self.preset.setToolTip("3D preset (keys 1-6); right-drag shifts and widens its opacity curve")
+        self.shading = QCheckBox("Shading")
+        self.shading.setChecked(True)
+        self.clip = QCheckBox("Clipping box")
+        self.reset_button = QPushButton("Reset (R)")
+        self.save_button = QPushButton("Save view as image...")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(240)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.clip_fields: dict[str, QDoubleSpinBox] = {}
+        clip_panel = QGridLayout()
+        for row, (label, low, high) in enumerate(CLIP_AXES):
+            clip_panel.addWidget(QLabel(label), row, 0)
+            for column, field in ((1, low), (2, high)):
+                spin = QDoubleSpinBox()
+                spin.setDecimals(1)
+                spin.setSuffix(" mm")
+                spin.setToolTip(f"Clipping box face {field} (patient LPS mm)")
+                spin.setKeyboardTracking(False)
+                spin.valueChanged.connect(lambda _v: self._clip_changed())
+                self.clip_fields[field] = spin
+                clip_panel.addWidget(spin, row, column)
+        self.clip_panel = QWidget()
+        self.clip_panel.setLayout(clip_panel)
+        self.clip_panel.setVisible(False)
+
+        tools = QHBoxLayout()
+        tools.addWidget(QLabel("Preset"))
+        tools.addWidget(self.preset)
+        for widget in (self.shading, self.clip, self.reset_button, self.save_button):
+            tools.addWidget(widget)
+        tools.addStretch(1)
+        tools.addWidget(self.progress)
+
+        self.view = _VolumeVtk(self)
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.view.GetRenderWindow().GetInteractor().SetInteractorStyle(vtkInteractorStyleUser())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(tools)
+        layout.addWidget(self.clip_panel)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        self.setFocusProxy(self.view)
+        self._set_controls_enabled(False)
+
+        self.preset.currentIndexChanged.connect(lambda _i: self.set_preset(str(self.preset.currentData())))
+        self.shading.toggled.connect(self._shading_toggled)
+        self.clip.toggled.connect(self._clip_toggled)
+        self.reset_button.clicked.connect(self.reset)
+        self.save_button.clicked.connect(self._save_dialog)
+        self._refinement_ready.connect(self._apply_refinement, Qt.ConnectionType.QueuedConnection)
+
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self.render_now)
+
+    # -- loading --------------------------------------------------------------------------------
+    def load(self, fn: VolumeLoad) -> tasks.Task:
+        """Load the volume in the background (``fn(progress, cancel)``), then show it."""
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.message.setText("Loading the volume...")
+        task = tasks.Task(fn)
+        task.signals.progress.connect(self._progress)
+        task.signals.finished.connect(self._loaded)
+        task.signals.failed.connect(self._failed)
+        self._task = task
+        return tasks.start(task)
+
+    @property
+    def loading(self) -> bool:
+        return self._task is not None
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        if message:
+            self.message.setText(message)
+
+    def _loaded(self, result: tuple[np.ndarray, VolumeGeometry, Dataset, str]) -> None:
+        self._task = None
+        volume, geometry, header, note = result
+        try:
+            self.set_volume(volume, geometry, header, note=note)
+        except WorkstationError as exc:
+            self._failed(str(exc))
+
+    def _failed(self, message: str) -> None:
+        self._task = None
+        self.progress.setVisible(False)
+        self.message.setText(message)
+        self.failed.emit(message)
+
+    def set_volume(self, volume: np.ndarray, geometry: VolumeGeometry, header: Dataset, *, note: str = "") -> None:
+        """Render ``volume`` (stored values [k, j, i], no copy) placed by ``geometry``; the
+        header's Rescale Slope/Intercept (PS3.3 C.11.1.1) turn HU presets into stored values.
+        MR volumes start with the MR preset, others with CT bone."""
+        self.release()
+        self._ensure_initialised()
+        slope = float(header.get("RescaleSlope", 1) or 1)
+        intercept = float(header.get("RescaleIntercept", 0) or 0)
+        modality = str(header.get("Modality", "") or "")
+        key = "mr-default" if modality == "MR" else "ct-bone"
+        renderer = VolumeRenderer(self.view.GetRenderWindow(), backend=self._backend,  # type: ignore[arg-type]
+                                  on_refinement_ready=self._refinement_ready.emit)
+        renderer.set_volume(volume, geometry, rescale=(slope, intercept), preset=key)
+        self.renderer = renderer
+        self._full_box = ClipBox.around(renderer.patient_corners())
+        self._fill_clip_fields(self._full_box)
+        self.preset.blockSignals(True)
+        self.preset.setCurrentIndex(self.preset.findData(key))
+        self.preset.blockSignals(False)
+        self.progress.setVisible(False)
+        self.message.setText(note)
+        self.message.setVisible(bool(note))
+        self._set_controls_enabled(True)
+        self._request_render()
+        self.loaded.emit()
+
+    def release(self) -> None:
+        """Free the volume and the pipeline (a closed tab); cancels a running load."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        if self.renderer is not None:
+            self.renderer.close()
+            self.renderer = None
+        self._set_controls_enabled(False)
+
+    def _set_controls_enabled(self, on: bool) -> None:
+        for widget in (self.preset, self.shading, self.clip, self.reset_button, self.save_button):
+            widget.setEnabled(on)
+
+    # -- presets, shading, clipping -------------------------------------------------------------
+    def set_preset(self, key: str) -> None:
+        """Switch to a 3D preset by key ('ct-bone', 'mip', ...), forgetting any drag shift."""
+        if self.renderer is None:
+            return
+        self.renderer.set_preset(key)
+        index = self.preset.findData(self.renderer.preset.key)
+        if index >= 0 and index != self.preset.currentIndex():
+            self.preset.blockSignals(True)
+            self.preset.setCurrentIndex(index)
+            self.preset.blockSignals(False)
+        self._request_render()
+
+    def _shading_toggled(self, on: bool) -> None:
+        if self.renderer is not None:
+            self.renderer.set_shading_enabled(on)
+            self._request_render()
+
+    def _fill_clip_fields(self, box: ClipBox) -> None:
+        for (_label, low, high) in CLIP_AXES:
+            lo, hi = getattr(box, low), getattr(box, high)
+            for field in (low, high):
+                spin = self.clip_fields[field]
+                spin.blockSignals(True)
+                spin.setRange(lo - 1.0, hi + 1.0)
+                spin.setValue(getattr(box, field))
+                spin.blockSignals(False)
+
+    def _clip_toggled(self, on: bool) -> None:
+        self.clip_panel.setVisible(on)
+        self._clip_changed()
+
+    def clip_box(self) -> ClipBox | None:
+        """The clipping box the fields describe, or None when clipping is off."""
+        if not self.clip.isChecked():
+            return None
+        values = {field: spin.value() for field, spin in self.clip_fields.items()}
+        for (_label, low, high) in CLIP_AXES:
+            if values[low] > values[high]:
+                values[low], values[high] = values[high], values[low]
+        return ClipBox(**values)
+
+    def set_clip_box(self, box: ClipBox | None) -> None:
+        """Clip to ``box`` (LPS mm); None switches clipping off."""
+        if box is not None:
+            for field, spin in self.clip_fields.items():
+                value = float(getattr(box, field))
+                spin.blockSignals(True)
+                spin.setRange(min(spin.minimum(), value - 1.0), max(spin.maximum(), value + 1.0))
+                spin.setValue(value)
+                spin.blockSignals(False)
+        self.clip.blockSignals(True)
+        self.clip.setChecked(box is not None)
+        self.clip.blockSignals(False)
+        self.clip_panel.setVisible(box is not None)
+        self._clip_changed()
+
+    def _clip_changed(self) -> None:
+        if self.renderer is not None:
+            self.renderer.set_clip_box(self.clip_box())
+            self._request_render()
+
+    # -- view -----------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Anterior view, whole volume, the preset's own opacity curve, no clipping."""
+        if self.renderer is None:
+            return
+        self.renderer.reset_window()
+        if self._full_box is not None:
+            self._fill_clip_fields(self._full_box)
+        self.set_clip_box(None)
+        self.renderer.reset_view()
+        self._request_render()
+
+    def save_image(self, path: str | Path) -> Path:
+        """Save the view as it is now as a PNG file."""
+        if self.renderer is None:
+            raise WorkstationError("The 3D volume is not loaded yet; wait for it to load before saving the view.")
+        target = Path(path)
+        if target.suffix.lower() != ".png":
+            target = target.with_suffix(".png")
+        try:
+            self.renderer.save_png(target)
+        except OSError as exc:
+            raise WorkstationError(f"Could not write the image {target}: {exc.strerror or exc}; choose another folder.") from None
+        return target
+
+    def _save_dialog(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(self, "Save view as image", str(Path.home() / "3d-view.png"), "PNG image (*.png)")
+        if not path:
+            return
+        try:
+            saved = self.save_image(path)
+        except WorkstationError as exc:
+            self.message.setText(str(exc))
+            self.message.setVisible(True)
+            return
+        self.message.setText(f"Saved {saved.name}")
+        self.message.setVisible(True)
+
+    # -- input ----------------------------------------------------------------------------------
+    def _screen_point(self, pos: QPointF) -> tuple[float, float]:
+        ratio = self.view.devicePixelRatioF()
+        return pos.x() * ratio, pos.y() * ratio
+
+    def _mouse_press(self, ev: QMouseEvent) -> None:
+        self.view.setFocus()
+        ev.accept()
+        if self.renderer is None:
+            return
+        point = self._screen_point(ev.position())
+        # Units per pixel fixed for the whole drag, from the curve's width when it began.
+        self._drag = {"button": ev.button(), "last": point, "k": opacity_drag_sensitivity(self.renderer.preset.window[1])}
+        self.renderer.begin_interaction()
+
+    def _mouse_move(self, ev: QMouseEvent) -> None:
+        ev.accept()
+        drag, renderer = self._drag, self.renderer
+        if drag is None or renderer is None:
+            return
+        x, y = self._screen_point(ev.position())
+        lx, ly = drag["last"]
+        dx, dy = x - lx, y - ly
+        button = drag["button"]
+        if button == Qt.MouseButton.LeftButton:
+            renderer.rotate(-dx * DEGREES_PER_PIXEL, dy * DEGREES_PER_PIXEL)
+        elif button == Qt.MouseButton.RightButton:
+            renderer.shift_window(dy * drag["k"], dx * drag["k"])  # down: higher values; right: wider
+        elif button == Qt.MouseButton.MiddleButton:
+            renderer.pan(dx, dy)
+        drag["last"] = (x, y)
+        self._request_render()
+
+    def _mouse_release(self, ev: QMouseEvent) -> None:
+        ev.accept()
+        if self._drag is not None and self.renderer is not None:
+            self.renderer.end_interaction()
+            self._request_render()  # the sharp picture
+        self._drag = None
+
+    def _wheel(self, ev: QWheelEvent) -> None:
+        ev.accept()
+        if self.renderer is None:
+            return
+        self._wheel_rest += ev.angleDelta().y() / 120.0
+        notches = int(self._wheel_rest)
+        if notches:
+            self._wheel_rest -= notches
+            self.renderer.zoom(ZOOM_STEP ** notches)
+            self._request_render()
+
+    def handle_key(self, key: int, modifiers: Any) -> bool:
+        """A key of the 3D view; True when it was one."""
+        if self.renderer is None or modifiers & Qt.KeyboardModifier.ControlModifier:
+            return False
+        K = Qt.Key
+        keys = list(PRESETS)
+        if key in (K.Key_R, K.Key_Escape):
+            self.reset()
+        elif K.Key_1 <= key < K.Key_1 + len(keys):
+            self.set_preset(keys[int(key) - int(K.Key_1)])
+        else:
+            return False
+        return True
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        if not self.handle_key(ev.key(), ev.modifiers()):
+            super().keyPressEvent(ev)
+
+    # -- drawing --------------------------------------------------------------------------------
+    def _apply_refinement(self) -> None:
+        if self.renderer is not None and self.renderer.apply_refinement():
+            self._request_render()
+            self.refined.emit()
+
+    def _ensure_initialised(self) -> None:
+        if not self._initialised:
+            self.view.Initialize()
+            self._initialised = True
+
+    def _request_render(self) -> None:
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def render_now(self) -> None:
+        self._render_timer.stop()
+        if self.renderer is None:
+            return
+        self._ensure_initialised()
+        self.renderer.render()
+
+    def showEvent(self, ev: Any) -> None:  # noqa: N802
+        super().showEvent(ev)
+        self._ensure_initialised()
+        self._request_render()
+
+    def capture(self) -> np.ndarray:
+        """The picture now, (height, width, 3) uint8, drawn now."""
+        if self.renderer is None:
+            raise WorkstationError("The 3D volume is not loaded yet; wait for it to load.")
+        self._render_timer.stop()
+        image: np.ndarray = self.renderer.capture()
+        return image
+
+    def closeEvent(self, ev: Any) -> None:  # noqa: N802
+        self._render_timer.stop()
+        self.release()
+        self.view.Finalize()
+        super().closeEvent(ev)
+
+
+__all__ = ["VolumeView", "opacity_drag_sensitivity"]
