@@ -217,3 +217,52 @@ def test_a_series_with_one_position_gets_a_clear_sentence(qtbot) -> None:  # typ
     assert "volume" in message or "reformat" in message
     assert view.viewer is None
     library.close()
+
+
+def test_m_opens_the_active_series_in_mpr_and_goes_back_and_ctrl_d_opens_3d(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.helpers import dispose, open_row
+    from workstation.ui.app import create_main_window
+    from workstation.ui.study_view import StudyView
+    from workstation.ui.volume_view import VolumeView
+
+    library = open_library(load_settings())
+    for data in phantom_series(shape=(20, 64, 64), spacing=(3.0, 3.6, 3.6)):
+        library.add_bytes(data)
+    library.close()
+    window = create_main_window(load_settings())
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    worklist = window.worklist
+    qtbot.waitUntil(lambda: worklist.model.rowCount() == 1, timeout=20000)
+    open_row(qtbot, worklist, "CT HEAD DEMO PHANTOM")
+    qtbot.waitUntil(lambda: window.tabs.count() == 2, timeout=20000)
+    study = window.tabs.widget(1)
+    assert isinstance(study, StudyView)
+    qtbot.waitUntil(lambda: study.active.display_set is not None, timeout=10000)
+
+    qtbot.keyClick(window, Qt.Key.Key_M)
+    mpr = window.tabs.currentWidget()
+    assert isinstance(mpr, MprView)
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "MPR: Axial 3 mm (generated phantom)"
+    qtbot.waitUntil(lambda: mpr.viewer is not None, timeout=30000)
+    assert mpr.state is not None and mpr.state.geometry.shape == (20, 64, 64)
+    mpr.render_now()
+    save_shot(mpr.capture(), "mpr_from_main_window")
+
+    qtbot.keyClick(window, Qt.Key.Key_M)  # the same key: back to the study
+    assert window.tabs.currentWidget() is study
+    qtbot.keyClick(window, Qt.Key.Key_M)  # and again: the open MPR tab, not a second one
+    assert window.tabs.currentWidget() is mpr and window.tabs.count() == 3
+
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    volume = window.tabs.currentWidget()
+    assert isinstance(volume, VolumeView)
+    assert window.tabs.tabText(window.tabs.currentIndex()).startswith("3D: ")
+    qtbot.waitUntil(lambda: volume.renderer is not None, timeout=30000)
+
+    window.close_tab(window.tabs.indexOf(mpr))  # closing the tab frees the volume
+    assert mpr.viewer is None and mpr.state is None
+    assert window.tabs.count() == 3
+    dispose(qtbot, window)

@@ -42,6 +42,11 @@ TAG_BROWSER_KEY = "Ctrl+T"
 #: Reporting (issue 7): the report editor dock of the study in front.
 REPORT_KEY = "Ctrl+Shift+E"
 
+#: MPR and 3D (issue 4): the active viewport's volume in a tab of its own; the same key goes
+#: back to the study. (Ctrl+3 is the 2 x 1 layout, so 3D is Ctrl+D.)
+MPR_KEY = "M"
+VOLUME_3D_KEY = "Ctrl+D"
+
 #: What the viewport does with the mouse and scroll keys (handled inside the viewport).
 VIEWPORT_HELP = (
     ("Mouse wheel, Up/Down, Page Up/Down, Home/End", "Scroll through the images"),

@@ -165,6 +165,8 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "DICOM &tags", TAG_BROWSER_KEY, self.show_tags)
         # -- reporting (issue 7) --
         self.report_action = self._action(view_menu, "&Report", REPORT_KEY, self.toggle_report)
+        # -- MPR and 3D (issue 4) --
+        self._add_reformat_actions(view_menu)
         self._action(file_menu, "&Outbox...", None, self.show_outbox)
         view_menu.addSeparator()
         self.tools.fill_view_menu(view_menu)
@@ -357,6 +359,9 @@ class MainWindow(QMainWindow):
         if self.qc_view is not None and view is self.qc_view:
             self.qc_view.cancel_all()
             self.qc_view = None
+        release = getattr(view, "release", None) if getattr(view, "reformat_kind", None) else None
+        if release is not None:
+            release()  # an MPR / 3D tab: frees its volume
         self.tabs.removeTab(index)
         if view is not None:
             view.deleteLater()
@@ -466,6 +471,66 @@ class MainWindow(QMainWindow):
             self.outbox_view = view
         view.show()
         view.raise_()
+        return view
+
+    # -- MPR and 3D (issue 4) --------------------------------------------------------------------
+
+    def _add_reformat_actions(self, menu: Any) -> None:
+        from workstation.ui.actions import MPR_KEY, VOLUME_3D_KEY
+
+        self.mpr_action = self._action(menu, "&MPR (axial, coronal, sagittal)", MPR_KEY, lambda: self.toggle_reformat("mpr"))
+        self.volume_3d_action = self._action(menu, "3D &volume rendering", VOLUME_3D_KEY, lambda: self.toggle_reformat("3d"))
+
+    def toggle_reformat(self, kind: str) -> Any:
+        """MPR (``kind='mpr'``) or 3D (``'3d'``) of the active viewport's volume in a tab
+        "MPR: <series>" / "3D: <series>" (the open one if there is one); pressed on that tab,
+        back to its study. Returns the tab's widget (the study view when going back) or None."""
+        current = self.tabs.currentWidget()
+        source = getattr(current, "reformat_of", None)
+        if source is not None and getattr(current, "reformat_kind", "") == kind:
+            index = self.tabs.indexOf(source)
+            self.tabs.setCurrentIndex(index if index >= 0 else 0)
+            return source if index >= 0 else None
+        study = source if source is not None else self.current_study()
+        if study is None:
+            self.show_error("Open a study and pick a volume series in a viewport first; MPR and 3D show the active viewport's series.")
+            return None
+        display_set = getattr(current, "reformat_display_set", None) if source is not None else study.active.display_set
+        if display_set is None or not display_set.is_volume:
+            self.show_error("The active viewport's series is not a volume (parallel slices of one stack), so it cannot be reformatted; choose a CT or MR series.")
+            return None
+        for i in range(self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if getattr(widget, "reformat_kind", None) == kind and getattr(widget, "reformat_display_set", None) is display_set:
+                self.tabs.setCurrentIndex(i)
+                return widget
+        from workstation.render.offscreen import load_display_set_volume
+        from workstation.ui.mpr_view import MprView
+        from workstation.ui.volume_view import VolumeView
+
+        name = display_set.series_description or (f"Se {display_set.series_number}" if display_set.series_number is not None else "series")
+        view: Any = MprView(title=name) if kind == "mpr" else VolumeView(title=name)
+        view.reformat_of, view.reformat_kind, view.reformat_display_set = study, kind, display_set
+        known = self._reading_headers.get(study, {})
+        uids = list(dict.fromkeys(uid for uid, _ in display_set.frames))
+        headers = {uid: known[uid] for uid in uids if uid in known}
+
+        def work(progress: Any, cancel: CancelToken) -> Any:
+            done = [0]
+
+            def read(uid: str) -> bytes:
+                cancel.raise_if_cancelled()
+                data = study.read_instance(display_set.study_uid, display_set.series_uid, uid)
+                done[0] += 1
+                progress(done[0], len(uids), "Reading the images")
+                return data
+
+            return load_display_set_volume(display_set, headers, read)
+
+        view.failed.connect(self.show_error)
+        index = self.tabs.addTab(view, f"{'MPR' if kind == 'mpr' else '3D'}: {name}")
+        self.tabs.setCurrentIndex(index)
+        view.load(work)
         return view
 
     # -- more windows, settings, help ----------------------------------------------------------

@@ -128,6 +128,10 @@ class MprView(QWidget):
     def __init__(self, parent: QWidget | None = None, *, title: str = "") -> None:
         super().__init__(parent)
         self.title = title
+        #: Set by the main window: the study view, "mpr"/"3d" and the display set shown.
+        self.reformat_of: Any = None
+        self.reformat_kind = ""
+        self.reformat_display_set: Any = None
         self.viewer: Any = None  # workstation.render.mpr.MprViewer once a volume is set
         self.state: MprState | None = None
         self.header: Dataset | None = None

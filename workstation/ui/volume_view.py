@@ -114,6 +114,10 @@ class VolumeView(QWidget):
     def __init__(self, parent: QWidget | None = None, *, title: str = "", backend: str = "auto") -> None:
         super().__init__(parent)
         self.title = title
+        #: Set by the main window: the study view, "mpr"/"3d" and the display set shown.
+        self.reformat_of: Any = None
+        self.reformat_kind = ""
+        self.reformat_display_set: Any = None
         self.renderer: VolumeRenderer | None = None
         self._backend = backend
         self._task: tasks.Task | None = None
