@@ -18,7 +18,6 @@ import warnings
 from collections.abc import Iterable, Sequence
 from enum import Enum
 
-import highdicom as hd
 from pydicom.dataset import Dataset
 from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
@@ -132,6 +131,8 @@ def build_rejection_note(
 def _document(
     why: RejectionReason, unique: list[Dataset], description: str | None, institution_name: str | None
 ) -> Dataset:
+    import highdicom as hd  # heavy: only when a note is built, not for reading (visibility)
+
     content = hd.ko.KeyObjectSelection(
         document_title=why.code(),
         referenced_objects=unique,
