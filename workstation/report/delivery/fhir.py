@@ -39,7 +39,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -390,3 +390,87 @@ def deliver_fhir(version: ReportVersion, client: FhirClient) -> str:
     action = "updated" if existing is not None else "created"
     log.info("FHIR delivery of report version %s: %s %s", version.version_uid, report_ref, action)
     return f"{report_ref} {action}"
+
+
+# -- report status for the worklist -----------------------------------------------------------
+
+NO_REPORT = "none"
+_STATUS_BATCH = 40  # accession numbers per search (OR-joined token values, FHIR R4 search.html)
+
+
+def _accession_of(report: Mapping[str, Any], system: str) -> str:
+    for ident in report.get("identifier", []):
+        if ident.get("system") == system and ident.get("value"):
+            return str(ident["value"])
+    return ""
+
+
+def _study_uids_of(report: Mapping[str, Any]) -> set[str]:
+    uids = set()
+    for study in report.get("imagingStudy", []):
+        ident = (study or {}).get("identifier") or {}
+        value = str(ident.get("value", ""))
+        if ident.get("system") == DICOM_UID_SYSTEM and value.startswith("urn:oid:"):
+            uids.add(value[len("urn:oid:"):])
+    return uids
+
+
+def _later(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether report ``a`` was issued after ``b`` (reports without a usable time come last)."""
+    ia, ib = _issued(a), _issued(b)
+    if ia is None or ia.tzinfo is None:
+        return False
+    if ib is None or ib.tzinfo is None:
+        return True
+    return ia > ib
+
+
+def report_statuses(
+    client: FhirClient, studies: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """The RIS's report status for each ``(accession number, study UID)``.
+
+    The DiagnosticReports are searched by the accession identifier that :func:`deliver_fhir`
+    writes (``identifier=<accession system>|<accession>``, several OR-joined per request, FHIR R4
+    search.html 3.1.1.5.5), following the Bundle's ``next`` links. A report whose
+    ``imagingStudy`` names another Study Instance UID is not counted (an accession number
+    reused by another study). The answer is the status of the latest issued report
+    (preliminary / final / amended / appended / ...), or :data:`NO_REPORT`; studies without an
+    accession number are left out of the answer (their report cannot be searched for).
+    """
+    system = client.profile.accession_system
+    wanted = [(acc, uid) for acc, uid in studies if acc]
+    accessions = sorted({acc for acc, _uid in wanted})
+    found: dict[str, list[dict[str, Any]]] = {}
+    for start in range(0, len(accessions), _STATUS_BATCH):
+        batch = accessions[start:start + _STATUS_BATCH]
+        values = ",".join(_token(system, acc.replace("\\", "\\\\").replace(",", "\\,"))
+                          for acc in batch)
+        path = f"DiagnosticReport?identifier={values}&_count=200"
+        pages = 0
+        while path and pages < 20:
+            bundle = client.request("GET", path, what="report status search").json()
+            for entry in bundle.get("entry", []):
+                resource = entry.get("resource") or {}
+                if resource.get("resourceType") != "DiagnosticReport":
+                    continue
+                acc = _accession_of(resource, system)
+                if acc:
+                    found.setdefault(acc, []).append(resource)
+            path = ""
+            pages += 1
+            for link in bundle.get("link", []):
+                if link.get("relation") == "next" and link.get("url"):
+                    url = str(link["url"])
+                    path = url[len(client.base_url):] if url.startswith(client.base_url) else ""
+    answer: dict[tuple[str, str], str] = {}
+    for acc, uid in wanted:
+        best: dict[str, Any] | None = None
+        for report in found.get(acc, []):
+            uids = _study_uids_of(report)
+            if uid and uids and uid not in uids:
+                continue
+            if best is None or _later(report, best):
+                best = report
+        answer[(acc, uid)] = str(best.get("status", "unknown")) if best else NO_REPORT
+    return answer
