@@ -44,6 +44,14 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / norm
 
 
+def _units(vectors: np.ndarray) -> np.ndarray:
+    """Each row of ``vectors`` (n, 3) divided by its length (as :func:`_unit`, row by row)."""
+    norms = np.linalg.norm(vectors, axis=1)
+    if not np.all(np.isfinite(norms)) or np.any(norms < 1e-9):
+        _unit(vectors[int(np.argmin(np.where(np.isfinite(norms), norms, -1.0)))])  # raises
+    return vectors / norms[:, None]
+
+
 def plane_axes(plane: ImagePlane) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unit row direction (increasing column), column direction (increasing row) and normal."""
     row = _unit(np.asarray(plane.orientation[:3], dtype=np.float64))
@@ -213,9 +221,18 @@ class StackGeometry:
             raise GeometryError("A display set without placed images has no geometry to link or point into.")
         self._planes = tuple(planes)
         self.frame_of_reference_uid = (frame_of_reference_uid or "").strip() or None
-        self._positions = np.array([np.asarray(p.position, dtype=np.float64) for p in self._planes])
-        self._normals = np.array([plane_axes(p)[2] for p in self._planes])
-        self._centres = np.array([image_centre(p) for p in self._planes])
+        # All planes at once (the per-plane functions above, as array operations).
+        count = len(self._planes)
+        self._positions = np.array([p.position for p in self._planes], dtype=np.float64).reshape(count, 3)
+        orientation = np.array([p.orientation for p in self._planes], dtype=np.float64).reshape(count, 6)
+        row = _units(orientation[:, :3])
+        col = _units(orientation[:, 3:])
+        self._normals = _units(np.cross(row, col))
+        spacing = np.array([p.pixel_spacing for p in self._planes], dtype=np.float64).reshape(count, 2)
+        half_columns = (np.array([p.columns for p in self._planes], dtype=np.float64) - 1) / 2
+        half_rows = (np.array([p.rows for p in self._planes], dtype=np.float64) - 1) / 2
+        self._centres = (self._positions + row * (spacing[:, 1] * half_columns)[:, None]
+                         + col * (spacing[:, 0] * half_rows)[:, None])
         self._spacing = slice_spacing if slice_spacing and slice_spacing > 0 else self._measured_spacing()
 
     @classmethod
