@@ -3,12 +3,19 @@
 Filters are those of a DICOM worklist query (PS3.4 C.6.2.1): patient name with wildcards, patient
 ID, accession number, study date range with quick choices, modality, study description. Searching
 runs in the background; the table stays usable while the archive answers.
+
+The "Report" column shows each study's report status as the RIS holds it (FHIR R4
+DiagnosticReport.status: preliminary, final, amended, appended; "none" when it has no report),
+searched by accession number in the background after each search
+(:func:`workstation.report.delivery.fhir.report_statuses`). With no RIS configured the column stays
+empty and its tooltip says so; an unreachable RIS adds one sentence to the status line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
@@ -25,14 +32,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.errors import WorkstationError
 from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
 from workstation.model.query import StudyQuery
+from workstation.report.delivery.fhir import NO_REPORT, FhirClient, report_statuses
+from workstation.report.delivery.profile import RisProfile, load_ris_profile
 from workstation.ui import tasks
 
 COLUMNS = (
     "Patient", "Patient ID", "Birth date", "Sex", "Study date", "Modality", "Description",
-    "Accession", "Images", "Origin",
+    "Accession", "Images", "Origin", "Report",
 )
+REPORT_COLUMN = COLUMNS.index("Report")
+NO_RIS_TIP = "No RIS is configured: add its FHIR URL in the settings to see report status here."
+NO_ACCESSION_TIP = "This study has no accession number, so its report cannot be looked up."
+REPORT_LABELS = {NO_REPORT: "No report", "preliminary": "Preliminary", "final": "Final",
+                 "amended": "Amended", "corrected": "Corrected", "appended": "Addendum",
+                 "registered": "Ordered", "partial": "Partial", "cancelled": "Cancelled",
+                 "entered-in-error": "Entered in error"}
 DATE_CHOICES = ("Any date", "Today", "Yesterday", "Last 7 days", "Last 30 days", "Range...")
 
 
@@ -71,10 +88,14 @@ class WorklistWidget(QWidget):
     study_opened = Signal(object)  # StudySummary
     demo_requested = Signal()
 
-    def __init__(self, search: Callable[[StudyQuery, str], list[StudySummary]], source_names: list[str]) -> None:
+    def __init__(self, search: Callable[[StudyQuery, str], list[StudySummary]], source_names: list[str],
+                 *, ris_profile: Callable[[], RisProfile | None] | None = None) -> None:
         super().__init__()
         self._search = search
+        self._ris_profile = ris_profile or load_ris_profile
         self._task: tasks.Task | None = None
+        self._status_task: tasks.Task | None = None
+        self._found_text = ""
         self._studies: list[StudySummary] = []
 
         self.source = QComboBox()
@@ -209,6 +230,7 @@ class WorklistWidget(QWidget):
                 (s.accession_number, s.accession_number),
                 ("" if s.number_of_instances is None else str(s.number_of_instances), s.number_of_instances or 0),
                 (origin, origin),
+                ("", ""),
             )
             items = []
             for text, key in values:
@@ -220,7 +242,95 @@ class WorklistWidget(QWidget):
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.resizeColumnsToContents()
         n = len(self._studies)
-        self.status.setText(f"{n} stud{'y' if n == 1 else 'ies'} found.")
+        self._found_text = f"{n} stud{'y' if n == 1 else 'ies'} found."
+        self.status.setText(self._found_text)
+        self.fetch_report_statuses()
+
+    # -- report status from the RIS ------------------------------------------------------------
+
+    def _report_items(self) -> list[tuple[QStandardItem, StudySummary]]:
+        pairs = []
+        for r in range(self.model.rowCount()):
+            item = self.model.item(r, REPORT_COLUMN)
+            row = item.data(Qt.ItemDataRole.UserRole + 2) if item is not None else None
+            if item is not None and row is not None:
+                pairs.append((item, self._studies[int(row)]))
+        return pairs
+
+    def fetch_report_statuses(self) -> None:
+        """Ask the RIS (in the background) for the report status of the studies shown."""
+        if self._status_task is not None:
+            self._status_task.cancel()
+            self._status_task = None
+        header = self.model.horizontalHeaderItem(REPORT_COLUMN)
+        try:
+            profile = self._ris_profile()
+        except WorkstationError as exc:
+            profile = None
+            self.status.setText(f"{self._found_text} {exc}".strip())
+        if profile is None or not profile.fhir_url:
+            for item, _study in self._report_items():
+                item.setText("")
+                item.setToolTip(NO_RIS_TIP)
+            if header is not None:
+                header.setToolTip(NO_RIS_TIP)
+            return
+        if header is not None:
+            header.setToolTip(f"Report status held by the RIS '{profile.name}'")
+        keys = [(s.accession_number.strip(), s.study_uid) for _i, s in self._report_items()]
+        for item, study in self._report_items():
+            item.setText("")
+            item.setToolTip(NO_ACCESSION_TIP if not study.accession_number.strip() else "Asking the RIS...")
+        if not any(acc for acc, _uid in keys):
+            return
+
+        def work(_progress: Any, _cancel: Any) -> dict[tuple[str, str], str]:
+            client = FhirClient(profile)
+            try:
+                return report_statuses(client, keys)
+            finally:
+                client.close()
+
+        task = tasks.Task(work)
+        task.signals.finished.connect(self._show_report_statuses)
+        task.signals.failed.connect(self._report_statuses_failed)
+        self._status_task = tasks.start(task)
+
+    def _current_status_task(self) -> bool:
+        """Whether the signal being handled comes from the latest status search."""
+        task = self._status_task
+        return task is not None and self.sender() is task.signals
+
+    def _show_report_statuses(self, statuses: dict[tuple[str, str], str]) -> None:
+        if not self._current_status_task():
+            return
+        for item, study in self._report_items():
+            status = statuses.get((study.accession_number.strip(), study.study_uid))
+            if status is None:
+                continue
+            label = REPORT_LABELS.get(status, status)
+            item.setText(label)
+            item.setData(label, Qt.ItemDataRole.UserRole + 1)
+            item.setData(status, Qt.ItemDataRole.UserRole + 3)
+            item.setToolTip(f"Report status in the RIS: {status}")
+        self.table.resizeColumnToContents(REPORT_COLUMN)
+
+    def _report_statuses_failed(self, message: str) -> None:
+        if not self._current_status_task():
+            return
+        for item, study in self._report_items():
+            if study.accession_number.strip():
+                item.setToolTip("The RIS could not be asked for the report status.")
+        first = message.split("; ")[0].rstrip(".")
+        self.status.setText(f"{self._found_text} Report status unknown: {first}.".strip())
+
+    def report_status(self, study_uid: str) -> str | None:
+        """The RIS's status shown for a study ("final", "none", ...; ``None``: not known)."""
+        for item, study in self._report_items():
+            if study.study_uid == study_uid:
+                value = item.data(Qt.ItemDataRole.UserRole + 3)
+                return None if value is None else str(value)
+        return None
 
     def set_empty_library_banner(self, visible: bool) -> None:
         self.banner.setVisible(visible)
