@@ -110,6 +110,7 @@ class _Slice:
     serial: int = 0  # unique per arrival: what the display buffer was last filled from
     axes: tuple[str, str] | None = None  # orientation letters of its columns and rows
     axes_read: bool = False
+    location: float | None = None  # slice location (mm along the normal), with the plane
 
     @property
     def size(self) -> tuple[int, int]:
@@ -173,6 +174,11 @@ class SliceRenderer:
         self._cursor: np.ndarray | None = None
         self._annotations: dict[int, tuple[DrawOp, ...]] = {}
         self._frame_of_reference: str | None = None
+        # Overlay inputs shared by the slices of a stack: the planes the display set already
+        # read (by SOP Instance UID and frame) and orientation letters per Image Orientation.
+        self._known_planes: dict[tuple[str, int | None], ImagePlane] = {}
+        self._axes_by_orientation: dict[tuple[float, ...], tuple[str, str] | None] = {}
+        self._header_planes: dict[int, tuple[Dataset, ImagePlane | None, float | None]] = {}
         self._grabber: vtkWindowToImageFilter | None = None
         # What the camera, the markers and the scale bar were last computed for: scrolling
         # through a stack changes none of them, so they are not recomputed per image.
@@ -204,6 +210,10 @@ class SliceRenderer:
         self._cursor = None
         self._annotations = {}
         self._spacing, self._spacing_source = None, "uncalibrated"
+        self._axes_by_orientation = {}
+        self._header_planes = {}
+        volume = getattr(display_set, "volume", None)
+        self._known_planes = {(p.sop_instance_uid, p.frame): p for p in getattr(volume, "slices", ()) or ()}
         first = next((h for h in self._headers_known if h is not None), None)
         if display_set is not None:
             if getattr(display_set, "columns", None) and getattr(display_set, "rows", None):
@@ -285,6 +295,10 @@ class SliceRenderer:
     def loaded(self) -> list[bool]:
         """Which images have their pixels (for a scroll bar that shows loaded slices)."""
         return [s is not None for s in self._slices]
+
+    def has_image(self, index: int) -> bool:
+        """True when image ``index`` has its pixels."""
+        return 0 <= index < len(self._slices) and self._slices[index] is not None
 
     def header(self, index: int | None = None) -> Dataset | None:
         """The header of image ``index`` (default: the current one), if known."""
@@ -525,12 +539,45 @@ class SliceRenderer:
         piece = self._current()
         if piece is None:
             header = self.header()
-            return image_plane_of(header) if header is not None else None
+            return self._header_plane(header)[0] if header is not None else None
         if not piece.plane_read:
             frames = int(piece.header.get("NumberOfFrames", 1) or 1)
-            piece.plane = image_plane_of(piece.header, piece.frame + 1 if frames > 1 else None)
+            frame = piece.frame + 1 if frames > 1 else None
+            uid = str(piece.header.get("SOPInstanceUID", "") or "")
+            plane = self._known_planes.get((uid, frame)) if uid else None
+            piece.plane = plane if plane is not None else image_plane_of(piece.header, frame)
+            piece.location = slice_location(piece.plane) if piece.plane is not None else None
             piece.plane_read = True
         return piece.plane
+
+    def _header_plane(self, header: Dataset) -> tuple[ImagePlane | None, float | None]:
+        """Plane and slice location of a header known before its pixels (read once per header)."""
+        entry = self._header_planes.get(id(header))
+        if entry is None or entry[0] is not header:
+            uid = str(header.get("SOPInstanceUID", "") or "")
+            plane = self._known_planes.get((uid, None)) if uid else None
+            if plane is None:
+                plane = image_plane_of(header)
+            entry = (header, plane, slice_location(plane) if plane is not None else None)
+            self._header_planes[id(header)] = entry
+        return entry[1], entry[2]
+
+    def _axes_of(self, piece: _Slice | None, header: Dataset, frame_number: int | None) -> tuple[str, str] | None:
+        """Orientation letters of the columns and rows (PS3.3 C.7.6.1.1.1), computed once per
+        Image Orientation (Patient) of the stack: all slices of a volume share it."""
+        if piece is not None and piece.axes_read:
+            return piece.axes
+        plane = self.current_plane()
+        if plane is not None:
+            key = tuple(float(v) for v in plane.orientation)
+            if key not in self._axes_by_orientation:
+                self._axes_by_orientation[key] = axis_letters(header, frame_number)
+            axes = self._axes_by_orientation[key]
+        else:
+            axes = axis_letters(header, frame_number)
+        if piece is not None:
+            piece.axes, piece.axes_read = axes, True
+        return axes
 
     def update_overlays(self) -> None:
         """Recompute corner text, markers, scale bar, reference lines and cursor from the state
@@ -559,23 +606,19 @@ class SliceRenderer:
         frame = piece.frame if piece is not None else 0
         frames = int(header.get("NumberOfFrames", 1) or 1)
         frame_number = frame + 1 if frames > 1 else None
+        location = piece.location if piece is not None else self._header_plane(header)[1]
         context = OverlayContext(
             header=header,
             state=self.state,
             image_number=self.state.image_index + 1,
             image_count=max(count, 1),
-            slice_location=slice_location(plane) if plane is not None else None,
+            slice_location=location,
             slice_thickness=slice_thickness(header),
             scale=scale,
             window=self.current_window(),
         )
         overlays.set_corner_text(corner_text(context))
-        if piece is not None:
-            if not piece.axes_read:
-                piece.axes, piece.axes_read = axis_letters(header, frame_number), True
-            axes = piece.axes
-        else:
-            axes = axis_letters(header, frame_number)
+        axes = self._axes_of(piece, header, frame_number)
         st = self.state
         markers_key = (axes, st.rotation, st.flip_horizontal, st.flip_vertical, viewport)
         if markers_key != self._markers_key:

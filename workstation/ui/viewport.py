@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import vtkmodules.qt  # PyQtImpl is set to PySide6 below, before QVTK is imported
 from pydicom.dataset import Dataset
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
@@ -137,6 +137,15 @@ class _VtkView(QVTKRenderWindowInteractor):
         super().resizeEvent(ev)
         self._owner._resized()
 
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802
+        # An expose (shown, uncovered, resized) draws through the owner's coalesced path: one
+        # Render() that also cancels a frame already asked for, never a second one beside it.
+        owner = self.__dict__.get("_owner")
+        if owner is None:
+            super().paintEvent(ev)
+            return
+        owner.render_now()
+
 
 class SliceScrollBar(QWidget):
     """A thin strip beside the viewport: the stack from top (first image) to bottom, the slices
@@ -148,6 +157,8 @@ class SliceScrollBar(QWidget):
         super().__init__(owner)
         self._owner = owner
         self.setFixedWidth(SCROLL_BAR_WIDTH)
+        # It fills its whole rectangle: the viewport behind it need not be painted first.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Images of this series: loaded ones marked; click or drag to jump")
 
@@ -165,28 +176,51 @@ class SliceScrollBar(QWidget):
         top = int(index * h / count)
         return top, max(top + 1, int((index + 1) * h / count))
 
+    def rows_of(self, first: int, last: int) -> QRect:
+        """The strip's rectangle that shows images ``first`` .. ``last`` (inclusive), with room
+        for the position handle drawn around any of them."""
+        top, _ = self.span(first)
+        _, bottom = self.span(last)
+        return QRect(0, max(0, top - 3), self.width(), bottom - top + 6)
+
     def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802
+        # Only the images under the asked rectangle are looked at (an arriving slice repaints
+        # its own few rows, not the whole strip).
+        area = ev.rect()
         painter = QPainter(self)
-        painter.fillRect(self.rect(), SCROLL_TRACK_COLOUR)
-        loaded = self._owner.loaded_mask
+        painter.fillRect(area, SCROLL_TRACK_COLOUR)
+        owner = self._owner
+        count = owner.count
         width = self.width()
-        start = None
-        for i, here in enumerate([*loaded, False]):  # runs of loaded slices, one rectangle each
-            if here and start is None:
-                start = i
-            elif not here and start is not None:
-                top, _ = self.span(start)
-                _, bottom = self.span(i - 1)
-                painter.fillRect(2, top, width - 4, bottom - top, SCROLL_LOADED_COLOUR)
-                start = None
-        for i in self._owner.failed:
-            top, bottom = self.span(i)
-            painter.fillRect(2, top, width - 4, bottom - top, SCROLL_FAILED_COLOUR)
-        if self._owner.count > 0:
-            top, bottom = self.span(self._owner.index)
+        if count > 0:
+            first = self.index_at(area.top())
+            last = self.index_at(area.bottom())
+            first, last = max(0, first - 1), min(count - 1, last + 1)
+            has_image = owner.renderer.has_image
+            start = None
+            for i in range(first, last + 2):  # runs of loaded slices, one rectangle each
+                here = i <= last and has_image(i)
+                if here and start is None:
+                    start = i
+                elif not here and start is not None:
+                    top, _ = self.span(start)
+                    _, bottom = self.span(i - 1)
+                    painter.fillRect(2, top, width - 4, bottom - top, SCROLL_LOADED_COLOUR)
+                    start = None
+            for i in owner.failed:
+                if first <= i <= last:
+                    top, bottom = self.span(i)
+                    painter.fillRect(2, top, width - 4, bottom - top, SCROLL_FAILED_COLOUR)
+            top, bottom = self.span(owner.index)
             middle = (top + bottom) // 2
             painter.fillRect(0, max(0, middle - 2), width, 5, SCROLL_POSITION_COLOUR)
         painter.end()
+
+    def update_images(self, first: int, last: int | None = None) -> None:
+        """Repaint only the rows of images ``first`` .. ``last`` (an arrival, a failure, the
+        handle leaving or reaching an image)."""
+        if self.isVisible() and self._owner.count > 0:
+            self.update(self.rows_of(first, first if last is None else last))
 
     def _jump(self, ev: QMouseEvent) -> None:
         if self._owner.count > 0:
@@ -250,6 +284,7 @@ class ViewportWidget(QWidget):
         self._view_touched = False
         #: Images that could not be loaded (marked red on the scroll bar).
         self.failed: set[int] = set()
+        self._loaded_count = 0  # images with pixels, counted as they arrive
         self._last_index = self.state.image_index
         # Coalesced drawing: any number of changes in one event-loop turn (wheel notches, linked
         # viewports, arriving slices) give one Render() of this viewport.
@@ -273,6 +308,7 @@ class ViewportWidget(QWidget):
             fps = default_cine_fps(headers[0])
         self._view_touched = False
         self.failed = set()
+        self._loaded_count = 0
         self.renderer.set_stack(image_count, headers, display_set=display_set)
         self.state.show(getattr(display_set, "uid", None), image_count, cine_fps=fps)
         self.renderer.set_message("" if image_count else "No images")
@@ -281,20 +317,25 @@ class ViewportWidget(QWidget):
         self._render()
 
     def set_image(self, index: int, stored: np.ndarray, header: Dataset, frame: int = 0) -> None:
-        """Pixels of image ``index`` have arrived (any order; nearest-first in practice)."""
-        first = self.loaded == 0
+        """Pixels of image ``index`` have arrived (any order; nearest-first in practice). Only
+        the image on screen asks for a frame; any other only repaints its rows of the scroll
+        bar."""
+        new = not self.renderer.has_image(index)
+        first = self._loaded_count == 0
         self.renderer.set_image(index, stored, header, frame)
+        if new:
+            self._loaded_count += 1
         if first and not self._view_touched:
             initial_view(self.state, header, getattr(self.display_set, "modality", ""))
         if index == self.state.image_index:
             self._render()
-        self.scroll_bar.update()
+        self.scroll_bar.update_images(index)
 
     def mark_failed(self, index: int) -> None:
         """Image ``index`` could not be loaded: shown red on the scroll bar."""
         if 0 <= index < self.count:
             self.failed.add(index)
-            self.scroll_bar.update()
+            self.scroll_bar.update_images(index)
 
     def set_annotations(self, ops: list[DrawOp] | tuple[DrawOp, ...], index: int | None = None) -> None:
         """Presentation-state graphics and text (PS3.3 C.10.5, DrawOps in the annotation pixel
@@ -354,7 +395,7 @@ class ViewportWidget(QWidget):
     @property
     def loaded(self) -> int:
         """How many images have their pixels."""
-        return sum(self.renderer.loaded())
+        return self._loaded_count
 
     @property
     def loaded_mask(self) -> list[bool]:
@@ -410,8 +451,9 @@ class ViewportWidget(QWidget):
         if names & {"zoom", "pan", "rotation", "flip_horizontal", "flip_vertical", "zoom_mode"}:
             self._view_touched = True
         if "image_index" in names and self.state.image_index != self._last_index:
+            self.scroll_bar.update_images(self._last_index)  # the handle leaves ...
             self._last_index = self.state.image_index
-            self.scroll_bar.update()
+            self.scroll_bar.update_images(self._last_index)  # ... and arrives
             self.index_changed.emit(self.state.image_index)
 
     # -- input --------------------------------------------------------------------------------
