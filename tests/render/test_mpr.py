@@ -136,9 +136,9 @@ def test_viewer_draws_planes_with_markers_and_crosshair() -> None:
         viewer.set_window(0, 4000)
         picture = viewer.capture()
         assert picture.shape == (200, 600, 3)
-        assert {v.overlays.markers["left"].GetInput() for v in viewer.views.values()} == {"R", "A"}
-        assert viewer.views["axial"].overlays.markers["top"].GetInput() == "A"
-        assert viewer.views["coronal"].overlays.markers["top"].GetInput() == "H"
+        assert {v.text.markers["left"].GetInput() for v in viewer.views.values()} == {"R", "A"}
+        assert viewer.views["axial"].text.markers["top"].GetInput() == "A"
+        assert viewer.views["coronal"].text.markers["top"].GetInput() == "H"
         # A pick at the axial view's crosshair returns the crosshair (LPS).
         view = viewer.views["axial"]
         x, y = view.pixel_to_screen(*view.plane.patient_to_pixel(viewer.state.center)[:2], viewer.reference)  # type: ignore[union-attr]

@@ -31,14 +31,17 @@ import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL back end)
 from pydicom.dataset import Dataset
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonCore import VTK_FLOAT
-from vtkmodules.vtkCommonDataModel import vtkImageData
+from vtkmodules.vtkCommonCore import VTK_FLOAT, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkImagingCore import vtkImageReslice
 from vtkmodules.vtkRenderingCore import (
+    vtkActor2D,
     vtkImageActor,
+    vtkPolyDataMapper2D,
     vtkRenderer,
     vtkRenderWindow,
+    vtkTextActor,
     vtkWindowToImageFilter,
 )
 
@@ -47,7 +50,8 @@ from workstation.model import pixels
 from workstation.model.geometry import VolumeGeometry, VolumeResult
 from workstation.model.mpr import PLANE_NAMES, Interpolation, MprPlane, MprState, Projection
 from workstation.model.overlay import CornerText, Markers, opposite_letters, scale_bar
-from workstation.render.overlays import OverlayActors
+from workstation.model.resample import CurvedReformat, curved_reformat
+from workstation.render.overlays import MARGIN, MARKER_RGB, TEXT_RGB, OverlayActors
 
 #: Colours of the crosshair lines of each plane (as most MPR viewers: axial red-ish, etc.).
 PLANE_RGB = {"axial": (1.0, 0.35, 0.35), "coronal": (0.35, 1.0, 0.35), "sagittal": (0.4, 0.6, 1.0)}
@@ -245,12 +249,157 @@ def stored_for_display(values: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
     return np.clip(np.rint(values), info.min, info.max).astype(dtype)
 
 
+#: Zoom limits of a pane, relative to the fitted field (1 = the whole field fits the pane).
+MIN_ZOOM, MAX_ZOOM = 0.25, 32.0
+#: Colour of a curved-MPR path drawn on its plane.
+PATH_RGB = (1.0, 0.85, 0.25)
+
+
+def _pane_text_actor(size: int, rgb: tuple[float, float, float], horizontal: str, vertical: str) -> vtkTextActor:
+    """A text actor anchored in its renderer's normalised viewport coordinates (0..1 across the
+    pane, y up), so it stays inside its own pane wherever that pane sits in the window."""
+    actor = vtkTextActor()
+    prop = actor.GetTextProperty()
+    prop.SetFontSize(size)
+    prop.SetColor(*rgb)
+    prop.SetFontFamilyToArial()
+    prop.ShadowOn()
+    prop.SetShadowOffset(1, -1)
+    {"left": prop.SetJustificationToLeft, "right": prop.SetJustificationToRight, "centre": prop.SetJustificationToCentered}[horizontal]()
+    {"top": prop.SetVerticalJustificationToTop, "bottom": prop.SetVerticalJustificationToBottom, "centre": prop.SetVerticalJustificationToCentered}[vertical]()
+    actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+    actor.SetInput("")
+    return actor
+
+
+class PaneText:
+    """Corner text, orientation markers (PS3.3 C.7.6.1.1.1), the scale bar's label and a
+    message of ONE pane, each text actor placed in that renderer's normalised viewport
+    coordinates (the render window may hold several panes; display coordinates would count
+    from the window's corner and put the text of an upper or right pane outside it)."""
+
+    def __init__(self, renderer: vtkRenderer, font_size: int = 13) -> None:
+        self.renderer = renderer
+        self.font_size = font_size
+        self.corners = {
+            "top_left": _pane_text_actor(font_size, TEXT_RGB, "left", "top"),
+            "top_right": _pane_text_actor(font_size, TEXT_RGB, "right", "top"),
+            "bottom_left": _pane_text_actor(font_size, TEXT_RGB, "left", "bottom"),
+            "bottom_right": _pane_text_actor(font_size, TEXT_RGB, "right", "bottom"),
+        }
+        self.markers = {
+            "left": _pane_text_actor(font_size + 3, MARKER_RGB, "left", "centre"),
+            "right": _pane_text_actor(font_size + 3, MARKER_RGB, "right", "centre"),
+            "top": _pane_text_actor(font_size + 3, MARKER_RGB, "centre", "top"),
+            "bottom": _pane_text_actor(font_size + 3, MARKER_RGB, "centre", "bottom"),
+        }
+        self.scale_label = _pane_text_actor(font_size - 1, TEXT_RGB, "centre", "bottom")
+        self.message = _pane_text_actor(font_size + 3, TEXT_RGB, "centre", "centre")
+        self.message.VisibilityOff()
+        for actor in self.actors():
+            renderer.AddViewProp(actor)
+        self._size = (0, 0)
+
+    def actors(self) -> list[vtkTextActor]:
+        return [*self.corners.values(), *self.markers.values(), self.scale_label, self.message]
+
+    def place(self, size: tuple[int, int]) -> None:
+        """Anchor the actors for a pane of (width, height) pixels: a margin of ``MARGIN``
+        pixels from the pane's edges, as fractions of the pane."""
+        w, h = max(1, int(size[0])), max(1, int(size[1]))
+        if (w, h) == self._size:
+            return
+        self._size = (w, h)
+        mx, my = MARGIN / w, MARGIN / h
+        positions = {
+            "top_left": (mx, 1.0 - my), "top_right": (1.0 - mx, 1.0 - my),
+            "bottom_left": (mx, my), "bottom_right": (1.0 - mx, my),
+        }
+        for name, (x, y) in positions.items():
+            self.corners[name].GetPositionCoordinate().SetValue(x, y)
+        for name, (x, y) in {"left": (mx, 0.5), "right": (1.0 - mx, 0.5), "top": (0.5, 1.0 - my), "bottom": (0.5, my)}.items():
+            self.markers[name].GetPositionCoordinate().SetValue(x, y)
+        # Above the scale bar that OverlayActors draws at MARGIN + 2 * font + 8 pixels.
+        self.scale_label.GetPositionCoordinate().SetValue(0.5, min(0.5, (MARGIN + 2 * self.font_size + 14) / h))
+        self.message.GetPositionCoordinate().SetValue(0.5, 0.5)
+
+    @staticmethod
+    def _set(actor: vtkTextActor, value: str) -> None:
+        if (actor.GetInput() or "") != value:  # only changed text is laid out again
+            actor.SetInput(value)
+
+    def set_corner_text(self, text: CornerText | None) -> None:
+        for name, actor in self.corners.items():
+            self._set(actor, "\n".join(getattr(text, name) if text is not None else ()))
+
+    def set_markers(self, markers: Markers | None) -> None:
+        for name, actor in self.markers.items():
+            self._set(actor, getattr(markers, name) if markers is not None else "")
+
+    def set_scale_label(self, text: str) -> None:
+        self._set(self.scale_label, text)
+
+    def set_message(self, text: str) -> None:
+        self._set(self.message, text)
+        self.message.SetVisibility(bool(text))
+
+    def set_visible(self, visible: bool) -> None:
+        """Show or hide corner text, markers and the scale label (the message stays)."""
+        for actor in (*self.corners.values(), *self.markers.values(), self.scale_label):
+            actor.SetVisibility(visible)
+
+    def corner_lines(self) -> dict[str, list[str]]:
+        return {name: [t for t in (actor.GetInput() or "").split("\n") if t] for name, actor in self.corners.items()}
+
+    def marker_text(self) -> dict[str, str]:
+        return {name: actor.GetInput() or "" for name, actor in self.markers.items()}
+
+
+class PathLine:
+    """A polyline with a dot at each vertex, in the pane's own pixels (y up), one 2D actor."""
+
+    def __init__(self, renderer: vtkRenderer, rgb: tuple[float, float, float] = PATH_RGB) -> None:
+        self.poly = vtkPolyData()
+        mapper = vtkPolyDataMapper2D()
+        mapper.SetInputData(self.poly)
+        self.actor = vtkActor2D()
+        self.actor.SetMapper(mapper)
+        self.actor.GetProperty().SetColor(*rgb)
+        self.actor.GetProperty().SetLineWidth(2.0)
+        self.actor.GetProperty().SetPointSize(6.0)
+        self.actor.VisibilityOff()
+        renderer.AddViewProp(self.actor)
+        self.points: list[tuple[float, float]] = []
+
+    def set(self, points: Sequence[tuple[float, float]]) -> None:
+        """Vertices in the pane's pixels with y up (VTK viewport coordinates)."""
+        self.points = [(float(x), float(y)) for x, y in points]
+        vtk_points = vtkPoints()
+        verts, lines = vtkCellArray(), vtkCellArray()
+        for x, y in self.points:
+            index = vtk_points.InsertNextPoint(x, y, 0.0)
+            verts.InsertNextCell(1)
+            verts.InsertCellPoint(index)
+        if len(self.points) >= 2:
+            lines.InsertNextCell(len(self.points))
+            for index in range(len(self.points)):
+                lines.InsertCellPoint(index)
+        self.poly.SetPoints(vtk_points)
+        self.poly.SetVerts(verts)
+        self.poly.SetLines(lines)
+        self.poly.Modified()
+        self.actor.SetVisibility(bool(self.points))
+
+
 class PlaneView:
     """One MPR plane drawn in one ``vtkRenderer``: image actor, crosshair lines and overlays.
 
     World coordinates of the renderer are mm in the plane relative to the volume centre
     (x along the row direction, y along the column direction); the camera looks along the
     normal with screen y down, so the picture reads as :mod:`workstation.model.mpr` says.
+    The fitted view (``base_focus``, ``base_half_height``) shows the orthogonal plane's field
+    whole; ``zoom`` (magnification over it) and ``pan_mm`` (focus shift in plane mm) are the
+    user's, kept when the pane is resized.
     """
 
     def __init__(self, name: str, reslicer: PlaneReslicer, renderer: vtkRenderer) -> None:
@@ -266,13 +415,32 @@ class PlaneView:
         self.actor.GetProperty().UseLookupTableScalarRangeOff()
         renderer.AddViewProp(self.actor)
         renderer.GetActiveCamera().ParallelProjectionOn()
+        # Lines (crosshair, scale bar) come from OverlayActors: its 2D line mappers draw in the
+        # renderer's own pixels. Its text actors use window-wide display positions, so this
+        # pane's text is drawn by PaneText instead and OverlayActors' text stays off-screen.
         self.overlays = OverlayActors(renderer)
+        for actor in (*self.overlays.corners.values(), *self.overlays.markers.values(), self.overlays.scale_label, self.overlays.message):
+            renderer.RemoveViewProp(actor)
+        self.text = PaneText(renderer)
+        self.path = PathLine(renderer)
         self._buffer: np.ndarray | None = None
         self._image: vtkImageData | None = None
         self._filled: tuple[Any, ...] | None = None
         self.plane: MprPlane | None = None
-        self.half_height_mm = 100.0  # parallel scale; set by MprViewer
-        self.focus = np.zeros(2)
+        self.base_half_height = 100.0  # parallel scale of the fitted view; set by MprViewer.fit
+        self.base_focus = np.zeros(2)
+        self.zoom = 1.0
+        self.pan_mm = np.zeros(2)
+
+    @property
+    def half_height_mm(self) -> float:
+        """Half the pane's height in plane mm (the camera's parallel scale)."""
+        return self.base_half_height / self.zoom
+
+    @property
+    def focus(self) -> np.ndarray:
+        """Plane mm (relative to the volume centre) at the pane's centre."""
+        return self.base_focus + self.pan_mm
 
     def _buffer_for(self, rows: int, columns: int) -> np.ndarray:
         if self._buffer is None or self._buffer.shape != (rows, columns):
@@ -353,15 +521,118 @@ class PlaneView:
             return
         size = self.viewport_size()
         self.overlays.resize(size)
+        self.text.place(size)
+        self.text.set_visible(True)
+        if not self.overlays.visible:
+            self.overlays.set_visible(True)
         u, v = plane.axis_letters
-        self.overlays.set_markers(Markers(left=opposite_letters(u), right=u, top=opposite_letters(v), bottom=v))
+        self.text.set_markers(Markers(left=opposite_letters(u), right=u, top=opposite_letters(v), bottom=v))
         scale = self.pixels_per_mm() * plane.pixel_spacing  # screen pixels per image column
-        self.overlays.set_scale_bar(scale_bar((plane.pixel_spacing, plane.pixel_spacing), "PixelSpacing", scale, size[0]))
-        self.overlays.set_corner_text(corner)
+        bar = scale_bar((plane.pixel_spacing, plane.pixel_spacing), "PixelSpacing", scale, size[0])
+        self.overlays.set_scale_bar(bar)
+        self.text.set_scale_label(bar.text if bar is not None else "")
+        self.text.set_corner_text(corner)
         segments = []
         for (a, b) in state.crosshair_lines(self.name).values():
             segments.append((self.pixel_to_screen(*a, reference), self.pixel_to_screen(*b, reference)))
         self.overlays.set_reference_lines(segments)
+
+    def hide_overlays(self) -> None:
+        self.text.set_visible(False)
+        self.overlays.set_visible(False)
+        self.overlays.set_reference_lines([])
+
+    def patient_to_screen(self, point: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+        """Pane pixel (y down) where LPS ``point`` projects on this plane."""
+        assert self.plane is not None
+        column, row, _ = self.plane.patient_to_pixel(point)
+        return self.pixel_to_screen(column, row, reference)
+
+    def set_path(self, points: Sequence[np.ndarray], reference: np.ndarray) -> None:
+        """Draw a curved-MPR path (LPS points) projected on this plane."""
+        h = self.viewport_size()[1]
+        screen = [self.patient_to_screen(p, reference) for p in points] if self.plane is not None else []
+        self.path.set([(x, h - y) for x, y in screen])
+
+
+class CurvedView:
+    """A stretched curved reformat (:func:`workstation.model.resample.curved_reformat`) drawn
+    in its own renderer: row r of the picture lies ``r * spacing`` mm along the path from its
+    first point (top) to its last, column c ``(c - centre) * spacing`` mm across it, within the
+    plane the path was drawn on. With fewer than two points the pane says what to do."""
+
+    NEED_POINTS = "Curved MPR: click at least two points along the structure in the axial pane (Enter or Esc finishes)."
+
+    def __init__(self, renderer: vtkRenderer) -> None:
+        self.renderer = renderer
+        renderer.SetBackground(0.0, 0.0, 0.0)
+        renderer.GetActiveCamera().ParallelProjectionOn()
+        self.actor = vtkImageActor()
+        self.actor.InterpolateOff()
+        self.actor.GetProperty().SetColorLevel(127.5)
+        self.actor.GetProperty().SetColorWindow(255.0)
+        self.actor.VisibilityOff()
+        renderer.AddViewProp(self.actor)
+        self.text = PaneText(renderer)
+        self.result: CurvedReformat | None = None
+        self._image: vtkImageData | None = None
+        self._buffer: np.ndarray | None = None
+        self._key: tuple[Any, ...] | None = None
+        self._fill: tuple[Any, ...] | None = None
+
+    def viewport_size(self) -> tuple[int, int]:
+        w, h = self.renderer.GetSize()
+        return max(1, int(w)), max(1, int(h))
+
+    def update(self, source: VolumeImage, path: Sequence[np.ndarray], lut: pixels.DisplayLUT, *,
+               view_normal: np.ndarray, width_mm: float, spacing: float) -> None:
+        """Reformat along ``path`` (LPS points) when it changed, then refill the picture."""
+        size = self.viewport_size()
+        self.text.place(size)
+        key = (tuple(tuple(np.round(p, 6)) for p in path), tuple(np.round(view_normal, 9)), width_mm, spacing)
+        if len(path) < 2:
+            self.result, self._key = None, key
+            self.actor.VisibilityOff()
+            self.text.set_corner_text(None)
+            self.text.set_message(self.NEED_POINTS if size[0] >= 700 else self.NEED_POINTS.replace(": ", ":\n", 1).replace(" in the ", "\nin the ", 1))
+            return
+        if key != self._key or self.result is None:
+            self.result = curved_reformat(source.volume, source.geometry, list(path), width_mm, spacing,
+                                          view_normal=view_normal, fill=source.background)
+            self._key = key
+            self._fill = None
+        result = self.result
+        rows, columns = result.image.shape
+        if self._buffer is None or self._buffer.shape != (rows, columns):
+            self._buffer = np.zeros((rows, columns), dtype=np.uint8)
+            image = vtkImageData()
+            image.SetDimensions(columns, rows, 1)
+            image.SetSpacing(spacing, spacing, 1.0)
+            image.GetPointData().SetScalars(numpy_to_vtk(self._buffer.reshape(-1), deep=False))
+            image._numpy_owner = self._buffer  # type: ignore[attr-defined]
+            self._image = image
+            self.actor.SetInputData(image)
+        if self._fill != (key, id(lut)):
+            stored = stored_for_display(result.image, source.volume.dtype)
+            np.copyto(self._buffer, pixels.apply_lut(stored, lut))
+            assert self._image is not None
+            self._image.SetSpacing(spacing, spacing, 1.0)
+            self._image.GetPointData().GetScalars().Modified()
+            self._image.Modified()
+            self._fill = (key, id(lut))
+        self.actor.VisibilityOn()
+        self.text.set_message("")
+        length = (rows - 1) * spacing
+        self.text.set_corner_text(CornerText(top_left=("Curved (stretched)", f"path {length:.0f} mm, width {(columns - 1) * spacing:.0f} mm")))
+        # Fit the whole strip, row 0 at the top (camera y down as in PlaneView).
+        w, h = size
+        cx, cy = (columns - 1) * spacing / 2.0, (rows - 1) * spacing / 2.0
+        camera = self.renderer.GetActiveCamera()
+        camera.SetFocalPoint(cx, cy, 0.0)
+        camera.SetPosition(cx, cy, -1000.0)
+        camera.SetViewUp(0.0, -1.0, 0.0)
+        camera.SetParallelScale(max(rows * spacing, columns * spacing * h / w) / 2.0 * 1.02)
+        camera.SetClippingRange(1.0, 2000.0)
 
 
 class MprViewer:
@@ -404,14 +675,22 @@ class MprViewer:
             render_window.AddRenderer(renderer)
             self.views[name] = PlaneView(name, PlaneReslicer(self.source), renderer)
         self.reference = geometry.center
-        self._fit()
         self._window: tuple[float, float] | None = None
         self._lut: pixels.DisplayLUT | None = None
         self.overlays_visible = True
         self._grabber: vtkWindowToImageFilter | None = None
+        self._drawn: tuple[Any, ...] | None = None  # what the last render showed
+        self._picture: np.ndarray | None = None
+        self.curved: CurvedView | None = None
+        self.curved_plane = "axial"
+        self.curved_path: list[np.ndarray] = []
+        self.curved_width_mm = 60.0
+        self.fit()
 
-    def _fit(self) -> None:
-        """Each view shows its orthogonal plane's field whole (kept while rotating)."""
+    # -- fitting, zoom and pan -------------------------------------------------------------------
+    def fit(self, *, keep_zoom: bool = False) -> None:
+        """Each view shows its orthogonal plane's field whole (kept while rotating); the zoom
+        and pan are reset unless ``keep_zoom`` (a resized pane keeps them)."""
         probe = MprState(self.state.geometry, pixel_spacing=self.state.pixel_spacing)
         for name, view in self.views.items():
             origin, columns, rows = probe.field(name)
@@ -419,10 +698,34 @@ class MprViewer:
             s = probe.pixel_spacing
             a0 = float((origin - self.reference) @ f[:, 0])
             b0 = float((origin - self.reference) @ f[:, 1])
-            view.focus = np.array([a0 + (columns - 1) * s / 2.0, b0 + (rows - 1) * s / 2.0])
+            view.base_focus = np.array([a0 + (columns - 1) * s / 2.0, b0 + (rows - 1) * s / 2.0])
             w, h = view.viewport_size()
             width_mm, height_mm = columns * s, rows * s
-            view.half_height_mm = max(height_mm, width_mm * h / max(w, 1)) / 2.0 * 1.02
+            view.base_half_height = max(height_mm, width_mm * h / max(w, 1)) / 2.0 * 1.02
+            if not keep_zoom:
+                view.zoom = 1.0
+                view.pan_mm = np.zeros(2)
+
+    _fit = fit  # the name used before fit() was public
+
+    def zoom(self, name: str, factor: float, x: float | None = None, y: float | None = None) -> None:
+        """Magnify pane ``name`` by ``factor`` about its screen point (x, y) (y down, the
+        pane's pixels; default its centre): the plane point under it stays under it."""
+        view = self.views[name]
+        w, h = view.viewport_size()
+        x = w / 2.0 if x is None else float(x)
+        y = h / 2.0 if y is None else float(y)
+        new_zoom = min(MAX_ZOOM, max(MIN_ZOOM, view.zoom * float(factor)))
+        k_before = view.pixels_per_mm()
+        anchor = view.focus + np.array([x - w / 2.0, y - h / 2.0]) / k_before
+        view.zoom = new_zoom
+        k_after = view.pixels_per_mm()
+        view.pan_mm = anchor - np.array([x - w / 2.0, y - h / 2.0]) / k_after - view.base_focus
+
+    def pan(self, name: str, dx: float, dy: float) -> None:
+        """Move pane ``name``'s picture by (dx, dy) screen pixels (y down) with the mouse."""
+        view = self.views[name]
+        view.pan_mm = view.pan_mm - np.array([dx, dy], dtype=np.float64) / view.pixels_per_mm()
 
     # -- display table ---------------------------------------------------------------------------
     def set_window(self, center: float, width: float) -> None:
@@ -431,6 +734,17 @@ class MprViewer:
             raise GeometryError(f"A window needs a width of at least 1, not {width!r}.")
         self._window = (float(center), float(width))
         self._lut = None
+
+    def reset_window(self) -> None:
+        """Back to the image's own window (Window Center/Width, PS3.3 C.11.2), else an
+        automatic one from the volume's values."""
+        self._window = None
+        self._lut = None
+
+    @property
+    def window(self) -> tuple[float, float] | None:
+        """The window set with :meth:`set_window`, or None for the image's own."""
+        return self._window
 
     def display_table(self) -> pixels.DisplayLUT:
         if self._lut is None:
@@ -446,6 +760,28 @@ class MprViewer:
             self._lut = pixels.display_lut(self.header, voi, stored_dtype=dtype, stored_range=(int(self.source.volume.min()), int(self.source.volume.max())) if dtype.itemsize > 2 else None)
         return self._lut
 
+    # -- curved MPR ------------------------------------------------------------------------------
+    def show_curved(self, renderer: vtkRenderer | None, *, plane: str = "axial") -> None:
+        """Draw the curved reformat of :attr:`curved_path` (drawn on ``plane``) in ``renderer``
+        (None: no curved pane)."""
+        if renderer is None:
+            if self.curved is not None:
+                self.curved.renderer.RemoveAllViewProps()
+            self.curved = None
+            return
+        if plane not in self.views:
+            raise GeometryError(f"A curved path is drawn on a shown plane, not on {plane!r}.")
+        if self.curved is None or self.curved.renderer is not renderer:
+            self.curved = CurvedView(renderer)
+        self.curved_plane = plane
+
+    def set_curved_path(self, points: Sequence[np.ndarray]) -> None:
+        """The curved-MPR path: LPS points in click order (drawn on :attr:`curved_plane`)."""
+        self.curved_path = [np.asarray(p, dtype=np.float64).reshape(3).copy() for p in points]
+
+    def add_curved_point(self, point: np.ndarray) -> None:
+        self.set_curved_path([*self.curved_path, point])
+
     # -- drawing ---------------------------------------------------------------------------------
     def update(self) -> None:
         """Bring every plane up to date with the state (only changed planes are resliced)."""
@@ -456,8 +792,13 @@ class MprViewer:
             if self.overlays_visible:
                 view.set_overlays(self.state, self.reference, self._corner(name))
             else:
-                view.overlays.set_visible(False)
-                view.overlays.set_reference_lines([])
+                view.hide_overlays()
+            view.set_path(self.curved_path if self.curved is not None and name == self.curved_plane else [], self.reference)
+        if self.curved is not None:
+            plane = self.views[self.curved_plane].plane
+            assert plane is not None
+            self.curved.update(self.source, self.curved_path, lut, view_normal=plane.normal,
+                               width_mm=self.curved_width_mm, spacing=plane.pixel_spacing)
 
     def _corner(self, name: str) -> CornerText:
         plane = self.views[name].plane
@@ -466,30 +807,51 @@ class MprViewer:
         if plane.projection is not Projection.NONE:
             lines.append(f"{plane.projection.name} slab {plane.slab_samples * plane.slab_step:.1f} mm")
         lines.append(f"{plane.dimensions_mm[0]:.0f} x {plane.dimensions_mm[1]:.0f} mm")
+        zoom = self.views[name].zoom
+        if abs(zoom - 1.0) > 1e-6:
+            lines.append(f"Zoom {zoom:.2f}x")
         lut = self._lut
         bottom: tuple[str, ...] = ()
         if lut is not None and isinstance(lut.voi, pixels.WindowPreset):
             bottom = (f"W {lut.voi.width:g} L {lut.voi.center:g}",)
         return CornerText(top_left=tuple(lines), bottom_right=bottom)
 
+    def scene_key(self) -> tuple[Any, ...]:
+        """Everything the picture depends on; an unchanged key needs no new render."""
+        views = tuple(
+            (name, self.state.plane(name).key(), tuple(np.round(v.focus, 9)), round(v.half_height_mm, 9), tuple(v.renderer.GetViewport()))
+            for name, v in self.views.items()
+        )
+        curved = (tuple(tuple(p) for p in self.curved_path), self.curved_width_mm, id(self.curved)) if self.curved is not None else None
+        return (views, tuple(np.round(self.state.center, 9)), self._window, self.overlays_visible,
+                tuple(self.render_window.GetSize()), curved)
+
     def render(self) -> None:
         self.update()
         self.render_window.Render()
+        self._drawn = self.scene_key()
 
     def capture(self) -> np.ndarray:
-        """The window's picture, (height, width, 3) uint8, row 0 at the top."""
-        self.render()
+        """The window's picture, (height, width, 3) uint8, row 0 at the top. Drawn again only
+        when something it shows changed since the last render."""
+        key = self.scene_key()
+        if key == self._drawn and self._picture is not None:
+            return self._picture.copy()
+        if key != self._drawn:
+            self.render()
         if self._grabber is None:
             self._grabber = vtkWindowToImageFilter()
             self._grabber.SetInput(self.render_window)
             self._grabber.SetInputBufferTypeToRGB()
             self._grabber.ReadFrontBufferOff()
+            self._grabber.ShouldRerenderOff()  # rendered just above when needed
         self._grabber.Modified()
         self._grabber.Update()
         output = self._grabber.GetOutput()
         width, height, _ = output.GetDimensions()
         data = vtk_to_numpy(output.GetPointData().GetScalars()).reshape(height, width, -1)
-        return np.ascontiguousarray(data[::-1, :, :3])
+        self._picture = np.ascontiguousarray(data[::-1, :, :3])
+        return self._picture.copy()
 
     def pick(self, name: str, x: float, y: float) -> np.ndarray:
         """LPS point under screen point (x, y) (y down, in the view's own pixels) of plane ``name``."""
@@ -497,6 +859,13 @@ class MprViewer:
         column, row = view.screen_to_pixel(x, y, self.reference)
         assert view.plane is not None
         return view.plane.pixel_to_patient(column, row)
+
+    def screen_of(self, name: str, point: np.ndarray) -> tuple[float, float]:
+        """Pane pixel (y down) of plane ``name`` where LPS ``point`` projects."""
+        view = self.views[name]
+        if view.plane is None:
+            view.plane = self.state.plane(name)
+        return view.patient_to_screen(np.asarray(point, dtype=np.float64), self.reference)
 
     def close(self) -> None:
         self.render_window.Finalize()
@@ -525,7 +894,9 @@ def render_mpr_image(
 
 
 __all__ = [
+    "CurvedView",
     "MprViewer",
+    "PaneText",
     "PlaneReslicer",
     "PlaneView",
     "VolumeImage",
