@@ -142,6 +142,8 @@ class MainWindow(QMainWindow):
         from workstation.ui.measurement_panel import install_measurements
 
         self.measurements = install_measurements(self)
+        # -- hanging protocols and priors (issue 5) --
+        self._install_hanging()
         self.tabs.currentChanged.connect(lambda _i: self._front_changed())
         self._front_changed()
         self._restore_ui()
@@ -334,9 +336,11 @@ class MainWindow(QMainWindow):
             self.show_error("The study has no series that can be shown."
                             + (f" {hidden} rejected images hidden." if hidden else ""))
             return
+        hung = self.hanging.choose(study, display_sets, headers) if self.hanging_on_open else None
+        grid, hanging = self.hanging.slots_of(hung) if hung is not None else (self.remembered_grid(), None)
         view = StudyView(study, display_sets, headers, library=self.library, archive=archive,
                          decoder=shared_decoder(), make_viewport=self._viewport,
-                         grid=self.remembered_grid())
+                         grid=grid, hanging=hanging)
         view.status.connect(self.show_error)
         view.progress.connect(self._update_loading)
         view.active_changed.connect(self.tools.refresh)
@@ -347,6 +351,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Study opened" + (" from the local library" if archive is None else "")
                                      + (f"; {hidden} rejected images hidden" if hidden else ""), 8000)
         self.hidden_note = f"{hidden} rejected images hidden" if hidden else ""
+        if hung is not None:
+            self.hanging.attach(view, hung)
+            self.hanging.look_for_priors(view)
         self._update_loading()
 
     def close_tab(self, index: int) -> None:
@@ -533,6 +540,35 @@ class MainWindow(QMainWindow):
         view.load(work)
         return view
 
+    # -- hanging protocols and priors (issue 5) -------------------------------------------------
+
+    def _install_hanging(self) -> None:
+        from workstation.ui.hanging_bridge import NEXT_STAGE_KEY, PREVIOUS_STAGE_KEY, HangingBridge
+
+        self.hanging = HangingBridge(self)
+        self.hanging_on_open = str(ui_settings().value("hanging/apply_on_open", "true")).lower() != "false"
+        self.statusBar().addPermanentWidget(self.hanging.label)
+        self.tabs.currentChanged.connect(lambda _i: self.hanging.refresh_label())
+        menu = self.menuBar().addMenu("&Hanging")
+        self.next_stage_action = self._action(menu, "&Next stage", NEXT_STAGE_KEY, lambda: self.hanging.step(1))
+        self.previous_stage_action = self._action(menu, "&Previous stage", PREVIOUS_STAGE_KEY, lambda: self.hanging.step(-1))
+        menu.addSeparator()
+        self._action(menu, "&Save this layout as a protocol...", None, self.hanging.save_layout)
+        self._action(menu, "&Import protocol...", None, self.hanging.import_file)
+        self._action(menu, "&Export current protocol...", None, self.hanging.export_current)
+        menu.addSeparator()
+        apply_on_open = self._action(menu, "&Apply protocols when a study opens", None, lambda: None)
+        apply_on_open.setCheckable(True)
+        apply_on_open.setChecked(self.hanging_on_open)
+        apply_on_open.toggled.connect(self.set_hanging_on_open)
+
+    def set_hanging_on_open(self, on: bool) -> None:
+        """Whether studies open laid out by their hanging protocol (kept between runs)."""
+        self.hanging_on_open = on
+        store = ui_settings()
+        store.setValue("hanging/apply_on_open", "true" if on else "false")
+        store.sync()
+
     # -- more windows, settings, help ----------------------------------------------------------
 
     def new_window(self) -> MainWindow:
@@ -659,6 +695,7 @@ class MainWindow(QMainWindow):
             spare.close()  # frees its render window
             spare.deleteLater()
         self._save_ui()
+        self.hanging.cancel_all()
         for task in self._tasks:
             task.cancel()
         for index in reversed(range(1, self.tabs.count())):

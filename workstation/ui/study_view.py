@@ -281,6 +281,7 @@ class StudyView(QWidget):
         decoder: Any | None,
         make_viewport: Callable[[], Any],
         grid: tuple[int, int] | None = None,
+        hanging: Sequence[str] | None = None,
     ) -> None:
         super().__init__()
         self.study = study
@@ -329,6 +330,11 @@ class StudyView(QWidget):
         rows, columns = grid or default_grid(len(images) or 1)
         self.grid.set_grid(rows, columns)
         self._ready = True
+        if hanging is not None:  # a hanging protocol's stage: one display set UID per slot, "" = empty
+            for slot, uid in zip(self.grid.slots, hanging, strict=False):
+                if uid:
+                    self.show_in_slot(slot.index, uid)
+            return
         order = images + [ds for ds in self.display_sets if not ds.kind.is_image and ds.kind in (DisplaySetKind.SR, DisplaySetKind.PDF)]
         for slot, ds in zip(self.grid.slots, order, strict=False):
             self.show_in_slot(slot.index, ds.uid)
@@ -351,6 +357,32 @@ class StudyView(QWidget):
                 self.show_in_slot(binding.slot.index, spare.pop(0).uid)
             else:
                 binding.viewport.set_message("Drag a series here from the list on the left.")
+
+    def add_display_sets(self, display_sets: Sequence[DisplaySet], headers: Sequence[Dataset]) -> None:
+        """Make another study's display sets (a prior, for comparison) showable in this view's
+        viewports; they are fetched from the same archive and library. Not listed in the browser."""
+        for ds in display_sets:
+            self._by_uid.setdefault(ds.uid, ds)
+        for header in headers:
+            uid = str(header.get("SOPInstanceUID", "") or "")
+            if uid:
+                self._headers.setdefault(uid, header)
+
+    def clear_slot(self, index: int, message: str = "") -> None:
+        """Leave slot ``index`` empty (its load stopped), with ``message`` saying why."""
+        if self._closed or not 0 <= index < len(self.grid.slots):
+            return
+        binding = self._bindings[self.grid.slots[index]]
+        binding.stop()
+        self._unlink(binding)
+        binding.display_set = None
+        binding.headers = []
+        binding.forget_geometry()
+        binding.slot.show_viewport()
+        binding.viewport.show_display_set(None, self.study, 0, [])
+        binding._set_message(message)
+        self._update_reference_lines()
+        self.progress.emit()
 
     def _slot_removed(self, slot: ViewportSlot) -> None:
         binding = self._bindings.pop(slot, None)

@@ -1,0 +1,459 @@
+"""Hanging protocols in the reading room: the chosen stage laid out on open, stage keys, priors.
+
+The matching itself is :func:`workstation.hanging.engine.match` (a pure function of metadata,
+after the DICOM Hanging Protocol IOD, PS3.3 A.38, and its selection rules, PS3.17 Annex V); this
+module only applies what it returns to a :class:`~workstation.ui.study_view.StudyView`:
+
+* the stage's grid (rows x columns) and, per viewport, its display set, initial window preset
+  (PS3.3 C.11.2.1.2 window centre/width, by preset name), initial image (first / middle / last
+  in display order) and zoom; a viewport left empty shows the engine's reason;
+* next / previous stage (``N`` / ``Shift+N``) and the protocol and stage in the status bar
+  ("CT head — Brain and bone (2/3)");
+* priors: after the study shows, the patient's other studies are found in the archive and the
+  library (same Patient ID and issuer, :mod:`workstation.hanging.priors`), the best confirmed one's
+  series metadata is read (WADO-RS metadata, PS3.18 10.4.1.1.2) and matching runs again with it;
+  the prior's viewports are labelled with its date and the interval. Anything failing there leaves
+  the current study as it is and says one sentence in the status bar;
+* "Save this layout as a protocol": a user protocol built from the current grid, with rules
+  pre-filled from the study (modality, body part, series descriptions); import and export.
+  Editing a protocol's rules in the app is not built yet: edit the JSON file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel
+
+from workstation.errors import WorkstationError
+from workstation.hanging.engine import HangingResult, ViewportAssignment, match
+from workstation.hanging.facts import DisplaySetFacts, describe_display_sets
+from workstation.hanging.loader import (
+    export_protocol,
+    import_protocol,
+    load_protocols,
+    save_user_protocol,
+)
+from workstation.hanging.priors import RankedPrior, find_priors
+from workstation.hanging.schema import (
+    Constraint,
+    DisplaySetSelector,
+    MatchingRule,
+    Position,
+    Protocol,
+    Stage,
+    View,
+    Viewport,
+)
+from workstation.model.displayset import DisplaySet, build_display_sets
+from workstation.model.entities import LIBRARY, StudySummary
+from workstation.model.presets import find_preset
+from workstation.model.source import CancelToken
+from workstation.ui import tasks
+
+if TYPE_CHECKING:
+    from workstation.ui.study_view import StudyView
+
+log = logging.getLogger(__name__)
+
+NEXT_STAGE_KEY = "N"
+PREVIOUS_STAGE_KEY = "Shift+N"
+
+
+@dataclass
+class HungStudy:
+    """What the hanging of one open study knows: its facts, the priors found, the result shown."""
+
+    study: StudySummary
+    facts: list[DisplaySetFacts]
+    result: HangingResult
+    priors: list[tuple[StudySummary, list[DisplaySetFacts]]] = field(default_factory=list)
+    ranked: list[RankedPrior] = field(default_factory=list)
+    prior_note: str = ""  # what the prior search found, for the status bar
+
+
+def position_index(position: Position, count: int) -> int:
+    """The image a viewport opens on: first, middle (count // 2, as the reading room) or last."""
+    if count <= 0:
+        return 0
+    if position is Position.LAST:
+        return count - 1
+    if position is Position.MIDDLE:
+        return count // 2
+    return 0
+
+
+def stage_label(result: HangingResult) -> str:
+    """'CT head — Brain and bone (2/3)': protocol, stage name, stage number of the stages."""
+    return f"{result.protocol.name} — {result.stage.name} ({result.stage_index + 1}/{len(result.chosen.stages)})"
+
+
+def viewport_label(assignment: ViewportAssignment) -> str:
+    """The line under a viewport, or "" for a plain 2D one of the current study:
+    'prior 2015-01-01, 3 y 2 m earlier · Prior brain'. MPR and 3D viewports show their stored
+    images here and say so (the reformatted view opens in its own tab with M / Ctrl+D)."""
+    port = assignment.viewport
+    parts = [assignment.study_label, port.label] if assignment.study_index else []
+    if port.view is not View.TWO_D:
+        wanted = f"{port.view.value} {port.plane}".strip()
+        parts = [*(parts or [port.label]), f"{wanted} wanted: shown as stored images (M: MPR, Ctrl+D: 3D)"]
+    return " · ".join(p for p in parts if p)
+
+
+class HangingBridge(QObject):
+    """Applies hanging protocols to a main window's study tabs (see the module docstring).
+
+    ``window`` is the :class:`~workstation.ui.main_window.MainWindow`; ``user_dir`` the user's
+    protocol folder (None: the one beside the settings file).
+    """
+
+    def __init__(self, window: Any, user_dir: Path | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.user_dir = user_dir
+        self._protocols: list[Protocol] | None = None
+        self.hung: weakref.WeakKeyDictionary[StudyView, HungStudy] = weakref.WeakKeyDictionary()
+        self._tasks: list[tasks.Task] = []
+        self.label = QLabel("")
+        self.label.setObjectName("hangingLabel")
+        self.label.setToolTip("Hanging protocol and stage (N / Shift+N: next / previous stage)")
+
+    # -- protocols ------------------------------------------------------------------------------
+
+    def protocols(self) -> list[Protocol]:
+        """The shipped protocols with the user's own (read once; again after save or import)."""
+        if self._protocols is None:
+            self._protocols = load_protocols(self.user_dir)
+        return self._protocols
+
+    def reload(self) -> None:
+        self._protocols = None
+
+    # -- on open ---------------------------------------------------------------------------------
+
+    def choose(self, study: StudySummary, display_sets: Sequence[DisplaySet], headers: Sequence[Any]) -> HungStudy | None:
+        """Match the study (no priors yet); None, with a sentence in the status bar, when matching fails."""
+        try:
+            facts = describe_display_sets(display_sets, headers)
+            result = match(study, facts, [], self.protocols())
+        except WorkstationError as exc:
+            self.window.statusBar().showMessage(f"Hanging protocols not applied: {exc}", 8000)
+            return None
+        except Exception as exc:  # noqa: BLE001 - a protocol problem must never stop the study opening
+            log.error("hanging protocol matching failed: %s", type(exc).__name__, exc_info=True)
+            self.window.statusBar().showMessage(
+                f"Hanging protocols not applied ({type(exc).__name__}); the default layout is shown.", 8000)
+            return None
+        return HungStudy(study=study, facts=facts, result=result)
+
+    @staticmethod
+    def slots_of(hung: HungStudy) -> tuple[tuple[int, int], list[str]]:
+        """The grid and per-slot display set UIDs of the chosen stage (for the study view)."""
+        stage = hung.result.stage
+        return (stage.rows, stage.columns), [a.display_set_uid for a in stage.viewports]
+
+    def attach(self, view: StudyView, hung: HungStudy) -> None:
+        """The study view was built on ``hung``'s stage: set presets, positions, zoom and messages."""
+        self.hung[view] = hung
+        self._finish_stage(view, hung.result, fresh=set(range(len(hung.result.viewports))))
+        self.refresh_label()
+
+    # -- applying a stage ------------------------------------------------------------------------
+
+    def apply(self, view: StudyView, result: HangingResult, *, keep_shown: bool = False) -> None:
+        """Lay ``result``'s stage out on ``view``. Viewports already showing their display set keep
+        their loads; with ``keep_shown`` (a prior arrived while the reader reads) also their image
+        and window, else they take the stage's preset, position and zoom again."""
+        hung = self.hung.get(view)
+        if hung is not None:
+            hung.result = result
+        stage = result.stage
+        if view.grid.grid != (stage.rows, stage.columns):
+            view.grid.set_grid(stage.rows, stage.columns)
+        if view.grid.maximised is not None:
+            view.grid.toggle_maximise()
+        fresh: set[int] = set()
+        for assignment in stage.viewports:
+            binding = view.binding(assignment.index)
+            shown = binding.display_set.uid if binding.display_set is not None else ""
+            if assignment.filled:
+                if shown != assignment.display_set_uid:
+                    view.show_in_slot(assignment.index, assignment.display_set_uid)
+                    fresh.add(assignment.index)
+                elif not keep_shown:
+                    fresh.add(assignment.index)
+            else:
+                fresh.add(assignment.index)
+        self._finish_stage(view, result, fresh)
+        view.progress.emit()
+        self.refresh_label()
+
+    def _finish_stage(self, view: StudyView, result: HangingResult, fresh: set[int]) -> None:
+        for assignment in result.stage.viewports:
+            if assignment.index >= len(view.grid.slots):
+                continue
+            binding = view.binding(assignment.index)
+            if not assignment.filled:
+                view.clear_slot(assignment.index, assignment.empty_reason)
+                binding.slot.set_annotations([line] if (line := viewport_label(assignment)) else [])
+                continue
+            if binding.display_set is None or binding.display_set.uid != assignment.display_set_uid:
+                continue  # the display set is unknown to the view (should not happen)
+            if assignment.index in fresh:
+                self._initial_view(binding, assignment)
+            binding.slot.set_annotations([line] if (line := viewport_label(assignment)) else [])
+
+    @staticmethod
+    def _initial_view(binding: Any, assignment: ViewportAssignment) -> None:
+        port = assignment.viewport
+        binding.state.image_index = position_index(port.position, binding.count)
+        if port.zoom != 1.0:
+            binding.state.zoom = port.zoom
+        if port.preset:
+            ds = binding.display_set
+            preset = find_preset(port.preset, ds.modality if ds is not None else "", binding.header())
+            if preset is not None:
+                binding.viewport.apply_preset(preset)
+
+    # -- stages ----------------------------------------------------------------------------------
+
+    def step(self, step: int, view: StudyView | None = None) -> HangingResult | None:
+        """Next (``step`` 1) or previous (-1) enabled stage of the study in front, wrapping."""
+        view = view if view is not None else self.window.current_study()
+        hung = self.hung.get(view) if view is not None else None
+        if view is None or hung is None:
+            self.window.statusBar().showMessage("No hanging protocol is applied to the study in front.", 5000)
+            return None
+        result = hung.result
+        index = result.next_stage(step)
+        moved = HangingResult(result.chosen, index, result.candidates, result.study_labels)
+        self.apply(view, moved)
+        return moved
+
+    def refresh_label(self) -> None:
+        view = self.window.current_study()
+        hung = self.hung.get(view) if view is not None else None
+        if hung is None:
+            self.label.setText("")
+            return
+        text = stage_label(hung.result)
+        if hung.prior_note:
+            text += f" · {hung.prior_note}"
+        self.label.setText(text)
+
+    # -- priors ----------------------------------------------------------------------------------
+
+    def look_for_priors(self, view: StudyView) -> tasks.Task | None:
+        """In the background: find and rank the patient's other studies; when a protocol wants a
+        prior, read the best confirmed one's headers and hang again with it."""
+        hung = self.hung.get(view)
+        if hung is None:
+            return None
+        archive, library = view.archive, self.window.library
+        study = hung.study
+        wants = max((c.protocol.number_of_priors for c in hung.result.candidates
+                     if c.protocol.number_of_priors and c.score >= hung.result.chosen.score), default=0)
+        wants = max(wants, hung.result.protocol.number_of_priors)
+        regions = sorted({r for f in hung.facts for r in (f.get("Region") or ())})
+
+        def work(_progress: Any, cancel: CancelToken) -> tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]]]:
+            sources: list[Any] = ([archive] if archive is not None else []) + [library]
+            ranked = find_priors(sources, study, current_regions=regions)
+            fetched = []
+            for prior in [p for p in ranked if p.confirmed and p.earlier][:wants]:
+                cancel.raise_if_cancelled()
+                headers = self._prior_headers(prior.study, archive, library, cancel)
+                from workstation.ui.main_window import readable_headers
+
+                headers, _hidden = readable_headers(headers)
+                fetched.append((prior.study, build_display_sets(headers), headers))
+            return ranked, fetched
+
+        task = tasks.Task(work)
+        task.signals.finished.connect(lambda result: self._priors_found(view, result))
+        task.signals.failed.connect(lambda message: self._priors_failed(view, message))
+        self._tasks.append(task)
+        task.signals.finished.connect(lambda _r: self._forget(task))
+        task.signals.failed.connect(lambda _m: self._forget(task))
+        return tasks.start(task)
+
+    @staticmethod
+    def _prior_headers(prior: StudySummary, archive: Any, library: Any, cancel: CancelToken) -> list[Any]:
+        if LIBRARY in prior.origins and library.study_complete(prior.study_uid) or archive is None:
+            return list(library.study_headers(prior.study_uid))
+        headers: list[Any] = []
+        for series in archive.search_series(prior.study_uid):
+            cancel.raise_if_cancelled()
+            headers.extend(archive.series_metadata(prior.study_uid, series.series_uid))
+        return headers
+
+    def _forget(self, task: tasks.Task) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
+
+    def cancel_all(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+
+    def _alive(self, view: StudyView) -> bool:
+        return view in self.hung and not getattr(view, "_closed", True)
+
+    def _priors_failed(self, view: StudyView, message: str) -> None:
+        if self._alive(view):
+            self.window.statusBar().showMessage(f"Priors not shown: {message}", 10000)
+
+    def _priors_found(self, view: StudyView, found: tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]]]) -> None:
+        if not self._alive(view):
+            return
+        hung = self.hung[view]
+        ranked, fetched = found
+        hung.ranked = ranked
+        possible = sum(1 for p in ranked if not p.confirmed)
+        confirmed = [p for p in ranked if p.confirmed]
+        hung.prior_note = (f"{len(confirmed)} prior(s)" if confirmed else "no priors") + (
+            f", {possible} possible (identifiers differ)" if possible else "")
+        try:
+            priors = []
+            for summary, display_sets, headers in fetched:
+                if not display_sets:
+                    continue
+                view.add_display_sets(display_sets, headers)
+                priors.append((summary, describe_display_sets(display_sets, headers)))
+            if priors:
+                hung.priors = priors
+                result = match(hung.study, hung.facts, priors, self.protocols())
+                self.apply(view, result, keep_shown=True)
+        except Exception as exc:  # noqa: BLE001 - the current study stays as it is
+            log.error("hanging with priors failed: %s", type(exc).__name__, exc_info=True)
+            self.window.statusBar().showMessage(f"Priors not shown ({exc if isinstance(exc, WorkstationError) else type(exc).__name__}).", 10000)
+        self.refresh_label()
+
+    # -- saving, import, export ------------------------------------------------------------------
+
+    def layout_protocol(self, view: StudyView, name: str) -> Protocol:
+        """A user protocol from ``view``'s grid and display sets, rules pre-filled from the study."""
+        hung = self.hung.get(view)
+        study: StudySummary = view.study
+        by_uid = {f.uid: f for f in (hung.facts if hung is not None else describe_display_sets(view.display_sets, self.window.study_headers(view)))}
+        prior_uids: dict[str, int] = {}
+        if hung is not None:
+            for n, (_s, prior_facts) in enumerate(hung.priors, start=1):
+                for f in prior_facts:
+                    by_uid.setdefault(f.uid, f)
+                    prior_uids[f.uid] = n
+        identifier = re.sub(r"[^A-Za-z0-9_.-]+", "-", name.strip().lower()).strip("-.")[:56] or "my-layout"
+        identifier = f"user-{identifier}"[:64]
+        modalities = sorted({str(f.get("Modality")) for f in by_uid.values() if f.get("Modality") and f.uid not in prior_uids})
+        body_parts = sorted({str(f.get("BodyPartExamined")) for f in by_uid.values() if f.get("BodyPartExamined") and f.uid not in prior_uids})
+        rules = [MatchingRule("ModalitiesInStudy", Constraint.EQUALS, tuple(modalities) if len(modalities) > 1 else (modalities[0] if modalities else ""),
+                              weight=10, required=True)] if modalities else []
+        if body_parts:
+            rules.append(MatchingRule("BodyPartExamined", Constraint.EQUALS, tuple(body_parts) if len(body_parts) > 1 else body_parts[0], weight=10))
+        if study.study_description:
+            rules.append(MatchingRule("StudyDescription", Constraint.EQUALS, study.study_description, weight=5))
+        selectors: list[DisplaySetSelector] = []
+        viewports: list[Viewport] = []
+        for binding in view.bindings:
+            ds = binding.display_set
+            facts = by_uid.get(ds.uid) if ds is not None else None
+            if ds is None or facts is None:
+                continue
+            selector_id = f"vp{binding.slot.index + 1}"
+            selector_rules = [MatchingRule("Modality", Constraint.EQUALS, str(facts.get("Modality") or ds.modality), weight=0, required=True)]
+            if facts.get("SeriesDescription"):
+                selector_rules.append(MatchingRule("SeriesDescription", Constraint.EQUALS, str(facts.get("SeriesDescription")), weight=5))
+            if facts.get("Orientation"):
+                selector_rules.append(MatchingRule("Orientation", Constraint.EQUALS, str(facts.get("Orientation")), weight=2))
+            study_index = prior_uids.get(ds.uid, 0)
+            selectors.append(DisplaySetSelector(selector_id, tuple(selector_rules), study=study_index))
+            window = binding.state.window
+            preset = ""
+            if window is not None:
+                chosen = next((p for p in binding.viewport.presets() if (p.center, p.width) == window), None)
+                preset = chosen.name if chosen is not None else ""
+            viewports.append(Viewport(selector=selector_id, preset=preset, position=Position.MIDDLE,
+                                      zoom=float(binding.state.zoom), label=f"Viewport {binding.slot.index + 1}"))
+        if not viewports:
+            raise WorkstationError("No viewport shows a series, so there is no layout to save; show a series first.")
+        rows, columns = view.grid.grid
+        wants_priors = max((s.study for s in selectors), default=0)
+        stage = Stage(name=name.strip() or "My layout", rows=rows, columns=columns, viewports=tuple(viewports),
+                      min_viewports_matched=1)
+        return Protocol(id=identifier, name=name.strip() or "My layout", rules=tuple(rules), selectors=tuple(selectors),
+                        stages=(stage,), number_of_priors=wants_priors,
+                        description="Saved from the reading room; edit its rules in the JSON file.", source="user")
+
+    def save_layout(self, name: str | None = None, view: StudyView | None = None) -> Path | None:
+        """Save the study in front's layout as a user protocol (asks for a name when None)."""
+        view = view if view is not None else self.window.current_study()
+        if view is None:
+            self.window.show_error("Open a study first; its layout is what gets saved as a protocol.")
+            return None
+        if name is None:
+            name, ok = QInputDialog.getText(self.window, "Save layout as a protocol", "Protocol name:")
+            if not ok or not name.strip():
+                return None
+        try:
+            path = save_user_protocol(self.layout_protocol(view, name), self.user_dir)
+        except WorkstationError as exc:
+            self.window.show_error(str(exc))
+            return None
+        self.reload()
+        self.window.statusBar().showMessage(f"Layout saved as the hanging protocol '{name.strip()}' ({path.name}); "
+                                            "edit its rules in that file (no rule editor yet).", 10000)
+        return path
+
+    def import_file(self, path: Path | None = None) -> Protocol | None:
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self.window, "Import a hanging protocol", "", "Hanging protocols (*.json)")
+            if not chosen:
+                return None
+            path = Path(chosen)
+        try:
+            protocol = import_protocol(path, self.user_dir)
+        except (WorkstationError, OSError) as exc:
+            self.window.show_error(str(exc) if isinstance(exc, WorkstationError)
+                                   else f"Could not read {path}; check the file and try again.")
+            return None
+        self.reload()
+        self.window.statusBar().showMessage(f"Hanging protocol '{protocol.name}' imported.", 8000)
+        return protocol
+
+    def export_current(self, path: Path | None = None) -> Path | None:
+        """Export the protocol applied to the study in front."""
+        view = self.window.current_study()
+        hung = self.hung.get(view) if view is not None else None
+        if hung is None:
+            self.window.show_error("No hanging protocol is applied to the study in front, so there is none to export.")
+            return None
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self.window, "Export the hanging protocol",
+                                                    f"{hung.result.protocol.id}.json", "Hanging protocols (*.json)")
+            if not chosen:
+                return None
+            path = Path(chosen)
+        try:
+            export_protocol(hung.result.protocol, path)
+        except OSError:
+            self.window.show_error(f"Could not write {path}; choose another folder.")
+            return None
+        self.window.statusBar().showMessage(f"Hanging protocol exported to {path}.", 8000)
+        return path
+
+
+__all__ = [
+    "NEXT_STAGE_KEY",
+    "PREVIOUS_STAGE_KEY",
+    "HangingBridge",
+    "HungStudy",
+    "position_index",
+    "stage_label",
+    "viewport_label",
+]
