@@ -1,4 +1,5 @@
-"""The settings dialog: archive profiles (DICOMweb, PS3.18) and the local library.
+"""The settings dialog: archive profiles (DICOMweb, PS3.18), the local library, the RIS and the
+practice's letterhead.
 
 A profile has a name, the DICOMweb root URL, how to log in (none, user name and password, or a
 bearer token), an optional CA bundle and whether to verify TLS certificates. The password or
@@ -25,14 +26,50 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QPlainTextEdit,
     QPushButton,
+    QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from workstation.errors import WorkstationError
+from workstation.errors import SettingsError, WorkstationError
+from workstation.report.delivery.profile import RisProfile
 from workstation.settings import ArchiveProfile, Settings, save_settings
 from workstation.ui import tasks
+
+RIS_KEY = "ris"
+LETTERHEAD_KEY = "letterhead"
+LETTERHEAD_FIELDS = ("practice_name", "address_lines", "phone", "email", "department")
+
+
+def check_fhir_connection(profile: RisProfile) -> str:
+    """One sentence on the RIS's FHIR endpoint, from ``GET [base]/metadata`` (its
+    CapabilityStatement, FHIR R4 capabilitystatement.html); raises a WorkstationError."""
+    from workstation.report.delivery.fhir import FhirClient
+
+    client = FhirClient(profile)
+    try:
+        response = client.request("GET", "metadata", what="connection test")
+    finally:
+        client.close()
+    try:
+        statement = response.json()
+    except ValueError:
+        statement = None
+    if not isinstance(statement, dict) or "resourceType" not in statement:
+        return (f"The server at {client.host} answered, but not in FHIR; check the FHIR base URL.")
+    if statement.get("resourceType") != "CapabilityStatement":
+        return (f"The RIS at {client.host} answers in FHIR but sent no CapabilityStatement, so "
+                "its FHIR version is unknown.")
+    version = str(statement.get("fhirVersion", "")) or "unknown"
+    software = str((statement.get("software") or {}).get("name", "")).strip()
+    made_by = f" ({software})" if software else ""
+    if not version.startswith("4.0"):
+        return (f"The RIS at {client.host}{made_by} speaks FHIR {version}, not R4 (4.0.x); "
+                "reports may be refused.")
+    return f"The RIS at {client.host}{made_by} answers: FHIR {version}."
 
 AUTH_CHOICES = (("none", "No login"), ("basic", "User name and password"), ("bearer", "Access token (bearer)"))
 
@@ -113,11 +150,18 @@ class SettingsDialog(QDialog):
         top = QHBoxLayout()
         top.addLayout(left)
         top.addWidget(self.editor, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        archives_tab = QWidget()
+        archives_layout = QVBoxLayout(archives_tab)
+        archives_layout.addLayout(top)
         library_form = QFormLayout()
         library_form.addRow("Local library size limit", self.library_limit)
-        layout.addLayout(library_form)
+        archives_layout.addLayout(library_form)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(archives_tab, "Archives")
+        self.tabs.addTab(self._ris_tab(), "RIS")
+        self.tabs.addTab(self._letterhead_tab(), "Letterhead")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
@@ -130,6 +174,137 @@ class SettingsDialog(QDialog):
             self.list.setCurrentRow(0)
         self.editor.setEnabled(bool(self.profiles))
         self.resize(720, 420)
+
+    # -- RIS and letterhead ---------------------------------------------------------------------
+
+    def _ris_tab(self) -> QWidget:
+        ris = self.settings.extras.get(RIS_KEY)
+        self._ris_saved: dict[str, Any] = dict(ris) if isinstance(ris, dict) else {}
+        self.ris_name = QLineEdit(str(self._ris_saved.get("name", "RIS")))
+        self.ris_fhir_url = QLineEdit(str(self._ris_saved.get("fhir_url", "")),
+                                      placeholderText="https://ris.example.org/fhir/R4 (empty: no FHIR)")
+        self.ris_auth = QComboBox()
+        for key, label in AUTH_CHOICES:
+            self.ris_auth.addItem(label, key)
+        auth = str(self._ris_saved.get("auth", "none"))
+        keys = [k for k, _ in AUTH_CHOICES]
+        self.ris_auth.setCurrentIndex(keys.index(auth) if auth in keys else 0)
+        self.ris_username = QLineEdit(str(self._ris_saved.get("username", "")))
+        self.ris_secret = QLineEdit(placeholderText="leave empty to keep the saved one")
+        self.ris_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.ris_mllp_host = QLineEdit(str(self._ris_saved.get("mllp_host", "")),
+                                       placeholderText="optional: HL7 v2 host for ORU^R01")
+        self.ris_mllp_port = QSpinBox()
+        self.ris_mllp_port.setRange(0, 65535)
+        self.ris_mllp_port.setSpecialValueText("none")
+        self.ris_mllp_port.setValue(int(self._ris_saved.get("mllp_port", 0) or 0))
+        self.ris_test_button = QPushButton("Test connection")
+        self.ris_test_button.clicked.connect(self.test_ris_connection)
+        self.ris_test_result = QLabel("")
+        self.ris_test_result.setWordWrap(True)
+        self.ris_auth.currentIndexChanged.connect(self._ris_auth_changed)
+        self._ris_auth_changed()
+        form = QFormLayout()
+        form.addRow("Name", self.ris_name)
+        form.addRow("FHIR R4 base URL", self.ris_fhir_url)
+        form.addRow("Login", self.ris_auth)
+        form.addRow("User name", self.ris_username)
+        form.addRow("Password / token", self.ris_secret)
+        form.addRow("HL7 v2 MLLP host", self.ris_mllp_host)
+        form.addRow("HL7 v2 MLLP port", self.ris_mllp_port)
+        form.addRow(self.ris_test_button, self.ris_test_result)
+        tab = QWidget()
+        tab.setLayout(form)
+        return tab
+
+    def _ris_auth_changed(self) -> None:
+        auth = self.ris_auth.currentData()
+        self.ris_username.setEnabled(auth == "basic")
+        self.ris_secret.setEnabled(auth != "none")
+
+    def ris_json(self) -> dict[str, Any] | None:
+        """The ``"ris"`` object as the form shows it (entries the form does not show, such as the
+        identifier systems, are kept); ``None`` when neither FHIR nor MLLP is set. Raises
+        SettingsError (one sentence) when it is invalid."""
+        data = dict(self._ris_saved)
+        data.update(
+            name=self.ris_name.text().strip() or "RIS",
+            fhir_url=self.ris_fhir_url.text().strip(),
+            auth=str(self.ris_auth.currentData()),
+            username=self.ris_username.text().strip() if self.ris_auth.currentData() == "basic" else "",
+            mllp_host=self.ris_mllp_host.text().strip(),
+            mllp_port=int(self.ris_mllp_port.value()),
+        )
+        if not data["fhir_url"] and not data["mllp_host"]:
+            return None
+        if data["mllp_host"] and not data["mllp_port"]:
+            raise SettingsError("The RIS has an HL7 v2 MLLP host but no port: enter the port "
+                                "(often 2575) or clear the host.")
+        RisProfile.from_json(data)  # validates
+        return data
+
+    def test_ris_connection(self) -> None:
+        """Ask the RIS for its CapabilityStatement in the background (nothing else is saved)."""
+        try:
+            data = self.ris_json()
+            if data is None or not data["fhir_url"]:
+                raise SettingsError("Enter the RIS's FHIR base URL to test the connection.")
+            profile = RisProfile.from_json(data)
+        except WorkstationError as exc:
+            self.ris_test_result.setText(str(exc))
+            return
+        secret = self.ris_secret.text()
+        self.ris_test_button.setEnabled(False)
+        self.ris_test_result.setText("Testing...")
+
+        def work(_progress: Any, _cancel: Any) -> str:
+            if secret:
+                from workstation.net import auth
+
+                auth.store_secret(profile.as_archive_profile(), secret)
+            return check_fhir_connection(profile)
+
+        task = tasks.Task(work)
+        task.signals.finished.connect(self._ris_tested)
+        task.signals.failed.connect(self._ris_tested)
+        self._ris_task = tasks.start(task)
+
+    def _ris_tested(self, sentence: str) -> None:
+        self.ris_test_button.setEnabled(True)
+        self.ris_test_result.setText(sentence)
+
+    def _letterhead_tab(self) -> QWidget:
+        saved = self.settings.extras.get(LETTERHEAD_KEY)
+        self._letterhead_saved: dict[str, Any] = dict(saved) if isinstance(saved, dict) else {}
+        lines = self._letterhead_saved.get("address_lines") or []
+        self.lh_practice = QLineEdit(str(self._letterhead_saved.get("practice_name", "")))
+        self.lh_address = QPlainTextEdit("\n".join(str(x) for x in lines) if isinstance(lines, list) else "")
+        self.lh_address.setPlaceholderText("one line per address line")
+        self.lh_address.setMaximumHeight(90)
+        self.lh_phone = QLineEdit(str(self._letterhead_saved.get("phone", "")))
+        self.lh_email = QLineEdit(str(self._letterhead_saved.get("email", "")))
+        self.lh_department = QLineEdit(str(self._letterhead_saved.get("department", "")))
+        form = QFormLayout()
+        form.addRow("Practice name", self.lh_practice)
+        form.addRow("Address", self.lh_address)
+        form.addRow("Phone", self.lh_phone)
+        form.addRow("E-mail", self.lh_email)
+        form.addRow("Department", self.lh_department)
+        tab = QWidget()
+        tab.setLayout(form)
+        return tab
+
+    def letterhead_json(self) -> dict[str, Any] | None:
+        """The ``"letterhead"`` object as the form shows it; ``None`` when all is empty."""
+        data = dict(self._letterhead_saved)
+        data.update(
+            practice_name=self.lh_practice.text().strip(),
+            address_lines=[line.strip() for line in self.lh_address.toPlainText().splitlines() if line.strip()],
+            phone=self.lh_phone.text().strip(),
+            email=self.lh_email.text().strip(),
+            department=self.lh_department.text().strip(),
+        )
+        return data if any(data.get(k) for k in LETTERHEAD_FIELDS) else None
 
     # -- editing ------------------------------------------------------------------------------
 
@@ -238,14 +413,18 @@ class SettingsDialog(QDialog):
             self.profiles[self._row] = self._form_profile()
         names = [p.name for p in self.profiles]
         if any(not n for n in names) or len(set(names)) != len(names):
-            from workstation.errors import SettingsError
-
             raise SettingsError("Every archive needs a name of its own; rename the empty or repeated one.")
         default = getattr(self, "_default_name", self.settings.default_archive)
         if default not in names:
             default = names[0] if names else ""
+        extras = dict(self.settings.extras)
+        for key, value in ((RIS_KEY, self.ris_json()), (LETTERHEAD_KEY, self.letterhead_json())):
+            if value is None:
+                extras.pop(key, None)
+            else:
+                extras[key] = value
         return replace(self.settings, archives=list(self.profiles), default_archive=default,
-                       library_max_gb=float(self.library_limit.value()))
+                       library_max_gb=float(self.library_limit.value()), extras=extras)
 
     def accept(self) -> None:
         try:
@@ -255,6 +434,9 @@ class SettingsDialog(QDialog):
             for row, secret in self.secrets.items():
                 if secret and 0 <= row < len(self.profiles):
                     store_secret(self.profiles[row], secret)
+            ris = settings.extras.get(RIS_KEY)
+            if self.ris_secret.text() and isinstance(ris, dict) and ris.get("auth") != "none":
+                store_secret(RisProfile.from_json(ris).as_archive_profile(), self.ris_secret.text())
             save_settings(settings)
         except WorkstationError as exc:
             self.error.setText(str(exc))
