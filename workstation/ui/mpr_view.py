@@ -8,13 +8,20 @@ C.7.6.2.1.1; plane orientation; slab) bottom right. The geometry is the model's
 the other planes pass through it.
 
 Mouse: left-drag moves the crosshair (the other planes follow), wheel scrolls the pane's plane
-(the crosshair moves one voxel along its normal), Ctrl+left-drag turns the crosshair axes about
-the pane's normal (oblique and double-oblique planes), right-drag changes window (horizontal:
-width) and level (vertical: centre) as in the 2D viewport (PS3.3 C.11.2.1.2). Keys (the pane
-under the mouse, else the last one used): Up/Down and Page Up/Down scroll, [ and ] turn the
-crosshair 5 degrees, O resets to orthogonal planes, 1-9 window presets, A the image's own
-window. Slab thickness (mm), projection (MIP, MinIP, average) and interpolation are in the tool
-row above the panes.
+(the crosshair moves one voxel along its normal), Ctrl+wheel zooms about the mouse, middle-drag
+pans, Ctrl+left-drag turns the crosshair axes about the pane's normal (oblique and
+double-oblique planes), right-drag changes window (horizontal: width) and level (vertical:
+centre) as in the 2D viewport (PS3.3 C.11.2.1.2), double-click maximises a pane and restores
+the 2 x 2 layout. Keys (the pane under the mouse, else the last one used): Up/Down and Page
+Up/Down scroll, [ and ] turn the crosshair 5 degrees, O resets to orthogonal planes, Home fits
+the panes again (zoom and pan off), 1-9 window presets, A the image's own window. Slab
+thickness (mm), projection (MIP, MinIP, average) and interpolation are in the tool row above
+the panes.
+
+Curved MPR: the "Curved" button starts a path in the axial pane; each click there adds a point
+(LPS, as picked), Enter or Esc finishes it, and the fourth pane shows the stretched reformat
+along it (:func:`workstation.model.resample.curved_reformat`), or a sentence asking for points
+while the path has fewer than two. Esc after finishing closes the curved pane.
 """
 
 from __future__ import annotations
@@ -61,6 +68,10 @@ PANE_VIEWPORTS: dict[str, tuple[float, float, float, float]] = {
     "sagittal": (0.0, 0.0, 0.5, 0.5),
 }
 LEGEND_VIEWPORT = (0.5, 0.0, 1.0, 0.5)
+#: The whole window, for a maximised pane.
+FULL_VIEWPORT = (0.0, 0.0, 1.0, 1.0)
+#: Magnification per wheel notch with Ctrl held.
+ZOOM_PER_NOTCH = 1.2
 #: Degrees the crosshair turns per [ or ] key press.
 ROTATE_STEP_DEGREES = 5.0
 #: Positions per Page Up / Page Down.
@@ -89,7 +100,7 @@ class _MprVtk(QVTKRenderWindowInteractor):
         self._owner._mouse_move(ev)
 
     def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        ev.accept()
+        self._owner._double_click(ev)
 
     def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
         self._owner._wheel(ev)
@@ -140,7 +151,13 @@ class MprView(QWidget):
         self._task: tasks.Task | None = None
         self._drag: dict[str, Any] | None = None
         self._wheel_rest = 0.0
+        self._zoom_rest = 0.0
         self._initialised = False
+        #: The pane shown alone (double-click), or None for the 2 x 2 layout.
+        self.maximised: str | None = None
+        #: Curved MPR: the fourth pane shows the curved reformat; clicks add path points.
+        self.curved_active = False
+        self.curved_drawing = False
 
         self.slab = QDoubleSpinBox()
         self.slab.setRange(0.0, MAX_SLAB_MM)
@@ -160,6 +177,9 @@ class MprView(QWidget):
         self.presets.setToolTip("Window presets (keys 1-9); right-drag changes the window")
         self.reset_button = QPushButton("Orthogonal (O)")
         self.reset_button.setToolTip("Reset the crosshair axes to axial, coronal and sagittal")
+        self.curved_button = QPushButton("Curved")
+        self.curved_button.setCheckable(True)
+        self.curved_button.setToolTip("Curved MPR: click points along a structure in the axial pane; Enter or Esc finishes")
         self.position = QLabel("")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(240)
@@ -172,6 +192,7 @@ class MprView(QWidget):
                 tools.addWidget(QLabel(text))
             tools.addWidget(widget)
         tools.addWidget(self.reset_button)
+        tools.addWidget(self.curved_button)
         tools.addStretch(1)
         tools.addWidget(self.position)
         tools.addWidget(self.progress)
@@ -192,6 +213,7 @@ class MprView(QWidget):
         self.interpolation.currentIndexChanged.connect(self._interpolation_changed)
         self.presets.activated.connect(self._preset_chosen)
         self.reset_button.clicked.connect(self.reset_orientation)
+        self.curved_button.toggled.connect(lambda on: self.start_curved() if on else self.finish_curved())
 
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
@@ -207,6 +229,7 @@ class MprView(QWidget):
         self._legend.GetPositionCoordinate().SetCoordinateSystemToViewport()
         self._legend.GetPositionCoordinate().SetValue(12.0, 12.0)
         self._legend_renderer.AddViewProp(self._legend)
+        self._curved_renderer = vtkRenderer()
 
     # -- loading --------------------------------------------------------------------------------
     def load(self, fn: VolumeLoad) -> tasks.Task:
@@ -256,10 +279,9 @@ class MprView(QWidget):
         window = self.view.GetRenderWindow()
         self._ensure_initialised()
         self.viewer = MprViewer(np.ascontiguousarray(volume), geometry, header, state=self.state, render_window=window, offscreen=False)
-        for name, view in self.viewer.views.items():
-            view.renderer.SetViewport(*PANE_VIEWPORTS[name])
-        window.AddRenderer(self._legend_renderer)
-        self.viewer._fit()  # the panes changed shape: fit each plane's field again
+        self.maximised = None
+        self._apply_layout()
+        self.viewer.fit()  # the panes changed shape: fit each plane's field again
         self.header = header
         self.note = note
         self.progress.setVisible(False)
@@ -280,13 +302,19 @@ class MprView(QWidget):
             for view in self.viewer.views.values():
                 view.renderer.RemoveAllViewProps()
                 window.RemoveRenderer(view.renderer)
+            self.viewer.show_curved(None)
             window.RemoveRenderer(self._legend_renderer)
+            window.RemoveRenderer(self._curved_renderer)
             self.viewer = None
             self.state = None
+        self.curved_active = self.curved_drawing = False
+        self.curved_button.blockSignals(True)
+        self.curved_button.setChecked(False)
+        self.curved_button.blockSignals(False)
         self._set_controls_enabled(False)
 
     def _set_controls_enabled(self, on: bool) -> None:
-        for widget in (self.slab, self.projection, self.interpolation, self.presets, self.reset_button):
+        for widget in (self.slab, self.projection, self.interpolation, self.presets, self.reset_button, self.curved_button):
             widget.setEnabled(on)
 
     # -- window presets -------------------------------------------------------------------------
@@ -381,11 +409,44 @@ class MprView(QWidget):
         w, h = self.view.GetRenderWindow().GetSize()
         return max(1, int(w)), max(1, int(h))
 
+    def pane_layout(self) -> dict[str, tuple[float, float, float, float]]:
+        """The panes shown now and where: plane names, then "legend" or "curved" for the
+        fourth quarter; one pane over the whole window when one is maximised."""
+        panes = dict(PANE_VIEWPORTS)
+        panes["curved" if self.curved_active else "legend"] = LEGEND_VIEWPORT
+        if self.maximised in panes:
+            return {self.maximised: FULL_VIEWPORT}
+        return panes
+
+    def _apply_layout(self) -> None:
+        """Put each shown pane's renderer at its place and take the others out of the window."""
+        if self.viewer is None:
+            return
+        window = self.view.GetRenderWindow()
+        renderers = {name: view.renderer for name, view in self.viewer.views.items()}
+        renderers["legend"] = self._legend_renderer
+        renderers["curved"] = self._curved_renderer
+        layout = self.pane_layout()
+        for name, renderer in renderers.items():
+            if name in layout:
+                renderer.SetViewport(*layout[name])
+                if not window.HasRenderer(renderer):
+                    window.AddRenderer(renderer)
+            elif window.HasRenderer(renderer):
+                window.RemoveRenderer(renderer)
+        self.viewer.fit(keep_zoom=True)
+        self._request_render()
+
+    def toggle_maximised(self, name: str) -> None:
+        """Show pane ``name`` alone over the whole window, or restore the 2 x 2 layout."""
+        self.maximised = None if self.maximised is not None else name
+        self._apply_layout()
+
     def pane_at(self, x: float, y: float) -> tuple[str, float, float] | None:
-        """(plane, x, y in that pane's pixels, y down) of a render-window point (y down)."""
+        """(pane, x, y in that pane's pixels, y down) of a render-window point (y down)."""
         w, h = self._window_size()
         fx, fy = x / w, 1.0 - y / h
-        for name, (x0, y0, x1, y1) in PANE_VIEWPORTS.items():
+        for name, (x0, y0, x1, y1) in self.pane_layout().items():
             if x0 <= fx < x1 and y0 < fy <= y1:
                 return name, x - x0 * w, y - (1.0 - y1) * h
         return None
@@ -393,17 +454,81 @@ class MprView(QWidget):
     def pane_origin(self, name: str) -> tuple[float, float]:
         """Top-left corner of pane ``name`` in render-window pixels (y down)."""
         w, h = self._window_size()
-        x0, _y0, _x1, y1 = PANE_VIEWPORTS[name]
+        x0, _y0, _x1, y1 = self.pane_layout().get(name, PANE_VIEWPORTS.get(name, LEGEND_VIEWPORT))
         return x0 * w, (1.0 - y1) * h
 
     def screen_of(self, name: str, point: np.ndarray) -> tuple[float, float]:
         """Render-window pixel (y down) where patient ``point`` projects in pane ``name``."""
         assert self.viewer is not None
-        view = self.viewer.views[name]
-        column, row, _ = view.plane.patient_to_pixel(point)
-        sx, sy = view.pixel_to_screen(column, row, self.viewer.reference)
+        sx, sy = self.viewer.screen_of(name, point)
         ox, oy = self.pane_origin(name)
         return ox + sx, oy + sy
+
+    # -- zoom and pan ---------------------------------------------------------------------------
+    def zoom(self, name: str, factor: float, x: float | None = None, y: float | None = None) -> None:
+        """Magnify pane ``name`` by ``factor`` about its pixel (x, y) (y down; default centre)."""
+        if self.viewer is not None:
+            self.viewer.zoom(name, factor, x, y)
+            self._request_render()
+
+    def pan(self, name: str, dx: float, dy: float) -> None:
+        """Move pane ``name``'s picture by (dx, dy) screen pixels (y down)."""
+        if self.viewer is not None:
+            self.viewer.pan(name, dx, dy)
+            self._request_render()
+
+    def fit(self) -> None:
+        """Every pane shows its whole field again (zoom and pan off)."""
+        if self.viewer is not None:
+            self.viewer.fit()
+            self._request_render()
+
+    # -- curved MPR -----------------------------------------------------------------------------
+    def start_curved(self) -> None:
+        """Begin a new curved-MPR path in the axial pane; the fourth pane shows the reformat."""
+        if self.viewer is None:
+            return
+        self.curved_active = True
+        self.curved_drawing = True
+        self.viewer.set_curved_path([])
+        self.viewer.show_curved(self._curved_renderer, plane="axial")
+        self.curved_button.blockSignals(True)
+        self.curved_button.setChecked(True)
+        self.curved_button.blockSignals(False)
+        self.message.setText("Curved MPR: click points along the structure in the axial pane; Enter or Esc finishes.")
+        self.message.setVisible(True)
+        self._apply_layout()
+
+    def add_curved_point(self, point: np.ndarray) -> None:
+        """Add an LPS point to the curved path (while one is being drawn)."""
+        if self.viewer is not None and self.curved_drawing:
+            self.viewer.add_curved_point(point)
+            self._request_render()
+
+    def finish_curved(self) -> None:
+        """Stop adding points; the curved pane keeps showing the path's reformat."""
+        self.curved_drawing = False
+        self.curved_button.blockSignals(True)
+        self.curved_button.setChecked(False)
+        self.curved_button.blockSignals(False)
+        self.message.setText(self.note)
+        self.message.setVisible(bool(self.note))
+        self._request_render()
+
+    def close_curved(self) -> None:
+        """Drop the path and show the legend in the fourth pane again."""
+        self.finish_curved()
+        self.curved_active = False
+        if self.viewer is not None:
+            self.viewer.set_curved_path([])
+            self.viewer.show_curved(None)
+            if self.maximised == "curved":
+                self.maximised = None
+            self._apply_layout()
+
+    @property
+    def curved_path(self) -> list[np.ndarray]:
+        return list(self.viewer.curved_path) if self.viewer is not None else []
 
     def _screen_point(self, pos: QPointF) -> tuple[float, float]:
         ratio = self.view.devicePixelRatioF()
@@ -421,10 +546,20 @@ class MprView(QWidget):
             self._drag = None
             return
         name, px, py = hit
+        if name not in self.viewer.views:  # the legend or the curved pane
+            self._drag = None
+            return
         self.active_pane = name
         button = ev.button()
         drag: dict[str, Any] = {"pane": name, "button": button, "start": (x, y), "last": (x, y)}
-        if button == Qt.MouseButton.LeftButton and ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        if self.curved_drawing and button == Qt.MouseButton.LeftButton:
+            if name == self.viewer.curved_plane:
+                self.add_curved_point(self.viewer.pick(name, px, py))
+            self._drag = None
+            return
+        if button == Qt.MouseButton.MiddleButton:
+            drag["pan"] = True
+        elif button == Qt.MouseButton.LeftButton and ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
             drag["rotate"] = True
         elif button == Qt.MouseButton.LeftButton:
             self.move_crosshair(self.viewer.pick(name, px, py))
@@ -440,7 +575,10 @@ class MprView(QWidget):
         x, y = self._screen_point(ev.position())
         name = drag["pane"]
         ox, oy = self.pane_origin(name)
-        if drag["button"] == Qt.MouseButton.LeftButton and drag.get("rotate"):
+        if drag.get("pan"):
+            lx, ly = drag["last"]
+            self.pan(name, x - lx, y - ly)
+        elif drag["button"] == Qt.MouseButton.LeftButton and drag.get("rotate"):
             cx, cy = self.screen_of(name, self.state.center)
             lx, ly = drag["last"]
             before = math.atan2(-(ly - cy), lx - cx)
@@ -459,14 +597,28 @@ class MprView(QWidget):
         self._drag = None
         ev.accept()
 
+    def _double_click(self, ev: QMouseEvent) -> None:
+        ev.accept()
+        if self.viewer is None or self.curved_drawing or ev.button() != Qt.MouseButton.LeftButton:
+            return
+        hit = self.pane_at(*self._screen_point(ev.position()))
+        if hit is not None:
+            self.toggle_maximised(hit[0])
+
     def _wheel(self, ev: QWheelEvent) -> None:
         ev.accept()
         if self.viewer is None:
             return
         hit = self.pane_at(*self._screen_point(ev.position()))
-        if hit is None:
+        if hit is None or hit[0] not in self.viewer.views:
             return
         self.active_pane = hit[0]
+        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self._zoom_rest += ev.angleDelta().y() / 120.0
+            notches, self._zoom_rest = self._zoom_rest, 0.0
+            if notches:
+                self.zoom(hit[0], ZOOM_PER_NOTCH ** notches, hit[1], hit[2])
+            return
         self._wheel_rest += ev.angleDelta().y() / 120.0
         notches = int(self._wheel_rest)
         if notches:
@@ -480,7 +632,13 @@ class MprView(QWidget):
         ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
         K = Qt.Key
         pane = self.active_pane
-        if key in (K.Key_Up, K.Key_Left):
+        if key in (K.Key_Return, K.Key_Enter, K.Key_Escape) and self.curved_drawing:
+            self.finish_curved()
+        elif key == K.Key_Escape and self.curved_active:
+            self.close_curved()
+        elif key == K.Key_Home:
+            self.fit()
+        elif key in (K.Key_Up, K.Key_Left):
             self.scroll_plane(pane, -1)
         elif key in (K.Key_Down, K.Key_Right):
             self.scroll_plane(pane, 1)
@@ -500,8 +658,7 @@ class MprView(QWidget):
                 return False
             self.set_window(preset.center, preset.width)
         elif key == K.Key_A and not ctrl and self.viewer is not None:
-            self.viewer._window = None  # back to the image's own window (or an automatic one)
-            self.viewer._lut = None
+            self.viewer.reset_window()  # back to the image's own window (or an automatic one)
             self._request_render()
         else:
             return False
@@ -523,7 +680,7 @@ class MprView(QWidget):
 
     def _resized(self) -> None:
         if self.viewer is not None:
-            self.viewer._fit()
+            self.viewer.fit(keep_zoom=True)
             self._request_render()
 
     def showEvent(self, ev: Any) -> None:  # noqa: N802
@@ -559,17 +716,7 @@ class MprView(QWidget):
         c = self.state.center
         self.position.setText(f"L {c[0]:.1f}  P {c[1]:.1f}  H {c[2]:.1f} mm")
         self.viewer.update()
-        self._text_in_panes()
         self.view.GetRenderWindow().Render()
-
-    def _text_in_panes(self) -> None:
-        """Overlay text is placed in the pane's own pixels: read those as viewport coordinates
-        (display coordinates would count from the window's corner and land in another pane)."""
-        assert self.viewer is not None
-        for view in self.viewer.views.values():
-            for actor in view.overlays.actors():
-                if isinstance(actor, vtkTextActor):
-                    actor.GetPositionCoordinate().SetCoordinateSystemToViewport()
 
     @property
     def render_pending(self) -> bool:
@@ -595,8 +742,13 @@ class MprView(QWidget):
         """One pane's picture, (height, width, 3) uint8."""
         image = self.capture()
         ox, oy = self.pane_origin(name)
-        w, h = self.viewer.views[name].viewport_size()
+        w, h = self._pane_size(name)
         return image[int(round(oy)):int(round(oy)) + h, int(round(ox)):int(round(ox)) + w]
+
+    def _pane_size(self, name: str) -> tuple[int, int]:
+        w, h = self._window_size()
+        x0, y0, x1, y1 = self.pane_layout()[name]
+        return int(round((x1 - x0) * w)), int(round((y1 - y0) * h))
 
     def closeEvent(self, ev: Any) -> None:  # noqa: N802
         self._render_timer.stop()
@@ -605,4 +757,4 @@ class MprView(QWidget):
         super().closeEvent(ev)
 
 
-__all__ = ["MprView", "PANE_VIEWPORTS"]
+__all__ = ["LEGEND_VIEWPORT", "MprView", "PANE_VIEWPORTS"]
