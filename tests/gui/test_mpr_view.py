@@ -266,3 +266,148 @@ def test_m_opens_the_active_series_in_mpr_and_goes_back_and_ctrl_d_opens_3d(qtbo
     assert mpr.viewer is None and mpr.state is None
     assert window.tabs.count() == 3
     dispose(qtbot, window)
+
+
+def _pane_rect(view: MprView, name: str) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of a pane in VTK display pixels (y up), from its renderer's viewport."""
+    w, h = view._window_size()
+    x0, y0, x1, y1 = view.pane_layout()[name]
+    return x0 * w, y0 * h, x1 * w, y1 * h
+
+
+def test_corner_text_and_orientation_letters_stay_inside_their_own_pane(loaded: MprView) -> None:
+    view = loaded
+    view.render_now()
+    for name, pane in view.viewer.views.items():
+        x0, y0, x1, y1 = _pane_rect(view, name)
+        assert pane.text.marker_text()["left"], name
+        assert pane.text.corner_lines()["top_left"][0].startswith(name.capitalize())
+        for actor in pane.text.actors():
+            if not actor.GetInput():
+                continue
+            x, y = actor.GetPositionCoordinate().GetComputedDisplayValue(pane.renderer)
+            assert x0 <= x <= x1 and y0 <= y <= y1, (name, actor.GetInput(), (x, y), (x0, y0, x1, y1))
+            box = [0.0] * 4
+            actor.GetBoundingBox(pane.renderer, box)  # the text's extent about its anchor, pixels
+            assert box[1] > box[0] and box[3] > box[2]
+            box = [x + box[0], x + box[1], y + box[2], y + box[3]]
+            assert x0 - 1 <= box[0] and box[1] <= x1 + 1 and y0 - 1 <= box[2] and box[3] <= y1 + 1, (name, actor.GetInput(), box)
+    # The letters are painted there: the top marker of the coronal pane ("H", yellow) lies in
+    # the coronal pane's top strip, which is not black.
+    image = view.capture()
+    ox, oy = view.pane_origin("coronal")
+    w, _ = view._pane_size("coronal")
+    strip = image[int(oy) + 2:int(oy) + 30, int(ox + w / 2) - 15:int(ox + w / 2) + 15]
+    assert (strip[:, :, 0].astype(int) - strip[:, :, 2].astype(int)).max() > 100  # yellow: red >> blue
+
+
+def test_ctrl_wheel_zooms_about_the_mouse_and_middle_drag_pans(qtbot, loaded: MprView) -> None:  # type: ignore[no-untyped-def]
+    view = loaded
+    state = view.state
+    assert state is not None
+    state.center = [0.0, 0.0, LESION[2]]
+    view.render_now()
+    mouse = view.screen_of("axial", LESION)  # zoom about the lesion
+    other = np.array([LESION[0] - 20.0, LESION[1] + 10.0, LESION[2]])
+    before = np.array(view.screen_of("axial", other))
+    k_before = view.viewer.views["axial"].pixels_per_mm()
+    ratio = view.view.devicePixelRatioF()
+    pos = QPointF(mouse[0] / ratio, mouse[1] / ratio)
+    event = QWheelEvent(pos, view.view.mapToGlobal(pos), QPoint(0, 0), QPoint(0, 240), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    view.view.wheelEvent(event)
+    np.testing.assert_allclose(state.center, [0.0, 0.0, LESION[2]])  # Ctrl+wheel does not scroll
+    assert view.viewer.views["axial"].pixels_per_mm() == pytest.approx(k_before * 1.44)
+    np.testing.assert_allclose(view.screen_of("axial", LESION), mouse, atol=1e-6)  # fixed point
+    after = np.array(view.screen_of("axial", other))
+    np.testing.assert_allclose(after - np.array(mouse), (before - np.array(mouse)) * 1.44, atol=1e-6)
+    # A pick under the mouse is still the lesion (screen <-> patient stay one mapping).
+    px, py = mouse[0] - view.pane_origin("axial")[0], mouse[1] - view.pane_origin("axial")[1]
+    np.testing.assert_allclose(view.viewer.pick("axial", px, py)[:2], LESION[:2], atol=1e-6)
+    # The coronal pane did not change.
+    coronal = view.screen_of("coronal", LESION)
+    # Middle-drag by (30, -20) pixels moves every point of the axial pane by that.
+    start = view.screen_of("axial", other)
+    qtbot.mousePress(view.view, Qt.MouseButton.MiddleButton, pos=_qpoint(view, 200, 200))
+    qtbot.mouseMove(view.view, _qpoint(view, 230, 180))
+    qtbot.mouseRelease(view.view, Qt.MouseButton.MiddleButton, pos=_qpoint(view, 230, 180))
+    moved = np.array(view.screen_of("axial", other)) - np.array(start)
+    np.testing.assert_allclose(moved, [30.0, -20.0], atol=1.0)  # device pixels
+    assert view.screen_of("coronal", LESION) == coronal
+    view.render_now()
+    save_shot(view.capture(), "mpr_zoomed_panned")
+    # The picture follows: the lesion's grey is under its new screen point.
+    x, y = _lesion_on_screen(view)
+    np.testing.assert_allclose((x, y), view.screen_of("axial", LESION), atol=2.0)
+    view.handle_key(Qt.Key.Key_Home, Qt.KeyboardModifier.NoModifier)  # fit again
+    assert view.viewer.views["axial"].pixels_per_mm() == pytest.approx(k_before)
+
+
+def test_double_click_maximises_a_pane_and_restores(qtbot, loaded: MprView) -> None:  # type: ignore[no-untyped-def]
+    view = loaded
+    x, y = view.pane_origin("sagittal")
+    qtbot.mouseDClick(view.view, Qt.MouseButton.LeftButton, pos=_qpoint(view, x + 60, y + 60))
+    assert view.maximised == "sagittal"
+    assert view._pane_size("sagittal") == view._window_size()
+    view.render_now()
+    sagittal = view.viewer.views["sagittal"]
+    assert sagittal.viewport_size() == view._window_size()
+    assert not view.view.GetRenderWindow().HasRenderer(view.viewer.views["axial"].renderer)
+    # Screen <-> patient still agree in the big pane.
+    point = view.state.center + np.array([0.0, 10.0, -15.0])
+    sx, sy = view.screen_of("sagittal", point)
+    np.testing.assert_allclose(view.viewer.pick("sagittal", sx, sy)[1:], point[1:], atol=1e-6)
+    save_shot(view.capture(), "mpr_maximised")
+    qtbot.mouseDClick(view.view, Qt.MouseButton.LeftButton, pos=_qpoint(view, 100, 100))
+    assert view.maximised is None
+    assert view.view.GetRenderWindow().HasRenderer(view.viewer.views["axial"].renderer)
+
+
+def test_curved_mode_adds_axial_points_and_shows_the_stretched_reformat(qtbot, loaded: MprView) -> None:  # type: ignore[no-untyped-def]
+    view = loaded
+    state = view.state
+    assert state is not None
+    state.center = [0.0, 0.0, LESION[2]]
+    view.render_now()
+    view.curved_button.click()
+    assert view.curved_active and view.curved_drawing
+    view.render_now()
+    curved = view.viewer.curved
+    assert curved is not None and curved.result is None
+    assert "two points" in curved.text.message.GetInput()
+    # Two clicks across the lesion, left to right along the patient's x.
+    a = np.array([LESION[0] - 30.0, LESION[1], LESION[2]])
+    b = np.array([LESION[0] + 30.0, LESION[1], LESION[2]])
+    centre_before = state.center
+    for point in (a,):
+        qtbot.mouseClick(view.view, Qt.MouseButton.LeftButton, pos=_qpoint(view, *view.screen_of("axial", point)))
+    view.render_now()
+    assert len(view.curved_path) == 1 and curved.result is None and curved.text.message.GetVisibility()
+    qtbot.mouseClick(view.view, Qt.MouseButton.LeftButton, pos=_qpoint(view, *view.screen_of("axial", b)))
+    np.testing.assert_allclose(state.center, centre_before)  # clicks add points, not move the crosshair
+    view.view.setFocus()
+    qtbot.keyClick(view.view, Qt.Key.Key_Return)
+    assert not view.curved_drawing and view.curved_active
+    view.render_now()
+    result = curved.result
+    assert result is not None and not curved.text.message.GetVisibility()
+    tolerance = 1.0 / view.viewer.views["axial"].pixels_per_mm() + 0.01
+    np.testing.assert_allclose(view.curved_path[0], a, atol=tolerance)
+    np.testing.assert_allclose(view.curved_path[1], b, atol=tolerance)
+    # The lesion (65 HU, radius 8 mm) is in the middle of the path: the middle row, centre column.
+    rows, columns = result.image.shape
+    assert (rows - 1) * result.spacing == pytest.approx(float(np.linalg.norm(view.curved_path[1] - view.curved_path[0])), abs=result.spacing)
+    hu, origin = phantom_volume(SHAPE, SPACING)
+    slope = float(view.header.get("RescaleSlope", 1)) if view.header is not None else 1.0
+    intercept = float(view.header.get("RescaleIntercept", 0)) if view.header is not None else 0.0
+    middle = result.image[rows // 2 - 1:rows // 2 + 2, columns // 2 - 1:columns // 2 + 2].mean() * slope + intercept
+    assert abs(middle - 65.0) < 15
+    image = view.capture()
+    save_shot(image, "mpr_curved")
+    ox, oy = view.pane_origin("curved")
+    w, h = view._pane_size("curved")
+    pane = image[int(oy):int(oy) + h, int(ox):int(ox) + w, 0]
+    assert (pane == expected_grey(np.array([65.0]), *BRAIN)[0]).sum() > 20 or pane.max() > 150
+    qtbot.keyClick(view.view, Qt.Key.Key_Escape)  # closes the curved pane
+    assert not view.curved_active and view.viewer.curved is None
+    assert "legend" in view.pane_layout()
