@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QDockWidget,
     QFileDialog,
     QFormLayout,
@@ -76,6 +78,7 @@ from workstation.report.outgoing import outgoing_folder, write_outgoing
 from workstation.report.pdf import Letterhead
 from workstation.report.signing import (
     KEYRING_SERVICE,
+    Pkcs11Credential,
     Pkcs12Credential,
     keyring_username,
     sign_report,
@@ -103,6 +106,70 @@ AUTOSAVE_MS = 3000
 KEY_FILE_SETTING = "report/pkcs12_path"
 AUTHOR_SETTING = "report/author"
 PRACTICE_SETTING = "report/practice"
+SIGNING_METHOD_SETTING = "report/signing_method"  # "pkcs12" or "pkcs11"
+PKCS11_LIBRARY_SETTING = "report/pkcs11_library"
+PKCS11_TOKEN_SETTING = "report/pkcs11_token"
+PKCS11_KEY_SETTING = "report/pkcs11_key_label"
+SIGNING_METHODS = (("pkcs12", "Key file (PKCS#12)"), ("pkcs11", "Smart card (PKCS#11)"))
+
+
+def letterhead_from_settings(settings: Settings, practice: str = "") -> Letterhead:
+    """The letterhead of ``settings.extras["letterhead"]`` (written by the settings dialog);
+    ``practice`` (the older Qt setting) names the practice when the settings have none."""
+    data = settings.extras.get("letterhead")
+    data = data if isinstance(data, dict) else {}
+    lines = data.get("address_lines") or []
+    return Letterhead(
+        practice_name=str(data.get("practice_name") or practice),
+        address_lines=tuple(str(x) for x in lines) if isinstance(lines, list) else (),
+        phone=str(data.get("phone") or ""),
+        email=str(data.get("email") or ""),
+        department=str(data.get("department") or ""),
+    )
+
+
+class OneTimePin:
+    """Hands the PIN typed for one signing to the token once, then forgets it (PINs are never
+    stored: the next signing asks again)."""
+
+    def __init__(self, pin: str) -> None:
+        self._pin: str | None = pin
+
+    def __call__(self, _prompt: str) -> str:
+        pin, self._pin = self._pin, None
+        return pin or ""
+
+    def __repr__(self) -> str:
+        return "OneTimePin(***)"
+
+
+class TokenDialog(QDialog):
+    """Which PKCS#11 module and token (smart card) to sign with; remembered, without the PIN."""
+
+    def __init__(self, library: str, token: str, key_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Smart card (PKCS#11)")
+        self.library = QLineEdit(library, placeholderText="/usr/lib/.../opensc-pkcs11.so")
+        browse = QPushButton("Browse...")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.library, 1)
+        row.addWidget(browse)
+        self.token = QLineEdit(token, placeholderText="the token's label")
+        self.key_label = QLineEdit(key_label, placeholderText="optional: the key's label")
+        form = QFormLayout(self)
+        form.addRow("PKCS#11 module", row)
+        form.addRow("Token label", self.token)
+        form.addRow("Key label", self.key_label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "PKCS#11 module", "", "Shared libraries (*.so *.dylib *.dll)")
+        if name:
+            self.library.setText(name)
 
 _NO_DATE = QDate(1900, 1, 1)
 
@@ -300,6 +367,8 @@ class ReportEditor(QWidget):
         self.ask_password: Callable[[str], str | None] = self._ask_password
         self.ask_reason: Callable[[str], str | None] = self._ask_reason
         self.choose_key_file: Callable[[], Path | None] = self._choose_key_file
+        self.choose_token: Callable[[str, str, str], tuple[Path, str, str] | None] = self._choose_token
+        self.ask_pin: Callable[[str], str | None] = self._ask_pin
 
         self.header = QLabel("Open a study to write its report.")
         self.header.setWordWrap(True)
@@ -339,6 +408,22 @@ class ReportEditor(QWidget):
         buttons = QHBoxLayout()
         for b in (self.preliminary_button, self.sign_button, self.addendum_button, self.correction_button):
             buttons.addWidget(b)
+        self.signing_method = QComboBox()
+        for key, label in SIGNING_METHODS:
+            self.signing_method.addItem(label, key)
+        remembered = str(report_settings().value(SIGNING_METHOD_SETTING, "pkcs12") or "pkcs12")
+        self.signing_method.setCurrentIndex(max(0, self.signing_method.findData(remembered)))
+        self.signing_method.setToolTip("What the signing key is on: a PKCS#12 key file (password in the "
+                                       "keyring) or a smart card (PIN asked at each signing)")
+        self.signing_method.currentIndexChanged.connect(self._signing_method_changed)
+        self.token_button = QPushButton("Card...")
+        self.token_button.setToolTip("Choose the PKCS#11 module and token")
+        self.token_button.clicked.connect(self.configure_token)
+        sign_row = QHBoxLayout()
+        sign_row.addWidget(QLabel("Sign with"))
+        sign_row.addWidget(self.signing_method, 1)
+        sign_row.addWidget(self.token_button)
+        self.token_button.setVisible(remembered == "pkcs11")
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Template"))
@@ -353,6 +438,7 @@ class ReportEditor(QWidget):
         layout.addWidget(self.reason)
         layout.addLayout(state_row)
         layout.addWidget(scroll, 1)
+        layout.addLayout(sign_row)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
         layout.addWidget(QLabel("History"))
@@ -621,7 +707,65 @@ class ReportEditor(QWidget):
 
     # -- signing -------------------------------------------------------------------------------
 
+    def _signing_method_changed(self) -> None:
+        method = str(self.signing_method.currentData())
+        store = report_settings()
+        store.setValue(SIGNING_METHOD_SETTING, method)
+        store.sync()
+        self.token_button.setVisible(method == "pkcs11")
+
+    def configure_token(self) -> tuple[Path, str, str] | None:
+        """Ask which PKCS#11 module, token and key to use and remember them (never the PIN)."""
+        store = report_settings()
+        chosen = self.choose_token(str(store.value(PKCS11_LIBRARY_SETTING, "") or ""),
+                                   str(store.value(PKCS11_TOKEN_SETTING, "") or ""),
+                                   str(store.value(PKCS11_KEY_SETTING, "") or ""))
+        if chosen is None:
+            return None
+        library, token, key_label = chosen
+        store.setValue(PKCS11_LIBRARY_SETTING, str(library))
+        store.setValue(PKCS11_TOKEN_SETTING, token)
+        store.setValue(PKCS11_KEY_SETTING, key_label)
+        store.sync()
+        return chosen
+
+    def pkcs11_credential(self) -> Pkcs11Credential | None:
+        """The smart-card credential: module and token remembered in Qt settings (asked when
+        missing), the PIN asked now in a password dialog and handed to the token once; ``None``
+        when the reader cancels."""
+        store = report_settings()
+        library = str(store.value(PKCS11_LIBRARY_SETTING, "") or "")
+        token = str(store.value(PKCS11_TOKEN_SETTING, "") or "")
+        key_label = str(store.value(PKCS11_KEY_SETTING, "") or "")
+        if not library or not token or not Path(library).is_file():
+            chosen = self.configure_token()
+            if chosen is None:
+                return None
+            library, token, key_label = str(chosen[0]), chosen[1], chosen[2]
+        if not Path(library).is_file():
+            raise SigningError(f"The PKCS#11 module {library} does not exist; check the smart card software.")
+        if not token:
+            raise SigningError("No token label is set for the smart card; enter it with Card....")
+        try:  # imported here, on the UI thread, for the worker that opens the token (see above)
+            import pkcs11  # noqa: F401
+            import pyhanko.config.pkcs11  # noqa: F401
+            import pyhanko.sign.pkcs11  # noqa: F401
+        except ImportError:
+            raise SigningError("Smart card signing needs the python-pkcs11 package; install it or "
+                               "sign with a key file.") from None
+        pin = self.ask_pin(f"PIN for the token '{token}'")
+        if not pin:
+            return None
+        return Pkcs11Credential(Path(library), token, ask_pin=OneTimePin(pin), key_label=key_label or None)
+
     def credential(self) -> Any:
+        """The credential of the chosen signing method: a smart card (:meth:`pkcs11_credential`)
+        or the PKCS#12 key file below; ``None`` when the reader has none or cancels."""
+        if self.signing_method.currentData() == "pkcs11":
+            return self.pkcs11_credential()
+        return self.pkcs12_credential()
+
+    def pkcs12_credential(self) -> Any:
         """The PKCS#12 credential (file remembered in Qt settings, password in the keyring,
         asked and stored when missing); ``None`` when the reader has none or cancels."""
         store = report_settings()
@@ -663,10 +807,12 @@ class ReportEditor(QWidget):
         settings = self.settings()
         template, headers = self.template, list(self.headers)
         practice = str(report_settings().value(PRACTICE_SETTING, "") or "")
-        self.sign_with(credential, settings=settings, template=template, headers=headers, practice=practice)
+        letterhead = letterhead_from_settings(settings, practice)
+        self.sign_with(credential, settings=settings, template=template, headers=headers,
+                       practice=letterhead.practice_name, letterhead=letterhead)
 
     def sign_with(self, credential: Any, *, settings: Settings, template: Template, headers: list[Any],
-                  practice: str = "") -> tasks.Task | None:
+                  practice: str = "", letterhead: Letterhead | None = None) -> tasks.Task | None:
         report = self.report
         if report is None:
             return None
@@ -676,7 +822,8 @@ class ReportEditor(QWidget):
 
         def work(progress: Any, _cancel: Any) -> SignOutcome:
             return sign_and_queue(report, credential, settings=settings, template=template, headers=headers,
-                                  practice=practice, predecessor=predecessor, progress=progress)
+                                  practice=practice, predecessor=predecessor, progress=progress,
+                                  letterhead=letterhead)
 
         task = tasks.Task(work)
         task.signals.finished.connect(self._signed)
@@ -708,6 +855,17 @@ class ReportEditor(QWidget):
                                         QLineEdit.EchoMode.Password)
         return text if ok else None
 
+    def _ask_pin(self, prompt: str) -> str | None:
+        text, ok = QInputDialog.getText(self, "Smart card", prompt + " (used for this signing only, never stored):",
+                                        QLineEdit.EchoMode.Password)
+        return text if ok and text else None
+
+    def _choose_token(self, library: str, token: str, key_label: str) -> tuple[Path, str, str] | None:
+        dialog = TokenDialog(library, token, key_label, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.library.text().strip():
+            return None
+        return (Path(dialog.library.text().strip()), dialog.token.text().strip(), dialog.key_label.text().strip())
+
     def _ask_reason(self, kind: str) -> str | None:
         text, ok = QInputDialog.getText(self, f"New {kind}", f"Why does the signed report need an {kind}?")
         return text.strip() if ok and text.strip() else None
@@ -719,14 +877,17 @@ class ReportEditor(QWidget):
 
 def sign_and_queue(report: Report, credential: Any, *, settings: Settings, template: Template,
                    headers: list[Any], practice: str = "", predecessor: Report | None = None,
-                   progress: Callable[[int, int, str], None] | None = None) -> SignOutcome:
+                   progress: Callable[[int, int, str], None] | None = None,
+                   letterhead: Letterhead | None = None) -> SignOutcome:
     """Sign (PAdES), build the SR and Encapsulated PDF, write the outgoing folder, add it to the
     outbox and try delivering it; the sentence says what happened. Runs in a worker thread."""
     say = progress or (lambda _d, _t, _m: None)
     if credential is None:
         raise SigningError("Only a user with a signing credential can make a report final; set up a key file or a smart card first.")
     say(0, 3, "Signing the report…")
-    signed = sign_report(report, credential, letterhead=Letterhead(practice_name=practice), template=template)
+    letterhead = letterhead or letterhead_from_settings(settings, practice)
+    practice = letterhead.practice_name
+    signed = sign_report(report, credential, letterhead=letterhead, template=template)
     evidence = [h for h in headers if str(h.get("SOPInstanceUID", "") or "")]
     signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
                                 organization=practice)
