@@ -89,6 +89,7 @@ def _series(view: StudyView) -> list[int | None]:
 @pytest.fixture
 def library_window(qtbot) -> Iterator[tuple[MainWindow, str]]:  # type: ignore[no-untyped-def]
     window = create_main_window(load_settings())
+    window.set_hanging_on_open(True)  # the Hanging menu's check box (kept in ui.ini)
     items = head_study(TODAY)
     for data in items:
         window.library.add_bytes(data)
@@ -169,6 +170,7 @@ def archive_window(qtbot, orthanc) -> Iterator[tuple[MainWindow, str, str]]:  # 
     store_secret(profile, orthanc.password)
     save_settings(Settings(archives=[profile], default_archive=profile.name))
     window = create_main_window(load_settings())
+    window.set_hanging_on_open(True)
     window.show()
     qtbot.waitExposed(window)
     yield window, _uid(current), _uid(prior)

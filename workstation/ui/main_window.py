@@ -543,10 +543,16 @@ class MainWindow(QMainWindow):
     # -- hanging protocols and priors (issue 5) -------------------------------------------------
 
     def _install_hanging(self) -> None:
-        from workstation.ui.hanging_bridge import NEXT_STAGE_KEY, PREVIOUS_STAGE_KEY, HangingBridge
+        from workstation.ui.hanging_bridge import (
+            APPLY_ON_OPEN_DEFAULT,
+            NEXT_STAGE_KEY,
+            PREVIOUS_STAGE_KEY,
+            HangingBridge,
+        )
 
         self.hanging = HangingBridge(self)
-        self.hanging_on_open = str(ui_settings().value("hanging/apply_on_open", "true")).lower() != "false"
+        chosen = str(ui_settings().value("hanging/apply_on_open", "") or "").lower()
+        self.hanging_on_open = chosen == "true" if chosen in ("true", "false") else APPLY_ON_OPEN_DEFAULT
         self.statusBar().addPermanentWidget(self.hanging.label)
         self.tabs.currentChanged.connect(lambda _i: self.hanging.refresh_label())
         menu = self.menuBar().addMenu("&Hanging")
@@ -557,14 +563,15 @@ class MainWindow(QMainWindow):
         self._action(menu, "&Import protocol...", None, self.hanging.import_file)
         self._action(menu, "&Export current protocol...", None, self.hanging.export_current)
         menu.addSeparator()
-        apply_on_open = self._action(menu, "&Apply protocols when a study opens", None, lambda: None)
-        apply_on_open.setCheckable(True)
-        apply_on_open.setChecked(self.hanging_on_open)
-        apply_on_open.toggled.connect(self.set_hanging_on_open)
+        self.hanging_on_open_action = self._action(menu, "&Apply protocols when a study opens", None, lambda: None)
+        self.hanging_on_open_action.setCheckable(True)
+        self.hanging_on_open_action.setChecked(self.hanging_on_open)
+        self.hanging_on_open_action.toggled.connect(self.set_hanging_on_open)
 
     def set_hanging_on_open(self, on: bool) -> None:
         """Whether studies open laid out by their hanging protocol (kept between runs)."""
         self.hanging_on_open = on
+        self.hanging_on_open_action.setChecked(on)
         store = ui_settings()
         store.setValue("hanging/apply_on_open", "true" if on else "false")
         store.sync()
