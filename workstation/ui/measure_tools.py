@@ -20,7 +20,9 @@ ellipse box, first line of an angle or a Cobb angle, long axis of a bidirectiona
 click; an angle takes a third point, a Cobb angle a second line, a bidirectional a point that sets
 the half-length of its short axis; freehand: drag around the region; probe and text: one click.
 Without a tool (scroll mode), a click near a measurement selects it and a drag moves it;
-Delete removes the selected one, Esc ends the tool.
+Delete removes the selected one, Esc ends the tool. A press on a handle (:func:`handles`: the
+end of a line, a corner of an ROI's box, a freehand vertex) drags that handle instead and measures
+the shape again (one undo step); handles are tested before the whole shape.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QWidget
 
@@ -48,6 +51,7 @@ from workstation.annotate.measurements import (
     measure,
     moved,
 )
+from workstation.model.pixels import to_display
 from workstation.model.presentation_state import DrawOp
 
 #: The layer name of the DrawOps drawn here (not written to DICOM: the GSPS writer has its own).
@@ -58,6 +62,10 @@ SELECTED_COLOUR = (255, 210, 0)
 DRAFT_COLOUR = (255, 140, 0)
 #: How near (screen pixels) a click must be to a measurement's outline to select it.
 HIT_PIXELS = 6.0
+#: How near (screen pixels) a press must be to a handle to drag it rather than the shape.
+HANDLE_PIXELS = 7.0
+#: Longest side of a key-image thumbnail (image pixels).
+THUMBNAIL_PIXELS = 96
 #: A press and release further apart than this (screen pixels) is a drag.
 DRAG_PIXELS = 3.0
 ELLIPSE_SEGMENTS = 64
@@ -143,6 +151,58 @@ def _segment_distance(p: Point, a: Point, b: Point) -> float:
     return math.hypot(p[0] - (ax + t * dx), p[1] - (ay + t * dy))
 
 
+def _box_corners(a: Point, b: Point) -> list[Point]:
+    x0, x1 = sorted((a[0], b[0]))
+    y0, y1 = sorted((a[1], b[1]))
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+def handles(m: Measurement) -> list[Point]:
+    """The points of a measurement that can be dragged to reshape it: the end points of lines
+    (length, arrow, angle, Cobb angle, the two axes of a bidirectional), the corners of the box of
+    a rectangle or an ellipse, the vertices of a freehand ROI. Probes and text only move."""
+    pts = list(m.points)
+    if m.kind in (Kind.PROBE, Kind.TEXT):
+        return []
+    if m.kind is Kind.ELLIPSE:
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        return _box_corners((min(xs), min(ys)), (max(xs), max(ys)))
+    if m.kind is Kind.RECTANGLE:
+        return _box_corners(pts[0], pts[1])
+    return pts
+
+
+def reshaped(m: Measurement, handle: int, to: Point) -> list[Point]:
+    """The points of ``m`` with handle number ``handle`` (of :func:`handles`) dragged to ``to``;
+    measure them again with :func:`~workstation.annotate.measurements.measure`."""
+    corners = handles(m)
+    if m.kind in (Kind.ELLIPSE, Kind.RECTANGLE):
+        opposite = corners[(handle + 2) % 4]
+        if m.kind is Kind.ELLIPSE:
+            return list(ellipse_from_box(opposite, to))
+        return [opposite, to]
+    pts = list(m.points)
+    if m.kind is Kind.BIDIRECTIONAL and len(pts) == 4:
+        long0, long1 = pts[0], pts[1]
+        if handle < 2:
+            half = math.dist(pts[2], pts[3]) / 2
+            long0, long1 = (to, long1) if handle == 0 else (long0, to)
+            return list(_axes_with_half(long0, long1, half))
+        return list(_bidirectional_points([long0, long1, to]))
+    pts[handle] = to
+    return pts
+
+
+@dataclass
+class Reshape:
+    """A handle of the selected measurement being dragged."""
+
+    id: str
+    viewport: Any
+    handle: int
+    to: Point | None = None
+
+
 @dataclass
 class Draft:
     """A measurement being drawn: the points so far, the live (pointer) point, and where the
@@ -191,6 +251,9 @@ class MeasureTools(QObject):
         self.ask_text = ask_text or self._ask_text
         self._draft: Draft | None = None
         self._move: Move | None = None
+        self._reshape: Reshape | None = None
+        #: Small display images (uint8) of the key images, by SOP Instance UID.
+        self.thumbnails: dict[str, np.ndarray] = {}
         self._viewports: list[Any] = []
         self._images: dict[tuple[str, int | None], MeasuredImage] = {}
         self._mine: dict[tuple[int, int], tuple[DrawOp, ...]] = {}
@@ -282,7 +345,12 @@ class MeasureTools(QObject):
                     m = moved(m, dx, dy, self.measured_image(viewport, index) if (m.kind.is_roi or m.kind is Kind.PROBE) else None)
                 except MeasurementError:
                     pass
+            reshape = self._reshape
+            if reshape is not None and reshape.id == m.id and reshape.viewport is viewport and reshape.to is not None:
+                m = self._reshaped_measurement(viewport, m, reshape) or m
             ops.extend(draw_ops(m, SELECTED_COLOUR if m.id == self.selected else NORMAL_COLOUR))
+            if m.id == self.selected:
+                ops.extend(DrawOp("point", TOOL_LAYER, 1, (_ann(p),), colour=SELECTED_COLOUR) for p in handles(m))
         draft = self._draft
         if draft is not None and draft.viewport is viewport and draft.index == index:
             points = [*draft.points, *([draft.live] if draft.live is not None else [])]
@@ -325,6 +393,12 @@ class MeasureTools(QObject):
             self.redraw(viewport)
             return True
         if self.tool is None:
+            grip = self.hit_handle(viewport, point)
+            if grip is not None:
+                self.selected = grip[0].id
+                self._reshape = Reshape(grip[0].id, viewport, grip[1])
+                self._changed()
+                return True
             hit = self.hit(viewport, point)
             if hit is None:
                 if self.selected is not None:
@@ -344,6 +418,10 @@ class MeasureTools(QObject):
 
     def move(self, viewport: Any, point: tuple[float, float], modifiers: Any) -> None:
         here = self._to_image(viewport, point)
+        if self._reshape is not None and self._reshape.viewport is viewport:
+            self._reshape.to = here
+            self.redraw(viewport)
+            return
         if self._move is not None and self._move.viewport is viewport:
             self._move.delta = (here[0] - self._move.start[0], here[1] - self._move.start[1])
             self.redraw(viewport)
@@ -359,6 +437,13 @@ class MeasureTools(QObject):
         self.redraw(viewport)
 
     def release(self, viewport: Any, point: tuple[float, float], modifiers: Any) -> None:
+        if self._reshape is not None:
+            reshape, self._reshape = self._reshape, None
+            if reshape.to is not None:
+                self.reshape(viewport, reshape.id, reshape.handle, reshape.to)
+            else:
+                self._changed()
+            return
         if self._move is not None:
             move, self._move = self._move, None
             dx, dy = move.delta
@@ -487,12 +572,94 @@ class MeasureTools(QObject):
         if key is None or header is None:
             return None
         marked = self.key_images.toggle(ImageRef.of(header, key[1]))
+        if marked:
+            image = self.thumbnail(viewport)
+            if image is not None:
+                self.thumbnails[key[0]] = image
         if marked and note:
             self.key_images.note = note
         self.changed.emit()
         return marked
 
+    def _reshaped_measurement(self, viewport: Any, m: Measurement, reshape: Reshape) -> Measurement | None:
+        image = self.measured_image(viewport)
+        if image is None or reshape.to is None:
+            return None
+        try:
+            return measure(m.kind, reshaped(m, reshape.handle, reshape.to), image, text=m.text, id=m.id)
+        except MeasurementError:
+            return None
+
+    def reshape(self, viewport: Any, id: str, handle: int, to: Point) -> Measurement | None:
+        """Drag handle ``handle`` (of :func:`handles`) of measurement ``id`` on the viewport's
+        image to ``to`` (image pixel coordinates) and measure it again; one undo step."""
+        try:
+            image = self.measured_image(viewport)
+            if image is None:
+                raise MeasurementError("This image has not arrived yet; edit the measurement once it is shown.")
+            old = self.measurements.get(id)
+            edited: Measurement | None = self.measurements.edit(id, reshaped(old, handle, to), image)
+        except MeasurementError as exc:
+            self.message.emit(str(exc))
+            edited = None
+        self._changed()
+        return edited
+
+    # -- key images -----------------------------------------------------------------------------
+
+    def thumbnail(self, viewport: Any, index: int | None = None, size: int = THUMBNAIL_PIXELS) -> np.ndarray | None:
+        """A small display image (uint8, rows x columns [x 3]) of image ``index`` of the viewport,
+        through the display pipeline of :func:`workstation.model.pixels.to_display` (Modality
+        LUT, the VOI on screen for the current image, Presentation LUT: PS3.4 N.2.1)."""
+        index = viewport.index if index is None else index
+        stored = viewport.renderer.stored(index)
+        header = viewport.renderer.header(index)
+        key = self.image_key(viewport, index)
+        if stored is None or header is None or key is None:
+            return None
+        voi = viewport.renderer.current_voi() if index == viewport.index else None
+        shown = to_display(stored, header, voi, frame=key[1] or 0)
+        step = max(1, math.ceil(max(shown.shape[0], shown.shape[1]) / size))
+        return np.ascontiguousarray(shown[::step, ::step])
+
+    def key_thumbnail(self, ref: ImageRef) -> np.ndarray | None:
+        """The thumbnail of a key image: made when it was marked, else from a viewport that has
+        its pixels (key images read back from a saved selection); None when none has."""
+        cached = self.thumbnails.get(ref.sop_instance_uid)
+        if cached is not None:
+            return cached
+        for viewport in self._viewports:
+            frames = getattr(getattr(viewport, "display_set", None), "frames", None) or []
+            for index, (uid, frame) in enumerate(frames):
+                if str(uid) == ref.sop_instance_uid and (ref.frame is None or frame == ref.frame):
+                    image = self.thumbnail(viewport, index)
+                    if image is not None:
+                        self.thumbnails[ref.sop_instance_uid] = image
+                        return image
+        return None
+
+    def set_key_note(self, note: str) -> None:
+        """The note of the key-image selection (the KOS's one Key Object Description, TID 2010)."""
+        self.key_images.note = note.strip()
+        self.changed.emit()
+
     # -- hit testing --------------------------------------------------------------------------
+
+    def hit_handle(self, viewport: Any, point: tuple[float, float]) -> tuple[Measurement, int] | None:
+        """The handle nearest the screen point within :data:`HANDLE_PIXELS`: the selected
+        measurement's first, then the others' on the shown image."""
+        to_screen = viewport.renderer.image_to_screen
+        found = self.on_image(viewport, viewport.index)
+        found.sort(key=lambda m: m.id != self.selected)
+        for m in found:
+            best: tuple[float, int] | None = None
+            for number, p in enumerate(handles(m)):
+                distance = math.dist(point, to_screen(*p))
+                if distance <= HANDLE_PIXELS and (best is None or distance < best[0]):
+                    best = (distance, number)
+            if best is not None:
+                return m, best[1]
+        return None
 
     def hit(self, viewport: Any, point: tuple[float, float]) -> Measurement | None:
         """The measurement on the shown image whose outline or label anchor is nearest the
@@ -513,17 +680,26 @@ class MeasureTools(QObject):
         return best[1] if best is not None else None
 
 
+def _normal(p0: Point, p1: Point) -> tuple[float, float]:
+    length = math.dist(p0, p1)
+    if length == 0:
+        raise MeasurementError("The long axis has no length; drag it again.")
+    return -(p1[1] - p0[1]) / length, (p1[0] - p0[0]) / length
+
+
+def _axes_with_half(p0: Point, p1: Point, half: float) -> tuple[Point, Point, Point, Point]:
+    """Long axis (p0, p1) and the short axis through its middle, perpendicular, of half length ``half``."""
+    nx, ny = _normal(p0, p1)
+    mx, my = (p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2
+    return (p0, p1, (mx - nx * half, my - ny * half), (mx + nx * half, my + ny * half))
+
+
 def _bidirectional_points(points: list[Point]) -> tuple[Point, Point, Point, Point]:
     """Long axis (p0, p1) and a short axis through its middle, perpendicular to it, whose half
     length is the distance of p2 from the long axis."""
-    (x0, y0), (x1, y1), p2 = points[0], points[1], points[2]
-    length = math.hypot(x1 - x0, y1 - y0)
-    if length == 0:
-        raise MeasurementError("The long axis has no length; drag it again.")
-    nx, ny = -(y1 - y0) / length, (x1 - x0) / length
-    half = abs((p2[0] - x0) * nx + (p2[1] - y0) * ny)
-    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-    return ((x0, y0), (x1, y1), (mx - nx * half, my - ny * half), (mx + nx * half, my + ny * half))
+    p0, p1, p2 = points[0], points[1], points[2]
+    nx, ny = _normal(p0, p1)
+    return _axes_with_half(p0, p1, abs((p2[0] - p0[0]) * nx + (p2[1] - p0[1]) * ny))
 
 
-__all__ = ["TOOL_KEYS", "Draft", "MeasureTools", "draw_ops", "outlines"]
+__all__ = ["TOOL_KEYS", "Draft", "MeasureTools", "Reshape", "draw_ops", "handles", "outlines", "reshaped"]
