@@ -1,4 +1,4 @@
-"""The measurement list, the key-image strip, the Measure menu and saving (issue 6).
+"""The measurement list, the key-image strip (thumbnails, one note), the Measure menu and saving (issue 6).
 
 :class:`MeasurementPanel` is a dock: every measurement of the study in front with its values
 (clicking one shows its image), and the key images (clicking one shows it). :class:`MeasurementRoom`
@@ -15,15 +15,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from pydicom.dataset import Dataset
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -46,10 +52,47 @@ COMPREHENSIVE_3D_SR = "1.2.840.10008.5.1.4.1.1.88.34"
 KEY_OBJECT_SELECTION = "1.2.840.10008.5.1.4.1.1.88.59"
 
 
+THUMBNAIL_SIZE = 72
+
+
+def thumbnail_image(pixels: np.ndarray) -> QImage:
+    """A QImage (own copy) of a uint8 display image, grey (rows, columns) or RGB (rows, columns, 3)."""
+    array = np.ascontiguousarray(pixels, dtype=np.uint8)
+    rows, columns = int(array.shape[0]), int(array.shape[1])
+    if array.ndim == 3:
+        return QImage(array.data, columns, rows, 3 * columns, QImage.Format.Format_RGB888).copy()
+    return QImage(array.data, columns, rows, columns, QImage.Format.Format_Grayscale8).copy()
+
+
+class KeyNoteDialog(QDialog):
+    """The note of the key-image selection: a Key Object Selection carries one description for all
+    its images (Key Object Description, DCM 113012, PS3.16 TID 2010)."""
+
+    def __init__(self, note: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Key image note")
+        self.setObjectName("keyNoteDialog")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Note for the key images of this study (saved with them):"))
+        self.editor = QPlainTextEdit(note)
+        self.editor.setMinimumSize(320, 90)
+        layout.addWidget(self.editor)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    @property
+    def note(self) -> str:
+        return self.editor.toPlainText().strip()
+
+
 class MeasurementPanel(QDockWidget):
-    """Dock: the study's measurements with their values, and the key images."""
+    """Dock: the study's measurements with their values, and the key images as a strip of
+    thumbnails with the selection's note (Note... edits it)."""
 
     jump = Signal(object)  # ImageRef to show
+    note_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Measurements", parent)
@@ -62,15 +105,41 @@ class MeasurementPanel(QDockWidget):
         self.list.itemClicked.connect(self._clicked)
         self.key_label = QLabel("Key images")
         self.key_strip = QListWidget()
+        self.key_strip.setObjectName("keyImageStrip")
+        self.key_strip.setViewMode(QListWidget.ViewMode.IconMode)
         self.key_strip.setFlow(QListWidget.Flow.LeftToRight)
-        self.key_strip.setWrapping(True)
-        self.key_strip.setMaximumHeight(110)
+        self.key_strip.setWrapping(False)
+        self.key_strip.setMovement(QListWidget.Movement.Static)
+        self.key_strip.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+        self.key_strip.setFixedHeight(THUMBNAIL_SIZE + 48)
         self.key_strip.setToolTip("Key images (K marks or unmarks the image shown); click one to show it")
         self.key_strip.itemClicked.connect(self._clicked)
         layout.addWidget(self.list, 1)
-        layout.addWidget(self.key_label)
+        self.note_button = QPushButton("Note...")
+        self.note_button.setToolTip("Edit the note saved with the key images")
+        self.note_button.clicked.connect(lambda _checked=False: self.edit_note())
+        row = QHBoxLayout()
+        row.addWidget(self.key_label, 1)
+        row.addWidget(self.note_button)
+        layout.addLayout(row)
         layout.addWidget(self.key_strip)
         self.setWidget(body)
+        self.note = ""
+        self.note_dialog: KeyNoteDialog | None = None
+
+    def edit_note(self) -> str | None:
+        """Ask for the key-image note in a small dialog; the new note (and ``note_changed``) on OK."""
+        dialog = KeyNoteDialog(self.note, self)
+        self.note_dialog = dialog
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            note = dialog.note
+        finally:
+            self.note_dialog = None
+            dialog.deleteLater()
+        self.note_changed.emit(note)
+        return note
 
     def _clicked(self, item: QListWidgetItem) -> None:
         ref = item.data(Qt.ItemDataRole.UserRole)
@@ -96,11 +165,17 @@ class MeasurementPanel(QDockWidget):
             self.list.addItem(item)
             if m.id == tools.selected:
                 item.setSelected(True)
-        for ref in tools.key_images.images:
-            item = QListWidgetItem(numbers.get(ref.sop_instance_uid, "Key image"))
-            item.setData(Qt.ItemDataRole.UserRole, ref)
-            self.key_strip.addItem(item)
         note = tools.key_images.note
+        self.note = note
+        for ref in tools.key_images.images:
+            where = numbers.get(ref.sop_instance_uid, "Key image")
+            item = QListWidgetItem(where.replace(", ", "\n"))
+            pixels = tools.key_thumbnail(ref)
+            if pixels is not None:
+                item.setIcon(QIcon(QPixmap.fromImage(thumbnail_image(pixels))))
+            item.setData(Qt.ItemDataRole.UserRole, ref)
+            item.setToolTip(where + (f"\n{note}" if note else ""))
+            self.key_strip.addItem(item)
         self.key_label.setText(f"Key images ({len(tools.key_images.images)})" + (f": {note}" if note else ""))
 
 
@@ -123,6 +198,7 @@ class MeasurementRoom(QObject):
         self.last_message = ""
         self.panel = MeasurementPanel(window)
         self.panel.jump.connect(self.show_image)
+        self.panel.note_changed.connect(lambda note: self._on(lambda t: t.set_key_note(note)))
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
         self.tool_actions: dict[Kind | None, QAction] = {}
         group = QActionGroup(self)
@@ -365,4 +441,4 @@ def install_measurements(window: QMainWindow) -> MeasurementRoom:
     return MeasurementRoom(window)
 
 
-__all__ = ["KeyImages", "MeasurementPanel", "MeasurementRoom", "install_measurements"]
+__all__ = ["KeyImages", "KeyNoteDialog", "MeasurementPanel", "MeasurementRoom", "install_measurements"]
