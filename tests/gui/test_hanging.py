@@ -101,6 +101,12 @@ def library_window(qtbot) -> Iterator[tuple[MainWindow, str]]:  # type: ignore[n
     dispose(qtbot, window)
 
 
+def test_protocols_apply_on_open_by_default(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = create_main_window(load_settings())
+    qtbot.addWidget(window)
+    assert window.hanging_on_open is True
+
+
 def test_opens_with_the_ct_head_stage_and_switches_stages(qtbot, library_window) -> None:  # type: ignore[no-untyped-def]
     window, study_uid = library_window
     view = _open(qtbot, window, study_uid, 1)

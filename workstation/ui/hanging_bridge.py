@@ -66,9 +66,8 @@ log = logging.getLogger(__name__)
 NEXT_STAGE_KEY = "N"
 PREVIOUS_STAGE_KEY = "Shift+N"
 #: Whether studies open laid out by their protocol when the reader has not chosen (Hanging >
-#: Apply protocols when a study opens, kept in ui.ini). Off until the reading-room tests that
-#: expect the default layout for the CT head phantom are brought in line.
-APPLY_ON_OPEN_DEFAULT = False
+#: Apply protocols when a study opens, kept in ui.ini).
+APPLY_ON_OPEN_DEFAULT = True
 
 
 @dataclass
