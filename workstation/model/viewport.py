@@ -356,6 +356,22 @@ class _Member:
     geometry: StackGeometry | None
     anchor: int  # image index when joined (index sync keeps offsets)
     callback: Callback
+    locations: np.ndarray | None = None  # image centres along the group's axis (mm), when needed
+
+
+def link_axis(geometry: StackGeometry) -> np.ndarray:
+    """The slice normal of a stack, signed so that its largest patient (LPS, PS3.3 C.7.6.2.1.1)
+    component is positive: anti-parallel stacks (head first or feet first) share one axis."""
+    normal = geometry.normal(0)
+    k = int(np.argmax(np.abs(normal)))
+    return normal if normal[k] >= 0 else -normal
+
+
+def extent_centre(geometry: StackGeometry, axis: np.ndarray) -> float:
+    """The middle of a stack's extent along ``axis`` (mm): the automatic first guess for
+    linking two volumes of different Frames of Reference aligns these centres."""
+    locations = np.array([geometry.centre(i) @ axis for i in range(len(geometry))])
+    return float((locations.min() + locations.max()) / 2)
 
 
 class SyncGroup:
@@ -367,14 +383,27 @@ class SyncGroup:
     they had when linked is kept. Members whose slices are not parallel to the leader's are not
     scrolled (the 3D cursor relates those). Changes made by the group itself are not echoed back,
     so there are no feedback loops.
+
+    With ``across_frames`` (a current study and its prior: two Frames of Reference, PS3.3
+    C.7.4.1, that no registration relates), parallel members of different Frames of Reference
+    also scroll by position, each Frame shifted along the common slice axis (:func:`link_axis`)
+    by a distance in mm: set by the reader aligning one slice pair (:meth:`align`) or with
+    :meth:`set_offset`, else guessed when a member joins by aligning the centres of the stacks'
+    extents along that axis (:func:`extent_centre`; centres rather than superior ends, so a
+    prior that covers a little more or less at either end still lands in the middle).
     """
 
-    def __init__(self, *, scroll: bool = True, window: bool = False, zoom_pan: bool = False):
+    def __init__(self, *, scroll: bool = True, window: bool = False, zoom_pan: bool = False,
+                 across_frames: bool = False):
         self.scroll = scroll
         self.window = window
         self.zoom_pan = zoom_pan
+        self.across_frames = across_frames
         self._members: list[_Member] = []
         self._busy = False
+        self._axis: np.ndarray | None = None
+        self._shifts: dict[str, float] = {}  # Frame of Reference UID -> mm added to its locations
+        self.guessed: set[str] = set()  # Frames whose shift is the automatic guess (not aligned)
 
     def add(self, state: ViewportState, geometry: StackGeometry | None = None) -> None:
         """Link a viewport; ``geometry`` (its planes in display order) enables sync by position."""
@@ -389,6 +418,7 @@ class SyncGroup:
         state.events.connect(callback)
         for other in self._members:
             other.anchor = other.state.image_index
+        self._guess(member)
 
     def remove(self, state: ViewportState) -> None:
         for member in list(self._members):
@@ -401,6 +431,97 @@ class SyncGroup:
         for member in self._members:
             if member.state is state:
                 member.geometry = geometry
+                member.locations = None
+                self._guess(member)
+
+    # -- across Frames of Reference ------------------------------------------------------------
+
+    def _member(self, state: ViewportState) -> _Member:
+        for member in self._members:
+            if member.state is state:
+                return member
+        raise KeyError("the viewport is not in this sync group")
+
+    def _linkable(self, member: _Member) -> bool:
+        g = member.geometry
+        return (self.across_frames and g is not None and bool(g.frame_of_reference_uid)
+                and len(g) == member.state.image_count and len(g) > 0)
+
+    def _locations(self, member: _Member) -> np.ndarray:
+        assert member.geometry is not None and self._axis is not None
+        if member.locations is None:
+            g = member.geometry
+            member.locations = np.array([g.centre(i) @ self._axis for i in range(len(g))])
+        return member.locations
+
+    def _guess(self, member: _Member) -> None:
+        """A new member's Frame of Reference gets the automatic shift (extent centres aligned)
+        relative to the first placed member, unless its Frame already has one."""
+        if not self._linkable(member):
+            return
+        g = member.geometry
+        assert g is not None and g.frame_of_reference_uid is not None
+        if self._axis is None:
+            self._axis = link_axis(g)
+        frame = g.frame_of_reference_uid
+        if frame in self._shifts:
+            return
+        first = next((m for m in self._members if m is not member and self._linkable(m)
+                      and m.geometry is not None and m.geometry.frame_of_reference_uid in self._shifts), None)
+        if first is None or first.geometry is None:
+            self._shifts[frame] = 0.0
+            return
+        if not g.is_parallel_to(first.geometry):
+            return
+        reference = first.geometry.frame_of_reference_uid
+        assert reference is not None
+        self._shifts[frame] = (extent_centre(first.geometry, self._axis) + self._shifts[reference]
+                               - extent_centre(g, self._axis))
+        self.guessed.add(frame)
+
+    def offset(self, a: ViewportState, b: ViewportState) -> float | None:
+        """How far (mm, along the group's axis) b's slice locations lie from a's for the same
+        anatomy: the location in b of what is at location x in a is x + offset. None when
+        either is not linked by position."""
+        ma, mb = self._member(a), self._member(b)
+        if not (self._linkable(ma) and self._linkable(mb)):
+            return None
+        assert ma.geometry is not None and mb.geometry is not None
+        fa, fb = ma.geometry.frame_of_reference_uid, mb.geometry.frame_of_reference_uid
+        if fa not in self._shifts or fb not in self._shifts:
+            return None
+        assert fa is not None and fb is not None
+        return self._shifts[fa] - self._shifts[fb]
+
+    def set_offset(self, a: ViewportState, b: ViewportState, offset_mm: float) -> None:
+        """b's Frame of Reference is shifted so that location x in a matches x + ``offset_mm``
+        in b (see :meth:`offset`); a's Frame keeps its shift."""
+        ma, mb = self._member(a), self._member(b)
+        if not (self._linkable(ma) and self._linkable(mb)):
+            raise ValueError("both viewports need placed, parallel slices to be linked by an offset")
+        assert ma.geometry is not None and mb.geometry is not None
+        fa, fb = ma.geometry.frame_of_reference_uid, mb.geometry.frame_of_reference_uid
+        assert fa is not None and fb is not None
+        if fa == fb:
+            raise ValueError("the two viewports share a Frame of Reference: they link by position already")
+        if fa not in self._shifts:
+            self._shifts[fa] = 0.0
+        self._shifts[fb] = self._shifts[fa] - float(offset_mm)
+        self.guessed.discard(fb)
+
+    def align(self, a: ViewportState, b: ViewportState) -> float:
+        """The reader says a's and b's shown slices are the same anatomy: record that offset
+        (b's slice location minus a's, mm) and return it."""
+        ma, mb = self._member(a), self._member(b)
+        if not (self._linkable(ma) and self._linkable(mb)):
+            raise ValueError("both viewports need placed, parallel slices to be linked by an offset")
+        offset = float(self._locations(mb)[b.image_index] - self._locations(ma)[a.image_index])
+        self.set_offset(a, b, offset)
+        return offset
+
+    def sync_from(self, state: ViewportState) -> None:
+        """Bring the other members to ``state``'s image (as if the reader had just scrolled it)."""
+        self._changed(state, frozenset({"image_index"}))
 
     @property
     def states(self) -> tuple[ViewportState, ...]:
@@ -419,6 +540,12 @@ class SyncGroup:
             if not a.is_parallel_to(b):
                 return None
             return b.nearest_index(a.centre(leader.image_index))
+        offset = self.offset(leader, follower) if a is not None and b is not None else None
+        if offset is not None and a is not None and b is not None:
+            if not a.is_parallel_to(b):
+                return None
+            wanted = self._locations(lead)[leader.image_index] + offset
+            return int(np.argmin(np.abs(self._locations(follow) - wanted)))
         return follow.anchor + (leader.image_index - lead.anchor)
 
     #: States already moved in the change now spreading through all groups (None when idle):
@@ -592,6 +719,8 @@ __all__ = [
     "SyncGroup",
     "ViewportState",
     "default_cine_fps",
+    "extent_centre",
+    "link_axis",
     "linked",
     "rotation_matrix",
 ]
