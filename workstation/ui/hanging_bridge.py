@@ -12,8 +12,19 @@ module only applies what it returns to a :class:`~workstation.ui.study_view.Stud
 * priors: after the study shows, the patient's other studies are found in the archive and the
   library (same Patient ID and issuer, :mod:`workstation.hanging.priors`), the best confirmed one's
   series metadata is read (WADO-RS metadata, PS3.18 10.4.1.1.2) and matching runs again with it;
-  the prior's viewports are labelled with its date and the interval. Anything failing there leaves
-  the current study as it is and says one sentence in the status bar;
+  the prior's viewports are labelled with its date and the interval. Up to the protocol's number
+  of priors are read, planned by :func:`~workstation.hanging.prefetch.prefetch_plan` (best ranked
+  first, only image series of the current study's modalities, at most four a prior); the prior
+  search starts only after the current study's viewports have started loading, so the current
+  study comes first. Anything failing there leaves the current study as it is and says one
+  sentence in the status bar;
+* the stage's sync groups (PS3.3 C.23.3; OHIF syncGroups) link its viewports: scroll by patient
+  position within one Frame of Reference and, between current and prior (two Frames of
+  Reference), by an offset along the slice axis: the one the reader recorded for that pair of
+  series with "Link current and prior here" (:data:`ALIGN_KEY`, kept in
+  ``prior_alignment.json`` beside the settings), else the automatic guess that aligns the centres
+  of the two stacks' extents (:class:`~workstation.model.viewport.SyncGroup`); window/level and
+  zoom/pan as the groups say;
 * "Save this layout as a protocol": a user protocol built from the current grid, with rules
   pre-filled from the study (modality, body part, series descriptions); import and export.
   Editing a protocol's rules in the app is not built yet: edit the JSON file.
@@ -21,6 +32,7 @@ module only applies what it returns to a :class:`~workstation.ui.study_view.Stud
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import weakref
@@ -30,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel
 
 from workstation.errors import WorkstationError
@@ -41,6 +54,7 @@ from workstation.hanging.loader import (
     load_protocols,
     save_user_protocol,
 )
+from workstation.hanging.prefetch import PrefetchPlan, prefetch_plan
 from workstation.hanging.priors import RankedPrior, find_priors
 from workstation.hanging.schema import (
     Constraint,
@@ -56,6 +70,7 @@ from workstation.model.displayset import DisplaySet, build_display_sets
 from workstation.model.entities import LIBRARY, StudySummary
 from workstation.model.presets import find_preset
 from workstation.model.source import CancelToken
+from workstation.model.viewport import SyncGroup
 from workstation.ui import tasks
 
 if TYPE_CHECKING:
@@ -68,6 +83,50 @@ PREVIOUS_STAGE_KEY = "Shift+N"
 #: Whether studies open laid out by their protocol when the reader has not chosen (Hanging >
 #: Apply protocols when a study opens, kept in ui.ini).
 APPLY_ON_OPEN_DEFAULT = True
+#: "Link current and prior here": the active viewport's slice and its partner's are the same anatomy.
+ALIGN_KEY = "Alt+L"
+#: Most priors read for one study, whatever a protocol asks.
+MAX_PRIORS = 3
+#: Prefix of the study view's sync group keys made from a stage's sync groups.
+GROUP_PREFIX = "hanging:"
+
+
+class AlignmentStore:
+    """Offsets between pairs of series set by "Link current and prior here", in a small JSON
+    file: ``{"pairs": {"<series UID a>|<series UID b>": offset_mm}}`` with a < b, the offset
+    being b's slice location minus a's for the same anatomy (mm, along the slice axis)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        if path is None:
+            from workstation.settings import settings_path
+
+            path = settings_path().parent / "prior_alignment.json"
+        self.path = path
+
+    def _read(self) -> dict[str, float]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            pairs = data.get("pairs", {}) if isinstance(data, dict) else {}
+            return {str(k): float(v) for k, v in pairs.items() if isinstance(v, (int, float))}
+        except (OSError, ValueError, AttributeError):
+            return {}
+
+    def get(self, a: str, b: str) -> float | None:
+        """The offset from series ``a`` to series ``b`` (None: never aligned)."""
+        if a == b:
+            return None
+        pairs = self._read()
+        if a < b:
+            return pairs.get(f"{a}|{b}")
+        value = pairs.get(f"{b}|{a}")
+        return -value if value is not None else None
+
+    def put(self, a: str, b: str, offset_mm: float) -> None:
+        pairs = self._read()
+        key, value = (f"{a}|{b}", offset_mm) if a < b else (f"{b}|{a}", -offset_mm)
+        pairs[key] = round(float(value), 3)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"pairs": pairs}, indent=1, sort_keys=True), encoding="utf-8")
 
 
 @dataclass
@@ -127,6 +186,13 @@ class HangingBridge(QObject):
         self.label = QLabel("")
         self.label.setObjectName("hangingLabel")
         self.label.setToolTip("Hanging protocol and stage (N / Shift+N: next / previous stage)")
+        self.alignments = AlignmentStore()
+        self.align_action = QAction("&Link current and prior here", self)
+        self.align_action.setShortcut(QKeySequence(ALIGN_KEY))
+        self.align_action.setToolTip("The active viewport's slice and its linked partner's are the same anatomy: "
+                                     "scroll them together from here (remembered for this pair of series)")
+        self.align_action.triggered.connect(lambda _checked=False: self.align_here())
+        window.addAction(self.align_action)
 
     # -- protocols ------------------------------------------------------------------------------
 
@@ -166,7 +232,17 @@ class HangingBridge(QObject):
         """The study view was built on ``hung``'s stage: set presets, positions, zoom and messages."""
         self.hung[view] = hung
         self._finish_stage(view, hung.result, fresh=set(range(len(hung.result.viewports))))
+        self._add_to_menu()
         self.refresh_label()
+
+    def _add_to_menu(self) -> None:
+        for action in self.window.menuBar().actions():
+            menu = action.menu()
+            if menu is not None and action.text().replace("&", "") == "Hanging":
+                if self.align_action not in menu.actions():
+                    menu.addSeparator()
+                    menu.addAction(self.align_action)
+                return
 
     # -- applying a stage ------------------------------------------------------------------------
 
@@ -212,6 +288,88 @@ class HangingBridge(QObject):
             if assignment.index in fresh:
                 self._initial_view(binding, assignment)
             binding.slot.set_annotations([line] if (line := viewport_label(assignment)) else [])
+        self.link(view, result, fresh)
+
+    # -- the stage's sync groups -----------------------------------------------------------------
+
+    def link(self, view: StudyView, result: HangingResult, fresh: set[int] | None = None) -> dict[str, SyncGroup]:
+        """Link the stage's viewports as its sync groups say (kept in the study view's groups, so a
+        viewport given another series leaves them): scroll (across Frames of Reference by the
+        stored offset for the pair of series, else the extents' guess), window/level, zoom/pan.
+        Viewports just given their initial image (``fresh``) keep it, unless a viewport of their
+        group was already shown (a prior arriving): then they go to the slice matching its."""
+        groups: dict[str, Any] = view._groups
+        for key in [k for k in groups if k.startswith(GROUP_PREFIX)]:
+            for state in groups[key].states:
+                groups[key].remove(state)
+            del groups[key]
+        made: dict[str, SyncGroup] = {}
+        if not view.link_scroll:
+            return made
+        for spec in result.stage.sync_groups:
+            members = [a for a in result.stage.viewports
+                       if spec.id in a.viewport.sync_groups and a.filled and a.index < len(view.grid.slots)]
+            pairs = [(a.index, view.binding(a.index)) for a in members]
+            pairs = [(i, b) for i, b in pairs if b.display_set is not None and b.display_set.kind.is_image]
+            bindings = [b for _i, b in pairs]
+            if len(bindings) < 2:
+                continue
+            group = SyncGroup(scroll=spec.scroll, window=spec.window, zoom_pan=spec.zoom, across_frames=spec.scroll)
+            for binding in bindings:
+                group.add(binding.state, binding.geometry if spec.scroll else None)
+            if spec.scroll:
+                self._stored_offsets(group, bindings)
+                shown = [b for i, b in pairs if fresh is not None and i not in fresh]
+                if shown:
+                    group.sync_from(shown[0].state)
+            groups[GROUP_PREFIX + spec.id] = group
+            made[spec.id] = group
+        return made
+
+    def _stored_offsets(self, group: SyncGroup, bindings: Sequence[Any]) -> None:
+        lead = bindings[0]
+        assert lead.display_set is not None
+        for other in bindings[1:]:
+            assert other.display_set is not None
+            stored = self.alignments.get(lead.display_set.series_uid, other.display_set.series_uid)
+            if stored is None or lead.frame_of_reference == other.frame_of_reference:
+                continue
+            try:
+                group.set_offset(lead.state, other.state, stored)
+            except ValueError:
+                continue
+
+    def align_here(self, view: StudyView | None = None) -> float | None:
+        """"Link current and prior here": the active viewport and the viewport it scrolls with
+        in another Frame of Reference (the prior) show the same anatomy now; record the offset
+        for that pair of series and scroll them by it. Returns the offset (mm) or None."""
+        view = view if view is not None else self.window.current_study()
+        if view is None:
+            return None
+        active = view.active
+        for key, group in view._groups.items():
+            if not key.startswith(GROUP_PREFIX) or not group.scroll or active.state not in group.states:
+                continue
+            partner = next((b for b in view.bindings if b is not active and b.state in group.states
+                            and b.frame_of_reference != active.frame_of_reference), None)
+            if partner is None or partner.display_set is None or active.display_set is None:
+                continue
+            try:
+                offset = group.align(active.state, partner.state)
+            except ValueError:
+                continue
+            try:
+                self.alignments.put(active.display_set.series_uid, partner.display_set.series_uid, offset)
+            except OSError:
+                self.window.statusBar().showMessage(f"Linked here ({offset:+.1f} mm), but the offset could not be "
+                                                    f"saved in {self.alignments.path}; check that folder.", 8000)
+                return offset
+            self.window.statusBar().showMessage(
+                f"Current and prior linked here: {offset:+.1f} mm along the slice axis (remembered for this pair).", 8000)
+            return offset
+        self.window.statusBar().showMessage(
+            "The active viewport scrolls with no viewport of another Frame of Reference, so there is nothing to align.", 6000)
+        return None
 
     @staticmethod
     def _initial_view(binding: Any, assignment: ViewportAssignment) -> None:
@@ -265,14 +423,18 @@ class HangingBridge(QObject):
                      if c.protocol.number_of_priors and c.score >= hung.result.chosen.score), default=0)
         wants = max(wants, hung.result.protocol.number_of_priors)
         regions = sorted({r for f in hung.facts for r in (f.get("Region") or ())})
+        modalities = sorted({str(f.get("Modality")) for f in hung.facts if f.get("Modality")})
 
         def work(_progress: Any, cancel: CancelToken) -> tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]]]:
             sources: list[Any] = ([archive] if archive is not None else []) + [library]
             ranked = find_priors(sources, study, current_regions=regions)
+            plan = self.plan(ranked, wants, archive, modalities, cancel)
+            by_uid = {p.study.study_uid: p for p in ranked}
             fetched = []
-            for prior in [p for p in ranked if p.confirmed and p.earlier][:wants]:
+            for item in plan.items:
                 cancel.raise_if_cancelled()
-                headers = self._prior_headers(prior.study, archive, library, cancel)
+                prior = by_uid[item.study_uid]
+                headers = self._prior_headers(prior.study, archive, library, cancel, item.series_uids)
                 from workstation.ui.main_window import readable_headers
 
                 headers, _hidden = readable_headers(headers)
@@ -288,14 +450,35 @@ class HangingBridge(QObject):
         return tasks.start(task)
 
     @staticmethod
-    def _prior_headers(prior: StudySummary, archive: Any, library: Any, cancel: CancelToken) -> list[Any]:
+    def plan(ranked: Sequence[RankedPrior], wants: int, archive: Any, modalities: Sequence[str],
+             cancel: CancelToken) -> PrefetchPlan:
+        """The priors to read: earlier, confirmed ones, at most ``wants`` (and :data:`MAX_PRIORS`),
+        best ranked first; their series listed from the archive (QIDO-RS) so only image series of
+        the current study's modalities are read."""
+        earlier = [p for p in ranked if p.earlier]
+        limit = max(0, min(wants, MAX_PRIORS))
+        series: dict[str, Any] = {}
+        if archive is not None:
+            for prior in [p for p in earlier if p.confirmed][:limit]:
+                cancel.raise_if_cancelled()
+                try:
+                    series[prior.study.study_uid] = list(archive.search_series(prior.study.study_uid))
+                except WorkstationError:
+                    continue  # the whole study is planned instead
+        return prefetch_plan(earlier, limit, series=series, modalities=modalities)
+
+    @staticmethod
+    def _prior_headers(prior: StudySummary, archive: Any, library: Any, cancel: CancelToken,
+                       series_uids: Sequence[str] = ()) -> list[Any]:
+        wanted = set(series_uids)
         if LIBRARY in prior.origins and library.study_complete(prior.study_uid) or archive is None:
-            return list(library.study_headers(prior.study_uid))
-        headers: list[Any] = []
-        for series in archive.search_series(prior.study_uid):
+            headers = list(library.study_headers(prior.study_uid))
+            return [h for h in headers if not wanted or str(h.get("SeriesInstanceUID", "")) in wanted]
+        out: list[Any] = []
+        for uid in series_uids or [s.series_uid for s in archive.search_series(prior.study_uid)]:
             cancel.raise_if_cancelled()
-            headers.extend(archive.series_metadata(prior.study_uid, series.series_uid))
-        return headers
+            out.extend(archive.series_metadata(prior.study_uid, uid))
+        return out
 
     def _forget(self, task: tasks.Task) -> None:
         if task in self._tasks:
@@ -452,7 +635,10 @@ class HangingBridge(QObject):
 
 
 __all__ = [
+    "ALIGN_KEY",
     "APPLY_ON_OPEN_DEFAULT",
+    "MAX_PRIORS",
+    "AlignmentStore",
     "NEXT_STAGE_KEY",
     "PREVIOUS_STAGE_KEY",
     "HangingBridge",
