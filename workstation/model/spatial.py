@@ -66,6 +66,14 @@ def pixel_to_patient(plane: ImagePlane, column: float, row: float) -> np.ndarray
     return np.asarray(plane.position, dtype=np.float64) + x * column_spacing * float(column) + y * row_spacing * float(row)
 
 
+def _pixels_to_patient(plane: ImagePlane, axes: tuple[np.ndarray, np.ndarray, np.ndarray], pixels: np.ndarray) -> np.ndarray:
+    """:func:`pixel_to_patient` for (n, 2) (column, row) points at once, the axes given."""
+    x, y, _ = axes
+    row_spacing, column_spacing = plane.pixel_spacing
+    position = np.asarray(plane.position, dtype=np.float64)
+    return position + np.outer(pixels[:, 0] * column_spacing, x) + np.outer(pixels[:, 1] * row_spacing, y)
+
+
 def patient_to_pixel(plane: ImagePlane, point: ArrayLike) -> tuple[float, float, float]:
     """(column, row, signed distance from the plane along its normal in mm) of a patient point.
 
@@ -81,9 +89,13 @@ def patient_to_pixel(plane: ImagePlane, point: ArrayLike) -> tuple[float, float,
 def image_corners(plane: ImagePlane) -> np.ndarray:
     """Patient points (4, 3) of the outer corners of the image (pixel edges, not centres),
     in order top-left, top-right, bottom-right, bottom-left."""
+    return _corners(plane, plane_axes(plane))
+
+
+def _corners(plane: ImagePlane, axes: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
     c0, r0 = -0.5, -0.5
     c1, r1 = plane.columns - 0.5, plane.rows - 0.5
-    return np.array([pixel_to_patient(plane, c, r) for c, r in ((c0, r0), (c1, r0), (c1, r1), (c0, r1))])
+    return _pixels_to_patient(plane, axes, np.array([(c0, r0), (c1, r0), (c1, r1), (c0, r1)]))
 
 
 def image_centre(plane: ImagePlane) -> np.ndarray:
@@ -149,12 +161,12 @@ def reference_line(
     """
     if not _same_frame(source_frame_of_reference, target_frame_of_reference):
         return None
-    _, _, n_source = plane_axes(source)
-    _, _, n_target = plane_axes(target)
-    if float(np.linalg.norm(np.cross(n_source, n_target))) < math.sin(math.radians(PARALLEL_TOLERANCE_DEG)):
+    source_axes = plane_axes(source)
+    x_target, y_target, n_target = plane_axes(target)
+    if float(np.linalg.norm(np.cross(source_axes[2], n_target))) < math.sin(math.radians(PARALLEL_TOLERANCE_DEG)):
         return None
     origin = np.asarray(target.position, dtype=np.float64)
-    corners = image_corners(source)
+    corners = _corners(source, source_axes)
     distances = (corners - origin) @ n_target
     points: list[np.ndarray] = []
     for k in range(4):
@@ -168,7 +180,8 @@ def reference_line(
         return None
     # The two points farthest apart (a corner lying on the plane may be found twice).
     best = max(((p, q) for i, p in enumerate(points) for q in points[i + 1 :]), key=lambda pq: float(np.linalg.norm(pq[0] - pq[1])))
-    pixels = [np.array(patient_to_pixel(target, p)[:2]) for p in best]
+    row_spacing, column_spacing = target.pixel_spacing
+    pixels = [np.array([float((p - origin) @ x_target) / column_spacing, float((p - origin) @ y_target) / row_spacing]) for p in best]
     clipped = _clip_segment(pixels[0], pixels[1], (-0.5, -0.5), (target.columns - 0.5, target.rows - 0.5))
     if clipped is None:
         return None
@@ -214,7 +227,7 @@ class StackGeometry:
     """The image planes of one display set in display order (image index), with their Frame of
     Reference: what linked scrolling, reference lines and the 3D cursor need."""
 
-    __slots__ = ("_centres", "_normals", "_planes", "_positions", "_spacing", "frame_of_reference_uid")
+    __slots__ = ("_centres", "_normals", "_parallel", "_planes", "_positions", "_spacing", "frame_of_reference_uid")
 
     def __init__(self, planes: Sequence[ImagePlane], frame_of_reference_uid: str | None, *, slice_spacing: float | None = None):
         if not planes:
@@ -233,6 +246,8 @@ class StackGeometry:
         half_rows = (np.array([p.rows for p in self._planes], dtype=np.float64) - 1) / 2
         self._centres = (self._positions + row * (spacing[:, 1] * half_columns)[:, None]
                          + col * (spacing[:, 0] * half_rows)[:, None])
+        # One stack of parallel planes (all normals alike)? Asked at every linked scroll step.
+        self._parallel = bool(np.allclose(self._normals, self._normals[0], atol=1e-3))
         self._spacing = slice_spacing if slice_spacing and slice_spacing > 0 else self._measured_spacing()
 
     @classmethod
@@ -259,7 +274,7 @@ class StackGeometry:
         if len(self._planes) < 2:
             return None
         n = self._normals[0]
-        if not np.allclose(self._normals, n, atol=1e-3):
+        if not self._parallel:
             return None
         locations = np.sort(self._positions @ n)
         gaps = np.diff(locations)
@@ -292,10 +307,11 @@ class StackGeometry:
 
     def is_parallel_to(self, other: StackGeometry, tolerance_deg: float = 10.0) -> bool:
         """True when both display sets are stacks of parallel planes with (anti)parallel normals."""
-        a, b = self._normals, other._normals
-        if not (np.allclose(a, a[0], atol=1e-3) and np.allclose(b, b[0], atol=1e-3)):
+        if not (self._parallel and other._parallel):
             return False
-        return abs(float(a[0] @ b[0])) >= math.cos(math.radians(tolerance_deg))
+        a, b = self._normals[0], other._normals[0]
+        cosine = abs(a[0] * b[0] + a[1] * b[1] + a[2] * b[2])
+        return float(cosine) >= math.cos(math.radians(tolerance_deg))
 
     # -- the 3D cursor -------------------------------------------------------------------------
     def distances(self, point: ArrayLike) -> np.ndarray:

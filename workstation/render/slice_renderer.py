@@ -111,6 +111,8 @@ class _Slice:
     axes: tuple[str, str] | None = None  # orientation letters of its columns and rows
     axes_read: bool = False
     location: float | None = None  # slice location (mm along the normal), with the plane
+    photometric: str = ""
+    pipeline_read: bool = False  # signature and own_voi read (when first shown, not on arrival)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -249,12 +251,7 @@ class SliceRenderer:
             header = _as_monochrome2(header)
             photometric = "MONOCHROME2"
         array = np.ascontiguousarray(array)
-        piece = _Slice(array, header, frame, colour, serial=next(_SERIALS))
-        if not colour:
-            piece.signature = self._signature(piece, photometric)
-            windows = pixels.window_presets(header, frame)
-            luts = pixels.voi_luts(header, frame) if not windows and photometric != "PALETTE COLOR" else []
-            piece.own_voi = windows[0] if windows else (luts[0] if luts else None)
+        piece = _Slice(array, header, frame, colour, serial=next(_SERIALS), photometric=photometric)
         self._slices[index] = piece
         self._headers_known[index] = header
         if self._image_size is None:
@@ -265,6 +262,20 @@ class SliceRenderer:
             self._frame_of_reference = str(header.get("FrameOfReferenceUID", "") or "") or None
         if index == self.state.image_index:
             self._apply(frozenset({"image_index"}))
+
+    def _read_pipeline(self, piece: _Slice) -> None:
+        """The grayscale pipeline attributes of a slice (its table signature and its own VOI,
+        PS3.4 Annex N), read when it is first shown: slices arriving off screen cost no header
+        reading."""
+        if piece.pipeline_read:
+            return
+        if not piece.colour:
+            header, frame, photometric = piece.header, piece.frame, piece.photometric
+            piece.signature = self._signature(piece, photometric)
+            windows = pixels.window_presets(header, frame)
+            luts = pixels.voi_luts(header, frame) if not windows and photometric != "PALETTE COLOR" else []
+            piece.own_voi = windows[0] if windows else (luts[0] if luts else None)
+        piece.pipeline_read = True
 
     def _signature(self, piece: _Slice, photometric: str) -> tuple[Any, ...]:
         """What the display table depends on besides the window: type, photometric
@@ -352,6 +363,7 @@ class SliceRenderer:
         piece = piece or self._current()
         if piece is None or piece.colour:
             return None
+        self._read_pipeline(piece)
         if self.state.window is not None:
             c, w = self.state.window
             function = self.voi_function
@@ -391,6 +403,7 @@ class SliceRenderer:
                     np.copyto(buffer, piece.stored)
                 self._buffer_changed(key)
             return
+        self._read_pipeline(piece)
         voi = self.current_voi(piece)
         if isinstance(voi, pixels.LookupTable):
             voi_key: tuple[Any, ...] = ("lut", *_lut_signature(voi))
