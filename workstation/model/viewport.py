@@ -25,7 +25,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from pydicom.dataset import Dataset
@@ -345,6 +345,58 @@ class ViewportState:
         """Drag the image by (dx, dy) screen pixels."""
         s = self.scale(viewport_size, image_size, pixel_aspect)
         self.pan = (self.pan[0] + dx / s, self.pan[1] + dy / s)
+
+
+# -- a presentation state's displayed area ------------------------------------------------------
+
+
+class AreaView(NamedTuple):
+    """Zoom, zoom mode and pan that show a displayed area (fields of :class:`ViewportState`)."""
+
+    zoom: float
+    zoom_mode: str
+    pan: tuple[float, float]
+
+
+def fit_displayed_area(
+    state: ViewportState,
+    area: tuple[tuple[float, float], tuple[float, float]],
+    viewport_size: tuple[float, float],
+    image_size: tuple[int, int],
+    pixel_aspect: float = 1.0,
+    magnification: float | None = None,
+) -> AreaView:
+    """The view that shows a Displayed Area (PS3.3 C.10.4) centred in the viewport, with the
+    state's rotation and flips.
+
+    ``area`` is ((min x, min y), (max x, max y)) in the pixel coordinates of PS3.3 C.10.5.1.2
+    (0.0\\0.0 at the outer top-left corner of the top-left pixel), as
+    :meth:`~workstation.model.presentation_state.DisplayedArea.bounds` gives it. Without
+    ``magnification`` the area is scaled to fit (SCALE TO FIT: the whole area visible, aspect
+    kept, filling the viewport along one axis); with it (MAGNIFY) one image column spans
+    ``magnification`` screen pixels. Zoom is held within the viewport's zoom limits.
+    """
+    (x0, y0), (x1, y1) = area
+    columns, rows = image_size
+    # C.10.5.1.2 puts pixel centres at i + 0.5; this module puts them at integers.
+    centre = np.array([(x0 + x1) / 2 - 0.5, (y0 + y1) / 2 - 0.5])
+    image_centre = np.array([(columns - 1) / 2, (rows - 1) / 2])
+    probe = ViewportState(rotation=state.rotation, flip_horizontal=state.flip_horizontal,
+                          flip_vertical=state.flip_vertical)
+    linear = probe.orientation_matrix() @ np.diag([1.0, pixel_aspect])
+    offset = linear @ (centre - image_centre)
+    pan = (float(-offset[0]), float(-offset[1]))
+    if magnification is not None:
+        if not math.isfinite(magnification) or magnification <= 0:
+            raise ValueError(f"magnification must be a positive number, got {magnification}")
+        return AreaView(min(MAX_ZOOM, max(MIN_ZOOM, float(magnification))), PIXELS, pan)
+    extent = np.abs(linear) @ np.array([abs(x1 - x0), abs(y1 - y0)], dtype=float)
+    width, height = viewport_size
+    if extent[0] <= 0 or extent[1] <= 0:
+        raise ValueError("a displayed area needs a width and a height")
+    wanted = min(width / extent[0], height / extent[1])
+    fit = probe.scale(viewport_size, image_size, pixel_aspect)  # zoom 1 in fit mode
+    return AreaView(min(MAX_ZOOM, max(MIN_ZOOM, float(wanted / fit))), FIT, pan)
 
 
 # -- linking viewports -------------------------------------------------------------------------
@@ -710,6 +762,7 @@ def linked(states: Sequence[ViewportState], geometries: Sequence[StackGeometry |
 
 
 __all__ = [
+    "AreaView",
     "DEFAULT_CINE_FPS",
     "FIT",
     "MAX_GRID",
@@ -720,6 +773,7 @@ __all__ = [
     "ViewportState",
     "default_cine_fps",
     "extent_centre",
+    "fit_displayed_area",
     "link_axis",
     "linked",
     "rotation_matrix",

@@ -24,6 +24,7 @@ drawing.
 from __future__ import annotations
 
 import logging
+import math
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -42,7 +43,7 @@ from workstation.model.presentation_state import (
 from workstation.model.presets import WindowPreset, available_presets, preset_for_key
 from workstation.model.sop_classes import DisplaySetKind
 from workstation.model.spatial import StackGeometry, reference_line
-from workstation.model.viewport import SyncGroup, ViewportState
+from workstation.model.viewport import SyncGroup, ViewportState, fit_displayed_area
 from workstation.net.series_loader import SeriesLoader
 from workstation.ui.series_browser import SeriesBrowser, image_count
 from workstation.ui.tasks import LoaderBridge
@@ -467,7 +468,7 @@ class StudyView(QWidget):
 
     def _apply_presentation(self, binding: ViewportBinding, forced: PresentationState | None) -> None:
         """Apply the newest presentation state that references the shown image (PS3.4 N.2):
-        window, polarity, rotation and flip; its graphic and text annotations are drawn on the
+        window, polarity, rotation, flip and displayed area (C.10.4); its graphic and text annotations are drawn on the
         images it covers (PS3.3 C.10.5) and its text is also listed beside the image."""
         ds = binding.display_set
         if ds is None or not ds.frames:
@@ -488,6 +489,24 @@ class StudyView(QWidget):
                 changes.update(window_center=params.window[0], window_width=params.window[1])
             binding.state.update(**changes)
             lines = [f"Presentation state '{params.label or 'unnamed'}' applied"]
+            area = params.displayed_area  # PS3.3 C.10.4, shown after the rotation and flip above
+            if area is not None:
+                mode = area.size_mode
+                ratio = area.magnification if mode == "MAGNIFY" else None
+                if ratio is not None and not (math.isfinite(ratio) and ratio > 0):
+                    ratio = None
+                if mode == "MAGNIFY" and ratio is None:
+                    lines.append("The displayed area asks for magnification without a valid ratio, so it is scaled to fit.")
+                elif mode == "TRUE SIZE":  # no calibrated display pixel size is known here
+                    lines.append("The displayed area asks for true size, but this display's physical pixel size "
+                                 "is not known, so it is scaled to fit instead.")
+                renderer = binding.viewport.renderer
+                try:
+                    view = fit_displayed_area(binding.state, area.bounds(), renderer.viewport_size(),
+                                              renderer.image_size, renderer.pixel_aspect, ratio)
+                    binding.state.update(**view._asdict())
+                except ValueError:
+                    lines.append("The displayed area has no width or height, so the whole image is shown.")
             texts = [op.text for op in params.annotations if op.kind == "text" and op.text]
             graphics = sum(1 for op in params.annotations if op.kind != "text")
             lines += [f"Note: {t}" for t in texts[:6]]
