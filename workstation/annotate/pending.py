@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 import time
 import uuid
 from collections.abc import Sequence
@@ -29,6 +27,7 @@ import platformdirs
 from pydicom.dataset import Dataset
 from pydicom.filewriter import dcmwrite
 
+from workstation.atomic import write_bytes_atomic
 from workstation.errors import ArchiveError, AuthError, StoreError
 from workstation.net.dicomweb import StoreRejected
 from workstation.settings import APP_NAME
@@ -80,19 +79,6 @@ def default_folder() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "pending"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _what(ds: Dataset) -> str:
     modality = str(ds.get("Modality", "") or "")
     return {"SR": "measurement report", "KO": "key images", "PR": "presentation state"}.get(modality, modality or "DICOM object")
@@ -123,14 +109,14 @@ class PendingQueue:
             created=time.time(),
         )
         try:
-            _atomic_write(self.folder / f"{entry.id}.dcm", buffer.getvalue())
+            write_bytes_atomic(self.folder / f"{entry.id}.dcm", buffer.getvalue())
             self._write_entry(entry)
         except OSError as exc:
             raise StoreError(f"The {entry.what} could not be saved in {self.folder} ({exc.strerror}); free some disk space and save again.") from exc
         return entry
 
     def _write_entry(self, entry: PendingObject) -> None:
-        _atomic_write(self.folder / f"{entry.id}.json", json.dumps(asdict(entry)).encode())
+        write_bytes_atomic(self.folder / f"{entry.id}.json", json.dumps(asdict(entry)).encode())
 
     def list(self) -> list[PendingObject]:
         """Everything waiting (and refused), oldest first."""

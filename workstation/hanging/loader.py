@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from workstation.atomic import write_text_atomic
 from workstation.errors import HangingProtocolError
 from workstation.hanging.schema import (
     JUSTIFICATIONS,
@@ -455,9 +456,7 @@ def save_user_protocol(protocol: Protocol, user_dir: Path | None = None) -> Path
     protocol_from_dict(data, path=f"{protocol.id}.json", source="user")  # never write what we cannot read
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{protocol.id}.json"
-    temporary = final.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, final)
+    write_text_atomic(final, json.dumps(data, indent=2) + "\n")
     return final
 
 

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workstation.atomic import write_text_atomic
 from workstation.errors import StoreError, WorkstationError
 from workstation.model.entities import StudySummary
 from workstation.model.query import StudyQuery
@@ -136,16 +135,9 @@ class QCStatusStore:
     def _save(self, records: dict[str, StudyQCRecord]) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".qc_status-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"version": 1, "studies": {u: r.to_json() for u, r in records.items()}}, fh)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_text_atomic(
+                self.path, json.dumps({"version": 1, "studies": {u: r.to_json() for u, r in records.items()}})
+            )
         except OSError as exc:
             raise StoreError(
                 f"The QC status file {self.path} cannot be written ({exc.strerror}); check the disk."

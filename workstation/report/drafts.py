@@ -17,11 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workstation.atomic import write_bytes_atomic
 from workstation.errors import ReportError
 from workstation.report.model import Report, ReportHistory, read_json_file
 from workstation.settings import Settings
@@ -32,32 +31,6 @@ log = logging.getLogger(__name__)
 def reports_folder(settings: Settings | None = None) -> Path:
     """``<library folder's parent>/reports``: drafts and outgoing signed reports live under it."""
     return (settings or Settings()).library_path().parent / "reports"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` at ``path`` so that a crash leaves the old file or the new one, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 @dataclass
@@ -85,7 +58,8 @@ class DraftStore:
         digest = hashlib.sha256(data).hexdigest()
         if self._written.get(history.report_uid) == digest and path.exists():
             return path
-        write_atomic(path, data)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, data, fsync_dir=True)
         self._written[history.report_uid] = digest
         return path
 

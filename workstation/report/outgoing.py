@@ -26,8 +26,9 @@ import os
 import shutil
 from pathlib import Path
 
+from workstation.atomic import fsync_directory
 from workstation.errors import ReportError
-from workstation.report.drafts import _fsync_dir, reports_folder
+from workstation.report.drafts import reports_folder
 from workstation.report.model import Report, SignedReport, read_json_file
 from workstation.settings import Settings
 
@@ -61,9 +62,9 @@ def write_outgoing(signed: SignedReport, folder: Path | None = None) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-    _fsync_dir(partial)
+    fsync_directory(partial)
     os.replace(partial, final)
-    _fsync_dir(root)
+    fsync_directory(root)
     return final
 
 

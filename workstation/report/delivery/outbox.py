@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from workstation.atomic import write_text_atomic
 from workstation.errors import WorkstationError
 from workstation.report.delivery.errors import DeliveryError, ReportPackageError
 from workstation.report.delivery.package import REPORT_JSON, ReportVersion, load_report_version
@@ -119,16 +120,7 @@ def _signed_key(signed_at: str) -> float:
 
 def _write_json_atomic(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(data, indent=1))
 
 
 def _fsync_dir(path: Path) -> None:
