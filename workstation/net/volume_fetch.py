@@ -28,7 +28,6 @@ from workstation.model.decoder_pool import DecoderPool
 from workstation.model.geometry import VolumeResult, build_volume_geometry
 from workstation.model.source import CancelToken, StudySource
 
-
 # Slices decoded before the instance count is known wait outside the volume; beyond this many
 # the stream pauses until the listing arrives, so memory stays near the volume's size.
 _AHEAD_OF_LISTING = 8
