@@ -65,7 +65,9 @@ def token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ThrowawayPKI:
     subprocess.run(["softhsm2-util", "--import", str(key_pem), "--token", "Card", "--label", "signer",
                     "--id", "01", "--pin", PIN], check=True, capture_output=True, env=env)
     key_pem.unlink()
-    with pkcs11.lib(str(SOFTHSM_LIB)).get_token(token_label="Card").open(rw=True, user_pin=PIN) as session:
+    lib = pkcs11.lib(str(SOFTHSM_LIB))
+    lib.reinitialize()  # SoftHSM reads SOFTHSM2_CONF at initialisation, once per process
+    with lib.get_token(token_label="Card").open(rw=True, user_pin=PIN) as session:
         session.create_object({
             Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
             Attribute.TOKEN: True, Attribute.LABEL: "signer", Attribute.ID: b"\x01",

@@ -121,6 +121,9 @@ def test_pkcs11_token_with_pin_callback(tmp_path: Path, pki: ThrowawayPKI, ct_he
                     "--pin", "1234"], check=True, capture_output=True, env=env)
     key_pem.unlink()
     lib = pkcs11.lib(str(SOFTHSM_LIB))
+    # SoftHSM reads SOFTHSM2_CONF when the library initialises, once per process: start it again
+    # so this test's token folder is the one it sees (another test may have loaded it first).
+    lib.reinitialize()
     token = lib.get_token(token_label="Card")
     with token.open(rw=True, user_pin="1234") as session:
         session.create_object({
