@@ -27,27 +27,24 @@ while the path has fewer than two. Esc after finishing closes the curved pane.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import vtkmodules.qt
 from pydicom.dataset import Dataset
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 vtkmodules.qt.PyQtImpl = "PySide6"
-from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
 from vtkmodules.util.numpy_support import vtk_to_numpy  # noqa: E402
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor, vtkWindowToImageFilter  # noqa: E402
@@ -56,9 +53,8 @@ from workstation.errors import WorkstationError  # noqa: E402
 from workstation.model.geometry import VolumeGeometry, orientation_letters  # noqa: E402
 from workstation.model.mpr import MAX_SLAB_MM, PLANE_NAMES, Interpolation, MprState, Projection  # noqa: E402
 from workstation.model.presets import WindowPreset, available_presets, preset_for_key  # noqa: E402
-from workstation.model.source import CancelToken  # noqa: E402
-from workstation.ui import tasks  # noqa: E402
 from workstation.ui.viewport import dragged_window  # noqa: E402
+from workstation.ui.vtk_host import ForwardingVtkWidget, VolumeLoadingView  # noqa: E402
 
 #: Where each plane sits in the 2 x 2 window: (x0, y0, x1, y1) in VTK's normalised viewport
 #: coordinates (y up). The fourth quarter holds the legend.
@@ -79,51 +75,9 @@ PAGE_STEP = 10
 PROJECTIONS = (("Thin", Projection.NONE), ("MIP", Projection.MIP), ("MinIP", Projection.MINIP), ("Average", Projection.AVERAGE))
 INTERPOLATIONS = (("Linear", Interpolation.LINEAR), ("Cubic", Interpolation.CUBIC), ("Nearest", Interpolation.NEAREST))
 
-#: What loads a volume in a worker thread: (volume [k, j, i], geometry, a header, a note).
-VolumeLoad = Callable[[Callable[[int, int, str], None], CancelToken], tuple[np.ndarray, VolumeGeometry, Dataset, str]]
 
 
-class _MprVtk(QVTKRenderWindowInteractor):
-    """The render window in Qt; input goes to the owning :class:`MprView`, not to VTK."""
-
-    def __init__(self, owner: MprView) -> None:
-        super().__init__(owner)
-        self._owner = owner
-
-    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner._mouse_press(ev)
-
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner._mouse_release(ev)
-
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner._mouse_move(ev)
-
-    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner._double_click(ev)
-
-    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
-        self._owner._wheel(ev)
-
-    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
-        if not self._owner.handle_key(ev.key(), ev.modifiers()):
-            ev.ignore()
-
-    def keyReleaseEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
-        ev.accept()
-
-    def enterEvent(self, ev: Any) -> None:  # noqa: N802
-        ev.accept()
-
-    def leaveEvent(self, ev: Any) -> None:  # noqa: N802
-        ev.accept()
-
-    def resizeEvent(self, ev: QResizeEvent) -> None:  # noqa: N802
-        super().resizeEvent(ev)
-        self._owner._resized()
-
-
-class MprView(QWidget):
+class MprView(VolumeLoadingView):
     """Axial, coronal and sagittal reformats of one volume with a linking crosshair.
 
     Build it empty and call :meth:`load` (runs in a :class:`~workstation.ui.tasks.Task`, with
@@ -132,8 +86,6 @@ class MprView(QWidget):
     sentence when it could not be loaded, ``crosshair_moved(numpy LPS point)``.
     """
 
-    loaded = Signal()
-    failed = Signal(str)
     crosshair_moved = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *, title: str = "") -> None:
@@ -148,7 +100,6 @@ class MprView(QWidget):
         self.header: Dataset | None = None
         self.note = ""
         self.active_pane = "axial"
-        self._task: tasks.Task | None = None
         self._drag: dict[str, Any] | None = None
         self._wheel_rest = 0.0
         self._zoom_rest = 0.0
@@ -181,10 +132,6 @@ class MprView(QWidget):
         self.curved_button.setCheckable(True)
         self.curved_button.setToolTip("Curved MPR: click points along a structure in the axial pane; Enter or Esc finishes")
         self.position = QLabel("")
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(240)
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
 
         tools = QHBoxLayout()
         for text, widget in (("Slab", self.slab), ("", self.projection), ("Interpolation", self.interpolation), ("Window", self.presets)):
@@ -197,7 +144,7 @@ class MprView(QWidget):
         tools.addWidget(self.position)
         tools.addWidget(self.progress)
 
-        self.view = _MprVtk(self)
+        self.view = ForwardingVtkWidget(self)
         self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.view.GetRenderWindow().GetInteractor().SetInteractorStyle(vtkInteractorStyleUser())
         layout = QVBoxLayout(self)
@@ -231,44 +178,7 @@ class MprView(QWidget):
         self._legend_renderer.AddViewProp(self._legend)
         self._curved_renderer = vtkRenderer()
 
-    # -- loading --------------------------------------------------------------------------------
-    def load(self, fn: VolumeLoad) -> tasks.Task:
-        """Load the volume in the background (``fn(progress, cancel)``), then show it."""
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
-        self.message.setText("Loading the volume...")
-        task = tasks.Task(fn)
-        task.signals.progress.connect(self._progress)
-        task.signals.finished.connect(self._loaded)
-        task.signals.failed.connect(self._failed)
-        self._task = task
-        return tasks.start(task)
-
-    @property
-    def loading(self) -> bool:
-        return self._task is not None
-
-    def _progress(self, done: int, total: int, message: str) -> None:
-        if total:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
-        if message:
-            self.message.setText(message)
-
-    def _loaded(self, result: tuple[np.ndarray, VolumeGeometry, Dataset, str]) -> None:
-        self._task = None
-        volume, geometry, header, note = result
-        try:
-            self.set_volume(volume, geometry, header, note=note)
-        except WorkstationError as exc:
-            self._failed(str(exc))
-
-    def _failed(self, message: str) -> None:
-        self._task = None
-        self.progress.setVisible(False)
-        self.message.setText(message)
-        self.failed.emit(message)
-
+    # -- loading ------------------------------------------------------------------------------
     def set_volume(self, volume: np.ndarray, geometry: VolumeGeometry, header: Dataset, *, note: str = "") -> None:
         """Show ``volume`` (stored values [k, j, i], kept without a copy) placed by ``geometry``;
         ``header`` gives the display pipeline (Modality LUT, VOI, photometric interpretation)."""
@@ -294,9 +204,7 @@ class MprView(QWidget):
 
     def release(self) -> None:
         """Free the volume and the reslice pipelines (a closed tab); cancels a running load."""
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        self._cancel_load()
         if self.viewer is not None:
             window = self.view.GetRenderWindow()
             for view in self.viewer.views.values():
@@ -663,6 +571,10 @@ class MprView(QWidget):
         else:
             return False
         return True
+
+    def _key_press(self, ev: QKeyEvent) -> None:
+        if not self.handle_key(ev.key(), ev.modifiers()):
+            ev.ignore()
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
         if not self.handle_key(ev.key(), ev.modifiers()):

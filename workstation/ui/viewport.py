@@ -34,13 +34,11 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 vtkmodules.qt.PyQtImpl = "PySide6"
-from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 
 from workstation.errors import GeometryError  # noqa: E402
@@ -50,6 +48,7 @@ from workstation.model.presets import WindowPreset, available_presets, preset_fo
 from workstation.model.spatial import ReferenceLine  # noqa: E402
 from workstation.model.viewport import ViewportState  # noqa: E402
 from workstation.render.slice_renderer import SliceRenderer, initial_view  # noqa: E402
+from workstation.ui.vtk_host import ForwardingVtkWidget  # noqa: E402
 
 #: Frame colours: the active viewport is marked (as in the grid of every reading workstation).
 ACTIVE_COLOUR = QColor(255, 170, 0)
@@ -83,34 +82,13 @@ def dragged_window(start: tuple[float, float], dx: float, dy: float) -> tuple[fl
     return (center + dy * k, max(1.0, width + dx * k))
 
 
-class _VtkView(QVTKRenderWindowInteractor):
-    """The VTK render window in Qt, with input handed to the owning viewport instead of VTK."""
+class _VtkView(ForwardingVtkWidget):
+    """The VTK render window in Qt, with input handed to the owning viewport instead of VTK;
+    exposes draw through the viewport's coalesced render, tool keys override shortcuts."""
 
     def __init__(self, owner: ViewportWidget) -> None:
         super().__init__(owner)
-        self._owner = owner
-
-    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner._mouse_press(ev)
-
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner._mouse_release(ev)
-
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner._mouse_move(ev)
-
-    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner.double_clicked.emit()
-        ev.accept()
-
-    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
-        self._owner._wheel(ev)
-
-    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
-        self._owner.keyPressEvent(ev)
-
-    def keyReleaseEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
-        ev.accept()
+        self._owner: ViewportWidget = owner
 
     def event(self, ev: QEvent) -> bool:
         # Keys a measurement tool claims (Esc while drawing, Delete) come before the window's
@@ -123,19 +101,9 @@ class _VtkView(QVTKRenderWindowInteractor):
             return True
         return bool(super().event(ev))
 
-    def enterEvent(self, ev: Any) -> None:  # noqa: N802
-        ev.accept()
-
-    def leaveEvent(self, ev: Any) -> None:  # noqa: N802
-        ev.accept()
-
     def focusInEvent(self, ev: Any) -> None:  # noqa: N802
         super().focusInEvent(ev)
         self._owner.activated.emit()
-
-    def resizeEvent(self, ev: QResizeEvent) -> None:  # noqa: N802
-        super().resizeEvent(ev)
-        self._owner._resized()
 
     def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802
         # An expose (shown, uncovered, resized) draws through the owner's coalesced path: one
@@ -548,6 +516,13 @@ class ViewportWidget(QWidget):
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
         self.activated.emit()
         super().mousePressEvent(ev)
+
+    def _double_click(self, ev: QMouseEvent) -> None:
+        self.double_clicked.emit()
+        ev.accept()
+
+    def _key_press(self, ev: QKeyEvent) -> None:
+        self.keyPressEvent(ev)
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
         if self.tool is not None and self.tool.key(self, ev.key(), ev.modifiers()):

@@ -30,14 +30,12 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 vtkmodules.qt.PyQtImpl = "PySide6"
-from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 
 from workstation.errors import WorkstationError  # noqa: E402
@@ -45,8 +43,7 @@ from workstation.model.clip_box import ClipBox  # noqa: E402
 from workstation.model.geometry import VolumeGeometry  # noqa: E402
 from workstation.render.presets3d import PRESETS  # noqa: E402
 from workstation.render.volume3d import VolumeRenderer  # noqa: E402
-from workstation.ui import tasks  # noqa: E402
-from workstation.ui.mpr_view import VolumeLoad  # noqa: E402
+from workstation.ui.vtk_host import ForwardingVtkWidget, VolumeLoadingView  # noqa: E402
 
 #: Degrees of rotation per screen pixel of left-drag.
 DEGREES_PER_PIXEL = 0.5
@@ -62,43 +59,7 @@ def opacity_drag_sensitivity(width: float) -> float:
     return max(1.0, float(width) / 256.0)
 
 
-class _VolumeVtk(QVTKRenderWindowInteractor):
-    """The render window in Qt; input goes to the owning :class:`VolumeView`, not to VTK."""
-
-    def __init__(self, owner: VolumeView) -> None:
-        super().__init__(owner)
-        self._owner = owner
-
-    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner._mouse_press(ev)
-
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner._mouse_release(ev)
-
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self._owner._mouse_move(ev)
-
-    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        ev.accept()
-
-    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
-        self._owner._wheel(ev)
-
-    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
-        if not self._owner.handle_key(ev.key(), ev.modifiers()):
-            ev.ignore()
-
-    def keyReleaseEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
-        ev.accept()
-
-    def enterEvent(self, ev: Any) -> None:  # noqa: N802
-        ev.accept()
-
-    def leaveEvent(self, ev: Any) -> None:  # noqa: N802
-        ev.accept()
-
-
-class VolumeView(QWidget):
+class VolumeView(VolumeLoadingView):
     """3D volume rendering of one volume with presets, clipping box, reset and save.
 
     Build it empty and call :meth:`load` (a background :class:`~workstation.ui.tasks.Task`) or
@@ -106,8 +67,6 @@ class VolumeView(QWidget):
     when the shaded picture replaced the quick first one.
     """
 
-    loaded = Signal()
-    failed = Signal(str)
     refined = Signal()
     _refinement_ready = Signal()  # from the shading worker thread, queued to the UI thread
 
@@ -120,7 +79,6 @@ class VolumeView(QWidget):
         self.reformat_display_set: Any = None
         self.renderer: VolumeRenderer | None = None
         self._backend = backend
-        self._task: tasks.Task | None = None
         self._drag: dict[str, Any] | None = None
         self._wheel_rest = 0.0
         self._initialised = False
@@ -135,10 +93,6 @@ class VolumeView(QWidget):
         self.clip = QCheckBox("Clipping box")
         self.reset_button = QPushButton("Reset (R)")
         self.save_button = QPushButton("Save view as image...")
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(240)
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
         self.clip_fields: dict[str, QDoubleSpinBox] = {}
         clip_panel = QGridLayout()
         for row, (label, low, high) in enumerate(CLIP_AXES):
@@ -164,7 +118,7 @@ class VolumeView(QWidget):
         tools.addStretch(1)
         tools.addWidget(self.progress)
 
-        self.view = _VolumeVtk(self)
+        self.view = ForwardingVtkWidget(self)
         self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.view.GetRenderWindow().GetInteractor().SetInteractorStyle(vtkInteractorStyleUser())
         layout = QVBoxLayout(self)
@@ -188,44 +142,7 @@ class VolumeView(QWidget):
         self._render_timer.setInterval(0)
         self._render_timer.timeout.connect(self.render_now)
 
-    # -- loading --------------------------------------------------------------------------------
-    def load(self, fn: VolumeLoad) -> tasks.Task:
-        """Load the volume in the background (``fn(progress, cancel)``), then show it."""
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
-        self.message.setText("Loading the volume...")
-        task = tasks.Task(fn)
-        task.signals.progress.connect(self._progress)
-        task.signals.finished.connect(self._loaded)
-        task.signals.failed.connect(self._failed)
-        self._task = task
-        return tasks.start(task)
-
-    @property
-    def loading(self) -> bool:
-        return self._task is not None
-
-    def _progress(self, done: int, total: int, message: str) -> None:
-        if total:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
-        if message:
-            self.message.setText(message)
-
-    def _loaded(self, result: tuple[np.ndarray, VolumeGeometry, Dataset, str]) -> None:
-        self._task = None
-        volume, geometry, header, note = result
-        try:
-            self.set_volume(volume, geometry, header, note=note)
-        except WorkstationError as exc:
-            self._failed(str(exc))
-
-    def _failed(self, message: str) -> None:
-        self._task = None
-        self.progress.setVisible(False)
-        self.message.setText(message)
-        self.failed.emit(message)
-
+    # -- loading ------------------------------------------------------------------------------
     def set_volume(self, volume: np.ndarray, geometry: VolumeGeometry, header: Dataset, *, note: str = "") -> None:
         """Render ``volume`` (stored values [k, j, i], no copy) placed by ``geometry``; the
         header's Rescale Slope/Intercept (PS3.3 C.11.1.1) turn HU presets into stored values.
@@ -254,9 +171,7 @@ class VolumeView(QWidget):
 
     def release(self) -> None:
         """Free the volume and the pipeline (a closed tab); cancels a running load."""
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        self._cancel_load()
         if self.renderer is not None:
             self.renderer.close()
             self.renderer = None
@@ -430,6 +345,13 @@ class VolumeView(QWidget):
         else:
             return False
         return True
+
+    def _double_click(self, ev: QMouseEvent) -> None:
+        ev.accept()
+
+    def _key_press(self, ev: QKeyEvent) -> None:
+        if not self.handle_key(ev.key(), ev.modifiers()):
+            ev.ignore()
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
         if not self.handle_key(ev.key(), ev.modifiers()):
