@@ -27,6 +27,7 @@ from typing import Any
 
 import keyring
 import keyring.errors
+import numpy as np
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
@@ -53,6 +54,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.annotate.measurements import ImageRef
 from workstation.errors import SigningError, WorkstationError
 from workstation.model.entities import SeriesSummary, StudySummary
 from workstation.model.query import StudyQuery
@@ -68,6 +70,7 @@ from workstation.report.model import (
     SECTION_TITLES,
     SECTIONS,
     FieldValue,
+    KeyImage,
     Report,
     ReportHistory,
     ReportStatus,
@@ -405,6 +408,13 @@ class ReportEditor(QWidget):
         self.addendum_button.clicked.connect(lambda: self.new_version(VersionKind.ADDENDUM))
         self.correction_button = QPushButton("Correction...")
         self.correction_button.clicked.connect(lambda: self.new_version(VersionKind.CORRECTION))
+        self.insert_viewer_button = QPushButton("Insert measurements and key images")
+        self.insert_viewer_button.setToolTip(
+            "Put the study's measurements and key images from the viewer into the report; done "
+            "automatically when signing if the report has none yet")
+        self.insert_viewer_button.clicked.connect(lambda: self.insert_from_viewer())
+        #: Thumbnail pixels (uint8 RGB) of the report's key images, by SOP Instance UID.
+        self.key_image_pixels: dict[str, np.ndarray] = {}
         buttons = QHBoxLayout()
         for b in (self.preliminary_button, self.sign_button, self.addendum_button, self.correction_button):
             buttons.addWidget(b)
@@ -438,6 +448,7 @@ class ReportEditor(QWidget):
         layout.addWidget(self.reason)
         layout.addLayout(state_row)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.insert_viewer_button)
         layout.addLayout(sign_row)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
@@ -583,6 +594,7 @@ class ReportEditor(QWidget):
         self.template_combo.setEnabled(have and not locked and report is not None and report.version == 1)
         self.preliminary_button.setEnabled(have and report is not None and report.status is ReportStatus.DRAFT)
         self.sign_button.setEnabled(have and not locked and self._task is None)
+        self.insert_viewer_button.setEnabled(have and not locked and self._task is None)
         self.addendum_button.setEnabled(locked)
         self.correction_button.setEnabled(locked)
         if report is None:
@@ -700,6 +712,80 @@ class ReportEditor(QWidget):
         self.save_draft()
         self._say(f"Version {new.version} ({kind.value}) started; sign it when it is written.")
 
+    # -- measurements and key images from the viewer ------------------------------------------
+
+    def measure_tools(self) -> Any | None:
+        """The viewer's measurement tools (:class:`~workstation.ui.measure_tools.MeasureTools`) of
+        the study this report is about, from the window's measurement room; ``None`` when the
+        editor is not in a reading room or the study is not open there."""
+        window = self.window()
+        room = getattr(window, "measurements", None)
+        studies = getattr(window, "studies", None)
+        if room is None or studies is None or self.study is None:
+            return None
+        for view in studies():
+            if getattr(getattr(view, "study", None), "study_uid", None) == self.study.study_uid:
+                return room.tools(view)
+        return None
+
+    def insert_from_viewer(self, *, automatic: bool = False) -> tuple[int, int] | None:
+        """Put the study's measurements (each label with its value and unit, TID 1500 style
+        "Length: 12.3 mm") and key images (with the selection's note as caption, TID 2010, and
+        their thumbnails for the PDF) from the viewer into the report, replacing earlier ones.
+
+        Returns (measurements, key images) inserted, ``None`` when there was nothing to read."""
+        report = self.collect()
+        tools = self.measure_tools()
+        if report is None or report.locked or self.history is None:
+            return None
+        if tools is None:
+            if not automatic:
+                self._say("Open the study in the viewer to insert its measurements and key images.", error=True)
+            return None
+        lines = []
+        for m in tools.measurements:
+            label = m.label
+            if not label:
+                continue
+            name = m.kind.display_name + (f" ({m.text})" if m.text and m.kind.name not in ("TEXT", "ARROW") else "")
+            lines.append(f"{name}: {label}")
+        note = str(tools.key_images.note or "")
+        key_images: list[KeyImage] = []
+        pixels: dict[str, np.ndarray] = {}
+        for ref in tools.key_images.images:
+            key_images.append(KeyImage(sop_class_uid=ref.sop_class_uid, sop_instance_uid=ref.sop_instance_uid,
+                                       series_uid=ref.series_instance_uid, frame=ref.frame, caption=note))
+            thumb = tools.key_thumbnail(ref)
+            if thumb is not None:
+                pixels[ref.sop_instance_uid] = np.asarray(thumb)
+        if not lines and not key_images:
+            if not automatic:
+                self._say("The viewer has no measurements or key images for this study.")
+            return None
+        self.history.update(report.with_measurements(lines).with_key_images(key_images))
+        self.key_image_pixels = pixels
+        self.save_draft()
+        how = "Inserted automatically before signing" if automatic else "Inserted"
+        self._say(f"{how}: {len(lines)} measurement{'s' if len(lines) != 1 else ''} and "
+                  f"{len(key_images)} key image{'s' if len(key_images) != 1 else ''} from the viewer.")
+        return len(lines), len(key_images)
+
+    def thumbnails_for(self, report: Report) -> list[np.ndarray]:
+        """Thumbnails of ``report``'s key images in order (the PDF pairs them with the captions in
+        order, so this stops at the first key image whose pixels are not at hand)."""
+        tools = self.measure_tools()
+        out: list[np.ndarray] = []
+        for key in report.key_images:
+            pixels = self.key_image_pixels.get(key.sop_instance_uid)
+            if pixels is None and tools is not None:
+                found = tools.key_thumbnail(ImageRef(key.sop_instance_uid, key.sop_class_uid, key.frame,
+                                                     key.series_uid))
+                pixels = None if found is None else np.asarray(found)
+            if pixels is None:
+                break
+            out.append(pixels)
+        return out
+
     def _say(self, text: str, *, error: bool = False) -> None:
         self.result.setStyleSheet("color: #d04040;" if error else "")
         self.result.setText(text)
@@ -795,6 +881,10 @@ class ReportEditor(QWidget):
         report = self.report
         if report is None or self.template is None or report.locked or self._task is not None:
             return
+        if not report.measurements and not report.key_images:
+            self.insert_from_viewer(automatic=True)
+            report = self.report
+            assert report is not None
         try:
             credential = self.credential()
         except WorkstationError as exc:
@@ -809,13 +899,16 @@ class ReportEditor(QWidget):
         practice = str(report_settings().value(PRACTICE_SETTING, "") or "")
         letterhead = letterhead_from_settings(settings, practice)
         self.sign_with(credential, settings=settings, template=template, headers=headers,
-                       practice=letterhead.practice_name, letterhead=letterhead)
+                       practice=letterhead.practice_name, letterhead=letterhead,
+                       key_image_pixels=self.thumbnails_for(report))
 
     def sign_with(self, credential: Any, *, settings: Settings, template: Template, headers: list[Any],
-                  practice: str = "", letterhead: Letterhead | None = None) -> tasks.Task | None:
+                  practice: str = "", letterhead: Letterhead | None = None,
+                  key_image_pixels: Sequence[np.ndarray] = ()) -> tasks.Task | None:
         report = self.report
         if report is None:
             return None
+        pixels = list(key_image_pixels)
         predecessor = None
         if self.history is not None and len(self.history.versions) > 1:
             predecessor = self.history.versions[-2]
@@ -823,7 +916,7 @@ class ReportEditor(QWidget):
         def work(progress: Any, _cancel: Any) -> SignOutcome:
             return sign_and_queue(report, credential, settings=settings, template=template, headers=headers,
                                   practice=practice, predecessor=predecessor, progress=progress,
-                                  letterhead=letterhead)
+                                  letterhead=letterhead, key_image_pixels=pixels)
 
         task = tasks.Task(work)
         task.signals.finished.connect(self._signed)
@@ -878,16 +971,19 @@ class ReportEditor(QWidget):
 def sign_and_queue(report: Report, credential: Any, *, settings: Settings, template: Template,
                    headers: list[Any], practice: str = "", predecessor: Report | None = None,
                    progress: Callable[[int, int, str], None] | None = None,
-                   letterhead: Letterhead | None = None) -> SignOutcome:
+                   letterhead: Letterhead | None = None,
+                   key_image_pixels: Sequence[np.ndarray] = ()) -> SignOutcome:
     """Sign (PAdES), build the SR and Encapsulated PDF, write the outgoing folder, add it to the
-    outbox and try delivering it; the sentence says what happened. Runs in a worker thread."""
+    outbox and try delivering it; the sentence says what happened. ``key_image_pixels`` are the
+    key images' thumbnails for the PDF, in the order of ``report.key_images``. Runs in a worker thread."""
     say = progress or (lambda _d, _t, _m: None)
     if credential is None:
         raise SigningError("Only a user with a signing credential can make a report final; set up a key file or a smart card first.")
     say(0, 3, "Signing the report…")
     letterhead = letterhead or letterhead_from_settings(settings, practice)
     practice = letterhead.practice_name
-    signed = sign_report(report, credential, letterhead=letterhead, template=template)
+    signed = sign_report(report, credential, letterhead=letterhead, template=template,
+                         key_image_pixels=key_image_pixels)
     evidence = [h for h in headers if str(h.get("SOPInstanceUID", "") or "")]
     signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
                                 organization=practice)
