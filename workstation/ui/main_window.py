@@ -105,7 +105,6 @@ class MainWindow(QMainWindow):
         self._spare_viewport: Any = None  # one viewport built and initialised ahead (see _viewport)
         self._closing = False
         self.archives: dict[str, Any] = {}
-        self._tasks: list[tasks.Task] = []
         self.qc_view: QCView | None = None  # the QC tab, made on first use (show_qc)
         self._reading_headers: dict[StudyView, dict[str, Any]] = {}  # SOP UID -> header, per study tab
         self.hidden_note = ""  # "N rejected images hidden" for the study opened last
@@ -130,6 +129,7 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(200)
         self.progress.setVisible(False)
+        self._tasks = tasks.TaskTracker(self.progress)
         self.statusBar().addWidget(self.notice, 1)
         self.statusBar().addPermanentWidget(self.loading)
         self.statusBar().addPermanentWidget(self.progress)
@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
     def _prepare_viewport_at_start(self) -> None:
         """The first viewport, made while the reader looks at the worklist; not once a study is
         opening or open (that one took its own, and its slices may be arriving: no stall then)."""
-        if not self.studies() and not self._tasks:
+        if not self.studies() and not self._tasks.running:
             self.prepare_viewport()
 
     def _viewport(self) -> Any:
@@ -658,40 +658,23 @@ class MainWindow(QMainWindow):
     # -- background work -----------------------------------------------------------------------
 
     def _run(self, fn: Any, label: str, on_done: Any) -> tasks.Task:
-        task = tasks.Task(fn)
         self.statusBar().showMessage(label + "...")
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
 
-        def progress(done: int, total: int, message: str) -> None:
+        def report(done: int, total: int, message: str) -> None:
             if total:
-                self.progress.setRange(0, total)
-                self.progress.setValue(done)
                 self.statusBar().showMessage(f"{message or label} {done}/{total}")
             elif message:
                 self.statusBar().showMessage(message)
 
         def finished(result: Any) -> None:
-            self._forget(task)
             self.statusBar().clearMessage()
             on_done(result)
 
         def failed(message: str) -> None:
-            self._forget(task)
             self.statusBar().clearMessage()
             self.show_error(message)
 
-        task.signals.progress.connect(progress)
-        task.signals.finished.connect(finished)
-        task.signals.failed.connect(failed)
-        self._tasks.append(task)
-        return tasks.start(task)
-
-    def _forget(self, task: tasks.Task) -> None:
-        if task in self._tasks:
-            self._tasks.remove(task)
-        if not self._tasks:
-            self.progress.setVisible(False)
+        return self._tasks.start(fn, label, finished=finished, failed=failed, report=report)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self._closing = True
@@ -703,8 +686,7 @@ class MainWindow(QMainWindow):
             spare.deleteLater()
         self._save_ui()
         self.hanging.cancel_all()
-        for task in self._tasks:
-            task.cancel()
+        self._tasks.cancel_all()
         for index in reversed(range(1, self.tabs.count())):
             self.close_tab(index)  # cancels its loads and frees its viewports' render windows
         if self in MainWindow.windows:

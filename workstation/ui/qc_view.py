@@ -223,7 +223,6 @@ class QCView(QWidget):
         self.rows: list[QCWorklistRow] = []
         self.current: StudyQC | None = None
         self._selected_uid = ""
-        self._tasks: list[tasks.Task] = []
         self._check_task: tasks.Task | None = None
         self._generation = 0
 
@@ -280,6 +279,7 @@ class QCView(QWidget):
         self.images_model.setHorizontalHeaderLabels(list(IMAGE_COLUMNS))
         self.images = _table(self.images_model, multi=True)
         self.progress = QProgressBar()
+        self._tasks = tasks.TaskTracker(self.progress)
         self.progress.setVisible(False)
         self.progress.setMaximumHeight(14)
         self.notice = QLabel("")
@@ -344,45 +344,21 @@ class QCView(QWidget):
 
     def _run(self, fn: Callable[[Callable[[int, int, str], None], CancelToken], Any], label: str,
              done: Callable[[Any], None]) -> tasks.Task:
-        task = tasks.Task(fn)
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
         self.progress.setFormat(label)
         self.message.emit(label + "...")
 
-        def progress(n: int, total: int, what: str) -> None:
+        def report(n: int, total: int, what: str) -> None:
             if total:
-                self.progress.setRange(0, total)
-                self.progress.setValue(n)
                 self.progress.setFormat(f"{what or label} %v/%m")
 
-        def finished(result: Any) -> None:
-            self._forget(task)
-            done(result)
-
-        def failed(sentence: str) -> None:
-            self._forget(task)
-            self.show_error(sentence)
-
-        task.signals.progress.connect(progress)
-        task.signals.finished.connect(finished)
-        task.signals.failed.connect(failed)
-        self._tasks.append(task)
-        return tasks.start(task)
-
-    def _forget(self, task: tasks.Task) -> None:
-        if task in self._tasks:
-            self._tasks.remove(task)
-        if not self._tasks:
-            self.progress.setVisible(False)
+        return self._tasks.start(fn, label, finished=done, failed=self.show_error, report=report)
 
     @property
     def busy(self) -> bool:
-        return bool(self._tasks)
+        return bool(self._tasks.running)
 
     def cancel_all(self) -> None:
-        for task in self._tasks:
-            task.cancel()
+        self._tasks.cancel_all()
 
     def show_error(self, sentence: str) -> None:
         self.notice.setText(sentence)

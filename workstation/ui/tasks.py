@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressBar
 
 from workstation.errors import Cancelled, WorkstationError
 from workstation.model.source import CancelToken
@@ -89,3 +90,60 @@ class LoaderBridge(QObject):
                 signal.disconnect()
             except (RuntimeError, TypeError):  # nothing connected
                 pass
+
+
+class TaskTracker:
+    """The background tasks of one window and the progress bar that shows them.
+
+    ``start`` runs a task, shows the bar (busy, then done/total as the task reports), and hides it
+    when the last task ends; ``report(done, total, text)`` lets the window put the progress into
+    its own status line. ``cancel_all`` stops everything (closing the window).
+    """
+
+    def __init__(self, bar: QProgressBar) -> None:
+        self.bar = bar
+        self.running: list[Task] = []
+
+    def start(
+        self,
+        fn: Callable[[Callable[[int, int, str], None], CancelToken], Any],
+        label: str,
+        *,
+        finished: Callable[[Any], None],
+        failed: Callable[[str], None],
+        report: Callable[[int, int, str], None] | None = None,
+    ) -> Task:
+        task = Task(fn)
+        self.bar.setVisible(True)
+        self.bar.setRange(0, 0)
+
+        def progress(done: int, total: int, message: str) -> None:
+            if total:
+                self.bar.setRange(0, total)
+                self.bar.setValue(done)
+            if report is not None:
+                report(done, total, message)
+
+        def on_finished(result: Any) -> None:
+            self._forget(task)
+            finished(result)
+
+        def on_failed(message: str) -> None:
+            self._forget(task)
+            failed(message)
+
+        task.signals.progress.connect(progress)
+        task.signals.finished.connect(on_finished)
+        task.signals.failed.connect(on_failed)
+        self.running.append(task)
+        return start(task)
+
+    def _forget(self, task: Task) -> None:
+        if task in self.running:
+            self.running.remove(task)
+        if not self.running:
+            self.bar.setVisible(False)
+
+    def cancel_all(self) -> None:
+        for task in list(self.running):
+            task.cancel()

@@ -102,6 +102,8 @@ class VolumeLoadingView(QWidget):
 
     loaded = Signal()
     failed = Signal(str)
+    #: Shows a loaded volume; each view (MPR, 3D) defines it as a method.
+    set_volume: Callable[..., None]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,9 +112,6 @@ class VolumeLoadingView(QWidget):
         self.progress.setMaximumWidth(240)
         self.message = QLabel("")
         self.message.setWordWrap(True)
-
-    def set_volume(self, volume: np.ndarray, geometry: VolumeGeometry, header: Dataset, *, note: str = "") -> None:
-        raise NotImplementedError
 
     def load(self, fn: VolumeLoad) -> tasks.Task:
         """Load the volume in the background (``fn(progress, cancel)``), then show it."""
