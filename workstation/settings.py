@@ -49,6 +49,26 @@ class ArchiveProfile:
 
 
 @dataclass
+class SigningSettings:
+    """How signed reports are checked (PAdES, ETSI EN 319 142; path validation as RFC 5280 s. 6).
+
+    ``trust_roots`` are files with the certificates of the authorities (CAs) whose signers the
+    workstation trusts, PEM or DER, one or more certificates per file. Empty: a signature is only
+    checked against the certificates that came with the signer's own credential.
+    """
+
+    trust_roots: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.trust_roots, list) or not all(isinstance(p, str) for p in self.trust_roots):
+            raise SettingsError("The signing settings' trust_roots must be a list of certificate file paths.")
+
+    def trust_root_paths(self) -> list[Path]:
+        """The configured CA certificate files, with ``~`` expanded, empty entries left out."""
+        return [Path(p).expanduser() for p in self.trust_roots if p.strip()]
+
+
+@dataclass
 class Settings:
     """Everything the user can set, in one object."""
 
@@ -57,6 +77,7 @@ class Settings:
     library_dir: str = ""  # empty: the platform's data folder
     library_max_gb: float = 50.0
     demo_offered: bool = False
+    signing: SigningSettings = field(default_factory=SigningSettings)
     # Sections this version does not model yet (e.g. "ris", read by the report delivery): kept
     # and written back unchanged, so saving the settings never loses them.
     extras: dict[str, Any] = field(default_factory=dict)
@@ -89,7 +110,12 @@ class Settings:
         kwargs: dict[str, Any] = {k: v for k, v in data.items() if k in known}
         kwargs["extras"] = {k: v for k, v in data.items() if k not in known}
         profile_fields = {f.name for f in fields(ArchiveProfile)}
+        signing = data.get("signing", {})
+        if not isinstance(signing, dict):
+            raise SettingsError("The settings file's 'signing' entry must be a JSON object.")
+        signing_fields = {f.name for f in fields(SigningSettings)}
         try:
+            kwargs["signing"] = SigningSettings(**{k: v for k, v in signing.items() if k in signing_fields})
             kwargs["archives"] = [
                 ArchiveProfile(**{k: v for k, v in p.items() if k in profile_fields})
                 for p in data.get("archives", [])

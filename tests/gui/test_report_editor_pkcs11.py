@@ -23,11 +23,11 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 import workstation.qc.visibility  # noqa: E402, F401 - imported on this thread (see report_editor)
-from tests.report.pki import ThrowawayPKI, make_pki  # noqa: E402
+from tests.report.pki import ThrowawayPKI, make_ca, make_pki  # noqa: E402
 from workstation import demo  # noqa: E402
 from workstation.model.entities import LIBRARY, StudySummary  # noqa: E402
-from workstation.report.signing import Pkcs11Credential  # noqa: E402
-from workstation.settings import Settings, load_settings, save_settings  # noqa: E402
+from workstation.report.signing import UNTRUSTED_SIGNER, Pkcs11Credential, verify_pdf_signature  # noqa: E402
+from workstation.settings import Settings, SigningSettings, load_settings, save_settings  # noqa: E402
 from workstation.ui.report_editor import (  # noqa: E402
     PKCS11_LIBRARY_SETTING,
     PKCS11_TOKEN_SETTING,
@@ -110,12 +110,9 @@ def _pdf_text(pdf: bytes) -> str:
         doc.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "signing.sign_report takes its trust roots from signer.cert_registry, which pyHanko's "
-    "PKCS11Signer does not fill with the card's CA certificate: the token signs, but the "
-    "post-signing check says 'not trusted' (needs a trust-root setting or pulling the card's certs)"))
 def test_sign_with_a_smart_card_and_the_settings_letterhead(qtbot, token: ThrowawayPKI) -> None:  # type: ignore[no-untyped-def]
-    save_settings(Settings(extras={"letterhead": {
+    # the card's issuing CA is configured as a trust root (Settings > Signing)
+    save_settings(Settings(signing=SigningSettings(trust_roots=[str(token.ca_pem)]), extras={"letterhead": {
         "practice_name": "Radiologie am Markt", "address_lines": ["Marktplatz 1", "12345 Musterstadt"],
         "phone": "+49 30 1234567", "email": "befund@example.org", "department": "Neuroradiology"}}))
     editor = _editor(qtbot)
@@ -166,6 +163,35 @@ def test_sign_with_a_smart_card_and_the_settings_letterhead(qtbot, token: Throwa
                     or editor.result.styleSheet().startswith("color: #d04040"), timeout=30000)
     assert editor.report.locked and editor.report.version == 2, editor.result.text()
     assert len(chosen) == 1 and pins == ["PIN for the token 'Card'"] * 2
+
+
+def test_card_signer_not_issued_by_a_trusted_authority(qtbot, token: ThrowawayPKI, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Another practice's CA is the only trust root: the card signs, the check refuses it with the
+    sentence that says where to add the CA, and the report stays a draft, not queued."""
+    other_ca, _ = make_ca("Some Other Practice CA")
+    other_pem = tmp_path / "other-ca.der"
+    other_pem.write_bytes(other_ca.public_bytes(serialization.Encoding.DER))  # DER works as well as PEM
+    save_settings(Settings(signing=SigningSettings(trust_roots=[str(other_pem)])))
+    editor = _editor(qtbot)
+    editor.signing_method.setCurrentIndex(editor.signing_method.findData("pkcs11"))
+    editor.choose_token = lambda *_a: (SOFTHSM_LIB, "Card", "signer")
+    editor.ask_pin = lambda _p: PIN
+    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.result.styleSheet().startswith("color: #d04040"), timeout=30000)
+    assert editor.result.text() == UNTRUSTED_SIGNER
+    assert editor.report is not None and not editor.report.locked
+    outgoing = load_settings().library_path().parent / "reports" / "outgoing"
+    assert not outgoing.exists() or not any(outgoing.iterdir())
+
+    # the card's CA added to the trust roots: the same card now signs
+    save_settings(Settings(signing=SigningSettings(trust_roots=[str(other_pem), str(token.ca_pem)])))
+    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.report is not None and editor.report.locked
+                    or editor.result.styleSheet().startswith("color: #d04040"), timeout=30000)
+    assert editor.report.locked, editor.result.text()
+    pdf = (outgoing / editor.report.version_uid / "report.pdf").read_bytes()
+    assert verify_pdf_signature(pdf, [token.ca_pem]).ok
+    assert not verify_pdf_signature(pdf, [other_pem]).trusted
 
 
 def test_wrong_or_cancelled_pin(qtbot, token: ThrowawayPKI) -> None:  # type: ignore[no-untyped-def]

@@ -36,6 +36,7 @@ from workstation.report.signing import (
     Pkcs11Credential,
     Pkcs12Credential,
     SigningCredential,
+    configured_trust_roots,
     forget_pkcs12_password,
     pkcs12_key_id,
     sign_report,
@@ -62,7 +63,8 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("--key-label", help="key label on the token (default: the only key)")
     s.add_argument("--pin-stdin", action="store_true", help="read the token PIN from standard input")
     s.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
-                   help="CA certificate the signature must chain to (repeatable)")
+                   help="CA certificate the signature may chain to (repeatable), besides those "
+                        "of the settings (Settings > Signing)")
     s.add_argument("--archive", help="archive profile to read the study from when it is not in the library")
     s.add_argument("--practice", default="", help="practice name for the letterhead and the SR")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -121,7 +123,10 @@ def sign_draft_file(
     archive: str | None = None,
     practice: str = "",
 ) -> tuple[SignedReport, Path]:
-    """Sign the report in ``draft_path`` for ``study_uid``; returns it and its outgoing folder."""
+    """Sign the report in ``draft_path`` for ``study_uid``; returns it and its outgoing folder.
+
+    The signature must chain to a CA of the settings (``signing.trust_roots``) or of
+    ``trust_roots`` (``--trust``); with neither, to the credential's own self-signed CA."""
     data = read_json_file(draft_path, "report")
     if not isinstance(data, dict):
         raise ReportError(f"The report {draft_path} does not hold a JSON object.")
@@ -154,8 +159,8 @@ def sign_draft_file(
     for fid, value in coerce_fields(fields, template).items():
         report = report.with_field(fid, value)
     letterhead = Letterhead(practice_name=practice)
-    signed = sign_report(report, credential, letterhead=letterhead, template=template,
-                         trust_roots=trust_roots or None)
+    roots = [*configured_trust_roots(settings), *(trust_roots or [])]
+    signed = sign_report(report, credential, letterhead=letterhead, template=template, trust_roots=roots or None)
     signed = with_dicom_objects(signed, template=template, evidence=headers, organization=practice)
     folder = write_outgoing(signed, outgoing_folder(settings))
     DraftStore.open(settings).save(ReportHistory([signed.report]))

@@ -14,6 +14,13 @@ report against its template, renders the PDF with the signer's name and the sign
 signs it and verifies the signature straight away (:func:`verify_pdf_signature`: the signed
 bytes are intact, the signature is cryptographically valid, it covers the whole file and the
 signer's certificate chains to a trusted root). Anything short of that raises ``SigningError``.
+
+Trust roots (path validation as RFC 5280 section 6, done by pyHanko's certvalidator): the CA
+certificate files of the settings' ``signing.trust_roots`` (:func:`configured_trust_roots`, edited
+under Settings > Signing), or those given by the caller; the certificates that came with the
+credential (a PKCS#12 file's chain, the certificates on a smart card) help build the path. Only
+when no trust root is configured at all, the self-signed certificates that came with the credential
+serve as roots: that proves the signature and its chain are coherent, not who the signer is.
 """
 
 from __future__ import annotations
@@ -43,11 +50,16 @@ from workstation.errors import ReportError, SigningError
 from workstation.report.model import Report, ReportStatus, SignedReport, utc_now
 from workstation.report.pdf import Letterhead, render_report_pdf
 from workstation.report.templates import Template, validate_report
+from workstation.settings import Settings
 
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "workstation"
 SIGNATURE_FIELD = "ReportSignature"
+UNTRUSTED_SIGNER = (
+    "The signature was made, but the signer's certificate is not issued by a trusted authority: "
+    "add the issuing CA under Settings > Signing."
+)
 
 
 def keyring_username(key_id: str) -> str:
@@ -187,7 +199,10 @@ class Pkcs11Credential:
         key_label = self.key_label
         cert_label = self.cert_label or key_label
         try:
-            return hanko_pkcs11.PKCS11Signer(session, cert_label=cert_label, key_label=key_label)
+            # other_certs_to_pull=None: every certificate on the card (its issuing CA, as health
+            # professional cards carry it) goes into the signature, so a reader can build the path
+            return hanko_pkcs11.PKCS11Signer(session, cert_label=cert_label, key_label=key_label,
+                                             other_certs_to_pull=None)
         except (PKCS11Error, HankoSigningError) as exc:
             self.close()
             raise SigningError(f"The token '{self.token_label}' holds no usable signing key and certificate.") from exc
@@ -218,27 +233,75 @@ class SignatureCheck:
         return self.intact and self.valid and self.trusted and self.whole_file
 
 
+def _certs_from_bytes(data: bytes) -> list[asn1_x509.Certificate]:
+    if asn1_pem.detect(data):
+        return [asn1_x509.Certificate.load(der) for _, _, der in asn1_pem.unarmor(data, multiple=True)]
+    return [asn1_x509.Certificate.load(data)]
+
+
 def _load_certs(items: Sequence[Path | bytes | asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:
     out = []
     for item in items:
         if isinstance(item, asn1_x509.Certificate):
             out.append(item)
-            continue
-        data = Path(item).read_bytes() if isinstance(item, Path) else item
-        if asn1_pem.detect(data):
-            for _, _, der in asn1_pem.unarmor(data, multiple=True):
-                out.append(asn1_x509.Certificate.load(der))
+        elif isinstance(item, Path):
+            out.extend(load_certificate_file(item))
         else:
-            out.append(asn1_x509.Certificate.load(data))
+            try:
+                certs = _certs_from_bytes(item)
+                for cert in certs:
+                    cert.native  # noqa: B018 - asn1crypto parses lazily: force it here
+            except Exception as exc:  # noqa: BLE001 - asn1crypto raises ValueError/TypeError/...
+                raise SigningError("A trusted CA certificate given is neither PEM nor DER.") from exc
+            out.extend(certs)
     return out
 
 
+def load_certificate_file(path: Path | str) -> list[asn1_x509.Certificate]:
+    """The X.509 certificates in a PEM (one or more) or DER file; ``SigningError`` naming the file
+    when it is missing or holds no certificate."""
+    path = Path(path).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SigningError(f"The trusted CA file {path} cannot be read ({type(exc).__name__}); "
+                           "fix or remove it under Settings > Signing.") from exc
+    try:
+        certs = _certs_from_bytes(data)
+        for cert in certs:
+            cert.native  # noqa: B018 - asn1crypto parses lazily: force it here
+    except Exception as exc:  # noqa: BLE001 - asn1crypto raises ValueError/TypeError/...
+        certs = []
+        log.info("certificate parse failed: %s", type(exc).__name__)
+    if not certs:
+        raise SigningError(f"The trusted CA file {path} holds no X.509 certificate (PEM or DER); "
+                           "choose the CA's certificate file under Settings > Signing.")
+    return certs
+
+
+def describe_certificate(cert: asn1_x509.Certificate) -> str:
+    """A CA certificate in words for the settings dialog: subject, and until when it is valid."""
+    until = cert["tbs_certificate"]["validity"]["not_after"].native
+    return f"{_subject_name(cert)} (valid until {until:%Y-%m-%d})"
+
+
+def configured_trust_roots(settings: Settings) -> list[Path]:
+    """The CA certificate files the settings trust for signatures (``signing.trust_roots``)."""
+    return settings.signing.trust_root_paths()
+
+
 def verify_pdf_signature(
-    pdf_bytes: bytes, trust_roots: Sequence[Path | bytes | asn1_x509.Certificate]
+    pdf_bytes: bytes,
+    trust_roots: Sequence[Path | bytes | asn1_x509.Certificate],
+    *,
+    other_certs: Sequence[asn1_x509.Certificate] = (),
 ) -> SignatureCheck:
     """Validate the last signature of a PDF against ``trust_roots`` (no network, no revocation data).
 
-    Raises ``SigningError`` when the PDF has no signature or cannot be parsed.
+    ``other_certs`` are untrusted certificates that may help build the path from the signer to a
+    root (intermediate CAs); the certificates embedded in the signature are used as well.
+    Raises ``SigningError`` when the PDF has no signature or cannot be parsed, or a trust root
+    file cannot be read.
     """
     try:
         reader = PdfFileReader(io.BytesIO(pdf_bytes))
@@ -247,7 +310,9 @@ def verify_pdf_signature(
         raise SigningError(f"The signed PDF cannot be read ({type(exc).__name__}); it is damaged.") from exc
     if not signatures:
         raise SigningError("The PDF carries no signature.")
-    context = ValidationContext(trust_roots=_load_certs(trust_roots), allow_fetching=False, revocation_mode="soft-fail")
+    roots = _load_certs(trust_roots)
+    context = ValidationContext(trust_roots=roots, other_certs=list(other_certs), allow_fetching=False,
+                                revocation_mode="soft-fail")
     try:
         status = validate_pdf_signature(signatures[-1], signer_validation_context=context)
     except Exception as exc:  # noqa: BLE001 - pyHanko raises on structurally broken signatures
@@ -280,10 +345,16 @@ def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, reason: str = "Report 
     return out.getvalue()
 
 
-def _credential_roots(signer: signers.Signer) -> list[asn1_x509.Certificate]:
-    """Self-signed certificates that came with the credential (used when no trust roots are given)."""
+def credential_chain(signer: signers.Signer) -> list[asn1_x509.Certificate]:
+    """The certificates that came with the credential besides the signer's own (its CA chain)."""
     certs = list(signer.cert_registry) if signer.cert_registry is not None else []
-    return [c for c in certs if c.self_signed in ("yes", "maybe")]
+    own = signer.signing_cert
+    return [c for c in certs if own is None or c.sha256 != own.sha256]
+
+
+def _credential_roots(signer: signers.Signer) -> list[asn1_x509.Certificate]:
+    """Self-signed certificates that came with the credential (the roots when none are configured)."""
+    return [c for c in credential_chain(signer) if c.self_signed in ("yes", "maybe")]
 
 
 def sign_report(
@@ -299,10 +370,13 @@ def sign_report(
     """Make ``report`` final: render its PDF, sign it (PAdES) and verify the signature.
 
     ``signer_name`` defaults to the common name of the signing certificate. ``trust_roots`` are
-    the CA certificates the signature must chain to; when ``None``, the self-signed certificates
-    that came with the credential are used (this proves the signature and chain are coherent,
-    not who the signer is: configure the practice's CA for that). Raises ``SigningError`` (no
-    credential, key unusable, verification failed) or ``ReportError`` (wrong state, template).
+    the CA certificates (files, PEM/DER bytes or certificates) the signature must chain to, with
+    the credential's own chain as intermediates; when ``None`` or empty, the self-signed
+    certificates that came with the credential are used (this proves the signature and chain are
+    coherent, not who the signer is: configure the practice's CA for that, see
+    :func:`configured_trust_roots`). Raises ``SigningError`` (no credential, key unusable,
+    verification failed; :data:`UNTRUSTED_SIGNER` when only the chain to a trusted root is missing)
+    or ``ReportError`` (wrong state, template).
     """
     if credential is None:
         raise SigningError(
@@ -323,10 +397,14 @@ def sign_report(
         final = report._signed(name, signed_at)
         unsigned = render_report_pdf(final, letterhead, template=template, key_image_pixels=key_image_pixels)
         signed = sign_pdf(unsigned, signer, reason=f"Signed diagnostic imaging report, version {final.version}")
-        roots = list(trust_roots) if trust_roots is not None else list(_credential_roots(signer))
+        roots = list(trust_roots) if trust_roots else list(_credential_roots(signer))
+        chain = credential_chain(signer)
     finally:
         credential.close()
-    check = verify_pdf_signature(signed, roots)
+    check = verify_pdf_signature(signed, roots, other_certs=chain)
+    if check.intact and check.valid and check.whole_file and not check.trusted:
+        log.info("Report signature made with %s does not chain to a trusted root", credential.describe())
+        raise SigningError(UNTRUSTED_SIGNER)
     if not check.ok:
         failed = [w for w, good in (("intact", check.intact), ("valid", check.valid),
                                     ("trusted", check.trusted), ("covering the whole file", check.whole_file)) if not good]

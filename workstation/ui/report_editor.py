@@ -83,6 +83,7 @@ from workstation.report.signing import (
     KEYRING_SERVICE,
     Pkcs11Credential,
     Pkcs12Credential,
+    configured_trust_roots,
     keyring_username,
     sign_report,
     store_pkcs12_password,
@@ -983,7 +984,7 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     letterhead = letterhead or letterhead_from_settings(settings, practice)
     practice = letterhead.practice_name
     signed = sign_report(report, credential, letterhead=letterhead, template=template,
-                         key_image_pixels=key_image_pixels)
+                         key_image_pixels=key_image_pixels, trust_roots=configured_trust_roots(settings) or None)
     evidence = [h for h in headers if str(h.get("SOPInstanceUID", "") or "")]
     signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
                                 organization=practice)

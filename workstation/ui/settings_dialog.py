@@ -1,11 +1,14 @@
-"""The settings dialog: archive profiles (DICOMweb, PS3.18), the local library, the RIS and the
-practice's letterhead.
+"""The settings dialog: archive profiles (DICOMweb, PS3.18), the local library, the RIS, the
+practice's letterhead and the authorities trusted for report signatures.
 
 A profile has a name, the DICOMweb root URL, how to log in (none, user name and password, or a
 bearer token), an optional CA bundle and whether to verify TLS certificates. The password or
 token goes to the system keyring through :func:`workstation.net.auth.store_secret`, never into
 the settings file. "Test connection" runs :meth:`DicomWebClient.check_connection` in the
 background and shows its sentence.
+
+The Signing tab lists the CA certificate files (PEM or DER) that signed reports must chain to
+(``Settings.signing.trust_roots``; PAdES validation as in :mod:`workstation.report.signing`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -160,6 +163,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(archives_tab, "Archives")
         self.tabs.addTab(self._ris_tab(), "RIS")
         self.tabs.addTab(self._letterhead_tab(), "Letterhead")
+        self.tabs.addTab(self._signing_tab(), "Signing")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.error)
@@ -306,6 +310,83 @@ class SettingsDialog(QDialog):
         )
         return data if any(data.get(k) for k in LETTERHEAD_FIELDS) else None
 
+    # -- signing: trusted authorities ----------------------------------------------------------
+
+    def _signing_tab(self) -> QWidget:
+        self.trust_list = QListWidget()
+        for path in self.settings.signing.trust_roots:
+            self._add_trust_item(path, self._describe_trust_file(path))
+        add = QPushButton("Add CA certificate...")
+        remove = QPushButton("Remove")
+        add.clicked.connect(lambda: self.add_trust_root())
+        remove.clicked.connect(self.remove_trust_root)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        note = QLabel("A signed report is checked right after signing: the signer's certificate must be "
+                      "issued by one of these authorities (certificate files, PEM or DER). With none, "
+                      "only the certificates that came with the key file or smart card are used.")
+        note.setWordWrap(True)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(QLabel("Trusted certificate authorities"))
+        layout.addWidget(self.trust_list, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(note)
+        return tab
+
+    @staticmethod
+    def _describe_trust_file(path: str) -> str:
+        from workstation.report.signing import describe_certificate, load_certificate_file
+
+        try:
+            return "; ".join(describe_certificate(c) for c in load_certificate_file(path))
+        except WorkstationError:
+            return "cannot be read"
+
+    def _add_trust_item(self, path: str, description: str) -> None:
+        self.trust_list.addItem(f"{description}\n{path}")
+        item = self.trust_list.item(self.trust_list.count() - 1)
+        item.setData(Qt.ItemDataRole.UserRole, path)
+        item.setToolTip(path)
+
+    def trust_root_paths(self) -> list[str]:
+        """The CA certificate files in the list, in order."""
+        return [str(self.trust_list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.trust_list.count())]
+
+    def add_trust_root(self, path: str | None = None) -> bool:
+        """Add a CA certificate file (asked with a file dialog when ``path`` is ``None``); a file
+        that holds no certificate, or only a signer's (not a CA's), is refused with a sentence."""
+        from workstation.report.signing import describe_certificate, load_certificate_file
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Trusted CA certificate", "",
+                                                  "Certificates (*.pem *.crt *.cer *.der);;All files (*)")
+            if not path:
+                return False
+        if path in self.trust_root_paths():
+            self.error.setText(f"{path} is already trusted.")
+            return False
+        try:
+            certs = load_certificate_file(path)
+        except WorkstationError as exc:
+            self.error.setText(str(exc))
+            return False
+        if not any(c.ca or c.self_signed in ("yes", "maybe") for c in certs):
+            self.error.setText(f"{path} holds a signer's certificate, not an authority's; add the certificate "
+                               "of the CA that issued it.")
+            return False
+        self.error.setText("")
+        self._add_trust_item(path, "; ".join(describe_certificate(c) for c in certs))
+        self.trust_list.setCurrentRow(self.trust_list.count() - 1)
+        return True
+
+    def remove_trust_root(self) -> None:
+        row = self.trust_list.currentRow()
+        if row >= 0:
+            self.trust_list.takeItem(row)
+
     # -- editing ------------------------------------------------------------------------------
 
     def add_profile(self) -> None:
@@ -423,8 +504,9 @@ class SettingsDialog(QDialog):
                 extras.pop(key, None)
             else:
                 extras[key] = value
+        signing = replace(self.settings.signing, trust_roots=self.trust_root_paths())
         return replace(self.settings, archives=list(self.profiles), default_archive=default,
-                       library_max_gb=float(self.library_limit.value()), extras=extras)
+                       library_max_gb=float(self.library_limit.value()), signing=signing, extras=extras)
 
     def accept(self) -> None:
         try:
