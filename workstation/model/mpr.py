@@ -176,6 +176,16 @@ class MprPlane:
             source=f"MPR {self.name}",
         )
 
+    def coarser(self, factor: int = 2) -> MprPlane:
+        """The same field on a grid ``factor`` times coarser in-plane (same origin, pixel
+        (0, 0) at the same point; the last row and column may reach up to ``factor - 1`` old
+        pixels further): what is drawn while the user drags an expensive slab."""
+        f = int(factor)
+        if f < 1:
+            raise GeometryError(f"A coarser grid needs a factor of at least 1, not {factor!r}.")
+        return MprPlane(**{**self.__dict__, "pixel_spacing": self.pixel_spacing * f,
+                           "columns": -(-self.columns // f), "rows": -(-self.rows // f)})
+
     def key(self) -> tuple[object, ...]:
         """Everything the reformatted pixels depend on (to skip re-slicing an unchanged plane)."""
         return (

@@ -11,8 +11,10 @@ non-square pixels, and the sheared affine of a gantry-tilted CT, with no resampl
 Thick slabs: ``MprPlane.slab_samples`` samples ``slab_step`` mm apart along the normal, centred
 on the plane, combined by max, min or mean (float32, rounded to the stored type for display).
 When the normal runs along a voxel axis (an axial slab of an axial CT) the slab is the numpy
-projection of the whole voxel layers nearest to it, resliced in-plane; otherwise vtkImageReslice
-samples the slab as a small 3D output that numpy projects.
+projection of the whole voxel layers nearest to it, resliced in-plane; otherwise vtkImageReslice's
+slab mode combines the samples while reslicing (C++, no 3D output). While the user drags,
+:attr:`MprViewer.interactive` draws expensive oblique slabs on a grid twice as coarse in-plane
+(the full grid again when the drag ends).
 
 Display follows the 2D viewport (:mod:`workstation.render.slice_renderer`): the grey levels come
 from the numpy display table of :func:`workstation.model.pixels.display_lut` (PS3.4 Annex N),
@@ -114,10 +116,10 @@ class PlaneReslicer:
     def configure(self, plane: MprPlane) -> None:
         """Set the reslice up for ``plane``: a thin plane, or the ``slab_samples`` planes of a
         slab (``slab_step`` apart along the normal, centred on the plane) as a 3D output that
-        :meth:`values` projects. (vtkImageReslice's own slab mode is not used: with an even
-        number of samples it centres them half a step off the plane, on one side or the other
-        depending on the direction, and its permutation fast path shifts odd slabs along a
-        negative axis by one voxel; VTK 9.7.)"""
+        :meth:`values` projects (the fallback for slabs whose reslice matrix is a permutation:
+        there VTK 9.7's slab mode takes a fast path that shifts odd slabs along a negative axis
+        by one voxel; oblique slabs use the slab mode, :meth:`_vtk_slab`, whose samples were
+        checked against this path for odd and even counts)."""
         r = self.reslice
         n = plane.slab_samples
         axes = reslice_axes(self.source.geometry, plane)
@@ -149,6 +151,8 @@ class PlaneReslicer:
         axis = aligned_axis(self.source.geometry, plane) if plane.slab_samples > 1 else None
         if axis is not None:
             array = self._layer_slab(plane, axis)
+        elif plane.slab_samples > 1 and not _is_permutation(reslice_axes(self.source.geometry, plane)):
+            array = self._vtk_slab(plane)
         else:
             self.configure(plane)
             self.reslice.Update()
@@ -167,6 +171,30 @@ class PlaneReslicer:
         self._last = array
         self._key = key
         return array
+
+    def _vtk_slab(self, plane: MprPlane) -> np.ndarray:
+        """An oblique slab with vtkImageReslice's own slab mode: the ``slab_samples`` samples
+        ``slab_step`` apart along the normal, centred on the plane, are combined in C++ while
+        reslicing (no 3D output, about twice as fast as sampling a 3D block and projecting it
+        with numpy). The mean is kept in float32. Not used when the reslice matrix is a
+        permutation (VTK 9.7's permutation fast path shifts slabs, see :meth:`configure`); that
+        case takes the numpy layer path or the sampled path."""
+        thin = MprPlane(**{**plane.__dict__, "slab_samples": 1, "projection": Projection.NONE})
+        self.configure(thin)
+        r = self.reslice
+        r.SetOutputSpacing(plane.pixel_spacing, plane.pixel_spacing, plane.slab_step)
+        r.SetSlabNumberOfSlices(plane.slab_samples)
+        r.SetSlabSliceSpacingFraction(1.0)
+        r.SlabTrapezoidIntegrationOff()
+        {Projection.MINIP: r.SetSlabModeToMin, Projection.AVERAGE: r.SetSlabModeToMean}.get(plane.projection, r.SetSlabModeToMax)()
+        r.SetOutputScalarType(VTK_FLOAT if plane.projection is Projection.AVERAGE else -1)
+        try:
+            r.Update()
+            out = r.GetOutput()
+            return np.array(vtk_to_numpy(out.GetPointData().GetScalars()).reshape(plane.rows, plane.columns))
+        finally:
+            r.SetSlabNumberOfSlices(1)
+            r.SetOutputScalarType(-1)
 
     def _layer_slab(self, plane: MprPlane, axis: int) -> np.ndarray:
         """A slab whose normal runs along voxel axis ``axis`` (0 = i, 1 = j, 2 = k) with layers
@@ -219,6 +247,13 @@ class PlaneReslicer:
         return np.array(array)
 
 
+def _is_permutation(axes: np.ndarray, tolerance: float = 1e-9) -> bool:
+    """True when each of the first three columns of the 4x4 reslice axes has one non-zero
+    entry (vtkImageReslice then takes its permutation fast path)."""
+    block = np.abs(np.asarray(axes)[:3, :3]) > tolerance
+    return bool(np.all(block.sum(axis=0) == 1))
+
+
 def aligned_axis(geometry: VolumeGeometry, plane: MprPlane, tolerance: float = 1e-6) -> int | None:
     """The voxel axis (0 = i, 1 = j, 2 = k) along the plane's normal when the voxel layers
     across it are parallel to the plane (the other two affine columns perpendicular to the
@@ -251,6 +286,8 @@ def stored_for_display(values: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
 
 #: Zoom limits of a pane, relative to the fitted field (1 = the whole field fits the pane).
 MIN_ZOOM, MAX_ZOOM = 0.25, 32.0
+#: In-plane coarsening of oblique slabs while the user drags (4 times fewer samples).
+INTERACTIVE_COARSENING = 2
 #: Colour of a curved-MPR path drawn on its plane.
 PATH_RGB = (1.0, 0.85, 0.25)
 
@@ -685,6 +722,9 @@ class MprViewer:
         self.curved_plane = "axial"
         self.curved_path: list[np.ndarray] = []
         self.curved_width_mm = 60.0
+        #: True while the user drags: oblique slabs (the expensive planes) are drawn on a grid
+        #: :data:`INTERACTIVE_COARSENING` times coarser in-plane; False draws the full grid.
+        self.interactive = False
         self.fit()
 
     # -- fitting, zoom and pan -------------------------------------------------------------------
@@ -787,7 +827,7 @@ class MprViewer:
         """Bring every plane up to date with the state (only changed planes are resliced)."""
         lut = self.display_table()
         for name, view in self.views.items():
-            view.update(self.state.plane(name), lut, self.reference)
+            view.update(self.shown_plane(name), lut, self.reference)
             view.place_camera()
             if self.overlays_visible:
                 view.set_overlays(self.state, self.reference, self._corner(name))
@@ -800,12 +840,21 @@ class MprViewer:
             self.curved.update(self.source, self.curved_path, lut, view_normal=plane.normal,
                                width_mm=self.curved_width_mm, spacing=plane.pixel_spacing)
 
+    def shown_plane(self, name: str) -> MprPlane:
+        """The plane drawn in pane ``name`` now: the state's plane, or its coarser grid while
+        :attr:`interactive` when it is an oblique slab (see :meth:`PlaneReslicer._vtk_slab`)."""
+        plane = self.state.plane(name)
+        if self.interactive and plane.slab_samples > 1 and aligned_axis(self.state.geometry, plane) is None:
+            return plane.coarser(INTERACTIVE_COARSENING)
+        return plane
+
     def _corner(self, name: str) -> CornerText:
         plane = self.views[name].plane
         assert plane is not None
         lines = [name.capitalize() + (" (oblique)" if self.state.is_oblique else "")]
         if plane.projection is not Projection.NONE:
-            lines.append(f"{plane.projection.name} slab {plane.slab_samples * plane.slab_step:.1f} mm")
+            preview = " (preview)" if plane.pixel_spacing > self.state.pixel_spacing * 1.0001 else ""
+            lines.append(f"{plane.projection.name} slab {plane.slab_samples * plane.slab_step:.1f} mm{preview}")
         lines.append(f"{plane.dimensions_mm[0]:.0f} x {plane.dimensions_mm[1]:.0f} mm")
         zoom = self.views[name].zoom
         if abs(zoom - 1.0) > 1e-6:
@@ -824,7 +873,7 @@ class MprViewer:
         )
         curved = (tuple(tuple(p) for p in self.curved_path), self.curved_width_mm, id(self.curved)) if self.curved is not None else None
         return (views, tuple(np.round(self.state.center, 9)), self._window, self.overlays_visible,
-                tuple(self.render_window.GetSize()), curved)
+                tuple(self.render_window.GetSize()), curved, self.interactive)
 
     def render(self) -> None:
         self.update()
