@@ -6,10 +6,13 @@ Diagnostic Imaging Report"), built with highdicom's generic content items:
 - root CONTAINER "Diagnostic imaging report" (LOINC 18748-4), Template Identifier 2000;
 - HAS CONCEPT MOD "Language of Content Item and Descendants" (TID 1204): English;
 - HAS OBS CONTEXT person observer (TID 1001/1003): the signer (final) or the author;
-- one CONTAINER per section (TID 2001), headings from CID 7001 (the LOINC codes of the current
-  standard: 55752-0 Clinical Information, 55111-9 Current Procedure Descriptions, 55114-3 Prior
-  Procedure Descriptions, 59776-5 Findings, 19005-8 Impressions, 18783-1 Recommendations,
-  55107-7 Addendum), holding TEXT items (TID 2002) named from CID 7002 (11329-0 History,
+- one CONTAINER per section (TID 2001), headings from PS3.16 CID 7001 "Diagnostic Imaging Report
+  Heading" in its current LOINC codes (55752-0 Clinical Information, 55111-9 Current Procedure
+  Descriptions, 55114-3 Prior Procedure Descriptions, 59776-5 Findings, 19005-8 Impressions,
+  18783-1 Recommendations, 55107-7 Addendum). CID 7001 names these the preferable encoding; the
+  DCM codes 121060-121078 of earlier editions are not written, but are understood when an SR is
+  read back (see :mod:`workstation.report.sr_sections`). Each section holds TEXT items (TID 2002)
+  named from CID 7002 (11329-0 History,
   121065 Procedure Description, 121071 Finding, 121073 Impression, 121075 Recommendation), one
   per paragraph, plus the template's field values and the measurements as text; key images
   present in the evidence as IMAGE items "Best illustration of finding" (121080).
@@ -47,6 +50,7 @@ from pydicom.valuerep import DA, TM
 from workstation.errors import ReportError
 from workstation.model.sop_classes import ENCAPSULATED_PDF
 from workstation.report.model import ADDENDUM, Report, ReportStatus, SignedReport
+from workstation.report.sr_sections import WRITTEN_HEADINGS
 from workstation.report.templates import Template, field_lines
 
 ENHANCED_SR = "1.2.840.10008.5.1.4.1.1.88.22"
@@ -56,15 +60,19 @@ SR_SERIES_NUMBER = 9801
 PDF_SERIES_NUMBER = 9802
 MANUFACTURER = "workstation"
 
-#: Section -> (heading from CID 7001, text item concept from CID 7002).
+#: Text item concept (CID 7002) of each section's paragraphs.
+_TEXT_CODES: dict[str, Code] = {
+    "clinical_information": codes.LN.History,
+    "technique": codes.DCM.ProcedureDescription,
+    "comparison": codes.DCM.ProcedureDescription,
+    "findings": codes.DCM.Finding,
+    "impression": codes.DCM.Impression,
+    "recommendations": codes.DCM.Recommendation,
+    ADDENDUM: codes.DCM.Finding,
+}
+#: Section -> (heading from CID 7001, LOINC; text item concept from CID 7002).
 SECTION_CODES: dict[str, tuple[Code, Code]] = {
-    "clinical_information": (codes.LN.ClinicalInformation, codes.LN.History),
-    "technique": (codes.LN.CurrentProcedureDescriptions, codes.DCM.ProcedureDescription),
-    "comparison": (codes.LN.PriorProcedureDescriptions, codes.DCM.ProcedureDescription),
-    "findings": (codes.LN.Findings, codes.DCM.Finding),
-    "impression": (codes.LN.Impressions, codes.DCM.Impression),
-    "recommendations": (codes.LN.Recommendations, codes.DCM.Recommendation),
-    ADDENDUM: (codes.LN.Addendum, codes.DCM.Finding),
+    name: (heading, _TEXT_CODES[name]) for name, heading in WRITTEN_HEADINGS.items()
 }
 
 
