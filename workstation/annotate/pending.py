@@ -9,13 +9,16 @@ object stays pending and the next :meth:`PendingQueue.send` delivers it (likewis
 authentication failure: log in and send again); when the archive refuses the object itself (STOW
 failure, HTTP 400/409) it is kept as ``refused`` with the archive's reason and not retried on its
 own.
-File names are a time stamp and a random suffix: never patient data.
+File names are a time stamp and a random suffix: never patient data. The sidecar keeps the
+study's description and date (what the "waiting for the archive" list shows), never the patient's
+name or ID.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -54,6 +57,8 @@ class PendingObject:
     attempts: int = 0
     last_error: str = ""
     state: str = PENDING
+    study_description: str = ""
+    study_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,16 @@ def _refused(exc: ArchiveError) -> bool:
     if isinstance(exc, AuthError) or exc.retryable or exc.status is None:
         return False
     return 400 <= exc.status < 500 and exc.status not in (404, 408, 429)
+
+
+_SEND_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _send_lock(folder: Path) -> threading.Lock:
+    """One lock per pending folder: a save and "Send now" never send the same object twice."""
+    with _LOCKS_GUARD:
+        return _SEND_LOCKS.setdefault(folder.resolve(), threading.Lock())
 
 
 def default_folder() -> Path:
@@ -107,6 +122,8 @@ class PendingQueue:
             study_instance_uid=str(ds.get("StudyInstanceUID", "")),
             what=_what(ds),
             created=time.time(),
+            study_description=str(ds.get("StudyDescription", "") or ""),
+            study_date=str(ds.get("StudyDate", "") or ""),
         )
         try:
             write_bytes_atomic(self.folder / f"{entry.id}.dcm", buffer.getvalue())
@@ -125,8 +142,10 @@ class PendingQueue:
         out = []
         for path in sorted(self.folder.glob("*.json")):
             try:
-                entry = PendingObject(**json.loads(path.read_text()))
-            except (OSError, ValueError, TypeError):
+                fields = json.loads(path.read_text())
+                known = set(PendingObject.__dataclass_fields__)
+                entry = PendingObject(**{k: v for k, v in fields.items() if k in known})
+            except (OSError, ValueError, TypeError, AttributeError):
                 continue
             if (self.folder / f"{entry.id}.dcm").is_file():
                 out.append(entry)
@@ -140,8 +159,19 @@ class PendingQueue:
         (self.folder / f"{entry.id}.json").unlink(missing_ok=True)
         (self.folder / f"{entry.id}.dcm").unlink(missing_ok=True)
 
+    def requeue(self, entry: PendingObject) -> PendingObject:
+        """A refused object back to pending (the user fixed the cause and asks to send again)."""
+        again = replace(entry, state=PENDING)
+        self._write_entry(again)
+        return again
+
     def send(self, client: StoreClient) -> SendResult:
-        """Send every pending object, oldest first; stop at the first unreachable-archive error."""
+        """Send every pending object, oldest first; stop at the first unreachable-archive error.
+        One send at a time per folder (a second waits for the first)."""
+        with _send_lock(self.folder):
+            return self._send(client)
+
+    def _send(self, client: StoreClient) -> SendResult:
         sent: list[PendingObject] = []
         refused: list[PendingObject] = []
         waiting = [e for e in self.list() if e.state == PENDING]

@@ -23,6 +23,13 @@ Without a tool (scroll mode), a click near a measurement selects it and a drag m
 Delete removes the selected one, Esc ends the tool. A press on a handle (:func:`handles`: the
 end of a line, a corner of an ROI's box, a freehand vertex) drags that handle instead and measures
 the shape again (one undo step); handles are tested before the whole shape.
+
+Other studies shown in the same window (the priors a hanging protocol puts beside the current
+study) bring their own saved objects: :meth:`MeasureTools.add_other_study` takes a prior's
+:class:`OtherStudy` (its measurement report, key images and presentation-state annotations, read
+by the measurement room) and draws them on the prior's images in :data:`PRIOR_COLOUR`. They are
+read-only: selecting, moving, editing and saving concern the current study only. Images are found
+by (SOP Instance UID, frame), so sets of several studies never mix.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -52,7 +59,7 @@ from workstation.annotate.measurements import (
     moved,
 )
 from workstation.model.pixels import to_display
-from workstation.model.presentation_state import DrawOp
+from workstation.model.presentation_state import DrawOp, PresentationState
 
 #: The layer name of the DrawOps drawn here (not written to DICOM: the GSPS writer has its own).
 TOOL_LAYER = "WORKSTATION MEASUREMENTS"
@@ -60,6 +67,10 @@ TOOL_LAYER = "WORKSTATION MEASUREMENTS"
 NORMAL_COLOUR = (60, 220, 60)
 SELECTED_COLOUR = (255, 210, 0)
 DRAFT_COLOUR = (255, 140, 0)
+#: Saved measurements and annotations of another study shown beside this one (a prior).
+PRIOR_COLOUR = (90, 180, 255)
+#: The layer of the DrawOps of another study's saved objects.
+PRIOR_LAYER = "WORKSTATION PRIOR MEASUREMENTS"
 #: How near (screen pixels) a click must be to a measurement's outline to select it.
 HIT_PIXELS = 6.0
 #: How near (screen pixels) a press must be to a handle to drag it rather than the shape.
@@ -126,21 +137,55 @@ def outlines(kind: Kind, points: tuple[Point, ...] | list[Point], axes: tuple[Po
     return [pts] if len(pts) > 1 else []
 
 
-def draw_ops(m: Measurement, colour: tuple[int, int, int] = NORMAL_COLOUR) -> list[DrawOp]:
+def draw_ops(m: Measurement, colour: tuple[int, int, int] = NORMAL_COLOUR, layer: str = TOOL_LAYER) -> list[DrawOp]:
     """DrawOps (annotation pixel units) for one measurement: its lines and its label."""
     ops: list[DrawOp] = []
     for line in outlines(m.kind, m.points, m.axes):
         closed = len(line) > 2 and line[0] == line[-1]
-        ops.append(DrawOp("polyline", TOOL_LAYER, 1, tuple(_ann(p) for p in line), closed=closed, colour=colour))
+        ops.append(DrawOp("polyline", layer, 1, tuple(_ann(p) for p in line), closed=closed, colour=colour))
     if m.kind in (Kind.PROBE, Kind.TEXT):
-        ops.append(DrawOp("point", TOOL_LAYER, 1, (_ann(m.points[0]),), colour=colour))
+        ops.append(DrawOp("point", layer, 1, (_ann(m.points[0]),), colour=colour))
     label = m.text if m.kind is Kind.TEXT else m.label
     if m.unavailable and m.kind is not Kind.TEXT:
         label = f"{label} ({m.unavailable})" if label else m.unavailable
     if label:
         anchor = m.points[0] if m.kind is Kind.ARROW else max(m.points, key=lambda p: (p[0], -p[1]))
-        ops.append(DrawOp("text", TOOL_LAYER, 1, text=label, anchor=_ann(anchor), colour=colour))
+        ops.append(DrawOp("text", layer, 1, text=label, anchor=_ann(anchor), colour=colour))
     return ops
+
+
+@dataclass(frozen=True)
+class OtherStudy:
+    """The saved objects of another study shown in the window (a prior), drawn read-only.
+
+    ``label`` names it for the reader ("prior 2021-05-04"); ``measurements`` come from its newest
+    TID 1500 report (PS3.16 TID 1500), ``key_images`` from its newest Key Object Selection
+    (PS3.3 A.35.4), ``presentation_states`` are its Grayscale Softcopy Presentation States
+    (PS3.3 A.33.1) whose graphic and text annotations (C.10.5) are drawn too; the layer of this
+    workstation's own measurements (:data:`~workstation.annotate.gsps_writer.LAYER`) is left out
+    when the report was read, so nothing is drawn twice.
+    """
+
+    study_uid: str
+    label: str
+    measurements: MeasurementSet = field(default_factory=MeasurementSet)
+    key_images: KeyImages = field(default_factory=KeyImages)
+    presentation_states: tuple[PresentationState, ...] = ()
+    report_read: bool = False
+
+    def on_image(self, key: tuple[str, int | None]) -> list[Measurement]:
+        return [m for m in self.measurements if m.image.sop_instance_uid == key[0] and m.image.frame in (None, key[1])]
+
+    def annotations(self, key: tuple[str, int | None], rows: int | None, columns: int | None) -> list[DrawOp]:
+        """The annotations of the newest presentation state that applies to the image (frame)."""
+        frame = key[1] or 1
+        for state in sorted(self.presentation_states, key=lambda s: (s.creation, s.sop_instance_uid), reverse=True):
+            shown = state.display_for(key[0], frame, rows=rows, columns=columns)
+            if shown is None:
+                continue
+            return [replace(op, layer=PRIOR_LAYER, colour=PRIOR_COLOUR) for op in shown.annotations
+                    if not (self.report_read and op.layer == SAVED_LAYER)]
+        return []
 
 
 def _segment_distance(p: Point, a: Point, b: Point) -> float:
@@ -236,6 +281,9 @@ class MeasureTools(QObject):
     changed = Signal()
     message = Signal(str)
     tool_changed = Signal(object)  # the Kind now in use, or None
+    #: A viewport shows a display set of a study other than this one (a prior): its Study
+    #: Instance UID, once per study.
+    other_study_shown = Signal(str)
 
     def __init__(self, parent: QObject | None = None, ask_text: Callable[[str], str | None] | None = None) -> None:
         super().__init__(parent)
@@ -258,6 +306,11 @@ class MeasureTools(QObject):
         self._images: dict[tuple[str, int | None], MeasuredImage] = {}
         self._mine: dict[tuple[int, int], tuple[DrawOp, ...]] = {}
         self._redraw_due: set[int] = set()
+        #: The Study Instance UID of this study (others shown beside it are priors).
+        self.study_uid = ""
+        #: Saved objects of the other studies shown in this study's viewports, by Study Instance UID.
+        self.others: dict[str, OtherStudy] = {}
+        self._studies_seen: set[str] = set()
 
     # -- viewports -----------------------------------------------------------------------------
 
@@ -270,6 +323,7 @@ class MeasureTools(QObject):
         viewport.state.events.connect(lambda names, v=viewport: self._state_changed(v, names))
         viewport.destroyed.connect(lambda _o=None, v=viewport: self._forget(v))
         self.schedule_redraw(viewport)
+        self._note_study(viewport)
 
     def detach_all(self) -> None:
         for viewport in list(self._viewports):
@@ -284,6 +338,24 @@ class MeasureTools(QObject):
     def _state_changed(self, viewport: Any, names: frozenset[str]) -> None:
         if names & {"image_index", "display_set_uid", "image_count"}:
             self.schedule_redraw(viewport)
+        if "display_set_uid" in names:
+            self._note_study(viewport)
+
+    def _note_study(self, viewport: Any) -> None:
+        """Say once per study when a viewport shows another study's display set (a prior)."""
+        uid = str(getattr(getattr(viewport, "display_set", None), "study_uid", "") or "")
+        if uid and self.study_uid and uid != self.study_uid and uid not in self._studies_seen:
+            self._studies_seen.add(uid)
+            self.other_study_shown.emit(uid)
+
+    def shown_studies(self) -> set[str]:
+        """The Study Instance UIDs of what this study's viewports show now."""
+        return {str(getattr(getattr(v, "display_set", None), "study_uid", "") or "") for v in self._viewports} - {""}
+
+    def add_other_study(self, other: OtherStudy) -> None:
+        """Draw another study's saved objects on its images in this study's viewports (read-only)."""
+        self.others[other.study_uid] = other
+        self._changed()
 
     def schedule_redraw(self, viewport: Any) -> None:
         """Draw at the next event-loop turn (after a study view applied its presentation state)."""
@@ -351,6 +423,7 @@ class MeasureTools(QObject):
             ops.extend(draw_ops(m, SELECTED_COLOUR if m.id == self.selected else NORMAL_COLOUR))
             if m.id == self.selected:
                 ops.extend(DrawOp("point", TOOL_LAYER, 1, (_ann(p),), colour=SELECTED_COLOUR) for p in handles(m))
+        ops.extend(self._other_ops(viewport, index))
         draft = self._draft
         if draft is not None and draft.viewport is viewport and draft.index == index:
             points = [*draft.points, *([draft.live] if draft.live is not None else [])]
@@ -364,9 +437,28 @@ class MeasureTools(QObject):
         key = (id(viewport), index)
         mine = self._mine.get(key, ())
         base = [op for op in viewport.renderer.annotations(index)
-                if op not in mine and op.layer != TOOL_LAYER and not (self.hide_saved_layer and op.layer == SAVED_LAYER)]
+                if op not in mine and op.layer not in (TOOL_LAYER, PRIOR_LAYER) and not (self.hide_saved_layer and op.layer == SAVED_LAYER)]
         self._mine[key] = tuple(ops)
         viewport.set_annotations(base + ops, index)
+
+    def _other_ops(self, viewport: Any, index: int) -> list[DrawOp]:
+        """Another study's saved measurements and annotations on image ``index`` (read-only)."""
+        if not self.others:
+            return []
+        study = str(getattr(getattr(viewport, "display_set", None), "study_uid", "") or "")
+        other = self.others.get(study)
+        key = self.image_key(viewport, index) if other is not None else None
+        if other is None or key is None:
+            return []
+        ops: list[DrawOp] = []
+        for m in other.on_image(key):
+            ops.extend(draw_ops(m, PRIOR_COLOUR, PRIOR_LAYER))
+        if other.presentation_states:
+            header = viewport.renderer.header(index)
+            rows = int(header.get("Rows", 0) or 0) or None if header is not None else None
+            columns = int(header.get("Columns", 0) or 0) or None if header is not None else None
+            ops.extend(other.annotations(key, rows, columns))
+        return ops
 
     def redraw_all(self) -> None:
         for viewport in self._viewports:
@@ -702,4 +794,4 @@ def _bidirectional_points(points: list[Point]) -> tuple[Point, Point, Point, Poi
     return _axes_with_half(p0, p1, abs((p2[0] - p0[0]) * nx + (p2[1] - p0[1]) * ny))
 
 
-__all__ = ["TOOL_KEYS", "Draft", "MeasureTools", "Reshape", "draw_ops", "handles", "outlines", "reshaped"]
+__all__ = ["PRIOR_COLOUR", "TOOL_KEYS", "Draft", "MeasureTools", "OtherStudy", "Reshape", "draw_ops", "handles", "outlines", "reshaped"]

@@ -9,6 +9,14 @@ images are marked, and a Grayscale Softcopy Presentation State (PS3.3 A.33.1) of
 window and annotations, queues them in the pending folder and sends them with STOW-RS
 (PS3.18 10.5) to the configured archive in a worker thread. Opening a study reads back its newest
 measurement report and key object selection.
+
+Priors: when a viewport of the study shows another study's series (the prior a hanging protocol
+hangs beside it), that study's saved objects (newest measurement report, key object selection,
+presentation states; :mod:`workstation.annotate.saved_objects`) are read in a worker thread from
+the archive and the library and drawn on the prior's images in their own colour, read-only; the
+list shows them tagged "prior <date>". Objects not yet in the archive are listed by
+:class:`~workstation.ui.pending_view.PendingView` (Measure > Waiting for the archive...), and
+their count stays in the status bar until they are delivered.
 """
 
 from __future__ import annotations
@@ -18,7 +26,16 @@ from typing import Any
 import numpy as np
 from pydicom.dataset import Dataset
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QIcon, QImage, QKeySequence, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QBrush,
+    QColor,
+    QIcon,
+    QImage,
+    QKeySequence,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -38,13 +55,20 @@ from PySide6.QtWidgets import (
 from workstation.annotate.gsps_writer import View, build_presentation_state
 from workstation.annotate.key_images import KeyImages
 from workstation.annotate.kos import key_images_from_kos
-from workstation.annotate.measurements import ImageRef, Kind
+from workstation.annotate.measurements import ImageRef, Kind, MeasurementSet
 from workstation.annotate.pending import PendingQueue
 from workstation.annotate.read_back import measurements_from_sr
+from workstation.annotate.saved_objects import (
+    SavedObjects,
+    fetch_saved_headers,
+    newest_measurement_report,
+    read_saved_objects,
+)
 from workstation.annotate.sr_tid1500 import SAVED_KINDS, build_measurement_report
 from workstation.errors import WorkstationError
 from workstation.ui import tasks
-from workstation.ui.measure_tools import TOOL_KEYS, MeasureTools
+from workstation.ui.measure_tools import PRIOR_COLOUR, TOOL_KEYS, MeasureTools, OtherStudy
+from workstation.ui.pending_view import PendingView, PendingWatcher
 
 KEY_IMAGE_KEY = "K"
 SAVE_KEY = "Ctrl+S"
@@ -165,6 +189,17 @@ class MeasurementPanel(QDockWidget):
             self.list.addItem(item)
             if m.id == tools.selected:
                 item.setSelected(True)
+        prior_brush = QBrush(QColor(*PRIOR_COLOUR))
+        for other in tools.others.values():
+            for m in other.measurements:
+                where = numbers.get(m.image.sop_instance_uid, "")
+                text = f"[{other.label}] {m.kind.display_name}: {m.label or m.text or '-'}" + (f"  ({where})" if where else "")
+                item = QListWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, m.image)
+                item.setData(Qt.ItemDataRole.UserRole + 2, other.study_uid)
+                item.setForeground(prior_brush)
+                item.setToolTip(f"Saved with the {other.label} (read-only); click to show its image")
+                self.list.addItem(item)
         note = tools.key_images.note
         self.note = note
         for ref in tools.key_images.images:
@@ -176,6 +211,17 @@ class MeasurementPanel(QDockWidget):
             item.setData(Qt.ItemDataRole.UserRole, ref)
             item.setToolTip(where + (f"\n{note}" if note else ""))
             self.key_strip.addItem(item)
+        for other in tools.others.values():
+            for ref in other.key_images.images:
+                where = numbers.get(ref.sop_instance_uid, "Key image")
+                item = QListWidgetItem(f"{other.label}\n" + where.replace(", ", "\n"))
+                pixels = tools.key_thumbnail(ref)
+                if pixels is not None:
+                    item.setIcon(QIcon(QPixmap.fromImage(thumbnail_image(pixels))))
+                item.setData(Qt.ItemDataRole.UserRole, ref)
+                item.setForeground(prior_brush)
+                item.setToolTip(f"Key image of the {other.label}" + (f"\n{other.key_images.note}" if other.key_images.note else ""))
+                self.key_strip.addItem(item)
         self.key_label.setText(f"Key images ({len(tools.key_images.images)})" + (f": {note}" if note else ""))
 
 
@@ -195,6 +241,7 @@ class MeasurementRoom(QObject):
         self.tools_by_view: dict[Any, MeasureTools] = {}
         self.queue = PendingQueue()
         self._tasks: list[tasks.Task] = []
+        self._reads: list[tasks.Task] = []  # saved objects of priors being read
         self.last_message = ""
         self.panel = MeasurementPanel(window)
         self.panel.jump.connect(self.show_image)
@@ -233,6 +280,23 @@ class MeasurementRoom(QObject):
         window.addToolBar(bar)
         self.tool_bar = bar
         window.tabs.currentChanged.connect(lambda _i: QTimer.singleShot(0, self, self.front_changed))
+        # Objects waiting for the archive: watched, listed on demand, counted in the status bar.
+        self.pending = PendingWatcher(self.queue, self._store_client, self)
+        self.pending_view: PendingView | None = None
+        self.pending_action = self._action("Objects &waiting for the archive...", None, self.show_pending)
+        menu.addAction(self.pending_action)
+        self.pending_label = QPushButton()
+        self.pending_label.setFlat(True)
+        self.pending_label.setObjectName("pendingCount")
+        self.pending_label.setToolTip("Saved objects not yet in the archive; click to see them")
+        self.pending_label.clicked.connect(lambda _c=False: self.show_pending())
+        window.statusBar().addPermanentWidget(self.pending_label)
+        self.pending.count_changed.connect(self._pending_count)
+        self.pending.sent.connect(lambda result: self._say(
+            f"{len(result.sent)} waiting object(s) stored in the archive." if result.sent else "Nothing could be sent yet; the objects keep waiting."))
+        self._pending_count(self.pending.count())
+        #: Studies whose saved objects are being read or were read (for priors), per study view.
+        self._others_asked: dict[Any, set[str]] = {}
 
     def _action(self, text: str, key: str | None, slot: Any, *, checkable: bool = False) -> QAction:
         action = QAction(text, self.window)
@@ -256,6 +320,8 @@ class MeasurementRoom(QObject):
         tools = self.tools_by_view.get(view)
         if tools is None:
             tools = MeasureTools(view)
+            tools.study_uid = str(getattr(getattr(view, "study", None), "study_uid", "") or "")
+            tools.other_study_shown.connect(lambda uid, v=view, t=tools: self.read_other_study(v, t, uid))
             tools.changed.connect(self._refresh_panel)
             tools.message.connect(self._say)
             tools.tool_changed.connect(lambda kind: self.tool_actions[kind].setChecked(True))
@@ -269,7 +335,7 @@ class MeasurementRoom(QObject):
 
     def _read_saved(self, view: Any, tools: MeasureTools) -> None:
         headers = list(self.window.study_headers(view))
-        report, kos = _newest(headers, COMPREHENSIVE_3D_SR), _newest(headers, KEY_OBJECT_SELECTION)
+        report, kos = newest_measurement_report(headers), _newest(headers, KEY_OBJECT_SELECTION)
         try:
             if report is not None:
                 tools.previous["sr"] = report
@@ -284,6 +350,45 @@ class MeasurementRoom(QObject):
             return
         if report is not None or key_images is not None:
             tools.load(measurements, key_images)
+
+    def read_other_study(self, view: Any, tools: MeasureTools, study_uid: str) -> tasks.Task | None:
+        """In the background: the saved objects of another study shown in ``view`` (a prior),
+        from the view's archive and the library; drawn on its images when they arrive."""
+        asked = self._others_asked.setdefault(view, set())
+        if study_uid in asked or study_uid == tools.study_uid:
+            return None
+        asked.add(study_uid)
+        archive, library = getattr(view, "archive", None), getattr(self.window, "library", None)
+
+        def work(_progress: Any, _cancel: Any) -> SavedObjects:
+            return read_saved_objects(fetch_saved_headers(study_uid, archive, library))
+
+        task = tasks.Task(work)
+        task.signals.finished.connect(lambda saved, v=view, t=tools: self._other_read(v, t, study_uid, saved))
+        task.signals.failed.connect(lambda message, t=task: self._other_failed(t, message))
+        task.signals.finished.connect(lambda _r, t=task: self._reads.remove(t) if t in self._reads else None)
+        self._reads.append(task)
+        return tasks.start(task)
+
+    def _other_read(self, view: Any, tools: MeasureTools, study_uid: str, saved: SavedObjects) -> None:
+        if view not in self.tools_by_view:
+            return
+        for problem in saved.problems:
+            self._say(f"A saved object of the prior could not be read: {problem}")
+        if saved.empty:
+            return
+        date = saved.study_date
+        label = "prior " + (f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 and date.isdigit() else (date or "study"))
+        other = OtherStudy(study_uid, label, saved.measurements or MeasurementSet(),
+                           saved.key_images or KeyImages(), saved.presentation_states, report_read=saved.measurements is not None)
+        tools.add_other_study(other)
+        count = len(other.measurements)
+        self._say(f"The {label}: {count} saved measurement{'s' if count != 1 else ''} shown (read-only).")
+
+    def _other_failed(self, task: tasks.Task, message: str) -> None:
+        if task in self._reads:
+            self._reads.remove(task)
+        self._say(f"The prior's saved measurements could not be read: {message}")
 
     def front_changed(self) -> None:
         tools = self.tools()
@@ -310,9 +415,12 @@ class MeasurementRoom(QObject):
         self.window.statusBar().showMessage(text, 10000)
 
     def _image_numbers(self, view: Any) -> dict[str, str]:
-        out = {}
-        for h in self.window.study_headers(view):
-            out[str(h.get("SOPInstanceUID", ""))] = f"series {h.get('SeriesNumber', '?')}, image {h.get('InstanceNumber', '?')}"
+        out: dict[str, str] = {}
+        headers = list(self.window.study_headers(view))
+        for binding in getattr(view, "bindings", []):
+            headers.extend(h for h in (getattr(binding, "headers", None) or []) if h is not None)
+        for h in headers:
+            out.setdefault(str(h.get("SOPInstanceUID", "")), f"series {h.get('SeriesNumber', '?')}, image {h.get('InstanceNumber', '?')}")
         return out
 
     def _refresh_panel(self) -> None:
@@ -404,11 +512,12 @@ class MeasurementRoom(QObject):
         queue = self.queue
 
         def work(_progress: Any, _cancel: Any) -> tuple[int, int]:
-            waiting = 0
-            for ds in objects:
-                _entry, result = queue.save_and_send(ds, client)
-                waiting = len(result.pending) + len(result.refused) if result is not None else waiting + 1
-            return len(objects), waiting
+            for ds in objects:  # all written to the pending folder first, then sent
+                queue.add(ds)
+            if client is None:
+                return len(objects), len(queue.list())
+            result = queue.send(client)
+            return len(objects), len(result.pending) + len(result.refused)
 
         task = tasks.Task(work)
         task.signals.finished.connect(lambda result, t=task: self._saved(t, result))
@@ -420,6 +529,7 @@ class MeasurementRoom(QObject):
     def _saved(self, task: tasks.Task, result: tuple[int, int]) -> None:
         if task in self._tasks:
             self._tasks.remove(task)
+        self.pending.refresh(force=True)
         count, waiting = result
         if waiting:
             self._say(f"{waiting} object{'s' if waiting != 1 else ''} waiting for the archive; they are kept and sent on the next save.")
@@ -429,7 +539,29 @@ class MeasurementRoom(QObject):
     def _save_failed(self, task: tasks.Task, message: str) -> None:
         if task in self._tasks:
             self._tasks.remove(task)
+        self.pending.refresh(force=True)
         self._say(f"Saving failed: {message}")
+
+    # -- objects waiting for the archive ------------------------------------------------------
+
+    def _store_client(self) -> Any:
+        """The configured archive's client (None without one); raises ``WorkstationError``."""
+        profile = self.window.settings.archive()
+        return self.window.archive(profile.name) if profile is not None else None
+
+    def _pending_count(self, count: int) -> None:
+        self.pending_label.setText(self.pending.status_text())
+        self.pending_label.setVisible(count > 0)
+
+    def show_pending(self) -> PendingView:
+        """Measure > Objects waiting for the archive: the live list with Send now."""
+        if self.pending_view is None:
+            self.pending_view = PendingView(self.pending, self.window)
+            self.pending_view.destroyed.connect(lambda _o=None: setattr(self, "pending_view", None))
+            self.pending_view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.pending_view.show()
+        self.pending_view.raise_()
+        return self.pending_view
 
     @property
     def saving(self) -> bool:
