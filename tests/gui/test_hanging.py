@@ -27,6 +27,7 @@ from workstation.net.auth import store_secret  # noqa: E402
 from workstation.settings import ArchiveProfile, Settings, load_settings, save_settings  # noqa: E402
 from workstation.ui.app import create_main_window  # noqa: E402
 from workstation.ui.main_window import MainWindow  # noqa: E402
+from workstation.ui.protocol_editor import ProtocolEditor  # noqa: E402
 from workstation.ui.study_view import StudyView  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -165,6 +166,22 @@ def test_save_layout_as_protocol_matches_the_study_again(qtbot, library_window, 
     assert result.viewports[0].display_set_label.endswith("Axial 1 mm bone")
     exported = window.hanging.export_current(tmp_path / "out.json")  # the protocol applied on open
     assert exported is not None and json.loads(exported.read_text())["id"] == "ct-head"
+
+    # From the menu (no name): the protocol editor opens pre-filled from the layout; saved there.
+    assert window.hanging.save_layout() is None
+    editor = window.findChild(ProtocolEditor)
+    assert editor is not None and editor.isVisible()
+    rules = editor.protocol_rules.rules()
+    assert rules[0]["attribute"] == "ModalitiesInStudy" and rules[0]["constraint"] == {"equals": "CT"}
+    assert editor.viewport_cell(0, "W/L preset").currentText() == "Bone"
+    editor.name_edit.setText("Bone only")
+    editor.id_edit.setText("user-bone-only")
+    editor.viewport_cell(0, "Initial image").setCurrentText("last")
+    with qtbot.waitSignal(editor.saved, timeout=5000):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    bone_only = load_protocol_file(tmp_path / "user-bone-only.json", source="user")
+    assert bone_only.stages[0].viewports[0].position.value == "last"
+    assert "user-bone-only" in {p.id for p in window.hanging.protocols()}  # reloaded after saving
 
 
 @pytest.fixture

@@ -43,6 +43,15 @@ SCHEMA_VERSION = 1
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
+class ProtocolFieldError(HangingProtocolError):
+    """A protocol field is invalid: the message names the file and field; ``problem`` is the
+    bare reason ("must be a whole number from 0 to 9"), for an editor to show beside the field."""
+
+    def __init__(self, message: str, *, path: str = "", field: str = "", problem: str = "") -> None:
+        super().__init__(message, path=path, field=field)
+        self.problem = problem
+
+
 class _Ctx:
     """Where we are in a file, to name the field in an error."""
 
@@ -51,10 +60,11 @@ class _Ctx:
 
     def fail(self, field: str, problem: str) -> HangingProtocolError:
         where = f" field '{field}'" if field else ""
-        return HangingProtocolError(
+        return ProtocolFieldError(
             f"Hanging protocol {self.path}:{where} {problem}; fix the file or remove it.",
             path=self.path,
             field=field,
+            problem=problem,
         )
 
 
@@ -119,7 +129,7 @@ def _rule(ctx: _Ctx, raw: Any, field: str) -> MatchingRule:
     attribute = _str(ctx, data["attribute"], f"{field}.attribute", allow_empty=False)
     constraint = _obj(ctx, data["constraint"], f"{field}.constraint", [c.value for c in Constraint])
     if len(constraint) != 1:
-        raise ctx.fail(f"{field}.constraint", "must hold exactly one of equals, contains, regex, range, exists")
+        raise ctx.fail(f"{field}.constraint", "must hold exactly one of equals, contains, wildcard, regex, range, exists")
     (name, raw_value), = constraint.items()
     kind = Constraint(name)
     vfield = f"{field}.constraint.{name}"
@@ -131,7 +141,7 @@ def _rule(ctx: _Ctx, raw: Any, field: str) -> MatchingRule:
             value = tuple(_scalar(ctx, v, vfield) for v in raw_value)
         else:
             value = _scalar(ctx, raw_value, vfield)
-    elif kind is Constraint.CONTAINS:
+    elif kind in (Constraint.CONTAINS, Constraint.WILDCARD):
         if isinstance(raw_value, list):
             value = tuple(_str(ctx, v, vfield, allow_empty=False) for v in raw_value)
             if not value:
@@ -449,6 +459,40 @@ def load_protocols(user_dir: Path | None = None) -> list[Protocol]:
     return sorted(merged.values(), key=lambda p: p.id)
 
 
+def scan_user_protocols(user_dir: Path | None = None) -> tuple[list[Protocol], list[HangingProtocolError]]:
+    """The user's protocols that read, sorted by id, and one error for each file that does not
+    (for a protocol list that must show the good ones and name the broken ones)."""
+    folder = user_dir or user_folder()
+    found: list[Protocol] = []
+    errors: list[HangingProtocolError] = []
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            try:
+                found.append(load_protocol_file(path, source="user"))
+            except HangingProtocolError as exc:
+                errors.append(exc)
+    return sorted(found, key=lambda p: p.id), errors
+
+
+def delete_user_protocol(protocol: Protocol, user_dir: Path | None = None) -> Path:
+    """Remove a user protocol's file; shipped protocols cannot be deleted (a typed error)."""
+    folder = (user_dir or user_folder()).resolve()
+    path = Path(protocol.path).resolve() if protocol.path else folder / f"{protocol.id}.json"
+    if protocol.source != "user" or path.parent != folder:
+        raise HangingProtocolError(
+            f"Hanging protocol '{protocol.id}' is shipped with the workstation and cannot be deleted; "
+            "duplicate it to make your own version.", path=str(path))
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise HangingProtocolError(
+            f"Hanging protocol {path} could not be deleted ({exc.__class__.__name__}); check the folder's permissions.",
+            path=str(path)) from exc
+    return path
+
+
 def save_user_protocol(protocol: Protocol, user_dir: Path | None = None) -> Path:
     """Write ``protocol`` as ``<user folder>/<id>.json`` (validated again first); returns the path."""
     folder = user_dir or user_folder()
@@ -475,6 +519,9 @@ def import_protocol(path: Path, user_dir: Path | None = None) -> Protocol:
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ProtocolFieldError",
+    "delete_user_protocol",
+    "scan_user_protocols",
     "export_protocol",
     "import_protocol",
     "load_protocol_file",

@@ -3,6 +3,7 @@
 * text compares case-insensitively, with leading/trailing spaces ignored;
 * ``equals`` with a list value matches any of its items; numbers compare as numbers, booleans
   only with booleans (``true`` never equals ``1``);
+* ``wildcard`` matches the whole text against ``*`` / ``?`` patterns (a list value: any of);
 * list-valued attributes (ModalitiesInStudy, BodyPartExamined of a study, ImageType...) match
   when any of their items does;
 * a missing attribute fails every constraint except ``exists: false`` (and ``negate`` turns a
@@ -54,6 +55,12 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+def wildcard_pattern(text: str) -> str:
+    """The regular expression for a DICOM wildcard value (PS3.4 C.2.2.2.4): ``*`` any run of
+    characters, ``?`` exactly one, everything else literal; leading/trailing spaces ignored."""
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text.strip())
+
+
 def _items(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -97,6 +104,10 @@ def _test(rule: MatchingRule, items: list[Any]) -> bool:
     if kind is Constraint.CONTAINS:
         wanted = rule.value if isinstance(rule.value, tuple) else (rule.value,)
         return any(str(w).upper() in str(a).upper() for a in items for w in wanted)
+    if kind is Constraint.WILDCARD:
+        wanted = rule.value if isinstance(rule.value, tuple) else (rule.value,)
+        patterns = [_compiled(wildcard_pattern(str(w))) for w in wanted]
+        return any(p.fullmatch(str(a).strip()) is not None for a in items for p in patterns)
     if kind is Constraint.REGEX:
         pattern = _compiled(str(rule.value))
         return any(pattern.search(str(a)) is not None for a in items)
@@ -126,4 +137,4 @@ def evaluate_all(rules: tuple[MatchingRule, ...], values: Mapping[str, Any]) -> 
     return float(sum(o.points for o in outcomes)), ok, outcomes
 
 
-__all__ = ["RuleOutcome", "evaluate", "evaluate_all"]
+__all__ = ["RuleOutcome", "evaluate", "evaluate_all", "wildcard_pattern"]

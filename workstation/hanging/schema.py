@@ -21,7 +21,8 @@ Viewport.patient_orientation  Display Set Patient Orientation          (custom)
 SyncGroup                  Synchronized Scrolling Sequence (0072,0210) syncGroups
 =========================  ==========================================  ===========================
 
-A rule is ``attribute`` + one ``constraint`` (equals / contains / regex / range / exists),
+A rule is ``attribute`` + one ``constraint`` (equals / contains / wildcard / regex / range /
+exists),
 a ``weight`` added to the score when it matches, and ``required`` (a failed required rule rules
 the protocol, or the display set, out). ``negate`` inverts the test. The JSON form is documented
 in ``resources/hanging/README.md``; :mod:`workstation.hanging.loader` turns files into these.
@@ -38,6 +39,8 @@ class Constraint(str, Enum):
 
     EQUALS = "equals"  # equal (text case-insensitive); a list value means "any of"
     CONTAINS = "contains"  # text contains the value (case-insensitive); list attributes: any item
+    WILDCARD = "wildcard"  # whole text matches a pattern with * (any run) and ? (one character),
+    # case-insensitive: DICOM attribute matching's wildcards (PS3.4 C.2.2.2.4)
     REGEX = "regex"  # Python regular expression searched in the text, case-insensitive
     RANGE = "range"  # [low, high], both inclusive, either may be null (open)
     EXISTS = "exists"  # the attribute is present and not empty (value true) or absent (false)

@@ -26,8 +26,10 @@ module only applies what it returns to a :class:`~workstation.ui.study_view.Stud
   of the two stacks' extents (:class:`~workstation.model.viewport.SyncGroup`); window/level and
   zoom/pan as the groups say;
 * "Save this layout as a protocol": a user protocol built from the current grid, with rules
-  pre-filled from the study (modality, body part, series descriptions); import and export.
-  Editing a protocol's rules in the app is not built yet: edit the JSON file.
+  pre-filled from the study (modality, body part, series descriptions), opened in the protocol
+  editor (:mod:`workstation.ui.protocol_editor`) to name it and adjust its rules before saving;
+  "Edit protocols" lists shipped and user protocols to view, duplicate, edit or delete; import and
+  export.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel
+from PySide6.QtWidgets import QFileDialog, QLabel
 
 from workstation.errors import WorkstationError
 from workstation.hanging.engine import HangingResult, ViewportAssignment, match
@@ -574,18 +576,19 @@ class HangingBridge(QObject):
                       min_viewports_matched=1)
         return Protocol(id=identifier, name=name.strip() or "My layout", rules=tuple(rules), selectors=tuple(selectors),
                         stages=(stage,), number_of_priors=wants_priors,
-                        description="Saved from the reading room; edit its rules in the JSON file.", source="user")
+                        description="Saved from the reading room.", source="user")
 
     def save_layout(self, name: str | None = None, view: StudyView | None = None) -> Path | None:
-        """Save the study in front's layout as a user protocol (asks for a name when None)."""
+        """Save the study in front's layout as a user protocol. With ``name`` it is written at
+        once (scripting, tests); without, the protocol editor opens pre-filled from the layout
+        (see :meth:`edit_layout`) and saving happens there (None is returned)."""
         view = view if view is not None else self.window.current_study()
         if view is None:
             self.window.show_error("Open a study first; its layout is what gets saved as a protocol.")
             return None
         if name is None:
-            name, ok = QInputDialog.getText(self.window, "Save layout as a protocol", "Protocol name:")
-            if not ok or not name.strip():
-                return None
+            self.edit_layout(view)
+            return None
         try:
             path = save_user_protocol(self.layout_protocol(view, name), self.user_dir)
         except WorkstationError as exc:
@@ -593,8 +596,42 @@ class HangingBridge(QObject):
             return None
         self.reload()
         self.window.statusBar().showMessage(f"Layout saved as the hanging protocol '{name.strip()}' ({path.name}); "
-                                            "edit its rules in that file (no rule editor yet).", 10000)
+                                            "Hanging > Edit protocols changes its rules.", 10000)
         return path
+
+    def edit_layout(self, view: StudyView | None = None, name: str = "My layout") -> Any:
+        """Open the protocol editor on the study in front's layout (rules pre-filled from the study);
+        returns the editor (None with a message when there is no layout to save)."""
+        from workstation.ui.protocol_editor import ProtocolEditor
+
+        view = view if view is not None else self.window.current_study()
+        if view is None:
+            self.window.show_error("Open a study first; its layout is what gets saved as a protocol.")
+            return None
+        try:
+            protocol = self.layout_protocol(view, name)
+        except WorkstationError as exc:
+            self.window.show_error(str(exc))
+            return None
+        editor = ProtocolEditor(protocol, user_dir=self.user_dir, parent=self.window)
+        editor.setWindowTitle("Save this layout as a protocol")
+        editor.saved.connect(self._protocol_saved)
+        editor.open()
+        return editor
+
+    def edit_protocols(self) -> Any:
+        """Open the list of hanging protocols (view, duplicate, edit, delete); returns the dialog."""
+        from workstation.ui.protocol_editor import ProtocolLibrary
+
+        dialog = ProtocolLibrary(self.user_dir, parent=self.window)
+        dialog.changed.connect(self.reload)
+        dialog.open()
+        return dialog
+
+    def _protocol_saved(self, protocol: Protocol) -> None:
+        self.reload()
+        self.window.statusBar().showMessage(f"Hanging protocol '{protocol.name}' saved; it applies to the next "
+                                            "study that matches its rules.", 10000)
 
     def import_file(self, path: Path | None = None) -> Protocol | None:
         if path is None:
