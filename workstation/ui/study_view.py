@@ -47,6 +47,7 @@ from workstation.model.viewport import SyncGroup, ViewportState, fit_displayed_a
 from workstation.net.series_loader import SeriesLoader
 from workstation.ui.series_browser import SeriesBrowser, image_count
 from workstation.ui.tasks import LoaderBridge
+from workstation.ui.viewport import FOLLOWER_DELAY_MS
 from workstation.ui.viewport_grid import ViewportGrid, ViewportSlot
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,104 @@ def stack_geometry(display_set: DisplaySet, headers: Sequence[Dataset | None]) -
     return None
 
 
+class SharedLoad(QObject):
+    """The load of one display set, shared by every viewport of the study that shows it.
+
+    A hanging protocol often shows one series twice (a CT head in a brain and a bone window):
+    its instances are fetched, kept, decoded and held once, and each arriving image goes to
+    every member viewport (the stored arrays are shared, never copied). A viewport that joins a
+    load already under way gets what arrived so far at once. The load is cancelled when its last
+    viewport leaves it.
+    """
+
+    def __init__(self, view: StudyView, display_set: DisplaySet, focus: int) -> None:
+        super().__init__(view)
+        self.view = view
+        self.display_set = display_set
+        self.members: list[ViewportBinding] = []
+        self.images: dict[int, tuple[Any, Any]] = {}  # display index -> (stored, header)
+        self.errors: dict[int, str] = {}
+        self.load_error: str | None = None
+        self.done = False
+        self.bridge = LoaderBridge(self)
+        self.loader = SeriesLoader.for_display_set(
+            display_set, archive=view.archive, library=view.library, decoder=view.decoder, focus=focus,
+            on_image=self.bridge.on_image, on_error=self.bridge.on_error, on_done=self.bridge.on_done,
+        )
+        self.bridge.image.connect(self._image, Qt.ConnectionType.QueuedConnection)
+        self.bridge.error.connect(self._error, Qt.ConnectionType.QueuedConnection)
+        self.bridge.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
+
+    def start(self) -> None:
+        self.loader.start()
+
+    @property
+    def loading(self) -> bool:
+        return not self.done and not self.loader.cancelled
+
+    def join(self, binding: ViewportBinding) -> None:
+        """``binding`` shows this display set from now on: what arrived so far is handed over."""
+        if binding in self.members:
+            return
+        self.members.append(binding)
+        for index, (stored, header) in list(self.images.items()):
+            binding.image_arrived(index, stored, header)
+        for index, message in list(self.errors.items()):
+            binding.image_failed(index, message)
+        if self.load_error is not None:
+            binding.image_failed(None, self.load_error)
+        if self.done:
+            binding.load_finished()
+
+    def leave(self, binding: ViewportBinding) -> None:
+        """``binding`` no longer shows it; the last one to leave cancels the load."""
+        if binding in self.members:
+            self.members.remove(binding)
+        if not self.members:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the transfers; no member hears of this load again."""
+        self.loader.cancel()
+        self.bridge.detach()
+        self.members.clear()
+        self.images.clear()
+        self.view.forget_load(self)
+
+    def set_focus(self, binding: ViewportBinding, index: int) -> None:
+        """A member moved to ``index``: the load follows the active viewport (or the only one)."""
+        active = self.view.active_or_none()
+        if len(self.members) == 1 or binding is active or active not in self.members:
+            self.loader.set_focus(index)
+
+    @Slot(int, object, object)
+    def _image(self, index: int, stored: Any, header: Any) -> None:
+        if self.sender() is not self.bridge:
+            return
+        self.images[index] = (stored, header)
+        for binding in list(self.members):
+            binding.image_arrived(index, stored, header)
+
+    @Slot(object, str)
+    def _error(self, index: int | None, message: str) -> None:
+        if self.sender() is not self.bridge:
+            return
+        if index is None:
+            self.load_error = message
+        else:
+            self.errors[index] = message
+        for binding in list(self.members):
+            binding.image_failed(index, message)
+
+    @Slot()
+    def _done(self) -> None:
+        if self.sender() is not self.bridge:
+            return
+        self.done = True
+        for binding in list(self.members):
+            binding.load_finished()
+
+
 class ViewportBinding(QObject):
     """What one viewport slot shows and the load that fills it."""
 
@@ -88,8 +187,7 @@ class ViewportBinding(QObject):
         self.view = view
         self.slot = slot
         self.display_set: DisplaySet | None = None
-        self.loader: SeriesLoader | None = None
-        self.bridge: LoaderBridge | None = None
+        self.shared: SharedLoad | None = None
         self.headers: list[Dataset | None] = []
         self._geometry: StackGeometry | None = None
         self._geometry_known = True
@@ -101,7 +199,6 @@ class ViewportBinding(QObject):
         self.cine = QTimer(self)
         self.cine.timeout.connect(self._cine_step)
         self._message_shown = False
-        self._load_done = False
         slot.viewport.index_changed.connect(self._focus)
         slot.viewport.point_picked.connect(lambda point: view.cursor_picked(self, point))
         self.state.events.connect(self._state_changed)
@@ -120,8 +217,14 @@ class ViewportBinding(QObject):
         return image_count(self.display_set) if self.display_set is not None else 0
 
     @property
+    def loader(self) -> SeriesLoader | None:
+        """The load that fills this viewport (shared with the study's other viewports showing
+        the same display set), or None."""
+        return self.shared.loader if self.shared is not None else None
+
+    @property
     def loading(self) -> bool:
-        return self.loader is not None and not self._load_done and not self.loader.cancelled
+        return self.shared is not None and self.shared.loading
 
     @property
     def geometry(self) -> StackGeometry | None:
@@ -151,23 +254,18 @@ class ViewportBinding(QObject):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def load(self, loader: SeriesLoader, bridge: LoaderBridge) -> None:
-        self.loader, self.bridge = loader, bridge
-        self._load_done = False
-        bridge.image.connect(self._image, Qt.ConnectionType.QueuedConnection)
-        bridge.error.connect(self._error, Qt.ConnectionType.QueuedConnection)
-        bridge.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
-        loader.start()
+    def load(self, shared: SharedLoad) -> None:
+        """Show the images of ``shared`` as they arrive (those already here at once)."""
+        self.shared = shared
+        shared.join(self)
 
     def stop(self) -> None:
-        """Cancel the load (no callback comes after this) and stop cine."""
+        """Leave the load (no callback comes after this; the last viewport of a load cancels
+        it) and stop cine."""
         self.cine.stop()
-        if self.loader is not None:
-            self.loader.cancel()
-        if self.bridge is not None:
-            self.bridge.detach()
-        self.loader = None
-        self.bridge = None
+        shared, self.shared = self.shared, None
+        if shared is not None:
+            shared.leave(self)
         self.errors.clear()
         self.arrived.clear()
         self.load_error = None
@@ -175,16 +273,16 @@ class ViewportBinding(QObject):
         self.slot.set_annotations([])
         self.slot.document.close_document()
 
-    @Slot(int, object, object)
-    def _image(self, index: int, stored: Any, header: Any) -> None:
-        if self.sender() is not self.bridge or self.display_set is None:
-            return  # a late call from a load that was replaced or cancelled
+    def image_arrived(self, index: int, stored: Any, header: Any) -> None:
+        """An image of the shown display set arrived (from :class:`SharedLoad`)."""
+        if self.display_set is None:
+            return
         try:
             frames = self.display_set.frames
             frame = frames[index][1] - 1 if 0 <= index < len(frames) else 0
             self.viewport.set_image(index, stored, header, frame)
         except (WorkstationError, IndexError, ValueError) as exc:
-            self._error(index, str(exc))
+            self.image_failed(index, str(exc))
             return
         self.arrived.add(index)
         if index == self.state.image_index and self._message_shown:
@@ -195,10 +293,8 @@ class ViewportBinding(QObject):
             self.view.offer_thumbnail(self.display_set.uid, stored, header, best=False)
         self.view.loading_changed(self)
 
-    @Slot(object, str)
-    def _error(self, index: int | None, message: str) -> None:
-        if self.bridge is not None and self.sender() is not None and self.sender() is not self.bridge:
-            return
+    def image_failed(self, index: int | None, message: str) -> None:
+        """An image (``index``) or the whole load (``None``) failed, in one sentence."""
         if index is None:
             self.load_error = message
             self._set_message(message)
@@ -213,11 +309,7 @@ class ViewportBinding(QObject):
             self.view.status.emit(message)
         self.view.loading_changed(self)
 
-    @Slot()
-    def _done(self) -> None:
-        if self.sender() is not self.bridge:
-            return
-        self._load_done = True
+    def load_finished(self) -> None:
         self.view.loading_changed(self)
 
     def _set_message(self, text: str) -> None:
@@ -228,8 +320,8 @@ class ViewportBinding(QObject):
     # -- reacting to the reader ----------------------------------------------------------------
 
     def _focus(self, index: int) -> None:
-        if self.loader is not None:
-            self.loader.set_focus(index)
+        if self.shared is not None:
+            self.shared.set_focus(self, index)
 
     def _state_changed(self, names: frozenset[str]) -> None:
         if "image_index" not in names or self.display_set is None:
@@ -304,6 +396,7 @@ class StudyView(QWidget):
         self.link_scroll = True
         self._groups: dict[str, SyncGroup] = {}
         self._bindings: dict[ViewportSlot, ViewportBinding] = {}
+        self._loads: dict[str, SharedLoad] = {}  # display set UID -> its one load
         self._closed = False
         self._ready = False
         # Loading progress and thumbnails, brought up to date together (see PROGRESS_INTERVAL_MS).
@@ -344,6 +437,9 @@ class StudyView(QWidget):
     # -- slots of the grid --------------------------------------------------------------------
 
     def _slot_added(self, slot: ViewportSlot) -> None:
+        if hasattr(slot.viewport, "follower_delay_ms"):
+            # only the active viewport draws at screen rate; linked ones when the reader pauses
+            slot.viewport.follower_delay_ms = FOLLOWER_DELAY_MS
         self._bindings[slot] = ViewportBinding(self, slot)
         slot.dropped.connect(self.show_in_slot)
 
@@ -408,7 +504,22 @@ class StudyView(QWidget):
 
     @property
     def loaders(self) -> list[SeriesLoader]:
-        return [b.loader for b in self.bindings if b.loader is not None]
+        """The loads running for the viewports, one per display set shown."""
+        out: list[SeriesLoader] = []
+        for binding in self.bindings:
+            loader = binding.loader
+            if loader is not None and loader not in out:
+                out.append(loader)
+        return out
+
+    def active_or_none(self) -> ViewportBinding | None:
+        slots = self.grid.slots
+        return self._bindings.get(self.grid.active_slot) if slots and 0 <= self.grid.active < len(slots) else None
+
+    def forget_load(self, shared: SharedLoad) -> None:
+        """``shared`` was cancelled: the next viewport to show its display set starts afresh."""
+        if self._loads.get(shared.display_set.uid) is shared:
+            del self._loads[shared.display_set.uid]
 
     # -- showing display sets ------------------------------------------------------------------
 
@@ -452,12 +563,13 @@ class StudyView(QWidget):
         focus = count // 2 if ds.kind is not DisplaySetKind.MULTIFRAME else 0
         binding.state.image_index = focus
         self._apply_presentation(binding, forced)
-        bridge = LoaderBridge(binding)
-        loader = SeriesLoader.for_display_set(
-            ds, archive=self.archive, library=self.library, decoder=self.decoder, focus=focus,
-            on_image=bridge.on_image, on_error=bridge.on_error, on_done=bridge.on_done,
-        )
-        binding.load(loader, bridge)
+        shared = self._loads.get(ds.uid)
+        fresh = shared is None
+        if shared is None:
+            shared = self._loads[ds.uid] = SharedLoad(self, ds, focus)
+        binding.load(shared)
+        if fresh:
+            shared.start()
         self._link(binding)
         self._update_reference_lines()
         self.progress.emit()
@@ -726,10 +838,12 @@ class StudyView(QWidget):
     def loading_summary(self) -> list[tuple[str, int, int]]:
         """(series label, images arrived, images in the display set) for each load running."""
         out = []
+        seen: set[str] = set()
         for binding in self.bindings:
             ds = binding.display_set
-            if ds is None or not binding.loading:
+            if ds is None or not binding.loading or ds.uid in seen:
                 continue
+            seen.add(ds.uid)
             label = f"Se {ds.series_number}" if ds.series_number is not None else (ds.series_description or ds.modality)
             out.append((label, len(binding.arrived), binding.count))
         return out

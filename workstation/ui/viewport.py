@@ -60,6 +60,9 @@ PAGE_STEP = 10
 ZOOM_STEP = 1.15
 #: Screen pixels of left-drag per image when scrolling by dragging (at least).
 DRAG_PIXELS_PER_IMAGE = 4.0
+#: Default delay before a viewport that is not the active one draws what changed in it (a linked
+#: scroll, a reference line, an arriving slice), in ms; see :attr:`ViewportWidget.follower_delay_ms`.
+FOLLOWER_DELAY_MS = 150
 #: Width of the slice scroll bar beside each viewport, in pixels.
 SCROLL_BAR_WIDTH = 12
 SCROLL_TRACK_COLOUR = QColor(28, 28, 28)
@@ -260,6 +263,13 @@ class ViewportWidget(QWidget):
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(0)
         self._render_timer.timeout.connect(self.render_now)
+        #: Linked viewports of a grid draw after the reader pauses: while the active viewport
+        #: is scrolled, a viewport that is not active waits until no change has come for this
+        #: many ms before drawing (0: draw in the next event-loop turn, as the active one does).
+        #: On a software OpenGL every frame of every viewport costs the UI thread tens of ms,
+        #: so only the viewport the reader works in draws at screen rate.
+        self.follower_delay_ms = 0
+        self.renders = 0  # frames drawn (for tests and benchmarks)
 
     # -- content ------------------------------------------------------------------------------
     def show_display_set(self, display_set: Any, study_summary: Any, image_count: int, headers: list[Dataset] | None = None) -> None:
@@ -328,6 +338,8 @@ class ViewportWidget(QWidget):
         if active != self._active:
             self._active = active
             self.update()
+            if active and self._render_timer.isActive():
+                self._render_timer.start(0)  # a deferred frame is drawn now
 
     @property
     def active(self) -> bool:
@@ -385,9 +397,17 @@ class ViewportWidget(QWidget):
             self._initialised = True
 
     def _render(self) -> None:
-        """Ask for a frame: drawn once when control returns to the event loop."""
-        if self.isVisible() and not self._render_timer.isActive():
-            self._render_timer.start()
+        """Ask for a frame: drawn once when control returns to the event loop (the active
+        viewport), or once changes have stopped for :attr:`follower_delay_ms` (the others)."""
+        if not self.isVisible():
+            return
+        timer = self._render_timer
+        delay = 0 if self._active else self.follower_delay_ms
+        if delay <= 0:
+            if not timer.isActive() or timer.interval() != 0:
+                timer.start(0)
+        else:
+            timer.start(delay)  # restarted by every change: drawn after a pause
 
     def render_now(self) -> None:
         """Draw now (the pending frame, if any, is then not drawn again)."""
@@ -395,6 +415,7 @@ class ViewportWidget(QWidget):
         if not self.isVisible():
             return
         self._ensure_initialised()
+        self.renders += 1
         self.renderer.render()
 
     @property
