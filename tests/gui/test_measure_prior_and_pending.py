@@ -33,7 +33,6 @@ from workstation.model.query import StudyQuery  # noqa: E402
 from workstation.net.auth import store_secret  # noqa: E402
 from workstation.settings import ArchiveProfile, Settings, load_settings, save_settings  # noqa: E402
 from workstation.ui.app import create_main_window  # noqa: E402
-from workstation.ui.main_window import MainWindow  # noqa: E402
 from workstation.ui.measure_tools import PRIOR_COLOUR  # noqa: E402
 from workstation.ui.study_view import StudyView  # noqa: E402
 
@@ -185,6 +184,7 @@ def test_pending_list_while_the_archive_is_down_then_send_now(qtbot, orthanc, tm
         assert rows[0][4].startswith("Not sent yet (1 attempt): ") and "archive" in rows[0][4].lower(), rows
         assert rows[1][4] == "Waiting behind an older object the archive did not take yet."
         assert dialog.summary.text() == "2 objects waiting for the archive"
+        assert dialog.detail.text().startswith("Measurement report: Not sent yet (1 attempt): ")
         shot(dialog, "62-pending-while-archive-down")
 
         up = ArchiveProfile(name="Test archive", url=orthanc.dicomweb_url, auth="basic", username=orthanc.user)
@@ -199,3 +199,46 @@ def test_pending_list_while_the_archive_is_down_then_send_now(qtbot, orthanc, tm
         shot(dialog, "63-pending-after-send")
     finally:
         dispose(qtbot, window)
+
+
+def test_waiting_objects_are_sent_on_their_own_when_the_archive_is_back(qtbot, orthanc, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The watcher alone (no window): counts, then delivers by itself on its retry timer."""
+    from workstation.annotate.pending import PendingQueue
+    from workstation.net.dicomweb import DicomWebClient
+    from workstation.ui.pending_view import PendingView, PendingWatcher
+
+    images = [pydicom.dcmread(BytesIO(b)) for b in head_study(TODAY)[:2]]
+    for ds in images:
+        orthanc.upload(_bytes(ds))
+    report = build_measurement_report([measure(Kind.LENGTH, [(3.0, 4.0), (30.0, 4.0)], MeasuredImage.from_dataset(images[0]), id="x")], images)
+    queue = PendingQueue(tmp_path / "pending")
+    queue.add(report)
+    down = ArchiveProfile(name="down", url=f"http://127.0.0.1:{orthanc_mod.free_port()}/dicom-web", connect_timeout_s=1.0)
+    up = ArchiveProfile(name="up", url=orthanc.dicomweb_url, username=orthanc.user)
+    store_secret(up, orthanc.password)
+    clients = {"now": DicomWebClient(down, retries=1, backoff_s=0.01)}
+    counts: list[int] = []
+    watcher = PendingWatcher(queue, lambda: clients["now"], refresh_ms=100, retry_ms=300)
+    watcher.count_changed.connect(counts.append)
+    view = PendingView(watcher)
+    view.show()
+    try:
+        assert watcher.status_text() == "1 object waiting for the archive"
+        qtbot.waitUntil(lambda: view.rows() and view.rows()[0][3] == "1", timeout=10000)  # tried on its own, failed
+        clients["now"] = DicomWebClient(up)
+        qtbot.waitUntil(lambda: watcher.count() == 0 and not watcher.sending, timeout=10000)
+        assert view.rows() == [] and counts[-1] == 0 and watcher.status_text() == ""
+        found = _rest(orthanc, f"/instances/{_orthanc_id(orthanc, report)}")
+        assert found["MainDicomTags"]["SOPInstanceUID"] == str(report.SOPInstanceUID)
+    finally:
+        view.close()
+        watcher.deleteLater()
+        for client in clients.values():
+            client.close()
+
+
+def _orthanc_id(server: orthanc_mod.OrthancServer, ds: pydicom.Dataset) -> str:
+    response = requests.post(f"{server.rest_url}/tools/lookup", data=str(ds.SOPInstanceUID),
+                             auth=(server.user, server.password), timeout=30)
+    response.raise_for_status()
+    return str(response.json()[0]["ID"])

@@ -197,7 +197,7 @@ class PendingView(QDialog):
         self.watcher = watcher
         self.setWindowTitle("Waiting for the archive")
         self.setObjectName("pendingView")
-        self.resize(820, 320)
+        self.resize(1100, 340)
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setObjectName("pendingSummary")
@@ -207,10 +207,15 @@ class PendingView(QDialog):
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
         self.tree.setWordWrap(True)
-        for column, width in enumerate((150, 200, 90, 70)):
+        for column, width in enumerate((140, 190, 150, 70)):
             self.tree.setColumnWidth(column, width)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.tree, 1)
+        self.detail = QLabel()
+        self.detail.setObjectName("pendingDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.detail)
         self.message = QLabel()
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -278,8 +283,13 @@ class PendingView(QDialog):
         return entry if isinstance(entry, PendingObject) else None
 
     def _selection_changed(self) -> None:
+        """The full state sentence of the selected row (else of the first with an error) below the list."""
         entry = self._selected()
         self.discard_button.setEnabled(entry is not None and entry.state == REFUSED)
+        items = self.tree.selectedItems() or [
+            item for i in range(self.tree.topLevelItemCount()) if (item := self.tree.topLevelItem(i)) is not None
+            and isinstance(e := item.data(0, Qt.ItemDataRole.UserRole), PendingObject) and e.last_error][:1]
+        self.detail.setText(f"{items[0].text(0).capitalize()}: {items[0].text(4)}" if items else "")
 
     def discard_selected(self, *, confirm: bool = True) -> bool:
         entry = self._selected()
