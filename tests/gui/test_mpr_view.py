@@ -41,6 +41,11 @@ def save_shot(image: np.ndarray, name: str) -> None:
 @pytest.fixture
 def loaded(qtbot) -> Any:  # type: ignore[no-untyped-def]
     """An MprView that loaded the phantom from the library in a background task."""
+    yield from open_phantom_view(qtbot)
+
+
+def open_phantom_view(qtbot) -> Any:  # type: ignore[no-untyped-def]
+    """Generator behind the ``loaded`` fixture (other MPR test modules use it for theirs)."""
     library = open_library(load_settings())
     for data in phantom_series(shape=SHAPE, spacing=SPACING):
         library.add_bytes(data)

@@ -405,6 +405,32 @@ class MprState:
         return out
 
 
+def nearest_source_slice(geometry: VolumeGeometry, point: ArrayLike) -> int:
+    """Index k of the acquired slice (the volume's third index) nearest to an LPS point,
+    clamped to the volume."""
+    k = float(geometry.patient_to_index(np.asarray(point, dtype=np.float64).reshape(3))[2])
+    return int(min(max(math.floor(k + 0.5), 0), geometry.shape[0] - 1))
+
+
+def source_slice_plane(geometry: VolumeGeometry, k: int, *, sop_instance_uid: str = "") -> ImagePlane:
+    """Slice ``k`` of the volume as an :class:`ImagePlane` (PS3.3 C.7.6.2.1.1): Image Position
+    (Patient) the centre of voxel (0, 0, k), Image Orientation (Patient) the affine's first two
+    columns, Pixel Spacing their lengths (row spacing, column spacing). For a volume loaded
+    without resampling this is the acquired image's own plane."""
+    slices, rows, columns = geometry.shape
+    if not 0 <= int(k) < slices:
+        raise GeometryError(f"The volume has slices 1 to {slices}; {int(k) + 1} is outside it.")
+    a = geometry.affine[:3, :3]
+    x, y = a[:, 0], a[:, 1]
+    column_spacing, row_spacing = float(np.linalg.norm(x)), float(np.linalg.norm(y))
+    return ImagePlane(
+        sop_instance_uid=sop_instance_uid, frame=None, header_index=int(k), instance_number=None,
+        position=geometry.index_to_patient([0.0, 0.0, float(k)]),
+        orientation=np.concatenate([x / column_spacing, y / row_spacing]),
+        pixel_spacing=(row_spacing, column_spacing), rows=rows, columns=columns, source=f"slice {int(k) + 1}",
+    )
+
+
 __all__ = [
     "MAX_SLAB_MM",
     "ORTHOGONAL_AXES",
@@ -413,5 +439,7 @@ __all__ = [
     "MprPlane",
     "MprState",
     "Projection",
+    "nearest_source_slice",
     "rotation_about",
+    "source_slice_plane",
 ]

@@ -49,10 +49,20 @@ from vtkmodules.vtkRenderingCore import (
 
 from workstation.errors import GeometryError
 from workstation.model import pixels
-from workstation.model.geometry import VolumeGeometry, VolumeResult
-from workstation.model.mpr import PLANE_NAMES, Interpolation, MprPlane, MprState, Projection
+from workstation.model.geometry import VolumeGeometry, VolumeResult, orientation_letters
+from workstation.model.image_plane import ImagePlane
+from workstation.model.mpr import (
+    PLANE_NAMES,
+    Interpolation,
+    MprPlane,
+    MprState,
+    Projection,
+    nearest_source_slice,
+    source_slice_plane,
+)
 from workstation.model.overlay import CornerText, Markers, opposite_letters, scale_bar
 from workstation.model.resample import CurvedReformat, curved_reformat
+from workstation.model.spatial import reference_line
 from workstation.render.overlays import MARGIN, MARKER_RGB, TEXT_RGB, OverlayActors
 
 #: Colours of the crosshair lines of each plane (as most MPR viewers: axial red-ish, etc.).
@@ -395,7 +405,8 @@ class PaneText:
 class PathLine:
     """A polyline with a dot at each vertex, in the pane's own pixels (y up), one 2D actor."""
 
-    def __init__(self, renderer: vtkRenderer, rgb: tuple[float, float, float] = PATH_RGB) -> None:
+    def __init__(self, renderer: vtkRenderer, rgb: tuple[float, float, float] = PATH_RGB, *, dots: bool = True) -> None:
+        self.dots = dots
         self.poly = vtkPolyData()
         mapper = vtkPolyDataMapper2D()
         mapper.SetInputData(self.poly)
@@ -415,8 +426,9 @@ class PathLine:
         verts, lines = vtkCellArray(), vtkCellArray()
         for x, y in self.points:
             index = vtk_points.InsertNextPoint(x, y, 0.0)
-            verts.InsertNextCell(1)
-            verts.InsertCellPoint(index)
+            if self.dots:
+                verts.InsertNextCell(1)
+                verts.InsertCellPoint(index)
         if len(self.points) >= 2:
             lines.InsertNextCell(len(self.points))
             for index in range(len(self.points)):
@@ -672,6 +684,100 @@ class CurvedView:
         camera.SetClippingRange(1.0, 2000.0)
 
 
+class SourceView:
+    """The acquired slice nearest to the crosshair, as acquired (its own rows and columns, not
+    resliced), with the reference lines where the MPR planes cut it (PS3.3 C.7.6.2.1.1; the
+    segments from :func:`workstation.model.spatial.reference_line`), each in its plane's
+    colour. A plane parallel to the slice (the axial plane of an axial CT) draws no line."""
+
+    def __init__(self, renderer: vtkRenderer) -> None:
+        self.renderer = renderer
+        renderer.SetBackground(0.0, 0.0, 0.0)
+        renderer.GetActiveCamera().ParallelProjectionOn()
+        self.actor = vtkImageActor()
+        self.actor.InterpolateOff()
+        self.actor.GetProperty().SetColorLevel(127.5)
+        self.actor.GetProperty().SetColorWindow(255.0)
+        renderer.AddViewProp(self.actor)
+        self.text = PaneText(renderer)
+        self.lines = {name: PathLine(renderer, PLANE_RGB[name], dots=False) for name in PLANE_NAMES}
+        self.slice_index: int | None = None
+        self.plane: ImagePlane | None = None
+        #: The segments drawn, in the slice's pixel coordinates (column, row), by plane name.
+        self.segments: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {}
+        self._buffer: np.ndarray | None = None
+        self._image: vtkImageData | None = None
+        self._filled: tuple[Any, ...] | None = None
+        self._half_height = 100.0
+        self._focus = (0.0, 0.0)
+
+    def viewport_size(self) -> tuple[int, int]:
+        w, h = self.renderer.GetSize()
+        return max(1, int(w)), max(1, int(h))
+
+    def pixel_to_screen(self, column: float, row: float) -> tuple[float, float]:
+        """Slice pixel (column, row) -> pane pixel (y down)."""
+        assert self.plane is not None
+        row_spacing, column_spacing = self.plane.pixel_spacing
+        w, h = self.viewport_size()
+        k = h / (2.0 * self._half_height)
+        return (w / 2.0 + (column * column_spacing - self._focus[0]) * k, h / 2.0 + (row * row_spacing - self._focus[1]) * k)
+
+    def update(self, source: VolumeImage, state: MprState, lut: pixels.DisplayLUT, *,
+               frame_of_reference: str, label: str = "") -> None:
+        """Show the slice nearest to ``state``'s crosshair and where its planes cut it."""
+        geometry = source.geometry
+        k = nearest_source_slice(geometry, state.center)
+        plane = source_slice_plane(geometry, k)
+        self.slice_index, self.plane = k, plane
+        rows, columns = plane.rows, plane.columns
+        row_spacing, column_spacing = plane.pixel_spacing
+        if self._buffer is None or self._buffer.shape != (rows, columns):
+            self._buffer = np.zeros((rows, columns), dtype=np.uint8)
+            image = vtkImageData()
+            image.SetDimensions(columns, rows, 1)
+            image.GetPointData().SetScalars(numpy_to_vtk(self._buffer.reshape(-1), deep=False))
+            image._numpy_owner = self._buffer  # type: ignore[attr-defined]
+            self._image = image
+            self.actor.SetInputData(image)
+            self._filled = None
+        if self._filled != (k, id(lut)):
+            stored = source.volume[k]
+            np.copyto(self._buffer, pixels.apply_lut(stored, lut))
+            assert self._image is not None
+            self._image.SetSpacing(column_spacing, row_spacing, 1.0)
+            self._image.GetPointData().GetScalars().Modified()
+            self._image.Modified()
+            self._filled = (k, id(lut))
+        w, h = self.viewport_size()
+        width_mm, height_mm = columns * column_spacing, rows * row_spacing
+        self._half_height = max(height_mm, width_mm * h / w) / 2.0 * 1.02
+        self._focus = ((columns - 1) * column_spacing / 2.0, (rows - 1) * row_spacing / 2.0)
+        camera = self.renderer.GetActiveCamera()
+        camera.SetFocalPoint(self._focus[0], self._focus[1], 0.0)
+        camera.SetPosition(self._focus[0], self._focus[1], -1000.0)
+        camera.SetViewUp(0.0, -1.0, 0.0)
+        camera.SetParallelScale(self._half_height)
+        camera.SetClippingRange(1.0, 2000.0)
+        self.segments = {}
+        for name in PLANE_NAMES:
+            line = reference_line(state.plane(name).image_plane(), plane,
+                                  source_frame_of_reference=frame_of_reference, target_frame_of_reference=frame_of_reference)
+            if line is None:
+                self.lines[name].set([])
+                continue
+            self.segments[name] = (line.start, line.end)
+            ends = [self.pixel_to_screen(*line.start), self.pixel_to_screen(*line.end)]
+            self.lines[name].set([(x, h - y) for x, y in ends])
+        self.text.place((w, h))
+        x_letters, y_letters = orientation_letters(plane.orientation[:3])[:2], orientation_letters(plane.orientation[3:])[:2]
+        self.text.set_markers(Markers(left=opposite_letters(x_letters), right=x_letters, top=opposite_letters(y_letters), bottom=y_letters))
+        location = float(plane.position @ geometry.normal)
+        lines = (f"Source image {k + 1}/{geometry.shape[0]}" + (f" ({label})" if label else ""), f"Location {location:.1f} mm")
+        legend = tuple(f"{name.capitalize()} plane" for name in PLANE_NAMES if name in self.segments)
+        self.text.set_corner_text(CornerText(top_left=lines, bottom_left=legend))
+
+
 class MprViewer:
     """Planes of an :class:`MprState` side by side in one render window (offscreen or given).
 
@@ -725,6 +831,10 @@ class MprViewer:
         #: True while the user drags: oblique slabs (the expensive planes) are drawn on a grid
         #: :data:`INTERACTIVE_COARSENING` times coarser in-plane; False draws the full grid.
         self.interactive = False
+        #: The acquired slice with the planes' reference lines, when a pane shows it.
+        self.source_view: SourceView | None = None
+        #: A word on the source slices (such as "resampled grid") for the source pane.
+        self.source_label = ""
         self.fit()
 
     # -- fitting, zoom and pan -------------------------------------------------------------------
@@ -822,6 +932,28 @@ class MprViewer:
     def add_curved_point(self, point: np.ndarray) -> None:
         self.set_curved_path([*self.curved_path, point])
 
+    # -- source slice ----------------------------------------------------------------------------
+    @property
+    def frame_of_reference(self) -> str:
+        """The volume's Frame of Reference UID (PS3.3 C.7.4.1); the MPR planes share it by
+        construction, so a volume without one still relates its planes to its slices."""
+        return str(self.header.get("FrameOfReferenceUID", "") or "").strip() or "mpr-volume"
+
+    def show_source(self, renderer: vtkRenderer | None) -> None:
+        """Draw the acquired slice nearest to the crosshair with the planes' reference lines in
+        ``renderer`` (None: no source pane)."""
+        if renderer is None:
+            if self.source_view is not None:
+                self.source_view.renderer.RemoveAllViewProps()
+            self.source_view = None
+            return
+        if self.source_view is None or self.source_view.renderer is not renderer:
+            self.source_view = SourceView(renderer)
+
+    def planes(self) -> dict[str, ImagePlane]:
+        """The three MPR planes now, as :class:`ImagePlane` (for reference lines elsewhere)."""
+        return {name: self.state.plane(name).image_plane() for name in PLANE_NAMES}
+
     # -- drawing ---------------------------------------------------------------------------------
     def update(self) -> None:
         """Bring every plane up to date with the state (only changed planes are resliced)."""
@@ -839,6 +971,8 @@ class MprViewer:
             assert plane is not None
             self.curved.update(self.source, self.curved_path, lut, view_normal=plane.normal,
                                width_mm=self.curved_width_mm, spacing=plane.pixel_spacing)
+        if self.source_view is not None:
+            self.source_view.update(self.source, self.state, lut, frame_of_reference=self.frame_of_reference, label=self.source_label)
 
     def shown_plane(self, name: str) -> MprPlane:
         """The plane drawn in pane ``name`` now: the state's plane, or its coarser grid while
@@ -873,7 +1007,7 @@ class MprViewer:
         )
         curved = (tuple(tuple(p) for p in self.curved_path), self.curved_width_mm, id(self.curved)) if self.curved is not None else None
         return (views, tuple(np.round(self.state.center, 9)), self._window, self.overlays_visible,
-                tuple(self.render_window.GetSize()), curved, self.interactive)
+                tuple(self.render_window.GetSize()), curved, self.interactive, id(self.source_view))
 
     def render(self) -> None:
         self.update()
@@ -948,6 +1082,7 @@ __all__ = [
     "PaneText",
     "PlaneReslicer",
     "PlaneView",
+    "SourceView",
     "VolumeImage",
     "aligned_axis",
     "load_volume",

@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -49,10 +51,12 @@ from vtkmodules.util.numpy_support import vtk_to_numpy  # noqa: E402
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor, vtkWindowToImageFilter  # noqa: E402
 
+from workstation.annotate.measurements import Kind  # noqa: E402
 from workstation.errors import WorkstationError  # noqa: E402
 from workstation.model.geometry import VolumeGeometry, orientation_letters  # noqa: E402
 from workstation.model.mpr import MAX_SLAB_MM, PLANE_NAMES, Interpolation, MprState, Projection  # noqa: E402
 from workstation.model.presets import WindowPreset, available_presets, preset_for_key  # noqa: E402
+from workstation.ui.mpr_measure import MprMeasureTool  # noqa: E402
 from workstation.ui.viewport import dragged_window  # noqa: E402
 from workstation.ui.vtk_host import ForwardingVtkWidget, VolumeLoadingView  # noqa: E402
 
@@ -74,6 +78,11 @@ ROTATE_STEP_DEGREES = 5.0
 PAGE_STEP = 10
 PROJECTIONS = (("Thin", Projection.NONE), ("MIP", Projection.MIP), ("MinIP", Projection.MINIP), ("Average", Projection.AVERAGE))
 INTERPOLATIONS = (("Linear", Interpolation.LINEAR), ("Cubic", Interpolation.CUBIC), ("Nearest", Interpolation.NEAREST))
+MEASURE_TOOLS = (("No measuring", None), ("Length", Kind.LENGTH), ("Angle", Kind.ANGLE), ("Probe", Kind.PROBE))
+#: What the fourth pane shows when no curved reformat is open.
+FOURTH_PANES = (("Legend", "legend"), ("Source image", "source"))
+#: Milliseconds after the last drag or wheel step before the full-quality picture is drawn.
+SETTLE_MS = 250
 
 
 
@@ -87,6 +96,11 @@ class MprView(VolumeLoadingView):
     """
 
     crosshair_moved = Signal(object)
+    #: The three planes after any change (crosshair, rotation): {name: ImagePlane}, for
+    #: reference lines on the 2D viewports (workstation.model.spatial.reference_line).
+    planes_changed = Signal(object)
+    #: The MPR measurements changed (added, deleted, selected).
+    measurements_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, title: str = "") -> None:
         super().__init__(parent)
@@ -132,6 +146,23 @@ class MprView(VolumeLoadingView):
         self.curved_button.setCheckable(True)
         self.curved_button.setToolTip("Curved MPR: click points along a structure in the axial pane; Enter or Esc finishes")
         self.position = QLabel("")
+        self.measure_tool = QComboBox()
+        for label, kind in MEASURE_TOOLS:
+            self.measure_tool.addItem(label, kind)
+        self.measure_tool.setToolTip("Measure on any plane in mm (patient space): click the points; Del deletes the selected one")
+        self.fourth_pane_choice = QComboBox()
+        for label, key in FOURTH_PANES:
+            self.fourth_pane_choice.addItem(label, key)
+        self.fourth_pane_choice.setToolTip("Fourth pane: the legend, or the acquired slice at the crosshair with the planes' reference lines")
+        self.measurement_list = QListWidget()
+        self.measurement_list.setMaximumWidth(300)
+        self.measurement_list.setMinimumWidth(220)
+        self.measurement_list.setToolTip("MPR measurements: click one to select it and go to its plane; Del deletes it")
+        self.measurement_list.setVisible(False)
+        self.measure = MprMeasureTool(self)
+        #: "legend" or "source": the fourth pane when no curved reformat is open.
+        self.fourth_pane = "legend"
+        self._planes_sent: tuple[Any, ...] | None = None
 
         tools = QHBoxLayout()
         for text, widget in (("Slab", self.slab), ("", self.projection), ("Interpolation", self.interpolation), ("Window", self.presets)):
@@ -140,6 +171,9 @@ class MprView(VolumeLoadingView):
             tools.addWidget(widget)
         tools.addWidget(self.reset_button)
         tools.addWidget(self.curved_button)
+        tools.addWidget(QLabel("Measure"))
+        tools.addWidget(self.measure_tool)
+        tools.addWidget(self.fourth_pane_choice)
         tools.addStretch(1)
         tools.addWidget(self.position)
         tools.addWidget(self.progress)
@@ -151,7 +185,10 @@ class MprView(VolumeLoadingView):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(tools)
         layout.addWidget(self.message)
-        layout.addWidget(self.view, 1)
+        body = QHBoxLayout()
+        body.addWidget(self.view, 1)
+        body.addWidget(self.measurement_list)
+        layout.addLayout(body, 1)
         self.setFocusProxy(self.view)
         self._set_controls_enabled(False)
 
@@ -161,11 +198,19 @@ class MprView(VolumeLoadingView):
         self.presets.activated.connect(self._preset_chosen)
         self.reset_button.clicked.connect(self.reset_orientation)
         self.curved_button.toggled.connect(lambda on: self.start_curved() if on else self.finish_curved())
+        self.measure_tool.currentIndexChanged.connect(lambda _i: self.set_measure_tool(self.measure_tool.currentData()))
+        self.fourth_pane_choice.currentIndexChanged.connect(lambda _i: self.show_fourth_pane(self.fourth_pane_choice.currentData()))
+        self.measure.changed.connect(self._measurements_changed)
+        self.measurement_list.currentRowChanged.connect(self._measurement_row_chosen)
 
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(0)
         self._render_timer.timeout.connect(self.render_now)
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(SETTLE_MS)
+        self._settle_timer.timeout.connect(self._settled)
 
         self._legend_renderer = vtkRenderer()
         self._legend_renderer.SetViewport(*LEGEND_VIEWPORT)
@@ -177,6 +222,7 @@ class MprView(VolumeLoadingView):
         self._legend.GetPositionCoordinate().SetValue(12.0, 12.0)
         self._legend_renderer.AddViewProp(self._legend)
         self._curved_renderer = vtkRenderer()
+        self._source_renderer = vtkRenderer()
 
     # -- loading ------------------------------------------------------------------------------
     def set_volume(self, volume: np.ndarray, geometry: VolumeGeometry, header: Dataset, *, note: str = "") -> None:
@@ -189,6 +235,9 @@ class MprView(VolumeLoadingView):
         window = self.view.GetRenderWindow()
         self._ensure_initialised()
         self.viewer = MprViewer(np.ascontiguousarray(volume), geometry, header, state=self.state, render_window=window, offscreen=False)
+        self.viewer.source_label = "resampled grid" if note else ""
+        self.measure.reset()
+        self._planes_sent = None
         self.maximised = None
         self._apply_layout()
         self.viewer.fit()  # the panes changed shape: fit each plane's field again
@@ -211,8 +260,10 @@ class MprView(VolumeLoadingView):
                 view.renderer.RemoveAllViewProps()
                 window.RemoveRenderer(view.renderer)
             self.viewer.show_curved(None)
+            self.viewer.show_source(None)
             window.RemoveRenderer(self._legend_renderer)
             window.RemoveRenderer(self._curved_renderer)
+            window.RemoveRenderer(self._source_renderer)
             self.viewer = None
             self.state = None
         self.curved_active = self.curved_drawing = False
@@ -222,7 +273,8 @@ class MprView(VolumeLoadingView):
         self._set_controls_enabled(False)
 
     def _set_controls_enabled(self, on: bool) -> None:
-        for widget in (self.slab, self.projection, self.interpolation, self.presets, self.reset_button, self.curved_button):
+        for widget in (self.slab, self.projection, self.interpolation, self.presets, self.reset_button, self.curved_button,
+                       self.measure_tool, self.fourth_pane_choice):
             widget.setEnabled(on)
 
     # -- window presets -------------------------------------------------------------------------
@@ -321,7 +373,7 @@ class MprView(VolumeLoadingView):
         """The panes shown now and where: plane names, then "legend" or "curved" for the
         fourth quarter; one pane over the whole window when one is maximised."""
         panes = dict(PANE_VIEWPORTS)
-        panes["curved" if self.curved_active else "legend"] = LEGEND_VIEWPORT
+        panes["curved" if self.curved_active else self.fourth_pane] = LEGEND_VIEWPORT
         if self.maximised in panes:
             return {self.maximised: FULL_VIEWPORT}
         return panes
@@ -334,7 +386,9 @@ class MprView(VolumeLoadingView):
         renderers = {name: view.renderer for name, view in self.viewer.views.items()}
         renderers["legend"] = self._legend_renderer
         renderers["curved"] = self._curved_renderer
+        renderers["source"] = self._source_renderer
         layout = self.pane_layout()
+        self.viewer.show_source(self._source_renderer if "source" in layout else None)
         for name, renderer in renderers.items():
             if name in layout:
                 renderer.SetViewport(*layout[name])
@@ -368,9 +422,74 @@ class MprView(VolumeLoadingView):
     def screen_of(self, name: str, point: np.ndarray) -> tuple[float, float]:
         """Render-window pixel (y down) where patient ``point`` projects in pane ``name``."""
         assert self.viewer is not None
+        self._flush()
         sx, sy = self.viewer.screen_of(name, point)
         ox, oy = self.pane_origin(name)
         return ox + sx, oy + sy
+
+    def show_fourth_pane(self, which: str) -> None:
+        """The fourth pane shows the legend ("legend") or the acquired slice nearest to the
+        crosshair with the planes' reference lines ("source"); a curved reformat, while open,
+        takes the pane."""
+        if which not in dict((k, k) for _l, k in FOURTH_PANES):
+            raise WorkstationError(f"The fourth MPR pane shows the legend or the source image, not {which!r}.")
+        self.fourth_pane = which
+        index = next(i for i, (_l, k) in enumerate(FOURTH_PANES) if k == which)
+        if self.fourth_pane_choice.currentIndex() != index:
+            self.fourth_pane_choice.blockSignals(True)
+            self.fourth_pane_choice.setCurrentIndex(index)
+            self.fourth_pane_choice.blockSignals(False)
+        if self.maximised in ("legend", "source"):
+            self.maximised = None
+        self._apply_layout()
+
+    # -- measurements ---------------------------------------------------------------------------
+    def set_measure_tool(self, kind: Kind | str | None) -> None:
+        """Length, angle or probe on the planes (clicks place points), or None (clicks move
+        the crosshair)."""
+        self.measure.set_tool(kind)
+        wanted = self.measure.tool
+        index = next(i for i, (_l, k) in enumerate(MEASURE_TOOLS) if k == wanted)
+        if self.measure_tool.currentIndex() != index:
+            self.measure_tool.blockSignals(True)
+            self.measure_tool.setCurrentIndex(index)
+            self.measure_tool.blockSignals(False)
+        self._request_render()
+
+    @property
+    def measurements(self) -> list[Any]:
+        """The MPR measurements (:class:`~workstation.annotate.plane_measurements.PlaneMeasurement`)."""
+        return list(self.measure.items)
+
+    def _measurements_changed(self) -> None:
+        lines = self.measure.descriptions()
+        self.measurement_list.blockSignals(True)
+        self.measurement_list.clear()
+        for line, m in zip(lines, self.measure.items, strict=True):
+            item = QListWidgetItem(line)
+            item.setData(Qt.ItemDataRole.UserRole, m.id)
+            self.measurement_list.addItem(item)
+            if m.id == self.measure.selected:
+                self.measurement_list.setCurrentItem(item)
+        self.measurement_list.blockSignals(False)
+        self.measurement_list.setVisible(bool(lines))
+        if self.measure.error:
+            self.message.setText(self.measure.error)
+            self.message.setVisible(True)
+        self.measurements_changed.emit()
+        self._request_render()
+
+    def _measurement_row_chosen(self, row: int) -> None:
+        if not 0 <= row < len(self.measure.items):
+            return
+        self.go_to_measurement(self.measure.items.items[row].id)
+
+    def go_to_measurement(self, id: str) -> None:
+        """Select a measurement and move the crosshair to it (its plane passes through it
+        again when the planes' orientations are those it was drawn on)."""
+        m = self.measure.items.get(id)
+        self.measure.select(id)
+        self.move_crosshair(m.centroid)
 
     # -- zoom and pan ---------------------------------------------------------------------------
     def zoom(self, name: str, factor: float, x: float | None = None, y: float | None = None) -> None:
@@ -443,11 +562,17 @@ class MprView(VolumeLoadingView):
         return pos.x() * ratio, pos.y() * ratio
 
     # -- input ----------------------------------------------------------------------------------
+    def _flush(self) -> None:
+        """Draw a pending change now, so that screen points map through the planes shown."""
+        if self.render_pending:
+            self.render_now()
+
     def _mouse_press(self, ev: QMouseEvent) -> None:
         self.view.setFocus()
         ev.accept()
         if self.viewer is None:
             return
+        self._flush()
         x, y = self._screen_point(ev.position())
         hit = self.pane_at(x, y)
         if hit is None:
@@ -465,6 +590,12 @@ class MprView(VolumeLoadingView):
                 self.add_curved_point(self.viewer.pick(name, px, py))
             self._drag = None
             return
+        if (button == Qt.MouseButton.LeftButton and self.measure.tool is not None
+                and not ev.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            self.measure.press(name, px, py)
+            self._drag = None
+            self._request_render()
+            return
         if button == Qt.MouseButton.MiddleButton:
             drag["pan"] = True
         elif button == Qt.MouseButton.LeftButton and ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -478,9 +609,16 @@ class MprView(VolumeLoadingView):
     def _mouse_move(self, ev: QMouseEvent) -> None:
         ev.accept()
         drag = self._drag
+        if self.measure.pending and self.viewer is not None:
+            hit = self.pane_at(*self._screen_point(ev.position()))
+            if hit is not None and hit[0] == self.measure.pending_pane:
+                self.measure.move(*hit)
+                self._request_render()
         if drag is None or self.viewer is None or self.state is None:
             return
         x, y = self._screen_point(ev.position())
+        if not drag.get("window"):
+            self._interacting()
         name = drag["pane"]
         ox, oy = self.pane_origin(name)
         if drag.get("pan"):
@@ -504,6 +642,21 @@ class MprView(VolumeLoadingView):
     def _mouse_release(self, ev: QMouseEvent) -> None:
         self._drag = None
         ev.accept()
+        if self.viewer is not None and self.viewer.interactive:
+            self._settle_timer.stop()
+            self._settled()
+
+    def _interacting(self) -> None:
+        """A drag or wheel step: draw expensive oblique slabs coarsely until things settle."""
+        if self.viewer is not None:
+            self.viewer.interactive = True
+            self._settle_timer.start()
+
+    def _settled(self) -> None:
+        """Full quality again after the last drag or wheel step."""
+        if self.viewer is not None and self.viewer.interactive:
+            self.viewer.interactive = False
+            self._request_render()
 
     def _double_click(self, ev: QMouseEvent) -> None:
         ev.accept()
@@ -530,6 +683,7 @@ class MprView(VolumeLoadingView):
         self._wheel_rest += ev.angleDelta().y() / 120.0
         notches = int(self._wheel_rest)
         if notches:
+            self._interacting()
             self._wheel_rest -= notches
             self.scroll_plane(hit[0], -notches)  # wheel towards the user: deeper along the normal
 
@@ -540,7 +694,16 @@ class MprView(VolumeLoadingView):
         ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
         K = Qt.Key
         pane = self.active_pane
-        if key in (K.Key_Return, K.Key_Enter, K.Key_Escape) and self.curved_drawing:
+        if key == K.Key_Escape and self.measure.pending:
+            self.measure.cancel()
+            self._request_render()
+        elif key in (K.Key_Delete, K.Key_Backspace) and self.measure.selected is not None:
+            self.measure.delete_selected()
+        elif ctrl and key == K.Key_Z:
+            self.measure.undo()
+        elif ctrl and key == K.Key_Y:
+            self.measure.redo()
+        elif key in (K.Key_Return, K.Key_Enter, K.Key_Escape) and self.curved_drawing:
             self.finish_curved()
         elif key == K.Key_Escape and self.curved_active:
             self.close_curved()
@@ -616,6 +779,10 @@ class MprView(VolumeLoadingView):
         lines.append(f"Interpolation: {state.interpolation.value}")
         if state.is_oblique:
             lines.append("Oblique planes (O: orthogonal)")
+        measured = self.measure.descriptions()
+        if measured:
+            lines.append("Measurements:")
+            lines.extend(measured[-8:])
         return "\n".join(lines)
 
     def render_now(self) -> None:
@@ -628,7 +795,12 @@ class MprView(VolumeLoadingView):
         c = self.state.center
         self.position.setText(f"L {c[0]:.1f}  P {c[1]:.1f}  H {c[2]:.1f} mm")
         self.viewer.update()
+        self.measure.draw()
         self.view.GetRenderWindow().Render()
+        key = tuple(self.state.plane(name).key() for name in PLANE_NAMES)
+        if key != self._planes_sent:
+            self._planes_sent = key
+            self.planes_changed.emit(self.viewer.planes())
 
     @property
     def render_pending(self) -> bool:
@@ -669,4 +841,4 @@ class MprView(VolumeLoadingView):
         super().closeEvent(ev)
 
 
-__all__ = ["LEGEND_VIEWPORT", "MprView", "PANE_VIEWPORTS"]
+__all__ = ["FOURTH_PANES", "LEGEND_VIEWPORT", "MEASURE_TOOLS", "MprView", "PANE_VIEWPORTS"]
