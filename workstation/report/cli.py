@@ -78,6 +78,13 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     kf.add_argument("path", type=Path)
     kf.add_argument("--key-id", default="")
     sub.add_parser("templates", help="list the report templates")
+    m = sub.add_parser("import-template", help="import an IHE MRRT (HTML5) report template into your templates")
+    m.add_argument("file", type=Path, metavar="FILE.html", help="the MRRT template (for example from RadReport)")
+    m.add_argument("--id", default="", help="template id (default: mrrt_ and the title)")
+    m.add_argument("--modality", action="append", default=[], metavar="CT",
+                   help="modality the template is chosen for (repeatable; default: guessed from the title)")
+    m.add_argument("--force", action="store_true", help="replace a template of the same id")
+    m.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_report)
     return p
 
@@ -167,6 +174,26 @@ def sign_draft_file(
     return signed, folder
 
 
+def _import_template(args: argparse.Namespace) -> int:
+    """``workstation report import-template FILE.html``: convert and save into the user's templates."""
+    from workstation.report.mrrt import import_mrrt_file, write_user_template
+
+    imported = import_mrrt_file(args.file, template_id=args.id, modalities=tuple(args.modality))
+    path = write_user_template(imported, overwrite=args.force)
+    template = imported.template
+    fields = len(template.all_fields())
+    if args.json:
+        print(json.dumps({"id": template.id, "title": template.title, "path": str(path),
+                          "sections": [s.name for s in template.sections], "fields": fields,
+                          "modalities": list(template.modalities), "notes": imported.notes}, indent=2))
+        return 0
+    print(f"Imported '{template.title}' as template '{template.id}' ({len(template.sections)} sections, "
+          f"{fields} fields) into {path}.")
+    for note in imported.notes:
+        print(f"Note: {note}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``workstation report ...``; returns the exit status (1 with one sentence on error)."""
     try:
@@ -178,6 +205,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             for problem in library.problems:
                 print(problem, file=sys.stderr)
             return 0
+        if args.report_verb == "import-template":
+            return _import_template(args)
         if args.report_verb == "key":
             key_id = args.key_id or pkcs12_key_id(args.path)
             if args.key_verb == "add":

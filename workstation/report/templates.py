@@ -16,6 +16,8 @@ sections are those of a diagnostic imaging report (TID 2000, PS3.16; CID 7001 he
 
 Field types: ``text``, ``choice`` (``options``), ``number`` (``unit``, optional ``min``/``max``),
 ``yes_no`` and ``date`` (ISO, YYYY-MM-DD). ``required`` fields must be filled before signing.
+IHE MRRT (HTML5) templates, such as RadReport's, are converted into this format by
+:mod:`workstation.report.mrrt` (``workstation report import-template FILE.html``).
 
 :func:`choose_template` picks a template for a study by modality, then Body Part Examined
 (PS3.3 C.7.3.1, with the defined terms of PS3.16 Annex L), then words of the study and series
