@@ -48,6 +48,7 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian
 from pydicom.valuerep import DA, TM
 
 from workstation.errors import ReportError
+from workstation.model import attributes as attr
 from workstation.model.sop_classes import ENCAPSULATED_PDF
 from workstation.report.model import ADDENDUM, Report, ReportStatus, SignedReport
 from workstation.report.sr_sections import WRITTEN_HEADINGS
@@ -106,15 +107,15 @@ def _patient_study(report: Report) -> Dataset:
 def _check_evidence(report: Report, evidence: Sequence[Dataset]) -> list[Dataset]:
     out = []
     for ds in evidence:
-        if str(ds.get("StudyInstanceUID", "")) != report.study.study_uid:
+        if attr.text(ds, "StudyInstanceUID") != report.study.study_uid:
             raise ReportError("An evidence image belongs to another study than the report; give only the study's images.")
-        pid = str(ds.get("PatientID", ""))
+        pid = attr.text(ds, "PatientID")
         if report.patient.patient_id and pid and pid != report.patient.patient_id:
             raise ReportError(
                 "An image of the study names another patient ID than the report header; check the study's identity before signing."
             )
         for keyword in ("SeriesInstanceUID", "SOPClassUID", "SOPInstanceUID"):
-            if not str(ds.get(keyword, "")):
+            if not attr.text(ds, keyword):
                 raise ReportError(f"An evidence image has no {keyword}, so the report cannot reference it.")
         out.append(ds)
     return out
@@ -124,9 +125,10 @@ def _evidence_sequence(evidence: Sequence[Dataset]) -> list[Dataset]:
     """Hierarchical SOP Instance Reference Macro (PS3.3 Table C.17-3) for one study."""
     by_series: dict[str, dict[str, str]] = {}
     for ds in evidence:
-        by_series.setdefault(str(ds.SeriesInstanceUID), {})[str(ds.SOPInstanceUID)] = str(ds.SOPClassUID)
+        by_series.setdefault(attr.text(ds, "SeriesInstanceUID"), {})[attr.text(ds, "SOPInstanceUID")] = \
+            attr.text(ds, "SOPClassUID")
     study = Dataset()
-    study.StudyInstanceUID = str(evidence[0].StudyInstanceUID)
+    study.StudyInstanceUID = attr.text(evidence[0], "StudyInstanceUID")
     series_items = []
     for series_uid, instances in by_series.items():
         series = Dataset()
@@ -179,7 +181,7 @@ def _content(report: Report, template: Template | None, evidence: Sequence[Datas
         )
         items += [cast(hd.sr.ContentItem, item) for item in context]
     fields = field_lines(report, template)
-    known = {str(ds.SOPInstanceUID): ds for ds in evidence}
+    known = {attr.text(ds, "SOPInstanceUID"): ds for ds in evidence}
     for name, (heading, text_code) in SECTION_CODES.items():
         lines = _paragraphs(report.section(name)) + fields.get(name, [])
         if name == "findings":
@@ -193,7 +195,7 @@ def _content(report: Report, template: Template | None, evidence: Sequence[Datas
         for image in images:
             children.append(hd.sr.ImageContentItem(
                 name=BEST_ILLUSTRATION,
-                referenced_sop_class_uid=str(known[image.sop_instance_uid].SOPClassUID),
+                referenced_sop_class_uid=attr.text(known[image.sop_instance_uid], "SOPClassUID"),
                 referenced_sop_instance_uid=image.sop_instance_uid,
                 referenced_frame_numbers=image.frame,
                 relationship_type="CONTAINS",

@@ -336,8 +336,8 @@ class _Importer:
         if input_type == "number" or kind in ("NUMBER", "INTEGER", "DECIMAL"):
             unit, label = self._unit(node, label)
             spec = self._spec(label, node, "number", prefix, required, default=self._number(node.get("value")))
-            for attr, key in (("min", "min"), ("max", "max")):
-                number = self._number(node.get(attr))
+            for key in ("min", "max"):
+                number = self._number(node.get(key))
                 if number is not None:
                     spec[key] = number
             if unit:

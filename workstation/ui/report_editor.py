@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
 
 from workstation.annotate.measurements import ImageRef
 from workstation.errors import SigningError, WorkstationError
+from workstation.model import attributes as attr
 from workstation.model.entities import SeriesSummary, StudySummary
 from workstation.model.query import StudyQuery
 
@@ -481,8 +482,8 @@ class ReportEditor(QWidget):
         self.save_draft()
         self.study = study
         self.headers = list(headers)
-        series = {str(h.get("SeriesInstanceUID", "")): SeriesSummary.from_dataset(h, study.study_uid)
-                  for h in self.headers if h.get("SeriesInstanceUID")}
+        series = {attr.text(h, "SeriesInstanceUID"): SeriesSummary.from_dataset(h, study.study_uid)
+                  for h in self.headers if attr.text(h, "SeriesInstanceUID")}
         choice = choose_template(study, display_sets, series=list(series.values()), library=self.library_templates)
         saved = self._saved_history(study.study_uid)
         if saved is not None:
@@ -985,7 +986,7 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     practice = letterhead.practice_name
     signed = sign_report(report, credential, letterhead=letterhead, template=template,
                          key_image_pixels=key_image_pixels, trust_roots=configured_trust_roots(settings) or None)
-    evidence = [h for h in headers if str(h.get("SOPInstanceUID", "") or "")]
+    evidence = [h for h in headers if attr.text(h, "SOPInstanceUID")]
     signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
                                 organization=practice)
     folder = write_outgoing(signed, outgoing_folder(settings))

@@ -14,6 +14,7 @@ from pydicom import dcmread
 from pydicom.errors import InvalidDicomError
 
 from workstation.errors import ArchiveError
+from workstation.model import attributes as attr
 from workstation.net.dicomweb import DicomWebClient, StoreRejected
 from workstation.report.delivery.errors import DeliveryError, ReportPackageError
 from workstation.report.delivery.package import ReportVersion
@@ -28,12 +29,16 @@ def _uids(data: bytes, name: str) -> tuple[str, str, str]:
     try:
         ds = dcmread(BytesIO(data), stop_before_pixels=True,
                      specific_tags=["StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"])
-        return str(ds.StudyInstanceUID), str(ds.SeriesInstanceUID), str(ds.SOPInstanceUID)
-    except (InvalidDicomError, AttributeError, OSError, ValueError):
+    except (InvalidDicomError, OSError, ValueError):
+        ds = None
+    uids = tuple(attr.text(ds, k) for k in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")) \
+        if ds is not None else ("", "", "")
+    if not all(uids):
         raise ReportPackageError(
             f"The outgoing report file {name} is not a readable DICOM object; the report must "
             "be signed again."
-        ) from None
+        )
+    return uids[0], uids[1], uids[2]
 
 
 def deliver_stow(version: ReportVersion, client: DicomWebClient) -> str:
