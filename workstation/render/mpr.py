@@ -186,7 +186,9 @@ class PlaneReslicer:
         """An oblique slab with vtkImageReslice's own slab mode: the ``slab_samples`` samples
         ``slab_step`` apart along the normal, centred on the plane, are combined in C++ while
         reslicing (no 3D output, about twice as fast as sampling a 3D block and projecting it
-        with numpy). The mean is kept in float32. Not used when the reslice matrix is a
+        with numpy). The mean is kept in float32. Samples that fall outside the volume are left
+        out of the projection (the sampled path counts them as the background level, so only a
+        MinIP or average at the volume's very edge differs). Not used when the reslice matrix is a
         permutation (VTK 9.7's permutation fast path shifts slabs, see :meth:`configure`); that
         case takes the numpy layer path or the sampled path."""
         thin = MprPlane(**{**plane.__dict__, "slab_samples": 1, "projection": Projection.NONE})
