@@ -96,3 +96,27 @@ def test_pending_entries_keep_the_study_description_and_older_entries_still_list
     [listed] = queue.list()
     assert listed.id == entry.id and listed.study_description == "" and listed.state == REFUSED
     assert queue.requeue(listed).state == PENDING and queue.list()[0].state == PENDING
+
+
+def test_arrows_and_text_come_back_from_the_presentation_state() -> None:
+    """Arrows and text live only in the GSPS: read back with their points and text, next to the
+    report's measurements; a length in the same state is not read twice."""
+    from workstation.annotate.read_back import annotations_from_presentation_state
+
+    images = _series()
+    image = MeasuredImage.from_dataset(images[2])
+    length = measure(Kind.LENGTH, [(2.0, 3.0), (20.0, 3.0)], image, id="len")
+    arrow = measure(Kind.ARROW, [(5.0, 25.0), (15.0, 18.0)], image, text="nodule", id="arr")
+    note = measure(Kind.TEXT, [(24.0, 6.0)], image, text="Compare with prior", id="txt")
+    ps = build_presentation_state([images[2]], [length, arrow, note], View(window=(40.0, 80.0)))
+    back = annotations_from_presentation_state(ps)
+    by_kind = {m.kind: m for m in back}
+    assert sorted(k.value for k in by_kind) == sorted([Kind.ARROW.value, Kind.TEXT.value]) and len(back) == 2
+    assert by_kind[Kind.ARROW].points == arrow.points and by_kind[Kind.ARROW].text == "nodule"
+    assert by_kind[Kind.TEXT].points == note.points and by_kind[Kind.TEXT].text == "Compare with prior"
+    assert all(m.image.sop_instance_uid == str(images[2].SOPInstanceUID) for m in back)
+    report = build_measurement_report([length], images)
+    saved = read_saved_objects([*images, report, ps])
+    assert saved.measurements is not None and sorted(m.kind.value for m in saved.measurements) == sorted(
+        [Kind.LENGTH.value, Kind.ARROW.value, Kind.TEXT.value])
+    assert saved.presentation_state is not None and saved.presentation_state.SOPInstanceUID == ps.SOPInstanceUID

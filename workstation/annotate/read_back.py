@@ -10,6 +10,13 @@ length, of 3 with an Angle -> angle, with Long/Short axis -> bidirectional, clos
 freehand. SCOORD coordinates ((0, 0) at the image's outer corner) are shifted by -0.5 into pixel
 centre coordinates. Groups without an image SCOORD (volumetric or segmentation based) are skipped
 and counted in :attr:`ReportContents.skipped`.
+
+Arrows and text annotations are not measurements, so they live only in the Grayscale Softcopy
+Presentation State this workstation writes with the report (PS3.3 C.10.5, layer
+:data:`~.gsps_writer.LAYER`): :func:`annotations_from_presentation_state` reads them back from
+there (text: an unformatted text object with an invisible anchor; arrow: a 2-point polyline and a
+3-point head whose wings are :data:`~.gsps_writer.ARROW_HEAD_PIXELS` long), so that they are
+editable again after reopening.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
+from workstation.annotate.gsps_writer import ARROW_HEAD_PIXELS, LAYER
 from workstation.annotate.measurements import ImageRef, Kind, Measurement, MeasurementSet, Value
 from workstation.annotate.sr_tid1500 import VALUE_CODES
 from workstation.errors import InvalidDicomError
@@ -159,3 +167,60 @@ def read_measurement_report(ds: Dataset) -> ReportContents:
 def measurements_from_sr(ds: Dataset) -> MeasurementSet:
     """The measurements of a TID 1500 report as an editable :class:`MeasurementSet`."""
     return read_measurement_report(ds).measurements
+
+
+def _pixel_points(graphic: Dataset) -> list[tuple[float, float]] | None:
+    if str(graphic.get("GraphicAnnotationUnits", "")).upper() != "PIXEL":
+        return None
+    data = [float(v) for v in (graphic.get("GraphicData", None) or [])]
+    return [(data[i] - 0.5, data[i + 1] - 0.5) for i in range(0, len(data) - 1, 2)]
+
+
+def _arrows(graphics: list[Dataset]) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """(tail, head) of each arrow this workstation wrote: a shaft and a head of two wings."""
+    lines = [p for g in graphics if str(g.get("GraphicType", "")).upper() == "POLYLINE" for p in [_pixel_points(g)] if p]
+    shafts = [p for p in lines if len(p) == 2]
+    heads = [p for p in lines if len(p) == 3
+             and all(abs(math.dist(w, p[1]) - ARROW_HEAD_PIXELS) < 1e-3 for w in (p[0], p[2]))]
+    out = []
+    for head in heads:
+        shaft = next((s for s in shafts if math.dist(s[1], head[1]) < 1e-3), None)
+        if shaft is not None:
+            shafts.remove(shaft)
+            out.append((shaft[0], shaft[1]))
+    return out
+
+
+def annotations_from_presentation_state(ds: Dataset) -> list[Measurement]:
+    """The arrows and text annotations of a presentation state written by this workstation
+    (its graphic layer :data:`~.gsps_writer.LAYER`); other layers are left to the viewer."""
+    uid = str(ds.get("SOPInstanceUID", "") or "")
+    out: list[Measurement] = []
+    for item in ds.get("GraphicAnnotationSequence", None) or []:
+        if str(item.get("GraphicLayer", "")) != LAYER:
+            continue
+        refs = item.get("ReferencedImageSequence", None) or []
+        if not refs:
+            continue
+        ref_item = refs[0]
+        frames = ref_item.get("ReferencedFrameNumber", None)
+        first = frames[0] if isinstance(frames, MultiValue | list) and len(frames) else frames
+        ref = ImageRef(str(ref_item.get("ReferencedSOPInstanceUID", "")), str(ref_item.get("ReferencedSOPClassUID", "")),
+                       int(first) if first not in (None, "") else None)
+        arrows = _arrows(list(item.get("GraphicObjectSequence", None) or []))
+        arrow_text: dict[int, str] = {}
+        for text in item.get("TextObjectSequence", None) or []:
+            anchor = text.get("AnchorPoint", None)
+            if anchor is None or str(text.get("AnchorPointAnnotationUnits", "")).upper() != "PIXEL":
+                continue
+            point = (float(anchor[0]) - 0.5, float(anchor[1]) - 0.5)
+            value = str(text.get("UnformattedTextValue", ""))
+            if str(text.get("AnchorPointVisibility", "")).upper() == "N":
+                out.append(Measurement(f"{uid}.{len(out) + 1}", Kind.TEXT, ref, (point,), text=value))
+                continue
+            at_tail = next((n for n, (tail, _h) in enumerate(arrows) if math.dist(tail, point) < 1e-3), None)
+            if at_tail is not None:  # an arrow's own text is written at its tail
+                arrow_text[at_tail] = value
+        for n, (tail, head) in enumerate(arrows):
+            out.append(Measurement(f"{uid}.{len(out) + 1}", Kind.ARROW, ref, (tail, head), text=arrow_text.get(n, "")))
+    return out

@@ -4,7 +4,10 @@ Used when a study is shown again, as the current study or as a prior beside anot
 newest TID 1500 Measurement Report (PS3.16 TID 1500; any SR storage class whose document title is
 "Imaging Measurement Report", DCM 126000), the newest Key Object Selection (PS3.3 A.35.4) and every
 Grayscale Softcopy Presentation State (PS3.3 A.33.1). "Newest" is by Content Date/Time, then
-Instance Number. :func:`fetch_saved_headers` reads only the SR, KO and PR series of a study
+Instance Number. Arrows and text annotations, which only the presentation state holds, are read
+from the newest presentation state this workstation wrote (its graphic layer
+:data:`~workstation.annotate.gsps_writer.LAYER`) and join the measurements, so that they are shown
+and edited like them. :func:`fetch_saved_headers` reads only the SR, KO and PR series of a study
 (QIDO-RS series search, then WADO-RS metadata: PS3.18 10.6, 10.4), from the archive and the
 local library, so a prior's images are never fetched for this.
 """
@@ -17,10 +20,11 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
+from workstation.annotate.gsps_writer import LAYER
 from workstation.annotate.key_images import KeyImages
 from workstation.annotate.kos import KEY_OBJECT_SELECTION, key_images_from_kos
 from workstation.annotate.measurements import MeasurementSet
-from workstation.annotate.read_back import measurements_from_sr
+from workstation.annotate.read_back import annotations_from_presentation_state, measurements_from_sr
 from workstation.errors import InvalidDicomError, WorkstationError
 from workstation.model.presentation_state import (
     PresentationState,
@@ -42,6 +46,8 @@ class SavedObjects:
     presentation_states: tuple[PresentationState, ...] = ()
     report: Dataset | None = None
     kos: Dataset | None = None
+    #: The newest presentation state with this workstation's layer (its arrows and text were read).
+    presentation_state: Dataset | None = None
     study_date: str = ""
     study_description: str = ""
     problems: tuple[str, ...] = field(default_factory=tuple)
@@ -77,6 +83,13 @@ def newest_key_object_selection(headers: Iterable[Dataset]) -> Dataset | None:
     return max(found, key=_order) if found else None
 
 
+def newest_own_presentation_state(headers: Iterable[Dataset]) -> Dataset | None:
+    """The newest presentation state whose graphic layers include this workstation's."""
+    found = [h for h in headers if is_presentation_state(h)
+             and any(str(item.get("GraphicLayer", "")) == LAYER for item in h.get("GraphicLayerSequence", None) or [])]
+    return max(found, key=lambda h: (str(h.get("PresentationCreationDate", "") or ""), str(h.get("PresentationCreationTime", "") or ""), *_order(h)[2:])) if found else None
+
+
 def read_saved_objects(headers: Sequence[Dataset]) -> SavedObjects:
     """The newest report, the newest key object selection and the presentation states among
     ``headers`` (one study); unreadable ones are skipped and named in ``problems``."""
@@ -96,6 +109,15 @@ def read_saved_objects(headers: Sequence[Dataset]) -> SavedObjects:
         except WorkstationError as exc:
             problems.append(str(exc))
             kos = None
+    own = newest_own_presentation_state(headers)
+    if own is not None:
+        try:
+            drawn = annotations_from_presentation_state(own)
+        except (ValueError, TypeError, AttributeError, IndexError):
+            problems.append(f"The annotations of presentation state {own.get('SOPInstanceUID', '(no UID)')} could not be read.")
+            drawn = []
+        if drawn:
+            measurements = MeasurementSet((*(measurements or MeasurementSet()).items, *drawn))
     states: list[PresentationState] = []
     for h in headers:
         if is_presentation_state(h):
@@ -105,7 +127,7 @@ def read_saved_objects(headers: Sequence[Dataset]) -> SavedObjects:
                 problems.append(str(exc))
     first = next((h for h in (report, kos, *headers) if h is not None), None)
     return SavedObjects(
-        measurements, key_images, tuple(states), report, kos,
+        measurements, key_images, tuple(states), report, kos, own,
         study_date=str(first.get("StudyDate", "") or "") if first is not None else "",
         study_description=str(first.get("StudyDescription", "") or "") if first is not None else "",
         problems=tuple(problems),
@@ -133,4 +155,5 @@ def fetch_saved_headers(study_uid: str, archive: Any | None, library: Any | None
     return list(found.values())
 
 
-__all__ = ["SavedObjects", "fetch_saved_headers", "newest_key_object_selection", "newest_measurement_report", "read_saved_objects"]
+__all__ = ["SavedObjects", "fetch_saved_headers", "newest_key_object_selection", "newest_measurement_report",
+           "newest_own_presentation_state", "read_saved_objects"]

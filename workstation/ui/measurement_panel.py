@@ -54,14 +54,11 @@ from PySide6.QtWidgets import (
 
 from workstation.annotate.gsps_writer import View, build_presentation_state
 from workstation.annotate.key_images import KeyImages
-from workstation.annotate.kos import key_images_from_kos
 from workstation.annotate.measurements import ImageRef, Kind, MeasurementSet
 from workstation.annotate.pending import PendingQueue
-from workstation.annotate.read_back import measurements_from_sr
 from workstation.annotate.saved_objects import (
     SavedObjects,
     fetch_saved_headers,
-    newest_measurement_report,
     read_saved_objects,
 )
 from workstation.annotate.sr_tid1500 import SAVED_KINDS, build_measurement_report
@@ -225,13 +222,6 @@ class MeasurementPanel(QDockWidget):
         self.key_label.setText(f"Key images ({len(tools.key_images.images)})" + (f": {note}" if note else ""))
 
 
-def _newest(headers: list[Dataset], sop_class: str) -> Dataset | None:
-    found = [h for h in headers if str(h.get("SOPClassUID", "")) == sop_class]
-    if not found:
-        return None
-    return max(found, key=lambda h: (str(h.get("ContentDate", "")), str(h.get("ContentTime", "")), int(h.get("InstanceNumber", 0) or 0)))
-
-
 class MeasurementRoom(QObject):
     """The measurement tools of a main window (see the module docstring)."""
 
@@ -334,22 +324,16 @@ class MeasurementRoom(QObject):
         return tools
 
     def _read_saved(self, view: Any, tools: MeasureTools) -> None:
-        headers = list(self.window.study_headers(view))
-        report, kos = newest_measurement_report(headers), _newest(headers, KEY_OBJECT_SELECTION)
-        try:
-            if report is not None:
-                tools.previous["sr"] = report
-                measurements = measurements_from_sr(report)
-            else:
-                measurements = tools.measurements
-            key_images = key_images_from_kos(kos) if kos is not None else None
-            if kos is not None:
-                tools.previous["kos"] = kos
-        except WorkstationError as exc:
-            self._say(f"The saved measurements could not be read: {exc}")
-            return
-        if report is not None or key_images is not None:
-            tools.load(measurements, key_images)
+        """The study's newest measurement report, key images and own presentation state (its
+        arrows and text), read back as editable measurements (:func:`read_saved_objects`)."""
+        saved = read_saved_objects(list(self.window.study_headers(view)))
+        for problem in saved.problems:
+            self._say(f"The saved measurements could not be read: {problem}")
+        for name, ds in (("sr", saved.report), ("kos", saved.kos), ("pr", saved.presentation_state)):
+            if ds is not None:
+                tools.previous[name] = ds
+        if saved.measurements is not None or saved.key_images is not None:
+            tools.load(saved.measurements if saved.measurements is not None else tools.measurements, saved.key_images)
 
     def read_other_study(self, view: Any, tools: MeasureTools, study_uid: str) -> tasks.Task | None:
         """In the background: the saved objects of another study shown in ``view`` (a prior),
