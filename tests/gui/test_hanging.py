@@ -229,3 +229,14 @@ def test_prior_in_orthanc_is_found_and_shown_labelled(qtbot, archive_window) -> 
     qtbot.waitUntil(lambda: prior_brain.viewport.loaded == THICK[0], timeout=30000)  # fetched from Orthanc
     assert prior_brain.state.image_index == THICK[0] // 2
     shot(window, "51-hanging-with-prior")
+    # The prior's images were prefetched into the library in the background, both its series
+    # complete (THICK + THIN instances), through the share throttle.
+    qtbot.waitUntil(lambda: window.library.study_complete(prior_uid), timeout=30000)
+    stored = {str(h.SOPInstanceUID) for h in window.library.study_headers(prior_uid)}
+    assert len(stored) == THICK[0] + THIN[0]
+    throttle = window.hanging.throttles[view]
+    assert throttle.busy_rate == 0.25 * window.hanging.link_bytes_per_s
+    sizes = [len(window.library.read_instance(str(h.SOPInstanceUID)))
+             for h in window.library.study_headers(prior_uid)]
+    # The prefetch fetched only what the prior's viewports had not stored yet, all through the throttle.
+    assert throttle.bytes_taken <= sum(sizes)

@@ -20,6 +20,9 @@ from typing import Any
 
 from workstation.hanging.priors import NON_IMAGE_MODALITIES, RankedPrior
 from workstation.model.entities import SeriesSummary
+from workstation.model.source import CancelToken, InstanceSink, StudySource
+from workstation.net.throttle import ByteThrottle
+from workstation.net.transfer import PullReport, pull_study
 
 DEFAULT_BANDWIDTH_SHARE = 0.25
 
@@ -97,4 +100,45 @@ def prefetch_plan(
     return PrefetchPlan(tuple(items), bandwidth_share, tuple(skipped))
 
 
-__all__ = ["DEFAULT_BANDWIDTH_SHARE", "PrefetchItem", "PrefetchPlan", "prefetch_plan"]
+class _SeriesSubset:
+    """A study source that lists only the planned series of a study (the rest of the calls pass
+    through), so :func:`pull_study` fetches just those."""
+
+    def __init__(self, source: StudySource, study_uid: str, series_uids: Sequence[str]) -> None:
+        self._source = source
+        self._study_uid = study_uid
+        self._wanted = set(series_uids)
+
+    def search_series(self, study_uid: str) -> list[SeriesSummary]:
+        found = list(self._source.search_series(study_uid))
+        if study_uid != self._study_uid or not self._wanted:
+            return found
+        return [s for s in found if s.series_uid in self._wanted]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._source, name)
+
+
+def prefetch_priors(
+    plan: PrefetchPlan,
+    source: StudySource,
+    sink: InstanceSink,
+    *,
+    throttle: ByteThrottle | None = None,
+    cancel: CancelToken | None = None,
+    parallel_series: int = 1,
+) -> list[PullReport]:
+    """Carry ``plan`` out: pull each planned prior (only its planned series) into ``sink``, in
+    priority order, through ``throttle`` (the bandwidth share; see the module docstring).
+    One series at a time by default, so the background never opens more than one stream."""
+    reports = []
+    for item in sorted(plan.items, key=lambda i: i.priority):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        subset = _SeriesSubset(source, item.study_uid, item.series_uids)
+        reports.append(pull_study(subset, sink, item.study_uid, cancel=cancel,
+                                  parallel_series=parallel_series, throttle=throttle))
+    return reports
+
+
+__all__ = ["DEFAULT_BANDWIDTH_SHARE", "PrefetchItem", "PrefetchPlan", "prefetch_plan", "prefetch_priors"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from workstation.errors import ArchiveError, Cancelled, TransferInterrupted
 from workstation.model.source import CancelToken, InstanceSink, StudySource
+from workstation.net.throttle import ByteThrottle
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +108,16 @@ def pull_study(
     cancel: CancelToken | None = None,
     parallel_series: int = 3,
     attempts: int = 2,
+    throttle: ByteThrottle | None = None,
 ) -> PullReport:
     """Fetch every instance of ``study_uid`` that ``sink`` does not hold yet.
 
     Series are fetched concurrently (``parallel_series`` at a time), each as one streamed
     WADO-RS request; after a failure only the missing instances are asked for again, up to
     ``attempts`` times. Raises ``Cancelled`` when ``cancel`` is set; other errors are recorded
-    per series so one bad series does not stop the others.
+    per series so one bad series does not stop the others. ``throttle`` (background transfers
+    such as prior prefetch, :mod:`workstation.net.throttle`) is told each instance's size as it
+    arrives and may pause the stream to hold its bandwidth; None (the default) never waits.
     """
     started = time.monotonic()
     report = PullReport(study_uid)
@@ -147,6 +151,8 @@ def pull_study(
                     sink.add_bytes(data)
                     outcome.fetched += 1
                     counter.add(len(data))
+                    if throttle is not None:
+                        throttle.consume(len(data), cancel)
                 outcome.error = ""
             except Cancelled:
                 raise

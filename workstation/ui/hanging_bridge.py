@@ -16,8 +16,13 @@ module only applies what it returns to a :class:`~workstation.ui.study_view.Stud
   of priors are read, planned by :func:`~workstation.hanging.prefetch.prefetch_plan` (best ranked
   first, only image series of the current study's modalities, at most four a prior); the prior
   search starts only after the current study's viewports have started loading, so the current
-  study comes first. Anything failing there leaves the current study as it is and says one
-  sentence in the status bar;
+  study comes first. The planned priors' images are then prefetched into the library in a
+  background thread (:func:`~workstation.hanging.prefetch.prefetch_priors`), one stream at a
+  time, through a :class:`~workstation.net.throttle.BackgroundThrottle`: held to the plan's
+  bandwidth share of :data:`PREFETCH_LINK_BYTES_PER_S` while any viewport of the current study
+  is still loading (looked at every :data:`PREFETCH_CHECK_MS`), unthrottled once it has arrived.
+  Anything failing there leaves the current study as it is and says one sentence in the status
+  bar;
 * the stage's sync groups (PS3.3 C.23.3; OHIF syncGroups) link its viewports: scroll by patient
   position within one Frame of Reference and, between current and prior (two Frames of
   Reference), by an offset along the slice axis: the one the reader recorded for that pair of
@@ -37,13 +42,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel
 
@@ -56,7 +62,7 @@ from workstation.hanging.loader import (
     load_protocols,
     save_user_protocol,
 )
-from workstation.hanging.prefetch import PrefetchPlan, prefetch_plan
+from workstation.hanging.prefetch import PrefetchPlan, prefetch_plan, prefetch_priors
 from workstation.hanging.priors import RankedPrior, find_priors
 from workstation.hanging.schema import (
     Constraint,
@@ -73,6 +79,7 @@ from workstation.model.entities import LIBRARY, StudySummary
 from workstation.model.presets import find_preset
 from workstation.model.source import CancelToken
 from workstation.model.viewport import SyncGroup
+from workstation.net.throttle import DEFAULT_LINK_BYTES_PER_S, BackgroundThrottle
 from workstation.ui import tasks
 
 if TYPE_CHECKING:
@@ -91,6 +98,17 @@ ALIGN_KEY = "Alt+L"
 MAX_PRIORS = 3
 #: Prefix of the study view's sync group keys made from a stage's sync groups.
 GROUP_PREFIX = "hanging:"
+#: The link speed the prior prefetch's share is taken of (bytes per second): 100 Mbit/s.
+PREFETCH_LINK_BYTES_PER_S = DEFAULT_LINK_BYTES_PER_S
+#: How often the prefetch looks whether the current study is still loading, in ms.
+PREFETCH_CHECK_MS = 250
+
+
+class _PrefetchSignals(QObject):
+    """Carries a prefetch thread's end to the UI thread (queued signals)."""
+
+    finished = Signal(object)
+    failed = Signal(str)
 
 
 class AlignmentStore:
@@ -185,6 +203,10 @@ class HangingBridge(QObject):
         self._protocols: list[Protocol] | None = None
         self.hung: weakref.WeakKeyDictionary[StudyView, HungStudy] = weakref.WeakKeyDictionary()
         self._tasks: list[tasks.Task] = []
+        self._prefetches: list[tuple[CancelToken, QTimer, _PrefetchSignals]] = []
+        self.link_bytes_per_s = PREFETCH_LINK_BYTES_PER_S
+        #: The prefetch throttle of each open study (its bytes_taken says how much came through it).
+        self.throttles: weakref.WeakKeyDictionary[StudyView, BackgroundThrottle] = weakref.WeakKeyDictionary()
         self.label = QLabel("")
         self.label.setObjectName("hangingLabel")
         self.label.setToolTip("Hanging protocol and stage (N / Shift+N: next / previous stage)")
@@ -427,7 +449,7 @@ class HangingBridge(QObject):
         regions = sorted({r for f in hung.facts for r in (f.get("Region") or ())})
         modalities = sorted({str(f.get("Modality")) for f in hung.facts if f.get("Modality")})
 
-        def work(_progress: Any, cancel: CancelToken) -> tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]]]:
+        def work(_progress: Any, cancel: CancelToken) -> tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]], PrefetchPlan]:
             sources: list[Any] = ([archive] if archive is not None else []) + [library]
             ranked = find_priors(sources, study, current_regions=regions)
             plan = self.plan(ranked, wants, archive, modalities, cancel)
@@ -441,7 +463,7 @@ class HangingBridge(QObject):
 
                 headers, _hidden = readable_headers(headers)
                 fetched.append((prior.study, build_display_sets(headers), headers))
-            return ranked, fetched
+            return ranked, fetched, plan
 
         task = tasks.Task(work)
         task.signals.finished.connect(lambda result: self._priors_found(view, result))
@@ -489,6 +511,9 @@ class HangingBridge(QObject):
     def cancel_all(self) -> None:
         for task in self._tasks:
             task.cancel()
+        for cancel, timer, _signals in list(self._prefetches):
+            cancel.cancel()
+            timer.stop()
 
     def _alive(self, view: StudyView) -> bool:
         return view in self.hung and not getattr(view, "_closed", True)
@@ -497,11 +522,11 @@ class HangingBridge(QObject):
         if self._alive(view):
             self.window.statusBar().showMessage(f"Priors not shown: {message}", 10000)
 
-    def _priors_found(self, view: StudyView, found: tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]]]) -> None:
+    def _priors_found(self, view: StudyView, found: tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]], PrefetchPlan]) -> None:
         if not self._alive(view):
             return
         hung = self.hung[view]
-        ranked, fetched = found
+        ranked, fetched, plan = found
         hung.ranked = ranked
         possible = sum(1 for p in ranked if not p.confirmed)
         confirmed = [p for p in ranked if p.confirmed]
@@ -522,6 +547,63 @@ class HangingBridge(QObject):
             log.error("hanging with priors failed: %s", type(exc).__name__, exc_info=True)
             self.window.statusBar().showMessage(f"Priors not shown ({exc if isinstance(exc, WorkstationError) else type(exc).__name__}).", 10000)
         self.refresh_label()
+        self.prefetch(view, plan)
+
+    @staticmethod
+    def current_loading(view: StudyView) -> bool:
+        """Whether a viewport of the current study (not a prior) is still loading its images."""
+        uid = view.study.study_uid
+        return any(b.loading for b in view.bindings if b.display_set is not None and b.display_set.study_uid == uid)
+
+    def prefetch(self, view: StudyView, plan: PrefetchPlan) -> BackgroundThrottle | None:
+        """Pull the planned priors' images into the library in a background thread, at the plan's
+        share of the link while the current study loads (see the module docstring); returns the
+        throttle (None when there is nothing to fetch or no archive)."""
+        archive, library = view.archive, self.window.library
+        if archive is None or not plan.items:
+            return None
+        throttle = BackgroundThrottle.for_share(plan.bandwidth_share, self.link_bytes_per_s,
+                                                busy=self.current_loading(view))
+        self.throttles[view] = throttle
+        cancel = CancelToken()
+        timer = QTimer(self)
+        timer.setInterval(PREFETCH_CHECK_MS)
+        signals = _PrefetchSignals()
+        entry = (cancel, timer, signals)
+        self._prefetches.append(entry)
+
+        def check() -> None:
+            if not self._alive(view):
+                cancel.cancel()
+                throttle.set_busy(False)  # let a paused read see the cancel at once
+                return
+            throttle.set_busy(self.current_loading(view))
+
+        def ended(message: object) -> None:
+            timer.stop()
+            if entry in self._prefetches:
+                self._prefetches.remove(entry)
+            if isinstance(message, str) and message and self._alive(view):
+                self.window.statusBar().showMessage(f"Priors not prefetched: {message}", 8000)
+
+        def run() -> None:
+            try:
+                reports = prefetch_priors(plan, archive, library, throttle=throttle, cancel=cancel)
+            except WorkstationError as exc:
+                signals.failed.emit("" if cancel.cancelled else str(exc))
+                return
+            except Exception as exc:  # noqa: BLE001 - a background prefetch must never crash the app
+                log.error("prior prefetch failed: %s", type(exc).__name__, exc_info=True)
+                signals.failed.emit(f"unexpected error ({type(exc).__name__})")
+                return
+            signals.finished.emit(reports)
+
+        timer.timeout.connect(check)
+        signals.finished.connect(ended)
+        signals.failed.connect(ended)
+        timer.start()
+        threading.Thread(target=run, name="prior-prefetch", daemon=True).start()
+        return throttle
 
     # -- saving, import, export ------------------------------------------------------------------
 
@@ -675,6 +757,8 @@ __all__ = [
     "ALIGN_KEY",
     "APPLY_ON_OPEN_DEFAULT",
     "MAX_PRIORS",
+    "PREFETCH_CHECK_MS",
+    "PREFETCH_LINK_BYTES_PER_S",
     "AlignmentStore",
     "NEXT_STAGE_KEY",
     "PREVIOUS_STAGE_KEY",
