@@ -612,10 +612,12 @@ class CurvedView:
     first point (top) to its last, column c ``(c - centre) * spacing`` mm across it, within the
     plane the path was drawn on. With fewer than two points the pane says what to do."""
 
-    NEED_POINTS = "Curved MPR: click at least two points along the structure in the axial pane (Enter or Esc finishes)."
+    NEED_POINTS = "Curved MPR: click at least two points along the structure in the {plane} pane (Enter or Esc finishes)."
 
-    def __init__(self, renderer: vtkRenderer) -> None:
+    def __init__(self, renderer: vtkRenderer, plane: str = "axial") -> None:
         self.renderer = renderer
+        #: The pane the path is drawn on (named in the message).
+        self.plane = plane
         renderer.SetBackground(0.0, 0.0, 0.0)
         renderer.GetActiveCamera().ParallelProjectionOn()
         self.actor = vtkImageActor()
@@ -645,7 +647,8 @@ class CurvedView:
             self.result, self._key = None, key
             self.actor.VisibilityOff()
             self.text.set_corner_text(None)
-            self.text.set_message(self.NEED_POINTS if size[0] >= 700 else self.NEED_POINTS.replace(": ", ":\n", 1).replace(" in the ", "\nin the ", 1))
+            need = self.NEED_POINTS.format(plane=self.plane)
+            self.text.set_message(need if size[0] >= 700 else need.replace(": ", ":\n", 1).replace(" in the ", "\nin the ", 1))
             return
         if key != self._key or self.result is None:
             self.result = curved_reformat(source.volume, source.geometry, list(path), width_mm, spacing,
@@ -924,7 +927,8 @@ class MprViewer:
         if plane not in self.views:
             raise GeometryError(f"A curved path is drawn on a shown plane, not on {plane!r}.")
         if self.curved is None or self.curved.renderer is not renderer:
-            self.curved = CurvedView(renderer)
+            self.curved = CurvedView(renderer, plane)
+        self.curved.plane = plane
         self.curved_plane = plane
 
     def set_curved_path(self, points: Sequence[np.ndarray]) -> None:

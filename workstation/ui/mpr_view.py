@@ -18,10 +18,22 @@ the panes again (zoom and pan off), 1-9 window presets, A the image's own window
 thickness (mm), projection (MIP, MinIP, average) and interpolation are in the tool row above
 the panes.
 
-Curved MPR: the "Curved" button starts a path in the axial pane; each click there adds a point
-(LPS, as picked), Enter or Esc finishes it, and the fourth pane shows the stretched reformat
-along it (:func:`workstation.model.resample.curved_reformat`), or a sentence asking for points
-while the path has fewer than two. Esc after finishing closes the curved pane.
+Curved MPR: the "Curved" button starts a path in the pane used last (any of the three); each
+click there adds a point (LPS, as picked), Enter or Esc finishes it, and the fourth pane shows
+the stretched reformat along it (:func:`workstation.model.resample.curved_reformat`), or a
+sentence asking for points while the path has fewer than two. Esc after finishing closes the
+curved pane.
+
+Measurements (:mod:`workstation.ui.mpr_measure`): the "Measure" choice (length, angle, probe)
+makes left clicks place points on any pane, in patient mm (right on oblique planes); each pane
+shows those its plane passes through within half a voxel; Del deletes the selected one, Ctrl+Z
+and Ctrl+Y undo and redo; the list beside the panes (click: go there) and the legend show them.
+
+Fourth pane: the legend, or "Source image": the acquired slice nearest to the crosshair with the
+lines where the MPR planes cut it (:class:`~workstation.render.mpr.SourceView`). ``planes_changed``
+carries the planes as :class:`~workstation.model.image_plane.ImagePlane` objects after every
+change, for reference lines on the 2D viewports. While the mouse drags or the wheel turns,
+oblique thick slabs are drawn on a 2x coarser preview grid and sharp again 250 ms after.
 """
 
 from __future__ import annotations
@@ -144,7 +156,7 @@ class MprView(VolumeLoadingView):
         self.reset_button.setToolTip("Reset the crosshair axes to axial, coronal and sagittal")
         self.curved_button = QPushButton("Curved")
         self.curved_button.setCheckable(True)
-        self.curved_button.setToolTip("Curved MPR: click points along a structure in the axial pane; Enter or Esc finishes")
+        self.curved_button.setToolTip("Curved MPR: click points along a structure in the pane used last; Enter or Esc finishes")
         self.position = QLabel("")
         self.measure_tool = QComboBox()
         for label, kind in MEASURE_TOOLS:
@@ -511,18 +523,22 @@ class MprView(VolumeLoadingView):
             self._request_render()
 
     # -- curved MPR -----------------------------------------------------------------------------
-    def start_curved(self) -> None:
-        """Begin a new curved-MPR path in the axial pane; the fourth pane shows the reformat."""
+    def start_curved(self, plane: str | None = None) -> None:
+        """Begin a new curved-MPR path in pane ``plane`` (default: the pane used last, where
+        the mouse or the keys acted); the fourth pane shows the reformat."""
         if self.viewer is None:
             return
+        plane = plane or self.active_pane
+        if plane not in self.viewer.views:
+            raise WorkstationError(f"A curved path is drawn on the axial, coronal or sagittal pane, not on {plane!r}.")
         self.curved_active = True
         self.curved_drawing = True
         self.viewer.set_curved_path([])
-        self.viewer.show_curved(self._curved_renderer, plane="axial")
+        self.viewer.show_curved(self._curved_renderer, plane=plane)
         self.curved_button.blockSignals(True)
         self.curved_button.setChecked(True)
         self.curved_button.blockSignals(False)
-        self.message.setText("Curved MPR: click points along the structure in the axial pane; Enter or Esc finishes.")
+        self.message.setText(f"Curved MPR: click points along the structure in the {plane} pane; Enter or Esc finishes.")
         self.message.setVisible(True)
         self._apply_layout()
 
