@@ -382,6 +382,11 @@ class ReportEditor(QWidget):
         for t in sorted(self.library_templates.templates.values(), key=lambda t: t.title):
             self.template_combo.addItem(t.title, t.id)
         self.template_combo.activated.connect(self._template_picked)
+        self.import_template_button = QPushButton("Import...")
+        self.import_template_button.setToolTip("Import an IHE MRRT (HTML5) report template, such as one from "
+                                               "RSNA's RadReport library, into your own templates")
+        self.import_template_button.clicked.connect(lambda: self.import_template())
+        self.choose_template_file: Callable[[], Path | None] = self._choose_template_file
         self.reason = QLabel("")
         self.reason.setWordWrap(True)
         self.reason.setStyleSheet("color: #707070;")
@@ -440,6 +445,7 @@ class ReportEditor(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Template"))
         top.addWidget(self.template_combo, 1)
+        top.addWidget(self.import_template_button)
         state_row = QHBoxLayout()
         state_row.addWidget(self.state)
         state_row.addStretch(1)
@@ -681,6 +687,42 @@ class ReportEditor(QWidget):
         self.choice_reason = f"'{new.title}' chosen by hand."
         self._show()
         self.save_draft()
+
+    def import_template(self, path: Path | None = None) -> Template | None:
+        """Import an IHE MRRT template (asked with a file dialog when ``path`` is ``None``) into the
+        user's template folder (:mod:`workstation.report.mrrt`), under a new id when one of the same
+        id exists, and offer it in the template list; the open report keeps its template."""
+        from workstation.report.mrrt import import_mrrt_file, write_user_template
+
+        path = path or self.choose_template_file()
+        if path is None:
+            return None
+        try:
+            imported = import_mrrt_file(path)
+            base, n = imported.template.id, 2
+            while imported.template.id in self.library_templates.templates:
+                imported = import_mrrt_file(path, template_id=f"{base[:60]}_{n}")
+                n += 1
+            write_user_template(imported)
+            self.library_templates = load_templates()
+        except WorkstationError as exc:
+            self._say(str(exc), error=True)
+            return None
+        template = imported.template
+        current = self.template_combo.currentData()
+        self.template_combo.clear()
+        for t in sorted(self.library_templates.templates.values(), key=lambda t: t.title):
+            self.template_combo.addItem(t.title, t.id)
+        self.template_combo.setCurrentIndex(max(0, self.template_combo.findData(current)))
+        notes = f" {len(imported.notes)} note(s): " + " ".join(imported.notes) if imported.notes else ""
+        self._say(f"Imported '{template.title}' ({len(template.all_fields())} fields); choose it in the "
+                  f"template list.{notes}")
+        return template
+
+    def _choose_template_file(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, "IHE MRRT report template", "",
+                                              "MRRT templates (*.html *.htm);;All files (*)")
+        return Path(name) if name else None
 
     def make_preliminary(self) -> None:
         self.save_draft()
