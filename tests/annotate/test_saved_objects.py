@@ -114,7 +114,7 @@ def test_arrows_and_text_come_back_from_the_presentation_state() -> None:
     assert sorted(k.value for k in by_kind) == sorted([Kind.ARROW.value, Kind.TEXT.value]) and len(back) == 2
     assert by_kind[Kind.ARROW].points == arrow.points and by_kind[Kind.ARROW].text == "nodule"
     assert by_kind[Kind.TEXT].points == note.points and by_kind[Kind.TEXT].text == "Compare with prior"
-    assert all(m.image.sop_instance_uid == str(images[2].SOPInstanceUID) for m in back)
+    assert all(m.image == ImageRef.of(images[2]) for m in back)  # with its series and study
     report = build_measurement_report([length], images)
     saved = read_saved_objects([*images, report, ps])
     assert saved.measurements is not None and sorted(m.kind.value for m in saved.measurements) == sorted(

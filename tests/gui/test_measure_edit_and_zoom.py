@@ -1,7 +1,8 @@
 """Measurements edited as a reader does (issue 6): select with a click, delete, undo and redo the
-delete, move with a drag and undo the move; and the label of a length stays readable at every
-zoom (the same font size and on-screen height from 0.25x to 8x, placed just below-right of its
-end point on screen)."""
+delete, move with a drag and undo the move; the label of a length stays readable at every zoom
+(the same font size and on-screen height from 0.25x to 8x, placed just below-right of its end
+point on screen); an arrow and a text annotation (kept only in the presentation state) come back
+from the archive on reopening, drawn once and editable again."""
 
 from __future__ import annotations
 
@@ -95,3 +96,42 @@ def test_select_delete_undo_redo_move_undo_and_labels_at_every_zoom(qtbot, windo
         actor.GetBoundingBox(renderer.vtk_renderer, box)
         heights.append(box[3] - box[2])
     assert min(heights) >= 10 and max(heights) - min(heights) <= 1, heights
+
+
+def test_arrow_and_text_come_back_editable_after_reopening(qtbot, window: MainWindow, archive) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    view = _open(qtbot, window)
+    viewport = view.active.viewport
+    room = window.measurements
+    tools = room.tools()
+    assert tools is not None
+    room.set_tool(Kind.ARROW)
+    _drag(qtbot, viewport, (30.0, 40.0), (60.0, 55.0))
+    tools.ask_text = lambda _title: "Calcification here"
+    room.set_tool(Kind.TEXT)
+    _click(qtbot, viewport, (110.0, 120.0))
+    room.set_tool(None)
+    drawn = {m.kind: m for m in tools.measurements}
+    assert set(drawn) == {Kind.ARROW, Kind.TEXT}
+    room.save()
+    qtbot.waitUntil(lambda: not room.saving, timeout=20000)
+    assert "saved" in room.last_message.lower(), room.last_message
+
+    window.close_tab(window.tabs.currentIndex())
+    view = _open(qtbot, window)
+    viewport = view.active.viewport
+    tools2 = room.tools(view)
+    assert tools2 is not None and tools2 is not tools
+    qtbot.waitUntil(lambda: len(tools2.measurements) == 2, timeout=5000)
+    back = {m.kind: m for m in tools2.measurements}
+    for kind in (Kind.ARROW, Kind.TEXT):  # GraphicData is FL (32-bit float): equal to its precision
+        assert back[kind].image == drawn[kind].image
+        assert all(math.dist(p, q) < 1e-4 for p, q in zip(back[kind].points, drawn[kind].points, strict=True))
+    assert back[Kind.TEXT].text == "Calcification here"
+    qtbot.wait(50)
+    labels = [op.text for op in viewport.renderer.annotations() if op.kind == "text"]
+    assert labels.count("Calcification here") == 1, labels  # the state's copy is not drawn twice
+    # Editable again: drag the arrow by its middle; it moves.
+    (x0, y0), (x1, y1) = back[Kind.ARROW].points
+    _drag(qtbot, viewport, ((x0 + x1) / 2, (y0 + y1) / 2), ((x0 + x1) / 2 + 8, (y0 + y1) / 2))
+    moved = next(m for m in tools2.measurements if m.kind is Kind.ARROW)
+    assert abs(moved.points[0][0] - x0 - 8) < 1.0 and abs(moved.points[0][1] - y0) < 1.0

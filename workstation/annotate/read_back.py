@@ -195,6 +195,9 @@ def annotations_from_presentation_state(ds: Dataset) -> list[Measurement]:
     """The arrows and text annotations of a presentation state written by this workstation
     (its graphic layer :data:`~.gsps_writer.LAYER`); other layers are left to the viewer."""
     uid = str(ds.get("SOPInstanceUID", "") or "")
+    study = str(ds.get("StudyInstanceUID", "") or "")
+    series_of = {str(i.get("ReferencedSOPInstanceUID", "")): str(s.get("SeriesInstanceUID", ""))
+                 for s in ds.get("ReferencedSeriesSequence", None) or [] for i in s.get("ReferencedImageSequence", None) or []}
     out: list[Measurement] = []
     for item in ds.get("GraphicAnnotationSequence", None) or []:
         if str(item.get("GraphicLayer", "")) != LAYER:
@@ -205,8 +208,9 @@ def annotations_from_presentation_state(ds: Dataset) -> list[Measurement]:
         ref_item = refs[0]
         frames = ref_item.get("ReferencedFrameNumber", None)
         first = frames[0] if isinstance(frames, MultiValue | list) and len(frames) else frames
-        ref = ImageRef(str(ref_item.get("ReferencedSOPInstanceUID", "")), str(ref_item.get("ReferencedSOPClassUID", "")),
-                       int(first) if first not in (None, "") else None)
+        image_uid = str(ref_item.get("ReferencedSOPInstanceUID", ""))
+        ref = ImageRef(image_uid, str(ref_item.get("ReferencedSOPClassUID", "")), int(first) if first not in (None, "") else None,
+                       series_of.get(image_uid, ""), study)
         arrows = _arrows(list(item.get("GraphicObjectSequence", None) or []))
         arrow_text: dict[int, str] = {}
         for text in item.get("TextObjectSequence", None) or []:
