@@ -20,7 +20,9 @@ IsImage                 the display set shows images
 NumberOfImages          instances in the display set
 NumberOfFrames          frames in the display set
 ViewPosition            (0018,5101), else from View Code Sequence (0054,0220) (CC, MLO, ML, LM,
-                        XCCL, PA, AP, LL, RL, ...)
+                        XCCL, PA, AP, LL, RL, ...), else a mammography view name found in
+                        Patient Orientation (0020,0020), where some archives (CBIS-DDSM) put it
+                        instead of row/column directions
 ImageLaterality         (0020,0062), else Laterality (0020,0060), else Frame Laterality
                         (0020,9072): R, L, B or U
 ImageType               (0008,0008) values, upper case
@@ -63,6 +65,7 @@ _VIEW_CODES = {
     "R-1024A": "XCCL", "399192003": "XCCL",
     "R-1024B": "XCCM", "399101009": "XCCM",
 }
+_MG_VIEW_NAMES = frozenset({"CC", "MLO", "ML", "LM", "XCCL", "XCCM", "FB", "SIO", "LMO", "AT", "CV"})
 _VIEW_MEANINGS = {
     "cranio-caudal": "CC", "medio-lateral oblique": "MLO", "medio-lateral": "ML", "latero-medial": "LM",
     "exaggerated cranio-caudal": "XCCL", "postero-anterior": "PA", "antero-posterior": "AP",
@@ -136,6 +139,13 @@ def view_position(ds: Dataset) -> str:
         meaning = attr.text(item, "CodeMeaning").lower()
         if meaning in _VIEW_MEANINGS:
             return _VIEW_MEANINGS[meaning]
+    if attr.text(ds, "Modality").upper() == "MG":
+        # Non-conformant but common (CBIS-DDSM): the view name in Patient Orientation. Real
+        # orientations use only A P R L H F (PS3.3 C.7.6.1.1.1); every view name below holds
+        # another letter, so the two never mix up.
+        orientation = str(ds.get("PatientOrientation", "") or "").strip().upper()
+        if orientation in _MG_VIEW_NAMES:
+            return orientation
     return ""
 
 
