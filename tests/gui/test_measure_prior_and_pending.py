@@ -134,6 +134,22 @@ def test_prior_measurement_report_is_drawn_on_the_prior_read_only(qtbot, orthanc
         referenced = {str(i.ReferencedSOPInstanceUID) for s in saving[0].ReferencedSeriesSequence for i in s.ReferencedImageSequence}
         assert str(target.SOPInstanceUID) not in referenced and "GraphicAnnotationSequence" not in saving[0]
         shot(window, "61-prior-with-its-saved-length")
+        # The reader chooses to edit: a double-click on the prior's item opens it in its own tab,
+        # where its length is the study's own (selectable, editable, saved as a new version).
+        panel = window.measurements.panel
+        item = next(panel.list.item(i) for i in range(panel.list.count()) if panel.list.item(i).text().startswith(f"[{label}]"))
+        panel.list.itemDoubleClicked.emit(item)
+        qtbot.waitUntil(lambda: isinstance(window.current_study(), StudyView) and window.current_study().study.study_uid == prior_uid, timeout=20000)
+        prior_view = window.current_study()
+        prior_tools = window.measurements.tools(prior_view)
+        assert prior_tools is not None
+        qtbot.waitUntil(lambda: len(prior_tools.measurements) == 1, timeout=10000)
+        editable = next(iter(prior_tools.measurements))
+        assert editable.id == "prior-length" and abs(editable.values[0].value - expected_mm) < 1e-6
+        assert prior_tools.previous["sr"].SOPInstanceUID == report.SOPInstanceUID  # the next save is its new version
+        # Let the hanging bridge's background prefetch of the prior end before the window goes
+        # (its end handler touches a timer owned by the window).
+        qtbot.waitUntil(lambda: not getattr(window.hanging, "_prefetches", ()), timeout=30000)
     finally:
         dispose(qtbot, window)
 

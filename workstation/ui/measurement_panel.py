@@ -63,6 +63,7 @@ from workstation.annotate.saved_objects import (
 )
 from workstation.annotate.sr_tid1500 import SAVED_KINDS, build_measurement_report
 from workstation.errors import WorkstationError
+from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
 from workstation.ui import tasks
 from workstation.ui.measure_tools import PRIOR_COLOUR, TOOL_KEYS, MeasureTools, OtherStudy
 from workstation.ui.pending_view import PendingView, PendingWatcher
@@ -114,6 +115,7 @@ class MeasurementPanel(QDockWidget):
 
     jump = Signal(object)  # ImageRef to show
     note_changed = Signal(str)
+    edit_other = Signal(str)  # Study Instance UID of a prior whose measurements the reader wants to edit
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Measurements", parent)
@@ -124,6 +126,7 @@ class MeasurementPanel(QDockWidget):
         self.list = QListWidget()
         self.list.setToolTip("Measurements of this study; click one to show its image")
         self.list.itemClicked.connect(self._clicked)
+        self.list.itemDoubleClicked.connect(self._double_clicked)
         self.key_label = QLabel("Key images")
         self.key_strip = QListWidget()
         self.key_strip.setObjectName("keyImageStrip")
@@ -162,6 +165,11 @@ class MeasurementPanel(QDockWidget):
         self.note_changed.emit(note)
         return note
 
+    def _double_clicked(self, item: QListWidgetItem) -> None:
+        study = item.data(Qt.ItemDataRole.UserRole + 2)
+        if study:
+            self.edit_other.emit(str(study))
+
     def _clicked(self, item: QListWidgetItem) -> None:
         ref = item.data(Qt.ItemDataRole.UserRole)
         if ref is not None:
@@ -195,7 +203,8 @@ class MeasurementPanel(QDockWidget):
                 item.setData(Qt.ItemDataRole.UserRole, m.image)
                 item.setData(Qt.ItemDataRole.UserRole + 2, other.study_uid)
                 item.setForeground(prior_brush)
-                item.setToolTip(f"Saved with the {other.label} (read-only); click to show its image")
+                item.setToolTip(f"Saved with the {other.label} (read-only here); click to show its image, "
+                                "double-click to open that study in its own tab and edit its measurements")
                 self.list.addItem(item)
         note = tools.key_images.note
         self.note = note
@@ -236,6 +245,9 @@ class MeasurementRoom(QObject):
         self.panel = MeasurementPanel(window)
         self.panel.jump.connect(self.show_image)
         self.panel.note_changed.connect(lambda note: self._on(lambda t: t.set_key_note(note)))
+        self.panel.edit_other.connect(self.edit_other_study)
+        #: How to open each prior whose saved objects were read (for editing them in its own tab).
+        self.other_summaries: dict[str, StudySummary] = {}
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
         self.tool_actions: dict[Kind | None, QAction] = {}
         group = QActionGroup(self)
@@ -365,9 +377,24 @@ class MeasurementRoom(QObject):
         label = "prior " + (f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 and date.isdigit() else (date or "study"))
         other = OtherStudy(study_uid, label, saved.measurements or MeasurementSet(),
                            saved.key_images or KeyImages(), saved.presentation_states, report_read=saved.measurements is not None)
+        first = next((h for h in (saved.report, saved.kos, saved.presentation_state) if h is not None), None)
+        if first is None and saved.presentation_states:
+            first = saved.presentation_states[0].dataset
+        if first is not None:
+            self.other_summaries[study_uid] = StudySummary.from_dataset(first, ARCHIVE if getattr(view, "archive", None) is not None else LIBRARY)
         tools.add_other_study(other)
         count = len(other.measurements)
         self._say(f"The {label}: {count} saved measurement{'s' if count != 1 else ''} shown (read-only).")
+
+    def edit_other_study(self, study_uid: str) -> bool:
+        """Open a prior in its own tab, where its measurements are the current study's and can
+        be edited and saved (a new version of its report); False when it is not known here."""
+        summary = self.other_summaries.get(study_uid)
+        if summary is None:
+            return False
+        self._say(f"Opening the {summary.study_date or 'prior'} study to edit its measurements.")
+        self.window.open_study(summary)
+        return True
 
     def _other_failed(self, task: tasks.Task, message: str) -> None:
         if task in self._reads:
