@@ -258,3 +258,23 @@ def _orthanc_id(server: orthanc_mod.OrthancServer, ds: pydicom.Dataset) -> str:
                              auth=(server.user, server.password), timeout=30)
     response.raise_for_status()
     return str(response.json()[0]["ID"])
+
+
+def test_prior_presentation_state_annotations_recoloured_and_not_doubled() -> None:
+    """A prior's presentation state: its annotations are drawn in the prior colour on its own
+    image; this workstation's layer is left out once the report's measurements were read."""
+    from workstation.annotate.gsps_writer import View, build_presentation_state
+    from workstation.annotate.measurements import MeasurementSet
+    from workstation.model.presentation_state import read_presentation_state
+    from workstation.ui.measure_tools import PRIOR_LAYER, OtherStudy
+
+    images = [pydicom.dcmread(BytesIO(b)) for b in head_study(PRIOR_DATE)[:2]]
+    length = measure(Kind.LENGTH, [(3.0, 4.0), (30.0, 4.0)], MeasuredImage.from_dataset(images[0]), id="x")
+    state = read_presentation_state(build_presentation_state([images[0]], [length], View(window=(40.0, 80.0))))
+    key = (str(images[0].SOPInstanceUID), None)
+    shown = OtherStudy("prior", "prior", presentation_states=(state,)).annotations(key, 48, 48)
+    assert shown and all(op.colour == PRIOR_COLOUR and op.layer == PRIOR_LAYER for op in shown)
+    assert length.label in [op.text for op in shown]
+    assert OtherStudy("prior", "prior", presentation_states=(state,)).annotations((str(images[1].SOPInstanceUID), None), 48, 48) == []
+    read = OtherStudy("prior", "prior", MeasurementSet((length,)), presentation_states=(state,), report_read=True)
+    assert read.annotations(key, 48, 48) == [] and read.on_image(key) == [length]
