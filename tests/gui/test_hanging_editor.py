@@ -212,3 +212,20 @@ def test_protocol_list_shipped_read_only_duplicate_edit_delete(qtbot, tmp_path: 
     assert "broken.json" in library.problems.text() and "not valid JSON" in library.problems.text()
     assert library.delete(library.row_of("my-ct-head", "user")) is True
     assert not (tmp_path / "my-ct-head.json").exists() and library.row_of("my-ct-head") == -1
+
+
+def test_prior_bandwidth_share_is_configurable_in_ui_ini(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from workstation.hanging.prefetch import DEFAULT_BANDWIDTH_SHARE
+    from workstation.ui.hanging_bridge import PREFETCH_LINK_BYTES_PER_S, prefetch_settings
+    from workstation.ui.main_window import ui_settings
+
+    assert prefetch_settings() == (DEFAULT_BANDWIDTH_SHARE, PREFETCH_LINK_BYTES_PER_S)
+    store = ui_settings()
+    store.setValue("hanging/prior_bandwidth_share", "0.1")
+    store.setValue("hanging/link_mbit_per_s", "40")
+    store.sync()
+    assert prefetch_settings() == pytest.approx((0.1, 40e6 / 8))
+    store.setValue("hanging/prior_bandwidth_share", "2")  # out of range: the default
+    store.setValue("hanging/link_mbit_per_s", "fast")
+    store.sync()
+    assert prefetch_settings() == (DEFAULT_BANDWIDTH_SHARE, PREFETCH_LINK_BYTES_PER_S)

@@ -104,3 +104,49 @@ def test_resources_folder_override(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSTATION_RESOURCES", str(tmp_path))
     assert shipped_folder() == tmp_path / "hanging"
     assert [p.id for p in load_protocols()] == ["mine"]
+
+
+def test_wildcard_rules_load_and_match_whole_text():
+    from workstation.hanging.rules import evaluate
+
+    data = _minimal()
+    data["protocol_matching_rules"] = [{"attribute": "StudyDescription", "constraint": {"wildcard": ["*KNEE*", "MR ?NEE"]}}]
+    protocol = protocol_from_dict(data, path="mine.json")
+    rule, = protocol.rules
+    assert rule.value == ("*KNEE*", "MR ?NEE")
+    assert evaluate(rule, {"StudyDescription": "mr knee right"}).matched
+    assert evaluate(rule, {"StudyDescription": "MR  KNEE"}).matched is True  # '*KNEE*'
+    single = replace(rule, value="MR ?NEE")
+    assert evaluate(single, {"StudyDescription": "MR KNEE"}).matched
+    assert not evaluate(single, {"StudyDescription": "MR KNEE R"}).matched  # the whole text must match
+    assert not evaluate(single, {"StudyDescription": "MR KKNEE"}).matched  # "?" is exactly one character
+    assert not evaluate(replace(rule, value="A.B*"), {"StudyDescription": "AXB"}).matched  # '.' is literal
+    data["protocol_matching_rules"][0]["constraint"] = {"wildcard": ""}
+    with pytest.raises(HangingProtocolError, match="must be a non-empty string"):
+        protocol_from_dict(data, path="mine.json")
+
+
+def test_field_errors_carry_the_bare_problem_for_an_editor():
+    from workstation.hanging.loader import ProtocolFieldError
+
+    data = _minimal()
+    data["number_of_priors"] = 12
+    with pytest.raises(ProtocolFieldError) as caught:
+        protocol_from_dict(data, path="mine.json")
+    assert caught.value.field == "number_of_priors"
+    assert caught.value.problem == "must be a whole number from 0 to 9"
+    assert "mine.json" in str(caught.value)
+
+
+def test_scan_and_delete_user_protocols(tmp_path):
+    from workstation.hanging.loader import delete_user_protocol, scan_user_protocols
+
+    saved = save_user_protocol(protocol_from_dict(_minimal(), source="user"), tmp_path)
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    found, errors = scan_user_protocols(tmp_path)
+    assert [p.id for p in found] == ["mine"] and len(errors) == 1 and "broken.json" in str(errors[0])
+    shipped = load_protocols(tmp_path / "none")[0]
+    with pytest.raises(HangingProtocolError, match="cannot be deleted"):
+        delete_user_protocol(shipped, tmp_path)
+    assert delete_user_protocol(found[0], tmp_path) == saved.resolve()
+    assert not saved.exists()

@@ -103,4 +103,4 @@ def test_prefetch_plan_is_bounded_and_skips_unconfirmed():
     assert [i.study_uid for i in plan.items] == ["p4", "p2"]  # p3 has no CT series
     assert plan.bandwidth_share == 0.5
     with pytest.raises(ValueError):
-        prefetch_plan(ranked, 1, bandwidth_share=0)
+        prefetch_plan(ranked, 1, bandwidth_share=1.5)

@@ -5,8 +5,9 @@ loader honours (``workstation.net`` scheduling):
 
 * items are fetched in ``priority`` order (1 first), each only after the current study's own
   requests are queued: the current study always comes first;
-* prior traffic is held to ``bandwidth_share`` of the link (0 < share <= 1) while the current
-  study is still loading, and may use the whole link once it has arrived;
+* prior traffic is held to ``bandwidth_share`` of the link (0 <= share <= 1; 0 holds it back
+  entirely) while the current study is still loading, and may use the whole link once it has
+  arrived (:class:`workstation.net.throttle.BackgroundThrottle` does this);
 * an item with no ``series_uids`` means the whole study (its series were not known yet);
 * at most ``max_priors`` studies are planned; possible priors (identifiers differ) are left out
   unless asked for, since a person must confirm them first.
@@ -78,8 +79,8 @@ def prefetch_plan(
     image series of ``modalities`` (all image modalities when empty), at most
     ``max_series_per_prior``, are planned; otherwise the whole study.
     """
-    if not 0 < bandwidth_share <= 1:
-        raise ValueError("bandwidth_share must be in (0, 1]")
+    if not 0 <= bandwidth_share <= 1:
+        raise ValueError("bandwidth_share must be in [0, 1]")
     wanted = {m.upper() for m in modalities}
     items: list[PrefetchItem] = []
     skipped: list[str] = []

@@ -62,7 +62,12 @@ from workstation.hanging.loader import (
     load_protocols,
     save_user_protocol,
 )
-from workstation.hanging.prefetch import PrefetchPlan, prefetch_plan, prefetch_priors
+from workstation.hanging.prefetch import (
+    DEFAULT_BANDWIDTH_SHARE,
+    PrefetchPlan,
+    prefetch_plan,
+    prefetch_priors,
+)
 from workstation.hanging.priors import RankedPrior, find_priors
 from workstation.hanging.schema import (
     Constraint,
@@ -102,6 +107,30 @@ GROUP_PREFIX = "hanging:"
 PREFETCH_LINK_BYTES_PER_S = DEFAULT_LINK_BYTES_PER_S
 #: How often the prefetch looks whether the current study is still loading, in ms.
 PREFETCH_CHECK_MS = 250
+
+
+def prefetch_settings() -> tuple[float, float]:
+    """(prior share of the link while the current study loads, link speed in bytes per second)
+    from ``ui.ini``: ``hanging/prior_bandwidth_share`` (0-1, default
+    :data:`~workstation.hanging.prefetch.DEFAULT_BANDWIDTH_SHARE`; 0 holds priors back until the
+    current study has arrived) and ``hanging/link_mbit_per_s`` (default 100). Bad values fall
+    back to the defaults."""
+    from workstation.ui.main_window import ui_settings
+
+    store = ui_settings()
+    try:
+        share = float(str(store.value("hanging/prior_bandwidth_share", DEFAULT_BANDWIDTH_SHARE)))
+    except (TypeError, ValueError):
+        share = DEFAULT_BANDWIDTH_SHARE
+    try:
+        link = float(str(store.value("hanging/link_mbit_per_s", PREFETCH_LINK_BYTES_PER_S * 8 / 1e6))) * 1e6 / 8
+    except (TypeError, ValueError):
+        link = PREFETCH_LINK_BYTES_PER_S
+    if not 0 <= share <= 1:
+        share = DEFAULT_BANDWIDTH_SHARE
+    if not link > 0:
+        link = PREFETCH_LINK_BYTES_PER_S
+    return share, link
 
 
 class _PrefetchSignals(QObject):
@@ -204,7 +233,7 @@ class HangingBridge(QObject):
         self.hung: weakref.WeakKeyDictionary[StudyView, HungStudy] = weakref.WeakKeyDictionary()
         self._tasks: list[tasks.Task] = []
         self._prefetches: list[tuple[CancelToken, QTimer, _PrefetchSignals]] = []
-        self.link_bytes_per_s = PREFETCH_LINK_BYTES_PER_S
+        self.bandwidth_share, self.link_bytes_per_s = prefetch_settings()
         #: The prefetch throttle of each open study (its bytes_taken says how much came through it).
         self.throttles: weakref.WeakKeyDictionary[StudyView, BackgroundThrottle] = weakref.WeakKeyDictionary()
         self.label = QLabel("")
@@ -452,7 +481,7 @@ class HangingBridge(QObject):
         def work(_progress: Any, cancel: CancelToken) -> tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]], PrefetchPlan]:
             sources: list[Any] = ([archive] if archive is not None else []) + [library]
             ranked = find_priors(sources, study, current_regions=regions)
-            plan = self.plan(ranked, wants, archive, modalities, cancel)
+            plan = self.plan(ranked, wants, archive, modalities, cancel, share=self.bandwidth_share)
             by_uid = {p.study.study_uid: p for p in ranked}
             fetched = []
             for item in plan.items:
@@ -475,7 +504,7 @@ class HangingBridge(QObject):
 
     @staticmethod
     def plan(ranked: Sequence[RankedPrior], wants: int, archive: Any, modalities: Sequence[str],
-             cancel: CancelToken) -> PrefetchPlan:
+             cancel: CancelToken, *, share: float = DEFAULT_BANDWIDTH_SHARE) -> PrefetchPlan:
         """The priors to read: earlier, confirmed ones, at most ``wants`` (and :data:`MAX_PRIORS`),
         best ranked first; their series listed from the archive (QIDO-RS) so only image series of
         the current study's modalities are read."""
@@ -489,7 +518,7 @@ class HangingBridge(QObject):
                     series[prior.study.study_uid] = list(archive.search_series(prior.study.study_uid))
                 except WorkstationError:
                     continue  # the whole study is planned instead
-        return prefetch_plan(earlier, limit, series=series, modalities=modalities)
+        return prefetch_plan(earlier, limit, series=series, modalities=modalities, bandwidth_share=share)
 
     @staticmethod
     def _prior_headers(prior: StudySummary, archive: Any, library: Any, cancel: CancelToken,
