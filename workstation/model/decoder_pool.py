@@ -60,6 +60,27 @@ def transfer_syntax_of(data: Source) -> str | None:
     return meta[at + 8 : at + 8 + length].rstrip(b"\x00 ").decode("ascii", "replace")
 
 
+#: How much lower than the UI the background work of loading runs (Unix niceness, 0..19). On a
+#: machine with few cores the UI thread, the software OpenGL that draws the viewports and the
+#: loads that fill them compete for the same CPUs; at 10 the scheduler gives the UI about nine
+#: tenths of a contended core, so scrolling stays smooth while slices arrive (loading then
+#: takes the time the UI leaves).
+BACKGROUND_NICENESS = 10
+
+
+def lower_thread_priority(niceness: int = BACKGROUND_NICENESS) -> None:
+    """Run the calling thread (only it, on Linux) at ``niceness``; elsewhere, or when the
+    system refuses, nothing changes. A thread's priority can only be lowered: call it in threads
+    that do background work for their whole life (loader and decoder threads)."""
+    try:
+        tid = threading.get_native_id() if os.name == "posix" and os.uname().sysname == "Linux" else 0
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        if current < niceness:
+            os.setpriority(os.PRIO_PROCESS, tid, niceness)
+    except (AttributeError, OSError):
+        pass
+
+
 def _decode_in_process(data: Source) -> np.ndarray:
     arr = decode_instance(data)
     # A read-only view would pickle the whole source buffer's owner; send just the pixels.
@@ -95,7 +116,7 @@ class DecoderPool:
     ) -> None:
         cores = os.cpu_count() or 1
         self._threads = ThreadPoolExecutor(
-            max_workers=threads or cores, thread_name_prefix="decode"
+            max_workers=threads or cores, thread_name_prefix="decode", initializer=lower_thread_priority
         )
         self._process_count = cores if processes is None else processes
         self._processes: ProcessPoolExecutor | None = None
@@ -111,6 +132,7 @@ class DecoderPool:
                 self._processes = ProcessPoolExecutor(
                     max_workers=self._process_count,
                     mp_context=multiprocessing.get_context("spawn"),
+                    initializer=lower_thread_priority,
                 )
             return self._processes
 

@@ -49,7 +49,7 @@ from workstation.errors import (
     WorkstationError,
 )
 from workstation.model.decode import read_dataset
-from workstation.model.decoder_pool import DecoderPool
+from workstation.model.decoder_pool import DecoderPool, lower_thread_priority
 from workstation.model.entities import InstanceSummary
 from workstation.model.source import CancelToken, InstanceSink, StudySource
 from workstation.net.scheduler import NearestFirstQueue
@@ -144,6 +144,12 @@ def read_header(data: bytes, sop_instance_uid: str) -> Dataset:
             f"({str(exc.__cause__.__class__.__name__) if exc.__cause__ else 'unreadable'}); "
             "ask the archive to resend it."
         ) from None
+
+
+def _in_background(target: Callable[[], None]) -> None:
+    """A loader thread: below the UI's priority (see ``BACKGROUND_NICENESS``), then ``target``."""
+    lower_thread_priority()
+    target()
 
 
 def _normalise_order(order: Sequence[tuple[str, int]] | Sequence[str]) -> list[tuple[str, int]]:
@@ -326,6 +332,7 @@ class SeriesLoader:
         return min(max(0, int(index)), len(self._frames) - 1)
 
     def _run(self) -> None:
+        lower_thread_priority()
         try:
             self._load()
         except Exception as exc:  # noqa: BLE001 - reported, never raised into a thread's void
@@ -385,8 +392,8 @@ class SeriesLoader:
                 self._spawn(self._keeper, "series-keep")
         bookkeeping: threading.Thread | None = None
         if self.archive is not None and self.sink is not None:
-            bookkeeping = threading.Thread(target=self._bookkeeping, name="series-bookkeeping",
-                                           daemon=True)
+            bookkeeping = threading.Thread(target=_in_background, args=(self._bookkeeping,),
+                                           name="series-bookkeeping", daemon=True)
             bookkeeping.start()
         for thread in self._threads:
             thread.join()
@@ -405,7 +412,7 @@ class SeriesLoader:
         self._finish_bookkeeping()
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
-        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread = threading.Thread(target=_in_background, args=(target,), name=name, daemon=True)
         self._threads.append(thread)
         thread.start()
 
