@@ -182,11 +182,13 @@ def test_protocol_list_shipped_read_only_duplicate_edit_delete(qtbot, tmp_path: 
     assert viewer is not None and viewer.read_only and not viewer.save_button.isEnabled()
     assert viewer.save() is None and not list(tmp_path.glob("*.json"))
     shot(viewer, "53-protocol-editor-shipped")
-    viewer.reject()
     assert library.delete(row) is False  # shipped: cannot be deleted
 
-    copy_editor = library.duplicate(row)
-    assert copy_editor is not None and copy_editor.id_edit.text() == "ct-head-copy"
+    assert viewer.duplicate_button is not None  # "Duplicate to edit" from the read-only view
+    qtbot.mouseClick(viewer.duplicate_button, Qt.MouseButton.LeftButton)
+    copy_editor = library.editor
+    assert not viewer.isVisible() and copy_editor is not None and copy_editor is not viewer
+    assert copy_editor.id_edit.text() == "ct-head-copy" and not copy_editor.read_only
     _type(qtbot, copy_editor.name_edit, "CT head, my windows")
     copy_editor.tabs.setCurrentIndex(2)
     copy_editor.viewport_cell(0, "W/L preset").setCurrentText("Stroke")

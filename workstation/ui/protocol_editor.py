@@ -302,6 +302,8 @@ class ProtocolEditor(QDialog):
     """Edit one protocol (see the module docstring). ``saved`` carries the protocol written."""
 
     saved = Signal(object)
+    #: A read-only (shipped) protocol's "Duplicate to edit" was pressed.
+    duplicate_requested = Signal()
 
     VIEWPORT_COLUMNS = ("Display set", "View", "Plane", "W/L preset", "Initial image", "Zoom", "Sync groups",
                         "Orientation", "Justify", "Label", "Required")
@@ -462,9 +464,12 @@ class ProtocolEditor(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.buttons.accepted.connect(lambda: self.save())
         self.buttons.rejected.connect(self.reject)
+        self.duplicate_button: QPushButton | None = None
         if read_only:
             self.save_button.setEnabled(False)
             self.save_button.setToolTip("Shipped protocols are read-only: duplicate it to make your own version.")
+            self.duplicate_button = self.buttons.addButton("Duplicate to edit", QDialogButtonBox.ButtonRole.ActionRole)
+            self.duplicate_button.clicked.connect(self.duplicate_requested.emit)
         layout = QVBoxLayout(self)
         if read_only:
             note = QLabel("This protocol is shipped with the workstation and is read-only; duplicate it to change it.")
@@ -894,7 +899,11 @@ class ProtocolLibrary(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().setVisible(False)
         self.problems = _error_label()
         self.edit_button = QPushButton("Edit")
         self.duplicate_button = QPushButton("Duplicate")
@@ -959,9 +968,14 @@ class ProtocolLibrary(QDialog):
 
     def _open(self, editor: ProtocolEditor) -> ProtocolEditor:
         editor.saved.connect(self._saved)
+        editor.duplicate_requested.connect(lambda: self._duplicate_from(editor))
         self.editor = editor
         editor.open()
         return editor
+
+    def _duplicate_from(self, viewer: ProtocolEditor) -> None:
+        viewer.reject()
+        self.duplicate()
 
     def _saved(self, _protocol: object) -> None:
         self.refresh()
