@@ -278,3 +278,33 @@ def test_prior_presentation_state_annotations_recoloured_and_not_doubled() -> No
     assert OtherStudy("prior", "prior", presentation_states=(state,)).annotations((str(images[1].SOPInstanceUID), None), 48, 48) == []
     read = OtherStudy("prior", "prior", MeasurementSet((length,)), presentation_states=(state,), report_read=True)
     assert read.annotations(key, 48, 48) == [] and read.on_image(key) == [length]
+
+
+def test_a_refused_object_says_why_and_can_be_discarded(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from workstation.annotate.pending import REFUSED, PendingQueue
+    from workstation.ui.pending_view import PendingView, PendingWatcher
+
+    images = [pydicom.dcmread(BytesIO(b)) for b in head_study(TODAY)[:1]]
+    report = build_measurement_report([measure(Kind.LENGTH, [(3.0, 4.0), (30.0, 4.0)], MeasuredImage.from_dataset(images[0]), id="r")], images)
+    queue = PendingQueue(tmp_path / "pending")
+    entry = queue.add(report)
+    refused = dataclasses.replace(entry, state=REFUSED, attempts=1, last_error="The archive refused the object (HTTP 409).")
+    queue._write_entry(refused)
+    watcher = PendingWatcher(queue, lambda: None, refresh_ms=100, retry_ms=100)
+    view = PendingView(watcher)
+    view.show()
+    try:
+        [row] = view.rows()
+        assert row[4] == "Refused by the archive: The archive refused the object (HTTP 409). Fix the cause, then Send now, or Discard it."
+        qtbot.wait(300)  # the retry timer leaves refused objects alone
+        assert queue.list()[0].attempts == 1
+        assert view.send_now() is None and "No archive is configured" in view.message.text()
+        view.tree.setCurrentItem(view.tree.topLevelItem(0))
+        assert view.discard_button.isEnabled()
+        assert view.discard_selected(confirm=False)
+        assert view.rows() == [] and queue.list() == [] and watcher.status_text() == ""
+    finally:
+        view.close()
+        watcher.deleteLater()
