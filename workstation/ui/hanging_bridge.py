@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel
@@ -609,6 +610,8 @@ class HangingBridge(QObject):
             throttle.set_busy(self.current_loading(view))
 
         def ended(message: object) -> None:
+            if not shiboken6.isValid(timer):  # the window (the timer's parent) closed first
+                return
             timer.stop()
             if entry in self._prefetches:
                 self._prefetches.remove(entry)

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         # -- MPR and 3D (issue 4) --
         self._add_reformat_actions(view_menu)
         self._action(file_menu, "&Outbox...", None, self.show_outbox)
+        self._action(file_menu, "Objects &waiting for the archive...", None, lambda: self.measurements.show_pending())
         view_menu.addSeparator()
         self.tools.fill_view_menu(view_menu)
         help_menu = self.menuBar().addMenu("&Help")
@@ -560,6 +561,7 @@ class MainWindow(QMainWindow):
         self.previous_stage_action = self._action(menu, "&Previous stage", PREVIOUS_STAGE_KEY, lambda: self.hanging.step(-1))
         menu.addSeparator()
         self._action(menu, "&Save this layout as a protocol...", None, self.hanging.save_layout)
+        self._action(menu, "&Edit protocols...", None, self.hanging.edit_protocols)
         self._action(menu, "&Import protocol...", None, self.hanging.import_file)
         self._action(menu, "&Export current protocol...", None, self.hanging.export_current)
         menu.addSeparator()
