@@ -165,7 +165,7 @@ def read_dataset(data: bytes | bytearray | memoryview, *, stop_before_pixels: bo
     """
     for force in (False, True):
         try:
-            return pydicom.dcmread(io.BytesIO(data), force=force, stop_before_pixels=stop_before_pixels)
+            ds = pydicom.dcmread(io.BytesIO(data), force=force, stop_before_pixels=stop_before_pixels)
         except PydicomInvalidDicomError:
             continue
         except Exception as exc:  # noqa: BLE001 - any parser failure is "not readable DICOM"
@@ -173,6 +173,11 @@ def read_dataset(data: bytes | bytearray | memoryview, *, stop_before_pixels: bo
                 f"The data is not a readable DICOM object ({type(exc).__name__}); "
                 "ask the archive to resend it or check the file."
             ) from exc
+        if stop_before_pixels and getattr(ds, "buffer", None) is not None:
+            # pydicom keeps the source BytesIO (the whole instance, pixels included) on the
+            # dataset: a header kept per slice would keep a second copy of the volume alive
+            ds.buffer = None
+        return ds
     raise InvalidDicomError(  # pragma: no cover - force=True reads anything or raises above
         "The data is not a DICOM object; ask the archive to resend it or check the file."
     )
