@@ -115,6 +115,9 @@ class _VtkView(ForwardingVtkWidget):
         if owner is None:
             super().paintEvent(ev)
             return
+        if owner.defers_drawing and not owner._initialised:
+            owner._render()  # a linked viewport's OpenGL context is made with its first frame
+            return
         owner.render_now()
 
 
@@ -427,9 +430,20 @@ class ViewportWidget(QWidget):
         self.renderer._apply(frozenset())
         self._render()
 
+    @property
+    def defers_drawing(self) -> bool:
+        """True while this viewport draws only after a pause (it is a linked, not the active,
+        viewport of a grid: see :attr:`follower_delay_ms`)."""
+        return not self._active and self.follower_delay_ms > 0
+
     def showEvent(self, ev: Any) -> None:  # noqa: N802
         super().showEvent(ev)
-        self._ensure_initialised()
+        if self.defers_drawing:
+            # Making the OpenGL context costs 50-200 ms on a software renderer: the active
+            # viewport's first image is drawn before a linked viewport's context is made.
+            self._render()
+        else:
+            self._ensure_initialised()
 
     def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
