@@ -676,7 +676,10 @@ class MprView(VolumeLoadingView):
 
     def _double_click(self, ev: QMouseEvent) -> None:
         ev.accept()
-        if self.viewer is None or self.curved_drawing or ev.button() != Qt.MouseButton.LeftButton:
+        if self.viewer is not None and (self.curved_drawing or self.measure.tool is not None):
+            self._mouse_press(ev)  # Qt sends a quick second click as a double-click: a point
+            return
+        if self.viewer is None or ev.button() != Qt.MouseButton.LeftButton:
             return
         hit = self.pane_at(*self._screen_point(ev.position()))
         if hit is not None:
