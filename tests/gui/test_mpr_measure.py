@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from tests.gui.test_mpr_view import LESION, _qpoint, open_phantom_view, save_shot  # noqa: E402
 from workstation.annotate.measurements import HU, Kind  # noqa: E402
+from workstation.annotate.plane_sr import build_plane_measurement_report, plane_measurements_from_sr  # noqa: E402
 from workstation.model.spatial import pixel_to_patient  # noqa: E402
 from workstation.render.mpr import PLANE_RGB  # noqa: E402
 from workstation.ui.mpr_view import MprView  # noqa: E402
@@ -203,3 +204,13 @@ def test_screenshot_with_measurements_and_the_source_pane(qtbot, loaded: MprView
     save_shot(image, "mpr_measure_source")
     for pane in ("axial", "coronal", "sagittal"):
         assert view.measure.actors[pane].label_texts(), pane
+    # Saved as TID 1500 with SCOORD3D and read back into a fresh list: the same labels.
+    header = view.header.copy()
+    header.FrameOfReferenceUID = header.get("FrameOfReferenceUID", "1.2.3")
+    report = build_plane_measurement_report(view.measurements, [header])
+    written = [m.label for m in view.measurements]
+    view.measure.reset()
+    view.add_measurements(plane_measurements_from_sr(report))
+    view.render_now()
+    assert [m.label for m in view.measurements] == written
+    assert view.measurement_list.count() == 3

@@ -473,6 +473,17 @@ class MprView(VolumeLoadingView):
         """The MPR measurements (:class:`~workstation.annotate.plane_measurements.PlaneMeasurement`)."""
         return list(self.measure.items)
 
+    def add_measurements(self, measurements: Any) -> None:
+        """Show measurements made before (such as those read back from the archive with
+        :func:`workstation.annotate.plane_sr.plane_measurements_from_sr`); ids already here are
+        skipped. One undo step each."""
+        known = {m.id for m in self.measure.items}
+        for m in measurements:
+            if m.id not in known:
+                self.measure.items.add(m)
+                known.add(m.id)
+        self.measure.changed.emit()
+
     def _measurements_changed(self) -> None:
         lines = self.measure.descriptions()
         self.measurement_list.blockSignals(True)

@@ -1,0 +1,166 @@
+"""MPR measurements as a DICOM SR Measurement Report (PS3.16 TID 1500) with 3D coordinates.
+
+A measurement drawn on a reformatted plane has no pixel of an acquired image to point at: its
+points are patient coordinates. So each one is a "Planar ROI Measurements" group (TID 1410)
+whose region is a SCOORD3D (PS3.3 C.18.9) in the volume's Frame of Reference: a POLYLINE of 2
+points (length), of 3 points with the vertex in the middle (angle), or a POINT (probe), and its
+values as NUM items (TID 300) with UCUM units, as :mod:`workstation.annotate.sr_tid1500` does for
+2D measurements (the codes are shared). The Tracking Identifier says the tool, the id and the
+plane (``"Length [id] on MPR coronal"``), so that the measurements read back as they were. The
+images of the measured series are the evidence (Current Requested Procedure Evidence Sequence,
+PS3.3 C.17.2.1); the document is a Comprehensive 3D SR (PS3.3 A.35.13), a new SOP Instance UID
+per version.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+
+import highdicom as hd
+import numpy as np
+from pydicom.dataset import Dataset
+from pydicom.sr.coding import Code
+from pydicom.uid import generate_uid
+
+from workstation.annotate.measurements import DEGREES, HU, Kind, Value
+from workstation.annotate.plane_measurements import PLANE_TOOLS, PlaneMeasurement
+from workstation.annotate.sr_tid1500 import (
+    MEASUREMENT_SERIES_NUMBER,
+    PROCEDURE,
+    UNIT_MEANINGS,
+    VALUE_CODES,
+    MeasurementReportError,
+)
+
+_IDENTIFIER = re.compile(r"^(?P<tool>.+?) \[(?P<id>[^\]]+)\] on MPR (?P<plane>\w+)$")
+_TRACKING_IDENTIFIER = ("112039", "DCM")
+_NAMES = {"410668003": "Length", "1483009": "Angle", "373098007": "Value"}
+_NOTES = {"mm": "in patient space (mm), on an MPR plane", DEGREES: "in patient space (mm), on an MPR plane",
+          HU: "Hounsfield units (Modality LUT), nearest voxel"}
+
+
+def tracking_identifier(m: PlaneMeasurement) -> str:
+    return f"{m.kind.display_name} [{m.id}] on MPR {m.plane_name}"
+
+
+def _group(m: PlaneMeasurement, frame_of_reference_uid: str) -> hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations:
+    points = np.asarray(m.points, dtype=np.float64)
+    graphic = hd.sr.GraphicTypeValues3D.POINT if m.kind is Kind.PROBE else hd.sr.GraphicTypeValues3D.POLYLINE
+    region = hd.sr.ImageRegion3D(graphic_type=graphic, graphic_data=points, frame_of_reference_uid=frame_of_reference_uid)
+    values = [
+        hd.sr.Measurement(name=VALUE_CODES[v.name], value=float(v.value), unit=Code(v.unit, "UCUM", UNIT_MEANINGS.get(v.unit, v.unit)))
+        for v in m.values
+        if v.name in VALUE_CODES
+    ]
+    return hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations(
+        tracking_identifier=hd.sr.TrackingIdentifier(uid=generate_uid(), identifier=tracking_identifier(m)),
+        referenced_region=region,
+        measurements=values or None,
+    )
+
+
+def build_plane_measurement_report(
+    measurements: Sequence[PlaneMeasurement],
+    headers: Sequence[Dataset],
+    *,
+    observer_name: str = "",
+    previous_version: Dataset | None = None,
+) -> Dataset:
+    """A TID 1500 Measurement Report of MPR measurements (SCOORD3D, see the module doc).
+
+    ``headers``: the measured series' instance headers (evidence; one study, one Frame of
+    Reference). ``previous_version`` is listed as the predecessor and its series reused.
+    Raises :class:`~workstation.annotate.sr_tid1500.MeasurementReportError`.
+    """
+    saved = [m for m in measurements if m.kind in PLANE_TOOLS]
+    if not saved:
+        raise MeasurementReportError("There are no MPR measurements to save; draw one on a plane first.")
+    if not headers:
+        raise MeasurementReportError("The headers of the measured series were not given; pass them as evidence.")
+    frames = {str(ds.get("FrameOfReferenceUID", "") or "").strip() for ds in headers}
+    studies = {str(ds.get("StudyInstanceUID", "") or "") for ds in headers}
+    if len(frames) != 1 or "" in frames:
+        raise MeasurementReportError("The measured series has no single Frame of Reference UID, so 3D coordinates cannot be saved for it.")
+    if len(studies) != 1:
+        raise MeasurementReportError(f"The evidence images belong to {len(studies)} studies; save the measurements of one study at a time.")
+    frame = frames.pop()
+    if observer_name:
+        observer = hd.sr.ObserverContext(
+            observer_type=hd.sr.CodedConcept("121006", "DCM", "Person"),
+            observer_identifying_attributes=hd.sr.PersonObserverIdentifyingAttributes(name=observer_name),
+        )
+        context = hd.sr.ObservationContext(observer_person_context=observer)
+    else:
+        context = hd.sr.ObservationContext()
+    series = str(previous_version.SeriesInstanceUID) if previous_version is not None else generate_uid()
+    instance_number = int(previous_version.get("InstanceNumber", 0) or 0) + 1 if previous_version is not None else 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # highdicom's name warnings may quote patient names
+        report = hd.sr.MeasurementReport(
+            observation_context=context, procedure_reported=PROCEDURE,
+            imaging_measurements=[_group(m, frame) for m in saved],
+        )
+        document = hd.sr.Comprehensive3DSR(
+            evidence=list(headers), content=report, series_instance_uid=series,
+            series_number=MEASUREMENT_SERIES_NUMBER, sop_instance_uid=generate_uid(),
+            instance_number=instance_number, manufacturer="workstation",
+            previous_versions=[previous_version] if previous_version is not None else None,
+        )
+    document.SeriesDescription = "MPR measurements"
+    return document
+
+
+def _walk(items: Sequence[Dataset]) -> list[Dataset]:
+    out: list[Dataset] = []
+    for item in items:
+        out.append(item)
+        out.extend(_walk(item.get("ContentSequence", [])))
+    return out
+
+
+def _code(item: Dataset) -> tuple[str, str]:
+    concept = item.get("ConceptNameCodeSequence")
+    if not concept:
+        return ("", "")
+    return (str(concept[0].CodeValue), str(concept[0].CodingSchemeDesignator))
+
+
+def plane_measurements_from_sr(ds: Dataset) -> list[PlaneMeasurement]:
+    """The MPR measurements of a report written by :func:`build_plane_measurement_report`
+    (groups with a SCOORD3D and a Tracking Identifier of that form; others are skipped)."""
+    out: list[PlaneMeasurement] = []
+    for group in _walk(ds.get("ContentSequence", [])):
+        if str(group.get("ValueType", "")) != "CONTAINER":
+            continue
+        children = list(group.get("ContentSequence", []))
+        identifier = next((str(c.TextValue) for c in children if _code(c) == _TRACKING_IDENTIFIER and "TextValue" in c), "")
+        scoord = next((c for c in children if str(c.get("ValueType", "")) == "SCOORD3D"), None)
+        match = _IDENTIFIER.match(identifier)
+        if scoord is None or match is None:
+            continue
+        kind = next((k for k in PLANE_TOOLS if k.display_name == match["tool"]), None)
+        if kind is None:
+            continue
+        data = np.asarray([float(x) for x in scoord.GraphicData], dtype=np.float64).reshape(-1, 3)
+        points = tuple((float(p[0]), float(p[1]), float(p[2])) for p in data)
+        values = []
+        for c in children:
+            if str(c.get("ValueType", "")) != "NUM" or not c.get("MeasuredValueSequence"):
+                continue
+            measured = c.MeasuredValueSequence[0]
+            unit = str(measured.MeasurementUnitsCodeSequence[0].CodeValue)
+            name = _NAMES.get(_code(c)[0], "Value")
+            values.append(Value(name, float(measured.NumericValue), unit, _NOTES.get(unit, "modality value, nearest voxel")))
+        normal: tuple[float, float, float] = (0.0, 0.0, 0.0)  # not saved: unknown after reading
+        if kind is Kind.ANGLE and len(points) == 3:
+            n = np.cross(data[0] - data[1], data[2] - data[1])
+            if float(np.linalg.norm(n)) > 1e-9:
+                n = n / float(np.linalg.norm(n))
+                normal = (float(n[0]), float(n[1]), float(n[2]))
+        out.append(PlaneMeasurement(match["id"], kind, points, match["plane"], normal, tuple(values)))
+    return out
+
+
+__all__ = ["build_plane_measurement_report", "plane_measurements_from_sr", "tracking_identifier"]
