@@ -98,6 +98,8 @@ def test_linked_viewport_draws_after_the_pause_not_every_step(qtbot, library) ->
     _pump(qtbot, 2 * FOLLOWER_DELAY_MS)
     qtbot.waitUntil(lambda: not active.viewport.render_pending and not linked.viewport.render_pending, timeout=5000)
     before_active, before_linked = active.viewport.renders, linked.viewport.renders
+    assert linked.viewport.renderer.lazy and not active.viewport.renderer.lazy
+    shown_key = linked.viewport.renderer._display_key  # what its display buffer was filled from
     start = active.state.image_index
     steps = 6
     for k in range(1, steps + 1):
@@ -105,7 +107,8 @@ def test_linked_viewport_draws_after_the_pause_not_every_step(qtbot, library) ->
         _pump(qtbot)
         assert linked.state.image_index == active.state.image_index  # linked by position
     assert active.viewport.renders - before_active == steps  # one frame per step
-    assert linked.viewport.renders == before_linked  # nothing drawn while scrolling
+    assert linked.viewport.renders == before_linked  # nothing drawn while scrolling ...
+    assert linked.viewport.renderer._display_key == shown_key  # ... nor its buffer refilled
     assert linked.viewport.render_pending
     qtbot.waitUntil(lambda: not linked.viewport.render_pending, timeout=5000)
     assert linked.viewport.renders == before_linked + 1  # one frame after the pause
@@ -120,6 +123,7 @@ def test_linked_viewport_draws_after_the_pause_not_every_step(qtbot, library) ->
         assert np.array_equal(renderer.display_buffer, expected)
     # the linked viewport made active draws at once again
     view.grid.activate(1)
+    assert not linked.viewport.renderer.lazy and active.viewport.renderer.lazy
     linked.state.image_index = max(0, linked.state.image_index - 1)
     _pump(qtbot)
     assert linked.viewport.renders == before_linked + 2

@@ -191,6 +191,12 @@ class SliceRenderer:
         self.voi_function: str | None = None
         #: Called after a state change has been applied (a widget renders there).
         self.on_changed: Callable[[], None] | None = None
+        # Lazy: state changes and overlay updates are only noted, and applied (display buffer,
+        # camera, overlays) when the next frame is drawn or its output is read. A linked viewport
+        # that draws after a pause (ui.viewport) does no per-step work while another scrolls.
+        self._lazy = False
+        self._pending: frozenset[str] = frozenset()
+        self._stale = False
         self.state = ViewportState()
         self.state.events.connect(self._on_state)
 
@@ -340,12 +346,36 @@ class SliceRenderer:
         if self.on_changed is not None:
             self.on_changed()
 
+    @property
+    def lazy(self) -> bool:
+        """Whether changes wait for the next frame (see ``_lazy``); False applies what waits."""
+        return self._lazy
+
+    @lazy.setter
+    def lazy(self, value: bool) -> None:
+        self._lazy = bool(value)
+        if not self._lazy:
+            self.flush()
+
+    def flush(self) -> None:
+        """Apply the state changes and overlay updates a lazy renderer has noted."""
+        if self._stale:
+            names, self._pending, self._stale = self._pending, frozenset(), False
+            self._apply_now(names)
+
     def _apply(self, names: frozenset[str]) -> None:
+        if self._lazy:
+            self._pending |= names
+            self._stale = True
+            return
+        self._apply_now(names)
+
+    def _apply_now(self, names: frozenset[str]) -> None:
         if names & {"image_index", "display_set_uid", "image_count"}:
             self._show_current()
         self._update_lut()
         self._update_camera()
-        self.update_overlays()
+        self._update_overlays_now()
 
     def _current(self) -> _Slice | None:
         index = self.state.image_index
@@ -385,6 +415,7 @@ class SliceRenderer:
     @property
     def display_table(self) -> pixels.DisplayLUT | None:
         """The display table in use (stored value -> grey level), for tests and readouts."""
+        self.flush()
         return self._display_lut
 
     def _update_lut(self) -> None:
@@ -455,6 +486,7 @@ class SliceRenderer:
     def display_buffer(self) -> np.ndarray | None:
         """The display values of the current image (uint8, rows x columns [x 3]) as VTK shows
         them, or None before any image arrived."""
+        self.flush()
         return self._display_buffer if self._display_key is not None else None
 
     # -- camera -------------------------------------------------------------------------------
@@ -594,7 +626,14 @@ class SliceRenderer:
 
     def update_overlays(self) -> None:
         """Recompute corner text, markers, scale bar, reference lines and cursor from the state
-        and the current header with the model's functions (workstation.model.overlay)."""
+        and the current header with the model's functions (workstation.model.overlay); a lazy
+        renderer does it with the next frame."""
+        if self._lazy:
+            self._stale = True
+            return
+        self._update_overlays_now()
+
+    def _update_overlays_now(self) -> None:
         overlays = self.overlays
         overlays.resize(self.viewport_size())
         header = self.header()
@@ -719,6 +758,7 @@ class SliceRenderer:
         self._apply(frozenset())
 
     def render(self) -> None:
+        self.flush()
         self._update_camera()
         self.render_window.Render()
 

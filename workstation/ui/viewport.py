@@ -271,7 +271,7 @@ class ViewportWidget(QWidget):
         #: many ms before drawing (0: draw in the next event-loop turn, as the active one does).
         #: On a software OpenGL every frame of every viewport costs the UI thread tens of ms,
         #: so only the viewport the reader works in draws at screen rate.
-        self.follower_delay_ms = 0
+        self._follower_delay_ms = 0
         self.renders = 0  # frames drawn (for tests and benchmarks)
 
     # -- content ------------------------------------------------------------------------------
@@ -340,6 +340,7 @@ class ViewportWidget(QWidget):
     def set_active(self, active: bool) -> None:
         if active != self._active:
             self._active = active
+            self.renderer.lazy = self.defers_drawing  # a linked viewport works with its frames
             self.update()
             if active and self._render_timer.isActive():
                 self._render_timer.start(0)  # a deferred frame is drawn now
@@ -429,6 +430,15 @@ class ViewportWidget(QWidget):
     def _resized(self) -> None:
         self.renderer._apply(frozenset())
         self._render()
+
+    @property
+    def follower_delay_ms(self) -> int:
+        return self._follower_delay_ms
+
+    @follower_delay_ms.setter
+    def follower_delay_ms(self, value: int) -> None:
+        self._follower_delay_ms = max(0, int(value))
+        self.renderer.lazy = self.defers_drawing
 
     @property
     def defers_drawing(self) -> bool:
