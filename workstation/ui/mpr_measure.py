@@ -36,7 +36,7 @@ from workstation.annotate.plane_measurements import (
 
 #: Colours: measurements, the selected one, the one being drawn.
 MEASURE_RGB = (1.0, 0.85, 0.2)
-SELECTED_RGB = (0.3, 0.9, 1.0)
+SELECTED_RGB = (1.0, 0.4, 0.9)  # magenta: apart from the crosshair's blue and the yellow
 DRAFT_RGB = (1.0, 0.55, 0.2)
 #: Label font size (pixels, fixed at every zoom) and offset from its anchor point.
 LABEL_FONT = 14
@@ -114,7 +114,7 @@ class PaneMeasurementActors:
     def set(self, shown: list[tuple[str, list[ScreenPoint], str, tuple[float, float, float]]],
             selected: str | None, draft: list[ScreenPoint]) -> None:
         """``shown``: (id, screen points y down, label, colour) per measurement."""
-        _w, h = self.renderer.GetSize()
+        w, h = self.renderer.GetSize()
         flip = [[(x, h - y) for x, y in pts] for _id, pts, _l, _c in shown]
         self.normal.set([p for (mid, *_rest), p in zip(shown, flip, strict=True) if mid != selected])
         self.selected.set([p for (mid, *_rest), p in zip(shown, flip, strict=True) if mid == selected])
@@ -126,6 +126,8 @@ class PaneMeasurementActors:
             actor.SetInput(label)
             actor.GetTextProperty().SetColor(*(SELECTED_RGB if mid == selected else MEASURE_RGB))
             x, y = anchor[0] + LABEL_OFFSET[0], h - anchor[1] - LABEL_OFFSET[1]
+            # Kept inside the pane (zoomed in, the anchor may lie outside it).
+            x, y = min(max(x, 4.0), max(4.0, w - LABEL_WIDTH)), min(max(y, 4.0), max(4.0, h - LABEL_LINE))
             while any(abs(x - px) < LABEL_WIDTH and abs(y - py) < LABEL_LINE for px, py in placed):
                 y -= LABEL_LINE  # below a label already there, so that none covers another
             placed.append((x, y))
