@@ -20,7 +20,7 @@ from workstation.annotate.measurements import HU, Kind  # noqa: E402
 from workstation.annotate.plane_sr import build_plane_measurement_report, plane_measurements_from_sr  # noqa: E402
 from workstation.model.spatial import pixel_to_patient  # noqa: E402
 from workstation.render.mpr import PLANE_RGB  # noqa: E402
-from workstation.ui.mpr_measure import LABEL_WIDTH  # noqa: E402
+from workstation.ui.mpr_measure import label_size  # noqa: E402
 from workstation.ui.mpr_view import MprView  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -79,12 +79,13 @@ def test_length_on_an_oblique_plane_is_the_patient_distance_and_follows_the_plan
     h = view.viewer.views["coronal"].viewport_size()[1]
     pos = actor.GetPositionCoordinate().GetValue()
     w = view.viewer.views["coronal"].viewport_size()[0]
-    assert pos[0] == pytest.approx(min(x + 8.0, w - LABEL_WIDTH)) and pos[1] == pytest.approx(h - y + 8.0)
+    width = label_size(m.label)[0]
+    assert pos[0] == pytest.approx(x + 8.0 if x + 8.0 + width <= w else max(4.0, x - 8.0 - width)) and pos[1] == pytest.approx(h - y + 8.0)
     # Zoomed far in about the other end, the end point leaves the pane but the label stays in it.
     view.zoom("coronal", 4.0, *view.viewer.screen_of("coronal", np.asarray(m.points[0])))
     view.render_now()
     pos = actor.GetPositionCoordinate().GetValue()
-    assert actor.GetVisibility() and 0 <= pos[0] <= w - 80 and 0 <= pos[1] <= h - 14
+    assert actor.GetVisibility() and 0 <= pos[0] <= w - label_size(m.label)[0] and 0 <= pos[1] <= h - 14
     # Scrolled one voxel away, the plane no longer passes through it: hidden; back: shown.
     view.scroll_plane("coronal", 1)
     view.render_now()

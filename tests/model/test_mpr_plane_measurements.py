@@ -14,6 +14,7 @@ from workstation.annotate.measurements import HU, Kind, MeasurementError
 from workstation.annotate.plane_measurements import (
     PlaneMeasurementSet,
     angle_degrees,
+    lps_text,
     measure_on_plane,
     probe_voxel,
     visibility_tolerance,
@@ -72,7 +73,11 @@ def test_probe_reads_the_nearest_voxel_through_the_modality_lut() -> None:
     assert m.values[0].value == float(volume[11, 31, 20]) - 1024
     assert m.values[0].unit == HU
     assert m.position_lps == pytest.approx(tuple(point))
-    assert "HU" in m.label and "L " in m.description
+    value_line, position_line = m.label.split("\n")
+    assert value_line == f"{float(volume[11, 31, 20]) - 1024:.0f} HU"
+    assert position_line == lps_text(point) and position_line in m.description
+    assert lps_text((-12.5, 3.0, -40.26)) == "R 12.5, P 3.0, F 40.3 mm"
+    assert lps_text((7.04, -2.0, 0.0)) == "L 7.0, A 2.0, H 0.0 mm"
     with pytest.raises(MeasurementError, match="outside the volume"):
         probe_voxel(volume, geometry, _ct_header(), geometry.index_to_patient([-3.0, 0.0, 0.0]))
 

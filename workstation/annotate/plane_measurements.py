@@ -47,6 +47,13 @@ def _point(p: ArrayLike) -> Point3:
     return (float(a[0]), float(a[1]), float(a[2]))
 
 
+def lps_text(point: ArrayLike) -> str:
+    """A patient position as a radiologist reads it: distance from the origin towards each
+    side, with the side's letter (PS3.3 C.7.6.1.1.1: L/R, P/A, H/F), e.g. "R 12.5, A 3.0, H 40.2 mm"."""
+    x, y, z = (float(c) for c in np.asarray(point, dtype=np.float64).reshape(3))
+    return f"{'L' if x >= 0 else 'R'} {abs(x):.1f}, {'P' if y >= 0 else 'A'} {abs(y):.1f}, {'H' if z >= 0 else 'F'} {abs(z):.1f} mm"
+
+
 def length_mm(a: ArrayLike, b: ArrayLike) -> float:
     """Distance in mm between two LPS points."""
     return float(np.linalg.norm(np.asarray(b, dtype=np.float64) - np.asarray(a, dtype=np.float64)))
@@ -114,17 +121,16 @@ class PlaneMeasurement:
 
     @property
     def label(self) -> str:
-        """The short label drawn next to the measurement."""
+        """The label drawn next to the measurement (a probe's has its position on a second line)."""
         if self.kind is Kind.PROBE:
-            return self.values[0].text
+            return f"{self.values[0].text}\n{lps_text(self.points[0])}"
         return ", ".join(v.text for v in self.values)
 
     @property
     def description(self) -> str:
         """One line for the measurement list: tool, value and where."""
         if self.kind is Kind.PROBE:
-            x, y, z = self.points[0]
-            return f"Probe {self.values[0].text} at L {x:.1f} P {y:.1f} H {z:.1f} mm ({self.plane_name})"
+            return f"Probe {self.values[0].text} at {lps_text(self.points[0])} ({self.plane_name})"
         return f"{self.kind.display_name} {self.label} ({self.plane_name})"
 
     def distances_to(self, origin: ArrayLike, normal: ArrayLike) -> np.ndarray:
@@ -240,6 +246,7 @@ __all__ = [
     "VoxelProbe",
     "angle_degrees",
     "length_mm",
+    "lps_text",
     "measure_on_plane",
     "probe_voxel",
     "visibility_tolerance",

@@ -41,13 +41,19 @@ DRAFT_RGB = (1.0, 0.55, 0.2)
 #: Label font size (pixels, fixed at every zoom) and offset from its anchor point.
 LABEL_FONT = 14
 LABEL_OFFSET = (8.0, -8.0)
-#: Height of a label line and the width two labels need apart (pixels), to keep them apart.
+#: Height of a label line (pixels).
 LABEL_LINE = LABEL_FONT + 6
-LABEL_WIDTH = 90.0
 #: A click within this many screen pixels of a measurement's point selects it.
 PICK_PIXELS = 8.0
 
 ScreenPoint = tuple[float, float]
+
+
+def label_size(text: str) -> tuple[float, float]:
+    """About how many pixels (width, height) a label takes at :data:`LABEL_FONT` (bold Arial:
+    measured about 0.5 em a character)."""
+    lines = text.split("\n")
+    return (0.52 * LABEL_FONT * max(len(line) for line in lines) + 6.0, float(LABEL_LINE * len(lines)))
 
 
 class _Lines:
@@ -119,18 +125,22 @@ class PaneMeasurementActors:
         self.normal.set([p for (mid, *_rest), p in zip(shown, flip, strict=True) if mid != selected])
         self.selected.set([p for (mid, *_rest), p in zip(shown, flip, strict=True) if mid == selected])
         self.draft.set([[(x, h - y) for x, y in draft]] if draft else [])
-        placed: list[tuple[float, float]] = []
+        placed: list[tuple[float, float, float, float]] = []
         for n, (mid, pts, label, _c) in enumerate(shown):
             actor = self._label(n)
             anchor = pts[1] if len(pts) == 3 else pts[-1]  # an angle's label at its vertex
             actor.SetInput(label)
             actor.GetTextProperty().SetColor(*(SELECTED_RGB if mid == selected else MEASURE_RGB))
             x, y = anchor[0] + LABEL_OFFSET[0], h - anchor[1] - LABEL_OFFSET[1]
+            width, height = label_size(label)
+            if x + width > w:
+                x = anchor[0] - LABEL_OFFSET[0] - width  # no room on the right: on the left
             # Kept inside the pane (zoomed in, the anchor may lie outside it).
-            x, y = min(max(x, 4.0), max(4.0, w - LABEL_WIDTH)), min(max(y, 4.0), max(4.0, h - LABEL_LINE))
-            while any(abs(x - px) < LABEL_WIDTH and abs(y - py) < LABEL_LINE for px, py in placed):
-                y -= LABEL_LINE  # below a label already there, so that none covers another
-            placed.append((x, y))
+            x, y = min(max(x, 4.0), max(4.0, w - width)), min(max(y, 4.0), max(4.0, h - height))
+            # Below any label already there (y up: a label covers y to y + its height).
+            while any(x < px + pw and px < x + width and y < py + ph and py < y + height for px, py, pw, ph in placed):
+                y -= LABEL_LINE
+            placed.append((x, y, width, height))
             actor.GetPositionCoordinate().SetValue(x, y)
             actor.VisibilityOn()
         for actor in self.labels[len(shown):]:
@@ -296,4 +306,4 @@ class MprMeasureTool(QObject):
         return [f"{n + 1}. {m.description}" for n, m in enumerate(self.items)]
 
 
-__all__ = ["MprMeasureTool", "PaneMeasurementActors"]
+__all__ = ["MprMeasureTool", "PaneMeasurementActors", "label_size"]
