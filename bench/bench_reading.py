@@ -618,6 +618,7 @@ def main() -> int:
     server = start_orthanc()
     os.environ["WORKSTATION_USER"], os.environ["WORKSTATION_PASSWORD"] = server.user, server.password
     t_all = time.perf_counter()
+    args.load_before = os.getloadavg()[0]
     try:
         library_dir = work / "library"
         cases = prepare_cases(args, server, library_dir)
@@ -669,7 +670,8 @@ def report(args: argparse.Namespace, cases: list[dict[str, Any]], results: dict[
         f"## The reading room: open, scroll while loading, cold start, memory (bench/bench_reading.py, {time.strftime('%Y-%m-%d')})",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, Xvfb + Mesa llvmpipe "
-        f"(no GPU), Orthanc on loopback; medians of {args.repeats} runs after one warm-up pair, ours and the reference "
+        f"(no GPU), Orthanc on loopback, load average {getattr(args, 'load_before', 0.0):.1f} at the start and "
+        f"{os.getloadavg()[0]:.1f} at the end; medians of {args.repeats} runs after one warm-up pair, ours and the reference "
         f"alternating; viewport {vw}x{vh} px. Reference: pydicom `dcmread` + numpy window LUT shown in a plain "
         "`QLabel` (files from the same library folder; dicomweb-client from the same Orthanc). "
         "Aims (issue 3): first image < 0.5 s, no frame over 50 ms while loading, cold start < 2 s.",

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import math
 import textwrap
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -54,6 +55,9 @@ log = logging.getLogger(__name__)
 
 #: How often (at most) the loading progress and thumbnails are brought up to date, in ms.
 PROGRESS_INTERVAL_MS = 150
+#: Thumbnails (tens of ms each on the UI thread) wait until the reader has not scrolled for
+#: this long, in seconds.
+THUMBNAIL_QUIET_S = 0.3
 
 
 def default_grid(image_sets: int) -> tuple[int, int]:
@@ -402,6 +406,7 @@ class StudyView(QWidget):
         # Loading progress and thumbnails, brought up to date together (see PROGRESS_INTERVAL_MS).
         self._changed_loads: set[ViewportBinding] = set()
         self._thumbnails: dict[str, tuple[Any, Dataset, bool]] = {}  # uid -> (pixels, header, best)
+        self._last_scroll = 0.0  # time.monotonic() of the last image change
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(PROGRESS_INTERVAL_MS)
@@ -693,6 +698,7 @@ class StudyView(QWidget):
         self._update_reference_lines()
 
     def index_moved(self, binding: ViewportBinding) -> None:
+        self._last_scroll = time.monotonic()
         self._update_reference_lines()
         if binding is self.active:
             self.active_changed.emit()
@@ -829,9 +835,12 @@ class StudyView(QWidget):
         for binding in changed:
             if binding in live and binding.display_set is not None:
                 self.browser.set_progress(binding.display_set.uid, len(binding.arrived), binding.loading)
-        thumbnails, self._thumbnails = self._thumbnails, {}
-        for uid, (stored, header, _best) in thumbnails.items():
-            self.browser.set_thumbnail(uid, stored, header)
+        if self._thumbnails and time.monotonic() - self._last_scroll < THUMBNAIL_QUIET_S:
+            self._schedule_progress()  # the reader is scrolling: thumbnails when they pause
+        else:
+            thumbnails, self._thumbnails = self._thumbnails, {}
+            for uid, (stored, header, _best) in thumbnails.items():
+                self.browser.set_thumbnail(uid, stored, header)
         if changed:
             self.progress.emit()
 
