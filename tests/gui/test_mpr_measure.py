@@ -222,3 +222,30 @@ def test_screenshot_with_measurements_and_the_source_pane(qtbot, loaded: MprView
     view.render_now()
     assert [m.label for m in view.measurements] == written
     assert view.measurement_list.count() == 3
+
+
+def test_oblique_slab_is_previewed_while_dragging_and_sharp_after(qtbot, loaded: MprView) -> None:  # type: ignore[no-untyped-def]
+    view = loaded
+    state = view.state
+    assert state is not None
+    state.center = LESION
+    view.set_slab(10.0, "mip")
+    view.rotate("axial", 20.0)  # coronal and sagittal slabs become oblique (the expensive ones)
+    view.render_now()
+    full = view.viewer.views["coronal"].plane
+    assert full is not None and full.slab_samples > 1
+    start = view.screen_of("axial", state.center)
+    start = (start[0] + 60.0, start[1] + 10.0)
+    qtbot.mousePress(view.view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, pos=_qpoint(view, *start))
+    qtbot.mouseMove(view.view, _qpoint(view, start[0], start[1] + 40.0))
+    view.render_now()
+    shown = view.viewer.views["coronal"].plane
+    assert view.viewer.interactive and shown is not None
+    assert shown.pixel_spacing == pytest.approx(2 * full.pixel_spacing)  # the preview grid
+    assert "(preview)" in " ".join(view.viewer.views["coronal"].text.corner_lines()["top_left"])
+    assert view.viewer.views["axial"].plane.pixel_spacing == pytest.approx(full.pixel_spacing)  # aligned: full
+    qtbot.mouseRelease(view.view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, pos=_qpoint(view, start[0], start[1] + 40.0))
+    view.render_now()
+    assert not view.viewer.interactive
+    assert view.viewer.views["coronal"].plane.pixel_spacing == pytest.approx(full.pixel_spacing)
+    assert "(preview)" not in " ".join(view.viewer.views["coronal"].text.corner_lines()["top_left"])
