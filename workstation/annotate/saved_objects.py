@@ -72,9 +72,33 @@ def _title(ds: Dataset) -> tuple[str, str]:
     return str(seq[0].get("CodeValue", "")), str(seq[0].get("CodingSchemeDesignator", ""))
 
 
+def has_3d_regions(ds: Dataset) -> bool:
+    """Whether an SR's content tree holds a SCOORD3D item (PS3.3 C.18.9): the report of
+    measurements drawn on MPR planes (:mod:`workstation.annotate.plane_sr`), kept apart from the
+    report of measurements on acquired images (SCOORD, PS3.3 C.18.6)."""
+    stack = list(ds.get("ContentSequence", None) or [])
+    while stack:
+        item = stack.pop()
+        if str(item.get("ValueType", "")) == "SCOORD3D":
+            return True
+        stack.extend(item.get("ContentSequence", None) or [])
+    return False
+
+
+def _measurement_reports(headers: Iterable[Dataset]) -> list[Dataset]:
+    return [h for h in headers if str(h.get("Modality", "")) == "SR" and _title(h) == MEASUREMENT_REPORT_TITLE]
+
+
 def newest_measurement_report(headers: Iterable[Dataset]) -> Dataset | None:
-    """The newest SR whose document title is Imaging Measurement Report (TID 1500)."""
-    found = [h for h in headers if str(h.get("Modality", "")) == "SR" and _title(h) == MEASUREMENT_REPORT_TITLE]
+    """The newest SR whose document title is Imaging Measurement Report (TID 1500), of
+    measurements on acquired images (not the MPR planes' report)."""
+    found = [h for h in _measurement_reports(headers) if not has_3d_regions(h)]
+    return max(found, key=_order) if found else None
+
+
+def newest_plane_measurement_report(headers: Iterable[Dataset]) -> Dataset | None:
+    """The newest TID 1500 report of measurements on MPR planes (SCOORD3D regions)."""
+    found = [h for h in _measurement_reports(headers) if has_3d_regions(h)]
     return max(found, key=_order) if found else None
 
 

@@ -536,6 +536,8 @@ class MainWindow(QMainWindow):
             return load_display_set_volume(display_set, headers, read)
 
         view.failed.connect(self.show_error)
+        if kind == "mpr":  # the study's saved MPR measurements, once the volume is there
+            view.loaded.connect(lambda v=view, s=study: self.measurements.show_saved_plane_measurements(v, s))
         index = self.tabs.addTab(view, f"{'MPR' if kind == 'mpr' else '3D'}: {name}")
         self.tabs.setCurrentIndex(index)
         view.load(work)

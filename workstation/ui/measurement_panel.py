@@ -59,6 +59,7 @@ from workstation.annotate.pending import PendingQueue
 from workstation.annotate.saved_objects import (
     SavedObjects,
     fetch_saved_headers,
+    has_3d_regions,
     read_saved_objects,
 )
 from workstation.annotate.sr_tid1500 import SAVED_KINDS, build_measurement_report
@@ -472,9 +473,48 @@ class MeasurementRoom(QObject):
 
     # -- saving --------------------------------------------------------------------------------
 
+    def _study_in_front(self) -> Any | None:
+        """The study view in front, or the study of the MPR/3D tab in front."""
+        view = self.window.current_study()
+        if view is None:
+            view = getattr(self.window.tabs.currentWidget(), "reformat_of", None)
+        return view
+
+    def reformat_views(self, view: Any) -> list[Any]:
+        """The MPR tabs open on ``view``'s series (their measurements are saved with the study)."""
+        tabs = self.window.tabs
+        return [w for i in range(tabs.count()) if getattr(w := tabs.widget(i), "reformat_of", None) is view
+                and getattr(w, "reformat_kind", "") == "mpr"]
+
+    def show_saved_plane_measurements(self, mpr: Any, view: Any) -> int:
+        """Once an MPR tab has its volume: the study's newest MPR measurement report (SCOORD3D,
+        :mod:`workstation.annotate.plane_sr`) in the same Frame of Reference is drawn on its
+        planes and becomes the predecessor of the next save. Returns how many were shown."""
+        from workstation.annotate.plane_sr import plane_measurements_from_sr
+        from workstation.annotate.saved_objects import newest_plane_measurement_report
+
+        report = newest_plane_measurement_report(self.window.study_headers(view))
+        viewer = getattr(mpr, "viewer", None)
+        if report is None or viewer is None:
+            return 0
+        frames = {str(item.get("ReferencedFrameOfReferenceUID", "")) for item in _walk_content(report)}
+        if viewer.frame_of_reference not in frames:
+            return 0
+        try:
+            measurements = plane_measurements_from_sr(report)
+        except WorkstationError as exc:
+            self._say(f"The saved MPR measurements could not be read: {exc}")
+            return 0
+        tools = self.tools(view)
+        if tools is not None:
+            tools.previous["sr3d"] = report
+        mpr.add_measurements(measurements)
+        return len(measurements)
+
     def build_objects(self, view: Any | None = None) -> list[Dataset]:
-        """The objects Ctrl+S saves for a study: measurement report, key images, presentation state."""
-        view = view if view is not None else self.window.current_study()
+        """The objects Ctrl+S saves for a study: measurement report, key images, presentation
+        state, and the report of the measurements on its MPR planes."""
+        view = view if view is not None else self._study_in_front()
         tools = self.tools(view)
         if view is None or tools is None:
             raise WorkstationError("Open a study and measure before saving.")
@@ -498,13 +538,21 @@ class MeasurementRoom(QObject):
             view_params = View(window=(float(window[0]), float(window[1])) if window is not None else None)
             on_chosen = [m for m in measurements if m.image.sop_instance_uid in by_uid]
             out.append(build_presentation_state(chosen, on_chosen, view_params, previous_version=tools.previous.get("pr")))
+        for mpr in self.reformat_views(view):
+            on_planes = list(mpr.measurements)
+            if on_planes:
+                from workstation.annotate.plane_sr import build_plane_measurement_report
+
+                series_uid = mpr.reformat_display_set.series_uid
+                evidence = [h for h in headers if str(h.get("SeriesInstanceUID", "")) == series_uid]
+                out.append(build_plane_measurement_report(on_planes, evidence, previous_version=tools.previous.get("sr3d")))
         if not out:
             raise WorkstationError("There is nothing to save: draw a measurement or mark a key image first.")
         return out
 
     def save(self) -> tasks.Task | None:
         """Ctrl+S: build, queue and send (in a worker thread); the status bar says the outcome."""
-        view = self.window.current_study()
+        view = self._study_in_front()
         try:
             objects = self.build_objects(view)
         except WorkstationError as exc:
@@ -513,7 +561,8 @@ class MeasurementRoom(QObject):
         tools = self.tools(view)
         assert tools is not None
         for ds in objects:
-            tools.previous[{"SR": "sr", "KO": "kos", "PR": "pr"}.get(str(ds.get("Modality", "")), "other")] = ds
+            name = {"SR": "sr", "KO": "kos", "PR": "pr"}.get(str(ds.get("Modality", "")), "other")
+            tools.previous["sr3d" if name == "sr" and has_3d_regions(ds) else name] = ds
         client = None
         try:
             profile = self.window.settings.archive()
@@ -577,6 +626,17 @@ class MeasurementRoom(QObject):
     @property
     def saving(self) -> bool:
         return bool(self._tasks)
+
+
+def _walk_content(ds: Dataset) -> list[Dataset]:
+    """Every content item of an SR's tree (PS3.3 C.17.3), depth first."""
+    out: list[Dataset] = []
+    stack = list(ds.get("ContentSequence", None) or [])
+    while stack:
+        item = stack.pop()
+        out.append(item)
+        stack.extend(item.get("ContentSequence", None) or [])
+    return out
 
 
 def install_measurements(window: QMainWindow) -> MeasurementRoom:
