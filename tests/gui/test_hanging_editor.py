@@ -181,6 +181,12 @@ def test_protocol_list_shipped_read_only_duplicate_edit_delete(qtbot, tmp_path: 
     viewer = library.edit(row)
     assert viewer is not None and viewer.read_only and not viewer.save_button.isEnabled()
     assert viewer.save() is None and not list(tmp_path.glob("*.json"))
+    # Shown, not editable: fields read-only, editing controls off on every stage.
+    assert viewer.name_edit.isReadOnly() and viewer.id_edit.isReadOnly()
+    for index in range(viewer.stage_box.count()):
+        viewer.stage_box.setCurrentIndex(index)
+        assert not viewer.viewport_cell(0, "W/L preset").isEnabled()
+    assert viewer.stage_box.isEnabled()
     shot(viewer, "53-protocol-editor-shipped")
     assert library.delete(row) is False  # shipped: cannot be deleted
 

@@ -491,6 +491,23 @@ class ProtocolEditor(QDialog):
             self.stage_box.addItem(self._stage_title(index, stage))
         if self.stage_box.count():
             self.stage_box.setCurrentIndex(0)
+        self._lock_if_read_only()
+
+    def _lock_if_read_only(self) -> None:
+        """A shipped protocol is shown, not edited: fields read-only, editing buttons off; the
+        display-set list, the stage choice, Duplicate and Cancel still work."""
+        if not self.read_only or not hasattr(self, "buttons"):
+            return
+        keep = {self.stage_box, self.duplicate_button, self.buttons.button(QDialogButtonBox.StandardButton.Cancel)}
+        for edit in self.findChildren(QLineEdit):
+            if edit.parent() is not self.stage_box:  # the combo box's own line edit, if any
+                edit.setReadOnly(True)
+        for widget in (*self.findChildren(QComboBox), *self.findChildren(QSpinBox), *self.findChildren(QDoubleSpinBox),
+                       *self.findChildren(QCheckBox), *self.findChildren(QPushButton)):
+            if widget not in keep:
+                widget.setEnabled(False)
+        for table in self.findChildren(QTableWidget):
+            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         """Return in a field finishes that field; it does not save the protocol (use Save)."""
@@ -519,6 +536,7 @@ class ProtocolEditor(QDialog):
         self.selector_study_spin.setValue(study if isinstance(study, int) and not isinstance(study, bool) else 0)
         self.selector_rules.set_rules(list(entry.get("rules", [])) if isinstance(entry, dict) else [])
         self.selector_error.setText("")
+        self._lock_if_read_only()
 
     def select_selector(self, key: str) -> None:
         items = self.selector_list.findItems(key, Qt.MatchFlag.MatchExactly)
@@ -634,6 +652,7 @@ class ProtocolEditor(QDialog):
     def _switch_stage(self, index: int) -> None:
         self._commit_stage()
         self._load_stage(index)
+        self._lock_if_read_only()
 
     def add_stage(self, name: str = "") -> int:
         self._commit_stage()
