@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 import numpy as np
 from pydicom.dataset import Dataset
@@ -362,57 +363,49 @@ def moved(measurement: Measurement, dx: float, dy: float, image: MeasuredImage |
 # -- the editable collection -------------------------------------------------------------------
 
 
-@dataclass
-class MeasurementSet:
-    """The measurements of a study, in drawing order, with an undo and a redo stack.
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
 
-    Each change (add, replace, move, delete, clear) is one undo step. States are tuples of
-    immutable :class:`Measurement`, so undo restores exactly what was there.
+
+T = TypeVar("T", bound=_Identified)
+
+
+@dataclass
+class UndoableList(Generic[T]):
+    """Measurements (anything with an ``id``) in drawing order, with an undo and a redo stack.
+
+    Each change is one undo step. States are tuples of immutable items, so undo restores exactly
+    what was there. ``what`` names the items in error sentences.
     """
 
-    items: tuple[Measurement, ...] = ()
-    _undo: list[tuple[Measurement, ...]] = field(default_factory=list, repr=False)
-    _redo: list[tuple[Measurement, ...]] = field(default_factory=list, repr=False)
+    items: tuple[T, ...] = ()
+    _undo: list[tuple[T, ...]] = field(default_factory=list, repr=False)
+    _redo: list[tuple[T, ...]] = field(default_factory=list, repr=False)
+    what: ClassVar[str] = "measurement"
 
-    def __iter__(self) -> Iterator[Measurement]:
+    def __iter__(self) -> Iterator[T]:
         return iter(self.items)
 
     def __len__(self) -> int:
         return len(self.items)
 
-    def get(self, id: str) -> Measurement:
+    def get(self, id: str) -> T:
         for m in self.items:
             if m.id == id:
                 return m
-        raise MeasurementError(f"There is no measurement {id} in this study; it may have been deleted.")
+        raise MeasurementError(f"There is no {self.what} {id}; it may have been deleted.")
 
-    def on_image(self, sop_instance_uid: str, frame: int | None = None) -> list[Measurement]:
-        return [m for m in self.items if m.image.sop_instance_uid == sop_instance_uid and (frame is None or m.image.frame in (None, frame))]
-
-    def _commit(self, items: tuple[Measurement, ...]) -> None:
+    def _commit(self, items: tuple[T, ...]) -> None:
         self._undo.append(self.items)
         self._redo.clear()
         self.items = items
 
-    def add(self, measurement: Measurement) -> Measurement:
+    def add(self, measurement: T) -> T:
         if any(m.id == measurement.id for m in self.items):
-            raise MeasurementError(f"A measurement with id {measurement.id} is already in the list.")
+            raise MeasurementError(f"A {self.what} with id {measurement.id} is already in the list.")
         self._commit((*self.items, measurement))
         return measurement
-
-    def replace(self, measurement: Measurement) -> Measurement:
-        """Put an edited version (same id) in place of the old one."""
-        self.get(measurement.id)
-        self._commit(tuple(measurement if m.id == measurement.id else m for m in self.items))
-        return measurement
-
-    def move(self, id: str, dx: float, dy: float, image: MeasuredImage | None = None) -> Measurement:
-        return self.replace(moved(self.get(id), dx, dy, image))
-
-    def edit(self, id: str, points: Sequence[Point], image: MeasuredImage, *, text: str | None = None) -> Measurement:
-        """Move a measurement's handles (or change its text) and measure again."""
-        old = self.get(id)
-        return self.replace(measure(old.kind, points, image, text=old.text if text is None else text, id=id))
 
     def delete(self, id: str) -> None:
         self.get(id)
@@ -439,3 +432,25 @@ class MeasurementSet:
         if self._redo:
             self._undo.append(self.items)
             self.items = self._redo.pop()
+
+
+@dataclass
+class MeasurementSet(UndoableList[Measurement]):
+    """The measurements of a study on its images: add, replace, move, edit, delete, clear."""
+
+    def on_image(self, sop_instance_uid: str, frame: int | None = None) -> list[Measurement]:
+        return [m for m in self.items if m.image.sop_instance_uid == sop_instance_uid and (frame is None or m.image.frame in (None, frame))]
+
+    def replace(self, measurement: Measurement) -> Measurement:
+        """Put an edited version (same id) in place of the old one."""
+        self.get(measurement.id)
+        self._commit(tuple(measurement if m.id == measurement.id else m for m in self.items))
+        return measurement
+
+    def move(self, id: str, dx: float, dy: float, image: MeasuredImage | None = None) -> Measurement:
+        return self.replace(moved(self.get(id), dx, dy, image))
+
+    def edit(self, id: str, points: Sequence[Point], image: MeasuredImage, *, text: str | None = None) -> Measurement:
+        """Move a measurement's handles (or change its text) and measure again."""
+        old = self.get(id)
+        return self.replace(measure(old.kind, points, image, text=old.text if text is None else text, id=id))

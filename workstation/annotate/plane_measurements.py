@@ -23,14 +23,22 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
 from pydicom.dataset import Dataset
 
-from workstation.annotate.measurements import DEGREES, HU, Kind, MeasurementError, Value
+from workstation.annotate.measurements import (
+    DEGREES,
+    HU,
+    Kind,
+    MeasurementError,
+    UndoableList,
+    Value,
+)
 from workstation.model.geometry import VolumeGeometry
 from workstation.model.pixels import modality_transform
 
@@ -183,56 +191,11 @@ def visibility_tolerance(normal_step_mm: float) -> float:
 
 
 @dataclass
-class PlaneMeasurementSet:
-    """The MPR measurements of one volume, in drawing order, with undo and redo.
+class PlaneMeasurementSet(UndoableList[PlaneMeasurement]):
+    """The MPR measurements of one volume, in drawing order, with undo and redo (each add or
+    delete is one step)."""
 
-    States are tuples of immutable :class:`PlaneMeasurement`; each add or delete is one undo step.
-    """
-
-    items: tuple[PlaneMeasurement, ...] = ()
-    _undo: list[tuple[PlaneMeasurement, ...]] = field(default_factory=list, repr=False)
-    _redo: list[tuple[PlaneMeasurement, ...]] = field(default_factory=list, repr=False)
-
-    def __iter__(self) -> Iterator[PlaneMeasurement]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def get(self, id: str) -> PlaneMeasurement:
-        for m in self.items:
-            if m.id == id:
-                return m
-        raise MeasurementError(f"There is no MPR measurement {id}; it may have been deleted.")
-
-    def _commit(self, items: tuple[PlaneMeasurement, ...]) -> None:
-        self._undo.append(self.items)
-        self._redo.clear()
-        self.items = items
-
-    def add(self, measurement: PlaneMeasurement) -> PlaneMeasurement:
-        if any(m.id == measurement.id for m in self.items):
-            raise MeasurementError(f"An MPR measurement with id {measurement.id} is already in the list.")
-        self._commit((*self.items, measurement))
-        return measurement
-
-    def delete(self, id: str) -> None:
-        self.get(id)
-        self._commit(tuple(m for m in self.items if m.id != id))
-
-    def clear(self) -> None:
-        if self.items:
-            self._commit(())
-
-    def undo(self) -> None:
-        if self._undo:
-            self._redo.append(self.items)
-            self.items = self._undo.pop()
-
-    def redo(self) -> None:
-        if self._redo:
-            self._undo.append(self.items)
-            self.items = self._redo.pop()
+    what: ClassVar[str] = "MPR measurement"
 
     def on_plane(self, origin: ArrayLike, normal: ArrayLike, tolerance_mm: float) -> list[PlaneMeasurement]:
         """The measurements shown on the plane through ``origin`` with ``normal``."""

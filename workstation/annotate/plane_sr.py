@@ -112,12 +112,20 @@ def build_plane_measurement_report(
     return document
 
 
-def _walk(items: Sequence[Dataset]) -> list[Dataset]:
+def content_items(items: Sequence[Dataset]) -> list[Dataset]:
+    """Every content item under ``items`` (an SR's Content Sequence, PS3.3 C.17.3), depth first."""
     out: list[Dataset] = []
     for item in items:
         out.append(item)
-        out.extend(_walk(item.get("ContentSequence", [])))
+        out.extend(content_items(item.get("ContentSequence", [])))
     return out
+
+
+def has_3d_regions(ds: Dataset) -> bool:
+    """Whether an SR's content tree holds a SCOORD3D item (PS3.3 C.18.9): the report of
+    measurements on MPR planes, told apart from the report of measurements on acquired images
+    (SCOORD, PS3.3 C.18.6)."""
+    return any(str(item.get("ValueType", "")) == "SCOORD3D" for item in content_items(ds.get("ContentSequence", None) or []))
 
 
 def _code(item: Dataset) -> tuple[str, str]:
@@ -131,7 +139,7 @@ def plane_measurements_from_sr(ds: Dataset) -> list[PlaneMeasurement]:
     """The MPR measurements of a report written by :func:`build_plane_measurement_report`
     (groups with a SCOORD3D and a Tracking Identifier of that form; others are skipped)."""
     out: list[PlaneMeasurement] = []
-    for group in _walk(ds.get("ContentSequence", [])):
+    for group in content_items(ds.get("ContentSequence", [])):
         if str(group.get("ValueType", "")) != "CONTAINER":
             continue
         children = list(group.get("ContentSequence", []))

@@ -24,6 +24,7 @@ from workstation.annotate.gsps_writer import LAYER
 from workstation.annotate.key_images import KeyImages
 from workstation.annotate.kos import KEY_OBJECT_SELECTION, key_images_from_kos
 from workstation.annotate.measurements import MeasurementSet
+from workstation.annotate.plane_sr import has_3d_regions
 from workstation.annotate.read_back import annotations_from_presentation_state, measurements_from_sr
 from workstation.errors import InvalidDicomError, WorkstationError
 from workstation.model.presentation_state import (
@@ -70,19 +71,6 @@ def _title(ds: Dataset) -> tuple[str, str]:
     if not seq:
         return "", ""
     return str(seq[0].get("CodeValue", "")), str(seq[0].get("CodingSchemeDesignator", ""))
-
-
-def has_3d_regions(ds: Dataset) -> bool:
-    """Whether an SR's content tree holds a SCOORD3D item (PS3.3 C.18.9): the report of
-    measurements drawn on MPR planes (:mod:`workstation.annotate.plane_sr`), kept apart from the
-    report of measurements on acquired images (SCOORD, PS3.3 C.18.6)."""
-    stack = list(ds.get("ContentSequence", None) or [])
-    while stack:
-        item = stack.pop()
-        if str(item.get("ValueType", "")) == "SCOORD3D":
-            return True
-        stack.extend(item.get("ContentSequence", None) or [])
-    return False
 
 
 def _measurement_reports(headers: Iterable[Dataset]) -> list[Dataset]:

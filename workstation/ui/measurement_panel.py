@@ -490,14 +490,14 @@ class MeasurementRoom(QObject):
         """Once an MPR tab has its volume: the study's newest MPR measurement report (SCOORD3D,
         :mod:`workstation.annotate.plane_sr`) in the same Frame of Reference is drawn on its
         planes and becomes the predecessor of the next save. Returns how many were shown."""
-        from workstation.annotate.plane_sr import plane_measurements_from_sr
+        from workstation.annotate.plane_sr import content_items, plane_measurements_from_sr
         from workstation.annotate.saved_objects import newest_plane_measurement_report
 
         report = newest_plane_measurement_report(self.window.study_headers(view))
         viewer = getattr(mpr, "viewer", None)
         if report is None or viewer is None:
             return 0
-        frames = {str(item.get("ReferencedFrameOfReferenceUID", "")) for item in _walk_content(report)}
+        frames = {str(item.get("ReferencedFrameOfReferenceUID", "")) for item in content_items(report.get("ContentSequence", None) or [])}
         if viewer.frame_of_reference not in frames:
             return 0
         try:
@@ -626,17 +626,6 @@ class MeasurementRoom(QObject):
     @property
     def saving(self) -> bool:
         return bool(self._tasks)
-
-
-def _walk_content(ds: Dataset) -> list[Dataset]:
-    """Every content item of an SR's tree (PS3.3 C.17.3), depth first."""
-    out: list[Dataset] = []
-    stack = list(ds.get("ContentSequence", None) or [])
-    while stack:
-        item = stack.pop()
-        out.append(item)
-        stack.extend(item.get("ContentSequence", None) or [])
-    return out
 
 
 def install_measurements(window: QMainWindow) -> MeasurementRoom:
