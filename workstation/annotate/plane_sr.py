@@ -15,7 +15,6 @@ per version.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 
 import highdicom as hd
@@ -27,11 +26,10 @@ from pydicom.uid import generate_uid
 from workstation.annotate.measurements import DEGREES, HU, Kind, Value
 from workstation.annotate.plane_measurements import PLANE_TOOLS, PlaneMeasurement
 from workstation.annotate.sr_tid1500 import (
-    MEASUREMENT_SERIES_NUMBER,
-    PROCEDURE,
     UNIT_MEANINGS,
     VALUE_CODES,
     MeasurementReportError,
+    measurement_report_document,
 )
 
 _IDENTIFIER = re.compile(r"^(?P<tool>.+?) \[(?P<id>[^\]]+)\] on MPR (?P<plane>\w+)$")
@@ -86,30 +84,10 @@ def build_plane_measurement_report(
     if len(studies) != 1:
         raise MeasurementReportError(f"The evidence images belong to {len(studies)} studies; save the measurements of one study at a time.")
     frame = frames.pop()
-    if observer_name:
-        observer = hd.sr.ObserverContext(
-            observer_type=hd.sr.CodedConcept("121006", "DCM", "Person"),
-            observer_identifying_attributes=hd.sr.PersonObserverIdentifyingAttributes(name=observer_name),
-        )
-        context = hd.sr.ObservationContext(observer_person_context=observer)
-    else:
-        context = hd.sr.ObservationContext()
-    series = str(previous_version.SeriesInstanceUID) if previous_version is not None else generate_uid()
-    instance_number = int(previous_version.get("InstanceNumber", 0) or 0) + 1 if previous_version is not None else 1
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # highdicom's name warnings may quote patient names
-        report = hd.sr.MeasurementReport(
-            observation_context=context, procedure_reported=PROCEDURE,
-            imaging_measurements=[_group(m, frame) for m in saved],
-        )
-        document = hd.sr.Comprehensive3DSR(
-            evidence=list(headers), content=report, series_instance_uid=series,
-            series_number=MEASUREMENT_SERIES_NUMBER, sop_instance_uid=generate_uid(),
-            instance_number=instance_number, manufacturer="workstation",
-            previous_versions=[previous_version] if previous_version is not None else None,
-        )
-    document.SeriesDescription = "MPR measurements"
-    return document
+    return measurement_report_document(
+        [_group(m, frame) for m in saved], headers, "MPR measurements",
+        observer_name=observer_name, previous_version=previous_version,
+    )
 
 
 def content_items(items: Sequence[Dataset]) -> list[Dataset]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import highdicom as hd
 import numpy as np
@@ -152,7 +153,27 @@ def build_measurement_report(
     saved = [m for m in measurements if m.kind in SAVED_KINDS]
     if not saved:
         raise MeasurementReportError("There are no measurements to save; draw a measurement first.")
-    evidence = _evidence(saved, headers)
+    return measurement_report_document(
+        [_group(m) for m in saved], _evidence(saved, headers), "Measurements",
+        observer_name=observer_name, previous_version=previous_version,
+        series_instance_uid=series_instance_uid, institution_name=institution_name,
+    )
+
+
+def measurement_report_document(
+    groups: Sequence[Any],
+    evidence: Sequence[Dataset],
+    series_description: str,
+    *,
+    observer_name: str = "",
+    previous_version: Dataset | None = None,
+    series_instance_uid: str | None = None,
+    institution_name: str | None = None,
+) -> Dataset:
+    """The TID 1500 document around measurement groups (TID 1410/1411): observation context
+    (a person observer when named, TID 1002), the measured images as evidence, a Comprehensive
+    3D SR (PS3.3 A.35.13) with a new SOP Instance UID; a new version reuses the series of
+    ``previous_version`` and lists it in the Predecessor Documents Sequence."""
     if observer_name:
         observer = hd.sr.ObserverContext(
             observer_type=hd.sr.CodedConcept("121006", "DCM", "Person"),
@@ -168,10 +189,10 @@ def build_measurement_report(
         report = hd.sr.MeasurementReport(
             observation_context=context,
             procedure_reported=PROCEDURE,
-            imaging_measurements=[_group(m) for m in saved],
+            imaging_measurements=list(groups),
         )
         document = hd.sr.Comprehensive3DSR(
-            evidence=evidence,
+            evidence=list(evidence),
             content=report,
             series_instance_uid=series,
             series_number=MEASUREMENT_SERIES_NUMBER,
@@ -181,5 +202,5 @@ def build_measurement_report(
             institution_name=institution_name,
             previous_versions=[previous_version] if previous_version is not None else None,
         )
-    document.SeriesDescription = "Measurements"
+    document.SeriesDescription = series_description
     return document
