@@ -2,8 +2,9 @@
 
 Headers (WADO-RS metadata, PS3.18 10.4.1.1.2, or the library's copy) are known before pixels, so
 the display sets, their geometry, linked scrolling and reference lines are ready at once; each
-viewport then loads its display set with a :class:`~workstation.net.series_loader.SeriesLoader`,
-the shown image first and the rest nearest-first, re-prioritised when the reader jumps.
+display set shown is then loaded once by a :class:`~workstation.net.series_loader.SeriesLoader`
+(a :class:`SharedLoad`, shared by every viewport that shows it), the shown image first and the
+rest nearest-first, re-prioritised when the reader jumps.
 Loader callbacks arrive on worker threads and are carried to the UI thread by queued signals.
 
 Linking follows the Frame of Reference (PS3.3 C.7.4.1): viewports that share one scroll
@@ -18,7 +19,8 @@ is worked out only when a viewport needs it (another viewport of the same Frame 
 link with or draw a reference line on, or the 3D cursor); arriving slices only mark themselves,
 and the series browser's counts, thumbnails and the status bar's progress are brought up to date
 at most every :data:`PROGRESS_INTERVAL_MS`, so a slice costs the UI thread little beyond its own
-drawing.
+drawing. Only the active viewport draws at screen rate; the others (linked scrolling, reference
+lines) draw once the reader pauses (``ViewportWidget.follower_delay_ms``).
 """
 
 from __future__ import annotations

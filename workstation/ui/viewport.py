@@ -5,7 +5,10 @@ event itself: VTK's own interactor styles are kept out so nothing fights the bin
 widget only turns input into changes of the state (``workstation.model.viewport``); the
 :class:`~workstation.render.slice_renderer.SliceRenderer` listens to the state and updates its
 scene, and the widget draws one frame per event-loop turn however many changes came in it (wheel
-notches, linked viewports, arriving slices); :meth:`ViewportWidget.render_now` draws at once. The
+notches, linked viewports, arriving slices); :meth:`ViewportWidget.render_now` draws at once. In a
+grid, a viewport that is not the active one (``follower_delay_ms`` > 0) draws, applies its state
+changes and makes its OpenGL context only once changes have stopped for that long, so that on a
+software OpenGL only the viewport the reader works in costs a frame per scroll step. The
 grayscale pipeline is PS3.4 Annex N; window presets PS3.3 C.11.2 and the CT presets of
 ``workstation.model.presets``; the 3D cursor point is a patient (LPS) point of PS3.3 C.7.6.2.1.1.
 
