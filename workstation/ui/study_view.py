@@ -150,6 +150,7 @@ class SharedLoad(QObject):
         self.members.clear()
         self.images.clear()
         self.view.forget_load(self)
+        self.deleteLater()  # no callback comes after the loader's cancel()
 
     def set_focus(self, binding: ViewportBinding, index: int) -> None:
         """A member moved to ``index``: the load follows the active viewport (or the only one)."""
