@@ -128,3 +128,27 @@ def test_linked_viewport_draws_after_the_pause_not_every_step(qtbot, library) ->
     _pump(qtbot)
     assert linked.viewport.renders == before_linked + 2
     view.close_study()
+
+
+def test_arrivals_are_handed_over_a_few_per_turn_the_shown_image_first(qtbot, library, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import workstation.ui.study_view as study_view
+
+    lib, study_uid = library
+    view = _view(qtbot, lib, study_uid, ["same", "same"])
+    first, second = view.bindings
+    qtbot.waitUntil(lambda: first.shared is not None and first.shared.done, timeout=20000)
+    shared = first.shared
+    current = first.state.image_index
+    serial = {i: first.viewport.renderer._slices[i].serial for i in range(SHAPE[0])}
+    # the same images arrive again, the shown one last; with no time budget one goes per turn
+    order = [i for i in range(SHAPE[0]) if i != current] + [current]
+    shared._arrivals.extend((i, *shared.images[i]) for i in order)
+    monkeypatch.setattr(study_view, "ARRIVAL_BUDGET_S", 0.0)
+    shared._drain()
+    changed = [i for i in range(SHAPE[0]) if first.viewport.renderer._slices[i].serial != serial[i]]
+    assert changed == [current]  # the image on screen first, and only it in this turn
+    assert len(shared._arrivals) == SHAPE[0] - 1
+    qtbot.waitUntil(lambda: not shared._arrivals, timeout=10000)  # the rest in later turns
+    assert all(first.viewport.renderer._slices[i].serial != serial[i] for i in range(SHAPE[0]))
+    assert all(second.viewport.renderer.stored(i) is first.viewport.renderer.stored(i) for i in range(SHAPE[0]))
+    view.close_study()

@@ -25,10 +25,12 @@ lines) draw once the reader pauses (``ViewportWidget.follower_delay_ms``).
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import textwrap
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -57,6 +59,10 @@ log = logging.getLogger(__name__)
 
 #: How often (at most) the loading progress and thumbnails are brought up to date, in ms.
 PROGRESS_INTERVAL_MS = 150
+#: Arriving images are handed to the viewports for at most this long per event-loop turn (the
+#: rest wait for the next turn, the image on screen first), in seconds: a burst of arrivals never
+#: holds up a frame of the reader's scrolling.
+ARRIVAL_BUDGET_S = 0.004
 #: Thumbnails (tens of ms each on the UI thread) wait until the reader has not scrolled for
 #: this long, in seconds.
 THUMBNAIL_QUIET_S = 0.3
@@ -87,6 +93,20 @@ def stack_geometry(display_set: DisplaySet, headers: Sequence[Dataset | None]) -
     return None
 
 
+def keep_out_of_collections() -> None:
+    """Move every object alive now (a study's headers: tens of thousands of pydicom objects) out
+    of the cyclic garbage collector's reach (``gc.freeze``): a full collection that walks them all
+    takes 100 ms or more, a frame that stalls while the reader scrolls. Objects freed by their
+    reference counts are freed as before; cycles among frozen objects wait for
+    :func:`release_to_collections` (closing a study)."""
+    gc.freeze()
+
+
+def release_to_collections() -> None:
+    """Hand the frozen objects back to the collector (``gc.unfreeze``), e.g. when a study closes."""
+    gc.unfreeze()
+
+
 class SharedLoad(QObject):
     """The load of one display set, shared by every viewport of the study that shows it.
 
@@ -106,6 +126,12 @@ class SharedLoad(QObject):
         self.errors: dict[int, str] = {}
         self.load_error: str | None = None
         self.done = False
+        self._arrivals: deque[tuple[int, Any, Any]] = deque()  # waiting to be handed over
+        self._finishing = False
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setSingleShot(True)
+        self._drain_timer.setInterval(0)
+        self._drain_timer.timeout.connect(self._drain)
         self.bridge = LoaderBridge(self)
         self.loader = SeriesLoader.for_display_set(
             display_set, archive=view.archive, library=view.library, decoder=view.decoder, focus=focus,
@@ -147,6 +173,8 @@ class SharedLoad(QObject):
         """Stop the transfers; no member hears of this load again."""
         self.loader.cancel()
         self.bridge.detach()
+        self._drain_timer.stop()
+        self._arrivals.clear()
         self.members.clear()
         self.images.clear()
         self.view.forget_load(self)
@@ -162,9 +190,29 @@ class SharedLoad(QObject):
     def _image(self, index: int, stored: Any, header: Any) -> None:
         if self.sender() is not self.bridge:
             return
-        self.images[index] = (stored, header)
-        for binding in list(self.members):
-            binding.image_arrived(index, stored, header)
+        self._arrivals.append((index, stored, header))
+        if not self._drain_timer.isActive():
+            self._drain_timer.start()
+
+    def _drain(self) -> None:
+        """Hand waiting arrivals to the members: an image a member shows now first, then in
+        arrival order, for at most :data:`ARRIVAL_BUDGET_S` (at least one)."""
+        queue = self._arrivals
+        deadline = time.perf_counter() + ARRIVAL_BUDGET_S
+        shown = {b.state.image_index for b in self.members}
+        while queue:
+            at = next((k for k, item in enumerate(queue) if item[0] in shown), 0) if shown else 0
+            index, stored, header = queue[at]
+            del queue[at]
+            self.images[index] = (stored, header)
+            for binding in list(self.members):
+                binding.image_arrived(index, stored, header)
+            if time.perf_counter() >= deadline:
+                break
+        if queue:
+            self._drain_timer.start()
+        elif self._finishing:
+            self._finish()
 
     @Slot(object, str)
     def _error(self, index: int | None, message: str) -> None:
@@ -181,6 +229,13 @@ class SharedLoad(QObject):
     def _done(self) -> None:
         if self.sender() is not self.bridge:
             return
+        self._finishing = True  # done once every waiting image is handed over
+        if not self._arrivals:
+            self._finish()
+
+    def _finish(self) -> None:
+        keep_out_of_collections()
+        self._finishing = False
         self.done = True
         for binding in list(self.members):
             binding.load_finished()
@@ -436,11 +491,13 @@ class StudyView(QWidget):
             for slot, uid in zip(self.grid.slots, hanging, strict=False):
                 if uid:
                     self.show_in_slot(slot.index, uid)
+            keep_out_of_collections()
             return
         order = images + [ds for ds in self.display_sets if not ds.kind.is_image and ds.kind in (DisplaySetKind.SR, DisplaySetKind.PDF)]
         for slot, ds in zip(self.grid.slots, order, strict=False):
             self.show_in_slot(slot.index, ds.uid)
         self._fill_empty()
+        keep_out_of_collections()
 
     # -- slots of the grid --------------------------------------------------------------------
 
@@ -874,3 +931,4 @@ class StudyView(QWidget):
             binding.deleteLater()
         self._groups.clear()
         self._bindings.clear()  # no cycle keeps the viewports (and their X connections) alive
+        release_to_collections()
