@@ -18,8 +18,8 @@ from workstation import demo  # noqa: E402
 from workstation.model.displayset import build_display_sets  # noqa: E402
 from workstation.model.query import StudyQuery  # noqa: E402
 from workstation.store.library import Library  # noqa: E402
-from workstation.ui.study_view import StudyView  # noqa: E402
-from workstation.ui.viewport import FOLLOWER_DELAY_MS, ViewportWidget  # noqa: E402
+from workstation.ui.study_view import FOLLOWER_DELAY_MS, StudyView  # noqa: E402
+from workstation.ui.viewport import ViewportWidget  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

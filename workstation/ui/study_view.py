@@ -52,13 +52,16 @@ from workstation.model.viewport import SyncGroup, ViewportState, fit_displayed_a
 from workstation.net.series_loader import SeriesLoader
 from workstation.ui.series_browser import SeriesBrowser, image_count
 from workstation.ui.tasks import LoaderBridge
-from workstation.ui.viewport import FOLLOWER_DELAY_MS
 from workstation.ui.viewport_grid import ViewportGrid, ViewportSlot
 
 log = logging.getLogger(__name__)
 
 #: How often (at most) the loading progress and thumbnails are brought up to date, in ms.
 PROGRESS_INTERVAL_MS = 150
+#: How long a viewport that is not the active one waits after the last change in it (a linked
+#: scroll, a reference line, an arriving slice) before it draws, in ms (its ``follower_delay_ms``).
+#: Defined here, not imported from ui.viewport, so that VTK is not imported at start-up.
+FOLLOWER_DELAY_MS = 150
 #: Arriving images are handed to the viewports for at most this long per event-loop turn (the
 #: rest wait for the next turn, the image on screen first), in seconds: a burst of arrivals never
 #: holds up a frame of the reader's scrolling.

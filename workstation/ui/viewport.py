@@ -63,9 +63,6 @@ PAGE_STEP = 10
 ZOOM_STEP = 1.15
 #: Screen pixels of left-drag per image when scrolling by dragging (at least).
 DRAG_PIXELS_PER_IMAGE = 4.0
-#: Default delay before a viewport that is not the active one draws what changed in it (a linked
-#: scroll, a reference line, an arriving slice), in ms; see :attr:`ViewportWidget.follower_delay_ms`.
-FOLLOWER_DELAY_MS = 150
 #: Width of the slice scroll bar beside each viewport, in pixels.
 SCROLL_BAR_WIDTH = 12
 SCROLL_TRACK_COLOUR = QColor(28, 28, 28)
