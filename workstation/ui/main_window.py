@@ -370,6 +370,9 @@ class MainWindow(QMainWindow):
         release = getattr(view, "release", None) if getattr(view, "reformat_kind", None) else None
         if release is not None:
             release()  # an MPR / 3D tab: frees its volume
+            study = getattr(view, "reformat_of", None)
+            if getattr(view, "reformat_kind", None) == "mpr" and study in self.studies():
+                study.set_reformat_planes(None, None)  # its planes' lines leave the 2D viewports
         self.tabs.removeTab(index)
         if view is not None:
             view.deleteLater()
@@ -538,6 +541,9 @@ class MainWindow(QMainWindow):
         view.failed.connect(self.show_error)
         if kind == "mpr":  # the study's saved MPR measurements, once the volume is there
             view.loaded.connect(lambda v=view, s=study: self.measurements.show_saved_plane_measurements(v, s))
+            # The MPR planes as reference lines on the study's 2D viewports of the same frame.
+            view.planes_changed.connect(lambda planes, v=view, s=study: s.set_reformat_planes(
+                planes, v.viewer.frame_of_reference if v.viewer is not None else None) if s in self.studies() else None)
         index = self.tabs.addTab(view, f"{'MPR' if kind == 'mpr' else '3D'}: {name}")
         self.tabs.setCurrentIndex(index)
         view.load(work)

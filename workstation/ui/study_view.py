@@ -31,7 +31,7 @@ import math
 import textwrap
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydicom.dataset import Dataset
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from workstation.errors import StoreError, WorkstationError
 from workstation.model.displayset import DisplaySet
+from workstation.model.image_plane import ImagePlane
 from workstation.model.presentation_state import (
     DisplayParameters,
     PresentationState,
@@ -458,6 +459,8 @@ class StudyView(QWidget):
             ps.sop_instance_uid: ps for states in self._presentations.values() for ps in states
         }
         self.reference_lines = True
+        self._reformat_planes: dict[str, ImagePlane] = {}  # an MPR's planes (set_reformat_planes)
+        self._reformat_frame: str | None = None
         self.link_scroll = True
         self._groups: dict[str, SyncGroup] = {}
         self._bindings: dict[ViewportSlot, ViewportBinding] = {}
@@ -770,11 +773,20 @@ class StudyView(QWidget):
         self._update_reference_lines()
         self.active_changed.emit()
 
+    def set_reformat_planes(self, planes: Mapping[str, ImagePlane] | None, frame_of_reference: str | None) -> None:
+        """The planes of an MPR open on this study (axial, coronal, sagittal; oblique ones too)
+        drawn as reference lines on every 2D viewport in their Frame of Reference (PS3.3
+        C.7.4.1), so the acquired images show where the reformats cut them; ``None`` clears."""
+        self._reformat_planes = dict(planes or {})
+        self._reformat_frame = frame_of_reference if self._reformat_planes else None
+        self._update_reference_lines()
+
     def _update_reference_lines(self) -> None:
         if not self._ready or not self._bindings:
             return
         active = self.active
         frame = active.frame_of_reference  # lines only within one Frame of Reference (PS3.3 C.7.4.1)
+        reformat_frame = self._reformat_frame
         for binding in self.bindings:
             lines: list[Any] = []
             source = target = None
@@ -788,6 +800,16 @@ class StudyView(QWidget):
                     target_frame_of_reference=target.frame_of_reference_uid,
                 )
                 lines = [line] if line is not None else []
+            shown = binding.geometry
+            if (self.reference_lines and reformat_frame is not None and shown is not None
+                    and binding.frame_of_reference == reformat_frame):
+                for plane in self._reformat_planes.values():
+                    line = reference_line(
+                        plane, shown.planes[binding.state.image_index],
+                        source_frame_of_reference=reformat_frame, target_frame_of_reference=shown.frame_of_reference_uid,
+                    )
+                    if line is not None:
+                        lines.append(line)
             if lines != binding.reference_lines:
                 binding.reference_lines = lines
                 binding.viewport.set_reference_lines(lines)
