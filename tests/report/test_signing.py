@@ -151,3 +151,14 @@ def test_pkcs11_token_with_pin_callback(tmp_path: Path, pki: ThrowawayPKI, ct_he
         sign_report(report, wrong, letterhead=LETTERHEAD, template=template)
     with pytest.raises(SigningError, match="No PIN was given"):
         sign_report(report, Pkcs11Credential(SOFTHSM_LIB, "Card", ask_pin=lambda _: ""), letterhead=LETTERHEAD, template=template)
+
+
+def test_identity_checked_only_against_a_configured_ca(credential: Pkcs12Credential, pki: ThrowawayPKI, ct_head_study: StudySummary) -> None:
+    """With the practice's CA configured the signer's identity is checked; without any, the
+    signature still verifies against the credential's own CA but the result says it was not."""
+    report, template = _report(ct_head_study)
+    trusted = sign_report(report, credential, letterhead=LETTERHEAD, template=template, trust_roots=[pki.ca_pem])
+    assert trusted.identity_checked
+    unchecked = sign_report(report, credential, letterhead=LETTERHEAD, template=template)
+    assert not unchecked.identity_checked and unchecked.report.status is ReportStatus.FINAL
+    assert verify_pdf_signature(unchecked.pdf_bytes, [pki.ca_pem]).ok  # the same, real signature

@@ -238,7 +238,11 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         "status": signed.fhir_status,
         "signer": signed.signer_name,
         "signed_at": signed.signed_at.isoformat(),
+        "identity_checked": signed.identity_checked,
     }
+    if not signed.identity_checked:
+        print("Warning: no trusted CA is configured, so the signer's identity was not checked; "
+              "add the practice's CA under Settings > Signing or pass --trust.", file=sys.stderr)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

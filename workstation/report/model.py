@@ -478,6 +478,9 @@ class SignedReport:
     signed_at: dt.datetime  # UTC
     sr_bytes: bytes = field(default=b"", repr=False)
     pdf_dicom_bytes: bytes = field(default=b"", repr=False)
+    #: False when no trusted CA was configured: the signature then verified against the
+    #: credential's own self-signed CA only (coherent, but the signer's identity not checked).
+    identity_checked: bool = True
 
     @property
     def report_uid(self) -> str:

@@ -413,4 +413,5 @@ def sign_report(
             "check the signing certificate and the trusted CA."
         )
     log.info("Report version %s signed with %s", final.version_uid, credential.describe())
-    return SignedReport(report=final, pdf_bytes=signed, signer_name=name, signed_at=signed_at)
+    return SignedReport(report=final, pdf_bytes=signed, signer_name=name, signed_at=signed_at,
+                        identity_checked=bool(trust_roots))

@@ -1043,6 +1043,9 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     entry = next((e for e in entries if e.version_uid == signed.version_uid), None)
     when = signed.signed_at.astimezone().strftime("%Y-%m-%d %H:%M")
     sentence = f"Signed by {signed.signer_name} at {when}."
+    if not signed.identity_checked:
+        sentence += (" The signer's identity was not checked against a trusted authority (no CA is configured):"
+                     " add the practice's CA under Settings > Signing.")
     if entry is None or not entry.destinations:
         sentence += " No RIS or archive is configured, so the report waits in the outbox (File > Outbox)."
     else:
