@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL back end)
 from pydicom.dataset import Dataset
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkCommonCore import VTK_FLOAT, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
@@ -64,6 +64,7 @@ from workstation.model.overlay import CornerText, Markers, opposite_letters, sca
 from workstation.model.resample import CurvedReformat, curved_reformat
 from workstation.model.spatial import reference_line
 from workstation.render.overlays import MARGIN, MARKER_RGB, TEXT_RGB, OverlayActors
+from workstation.render.vtk_arrays import display_buffer, fill_display, pixels_modified, wrap_volume
 
 #: Colours of the crosshair lines of each plane (as most MPR viewers: axial red-ish, etc.).
 PLANE_RGB = {"axial": (1.0, 0.35, 0.35), "coronal": (0.35, 1.0, 0.35), "sagittal": (0.4, 0.6, 1.0)}
@@ -83,16 +84,7 @@ class VolumeImage:
             raise GeometryError("The MPR volume must be in the machine's byte order.")
         self.volume = volume
         self.geometry = geometry
-        slices, rows, columns = volume.shape
-        image = vtkImageData()
-        image.SetDimensions(columns, rows, slices)
-        image.SetSpacing(1.0, 1.0, 1.0)
-        image.SetOrigin(0.0, 0.0, 0.0)
-        scalars = numpy_to_vtk(volume.reshape(-1), deep=False)
-        scalars.SetName("stored")
-        image.GetPointData().SetScalars(scalars)
-        self.image = image
-        self._keep = volume  # numpy_to_vtk(deep=False) needs the array alive
+        self.image = wrap_volume(volume, name="stored")  # keeps the array alive
         self.background = float(volume.min()) if volume.size else 0.0
 
     @property
@@ -236,13 +228,9 @@ class PlaneReslicer:
         shape = list(volume.shape)
         shape[numpy_axis] = 1
         flat = np.ascontiguousarray(layers).reshape(shape)
-        image = vtkImageData()
-        image.SetDimensions(shape[2], shape[1], shape[0])
         origin = [0.0, 0.0, 0.0]
         origin[axis] = depth  # the projected layer lies in the plane
-        image.SetOrigin(*origin)
-        image.SetSpacing(1.0, 1.0, 1.0)
-        image.GetPointData().SetScalars(numpy_to_vtk(flat.reshape(-1), deep=False))
+        image = wrap_volume(flat, origin=origin)
         thin = MprPlane(**{**plane.__dict__, "slab_samples": 1, "projection": Projection.NONE})
         self.configure(thin)
         self._flat.SetInputData(image)
@@ -495,14 +483,8 @@ class PlaneView:
 
     def _buffer_for(self, rows: int, columns: int) -> np.ndarray:
         if self._buffer is None or self._buffer.shape != (rows, columns):
-            self._buffer = np.zeros((rows, columns), dtype=np.uint8)
-            image = vtkImageData()
-            image.SetDimensions(columns, rows, 1)
-            scalars = numpy_to_vtk(self._buffer.reshape(-1), deep=False)
-            image.GetPointData().SetScalars(scalars)
-            image._numpy_owner = self._buffer  # type: ignore[attr-defined]
-            self._image = image
-            self.actor.SetInputData(image)
+            self._buffer, self._image = display_buffer((rows, columns))
+            self.actor.SetInputData(self._image)
         return self._buffer
 
     def update(self, plane: MprPlane, lut: pixels.DisplayLUT, reference: np.ndarray) -> None:
@@ -512,19 +494,14 @@ class PlaneView:
         key = (plane.key(), id(lut))
         buffer = self._buffer_for(plane.rows, plane.columns)
         if key != self._filled:
-            stored = stored_for_display(values, self.reslicer.source.volume.dtype)
-            if lut.offset == 0 and stored.dtype.itemsize <= 2 and len(lut.table) == 1 << (8 * stored.dtype.itemsize):
-                np.take(lut.table, stored.view(np.dtype(f"u{stored.dtype.itemsize}")), out=buffer)
-            else:
-                np.copyto(buffer, pixels.apply_lut(stored, lut))
+            fill_display(buffer, stored_for_display(values, self.reslicer.source.volume.dtype), lut)
             assert self._image is not None
             s = plane.pixel_spacing
             a0 = float((plane.origin - reference) @ plane.row_direction)
             b0 = float((plane.origin - reference) @ plane.column_direction)
             self._image.SetSpacing(s, s, 1.0)
             self._image.SetOrigin(a0, b0, 0.0)
-            self._image.GetPointData().GetScalars().Modified()
-            self._image.Modified()
+            pixels_modified(self._image)
             self._filled = key
 
     def viewport_size(self) -> tuple[int, int]:
@@ -658,21 +635,13 @@ class CurvedView:
         result = self.result
         rows, columns = result.image.shape
         if self._buffer is None or self._buffer.shape != (rows, columns):
-            self._buffer = np.zeros((rows, columns), dtype=np.uint8)
-            image = vtkImageData()
-            image.SetDimensions(columns, rows, 1)
-            image.SetSpacing(spacing, spacing, 1.0)
-            image.GetPointData().SetScalars(numpy_to_vtk(self._buffer.reshape(-1), deep=False))
-            image._numpy_owner = self._buffer  # type: ignore[attr-defined]
-            self._image = image
-            self.actor.SetInputData(image)
+            self._buffer, self._image = display_buffer((rows, columns), spacing=(spacing, spacing, 1.0))
+            self.actor.SetInputData(self._image)
         if self._fill != (key, id(lut)):
-            stored = stored_for_display(result.image, source.volume.dtype)
-            np.copyto(self._buffer, pixels.apply_lut(stored, lut))
+            fill_display(self._buffer, stored_for_display(result.image, source.volume.dtype), lut)
             assert self._image is not None
             self._image.SetSpacing(spacing, spacing, 1.0)
-            self._image.GetPointData().GetScalars().Modified()
-            self._image.Modified()
+            pixels_modified(self._image)
             self._fill = (key, id(lut))
         self.actor.VisibilityOn()
         self.text.set_message("")
@@ -738,21 +707,14 @@ class SourceView:
         rows, columns = plane.rows, plane.columns
         row_spacing, column_spacing = plane.pixel_spacing
         if self._buffer is None or self._buffer.shape != (rows, columns):
-            self._buffer = np.zeros((rows, columns), dtype=np.uint8)
-            image = vtkImageData()
-            image.SetDimensions(columns, rows, 1)
-            image.GetPointData().SetScalars(numpy_to_vtk(self._buffer.reshape(-1), deep=False))
-            image._numpy_owner = self._buffer  # type: ignore[attr-defined]
-            self._image = image
-            self.actor.SetInputData(image)
+            self._buffer, self._image = display_buffer((rows, columns))
+            self.actor.SetInputData(self._image)
             self._filled = None
         if self._filled != (k, id(lut)):
-            stored = source.volume[k]
-            np.copyto(self._buffer, pixels.apply_lut(stored, lut))
+            fill_display(self._buffer, source.volume[k], lut)
             assert self._image is not None
             self._image.SetSpacing(column_spacing, row_spacing, 1.0)
-            self._image.GetPointData().GetScalars().Modified()
-            self._image.Modified()
+            pixels_modified(self._image)
             self._filled = (k, id(lut))
         w, h = self.viewport_size()
         width_mm, height_mm = columns * column_spacing, rows * row_spacing

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL back end: EGL offscreen, X on screen)
 from pydicom.dataset import Dataset
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkRenderingCore import (
     vtkImageSlice,
@@ -63,6 +63,7 @@ from workstation.render.overlays import (
     outline,
     point_of,
 )
+from workstation.render.vtk_arrays import display_buffer, fill_display, pixels_modified
 
 LOADING_TEXT = "Loading\u2026"
 _SERIALS = itertools.count(1)
@@ -456,29 +457,22 @@ class SliceRenderer:
         table = lut.table
         stored = piece.stored
         shape = stored.shape if table.ndim == 1 else (*stored.shape, table.shape[1])
-        buffer = self._buffer_for(shape)
-        if lut.offset == 0 and stored.dtype.itemsize <= 2 and len(table) == 1 << (8 * stored.dtype.itemsize):
-            # One gather, no temporary: the stored bits read as unsigned index the table.
-            np.take(table, stored.view(np.dtype(f"u{stored.dtype.itemsize}")), axis=0, out=buffer)
-        else:
-            np.copyto(buffer, pixels.apply_lut(stored, lut))
+        fill_display(self._buffer_for(shape), stored, lut)  # one gather, no temporary
         self._buffer_changed(key)
 
     def _buffer_for(self, shape: tuple[int, ...]) -> np.ndarray:
         """The viewport's 8-bit display buffer of this shape (reused while the shape stays)."""
         buffer = self._display_buffer
         if buffer is None or buffer.shape != tuple(shape):
-            buffer = np.zeros(shape, dtype=np.uint8)
+            buffer, self._display_image = display_buffer(shape, name="display")
             self._display_buffer = buffer
-            self._display_image = _wrap(buffer)
             self._mapper.SetInputData(self._display_image)
         return buffer
 
     def _buffer_changed(self, key: tuple[Any, ...]) -> None:
         image = self._display_image
         if image is not None:
-            image.GetPointData().GetScalars().Modified()
-            image.Modified()
+            pixels_modified(image)
         self._display_key = key
         self.image_actor.VisibilityOn()
 
@@ -815,22 +809,6 @@ def _offscreen_window() -> vtkRenderWindow:
     except ImportError:
         pass
     return vtkRenderWindow()
-
-
-def _wrap(array: np.ndarray) -> vtkImageData:
-    """A vtkImageData sharing the (display buffer) array's memory (x = column, y = row)."""
-    rows, columns = array.shape[:2]
-    components = array.shape[2] if array.ndim == 3 else 1
-    image = vtkImageData()
-    image.SetDimensions(columns, rows, 1)
-    image.SetSpacing(1.0, 1.0, 1.0)
-    image.SetOrigin(0.0, 0.0, 0.0)
-    flat = array.reshape(rows * columns, components) if components > 1 else array.reshape(-1)
-    scalars = numpy_to_vtk(flat, deep=False)
-    scalars.SetName("display")
-    image.GetPointData().SetScalars(scalars)
-    image._numpy_owner = array  # type: ignore[attr-defined]  # keep the memory alive
-    return image
 
 
 def _as_monochrome2(header: Dataset) -> Dataset:

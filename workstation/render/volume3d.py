@@ -37,7 +37,7 @@ from typing import Any, Literal
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL back end: EGL offscreen, X on screen)
 import vtkmodules.vtkRenderingVolumeOpenGL2  # noqa: F401  (GPU ray caster factory override)
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPiecewiseFunction, vtkPlane
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkRenderingCore import (
@@ -57,6 +57,7 @@ from workstation.errors import GeometryError, WorkstationError
 from workstation.model.clip_box import ClipBox
 from workstation.model.geometry import VolumeGeometry, VolumeResult
 from workstation.render.presets3d import Preset3D, preset_3d, value_range
+from workstation.render.vtk_arrays import wrap_volume
 
 Backend = Literal["cpu", "gpu"]
 
@@ -113,19 +114,6 @@ def _placement(affine: np.ndarray) -> tuple[tuple[float, float, float], np.ndarr
     spacing = np.linalg.norm(affine[:3, :3], axis=0)
     matrix = affine @ np.diag([1.0 / spacing[0], 1.0 / spacing[1], 1.0 / spacing[2], 1.0])
     return (float(spacing[0]), float(spacing[1]), float(spacing[2])), matrix
-
-
-def _wrap(volume: np.ndarray, spacing: tuple[float, float, float]) -> vtkImageData:
-    """A vtkImageData sharing the (slices, rows, columns) array's memory (x = column)."""
-    slices, rows, columns = volume.shape
-    image = vtkImageData()
-    image.SetDimensions(columns, rows, slices)
-    image.SetSpacing(*spacing)
-    image.SetOrigin(0.0, 0.0, 0.0)
-    scalars = numpy_to_vtk(volume.reshape(-1), deep=False)
-    scalars.SetName("stored values")
-    image.GetPointData().SetScalars(scalars)
-    return image
 
 
 def _vtk_matrix(matrix: np.ndarray) -> vtkMatrix4x4:
@@ -276,7 +264,7 @@ class VolumeRenderer:
         self._rescale = (slope, intercept)
         self._range = None
         self._spacing, user_matrix = _placement(geo.affine)
-        self._image = _wrap(self._volume, self._spacing)
+        self._image = wrap_volume(self._volume, spacing=self._spacing, name="stored values")
         self._mapper = self._new_mapper(self._image)
         self._gradients_ready = self.backend == "gpu"
         self.actor.SetMapper(self._mapper)
@@ -411,7 +399,7 @@ class VolumeRenderer:
         prop.SetScalarOpacity(opacity)
         prop.SetInterpolationTypeToLinear()
         prop.ShadeOn()
-        image = _wrap(volume, spacing)  # its own pipeline over the same voxels: no copy
+        image = wrap_volume(volume, spacing=spacing, name="stored values")  # its own pipeline over the same voxels: no copy
         mapper = self._new_mapper(image)
 
         def work() -> None:
