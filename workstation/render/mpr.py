@@ -44,7 +44,6 @@ from vtkmodules.vtkRenderingCore import (
     vtkRenderer,
     vtkRenderWindow,
     vtkTextActor,
-    vtkWindowToImageFilter,
 )
 
 from workstation.errors import GeometryError
@@ -65,6 +64,7 @@ from workstation.model.resample import CurvedReformat, curved_reformat
 from workstation.model.spatial import reference_line
 from workstation.render.overlays import MARGIN, MARKER_RGB, TEXT_RGB, OverlayActors
 from workstation.render.vtk_arrays import display_buffer, fill_display, pixels_modified, wrap_volume
+from workstation.render.vtk_window import FrameReader, view_window
 
 #: Colours of the crosshair lines of each plane (as most MPR viewers: axial red-ish, etc.).
 PLANE_RGB = {"axial": (1.0, 0.35, 0.35), "coronal": (0.35, 1.0, 0.35), "sagittal": (0.4, 0.6, 1.0)}
@@ -764,18 +764,11 @@ class MprViewer:
         size: tuple[int, int] = (1536, 512),
         offscreen: bool = True,
     ) -> None:
-        from workstation.render.slice_renderer import _offscreen_window
-
         self.source = VolumeImage(volume, geometry)
         self.state = state or MprState(geometry)
         self.header = header
         self.names = tuple(names)
-        if render_window is None:
-            render_window = _offscreen_window() if offscreen else vtkRenderWindow()
-            if offscreen:
-                render_window.SetOffScreenRendering(1)
-            render_window.SetSize(int(size[0]), int(size[1]))
-        render_window.SetMultiSamples(0)
+        render_window = view_window(render_window, offscreen=offscreen, size=size)
         self.render_window = render_window
         self.views: dict[str, PlaneView] = {}
         count = len(self.names)
@@ -788,7 +781,7 @@ class MprViewer:
         self._window: tuple[float, float] | None = None
         self._lut: pixels.DisplayLUT | None = None
         self.overlays_visible = True
-        self._grabber: vtkWindowToImageFilter | None = None
+        self._grabber: FrameReader | None = None
         self._drawn: tuple[Any, ...] | None = None  # what the last render showed
         self._picture: np.ndarray | None = None
         self.curved: CurvedView | None = None
@@ -990,18 +983,9 @@ class MprViewer:
             return self._picture.copy()
         if key != self._drawn:
             self.render()
-        if self._grabber is None:
-            self._grabber = vtkWindowToImageFilter()
-            self._grabber.SetInput(self.render_window)
-            self._grabber.SetInputBufferTypeToRGB()
-            self._grabber.ReadFrontBufferOff()
-            self._grabber.ShouldRerenderOff()  # rendered just above when needed
-        self._grabber.Modified()
-        self._grabber.Update()
-        output = self._grabber.GetOutput()
-        width, height, _ = output.GetDimensions()
-        data = vtk_to_numpy(output.GetPointData().GetScalars()).reshape(height, width, -1)
-        self._picture = np.ascontiguousarray(data[::-1, :, :3])
+        if self._grabber is None:  # rendered just above when needed
+            self._grabber = FrameReader(self.render_window, rerender=False)
+        self._picture = self._grabber.read()
         return self._picture.copy()
 
     def pick(self, name: str, x: float, y: float) -> np.ndarray:

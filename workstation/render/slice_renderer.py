@@ -28,14 +28,12 @@ from typing import Any
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL back end: EGL offscreen, X on screen)
 from pydicom.dataset import Dataset
-from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkRenderingCore import (
     vtkImageSlice,
     vtkImageSliceMapper,
     vtkRenderer,
     vtkRenderWindow,
-    vtkWindowToImageFilter,
 )
 
 from workstation.errors import GeometryError
@@ -64,6 +62,7 @@ from workstation.render.overlays import (
     point_of,
 )
 from workstation.render.vtk_arrays import display_buffer, fill_display, pixels_modified
+from workstation.render.vtk_window import FrameReader, view_window
 
 LOADING_TEXT = "Loading\u2026"
 _SERIALS = itertools.count(1)
@@ -131,14 +130,7 @@ class SliceRenderer:
     """
 
     def __init__(self, render_window: vtkRenderWindow | None = None, *, offscreen: bool = False, size: tuple[int, int] = (512, 512)) -> None:
-        if render_window is None:
-            render_window = _offscreen_window() if offscreen else vtkRenderWindow()
-            if offscreen:
-                render_window.SetOffScreenRendering(1)
-            render_window.SetSize(int(size[0]), int(size[1]))
-        # No multisampling: images are drawn texel for texel, and on a software OpenGL (Mesa
-        # llvmpipe) 8x MSAA cost more than half of every frame.
-        render_window.SetMultiSamples(0)
+        render_window = view_window(render_window, offscreen=offscreen, size=size)  # no multisampling
         self.render_window = render_window
         self.vtk_renderer = vtkRenderer()
         self.vtk_renderer.SetBackground(0.0, 0.0, 0.0)
@@ -182,7 +174,7 @@ class SliceRenderer:
         self._known_planes: dict[tuple[str, int | None], ImagePlane] = {}
         self._axes_by_orientation: dict[tuple[float, ...], tuple[str, str] | None] = {}
         self._header_planes: dict[int, tuple[Dataset, ImagePlane | None, float | None]] = {}
-        self._grabber: vtkWindowToImageFilter | None = None
+        self._grabber: FrameReader | None = None
         # What the camera, the markers and the scale bar were last computed for: scrolling
         # through a stack changes none of them, so they are not recomputed per image.
         self._camera_key: tuple[Any, ...] | None = None
@@ -760,16 +752,8 @@ class SliceRenderer:
         """What the viewport shows, (height, width, 3) uint8, row 0 at the top."""
         self.render()
         if self._grabber is None:
-            self._grabber = vtkWindowToImageFilter()
-            self._grabber.SetInput(self.render_window)
-            self._grabber.SetInputBufferTypeToRGB()
-            self._grabber.ReadFrontBufferOff()
-        self._grabber.Modified()
-        self._grabber.Update()
-        output = self._grabber.GetOutput()
-        width, height, _ = output.GetDimensions()
-        data = vtk_to_numpy(output.GetPointData().GetScalars()).reshape(height, width, -1)
-        return np.ascontiguousarray(data[::-1, :, :3])
+            self._grabber = FrameReader(self.render_window, rerender=True)
+        return self._grabber.read()
 
     def pick(self, x: float, y: float) -> tuple[float, float]:
         """Image (column, row), continuous, under the screen point (x, y) (y down)."""
@@ -795,20 +779,6 @@ class SliceRenderer:
         """Stop listening to the state and release the window's resources."""
         self.state.events.disconnect(self._on_state)
         self.render_window.Finalize()
-
-
-def _offscreen_window() -> vtkRenderWindow:
-    """An EGL window (no X connection, so a vanishing X server cannot end the process), else
-    whatever VTK picks (OSMesa or X) where EGL is not available."""
-    try:
-        from vtkmodules.vtkRenderingOpenGL2 import vtkEGLRenderWindow
-
-        window: vtkRenderWindow = vtkEGLRenderWindow()
-        if window.SupportsOpenGL():
-            return window
-    except ImportError:
-        pass
-    return vtkRenderWindow()
 
 
 def _as_monochrome2(header: Dataset) -> Dataset:

@@ -37,7 +37,6 @@ from typing import Any, Literal
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL back end: EGL offscreen, X on screen)
 import vtkmodules.vtkRenderingVolumeOpenGL2  # noqa: F401  (GPU ray caster factory override)
-from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPiecewiseFunction, vtkPlane
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkRenderingCore import (
@@ -46,7 +45,6 @@ from vtkmodules.vtkRenderingCore import (
     vtkRenderWindow,
     vtkVolume,
     vtkVolumeProperty,
-    vtkWindowToImageFilter,
 )
 from vtkmodules.vtkRenderingVolume import (
     vtkFixedPointVolumeRayCastMapper,
@@ -58,6 +56,7 @@ from workstation.model.clip_box import ClipBox
 from workstation.model.geometry import VolumeGeometry, VolumeResult
 from workstation.render.presets3d import Preset3D, preset_3d, value_range
 from workstation.render.vtk_arrays import wrap_volume
+from workstation.render.vtk_window import FrameReader, new_window, view_window
 
 Backend = Literal["cpu", "gpu"]
 
@@ -69,19 +68,6 @@ TARGET_INTERACTIVE_FPS = 8.0
 INTERACTIVE_IMAGE_SAMPLE = 2.0
 MIN_INTERACTIVE_IMAGE_SAMPLE = 1.5
 MAX_INTERACTIVE_IMAGE_SAMPLE = 4.0
-
-
-def _offscreen_window() -> vtkRenderWindow:
-    """An EGL window (no X connection), else whatever VTK picks where EGL is not available."""
-    try:
-        from vtkmodules.vtkRenderingOpenGL2 import vtkEGLRenderWindow
-
-        window: vtkRenderWindow = vtkEGLRenderWindow()
-        if window.SupportsOpenGL():
-            return window
-    except ImportError:
-        pass
-    return vtkRenderWindow()
 
 
 def opengl_renderer_string(render_window: vtkRenderWindow) -> str:
@@ -150,12 +136,7 @@ class VolumeRenderer:
         if backend not in ("auto", "cpu", "gpu"):
             raise WorkstationError(f"The 3D back end must be 'auto', 'cpu' or 'gpu', not {backend!r}.")
         self._owns_window = render_window is None
-        if render_window is None:
-            render_window = _offscreen_window() if offscreen else vtkRenderWindow()
-            if offscreen:
-                render_window.SetOffScreenRendering(1)
-            render_window.SetSize(int(size[0]), int(size[1]))
-        render_window.SetMultiSamples(0)
+        render_window = view_window(render_window, offscreen=offscreen, size=size)
         self.render_window = render_window
         self.vtk_renderer = vtkRenderer()
         self.vtk_renderer.SetBackground(0.0, 0.0, 0.0)
@@ -192,7 +173,7 @@ class VolumeRenderer:
         self._interacting = False
         self._shading_enabled = True
         self._interactive_isd = INTERACTIVE_IMAGE_SAMPLE
-        self._grabber: vtkWindowToImageFilter | None = None
+        self._grabber: FrameReader | None = None
         self.last_render_seconds = 0.0
 
         self._lock = threading.Lock()
@@ -403,9 +384,7 @@ class VolumeRenderer:
         mapper = self._new_mapper(image)
 
         def work() -> None:
-            window = _offscreen_window()
-            window.SetOffScreenRendering(1)
-            window.SetSize(4, 4)
+            window = new_window(offscreen=True, size=(4, 4))
             renderer = vtkRenderer()
             window.AddRenderer(renderer)
             actor = vtkVolume()
@@ -594,18 +573,9 @@ class VolumeRenderer:
     def capture(self) -> np.ndarray:
         """The picture, (height, width, 3) uint8, row 0 at the top."""
         self.render()
-        if self._grabber is None:
-            self._grabber = vtkWindowToImageFilter()
-            self._grabber.SetInput(self.render_window)
-            self._grabber.SetInputBufferTypeToRGB()
-            self._grabber.ReadFrontBufferOff()
-            self._grabber.ShouldRerenderOff()  # just rendered: read that frame back as it is
-        self._grabber.Modified()
-        self._grabber.Update()
-        output = self._grabber.GetOutput()
-        width, height, _ = output.GetDimensions()
-        data = vtk_to_numpy(output.GetPointData().GetScalars()).reshape(height, width, -1)
-        return np.ascontiguousarray(data[::-1, :, :3])
+        if self._grabber is None:  # just rendered: read that frame back as it is
+            self._grabber = FrameReader(self.render_window, rerender=False)
+        return self._grabber.read()
 
     def save_png(self, path: str | Path) -> None:
         """Save the view as a PNG ("save view as image")."""
