@@ -4,7 +4,9 @@ Headers (WADO-RS metadata, PS3.18 10.4.1.1.2, or the library's copy) are known b
 the display sets, their geometry, linked scrolling and reference lines are ready at once; each
 display set shown is then loaded once by a :class:`~workstation.net.series_loader.SeriesLoader`
 (a :class:`SharedLoad`, shared by every viewport that shows it), the shown image first and the
-rest nearest-first, re-prioritised when the reader jumps.
+rest nearest-first, re-prioritised when the reader jumps. The current study always comes first: a
+prior's display set shown beside it (a hanging protocol's comparison stage) starts loading only
+once every viewport of the current study shows its first image (:meth:`StudyView.start_load`).
 Loader callbacks arrive on worker threads and are carried to the UI thread by queued signals.
 
 Linking follows the Frame of Reference (PS3.3 C.7.4.1): viewports that share one scroll
@@ -130,6 +132,7 @@ class SharedLoad(QObject):
         self.errors: dict[int, str] = {}
         self.load_error: str | None = None
         self.done = False
+        self.started = False  # a prior's load may be held back (see StudyView.start_load)
         self._arrivals: deque[tuple[int, Any, Any]] = deque()  # waiting to be handed over
         self._finishing = False
         self._drain_timer = QTimer(self)
@@ -145,8 +148,15 @@ class SharedLoad(QObject):
         self.bridge.error.connect(self._error, Qt.ConnectionType.QueuedConnection)
         self.bridge.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
 
+    @property
+    def is_prior(self) -> bool:
+        """Whether this load is of another study than the view's own (a prior shown beside it)."""
+        return self.display_set.study_uid != self.view.study.study_uid
+
     def start(self) -> None:
-        self.loader.start()
+        if not self.started:
+            self.started = True
+            self.loader.start()
 
     @property
     def loading(self) -> bool:
@@ -351,8 +361,10 @@ class ViewportBinding(QObject):
             self.image_failed(index, str(exc))
             return
         self.arrived.add(index)
-        if index == self.state.image_index and self._message_shown:
-            self._set_message("")
+        if index == self.state.image_index:
+            if self._message_shown:
+                self._set_message("")
+            self.view.release_held_loads()
         if index == len(self.headers) // 2:
             self.view.offer_thumbnail(self.display_set.uid, stored, header, best=True)
         elif not self.view.browser.has_thumbnail(self.display_set.uid):
@@ -369,6 +381,7 @@ class ViewportBinding(QObject):
             self.viewport.mark_failed(index)
             if index == self.state.image_index:
                 self._set_message(message)
+        self.view.release_held_loads()
         if index is None or not any(b.load_error for b in self.view.bindings):
             # once a load has stopped (the archive gone), that sentence stays in the status bar
             # rather than being replaced by the single images other loads fail on
@@ -376,6 +389,7 @@ class ViewportBinding(QObject):
         self.view.loading_changed(self)
 
     def load_finished(self) -> None:
+        self.view.release_held_loads()
         self.view.loading_changed(self)
 
     def _set_message(self, text: str) -> None:
@@ -465,6 +479,7 @@ class StudyView(QWidget):
         self._groups: dict[str, SyncGroup] = {}
         self._bindings: dict[ViewportSlot, ViewportBinding] = {}
         self._loads: dict[str, SharedLoad] = {}  # display set UID -> its one load
+        self._held: list[SharedLoad] = []  # priors' loads waiting (see start_load)
         self._closed = False
         self._ready = False
         # Loading progress and thumbnails, brought up to date together (see PROGRESS_INTERVAL_MS).
@@ -549,6 +564,7 @@ class StudyView(QWidget):
         binding.slot.show_viewport()
         binding.viewport.show_display_set(None, self.study, 0, [])
         binding._set_message(message)
+        self.release_held_loads()
         self._update_reference_lines()
         self.progress.emit()
 
@@ -560,6 +576,8 @@ class StudyView(QWidget):
             binding.display_set = None
             binding.deleteLater()
         slot.viewport.close()  # frees its render window (OpenGL context) now
+        if not self._closed:
+            self.release_held_loads()
         self.progress.emit()
 
     @property
@@ -591,6 +609,49 @@ class StudyView(QWidget):
         """``shared`` was cancelled: the next viewport to show its display set starts afresh."""
         if self._loads.get(shared.display_set.uid) is shared:
             del self._loads[shared.display_set.uid]
+        if shared in self._held:
+            self._held.remove(shared)
+
+    # -- the current study first ---------------------------------------------------------------
+
+    def current_first_images_pending(self) -> bool:
+        """Whether a viewport of this study (not a prior) still waits for the image it shows:
+        its load runs and that image has neither arrived nor failed."""
+        uid = self.study.study_uid
+        for binding in self.bindings:
+            ds, shared = binding.display_set, binding.shared
+            if ds is None or not ds.kind.is_image or ds.study_uid != uid or shared is None:
+                continue
+            if not shared.loading or binding.load_error is not None:
+                continue
+            index = binding.state.image_index
+            if index not in binding.arrived and index not in binding.errors:
+                return True
+        return False
+
+    def start_load(self, shared: SharedLoad) -> None:
+        """Start ``shared``; a prior's load waits (:attr:`held_loads`) until every viewport of
+        the current study shows its first image, so the current study always comes first
+        (issue 5: priors never compete with the study being read)."""
+        if shared.is_prior and self.current_first_images_pending():
+            if shared not in self._held:
+                self._held.append(shared)
+            return
+        shared.start()
+
+    @property
+    def held_loads(self) -> list[SharedLoad]:
+        """Priors' loads waiting for the current study's first images."""
+        return list(self._held)
+
+    def release_held_loads(self) -> None:
+        """Start the priors' loads held back, once the current study's viewports show their
+        first images."""
+        if not self._held or self._closed or self.current_first_images_pending():
+            return
+        held, self._held = self._held, []
+        for shared in held:
+            shared.start()
 
     # -- showing display sets ------------------------------------------------------------------
 
@@ -640,7 +701,8 @@ class StudyView(QWidget):
             shared = self._loads[ds.uid] = SharedLoad(self, ds, focus)
         binding.load(shared)
         if fresh:
-            shared.start()
+            self.start_load(shared)
+        self.release_held_loads()  # a current viewport may have been replaced by a prior's
         self._link(binding)
         self._update_reference_lines()
         self.progress.emit()
