@@ -62,7 +62,7 @@ from workstation.model.mpr import (
 from workstation.model.overlay import CornerText, Markers, opposite_letters, scale_bar
 from workstation.model.resample import CurvedReformat, curved_reformat
 from workstation.model.spatial import reference_line
-from workstation.render.overlays import MARGIN, MARKER_RGB, TEXT_RGB, OverlayActors
+from workstation.render.overlays import MARGIN, TEXT_RGB, OverlayActors, TextOverlay, text_actor
 from workstation.render.vtk_arrays import display_buffer, fill_display, pixels_modified, wrap_volume
 from workstation.render.vtk_window import FrameReader, view_window
 
@@ -295,43 +295,19 @@ PATH_RGB = (1.0, 0.85, 0.25)
 def _pane_text_actor(size: int, rgb: tuple[float, float, float], horizontal: str, vertical: str) -> vtkTextActor:
     """A text actor anchored in its renderer's normalised viewport coordinates (0..1 across the
     pane, y up), so it stays inside its own pane wherever that pane sits in the window."""
-    actor = vtkTextActor()
-    prop = actor.GetTextProperty()
-    prop.SetFontSize(size)
-    prop.SetColor(*rgb)
-    prop.SetFontFamilyToArial()
-    prop.ShadowOn()
-    prop.SetShadowOffset(1, -1)
-    {"left": prop.SetJustificationToLeft, "right": prop.SetJustificationToRight, "centre": prop.SetJustificationToCentered}[horizontal]()
-    {"top": prop.SetVerticalJustificationToTop, "bottom": prop.SetVerticalJustificationToBottom, "centre": prop.SetVerticalJustificationToCentered}[vertical]()
+    actor = text_actor(size, rgb, horizontal, vertical)
     actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-    actor.SetInput("")
     return actor
 
 
-class PaneText:
+class PaneText(TextOverlay):
     """Corner text, orientation markers (PS3.3 C.7.6.1.1.1), the scale bar's label and a
     message of ONE pane, each text actor placed in that renderer's normalised viewport
     coordinates (the render window may hold several panes; display coordinates would count
     from the window's corner and put the text of an upper or right pane outside it)."""
 
     def __init__(self, renderer: vtkRenderer, font_size: int = 13) -> None:
-        self.renderer = renderer
-        self.font_size = font_size
-        self.corners = {
-            "top_left": _pane_text_actor(font_size, TEXT_RGB, "left", "top"),
-            "top_right": _pane_text_actor(font_size, TEXT_RGB, "right", "top"),
-            "bottom_left": _pane_text_actor(font_size, TEXT_RGB, "left", "bottom"),
-            "bottom_right": _pane_text_actor(font_size, TEXT_RGB, "right", "bottom"),
-        }
-        self.markers = {
-            "left": _pane_text_actor(font_size + 3, MARKER_RGB, "left", "centre"),
-            "right": _pane_text_actor(font_size + 3, MARKER_RGB, "right", "centre"),
-            "top": _pane_text_actor(font_size + 3, MARKER_RGB, "centre", "top"),
-            "bottom": _pane_text_actor(font_size + 3, MARKER_RGB, "centre", "bottom"),
-        }
-        self.scale_label = _pane_text_actor(font_size - 1, TEXT_RGB, "centre", "bottom")
-        self.message = _pane_text_actor(font_size + 3, TEXT_RGB, "centre", "centre")
+        super().__init__(renderer, font_size, make_actor=_pane_text_actor, scale_rgb=TEXT_RGB, message_size=font_size + 3)
         self.message.VisibilityOff()
         for actor in self.actors():
             renderer.AddViewProp(actor)
@@ -360,36 +336,8 @@ class PaneText:
         self.scale_label.GetPositionCoordinate().SetValue(0.5, min(0.5, (MARGIN + 2 * self.font_size + 14) / h))
         self.message.GetPositionCoordinate().SetValue(0.5, 0.5)
 
-    @staticmethod
-    def _set(actor: vtkTextActor, value: str) -> None:
-        if (actor.GetInput() or "") != value:  # only changed text is laid out again
-            actor.SetInput(value)
-
-    def set_corner_text(self, text: CornerText | None) -> None:
-        for name, actor in self.corners.items():
-            self._set(actor, "\n".join(getattr(text, name) if text is not None else ()))
-
-    def set_markers(self, markers: Markers | None) -> None:
-        for name, actor in self.markers.items():
-            self._set(actor, getattr(markers, name) if markers is not None else "")
-
     def set_scale_label(self, text: str) -> None:
-        self._set(self.scale_label, text)
-
-    def set_message(self, text: str) -> None:
-        self._set(self.message, text)
-        self.message.SetVisibility(bool(text))
-
-    def set_visible(self, visible: bool) -> None:
-        """Show or hide corner text, markers and the scale label (the message stays)."""
-        for actor in (*self.corners.values(), *self.markers.values(), self.scale_label):
-            actor.SetVisibility(visible)
-
-    def corner_lines(self) -> dict[str, list[str]]:
-        return {name: [t for t in (actor.GetInput() or "").split("\n") if t] for name, actor in self.corners.items()}
-
-    def marker_text(self) -> dict[str, str]:
-        return {name: actor.GetInput() or "" for name, actor in self.markers.items()}
+        self._set_text(self.scale_label, text)
 
 
 class PathLine:

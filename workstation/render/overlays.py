@@ -16,7 +16,7 @@ C.10.5.1.2 where (0, 0) is the outer top-left corner of the first pixel: a pixel
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (text rendering factory)
@@ -53,7 +53,9 @@ ImagePoint = tuple[float, float]
 MARGIN = 6  # pixels between text and the viewport edge
 
 
-def _text_actor(size: int, rgb: tuple[float, float, float], horizontal: str, vertical: str) -> vtkTextActor:
+def text_actor(size: int, rgb: tuple[float, float, float], horizontal: str, vertical: str) -> vtkTextActor:
+    """A shadowed Arial text actor, empty, justified ``horizontal`` (left, right, centre) and
+    ``vertical`` (top, bottom, centre) about its position."""
     actor = vtkTextActor()
     prop = actor.GetTextProperty()
     prop.SetFontSize(size)
@@ -221,8 +223,69 @@ class _ColouredLines:
         self.actor.SetVisibility(bool(self.lines or self.fills))
 
 
-class OverlayActors:
-    """All overlay actors of one viewport, added to one renderer.
+TextActorFactory = Callable[[int, tuple[float, float, float], str, str], vtkTextActor]
+
+
+class TextOverlay:
+    """The text over an image: four-corner text (PS3.3 C.7.6.1, C.7.6.2), orientation markers
+    (PS3.3 C.7.6.1.1.1), the scale bar's label (PS3.3 10.7.1.3) and a message, each a text actor
+    made by ``make_actor`` (which places it) and filled only when its text changes.
+
+    ``corners``: corner name -> actor; ``markers``: edge name -> actor; ``scale_label``,
+    ``message``. Where the actors stand is the subclass's business.
+    """
+
+    def __init__(self, renderer: vtkRenderer, font_size: int, *, make_actor: TextActorFactory = text_actor,
+                 scale_rgb: tuple[float, float, float] = SCALE_RGB, message_size: int | None = None) -> None:
+        self.renderer = renderer
+        self.font_size = font_size
+        self.corners = {
+            "top_left": make_actor(font_size, TEXT_RGB, "left", "top"),
+            "top_right": make_actor(font_size, TEXT_RGB, "right", "top"),
+            "bottom_left": make_actor(font_size, TEXT_RGB, "left", "bottom"),
+            "bottom_right": make_actor(font_size, TEXT_RGB, "right", "bottom"),
+        }
+        self.markers = {
+            "left": make_actor(font_size + 3, MARKER_RGB, "left", "centre"),
+            "right": make_actor(font_size + 3, MARKER_RGB, "right", "centre"),
+            "top": make_actor(font_size + 3, MARKER_RGB, "centre", "top"),
+            "bottom": make_actor(font_size + 3, MARKER_RGB, "centre", "bottom"),
+        }
+        self.scale_label = make_actor(font_size - 1, scale_rgb, "centre", "bottom")
+        self.message = make_actor(font_size + 5 if message_size is None else message_size, TEXT_RGB, "centre", "centre")
+
+    @staticmethod
+    def _set_text(actor: vtkTextActor, value: str) -> None:
+        if (actor.GetInput() or "") != value:  # only changed text is laid out again
+            actor.SetInput(value)
+
+    def set_visible(self, visible: bool) -> None:
+        """Show or hide corner text, markers and the scale label (the message stays)."""
+        for actor in (*self.corners.values(), *self.markers.values(), self.scale_label):
+            actor.SetVisibility(visible)
+
+    def set_corner_text(self, text: CornerText | None) -> None:
+        for name, actor in self.corners.items():
+            self._set_text(actor, "\n".join(getattr(text, name) if text is not None else ()))
+
+    def set_markers(self, markers: Markers | None) -> None:
+        for name, actor in self.markers.items():
+            self._set_text(actor, getattr(markers, name) if markers is not None else "")
+
+    def set_message(self, text: str) -> None:
+        self._set_text(self.message, text)
+        self.message.SetVisibility(bool(text))
+
+    def corner_lines(self) -> dict[str, list[str]]:
+        """What each corner actor shows, line by line."""
+        return {name: [t for t in (actor.GetInput() or "").split("\n") if t] for name, actor in self.corners.items()}
+
+    def marker_text(self) -> dict[str, str]:
+        return {name: actor.GetInput() or "" for name, actor in self.markers.items()}
+
+
+class OverlayActors(TextOverlay):
+    """All overlay actors of one viewport, added to one renderer, in display coordinates.
 
     Attributes are public so tests and callers can read what is shown: ``corners`` (dict of
     corner name -> vtkTextActor), ``markers`` (edge name -> vtkTextActor), ``scale_label``,
@@ -230,25 +293,10 @@ class OverlayActors:
     """
 
     def __init__(self, renderer: vtkRenderer, font_size: int = 13) -> None:
-        self.renderer = renderer
-        self.font_size = font_size
-        self.corners = {
-            "top_left": _text_actor(font_size, TEXT_RGB, "left", "top"),
-            "top_right": _text_actor(font_size, TEXT_RGB, "right", "top"),
-            "bottom_left": _text_actor(font_size, TEXT_RGB, "left", "bottom"),
-            "bottom_right": _text_actor(font_size, TEXT_RGB, "right", "bottom"),
-        }
-        self.markers = {
-            "left": _text_actor(font_size + 3, MARKER_RGB, "left", "centre"),
-            "right": _text_actor(font_size + 3, MARKER_RGB, "right", "centre"),
-            "top": _text_actor(font_size + 3, MARKER_RGB, "centre", "top"),
-            "bottom": _text_actor(font_size + 3, MARKER_RGB, "centre", "bottom"),
-        }
-        self.scale_label = _text_actor(font_size - 1, SCALE_RGB, "centre", "bottom")
+        super().__init__(renderer, font_size)
         self.scale_line = _Lines(SCALE_RGB, 2.0)
         self.reference = _Lines(REFERENCE_RGB, 1.5)
         self.cursor = _Lines(CURSOR_RGB, 1.5)
-        self.message = _text_actor(font_size + 5, TEXT_RGB, "centre", "centre")
         self.annotation_lines = _ColouredLines(1.5)
         self.annotation_texts: list[vtkTextActor] = []  # a pool; unused ones hidden
         self.annotations: list[AnnotationText] = []
@@ -295,22 +343,8 @@ class OverlayActors:
         """Show or hide corner text, markers and scale bar (``--no-overlay``); the message,
         reference lines and cursor stay."""
         self.visible = visible
-        for actor in (*self.corners.values(), *self.markers.values(), self.scale_label):
-            actor.SetVisibility(visible)
+        super().set_visible(visible)
         self.scale_line.actor.SetVisibility(visible and bool(self.scale_line.segments))
-
-    def set_corner_text(self, text: CornerText | None) -> None:
-        for name, actor in self.corners.items():
-            lines = getattr(text, name) if text is not None else ()
-            value = "\n".join(lines)
-            if (actor.GetInput() or "") != value:  # only changed text is laid out again
-                actor.SetInput(value)
-
-    def set_markers(self, markers: Markers | None) -> None:
-        for name, actor in self.markers.items():
-            value = getattr(markers, name) if markers is not None else ""
-            if (actor.GetInput() or "") != value:
-                actor.SetInput(value)
 
     def set_scale_bar(self, bar: ScaleBar | None) -> None:
         """A horizontal bar centred near the bottom edge, its label above it; 'uncalibrated'
@@ -348,11 +382,6 @@ class OverlayActors:
             ((x, y - arm), (x, y - gap)), ((x, y + gap), (x, y + arm)),
         ])
 
-    def set_message(self, text: str) -> None:
-        if (self.message.GetInput() or "") != text:
-            self.message.SetInput(text)
-        self.message.SetVisibility(bool(text))
-
     def set_annotations(
         self,
         lines: Sequence[tuple[Sequence[ScreenPoint], tuple[float, float, float]]],
@@ -365,7 +394,7 @@ class OverlayActors:
         self.annotation_lines.set([([self._display(p) for p in pts], rgb) for pts, rgb in lines],
                                   [([self._display(p) for p in pts], rgb) for pts, rgb in fills])
         while len(self.annotation_texts) < len(texts):
-            actor = _text_actor(self.font_size, ANNOTATION_RGB, "left", "top")
+            actor = text_actor(self.font_size, ANNOTATION_RGB, "left", "top")
             self.annotation_texts.append(actor)
             self.renderer.AddViewProp(actor)
         self.annotations = list(texts)
@@ -374,18 +403,9 @@ class OverlayActors:
             {"RIGHT": prop.SetJustificationToRight, "CENTER": prop.SetJustificationToCentered}.get(
                 item.justification, prop.SetJustificationToLeft)()
             prop.SetColor(*item.rgb)
-            if (actor.GetInput() or "") != item.text:
-                actor.SetInput(item.text)
+            self._set_text(actor, item.text)
             x, y = self._display(item.position)
             actor.SetDisplayPosition(int(round(x)), int(round(y)))
             actor.VisibilityOn()
         for actor in self.annotation_texts[len(texts):]:
             actor.VisibilityOff()
-
-    # -- reading back -----------------------------------------------------------------------
-    def corner_lines(self) -> dict[str, list[str]]:
-        """What each corner actor shows, line by line."""
-        return {name: [t for t in (actor.GetInput() or "").split("\n") if t] for name, actor in self.corners.items()}
-
-    def marker_text(self) -> dict[str, str]:
-        return {name: actor.GetInput() or "" for name, actor in self.markers.items()}
