@@ -429,6 +429,10 @@ class MainWindow(QMainWindow):
         """Every header of an open study (images, reports, key objects, presentation states)."""
         return list(self._reading_headers.get(view, {}).values())
 
+    def reading_header(self, view: StudyView, sop_instance_uid: str) -> Any:
+        """The header of one instance of an open study (by SOP Instance UID), or None."""
+        return self._reading_headers.get(view, {}).get(sop_instance_uid)
+
     def show_tags(self) -> Any:
         """View > DICOM tags: the tag browser of the active image (or of QC mode's selection)."""
         from workstation.ui.tag_browser import open_tag_browser

@@ -21,7 +21,8 @@ their count stays in the status bar until they are delivered.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydicom.dataset import Dataset
@@ -52,22 +53,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workstation.annotate.gsps_writer import View, build_presentation_state
 from workstation.annotate.key_images import KeyImages
 from workstation.annotate.measurements import ImageRef, Kind, MeasurementSet
 from workstation.annotate.pending import PendingQueue
-from workstation.annotate.saved_objects import (
-    SavedObjects,
-    fetch_saved_headers,
-    has_3d_regions,
-    read_saved_objects,
-)
-from workstation.annotate.sr_tid1500 import SAVED_KINDS, build_measurement_report
 from workstation.errors import WorkstationError
 from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
 from workstation.ui import tasks
 from workstation.ui.measure_tools import PRIOR_COLOUR, TOOL_KEYS, MeasureTools, OtherStudy
 from workstation.ui.pending_view import PendingView, PendingWatcher
+
+if TYPE_CHECKING:  # the writers and readers of saved objects (highdicom) are imported when used
+    from workstation.annotate.saved_objects import SavedObjects
 
 KEY_IMAGE_KEY = "K"
 SAVE_KEY = "Ctrl+S"
@@ -86,6 +82,28 @@ def thumbnail_image(pixels: np.ndarray) -> QImage:
         return QImage(array.data, columns, rows, 3 * columns, QImage.Format.Format_RGB888).copy()
     return QImage(array.data, columns, rows, columns, QImage.Format.Format_Grayscale8).copy()
 
+
+
+class ImageNumbers(Mapping[str, str]):
+    """SOP Instance UID -> "series N, image M" (Series Number, Instance Number; PS3.3 C.7.3.1,
+    C.7.6.1), each looked up in ``header(uid)`` only when asked for; iterating lists
+    ``every_uid()``."""
+
+    def __init__(self, header: Callable[[str], Dataset | None], every_uid: Callable[[], list[str]]) -> None:
+        self._header = header
+        self._every_uid = every_uid
+
+    def __getitem__(self, uid: str) -> str:
+        h = self._header(uid)
+        if h is None:
+            raise KeyError(uid)
+        return f"series {h.get('SeriesNumber', '?')}, image {h.get('InstanceNumber', '?')}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._every_uid())
+
+    def __len__(self) -> int:
+        return len(self._every_uid())
 
 class KeyNoteDialog(QDialog):
     """The note of the key-image selection: a Key Object Selection carries one description for all
@@ -176,9 +194,9 @@ class MeasurementPanel(QDockWidget):
         if ref is not None:
             self.jump.emit(ref)
 
-    def show_tools(self, tools: MeasureTools | None, image_numbers: dict[str, str] | None = None) -> None:
+    def show_tools(self, tools: MeasureTools | None, image_numbers: Mapping[str, str] | None = None) -> None:
         """List the measurements (values and notes) and key images of ``tools``' study."""
-        numbers = image_numbers or {}
+        numbers: Mapping[str, str] = image_numbers if image_numbers is not None else {}
         self.list.clear()
         self.key_strip.clear()
         if tools is None:
@@ -339,6 +357,8 @@ class MeasurementRoom(QObject):
     def _read_saved(self, view: Any, tools: MeasureTools) -> None:
         """The study's newest measurement report, key images and own presentation state (its
         arrows and text), read back as editable measurements (:func:`read_saved_objects`)."""
+        from workstation.annotate.saved_objects import read_saved_objects
+
         saved = read_saved_objects(list(self.window.study_headers(view)))
         for problem in saved.problems:
             self._say(f"The saved measurements could not be read: {problem}")
@@ -358,6 +378,8 @@ class MeasurementRoom(QObject):
         archive, library = getattr(view, "archive", None), getattr(self.window, "library", None)
 
         def work(_progress: Any, _cancel: Any) -> SavedObjects:
+            from workstation.annotate.saved_objects import fetch_saved_headers, read_saved_objects
+
             return read_saved_objects(fetch_saved_headers(study_uid, archive, library))
 
         task = tasks.Task(work)
@@ -426,14 +448,23 @@ class MeasurementRoom(QObject):
         self.last_message = text
         self.window.statusBar().showMessage(text, 10000)
 
-    def _image_numbers(self, view: Any) -> dict[str, str]:
-        out: dict[str, str] = {}
-        headers = list(self.window.study_headers(view))
-        for binding in getattr(view, "bindings", []):
-            headers.extend(h for h in (getattr(binding, "headers", None) or []) if h is not None)
-        for h in headers:
-            out.setdefault(str(h.get("SOPInstanceUID", "")), f"series {h.get('SeriesNumber', '?')}, image {h.get('InstanceNumber', '?')}")
-        return out
+    def _image_numbers(self, view: Any) -> ImageNumbers:
+        """'series N, image M' of the instances of ``view`` (its study's headers first, then those
+        its viewports show, priors included), worked out only for the instances the panel lists:
+        opening a study reads no header for it."""
+        def header(uid: str) -> Dataset | None:
+            found: Dataset | None = self.window.reading_header(view, uid)
+            if found is None and hasattr(view, "header_of"):
+                found = view.header_of(uid)
+            return found
+
+        def every_uid() -> list[str]:
+            uids = [str(h.get("SOPInstanceUID", "")) for h in self.window.study_headers(view)]
+            for binding in getattr(view, "bindings", []):
+                uids.extend(str(h.get("SOPInstanceUID", "")) for h in (getattr(binding, "headers", None) or []) if h is not None)
+            return list(dict.fromkeys(uids))
+
+        return ImageNumbers(header, every_uid)
 
     def _refresh_panel(self) -> None:
         view = self.window.current_study()
@@ -514,6 +545,9 @@ class MeasurementRoom(QObject):
     def build_objects(self, view: Any | None = None) -> list[Dataset]:
         """The objects Ctrl+S saves for a study: measurement report, key images, presentation
         state, and the report of the measurements on its MPR planes."""
+        from workstation.annotate.gsps_writer import View, build_presentation_state
+        from workstation.annotate.sr_tid1500 import SAVED_KINDS, build_measurement_report
+
         view = view if view is not None else self._study_in_front()
         tools = self.tools(view)
         if view is None or tools is None:
@@ -552,6 +586,8 @@ class MeasurementRoom(QObject):
 
     def save(self) -> tasks.Task | None:
         """Ctrl+S: build, queue and send (in a worker thread); the status bar says the outcome."""
+        from workstation.annotate.saved_objects import has_3d_regions
+
         view = self._study_in_front()
         try:
             objects = self.build_objects(view)

@@ -551,6 +551,11 @@ class StudyView(QWidget):
             if uid:
                 self._headers.setdefault(uid, header)
 
+    def header_of(self, sop_instance_uid: str) -> Dataset | None:
+        """The header of an instance this view can show (its study's or a prior's added with
+        :meth:`add_display_sets`), or None."""
+        return self._headers.get(sop_instance_uid)
+
     def clear_slot(self, index: int, message: str = "") -> None:
         """Leave slot ``index`` empty (its load stopped), with ``message`` saying why."""
         if self._closed or not 0 <= index < len(self.grid.slots):
