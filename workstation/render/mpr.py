@@ -33,14 +33,12 @@ import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL back end)
 from pydicom.dataset import Dataset
 from vtkmodules.util.numpy_support import vtk_to_numpy
-from vtkmodules.vtkCommonCore import VTK_FLOAT, vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
+from vtkmodules.vtkCommonCore import VTK_FLOAT
+from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkImagingCore import vtkImageReslice
 from vtkmodules.vtkRenderingCore import (
-    vtkActor2D,
     vtkImageActor,
-    vtkPolyDataMapper2D,
     vtkRenderer,
     vtkRenderWindow,
     vtkTextActor,
@@ -62,7 +60,14 @@ from workstation.model.mpr import (
 from workstation.model.overlay import CornerText, Markers, opposite_letters, scale_bar
 from workstation.model.resample import CurvedReformat, curved_reformat
 from workstation.model.spatial import reference_line
-from workstation.render.overlays import MARGIN, TEXT_RGB, OverlayActors, TextOverlay, text_actor
+from workstation.render.overlays import (
+    MARGIN,
+    TEXT_RGB,
+    OverlayActors,
+    PaneLines,
+    TextOverlay,
+    text_actor,
+)
 from workstation.render.vtk_arrays import display_buffer, fill_display, pixels_modified, wrap_volume
 from workstation.render.vtk_window import FrameReader, view_window
 
@@ -340,42 +345,17 @@ class PaneText(TextOverlay):
         self._set_text(self.scale_label, text)
 
 
-class PathLine:
-    """A polyline with a dot at each vertex, in the pane's own pixels (y up), one 2D actor."""
+class PathLine(PaneLines):
+    """A polyline with a dot at each vertex (``dots``), in the pane's own pixels (y up)."""
 
     def __init__(self, renderer: vtkRenderer, rgb: tuple[float, float, float] = PATH_RGB, *, dots: bool = True) -> None:
-        self.dots = dots
-        self.poly = vtkPolyData()
-        mapper = vtkPolyDataMapper2D()
-        mapper.SetInputData(self.poly)
-        self.actor = vtkActor2D()
-        self.actor.SetMapper(mapper)
-        self.actor.GetProperty().SetColor(*rgb)
-        self.actor.GetProperty().SetLineWidth(2.0)
-        self.actor.GetProperty().SetPointSize(6.0)
-        self.actor.VisibilityOff()
-        renderer.AddViewProp(self.actor)
+        super().__init__(renderer, rgb, point_size=6.0, dots=dots, visible=False)
         self.points: list[tuple[float, float]] = []
 
     def set(self, points: Sequence[tuple[float, float]]) -> None:
         """Vertices in the pane's pixels with y up (VTK viewport coordinates)."""
         self.points = [(float(x), float(y)) for x, y in points]
-        vtk_points = vtkPoints()
-        verts, lines = vtkCellArray(), vtkCellArray()
-        for x, y in self.points:
-            index = vtk_points.InsertNextPoint(x, y, 0.0)
-            if self.dots:
-                verts.InsertNextCell(1)
-                verts.InsertCellPoint(index)
-        if len(self.points) >= 2:
-            lines.InsertNextCell(len(self.points))
-            for index in range(len(self.points)):
-                lines.InsertCellPoint(index)
-        self.poly.SetPoints(vtk_points)
-        self.poly.SetVerts(verts)
-        self.poly.SetLines(lines)
-        self.poly.Modified()
-        self.actor.SetVisibility(bool(self.points))
+        self.set_polylines([self.points] if self.points else [])
 
 
 class PlaneView:

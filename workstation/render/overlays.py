@@ -101,6 +101,47 @@ class _Lines:
         self.actor.SetVisibility(bool(self.segments))
 
 
+class PaneLines:
+    """Polylines in a renderer's own pixels (VTK viewport coordinates, y up), in one colour, two
+    pixels wide, with a dot of ``point_size`` pixels at each vertex when ``dots``; one 2D actor.
+    Hidden while it has no polyline (``visible``: whether it is shown before the first)."""
+
+    def __init__(self, renderer: vtkRenderer, rgb: tuple[float, float, float], *, point_size: float,
+                 dots: bool = True, visible: bool = True) -> None:
+        self.dots = dots
+        self.poly = vtkPolyData()
+        mapper = vtkPolyDataMapper2D()
+        mapper.SetInputData(self.poly)
+        self.actor = vtkActor2D()
+        self.actor.SetMapper(mapper)
+        self.actor.GetProperty().SetColor(*rgb)
+        self.actor.GetProperty().SetLineWidth(2.0)
+        self.actor.GetProperty().SetPointSize(point_size)
+        self.actor.SetVisibility(visible)
+        renderer.AddViewProp(self.actor)
+
+    def set_polylines(self, polylines: Sequence[Sequence[ScreenPoint]]) -> None:
+        """Polylines with vertices in the pane's pixels, y up; one of a single point is a dot."""
+        points, verts, lines = vtkPoints(), vtkCellArray(), vtkCellArray()
+        for polyline in polylines:
+            ids = []
+            for x, y in polyline:
+                index = points.InsertNextPoint(float(x), float(y), 0.0)
+                if self.dots:
+                    verts.InsertNextCell(1)
+                    verts.InsertCellPoint(index)
+                ids.append(index)
+            if len(ids) >= 2:
+                lines.InsertNextCell(len(ids))
+                for index in ids:
+                    lines.InsertCellPoint(index)
+        self.poly.SetPoints(points)
+        self.poly.SetVerts(verts)
+        self.poly.SetLines(lines)
+        self.poly.Modified()
+        self.actor.SetVisibility(bool(polylines))
+
+
 def from_annotation_units(point: Sequence[float]) -> ImagePoint:
     """PS3.3 C.10.5.1.2 pixel coordinates (0, 0 = outer top-left corner of the first pixel) ->
     viewport image coordinates (pixel centres at integer column, row)."""

@@ -16,14 +16,11 @@ measurement, Esc drops the one being drawn, Ctrl+Z / Ctrl+Y undo and redo.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from vtkmodules.vtkCommonCore import vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
-from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D, vtkRenderer, vtkTextActor
+from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor
 
 from workstation.annotate.measurements import Kind, MeasurementError
 from workstation.annotate.plane_measurements import (
@@ -33,6 +30,7 @@ from workstation.annotate.plane_measurements import (
     measure_on_plane,
     visibility_tolerance,
 )
+from workstation.render.overlays import PaneLines
 
 #: Colours: measurements, the selected one, the one being drawn.
 MEASURE_RGB = (1.0, 0.85, 0.2)
@@ -56,48 +54,14 @@ def label_size(text: str) -> tuple[float, float]:
     return (0.52 * LABEL_FONT * max(len(line) for line in lines) + 6.0, float(LABEL_LINE * len(lines)))
 
 
-class _Lines:
-    """Polylines with a dot at each vertex, in the pane's pixels (y up), one colour."""
-
-    def __init__(self, renderer: vtkRenderer, rgb: tuple[float, float, float]) -> None:
-        self.poly = vtkPolyData()
-        mapper = vtkPolyDataMapper2D()
-        mapper.SetInputData(self.poly)
-        self.actor = vtkActor2D()
-        self.actor.SetMapper(mapper)
-        self.actor.GetProperty().SetColor(*rgb)
-        self.actor.GetProperty().SetLineWidth(2.0)
-        self.actor.GetProperty().SetPointSize(5.0)
-        renderer.AddViewProp(self.actor)
-
-    def set(self, polylines: Sequence[Sequence[ScreenPoint]]) -> None:
-        points, verts, lines = vtkPoints(), vtkCellArray(), vtkCellArray()
-        for polyline in polylines:
-            ids = []
-            for x, y in polyline:
-                index = points.InsertNextPoint(x, y, 0.0)
-                verts.InsertNextCell(1)
-                verts.InsertCellPoint(index)
-                ids.append(index)
-            if len(ids) >= 2:
-                lines.InsertNextCell(len(ids))
-                for index in ids:
-                    lines.InsertCellPoint(index)
-        self.poly.SetPoints(points)
-        self.poly.SetVerts(verts)
-        self.poly.SetLines(lines)
-        self.poly.Modified()
-        self.actor.SetVisibility(bool(polylines))
-
-
 class PaneMeasurementActors:
     """The measurement actors of one pane: lines, the selected one, the draft, and labels."""
 
     def __init__(self, renderer: vtkRenderer) -> None:
         self.renderer = renderer
-        self.normal = _Lines(renderer, MEASURE_RGB)
-        self.selected = _Lines(renderer, SELECTED_RGB)
-        self.draft = _Lines(renderer, DRAFT_RGB)
+        self.normal = PaneLines(renderer, MEASURE_RGB, point_size=5.0)
+        self.selected = PaneLines(renderer, SELECTED_RGB, point_size=5.0)
+        self.draft = PaneLines(renderer, DRAFT_RGB, point_size=5.0)
         self.labels: list[vtkTextActor] = []
         #: What is drawn: (measurement id, screen points y down, label, label anchor y down).
         self.shown: list[tuple[str, list[ScreenPoint], str]] = []
@@ -122,9 +86,9 @@ class PaneMeasurementActors:
         """``shown``: (id, screen points y down, label, colour) per measurement."""
         w, h = self.renderer.GetSize()
         flip = [[(x, h - y) for x, y in pts] for _id, pts, _l, _c in shown]
-        self.normal.set([p for (mid, *_rest), p in zip(shown, flip, strict=True) if mid != selected])
-        self.selected.set([p for (mid, *_rest), p in zip(shown, flip, strict=True) if mid == selected])
-        self.draft.set([[(x, h - y) for x, y in draft]] if draft else [])
+        self.normal.set_polylines([p for (mid, *_rest), p in zip(shown, flip, strict=True) if mid != selected])
+        self.selected.set_polylines([p for (mid, *_rest), p in zip(shown, flip, strict=True) if mid == selected])
+        self.draft.set_polylines([[(x, h - y) for x, y in draft]] if draft else [])
         placed: list[tuple[float, float, float, float]] = []
         for n, (mid, pts, label, _c) in enumerate(shown):
             actor = self._label(n)
