@@ -358,7 +358,60 @@ class PathLine(PaneLines):
         self.set_polylines([self.points] if self.points else [])
 
 
-class PlaneView:
+def _fitted_half_height(width_mm: float, height_mm: float, size: tuple[int, int]) -> float:
+    """The parallel scale that shows a field of ``width_mm`` x ``height_mm`` whole in a pane of
+    ``size`` (width, height) pixels, with a 1 % margin on each side."""
+    w, h = size
+    return max(height_mm, width_mm * h / w) / 2.0 * 1.02
+
+
+class _DisplayPane:
+    """One renderer showing an 8-bit display buffer as it is: a ``vtkImageActor`` with no
+    lookup table and the identity colour window, nearest neighbour (the grey levels are the
+    display table's, PS3.4 Annex N), seen by a parallel camera that looks along +z with screen
+    y down, so the picture reads row 0 at the top."""
+
+    def __init__(self, renderer: vtkRenderer) -> None:
+        self.renderer = renderer
+        renderer.SetBackground(0.0, 0.0, 0.0)
+        renderer.GetActiveCamera().ParallelProjectionOn()
+        self.actor = vtkImageActor()
+        self.actor.InterpolateOff()
+        prop = self.actor.GetProperty()
+        prop.SetColorLevel(127.5)
+        prop.SetColorWindow(255.0)
+        prop.SetLookupTable(None)
+        prop.UseLookupTableScalarRangeOff()
+        renderer.AddViewProp(self.actor)
+        self._buffer: np.ndarray | None = None
+        self._image: vtkImageData | None = None
+        #: What the buffer was last filled from (forgotten when a new buffer is made).
+        self._filled: tuple[Any, ...] | None = None
+
+    def viewport_size(self) -> tuple[int, int]:
+        w, h = self.renderer.GetSize()
+        return max(1, int(w)), max(1, int(h))
+
+    def _buffer_for(self, rows: int, columns: int, spacing: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> np.ndarray:
+        """The pane's display buffer of (rows, columns), reused while that shape stays."""
+        if self._buffer is None or self._buffer.shape != (rows, columns):
+            self._buffer, self._image = display_buffer((rows, columns), spacing=spacing)
+            self.actor.SetInputData(self._image)
+            self._filled = None
+        return self._buffer
+
+    def _look_at(self, x: float, y: float, half_height: float) -> None:
+        """Centre the pane on world point (x, y) showing ``half_height`` world units above and
+        below it; y grows downwards on screen."""
+        camera = self.renderer.GetActiveCamera()
+        camera.SetFocalPoint(x, y, 0.0)
+        camera.SetPosition(x, y, -1000.0)  # looking along +z (the normal), screen y down
+        camera.SetViewUp(0.0, -1.0, 0.0)
+        camera.SetParallelScale(half_height)
+        camera.SetClippingRange(1.0, 2000.0)
+
+
+class PlaneView(_DisplayPane):
     """One MPR plane drawn in one ``vtkRenderer``: image actor, crosshair lines and overlays.
 
     World coordinates of the renderer are mm in the plane relative to the volume centre
@@ -370,18 +423,9 @@ class PlaneView:
     """
 
     def __init__(self, name: str, reslicer: PlaneReslicer, renderer: vtkRenderer) -> None:
+        super().__init__(renderer)
         self.name = name
         self.reslicer = reslicer
-        self.renderer = renderer
-        renderer.SetBackground(0.0, 0.0, 0.0)
-        self.actor = vtkImageActor()
-        self.actor.InterpolateOff()
-        self.actor.GetProperty().SetColorLevel(127.5)
-        self.actor.GetProperty().SetColorWindow(255.0)
-        self.actor.GetProperty().SetLookupTable(None)
-        self.actor.GetProperty().UseLookupTableScalarRangeOff()
-        renderer.AddViewProp(self.actor)
-        renderer.GetActiveCamera().ParallelProjectionOn()
         # Lines (crosshair, scale bar) come from OverlayActors: its 2D line mappers draw in the
         # renderer's own pixels. Its text actors use window-wide display positions, so this
         # pane's text is drawn by PaneText instead and OverlayActors' text stays off-screen.
@@ -390,9 +434,6 @@ class PlaneView:
             renderer.RemoveViewProp(actor)
         self.text = PaneText(renderer)
         self.path = PathLine(renderer)
-        self._buffer: np.ndarray | None = None
-        self._image: vtkImageData | None = None
-        self._filled: tuple[Any, ...] | None = None
         self.plane: MprPlane | None = None
         self.base_half_height = 100.0  # parallel scale of the fitted view; set by MprViewer.fit
         self.base_focus = np.zeros(2)
@@ -408,12 +449,6 @@ class PlaneView:
     def focus(self) -> np.ndarray:
         """Plane mm (relative to the volume centre) at the pane's centre."""
         return self.base_focus + self.pan_mm
-
-    def _buffer_for(self, rows: int, columns: int) -> np.ndarray:
-        if self._buffer is None or self._buffer.shape != (rows, columns):
-            self._buffer, self._image = display_buffer((rows, columns))
-            self.actor.SetInputData(self._image)
-        return self._buffer
 
     def update(self, plane: MprPlane, lut: pixels.DisplayLUT, reference: np.ndarray) -> None:
         """Reslice (if the plane changed) and refill the display buffer (if anything changed)."""
@@ -431,10 +466,6 @@ class PlaneView:
             self._image.SetOrigin(a0, b0, 0.0)
             pixels_modified(self._image)
             self._filled = key
-
-    def viewport_size(self) -> tuple[int, int]:
-        w, h = self.renderer.GetSize()
-        return max(1, int(w)), max(1, int(h))
 
     def pixels_per_mm(self) -> float:
         return self.viewport_size()[1] / (2.0 * self.half_height_mm)
@@ -463,13 +494,7 @@ class PlaneView:
         return ((a - a0) / plane.pixel_spacing, (b - b0) / plane.pixel_spacing)
 
     def place_camera(self) -> None:
-        camera = self.renderer.GetActiveCamera()
-        fx, fy = float(self.focus[0]), float(self.focus[1])
-        camera.SetFocalPoint(fx, fy, 0.0)
-        camera.SetPosition(fx, fy, -1000.0)  # looking along +z (the normal), screen y down
-        camera.SetViewUp(0.0, -1.0, 0.0)
-        camera.SetParallelScale(self.half_height_mm)
-        camera.SetClippingRange(1.0, 2000.0)
+        self._look_at(float(self.focus[0]), float(self.focus[1]), self.half_height_mm)
 
     def set_overlays(self, state: MprState, reference: np.ndarray, corner: CornerText | None) -> None:
         plane = self.plane
@@ -511,7 +536,7 @@ class PlaneView:
         self.path.set([(x, h - y) for x, y in screen])
 
 
-class CurvedView:
+class CurvedView(_DisplayPane):
     """A stretched curved reformat (:func:`workstation.model.resample.curved_reformat`) drawn
     in its own renderer: row r of the picture lies ``r * spacing`` mm along the path from its
     first point (top) to its last, column c ``(c - centre) * spacing`` mm across it, within the
@@ -520,27 +545,13 @@ class CurvedView:
     NEED_POINTS = "Curved MPR: click at least two points along the structure in the {plane} pane (Enter or Esc finishes)."
 
     def __init__(self, renderer: vtkRenderer, plane: str = "axial") -> None:
-        self.renderer = renderer
+        super().__init__(renderer)
         #: The pane the path is drawn on (named in the message).
         self.plane = plane
-        renderer.SetBackground(0.0, 0.0, 0.0)
-        renderer.GetActiveCamera().ParallelProjectionOn()
-        self.actor = vtkImageActor()
-        self.actor.InterpolateOff()
-        self.actor.GetProperty().SetColorLevel(127.5)
-        self.actor.GetProperty().SetColorWindow(255.0)
         self.actor.VisibilityOff()
-        renderer.AddViewProp(self.actor)
         self.text = PaneText(renderer)
         self.result: CurvedReformat | None = None
-        self._image: vtkImageData | None = None
-        self._buffer: np.ndarray | None = None
         self._key: tuple[Any, ...] | None = None
-        self._fill: tuple[Any, ...] | None = None
-
-    def viewport_size(self) -> tuple[int, int]:
-        w, h = self.renderer.GetSize()
-        return max(1, int(w)), max(1, int(h))
 
     def update(self, source: VolumeImage, path: Sequence[np.ndarray], lut: pixels.DisplayLUT, *,
                view_normal: np.ndarray, width_mm: float, spacing: float) -> None:
@@ -559,63 +570,41 @@ class CurvedView:
             self.result = curved_reformat(source.volume, source.geometry, list(path), width_mm, spacing,
                                           view_normal=view_normal, fill=source.background)
             self._key = key
-            self._fill = None
+            self._filled = None
         result = self.result
         rows, columns = result.image.shape
-        if self._buffer is None or self._buffer.shape != (rows, columns):
-            self._buffer, self._image = display_buffer((rows, columns), spacing=(spacing, spacing, 1.0))
-            self.actor.SetInputData(self._image)
-        if self._fill != (key, id(lut)):
-            fill_display(self._buffer, stored_for_display(result.image, source.volume.dtype), lut)
+        buffer = self._buffer_for(rows, columns, (spacing, spacing, 1.0))
+        if self._filled != (key, id(lut)):
+            fill_display(buffer, stored_for_display(result.image, source.volume.dtype), lut)
             assert self._image is not None
             self._image.SetSpacing(spacing, spacing, 1.0)
             pixels_modified(self._image)
-            self._fill = (key, id(lut))
+            self._filled = (key, id(lut))
         self.actor.VisibilityOn()
         self.text.set_message("")
         length = (rows - 1) * spacing
         self.text.set_corner_text(CornerText(top_left=("Curved (stretched)", f"path {length:.0f} mm, width {(columns - 1) * spacing:.0f} mm")))
         # Fit the whole strip, row 0 at the top (camera y down as in PlaneView).
-        w, h = size
         cx, cy = (columns - 1) * spacing / 2.0, (rows - 1) * spacing / 2.0
-        camera = self.renderer.GetActiveCamera()
-        camera.SetFocalPoint(cx, cy, 0.0)
-        camera.SetPosition(cx, cy, -1000.0)
-        camera.SetViewUp(0.0, -1.0, 0.0)
-        camera.SetParallelScale(max(rows * spacing, columns * spacing * h / w) / 2.0 * 1.02)
-        camera.SetClippingRange(1.0, 2000.0)
+        self._look_at(cx, cy, _fitted_half_height(columns * spacing, rows * spacing, size))
 
 
-class SourceView:
+class SourceView(_DisplayPane):
     """The acquired slice nearest to the crosshair, as acquired (its own rows and columns, not
     resliced), with the reference lines where the MPR planes cut it (PS3.3 C.7.6.2.1.1; the
     segments from :func:`workstation.model.spatial.reference_line`), each in its plane's
     colour. A plane parallel to the slice (the axial plane of an axial CT) draws no line."""
 
     def __init__(self, renderer: vtkRenderer) -> None:
-        self.renderer = renderer
-        renderer.SetBackground(0.0, 0.0, 0.0)
-        renderer.GetActiveCamera().ParallelProjectionOn()
-        self.actor = vtkImageActor()
-        self.actor.InterpolateOff()
-        self.actor.GetProperty().SetColorLevel(127.5)
-        self.actor.GetProperty().SetColorWindow(255.0)
-        renderer.AddViewProp(self.actor)
+        super().__init__(renderer)
         self.text = PaneText(renderer)
         self.lines = {name: PathLine(renderer, PLANE_RGB[name], dots=False) for name in PLANE_NAMES}
         self.slice_index: int | None = None
         self.plane: ImagePlane | None = None
         #: The segments drawn, in the slice's pixel coordinates (column, row), by plane name.
         self.segments: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {}
-        self._buffer: np.ndarray | None = None
-        self._image: vtkImageData | None = None
-        self._filled: tuple[Any, ...] | None = None
         self._half_height = 100.0
         self._focus = (0.0, 0.0)
-
-    def viewport_size(self) -> tuple[int, int]:
-        w, h = self.renderer.GetSize()
-        return max(1, int(w)), max(1, int(h))
 
     def pixel_to_screen(self, column: float, row: float) -> tuple[float, float]:
         """Slice pixel (column, row) -> pane pixel (y down)."""
@@ -634,26 +623,17 @@ class SourceView:
         self.slice_index, self.plane = k, plane
         rows, columns = plane.rows, plane.columns
         row_spacing, column_spacing = plane.pixel_spacing
-        if self._buffer is None or self._buffer.shape != (rows, columns):
-            self._buffer, self._image = display_buffer((rows, columns))
-            self.actor.SetInputData(self._image)
-            self._filled = None
+        buffer = self._buffer_for(rows, columns)
         if self._filled != (k, id(lut)):
-            fill_display(self._buffer, source.volume[k], lut)
+            fill_display(buffer, source.volume[k], lut)
             assert self._image is not None
             self._image.SetSpacing(column_spacing, row_spacing, 1.0)
             pixels_modified(self._image)
             self._filled = (k, id(lut))
         w, h = self.viewport_size()
-        width_mm, height_mm = columns * column_spacing, rows * row_spacing
-        self._half_height = max(height_mm, width_mm * h / w) / 2.0 * 1.02
+        self._half_height = _fitted_half_height(columns * column_spacing, rows * row_spacing, (w, h))
         self._focus = ((columns - 1) * column_spacing / 2.0, (rows - 1) * row_spacing / 2.0)
-        camera = self.renderer.GetActiveCamera()
-        camera.SetFocalPoint(self._focus[0], self._focus[1], 0.0)
-        camera.SetPosition(self._focus[0], self._focus[1], -1000.0)
-        camera.SetViewUp(0.0, -1.0, 0.0)
-        camera.SetParallelScale(self._half_height)
-        camera.SetClippingRange(1.0, 2000.0)
+        self._look_at(self._focus[0], self._focus[1], self._half_height)
         self.segments = {}
         for name in PLANE_NAMES:
             line = reference_line(state.plane(name).image_plane(), plane,
@@ -737,9 +717,7 @@ class MprViewer:
             a0 = float((origin - self.reference) @ f[:, 0])
             b0 = float((origin - self.reference) @ f[:, 1])
             view.base_focus = np.array([a0 + (columns - 1) * s / 2.0, b0 + (rows - 1) * s / 2.0])
-            w, h = view.viewport_size()
-            width_mm, height_mm = columns * s, rows * s
-            view.base_half_height = max(height_mm, width_mm * h / max(w, 1)) / 2.0 * 1.02
+            view.base_half_height = _fitted_half_height(columns * s, rows * s, view.viewport_size())
             if not keep_zoom:
                 view.zoom = 1.0
                 view.pan_mm = np.zeros(2)
