@@ -45,7 +45,7 @@ import numpy as np
 import vtkmodules.qt
 from pydicom.dataset import Dataset
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -54,23 +54,21 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 vtkmodules.qt.PyQtImpl = "PySide6"
-from vtkmodules.util.numpy_support import vtk_to_numpy  # noqa: E402
-from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
-from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor, vtkWindowToImageFilter  # noqa: E402
+from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor  # noqa: E402
 
 from workstation.annotate.measurements import Kind  # noqa: E402
 from workstation.errors import WorkstationError  # noqa: E402
 from workstation.model.geometry import VolumeGeometry, orientation_letters  # noqa: E402
 from workstation.model.mpr import MAX_SLAB_MM, PLANE_NAMES, Interpolation, MprState, Projection  # noqa: E402
 from workstation.model.presets import WindowPreset, available_presets, preset_for_key  # noqa: E402
+from workstation.render.vtk_window import FrameReader  # noqa: E402
 from workstation.ui.mpr_measure import MprMeasureTool  # noqa: E402
 from workstation.ui.viewport import dragged_window  # noqa: E402
-from workstation.ui.vtk_host import ForwardingVtkWidget, VolumeLoadingView  # noqa: E402
+from workstation.ui.vtk_host import VolumeLoadingView  # noqa: E402
 
 #: Where each plane sits in the 2 x 2 window: (x0, y0, x1, y1) in VTK's normalised viewport
 #: coordinates (y up). The fourth quarter holds the legend.
@@ -129,7 +127,6 @@ class MprView(VolumeLoadingView):
         self._drag: dict[str, Any] | None = None
         self._wheel_rest = 0.0
         self._zoom_rest = 0.0
-        self._initialised = False
         #: The pane shown alone (double-click), or None for the 2 x 2 layout.
         self.maximised: str | None = None
         #: Curved MPR: the fourth pane shows the curved reformat; clicks add path points.
@@ -190,18 +187,7 @@ class MprView(VolumeLoadingView):
         tools.addWidget(self.position)
         tools.addWidget(self.progress)
 
-        self.view = ForwardingVtkWidget(self)
-        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.view.GetRenderWindow().GetInteractor().SetInteractorStyle(vtkInteractorStyleUser())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(tools)
-        layout.addWidget(self.message)
-        body = QHBoxLayout()
-        body.addWidget(self.view, 1)
-        body.addWidget(self.measurement_list)
-        layout.addLayout(body, 1)
-        self.setFocusProxy(self.view)
+        self._host_view(tools, above=(self.message,), beside=self.measurement_list)
         self._set_controls_enabled(False)
 
         self.slab.valueChanged.connect(lambda _v: self._slab_changed(from_thickness=True))
@@ -215,10 +201,6 @@ class MprView(VolumeLoadingView):
         self.measure.changed.connect(self._measurements_changed)
         self.measurement_list.currentRowChanged.connect(self._measurement_row_chosen)
 
-        self._render_timer = QTimer(self)
-        self._render_timer.setSingleShot(True)
-        self._render_timer.setInterval(0)
-        self._render_timer.timeout.connect(self.render_now)
         self._settle_timer = QTimer(self)
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(SETTLE_MS)
@@ -765,33 +747,11 @@ class MprView(VolumeLoadingView):
             return False
         return True
 
-    def _key_press(self, ev: QKeyEvent) -> None:
-        if not self.handle_key(ev.key(), ev.modifiers()):
-            ev.ignore()
-
-    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
-        if not self.handle_key(ev.key(), ev.modifiers()):
-            super().keyPressEvent(ev)
-
     # -- drawing --------------------------------------------------------------------------------
-    def _ensure_initialised(self) -> None:
-        if not self._initialised:
-            self.view.Initialize()
-            self._initialised = True
-
-    def _request_render(self) -> None:
-        if not self._render_timer.isActive():
-            self._render_timer.start()
-
     def _resized(self) -> None:
         if self.viewer is not None:
             self.viewer.fit(keep_zoom=True)
             self._request_render()
-
-    def showEvent(self, ev: Any) -> None:  # noqa: N802
-        super().showEvent(ev)
-        self._ensure_initialised()
-        self._request_render()
 
     def _legend_text(self) -> str:
         state = self.state
@@ -841,16 +801,7 @@ class MprView(VolumeLoadingView):
         if self.viewer is None:
             raise WorkstationError("The MPR volume is not loaded yet; wait for it to load.")
         self.render_now()
-        grabber = vtkWindowToImageFilter()
-        grabber.SetInput(self.view.GetRenderWindow())
-        grabber.SetInputBufferTypeToRGB()
-        grabber.ReadFrontBufferOff()
-        grabber.ShouldRerenderOff()  # just drawn: read that frame back
-        grabber.Update()
-        output = grabber.GetOutput()
-        width, height, _ = output.GetDimensions()
-        data = vtk_to_numpy(output.GetPointData().GetScalars()).reshape(height, width, -1)
-        return np.ascontiguousarray(data[::-1, :, :3])
+        return FrameReader(self.view.GetRenderWindow(), rerender=False).read()  # just drawn: read that frame back
 
     def capture_pane(self, name: str) -> np.ndarray:
         """One pane's picture, (height, width, 3) uint8."""
@@ -863,12 +814,6 @@ class MprView(VolumeLoadingView):
         w, h = self._window_size()
         x0, y0, x1, y1 = self.pane_layout()[name]
         return int(round((x1 - x0) * w)), int(round((y1 - y0) * h))
-
-    def closeEvent(self, ev: Any) -> None:  # noqa: N802
-        self._render_timer.stop()
-        self.release()
-        self.view.Finalize()
-        super().closeEvent(ev)
 
 
 __all__ = ["FOURTH_PANES", "LEGEND_VIEWPORT", "MEASURE_TOOLS", "MprView", "PANE_VIEWPORTS"]

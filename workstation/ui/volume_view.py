@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import vtkmodules.qt
 from pydicom.dataset import Dataset
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,19 +31,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 vtkmodules.qt.PyQtImpl = "PySide6"
-from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 
 from workstation.errors import WorkstationError  # noqa: E402
 from workstation.model.clip_box import ClipBox  # noqa: E402
 from workstation.model.geometry import VolumeGeometry  # noqa: E402
 from workstation.render.presets3d import PRESETS  # noqa: E402
 from workstation.render.volume3d import VolumeRenderer  # noqa: E402
-from workstation.ui.vtk_host import ForwardingVtkWidget, VolumeLoadingView  # noqa: E402
+from workstation.ui.vtk_host import VolumeLoadingView  # noqa: E402
 
 #: Degrees of rotation per screen pixel of left-drag.
 DEGREES_PER_PIXEL = 0.5
@@ -81,7 +79,6 @@ class VolumeView(VolumeLoadingView):
         self._backend = backend
         self._drag: dict[str, Any] | None = None
         self._wheel_rest = 0.0
-        self._initialised = False
         self._full_box: ClipBox | None = None
 
         self.preset = QComboBox()
@@ -118,16 +115,7 @@ class VolumeView(VolumeLoadingView):
         tools.addStretch(1)
         tools.addWidget(self.progress)
 
-        self.view = ForwardingVtkWidget(self)
-        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.view.GetRenderWindow().GetInteractor().SetInteractorStyle(vtkInteractorStyleUser())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(tools)
-        layout.addWidget(self.clip_panel)
-        layout.addWidget(self.message)
-        layout.addWidget(self.view, 1)
-        self.setFocusProxy(self.view)
+        self._host_view(tools, above=(self.clip_panel, self.message))
         self._set_controls_enabled(False)
 
         self.preset.currentIndexChanged.connect(lambda _i: self.set_preset(str(self.preset.currentData())))
@@ -136,11 +124,6 @@ class VolumeView(VolumeLoadingView):
         self.reset_button.clicked.connect(self.reset)
         self.save_button.clicked.connect(self._save_dialog)
         self._refinement_ready.connect(self._apply_refinement, Qt.ConnectionType.QueuedConnection)
-
-        self._render_timer = QTimer(self)
-        self._render_timer.setSingleShot(True)
-        self._render_timer.setInterval(0)
-        self._render_timer.timeout.connect(self.render_now)
 
     # -- loading ------------------------------------------------------------------------------
     def set_volume(self, volume: np.ndarray, geometry: VolumeGeometry, header: Dataset, *, note: str = "") -> None:
@@ -349,28 +332,11 @@ class VolumeView(VolumeLoadingView):
     def _double_click(self, ev: QMouseEvent) -> None:
         ev.accept()
 
-    def _key_press(self, ev: QKeyEvent) -> None:
-        if not self.handle_key(ev.key(), ev.modifiers()):
-            ev.ignore()
-
-    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
-        if not self.handle_key(ev.key(), ev.modifiers()):
-            super().keyPressEvent(ev)
-
     # -- drawing --------------------------------------------------------------------------------
     def _apply_refinement(self) -> None:
         if self.renderer is not None and self.renderer.apply_refinement():
             self._request_render()
             self.refined.emit()
-
-    def _ensure_initialised(self) -> None:
-        if not self._initialised:
-            self.view.Initialize()
-            self._initialised = True
-
-    def _request_render(self) -> None:
-        if not self._render_timer.isActive():
-            self._render_timer.start()
 
     def render_now(self) -> None:
         self._render_timer.stop()
@@ -379,11 +345,6 @@ class VolumeView(VolumeLoadingView):
         self._ensure_initialised()
         self.renderer.render()
 
-    def showEvent(self, ev: Any) -> None:  # noqa: N802
-        super().showEvent(ev)
-        self._ensure_initialised()
-        self._request_render()
-
     def capture(self) -> np.ndarray:
         """The picture now, (height, width, 3) uint8, drawn now."""
         if self.renderer is None:
@@ -391,12 +352,6 @@ class VolumeView(VolumeLoadingView):
         self._render_timer.stop()
         image: np.ndarray = self.renderer.capture()
         return image
-
-    def closeEvent(self, ev: Any) -> None:  # noqa: N802
-        self._render_timer.stop()
-        self.release()
-        self.view.Finalize()
-        super().closeEvent(ev)
 
 
 __all__ = ["VolumeView", "opacity_drag_sensitivity"]

@@ -13,18 +13,19 @@ C.7.6.2.1.1) with its subclass's ``set_volume``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import vtkmodules.qt  # PyQtImpl is set to PySide6 below, before QVTK is imported
 from pydicom.dataset import Dataset
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent, QWheelEvent
-from PySide6.QtWidgets import QLabel, QProgressBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QProgressBar, QVBoxLayout, QWidget
 
 vtkmodules.qt.PyQtImpl = "PySide6"
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 
 from workstation.errors import WorkstationError  # noqa: E402
 from workstation.model.geometry import VolumeGeometry  # noqa: E402
@@ -93,12 +94,17 @@ class ForwardingVtkWidget(QVTKRenderWindowInteractor):
 
 
 class VolumeLoadingView(QWidget):
-    """A view of one volume that loads it in the background with progress.
+    """A view of one volume in a QVTK window, loaded in the background with progress.
 
-    Subclasses lay out ``progress`` and ``message`` and implement :meth:`set_volume`; a failed
-    load (or a :class:`~workstation.errors.WorkstationError` from ``set_volume``) hides the
-    progress bar, shows the sentence and emits ``failed(str)``.
+    Subclasses build their tool row (with ``progress`` in it) and call :meth:`_host_view`, which
+    makes ``view`` (the :class:`ForwardingVtkWidget`) and lays the widget out; they implement
+    :meth:`set_volume`, :meth:`render_now`, :meth:`release` and :meth:`handle_key`. Drawing is
+    asked for with :meth:`_request_render` (once, when control returns to the event loop). A
+    failed load (or a :class:`~workstation.errors.WorkstationError` from ``set_volume``) hides
+    the progress bar, shows the sentence and emits ``failed(str)``.
     """
+
+    view: ForwardingVtkWidget
 
     loaded = Signal()
     failed = Signal(str)
@@ -112,6 +118,74 @@ class VolumeLoadingView(QWidget):
         self.progress.setMaximumWidth(240)
         self.message = QLabel("")
         self.message.setWordWrap(True)
+        self._initialised = False
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self.render_now)
+
+    def _host_view(self, tools: QLayout, above: Sequence[QWidget] = (), beside: QWidget | None = None) -> None:
+        """Make ``view`` (input to this widget, no VTK interactor style) and lay out: the
+        ``tools`` row, the ``above`` widgets, then the view (with ``beside`` on its right)
+        taking the rest; the view gets the keyboard focus."""
+        self.view = ForwardingVtkWidget(self)
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.view.GetRenderWindow().GetInteractor().SetInteractorStyle(vtkInteractorStyleUser())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(tools)
+        for widget in above:
+            layout.addWidget(widget)
+        if beside is None:
+            layout.addWidget(self.view, 1)
+        else:
+            body = QHBoxLayout()
+            body.addWidget(self.view, 1)
+            body.addWidget(beside)
+            layout.addLayout(body, 1)
+        self.setFocusProxy(self.view)
+
+    # -- what each view defines -------------------------------------------------------------------
+    def render_now(self) -> None:
+        """Draw the view now."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Free the volume and the pipeline (a closed tab); cancels a running load."""
+        raise NotImplementedError
+
+    def handle_key(self, key: int, modifiers: Any) -> bool:
+        """A key of the view; True when it was one."""
+        raise NotImplementedError
+
+    # -- drawing and input --------------------------------------------------------------------------
+    def _ensure_initialised(self) -> None:
+        if not self._initialised:
+            self.view.Initialize()
+            self._initialised = True
+
+    def _request_render(self) -> None:
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def showEvent(self, ev: Any) -> None:  # noqa: N802
+        super().showEvent(ev)
+        self._ensure_initialised()
+        self._request_render()
+
+    def _key_press(self, ev: QKeyEvent) -> None:
+        if not self.handle_key(ev.key(), ev.modifiers()):
+            ev.ignore()
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802
+        if not self.handle_key(ev.key(), ev.modifiers()):
+            super().keyPressEvent(ev)
+
+    def closeEvent(self, ev: Any) -> None:  # noqa: N802
+        self._render_timer.stop()
+        self.release()
+        self.view.Finalize()
+        super().closeEvent(ev)
 
     def load(self, fn: VolumeLoad) -> tasks.Task:
         """Load the volume in the background (``fn(progress, cancel)``), then show it."""
