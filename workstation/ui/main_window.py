@@ -43,8 +43,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: After the window opens, one viewport is made ready ahead of the first study (ms).
+#: After the window opens, viewports are made ready ahead of the first study (ms).
 SPARE_VIEWPORT_DELAY_MS = 1000
+#: How many viewports are kept ready ahead (built, render window initialised): the hanging
+#: protocols of everyday reading show two or more, and each one made while a study opens holds
+#: up its first image by tens of ms.
+SPARE_VIEWPORTS = 2
 
 ALL = "Archive + library"
 LIBRARY_NAME = "Local library"
@@ -102,7 +106,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.library = library
         self.make_viewport = make_viewport or default_viewport
-        self._spare_viewport: Any = None  # one viewport built and initialised ahead (see _viewport)
+        self._spare_viewports: list[Any] = []  # viewports built and initialised ahead (see _viewport)
         self._closing = False
         self.archives: dict[str, Any] = {}
         self.qc_view: QCView | None = None  # the QC tab, made on first use (show_qc)
@@ -309,16 +313,29 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, self.prepare_viewport)  # while the headers are read
 
     def prepare_viewport(self) -> None:
-        """Build one viewport ahead and initialise its render window (the OpenGL context, tens
+        """Build a viewport ahead and initialise its render window (the OpenGL context, tens
         of ms) while the UI thread has nothing else to do, so that the next study shows its
-        first image without waiting for it."""
-        if self._spare_viewport is not None or self._closing:
+        first image without waiting for it; one per event-loop turn until
+        :data:`SPARE_VIEWPORTS` are ready."""
+        if len(self._spare_viewports) >= SPARE_VIEWPORTS or self._closing:
             return
         viewport = self.make_viewport()
         view = getattr(viewport, "view", None)
         if view is not None and hasattr(view, "Initialize"):
             view.Initialize()  # a hidden widget can: its native window exists from the start
-        self._spare_viewport = viewport
+        self._spare_viewports.append(viewport)
+        if len(self._spare_viewports) < SPARE_VIEWPORTS:
+            QTimer.singleShot(0, self, self._prepare_another)
+
+    def _prepare_another(self) -> None:
+        """The next viewport ahead, unless a study's images are arriving now (no stall then)."""
+        if not any(v.loading_summary() for v in self.studies()):
+            self.prepare_viewport()
+
+    @property
+    def ready_viewports(self) -> int:
+        """How many viewports are ready ahead for the next study."""
+        return len(self._spare_viewports)
 
     def _prepare_viewport_at_start(self) -> None:
         """The first viewport, made while the reader looks at the worklist; not once a study is
@@ -328,8 +345,7 @@ class MainWindow(QMainWindow):
 
     def _viewport(self) -> Any:
         """A viewport for a study view: the one prepared ahead, else a new one."""
-        viewport, self._spare_viewport = self._spare_viewport, None
-        return viewport if viewport is not None else self.make_viewport()
+        return self._spare_viewports.pop(0) if self._spare_viewports else self.make_viewport()
 
     def _show_study(self, result: tuple[StudySummary, list[Any], list[Any], Any, int]) -> None:
         study, display_sets, headers, archive, hidden = result
@@ -354,7 +370,12 @@ class MainWindow(QMainWindow):
         self.hidden_note = f"{hidden} rejected images hidden" if hidden else ""
         if hung is not None:
             self.hanging.attach(view, hung)
-            self.hanging.look_for_priors(view)
+            # The prior search (archive queries, header reading) waits until the current study
+            # shows its first images, so that it never holds them up.
+            if view.current_first_images_pending():
+                view.first_images_shown.connect(lambda v=view: self.hanging.look_for_priors(v) if v in self.studies() else None)
+            else:
+                self.hanging.look_for_priors(view)
         self._update_loading()
 
     def close_tab(self, index: int) -> None:
@@ -694,8 +715,8 @@ class MainWindow(QMainWindow):
         self._closing = True
         if getattr(self, "report_dock", None) is not None:
             self.report_dock.editor.save_draft()  # the report draft as it is on screen
-        spare, self._spare_viewport = self._spare_viewport, None
-        if spare is not None:
+        spares, self._spare_viewports = self._spare_viewports, []
+        for spare in spares:
             spare.close()  # frees its render window
             spare.deleteLater()
         self._save_ui()

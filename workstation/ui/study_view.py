@@ -442,6 +442,9 @@ class StudyView(QWidget):
     status = Signal(str)
     progress = Signal()  # loading progress changed: ask loading_summary()
     active_changed = Signal()
+    #: Once: every viewport of the current study shows its first image (or has said why not);
+    #: work that can wait (the prior search, priors' loads) starts then.
+    first_images_shown = Signal()
 
     def __init__(
         self,
@@ -480,6 +483,8 @@ class StudyView(QWidget):
         self._bindings: dict[ViewportSlot, ViewportBinding] = {}
         self._loads: dict[str, SharedLoad] = {}  # display set UID -> its one load
         self._held: list[SharedLoad] = []  # priors' loads waiting (see start_load)
+        self._first_images_said = False
+        self._built = False  # first_images_shown is said only once the view is built
         self._closed = False
         self._ready = False
         # Loading progress and thumbnails, brought up to date together (see PROGRESS_INTERVAL_MS).
@@ -513,12 +518,14 @@ class StudyView(QWidget):
                 if uid:
                     self.show_in_slot(slot.index, uid)
             keep_out_of_collections()
+            self._built = True
             return
         order = images + [ds for ds in self.display_sets if not ds.kind.is_image and ds.kind in (DisplaySetKind.SR, DisplaySetKind.PDF)]
         for slot, ds in zip(self.grid.slots, order, strict=False):
             self.show_in_slot(slot.index, ds.uid)
         self._fill_empty()
         keep_out_of_collections()
+        self._built = True
 
     # -- slots of the grid --------------------------------------------------------------------
 
@@ -645,18 +652,26 @@ class StudyView(QWidget):
         shared.start()
 
     @property
+    def first_images_were_shown(self) -> bool:
+        """Whether :attr:`first_images_shown` was said."""
+        return self._first_images_said
+
+    @property
     def held_loads(self) -> list[SharedLoad]:
         """Priors' loads waiting for the current study's first images."""
         return list(self._held)
 
     def release_held_loads(self) -> None:
         """Start the priors' loads held back, once the current study's viewports show their
-        first images."""
-        if not self._held or self._closed or self.current_first_images_pending():
+        first images (and say :attr:`first_images_shown`, once)."""
+        if self._closed or (not self._held and self._first_images_said) or self.current_first_images_pending():
             return
         held, self._held = self._held, []
         for shared in held:
             shared.start()
+        if not self._first_images_said and self._built:
+            self._first_images_said = True
+            self.first_images_shown.emit()
 
     # -- showing display sets ------------------------------------------------------------------
 
