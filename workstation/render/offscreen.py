@@ -27,19 +27,26 @@ from workstation.render.slice_renderer import SliceRenderer, initial_view
 IMAGE_KINDS = (DisplaySetKind.VOLUME, DisplaySetKind.ENHANCED_VOLUME, DisplaySetKind.STACK, DisplaySetKind.MULTIFRAME)
 
 
+def _slice_number(slice_spec: str | int | None, count: int, *, kind: str, among: str) -> int | None:
+    """The 1-based number a ``--slice`` gives, checked against 1 to ``count``; None for 'middle'
+    (the default). ``kind`` and ``among`` name what is counted in the error sentences."""
+    if slice_spec is None or str(slice_spec).strip().lower() == "middle":
+        return None
+    try:
+        number = int(str(slice_spec).strip())
+    except ValueError:
+        raise WorkstationError(f"--slice must be {kind} or 'middle', not {slice_spec!r}.") from None
+    if not 1 <= number <= count:
+        raise WorkstationError(f"--slice {number} is outside {among} 1 to {count}; choose one in that range.")
+    return number
+
+
 def slice_index(display_set: DisplaySet, slice_spec: str | int | None) -> int:
     """0-based image index from ``--slice``: 'middle' (default) or the 1-based image number
     shown in the corner text ('Im: K/N')."""
     count = len(display_set.frames)
-    if slice_spec is None or str(slice_spec).strip().lower() == "middle":
-        return count // 2
-    try:
-        number = int(str(slice_spec).strip())
-    except ValueError:
-        raise WorkstationError(f"--slice must be an image number or 'middle', not {slice_spec!r}.") from None
-    if not 1 <= number <= count:
-        raise WorkstationError(f"--slice {number} is outside this display set's images 1 to {count}; choose one in that range.")
-    return number - 1
+    number = _slice_number(slice_spec, count, kind="an image number", among="this display set's images")
+    return count // 2 if number is None else number - 1
 
 
 def render_image(
@@ -143,14 +150,8 @@ def mpr_state_for_view(
         state.rotate("coronal", azimuth)
     if slab_mm:
         state.set_slab(slab_mm, projection)
-    if slice_spec is not None and str(slice_spec).strip().lower() != "middle":
-        count = state.slice_count(name)
-        try:
-            number = int(str(slice_spec).strip())
-        except ValueError:
-            raise WorkstationError(f"--slice must be a position number or 'middle', not {slice_spec!r}.") from None
-        if not 1 <= number <= count:
-            raise WorkstationError(f"--slice {number} is outside the {view} positions 1 to {count}; choose one in that range.")
+    number = _slice_number(slice_spec, state.slice_count(name), kind="a position number", among=f"the {view} positions")
+    if number is not None:
         state.set_slice(name, number - 1)
     return state, name
 
