@@ -237,13 +237,8 @@ class MprView(VolumeLoadingView):
         self.viewer.fit()  # the panes changed shape: fit each plane's field again
         self.header = header
         self.note = note
-        self.progress.setVisible(False)
-        self.message.setText(note)
-        self.message.setVisible(bool(note))
         self._fill_presets()
-        self._set_controls_enabled(True)
-        self._request_render()
-        self.loaded.emit()
+        self._volume_shown(note)
 
     def release(self) -> None:
         """Free the volume and the reslice pipelines (a closed tab); cancels a running load."""

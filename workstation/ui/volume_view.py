@@ -145,12 +145,7 @@ class VolumeView(VolumeLoadingView):
         self.preset.blockSignals(True)
         self.preset.setCurrentIndex(self.preset.findData(key))
         self.preset.blockSignals(False)
-        self.progress.setVisible(False)
-        self.message.setText(note)
-        self.message.setVisible(bool(note))
-        self._set_controls_enabled(True)
-        self._request_render()
-        self.loaded.emit()
+        self._volume_shown(note)
 
     def release(self) -> None:
         """Free the volume and the pipeline (a closed tab); cancels a running load."""

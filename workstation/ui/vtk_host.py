@@ -158,6 +158,20 @@ class VolumeLoadingView(QWidget):
         """A key of the view; True when it was one."""
         raise NotImplementedError
 
+    def _set_controls_enabled(self, on: bool) -> None:
+        """Enable or disable the tool row's controls."""
+        raise NotImplementedError
+
+    def _volume_shown(self, note: str) -> None:
+        """What ends :meth:`set_volume`: the progress bar hidden, ``note`` (such as a word on
+        resampling) in the message line, the controls on, a frame asked for, ``loaded``."""
+        self.progress.setVisible(False)
+        self.message.setText(note)
+        self.message.setVisible(bool(note))
+        self._set_controls_enabled(True)
+        self._request_render()
+        self.loaded.emit()
+
     # -- drawing and input --------------------------------------------------------------------------
     def _ensure_initialised(self) -> None:
         if not self._initialised:
