@@ -69,6 +69,18 @@ def text_actor(size: int, rgb: tuple[float, float, float], horizontal: str, vert
     return actor
 
 
+def _actor_2d(poly: vtkPolyData, width: float, rgb: tuple[float, float, float] | None = None) -> vtkActor2D:
+    """A 2D actor drawing ``poly`` with lines ``width`` pixels wide (in ``rgb`` when given)."""
+    mapper = vtkPolyDataMapper2D()
+    mapper.SetInputData(poly)
+    actor = vtkActor2D()
+    actor.SetMapper(mapper)
+    if rgb is not None:
+        actor.GetProperty().SetColor(*rgb)
+    actor.GetProperty().SetLineWidth(width)
+    return actor
+
+
 class _Lines:
     """A set of 2D line segments in display coordinates, one actor."""
 
@@ -76,12 +88,7 @@ class _Lines:
         self.poly = vtkPolyData()
         self.poly.SetPoints(vtkPoints())
         self.poly.SetLines(vtkCellArray())
-        mapper = vtkPolyDataMapper2D()
-        mapper.SetInputData(self.poly)
-        self.actor = vtkActor2D()
-        self.actor.SetMapper(mapper)
-        self.actor.GetProperty().SetColor(*rgb)
-        self.actor.GetProperty().SetLineWidth(width)
+        self.actor = _actor_2d(self.poly, width, rgb)
         self.segments: list[Segment] = []
 
     def set(self, segments: Sequence[Segment]) -> None:
@@ -110,12 +117,7 @@ class PaneLines:
                  dots: bool = True, visible: bool = True) -> None:
         self.dots = dots
         self.poly = vtkPolyData()
-        mapper = vtkPolyDataMapper2D()
-        mapper.SetInputData(self.poly)
-        self.actor = vtkActor2D()
-        self.actor.SetMapper(mapper)
-        self.actor.GetProperty().SetColor(*rgb)
-        self.actor.GetProperty().SetLineWidth(2.0)
+        self.actor = _actor_2d(self.poly, 2.0, rgb)
         self.actor.GetProperty().SetPointSize(point_size)
         self.actor.SetVisibility(visible)
         renderer.AddViewProp(self.actor)
