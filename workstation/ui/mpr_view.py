@@ -39,6 +39,7 @@ oblique thick slabs are drawn on a 2x coarser preview grid and sharp again 250 m
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -95,6 +96,14 @@ FOURTH_PANES = (("Legend", "legend"), ("Source image", "source"))
 SETTLE_MS = 250
 
 
+def _choice(items: Sequence[tuple[str, Any]], tooltip: str) -> QComboBox:
+    """A combo box of (label, value) items with a tool tip."""
+    combo = QComboBox()
+    for label, value in items:
+        combo.addItem(label, value)
+    combo.setToolTip(tooltip)
+    return combo
+
 
 class MprView(VolumeLoadingView):
     """Axial, coronal and sagittal reformats of one volume with a linking crosshair.
@@ -139,14 +148,8 @@ class MprView(VolumeLoadingView):
         self.slab.setSingleStep(1.0)
         self.slab.setSuffix(" mm")
         self.slab.setToolTip("Slab thickness in mm (0: a thin plane)")
-        self.projection = QComboBox()
-        for label, value in PROJECTIONS:
-            self.projection.addItem(label, value)
-        self.projection.setToolTip("How a thick slab is projected")
-        self.interpolation = QComboBox()
-        for label, mode in INTERPOLATIONS:
-            self.interpolation.addItem(label, mode)
-        self.interpolation.setToolTip("Interpolation between voxel centres")
+        self.projection = _choice(PROJECTIONS, "How a thick slab is projected")
+        self.interpolation = _choice(INTERPOLATIONS, "Interpolation between voxel centres")
         self.presets = QComboBox()
         self.presets.setToolTip("Window presets (keys 1-9); right-drag changes the window")
         self.reset_button = QPushButton("Orthogonal (O)")
@@ -155,14 +158,9 @@ class MprView(VolumeLoadingView):
         self.curved_button.setCheckable(True)
         self.curved_button.setToolTip("Curved MPR: click points along a structure in the pane used last; Enter or Esc finishes")
         self.position = QLabel("")
-        self.measure_tool = QComboBox()
-        for label, kind in MEASURE_TOOLS:
-            self.measure_tool.addItem(label, kind)
-        self.measure_tool.setToolTip("Measure on any plane in mm (patient space): click the points; Del deletes the selected one")
-        self.fourth_pane_choice = QComboBox()
-        for label, key in FOURTH_PANES:
-            self.fourth_pane_choice.addItem(label, key)
-        self.fourth_pane_choice.setToolTip("Fourth pane: the legend, or the acquired slice at the crosshair with the planes' reference lines")
+        self.measure_tool = _choice(MEASURE_TOOLS, "Measure on any plane in mm (patient space): click the points; Del deletes the selected one")
+        self.fourth_pane_choice = _choice(
+            FOURTH_PANES, "Fourth pane: the legend, or the acquired slice at the crosshair with the planes' reference lines")
         self.measurement_list = QListWidget()
         self.measurement_list.setMaximumWidth(300)
         self.measurement_list.setMinimumWidth(220)
