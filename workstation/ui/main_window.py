@@ -11,6 +11,7 @@ are kept between runs (Qt settings in the workstation's config folder; no patien
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     from workstation.ui.qc_view import QCView
 
 log = logging.getLogger(__name__)
+
+#: Series whose metadata (WADO-RS, PS3.18 10.4.1.1.2) is asked for at once when a study opens.
+METADATA_REQUESTS = 4
 
 #: After the window opens, viewports are made ready ahead of the first study (ms).
 SPARE_VIEWPORT_DELAY_MS = 1000
@@ -293,12 +297,7 @@ class MainWindow(QMainWindow):
             client = None
             if use_archive:
                 client = self.archive(name)
-                series = client.search_series(study.study_uid)
-                headers: list[Any] = []
-                for n, s in enumerate(series, 1):
-                    cancel.raise_if_cancelled()
-                    headers.extend(client.series_metadata(study.study_uid, s.series_uid))
-                    progress(n, len(series), "Reading series information")
+                headers: list[Any] = self._series_headers(client, study.study_uid, progress, cancel)
             else:
                 headers = self.library.study_headers(study.study_uid)
                 if not headers:
@@ -311,6 +310,25 @@ class MainWindow(QMainWindow):
 
         self._run(work, "Opening the study", self._show_study)
         QTimer.singleShot(0, self, self.prepare_viewport)  # while the headers are read
+
+    @staticmethod
+    def _series_headers(client: Any, study_uid: str, progress: Any, cancel: CancelToken) -> list[Any]:
+        """Every series' metadata of a study from the archive, up to :data:`METADATA_REQUESTS`
+        series at a time (their network waits overlap), in the archive's series order."""
+        series = client.search_series(study_uid)
+        headers: list[Any] = []
+        if not series:
+            return headers
+        pool = ThreadPoolExecutor(max_workers=min(METADATA_REQUESTS, len(series)), thread_name_prefix="series-metadata")
+        try:
+            futures = [pool.submit(client.series_metadata, study_uid, s.series_uid) for s in series]
+            for n, future in enumerate(futures, 1):
+                cancel.raise_if_cancelled()
+                headers.extend(future.result())
+                progress(n, len(series), "Reading series information")
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return headers
 
     def prepare_viewport(self) -> None:
         """Build a viewport ahead and initialise its render window (the OpenGL context, tens

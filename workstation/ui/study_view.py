@@ -85,6 +85,12 @@ def default_grid(image_sets: int) -> tuple[int, int]:
     return (2, 3)
 
 
+def first_shown_index(display_set: DisplaySet) -> int:
+    """The image a viewport shows first (and loads first): the middle of a stack, the first
+    frame of a multi-frame image."""
+    return image_count(display_set) // 2 if display_set.kind is not DisplaySetKind.MULTIFRAME else 0
+
+
 def stack_geometry(display_set: DisplaySet, headers: Sequence[Dataset | None]) -> StackGeometry | None:
     """The planes of a display set in display order, or None when its images are not placed."""
     frame = next((str(h.get("FrameOfReferenceUID", "") or "") for h in headers if h is not None), "") or None
@@ -712,7 +718,7 @@ class StudyView(QWidget):
         binding.viewport.set_message("")
         binding._message_shown = False
         binding.viewport.show_display_set(ds, self.study, count, binding.headers)
-        focus = count // 2 if ds.kind is not DisplaySetKind.MULTIFRAME else 0
+        focus = first_shown_index(ds)
         binding.state.image_index = focus
         self._apply_presentation(binding, forced)
         shared = self._loads.get(ds.uid)
