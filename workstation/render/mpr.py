@@ -188,8 +188,7 @@ class PlaneReslicer:
         MinIP or average at the volume's very edge differs). Not used when the reslice matrix is a
         permutation (VTK 9.7's permutation fast path shifts slabs, see :meth:`configure`); that
         case takes the numpy layer path or the sampled path."""
-        thin = MprPlane(**{**plane.__dict__, "slab_samples": 1, "projection": Projection.NONE})
-        self.configure(thin)
+        self.configure(_thin(plane))
         r = self.reslice
         r.SetOutputSpacing(plane.pixel_spacing, plane.pixel_spacing, plane.slab_step)
         r.SetSlabNumberOfSlices(plane.slab_samples)
@@ -236,8 +235,7 @@ class PlaneReslicer:
         origin = [0.0, 0.0, 0.0]
         origin[axis] = depth  # the projected layer lies in the plane
         image = wrap_volume(flat, origin=origin)
-        thin = MprPlane(**{**plane.__dict__, "slab_samples": 1, "projection": Projection.NONE})
-        self.configure(thin)
+        self.configure(_thin(plane))
         self._flat.SetInputData(image)
         self._flat.SetResliceAxes(self._axes)
         self._flat.SetOutputSpacing(plane.pixel_spacing, plane.pixel_spacing, 1.0)
@@ -250,6 +248,19 @@ class PlaneReslicer:
         array = vtk_to_numpy(out.GetPointData().GetScalars()).reshape(plane.rows, plane.columns)
         self._flat.SetInputData(None)
         return np.array(array)
+
+
+def _thin(plane: MprPlane) -> MprPlane:
+    """The plane itself without its slab: one sample, no projection."""
+    return MprPlane(**{**plane.__dict__, "slab_samples": 1, "projection": Projection.NONE})
+
+
+def _upright_markers(column_letters: str, row_letters: str) -> Markers:
+    """Orientation markers (PS3.3 C.7.6.1.1.1) of a picture drawn as it is (no rotation or
+    flip): columns grow to the right towards ``column_letters``, rows downwards towards
+    ``row_letters``."""
+    return Markers(left=opposite_letters(column_letters), right=column_letters,
+                   top=opposite_letters(row_letters), bottom=row_letters)
 
 
 def _is_permutation(axes: np.ndarray, tolerance: float = 1e-9) -> bool:
@@ -507,7 +518,7 @@ class PlaneView(_DisplayPane):
         if not self.overlays.visible:
             self.overlays.set_visible(True)
         u, v = plane.axis_letters
-        self.text.set_markers(Markers(left=opposite_letters(u), right=u, top=opposite_letters(v), bottom=v))
+        self.text.set_markers(_upright_markers(u, v))
         scale = self.pixels_per_mm() * plane.pixel_spacing  # screen pixels per image column
         bar = scale_bar((plane.pixel_spacing, plane.pixel_spacing), "PixelSpacing", scale, size[0])
         self.overlays.set_scale_bar(bar)
@@ -646,7 +657,7 @@ class SourceView(_DisplayPane):
             self.lines[name].set([(x, h - y) for x, y in ends])
         self.text.place((w, h))
         x_letters, y_letters = orientation_letters(plane.orientation[:3])[:2], orientation_letters(plane.orientation[3:])[:2]
-        self.text.set_markers(Markers(left=opposite_letters(x_letters), right=x_letters, top=opposite_letters(y_letters), bottom=y_letters))
+        self.text.set_markers(_upright_markers(x_letters, y_letters))
         location = float(plane.position @ geometry.normal)
         lines = (f"Source image {k + 1}/{geometry.shape[0]}" + (f" ({label})" if label else ""), f"Location {location:.1f} mm")
         legend = tuple(f"{name.capitalize()} plane" for name in PLANE_NAMES if name in self.segments)
