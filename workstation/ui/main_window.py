@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
             return study, display_sets, headers, client, hidden
 
         self._run(work, "Opening the study", self._show_study)
-        QTimer.singleShot(0, self, self.prepare_viewport)  # while the headers are read
+        QTimer.singleShot(0, self, self._prepare_for_opening)  # while the headers are read
 
     @staticmethod
     def _series_headers(client: Any, study_uid: str, progress: Any, cancel: CancelToken) -> list[Any]:
@@ -337,13 +337,24 @@ class MainWindow(QMainWindow):
         :data:`SPARE_VIEWPORTS` are ready."""
         if len(self._spare_viewports) >= SPARE_VIEWPORTS or self._closing:
             return
+        self._build_spare()
+        if len(self._spare_viewports) < SPARE_VIEWPORTS:
+            QTimer.singleShot(0, self, self._prepare_another)
+
+    def _build_spare(self) -> None:
+        if self._closing:
+            return
         viewport = self.make_viewport()
         view = getattr(viewport, "view", None)
         if view is not None and hasattr(view, "Initialize"):
             view.Initialize()  # a hidden widget can: its native window exists from the start
         self._spare_viewports.append(viewport)
-        if len(self._spare_viewports) < SPARE_VIEWPORTS:
-            QTimer.singleShot(0, self, self._prepare_another)
+
+    def _prepare_for_opening(self) -> None:
+        """While a study's headers are read: the viewport its first image needs, if none is
+        ready (the others draw after that image anyway: not made before it)."""
+        if not self._spare_viewports:
+            self._build_spare()
 
     def _prepare_another(self) -> None:
         """The next viewport ahead, unless a study's images are arriving now (no stall then)."""
