@@ -22,14 +22,20 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import highdicom as hd
 import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import generate_uid
 
 from workstation.annotate.measurements import Kind, Measurement, MeasurementError, Point
+from workstation.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import highdicom as hd
+else:
+    hd = lazy_module("highdicom")  # imported when an object is first written
 
 #: Series Number given to presentation states written here.
 PRESENTATION_SERIES_NUMBER = 9803

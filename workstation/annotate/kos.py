@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import highdicom as hd
 from pydicom.dataset import Dataset
 from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
@@ -19,6 +19,12 @@ from pydicom.uid import generate_uid
 from workstation.annotate.key_images import KeyImages
 from workstation.annotate.measurements import ImageRef, MeasurementError
 from workstation.errors import InvalidDicomError
+from workstation.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import highdicom as hd
+else:
+    hd = lazy_module("highdicom")  # imported when an object is first written
 
 OF_INTEREST = Code("113000", "DCM", "Of Interest")
 KEY_OBJECT_SELECTION = "1.2.840.10008.5.1.4.1.1.88.59"

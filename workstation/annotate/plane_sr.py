@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import highdicom as hd
 import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.sr.coding import Code
@@ -31,6 +31,12 @@ from workstation.annotate.sr_tid1500 import (
     MeasurementReportError,
     measurement_report_document,
 )
+from workstation.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import highdicom as hd
+else:
+    hd = lazy_module("highdicom")  # imported when an object is first written
 
 _IDENTIFIER = re.compile(r"^(?P<tool>.+?) \[(?P<id>[^\]]+)\] on MPR (?P<plane>\w+)$")
 _TRACKING_IDENTIFIER = ("112039", "DCM")

@@ -31,9 +31,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import highdicom as hd
 import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.sr.coding import Code
@@ -41,6 +40,12 @@ from pydicom.uid import generate_uid
 
 from workstation.annotate.measurements import HU, Kind, Measurement, MeasurementError
 from workstation.annotate.suv import SUV_UNIT
+from workstation.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import highdicom as hd
+else:
+    hd = lazy_module("highdicom")  # imported when an object is first written
 
 #: Series Number given to measurement reports (sorts after the acquisitions).
 MEASUREMENT_SERIES_NUMBER = 9801
