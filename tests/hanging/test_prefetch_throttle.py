@@ -164,6 +164,21 @@ def test_paused_prior_waits_for_the_current_study(orthanc: orthanc_mod.OrthancSe
         held = sum(n for _t, n in sink.arrivals)
         throttle.set_busy(False)
         worker.join(60)
-    assert held <= largest  # at most the instance in flight when the pause began
+    assert held == 0 and largest > 0  # paused: not even the first stream was opened
     assert reports and reports[0].complete  # type: ignore[attr-defined]
     assert sum(n for _t, n in sink.arrivals) == prior_bytes
+
+
+def test_paused_bucket_holds_the_next_request_until_released() -> None:
+    """wait_for_budget (called before a prior's series stream opens) blocks while paused and
+    returns once the current study has arrived."""
+    throttle = BackgroundThrottle(busy_rate=0, idle_rate=None, busy=True)
+    opened: list[float] = []
+    worker = threading.Thread(target=lambda: (throttle.wait_for_budget(), opened.append(time.monotonic())))
+    worker.start()
+    time.sleep(0.3)
+    assert not opened  # still paused: the request is not opened
+    released = time.monotonic()
+    throttle.set_busy(False)
+    worker.join(5)
+    assert opened and opened[0] >= released

@@ -15,7 +15,7 @@ loader honours (``workstation.net`` scheduling):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,10 +105,20 @@ class _SeriesSubset:
     """A study source that lists only the planned series of a study (the rest of the calls pass
     through), so :func:`pull_study` fetches just those."""
 
-    def __init__(self, source: StudySource, study_uid: str, series_uids: Sequence[str]) -> None:
+    def __init__(self, source: StudySource, study_uid: str, series_uids: Sequence[str],
+                 throttle: ByteThrottle | None = None) -> None:
         self._source = source
         self._study_uid = study_uid
         self._wanted = set(series_uids)
+        self._throttle = throttle
+
+    def iter_instances(self, study_uid: str, series_uid: str, sop_instance_uids: Sequence[str] | None = None,
+                       cancel: CancelToken | None = None) -> Iterator[bytes]:
+        """The series' stream, opened only once the throttle allows (not while it is paused)."""
+        wait = getattr(self._throttle, "wait_for_budget", None)
+        if wait is not None:
+            wait(cancel)
+        yield from self._source.iter_instances(study_uid, series_uid, sop_instance_uids, cancel)
 
     def search_series(self, study_uid: str) -> list[SeriesSummary]:
         found = list(self._source.search_series(study_uid))
@@ -136,7 +146,7 @@ def prefetch_priors(
     for item in sorted(plan.items, key=lambda i: i.priority):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        subset = _SeriesSubset(source, item.study_uid, item.series_uids)
+        subset = _SeriesSubset(source, item.study_uid, item.series_uids, throttle)
         reports.append(pull_study(subset, sink, item.study_uid, cancel=cancel,
                                   parallel_series=parallel_series, throttle=throttle))
     return reports

@@ -94,6 +94,21 @@ class TokenBucket:
                 wait = _POLL_S if not self._rate else min(_POLL_S, -self._tokens / self._rate)
                 self._changed.wait(max(wait, 0.001))
 
+    def wait_for_budget(self, cancel: CancelToken | None = None) -> None:
+        """Before opening a request: wait while paused (rate 0) or in debt, so that a paused
+        background transfer does not even start its next stream."""
+        with self._lock:
+            while True:
+                if cancel is not None and cancel.cancelled:
+                    raise Cancelled("The background transfer was cancelled.")
+                if self._rate is None:
+                    return
+                self._refill()
+                if self._rate > 0 and self._tokens >= 0:
+                    return
+                wait = _POLL_S if not self._rate else min(_POLL_S, -self._tokens / self._rate)
+                self._changed.wait(max(wait, 0.001))
+
 
 class BackgroundThrottle:
     """The prior prefetch's share of the link: ``busy_rate`` while the current study loads,
@@ -129,6 +144,9 @@ class BackgroundThrottle:
 
     def consume(self, n_bytes: int, cancel: CancelToken | None = None) -> None:
         self.bucket.consume(n_bytes, cancel)
+
+    def wait_for_budget(self, cancel: CancelToken | None = None) -> None:
+        self.bucket.wait_for_budget(cancel)
 
 
 __all__ = ["DEFAULT_LINK_BYTES_PER_S", "BackgroundThrottle", "ByteThrottle", "TokenBucket"]
