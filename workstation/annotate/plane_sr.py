@@ -20,15 +20,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from pydicom.dataset import Dataset
-from pydicom.sr.coding import Code
-from pydicom.uid import generate_uid
 
 from workstation.annotate.measurements import DEGREES, HU, Kind, Value
 from workstation.annotate.plane_measurements import PLANE_TOOLS, PlaneMeasurement
 from workstation.annotate.sr_tid1500 import (
-    UNIT_MEANINGS,
-    VALUE_CODES,
     MeasurementReportError,
+    measurement_group,
     measurement_report_document,
 )
 from workstation.lazy import lazy_module
@@ -53,16 +50,7 @@ def _group(m: PlaneMeasurement, frame_of_reference_uid: str) -> hd.sr.PlanarROIM
     points = np.asarray(m.points, dtype=np.float64)
     graphic = hd.sr.GraphicTypeValues3D.POINT if m.kind is Kind.PROBE else hd.sr.GraphicTypeValues3D.POLYLINE
     region = hd.sr.ImageRegion3D(graphic_type=graphic, graphic_data=points, frame_of_reference_uid=frame_of_reference_uid)
-    values = [
-        hd.sr.Measurement(name=VALUE_CODES[v.name], value=float(v.value), unit=Code(v.unit, "UCUM", UNIT_MEANINGS.get(v.unit, v.unit)))
-        for v in m.values
-        if v.name in VALUE_CODES
-    ]
-    return hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations(
-        tracking_identifier=hd.sr.TrackingIdentifier(uid=generate_uid(), identifier=tracking_identifier(m)),
-        referenced_region=region,
-        measurements=values or None,
-    )
+    return measurement_group(region, m.values, tracking_identifier(m))
 
 
 def build_plane_measurement_report(

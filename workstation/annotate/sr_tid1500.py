@@ -38,7 +38,7 @@ from pydicom.dataset import Dataset
 from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
 
-from workstation.annotate.measurements import HU, Kind, Measurement, MeasurementError
+from workstation.annotate.measurements import HU, Kind, Measurement, MeasurementError, Value
 from workstation.annotate.suv import SUV_UNIT
 from workstation.lazy import lazy_module
 
@@ -111,19 +111,26 @@ def _source_image(m: Measurement) -> hd.sr.SourceImageForRegion:
 def _group(m: Measurement) -> hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations:
     graphic, data = _scoord(m)
     region = hd.sr.ImageRegion(graphic_type=graphic, graphic_data=data, source_image=_source_image(m))
-    values = [
+    return measurement_group(region, m.values, tracking_identifier(m))
+
+
+def measurement_group(region: Any, values: Sequence[Value], identifier: str) -> hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations:
+    """One TID 1410 Planar ROI Measurements group: the region (SCOORD or SCOORD3D), its values as
+    TID 300 NUM items with UCUM units (those with a code in :data:`VALUE_CODES`), and a Tracking
+    Identifier (a new Tracking UID each time)."""
+    measured = [
         hd.sr.Measurement(
             name=VALUE_CODES[v.name],
             value=float(v.value),
             unit=Code(_UCUM.get(v.unit, v.unit), "UCUM", UNIT_MEANINGS.get(v.unit, v.unit)),
         )
-        for v in m.values
+        for v in values
         if v.name in VALUE_CODES
     ]
     return hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations(
-        tracking_identifier=hd.sr.TrackingIdentifier(uid=generate_uid(), identifier=tracking_identifier(m)),
+        tracking_identifier=hd.sr.TrackingIdentifier(uid=generate_uid(), identifier=identifier),
         referenced_region=region,
-        measurements=values or None,
+        measurements=measured or None,
     )
 
 
