@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from workstation.model.foreground import FOREGROUND
+
 pytest.importorskip("pytestqt")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -104,6 +106,7 @@ def test_linked_viewport_draws_after_the_pause_not_every_step(qtbot, library) ->
     steps = 6
     for k in range(1, steps + 1):
         active.state.image_index = start - k if start - k >= 0 else start + k
+        assert FOREGROUND.busy  # background loading steps aside while the reader scrolls
         _pump(qtbot)
         assert linked.state.image_index == active.state.image_index  # linked by position
     assert active.viewport.renders - before_active == steps  # one frame per step

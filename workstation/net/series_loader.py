@@ -51,6 +51,7 @@ from workstation.errors import (
 from workstation.model.decode import read_dataset
 from workstation.model.decoder_pool import DecoderPool, lower_thread_priority
 from workstation.model.entities import InstanceSummary
+from workstation.model.foreground import FOREGROUND
 from workstation.model.source import CancelToken, InstanceSink, StudySource
 from workstation.net.scheduler import NearestFirstQueue
 
@@ -459,6 +460,7 @@ class SeriesLoader:
     def _local_worker(self) -> None:
         assert self.library is not None
         while True:
+            FOREGROUND.step_aside()  # the reader is scrolling: let the frame go first
             with self._cond:
                 while self._local_held >= LOCAL_HELD and not self._token.cancelled:
                     self._cond.wait(0.1)
@@ -509,6 +511,7 @@ class SeriesLoader:
 
     def _fetch_loop(self) -> None:
         while True:
+            FOREGROUND.step_aside()  # the reader is scrolling: let the frame go first
             uid = self._take_network()
             if uid is None:
                 return
@@ -587,6 +590,7 @@ class SeriesLoader:
         arrived is kept, also after a cancel (at most ``max_connections`` instances wait here),
         so an image that was shown is never fetched twice."""
         while True:
+            FOREGROUND.step_aside()  # storing can wait for the reader's frame
             with self._cond:
                 while not self._to_keep and self._net_workers > 0 and not self._token.cancelled:
                     self._cond.wait(0.1)

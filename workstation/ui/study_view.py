@@ -42,6 +42,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from workstation.errors import StoreError, WorkstationError
 from workstation.model.displayset import DisplaySet
+from workstation.model.foreground import FOREGROUND
 from workstation.model.image_plane import ImagePlane
 from workstation.model.presentation_state import (
     DisplayParameters,
@@ -853,6 +854,7 @@ class StudyView(QWidget):
 
     def index_moved(self, binding: ViewportBinding) -> None:
         self._last_scroll = time.monotonic()
+        FOREGROUND.interacting()  # background loading steps aside while the reader scrolls
         self._update_reference_lines()
         if binding is self.active:
             self.active_changed.emit()
