@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from io import BytesIO
 
 import numpy as np
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.uid import (
-    PYDICOM_IMPLEMENTATION_UID,
     CTImageStorage,
-    ExplicitVRLittleEndian,
     generate_uid,
 )
+
+from workstation.model.part10 import file_meta
 
 DEMO_PATIENT_NAME = "DEMO^PHANTOM"
 DEMO_PATIENT_ID = "DEMO-0001"
@@ -146,12 +146,7 @@ def bundled_samples() -> Iterator[bytes]:
 
 
 def _to_part10(ds: Dataset) -> bytes:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = ds.SOPClassUID
-    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
-    ds.file_meta = meta
+    ds.file_meta = file_meta(ds.SOPClassUID, ds.SOPInstanceUID)
     buf = BytesIO()
     ds.save_as(buf, enforce_file_format=True)
     return buf.getvalue()

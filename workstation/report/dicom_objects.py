@@ -40,15 +40,15 @@ from collections.abc import Sequence
 from typing import cast
 
 import highdicom as hd
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence as DicomSequence
 from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code
-from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian
 from pydicom.valuerep import DA, TM
 
 from workstation.errors import ReportError
 from workstation.model import attributes as attr
+from workstation.model.part10 import file_meta
 from workstation.model.sop_classes import ENCAPSULATED_PDF
 from workstation.report.model import ADDENDUM, Report, ReportStatus, SignedReport
 from workstation.report.sr_sections import WRITTEN_HEADINGS
@@ -312,12 +312,7 @@ def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: st
     ds.MIMETypeOfEncapsulatedDocument = "application/pdf"
     ds.EncapsulatedDocument = pdf_bytes + (b"\0" if len(pdf_bytes) % 2 else b"")
     ds.EncapsulatedDocumentLength = len(pdf_bytes)
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = ds.SOPClassUID
-    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
-    ds.file_meta = meta
+    ds.file_meta = file_meta(ds.SOPClassUID, ds.SOPInstanceUID)
     return ds
 
 

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pydicom
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import read_dataset
 from pydicom.filewriter import write_file_meta_info
 from pydicom.uid import (
-    PYDICOM_IMPLEMENTATION_UID,
     UID,
     ExplicitVRBigEndian,
     ExplicitVRLittleEndian,
@@ -31,6 +30,7 @@ from pydicom.uid import (
 )
 
 from workstation.errors import InvalidDicomError
+from workstation.model.part10 import file_meta
 
 #: SOP Class of a DICOMDIR (Media Storage Directory Storage, PS3.4 Annex B / PS3.3 F.3).
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
@@ -188,13 +188,7 @@ def _pixel_warnings(ds: Dataset, ts: UID | None) -> list[str]:
 
 def _with_meta(ds: Dataset, data: bytes, ts: UID, dataset_offset: int) -> bytes:
     """``data[dataset_offset:]`` with a new preamble and File Meta Information (PS3.10 7.1)."""
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = UID(
-        str(ds.get("SOPClassUID", "") or "1.2.840.10008.5.1.4.1.1.7")
-    )
-    meta.MediaStorageSOPInstanceUID = UID(str(ds.SOPInstanceUID).strip())
-    meta.TransferSyntaxUID = ts
-    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    meta = file_meta(str(ds.get("SOPClassUID", "") or "1.2.840.10008.5.1.4.1.1.7"), str(ds.SOPInstanceUID), ts)
     buffer = DicomBytesIO()
     buffer.write(b"\x00" * 128 + b"DICM")
     write_file_meta_info(buffer, meta, enforce_standard=True)

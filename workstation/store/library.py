@@ -42,6 +42,7 @@ from pathlib import Path
 import pydicom
 from pydicom.dataset import Dataset
 
+from workstation.atomic import fsync_directory
 from workstation.errors import InvalidDicomError, StoreError
 from workstation.model.entities import (
     LIBRARY,
@@ -53,7 +54,7 @@ from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
 from workstation.store import schema
 from workstation.store.instance_file import ParsedInstance, one_line, parse_instance
-from workstation.store.lockfile import LibraryLock, fsync_directory
+from workstation.store.lockfile import LibraryLock
 
 STORED = "stored"
 DUPLICATE = "duplicate"

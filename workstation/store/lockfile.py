@@ -9,7 +9,6 @@ cleanup always runs.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import IO
 
@@ -48,12 +47,3 @@ class LibraryLock:
         self._fh = None
 
 
-def fsync_directory(path: Path) -> None:
-    """Make a rename in ``path`` durable (POSIX); a no-op where directories cannot be opened."""
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

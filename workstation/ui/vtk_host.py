@@ -108,8 +108,17 @@ class VolumeLoadingView(QWidget):
 
     loaded = Signal()
     failed = Signal(str)
-    #: Shows a loaded volume; each view (MPR, 3D) defines it as a method.
+    # What each view (MPR, 3D) defines as methods:
+    #: Shows a loaded volume.
     set_volume: Callable[..., None]
+    #: Draws the view now.
+    render_now: Callable[[], None]
+    #: Frees the volume and the pipeline (a closed tab); cancels a running load.
+    release: Callable[[], None]
+    #: A key of the view (key, modifiers); True when it was one.
+    handle_key: Callable[[int, Any], bool]
+    #: Enables or disables the tool row's controls.
+    _set_controls_enabled: Callable[[bool], None]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,23 +153,6 @@ class VolumeLoadingView(QWidget):
             body.addWidget(beside)
             layout.addLayout(body, 1)
         self.setFocusProxy(self.view)
-
-    # -- what each view defines -------------------------------------------------------------------
-    def render_now(self) -> None:
-        """Draw the view now."""
-        raise NotImplementedError
-
-    def release(self) -> None:
-        """Free the volume and the pipeline (a closed tab); cancels a running load."""
-        raise NotImplementedError
-
-    def handle_key(self, key: int, modifiers: Any) -> bool:
-        """A key of the view; True when it was one."""
-        raise NotImplementedError
-
-    def _set_controls_enabled(self, on: bool) -> None:
-        """Enable or disable the tool row's controls."""
-        raise NotImplementedError
 
     def _volume_shown(self, note: str) -> None:
         """What ends :meth:`set_volume`: the progress bar hidden, ``note`` (such as a word on
