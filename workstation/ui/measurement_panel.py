@@ -202,11 +202,14 @@ class MeasurementPanel(QDockWidget):
         if tools is None:
             self.key_label.setText("Key images")
             return
-        for m in tools.measurements:
+        def row(m: Any, prefix: str = "") -> QListWidgetItem:
             where = numbers.get(m.image.sop_instance_uid, "")
-            text = f"{m.kind.display_name}: {m.label or m.text or '-'}" + (f"  ({where})" if where else "")
-            item = QListWidgetItem(text)
+            item = QListWidgetItem(f"{prefix}{m.kind.display_name}: {m.label or m.text or '-'}" + (f"  ({where})" if where else ""))
             item.setData(Qt.ItemDataRole.UserRole, m.image)
+            return item
+
+        for m in tools.measurements:
+            item = row(m)
             item.setData(Qt.ItemDataRole.UserRole + 1, m.id)
             notes = sorted({v.note for v in m.values if v.note} | ({m.unavailable} if m.unavailable else set()))
             item.setToolTip("\n".join(notes))
@@ -216,10 +219,7 @@ class MeasurementPanel(QDockWidget):
         prior_brush = QBrush(QColor(*PRIOR_COLOUR))
         for other in tools.others.values():
             for m in other.measurements:
-                where = numbers.get(m.image.sop_instance_uid, "")
-                text = f"[{other.label}] {m.kind.display_name}: {m.label or m.text or '-'}" + (f"  ({where})" if where else "")
-                item = QListWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, m.image)
+                item = row(m, f"[{other.label}] ")
                 item.setData(Qt.ItemDataRole.UserRole + 2, other.study_uid)
                 item.setForeground(prior_brush)
                 item.setToolTip(f"Saved with the {other.label} (read-only here); click to show its image, "
