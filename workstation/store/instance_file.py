@@ -41,11 +41,17 @@ _REASON_MAX = 160
 
 @dataclass
 class ParsedInstance:
-    """An instance ready to be stored: its header, the PS3.10 bytes to keep, and warnings."""
+    """An instance ready to be stored: its header, the PS3.10 bytes to keep, and warnings.
+
+    ``damage`` says why this copy is damaged (truncated, unreadable pixel data): it is stored,
+    but a good copy of the same instance replaces it later. ``warnings`` are notes that do not
+    make the copy damaged (a rewritten File Meta Information, pixels not decodable yet).
+    """
 
     header: Dataset
     file_bytes: bytes
     warnings: list[str] = field(default_factory=list)
+    damage: list[str] = field(default_factory=list)
 
     @property
     def sop_instance_uid(self) -> str:
@@ -167,10 +173,18 @@ def _transfer_syntax(ds: Dataset, bare: bool) -> UID | None:
     return ExplicitVRLittleEndian if little else ExplicitVRBigEndian
 
 
-def _pixel_warnings(ds: Dataset, ts: UID | None) -> list[str]:
+def unsupported_syntax_note(ts: UID | None) -> str:
+    """A note for a transfer syntax this workstation cannot decode (not in pydicom's list, e.g.
+    JPEG XL, 1.2.840.10008.1.2.4.110-112, PS3.5 A.4.12); '' for known ones."""
+    if ts is None or ts.is_transfer_syntax:
+        return ""
+    return f"its pixels cannot be shown yet (transfer syntax {ts} is not supported)"
+
+
+def _pixel_damage(ds: Dataset, ts: UID | None) -> list[str]:
     """Native pixel data shorter than Rows x Columns x Samples x Frames x Bits Allocated says
     (PS3.5 8.1.1, PS3.3 C.7.6.3)."""
-    if "PixelData" not in ds or ts is None or ts.is_compressed:
+    if "PixelData" not in ds or ts is None or not ts.is_transfer_syntax or ts.is_compressed:
         return []
     try:
         rows, cols = int(ds.Rows), int(ds.Columns)
@@ -212,6 +226,7 @@ def parse_instance(data: bytes) -> ParsedInstance:
     if not looks_like_dicom(data):
         raise InvalidDicomError("not a DICOM file (no DICM prefix and no valid dataset)")
     warnings: list[str] = []
+    damage: list[str] = []
     try:
         ds, bare = _read_any(data, stop_before_pixels=False)
     except InvalidDicomError as full_error:
@@ -220,7 +235,7 @@ def parse_instance(data: bytes) -> ParsedInstance:
             ds, bare = _read_any(data, stop_before_pixels=True)
         except InvalidDicomError:
             raise full_error from None
-        warnings.append(f"pixel data unreadable: {full_error}")
+        damage.append(f"pixel data unreadable: {full_error}")
     if not _has_uids(ds):
         raise InvalidDicomError(f"not a storable instance ({_missing_uids(ds)})")
     sop_class = str(ds.get("SOPClassUID", "") or "")
@@ -230,7 +245,10 @@ def parse_instance(data: bytes) -> ParsedInstance:
     ):
         raise InvalidDicomError("a DICOMDIR is a directory of files, not an instance")
     ts = _transfer_syntax(ds, bare)
-    warnings.extend(_pixel_warnings(ds, ts))
+    damage.extend(_pixel_damage(ds, ts))
+    note = unsupported_syntax_note(ts)
+    if note:
+        warnings.append(note)
 
     file_bytes = data
     if bare:
@@ -246,4 +264,4 @@ def parse_instance(data: bytes) -> ParsedInstance:
         if ts is not None and offset is not None:
             file_bytes = _with_meta(ds, data, ts, offset)
             warnings.append("incomplete File Meta Information was rewritten")
-    return ParsedInstance(header=ds, file_bytes=file_bytes, warnings=warnings)
+    return ParsedInstance(header=ds, file_bytes=file_bytes, warnings=warnings, damage=damage)
