@@ -13,13 +13,20 @@
 
 What "imports" means: an instance whose header is readable and carries Study, Series and SOP
 Instance UIDs is stored, even when its pixel data is broken (the decoder reports that per
-instance, and the import carries it as a warning); anything else fails with a one-line reason
-naming the file. One bad file never stops the rest.
+instance, and the import lists it among the files stored with problems); anything else fails with
+a one-line reason naming the file. One bad file never stops the rest.
+
+What is read: regular files only. Devices, FIFOs and sockets are refused without being opened
+(a FIFO named ``x.dcm`` would block forever, ``/dev/zero`` never ends); in a folder, symbolic
+links are followed only when they stay inside the chosen folder; a file larger than
+``MAX_FILE_BYTES`` is refused before it is read. Each refused entry is one line, and the import
+goes on with the rest.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +51,8 @@ Progress = Callable[[int, int, str], None]
 #: skipped quietly when they are not.
 DICOM_SUFFIXES = frozenset({".dcm", ".dicom", ".dic"})
 
+#: Largest plain file read (a PS3.10 file larger than this is refused, not read).
+MAX_FILE_BYTES = 2 * 1024**3
 #: Limits for ZIP members (uncompressed); a member over them is refused, not read.
 MAX_MEMBER_BYTES = 2 * 1024**3
 MAX_ARCHIVE_BYTES = 64 * 1024**3
@@ -61,6 +70,10 @@ class FileResult:
     warnings: tuple[str, ...] = ()
     study_uid: str = ""
     size: int = 0
+    #: Stored, but this copy is damaged (why, one clause each): a good copy will replace it.
+    damage: tuple[str, ...] = ()
+    #: Stored in place of a damaged copy already in the library.
+    replaced: bool = False
 
 
 @dataclass
@@ -103,6 +116,19 @@ class ImportReport:
         return [r.reason for r in self.results if r.status == FAILED]
 
     @property
+    def stored_with_problems(self) -> list[FileResult]:
+        """Files stored although their copy is damaged or their pixels cannot be shown."""
+        return [r for r in self.results if r.status == STORED and r.warnings]
+
+    @property
+    def replaced(self) -> int:
+        return sum(1 for r in self.results if r.replaced)
+
+    def problem_lines(self) -> list[str]:
+        """One line per file stored with a problem, naming the file and the problem."""
+        return ["; ".join(r.warnings) for r in self.stored_with_problems]
+
+    @property
     def bytes_stored(self) -> int:
         return sum(r.size for r in self.results if r.status == STORED)
 
@@ -116,9 +142,12 @@ class ImportReport:
         return list(seen)
 
     def summary(self) -> str:
+        problems = len(self.stored_with_problems)
+        replaced = f" ({self.replaced} replaced a damaged copy)" if self.replaced else ""
+        with_problems = f", {problems} of them with problems" if problems else ""
         return (
-            f"{self.stored} stored, {self.duplicates} already in the library, "
-            f"{self.failed} failed, {self.skipped} skipped (not DICOM) "
+            f"{self.stored} stored{replaced}{with_problems}, {self.duplicates} already in the "
+            f"library, {self.failed} failed, {self.skipped} skipped (not DICOM) "
             f"in {self.seconds:.1f} s."
         )
 
@@ -131,6 +160,7 @@ class _Item:
     read: Callable[[], bytes]
     quiet_if_not_dicom: bool
     error: str = ""  # set when the item is known to fail before reading
+    skip: str = ""  # set when the item is skipped without reading (why)
 
 
 class _Refused(Exception):
@@ -163,6 +193,8 @@ def import_paths(
 def _import_one(library: Library, item: _Item) -> FileResult:
     if item.error:
         return FileResult(item.name, FAILED, f"{item.name}: {item.error}")
+    if item.skip:
+        return FileResult(item.name, SKIPPED, f"{item.name}: {item.skip}")
     try:
         data = item.read()
     except _Refused as exc:
@@ -190,9 +222,11 @@ def _import_one(library: Library, item: _Item) -> FileResult:
     return FileResult(
         item.name,
         status,
-        warnings=tuple(f"{item.name}: {w}" for w in result.warnings),
+        warnings=tuple(f"{item.name}: {w}" for w in result.warnings) if result.stored else (),
         study_uid=result.study_uid,
         size=result.size,
+        damage=result.damage,
+        replaced=result.replaced,
     )
 
 
@@ -202,27 +236,80 @@ def _import_one(library: Library, item: _Item) -> FileResult:
 def _plan(paths: Iterable[Path | str], archives: list[zipfile.ZipFile]) -> Iterator[_Item]:
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        label = path.name or str(path)
+        # A path named on the command line may be a link (the user chose it): it is followed,
+        # but what it leads to must still be a folder or a regular file.
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            yield _Item(label, _no_read, False, "does not exist")
+            continue
+        except OSError as exc:
+            yield _Item(label, _no_read, False, f"cannot be read ({exc.strerror or exc})")
+            continue
+        if stat.S_ISDIR(st.st_mode):
             yield from _plan_folder(path, archives)
-        elif not path.exists():
-            yield _Item(path.name or str(path), _no_read, False, "does not exist")
+            continue
+        problem = _not_regular(st)
+        if problem:
+            yield _Item(label, _no_read, False, problem)
         elif _is_dicomdir_path(path):
             yield from _plan_dicomdir(path)
         elif zipfile.is_zipfile(path):
-            yield from _plan_zip(path, path.name, archives)
+            yield from _plan_zip(path, label, archives)
         else:
-            yield _Item(path.name, _file_reader(path), quiet_if_not_dicom=False)
+            yield _Item(label, _file_reader(path), quiet_if_not_dicom=False)
+
+
+def _not_regular(st: os.stat_result) -> str:
+    """Why an entry is not read: '' for a regular file within the size cap."""
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        if st.st_size > MAX_FILE_BYTES:
+            return f"is {st.st_size} bytes, more than the {MAX_FILE_BYTES} allowed; refused"
+        return ""
+    if stat.S_ISFIFO(mode):
+        kind = "a FIFO (named pipe)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    elif stat.S_ISDIR(mode):
+        kind = "a folder"
+    else:
+        kind = "not a regular file"
+    return f"{kind}, not a file; refused"
 
 
 def _plan_folder(folder: Path, archives: list[zipfile.ZipFile]) -> Iterator[_Item]:
-    """Every file under ``folder``, sorted; DICOMDIRs skipped (their files are in the walk)."""
+    """Every regular file under ``folder``, sorted; DICOMDIRs skipped (their files are in the
+    walk). Links are followed only to regular files inside ``folder``; nothing else is opened."""
+    base = folder.resolve()
     found: list[Path] = []
-    for dirpath, dirnames, names in os.walk(folder):
+    for dirpath, dirnames, names in os.walk(folder):  # does not descend into linked folders
         dirnames.sort()
-        found.extend(Path(dirpath) / n for n in sorted(names))
+        linked = [d for d in dirnames if (Path(dirpath) / d).is_symlink()]
+        found.extend(Path(dirpath) / n for n in sorted(names + linked))
     for path in found:
         label = path.relative_to(folder).as_posix()
-        if path.name.upper() == "DICOMDIR":
+        try:
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                target = path.resolve()
+                if not target.is_relative_to(base):
+                    yield _Item(label, _no_read, False, "a link out of the chosen folder; not followed")
+                    continue
+                st = os.stat(target)
+                if stat.S_ISDIR(st.st_mode):
+                    yield _Item(label, _no_read, True, "", skip="a link to a folder; not followed")
+                    continue
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links
+            yield _Item(label, _no_read, False, f"cannot be read ({one_line(exc)})")
+            continue
+        problem = _not_regular(st)
+        if problem:
+            yield _Item(label, _no_read, False, problem)
+        elif path.name.upper() == "DICOMDIR":
             yield _Item(label, _file_reader(path), quiet_if_not_dicom=True)
         elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
             yield from _plan_zip(path, label, archives)
@@ -236,7 +323,22 @@ def _no_read() -> bytes:
 
 
 def _file_reader(path: Path) -> Callable[[], bytes]:
-    return path.read_bytes
+    def read() -> bytes:
+        # O_NONBLOCK: opening a FIFO that replaced the file since planning does not block;
+        # fstat then checks what was really opened (it may have changed since the plan).
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as fh:
+            problem = _not_regular(os.fstat(fd))
+            if problem:
+                raise _Refused(problem)
+            size = os.fstat(fd).st_size
+            data = fh.read(size + 1)  # at most one byte more than it holds: a growing file
+        if len(data) > MAX_FILE_BYTES:
+            raise _Refused(f"grew beyond the {MAX_FILE_BYTES} bytes allowed while read; refused")
+        return data
+
+    return read
 
 
 # ---------------------------------------------------------------------- DICOMDIR
