@@ -283,14 +283,23 @@ class Library:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a failing index (disk full, I/O error) is a ``StoreError``
+        with one sentence, and nothing of the transaction is kept."""
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"The library index could not be written ({exc}); check the free space on the "
+                "disk and try again."
+            ) from exc
 
     def _close_connections(self) -> None:
         with self._connections_lock:
