@@ -156,3 +156,71 @@ def test_skipped_entries_are_reported(tmp_path: Path, library: Library) -> None:
     os.symlink(src / "real", src / "again")
     (r,) = import_paths(library, [src]).results
     assert r.status == SKIPPED and r.reason == "again: a link to a folder; not followed"
+
+
+# The child imports a ZIP whose one member is 96 MiB and reports its peak resident memory.
+_ZIP_CHILD = r"""
+import resource, sys, tempfile
+from pathlib import Path
+from workstation.store.library import Library
+from workstation.store.importer import import_paths
+lib = Library(Path(tempfile.mkdtemp()) / "lib")
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+report = import_paths(lib, [Path(sys.argv[1])])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+lib.close()
+print(report.stored, (peak - base) // 1024)
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_large_zip_member_is_streamed_not_held_twice(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    size = 96 * 1024**2
+    data = instance_bytes(padding=size)
+    archive = tmp_path / "cd.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("IM0001.dcm", data)
+    del data
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", _ZIP_CHILD, str(archive)], capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(root), "PYTHONWARNINGS": "ignore"}, timeout=100,
+    )
+    assert out.returncode == 0, out.stderr
+    stored, grown_mb = (int(v) for v in out.stdout.split())
+    assert stored == 1
+    assert grown_mb < 32, f"peak memory grew by {grown_mb} MB for a 96 MiB member"
+
+
+def test_large_files_are_stored_byte_for_byte_and_checked_like_small_ones(
+    tmp_path: Path, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workstation.store import instance_file
+
+    monkeypatch.setattr(instance_file, "LARGE_FILE_BYTES", 1024)
+    monkeypatch.setattr(importer, "LARGE_FILE_BYTES", 1024)
+    whole = instance_bytes()
+    (tmp_path / "whole.dcm").write_bytes(whole)
+    (tmp_path / "half.dcm").write_bytes(_truncated(instance_bytes()))
+    with zipfile_of(tmp_path / "z.zip", {"in_zip.dcm": instance_bytes()}):
+        pass
+    report = import_paths(library, [tmp_path / "whole.dcm", tmp_path / "half.dcm", tmp_path / "z.zip"])
+    assert [r.status for r in report.results] == [STORED, STORED, STORED]
+    assert report.results[1].damage == ("truncated: pixel data ends 1000 bytes early",)
+    sop = pydicom.dcmread(BytesIO(whole)).SOPInstanceUID
+    assert library.read_instance(sop) == whole
+    assert not any(library.spool_folder().iterdir())
+    assert library.check().clean
+
+
+def zipfile_of(path: Path, members: dict[str, bytes]):  # type: ignore[no-untyped-def]
+    import zipfile
+
+    zf = zipfile.ZipFile(path, "w", zipfile.ZIP_STORED)
+    for name, data in members.items():
+        zf.writestr(name, data)
+    return zf

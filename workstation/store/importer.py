@@ -7,8 +7,9 @@
 * DICOMDIR (PS3.10 8.6, Basic Directory IOD of PS3.3 F.3): the referenced files named by
   Referenced File ID (0004,1500) in its directory records are imported; the DICOMDIR itself is
   never stored as an instance. File IDs are resolved inside the DICOMDIR's folder only.
-* ZIP archives: members are read into memory one at a time and offered to the library; nothing
-  is extracted to disk. Members that claim absurd sizes or compression ratios (zip bombs),
+* ZIP archives: members are read into memory one at a time and offered to the library; a member
+  larger than ``LARGE_FILE_BYTES`` is streamed to a private spool file on the library's disk
+  instead, so memory stays bounded whatever its size. Members that claim absurd sizes or compression ratios (zip bombs),
   encrypted members and nested archives are refused per member; member paths are only labels.
 
 What "imports" means: an instance whose header is readable and carries Study, Series and SOP
@@ -27,17 +28,24 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import pydicom
 
 from workstation.errors import StoreError
-from workstation.store.instance_file import MEDIA_STORAGE_DIRECTORY, looks_like_dicom, one_line
-from workstation.store.library import Library
+from workstation.store.instance_file import (
+    LARGE_FILE_BYTES,
+    MEDIA_STORAGE_DIRECTORY,
+    looks_like_dicom,
+    one_line,
+)
+from workstation.store.library import AddResult, Library
 
 STORED = "stored"
 DUPLICATE = "duplicate"
@@ -161,6 +169,9 @@ class _Item:
     quiet_if_not_dicom: bool
     error: str = ""  # set when the item is known to fail before reading
     skip: str = ""  # set when the item is skipped without reading (why)
+    size: int = 0  # as planned (a ZIP member: as declared)
+    path: Path | None = None  # a plain file, read from disk when large
+    extract: Callable[[BinaryIO], None] | None = None  # a ZIP member, streamed when large
 
 
 class _Refused(Exception):
@@ -195,6 +206,8 @@ def _import_one(library: Library, item: _Item) -> FileResult:
         return FileResult(item.name, FAILED, f"{item.name}: {item.error}")
     if item.skip:
         return FileResult(item.name, SKIPPED, f"{item.name}: {item.skip}")
+    if item.size > LARGE_FILE_BYTES and (item.path is not None or item.extract is not None):
+        return _import_large(library, item)
     try:
         data = item.read()
     except _Refused as exc:
@@ -218,6 +231,10 @@ def _import_one(library: Library, item: _Item) -> FileResult:
         return FileResult(item.name, FAILED, f"{item.name}: {exc}")
     if result.rejected:
         return FileResult(item.name, FAILED, f"{item.name}: {result.reason}", size=len(data))
+    return _result(item, result)
+
+
+def _result(item: _Item, result: AddResult) -> FileResult:
     status = STORED if result.stored else DUPLICATE
     return FileResult(
         item.name,
@@ -228,6 +245,46 @@ def _import_one(library: Library, item: _Item) -> FileResult:
         damage=result.damage,
         replaced=result.replaced,
     )
+
+
+def _import_large(library: Library, item: _Item) -> FileResult:
+    """A file over ``LARGE_FILE_BYTES``: parsed from disk and copied as a stream (a ZIP member
+    is first streamed to a spool file on the library's disk), never held in memory whole."""
+    spool: Path | None = None
+    try:
+        if item.path is not None:
+            problem = _not_regular(os.stat(item.path))
+            if problem:
+                raise _Refused(problem)
+            path = item.path
+        else:
+            assert item.extract is not None
+            fd, name = tempfile.mkstemp(dir=library.spool_folder(), suffix=".part")
+            spool = path = Path(name)
+            with os.fdopen(fd, "wb") as fh:
+                item.extract(fh)
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+        if not looks_like_dicom(head):
+            if item.quiet_if_not_dicom:
+                return FileResult(item.name, SKIPPED, f"{item.name}: not a DICOM file", size=item.size)
+            return FileResult(item.name, FAILED, f"{item.name}: not a DICOM file (no DICM prefix and "
+                              "no valid dataset)", size=item.size)
+        if _is_dicomdir_bytes(head):
+            return FileResult(item.name, SKIPPED, f"{item.name}: a DICOMDIR, not an instance")
+        result = library.add_file(path)
+    except _Refused as exc:
+        return FileResult(item.name, FAILED, f"{item.name}: {exc}")
+    except StoreError as exc:
+        return FileResult(item.name, FAILED, f"{item.name}: {exc}")
+    except (OSError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError) as exc:
+        return FileResult(item.name, FAILED, f"{item.name}: cannot be read ({one_line(exc)})")
+    finally:
+        if spool is not None:
+            spool.unlink(missing_ok=True)
+    if result.rejected:
+        return FileResult(item.name, FAILED, f"{item.name}: {result.reason}", size=item.size)
+    return _result(item, result)
 
 
 # ---------------------------------------------------------------------- planning
@@ -258,7 +315,7 @@ def _plan(paths: Iterable[Path | str], archives: list[zipfile.ZipFile]) -> Itera
         elif zipfile.is_zipfile(path):
             yield from _plan_zip(path, label, archives)
         else:
-            yield _Item(label, _file_reader(path), quiet_if_not_dicom=False)
+            yield _Item(label, _file_reader(path), False, size=st.st_size, path=path)
 
 
 def _not_regular(st: os.stat_result) -> str:
@@ -315,7 +372,7 @@ def _plan_folder(folder: Path, archives: list[zipfile.ZipFile]) -> Iterator[_Ite
             yield from _plan_zip(path, label, archives)
         else:
             quiet = path.suffix.lower() not in DICOM_SUFFIXES
-            yield _Item(label, _file_reader(path), quiet_if_not_dicom=quiet)
+            yield _Item(label, _file_reader(path), quiet, size=st.st_size, path=path)
 
 
 def _no_read() -> bytes:
@@ -388,7 +445,7 @@ def _plan_dicomdir(path: Path) -> Iterator[_Item]:
         if target is None:
             yield _Item(member, _no_read, False, "referenced by the DICOMDIR but missing")
             continue
-        yield _Item(member, _file_reader(target), quiet_if_not_dicom=False)
+        yield _Item(member, _file_reader(target), False, size=target.stat().st_size, path=target)
 
 
 def _resolve_case_insensitive(base: Path, parts: list[str]) -> Path | None:
@@ -431,7 +488,8 @@ def _plan_zip(path: Path, label: str, archives: list[zipfile.ZipFile]) -> Iterat
             yield _Item(name, _no_read, False, error)
             continue
         quiet = PurePosixPath(info.filename).suffix.lower() not in DICOM_SUFFIXES
-        yield _Item(name, _zip_reader(zf, info), quiet_if_not_dicom=quiet)
+        yield _Item(name, _zip_reader(zf, info), quiet, size=info.file_size,
+                    extract=_zip_extractor(zf, info))
 
 
 def _safe_member_name(filename: str) -> str:
@@ -452,6 +510,22 @@ def _zip_member_problem(info: zipfile.ZipInfo, declared_total: int) -> str:
     ):
         return "ZIP member compresses more than 1000:1 (a zip bomb?)"
     return ""
+
+
+def _zip_extractor(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[BinaryIO], None]:
+    """Stream a member into ``out`` 1 MiB at a time, refusing more bytes than it declares."""
+
+    def extract(out: BinaryIO) -> None:
+        limit = min(info.file_size, MAX_MEMBER_BYTES)
+        got = 0
+        with zf.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                got += len(chunk)
+                if got > limit:
+                    raise _Refused("ZIP member is larger than it declares; refused")
+                out.write(chunk)
+
+    return extract
 
 
 def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], bytes]:

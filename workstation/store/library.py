@@ -66,7 +66,12 @@ from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
 from workstation.private import make_private, private_folder
 from workstation.store import schema
-from workstation.store.instance_file import ParsedInstance, one_line, parse_instance
+from workstation.store.instance_file import (
+    ParsedInstance,
+    one_line,
+    parse_instance,
+    parse_instance_file,
+)
 from workstation.store.lockfile import LibraryLock
 
 STORED = "stored"
@@ -75,6 +80,7 @@ REJECTED = "rejected"
 
 OBJECTS = "objects"
 QUARANTINE = "quarantine"
+INCOMING = "incoming"
 TRASH = "trash"
 INDEX = "index.sqlite3"
 TEMP_PREFIX = ".tmp-"
@@ -339,17 +345,25 @@ class Library:
         return self._store(parsed)
 
     def add_file(self, path: Path) -> AddResult:
-        """Store the instance in ``path`` (see ``add_bytes``)."""
+        """Store the instance in ``path`` (see ``add_bytes``); a large file is parsed from disk
+        and copied as a stream, never held in memory whole (``parse_instance_file``)."""
         try:
-            data = Path(path).read_bytes()
+            parsed = parse_instance_file(Path(path))
         except OSError as exc:
             return AddResult(REJECTED, reason=f"cannot be read ({exc.strerror or exc})")
-        return self.add_bytes(data)
+        except InvalidDicomError as exc:
+            return AddResult(REJECTED, reason=str(exc))
+        return self._store(parsed)
+
+    def spool_folder(self) -> Path:
+        """A private folder on the library's disk for files on their way in (a ZIP member
+        being extracted); emptied on open."""
+        return private_folder(self.root / INCOMING)
 
     def _store(self, parsed: ParsedInstance) -> AddResult:
         sop, series, study = parsed.sop_instance_uid, parsed.series_uid, parsed.study_uid
         rel = object_path(sop)
-        size = len(parsed.file_bytes)
+        size = parsed.size
         with self._write_lock:
             conn = self._conn()
             held = conn.execute(
@@ -371,7 +385,7 @@ class Library:
                     size=size,
                 )
             final = self.root / rel
-            self._write_atomic(final, parsed.file_bytes)
+            self._write_atomic(final, parsed)
             try:
                 warnings = self._record(parsed, rel, size)
             except BaseException as exc:
@@ -403,7 +417,7 @@ class Library:
         except OSError:
             return True
 
-    def _write_atomic(self, final: Path, data: bytes) -> None:
+    def _write_atomic(self, final: Path, parsed: ParsedInstance) -> None:
         """Temporary file in the same folder, fsync, rename into place (POSIX rename is atomic)."""
         try:
             private_folder(final.parent)
@@ -415,7 +429,7 @@ class Library:
             ) from exc
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                parsed.write_to(fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, final)
@@ -989,6 +1003,10 @@ class Library:
         conn = self._conn()
         indexed = {r[0]: r[1] for r in conn.execute("SELECT path, sop_instance_uid FROM instances")}
         self._settle_trash(indexed, report)
+        if (self.root / INCOMING).is_dir():  # copies of import sources, never reported stored
+            for spooled in (self.root / INCOMING).iterdir():
+                with contextlib.suppress(OSError):
+                    spooled.unlink()
         temps, files = self._scan_files()
         for tmp in temps:
             with contextlib.suppress(FileNotFoundError):
@@ -1056,8 +1074,8 @@ class Library:
             if path.stat().st_size > MAX_INSTANCE_BYTES:
                 self._quarantine(path)
                 return None
-            data = path.read_bytes()
-            parsed = parse_instance(data)
+            on_disk = path.stat().st_size
+            parsed = parse_instance_file(path)
         except (OSError, InvalidDicomError):
             self._quarantine(path)
             return None
@@ -1081,7 +1099,7 @@ class Library:
             private_folder(final.parent)
             os.replace(path, final)
         try:
-            self._record(parsed, rel, len(data))
+            self._record(parsed, rel, on_disk)
         except sqlite3.Error as exc:
             raise StoreError(
                 f"The library index could not be rebuilt ({exc}); check the free space."
