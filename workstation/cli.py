@@ -25,8 +25,8 @@ from workstation import __version__
 from workstation.errors import Cancelled, SettingsError, WorkstationError
 from workstation.log_privacy import route_warnings_to_log
 from workstation.model.query import StudyQuery
-from workstation.private import restrict_umask
-from workstation.settings import ArchiveProfile, Settings, load_settings, save_settings
+from workstation.private import restrict_umask, tighten_app_folders
+from workstation.settings import ArchiveProfile, Settings, app_folders, load_settings, save_settings
 from workstation.sources import archive_study_headers, open_archive, open_library
 
 if TYPE_CHECKING:
@@ -433,6 +433,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     restrict_umask()  # everything this process writes: folders 0700, files 0600
+    tighten_app_folders(app_folders())
     arguments = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in arguments if not a.startswith("-")), None)
     only = first if first is not None and "-h" not in arguments and "--help" not in arguments else None

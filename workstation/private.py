@@ -51,6 +51,14 @@ def private_folder(path: Path) -> Path:
     return path
 
 
+def tighten_app_folders(folders: list[Path]) -> None:
+    """Make existing top-level folders of the workstation (its config, data and cache folders,
+    made 0755 by versions before this rule) private; what lies under them keeps its modes and
+    is unreachable by others once the folder is 0700."""
+    for folder in folders:
+        make_private(folder)
+
+
 def make_private(path: Path) -> None:
     """Remove group and other permissions from an existing file or folder we own."""
     with contextlib.suppress(FileNotFoundError):

@@ -63,6 +63,9 @@ def _assert_whole(study_uid: str) -> None:
         assert lib.study_complete(study_uid)
     files = list((library_root() / "objects").rglob("*.dcm"))
     assert len(files) == N
+    # What the pull wrote is readable by its owner only.
+    wrong = [p for p in [library_root(), *library_root().rglob("*")] if p.stat().st_mode & 0o077]
+    assert not wrong, wrong
 
 
 # The child pulls with every store slowed down a little, so that the kill lands mid-pull.
