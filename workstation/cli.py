@@ -23,12 +23,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from workstation import __version__
 from workstation.errors import Cancelled, SettingsError, WorkstationError
+from workstation.log_privacy import route_warnings_to_log
 from workstation.model.query import StudyQuery
-from workstation.settings import ArchiveProfile, Settings, load_settings, save_settings
+from workstation.private import restrict_umask, tighten_app_folders
+from workstation.settings import ArchiveProfile, Settings, app_folders, load_settings, save_settings
 from workstation.sources import archive_study_headers, open_archive, open_library
 
 if TYPE_CHECKING:
     from workstation.model.entities import StudySummary
+    from workstation.store.library import Library
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,6 +75,21 @@ class ProgressBar:
 # Sources
 
 
+def _open_library(settings: Settings, quiet: bool = False) -> Library:
+    """The local library; a rebuild of its index shows a progress bar and one sentence."""
+    bar = None if quiet else ProgressBar("Rebuilding the library index")
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar(done, total)
+
+    library = open_library(settings, progress=progress)
+    said = library.recovery.summary()
+    if said:
+        print(said, file=sys.stderr)
+    return library
+
+
 # ---------------------------------------------------------------------------------------------
 # Verbs
 
@@ -101,6 +119,11 @@ def _study_row(s: StudySummary) -> dict[str, Any]:
         "number_of_series": s.number_of_series,
         "number_of_instances": s.number_of_instances,
         "origin": sorted(s.origins),
+        "local_instances": s.local_instances,
+        "expected_instances": s.expected_instances,
+        "damaged_instances": s.damaged_instances,
+        "incomplete": s.incomplete,
+        "note": s.completeness_note(),
     }
 
 
@@ -120,7 +143,7 @@ def cmd_studies(args: argparse.Namespace, settings: Settings) -> int:
     archive = None if args.library else open_archive(settings, args.archive)
     sources: list[Any] = [archive] if archive is not None else []
     if archive is None or args.with_library:
-        sources.append(open_library(settings))
+        sources.append(_open_library(settings))
     for source in sources:
         for s in source.search_studies(query):
             found[s.study_uid] = found[s.study_uid].merged_with(s) if s.study_uid in found else s
@@ -132,17 +155,35 @@ def cmd_studies(args: argparse.Namespace, settings: Settings) -> int:
     if not studies:
         print("No study matches.")
         return 0
-    header = f"{'Date':<10}  {'Patient':<24} {'ID':<12} {'Mod':<7} {'Imgs':>5}  {'Description':<28} Study UID"
-    print(header)
+    for line in study_table(studies):
+        print(line)
+    return 0
+
+
+#: Only free text may be shortened in a listing; identifiers (patient ID, accession number,
+#: UIDs) and names are printed whole, however long: cut, two patients can look the same.
+DESCRIPTION_WIDTH = 28
+
+
+def study_table(studies: Sequence[StudySummary]) -> list[str]:
+    """The lines of ``workstation studies``: columns as wide as their longest value."""
+    rows: list[list[str]] = []
     for s in studies:
         date = s.date.isoformat() if s.date else s.study_date
-        mods = "/".join(s.modalities)
         n = "" if s.number_of_instances is None else str(s.number_of_instances)
-        print(
-            f"{date:<10}  {s.patient_name[:24]:<24} {s.patient_id[:12]:<12} {mods[:7]:<7} "
-            f"{n:>5}  {s.study_description[:28]:<28} {s.study_uid}"
-        )
-    return 0
+        description = s.study_description
+        if len(description) > DESCRIPTION_WIDTH:
+            description = description[: DESCRIPTION_WIDTH - 3] + "..."
+        rows.append([date, s.patient_name, s.patient_id, s.accession_number, "/".join(s.modalities),
+                     n, description, s.study_uid, s.completeness_note()])
+    titles = ["Date", "Patient", "ID", "Accession", "Mod", "Imgs", "Description", "Study UID", ""]
+    widths = [max(len(r[i]) for r in [titles, *rows]) for i in range(len(titles))]
+    right = {5}
+    lines = []
+    for r in [titles, *rows]:
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        lines.append("  ".join(cells).rstrip())
+    return lines
 
 
 def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
@@ -154,7 +195,7 @@ def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
             "No archive is configured: give --archive URL or add one with "
             "'workstation archive add NAME URL'."
         )
-    library = open_library(settings)
+    library = _open_library(settings, args.quiet)
     bar = ProgressBar("Retrieving") if not args.quiet else None
     with library.open_study(args.study_uid):  # never evicted while it arrives
         report = pull_study(archive, library, args.study_uid, progress=bar)
@@ -170,7 +211,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     from workstation.store.importer import import_paths
 
-    library = open_library(settings)
+    library = _open_library(settings, args.quiet)
     bar = ProgressBar("Importing") if not args.quiet else None
 
     def progress(done: int, total: int, _name: str) -> None:
@@ -180,6 +221,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     report = import_paths(library, [Path(p) for p in args.paths], progress=progress)
     for line in report.failure_lines():
         print(line, file=sys.stderr)
+    problems = report.problem_lines()
+    if problems:
+        print("Stored with problems:", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -187,9 +233,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     from workstation.model.displayset import build_display_sets
 
-    library = open_library(settings)
+    library = _open_library(settings)
     headers = library.study_headers(args.study_uid)
     origin = "library"
+    note = ""
+    if headers:
+        found = library.search_studies(StudyQuery(study_uid=args.study_uid))
+        note = found[0].completeness_note() if found else ""
     if not headers:
         origin = "archive"
         headers = archive_study_headers(settings, args.study_uid, args.archive)
@@ -199,7 +249,8 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     described = [d.describe() for d in display_sets]
     if args.json:
         json.dump(
-            {"study_uid": args.study_uid, "origin": origin, "display_sets": described},
+            {"study_uid": args.study_uid, "origin": origin, "incomplete": bool(note), "note": note,
+             "display_sets": described},
             sys.stdout,
             indent=2,
             default=str,
@@ -207,6 +258,8 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write("\n")
         return 0
     print(f"Study {args.study_uid} ({origin}): {len(described)} display sets")
+    if note:
+        print(f"  {note[0].upper()}{note[1:]}.")
     for d in described:
         _print_display_set(d)
     return 0
@@ -379,6 +432,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    restrict_umask()  # everything this process writes: folders 0700, files 0600
+    tighten_app_folders(app_folders())
     arguments = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in arguments if not a.startswith("-")), None)
     only = first if first is not None and "-h" not in arguments and "--help" not in arguments else None
@@ -390,8 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    # pydicom's warnings quote attribute values, which may be patient data: keep them out.
-    logging.getLogger("pydicom").setLevel(logging.ERROR)
+    route_warnings_to_log(args.verbose)  # pydicom's warnings quote values: patient data
     func = getattr(args, "func", cmd_app)
     try:
         settings = load_settings()

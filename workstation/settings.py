@@ -125,6 +125,15 @@ class Settings:
             raise SettingsError(f"The settings file has an invalid entry: {exc}.") from exc
 
 
+def app_folders() -> list[Path]:
+    """The workstation's own folders: configuration, data (the library, reports...), cache."""
+    return [
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+    ]
+
+
 def settings_path() -> Path:
     """Where the settings live: ``WORKSTATION_CONFIG`` or the platform's config folder."""
     override = os.environ.get("WORKSTATION_CONFIG")

@@ -17,15 +17,16 @@ from workstation.settings import ArchiveProfile, Settings
 
 if TYPE_CHECKING:
     from workstation.net.dicomweb import DicomWebClient
-    from workstation.store.library import Library
+    from workstation.store.library import Library, RebuildProgress
 
 
-def open_library(settings: Settings) -> Library:
-    """The local library at the settings' folder, with its size limit."""
+def open_library(settings: Settings, progress: RebuildProgress | None = None) -> Library:
+    """The local library at the settings' folder, with its size limit; ``progress(done, total)``
+    is called while a lost or damaged index is rebuilt from the files."""
     from workstation.store.library import Library
 
     max_bytes = int(settings.library_max_gb * 1e9) if settings.library_max_gb > 0 else None
-    return Library(settings.library_path(), max_bytes=max_bytes)
+    return Library(settings.library_path(), max_bytes=max_bytes, progress=progress)
 
 
 def archive_profile(settings: Settings, archive: str | None) -> ArchiveProfile | None:

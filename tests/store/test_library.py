@@ -252,29 +252,38 @@ def test_eviction_never_removes_open_or_pinned_studies(tmp_path: Path) -> None:
         assert size_plain > 10_000
 
 
-def test_crash_leftovers_are_cleaned_on_open(tmp_path: Path) -> None:
+def test_crash_leftovers_are_repaired_on_open_and_no_file_is_deleted(tmp_path: Path) -> None:
     root = tmp_path / "lib"
     with Library(root) as lib:
         kept = lib.add_bytes(instance_bytes())
         gone = lib.add_bytes(instance_bytes())
-    # What a crash can leave: a temporary file, a renamed file never indexed, a row without file.
+    # What a crash can leave: a temporary file, a renamed file never indexed, a row without file;
+    # and what a damaged disk can leave: an unindexed file that is not an instance at all.
     orphan_uid = generate_uid()
     orphan = root / object_path(orphan_uid)
     orphan.parent.mkdir(parents=True, exist_ok=True)
-    orphan.write_bytes(instance_bytes(sop_uid=orphan_uid))
+    orphan.write_bytes(instance_bytes(sop_uid=orphan_uid, patient_id="ORPHAN-1"))
     temp = orphan.parent / ".tmp-abc123.part"
     temp.write_bytes(b"half an instance")
+    junk = orphan.parent / ("0" * 64 + ".dcm")
+    junk.write_bytes(b"not an instance")
     (root / object_path(gone.sop_instance_uid)).unlink()
     with Library(root) as lib:
         report = lib.check()
         assert report.clean, report.summary()
-        assert (
-            lib.recovery.temp_files_removed,
-            lib.recovery.unindexed_files_removed,
-            lib.recovery.missing_files_dropped,
-        ) == (1, 1, 1)
-        assert [s.study_uid for s in lib.search_studies(StudyQuery())] == [kept.study_uid]
-        assert not orphan.exists() and not temp.exists()
+        r = lib.recovery
+        assert (r.temp_files_removed, r.reindexed, r.quarantined, r.missing_files_dropped) == (
+            1,
+            1,
+            1,
+            1,
+        )
+        found = {s.patient_id for s in lib.search_studies(StudyQuery())}
+        assert len(found) == 2 and "ORPHAN-1" in found
+        assert kept.study_uid in {s.study_uid for s in lib.search_studies(StudyQuery())}
+        assert orphan.exists() and not temp.exists()
+        assert (root / "quarantine" / junk.name).read_bytes() == b"not an instance"
+        assert "moved to the library's 'quarantine' folder" in r.summary()
 
 
 def test_check_reports_damage_without_repairing(library: Library) -> None:

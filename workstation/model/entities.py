@@ -53,6 +53,13 @@ class StudySummary:
     number_of_series: int | None = None
     number_of_instances: int | None = None
     origins: frozenset[str] = field(default_factory=frozenset)
+    #: The local library only: how many instances of the study it holds.
+    local_instances: int | None = None
+    #: The local library only: how many instances a complete copy holds, as the archive's
+    #: instance list told a retrieval (None when never retrieved, e.g. only imported).
+    expected_instances: int | None = None
+    #: The local library only: stored copies that are damaged (truncated, unreadable pixels).
+    damaged_instances: int = 0
 
     @classmethod
     def from_dataset(cls, ds: Dataset, origin: str) -> StudySummary:
@@ -89,6 +96,30 @@ class StudySummary:
     def date(self) -> dt.date | None:
         return parse_da(self.study_date)
 
+    @property
+    def usable_instances(self) -> int | None:
+        """Instances held whose copy is not damaged (None when the count is unknown)."""
+        if self.local_instances is None:
+            return None
+        return max(self.local_instances - self.damaged_instances, 0)
+
+    @property
+    def incomplete(self) -> bool:
+        """The local copy lacks instances a retrieval expected, or holds damaged ones."""
+        usable = self.usable_instances
+        if self.damaged_instances:
+            return True
+        return self.expected_instances is not None and usable is not None and usable < self.expected_instances
+
+    def completeness_note(self) -> str:
+        """'incomplete: 16 of 28 images, pull again' for an incomplete local copy, else ''."""
+        if not self.incomplete:
+            return ""
+        usable = self.usable_instances or 0
+        of = self.expected_instances if self.expected_instances is not None else self.local_instances
+        damaged = f" ({self.damaged_instances} damaged)" if self.damaged_instances else ""
+        return f"incomplete: {usable} of {of} images{damaged}, pull again"
+
     def merged_with(self, other: StudySummary) -> StudySummary:
         """The same study seen in two sources: keep our fields, fill gaps, union the origins."""
         filled: dict[str, Any] = {}
@@ -97,6 +128,7 @@ class StudySummary:
             if mine in ("", None, ()) and theirs not in ("", None, ()):
                 filled[name] = theirs
         filled["origins"] = self.origins | other.origins
+        filled["damaged_instances"] = max(self.damaged_instances, other.damaged_instances)
         return replace(self, **filled)
 
 

@@ -9,13 +9,20 @@ What counts as importable: the header parses and carries Study, Series and SOP I
 (PS3.3 C.7.2.1, C.7.3.1, C.12.1). Pixel problems (truncated pixel data, undecodable frames) do
 not stop an import: they are reported as warnings here and found again by the decoder, per
 instance, when the image is shown.
+
+Large files (``parse_instance_file``, over ``LARGE_FILE_BYTES``) are parsed from disk without
+reading their bulk values into memory and are copied into the library as a stream, so that a
+2 GiB multi-frame needs a few megabytes, not twice its size.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import shutil
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import BinaryIO, Literal
 
 import pydicom
 from pydicom.dataset import Dataset
@@ -37,15 +44,51 @@ MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 
 _PIXEL_DATA = 0x7FE00010
 _REASON_MAX = 160
+#: Files above this size are parsed from disk and copied as a stream (see the module docstring).
+LARGE_FILE_BYTES = 32 * 1024**2
+#: Values larger than this are left on disk when a large file's header is read.
+_DEFER_BYTES = 256 * 1024
+_COPY_CHUNK = 1024**2
 
 
 @dataclass
 class ParsedInstance:
-    """An instance ready to be stored: its header, the PS3.10 bytes to keep, and warnings."""
+    """An instance ready to be stored: its header, the PS3.10 bytes to keep, and warnings.
+
+    ``damage`` says why this copy is damaged (truncated, unreadable pixel data): it is stored,
+    but a good copy of the same instance replaces it later. ``warnings`` are notes that do not
+    make the copy damaged (a rewritten File Meta Information, pixels not decodable yet).
+    """
 
     header: Dataset
-    file_bytes: bytes
+    file_bytes: bytes = b""
     warnings: list[str] = field(default_factory=list)
+    damage: list[str] = field(default_factory=list)
+    #: A large file kept on disk: the stored bytes are ``prefix`` + ``source[source_offset:]``.
+    source: Path | None = None
+    prefix: bytes = b""
+    source_offset: int = 0
+    source_size: int = 0
+
+    @property
+    def size(self) -> int:
+        """Bytes of the PS3.10 file the library stores."""
+        if self.source is None:
+            return len(self.file_bytes)
+        return len(self.prefix) + self.source_size - self.source_offset
+
+    def write_to(self, fh: BinaryIO) -> None:
+        """Write the PS3.10 file; a large source is copied in chunks of 1 MiB. Raises
+        ``OSError`` when the source changed size since it was parsed."""
+        if self.source is None:
+            fh.write(self.file_bytes)
+            return
+        fh.write(self.prefix)
+        with open(self.source, "rb") as src:
+            src.seek(self.source_offset)
+            shutil.copyfileobj(src, fh, _COPY_CHUNK)
+            if src.tell() != self.source_size:
+                raise OSError(f"{self.source.name} changed while it was stored")
 
     @property
     def sop_instance_uid(self) -> str:
@@ -167,10 +210,18 @@ def _transfer_syntax(ds: Dataset, bare: bool) -> UID | None:
     return ExplicitVRLittleEndian if little else ExplicitVRBigEndian
 
 
-def _pixel_warnings(ds: Dataset, ts: UID | None) -> list[str]:
+def unsupported_syntax_note(ts: UID | None) -> str:
+    """A note for a transfer syntax this workstation cannot decode (not in pydicom's list, e.g.
+    JPEG XL, 1.2.840.10008.1.2.4.110-112, PS3.5 A.4.12); '' for known ones."""
+    if ts is None or ts.is_transfer_syntax:
+        return ""
+    return f"its pixels cannot be shown yet (transfer syntax {ts} is not supported)"
+
+
+def _pixel_damage(ds: Dataset, ts: UID | None) -> list[str]:
     """Native pixel data shorter than Rows x Columns x Samples x Frames x Bits Allocated says
     (PS3.5 8.1.1, PS3.3 C.7.6.3)."""
-    if "PixelData" not in ds or ts is None or ts.is_compressed:
+    if "PixelData" not in ds or ts is None or not ts.is_transfer_syntax or ts.is_compressed:
         return []
     try:
         rows, cols = int(ds.Rows), int(ds.Columns)
@@ -212,6 +263,7 @@ def parse_instance(data: bytes) -> ParsedInstance:
     if not looks_like_dicom(data):
         raise InvalidDicomError("not a DICOM file (no DICM prefix and no valid dataset)")
     warnings: list[str] = []
+    damage: list[str] = []
     try:
         ds, bare = _read_any(data, stop_before_pixels=False)
     except InvalidDicomError as full_error:
@@ -220,7 +272,7 @@ def parse_instance(data: bytes) -> ParsedInstance:
             ds, bare = _read_any(data, stop_before_pixels=True)
         except InvalidDicomError:
             raise full_error from None
-        warnings.append(f"pixel data unreadable: {full_error}")
+        damage.append(f"pixel data unreadable: {full_error}")
     if not _has_uids(ds):
         raise InvalidDicomError(f"not a storable instance ({_missing_uids(ds)})")
     sop_class = str(ds.get("SOPClassUID", "") or "")
@@ -230,7 +282,10 @@ def parse_instance(data: bytes) -> ParsedInstance:
     ):
         raise InvalidDicomError("a DICOMDIR is a directory of files, not an instance")
     ts = _transfer_syntax(ds, bare)
-    warnings.extend(_pixel_warnings(ds, ts))
+    damage.extend(_pixel_damage(ds, ts))
+    note = unsupported_syntax_note(ts)
+    if note:
+        warnings.append(note)
 
     file_bytes = data
     if bare:
@@ -246,4 +301,70 @@ def parse_instance(data: bytes) -> ParsedInstance:
         if ts is not None and offset is not None:
             file_bytes = _with_meta(ds, data, ts, offset)
             warnings.append("incomplete File Meta Information was rewritten")
-    return ParsedInstance(header=ds, file_bytes=file_bytes, warnings=warnings)
+    return ParsedInstance(header=ds, file_bytes=file_bytes, warnings=warnings, damage=damage)
+
+
+def _read_head(path: Path, n: int = 512) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(n)
+
+
+def parse_instance_file(path: Path) -> ParsedInstance:
+    """Parse the instance in ``path`` for storage, as ``parse_instance`` does; a file larger than
+    ``LARGE_FILE_BYTES`` with a complete File Meta Information is read without its bulk values
+    (pixel data, large private blobs), which stay on disk until ``write_to`` copies them."""
+    path = Path(path)
+    size = os.stat(path).st_size
+    if size <= LARGE_FILE_BYTES or not has_ps310_prefix(_read_head(path)):
+        return parse_instance(path.read_bytes())
+    try:
+        ds = pydicom.dcmread(path, defer_size=_DEFER_BYTES, force=True)
+    except Exception:  # noqa: BLE001 - an unusual large file: the full reading handles it
+        return parse_instance(path.read_bytes())
+    meta = getattr(ds, "file_meta", None)
+    if (
+        meta is None
+        or not meta.get("TransferSyntaxUID")
+        or not meta.get("MediaStorageSOPInstanceUID")
+        or not _has_uids(ds)
+    ):
+        return parse_instance(path.read_bytes())  # repairs and reasons live there
+    sop_class = str(ds.get("SOPClassUID", "") or "")
+    if MEDIA_STORAGE_DIRECTORY in (sop_class, str(meta.get("MediaStorageSOPClassUID", ""))):
+        raise InvalidDicomError("a DICOMDIR is a directory of files, not an instance")
+    ts = UID(str(meta.TransferSyntaxUID))
+    warnings: list[str] = []
+    note = unsupported_syntax_note(ts)
+    if note:
+        warnings.append(note)
+    return ParsedInstance(
+        header=ds,
+        warnings=warnings,
+        damage=_deferred_pixel_damage(ds, ts, size),
+        source=path,
+        source_size=size,
+    )
+
+
+def _deferred_pixel_damage(ds: Dataset, ts: UID, file_size: int) -> list[str]:
+    """``_pixel_damage`` for a header whose Pixel Data value was left on disk: the value ends
+    where the file ends when the file is shorter than the element's length says."""
+    if _PIXEL_DATA not in ds or not ts.is_transfer_syntax or ts.is_compressed:
+        return []
+    raw = ds.get_item(_PIXEL_DATA)
+    length = getattr(raw, "length", None)
+    tell = getattr(raw, "value_tell", None)
+    if length is None or tell is None or length == 0xFFFFFFFF:
+        return _pixel_damage(ds, ts)
+    try:
+        rows, cols = int(ds.Rows), int(ds.Columns)
+        bits = int(ds.BitsAllocated)
+        samples = int(ds.get("SamplesPerPixel", 1) or 1)
+        frames = int(ds.get("NumberOfFrames", 1) or 1)
+    except (AttributeError, TypeError, ValueError):
+        return []
+    expected = (rows * cols * samples * frames * bits + 7) // 8
+    actual = max(0, min(int(length), file_size - int(tell)))
+    if actual < expected:
+        return [f"truncated: pixel data ends {expected - actual} bytes early"]
+    return []

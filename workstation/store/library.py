@@ -8,19 +8,31 @@ Storage rules:
 
 * Each instance is one PS3.10 file (PS3.10 7.1) named by a hash of its SOP Instance UID, fanned
   out into two levels of subfolders: file names carry no patient data.
-* A file is written to a temporary name in its final folder, flushed to disk, renamed into place,
-  and only then recorded in the index, in one transaction. The index is the truth: a file the
-  index does not know is not part of the library.
-* On open (when no other program has the library open), leftover temporary files and files
-  without an index row are **removed** (an instance cut off by a crash is fetched or imported
-  again; it was never reported as stored), and index rows whose file has gone are dropped, which
-  also withdraws the "complete" mark of their series.
-* A second copy of an SOP Instance UID is recognised and not stored again (as archives do).
+* A file is written to a temporary name in its final folder, fsynced, renamed into place, the
+  folder fsynced, and only then recorded in the index (``synchronous=FULL``, see ``schema``).
+  "Stored" is said only once both are durable.
+* **The files are the truth; the index is rebuilt from them.** An instance file may exist only
+  on this disk (imported from a CD), so nothing here ever deletes an instance file that the index
+  does not know. On open (when no other program has the library open) such a file is re-indexed
+  from the UIDs inside it; one that cannot be re-indexed (unreadable, or named for another
+  instance) is moved to ``quarantine/``, never deleted. A lost index (deleted, moved aside) is
+  rebuilt the same way; a corrupt one is moved aside (``index.sqlite3.damaged-<time>``) and
+  rebuilt. ``progress(done, total)`` reports the re-indexing, ``recovery`` says what it found.
+  Leftover temporary files (never reported stored) are removed, and index rows whose file has
+  gone are dropped, which also withdraws the "complete" mark of their series.
+* A second copy of an SOP Instance UID is recognised and not stored again (as archives do),
+  unless the stored copy is damaged (truncated, unreadable pixel data, its file missing or
+  changed in size): then the good copy replaces it. A damaged copy counts as missing for a
+  retrieval, so the next pull fetches it again.
 * Retrieval bookkeeping: ``begin_series`` records which instances a complete series holds;
   ``mark_series_complete`` is refused while any is missing, so an interrupted retrieval is
   never taken for complete and resumes with ``missing_instances``.
+* Removing a study moves its files to ``trash/`` before the index forgets them and empties the
+  trash after the commit: a crash in between is undone on the next open (files still indexed
+  go back, the others are deleted), so a removed study neither reappears nor loses files.
 * Size limit: studies are evicted least-recently-used first; pinned studies and studies open in
   this program are never evicted.
+* Patient data is readable by its owner only: folders 0700, files 0600 (``workstation.private``).
 
 Threads: every thread gets its own SQLite connection (WAL mode); writes are serialised by a lock.
 """
@@ -35,7 +47,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,8 +64,14 @@ from workstation.model.entities import (
 )
 from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
+from workstation.private import make_private, private_folder
 from workstation.store import schema
-from workstation.store.instance_file import ParsedInstance, one_line, parse_instance
+from workstation.store.instance_file import (
+    ParsedInstance,
+    one_line,
+    parse_instance,
+    parse_instance_file,
+)
 from workstation.store.lockfile import LibraryLock
 
 STORED = "stored"
@@ -61,8 +79,18 @@ DUPLICATE = "duplicate"
 REJECTED = "rejected"
 
 OBJECTS = "objects"
+QUARANTINE = "quarantine"
+INCOMING = "incoming"
+TRASH = "trash"
 INDEX = "index.sqlite3"
 TEMP_PREFIX = ".tmp-"
+#: The SQLite files of the index (the database, its write-ahead log and shared memory).
+INDEX_FILES = (INDEX, INDEX + "-wal", INDEX + "-shm")
+#: Largest instance file the library reads back when re-indexing (as the importer's cap).
+MAX_INSTANCE_BYTES = 2 * 1024**3
+
+#: progress(files_done, files_total) while the index is rebuilt from the files
+RebuildProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -76,6 +104,10 @@ class AddResult:
     reason: str = ""  # why it was rejected (one short clause, no patient data)
     warnings: tuple[str, ...] = ()
     size: int = 0
+    #: Why the copy now stored is damaged (truncated, unreadable pixels); empty when sound.
+    damage: tuple[str, ...] = ()
+    #: A good copy replaced a damaged one already in the library.
+    replaced: bool = False
 
     @property
     def stored(self) -> bool:
@@ -92,12 +124,56 @@ class AddResult:
 
 @dataclass
 class RecoveryReport:
-    """What the clean-up on open found and repaired."""
+    """What the recovery on open found and repaired."""
 
     ran: bool = True  # False when another program had the library open
     temp_files_removed: int = 0
-    unindexed_files_removed: int = 0
+    #: Instance files the index did not know, indexed again from the UIDs inside them.
+    reindexed: int = 0
+    #: Files that could not be re-indexed, moved to ``quarantine/`` (never deleted).
+    quarantined: int = 0
     missing_files_dropped: int = 0
+    #: Studies that re-indexed files brought back into the index.
+    studies_recovered: int = 0
+    #: The index was absent (deleted or moved aside) or corrupt, and rebuilt from the files.
+    index_rebuilt: bool = False
+    #: Where a corrupt index was moved aside ('' when none was).
+    damaged_index: str = ""
+    #: A removal cut off by a crash: files put back (still indexed) or deleted (already not).
+    trash_restored: int = 0
+    trash_emptied: int = 0
+
+    @property
+    def repaired(self) -> bool:
+        return bool(
+            self.reindexed or self.quarantined or self.missing_files_dropped or self.index_rebuilt
+        )
+
+    def summary(self) -> str:
+        """One sentence for the user, or '' when there was nothing to say."""
+        parts: list[str] = []
+        if self.index_rebuilt:
+            cause = "was damaged and moved aside" if self.damaged_index else "was missing"
+            parts.append(
+                f"The library index {cause}; it was rebuilt from the files: "
+                f"{self.studies_recovered} studies ({self.reindexed} images) recovered"
+            )
+        elif self.reindexed:
+            parts.append(
+                f"{self.reindexed} images of {self.studies_recovered} studies that the library "
+                "index had lost were indexed again"
+            )
+        if self.quarantined:
+            parts.append(
+                f"{self.quarantined} files that could not be read were moved to the library's "
+                f"'{QUARANTINE}' folder"
+            )
+        if self.missing_files_dropped:
+            parts.append(
+                f"{self.missing_files_dropped} images whose files had gone were removed from the "
+                "index (pull their studies again)"
+            )
+        return "; ".join(parts) + "." if parts else ""
 
 
 @dataclass
@@ -156,11 +232,14 @@ class Library:
 
     name = LIBRARY
 
-    def __init__(self, root: Path, max_bytes: int | None = None) -> None:
+    def __init__(
+        self, root: Path, max_bytes: int | None = None, progress: RebuildProgress | None = None
+    ) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
         try:
-            (self.root / OBJECTS).mkdir(parents=True, exist_ok=True)
+            private_folder(self.root)
+            private_folder(self.root / OBJECTS)
         except OSError as exc:
             raise StoreError(
                 f"The library folder {self.root} cannot be created ({exc.strerror}); "
@@ -174,18 +253,22 @@ class Library:
         self._open_counts: Counter[str] = Counter()
         self._closed = False
         self._lock = LibraryLock(self.root / ".lock")
+        make_private(self.root / ".lock")
         try:
-            schema.ensure_schema(self._conn(), self._index_path)
             if self._lock.exclusive_at_open:
-                self.recovery = self._recover()
+                self.recovery = self._open_and_recover(progress)
             else:
                 self.recovery = RecoveryReport(ran=False)
+                schema.ensure_schema(self._conn(), self._index_path)
+            for name in INDEX_FILES:
+                make_private(self.root / name)
             self._lock.share()
         except sqlite3.DatabaseError as exc:
             self.close()
             raise StoreError(
-                f"The library index {self._index_path} cannot be read ({exc}); "
-                "move it aside and re-import the studies."
+                f"The library index {self._index_path} cannot be read ({exc}) while another "
+                "program has the library open; close it and open the library again to rebuild "
+                "the index from the files."
             ) from exc
         except BaseException:
             self.close()
@@ -206,25 +289,38 @@ class Library:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a failing index (disk full, I/O error) is a ``StoreError``
+        with one sentence, and nothing of the transaction is kept."""
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"The library index could not be written ({exc}); check the free space on the "
+                "disk and try again."
+            ) from exc
+
+    def _close_connections(self) -> None:
+        with self._connections_lock:
+            for conn in self._connections:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     def close(self) -> None:
         """Close every connection and release the library lock."""
         if self._closed:
             return
         self._closed = True
-        with self._connections_lock:
-            for conn in self._connections:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.close()
-            self._connections.clear()
+        self._close_connections()
         self._lock.release()
 
     def __enter__(self) -> Library:
@@ -249,20 +345,32 @@ class Library:
         return self._store(parsed)
 
     def add_file(self, path: Path) -> AddResult:
-        """Store the instance in ``path`` (see ``add_bytes``)."""
+        """Store the instance in ``path`` (see ``add_bytes``); a large file is parsed from disk
+        and copied as a stream, never held in memory whole (``parse_instance_file``)."""
         try:
-            data = Path(path).read_bytes()
+            parsed = parse_instance_file(Path(path))
         except OSError as exc:
             return AddResult(REJECTED, reason=f"cannot be read ({exc.strerror or exc})")
-        return self.add_bytes(data)
+        except InvalidDicomError as exc:
+            return AddResult(REJECTED, reason=str(exc))
+        return self._store(parsed)
+
+    def spool_folder(self) -> Path:
+        """A private folder on the library's disk for files on their way in (a ZIP member
+        being extracted); emptied on open."""
+        return private_folder(self.root / INCOMING)
 
     def _store(self, parsed: ParsedInstance) -> AddResult:
         sop, series, study = parsed.sop_instance_uid, parsed.series_uid, parsed.study_uid
         rel = object_path(sop)
-        size = len(parsed.file_bytes)
+        size = parsed.size
         with self._write_lock:
             conn = self._conn()
-            if conn.execute("SELECT 1 FROM instances WHERE sop_instance_uid=?", (sop,)).fetchone():
+            held = conn.execute(
+                "SELECT path, size, problem FROM instances WHERE sop_instance_uid=?", (sop,)
+            ).fetchone()
+            replacing = held is not None and not parsed.damage and self._copy_damaged(held)
+            if held is not None and not replacing:
                 return AddResult(DUPLICATE, sop, study, series, size=size)
             owner = conn.execute(
                 "SELECT study_uid FROM series WHERE series_uid=?", (series,)
@@ -277,25 +385,42 @@ class Library:
                     size=size,
                 )
             final = self.root / rel
-            self._write_atomic(final, parsed.file_bytes)
+            self._write_atomic(final, parsed)
             try:
                 warnings = self._record(parsed, rel, size)
             except BaseException as exc:
-                with contextlib.suppress(OSError):
-                    final.unlink()
+                if not replacing:  # a replaced file is a good copy: keep it, the row follows
+                    with contextlib.suppress(OSError):
+                        final.unlink()
                 if isinstance(exc, sqlite3.Error):
                     raise StoreError(
                         f"The library index could not record instance {sop} ({exc})."
                     ) from exc
                 raise
         return AddResult(
-            STORED, sop, study, series, size=size, warnings=tuple(parsed.warnings + warnings)
+            STORED,
+            sop,
+            study,
+            series,
+            size=size,
+            warnings=tuple(parsed.warnings + parsed.damage + warnings),
+            damage=tuple(parsed.damage),
+            replaced=replacing,
         )
 
-    def _write_atomic(self, final: Path, data: bytes) -> None:
+    def _copy_damaged(self, row: sqlite3.Row) -> bool:
+        """The stored copy is damaged: flagged at storage, or its file has gone or changed size."""
+        if row["problem"]:
+            return True
+        try:
+            return (self.root / row["path"]).stat().st_size != row["size"]
+        except OSError:
+            return True
+
+    def _write_atomic(self, final: Path, parsed: ParsedInstance) -> None:
         """Temporary file in the same folder, fsync, rename into place (POSIX rename is atomic)."""
         try:
-            final.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(final.parent)
             fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=TEMP_PREFIX, suffix=".part")
         except OSError as exc:
             raise StoreError(
@@ -304,7 +429,7 @@ class Library:
             ) from exc
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                parsed.write_to(fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, final)
@@ -385,10 +510,16 @@ class Library:
                     series.body_part_examined,
                 ),
             )
+            # A good copy replacing a damaged one updates its row (ON CONFLICT: SQLite upsert).
             conn.execute(
                 "INSERT INTO instances(sop_instance_uid, series_uid, study_uid, sop_class_uid, "
-                "instance_number, number_of_frames, rows, columns, path, size, added) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "instance_number, number_of_frames, rows, columns, path, size, added, problem) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(sop_instance_uid) DO UPDATE SET "
+                "series_uid=excluded.series_uid, study_uid=excluded.study_uid, "
+                "sop_class_uid=excluded.sop_class_uid, instance_number=excluded.instance_number, "
+                "number_of_frames=excluded.number_of_frames, rows=excluded.rows, "
+                "columns=excluded.columns, path=excluded.path, size=excluded.size, "
+                "added=excluded.added, problem=excluded.problem",
                 (
                     inst.sop_instance_uid,
                     series.series_uid,
@@ -401,6 +532,7 @@ class Library:
                     rel,
                     size,
                     time.time(),
+                    "; ".join(parsed.damage),
                 ),
             )
         return warnings
@@ -429,6 +561,18 @@ class Library:
             "p.patient_birth_date, p.patient_sex, "
             "(SELECT COUNT(*) FROM series c WHERE c.study_uid = s.study_uid) AS n_series, "
             "(SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid) AS n_instances, "
+            "(SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid "
+            " AND i.problem <> '') AS n_damaged, "
+            # What a complete copy holds, known once a retrieval listed the study's instances:
+            # the instances listed plus any held that the list did not name.
+            "CASE WHEN EXISTS (SELECT 1 FROM retrievals r WHERE r.study_uid = s.study_uid) THEN "
+            " (SELECT COUNT(*) FROM expected_instances e JOIN retrievals r "
+            "  ON r.series_uid = e.series_uid WHERE r.study_uid = s.study_uid) + "
+            " (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid AND NOT EXISTS "
+            "  (SELECT 1 FROM expected_instances e JOIN retrievals r "
+            "   ON r.series_uid = e.series_uid WHERE r.study_uid = s.study_uid "
+            "   AND e.sop_instance_uid = i.sop_instance_uid)) "
+            "ELSE NULL END AS n_expected, "
             "(SELECT group_concat(DISTINCT m.modality) FROM series m "
             " WHERE m.study_uid = s.study_uid) AS modalities "
             "FROM studies s JOIN patients p ON p.patient_key = s.patient_key"
@@ -599,15 +743,16 @@ class Library:
             "SELECT e.sop_instance_uid FROM expected_instances e "
             "JOIN retrievals r ON r.series_uid = e.series_uid AND r.study_uid = ? "
             "WHERE e.series_uid = ? AND NOT EXISTS (SELECT 1 FROM instances i "
-            "WHERE i.sop_instance_uid = e.sop_instance_uid AND i.series_uid = e.series_uid) "
-            "ORDER BY e.position",
+            "WHERE i.sop_instance_uid = e.sop_instance_uid AND i.series_uid = e.series_uid "
+            "AND i.problem = '') ORDER BY e.position",
             (study_uid, series_uid),
         ).fetchall()
         return [r[0] for r in rows]
 
     def missing_instances(self, study_uid: str, series_uid: str) -> list[str]:
-        """SOP Instance UIDs expected (``begin_series``) but not stored yet, in the given order;
-        empty when no retrieval of the series was begun."""
+        """SOP Instance UIDs expected (``begin_series``) but not stored yet, or stored as a
+        damaged copy (to be fetched again), in the given order; empty when no retrieval of the
+        series was begun."""
         return self._missing(self._conn(), study_uid, series_uid)
 
     def mark_series_complete(self, study_uid: str, series_uid: str) -> None:
@@ -753,6 +898,9 @@ class Library:
                     "SELECT path FROM instances WHERE study_uid=?", (study_uid,)
                 ).fetchall()
             ]
+            # Files go to the trash first, the index forgets them, then the trash is emptied:
+            # the next open undoes a removal cut off before the commit and finishes one after.
+            trashed = self._to_trash(paths)
             with self._transaction() as tx:
                 found = tx.execute(
                     "SELECT patient_key FROM studies WHERE study_uid=?", (study_uid,)
@@ -773,12 +921,24 @@ class Library:
                         "(SELECT 1 FROM studies WHERE patient_key=?)",
                         (found[0], found[0]),
                     )
-            # Files go after the commit: a crash in between leaves unindexed files, which the
-            # next open removes; it never leaves an index row pointing at nothing.
-            for rel in paths:
+            for path in trashed:
                 with contextlib.suppress(FileNotFoundError):
-                    (self.root / rel).unlink()
+                    path.unlink()
             return found is not None or bool(paths)
+
+    def _to_trash(self, paths: Sequence[str]) -> list[Path]:
+        trash = private_folder(self.root / TRASH)
+        moved: list[Path] = []
+        for rel in paths:
+            target = trash / Path(rel).name  # the name is the hash of the SOP Instance UID
+            try:
+                os.replace(self.root / rel, target)
+            except FileNotFoundError:
+                continue
+            moved.append(target)
+        if moved:
+            fsync_directory(trash)
+        return moved
 
     # ------------------------------------------------------------------ crash safety
 
@@ -787,32 +947,85 @@ class Library:
         temps: list[Path] = []
         files: list[Path] = []
         for dirpath, _dirs, names in os.walk(self.root / OBJECTS):
-            for n in names:
+            for n in sorted(names):
                 (temps if n.startswith(TEMP_PREFIX) else files).append(Path(dirpath) / n)
         return temps, files
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def _recover(self) -> RecoveryReport:
-        """Clean up after a crash (see the module docstring)."""
+    def _open_and_recover(self, progress: RebuildProgress | None) -> RecoveryReport:
+        """Open the index (rebuilding a lost or corrupt one) and repair it against the files;
+        only while no other program has the library open (see the module docstring)."""
         report = RecoveryReport()
+        index = self.root / INDEX
+        if not index.exists():
+            # A write-ahead log without its database belongs to the index that went away.
+            stray = [self.root / n for n in INDEX_FILES[1:] if (self.root / n).exists()]
+            if stray:
+                self._move_index_aside(stray)
+            report.index_rebuilt = True
+        try:
+            schema.ensure_schema(self._conn(), self._index_path)
+            self._integrity_check()
+        except sqlite3.DatabaseError:
+            self._close_connections()
+            report.damaged_index = self._move_index_aside(
+                [self.root / n for n in INDEX_FILES if (self.root / n).exists()]
+            )
+            report.index_rebuilt = True
+            schema.ensure_schema(self._conn(), self._index_path)
+        self._recover(report, progress)
+        if not (report.reindexed or report.quarantined or report.damaged_index):
+            report.index_rebuilt = False  # a new, empty library: nothing was lost
+        return report
+
+    def _integrity_check(self) -> None:
+        """``PRAGMA quick_check`` (https://sqlite.org/pragma.html#pragma_quick_check): raises
+        ``sqlite3.DatabaseError`` when the index is damaged."""
+        rows = self._conn().execute("PRAGMA quick_check").fetchall()
+        if [tuple(r) for r in rows] != [("ok",)]:
+            raise sqlite3.DatabaseError("the index failed its integrity check")
+
+    def _move_index_aside(self, paths: Sequence[Path]) -> str:
+        """Rename damaged or stray index files to ``<name>.damaged-<UTC time>``; never deleted."""
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        first = ""
+        for path in paths:
+            target = path.with_name(f"{path.name}.damaged-{stamp}")
+            os.replace(path, target)
+            first = first or str(target)
+        fsync_directory(self.root)
+        return first
+
+    def _recover(self, report: RecoveryReport, progress: RebuildProgress | None) -> None:
+        """Repair after a crash or a lost index (see the module docstring)."""
+        conn = self._conn()
+        indexed = {r[0]: r[1] for r in conn.execute("SELECT path, sop_instance_uid FROM instances")}
+        self._settle_trash(indexed, report)
+        if (self.root / INCOMING).is_dir():  # copies of import sources, never reported stored
+            for spooled in (self.root / INCOMING).iterdir():
+                with contextlib.suppress(OSError):
+                    spooled.unlink()
         temps, files = self._scan_files()
         for tmp in temps:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
                 report.temp_files_removed += 1
-        conn = self._conn()
+        unknown = [f for f in files if self._rel(f) not in indexed]
+        studies: set[str] = set()
+        for done, path in enumerate(unknown, start=1):
+            study = self._reindex(path)
+            if study is None:
+                report.quarantined += 1
+            else:
+                report.reindexed += 1
+                studies.add(study)
+            if progress is not None:
+                progress(done, len(unknown))
+        report.studies_recovered = len(studies)
         indexed = {r[0]: r[1] for r in conn.execute("SELECT path, sop_instance_uid FROM instances")}
-        on_disk = set()
-        for f in files:
-            rel = self._rel(f)
-            on_disk.add(rel)
-            if rel not in indexed:
-                with contextlib.suppress(FileNotFoundError):
-                    f.unlink()
-                    report.unindexed_files_removed += 1
-        gone = [sop for rel, sop in indexed.items() if rel not in on_disk]
+        gone = [sop for rel, sop in indexed.items() if not (self.root / rel).exists()]
         if gone:
             with self._write_lock, self._transaction() as tx:
                 for sop in gone:
@@ -835,7 +1048,74 @@ class Library:
                     "(SELECT 1 FROM studies s WHERE s.patient_key = patients.patient_key)"
                 )
             report.missing_files_dropped = len(gone)
-        return report
+
+    def _settle_trash(self, indexed: dict[str, str], report: RecoveryReport) -> None:
+        """Finish or undo a removal cut off by a crash: a trashed file the index still lists
+        goes back (the removal never committed); the others were removed for good."""
+        trash = self.root / TRASH
+        if not trash.is_dir():
+            return
+        by_name = {Path(rel).name: rel for rel in indexed}
+        for path in sorted(trash.iterdir()):
+            rel = by_name.get(path.name)
+            if rel is not None and not (self.root / rel).exists():
+                private_folder((self.root / rel).parent)
+                os.replace(path, self.root / rel)
+                report.trash_restored += 1
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    report.trash_emptied += 1
+
+    def _reindex(self, path: Path) -> str | None:
+        """Index an instance file the index does not know, from the UIDs inside it; returns
+        its Study Instance UID, or None when it was moved to quarantine instead."""
+        try:
+            if path.stat().st_size > MAX_INSTANCE_BYTES:
+                self._quarantine(path)
+                return None
+            on_disk = path.stat().st_size
+            parsed = parse_instance_file(path)
+        except (OSError, InvalidDicomError):
+            self._quarantine(path)
+            return None
+        sop = parsed.sop_instance_uid
+        rel = object_path(sop)
+        conn = self._conn()
+        if conn.execute("SELECT 1 FROM instances WHERE sop_instance_uid=?", (sop,)).fetchone():
+            self._quarantine(path)  # another copy of the instance is indexed
+            return None
+        owner = conn.execute(
+            "SELECT study_uid FROM series WHERE series_uid=?", (parsed.series_uid,)
+        ).fetchone()
+        if owner is not None and owner[0] != parsed.study_uid:
+            self._quarantine(path)
+            return None
+        if self._rel(path) != rel:  # not where its UID puts it: move it there if free
+            final = self.root / rel
+            if final.exists():
+                self._quarantine(path)
+                return None
+            private_folder(final.parent)
+            os.replace(path, final)
+        try:
+            self._record(parsed, rel, on_disk)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"The library index could not be rebuilt ({exc}); check the free space."
+            ) from exc
+        return parsed.study_uid
+
+    def _quarantine(self, path: Path) -> None:
+        """Move a file that cannot be indexed to ``quarantine/`` (kept, never deleted)."""
+        folder = private_folder(self.root / QUARANTINE)
+        target = folder / path.name
+        n = 1
+        while target.exists():
+            target = folder / f"{path.stem}.{n}{path.suffix}"
+            n += 1
+        os.replace(path, target)
+        fsync_directory(folder)
 
     def check(self) -> CheckReport:
         """Compare files and index without changing anything."""
@@ -895,4 +1175,7 @@ def _study_summary(row: sqlite3.Row) -> StudySummary:
         number_of_series=row["n_series"],
         number_of_instances=row["n_instances"],
         origins=frozenset({LIBRARY}),
+        local_instances=row["n_instances"],
+        expected_instances=row["n_expected"],
+        damaged_instances=row["n_damaged"],
     )

@@ -15,7 +15,7 @@ import sqlite3
 
 from workstation.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS patients (
@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS instances (
     columns INTEGER,
     path TEXT NOT NULL UNIQUE,
     size INTEGER NOT NULL,
-    added REAL NOT NULL
+    added REAL NOT NULL,
+    problem TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS instances_by_series ON instances(series_uid);
 CREATE INDEX IF NOT EXISTS instances_by_study ON instances(study_uid);
@@ -94,11 +95,15 @@ def connect(path: str) -> sqlite3.Connection:
     # Library.close() close the connections of worker threads that have ended.
     conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    # NORMAL in WAL mode never corrupts; a power cut may lose the last commits, which then
-    # show up as unindexed files that the next open removes (the instance is fetched again).
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit is durable when it returns (NORMAL in WAL mode may lose the last
+        # commits on a power cut, after the import had already reported them stored).
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.Error:
+        conn.close()  # a file that is not a database: the caller rebuilds or reports it
+        raise
     return conn
 
 
@@ -114,6 +119,8 @@ def ensure_schema(conn: sqlite3.Connection, where: str) -> None:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
+        if version == 1:
+            conn.execute("ALTER TABLE instances ADD COLUMN problem TEXT NOT NULL DEFAULT ''")
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)

@@ -9,6 +9,10 @@ DiagnosticReport.status: preliminary, final, amended, appended; "none" when it h
 searched by accession number in the background after each search
 (:func:`workstation.report.delivery.fhir.report_statuses`). With no RIS configured the column stays
 empty and its tooltip says so; an unreachable RIS adds one sentence to the status line.
+
+A study whose local copy is incomplete (a pull cut off half-way, or damaged copies) says so in its
+"Images" and "Origin" cells ("16 of 28", "library (incomplete)"), in a warning colour, with the
+tooltip "Incomplete: 16 of 28 images, pull again." (:meth:`StudySummary.completeness_note`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,15 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -50,6 +62,9 @@ REPORT_LABELS = {NO_REPORT: "No report", "preliminary": "Preliminary", "final": 
                  "amended": "Amended", "corrected": "Corrected", "appended": "Addendum",
                  "registered": "Ordered", "partial": "Partial", "cancelled": "Cancelled",
                  "entered-in-error": "Entered in error"}
+IMAGES_COLUMN = COLUMNS.index("Images")
+ORIGIN_COLUMN = COLUMNS.index("Origin")
+INCOMPLETE_COLOUR = QColor(190, 90, 0)  # dark orange: readable on light and dark themes
 DATE_CHOICES = ("Any date", "Today", "Yesterday", "Last 7 days", "Last 30 days", "Range...")
 
 
@@ -59,6 +74,18 @@ def format_person_name(pn: str) -> str:
     family = parts[0].strip()
     given = " ".join(p.strip() for p in parts[1:3] if p.strip())
     return f"{family}, {given}" if given else family
+
+
+def _mark_incomplete(study: StudySummary, images: QStandardItem, origin: QStandardItem) -> None:
+    """Say on the row that the local copy is incomplete (see the module docstring)."""
+    note = study.completeness_note()
+    expected = study.expected_instances if study.expected_instances is not None else study.local_instances
+    images.setText(f"{study.usable_instances or 0} of {expected}")
+    origin.setText(f"{origin.text()} (incomplete)")
+    tip = f"{note[0].upper()}{note[1:]}."
+    for item in (images, origin):
+        item.setToolTip(tip)
+        item.setForeground(QBrush(INCOMPLETE_COLOUR))
 
 
 def format_da(value: str) -> str:
@@ -238,6 +265,8 @@ class WorklistWidget(QWidget):
                 item.setData(key, Qt.ItemDataRole.UserRole + 1)
                 item.setData(row, Qt.ItemDataRole.UserRole + 2)
                 items.append(item)
+            if s.incomplete:
+                _mark_incomplete(s, items[IMAGES_COLUMN], items[ORIGIN_COLUMN])
             self.model.appendRow(items)
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.resizeColumnsToContents()
