@@ -448,6 +448,13 @@ class DicomWebClient:
         limit = self.transport.max_instance_bytes
         media_type, _ = parse_content_type(content_type)
         if not media_type.startswith("multipart/"):
+            if not _single_part_media(media_type):
+                response.close()
+                raise ArchiveError(
+                    f"The archive at {self.transport.host} answered the {what} request with "
+                    f"{media_type or 'an untyped body'} instead of DICOM (multipart/related, "
+                    "PS3.18 8.6.1.2); check that the URL points to a DICOMweb service."
+                )
             body = self.transport.read_body(response, limit, what, cancel)
             yield Part({"content-type": content_type}, body)
             return
@@ -616,6 +623,13 @@ class DicomWebClient:
                 ds.__dict__["_bulk_data_uris"] = uris
             out.append(ds)
         return out
+
+
+def _single_part_media(media_type: str) -> bool:
+    """Whether a retrieve answered without the multipart wrapper still holds DICOM content: a
+    PS3.10 file, raw bytes, or a frame in an image media type (PS3.18 8.7.3)."""
+    return (media_type in ("application/dicom", "application/octet-stream")
+            or media_type.startswith("image/"))
 
 
 def _syntax_of(content_type: str, explicit: str) -> str:

@@ -97,6 +97,12 @@ def _megabytes(n_bytes: int) -> str:
     return f"{n_bytes / 1e6:g} MB"
 
 
+def _amount(n_bytes: int) -> str:
+    if n_bytes < 10_000:
+        return f"{n_bytes} bytes"
+    return f"{n_bytes / 1000:.0f} kB"
+
+
 def _unreachable_reason(exc: BaseException, profile: ArchiveProfile) -> str:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"it did not accept a connection within {profile.connect_timeout_s:g} s"
@@ -391,7 +397,7 @@ class Transport:
     def _too_slow(self, deadline: Deadline) -> ArchiveError:
         return ArchiveError(
             f"The archive '{self.profile.name}' at {self.host} is too slow: it sent "
-            f"{deadline.received / 1000:.0f} kB in {deadline.elapsed():.0f} s, under the "
+            f"{_amount(deadline.received)} in {deadline.elapsed():.1f} s, under the "
             f"{self.profile.min_throughput_kbps:g} kB/s the workstation waits for after "
             f"{self.profile.deadline_grace_s:g} s, so the {deadline.what} was abandoned; try again later, "
             "or tell the archive's administrator.",
