@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.faultserver import Fault, FaultServer, part10
+from tests.faultserver import Fault, FaultServer
 from workstation.errors import ArchiveError, AuthError
 from workstation.model.query import StudyQuery
 from workstation.net.auth import store_secret
