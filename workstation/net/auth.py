@@ -137,8 +137,8 @@ def insecure_http_refusal(profile: ArchiveProfile) -> str:
     return (
         f"Archive profile '{profile.name}' would send its {what} unencrypted over plain HTTP to "
         f"{host}, where anyone on the network can read it: use an https:// URL, or allow it "
-        "explicitly for this archive (the archive settings' plain-HTTP option, or "
-        "'workstation archive add --allow-insecure-http')."
+        "explicitly for this archive (the archive settings' 'Allow the password over plain "
+        "http://' option, or 'workstation archive add --allow-insecure-http')."
     )
 
 
