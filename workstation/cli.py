@@ -281,7 +281,13 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
                 if not auth.keyring_available():
                     raise auth.NoKeyringError(auth.no_keyring_sentence(profile))
                 prompt = "Password" if profile.auth == "basic" else "Bearer token"
-                secret = from_env or getpass.getpass(f"{prompt} for {args.name}: ")
+                try:
+                    secret = from_env or getpass.getpass(f"{prompt} for {args.name}: ")
+                except EOFError:  # no terminal to ask on (a script, a service)
+                    raise SettingsError(
+                        f"No {prompt.lower()} was given for archive '{args.name}' (there is no "
+                        f"terminal to ask on): set {auth.ENV_SECRET} for scripts."
+                    ) from None
                 auth.store_secret(profile, secret)
         path = save_settings(settings)
         print(f"Archive '{args.name}' saved in {path}; {kept}.")

@@ -166,3 +166,15 @@ def test_basic_over_plain_http_with_the_opt_in_is_sent(lan_archive: FaultServer)
     with DicomWebClient(profile) as client:
         assert [s.study_uid for s in client.search_studies(StudyQuery())] == [lan_archive.study_uid]
     assert lan_archive.seen[0].authorization.startswith("Basic ")
+
+
+def test_archive_add_without_a_terminal_says_how_to_give_the_password(config: Path) -> None:
+    out = cli(config, "archive", "add", "pacs", "https://pacs.example.org/dicom-web", "--user",
+              "jdoe", env={"PYTHON_KEYRING_BACKEND": "tests.conftest.MemoryKeyring"})
+    assert out.returncode == 1
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in out.stderr
+    # the last line ends with the sentence (getpass writes its prompt, unanswered, before it)
+    assert lines[-1].endswith("No password was given for archive 'pacs' (there is no terminal "
+                              "to ask on): set WORKSTATION_PASSWORD for scripts.")
+    assert not config.exists()
