@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from workstation.model.entities import StudySummary
     from workstation.store.library import Library
 
+log = logging.getLogger("workstation")
+
 
 # ---------------------------------------------------------------------------------------------
 # Progress bar on standard error
@@ -309,17 +311,39 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
     if args.archive_verb == "add":
         profile = ArchiveProfile(
             name=args.name, url=args.url.rstrip("/"), auth=args.auth, username=args.user or "",
-            ca_bundle=args.ca_bundle or "",
+            ca_bundle=args.ca_bundle or "", allow_insecure_http=args.allow_insecure_http,
         )
+        if auth.sends_in_clear(profile):
+            if not profile.allow_insecure_http:
+                raise SettingsError(auth.insecure_http_refusal(profile))
+            print(f"Warning: archive '{args.name}' will send its secret unencrypted over plain "
+                  "HTTP; anyone on the network can read it. Use https:// where the archive "
+                  "offers it.", file=sys.stderr)
         settings.archives = [p for p in settings.archives if p.name != args.name] + [profile]
         if args.default or not settings.default_archive:
             settings.default_archive = args.name
-        if profile.auth != "none":
-            prompt = "Password" if profile.auth == "basic" else "Bearer token"
-            secret = os.environ.get("WORKSTATION_PASSWORD") or getpass.getpass(f"{prompt} for {args.name}: ")
-            auth.store_secret(profile, secret)
+        kept = "its secret is in the system keyring"
+        if profile.auth == "none":
+            kept = "it needs no secret"
+        else:
+            from_env = os.environ.get(auth.ENV_SECRET)
+            if from_env and not auth.keyring_available():
+                kept = (f"its secret is not saved (there is no system keyring): it will be read "
+                        f"from {auth.ENV_SECRET} each time")
+            else:
+                if not auth.keyring_available():
+                    raise auth.NoKeyringError(auth.no_keyring_sentence(profile))
+                prompt = "Password" if profile.auth == "basic" else "Bearer token"
+                try:
+                    secret = from_env or getpass.getpass(f"{prompt} for {args.name}: ")
+                except EOFError:  # no terminal to ask on (a script, a service)
+                    raise SettingsError(
+                        f"No {prompt.lower()} was given for archive '{args.name}' (there is no "
+                        f"terminal to ask on): set {auth.ENV_SECRET} for scripts."
+                    ) from None
+                auth.store_secret(profile, secret)
         path = save_settings(settings)
-        print(f"Archive '{args.name}' saved in {path}; its secret is in the system keyring.")
+        print(f"Archive '{args.name}' saved in {path}; {kept}.")
         return 0
     if args.archive_verb == "remove":
         existing = settings.archive(args.name)
@@ -423,6 +447,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     a.add_argument("--auth", choices=["basic", "bearer", "none"], default="basic")
     a.add_argument("--ca-bundle", help="PEM file of trusted CAs (default: the system's)")
     a.add_argument("--default", action="store_true", help="make it the default archive")
+    a.add_argument("--allow-insecure-http", action="store_true",
+                   help="allow sending the password over plain http:// to another machine "
+                        "(unencrypted: anyone on the network can read it)")
     a = asub.add_parser("remove", help="remove a profile and forget its secret")
     a.add_argument("name")
     a = asub.add_parser("test", help="test the connection to a profile")
@@ -462,3 +489,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkstationError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - the last guard: one sentence, never a traceback
+        # The message of an unexpected error may quote data (a patient name in a DICOM value):
+        # only its type reaches the terminal; the traceback goes to the log with -v.
+        log.info("Unexpected error", exc_info=True)
+        print(_unexpected_sentence(exc, args.verbose), file=sys.stderr)
+        return 1
+
+
+def _unexpected_sentence(exc: BaseException, verbose: bool) -> str:
+    """One sentence for an error the command did not foresee (a defect, or memory exhausted)."""
+    if isinstance(exc, MemoryError):
+        what = "ran out of memory"
+    else:
+        what = f"failed unexpectedly ({type(exc).__name__})"
+    where = ("the details are in the log above" if verbose
+             else "run it again with -v to log the details")
+    return f"The command {what} and stopped: {where}."

@@ -35,6 +35,18 @@ class ArchiveProfile:
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 60.0
     max_connections: int = 6
+    # Send the password or token over plain http:// to a host that is not this machine (RFC 7617
+    # section 4, RFC 6750 section 5.3): refused unless this is set (``archive add
+    # --allow-insecure-http``), because anyone on the path can read it.
+    allow_insecure_http: bool = False
+    # Bounds against a broken or hostile archive (workstation.net.http): the largest DICOM JSON
+    # answer (a search, a series' metadata) and the largest instance or frame read into memory,
+    # in MB; and a floor on throughput: after ``deadline_grace_s`` seconds a response must have
+    # averaged at least ``min_throughput_kbps`` kB/s, else it is abandoned as too slow.
+    max_json_mb: float = 256.0
+    max_instance_mb: float = 2048.0
+    min_throughput_kbps: float = 32.0
+    deadline_grace_s: float = 60.0
 
     def __post_init__(self) -> None:
         if self.auth not in ("none", "basic", "bearer"):

@@ -63,7 +63,7 @@ def test_archive_down(make_client: MakeClient) -> None:
 
 
 def test_unknown_host(make_client: MakeClient) -> None:
-    client = make_client("http://no-such-archive.invalid/dicom-web", retries=0)
+    client = make_client("http://no-such-archive.invalid/dicom-web", retries=0, auth="none")
     with pytest.raises(ArchiveError) as err:
         client.search_studies(StudyQuery())
     assert "no-such-archive.invalid could not be reached" in str(err.value)

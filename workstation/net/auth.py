@@ -10,13 +10,24 @@ Secrets never live in the settings file. They come from, in this order:
 
 :func:`store_secret` and :func:`forget_secret` write and remove the keyring entry. Secrets are
 never logged: :class:`Credentials` hides them from ``repr`` and the request auth objects do too.
+
+A secret is never sent in clear: over plain ``http://`` it is sent only to this machine
+(loopback) or when the profile explicitly allows it (``allow_insecure_http``), because HTTP Basic
+credentials and bearer tokens are readable by anyone on the path without TLS (RFC 7617 section 4,
+RFC 6750 section 5.3); see :func:`insecure_http_refusal`.
+
+Without a usable keyring (a Linux machine with no Secret Service), reading one gives nothing and
+writing one raises :class:`NoKeyringError`, whose sentence says what to do: set
+``WORKSTATION_PASSWORD``, or install a keyring backend.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
@@ -84,6 +95,53 @@ class BearerAuth(requests.auth.AuthBase):
         return hash(self._token)
 
 
+class NoKeyringError(AuthError):
+    """The system has no keyring to keep a secret in (no Secret Service, no backend)."""
+
+
+def no_keyring_sentence(profile: ArchiveProfile) -> str:
+    """What is missing when the keyring cannot be used, and the two ways to proceed."""
+    return (
+        f"There is no system keyring to keep the secret of archive profile '{profile.name}' "
+        f"(no Secret Service is running): set {ENV_SECRET} (and {ENV_USER} if needed) in the "
+        "environment of the workstation, or install a keyring backend (for example "
+        "gnome-keyring, or the keyrings.alt package) and add the archive again."
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine: ``localhost`` or a loopback address."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def sends_in_clear(profile: ArchiveProfile) -> bool:
+    """Whether ``profile`` would send a secret over plain HTTP to another machine."""
+    parts = urlsplit(profile.url)
+    return (profile.auth != "none" and parts.scheme == "http"
+            and not is_loopback(parts.hostname or ""))
+
+
+def insecure_http_refusal(profile: ArchiveProfile) -> str:
+    """The sentence refusing to send ``profile``'s secret in clear, or "" when it may be sent
+    (https, loopback, no secret, or the explicit ``allow_insecure_http`` opt-in)."""
+    if not sends_in_clear(profile) or profile.allow_insecure_http:
+        return ""
+    what = "password" if profile.auth == "basic" else "access token"
+    host = urlsplit(profile.url).hostname or profile.url
+    return (
+        f"Archive profile '{profile.name}' would send its {what} unencrypted over plain HTTP to "
+        f"{host}, where anyone on the network can read it: use an https:// URL, or allow it "
+        "explicitly for this archive (the archive settings' 'Allow the password over plain "
+        "http://' option, or 'workstation archive add --allow-insecure-http')."
+    )
+
+
 def _keyring_secret(profile: ArchiveProfile) -> str | None:
     try:
         return keyring.get_password(KEYRING_SERVICE, keyring_username(profile))
@@ -92,13 +150,27 @@ def _keyring_secret(profile: ArchiveProfile) -> str | None:
         return None
 
 
+def keyring_available() -> bool:
+    """Whether a keyring backend can hold secrets (the active one is not keyring's "fail")."""
+    try:
+        import keyring.backends.fail
+
+        return not isinstance(keyring.get_keyring(), keyring.backends.fail.Keyring)
+    except ImportError:  # pragma: no cover - every keyring release has it
+        return True
+
+
 def credentials_for(profile: ArchiveProfile) -> Credentials | None:
     """The credentials for ``profile``, or ``None`` when it needs none (auth ``"none"``).
 
-    Raises :class:`AuthError` when the profile needs a secret and none is available.
+    Raises :class:`AuthError` when the profile needs a secret and none is available, or when
+    it would go in clear over plain HTTP to another machine (:func:`insecure_http_refusal`).
     """
     if profile.auth == "none":
         return None
+    refusal = insecure_http_refusal(profile)
+    if refusal:
+        raise AuthError(refusal)
     env_secret = os.environ.get(ENV_SECRET)
     if profile.auth == "basic":
         username = os.environ.get(ENV_USER) or profile.username
@@ -115,6 +187,8 @@ def credentials_for(profile: ArchiveProfile) -> Credentials | None:
     if secret:
         return Credentials(profile.auth, username, secret, origin="keyring")
     what = "password" if profile.auth == "basic" else "access token"
+    if not keyring_available():
+        raise NoKeyringError(no_keyring_sentence(profile))
     raise AuthError(
         f"No {what} is saved for archive profile '{profile.name}': enter it in the archive "
         f"settings so it is kept in the system keyring (or set {ENV_SECRET} for scripts)."
@@ -127,6 +201,8 @@ def store_secret(profile: ArchiveProfile, secret: str) -> None:
         raise AuthError(f"An empty secret cannot be saved for archive profile '{profile.name}'.")
     try:
         keyring.set_password(KEYRING_SERVICE, keyring_username(profile), secret)
+    except keyring.errors.NoKeyringError:
+        raise NoKeyringError(no_keyring_sentence(profile)) from None
     except keyring.errors.KeyringError as exc:
         raise AuthError(
             f"The system keyring could not save the secret for archive profile "
@@ -142,8 +218,8 @@ def forget_secret(profile: ArchiveProfile) -> bool:
         if keyring.get_password(KEYRING_SERVICE, keyring_username(profile)) is None:
             return False
         keyring.delete_password(KEYRING_SERVICE, keyring_username(profile))
-    except keyring.errors.PasswordDeleteError:
-        return False
+    except (keyring.errors.PasswordDeleteError, keyring.errors.NoKeyringError):
+        return False  # nothing can have been saved where there is no keyring
     except keyring.errors.KeyringError as exc:
         raise AuthError(
             f"The system keyring could not remove the secret for archive profile "

@@ -16,6 +16,7 @@ wildcard ``?`` in matching keys and the results are checked locally against the 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -409,7 +410,7 @@ class DicomWebClient:
     ) -> Iterator[bytes]:
         response = self._get_stored(url, "instance", ACCEPT_DICOM_STORED, ACCEPT_DICOM,
                                     what, cancel)
-        for part in self._parts(response, cancel):
+        for part in self._parts(response, cancel, what):
             yield part.body
 
     def _get_stored(
@@ -420,7 +421,7 @@ class DicomWebClient:
         syntax when it answers 400/406 to ``transfer-syntax=*`` (PS3.18 8.7.3.5)."""
         if self._stored_syntax[kind] is not False:
             response = self.transport.get(
-                url, accept=stored_accept, stream=True, what=what, cancel=cancel,
+                url, accept=stored_accept, what=what, cancel=cancel,
                 accept_statuses=frozenset({400, 406}), compressed=self.gzip_pixels,
             )
             if response.status_code not in (400, 406):
@@ -432,23 +433,35 @@ class DicomWebClient:
                 raise self.transport.error_for(response.status_code, what)
             log.info("The archive refused transfer-syntax=* (HTTP %d); asking for its default "
                      "transfer syntax", response.status_code)
-        response = self.transport.get(url, accept=default_accept, stream=True, what=what,
+        response = self.transport.get(url, accept=default_accept, what=what,
                                       cancel=cancel, compressed=self.gzip_pixels)
         with self._lock:
             if self._stored_syntax[kind] is None:
                 self._stored_syntax[kind] = False
         return response
 
-    def _parts(self, response: requests.Response, cancel: CancelToken | None) -> Iterator[Part]:
+    def _parts(self, response: requests.Response, cancel: CancelToken | None,
+               what: str = "instance") -> Iterator[Part]:
+        """The parts of a WADO-RS answer, each at most ``max_instance_mb`` (a single-part
+        answer, which some archives send without the multipart wrapper, likewise)."""
         content_type = response.headers.get("Content-Type", "")
+        limit = self.transport.max_instance_bytes
+        media_type, _ = parse_content_type(content_type)
+        if not media_type.startswith("multipart/"):
+            if not _single_part_media(media_type):
+                response.close()
+                raise ArchiveError(
+                    f"The archive at {self.transport.host} answered the {what} request with "
+                    f"{media_type or 'an untyped body'} instead of DICOM (multipart/related, "
+                    "PS3.18 8.6.1.2); check that the URL points to a DICOMweb service."
+                )
+            body = self.transport.read_body(response, limit, what, cancel)
+            yield Part({"content-type": content_type}, body)
+            return
         chunks = self.transport.iter_body(response, cancel)
         try:
-            media_type, _ = parse_content_type(content_type)
-            if not media_type.startswith("multipart/"):
-                body = b"".join(chunks)
-                yield Part({"content-type": content_type}, body)
-                return
-            yield from iter_parts(chunks, boundary_of(content_type))
+            yield from iter_parts(chunks, boundary_of(content_type), max_part_bytes=limit,
+                                  who=f"The archive at {self.transport.host}")
         finally:
             chunks.close()
 
@@ -481,7 +494,7 @@ class DicomWebClient:
         frames = [
             (part.body, _syntax_of(part.content_type, "") or outer_syntax
              or EXPLICIT_VR_LITTLE_ENDIAN)
-            for part in self._parts(response, cancel)
+            for part in self._parts(response, cancel, "frame")
         ]
         if len(frames) != len(numbers):
             raise ArchiveError(
@@ -493,9 +506,9 @@ class DicomWebClient:
     def retrieve_bulkdata(self, uri: str, cancel: CancelToken | None = None) -> bytes:
         """The bytes behind a BulkDataURI from the metadata (PS3.18 10.4.1.1.5)."""
         response = self.transport.get(self.transport.absolute(uri), accept=ACCEPT_BULK,
-                                      stream=True, what="bulk data", cancel=cancel,
+                                      what="bulk data", cancel=cancel,
                                       compressed=self.gzip_pixels)
-        return b"".join(part.body for part in self._parts(response, cancel))
+        return b"".join(part.body for part in self._parts(response, cancel, "bulk data"))
 
     # -- STOW-RS (PS3.18 10.5) -----------------------------------------------------------------
 
@@ -526,8 +539,10 @@ class DicomWebClient:
             accept_statuses=frozenset({409}),
         )
         status = response.status_code
+        reply_body = self.transport.read_body(response, self.transport.max_json_bytes,
+                                              "store response")
         try:
-            payload: Any = response.json() if response.content.strip() else {}
+            payload: Any = json.loads(reply_body) if reply_body.strip() else {}
         except ValueError:
             payload = {}
         if isinstance(payload, list):
@@ -608,6 +623,13 @@ class DicomWebClient:
                 ds.__dict__["_bulk_data_uris"] = uris
             out.append(ds)
         return out
+
+
+def _single_part_media(media_type: str) -> bool:
+    """Whether a retrieve answered without the multipart wrapper still holds DICOM content: a
+    PS3.10 file, raw bytes, or a frame in an image media type (PS3.18 8.7.3)."""
+    return (media_type in ("application/dicom", "application/octet-stream")
+            or media_type.startswith("image/"))
 
 
 def _syntax_of(content_type: str, explicit: str) -> str:

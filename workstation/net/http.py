@@ -12,18 +12,27 @@ What it adds to ``requests``:
   encoded ``*`` would match nothing;
 * HTTP failures mapped to the workstation's typed errors, each one sentence without patient
   data (the query string, which can hold a patient name, never appears in messages or logs);
-* streamed bodies that check a :class:`CancelToken` between chunks.
+* streamed bodies that check a :class:`CancelToken` between chunks;
+* bounds against a broken or hostile archive: every response is streamed (never read whole by
+  ``requests``), a DICOM JSON answer is capped at ``max_json_mb`` (:meth:`Transport.read_body`),
+  and every response has a deadline that scales with its size, a floor on throughput
+  (:mod:`workstation.net.deadline`), so a server that drips bytes ends in one sentence naming it;
+* credentials only for the archive's own origin: redirects are followed only to the same host
+  (same scheme, or up to https, RFC 9110 15.4), any other is refused with one sentence, and a
+  URI from the archive that names another host gets no Authorization header.
 """
 
 from __future__ import annotations
 
 import email.utils
 import http.client
+import json
 import logging
 import time
+import weakref
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 import requests.adapters
@@ -38,11 +47,14 @@ from workstation.errors import (
 )
 from workstation.model.source import CancelToken
 from workstation.net.auth import credentials_for
+from workstation.net.deadline import Deadline
 from workstation.settings import ArchiveProfile
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
 CHUNK_SIZE = 256 * 1024
 # Characters sent as they are in a query value: RFC 3986 unreserved plus the sub-delimiters
 # and separators DICOM matching uses; "&", "=", "+", "%", "#" and spaces are encoded.
@@ -73,6 +85,22 @@ def host_of(url: str) -> str:
     """The host (and port) of ``url`` without any user information, for messages."""
     parts = urlsplit(url)
     return parts.hostname and (f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname) or url
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _megabytes(n_bytes: int) -> str:
+    return f"{n_bytes / 1e6:g} MB"
+
+
+def _amount(n_bytes: int) -> str:
+    if n_bytes < 10_000:
+        return f"{n_bytes} bytes"
+    return f"{n_bytes / 1000:.0f} kB"
 
 
 def _unreachable_reason(exc: BaseException, profile: ArchiveProfile) -> str:
@@ -126,6 +154,12 @@ class Transport:
         self.timeout = (profile.connect_timeout_s, profile.read_timeout_s)
         self._auth: requests.auth.AuthBase | None = None
         self._auth_loaded = False
+        self.origin = _origin(self.base_url)
+        self.max_json_bytes = int(profile.max_json_mb * 1e6)
+        self.max_instance_bytes = int(profile.max_instance_mb * 1e6)
+        self._deadlines: weakref.WeakKeyDictionary[requests.Response, Deadline] = (
+            weakref.WeakKeyDictionary()
+        )
 
     # -- URLs ----------------------------------------------------------------------------------
 
@@ -160,7 +194,6 @@ class Transport:
         *,
         headers: Mapping[str, str] | None = None,
         data: bytes | Iterator[bytes] | None = None,
-        stream: bool = False,
         what: str = "resource",
         cancel: CancelToken | None = None,
         accept_statuses: frozenset[int] = frozenset(),
@@ -168,23 +201,31 @@ class Transport:
         """Send one request; retry idempotent ones; map failures to typed errors.
 
         Statuses in ``accept_statuses`` are returned to the caller instead of raising (used for
-        the transfer-syntax fall-back on 400/406).
+        the transfer-syntax fall-back on 400/406). The response is always streamed: read it with
+        :meth:`iter_body` or :meth:`read_body`, which keep to its deadline.
         """
         idempotent = method in ("GET", "HEAD")
         attempts = 1 + (self.retries if idempotent else 0)
-        auth = self.auth()
         path = urlsplit(url).path
-        for attempt in range(attempts):
+        redirects = 0
+        attempt = 0
+        while attempt < attempts:
             if cancel is not None:
                 cancel.raise_if_cancelled()
+            # Credentials go only to the archive's own origin (a BulkDataURI or RetrieveURL
+            # naming another host gets none).
+            auth = self.auth() if self._same_site(url) else None
             prepared = self.session.prepare_request(
                 requests.Request(method, url, headers=dict(headers or {}), data=data, auth=auth)
             )
             prepared.url = url  # keep our query encoding: requests would encode "*" and "^"
-            settings = self.session.merge_environment_settings(url, {}, stream, self.verify, None)
-            started = time.monotonic()
+            # Always streamed: requests would otherwise read a body of any size into memory.
+            settings = self.session.merge_environment_settings(url, {}, True, self.verify, None)
+            deadline = self._new_deadline(what)
+            started = deadline.started
             try:
-                response = self.session.send(prepared, timeout=self.timeout, **settings)
+                response = self.session.send(prepared, timeout=self.timeout,
+                                             allow_redirects=False, **settings)
             except requests.exceptions.SSLError:
                 raise ArchiveError(
                     f"The secure connection to the archive at {self.host} failed: its "
@@ -198,6 +239,7 @@ class Transport:
                          attempts, reason)
                 if attempt + 1 < attempts:
                     self._sleep(self._backoff(attempt), cancel)
+                    attempt += 1
                     continue
                 raise ArchiveError(
                     f"The archive at {self.host} could not be reached: {reason}. "
@@ -206,18 +248,30 @@ class Transport:
                 ) from None
             status = response.status_code
             log.debug("%s %s -> %d in %.2f s", method, path, status, time.monotonic() - started)
+            if deadline.passed():  # the status line and headers came slower than the floor
+                response.close()
+                raise self._too_slow(deadline)
             if status in accept_statuses:
-                return response
+                return self._track(response, deadline)
+            if status in REDIRECT_STATUSES:
+                target = urljoin(url, response.headers.get("Location", ""))
+                response.close()
+                url = self._redirect_target(url, target, what, redirects)
+                redirects += 1
+                if status == 303:
+                    method, data = "GET", None
+                continue
             if status in RETRY_STATUSES and attempt + 1 < attempts:
                 delay = self._retry_after(response) or self._backoff(attempt)
                 response.close()
                 log.info("%s %s answered %d; retrying in %.2f s", method, path, status, delay)
                 self._sleep(delay, cancel)
+                attempt += 1
                 continue
             if status >= 400:
                 response.close()
                 raise self.error_for(status, what)
-            return response
+            return self._track(response, deadline)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def get(self, url: str, *, accept: str, compressed: bool = True,
@@ -234,29 +288,70 @@ class Transport:
         return self.request("GET", url, headers=headers, **kwargs)
 
     def get_json(self, url: str, *, what: str, cancel: CancelToken | None = None) -> Any:
-        """GET a DICOM JSON resource (PS3.18 F.2); ``[]`` for 204 No Content."""
+        """GET a DICOM JSON resource (PS3.18 F.2); ``[]`` for 204 No Content.
+
+        The body is read up to ``max_json_mb``: a larger answer is refused unread."""
         response = self.get(url, accept="application/dicom+json", what=what, cancel=cancel)
-        if response.status_code == 204 or not response.content.strip():
+        if response.status_code == 204:
+            response.close()
+            return []
+        return self.parse_json(self.read_body(response, self.max_json_bytes, what, cancel), what)
+
+    def parse_json(self, body: bytes, what: str) -> Any:
+        """``body`` as JSON (``[]`` when empty); one sentence when it is not JSON."""
+        if not body.strip():
             return []
         try:
-            return response.json()
+            return json.loads(body)
         except ValueError:
             raise ArchiveError(
                 f"The archive at {self.host} answered with a {what} that is not valid DICOM "
                 "JSON (PS3.18 F.2); check that the URL points to a DICOMweb service."
             ) from None
 
+    def read_body(self, response: requests.Response, limit: int, what: str,
+                  cancel: CancelToken | None = None) -> bytes:
+        """The whole body of ``response`` if it is at most ``limit`` bytes; otherwise
+        :class:`ArchiveError` in one sentence, having read no more than ``limit`` bytes (and
+        none at all when Content-Length already says so)."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise self.too_large(what, limit)
+        pieces: list[bytes] = []
+        size = 0
+        chunks = self.iter_body(response, cancel)
+        try:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise self.too_large(what, limit)
+                pieces.append(chunk)
+        finally:
+            chunks.close()
+        return b"".join(pieces)
+
+    def too_large(self, what: str, limit: int) -> ArchiveError:
+        """The sentence for a response larger than it can reasonably be."""
+        return ArchiveError(
+            f"The archive at {self.host} sent a {what} larger than {_megabytes(limit)}, more "
+            "than it can reasonably be, so it was not read: narrow the request, or raise the "
+            "limit in the archive settings if the archive really holds such objects."
+        )
+
     def iter_body(
         self, response: requests.Response, cancel: CancelToken | None = None
     ) -> Generator[bytes, None, None]:
         """The response body in chunks as they arrive; a dropped connection raises
         TransferInterrupted. ``cancel`` is checked before each chunk; cancelling closes the
-        response.
+        response. A response slower than the throughput floor (its :class:`Deadline`) raises
+        :class:`ArchiveError` naming the archive.
 
         Chunks are read with ``read1`` (whatever the socket has, up to CHUNK_SIZE) so the first
         instance of a slow transfer is parsed as soon as its bytes are here.
         """
         raw = response.raw
+        deadline = self._deadlines.get(response) or self._new_deadline("response")
         try:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -267,11 +362,17 @@ class Transport:
                         break
                     if cancel is not None and cancel.cancelled:
                         raise Cancelled("The transfer was cancelled.")
+                    deadline.add(len(chunk))
+                    if deadline.passed():
+                        raise self._too_slow(deadline)
                     yield chunk
             else:  # pragma: no cover - urllib3 < 2
                 for chunk in response.iter_content(CHUNK_SIZE):
                     if cancel is not None and cancel.cancelled:
                         raise Cancelled("The transfer was cancelled.")
+                    deadline.add(len(chunk))
+                    if deadline.passed():
+                        raise self._too_slow(deadline)
                     yield chunk
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
                 http.client.HTTPException, OSError) as exc:
@@ -284,6 +385,51 @@ class Transport:
             response.close()
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _new_deadline(self, what: str) -> Deadline:
+        return Deadline(self.profile.deadline_grace_s, self.profile.min_throughput_kbps * 1000,
+                        what=what)
+
+    def _track(self, response: requests.Response, deadline: Deadline) -> requests.Response:
+        self._deadlines[response] = deadline
+        return response
+
+    def _too_slow(self, deadline: Deadline) -> ArchiveError:
+        return ArchiveError(
+            f"The archive '{self.profile.name}' at {self.host} is too slow: it sent "
+            f"{_amount(deadline.received)} in {deadline.elapsed():.1f} s, under the "
+            f"{self.profile.min_throughput_kbps:g} kB/s the workstation waits for after "
+            f"{self.profile.deadline_grace_s:g} s, so the {deadline.what} was abandoned; try again later, "
+            "or tell the archive's administrator.",
+            retryable=True,
+        )
+
+    def _same_site(self, url: str) -> bool:
+        """Whether ``url`` is on the archive's own host: same scheme and port, or https on the
+        same host name (an upgrade, RFC 9110 4.2.2)."""
+        scheme, host, port = _origin(url)
+        base_scheme, base_host, base_port = self.origin
+        if host != base_host:
+            return False
+        return (scheme, port) == (base_scheme, base_port) or scheme == "https"
+
+    def _redirect_target(self, url: str, target: str, what: str, redirects: int) -> str:
+        """The URL to follow a redirect to, or :class:`ArchiveError` refusing it: only the
+        archive's own host is followed, so credentials never go elsewhere."""
+        if not self._same_site(target):
+            raise ArchiveError(
+                f"The archive at {self.host} redirected the {what} request to another server "
+                f"({host_of(target)}); it was not followed, so the archive's credentials stay "
+                "with the archive: if that server is the archive, put its URL in the archive "
+                "settings.",
+            )
+        if redirects >= MAX_REDIRECTS:
+            raise ArchiveError(
+                f"The archive at {self.host} redirected the {what} request more than "
+                f"{MAX_REDIRECTS} times; check the URL in the archive settings."
+            )
+        log.info("Following a redirect from %s to %s", urlsplit(url).path, urlsplit(target).path)
+        return target
 
     def error_for(self, status: int, what: str) -> ArchiveError:
         """The typed error, in one sentence, for an HTTP failure status."""

@@ -7,6 +7,10 @@ time: it keeps at most the part being read plus one chunk, and every byte is sca
 number of times (the delimiter search resumes where the previous one stopped), so the work is
 linear in the size of the body.
 
+A part may be given a size limit (``max_part_bytes``): a part that grows past it (a part that
+never ends, a body far larger than any instance) raises :class:`PartTooLarge` once the limit is
+passed, so memory stays bounded by the limit plus one chunk whatever the server sends.
+
 A body that stops before its close delimiter (a connection dropped mid-transfer, a proxy that
 cut the response) raises :class:`~workstation.errors.TransferInterrupted` after every complete
 part before the cut has been yielded, so the caller keeps what did arrive.
@@ -100,6 +104,10 @@ def boundary_of(content_type: str) -> str:
     return boundary
 
 
+class PartTooLarge(ArchiveError):
+    """A multipart body part grew past the size it can reasonably have."""
+
+
 def _parse_headers(block: bytes) -> dict[str, str]:
     """MIME part headers (RFC 2045 / RFC 822 style), folded lines unfolded."""
     headers: dict[str, str] = {}
@@ -122,12 +130,15 @@ def _parse_headers(block: bytes) -> dict[str, str]:
     return headers
 
 
-def iter_parts(chunks: Iterable[bytes], boundary: str) -> Iterator[Part]:
+def iter_parts(chunks: Iterable[bytes], boundary: str, *, max_part_bytes: int | None = None,
+               who: str = "The archive") -> Iterator[Part]:
     """Yield the parts of a multipart body read from ``chunks`` (RFC 2046 5.1.1).
 
     The preamble (including a bare ``\\r\\n`` before the first delimiter), transport padding
     after delimiters and the epilogue are skipped. Raises :class:`TransferInterrupted` when
     the chunks end before the close delimiter; parts completed before that were yielded.
+    Raises :class:`PartTooLarge` as soon as a part's content passes ``max_part_bytes``
+    (``who`` begins that sentence, e.g. "The archive at pacs.example.org").
     """
     if not boundary:
         raise ValueError("an empty multipart boundary")
@@ -151,7 +162,11 @@ def iter_parts(chunks: Iterable[bytes], boundary: str) -> Iterator[Part]:
                     if state == "preamble" and scan:
                         del buf[:scan]  # the preamble is not kept
                         scan = 0
+                    elif max_part_bytes is not None and scan > max_part_bytes:
+                        raise _too_large(who, complete, max_part_bytes)
                     continue
+                if state == "body" and max_part_bytes is not None and index > max_part_bytes:
+                    raise _too_large(who, complete, max_part_bytes)
                 if state == "body":
                     with memoryview(buf) as view:  # one copy of the part, not two
                         body = bytes(view[:index])
@@ -196,6 +211,14 @@ def iter_parts(chunks: Iterable[bytes], boundary: str) -> Iterator[Part]:
     raise TransferInterrupted(
         f"The transfer was cut short after {complete} complete part(s): the multipart body "
         "ended before its closing boundary; try again, or check the connection."
+    )
+
+
+def _too_large(who: str, complete: int, limit: int) -> PartTooLarge:
+    return PartTooLarge(
+        f"{who} sent a part larger than {limit / 1e6:g} MB after {complete} complete part(s), "
+        "more than one instance can reasonably be, so the transfer was abandoned: raise the "
+        "instance size limit in the archive settings if the archive really holds such objects."
     )
 
 

@@ -69,7 +69,7 @@ class PullReport:
             )
         incomplete = [s for s in self.series if not s.complete]
         missing = sum(len(s.missing) for s in incomplete)
-        reason = next((s.error for s in incomplete if s.error), "")
+        reason = next((s.error for s in incomplete if s.error), "").rstrip(".")
         return (
             f"Study {self.study_uid} is incomplete: {missing} instances in {len(incomplete)} "
             f"series are still missing{': ' + reason if reason else ''}. "

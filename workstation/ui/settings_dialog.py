@@ -113,6 +113,8 @@ class SettingsDialog(QDialog):
         ca_row.addWidget(self.ca_bundle, 1)
         ca_row.addWidget(browse)
         self.verify_tls = QCheckBox("Verify the server's TLS certificate")
+        self.allow_http = QCheckBox("Allow the password over plain http:// (unencrypted: anyone "
+                                    "on the network can read it)")
         self.test_button = QPushButton("Test connection")
         self.test_button.clicked.connect(self.test_connection)
         self.test_result = QLabel("")
@@ -127,6 +129,7 @@ class SettingsDialog(QDialog):
         form.addRow("Password / token", self.secret)
         form.addRow("CA bundle", ca_row)
         form.addRow("", self.verify_tls)
+        form.addRow("", self.allow_http)
         form.addRow("", self.default)
         form.addRow(self.test_button, self.test_result)
         self.editor = QWidget()
@@ -420,6 +423,7 @@ class SettingsDialog(QDialog):
         self.secret.setText(self.secrets.get(row, ""))
         self.ca_bundle.setText(p.ca_bundle)
         self.verify_tls.setChecked(p.verify_tls)
+        self.allow_http.setChecked(p.allow_insecure_http)
         self.default.setChecked(p.name == self.settings.default_archive)
         self.test_result.setText("")
         self._auth_changed()
@@ -440,7 +444,7 @@ class SettingsDialog(QDialog):
         return replace(
             base, name=self.name.text().strip(), url=self.url.text().strip(), auth=str(self.auth.currentData()),
             username=self.username.text().strip(), ca_bundle=self.ca_bundle.text().strip(),
-            verify_tls=self.verify_tls.isChecked(),
+            verify_tls=self.verify_tls.isChecked(), allow_insecure_http=self.allow_http.isChecked(),
         )
 
     def _store_row(self) -> None:
@@ -495,6 +499,12 @@ class SettingsDialog(QDialog):
         names = [p.name for p in self.profiles]
         if any(not n for n in names) or len(set(names)) != len(names):
             raise SettingsError("Every archive needs a name of its own; rename the empty or repeated one.")
+        from workstation.net.auth import insecure_http_refusal
+
+        for profile in self.profiles:  # the same refusal as 'archive add' and every request
+            refusal = insecure_http_refusal(profile)
+            if refusal:
+                raise SettingsError(refusal)
         default = getattr(self, "_default_name", self.settings.default_archive)
         if default not in names:
             default = names[0] if names else ""
