@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pydicom
@@ -11,6 +9,7 @@ import pytest
 from pydicom.dataset import Dataset
 
 from tests import orthanc as orthanc_mod
+from tests import validators
 from tests.qc.helpers import PHANTOM, read_headers
 from workstation.net.auth import store_secret
 from workstation.net.dicomweb import DicomWebClient
@@ -33,12 +32,9 @@ def _series_2010(shared_data: Path) -> tuple[list[Dataset], dict[str, Path]]:
 
 
 def dciodvfy_errors(path: Path) -> list[str]:
-    if shutil.which("dciodvfy") is None:
-        pytest.skip("dciodvfy (Debian dicom3tools) is not installed")
-    done = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, timeout=60)
-    lines = (done.stdout + done.stderr).splitlines()
-    assert any("KeyObjectSelectionDocument" in line for line in lines), lines  # it recognised the IOD
-    return [line for line in lines if line.strip().startswith("Error")]
+    found = validators.dciodvfy(path, path.parent)
+    assert "KeyObjectSelectionDocument" in found.output, found.output  # it recognised the IOD
+    return list(found.errors)
 
 
 @pytest.mark.parametrize("reason", list(RejectionReason))
