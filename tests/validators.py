@@ -28,6 +28,10 @@ _JDK17_XPATH = (
 )
 #: dsrdump says this on every document: DCMTK does not check templates at all (not a finding).
 DSRDUMP_ALWAYS = "W: Check for template constraints not yet supported"
+#: DCMTK 3.6.7's SR value checker knows only single-byte character sets, so it says this on
+#: every UTF-8 document (and then reads it: run with +U8, dsrdump prints the text correctly).
+#: Every object the workstation writes declares ISO_IR 192, so SR tests allow exactly this one.
+DSRDUMP_UTF8 = "W: The VR checker does not support this Specific Character Set: ISO_IR 192"
 
 #: PixelMed 20220618 knows CID 7001 only in its retired DCM codes (121060-121078): every section
 #: with a current LOINC heading (PS3.16 CID 7001, which names LOINC the preferable encoding) and
@@ -90,9 +94,10 @@ def dciodvfy(obj: Dataset | bytes | Path, folder: Path, name: str = "") -> Findi
 
 
 def dsrdump(obj: Dataset | bytes | Path, folder: Path, name: str = "") -> Findings:
-    """dsrdump's E:/F: (errors) and W: (warnings) lines for an SR or KOS, with its exit code."""
+    """dsrdump's E:/F: (errors) and W: (warnings) lines for an SR or KOS, with its exit code;
+    ``output`` is the document as dsrdump prints it, converted to UTF-8 (``+U8``)."""
     path = _file(obj, folder, name or _name(obj, "dsrdump"))
-    run = subprocess.run([_require("dsrdump", "dcmtk"), str(path)], capture_output=True, timeout=120)
+    run = subprocess.run([_require("dsrdump", "dcmtk"), "+U8", "+Pl", str(path)], capture_output=True, timeout=120)
     lines = [line.strip() for line in run.stderr.decode("utf-8", "replace").splitlines()]
     return Findings(
         "dsrdump",

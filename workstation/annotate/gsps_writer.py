@@ -13,6 +13,9 @@ given, SCALE TO FIT otherwise. Each tool is drawn as:
 - arrow: the shaft and a two-stroke head as POLYLINEs; text: a text object at its anchor;
 - every measurement also gets a text object with its label, anchored at its last point.
 
+The presentation state is in UTF-8 (ISO_IR 192, :mod:`workstation.model.charset`), whatever
+the images' character set, so text annotations may be in any language.
+
 :mod:`workstation.model.presentation_state` reads it back (tests round-trip through it).
 """
 
@@ -31,6 +34,7 @@ from pydicom.uid import generate_uid
 
 from workstation.annotate.measurements import Kind, Measurement, MeasurementError, Point
 from workstation.lazy import lazy_module
+from workstation.model.charset import UTF8
 
 if TYPE_CHECKING:
     import highdicom as hd
@@ -199,6 +203,7 @@ def build_presentation_state(
             graphic_annotations=annotations or None,
             graphic_layers=[layer] if annotations else None,
             voi_lut_transformations=voi,
+            specific_character_set=UTF8,  # text annotations in any language (PS3.5 6.1)
         )
     ps.DisplayedAreaSelectionSequence = _displayed_area(headers, view)
     if "Laterality" not in ps:  # General Series, Type 2C: the images' own, else empty

@@ -3,7 +3,8 @@
 The document title is (113000, DCM, "Of Interest") from CID 7010; the reader's note is the Key
 Object Description (113012, DCM) text item; every key image is an IMAGE content item and is
 listed in the Current Requested Procedure Evidence Sequence (C.17.2.1). Each saved version has
-new Series (unless the previous version's is reused) and SOP Instance UIDs.
+new Series (unless the previous version's is reused) and SOP Instance UIDs. The document is in
+UTF-8 (ISO_IR 192, :mod:`workstation.model.charset`) whatever the images' character set.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from workstation.annotate.key_images import KeyImages
 from workstation.annotate.measurements import ImageRef, MeasurementError
 from workstation.errors import InvalidDicomError
 from workstation.lazy import lazy_module
+from workstation.model.charset import UTF8
 
 if TYPE_CHECKING:
     import highdicom as hd
@@ -81,6 +83,7 @@ def build_key_object_selection(
             instance_number=number,
             manufacturer="workstation",
             institution_name=institution_name,
+            specific_character_set=UTF8,  # the note in any language, whatever the images' set
         )
     document.SeriesDescription = "Key images"
     return document

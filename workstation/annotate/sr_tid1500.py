@@ -22,6 +22,9 @@ freehand       closed POLYLINE                     386136009, 255605001, 5685100
 probe          POINT                               Mean (of the one pixel)
 ============== =================================== ==========================================
 
+The document is in UTF-8 (ISO_IR 192, :mod:`workstation.model.charset`) whatever the images'
+character set; values copied from them are decoded with their own set first.
+
 SCOORD coordinates put (0, 0) at the outer top-left corner of the image, so the measurement's
 pixel-centre coordinates are shifted by +0.5. Arrows and text annotations are not measurements:
 they go to the presentation state (:mod:`.gsps_writer`).
@@ -41,6 +44,7 @@ from pydicom.uid import generate_uid
 from workstation.annotate.measurements import HU, Kind, Measurement, MeasurementError, Value
 from workstation.annotate.suv import SUV_UNIT
 from workstation.lazy import lazy_module
+from workstation.model.charset import UTF8
 
 if TYPE_CHECKING:
     import highdicom as hd
@@ -213,6 +217,7 @@ def measurement_report_document(
             manufacturer="workstation",
             institution_name=institution_name,
             previous_versions=[previous_version] if previous_version is not None else None,
+            specific_character_set=UTF8,  # whatever the images' own set (PS3.5 6.1)
         )
     document.SeriesDescription = series_description
     return document

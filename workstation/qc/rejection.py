@@ -7,7 +7,7 @@ Document (PS3.3 A.35.4, SOP Class 1.2.840.10008.5.1.4.1.1.88.59) whose Concept N
 but the optional "Document Title Modifier" detail of a quality rejection, TID 2010), and whose
 Current Requested Procedure Evidence Sequence (PS3.3 C.17.2.1) lists every rejected instance.
 The note has new Series and SOP Instance UIDs and inherits the patient and study of the images
-it rejects (one study per note). It is sent by STOW-RS (PS3.18 10.5); readers that see it hide
+it rejects (one study per note), and is in UTF-8 (ISO_IR 192) whatever their character set. It is sent by STOW-RS (PS3.18 10.5); readers that see it hide
 the instances it lists (:func:`rejected_instances`).
 """
 
@@ -23,6 +23,7 @@ from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
 
 from workstation.errors import WorkstationError
+from workstation.model.charset import UTF8
 from workstation.model.sop_classes import KEY_OBJECT_SELECTION
 from workstation.net.dicomweb import DicomWebClient, StoreResult
 from workstation.qc.attributes import text
@@ -147,6 +148,7 @@ def _document(
         instance_number=1,
         manufacturer="workstation",
         institution_name=institution_name,
+        specific_character_set=UTF8,  # the description in any language, whatever the images' set
     )
     return document
 

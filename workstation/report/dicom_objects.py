@@ -17,6 +17,9 @@ Diagnostic Imaging Report"), built with highdicom's generic content items:
   per paragraph, plus the template's field values and the measurements as text; key images
   present in the evidence as IMAGE items "Best illustration of finding" (121080).
 
+Both objects are in UTF-8 (Specific Character Set ISO_IR 192, PS3.5 6.1), so report text and
+names may be in any language.
+
 The SR Document General Module (PS3.3 C.17.2) flags follow the report's state: a draft or
 preliminary version is PARTIAL / UNVERIFIED / PRELIMINARY; a final one COMPLETE / VERIFIED /
 FINAL with the Verifying Observer Sequence (the signer, the organisation, the signing time). A
@@ -48,6 +51,7 @@ from pydicom.valuerep import DA, TM
 
 from workstation.errors import ReportError
 from workstation.model import attributes as attr
+from workstation.model.charset import UTF8
 from workstation.model.part10 import file_meta
 from workstation.model.sop_classes import ENCAPSULATED_PDF
 from workstation.report.model import ADDENDUM, Report, ReportStatus, SignedReport
@@ -256,6 +260,7 @@ def build_report_sr(
             previous_versions=previous or None,
             record_evidence=False,
             institution_name=organization or None,
+            specific_character_set=UTF8,  # report text and names in any language (PS3.5 6.1)
         )
     for keyword in ("CurrentRequestedProcedureEvidenceSequence", "PertinentOtherEvidenceSequence"):
         if keyword in sr:
@@ -285,7 +290,7 @@ def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: st
     ds = _patient_study(report)
     ds.SOPClassUID = ENCAPSULATED_PDF
     ds.SOPInstanceUID = report.pdf_instance_uid
-    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.SpecificCharacterSet = UTF8
     ds.Modality = "DOC"
     ds.SeriesInstanceUID = report.pdf_series_uid
     ds.SeriesNumber = PDF_SERIES_NUMBER
