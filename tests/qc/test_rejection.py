@@ -61,6 +61,23 @@ def test_note_is_a_valid_key_object_selection(shared_data: Path, tmp_path: Path,
     assert rejected_instances([back]) == listed
 
 
+def test_note_lists_images_as_tid_2010_wants(shared_data: Path, tmp_path: Path) -> None:
+    """Unnamed IMAGE items (TID 2010 rows 8-10): PixelMed, dsrdump and dciodvfy count no warning
+    (dciodvfy's one is the phantom's own "HEAD" name, in the retired single-component PN form)."""
+    headers, _ = _series_2010(shared_data)
+    note = build_rejection_note(headers[:3], RejectionReason.QUALITY, description="Bougé – Bewegung – ruch 動き")
+    references = [item for item in note.ContentSequence if item.ValueType != "TEXT"]
+    assert [item.ValueType for item in references] == ["IMAGE"] * 3
+    assert not any("ConceptNameCodeSequence" in item for item in references)
+    checked = validators.dciodvfy(note, tmp_path)
+    assert checked.errors == () and checked.warnings_except("Retired Person Name form") == []
+    dump = validators.dsrdump(note, tmp_path)
+    assert (dump.returncode, dump.errors, dump.warnings) == (0, (), (validators.DSRDUMP_UTF8,))
+    assert "Bougé – Bewegung – ruch 動き" in dump.output and dump.output.count("<contains IMAGE:") == 3
+    pixelmed = validators.pixelmed_sr(note, tmp_path)
+    assert (pixelmed.errors, pixelmed.warnings) == ((), ())
+
+
 def test_reasons_and_refusals(shared_data: Path) -> None:
     headers, _ = _series_2010(shared_data)
     assert rejection_reason(build_rejection_note(headers[:1], "113038")) is RejectionReason.INCORRECT_WORKLIST_ENTRY
