@@ -34,6 +34,7 @@ from pydicom.uid import generate_uid
 
 from workstation.annotate.measurements import Kind, Measurement, MeasurementError, Point
 from workstation.lazy import lazy_module
+from workstation.model import series_numbers
 from workstation.model.charset import UTF8
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ else:
     hd = lazy_module("highdicom")  # imported when an object is first written
 
 #: Series Number given to presentation states written here.
-PRESENTATION_SERIES_NUMBER = 9803
+PRESENTATION_SERIES_NUMBER = series_numbers.PRESENTATION_STATES
 LAYER = "MEASUREMENTS"
 ARROW_HEAD_PIXELS = 8.0
 

@@ -21,6 +21,7 @@ from workstation.annotate.key_images import KeyImages
 from workstation.annotate.measurements import ImageRef, MeasurementError
 from workstation.errors import InvalidDicomError
 from workstation.lazy import lazy_module
+from workstation.model import series_numbers
 from workstation.model.charset import UTF8
 from workstation.model.key_object_items import as_tid2010, image_uids
 
@@ -32,7 +33,7 @@ else:
 OF_INTEREST = Code("113000", "DCM", "Of Interest")
 KEY_OBJECT_SELECTION = "1.2.840.10008.5.1.4.1.1.88.59"
 #: Series Number given to key object selections.
-KEY_IMAGE_SERIES_NUMBER = 9802
+KEY_IMAGE_SERIES_NUMBER = series_numbers.KEY_IMAGES
 _EVIDENCE_KEYWORDS = (
     "PatientName", "PatientID", "IssuerOfPatientID", "PatientBirthDate", "PatientSex",
     "StudyInstanceUID", "StudyDate", "StudyTime", "StudyID", "AccessionNumber",

@@ -53,6 +53,7 @@ from pydicom.uid import generate_uid
 from workstation.annotate.measurements import HU, Kind, Measurement, MeasurementError, Value
 from workstation.annotate.suv import SUV_UNIT
 from workstation.lazy import lazy_module
+from workstation.model import series_numbers
 from workstation.model.charset import UTF8
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ else:
     hd = lazy_module("highdicom")  # imported when an object is first written
 
 #: Series Number given to measurement reports (sorts after the acquisitions).
-MEASUREMENT_SERIES_NUMBER = 9801
+MEASUREMENT_SERIES_NUMBER = series_numbers.MEASUREMENTS
 
 VALUE_CODES: dict[str, Code] = {
     "Length": Code("410668003", "SCT", "Length"),

@@ -24,6 +24,7 @@ from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
 
 from workstation.errors import WorkstationError
+from workstation.model import series_numbers
 from workstation.model.charset import UTF8
 from workstation.model.key_object_items import as_tid2010, image_uids
 from workstation.model.sop_classes import KEY_OBJECT_SELECTION
@@ -59,7 +60,7 @@ class RejectionReason(Enum):
 
 _REJECTION_CODES = {reason.code_value for reason in RejectionReason}
 #: Series Number given to rejection notes (high, so they sort after the acquisitions).
-REJECTION_SERIES_NUMBER = 9901
+REJECTION_SERIES_NUMBER = series_numbers.REJECTION_NOTES
 
 
 class RejectionError(WorkstationError):

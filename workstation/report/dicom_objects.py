@@ -51,6 +51,7 @@ from pydicom.valuerep import DA, TM
 
 from workstation.errors import ReportError
 from workstation.model import attributes as attr
+from workstation.model import series_numbers
 from workstation.model.charset import UTF8
 from workstation.model.part10 import file_meta
 from workstation.model.sop_classes import ENCAPSULATED_PDF
@@ -61,8 +62,8 @@ from workstation.report.templates import Template, field_lines
 ENHANCED_SR = "1.2.840.10008.5.1.4.1.1.88.22"
 REPORT_TITLE = Code("18748-4", "LN", "Diagnostic imaging report")
 BEST_ILLUSTRATION = Code("121080", "DCM", "Best illustration of finding")
-SR_SERIES_NUMBER = 9801
-PDF_SERIES_NUMBER = 9802
+SR_SERIES_NUMBER = series_numbers.REPORT_SR  # not the measurement report's (9801)
+PDF_SERIES_NUMBER = series_numbers.REPORT_PDF  # not the key images' (9802)
 MANUFACTURER = "workstation"
 
 #: Text item concept (CID 7002) of each section's paragraphs.
