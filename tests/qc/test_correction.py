@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 import pydicom
@@ -13,6 +11,7 @@ import pytest
 from pydicom.dataset import Dataset
 
 from tests import orthanc as orthanc_mod
+from tests import validators
 from tests.qc.helpers import PHANTOM, read_headers
 from workstation.model.query import StudyQuery
 from workstation.net.auth import store_secret
@@ -42,15 +41,11 @@ def _study(shared_data: Path) -> tuple[list[Dataset], list[bytes]]:
 
 
 def _dciodvfy(data: bytes, folder: Path, name: str) -> set[str]:
-    if shutil.which("dciodvfy") is None:
-        pytest.skip("dciodvfy (Debian dicom3tools) is not installed")
-    path = folder / name
-    path.write_bytes(data)
-    done = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, timeout=60)
-    lines = [line.strip() for line in (done.stdout + done.stderr).splitlines()]
+    found = validators.dciodvfy(data, folder, name)
+    lines = found.output.splitlines()
     assert {"CTImage", "KeyObjectSelectionDocument"} & set(lines), lines[-5:]  # it recognised the IOD
     # Errors without the quoted values (they differ where a value was corrected).
-    return {line.split(" = <")[0] for line in lines if line.startswith("Error")}
+    return {line.split(" = <")[0] for line in found.errors}
 
 
 def test_proposed_changes_list_old_values_and_instances(shared_data: Path) -> None:

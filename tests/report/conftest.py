@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import validators
 from tests.report.pki import ThrowawayPKI, make_pki
 from workstation.model.entities import StudySummary
 from workstation.report.signing import Pkcs12Credential, store_pkcs12_password
@@ -35,7 +36,5 @@ def ct_head_study() -> StudySummary:
 
 
 def dciodvfy_errors(path: Path) -> list[str]:
-    import subprocess
-
-    proc = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, timeout=60)
-    return [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("Error")]
+    """dciodvfy's Error lines for a file (see :mod:`tests.validators`)."""
+    return validators.dciodvfy_errors(path, path.parent)

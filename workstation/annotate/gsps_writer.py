@@ -13,6 +13,9 @@ given, SCALE TO FIT otherwise. Each tool is drawn as:
 - arrow: the shaft and a two-stroke head as POLYLINEs; text: a text object at its anchor;
 - every measurement also gets a text object with its label, anchored at its last point.
 
+The presentation state is in UTF-8 (ISO_IR 192, :mod:`workstation.model.charset`), whatever
+the images' character set, so text annotations may be in any language.
+
 :mod:`workstation.model.presentation_state` reads it back (tests round-trip through it).
 """
 
@@ -31,6 +34,8 @@ from pydicom.uid import generate_uid
 
 from workstation.annotate.measurements import Kind, Measurement, MeasurementError, Point
 from workstation.lazy import lazy_module
+from workstation.model import series_numbers
+from workstation.model.charset import UTF8
 
 if TYPE_CHECKING:
     import highdicom as hd
@@ -38,7 +43,7 @@ else:
     hd = lazy_module("highdicom")  # imported when an object is first written
 
 #: Series Number given to presentation states written here.
-PRESENTATION_SERIES_NUMBER = 9803
+PRESENTATION_SERIES_NUMBER = series_numbers.PRESENTATION_STATES
 LAYER = "MEASUREMENTS"
 ARROW_HEAD_PIXELS = 8.0
 
@@ -141,6 +146,38 @@ def _displayed_area(headers: Sequence[Dataset], view: View) -> DicomSequence:
     return DicomSequence(items)
 
 
+#: Body Part Examined defined terms (PS3.16 Annex L) of paired structures: a series of one of
+#: them needs a Laterality (PS3.3 C.7.3.1), empty when it is unknown.
+PAIRED_BODY_PARTS = frozenset({
+    "ANKLE", "ARM", "BREAST", "CALF", "CLAVICLE", "EAR", "ELBOW", "EXTREMITY", "EYE", "FEMUR",
+    "FINGER", "FOOT", "FOREARM", "HAND", "HEEL", "HIP", "HUMERUS", "KIDNEY", "KNEE", "LEG",
+    "LOWER LIMB", "LUNG", "ORBIT", "OVARY", "RADIUS", "SCAPULA", "SHOULDER", "TESTIS", "THIGH",
+    "THUMB", "TIBIA", "FIBULA", "TOE", "ULNA", "UPPER LIMB", "WRIST", "ADRENAL", "PAROTID",
+})
+
+
+def _series_side(ps: Dataset, headers: Sequence[Dataset]) -> None:
+    """Body Part Examined and Laterality of the General Series Module (PS3.3 C.7.3.1).
+
+    Laterality is Type 2C: required when the body part is paired, and then empty only when
+    actually unknown; absent otherwise. The images say which: their common Body Part Examined
+    is copied, and their common Laterality (or Image Laterality R or L). With no side known,
+    Laterality is left out for a body part known to be unpaired, and written empty otherwise.
+    """
+    parts = {str(ds.get("BodyPartExamined", "") or "").upper() for ds in headers}
+    part = parts.pop() if len(parts) == 1 else ""
+    if part:
+        ps.BodyPartExamined = part
+    sides = {str(ds.get("Laterality", "") or ds.get("ImageLaterality", "") or "").upper() for ds in headers}
+    side = sides.pop() if len(sides) == 1 else ""
+    if "Laterality" in ps:
+        del ps.Laterality
+    if side in ("R", "L"):
+        ps.Laterality = side
+    elif not part or part in PAIRED_BODY_PARTS:
+        ps.Laterality = ""
+
+
 def build_presentation_state(
     headers: Sequence[Dataset],
     measurements: Sequence[Measurement] = (),
@@ -199,9 +236,9 @@ def build_presentation_state(
             graphic_annotations=annotations or None,
             graphic_layers=[layer] if annotations else None,
             voi_lut_transformations=voi,
+            specific_character_set=UTF8,  # text annotations in any language (PS3.5 6.1)
         )
     ps.DisplayedAreaSelectionSequence = _displayed_area(headers, view)
-    if "Laterality" not in ps:  # General Series, Type 2C: the images' own, else empty
-        ps.Laterality = headers[0].get("Laterality", "") or ""
+    _series_side(ps, headers)
     ps.SeriesDescription = "Presentation state"
     return ps

@@ -1,9 +1,10 @@
 """Key images as a Key Object Selection document (PS3.3 A.35.4, PS3.16 TID 2010), via highdicom.
 
 The document title is (113000, DCM, "Of Interest") from CID 7010; the reader's note is the Key
-Object Description (113012, DCM) text item; every key image is an IMAGE content item and is
-listed in the Current Requested Procedure Evidence Sequence (C.17.2.1). Each saved version has
-new Series (unless the previous version's is reused) and SOP Instance UIDs.
+Object Description (113012, DCM) text item; every key image is an unnamed IMAGE content item (TID
+2010 rows 8-10, :mod:`workstation.model.key_object_items`) and is listed in the Current Requested Procedure Evidence Sequence (C.17.2.1). Each saved version has
+new Series (unless the previous version's is reused) and SOP Instance UIDs. The document is in
+UTF-8 (ISO_IR 192, :mod:`workstation.model.charset`) whatever the images' character set.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from workstation.annotate.key_images import KeyImages
 from workstation.annotate.measurements import ImageRef, MeasurementError
 from workstation.errors import InvalidDicomError
 from workstation.lazy import lazy_module
+from workstation.model import series_numbers
+from workstation.model.charset import UTF8
+from workstation.model.key_object_items import as_tid2010, image_uids
 
 if TYPE_CHECKING:
     import highdicom as hd
@@ -29,7 +33,7 @@ else:
 OF_INTEREST = Code("113000", "DCM", "Of Interest")
 KEY_OBJECT_SELECTION = "1.2.840.10008.5.1.4.1.1.88.59"
 #: Series Number given to key object selections.
-KEY_IMAGE_SERIES_NUMBER = 9802
+KEY_IMAGE_SERIES_NUMBER = series_numbers.KEY_IMAGES
 _EVIDENCE_KEYWORDS = (
     "PatientName", "PatientID", "IssuerOfPatientID", "PatientBirthDate", "PatientSex",
     "StudyInstanceUID", "StudyDate", "StudyTime", "StudyID", "AccessionNumber",
@@ -81,7 +85,9 @@ def build_key_object_selection(
             instance_number=number,
             manufacturer="workstation",
             institution_name=institution_name,
+            specific_character_set=UTF8,  # the note in any language, whatever the images' set
         )
+    as_tid2010(document, image_uids([by_uid[ref.sop_instance_uid] for ref in key_images.images]))
     document.SeriesDescription = "Key images"
     return document
 

@@ -130,7 +130,10 @@ class Measurement:
     ``points`` are as the tool was drawn (see the module doc); ``axes`` the bidirectional axes
     (long ends, short ends); ``values`` what was measured; ``position_lps`` the probe's patient
     position (mm) when the image has an Image Plane; ``unavailable`` why a value is missing
-    (such as SUV), ``text`` the annotation's text or the measurement's comment.
+    (such as SUV), ``text`` the annotation's text or the measurement's comment;
+    ``tracking_uid`` the Tracking UID (PS3.16 TID 4108) it was saved under, once read back from
+    a report ("" until then: :func:`workstation.annotate.sr_tid1500.tracking_uid` derives it
+    from ``id``). An edit through :class:`MeasurementSet` keeps it.
     """
 
     id: str
@@ -142,6 +145,7 @@ class Measurement:
     axes: tuple[Point, ...] = ()
     position_lps: tuple[float, float, float] | None = None
     unavailable: str = ""
+    tracking_uid: str = ""
 
     def value(self, name: str) -> Value | None:
         return next((v for v in self.values if v.name == name), None)
@@ -442,8 +446,11 @@ class MeasurementSet(UndoableList[Measurement]):
         return [m for m in self.items if m.image.sop_instance_uid == sop_instance_uid and (frame is None or m.image.frame in (None, frame))]
 
     def replace(self, measurement: Measurement) -> Measurement:
-        """Put an edited version (same id) in place of the old one."""
-        self.get(measurement.id)
+        """Put an edited version (same id) in place of the old one; it keeps the old one's
+        Tracking UID, so that other systems follow it from one saved version to the next."""
+        old = self.get(measurement.id)
+        if old.tracking_uid and not measurement.tracking_uid:
+            measurement = replace(measurement, tracking_uid=old.tracking_uid)
         self._commit(tuple(measurement if m.id == measurement.id else m for m in self.items))
         return measurement
 

@@ -27,6 +27,7 @@ from workstation.annotate.sr_tid1500 import (
     MeasurementReportError,
     measurement_group,
     measurement_report_document,
+    tracking_uid,
 )
 from workstation.lazy import lazy_module
 
@@ -50,7 +51,8 @@ def _group(m: PlaneMeasurement, frame_of_reference_uid: str) -> hd.sr.PlanarROIM
     points = np.asarray(m.points, dtype=np.float64)
     graphic = hd.sr.GraphicTypeValues3D.POINT if m.kind is Kind.PROBE else hd.sr.GraphicTypeValues3D.POLYLINE
     region = hd.sr.ImageRegion3D(graphic_type=graphic, graphic_data=points, frame_of_reference_uid=frame_of_reference_uid)
-    return measurement_group(region, m.values, tracking_identifier(m))
+    identifier = hd.sr.TrackingIdentifier(uid=tracking_uid(m.id), identifier=tracking_identifier(m))
+    return measurement_group(region, m.values, identifier)
 
 
 def build_plane_measurement_report(

@@ -3,7 +3,10 @@
 Reads the reports written by :mod:`.sr_tid1500` and those of other producers (such as highdicom's
 own test files): every "Measurement Group" (DCM 125007) under "Imaging Measurements" (DCM 126010)
 with an image SCOORD (PS3.3 C.18.6) becomes one :class:`~.measurements.Measurement` on the image
-(and frame) the SCOORD is selected from, with its NUM values and UCUM units as written. The tool
+(and frame) the SCOORD is selected from, with its NUM values and UCUM units as written, and the
+Tracking UID it was saved under (kept for the next version). A bidirectional or Cobb measurement
+is read in both forms: two 2-point lines its NUM items are INFERRED FROM (TID 1501, written now)
+or one 4-point POLYLINE (written before). The tool
 comes from the Tracking Identifier when this workstation wrote it (``"Length [id]"``), otherwise
 from the graphic: POINT -> probe, ELLIPSE or CIRCLE -> ellipse, open POLYLINE of 2 points ->
 length, of 3 with an Angle -> angle, with Long/Short axis -> bidirectional, closed POLYLINE ->
@@ -139,17 +142,17 @@ def read_measurement_report(ds: Dataset) -> ReportContents:
     skipped = 0
     for n, group in enumerate(_groups(ds), 1):
         children = _children(group)
+        nums = [c for c in children if c.get("ValueType", "") == "NUM"]
+        values = [v for c in nums for v in [_value(c)] if v is not None]
         scoord = next((c for c in children if c.get("ValueType", "") == "SCOORD"), None)
-        ref = _image_ref(scoord) if scoord is not None else None
-        if scoord is None or ref is None:
+        region = _region(scoord, nums, {v.name for v in values})
+        if region is None:
             skipped += 1
             continue
-        data = np.asarray([float(v) for v in scoord.GraphicData], dtype=np.float64).reshape(-1, 2) - 0.5
-        points = [(float(x), float(y)) for x, y in data]
-        values = [v for c in children if c.get("ValueType", "") == "NUM" for v in [_value(c)] if v is not None]
+        graphic, points, ref = region
         tracking = next((str(c.get("TextValue", "")) for c in children if c.get("ValueType", "") == "TEXT" and _code(c) == ("112039", "DCM")), "")
+        tracking_uid = next((str(c.get("UID", "")) for c in children if c.get("ValueType", "") == "UIDREF" and _code(c) == ("112040", "DCM")), "")
         match = _TRACKING.match(tracking)
-        graphic = str(scoord.get("GraphicType", "")).upper()
         kind = _KIND_BY_TITLE.get(match.group("title")) if match else None
         kind = kind or _infer(graphic, points, {v.name for v in values})
         if kind is None:
@@ -159,9 +162,44 @@ def read_measurement_report(ds: Dataset) -> ReportContents:
         if kind is Kind.PROBE:
             values = [Value("Value", v.value, v.unit, v.note) if v.name == "Mean" else v for v in values]
         axes = tuple(points) if kind is Kind.BIDIRECTIONAL else ()
-        ident = match.group("id") if match else (next((str(c.get("UID", "")) for c in children if c.get("ValueType", "") == "UIDREF" and _code(c) == ("112040", "DCM")), "") or f"{uid}.{n}")
-        items.append(Measurement(ident, kind, ref, tuple(points), tuple(values), axes=axes))
+        ident = match.group("id") if match else (tracking_uid or f"{uid}.{n}")
+        items.append(Measurement(ident, kind, ref, tuple(points), tuple(values), axes=axes, tracking_uid=tracking_uid))
     return ReportContents(MeasurementSet(tuple(items)), skipped, uid)
+
+
+def _scoord_points(scoord: Dataset) -> list[tuple[float, float]]:
+    data = np.asarray([float(v) for v in scoord.GraphicData], dtype=np.float64).reshape(-1, 2) - 0.5
+    return [(float(x), float(y)) for x, y in data]
+
+
+def _region(scoord: Dataset | None, nums: list[Dataset], names: set[str]) -> tuple[str, list[tuple[float, float]], ImageRef] | None:
+    """(graphic type, points in pixel-centre coordinates, image) of a group: its own SCOORD (TID
+    1410), else the 2-point lines its NUM items are INFERRED FROM (TID 1501: the long then the
+    short axis of a bidirectional, the two lines of a Cobb angle; a single SCOORD stands alone)."""
+    if scoord is not None:
+        ref = _image_ref(scoord)
+        return None if ref is None else (str(scoord.get("GraphicType", "")).upper(), _scoord_points(scoord), ref)
+    lines: dict[str, list[Dataset]] = {}
+    for num in nums:
+        value = _value(num)
+        found = [c for c in _children(num) if c.get("ValueType", "") == "SCOORD" and c.get("RelationshipType", "") == "INFERRED FROM"]
+        if value is not None and found:
+            lines[value.name] = found
+    if {"Long axis", "Short axis"} <= names and len(lines.get("Long axis", [])) == len(lines.get("Short axis", [])) == 1:
+        order = [lines["Long axis"][0], lines["Short axis"][0]]
+    elif "Cobb angle" in names and len(lines.get("Cobb angle", [])) == 2:
+        order = lines["Cobb angle"]
+    elif len(lines) == 1 and len(next(iter(lines.values()))) == 1:
+        only = next(iter(lines.values()))[0]
+        ref = _image_ref(only)
+        return None if ref is None else (str(only.get("GraphicType", "")).upper(), _scoord_points(only), ref)
+    else:
+        return None
+    refs = [_image_ref(s) for s in order]
+    if refs[0] is None or refs[0] != refs[1] or any(str(s.get("GraphicType", "")).upper() != "POLYLINE" for s in order):
+        return None
+    points = [p for s in order for p in _scoord_points(s)]
+    return ("POLYLINE", points, refs[0]) if len(points) == 4 else None
 
 
 def measurements_from_sr(ds: Dataset) -> MeasurementSet:

@@ -13,14 +13,25 @@ tool           SCOORD (PS3.3 C.18.6.1.2)           NUM items
 ============== =================================== ==========================================
 length         POLYLINE, 2 points                  Length (SCT 410668003)
 angle          POLYLINE, 3 points (vertex middle)  Angle (SCT 1483009)
-Cobb           POLYLINE, 4 points (two lines)      Cobb angle (SCT 285285000)
-bidirectional  POLYLINE, 4 axis ends (long, short)  Long axis (SCT 103339001), Short axis
-                                                   (SCT 103340004)
+Cobb           two POLYLINEs of 2 points (*)       Cobb angle (SCT 285285000)
+bidirectional  two POLYLINEs of 2 points (*):      Long axis (SCT 103339001), Short axis
+               long axis, short axis               (SCT 103340004)
 ellipse        ELLIPSE, 4 points                   Area, Mean, Standard Deviation, Minimum,
 rectangle      closed POLYLINE, 5 points           Maximum (SCT 42798000, 373098007,
 freehand       closed POLYLINE                     386136009, 255605001, 56851009)
 probe          POINT                               Mean (of the one pixel)
 ============== =================================== ==========================================
+
+The document is in UTF-8 (ISO_IR 192, :mod:`workstation.model.charset`) whatever the images'
+character set; values copied from them are decoded with their own set first.
+
+(*) A POLYLINE is one connected line (PS3.3 C.18.6.1.2), so two lines are two SCOORDs: such a
+measurement is a TID 1501 Measurement Group whose NUM items are INFERRED FROM their lines (TID
+300, TID 320), not a TID 1410 group with one region. :mod:`.read_back` reads this form and the
+single 4-point POLYLINE written before.
+
+The Tracking UID of a measurement is kept for its life (:func:`tracking_uid`): derived from its
+id, or the one it was read back with, so other systems can follow a lesion across versions.
 
 SCOORD coordinates put (0, 0) at the outer top-left corner of the image, so the measurement's
 pixel-centre coordinates are shifted by +0.5. Arrows and text annotations are not measurements:
@@ -29,6 +40,7 @@ they go to the presentation state (:mod:`.gsps_writer`).
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -41,6 +53,8 @@ from pydicom.uid import generate_uid
 from workstation.annotate.measurements import HU, Kind, Measurement, MeasurementError, Value
 from workstation.annotate.suv import SUV_UNIT
 from workstation.lazy import lazy_module
+from workstation.model import series_numbers
+from workstation.model.charset import UTF8
 
 if TYPE_CHECKING:
     import highdicom as hd
@@ -48,7 +62,7 @@ else:
     hd = lazy_module("highdicom")  # imported when an object is first written
 
 #: Series Number given to measurement reports (sorts after the acquisitions).
-MEASUREMENT_SERIES_NUMBER = 9801
+MEASUREMENT_SERIES_NUMBER = series_numbers.MEASUREMENTS
 
 VALUE_CODES: dict[str, Code] = {
     "Length": Code("410668003", "SCT", "Length"),
@@ -70,6 +84,8 @@ UNIT_MEANINGS = {
 }
 _UCUM = {"px": "{pixels}", "px2": "{square pixels}"}
 PROCEDURE = Code("363679005", "SCT", "Imaging procedure")
+#: Tools of two separate lines, written as two SCOORDs (see :func:`_two_line_group`).
+TWO_LINE_KINDS = frozenset({Kind.COBB, Kind.BIDIRECTIONAL})
 SAVED_KINDS = frozenset({Kind.LENGTH, Kind.ANGLE, Kind.COBB, Kind.BIDIRECTIONAL, Kind.ELLIPSE, Kind.RECTANGLE, Kind.FREEHAND, Kind.PROBE})
 
 
@@ -81,9 +97,25 @@ def tracking_identifier(m: Measurement) -> str:
     return f"{m.kind.display_name} [{m.id}]"
 
 
+def tracking_uid(measurement_id: str, known: str = "") -> str:
+    """The Tracking UID (112040, DCM; TID 4108) of a measurement, the same for its whole life.
+
+    ``known`` (the UID it was read back with) wins. Otherwise it comes from the id, which every
+    version keeps: an id that is a UUID (as the workstation makes them) becomes the UUID-derived
+    UID "2.25.<integer>" (PS3.5 B.2); any other id is hashed into a UID (pydicom's
+    ``generate_uid`` with the id as its only entropy source). Never a new random UID per save.
+    """
+    if known:
+        return known
+    try:
+        return f"2.25.{uuid.UUID(hex=measurement_id).int}"
+    except ValueError:
+        return str(generate_uid(entropy_srcs=[measurement_id]))
+
+
 def _scoord(m: Measurement) -> tuple[hd.sr.GraphicTypeValues, np.ndarray]:
     kind = m.kind
-    pts = np.asarray(m.axes if kind is Kind.BIDIRECTIONAL else m.points, dtype=np.float64) + 0.5
+    pts = np.asarray(m.points, dtype=np.float64) + 0.5
     if kind is Kind.RECTANGLE:
         (x0, y0), (x1, y1) = pts
         pts = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])
@@ -94,7 +126,6 @@ def _scoord(m: Measurement) -> tuple[hd.sr.GraphicTypeValues, np.ndarray]:
         return hd.sr.GraphicTypeValues.POLYLINE, pts
     graphic = {
         Kind.LENGTH: hd.sr.GraphicTypeValues.POLYLINE, Kind.ANGLE: hd.sr.GraphicTypeValues.POLYLINE,
-        Kind.COBB: hd.sr.GraphicTypeValues.POLYLINE, Kind.BIDIRECTIONAL: hd.sr.GraphicTypeValues.POLYLINE,
         Kind.ELLIPSE: hd.sr.GraphicTypeValues.ELLIPSE, Kind.PROBE: hd.sr.GraphicTypeValues.POINT,
     }[kind]
     return graphic, pts
@@ -108,27 +139,52 @@ def _source_image(m: Measurement) -> hd.sr.SourceImageForRegion:
     )
 
 
-def _group(m: Measurement) -> hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations:
+def _group(m: Measurement) -> Any:
+    identifier = hd.sr.TrackingIdentifier(uid=tracking_uid(m.id, m.tracking_uid), identifier=tracking_identifier(m))
+    if m.kind in TWO_LINE_KINDS:
+        return _two_line_group(m, identifier)
     graphic, data = _scoord(m)
     region = hd.sr.ImageRegion(graphic_type=graphic, graphic_data=data, source_image=_source_image(m))
-    return measurement_group(region, m.values, tracking_identifier(m))
+    return measurement_group(region, m.values, identifier)
 
 
-def measurement_group(region: Any, values: Sequence[Value], identifier: str) -> hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations:
-    """One TID 1410 Planar ROI Measurements group: the region (SCOORD or SCOORD3D), its values as
-    TID 300 NUM items with UCUM units (those with a code in :data:`VALUE_CODES`), and a Tracking
-    Identifier (a new Tracking UID each time)."""
+def _two_line_group(m: Measurement, identifier: hd.sr.TrackingIdentifier) -> hd.sr.MeasurementsAndQualitativeEvaluations:
+    """A bidirectional or Cobb measurement: two lines, which one POLYLINE cannot be (PS3.3
+    C.18.6.1.2 defines it as one connected line). A TID 1501 Measurement Group whose NUM items
+    are each INFERRED FROM their own 2-point SCOORDs (TID 300 row 8, TID 320): the long axis and
+    the short axis from one line each, the Cobb angle from its two lines."""
+    ends = np.asarray(m.axes if m.kind is Kind.BIDIRECTIONAL else m.points, dtype=np.float64) + 0.5
+    lines = {"Long axis": [ends[0:2]], "Short axis": [ends[2:4]], "Cobb angle": [ends[0:2], ends[2:4]]}
     measured = [
         hd.sr.Measurement(
-            name=VALUE_CODES[v.name],
-            value=float(v.value),
-            unit=Code(_UCUM.get(v.unit, v.unit), "UCUM", UNIT_MEANINGS.get(v.unit, v.unit)),
+            name=VALUE_CODES[v.name], value=float(v.value), unit=_unit(v.unit),
+            referenced_coordinates=[
+                hd.sr.CoordinatesForMeasurement(graphic_type=hd.sr.GraphicTypeValues.POLYLINE, graphic_data=line,
+                                                source_image=_source_image(m))
+                for line in lines.get(v.name, [])
+            ] or None,
         )
+        for v in m.values
+        if v.name in VALUE_CODES
+    ]
+    return hd.sr.MeasurementsAndQualitativeEvaluations(tracking_identifier=identifier, measurements=measured or None)
+
+
+def _unit(unit: str) -> Code:
+    return Code(_UCUM.get(unit, unit), "UCUM", UNIT_MEANINGS.get(unit, unit))
+
+
+def measurement_group(region: Any, values: Sequence[Value], identifier: hd.sr.TrackingIdentifier) -> hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations:
+    """One TID 1410 Planar ROI Measurements group: the region (SCOORD or SCOORD3D), its values as
+    TID 300 NUM items with UCUM units (those with a code in :data:`VALUE_CODES`), and the
+    measurement's Tracking Identifier and Tracking UID (:func:`tracking_uid`)."""
+    measured = [
+        hd.sr.Measurement(name=VALUE_CODES[v.name], value=float(v.value), unit=_unit(v.unit))
         for v in values
         if v.name in VALUE_CODES
     ]
     return hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations(
-        tracking_identifier=hd.sr.TrackingIdentifier(uid=generate_uid(), identifier=identifier),
+        tracking_identifier=identifier,
         referenced_region=region,
         measurements=measured or None,
     )
@@ -213,6 +269,7 @@ def measurement_report_document(
             manufacturer="workstation",
             institution_name=institution_name,
             previous_versions=[previous_version] if previous_version is not None else None,
+            specific_character_set=UTF8,  # whatever the images' own set (PS3.5 6.1)
         )
     document.SeriesDescription = series_description
     return document

@@ -6,7 +6,9 @@ confirm. DICOMweb has no standard call that edits stored instances, so :func:`ap
 makes corrected *copies* of the instances with new Study, Series and SOP Instance UIDs (one new
 UID per old one, PS3.3 C.7.2.1 / C.7.3.1 / C.12.1; a changed object is a new object, PS3.3
 C.12.1.1.1), and rewrites every UID reference inside the copies that points at a re-UIDed object
-(source images, referenced series, evidence sequences). The originals are never modified.
+(source images, referenced series, evidence sequences). The copies are re-encoded in UTF-8
+(ISO_IR 192, :mod:`workstation.model.charset`): every value decoded with the source's own character
+set, so a corrected name may use any letters. The originals are never modified.
 
 The old instances are then withdrawn with a rejection note (Key Object Selection, PS3.3 A.35.4)
 titled (113038, DCM, "Incorrect Modality Worklist Entry") from CID 7010: IHE RAD TF IOCM uses
@@ -32,6 +34,7 @@ from pydicom.uid import generate_uid
 from pydicom.valuerep import validate_value
 
 from workstation.errors import ArchiveError, InvalidDicomError, WorkstationError
+from workstation.model.charset import recode_as_utf8
 from workstation.net.dicomweb import DicomWebClient, StoreResult
 from workstation.qc.attributes import text
 from workstation.qc.audit import AuditAction, AuditLog
@@ -192,7 +195,7 @@ def apply_corrections(instances: Sequence[bytes], changes: Iterable[Change]) -> 
         if rejection_reason(ds) is not None:
             skipped.append(text(ds, "SOPInstanceUID"))
             continue
-        kept.append(ds)
+        kept.append(recode_as_utf8(ds))  # corrected values in any language (PS3.5 6.1)
         replaced.append(_read(data, index, header_only=True))  # a separate, untouched copy
     if not kept:
         raise CorrectionError("The study holds no instances to correct.")

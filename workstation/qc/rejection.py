@@ -5,9 +5,10 @@ Document (PS3.3 A.35.4, SOP Class 1.2.840.10008.5.1.4.1.1.88.59) whose Concept N
 (document title) is one of the rejection titles of CID 7010 "Key Object Selection Document Title"
 (113001 "Rejected for Quality Reasons", 113037, 113038, 113039; CID 7011 is not the title list
 but the optional "Document Title Modifier" detail of a quality rejection, TID 2010), and whose
-Current Requested Procedure Evidence Sequence (PS3.3 C.17.2.1) lists every rejected instance.
+Current Requested Procedure Evidence Sequence (PS3.3 C.17.2.1) lists every rejected instance; its
+content tree lists each as an unnamed IMAGE item (COMPOSITE for non-images), as TID 2010 wants.
 The note has new Series and SOP Instance UIDs and inherits the patient and study of the images
-it rejects (one study per note). It is sent by STOW-RS (PS3.18 10.5); readers that see it hide
+it rejects (one study per note), and is in UTF-8 (ISO_IR 192) whatever their character set. It is sent by STOW-RS (PS3.18 10.5); readers that see it hide
 the instances it lists (:func:`rejected_instances`).
 """
 
@@ -23,6 +24,9 @@ from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
 
 from workstation.errors import WorkstationError
+from workstation.model import series_numbers
+from workstation.model.charset import UTF8
+from workstation.model.key_object_items import as_tid2010, image_uids
 from workstation.model.sop_classes import KEY_OBJECT_SELECTION
 from workstation.net.dicomweb import DicomWebClient, StoreResult
 from workstation.qc.attributes import text
@@ -56,7 +60,7 @@ class RejectionReason(Enum):
 
 _REJECTION_CODES = {reason.code_value for reason in RejectionReason}
 #: Series Number given to rejection notes (high, so they sort after the acquisitions).
-REJECTION_SERIES_NUMBER = 9901
+REJECTION_SERIES_NUMBER = series_numbers.REJECTION_NOTES
 
 
 class RejectionError(WorkstationError):
@@ -124,6 +128,7 @@ def build_rejection_note(
         # highdicom's person-name warnings quote the patient's name: keep them out of logs.
         warnings.simplefilter("ignore")
         document = _document(why, unique, description, institution_name)
+    as_tid2010(document, image_uids(list(headers_to_reject)))
     document.SeriesDescription = why.meaning
     return document
 
@@ -147,6 +152,7 @@ def _document(
         instance_number=1,
         manufacturer="workstation",
         institution_name=institution_name,
+        specific_character_set=UTF8,  # the description in any language, whatever the images' set
     )
     return document
 

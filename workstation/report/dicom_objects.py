@@ -17,6 +17,9 @@ Diagnostic Imaging Report"), built with highdicom's generic content items:
   per paragraph, plus the template's field values and the measurements as text; key images
   present in the evidence as IMAGE items "Best illustration of finding" (121080).
 
+Both objects are in UTF-8 (Specific Character Set ISO_IR 192, PS3.5 6.1), so report text and
+names may be in any language.
+
 The SR Document General Module (PS3.3 C.17.2) flags follow the report's state: a draft or
 preliminary version is PARTIAL / UNVERIFIED / PRELIMINARY; a final one COMPLETE / VERIFIED /
 FINAL with the Verifying Observer Sequence (the signer, the organisation, the signing time). A
@@ -48,6 +51,8 @@ from pydicom.valuerep import DA, TM
 
 from workstation.errors import ReportError
 from workstation.model import attributes as attr
+from workstation.model import series_numbers
+from workstation.model.charset import UTF8
 from workstation.model.part10 import file_meta
 from workstation.model.sop_classes import ENCAPSULATED_PDF
 from workstation.report.model import ADDENDUM, Report, ReportStatus, SignedReport
@@ -57,8 +62,8 @@ from workstation.report.templates import Template, field_lines
 ENHANCED_SR = "1.2.840.10008.5.1.4.1.1.88.22"
 REPORT_TITLE = Code("18748-4", "LN", "Diagnostic imaging report")
 BEST_ILLUSTRATION = Code("121080", "DCM", "Best illustration of finding")
-SR_SERIES_NUMBER = 9801
-PDF_SERIES_NUMBER = 9802
+SR_SERIES_NUMBER = series_numbers.REPORT_SR  # not the measurement report's (9801)
+PDF_SERIES_NUMBER = series_numbers.REPORT_PDF  # not the key images' (9802)
 MANUFACTURER = "workstation"
 
 #: Text item concept (CID 7002) of each section's paragraphs.
@@ -256,6 +261,7 @@ def build_report_sr(
             previous_versions=previous or None,
             record_evidence=False,
             institution_name=organization or None,
+            specific_character_set=UTF8,  # report text and names in any language (PS3.5 6.1)
         )
     for keyword in ("CurrentRequestedProcedureEvidenceSequence", "PertinentOtherEvidenceSequence"):
         if keyword in sr:
@@ -285,7 +291,7 @@ def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: st
     ds = _patient_study(report)
     ds.SOPClassUID = ENCAPSULATED_PDF
     ds.SOPInstanceUID = report.pdf_instance_uid
-    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.SpecificCharacterSet = UTF8
     ds.Modality = "DOC"
     ds.SeriesInstanceUID = report.pdf_series_uid
     ds.SeriesNumber = PDF_SERIES_NUMBER
