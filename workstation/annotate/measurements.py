@@ -13,7 +13,10 @@ Tools (points, in order):
   from which the longest diameter and the longest chord perpendicular to it are found.
 - ELLIPSE: major axis ends then minor axis ends; RECTANGLE: two opposite corners (axis aligned);
   FREEHAND: a polygon. Each gives area, mean, SD, min and max (:mod:`.roi_stats`), in HU for CT
-  (Modality LUT, PS3.3 C.11.1), in SUVbw for PET when the header allows (:mod:`.suv`).
+  (Modality LUT, PS3.3 C.11.1), in SUVbw for PET when the header allows (:mod:`.suv`). Every ROI
+  tool includes the same pixels for the same shape: those whose centre is inside, a centre on
+  the outline counted by the half-open top-left rule (:mod:`.roi_stats`), so a w x h square on
+  pixel centres holds w * h pixels drawn as a rectangle or as a freehand polygon.
 - PROBE: one point: the value of the pixel whose centre is nearest, and its patient (LPS) position
   (PS3.3 C.7.6.2.1.1). ARROW: tail then head. TEXT: an anchor point and a text.
 
@@ -123,6 +126,11 @@ class Value:
         return f"{number} {shown}".strip() if shown != "°" else f"{number}°"
 
 
+#: How the label names a value ("" for the one value a tool gives).
+_SHORT_NAMES = {"Standard deviation": "SD", "Minimum": "Min", "Maximum": "Max",
+                "Length": "", "Angle": "", "Cobb angle": "", "Value": ""}
+
+
 @dataclass(frozen=True)
 class Measurement:
     """One measurement or annotation: immutable, identified by ``id`` across versions.
@@ -148,9 +156,9 @@ class Measurement:
 
     @property
     def label(self) -> str:
-        """The one-line label shown next to the measurement."""
-        shown = [v for v in self.values if v.name not in ("Minimum", "Maximum")]
-        parts = [f"{'SD' if v.name == 'Standard deviation' else v.name if v.name not in ('Length', 'Angle', 'Cobb angle', 'Value') else ''} {v.text}".strip() for v in shown]
+        """The one-line label shown next to the measurement and in the measurement list: every
+        value, an ROI's as "Area, Mean, SD, Min, Max"."""
+        parts = [f"{_SHORT_NAMES.get(v.name, v.name)} {v.text}".strip() for v in self.values]
         if self.kind in (Kind.TEXT, Kind.ARROW) and self.text:
             parts.insert(0, self.text)
         return ", ".join(parts)
@@ -277,7 +285,8 @@ def ellipse_from_box(a: Point, b: Point) -> tuple[Point, Point, Point, Point]:
 
 
 def roi_mask(kind: Kind, points: Sequence[Point], shape: tuple[int, int]) -> np.ndarray:
-    """Member pixels of an ROI (pixel centre inside the shape, :mod:`.roi_stats`)."""
+    """Member pixels of an ROI: one inclusion rule for every tool (pixel centre inside the
+    shape, a centre on the outline by the half-open top-left rule; :mod:`.roi_stats`)."""
     if kind is Kind.ELLIPSE:
         return roi_stats.ellipse_mask(shape, points)
     if kind is Kind.RECTANGLE:
