@@ -39,7 +39,14 @@ from pydicom.dataset import Dataset
 
 from workstation.annotate import roi_stats
 from workstation.annotate.calibration import Calibration, calibration_of
-from workstation.annotate.suv import SUV_UNIT, suv_factor
+from workstation.annotate.suv import (
+    SUL_UNIT,
+    SUV_BSA_UNIT,
+    SUV_UNIT,
+    sul_factor,
+    suv_bsa_factor,
+    suv_factor,
+)
 from workstation.errors import WorkstationError
 from workstation.model.image_plane import ImagePlane
 from workstation.model.overlay import image_plane_of
@@ -52,8 +59,10 @@ HU = "[hnsf'U]"
 DEGREES = "deg"
 UNIT_NAMES = {
     "mm": "mm", "mm2": "mm²", "cm2": "cm²", "cm": "cm", "px": "px", "px2": "px²", DEGREES: "°",
-    HU: "HU", SUV_UNIT: "SUVbw", "Bq/ml": "Bq/ml", "1": "",
+    HU: "HU", SUV_UNIT: "SUVbw", SUL_UNIT: "SUL", SUV_BSA_UNIT: "SUVbsa (cm²/ml)", "Bq/ml": "Bq/ml", "1": "",
 }
+#: Decimals shown per unit (default 1): SUVs to 0.01, SUVbsa (about 0.5 cm²/ml for an SUVbw of 2) to 0.001.
+_DIGITS = {SUV_UNIT: 2, SUL_UNIT: 2, SUV_BSA_UNIT: 3}
 
 
 class MeasurementError(WorkstationError):
@@ -121,14 +130,15 @@ class Value:
     @property
     def text(self) -> str:
         shown = UNIT_NAMES.get(self.unit, self.unit)
-        digits = 0 if self.unit == HU and self.name != "Standard deviation" else 1 if self.unit not in (SUV_UNIT,) else 2
+        digits = 0 if self.unit == HU and self.name != "Standard deviation" else _DIGITS.get(self.unit, 1)
         number = f"{self.value:.{digits}f}"
         return f"{number} {shown}".strip() if shown != "°" else f"{number}°"
 
 
 #: How the label names a value ("" for the one value a tool gives).
 _SHORT_NAMES = {"Standard deviation": "SD", "Minimum": "Min", "Maximum": "Max",
-                "Length": "", "Angle": "", "Cobb angle": "", "Value": ""}
+                "Length": "", "Angle": "", "Cobb angle": "", "Value": "",
+                "SUL mean": "Mean", "SUL max": "Max", "SUVbsa mean": "Mean", "SUVbsa max": "Max", "SUL": "", "SUVbsa": ""}
 
 
 @dataclass(frozen=True)
@@ -167,7 +177,11 @@ class Measurement:
 @dataclass(frozen=True, eq=False)
 class MeasuredImage:
     """What measuring needs from one image frame: values in ``value_unit`` (modality values, or
-    SUVbw for PET when the header allows), calibration and, when known, its Image Plane."""
+    SUVbw for PET when the header allows), calibration and, when known, its Image Plane.
+
+    ``alternatives`` are the other SUVs a PET image offers (SUL, SUVbsa): each a name, its unit,
+    the ratio to ``values`` and its note; those the header does not allow are refused with a
+    sentence in ``value_note``."""
 
     ref: ImageRef
     values: np.ndarray
@@ -176,10 +190,13 @@ class MeasuredImage:
     value_note: str = ""
     plane: ImagePlane | None = None
     unavailable: str = ""
+    alternatives: tuple[tuple[str, str, float, str], ...] = ()
 
     @classmethod
-    def from_dataset(cls, ds: Dataset, frame: int | None = None, stored: np.ndarray | None = None, *, suv: bool = True) -> MeasuredImage:
-        """Build from a header and its stored pixels (decoded from ``ds`` when not given)."""
+    def from_dataset(cls, ds: Dataset, frame: int | None = None, stored: np.ndarray | None = None, *, suv: bool = True,
+                     series: Sequence[Dataset] | None = None) -> MeasuredImage:
+        """Build from a header and its stored pixels (decoded from ``ds`` when not given).
+        ``series``: the headers of the image's series (a PET's scan start may need them, :mod:`.suv`)."""
         if stored is None:
             array = ds.pixel_array
             stored = array[(frame or 1) - 1] if int(ds.get("NumberOfFrames", 1) or 1) > 1 else array
@@ -189,19 +206,28 @@ class MeasuredImage:
         values = modality_transform(ds, index).values(stored)
         modality = str(ds.get("Modality", "") or "").upper()
         unit, note, unavailable = "1", "modality value", ""
+        alternatives: list[tuple[str, str, float, str]] = []
         if modality == "CT":
             unit, note = HU, "Hounsfield units (Modality LUT)"
         elif modality == "PT":
-            factor = suv_factor(ds)
+            factor = suv_factor(ds, series)
             units = str(ds.get("Units", "") or "").upper()
             if suv and factor.factor is not None:
                 values = values * factor.factor
                 unit, note = SUV_UNIT, factor.reason
+                refused: list[str] = []
+                for name, other in (("SUL", sul_factor(ds, series)), ("SUVbsa", suv_bsa_factor(ds, series))):
+                    if other.factor is None:
+                        refused.append(other.reason)
+                    else:
+                        alternatives.append((name, other.unit, other.factor / factor.factor, other.reason))
+                note = " ".join([note, *refused])
             else:
                 unit = "Bq/ml" if units == "BQML" else "1"
                 note = f"PET values in {units or 'unknown units'}"
                 unavailable = factor.reason
-        return cls(ImageRef.of(ds, frame), values, calibration_of(ds, frame), unit, note, image_plane_of(ds, frame), unavailable)
+        return cls(ImageRef.of(ds, frame), values, calibration_of(ds, frame), unit, note, image_plane_of(ds, frame), unavailable,
+                   tuple(alternatives))
 
 
 # -- geometry -----------------------------------------------------------------------------------
@@ -343,6 +369,8 @@ def measure(kind: Kind, points: Sequence[Point], image: MeasuredImage, *, text: 
         else:
             for name, number in (("Mean", stats.mean), ("Standard deviation", stats.sd), ("Minimum", stats.minimum), ("Maximum", stats.maximum)):
                 values.append(Value(name, number, image.value_unit, image.value_note))
+            for name, unit, ratio, note in image.alternatives:
+                values += [Value(f"{name} mean", stats.mean * ratio, unit, note), Value(f"{name} max", stats.maximum * ratio, unit, note)]
             unavailable = image.unavailable
     elif kind is Kind.PROBE:
         column, row = round(pts[0][0]), round(pts[0][1])
@@ -350,6 +378,7 @@ def measure(kind: Kind, points: Sequence[Point], image: MeasuredImage, *, text: 
         if not (0 <= column < columns and 0 <= row < rows):
             raise MeasurementError("The probe point lies outside the image; place it on the image.")
         values.append(Value("Value", float(image.values[row, column]), image.value_unit, image.value_note))
+        values += [Value(name, float(image.values[row, column]) * ratio, unit, note) for name, unit, ratio, note in image.alternatives]
         unavailable = image.unavailable
         if image.plane is not None:
             lps = pixel_to_patient(image.plane, pts[0][0], pts[0][1])
