@@ -20,7 +20,7 @@ from pydicom.uid import generate_uid
 
 from workstation import demo
 from workstation.model.displayset import DisplaySet, build_display_sets
-from workstation.model.frame_of_reference import display_frame
+from workstation.model.frame_of_reference import DisplayFrame, display_frame
 from workstation.model.image_warning import WarningCode
 from workstation.model.spatial import StackGeometry, reference_line
 from workstation.model.viewport import SyncGroup, ViewportState
@@ -159,3 +159,17 @@ def test_one_shared_uid_is_kept_as_it_is() -> None:
     assert not [w for w in sets[0].warnings if w.code is WarningCode.FRAME_OF_REFERENCE]
     result = display_frame(thin)
     assert result.uid == str(thin[0].FrameOfReferenceUID) and result.note == "" and not result.unified
+
+
+def test_projection_views_with_their_own_frames_get_none_and_no_note() -> None:
+    views = []
+    for _ in range(2):
+        ds = Dataset()
+        ds.SOPInstanceUID, ds.FrameOfReferenceUID, ds.PatientID = generate_uid(), generate_uid(), "P1"
+        views.append(ds)
+    assert display_frame(views) == display_frame(views[::-1]) == DisplayFrame(None)
+    views[1].FrameOfReferenceUID = ""
+    del views[0].FrameOfReferenceUID
+    assert display_frame(views).uid is None
+    views[0].FrameOfReferenceUID = "1.2.3"
+    assert display_frame(views).uid == "1.2.3"  # the one UID given: shared, as before

@@ -59,7 +59,7 @@ HU = "[hnsf'U]"
 DEGREES = "deg"
 UNIT_NAMES = {
     "mm": "mm", "mm2": "mm²", "cm2": "cm²", "cm": "cm", "px": "px", "px2": "px²", DEGREES: "°",
-    HU: "HU", SUV_UNIT: "SUVbw", SUL_UNIT: "SUL", SUV_BSA_UNIT: "SUVbsa (cm²/ml)", "Bq/ml": "Bq/ml", "1": "",
+    HU: "HU", SUV_UNIT: "SUVbw", SUL_UNIT: "SUL", SUV_BSA_UNIT: "SUVbsa", "Bq/ml": "Bq/ml", "1": "",
 }
 #: Decimals shown per unit (default 1): SUVs to 0.01, SUVbsa (about 0.5 cm²/ml for an SUVbw of 2) to 0.001.
 _DIGITS = {SUV_UNIT: 2, SUL_UNIT: 2, SUV_BSA_UNIT: 3}

@@ -17,7 +17,9 @@ are shown as one frame only when they form one consistent geometry, that is
 
 The display set then takes the UID of its first image in display order, and a note says so.
 Otherwise it has no frame for linking (None), and a note says why. A display set whose images
-share one UID keeps it, with no note.
+share one UID keeps it, with no note (images among them without a UID are taken to share it);
+images that do not say where they lie (projection views) with several UIDs get no frame and no
+note, since there are no planes to link.
 
 Across a study (:func:`link_frames`), display sets of one patient whose images share any UID
 are one frame, the frame of the first of them: a 6 mm series derived from such a series, or
@@ -54,6 +56,14 @@ def _frame(ds: Dataset) -> str:
     return attr.text(ds, "FrameOfReferenceUID")
 
 
+def _placed(ds: Dataset) -> bool:
+    """Whether the image says where it lies (Image Position and Orientation (Patient),
+    single-frame or in the enhanced functional groups)."""
+    if "ImagePositionPatient" in ds and "ImageOrientationPatient" in ds:
+        return True
+    return "PerFrameFunctionalGroupsSequence" in ds or "SharedFunctionalGroupsSequence" in ds
+
+
 def display_frame(headers: Sequence[Dataset], volume: VolumeResult | None = None) -> DisplayFrame:
     """The frame of a display set's images, given in display order (see the module doc).
 
@@ -65,10 +75,9 @@ def display_frame(headers: Sequence[Dataset], volume: VolumeResult | None = None
     if not distinct:
         return DisplayFrame(None)
     if len(distinct) == 1:
-        if "" in uids:
-            return DisplayFrame(None, "Some images of this display set have no Frame of Reference UID, so reference lines "
-                                      "and the 3D cursor are off for it.")
-        return DisplayFrame(distinct.pop())
+        return DisplayFrame(distinct.pop())  # images without one are taken to share it, as before
+    if not all(_placed(ds) for ds in headers):
+        return DisplayFrame(None)  # projections (DX, MG views): no planes to link, nothing to say
     count = len(distinct)
     refused = (f"The images of this display set carry {count} different Frame of Reference UIDs and {{why}}, "
                "so they are not shown as one frame: reference lines and the 3D cursor are off for it.")
