@@ -43,9 +43,7 @@ from workstation.annotate.suv import (
     SUL_UNIT,
     SUV_BSA_UNIT,
     SUV_UNIT,
-    sul_factor,
-    suv_bsa_factor,
-    suv_factor,
+    suv_factors,
 )
 from workstation.errors import WorkstationError
 from workstation.model.image_plane import ImagePlane
@@ -210,13 +208,13 @@ class MeasuredImage:
         if modality == "CT":
             unit, note = HU, "Hounsfield units (Modality LUT)"
         elif modality == "PT":
-            factor = suv_factor(ds, series)
+            factor, lean, surface = suv_factors(ds, series)
             units = str(ds.get("Units", "") or "").upper()
             if suv and factor.factor is not None:
                 values = values * factor.factor
                 unit, note = SUV_UNIT, factor.reason
                 refused: list[str] = []
-                for name, other in (("SUL", sul_factor(ds, series)), ("SUVbsa", suv_bsa_factor(ds, series))):
+                for name, other in (("SUL", lean), ("SUVbsa", surface)):
                     if other.factor is None:
                         refused.append(other.reason)
                     else:

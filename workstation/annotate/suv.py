@@ -212,10 +212,7 @@ def _height_m(ds: Dataset, what: str) -> tuple[float | None, str]:
     return height, ""
 
 
-def suv_factor(ds: Dataset, series: Sequence[Dataset] | None = None) -> SuvFactor:
-    """SUVbw factor of a PET image, or why there is none (see the module doc). ``series``: the
-    headers of the image's series, for the earliest acquisition time (the START fallback)."""
-    decayed = _decayed_dose(ds, series)
+def _bw(ds: Dataset, decayed: _DecayedDose) -> SuvFactor:
     if decayed.dose is None:
         return SuvFactor(None, decayed.how)
     weight = _weight_kg(ds)
@@ -237,9 +234,7 @@ def body_surface_area_m2(weight_kg: float, height_m: float) -> float:
     return 0.007184 * weight_kg**0.425 * (height_m * 100.0) ** 0.725
 
 
-def sul_factor(ds: Dataset, series: Sequence[Dataset] | None = None) -> SuvFactor:
-    """SUL (SUV normalised by lean body mass, Janmahasatian) factor, or why there is none."""
-    decayed = _decayed_dose(ds, series)
+def _sul(ds: Dataset, decayed: _DecayedDose) -> SuvFactor:
     if decayed.dose is None:
         return SuvFactor(None, decayed.how.replace("SUV unavailable", "SUL unavailable"), unit=SUL_UNIT)
     weight = _weight_kg(ds)
@@ -257,9 +252,7 @@ def sul_factor(ds: Dataset, series: Sequence[Dataset] | None = None) -> SuvFacto
                      decayed.seconds, SUL_UNIT)
 
 
-def suv_bsa_factor(ds: Dataset, series: Sequence[Dataset] | None = None) -> SuvFactor:
-    """SUVbsa (body surface area, Du Bois) factor, or why there is none."""
-    decayed = _decayed_dose(ds, series)
+def _bsa(ds: Dataset, decayed: _DecayedDose) -> SuvFactor:
     if decayed.dose is None:
         return SuvFactor(None, decayed.how.replace("SUV unavailable", "SUVbsa unavailable"), unit=SUV_BSA_UNIT)
     weight = _weight_kg(ds)
@@ -271,3 +264,25 @@ def suv_bsa_factor(ds: Dataset, series: Sequence[Dataset] | None = None) -> SuvF
     bsa = body_surface_area_m2(weight, height)
     return SuvFactor(bsa * 10000.0 / decayed.dose, f"SUVbsa: body surface area {bsa:.2f} m² (Du Bois); {decayed.how}.",
                      decayed.seconds, SUV_BSA_UNIT)
+
+
+def suv_factor(ds: Dataset, series: Sequence[Dataset] | None = None) -> SuvFactor:
+    """SUVbw factor of a PET image, or why there is none (see the module doc). ``series``: the
+    headers of the image's series, for the earliest acquisition time (the START fallback)."""
+    return _bw(ds, _decayed_dose(ds, series))
+
+
+def sul_factor(ds: Dataset, series: Sequence[Dataset] | None = None) -> SuvFactor:
+    """SUL (SUV normalised by lean body mass, Janmahasatian) factor, or why there is none."""
+    return _sul(ds, _decayed_dose(ds, series))
+
+
+def suv_bsa_factor(ds: Dataset, series: Sequence[Dataset] | None = None) -> SuvFactor:
+    """SUVbsa (body surface area, Du Bois) factor, or why there is none."""
+    return _bsa(ds, _decayed_dose(ds, series))
+
+
+def suv_factors(ds: Dataset, series: Sequence[Dataset] | None = None) -> tuple[SuvFactor, SuvFactor, SuvFactor]:
+    """SUVbw, SUL and SUVbsa factors at once (the decayed dose worked out once)."""
+    decayed = _decayed_dose(ds, series)
+    return _bw(ds, decayed), _sul(ds, decayed), _bsa(ds, decayed)
