@@ -133,3 +133,31 @@ def test_statistics_agree_across_tools_and_the_label_shows_min_and_max() -> None
     assert rectangle.label == freehand.label
     assert rectangle.label == (f"Area 625.0 mm², Mean {square.mean():.0f} HU, SD {square.std():.1f} HU, "
                                f"Min {square.min():.0f} HU, Max {square.max():.0f} HU")
+
+
+def test_the_measurement_report_carries_min_and_max_with_mean_and_sd() -> None:
+    from io import BytesIO
+
+    import pydicom
+
+    from workstation import demo
+    from workstation.annotate.sr_tid1500 import build_measurement_report
+
+    ds = pydicom.dcmread(BytesIO(next(demo.phantom_series(shape=(1, *SHAPE)))))
+    ds.PatientName = "Dupont^Hélène"
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    roi = measure(Kind.RECTANGLE, [(10, 20), (60, 70)], MeasuredImage.from_dataset(ds))
+    assert roi.value("Maximum").value > roi.value("Minimum").value  # type: ignore[union-attr]
+    report = build_measurement_report([roi], [ds])
+
+    def numbers(items: object) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for item in items or []:  # type: ignore[attr-defined]
+            if item.ValueType == "NUM":
+                found[item.ConceptNameCodeSequence[0].CodeValue] = float(item.MeasuredValueSequence[0].NumericValue)
+            found.update(numbers(item.get("ContentSequence", None)))
+        return found
+
+    written = numbers(report.ContentSequence)
+    for code, name in (("373098007", "Mean"), ("386136009", "Standard deviation"), ("255605001", "Minimum"), ("56851009", "Maximum")):
+        assert written[code] == pytest.approx(roi.value(name).value)  # type: ignore[union-attr]
