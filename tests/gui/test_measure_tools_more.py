@@ -130,7 +130,7 @@ def test_all_tools_handles_delete_move_and_key_image_strip(qtbot, window: MainWi
 
     def rect_mask(points):  # type: ignore[no-untyped-def]
         (x0, y0), (x1, y1) = points
-        return (columns >= min(x0, x1)) & (columns <= max(x0, x1)) & (rows >= min(y0, y1)) & (rows <= max(y0, y1))
+        return (columns >= min(x0, x1)) & (columns < max(x0, x1)) & (rows >= min(y0, y1)) & (rows < max(y0, y1))
 
     inside = rect_mask(rect.points)
     assert inside.sum() > 1000
@@ -139,6 +139,11 @@ def test_all_tools_handles_delete_move_and_key_image_strip(qtbot, window: MainWi
         assert abs(rect.value(name).value - number) < 1e-3, name
     (x0, y0), (x1, y1) = rect.points
     assert abs(rect.value("Area").value - abs(x1 - x0) * abs(y1 - y0) * pixel_mm**2) < 1e-6
+    # Min and max with mean and SD: on the image's label and in the measurement list.
+    shown = f"Min {hu[inside].min():.0f} HU, Max {hu[inside].max():.0f} HU"
+    assert any(shown in t for t in _label_texts(viewport)), _label_texts(viewport)
+    rows_listed = [room.panel.list.item(i).text() for i in range(room.panel.list.count())]
+    assert any("Rectangle ROI" in t and "Mean" in t and "SD" in t and shown in t for t in rows_listed), rows_listed
 
     # Freehand ROI: area by the shoelace formula in mm².
     _key(qtbot, viewport, Qt.Key.Key_D)

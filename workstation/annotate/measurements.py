@@ -13,7 +13,10 @@ Tools (points, in order):
   from which the longest diameter and the longest chord perpendicular to it are found.
 - ELLIPSE: major axis ends then minor axis ends; RECTANGLE: two opposite corners (axis aligned);
   FREEHAND: a polygon. Each gives area, mean, SD, min and max (:mod:`.roi_stats`), in HU for CT
-  (Modality LUT, PS3.3 C.11.1), in SUVbw for PET when the header allows (:mod:`.suv`).
+  (Modality LUT, PS3.3 C.11.1), in SUVbw for PET when the header allows (:mod:`.suv`). Every ROI
+  tool includes the same pixels for the same shape: those whose centre is inside, a centre on
+  the outline counted by the half-open top-left rule (:mod:`.roi_stats`), so a w x h square on
+  pixel centres holds w * h pixels drawn as a rectangle or as a freehand polygon.
 - PROBE: one point: the value of the pixel whose centre is nearest, and its patient (LPS) position
   (PS3.3 C.7.6.2.1.1). ARROW: tail then head. TEXT: an anchor point and a text.
 
@@ -36,7 +39,12 @@ from pydicom.dataset import Dataset
 
 from workstation.annotate import roi_stats
 from workstation.annotate.calibration import Calibration, calibration_of
-from workstation.annotate.suv import SUV_UNIT, suv_factor
+from workstation.annotate.suv import (
+    SUL_UNIT,
+    SUV_BSA_UNIT,
+    SUV_UNIT,
+    suv_factors,
+)
 from workstation.errors import WorkstationError
 from workstation.model.image_plane import ImagePlane
 from workstation.model.overlay import image_plane_of
@@ -49,8 +57,10 @@ HU = "[hnsf'U]"
 DEGREES = "deg"
 UNIT_NAMES = {
     "mm": "mm", "mm2": "mm²", "cm2": "cm²", "cm": "cm", "px": "px", "px2": "px²", DEGREES: "°",
-    HU: "HU", SUV_UNIT: "SUVbw", "Bq/ml": "Bq/ml", "1": "",
+    HU: "HU", SUV_UNIT: "SUVbw", SUL_UNIT: "SUL", SUV_BSA_UNIT: "SUVbsa", "Bq/ml": "Bq/ml", "1": "",
 }
+#: Decimals shown per unit (default 1): SUVs to 0.01, SUVbsa (about 0.5 cm²/ml for an SUVbw of 2) to 0.001.
+_DIGITS = {SUV_UNIT: 2, SUL_UNIT: 2, SUV_BSA_UNIT: 3}
 
 
 class MeasurementError(WorkstationError):
@@ -118,9 +128,15 @@ class Value:
     @property
     def text(self) -> str:
         shown = UNIT_NAMES.get(self.unit, self.unit)
-        digits = 0 if self.unit == HU and self.name != "Standard deviation" else 1 if self.unit not in (SUV_UNIT,) else 2
+        digits = 0 if self.unit == HU and self.name != "Standard deviation" else _DIGITS.get(self.unit, 1)
         number = f"{self.value:.{digits}f}"
         return f"{number} {shown}".strip() if shown != "°" else f"{number}°"
+
+
+#: How the label names a value ("" for the one value a tool gives).
+_SHORT_NAMES = {"Standard deviation": "SD", "Minimum": "Min", "Maximum": "Max",
+                "Length": "", "Angle": "", "Cobb angle": "", "Value": "",
+                "SUL mean": "Mean", "SUL max": "Max", "SUVbsa mean": "Mean", "SUVbsa max": "Max", "SUL": "", "SUVbsa": ""}
 
 
 @dataclass(frozen=True)
@@ -152,9 +168,9 @@ class Measurement:
 
     @property
     def label(self) -> str:
-        """The one-line label shown next to the measurement."""
-        shown = [v for v in self.values if v.name not in ("Minimum", "Maximum")]
-        parts = [f"{'SD' if v.name == 'Standard deviation' else v.name if v.name not in ('Length', 'Angle', 'Cobb angle', 'Value') else ''} {v.text}".strip() for v in shown]
+        """The one-line label shown next to the measurement and in the measurement list: every
+        value, an ROI's as "Area, Mean, SD, Min, Max"."""
+        parts = [f"{_SHORT_NAMES.get(v.name, v.name)} {v.text}".strip() for v in self.values]
         if self.kind in (Kind.TEXT, Kind.ARROW) and self.text:
             parts.insert(0, self.text)
         return ", ".join(parts)
@@ -163,7 +179,11 @@ class Measurement:
 @dataclass(frozen=True, eq=False)
 class MeasuredImage:
     """What measuring needs from one image frame: values in ``value_unit`` (modality values, or
-    SUVbw for PET when the header allows), calibration and, when known, its Image Plane."""
+    SUVbw for PET when the header allows), calibration and, when known, its Image Plane.
+
+    ``alternatives`` are the other SUVs a PET image offers (SUL, SUVbsa): each a name, its unit,
+    the ratio to ``values`` and its note; those the header does not allow are refused with a
+    sentence in ``value_note``."""
 
     ref: ImageRef
     values: np.ndarray
@@ -172,10 +192,13 @@ class MeasuredImage:
     value_note: str = ""
     plane: ImagePlane | None = None
     unavailable: str = ""
+    alternatives: tuple[tuple[str, str, float, str], ...] = ()
 
     @classmethod
-    def from_dataset(cls, ds: Dataset, frame: int | None = None, stored: np.ndarray | None = None, *, suv: bool = True) -> MeasuredImage:
-        """Build from a header and its stored pixels (decoded from ``ds`` when not given)."""
+    def from_dataset(cls, ds: Dataset, frame: int | None = None, stored: np.ndarray | None = None, *, suv: bool = True,
+                     series: Sequence[Dataset] | None = None) -> MeasuredImage:
+        """Build from a header and its stored pixels (decoded from ``ds`` when not given).
+        ``series``: the headers of the image's series (a PET's scan start may need them, :mod:`.suv`)."""
         if stored is None:
             array = ds.pixel_array
             stored = array[(frame or 1) - 1] if int(ds.get("NumberOfFrames", 1) or 1) > 1 else array
@@ -185,19 +208,28 @@ class MeasuredImage:
         values = modality_transform(ds, index).values(stored)
         modality = str(ds.get("Modality", "") or "").upper()
         unit, note, unavailable = "1", "modality value", ""
+        alternatives: list[tuple[str, str, float, str]] = []
         if modality == "CT":
             unit, note = HU, "Hounsfield units (Modality LUT)"
         elif modality == "PT":
-            factor = suv_factor(ds)
+            factor, lean, surface = suv_factors(ds, series)
             units = str(ds.get("Units", "") or "").upper()
             if suv and factor.factor is not None:
                 values = values * factor.factor
                 unit, note = SUV_UNIT, factor.reason
+                refused: list[str] = []
+                for name, other in (("SUL", lean), ("SUVbsa", surface)):
+                    if other.factor is None:
+                        refused.append(other.reason)
+                    else:
+                        alternatives.append((name, other.unit, other.factor / factor.factor, other.reason))
+                note = " ".join([note, *refused])
             else:
                 unit = "Bq/ml" if units == "BQML" else "1"
                 note = f"PET values in {units or 'unknown units'}"
                 unavailable = factor.reason
-        return cls(ImageRef.of(ds, frame), values, calibration_of(ds, frame), unit, note, image_plane_of(ds, frame), unavailable)
+        return cls(ImageRef.of(ds, frame), values, calibration_of(ds, frame), unit, note, image_plane_of(ds, frame), unavailable,
+                   tuple(alternatives))
 
 
 # -- geometry -----------------------------------------------------------------------------------
@@ -281,7 +313,8 @@ def ellipse_from_box(a: Point, b: Point) -> tuple[Point, Point, Point, Point]:
 
 
 def roi_mask(kind: Kind, points: Sequence[Point], shape: tuple[int, int]) -> np.ndarray:
-    """Member pixels of an ROI (pixel centre inside the shape, :mod:`.roi_stats`)."""
+    """Member pixels of an ROI: one inclusion rule for every tool (pixel centre inside the
+    shape, a centre on the outline by the half-open top-left rule; :mod:`.roi_stats`)."""
     if kind is Kind.ELLIPSE:
         return roi_stats.ellipse_mask(shape, points)
     if kind is Kind.RECTANGLE:
@@ -338,6 +371,8 @@ def measure(kind: Kind, points: Sequence[Point], image: MeasuredImage, *, text: 
         else:
             for name, number in (("Mean", stats.mean), ("Standard deviation", stats.sd), ("Minimum", stats.minimum), ("Maximum", stats.maximum)):
                 values.append(Value(name, number, image.value_unit, image.value_note))
+            for name, unit, ratio, note in image.alternatives:
+                values += [Value(f"{name} mean", stats.mean * ratio, unit, note), Value(f"{name} max", stats.maximum * ratio, unit, note)]
             unavailable = image.unavailable
     elif kind is Kind.PROBE:
         column, row = round(pts[0][0]), round(pts[0][1])
@@ -345,6 +380,7 @@ def measure(kind: Kind, points: Sequence[Point], image: MeasuredImage, *, text: 
         if not (0 <= column < columns and 0 <= row < rows):
             raise MeasurementError("The probe point lies outside the image; place it on the image.")
         values.append(Value("Value", float(image.values[row, column]), image.value_unit, image.value_note))
+        values += [Value(name, float(image.values[row, column]) * ratio, unit, note) for name, unit, ratio, note in image.alternatives]
         unavailable = image.unavailable
         if image.plane is not None:
             lps = pixel_to_patient(image.plane, pts[0][0], pts[0][1])

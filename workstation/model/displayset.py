@@ -31,6 +31,7 @@ from pydicom.dataset import Dataset
 
 from workstation.errors import GeometryError
 from workstation.model import attributes as attr
+from workstation.model.frame_of_reference import DisplayFrame, display_frame, link_frames
 from workstation.model.geometry import (
     DUPLICATE_TOLERANCE_MM,
     ORIENTATION_TOLERANCE,
@@ -66,6 +67,9 @@ class DisplaySet:
     ``frames`` lists (SOP Instance UID, 1-based frame number) in display order: slices sorted
     along the normal for volumes, Instance Number order for stacks, frame order for cines.
     ``geometry`` and ``volume`` are set for volumes only. ``pixel_spacing`` is (row, column) mm.
+    ``frame_of_reference_uid`` is the Frame of Reference its viewports are linked by
+    (:mod:`workstation.model.frame_of_reference`: one UID per display set, a consistent series
+    whose slices each carry their own UID unified, None when there is none to link by).
     """
 
     uid: str
@@ -88,6 +92,7 @@ class DisplaySet:
     geometry: VolumeGeometry | None = None
     volume: VolumeResult | None = None
     warnings: tuple[ImageWarning, ...] = field(default_factory=tuple)
+    frame_of_reference_uid: str | None = None
 
     @property
     def is_volume(self) -> bool:
@@ -113,6 +118,7 @@ class DisplaySet:
             "frame_time_ms": self.frame_time_ms,
             "warnings": [w.sentence for w in self.warnings],
             "warning_codes": [w.code.value for w in self.warnings],
+            "frame_of_reference_uid": self.frame_of_reference_uid,
         }
         if self.geometry is not None:
             g = self.geometry
@@ -480,7 +486,7 @@ def _series_drafts(headers: list[Dataset], series_label: str) -> list[_Draft]:
     return drafts
 
 
-def _finish(draft: _Draft, uid: str, series_uid: str) -> DisplaySet:
+def _finish(draft: _Draft, uid: str, series_uid: str, frame: DisplayFrame) -> DisplaySet:
     first = draft.headers[0]
     images = draft.images if draft.kind.is_image else []
     rows = {im.rows for im in images}
@@ -489,6 +495,9 @@ def _finish(draft: _Draft, uid: str, series_uid: str) -> DisplaySet:
     sources = {im.spacing_source for im in images}
     frames_total = sum(_number_of_frames(ds) for ds in draft.headers) if draft.kind.is_image else 0
     geometry = draft.volume.geometry if draft.volume is not None else None
+    warnings = list(draft.warnings)
+    if frame.note:
+        warnings.append(ImageWarning(WarningCode.FRAME_OF_REFERENCE, frame.note, tuple(attr.text(ds, "SOPInstanceUID") for ds in draft.headers)))
     return DisplaySet(
         uid=uid,
         kind=draft.kind,
@@ -509,7 +518,8 @@ def _finish(draft: _Draft, uid: str, series_uid: str) -> DisplaySet:
         frame_time_ms=draft.frame_time_ms,
         geometry=geometry,
         volume=draft.volume,
-        warnings=tuple(draft.warnings),
+        warnings=tuple(warnings),
+        frame_of_reference_uid=frame.uid,
     )
 
 
@@ -533,14 +543,17 @@ def build_display_sets(headers: Sequence[Dataset]) -> list[DisplaySet]:
         number = attr.int_or_none(members[0], "SeriesNumber")
         return (study_order[attr.text(members[0], "StudyInstanceUID")], 0 if number is not None else 1, number or 0, uid)
 
-    result: list[DisplaySet] = []
+    numbered: list[tuple[_Draft, str, str]] = []
     for series_uid, members in sorted(series.items(), key=series_key):
         number = attr.int_or_none(members[0], "SeriesNumber")
         label = f"Series {number}" if number is not None else "The series"
         drafts = sorted(_series_drafts(members, label), key=_Draft.sort_key)
-        for n, draft in enumerate(drafts, start=1):
-            result.append(_finish(draft, f"{series_uid}#{n}", series_uid))
-    return result
+        numbered += [(draft, f"{series_uid}#{n}", series_uid) for n, draft in enumerate(drafts, start=1)]
+    frames = link_frames([
+        (draft.headers, display_frame(draft.headers, draft.volume) if draft.kind.is_image else DisplayFrame(None))
+        for draft, _, _ in numbered
+    ])
+    return [_finish(draft, uid, series_uid, frame) for (draft, uid, series_uid), frame in zip(numbered, frames, strict=True)]
 
 
 def display_sets_by_kind(sets: Sequence[DisplaySet]) -> dict[DisplaySetKind, list[DisplaySet]]:

@@ -26,6 +26,7 @@ class WarningCode(str, Enum):
     ULTRASOUND_REGIONS = "ultrasound_regions"
     UNCALIBRATED = "uncalibrated"
     NO_FRAME_TIME = "no_frame_time"
+    FRAME_OF_REFERENCE = "frame_of_reference"
 
 
 @dataclass(frozen=True)

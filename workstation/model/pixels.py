@@ -320,6 +320,50 @@ def _to_uint8(y: np.ndarray) -> np.ndarray:
     return np.clip(np.floor(y + 0.5), 0, 255).astype(np.uint8)
 
 
+#: Said on the viewport when the image's own window shows it as one flat grey (see :func:`window_misses`).
+STORED_WINDOW_MISSES = "The stored window misses this image's values: press A for an automatic window."
+
+
+def window_misses(modality_values: np.ndarray, voi: WindowPreset | LookupTable) -> bool:
+    """True when ``voi`` shows every value of the image as the same grey at one end of the
+    scale (all black or all white) although the image holds more than one value: a stored
+    window (Window Center/Width, PS3.3 C.11.2.1.2) or VOI LUT that misses the pixel range
+    entirely, as after a re-scaling that left the window behind. A uniform image is not
+    flagged (no window would show more). Windows are monotonic, so a window is evaluated at
+    the lowest and highest value only; a VOI LUT at every value given."""
+    flat = np.asarray(modality_values).reshape(-1)
+    if flat.size == 0:
+        return False
+    low, high = float(flat.min()), float(flat.max())
+    if not high > low:
+        return False
+    points = flat if isinstance(voi, LookupTable) else np.array([low, high])
+    grey = _to_uint8(voi_apply(points, voi))
+    return bool(grey.min() == grey.max() and int(grey[0]) in (0, 255))
+
+
+def stored_window_hint(ds: Dataset, stored: np.ndarray, frame: int = 0) -> str:
+    """:data:`STORED_WINDOW_MISSES` when the image's own first window (else its first VOI LUT)
+    misses its values (:func:`window_misses`), else "" (also for colour images and images
+    without a stored window)."""
+    if stored.ndim != 2 or str(ds.get("PhotometricInterpretation", "")).strip().upper() not in ("MONOCHROME1", "MONOCHROME2"):
+        return ""
+    windows = window_presets(ds, frame)
+    own: WindowPreset | LookupTable | None = windows[0] if windows else next(iter(voi_luts(ds, frame)), None)
+    if own is None:
+        return ""
+    return STORED_WINDOW_MISSES if window_misses(_extreme_values(ds, stored, frame), own) else ""
+
+
+def _extreme_values(ds: Dataset, stored: np.ndarray, frame: int = 0) -> np.ndarray:
+    """Modality values enough to judge a window on: a rescale is monotonic, so the lowest and
+    highest stored values; through a Modality LUT, every stored value."""
+    modality = modality_transform(ds, frame)
+    if modality.lut is not None:
+        return modality.values(stored)
+    return modality.values(np.array([stored.min(), stored.max()]))
+
+
 # --------------------------------------------------------------------------------------------
 # Display lookup table
 

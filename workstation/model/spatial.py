@@ -28,6 +28,7 @@ from pydicom.dataset import Dataset
 
 from workstation.errors import GeometryError
 from workstation.model.displayset import DisplaySet
+from workstation.model.frame_of_reference import display_frame
 from workstation.model.image_plane import ImagePlane, image_planes
 
 #: Planes whose normals are closer than this (degrees) count as parallel: no reference line.
@@ -251,15 +252,18 @@ class StackGeometry:
         self._spacing = slice_spacing if slice_spacing and slice_spacing > 0 else self._measured_spacing()
 
     @classmethod
-    def from_headers(cls, headers: Sequence[Dataset], *, slice_spacing: float | None = None) -> StackGeometry:
+    def from_headers(cls, headers: Sequence[Dataset], *, slice_spacing: float | None = None,
+                     frame_of_reference_uid: str | None = None) -> StackGeometry:
         """From instance headers in display order (PS3.3 C.7.6.2 or C.7.6.16 for enhanced images).
 
-        Raises :class:`GeometryError` when an image has no Image Plane attributes.
+        The Frame of Reference is ``frame_of_reference_uid`` when given (a display set's, which
+        may be linked with other series), else the one the images share, or the one a consistent
+        series whose slices each carry their own UID is shown in, else None
+        (:func:`workstation.model.frame_of_reference.display_frame`). Raises
+        :class:`GeometryError` when an image has no Image Plane attributes.
         """
         planes = image_planes(headers)
-        frames = {str(ds.get("FrameOfReferenceUID", "") or "").strip() for ds in headers}
-        frame = frames.pop() if len(frames) == 1 else None
-        return cls(planes, frame, slice_spacing=slice_spacing)
+        return cls(planes, frame_of_reference_uid or display_frame(headers).uid, slice_spacing=slice_spacing)
 
     @classmethod
     def from_display_set(cls, display_set: DisplaySet, frame_of_reference_uid: str | None) -> StackGeometry | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -113,6 +114,7 @@ class _Slice:
     location: float | None = None  # slice location (mm along the normal), with the plane
     photometric: str = ""
     pipeline_read: bool = False  # signature and own_voi read (when first shown, not on arrival)
+    window_hint: str | None = None  # pixels.stored_window_hint, worked out when first needed
 
     @property
     def size(self) -> tuple[int, int]:
@@ -610,6 +612,23 @@ class SliceRenderer:
             piece.axes, piece.axes_read = axes, True
         return axes
 
+    def _window_hint(self, piece: _Slice) -> str:
+        """The hint that the image's own window shows it as one flat grey (model.pixels), wrapped
+        to the viewport's width; read once per image, only while that window is on screen."""
+        if piece.colour:
+            return ""
+        if piece.window_hint is None:
+            piece.window_hint = pixels.stored_window_hint(piece.header, piece.stored, piece.frame)
+        if not piece.window_hint:
+            return ""
+        columns = max(24, self.viewport_size()[0] // 10)  # the message font is about 10 pixels wide
+        return textwrap.fill(piece.window_hint, columns)
+
+    def message(self) -> str:
+        """The message over the image now (an error, 'Loading', the window hint), or ""."""
+        self.flush()
+        return str(self.overlays.message.GetInput() or "") if self.overlays.message.GetVisibility() else ""
+
     def update_overlays(self) -> None:
         """Recompute corner text, markers, scale bar, reference lines and cursor from the state
         and the current header with the model's functions (workstation.model.overlay); a lazy
@@ -628,6 +647,8 @@ class SliceRenderer:
         message = self._message
         if not message and count and piece is None:
             message = LOADING_TEXT
+        if not message and piece is not None and self.state.window is None:
+            message = self._window_hint(piece)
         overlays.set_message(message)
         if header is None:
             overlays.set_corner_text(None)

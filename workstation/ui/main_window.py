@@ -596,8 +596,8 @@ class MainWindow(QMainWindow):
         if kind == "mpr":  # the study's saved MPR measurements, once the volume is there
             view.loaded.connect(lambda v=view, s=study: self.measurements.show_saved_plane_measurements(v, s))
             # The MPR planes as reference lines on the study's 2D viewports of the same frame.
-            view.planes_changed.connect(lambda planes, v=view, s=study: s.set_reformat_planes(
-                planes, v.viewer.frame_of_reference if v.viewer is not None else None) if s in self.studies() else None)
+            view.planes_changed.connect(lambda planes, s=study, frame=display_set.frame_of_reference_uid: s.set_reformat_planes(
+                planes, frame) if s in self.studies() else None)  # the display set's frame (model.frame_of_reference)
         index = self.tabs.addTab(view, f"{'MPR' if kind == 'mpr' else '3D'}: {name}")
         self.tabs.setCurrentIndex(index)
         view.load(work)

@@ -396,7 +396,10 @@ class MeasureTools(QObject):
         header = viewport.renderer.header(index)
         if stored is None or header is None:
             return None
-        image = MeasuredImage.from_dataset(header, key[1], stored)
+        series = None
+        if str(header.get("Modality", "") or "").upper() == "PT":  # the scan start may need the series (annotate.suv)
+            series = [h for h in (viewport.renderer.header(i) for i in range(viewport.count)) if h is not None]
+        image = MeasuredImage.from_dataset(header, key[1], stored, series=series)
         self._images[key] = image
         return image
 

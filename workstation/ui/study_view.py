@@ -93,13 +93,14 @@ def first_shown_index(display_set: DisplaySet) -> int:
 
 
 def stack_geometry(display_set: DisplaySet, headers: Sequence[Dataset | None]) -> StackGeometry | None:
-    """The planes of a display set in display order, or None when its images are not placed."""
-    frame = next((str(h.get("FrameOfReferenceUID", "") or "") for h in headers if h is not None), "") or None
+    """The planes of a display set in display order, or None when its images are not placed;
+    its Frame of Reference is the display set's (model.frame_of_reference)."""
     try:
         if display_set.volume is not None:
-            return StackGeometry.from_display_set(display_set, frame)
+            return StackGeometry.from_display_set(display_set, display_set.frame_of_reference_uid)
         if display_set.kind is DisplaySetKind.STACK and headers and all(h is not None for h in headers):
-            geometry = StackGeometry.from_headers([h for h in headers if h is not None])
+            geometry = StackGeometry.from_headers([h for h in headers if h is not None],
+                                                  frame_of_reference_uid=display_set.frame_of_reference_uid)
             return geometry if len(geometry) == len(headers) else None
     except (WorkstationError, ValueError, KeyError, TypeError):
         return None
@@ -324,12 +325,13 @@ class ViewportBinding(QObject):
 
     @property
     def frame_of_reference(self) -> str | None:
-        """The Frame of Reference UID (PS3.3 C.7.4.1) of the shown images, from their headers
-        (no geometry needed); None for documents and unplaced images."""
+        """The Frame of Reference UID (PS3.3 C.7.4.1) the shown images are linked by: the
+        display set's (one per display set, see model.frame_of_reference; no geometry needed);
+        None for documents, unplaced images and images of several frames that do not form one."""
         ds = self.display_set
         if ds is None or not ds.kind.is_image:
             return None
-        return next((str(h.get("FrameOfReferenceUID", "") or "") for h in self.headers if h is not None), "") or None
+        return ds.frame_of_reference_uid
 
     def header(self, index: int | None = None) -> Dataset | None:
         index = self.state.image_index if index is None else index
