@@ -44,7 +44,8 @@ class Fault:
     closed),
     "wrong-type" (an HTML page with status 200), "endless-part" (a part that never ends),
     "huge-listing" (a JSON array of study objects without end; ``declare_length`` also sends a
-    Content-Length of ``declared`` bytes), "redirect" (302 to the same path on ``location``).
+    Content-Length of ``declared`` bytes), "redirect" (302 to the same path on ``location``),
+    "drip-headers" (the status line and headers themselves one byte every ``drip_s``).
     ``times``: how many requests it applies to (-1: all of them).
     """
 
@@ -317,6 +318,26 @@ class FaultServer:
                 elif fault.what == "wrong-type":
                     self._send(200, "text/html; charset=utf-8",
                                "<html><body>Connexion requise — portail</body></html>".encode())
+                elif fault.what == "drip-headers":
+                    status, ctype, payload = archive.normal_answer(kind, segments, body)
+                    head = (f"HTTP/1.1 {status} OK\r\nContent-Type: {ctype}\r\n"
+                            f"Content-Length: {len(payload)}\r\nX-Padding: {'x' * 200}\r\n"
+                            "\r\n").encode()
+
+                    def drip_head() -> Iterator[bytes]:
+                        for i in range(len(head)):
+                            yield head[i:i + 1]
+                            time.sleep(fault.drip_s)
+                        yield payload
+
+                    self.close_connection = True
+                    sent, started = 0, time.monotonic()
+                    for chunk in drip_head():
+                        if archive._stop.is_set() or time.monotonic() - started > fault.limit_s:
+                            return
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        sent += len(chunk)
                 elif fault.what == "drip":
                     status, ctype, payload = archive.normal_answer(kind, segments, body)
 

@@ -173,6 +173,23 @@ def test_dripping_archive_is_abandoned(archive: FaultServer, client_for: Callabl
     record(f"drip, 1 byte / 0.2 s ({kind})", "abandoned after the throughput floor", m, message)
 
 
+def test_archive_dripping_its_headers_is_abandoned(archive: FaultServer,
+                                                   client_for: Callable[..., DicomWebClient]) -> None:
+    # the status line and headers arrive one byte every 0.2 s: each read succeeds, so only the
+    # deadline ends it (the server would go on for 8 s; a real one, for hours)
+    archive.faults["studies"] = Fault("drip-headers", drip_s=0.2)
+    client = client_for(archive)
+    m = measure(lambda: client.search_studies(StudyQuery()))
+    assert isinstance(m.error, ArchiveError), m.error
+    message = str(m.error)
+    assert one_sentence(message)
+    assert message.startswith(f"The archive 'Fault PACS' at 127.0.0.1:{archive.port} is too slow")
+    assert len(archive.requests_of("studies")) == 1  # not retried
+    assert_bounded(m, GRACE_S + 1.0)
+    record("status line and headers dripped, 1 byte / 0.2 s (search)",
+           "abandoned after the throughput floor", m, message)
+
+
 def test_wrong_content_type_on_search(archive: FaultServer,
                                       client_for: Callable[..., DicomWebClient]) -> None:
     archive.faults["studies"] = Fault("wrong-type")
