@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.faultserver import Fault, FaultServer
-from workstation.errors import ArchiveError, AuthError
+from workstation.errors import ArchiveError, AuthError, SettingsError
 from workstation.model.query import StudyQuery
 from workstation.net.auth import store_secret
 from workstation.net.dicomweb import DicomWebClient
@@ -333,6 +333,14 @@ def test_store_fails_once_then_stores_once(archive: FaultServer,
     result = client.store_instances([data])
     assert result.stored == (archive.sop_uids[0],)
     assert list(archive.stored) == [archive.sop_uids[0]]
+
+
+def test_bounds_in_the_settings_are_checked() -> None:
+    for bad in ({"max_json_mb": "256"}, {"max_instance_mb": 0}, {"min_throughput_kbps": -1},
+                {"deadline_grace_s": True}):
+        with pytest.raises(SettingsError) as err:
+            ArchiveProfile(name="PACS", url="https://pacs.example.org/dicom-web", **bad)
+        assert str(err.value).startswith(f"Archive profile 'PACS': {next(iter(bad))} must be")
 
 
 # -- the table ---------------------------------------------------------------------------------
