@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.faultserver import Fault, FaultServer
+from tests.faultserver import Fault, FaultServer, self_signed_tls
 from workstation.errors import ArchiveError, AuthError, SettingsError
 from workstation.model.query import StudyQuery
 from workstation.net.auth import store_secret
@@ -188,6 +188,25 @@ def test_archive_dripping_its_headers_is_abandoned(archive: FaultServer,
     assert_bounded(m, GRACE_S + 1.0)
     record("status line and headers dripped, 1 byte / 0.2 s (search)",
            "abandoned after the throughput floor", m, message)
+
+
+def test_https_archive_keeps_to_the_deadline(tmp_path: Path,
+                                             client_for: Callable[..., DicomWebClient]) -> None:
+    context, ca = self_signed_tls(tmp_path)
+    server = FaultServer(tls=context).start()
+    try:
+        client = client_for(server, ca_bundle=str(ca))
+        assert server.url.startswith("https://")
+        found = client.search_studies(StudyQuery())  # TLS through the watched connections
+        assert [s.study_uid for s in found] == [server.study_uid]
+        server.faults["studies"] = Fault("drip-headers", drip_s=0.2)
+        m = measure(lambda: client.search_studies(StudyQuery()))
+        assert isinstance(m.error, ArchiveError) and "is too slow" in str(m.error)
+        assert_bounded(m, GRACE_S + 1.0)
+        record("headers dripped over https (search)", "abandoned after the throughput floor", m,
+               str(m.error))
+    finally:
+        server.stop()
 
 
 def test_wrong_content_type_on_search(archive: FaultServer,
