@@ -15,17 +15,25 @@ without bounds fails a test in bounded time rather than hanging it.
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import ipaddress
 import json
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pydicom
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
@@ -44,7 +52,8 @@ class Fault:
     closed),
     "wrong-type" (an HTML page with status 200), "endless-part" (a part that never ends),
     "huge-listing" (a JSON array of study objects without end; ``declare_length`` also sends a
-    Content-Length of ``declared`` bytes), "redirect" (302 to the same path on ``location``).
+    Content-Length of ``declared`` bytes), "redirect" (302 to the same path on ``location``),
+    "drip-headers" (the status line and headers themselves one byte every ``drip_s``).
     ``times``: how many requests it applies to (-1: all of them).
     """
 
@@ -86,6 +95,30 @@ def _ct_instances(n: int) -> list[Dataset]:
     return out
 
 
+def self_signed_tls(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server context for 127.0.0.1 with a fresh self-signed certificate, and the PEM file
+    a client trusts it by."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return context, cert_path
+
+
 def part10(ds: Dataset) -> bytes:
     """``ds`` as a PS3.10 file."""
     buf = BytesIO()
@@ -106,6 +139,7 @@ class FaultServer:
 
     n_instances: int = 4
     host: str = "127.0.0.1"
+    tls: ssl.SSLContext | None = None  # serve https:// with this server context
     faults: dict[str, Fault] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     stored: dict[str, bytes] = field(default_factory=dict)
@@ -128,7 +162,8 @@ class FaultServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}/dicom-web"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}/dicom-web"
 
     def requests_of(self, kind: str) -> list[Seen]:
         return [s for s in self.seen if s.kind == kind]
@@ -317,6 +352,26 @@ class FaultServer:
                 elif fault.what == "wrong-type":
                     self._send(200, "text/html; charset=utf-8",
                                "<html><body>Connexion requise — portail</body></html>".encode())
+                elif fault.what == "drip-headers":
+                    status, ctype, payload = archive.normal_answer(kind, segments, body)
+                    head = (f"HTTP/1.1 {status} OK\r\nContent-Type: {ctype}\r\n"
+                            f"Content-Length: {len(payload)}\r\nX-Padding: {'x' * 200}\r\n"
+                            "\r\n").encode()
+
+                    def drip_head() -> Iterator[bytes]:
+                        for i in range(len(head)):
+                            yield head[i:i + 1]
+                            time.sleep(fault.drip_s)
+                        yield payload
+
+                    self.close_connection = True
+                    sent, started = 0, time.monotonic()
+                    for chunk in drip_head():
+                        if archive._stop.is_set() or time.monotonic() - started > fault.limit_s:
+                            return
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        sent += len(chunk)
                 elif fault.what == "drip":
                     status, ctype, payload = archive.normal_answer(kind, segments, body)
 
@@ -362,6 +417,8 @@ class FaultServer:
 
         self.server = ThreadingHTTPServer((self.host, 0), Handler)
         self.server.daemon_threads = True
+        if self.tls is not None:
+            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
         return self

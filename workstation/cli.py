@@ -462,17 +462,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     restrict_umask()  # everything this process writes: folders 0700, files 0600
     tighten_app_folders(app_folders())
     arguments = list(sys.argv[1:] if argv is None else argv)
+    verbose = any(a in ("-v", "--verbose") for a in arguments)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    route_warnings_to_log(verbose)  # pydicom's warnings quote values: patient data
+    try:
+        return _run(arguments)
+    except Exception as exc:  # noqa: BLE001 - the last guard: one sentence, never a traceback
+        # The message of an unexpected error may quote data (a patient name in a DICOM value):
+        # only its type reaches the terminal; the traceback goes to the log with -v.
+        log.info("Unexpected error", exc_info=True)
+        print(_unexpected_sentence(exc, verbose), file=sys.stderr)
+        return 1
+
+
+def _run(arguments: list[str]) -> int:
+    """Parse ``arguments`` and run the verb; errors the workstation foresees end here in one
+    sentence, the others in :func:`main`."""
     first = next((a for a in arguments if not a.startswith("-")), None)
     only = first if first is not None and "-h" not in arguments and "--help" not in arguments else None
     if only is None and arguments in ([], ["-v"], ["--verbose"], ["--version"]):
         only = "app"  # no verb: opens the app (or prints the version); no plugin needed
     parser = build_parser(only)
     args = parser.parse_args(arguments)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    route_warnings_to_log(args.verbose)  # pydicom's warnings quote values: patient data
     func = getattr(args, "func", cmd_app)
     try:
         settings = load_settings()
@@ -489,18 +503,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkstationError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - the last guard: one sentence, never a traceback
-        # The message of an unexpected error may quote data (a patient name in a DICOM value):
-        # only its type reaches the terminal; the traceback goes to the log with -v.
-        log.info("Unexpected error", exc_info=True)
-        print(_unexpected_sentence(exc, args.verbose), file=sys.stderr)
-        return 1
 
 
 def _unexpected_sentence(exc: BaseException, verbose: bool) -> str:
     """One sentence for an error the command did not foresee (a defect, or memory exhausted)."""
     if isinstance(exc, MemoryError):
         what = "ran out of memory"
+    elif isinstance(exc, ImportError):
+        package = (exc.name or "").split(".")[0]
+        what = (f"could not load the Python package '{package}' it needs (reinstall the "
+                "workstation)" if package else "could not load a Python package it needs")
     else:
         what = f"failed unexpectedly ({type(exc).__name__})"
     where = ("the details are in the log above" if verbose

@@ -58,6 +58,14 @@ class ArchiveProfile:
             raise SettingsError(
                 f"Archive profile '{self.name}': the URL must start with http:// or https://."
             )
+        for bound, least in (("max_json_mb", 0.001), ("max_instance_mb", 0.001),
+                             ("min_throughput_kbps", 0.0), ("deadline_grace_s", 0.0)):
+            value = getattr(self, bound)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < least:
+                raise SettingsError(
+                    f"Archive profile '{self.name}': {bound} must be a number of at least "
+                    f"{least:g}, not {value!r}."
+                )
 
 
 @dataclass

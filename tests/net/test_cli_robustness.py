@@ -178,3 +178,18 @@ def test_archive_add_without_a_terminal_says_how_to_give_the_password(config: Pa
     assert lines[-1].endswith("No password was given for archive 'pacs' (there is no terminal "
                               "to ask on): set WORKSTATION_PASSWORD for scripts.")
     assert not config.exists()
+
+
+def test_broken_dependency_is_one_sentence(config: Path, tmp_path: Path) -> None:
+    # A broken installation: the PDF library the qc verb imports fails to load.
+    fake = tmp_path / "site" / "reportlab"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        'raise ImportError("libfreetype.so.6: cannot open shared object file", '
+        'name="reportlab._renderPM")\n', encoding="utf-8")
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(ROOT)])}
+    out = cli(config, "qc", "1.2.3", env=env)
+    assert out.returncode == 1
+    assert single_sentence(out.stderr) == (
+        "The command could not load the Python package 'reportlab' it needs (reinstall the "
+        "workstation) and stopped: run it again with -v to log the details.")

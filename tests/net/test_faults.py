@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from tests.faultserver import Fault, FaultServer
-from workstation.errors import ArchiveError, AuthError
+from tests.faultserver import Fault, FaultServer, self_signed_tls
+from workstation.errors import ArchiveError, AuthError, SettingsError
 from workstation.model.query import StudyQuery
 from workstation.net.auth import store_secret
 from workstation.net.dicomweb import DicomWebClient
@@ -173,6 +173,42 @@ def test_dripping_archive_is_abandoned(archive: FaultServer, client_for: Callabl
     record(f"drip, 1 byte / 0.2 s ({kind})", "abandoned after the throughput floor", m, message)
 
 
+def test_archive_dripping_its_headers_is_abandoned(archive: FaultServer,
+                                                   client_for: Callable[..., DicomWebClient]) -> None:
+    # the status line and headers arrive one byte every 0.2 s: each read succeeds, so only the
+    # deadline ends it (the server would go on for 8 s; a real one, for hours)
+    archive.faults["studies"] = Fault("drip-headers", drip_s=0.2)
+    client = client_for(archive)
+    m = measure(lambda: client.search_studies(StudyQuery()))
+    assert isinstance(m.error, ArchiveError), m.error
+    message = str(m.error)
+    assert one_sentence(message)
+    assert message.startswith(f"The archive 'Fault PACS' at 127.0.0.1:{archive.port} is too slow")
+    assert len(archive.requests_of("studies")) == 1  # not retried
+    assert_bounded(m, GRACE_S + 1.0)
+    record("status line and headers dripped, 1 byte / 0.2 s (search)",
+           "abandoned after the throughput floor", m, message)
+
+
+def test_https_archive_keeps_to_the_deadline(tmp_path: Path,
+                                             client_for: Callable[..., DicomWebClient]) -> None:
+    context, ca = self_signed_tls(tmp_path)
+    server = FaultServer(tls=context).start()
+    try:
+        client = client_for(server, ca_bundle=str(ca))
+        assert server.url.startswith("https://")
+        found = client.search_studies(StudyQuery())  # TLS through the watched connections
+        assert [s.study_uid for s in found] == [server.study_uid]
+        server.faults["studies"] = Fault("drip-headers", drip_s=0.2)
+        m = measure(lambda: client.search_studies(StudyQuery()))
+        assert isinstance(m.error, ArchiveError) and "is too slow" in str(m.error)
+        assert_bounded(m, GRACE_S + 1.0)
+        record("headers dripped over https (search)", "abandoned after the throughput floor", m,
+               str(m.error))
+    finally:
+        server.stop()
+
+
 def test_wrong_content_type_on_search(archive: FaultServer,
                                       client_for: Callable[..., DicomWebClient]) -> None:
     archive.faults["studies"] = Fault("wrong-type")
@@ -316,6 +352,14 @@ def test_store_fails_once_then_stores_once(archive: FaultServer,
     result = client.store_instances([data])
     assert result.stored == (archive.sop_uids[0],)
     assert list(archive.stored) == [archive.sop_uids[0]]
+
+
+def test_bounds_in_the_settings_are_checked() -> None:
+    for bad in ({"max_json_mb": "256"}, {"max_instance_mb": 0}, {"min_throughput_kbps": -1},
+                {"deadline_grace_s": True}):
+        with pytest.raises(SettingsError) as err:
+            ArchiveProfile(name="PACS", url="https://pacs.example.org/dicom-web", **bad)
+        assert str(err.value).startswith(f"Archive profile 'PACS': {next(iter(bad))} must be")
 
 
 # -- the table ---------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from workstation.errors import (
 )
 from workstation.model.source import CancelToken
 from workstation.net.auth import credentials_for
-from workstation.net.deadline import Deadline
+from workstation.net.deadline import Deadline, DeadlineAdapter, watching
 from workstation.settings import ArchiveProfile
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class Transport:
         self.max_backoff_s = max_backoff_s
         if session is None:
             session = requests.Session()
-            adapter = requests.adapters.HTTPAdapter(
+            adapter = DeadlineAdapter(
                 pool_connections=1,
                 pool_maxsize=max(1, profile.max_connections),
                 max_retries=0,
@@ -224,8 +224,9 @@ class Transport:
             deadline = self._new_deadline(what)
             started = deadline.started
             try:
-                response = self.session.send(prepared, timeout=self.timeout,
-                                             allow_redirects=False, **settings)
+                with watching(deadline):
+                    response = self.session.send(prepared, timeout=self.timeout,
+                                                 allow_redirects=False, **settings)
             except requests.exceptions.SSLError:
                 raise ArchiveError(
                     f"The secure connection to the archive at {self.host} failed: its "
@@ -234,6 +235,8 @@ class Transport:
                     retryable=False,
                 ) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                if deadline.passed():  # the watchdog ended a status line or headers dripping in
+                    raise self._too_slow(deadline) from None
                 reason = _unreachable_reason(exc, self.profile)
                 log.info("%s %s failed (attempt %d/%d): %s", method, path, attempt + 1,
                          attempts, reason)
