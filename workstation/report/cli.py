@@ -44,6 +44,7 @@ from workstation.report.signing import (
     Pkcs12Credential,
     SigningCredential,
     SigningOptions,
+    TimestampUnavailable,
     configured_trust_roots,
     forget_pkcs12_password,
     pkcs12_key_id,
@@ -274,6 +275,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             archive=args.archive, practice=args.practice,
             options=signing_options(settings, without_timestamp=args.without_timestamp),
         )
+    except TimestampUnavailable as exc:
+        print(f"{exc} To sign without a timestamp (the signature then cannot be proven once the "
+              "certificate has expired), run it again with --without-timestamp.", file=sys.stderr)
+        return 1
     except WorkstationError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -431,8 +431,7 @@ def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, reason: str = "Report 
         where = host_of(tsa_url) if tsa_url else "the configured address"
         raise TimestampUnavailable(
             f"The time-stamping authority at {where} did not give a timestamp, so the report was not "
-            "signed; try again in a moment, or sign without a timestamp only if you accept that the "
-            "signature cannot be proven after the certificate expires."
+            "signed; try again in a moment."
         ) from exc
     except Exception as exc:  # noqa: BLE001 - token and crypto failures come as many types
         raise SigningError(f"The PDF could not be signed ({type(exc).__name__}); check the signing key.") from exc
