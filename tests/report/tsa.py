@@ -6,8 +6,10 @@ whose service URLs point to ``http://127.0.0.1:<free port>``, and serves it from
 
 * ``root``: the practice's CA (what Settings > Signing trusts);
 * ``signer``: the radiologist's certificate (surname and given name in the subject, CRL
-  distribution point and OCSP responder in its extensions), packaged as a PKCS#12 file;
-* ``tsa``: the time-stamping authority's certificate (extended key usage timeStamping),
+  distribution point and OCSP responder in its extensions; valid until 2030), packaged as a
+  PKCS#12 file;
+* ``tsa``: the time-stamping authority's certificate (extended key usage timeStamping, valid
+  until 2045),
   answering ``POST <url>/testing-ca/tsa/tsa`` (RFC 3161 over HTTP).
 
 :meth:`TestPKI.stop` takes every service down (a TSA that is down).
@@ -52,7 +54,7 @@ pki-architectures:
       root:
         subject: root
         issuer: root
-        validity: {{valid-from: "2020-01-01T00:00:00+0000", valid-to: "2040-01-01T00:00:00+0000"}}
+        validity: {{valid-from: "2020-01-01T00:00:00+0000", valid-to: "2050-01-01T00:00:00+0000"}}
         extensions:
           - id: basic_constraints
             critical: true
@@ -63,7 +65,7 @@ pki-architectures:
       signer:
         subject: signer
         issuer: root
-        validity: {{valid-from: "2020-01-01T00:00:00+0000", valid-to: "2039-01-01T00:00:00+0000"}}
+        validity: {{valid-from: "2020-01-01T00:00:00+0000", valid-to: "2030-01-01T00:00:00+0000"}}
         extensions:
           - id: key_usage
             critical: true
@@ -75,7 +77,7 @@ pki-architectures:
       tsa:
         subject: tsa
         issuer: root
-        validity: {{valid-from: "2020-01-01T00:00:00+0000", valid-to: "2039-01-01T00:00:00+0000"}}
+        validity: {{valid-from: "2020-01-01T00:00:00+0000", valid-to: "2045-01-01T00:00:00+0000"}}
         extensions:
           - id: key_usage
             critical: true
