@@ -179,3 +179,61 @@ def test_report_sign_cli_tsa_down(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert err.count("\n") == 1 and "did not give a timestamp" in err
     assert _run([*argv, "--without-timestamp"], settings) == 0
     assert "signed without a timestamp, as asked" in capsys.readouterr().err
+
+
+def _best_signature_time(pdf: bytes, root_pem: Path, when: dt.datetime) -> dt.datetime:
+    """ETSI EN 319 102-1 validation with time (pyHanko's AdES module, no network): the
+    earliest time the signature is proven to exist, as seen at ``when``."""
+    import asyncio
+
+    from asn1crypto import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.ades import ades_lta_validation
+    from pyhanko.sign.validation.policy_decl import (
+        PdfSignatureValidationSpec,
+        RevinfoOnlineFetchingRule,
+        RevocationInfoGatheringSpec,
+        SignatureValidationSpec,
+    )
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+    from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+    from pyhanko_certvalidator.policy_decl import (
+        CertRevTrustPolicy,
+        RevocationCheckingPolicy,
+        RevocationCheckingRule,
+    )
+    from pyhanko_certvalidator.registry import SimpleTrustManager
+
+    rule = RevocationCheckingRule.CRL_OR_OCSP_REQUIRED
+    policy = CertValidationPolicySpec(
+        trust_manager=SimpleTrustManager.build([x509.Certificate.load(root_pem.read_bytes())]),
+        revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(rule, rule)))
+    spec = PdfSignatureValidationSpec(SignatureValidationSpec(
+        cert_validation_policy=policy, revinfo_gathering_policy=RevocationInfoGatheringSpec(
+            online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY)))
+    timing = ValidationTimingInfo(validation_time=when, best_signature_time=when,
+                                  point_in_time_validation=True)
+    signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
+    result = asyncio.run(ades_lta_validation(signature, spec, timing_info=timing))
+    return result.best_signature_time
+
+
+def test_timestamp_dates_the_signature_before_the_certificate_expires(
+    test_pki: TestPKI, ct_head_study: StudySummary
+) -> None:
+    """Seen in 2035, after the signer's certificate expired (2030): the timestamp still proves
+    the signature existed at signing time; without it, nothing dates it before 2035.
+    (A full AdES 'passed' verdict that late needs document timestamps, PAdES B-LTA: not made.)"""
+    report, template = _report(ct_head_study)
+    credential = _credential(test_pki)
+    stamped = sign_report(report, credential, letterhead=LETTERHEAD, template=template,
+                          trust_roots=[test_pki.root_pem],
+                          options=SigningOptions(tsa_url=test_pki.tsa_url))
+    plain = sign_report(report, credential, letterhead=LETTERHEAD, template=template,
+                        trust_roots=[test_pki.root_pem])
+    later = dt.datetime(2035, 6, 1, tzinfo=dt.timezone.utc)
+    expiry = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
+    proven = _best_signature_time(stamped.pdf_bytes, test_pki.root_pem, later)
+    assert stamped.timestamped_at is not None
+    assert abs((proven - stamped.timestamped_at).total_seconds()) < 1 and proven < expiry
+    assert _best_signature_time(plain.pdf_bytes, test_pki.root_pem, later) == later
