@@ -24,7 +24,6 @@ it); a token's PIN is asked on the terminal each time (or read from standard inp
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import getpass
 import json
 import sys
@@ -32,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from workstation.errors import ReportError, WorkstationError
-from workstation.model import attributes as attr
 from workstation.model.entities import LIBRARY, StudySummary
 from workstation.report.dicom_objects import with_dicom_objects
 from workstation.report.drafts import DraftStore
@@ -52,6 +50,7 @@ from workstation.report.signing import (
     signing_options,
     store_pkcs12_password,
 )
+from workstation.report.study_context import with_study_context
 from workstation.report.templates import coerce_fields, fill_report, load_templates
 from workstation.settings import Settings
 
@@ -172,10 +171,7 @@ def sign_draft_file(
     report = fill_report(template, study, priors=priors, author=str(data.get("author", "")),
                          measurements=[str(m) for m in data.get("measurements", [])],
                          key_images=[KeyImage(**k) for k in data.get("key_images", [])])
-    offset = attr.text(headers[0], "TimezoneOffsetFromUTC")
-    if offset:  # the study's times are in that offset (PS3.3 C.12.1.1.8), not the workstation's
-        report = dataclasses.replace(report, study=dataclasses.replace(report.study,
-                                                                       timezone_offset=offset))
+    report = with_study_context(report, headers)  # time zone, order numbers (for the RIS)
     for name in SECTIONS:  # the dictated text replaces the template's normal text
         if name in sections:
             report = report.with_section(name, sections[name])

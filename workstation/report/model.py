@@ -102,6 +102,8 @@ class StudyHeader:
     study_time: str = ""  # DICOM TM
     description: str = ""
     timezone_offset: str = ""  # DICOM Timezone Offset From UTC (+HHMM) of the study's times; "" unknown
+    placer_order_number: str = ""  # (0040,2016), the order's number at the placer (HL7 OBR-2)
+    filler_order_number: str = ""  # (0040,2017), the order's number at the filler (HL7 OBR-3)
     modalities: tuple[str, ...] = ()
     referring_physician: str = ""
 
@@ -542,6 +544,8 @@ class SignedReport:
             "study_date": report.study.study_date,
             "study_time": report.study.study_time,
             "study_tz_offset": report.study.timezone_offset,
+            "placer_order_number": report.study.placer_order_number,
+            "filler_order_number": report.study.filler_order_number,
             "study_description": report.study.description,
             "modality": "\\".join(report.study.modalities),
             "predecessor_version_uid": report.predecessor_uid,

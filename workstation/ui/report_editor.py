@@ -90,6 +90,7 @@ from workstation.report.signing import (
     signing_options,
     store_pkcs12_password,
 )
+from workstation.report.study_context import with_study_context
 from workstation.report.templates import (
     FieldSpec,
     Template,
@@ -1027,6 +1028,7 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     say(0, 3, "Signing the report…")
     letterhead = letterhead or letterhead_from_settings(settings, practice)
     practice = letterhead.practice_name
+    report = with_study_context(report, headers)  # time zone, order numbers (for the RIS)
     signed = sign_report(report, credential, letterhead=letterhead, template=template,
                          key_image_pixels=key_image_pixels, trust_roots=configured_trust_roots(settings) or None,
                          options=signing_options(settings))
