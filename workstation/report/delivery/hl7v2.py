@@ -8,7 +8,7 @@ Message (HL7 v2.5 chapter 7, ORU^R01 / ORU_R01):
 * ``PID``: patient identifier (PID-3, with the issuer when known), name (PID-5, XPN from the DICOM
   PN), birth date and sex when known.
 * ``OBR``: OBR-2 placer order number (when the study came with one), OBR-3 filler order number
-  (the order's filler number, else the accession number, else the Study Instance UID as an EI
+  (the accession number, else the order's filler number, else the Study Instance UID as an EI
   with universal ID type ISO: a study without an accession number is still identified),
   OBR-4 LOINC 18748-4, OBR-7 observation date/time = the exam time (Study Date and Time; empty
   when unknown, never the signing time), OBR-22 the signing time, OBR-24 ``RAD``, OBR-25 result
@@ -103,9 +103,10 @@ def interpreter_ndl(version: ReportVersion) -> str:
 
 
 def filler_order_number(version: ReportVersion) -> str:
-    """OBR-3 (EI): the order's filler number, the accession number, or the Study Instance UID
-    (``<UID>^^<UID>^ISO``: a DICOM UID is an ISO OID) when the study has neither."""
-    number = version.filler_order_number or version.accession_number
+    """OBR-3 (EI): the accession number (as this workstation always sent it, so RIS matching
+    stays the same), else the order's filler number from the study, else the Study Instance UID
+    (``<UID>^^<UID>^ISO``: a DICOM UID is an ISO OID)."""
+    number = version.accession_number or version.filler_order_number
     if number:
         return escape(number)
     return f"{version.study_uid}^^{version.study_uid}^ISO"
