@@ -237,3 +237,20 @@ def test_timestamp_dates_the_signature_before_the_certificate_expires(
     assert stamped.timestamped_at is not None
     assert abs((proven - stamped.timestamped_at).total_seconds()) < 1 and proven < expiry
     assert _best_signature_time(plain.pdf_bytes, test_pki.root_pem, later) == later
+
+
+def test_without_revocation_data_the_signature_is_b_t(
+    tmp_path: Path, test_pki: TestPKI, ct_head_study: StudySummary
+) -> None:
+    """The signer's CA is down (its OCSP responder and CRL cannot be fetched) while the TSA
+    answers: the signature is B-T (timestamped), not refused and not claimed B-LT."""
+    other = start_test_pki(tmp_path / "other-ca")
+    credential = _credential(other)
+    other.stop()
+    report, template = _report(ct_head_study)
+    roots = [other.root_pem, test_pki.root_pem]
+    signed = sign_report(report, credential, letterhead=LETTERHEAD, template=template,
+                         trust_roots=roots, options=SigningOptions(tsa_url=test_pki.tsa_url))
+    assert signed.signature_level == "B-T" and signed.timestamped_at is not None
+    check = verify_pdf_signature(signed.pdf_bytes, roots)
+    assert check.ok and check.timestamp_ok and check.level == "B-T"
