@@ -20,6 +20,7 @@ from workstation.atomic import write_text_atomic
 from workstation.errors import SettingsError
 
 APP_NAME = "workstation"
+RPPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"  # France: Répertoire partagé des professionnels de santé
 
 
 @dataclass
@@ -75,13 +76,30 @@ class SigningSettings:
     ``trust_roots`` are files with the certificates of the authorities (CAs) whose signers the
     workstation trusts, PEM or DER, one or more certificates per file. Empty: a signature is only
     checked against the certificates that came with the signer's own credential.
+
+    ``tsa_url`` is the time-stamping authority (RFC 3161 over HTTP) whose timestamp every
+    signature gets (PAdES B-T, and B-LT when the validation data can be fetched); its CA must be
+    among the trust roots. The radiologist's identity for the RIS: ``family_name``,
+    ``given_name`` (used when the signing certificate has no surname/givenName) and
+    ``professional_id`` under ``professional_id_system`` (default: the French RPPS).
     """
 
     trust_roots: list[str] = field(default_factory=list)
+    tsa_url: str = ""
+    tsa_timeout_s: float = 15.0
+    family_name: str = ""
+    given_name: str = ""
+    professional_id: str = ""
+    professional_id_system: str = RPPS_SYSTEM
 
     def __post_init__(self) -> None:
         if not isinstance(self.trust_roots, list) or not all(isinstance(p, str) for p in self.trust_roots):
             raise SettingsError("The signing settings' trust_roots must be a list of certificate file paths.")
+        if self.tsa_url and not self.tsa_url.startswith(("http://", "https://")):
+            raise SettingsError("The time-stamping authority's URL must start with http:// or https://.")
+        if self.professional_id and not self.professional_id_system:
+            raise SettingsError("The professional identifier needs its system (for the RPPS: "
+                                f"{RPPS_SYSTEM}).")
 
     def trust_root_paths(self) -> list[Path]:
         """The configured CA certificate files, with ``~`` expanded, empty entries left out."""

@@ -281,5 +281,5 @@ def test_editor_alone_with_the_library_and_outbox(qtbot, pki: ThrowawayPKI) -> N
     qtbot.waitUntil(lambda: bool(view.entries), timeout=5000)
     assert "No RIS or archive is configured" in view.summary.text()
     top = view.tree.topLevelItem(0)
-    assert top is not None and top.text(1) == "waiting" and top.child(0).text(0) == "(no destination)"
+    assert top is not None and top.text(1) == "blocked" and top.child(0).text(0) == "(no destination)"
     shot(view, "outbox_no_destination")

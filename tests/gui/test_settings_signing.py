@@ -72,3 +72,25 @@ def test_saved_trust_roots_are_listed_even_when_unreadable(qtbot, pki: Throwaway
     assert dialog.trust_root_paths() == [str(pki.ca_pem), gone]
     assert "cannot be read" in dialog.trust_list.item(1).text()
     assert dialog.build_settings().signing.trust_roots == [str(pki.ca_pem), gone]
+
+
+def test_tsa_and_identity_are_saved_and_checked(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The Signing tab's time-stamping authority and RPPS number reach the signing options."""
+    from workstation.report.signing import signing_options
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.tsa_url.setText("tsa.example.fr")  # no scheme: refused with a sentence, not saved
+    dialog.accept()
+    assert "time-stamping authority's URL must start with http" in dialog.error.text()
+    assert not settings_path().exists()
+    dialog.tsa_url.setText("https://tsa.example.fr/tsp")
+    dialog.signer_family.setText("Lefèvre")
+    dialog.signer_given.setText("Hélène")
+    dialog.professional_id.setText("10003456789")
+    dialog.accept()
+    options = signing_options(load_settings())
+    assert options.tsa_url == "https://tsa.example.fr/tsp"
+    assert (options.identity.family_name, options.identity.given_name) == ("Lefèvre", "Hélène")
+    assert options.identity.identifier == "10003456789"
+    assert options.identity.identifier_system == "urn:oid:1.2.250.1.71.4.2.1"

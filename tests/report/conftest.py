@@ -7,9 +7,32 @@ from pathlib import Path
 import pytest
 
 from tests import validators
+from tests.report.pdfcheck import check_signed_pdf
 from tests.report.pki import ThrowawayPKI, make_pki
 from workstation.model.entities import StudySummary
 from workstation.report.signing import Pkcs12Credential, store_pkcs12_password
+
+
+@pytest.fixture(autouse=True)
+def signed_pdfs_checked_by_pdfsig(monkeypatch: pytest.MonkeyPatch,
+                                  tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+    """Every PDF signed in these tests is checked independently as it is made: pdfsig (valid,
+    signing time), openssl on its CMS (the RFC 3161 token when a TSA was used), qpdf --check."""
+    from workstation.report import signing
+
+    made: list[bytes] = []
+    real = signing.sign_pdf
+
+    def checked(pdf_bytes: bytes, signer: object, **kwargs: object) -> bytes:
+        out = real(pdf_bytes, signer, **kwargs)  # type: ignore[arg-type]
+        result = check_signed_pdf(out, tmp_path_factory.mktemp("pdfsig"))
+        assert result.signature_valid and result.signing_time, result.output
+        assert result.timestamped == (kwargs.get("timestamper") is not None)
+        made.append(out)
+        return out
+
+    monkeypatch.setattr(signing, "sign_pdf", checked)
+    return made
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,7 @@ from workstation.report.signing import (
     configured_trust_roots,
     load_certificate_file,
     sign_report,
+    signing_options,
     store_pkcs12_password,
     verify_pdf_signature,
 )
@@ -40,7 +41,9 @@ LETTERHEAD = Letterhead("Riverside Imaging")
 def test_settings_keep_the_trust_roots(tmp_path: Path) -> None:
     settings = Settings(signing=SigningSettings(trust_roots=["~/ca/practice.pem", "", "/etc/hba-ca.der"]))
     path = save_settings(settings, tmp_path / "settings.json")
-    assert json.loads(path.read_text())["signing"] == {"trust_roots": ["~/ca/practice.pem", "", "/etc/hba-ca.der"]}
+    saved = json.loads(path.read_text())["signing"]
+    assert saved["trust_roots"] == ["~/ca/practice.pem", "", "/etc/hba-ca.der"]
+    assert (saved["tsa_url"], saved["professional_id"]) == ("", "")  # nothing set, nothing invented
     back = load_settings(path)
     assert back == settings
     assert configured_trust_roots(back) == [Path.home() / "ca/practice.pem", Path("/etc/hba-ca.der")]
@@ -155,3 +158,17 @@ def test_cli_uses_the_settings_trust_roots(tmp_path: Path, pki: ThrowawayPKI, cr
     # a configured file that is gone
     assert _run(argv, Settings(signing=SigningSettings(trust_roots=[str(tmp_path / "moved.pem")]))) == 1
     assert "moved.pem cannot be read" in capsys.readouterr().err
+
+
+def test_signing_settings_for_timestamp_and_identity(tmp_path: Path) -> None:
+    settings = Settings(signing=SigningSettings(
+        tsa_url="https://tsa.example.fr/tsp", family_name="Lefèvre", given_name="Hélène",
+        professional_id="10003456789"))
+    back = load_settings(save_settings(settings, tmp_path / "settings.json"))
+    assert back == settings
+    options = signing_options(back)
+    assert options.tsa_url == "https://tsa.example.fr/tsp" and not options.without_timestamp
+    assert options.identity.identifier_system == "urn:oid:1.2.250.1.71.4.2.1"
+    assert options.identity.family_name == "Lefèvre"
+    with pytest.raises(SettingsError, match="time-stamping authority's URL"):
+        Settings.from_json({"signing": {"tsa_url": "tsa.example.fr"}})

@@ -1,5 +1,9 @@
 """Fixtures for the delivery tests: a real FHIR R4 server (Medplum, Node), an MLLP listener,
-signed-report folders made here (reportlab PDF, pydicom SR and Encapsulated PDF)."""
+signed-report folders made here (reportlab PDF, pydicom SR and Encapsulated PDF).
+
+Every transaction Bundle the FHIR client sends in these tests is first validated with an
+independent R4 model library, and every HL7 message the MLLP listener receives with a strict
+HL7 v2 parser (:mod:`tests.report_delivery.validators`)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,23 @@ import pytest
 
 from tests.report_delivery import fhir_server as fhir_mod
 from tests.report_delivery.mllp import MllpListener
+from tests.report_delivery.validators import validate_fhir_bundle, validate_hl7
+from workstation.report.delivery import fhir as fhir_delivery
+
+
+@pytest.fixture(autouse=True)
+def fhir_bundles_validated(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Every Bundle sent through ``FhirClient.transaction`` is validated before it is sent."""
+    sent: list[dict] = []
+    real = fhir_delivery.FhirClient.transaction
+
+    def validated(self: fhir_delivery.FhirClient, bundle: dict) -> dict:
+        validate_fhir_bundle(bundle)
+        sent.append(dict(bundle))
+        return real(self, bundle)
+
+    monkeypatch.setattr(fhir_delivery.FhirClient, "transaction", validated)
+    return sent
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +63,5 @@ def mllp_listener() -> Iterator[MllpListener]:
     listener = MllpListener().start()
     yield listener
     listener.stop()
+    for message in listener.messages:  # every message received parses strictly
+        validate_hl7(message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import requests
 
 from tests.report_delivery.fhir_server import FaultProxy, FhirServer
 from tests.report_delivery.reports import make_report_folder
+from tests.report_delivery.validators import validate_fhir_bundle
 from workstation.net.auth import store_secret
 from workstation.report.delivery.errors import DeliveryError
 from workstation.report.delivery.fhir import (
@@ -127,7 +129,7 @@ def test_invalid_resource_is_refused_with_one_sentence(tmp_path: Path,
     bundle = build_transaction(version, version.pdf_bytes(), client.profile)
     bundle["entry"][-1]["resource"]["colour"] = "blue"  # not an element of Provenance
     with pytest.raises(DeliveryError, match=r"refused the report transaction \(HTTP 400") as info:
-        client.transaction(bundle)
+        client.request("POST", "", body=bundle, what="report transaction")  # not validated here
     assert not info.value.retryable
     assert "PID-77" not in str(info.value) and "Testperson" not in str(info.value)
 
@@ -196,3 +198,85 @@ def test_existing_ris_patient_is_referenced(tmp_path: Path, fhir_server: FhirSer
     [report] = _reports(client)
     assert report["subject"]["reference"] == f"Patient/{existing['id']}"
     assert _count(fhir_server.url, "Patient") == 1
+
+
+RPPS = "urn:oid:1.2.250.1.71.4.2.1"
+SIGNER = {"signer_identifier": "10003456789", "signer_identifier_system": RPPS,
+          "signer_family_name": "Hopper", "signer_given_name": "Grace"}
+
+
+def test_exam_time_practitioner_and_full_urls(tmp_path: Path, fhir_server: FhirServer,
+                                              fhir_bundles_validated: list[dict]) -> None:
+    """effectiveDateTime is the exam time, the interpreter a Practitioner with the RPPS number,
+    and every entry of the (independently validated) bundle has a fullUrl."""
+    version = load_report_version(make_report_folder(
+        tmp_path, study_date="20261124", study_time="153000.25", study_tz_offset="+0100",
+        **SIGNER))
+    client = FhirClient(RisProfile(fhir_url=fhir_server.url))
+    deliver_fhir(version, client)
+    [report] = _reports(client)
+    exam = dt.datetime(2026, 11, 24, 15, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    assert dt.datetime.fromisoformat(report["effectiveDateTime"]) == exam
+    assert report["effectiveDateTime"] == "2026-11-24T15:30:00+01:00"
+    [who] = report["resultsInterpreter"]
+    assert who["reference"].startswith("Practitioner/")
+    assert who["identifier"]["system"] == RPPS and who["identifier"]["value"] == "10003456789"
+    practitioner = requests.get(f"{fhir_server.url}/{who['reference']}", timeout=5).json()
+    assert practitioner["identifier"][0]["value"] == "10003456789"
+    assert practitioner["name"][0]["family"] == "Hopper"
+    assert practitioner["name"][0]["given"] == ["Grace"]
+    provenance = client.read("Provenance", provenance_id(version), what="test")
+    assert provenance is not None and provenance["agent"][0]["who"]["reference"] == who["reference"]
+    [bundle] = fhir_bundles_validated
+    urls = {e["resource"]["resourceType"]: e["fullUrl"] for e in bundle["entry"]}
+    assert urls["Binary"] == f"{fhir_server.url}/Binary/{binary_id(version)}"
+    assert urls["Provenance"] == f"{fhir_server.url}/Provenance/{provenance_id(version)}"
+    # an amendment references the same Practitioner: conditional create, no duplicate
+    amended = load_report_version(make_report_folder(
+        tmp_path, status="amended", signed_at="2026-11-25T11:00:00+00:00", **SIGNER))
+    deliver_fhir(amended, client)
+    assert _reports(client)[0]["resultsInterpreter"][0]["reference"] == who["reference"]
+    assert _count(fhir_server.url, "Practitioner") == 1
+    assert "fullUrl" in fhir_bundles_validated[1]["entry"][-2]  # the DiagnosticReport's PUT
+    assert fhir_bundles_validated[1]["entry"][-2]["fullUrl"] == \
+        f"{fhir_server.url}/DiagnosticReport/{report['id']}"
+
+
+def test_exam_date_only_and_unknown(tmp_path: Path) -> None:
+    dated = load_report_version(make_report_folder(tmp_path, study_date="20261124"))
+    bundle = build_transaction(dated, dated.pdf_bytes(), RisProfile())
+    [report] = [e["resource"] for e in bundle["entry"]
+                if e["resource"]["resourceType"] == "DiagnosticReport"]
+    assert report["effectiveDateTime"] == "2026-11-24"
+    assert report["resultsInterpreter"] == [{"display": "Dr Grace Hopper"}]  # no identifier set
+    undated = load_report_version(make_report_folder(tmp_path))
+    bundle = build_transaction(undated, undated.pdf_bytes(), RisProfile())
+    validate_fhir_bundle(bundle)
+    assert all("effectiveDateTime" not in e["resource"] for e in bundle["entry"])
+
+
+def test_ris_practitioner_with_the_rpps_is_referenced(tmp_path: Path,
+                                                      fhir_server: FhirServer) -> None:
+    existing = requests.post(
+        f"{fhir_server.url}/Practitioner",
+        json={"resourceType": "Practitioner",
+              "identifier": [{"system": RPPS, "value": "10003456789"}]},
+        headers={"Content-Type": "application/fhir+json"}, timeout=5).json()
+    client = FhirClient(RisProfile(fhir_url=fhir_server.url))
+    deliver_fhir(load_report_version(make_report_folder(tmp_path, **SIGNER)), client)
+    [report] = _reports(client)
+    assert report["resultsInterpreter"][0]["reference"] == f"Practitioner/{existing['id']}"
+    assert _count(fhir_server.url, "Practitioner") == 1
+
+
+def test_report_without_accession_is_identified_by_study_uid(
+    tmp_path: Path, fhir_server: FhirServer
+) -> None:
+    version = load_report_version(make_report_folder(tmp_path, accession_number=""))
+    assert version.accession_number == ""
+    client = FhirClient(RisProfile(fhir_url=fhir_server.url))
+    assert deliver_fhir(version, client).endswith(" created")
+    [report] = _reports(client)
+    assert all(i["system"] == "urn:dicom:uid" for i in report["identifier"])
+    assert report["imagingStudy"] == [{"identifier": {
+        "system": "urn:dicom:uid", "value": f"urn:oid:{version.study_uid}"}}]

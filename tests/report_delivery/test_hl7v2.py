@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import base64
+import os
 import socket
 from pathlib import Path
 
 import hl7
 import pytest
+import requests
 
+from tests.report_delivery.fhir_server import FhirServer
 from tests.report_delivery.mllp import MllpListener, free_port
 from tests.report_delivery.reports import make_report_folder
+from tests.report_delivery.validators import validate_hl7
 from workstation.report.delivery.errors import DeliveryError
+from workstation.report.delivery.fhir import FhirClient, binary_id, deliver_fhir
 from workstation.report.delivery.hl7v2 import (
     build_oru,
     check_ack,
@@ -145,3 +150,103 @@ def test_status_chosen_by_the_report_model_wins(tmp_path: Path) -> None:
                                                      hl7_result_status="F"))
     msg = hl7.parse(build_oru(version, version.pdf_bytes(), RisProfile()))
     assert str(msg.segment("OBR")[25]) == "F"
+
+
+RPPS = "urn:oid:1.2.250.1.71.4.2.1"
+
+
+def test_obr_exam_time_interpreter_and_strict_parse(tmp_path: Path) -> None:
+    """OBR-7 is the exam time (not the signing time), OBR-32 names the interpreter in the CNN's
+    own subcomponents with the RPPS number; the message parses in hl7apy's strict mode."""
+    version = load_report_version(make_report_folder(
+        tmp_path, study_date="20261124", study_time="1530", study_tz_offset="-0500",
+        signer_identifier="10003456789", signer_identifier_system=RPPS,
+        signer_family_name="Hopper", signer_given_name="Grace"))
+    text = build_oru(version, version.pdf_bytes(), RisProfile())
+    parsed = validate_hl7(text)
+    obr = parsed.oru_r01_patient_result.oru_r01_order_observation.obr
+    assert obr.obr_7.to_er7() == "20261124153000-0500"
+    assert obr.obr_22.to_er7() == "20261125103000+0000"  # the signing time stays in OBR-22
+    cnn = obr.obr_32.ndl_1
+    assert cnn.cnn_1.to_er7() == "10003456789"
+    assert cnn.cnn_2.to_er7() == "Hopper" and cnn.cnn_3.to_er7() == "Grace"
+    assert cnn.cnn_10.to_er7() == "1.2.250.1.71.4.2.1" and cnn.cnn_11.to_er7() == "ISO"
+    msg = hl7.parse(text)
+    assert str(msg.segment("OBR")[3]) == "ACC-2026-0042"
+    [uid] = [s for s in msg.segments("OBX") if str(s[2]) == "ST"]
+    assert str(uid[3]) == "110180^Study Instance UID^DCM" and str(uid[5]) == version.study_uid
+
+
+def test_no_exam_time_leaves_obr7_empty(tmp_path: Path) -> None:
+    version = load_report_version(make_report_folder(tmp_path))
+    msg = hl7.parse(build_oru(version, version.pdf_bytes(), RisProfile()))
+    assert str(msg.segment("OBR")[7]) == ""
+
+
+def test_no_accession_filler_is_the_study_uid(tmp_path: Path,
+                                              mllp_listener: MllpListener) -> None:
+    version = load_report_version(make_report_folder(tmp_path, accession_number=""))
+    deliver_hl7(version, _profile(mllp_listener))
+    [received] = mllp_listener.wait_for(1)
+    obr = validate_hl7(received).oru_r01_patient_result.oru_r01_order_observation.obr
+    assert obr.obr_3.ei_1.to_er7() == version.study_uid
+    assert obr.obr_3.ei_3.to_er7() == version.study_uid and obr.obr_3.ei_4.to_er7() == "ISO"
+    with_order = load_report_version(make_report_folder(
+        tmp_path, accession_number="", placer_order_number="PL-1", filler_order_number="FI-2"))
+    msg = hl7.parse(build_oru(with_order, with_order.pdf_bytes(), RisProfile()))
+    assert (str(msg.segment("OBR")[2]), str(msg.segment("OBR")[3])) == ("PL-1", "FI-2")
+
+
+def _large_report(tmp_path: Path) -> Path:
+    folder = make_report_folder(tmp_path)
+    pdf = folder / "report.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"%" + base64.b64encode(os.urandom(60_000)) + b"\n")
+    return folder
+
+
+def test_large_pdf_is_referenced_on_the_fhir_server(
+    tmp_path: Path, mllp_listener: MllpListener, fhir_server: FhirServer
+) -> None:
+    version = load_report_version(_large_report(tmp_path))
+    assert len(base64.b64encode(version.pdf_bytes())) > 65536  # over the default limit
+    profile = _profile(mllp_listener, fhir_url=fhir_server.url)
+    with pytest.raises(DeliveryError, match="does not hold it yet") as info:
+        deliver_hl7(version, profile)  # the FHIR delivery has not happened yet
+    assert info.value.retryable and mllp_listener.messages == []
+    deliver_fhir(version, FhirClient(profile))
+    assert "referenced" in deliver_hl7(version, profile)
+    [received] = mllp_listener.wait_for(1)
+    assert len(received) < 65536
+    validate_hl7(received)
+    [rp] = [s for s in hl7.parse(received).segments("OBX") if str(s[2]) == "RP"]
+    assert not [s for s in hl7.parse(received).segments("OBX") if str(s[2]) == "ED"]
+    url = str(rp[5][0][0])
+    assert str(rp[5][0][2]) == "AP" and str(rp[5][0][3]) == "PDF"
+    assert url == f"{fhir_server.url}/Binary/{binary_id(version)}"
+    pdf = requests.get(url, headers={"Accept": "application/pdf"}, timeout=5).content
+    assert pdf == version.pdf_bytes()
+
+
+def test_large_pdf_without_fhir_is_refused_with_a_sentence(tmp_path: Path,
+                                                           mllp_listener: MllpListener) -> None:
+    version = load_report_version(_large_report(tmp_path))
+    with pytest.raises(DeliveryError, match="larger than the RIS accepts") as info:
+        deliver_hl7(version, _profile(mllp_listener))
+    assert not info.value.retryable and "\n" not in str(info.value)
+    # the limit is a setting: 0 embeds any size (for receivers known to take it)
+    deliver_hl7(version, _profile(mllp_listener, hl7_max_ed_chars=0))
+    [received] = mllp_listener.wait_for(1)
+    mllp_listener.messages.clear()  # over hl7apy's TX length: not strictly valid, on purpose
+    [ed] = [s for s in hl7.parse(received).segments("OBX") if str(s[2]) == "ED"]
+    assert base64.b64decode(str(ed[5][0][4])) == version.pdf_bytes()
+
+
+def test_strict_validator_refuses_what_receivers_refuse(tmp_path: Path) -> None:
+    """The validator used above can fail: an ED over 65536 characters, a bad timestamp."""
+    version = load_report_version(make_report_folder(tmp_path))
+    good = build_oru(version, version.pdf_bytes(), RisProfile())
+    validate_hl7(good)
+    with pytest.raises(Exception, match="max length"):
+        validate_hl7(build_oru(version, os.urandom(50_000), RisProfile()))
+    with pytest.raises(Exception):  # noqa: B017 - hl7apy raises its own types
+        validate_hl7(good.replace("|20261125103000+0000|", "|25 Nov 2026|"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import multiprocessing
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -279,3 +280,68 @@ def test_versions_ordered_by_signing_instant_across_time_zones(tmp_path: Path) -
     outbox.add(make_report_folder(tmp_path / "s", signed_at="2026-11-25T10:30:00+02:00"))
     outbox.deliver_all()
     assert sent == ["final", "amended"]
+
+
+def _outbox_cli(folder: Path, config: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    code = ("import sys; from workstation.report.delivery.cli import add_outbox_parser, "
+            "cmd_outbox; import argparse; from workstation.settings import load_settings\n"
+            "p = argparse.ArgumentParser(); s = p.add_subparsers(); add_outbox_parser(s)\n"
+            "a = p.parse_args(sys.argv[1:]); sys.exit(cmd_outbox(a, load_settings()))")
+    env = {"WORKSTATION_CONFIG": str(config), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    return subprocess.run([sys.executable, "-c", code, "outbox", "--folder", str(folder), *extra],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+
+
+def test_report_without_accession_reaches_fhir_and_hl7(
+    tmp_path: Path, fhir_server: FhirServer, mllp_listener: MllpListener
+) -> None:
+    """An imported study has no accession number: the report is still delivered, identified by
+    the Study Instance UID (FHIR imagingStudy; HL7 OBR-3 and an OBX)."""
+    ris = RisProfile(fhir_url=fhir_server.url, mllp_host=mllp_listener.host,
+                     mllp_port=mllp_listener.port, mllp_timeout_s=5)
+    outbox = Outbox(tmp_path / "outbox", destinations_from_settings(Settings(), ris))
+    entry = outbox.add(make_report_folder(tmp_path / "signed", accession_number=""))
+    [after] = outbox.deliver_all()
+    assert after.delivered, after.why_undelivered()
+    assert {n: d.state for n, d in after.destinations.items()} == \
+        {"fhir": DELIVERED, "hl7": DELIVERED}
+    [report] = _reports(fhir_server.url, "1.2.826.0.1.3680043.8.498.2002")
+    assert report["imagingStudy"][0]["identifier"]["value"] == \
+        "urn:oid:1.2.826.0.1.3680043.8.498.1001"
+    [message] = mllp_listener.wait_for(1)
+    assert str(hl7.parse(message).segment("OBR")[3]).startswith("1.2.826.0.1.3680043.8.498.1001^")
+    assert entry.accession_number == ""
+
+
+def test_every_undelivered_report_is_listed_with_why(tmp_path: Path) -> None:
+    """A report the outbox cannot read, or with no destination to go to, is listed with the
+    reason and the command exits non-zero; never 'The outbox is empty.'"""
+    config = tmp_path / "settings.json"
+    config.write_text("{}")  # no RIS, no archive
+    folder = tmp_path / "outbox"
+    without_accession = make_report_folder(folder / "outgoing", accession_number="")
+    broken = make_report_folder(folder / "outgoing")
+    (broken / "report.json").write_text("{not json")
+    listed = _outbox_cli(folder, config, tmp_path)
+    assert listed.returncode == 4, listed.stdout + listed.stderr
+    assert "The outbox is empty." not in listed.stdout
+    lines = listed.stdout.splitlines()
+    [bad] = [line for line in lines if line.startswith(broken.name)]
+    assert "NOT DELIVERED" in bad and "is not valid JSON" in bad
+    [head] = [i for i, line in enumerate(lines) if line.startswith(without_accession.name)]
+    assert "accession none" in lines[head]
+    assert "NOT DELIVERED: No destination is configured" in lines[head + 1]
+    assert lines[-1].startswith("2 of 2 signed report version(s) are not delivered: 2 blocked")
+    as_json = _outbox_cli(folder, config, tmp_path, "--json", "--list-only")
+    assert as_json.returncode == 4
+    why = {e["version_uid"]: (e["blocked"], e["why"]) for e in json.loads(as_json.stdout)}
+    assert why[broken.name][0] and "not valid JSON" in why[broken.name][1]
+    assert why[without_accession.name][0]
+    assert "No destination" in why[without_accession.name][1]
+    # a report only waiting for a retry: exit 3; the broken one is repaired by signing again
+    shutil.rmtree(broken)
+    config.write_text(json.dumps({"ris": {"fhir_url": "http://127.0.0.1:9/fhir"}}))
+    waiting = _outbox_cli(folder, config, tmp_path)
+    assert waiting.returncode == 3, waiting.stdout
+    assert "fhir  pending after 1 attempt(s)" in waiting.stdout
+    assert "could not be reached" in waiting.stdout

@@ -11,6 +11,11 @@ instances (local library first, then the archive), signs it (PAdES), builds the 
 the Encapsulated PDF, writes them to the outgoing folder (see :mod:`workstation.report.outgoing`)
 for the outbox to deliver, keeps the history with the drafts, and prints where they went.
 
+The signature gets an RFC 3161 timestamp from the time-stamping authority of the settings
+(``signing.tsa_url``; PAdES B-T, B-LT when the validation data can be fetched). When that
+authority does not answer, signing stops with a sentence; ``--without-timestamp`` is the explicit
+choice to sign anyway (the report is then verifiable only while the certificate is valid).
+
 The PKCS#12 password comes from the keyring only (``workstation report key add PATH.p12`` stores
 it); a token's PIN is asked on the terminal each time (or read from standard input with
 ``--pin-stdin``), never stored.
@@ -36,12 +41,16 @@ from workstation.report.signing import (
     Pkcs11Credential,
     Pkcs12Credential,
     SigningCredential,
+    SigningOptions,
+    TimestampUnavailable,
     configured_trust_roots,
     forget_pkcs12_password,
     pkcs12_key_id,
     sign_report,
+    signing_options,
     store_pkcs12_password,
 )
+from workstation.report.study_context import with_study_context
 from workstation.report.templates import coerce_fields, fill_report, load_templates
 from workstation.settings import Settings
 
@@ -67,6 +76,9 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "of the settings (Settings > Signing)")
     s.add_argument("--archive", help="archive profile to read the study from when it is not in the library")
     s.add_argument("--practice", default="", help="practice name for the letterhead and the SR")
+    s.add_argument("--without-timestamp", action="store_true",
+                   help="sign even though the time-stamping authority of the settings does not "
+                        "answer (the signature then proves nothing after the certificate expires)")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     k = sub.add_parser("key", help="keep or forget a PKCS#12 key's password in the keyring")
     ksub = k.add_subparsers(dest="key_verb", required=True)
@@ -129,11 +141,13 @@ def sign_draft_file(
     trust_roots: list[Path] | None = None,
     archive: str | None = None,
     practice: str = "",
+    options: SigningOptions | None = None,
 ) -> tuple[SignedReport, Path]:
     """Sign the report in ``draft_path`` for ``study_uid``; returns it and its outgoing folder.
 
     The signature must chain to a CA of the settings (``signing.trust_roots``) or of
-    ``trust_roots`` (``--trust``); with neither, to the credential's own self-signed CA."""
+    ``trust_roots`` (``--trust``); with neither, to the credential's own self-signed CA.
+    ``options`` default to the settings' (:func:`~workstation.report.signing.signing_options`)."""
     data = read_json_file(draft_path, "report")
     if not isinstance(data, dict):
         raise ReportError(f"The report {draft_path} does not hold a JSON object.")
@@ -157,6 +171,7 @@ def sign_draft_file(
     report = fill_report(template, study, priors=priors, author=str(data.get("author", "")),
                          measurements=[str(m) for m in data.get("measurements", [])],
                          key_images=[KeyImage(**k) for k in data.get("key_images", [])])
+    report = with_study_context(report, headers)  # time zone, order numbers (for the RIS)
     for name in SECTIONS:  # the dictated text replaces the template's normal text
         if name in sections:
             report = report.with_section(name, sections[name])
@@ -167,11 +182,38 @@ def sign_draft_file(
         report = report.with_field(fid, value)
     letterhead = Letterhead(practice_name=practice)
     roots = [*configured_trust_roots(settings), *(trust_roots or [])]
-    signed = sign_report(report, credential, letterhead=letterhead, template=template, trust_roots=roots or None)
+    options = options or signing_options(settings)
+    signed = sign_report(report, credential, letterhead=letterhead, template=template,
+                         trust_roots=roots or None, options=options)
     signed = with_dicom_objects(signed, template=template, evidence=headers, organization=practice)
     folder = write_outgoing(signed, outgoing_folder(settings))
     DraftStore.open(settings).save(ReportHistory([signed.report]))
     return signed, folder
+
+
+def signing_warnings(signed: SignedReport, settings: Settings, without_timestamp: bool) -> list[str]:
+    """Sentences about what the signed version lacks (each also shown by the report editor)."""
+    warnings = []
+    if not signed.identity_checked:
+        warnings.append("no trusted CA is configured, so the signer's identity was not checked; "
+                        "add the practice's CA under Settings > Signing or pass --trust.")
+    if signed.timestamped_at is None:
+        if without_timestamp and settings.signing.tsa_url:
+            warnings.append("signed without a timestamp, as asked: the signature cannot be "
+                            "proven once the signer's certificate has expired.")
+        else:
+            warnings.append("no time-stamping authority is configured, so the signature has no "
+                            "timestamp and cannot be proven once the certificate has expired; "
+                            "set one under Settings > Signing.")
+    identity = signed.signer_identity
+    if not identity.family_name:
+        warnings.append("the signer's family and given names are not known apart (neither the "
+                        "certificate nor Settings > Signing gives them): the HL7 report carries "
+                        "the whole name as the family name.")
+    if not signed.report.study.accession_number:
+        warnings.append("the study has no accession number: the RIS receives the report "
+                        "identified by the Study Instance UID.")
+    return warnings
 
 
 def _import_template(args: argparse.Namespace) -> int:
@@ -227,7 +269,12 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         signed, folder = sign_draft_file(
             settings, args.draft, args.study, _credential(args), trust_roots=list(args.trust),
             archive=args.archive, practice=args.practice,
+            options=signing_options(settings, without_timestamp=args.without_timestamp),
         )
+    except TimestampUnavailable as exc:
+        print(f"{exc} To sign without a timestamp (the signature then cannot be proven once the "
+              "certificate has expired), run it again with --without-timestamp.", file=sys.stderr)
+        return 1
     except WorkstationError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -239,10 +286,12 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         "signer": signed.signer_name,
         "signed_at": signed.signed_at.isoformat(),
         "identity_checked": signed.identity_checked,
+        "signature_level": signed.signature_level,
+        "timestamped_at": signed.timestamped_at.isoformat() if signed.timestamped_at else None,
+        "accession_number": signed.report.study.accession_number,
     }
-    if not signed.identity_checked:
-        print("Warning: no trusted CA is configured, so the signer's identity was not checked; "
-              "add the practice's CA under Settings > Signing or pass --trust.", file=sys.stderr)
+    for warning in signing_warnings(signed, settings, args.without_timestamp):
+        print(f"Warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -101,6 +101,9 @@ class StudyHeader:
     study_date: str = ""  # DICOM DA
     study_time: str = ""  # DICOM TM
     description: str = ""
+    timezone_offset: str = ""  # DICOM Timezone Offset From UTC (+HHMM) of the study's times; "" unknown
+    placer_order_number: str = ""  # (0040,2016), the order's number at the placer (HL7 OBR-2)
+    filler_order_number: str = ""  # (0040,2017), the order's number at the filler (HL7 OBR-3)
     modalities: tuple[str, ...] = ()
     referring_physician: str = ""
 
@@ -463,6 +466,22 @@ def _check_link(previous: Report, new: Report) -> None:
 
 
 @dataclass(frozen=True)
+class SignerIdentity:
+    """Who signed, as the RIS needs it: the structured name and the professional identifier.
+
+    ``identifier`` is the radiologist's national professional number under ``identifier_system``
+    (a FHIR system URI; in France the RPPS number, ``urn:oid:1.2.250.1.71.4.2.1``). The names
+    come from the signing certificate's surname and givenName (X.520) when it has them, else
+    from the settings (Settings > Signing).
+    """
+
+    family_name: str = ""
+    given_name: str = ""
+    identifier: str = ""
+    identifier_system: str = ""
+
+
+@dataclass(frozen=True)
 class SignedReport:
     """A final, signed report version: what the outbox delivers to the RIS and the archive.
 
@@ -481,6 +500,11 @@ class SignedReport:
     #: False when no trusted CA was configured: the signature then verified against the
     #: credential's own self-signed CA only (coherent, but the signer's identity not checked).
     identity_checked: bool = True
+    signer_identity: SignerIdentity = field(default_factory=SignerIdentity)
+    #: the PAdES baseline level reached (ETSI EN 319 142-1): B-B, B-T (RFC 3161 timestamp) or
+    #: B-LT (timestamp and the validation data in the document security store)
+    signature_level: str = "B-B"
+    timestamped_at: dt.datetime | None = None  # the time in the TSA's token, when there is one
 
     @property
     def report_uid(self) -> str:
@@ -518,6 +542,10 @@ class SignedReport:
             "patient_birth_date": report.patient.birth_date,
             "patient_sex": report.patient.sex,
             "study_date": report.study.study_date,
+            "study_time": report.study.study_time,
+            "study_tz_offset": report.study.timezone_offset,
+            "placer_order_number": report.study.placer_order_number,
+            "filler_order_number": report.study.filler_order_number,
             "study_description": report.study.description,
             "modality": "\\".join(report.study.modalities),
             "predecessor_version_uid": report.predecessor_uid,
@@ -530,7 +558,13 @@ class SignedReport:
             "fhir_status": self.fhir_status,
             "hl7_result_status": self.hl7_result_status,
             "signer_name": self.signer_name,
+            "signer_family_name": self.signer_identity.family_name,
+            "signer_given_name": self.signer_identity.given_name,
+            "signer_identifier": self.signer_identity.identifier,
+            "signer_identifier_system": self.signer_identity.identifier_system,
             "signed_at": _iso(self.signed_at),
+            "signature_level": self.signature_level,
+            "timestamped_at": _iso(self.timestamped_at) if self.timestamped_at else "",
             "report": self.report.to_json(),
         }
 

@@ -7,7 +7,10 @@ This is the contract between signing and delivery (the outbox). Layout::
                       workstation.report.delivery.package reads (status final/amended/appended,
                       study_uid, accession_number, patient_id, patient_name, signer_name,
                       signed_at ISO 8601 UTC, report_uid, version_uid, predecessor_version_uid,
-                      conclusion, sections [{title, text}]), hl7_result_status (F/C), and
+                      conclusion, sections [{title, text}]), hl7_result_status (F/C),
+                      study_date/study_time (the exam time), the signer's identity
+                      (signer_family_name, signer_given_name, signer_identifier[_system]),
+                      signature_level (PAdES B-B/B-T/B-LT) and timestamped_at, and
                       report (the whole version as JSON, for reading it back)
         report.pdf    the signed PDF (PAdES), byte for byte the document of record
         sr.dcm        the TID 2000 Enhanced SR (PS3.10 file)
@@ -29,7 +32,7 @@ from pathlib import Path
 from workstation.atomic import fsync_directory
 from workstation.errors import ReportError
 from workstation.report.drafts import reports_folder
-from workstation.report.model import Report, SignedReport, read_json_file
+from workstation.report.model import Report, SignedReport, SignerIdentity, read_json_file
 from workstation.settings import Settings
 
 FILES = ("report.json", "report.pdf", "sr.dcm", "pdf.dcm")
@@ -83,4 +86,12 @@ def read_outgoing(path: Path) -> SignedReport:
         signed_at=dt.datetime.fromisoformat(meta["signed_at"]),
         sr_bytes=(path / "sr.dcm").read_bytes(),
         pdf_dicom_bytes=(path / "pdf.dcm").read_bytes(),
+        signer_identity=SignerIdentity(
+            family_name=str(meta.get("signer_family_name") or ""),
+            given_name=str(meta.get("signer_given_name") or ""),
+            identifier=str(meta.get("signer_identifier") or ""),
+            identifier_system=str(meta.get("signer_identifier_system") or "")),
+        signature_level=str(meta.get("signature_level") or "B-B"),
+        timestamped_at=(dt.datetime.fromisoformat(meta["timestamped_at"])
+                        if meta.get("timestamped_at") else None),
     )

@@ -1,4 +1,16 @@
-"""Signing a report: the PDF of record with a PAdES signature (ETSI EN 319 142, PAdES B-B) by pyHanko.
+"""Signing a report: the PDF of record with a PAdES signature (ETSI EN 319 142-1) by pyHanko.
+
+Levels (ETSI EN 319 142-1 baseline): every signature carries its claimed signing time (the
+signature dictionary's ``/M``, PAdES forbids the CMS signing-time attribute) - PAdES B-B. With a
+time-stamping authority configured (``signing.tsa_url``), the signature also gets an RFC 3161
+timestamp token over its value (PAdES B-T), so it stays verifiable after the signer's
+certificate expires; and when the certificates' revocation data (OCSP, CRL) can be fetched, they
+are added in the document security store (PAdES B-LT). A TSA that does not answer stops the
+signing with a sentence: the report is not made final without its timestamp unless the user
+explicitly chooses so (``SigningOptions.without_timestamp``, ``report sign
+--without-timestamp``). It is not queued for a timestamp later: a report made final is delivered
+at once, and a signature time-stamped hours after the fact would prove less than the user
+believes.
 
 The signer's key is either
 
@@ -41,13 +53,16 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError as HankoSigningError
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from workstation.errors import ReportError, SigningError
-from workstation.report.model import Report, ReportStatus, SignedReport, utc_now
+from workstation.net.http import host_of
+from workstation.report.model import Report, ReportStatus, SignedReport, SignerIdentity, utc_now
 from workstation.report.pdf import Letterhead, render_report_pdf
 from workstation.report.templates import Template, validate_report
 from workstation.settings import Settings
@@ -60,6 +75,37 @@ UNTRUSTED_SIGNER = (
     "The signature was made, but the signer's certificate is not issued by a trusted authority: "
     "add the issuing CA under Settings > Signing."
 )
+
+
+class TimestampUnavailable(SigningError):
+    """The time-stamping authority could not give a timestamp; the report was not signed."""
+
+
+@dataclass(frozen=True)
+class SigningOptions:
+    """What a signature gets besides the signer's key (from Settings > Signing).
+
+    ``tsa_url``: the RFC 3161 time-stamping authority (HTTP); empty: no timestamp (PAdES B-B).
+    ``without_timestamp``: the user's explicit choice to sign without one although a TSA is
+    configured (it is down). ``identity``: the radiologist's structured name and professional
+    identifier, used where the certificate has no surname/givenName.
+    """
+
+    tsa_url: str = ""
+    tsa_timeout_s: float = 15.0
+    without_timestamp: bool = False
+    identity: SignerIdentity = field(default_factory=SignerIdentity)
+
+
+def signing_options(settings: Settings, *, without_timestamp: bool = False) -> SigningOptions:
+    """The signing options of the settings' ``signing`` section."""
+    sig = settings.signing
+    identity = SignerIdentity(
+        family_name=sig.family_name.strip(), given_name=sig.given_name.strip(),
+        identifier=sig.professional_id.strip(),
+        identifier_system=sig.professional_id_system.strip() if sig.professional_id.strip() else "")
+    return SigningOptions(tsa_url=sig.tsa_url.strip(), tsa_timeout_s=float(sig.tsa_timeout_s),
+                          without_timestamp=without_timestamp, identity=identity)
 
 
 def keyring_username(key_id: str) -> str:
@@ -225,8 +271,11 @@ class SignatureCheck:
     trusted: bool  # the signer's certificate chains to one of the trust roots
     whole_file: bool  # the signature covers the entire file (nothing was appended)
     signer_name: str
-    signing_time: dt.datetime | None
+    signing_time: dt.datetime | None  # the claimed signing time (/M, or the CMS attribute)
     summary: str
+    timestamp_time: dt.datetime | None = None  # the RFC 3161 token's time, when there is one
+    timestamp_ok: bool = False  # the token is intact, valid and its TSA chains to a trust root
+    level: str = "B-B"  # PAdES baseline level found: B-B, B-T or B-LT
 
     @property
     def ok(self) -> bool:
@@ -314,35 +363,79 @@ def verify_pdf_signature(
     context = ValidationContext(trust_roots=roots, other_certs=list(other_certs), allow_fetching=False,
                                 revocation_mode="soft-fail")
     try:
-        status = validate_pdf_signature(signatures[-1], signer_validation_context=context)
+        status = validate_pdf_signature(signatures[-1], signer_validation_context=context,
+                                        ts_validation_context=context)
     except Exception as exc:  # noqa: BLE001 - pyHanko raises on structurally broken signatures
         raise SigningError(f"The PDF's signature cannot be validated ({type(exc).__name__}); the file was altered.") from exc
+    # after the signed revision, only validation data (a document security store) may follow
+    only_ltv_after = (status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+                      and status.modification_level == ModificationLevel.LTA_UPDATES
+                      and _has_validation_data(reader))
+    token = status.timestamp_validity
+    timestamp_ok = token is not None and bool(token.intact and token.valid and token.trusted)
+    level = "B-B"
+    if token is not None:
+        level = "B-LT" if timestamp_ok and _has_validation_data(reader) else "B-T"
     return SignatureCheck(
         intact=bool(status.intact),
         valid=bool(status.valid),
         trusted=bool(status.trusted),
-        whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE or only_ltv_after,
         signer_name=_subject_name(status.signing_cert),
         signing_time=status.signer_reported_dt,
         summary=str(status.summary()),
+        timestamp_time=token.timestamp if token is not None else None,
+        timestamp_ok=timestamp_ok,
+        level=level,
     )
 
 
-def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, reason: str = "Report of record", location: str = "") -> bytes:
-    """``pdf_bytes`` with a PAdES B-B signature added as an incremental update."""
+def _has_validation_data(reader: PdfFileReader) -> bool:
+    """The document security store holds certificates and revocation data (PAdES B-LT,
+    ETSI EN 319 142-1 5.4)."""
+    try:
+        dss = reader.root.get("/DSS")
+        if dss is None:
+            return False
+        dss = dss.get_object()
+        return "/Certs" in dss and ("/OCSPs" in dss or "/CRLs" in dss)
+    except Exception:  # noqa: BLE001 - a malformed DSS is no DSS
+        return False
+
+
+def timestamper_for(url: str, timeout_s: float = 15.0) -> HTTPTimeStamper:
+    """An RFC 3161 client (HTTP POST of a TimeStampReq, RFC 3161 section 3.4) for ``url``."""
+    return HTTPTimeStamper(url, timeout=timeout_s)
+
+
+def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, reason: str = "Report of record", location: str = "",
+             timestamper: HTTPTimeStamper | None = None, tsa_url: str = "",
+             validation_context: ValidationContext | None = None) -> bytes:
+    """``pdf_bytes`` with a PAdES signature added as an incremental update: B-B (claimed
+    signing time in ``/M``), B-T with ``timestamper`` (the TSA's token over the signature value),
+    B-LT with a ``validation_context`` that can fetch the revocation data (embedded in the
+    document security store). Raises :class:`TimestampUnavailable` when the TSA gives no token."""
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason,
         location=location or None,
+        embed_validation_info=validation_context is not None,
+        validation_context=validation_context,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
     try:
-        out = signers.sign_pdf(writer, meta, signer=signer)
+        out = signers.PdfSigner(meta, signer, timestamper=timestamper).sign_pdf(writer)
+    except TimestampRequestError as exc:
+        where = host_of(tsa_url) if tsa_url else "the configured address"
+        raise TimestampUnavailable(
+            f"The time-stamping authority at {where} did not give a timestamp, so the report was not "
+            "signed; try again in a moment."
+        ) from exc
     except Exception as exc:  # noqa: BLE001 - token and crypto failures come as many types
         raise SigningError(f"The PDF could not be signed ({type(exc).__name__}); check the signing key.") from exc
-    return out.getvalue()
+    return bytes(out.getvalue())
 
 
 def credential_chain(signer: signers.Signer) -> list[asn1_x509.Certificate]:
@@ -366,6 +459,7 @@ def sign_report(
     key_image_pixels: Sequence[np.ndarray] = (),
     trust_roots: Sequence[Path | bytes | asn1_x509.Certificate] | None = None,
     signer_name: str | None = None,
+    options: SigningOptions | None = None,
 ) -> SignedReport:
     """Make ``report`` final: render its PDF, sign it (PAdES) and verify the signature.
 
@@ -377,7 +471,12 @@ def sign_report(
     :func:`configured_trust_roots`). Raises ``SigningError`` (no credential, key unusable,
     verification failed; :data:`UNTRUSTED_SIGNER` when only the chain to a trusted root is missing)
     or ``ReportError`` (wrong state, template).
+
+    ``options`` (see :func:`signing_options`) add the RFC 3161 timestamp (PAdES B-T, B-LT when
+    the validation data can be fetched) and the signer's identity for the RIS; a TSA that gives
+    no token raises :class:`TimestampUnavailable` unless ``options.without_timestamp``.
     """
+    options = options or SigningOptions()
     if credential is None:
         raise SigningError(
             "Only a user with a signing credential can make a report final; set up a key file or a smart card first."
@@ -396,12 +495,19 @@ def sign_report(
         signed_at = utc_now()
         final = report._signed(name, signed_at)
         unsigned = render_report_pdf(final, letterhead, template=template, key_image_pixels=key_image_pixels)
-        signed = sign_pdf(unsigned, signer, reason=f"Signed diagnostic imaging report, version {final.version}")
         roots = list(trust_roots) if trust_roots else list(_credential_roots(signer))
         chain = credential_chain(signer)
+        stamped = bool(options.tsa_url) and not options.without_timestamp
+        signed = _sign_with_options(unsigned, signer, options, roots if trust_roots else [], chain,
+                                    reason=f"Signed diagnostic imaging report, version {final.version}")
     finally:
         credential.close()
     check = verify_pdf_signature(signed, roots, other_certs=chain)
+    if stamped and not check.timestamp_ok:
+        raise SigningError(
+            "The signature's timestamp could not be verified: add the time-stamping authority's CA "
+            "under Settings > Signing; the report was not made final."
+        )
     if check.intact and check.valid and check.whole_file and not check.trusted:
         log.info("Report signature made with %s does not chain to a trusted root", credential.describe())
         raise SigningError(UNTRUSTED_SIGNER)
@@ -414,4 +520,39 @@ def sign_report(
         )
     log.info("Report version %s signed with %s", final.version_uid, credential.describe())
     return SignedReport(report=final, pdf_bytes=signed, signer_name=name, signed_at=signed_at,
-                        identity_checked=bool(trust_roots))
+                        identity_checked=bool(trust_roots),
+                        signer_identity=signer_identity(signer.signing_cert, options.identity),
+                        signature_level=check.level, timestamped_at=check.timestamp_time)
+
+
+def signer_identity(cert: asn1_x509.Certificate, configured: SignerIdentity) -> SignerIdentity:
+    """The signer's identity for the RIS: surname and givenName from the certificate's subject
+    (X.520; national health professional cards carry them), else the configured names; the
+    professional identifier from the settings."""
+    subject = cert.subject.native
+    family = str(subject.get("surname") or "").strip() or configured.family_name
+    given = str(subject.get("given_name") or "").strip() or configured.given_name
+    return SignerIdentity(family_name=family, given_name=given, identifier=configured.identifier,
+                          identifier_system=configured.identifier_system)
+
+
+def _sign_with_options(unsigned: bytes, signer: signers.Signer, options: SigningOptions,
+                       roots: Sequence[Path | bytes | asn1_x509.Certificate],
+                       chain: Sequence[asn1_x509.Certificate], *, reason: str) -> bytes:
+    """Sign at the best level the options allow: B-LT (timestamp and validation data, when
+    trust roots are configured and the revocation data can be fetched), else B-T, else B-B."""
+    if not options.tsa_url or options.without_timestamp:
+        return sign_pdf(unsigned, signer, reason=reason)
+    timestamper = timestamper_for(options.tsa_url, options.tsa_timeout_s)
+    if roots:
+        context = ValidationContext(trust_roots=_load_certs(roots), other_certs=list(chain),
+                                    allow_fetching=True, revocation_mode="hard-fail")
+        try:
+            return sign_pdf(unsigned, signer, reason=reason, timestamper=timestamper,
+                            tsa_url=options.tsa_url, validation_context=context)
+        except TimestampUnavailable:
+            raise
+        except SigningError as exc:  # no revocation data to be had: B-T, said in the log
+            log.info("Validation data not embedded (%s); signing at PAdES B-T",
+                     type(exc.__cause__).__name__)
+    return sign_pdf(unsigned, signer, reason=reason, timestamper=timestamper, tsa_url=options.tsa_url)

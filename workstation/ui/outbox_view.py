@@ -136,11 +136,13 @@ class OutboxView(QDialog):
         self.tree.clear()
         for entry in reversed(self.entries):  # newest first
             signed = entry.signed_at.replace("T", " ")[:16]
+            shown = "delivered" if entry.delivered else "blocked" if entry.blocked else "waiting"
             top = QTreeWidgetItem([f"Signed {signed} · accession {entry.accession_number or '—'}",
-                                   "delivered" if entry.delivered and entry.destinations else "waiting",
-                                   f"{entry.status}; version {entry.version_uid}"])
+                                   shown, f"{entry.status}; version {entry.version_uid}"])
             top.setData(0, Qt.ItemDataRole.UserRole, entry.version_uid)
-            if not entry.destinations:
+            if entry.problem:  # its folder cannot be read: said, never hidden
+                top.addChild(QTreeWidgetItem(["(cannot be delivered)", "blocked", entry.problem]))
+            elif not entry.destinations:
                 top.addChild(QTreeWidgetItem(["(no destination)", "pending",
                                               "No RIS or archive was configured when it was queued."]))
             for name, state in sorted(entry.destinations.items()):

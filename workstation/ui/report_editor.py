@@ -87,8 +87,10 @@ from workstation.report.signing import (
     configured_trust_roots,
     keyring_username,
     sign_report,
+    signing_options,
     store_pkcs12_password,
 )
+from workstation.report.study_context import with_study_context
 from workstation.report.templates import (
     FieldSpec,
     Template,
@@ -1026,8 +1028,10 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     say(0, 3, "Signing the report…")
     letterhead = letterhead or letterhead_from_settings(settings, practice)
     practice = letterhead.practice_name
+    report = with_study_context(report, headers)  # time zone, order numbers (for the RIS)
     signed = sign_report(report, credential, letterhead=letterhead, template=template,
-                         key_image_pixels=key_image_pixels, trust_roots=configured_trust_roots(settings) or None)
+                         key_image_pixels=key_image_pixels, trust_roots=configured_trust_roots(settings) or None,
+                         options=signing_options(settings))
     evidence = [h for h in headers if attr.text(h, "SOPInstanceUID")]
     signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
                                 organization=practice)

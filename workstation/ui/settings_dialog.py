@@ -8,7 +8,8 @@ the settings file. "Test connection" runs :meth:`DicomWebClient.check_connection
 background and shows its sentence.
 
 The Signing tab lists the CA certificate files (PEM or DER) that signed reports must chain to
-(``Settings.signing.trust_roots``; PAdES validation as in :mod:`workstation.report.signing`).
+(``Settings.signing.trust_roots``; PAdES validation as in :mod:`workstation.report.signing`), the
+time-stamping authority and the radiologist's names and RPPS number (``Settings.signing``).
 """
 
 from __future__ import annotations
@@ -331,12 +332,23 @@ class SettingsDialog(QDialog):
                       "issued by one of these authorities (certificate files, PEM or DER). With none, "
                       "only the certificates that came with the key file or smart card are used.")
         note.setWordWrap(True)
+        sig = self.settings.signing
+        self.tsa_url = QLineEdit(sig.tsa_url, placeholderText="https://tsa.example.org/tsp (RFC 3161)")
+        self.signer_family = QLineEdit(sig.family_name, placeholderText="when the certificate has none")
+        self.signer_given = QLineEdit(sig.given_name, placeholderText="when the certificate has none")
+        self.professional_id = QLineEdit(sig.professional_id, placeholderText="RPPS number")
+        identity = QFormLayout()
+        identity.addRow("Time-stamping authority", self.tsa_url)
+        identity.addRow("Family name", self.signer_family)
+        identity.addRow("Given name", self.signer_given)
+        identity.addRow("RPPS number", self.professional_id)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addWidget(QLabel("Trusted certificate authorities"))
         layout.addWidget(self.trust_list, 1)
         layout.addLayout(buttons)
         layout.addWidget(note)
+        layout.addLayout(identity)
         return tab
 
     @staticmethod
@@ -514,7 +526,11 @@ class SettingsDialog(QDialog):
                 extras.pop(key, None)
             else:
                 extras[key] = value
-        signing = replace(self.settings.signing, trust_roots=self.trust_root_paths())
+        signing = replace(self.settings.signing, trust_roots=self.trust_root_paths(),
+                          tsa_url=self.tsa_url.text().strip(),
+                          family_name=self.signer_family.text().strip(),
+                          given_name=self.signer_given.text().strip(),
+                          professional_id=self.professional_id.text().strip())
         return replace(self.settings, archives=list(self.profiles), default_archive=default,
                        library_max_gb=float(self.library_limit.value()), signing=signing, extras=extras)
 

@@ -2,7 +2,10 @@
 
 Without ``--retry`` it delivers what is due (back-off respected) and lists the outbox; with
 ``--retry`` failed deliveries are queued again and everything undelivered is tried now.
-Exit status 0 when everything is delivered, 3 when something is still pending or failed.
+Every version not delivered everywhere is listed with why (a report whose folder cannot be read
+included), then a summary line. Exit status 0 when everything is delivered, 3 while something is
+only waiting for a retry, 4 while something is blocked until a person acts (a destination refused
+it, its folder cannot be read, or no destination is configured).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from workstation.report.delivery.outbox import DELIVERED, OutboxBusy, OutboxEntr
 from workstation.settings import Settings
 
 EXIT_UNDELIVERED = 3
+EXIT_BLOCKED = 4
 
 
 def add_outbox_parser(subparsers: Any) -> None:
@@ -40,8 +44,13 @@ def _when(epoch: float) -> str:
 
 def format_entry(entry: OutboxEntry) -> list[str]:
     """Lines describing one version: its header, then one line per destination."""
+    if entry.problem:
+        return [f"{entry.version_uid}  NOT DELIVERED: {entry.problem}"]
+    accession = entry.accession_number or "none (the study is identified by its UID)"
     lines = [f"{entry.version_uid}  {entry.status}  signed {entry.signed_at}  "
-             f"accession {entry.accession_number}"]
+             f"accession {accession}"]
+    if not entry.destinations:
+        lines.append(f"  NOT DELIVERED: {entry.why_undelivered()}")
     for name, dest in sorted(entry.destinations.items()):
         if dest.state == DELIVERED:
             lines.append(f"  {name:5} delivered {dest.delivered_at} ({dest.detail})")
@@ -66,11 +75,28 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     except OutboxBusy as exc:
         print(str(exc), file=sys.stderr)
         entries = outbox.outbox_status()
+    undelivered = [e for e in entries if not e.delivered]
+    blocked = [e for e in undelivered if e.blocked]
     if args.json:
-        print(json.dumps([e.to_json() for e in entries], indent=1))
+        print(json.dumps([{**e.to_json(), "delivered": e.delivered, "blocked": e.blocked,
+                           "why": e.why_undelivered()} for e in entries], indent=1))
     elif not entries:
         print("The outbox is empty.")
     else:
         for entry in entries:
             print("\n".join(format_entry(entry)))
-    return 0 if all(e.delivered for e in entries) else EXIT_UNDELIVERED
+        print(summary(entries))
+    if blocked:
+        return EXIT_BLOCKED
+    return EXIT_UNDELIVERED if undelivered else 0
+
+
+def summary(entries: list[OutboxEntry]) -> str:
+    """One line: how many versions are delivered, waiting, and blocked until a person acts."""
+    undelivered = [e for e in entries if not e.delivered]
+    blocked = sum(1 for e in undelivered if e.blocked)
+    if not undelivered:
+        return f"All {len(entries)} signed report version(s) are delivered."
+    return (f"{len(undelivered)} of {len(entries)} signed report version(s) are not delivered: "
+            f"{blocked} blocked until someone acts, {len(undelivered) - blocked} waiting for a "
+            "retry.")

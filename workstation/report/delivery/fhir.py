@@ -5,15 +5,26 @@ What is sent (FHIR R4 DiagnosticReport, Binary, Provenance, Patient; Bundle "tra
 * ``Binary`` holding the signed PDF, written with ``PUT Binary/<id>`` where the id is a
   name-based UUID (RFC 4122 v5) of the version UID: sending it again rewrites the same resource.
 * ``DiagnosticReport``: status (preliminary / final / amended / appended), identifiers (the
-  accession number with type ACSN, the report UID and the version UID as ``urn:dicom:uid`` /
-  ``urn:oid:...``), category RAD, code LOINC 18748-4, subject, imagingStudy (a logical reference
-  by the Study Instance UID), issued (signing time), resultsInterpreter (the signer's name),
-  conclusion, presentedForm (``Binary/<id>``, application/pdf, size, SHA-1 in base64, title).
-* ``Provenance`` naming the signer (agent "verifier", who.display), target the DiagnosticReport,
-  recorded = signing time, entity = the Binary; ``PUT Provenance/<uuid5 of the version UID>``.
+  accession number with type ACSN when the study has one, the report UID and the version UID as
+  ``urn:dicom:uid`` / ``urn:oid:...``), category RAD, code LOINC 18748-4, subject, imagingStudy
+  (a logical reference by the Study Instance UID: the study's identity, with or without an
+  accession number), effectiveDateTime (the exam time: Study Date and Time), issued (signing
+  time), resultsInterpreter (the signer: a Practitioner reference with the professional
+  identifier when the settings give one, else the name only), conclusion, presentedForm
+  (``Binary/<id>``, application/pdf, size, SHA-1 in base64, title).
+* ``Provenance`` naming the signer (agent "verifier", who = the same interpreter), target the
+  DiagnosticReport, recorded = signing time, entity = the Binary;
+  ``PUT Provenance/<uuid5 of the version UID>``.
 * For a first version, ``Patient`` by conditional create (``ifNoneExist`` on the patient
   identifier), referenced through its ``urn:uuid`` full URL: the RIS's own Patient is used when it
   has exactly one with that identifier, a minimal one is made otherwise.
+* When the signer's professional identifier is known (in France the RPPS number, system
+  ``urn:oid:1.2.250.1.71.4.2.1``), ``Practitioner`` by conditional create on that identifier, so
+  the RIS's own Practitioner record is referenced when it has one.
+
+Every entry has a ``fullUrl`` (FHIR R4 bundle.html 2.36.4): ``urn:uuid:`` for what is created,
+the resource's absolute URL on the server (``<base>/<type>/<id>``) for what is written with PUT
+(``urn:uuid:<id>`` when no base URL is known, the ids being UUIDs).
 
 Exactly-once strategy (retries never create a duplicate):
 
@@ -57,6 +68,7 @@ FHIR_JSON = "application/fhir+json"
 LOINC_IMAGING_REPORT = ("http://loinc.org", "18748-4", "Diagnostic imaging study")
 V2_0074_RADIOLOGY = ("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology")
 V2_0203_ACCESSION = ("http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN", "Accession ID")
+V2_0203_PROVIDER = ("http://terminology.hl7.org/CodeSystem/v2-0203", "PRN", "Provider number")
 PROVENANCE_VERIFIER = (
     "http://terminology.hl7.org/CodeSystem/provenance-participant-type", "verifier", "Verifier")
 _ID_NAMESPACE = uuid.UUID("6f1c3a52-94d3-4b0e-9a3e-2c6b8f0d7e41")  # this workstation's ids
@@ -111,15 +123,72 @@ def _display_name(pn: str) -> str:
     return " ".join([*name.get("given", []), name.get("family", "")]).strip()
 
 
+def _full_url(profile: RisProfile, resource_type: str, resource_id: str) -> str:
+    """The fullUrl of an entry written with PUT: its absolute URL on the server, or
+    ``urn:uuid:<id>`` when the base URL is not known (our ids are UUIDs)."""
+    if profile.fhir_url:
+        return f"{profile.fhir_url.rstrip('/')}/{resource_type}/{resource_id}"
+    try:
+        return f"urn:uuid:{uuid.UUID(resource_id)}"
+    except ValueError:  # a server's own id that is not a UUID
+        return "urn:uuid:" + str(uuid.uuid5(_ID_NAMESPACE, f"{resource_type}/{resource_id}"))
+
+
+def effective_time(version: ReportVersion) -> str:
+    """DiagnosticReport.effectiveDateTime: the exam time as a FHIR dateTime (with its offset
+    when the time of day is known, as FHIR requires), the date alone, or "" when unknown."""
+    moment = version.exam_time
+    if isinstance(moment, dt.datetime):
+        return _instant(moment)
+    if isinstance(moment, dt.date):
+        return moment.isoformat()
+    return ""
+
+
+def practitioner_url(version: ReportVersion) -> str:
+    """The ``urn:uuid`` full URL of the signer's Practitioner entry in a transaction."""
+    key = f"practitioner/{version.signer_identifier_system}|{version.signer_identifier}"
+    return "urn:uuid:" + str(uuid.uuid5(_ID_NAMESPACE, key))
+
+
+def _signer_identifier(version: ReportVersion) -> dict[str, Any]:
+    return {"type": {"coding": [_coding(V2_0203_PROVIDER)]},
+            "system": version.signer_identifier_system, "value": version.signer_identifier}
+
+
+def interpreter(version: ReportVersion) -> dict[str, Any]:
+    """The Reference to the signer: the Practitioner entry (with the identifier, so a reader
+    without the resource still knows who) when the professional identifier is known."""
+    if version.signer_identifier and version.signer_identifier_system:
+        return {"reference": practitioner_url(version),
+                "identifier": _signer_identifier(version), "display": version.signer_name}
+    return {"display": version.signer_name}
+
+
+def practitioner_resource(version: ReportVersion) -> dict[str, Any]:
+    """The signer as a FHIR R4 Practitioner: the identifier and the structured name."""
+    name: dict[str, Any] = {"text": version.signer_name}
+    if version.signer_family_name:
+        name["family"] = version.signer_family_name
+    if version.signer_given_name:
+        name["given"] = version.signer_given_name.split()
+    return {"resourceType": "Practitioner", "identifier": [_signer_identifier(version)],
+            "name": [name]}
+
+
 def diagnostic_report(
     version: ReportVersion, pdf: bytes, profile: RisProfile, subject: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The DiagnosticReport resource for ``version`` (FHIR R4 DiagnosticReport)."""
+    identifiers: list[dict[str, Any]] = []
+    if version.accession_number:
+        identifiers.append({"use": "usual", "type": {"coding": [_coding(V2_0203_ACCESSION)]},
+                            "system": profile.accession_system,
+                            "value": version.accession_number})
     report: dict[str, Any] = {
         "resourceType": "DiagnosticReport",
         "identifier": [
-            {"use": "usual", "type": {"coding": [_coding(V2_0203_ACCESSION)]},
-             "system": profile.accession_system, "value": version.accession_number},
+            *identifiers,
             {"use": "official", "system": DICOM_UID_SYSTEM,
              "value": dicom_uid_identifier(version.report_uid)},
             {"use": "secondary", "system": DICOM_UID_SYSTEM,
@@ -130,7 +199,7 @@ def diagnostic_report(
         "code": {"coding": [_coding(LOINC_IMAGING_REPORT)], "text": version.title},
         "subject": dict(subject),
         "issued": _instant(version.signed_at),
-        "resultsInterpreter": [{"display": version.signer_name}],
+        "resultsInterpreter": [interpreter(version)],
         "imagingStudy": [{"identifier": {"system": DICOM_UID_SYSTEM,
                                          "value": dicom_uid_identifier(version.study_uid)}}],
         "presentedForm": [{
@@ -142,6 +211,9 @@ def diagnostic_report(
             "creation": _instant(version.signed_at),
         }],
     }
+    effective = effective_time(version)
+    if effective:
+        report["effectiveDateTime"] = effective
     if version.conclusion:
         report["conclusion"] = version.conclusion
     return report
@@ -170,10 +242,19 @@ def build_transaction(
     entries: list[dict[str, Any]] = []
     bid = binary_id(version)
     entries.append({
+        "fullUrl": _full_url(profile, "Binary", bid),
         "resource": {"resourceType": "Binary", "id": bid, "contentType": "application/pdf",
                      "data": base64.b64encode(pdf).decode("ascii")},
         "request": {"method": "PUT", "url": f"Binary/{bid}"},
     })
+    if version.signer_identifier and version.signer_identifier_system:
+        entries.append({
+            "fullUrl": practitioner_url(version),
+            "resource": practitioner_resource(version),
+            "request": {"method": "POST", "url": "Practitioner",
+                        "ifNoneExist": "identifier=" + _token(version.signer_identifier_system,
+                                                              version.signer_identifier)},
+        })
     report_token = _token(DICOM_UID_SYSTEM, dicom_uid_identifier(version.report_uid))
     if existing is None:
         patient_url = "urn:uuid:" + str(uuid.uuid5(_ID_NAMESPACE, f"patient/{version.version_uid}"))
@@ -207,10 +288,12 @@ def build_transaction(
         request: dict[str, Any] = {"method": "PUT", "url": f"DiagnosticReport/{report_id}"}
         if version_id:
             request["ifMatch"] = f'W/"{version_id}"'
-        entries.append({"resource": report, "request": request})
+        entries.append({"fullUrl": _full_url(profile, "DiagnosticReport", report_id),
+                        "resource": report, "request": request})
         target = f"DiagnosticReport/{report_id}"
     pid = provenance_id(version)
     entries.append({
+        "fullUrl": _full_url(profile, "Provenance", pid),
         "resource": {
             "resourceType": "Provenance",
             "id": pid,
@@ -220,7 +303,7 @@ def build_transaction(
                 "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
                 "code": "LA", "display": "legal authenticator"}]},
             "agent": [{"type": {"coding": [_coding(PROVENANCE_VERIFIER)]},
-                       "who": {"display": version.signer_name}}],
+                       "who": interpreter(version)}],
             "entity": [{"role": "source", "what": {"reference": f"Binary/{bid}"}}],
         },
         "request": {"method": "PUT", "url": f"Provenance/{pid}"},

@@ -21,6 +21,10 @@ Only one process delivers at a time (a lock file), so the app and ``workstation 
 never send the same version concurrently. Versions of one report go to each destination in
 signing order.
 
+Nothing is dropped silently: a folder in ``outgoing/`` that cannot be read is listed as an entry
+with its ``problem`` (one sentence), and a version is never "delivered" while the outbox has no
+destination configured; :attr:`OutboxEntry.blocked` says which versions need a person.
+
 Retries back off exponentially: ``base_delay_s * 2**(attempts-1)``, at most ``max_delay_s``.
 """
 
@@ -88,10 +92,36 @@ class OutboxEntry:
     accession_number: str
     added_at: str
     destinations: dict[str, DestinationState] = field(default_factory=dict)
+    problem: str = ""  # why the version cannot be delivered at all (unreadable folder), or ""
 
     @property
     def delivered(self) -> bool:
-        return all(d.state == DELIVERED for d in self.destinations.values())
+        """Every configured destination acknowledged it (never with no destination at all)."""
+        return (not self.problem and bool(self.destinations)
+                and all(d.state == DELIVERED for d in self.destinations.values()))
+
+    @property
+    def blocked(self) -> bool:
+        """A person must act before it can be delivered: its folder cannot be read, no
+        destination is configured, or a destination refused it."""
+        return (bool(self.problem) or not self.destinations
+                or any(d.state == FAILED for d in self.destinations.values()))
+
+    def why_undelivered(self) -> str:
+        """One sentence on what holds the version back, or "" when it is delivered."""
+        if self.problem:
+            return self.problem
+        if not self.destinations:
+            return ("No destination is configured: set up the RIS (FHIR or HL7) or an archive "
+                    "in the settings, then run 'workstation outbox --retry'.")
+        failed = sorted(n for n, d in self.destinations.items() if d.state == FAILED)
+        if failed:
+            return (f"Refused by {', '.join(failed)}: see the error, fix it, then run "
+                    "'workstation outbox --retry'.")
+        pending = sorted(n for n, d in self.destinations.items() if d.state != DELIVERED)
+        if pending:
+            return f"Waiting for {', '.join(pending)}; it is tried again automatically."
+        return ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,6 +146,18 @@ def _signed_key(signed_at: str) -> float:
     if moment.tzinfo is None:
         moment = moment.astimezone()
     return moment.timestamp()
+
+
+def _unreadable_entry(folder: Path, problem: str) -> OutboxEntry:
+    """A listing entry for an outgoing folder whose report cannot be read (nothing is saved:
+    the folder is read again on every listing, so a repaired folder is taken up)."""
+    try:
+        added = dt.datetime.fromtimestamp(folder.stat().st_mtime).astimezone()
+        added_at = added.isoformat(timespec="seconds")
+    except OSError:
+        added_at = ""
+    return OutboxEntry(version_uid=folder.name, report_uid="", status="unreadable",
+                       signed_at="", accession_number="", added_at=added_at, problem=problem)
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:
@@ -232,12 +274,17 @@ class Outbox:
             )
             self._save(entry)
         else:
-            missing = [n for n in self.destinations if n not in entry.destinations]
-            for name in missing:
-                entry.destinations[name] = DestinationState()
-            if missing:
-                self._save(entry)
+            self._add_missing_destinations(entry)
         return entry
+
+    def _add_missing_destinations(self, entry: OutboxEntry) -> None:
+        """Queue a version for destinations configured after it was added (a report signed
+        before the RIS was set up goes there once it is)."""
+        missing = [n for n in self.destinations if n not in entry.destinations]
+        for name in missing:
+            entry.destinations[name] = DestinationState()
+        if missing:
+            self._save(entry)
 
     def _read_entry(self, path: Path) -> OutboxEntry | None:
         try:
@@ -265,19 +312,29 @@ class Outbox:
         for folder in sorted(self.outgoing_dir.iterdir()):
             if not folder.is_dir() or folder.name.startswith("."):
                 continue
-            entry = self._read_entry(self._state_path(folder.name))
-            if entry is None:
+            try:
+                entry = self._read_entry(self._state_path(folder.name))
+            except DeliveryError as exc:  # a damaged state file: listed, not a crash
+                entries.append(_unreadable_entry(folder, str(exc)))
+                continue
+            if entry is not None:
+                self._add_missing_destinations(entry)
+            else:
                 try:
                     entry = self._entry_for(load_report_version(folder))
                 except ReportPackageError as exc:
-                    log.warning("Outgoing folder %s skipped: %s", folder.name, exc)
-                    continue
+                    log.warning("Outgoing folder %s cannot be delivered: %s", folder.name, exc)
+                    entry = _unreadable_entry(folder, str(exc))
             entries.append(entry)
         entries.sort(key=lambda e: (_signed_key(e.signed_at), e.version_uid))
         return entries
 
     def pending_count(self) -> int:
         return sum(1 for e in self.outbox_status() if not e.delivered)
+
+    def undelivered(self) -> list[OutboxEntry]:
+        """Every version not delivered everywhere, with :meth:`OutboxEntry.why_undelivered`."""
+        return [e for e in self.outbox_status() if not e.delivered]
 
     # -- delivering -----------------------------------------------------------------------------
 
@@ -304,6 +361,8 @@ class Outbox:
         with self._locked():
             entries = self.outbox_status()
             for entry in entries:
+                if entry.problem:
+                    continue
                 for name in self.destinations:
                     if self._waits_for_earlier(entry, name, entries):
                         continue

@@ -8,13 +8,19 @@ Each version lives in a folder named by its version UID, holding:
 * ``pdf.dcm``: the Encapsulated PDF (PS3.3 A.45.1).
 
 ``report.json`` keys (aliases in brackets are accepted too): ``study_uid``
-[``study_instance_uid``], ``accession_number``, ``patient_id``, ``patient_name`` (DICOM PN,
+[``study_instance_uid``], ``accession_number`` (may be empty: imported CDs and external studies
+have none; the destinations then identify the study by its Study Instance UID), ``patient_id``, ``patient_name`` (DICOM PN,
 ``Family^Given``), ``issuer_of_patient_id`` (optional), ``status`` (``preliminary``, ``final``,
 ``amended`` or ``appended``), ``signer_name`` [``signed_by``], ``signed_at``
 [``signing_time``] (ISO 8601 with a time zone), ``report_uid`` (the same for every version of a
 report), ``version_uid`` (this version; the folder's name), ``conclusion`` [``impression``],
 ``sections`` (a list of ``{"title", "text"}`` [``heading``/``code``], or a mapping title -> text),
-and optionally ``predecessor_version_uid``, ``study_date``, ``study_description``, ``modality``,
+and optionally ``predecessor_version_uid``, ``study_date`` (DICOM DA) and ``study_time`` (DICOM TM):
+the exam time, ``study_tz_offset`` (DICOM Timezone Offset From UTC, ``+HHMM``; absent: the
+workstation's zone), ``placer_order_number`` and ``filler_order_number`` (the order's numbers when
+the study came with them), ``signer_family_name``, ``signer_given_name``, ``signer_identifier``
+and ``signer_identifier_system`` (the radiologist's professional identifier, in France the RPPS
+number), ``study_description``, ``modality``,
 ``patient_birth_date``, ``patient_sex``, ``title``, ``hl7_result_status`` (OBR-25 P/F/C; when
 absent it follows the status: preliminary P, final F, amended and appended C). Other keys (the
 report model's own ``report``, ``format``, ``version``) are kept in ``extra`` and not needed here.
@@ -71,6 +77,15 @@ class ReportVersion:
     patient_birth_date: str = ""
     patient_sex: str = ""
     hl7_result_status: str = ""  # OBR-25 chosen by the report model (P/F/C); "" = from status
+    study_date: str = ""  # DICOM DA
+    study_time: str = ""  # DICOM TM
+    study_tz_offset: str = ""  # DICOM Timezone Offset From UTC (+HHMM); "" = the local zone
+    placer_order_number: str = ""
+    filler_order_number: str = ""
+    signer_family_name: str = ""
+    signer_given_name: str = ""
+    signer_identifier: str = ""  # e.g. the RPPS number of a French radiologist
+    signer_identifier_system: str = ""  # its FHIR system URI (RPPS: urn:oid:1.2.250.1.71.4.2.1)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -88,6 +103,13 @@ class ReportVersion:
     def pdf_bytes(self) -> bytes:
         return _read(self.pdf_path)
 
+    @property
+    def exam_time(self) -> dt.datetime | dt.date | None:
+        """When the study was performed, from ``study_date``/``study_time`` (PS3.5 6.2 DA/TM):
+        a time-zone-aware moment when the time is known (the study's offset, else the
+        workstation's zone), a date when only the date is, ``None`` when neither is."""
+        return exam_moment(self.study_date, self.study_time, self.study_tz_offset)
+
     def text_lines(self) -> list[str]:
         """The report as plain text lines: each section's title, its lines, then a blank."""
         lines: list[str] = []
@@ -102,6 +124,39 @@ class ReportVersion:
         while lines and not lines[-1]:
             lines.pop()
         return lines
+
+
+_DA = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_TM = re.compile(r"^(\d{2})(\d{2})?(\d{2})?(?:\.\d{1,6})?$")
+_TZ = re.compile(r"^([+-])(\d{2})(\d{2})$")
+
+
+def exam_moment(study_date: str, study_time: str = "",
+                tz_offset: str = "") -> dt.datetime | dt.date | None:
+    """The exam time from DICOM Study Date (DA), Study Time (TM) and Timezone Offset From UTC
+    (PS3.5 6.2, PS3.3 C.12.1.1.8); ``None`` when the date is absent or malformed. Without an
+    offset the time is taken in the workstation's own zone (where the modality usually is)."""
+    day = _DA.match(study_date.strip())
+    if not day:
+        return None
+    try:
+        date = dt.date(int(day[1]), int(day[2]), int(day[3]))
+    except ValueError:
+        return None
+    clock = _TM.match(study_time.strip())
+    if not clock:
+        return date
+    try:
+        moment = dt.datetime(date.year, date.month, date.day, int(clock[1]),
+                             int(clock[2] or 0), int(clock[3] or 0))
+    except ValueError:
+        return date
+    zone = _TZ.match(tz_offset.strip())
+    if zone:
+        sign = -1 if zone[1] == "-" else 1
+        offset = dt.timedelta(hours=int(zone[2]), minutes=int(zone[3]))
+        return moment.replace(tzinfo=dt.timezone(sign * offset))
+    return moment.astimezone()
 
 
 def _is_impression(title: str) -> bool:
@@ -194,7 +249,7 @@ def load_report_version(folder: Path) -> ReportVersion:
     return ReportVersion(
         folder=folder,
         study_uid=_pick(data, "study_uid", "study_instance_uid", path=path),
-        accession_number=_pick(data, "accession_number", path=path),
+        accession_number=_pick(data, "accession_number", required=False, path=path),
         patient_id=_pick(data, "patient_id", path=path),
         patient_name=_pick(data, "patient_name", required=False, path=path),
         status=status,
@@ -213,5 +268,14 @@ def load_report_version(folder: Path) -> ReportVersion:
         patient_birth_date=_pick(data, "patient_birth_date", required=False, path=path),
         patient_sex=_pick(data, "patient_sex", required=False, path=path),
         hl7_result_status=_hl7_status(data, path),
+        study_date=_pick(data, "study_date", required=False, path=path),
+        study_time=_pick(data, "study_time", required=False, path=path),
+        study_tz_offset=_pick(data, "study_tz_offset", required=False, path=path),
+        placer_order_number=_pick(data, "placer_order_number", required=False, path=path),
+        filler_order_number=_pick(data, "filler_order_number", required=False, path=path),
+        signer_family_name=_pick(data, "signer_family_name", required=False, path=path),
+        signer_given_name=_pick(data, "signer_given_name", required=False, path=path),
+        signer_identifier=_pick(data, "signer_identifier", required=False, path=path),
+        signer_identifier_system=_pick(data, "signer_identifier_system", required=False, path=path),
         extra=data,
     )

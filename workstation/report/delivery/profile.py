@@ -44,6 +44,9 @@ class RisProfile:
     sending_facility: str = ""
     receiving_application: str = "RIS"
     receiving_facility: str = ""
+    # OBX-5 ED data length the receiver accepts (Base64 characters; 0 = no limit): larger PDFs
+    # are referenced on the FHIR server instead (see workstation.report.delivery.hl7v2)
+    hl7_max_ed_chars: int = 65536
     archive: str = ""  # archive profile that receives the SR and PDF by STOW-RS; "" = default
 
     def __post_init__(self) -> None:
@@ -55,6 +58,11 @@ class RisProfile:
         if self.fhir_url and not self.fhir_url.startswith(("http://", "https://")):
             raise SettingsError(
                 f"RIS profile '{self.name}': the FHIR URL must start with http:// or https://."
+            )
+        if not isinstance(self.hl7_max_ed_chars, int) or self.hl7_max_ed_chars < 0:
+            raise SettingsError(
+                f"RIS profile '{self.name}': the HL7 size limit must be a whole number of "
+                "characters (0 for none)."
             )
         if self.mllp_host and not 0 < int(self.mllp_port) < 65536:
             raise SettingsError(
