@@ -77,3 +77,25 @@ def test_opening_an_incomplete_study_from_the_library_says_so(qtbot) -> None:  #
         assert message.endswith("; incomplete: 16 of 28 images, pull again"), message
     finally:
         dispose(qtbot, window)
+
+
+def test_the_app_rebuilds_a_lost_index_and_says_so(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.helpers import dispose
+    from workstation.settings import load_settings
+    from workstation.store.library import INDEX
+    from workstation.ui.app import create_main_window
+
+    settings = load_settings()
+    with Library(settings.library_path()) as lib:
+        for i in range(3):
+            lib.add_bytes(instance_bytes(patient_id=f"KEPT-{i}"))
+    for name in (INDEX, INDEX + "-wal", INDEX + "-shm"):
+        (settings.library_path() / name).unlink(missing_ok=True)
+    window = create_main_window(settings)
+    try:
+        assert window.statusBar().currentMessage() == (
+            "The library index was missing; it was rebuilt from the files: 3 studies (3 images) recovered."
+        )
+        assert len(window.library.search_studies(StudyQuery())) == 3
+    finally:
+        dispose(qtbot, window)
