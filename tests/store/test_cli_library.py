@@ -86,7 +86,7 @@ def test_rebuilt_index_is_said_in_one_sentence(tmp_path: Path) -> None:
     assert out.returncode == 0
     assert out.stderr.splitlines()[-1] == (
         "The library index was damaged and moved aside; it was rebuilt from the files: "
-        "1 studies (1 images) recovered."
+        "1 study (1 image) recovered."
     )
     assert len(out.stdout.splitlines()) == 2
 

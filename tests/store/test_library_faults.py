@@ -238,3 +238,29 @@ def test_schema_1_index_is_upgraded_in_place(tmp_path: Path) -> None:
         assert lib.recovery.reindexed == 0
         (summary,) = lib.search_studies(StudyQuery())
         assert summary.number_of_instances == 1 and summary.damaged_instances == 0
+
+
+def test_incomplete_survives_merging_with_the_archive_row(tmp_path: Path) -> None:
+    """``studies --with-library`` and the worklist merge the archive's row (its own counts)
+    with the library's: the library's partial copy must still show."""
+    from workstation.model.entities import ARCHIVE, StudySummary
+
+    study, series, sops, parts = _study(28)
+    with Library(tmp_path / "lib") as lib:
+        lib.begin_series(study, series, sops)
+        for data in parts[:16]:
+            lib.add_bytes(data)
+        (local,) = lib.search_studies(StudyQuery())
+    remote = StudySummary(study, number_of_instances=28, origins=frozenset({ARCHIVE}))
+    for merged in (remote.merged_with(local), local.merged_with(remote)):
+        assert merged.incomplete
+        assert merged.completeness_note() == "incomplete: 16 of 28 images, pull again"
+
+
+def test_spooled_imports_cut_off_by_a_crash_are_removed_on_open(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    with Library(root) as lib:
+        spooled = lib.spool_folder() / "tmpabc.part"
+        spooled.write_bytes(b"half a ZIP member")
+    with Library(root) as lib:
+        assert not spooled.exists() and lib.check().clean

@@ -224,3 +224,38 @@ def test_index_write_failure_is_a_store_error(tmp_path: Path) -> None:
         lib._conn().execute("PRAGMA query_only=1")  # every write now fails inside SQLite
         with pytest.raises(StoreError, match="The library index could not be written"):
             lib.begin_series("1.2.3", "1.2.3.4", ["1.2.3.4.5"])
+
+
+def _cut(data: bytes, n: int = 1000) -> bytes:
+    ds = pydicom.dcmread(BytesIO(data))
+    if 0xFFFCFFFC in ds:
+        del ds[0xFFFCFFFC]
+    out = BytesIO()
+    ds.save_as(out)
+    return out.getvalue()[:-n]
+
+
+@pytest.mark.timeout(180)
+def test_a_truncated_imported_copy_is_fetched_again_by_the_next_pull(
+    orthanc: OrthancServer, tmp_path: Path
+) -> None:
+    parts = list(demo.phantom_series(shape=(6, 64, 64), spacing=(2.0, 1.5, 1.5)))
+    for data in parts:
+        orthanc.upload(data)
+    uid = str(pydicom.dcmread(BytesIO(parts[0]), stop_before_pixels=True).StudyInstanceUID)
+    creds = {"WORKSTATION_USER": orthanc.user, "WORKSTATION_PASSWORD": orthanc.password}
+    (tmp_path / "half.dcm").write_bytes(_cut(parts[0]))  # a CD copy cut short
+    imported = cli("import", "-q", str(tmp_path / "half.dcm"))
+    assert "1 of them with problems" in imported.stdout, imported.stdout
+    assert "truncated: pixel data ends 1000 bytes early" in imported.stderr
+    pulled = cli("pull", uid, "--archive", orthanc.dicomweb_url, "-q", env=creds)
+    assert pulled.returncode == 0, pulled.stderr
+    assert "6 instances fetched" in pulled.stdout, pulled.stdout
+    with Library(library_root()) as lib:
+        (summary,) = lib.search_studies(StudyQuery())
+        assert summary.number_of_instances == 6 and summary.damaged_instances == 0
+        assert lib.study_complete(uid) and lib.check().clean
+        sop = str(pydicom.dcmread(BytesIO(parts[0])).SOPInstanceUID)
+        stored = pydicom.dcmread(BytesIO(lib.read_instance(sop)))
+        original = pydicom.dcmread(BytesIO(parts[0]))
+        assert stored.PixelData == original.PixelData

@@ -156,22 +156,24 @@ class RecoveryReport:
             cause = "was damaged and moved aside" if self.damaged_index else "was missing"
             parts.append(
                 f"The library index {cause}; it was rebuilt from the files: "
-                f"{self.studies_recovered} studies ({self.reindexed} images) recovered"
+                f"{_count(self.studies_recovered, 'study', 'studies')} "
+                f"({_count(self.reindexed, 'image')}) recovered"
             )
         elif self.reindexed:
             parts.append(
-                f"{self.reindexed} images of {self.studies_recovered} studies that the library "
-                "index had lost were indexed again"
+                f"{_count(self.reindexed, 'image')} of "
+                f"{_count(self.studies_recovered, 'study', 'studies')} that the library index "
+                "had lost were indexed again"
             )
         if self.quarantined:
             parts.append(
-                f"{self.quarantined} files that could not be read were moved to the library's "
-                f"'{QUARANTINE}' folder"
+                f"{_count(self.quarantined, 'file')} that could not be read were moved to the "
+                f"library's '{QUARANTINE}' folder"
             )
         if self.missing_files_dropped:
             parts.append(
-                f"{self.missing_files_dropped} images whose files had gone were removed from the "
-                "index (pull their studies again)"
+                f"{_count(self.missing_files_dropped, 'image')} whose files had gone were removed "
+                "from the index (pull their studies again)"
             )
         return "; ".join(parts) + "." if parts else ""
 
@@ -219,6 +221,10 @@ class CheckReport:
             if items:
                 parts.append(f"{len(items)} {label}")
         return "The library needs repair: " + ", ".join(parts) + "; reopen it to repair."
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def object_path(sop_instance_uid: str) -> str:

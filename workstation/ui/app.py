@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from workstation.errors import WorkstationError
 from workstation.model.query import StudyQuery
@@ -19,10 +19,28 @@ def create_main_window(settings: Settings | None = None, *, make_viewport: Any =
     from workstation.ui.main_window import MainWindow
 
     settings = settings or load_settings()
-    library = open_library(settings)
+    dialog: list[QProgressDialog] = []
+
+    def rebuilding(done: int, total: int) -> None:
+        """A lost or damaged index is being rebuilt from the files (store.library): show it."""
+        if not dialog:
+            box = QProgressDialog("Rebuilding the library index from its files...", "", 0, total)
+            box.setCancelButton(None)
+            box.setWindowTitle("Workstation")
+            box.setMinimumDuration(500)
+            dialog.append(box)
+        dialog[0].setValue(done)
+        QApplication.processEvents()
+
+    library = open_library(settings, progress=rebuilding)
+    for box in dialog:
+        box.close()
     window = MainWindow(settings, library, make_viewport=make_viewport)
     empty = not library.search_studies(StudyQuery(limit=1))
     window.worklist.set_empty_library_banner(empty and not settings.archives)
+    said = library.recovery.summary()
+    if said:
+        window.statusBar().showMessage(said)  # stays until the next message
     return window
 
 

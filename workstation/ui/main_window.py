@@ -394,8 +394,11 @@ class MainWindow(QMainWindow):
         index = self.tabs.addTab(view, title)
         self.tabs.setCurrentIndex(index)
         self._reading_headers[view] = {str(h.get("SOPInstanceUID", "") or ""): h for h in headers}
+        # A partial local copy (a pull cut off half-way) says so until the next message.
+        incomplete = study.completeness_note() if archive is None else ""
         self.statusBar().showMessage("Study opened" + (" from the local library" if archive is None else "")
-                                     + (f"; {hidden} rejected images hidden" if hidden else ""), 8000)
+                                     + (f"; {hidden} rejected images hidden" if hidden else "")
+                                     + (f"; {incomplete}" if incomplete else ""), 0 if incomplete else 8000)
         self.hidden_note = f"{hidden} rejected images hidden" if hidden else ""
         if hung is not None:
             self.hanging.attach(view, hung)
