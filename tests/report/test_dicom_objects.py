@@ -83,7 +83,7 @@ def test_final_report_and_addendum_validate_and_read_back(
     sections = _sections(signed.sr_bytes)
     assert list(sections) == ["Current Procedure Descriptions", "Prior Procedure Descriptions", "Findings", "Impressions"]
     assert sections["Findings"][:2] == ["Para one.", "Para two."]
-    assert "Midline shift: 2 mm" in sections["Findings"] and "Lesion: 12 mm" in sections["Findings"]
+    assert "2 mm" in sections["Findings"] and "Lesion: 12 mm" in sections["Findings"]  # Midline shift: a NUM
     assert any(ct.SOPInstanceUID in line for line in sections["Findings"])  # the key image reference
     assert sections["Impressions"] == ["No acute abnormality."]
     assert sections["Prior Procedure Descriptions"] == ["CT 2020-01-01 (CT HEAD)."]

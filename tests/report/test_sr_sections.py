@@ -59,7 +59,7 @@ def test_written_with_loinc_and_read_back(tmp_path: Path) -> None:
     assert written == [("LN", "55752-0"), ("LN", "55111-9"), ("LN", "55114-3"), ("LN", "59776-5"), ("LN", "19005-8"), ("LN", "18783-1")]
     assert {(c.scheme_designator, c.value) for c in WRITTEN_HEADINGS.values()} <= set(READ_HEADINGS)
     back = read_report_sections(path)
-    assert back.title == "Diagnostic imaging report"
+    assert back.title == "Diagnostic Imaging Report"  # the CID 7000 meaning
     assert back.sections["findings"] == ["No haemorrhage.", "Ventricles normal in size."]
     for name, text in texts.items():
         assert back.text(name) == text
