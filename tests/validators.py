@@ -180,3 +180,33 @@ def pixelmed_sr(obj: Dataset | bytes | Path, folder: Path, name: str = "") -> Fi
 def dciodvfy_errors(obj: Dataset | bytes | Path, folder: Path) -> list[str]:
     """Only dciodvfy's Error lines (the older tests' check)."""
     return list(dciodvfy(obj, folder).errors)
+
+
+def _assert_only(found: Findings, allowed: dict[str, int]) -> None:
+    assert found.errors == (), (found.tool, found.errors)
+    assert found.warnings_except(*allowed) == [], (found.tool, found.warnings)
+    counts = {phrase: sum(phrase in w for w in found.warnings) for phrase in allowed}
+    assert counts == allowed, (found.tool, found.warnings)
+
+
+def assert_valid_sr(
+    obj: Dataset | bytes | Path,
+    folder: Path,
+    *,
+    dciodvfy_warnings: dict[str, int] | None = None,
+    pixelmed_warnings: dict[str, int] | None = None,
+) -> None:
+    """Run all three validators on an SR or KOS: no errors anywhere; dsrdump reads it (exit 0)
+    with only its UTF-8 notice (:data:`DSRDUMP_UTF8`); dciodvfy and PixelMed warn exactly as
+    often as given (phrase in the warning -> how many) and on nothing else (none by default)."""
+    _assert_only(dciodvfy(obj, folder), dciodvfy_warnings or {})
+    dump = dsrdump(obj, folder)
+    assert (dump.returncode, dump.errors, dump.warnings) == (0, (), (DSRDUMP_UTF8,)), dump
+    _assert_only(pixelmed_sr(obj, folder), pixelmed_warnings or {})
+
+
+def loinc_section_items(sr: Dataset) -> int:
+    """How many warnings PixelMed gives a TID 2000 SR for its LOINC headings
+    (:data:`PIXELMED_LOINC_SECTION`): one per section container and one per item inside it."""
+    sections = [item for item in sr.ContentSequence if item.ValueType == "CONTAINER"]
+    return len(sections) + sum(len(s.get("ContentSequence", [])) for s in sections)
