@@ -190,6 +190,7 @@ def test_every_written_object_keeps_text_in_any_language(
 
     pdf_back = back[pdf.SOPInstanceUID]
     assert pdf_back.InstitutionName == TEXT and str(pdf_back.StudyDescription) == SOURCES[kind][2]
+    assert pdf_back.DocumentTitle == f"{SOURCES[kind][2]} – Diagnostic imaging report, version 1"
     assert pdf_back.EncapsulatedDocument[: int(pdf_back.EncapsulatedDocumentLength)] == pdf.EncapsulatedDocument[: int(pdf.EncapsulatedDocumentLength)]
 
     assert copy_back.SpecificCharacterSet == UTF8

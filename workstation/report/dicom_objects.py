@@ -290,6 +290,13 @@ def build_report_sr(
     return sr
 
 
+def document_title(report: Report) -> str:
+    """The Encapsulated PDF's Document Title (ST, PS3.3 C.24.2): what a viewer lists it as,
+    naming the study in its own words (any language: the object is UTF-8) and the version."""
+    title = f"Diagnostic imaging report, version {report.version}"
+    return f"{report.study.description.strip()} – {title}"[:1024] if report.study.description.strip() else title
+
+
 def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: str = "") -> Dataset:
     """The Encapsulated PDF object (PS3.3 A.45.1) of one report version, holding ``pdf_bytes`` as is."""
     if not pdf_bytes.startswith(b"%PDF-"):
@@ -312,7 +319,7 @@ def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: st
     ds.TimezoneOffsetFromUTC = "+0000"
     ds.BurnedInAnnotation = "YES"  # it names the patient
     ds.RecognizableVisualFeatures = "NO"
-    ds.DocumentTitle = f"Diagnostic imaging report, version {report.version}"
+    ds.DocumentTitle = document_title(report)
     title = Dataset()
     title.CodeValue, title.CodingSchemeDesignator, title.CodeMeaning = REPORT_TITLE.value, "LN", REPORT_TITLE.meaning
     ds.ConceptNameCodeSequence = DicomSequence([title])
