@@ -12,7 +12,7 @@ import pytest
 from pydicom.dataset import Dataset
 
 from tests import orthanc as orthanc_mod
-from tests.annotate.helpers import dciodvfy_errors
+from tests import validators
 from tests.annotate.test_archive_round_trip import _client
 from workstation.annotate.measurements import Kind
 from workstation.annotate.plane_measurements import measure_on_plane
@@ -56,7 +56,7 @@ def test_report_is_valid_and_reads_back(tmp_path: Path) -> None:
     _data, headers = _series()
     written = _measurements(headers)
     report = build_plane_measurement_report(written, headers)
-    assert dciodvfy_errors(report, tmp_path) == []
+    validators.assert_valid_sr(report, tmp_path)
     scoords = [item for item in _all(report) if item.get("ValueType") == "SCOORD3D"]
     assert [str(s.GraphicType) for s in scoords] == ["POLYLINE", "POLYLINE", "POINT"]
     assert all(str(s.ReferencedFrameOfReferenceUID) == str(headers[0].FrameOfReferenceUID) for s in scoords)

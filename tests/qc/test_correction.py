@@ -116,6 +116,7 @@ def test_no_new_dciodvfy_errors(shared_data: Path, tmp_path: Path) -> None:
     for index, (old, new) in enumerate(zip(data, corrected.instances, strict=True)):
         assert _dciodvfy(new, tmp_path, f"new{index}.dcm") <= _dciodvfy(old, tmp_path, f"old{index}.dcm")
     assert _dciodvfy(pydicom_bytes(corrected.rejection_note()), tmp_path, "note.dcm") == set()
+    validators.assert_valid_sr(pydicom_bytes(corrected.rejection_note()), tmp_path, dciodvfy_warnings={"Retired Person Name form": 1})
 
 
 def test_correction_round_trip_through_orthanc(

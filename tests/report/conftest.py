@@ -61,3 +61,24 @@ def ct_head_study() -> StudySummary:
 def dciodvfy_errors(path: Path) -> list[str]:
     """dciodvfy's Error lines for a file (see :mod:`tests.validators`)."""
     return validators.dciodvfy_errors(path, path.parent)
+
+
+def assert_valid_report_sr(obj: Path | bytes, folder: Path) -> None:
+    """dciodvfy, dsrdump and PixelMed on a TID 2000 report SR, with exactly the warnings they
+    must give (see tests/validators.py): dciodvfy one per use of the private template-field
+    coding scheme (it knows only PS3.16's schemes), PixelMed one per LOINC section and item
+    (it knows CID 7001 only in its retired DCM codes)."""
+    import io
+
+    import pydicom
+
+    from workstation.report.sr_fields import FIELD_SCHEME
+
+    sr = pydicom.dcmread(obj if isinstance(obj, Path) else io.BytesIO(obj))
+    field_nums = [i for s in sr.ContentSequence if s.ValueType == "CONTAINER" for i in s.get("ContentSequence", [])
+                  if i.ValueType == "NUM" and i.ConceptNameCodeSequence[0].CodingSchemeDesignator == FIELD_SCHEME]
+    validators.assert_valid_sr(
+        obj, folder,
+        dciodvfy_warnings={f"Unrecognized defined term <{FIELD_SCHEME}>": 1 + len(field_nums)} if field_nums else {},
+        pixelmed_warnings={validators.PIXELMED_LOINC_SECTION: validators.loinc_section_items(sr)},
+    )

@@ -12,7 +12,7 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 
-from tests.report.conftest import dciodvfy_errors
+from tests.report.conftest import assert_valid_report_sr, dciodvfy_errors
 from tests.report.pki import ThrowawayPKI
 from workstation.report.cli import add_report_parser
 from workstation.report.drafts import DraftStore
@@ -72,7 +72,8 @@ def test_sign_a_dictated_report(tmp_path: Path, study_in_library: pydicom.Datase
     assert signed.report.fields["haemorrhage"] is False and signed.report.fields["midline_shift"] == 0
     assert verify_pdf_signature((folder / "report.pdf").read_bytes(), [pki.ca_pem]).ok
     if shutil.which("dciodvfy"):
-        assert dciodvfy_errors(folder / "sr.dcm") == [] and dciodvfy_errors(folder / "pdf.dcm") == []
+        assert dciodvfy_errors(folder / "pdf.dcm") == []
+        assert_valid_report_sr(folder / "sr.dcm", tmp_path)
     sr = pydicom.dcmread(folder / "sr.dcm")
     refs = sr.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence[0].ReferencedSOPSequence
     assert [r.ReferencedSOPInstanceUID for r in refs] == [ct.SOPInstanceUID]

@@ -9,7 +9,7 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 
-from tests.report.conftest import dciodvfy_errors
+from tests.report.conftest import assert_valid_report_sr, dciodvfy_errors
 from tests.report.pki import ThrowawayPKI
 from workstation.errors import ReportError
 from workstation.model.entities import LIBRARY, StudySummary
@@ -64,7 +64,7 @@ def test_final_report_and_addendum_validate_and_read_back(
     signed = with_dicom_objects(signed, template=template, evidence=[ct], organization="Riverside Imaging")
     (tmp_path / "sr.dcm").write_bytes(signed.sr_bytes)
     (tmp_path / "pdf.dcm").write_bytes(signed.pdf_dicom_bytes)
-    assert dciodvfy_errors(tmp_path / "sr.dcm") == []
+    assert_valid_report_sr(tmp_path / "sr.dcm", tmp_path)
     assert dciodvfy_errors(tmp_path / "pdf.dcm") == []
 
     sr = pydicom.dcmread(tmp_path / "sr.dcm")
@@ -83,7 +83,7 @@ def test_final_report_and_addendum_validate_and_read_back(
     sections = _sections(signed.sr_bytes)
     assert list(sections) == ["Current Procedure Descriptions", "Prior Procedure Descriptions", "Findings", "Impressions"]
     assert sections["Findings"][:2] == ["Para one.", "Para two."]
-    assert "Midline shift: 2 mm" in sections["Findings"] and "Lesion: 12 mm" in sections["Findings"]
+    assert "2 mm" in sections["Findings"] and "Lesion: 12 mm" in sections["Findings"]  # Midline shift: a NUM
     assert any(ct.SOPInstanceUID in line for line in sections["Findings"])  # the key image reference
     assert sections["Impressions"] == ["No acute abnormality."]
     assert sections["Prior Procedure Descriptions"] == ["CT 2020-01-01 (CT HEAD)."]
@@ -102,7 +102,7 @@ def test_final_report_and_addendum_validate_and_read_back(
                                  organization="Riverside Imaging")
     (tmp_path / "sr2.dcm").write_bytes(signed2.sr_bytes)
     (tmp_path / "pdf2.dcm").write_bytes(signed2.pdf_dicom_bytes)
-    assert dciodvfy_errors(tmp_path / "sr2.dcm") == []
+    assert_valid_report_sr(tmp_path / "sr2.dcm", tmp_path)
     assert dciodvfy_errors(tmp_path / "pdf2.dcm") == []
     sr2 = pydicom.dcmread(tmp_path / "sr2.dcm")
     pred = sr2.PredecessorDocumentsSequence[0].ReferencedSeriesSequence[0].ReferencedSOPSequence[0]
@@ -120,7 +120,7 @@ def test_preliminary_sr_flags_and_no_evidence(tmp_path: Path, ct: pydicom.Datase
     sr = build_report_sr(report, template=template)
     path = tmp_path / "prelim.dcm"
     path.write_bytes(to_bytes(sr))
-    assert dciodvfy_errors(path) == []
+    assert_valid_report_sr(path, tmp_path)
     assert (sr.CompletionFlag, sr.VerificationFlag, sr.PreliminaryFlag) == ("PARTIAL", "UNVERIFIED", "PRELIMINARY")
     assert "VerifyingObserverSequence" not in sr and "CurrentRequestedProcedureEvidenceSequence" not in sr
     doc = read_sr_document(path)

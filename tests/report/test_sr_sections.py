@@ -12,7 +12,7 @@ import pytest
 from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
 
-from tests.report.conftest import dciodvfy_errors
+from tests.report.conftest import assert_valid_report_sr
 from workstation.errors import ReportError
 from workstation.model.entities import LIBRARY, StudySummary
 from workstation.report.dicom_objects import build_report_sr, to_bytes
@@ -53,13 +53,13 @@ def test_written_with_loinc_and_read_back(tmp_path: Path) -> None:
     sr, texts = _report_sr()
     path = tmp_path / "sr.dcm"
     path.write_bytes(to_bytes(sr))
-    assert dciodvfy_errors(path) == []
+    assert_valid_report_sr(path, tmp_path)
     written = [(s.ConceptNameCodeSequence[0].CodingSchemeDesignator, s.ConceptNameCodeSequence[0].CodeValue)
                for s in _sections(sr)]
     assert written == [("LN", "55752-0"), ("LN", "55111-9"), ("LN", "55114-3"), ("LN", "59776-5"), ("LN", "19005-8"), ("LN", "18783-1")]
     assert {(c.scheme_designator, c.value) for c in WRITTEN_HEADINGS.values()} <= set(READ_HEADINGS)
     back = read_report_sections(path)
-    assert back.title == "Diagnostic imaging report"
+    assert back.title == "Diagnostic Imaging Report"  # the CID 7000 meaning
     assert back.sections["findings"] == ["No haemorrhage.", "Ventricles normal in size."]
     for name, text in texts.items():
         assert back.text(name) == text

@@ -1,10 +1,11 @@
 """Key images as a Key Object Selection document (PS3.3 A.35.4, PS3.16 TID 2010), via highdicom.
 
 The document title is (113000, DCM, "Of Interest") from CID 7010; the reader's note is the Key
-Object Description (113012, DCM) text item; every key image is an unnamed IMAGE content item (TID
-2010 rows 8-10, :mod:`workstation.model.key_object_items`) and is listed in the Current Requested Procedure Evidence Sequence (C.17.2.1). Each saved version has
-new Series (unless the previous version's is reused) and SOP Instance UIDs. The document is in
-UTF-8 (ISO_IR 192, :mod:`workstation.model.charset`) whatever the images' character set.
+Object Description (113012, DCM) text item; every key image is an unnamed IMAGE content item
+(TID 2010 rows 8-10, :mod:`workstation.model.key_object_items`) and is listed in the Current
+Requested Procedure Evidence Sequence (C.17.2.1). Each saved version has new Series (unless the
+previous version's is reused) and SOP Instance UIDs. The document is in UTF-8 (ISO_IR 192,
+:mod:`workstation.model.charset`) whatever the images' character set.
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ def _group(m: Measurement) -> Any:
 def _two_line_group(m: Measurement, identifier: hd.sr.TrackingIdentifier) -> hd.sr.MeasurementsAndQualitativeEvaluations:
     """A bidirectional or Cobb measurement: two lines, which one POLYLINE cannot be (PS3.3
     C.18.6.1.2 defines it as one connected line). A TID 1501 Measurement Group whose NUM items
-    are each INFERRED FROM their own 2-point SCOORDs (TID 300 row 8, TID 320): the long axis and
+    are each INFERRED FROM their own 2-point SCOORDs (TID 300 including TID 320): the long axis and
     the short axis from one line each, the Cobb angle from its two lines."""
     ends = np.asarray(m.axes if m.kind is Kind.BIDIRECTIONAL else m.points, dtype=np.float64) + 0.5
     lines = {"Long axis": [ends[0:2]], "Short axis": [ends[2:4]], "Cobb angle": [ends[0:2], ends[2:4]]}

@@ -3,7 +3,7 @@
 **Structured report** (PS3.3 A.35.2 Enhanced SR IOD; content after PS3.16 TID 2000 "Basic
 Diagnostic Imaging Report"), built with highdicom's generic content items:
 
-- root CONTAINER "Diagnostic imaging report" (LOINC 18748-4), Template Identifier 2000;
+- root CONTAINER "Diagnostic Imaging Report" (LOINC 18748-4, CID 7000), Template Identifier 2000;
 - HAS CONCEPT MOD "Language of Content Item and Descendants" (TID 1204): English;
 - HAS OBS CONTEXT person observer (TID 1001/1003): the signer (final) or the author;
 - one CONTAINER per section (TID 2001), headings from PS3.16 CID 7001 "Diagnostic Imaging Report
@@ -14,7 +14,8 @@ Diagnostic Imaging Report"), built with highdicom's generic content items:
   read back (see :mod:`workstation.report.sr_sections`). Each section holds TEXT items (TID 2002)
   named from CID 7002 (11329-0 History,
   121065 Procedure Description, 121071 Finding, 121073 Impression, 121075 Recommendation), one
-  per paragraph, plus the template's field values and the measurements as text; key images
+  per paragraph, the template's field values (numbers with a unit as NUM items with UCUM units,
+  :mod:`workstation.report.sr_fields`), the measurements as text; key images
   present in the evidence as IMAGE items "Best illustration of finding" (121080).
 
 Both objects are in UTF-8 (Specific Character Set ISO_IR 192, PS3.5 6.1), so report text and
@@ -56,11 +57,12 @@ from workstation.model.charset import UTF8
 from workstation.model.part10 import file_meta
 from workstation.model.sop_classes import ENCAPSULATED_PDF
 from workstation.report.model import ADDENDUM, Report, ReportStatus, SignedReport
+from workstation.report.sr_fields import coding_scheme, field_items, uses_field_codes
 from workstation.report.sr_sections import WRITTEN_HEADINGS
-from workstation.report.templates import Template, field_lines
+from workstation.report.templates import Template
 
 ENHANCED_SR = "1.2.840.10008.5.1.4.1.1.88.22"
-REPORT_TITLE = Code("18748-4", "LN", "Diagnostic imaging report")
+REPORT_TITLE = codes.LN.DiagnosticImagingReport  # 18748-4, meaning as in CID 7000
 BEST_ILLUSTRATION = Code("121080", "DCM", "Best illustration of finding")
 SR_SERIES_NUMBER = series_numbers.REPORT_SR  # not the measurement report's (9801)
 PDF_SERIES_NUMBER = series_numbers.REPORT_PDF  # not the key images' (9802)
@@ -171,7 +173,8 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
-def _content(report: Report, template: Template | None, evidence: Sequence[Dataset]) -> hd.sr.ContainerContentItem:
+def _content(report: Report, template: Template | None, evidence: Sequence[Dataset]) -> tuple[hd.sr.ContainerContentItem, bool]:
+    """The content tree, and whether it names template fields from the local field scheme."""
     root = hd.sr.ContainerContentItem(name=REPORT_TITLE, template_id="2000")
     language = hd.sr.LanguageOfContentItemAndDescendants(
         language=hd.sr.CodedConcept("en-US", "RFC5646", "English (United States)"))
@@ -185,18 +188,19 @@ def _content(report: Report, template: Template | None, evidence: Sequence[Datas
             )
         )
         items += [cast(hd.sr.ContentItem, item) for item in context]
-    fields = field_lines(report, template)
+    fields = field_items(report, template, _TEXT_CODES)
     known = {attr.text(ds, "SOPInstanceUID"): ds for ds in evidence}
     for name, (heading, text_code) in SECTION_CODES.items():
-        lines = _paragraphs(report.section(name)) + fields.get(name, [])
-        if name == "findings":
-            lines += list(report.measurements)
+        lines = _paragraphs(report.section(name))
+        measurements = list(report.measurements) if name == "findings" else []
         images = [k for k in report.key_images if k.sop_instance_uid in known] if name == "findings" else []
-        if not lines and not images:
+        if not lines and not fields.get(name) and not measurements and not images:
             continue
         section = hd.sr.ContainerContentItem(name=heading, relationship_type="CONTAINS")
         children: list[hd.sr.ContentItem] = [hd.sr.TextContentItem(name=text_code, value=line, relationship_type="CONTAINS")
-                                   for line in lines]
+                                             for line in lines]
+        children += fields.get(name, [])
+        children += [hd.sr.TextContentItem(name=text_code, value=line, relationship_type="CONTAINS") for line in measurements]
         for image in images:
             children.append(hd.sr.ImageContentItem(
                 name=BEST_ILLUSTRATION,
@@ -208,7 +212,7 @@ def _content(report: Report, template: Template | None, evidence: Sequence[Datas
         section.ContentSequence = hd.sr.ContentSequence(children, is_root=False)
         items.append(section)
     root.ContentSequence = hd.sr.ContentSequence(items, is_root=False)
-    return root
+    return root, uses_field_codes(fields)
 
 
 def build_report_sr(
@@ -243,11 +247,13 @@ def build_report_sr(
         prior.SOPClassUID = ENHANCED_SR
         prior.SOPInstanceUID = predecessor.sr_instance_uid
         previous.append(prior)
+    content, field_codes = _content(report, template, checked)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # highdicom's person-name warnings would quote names
         sr = hd.sr.EnhancedSR(
             evidence=[header, *checked],
-            content=_content(report, template, checked),
+            content=content,
+            coding_schemes=[coding_scheme()] if field_codes else None,
             series_instance_uid=report.sr_series_uid,
             series_number=SR_SERIES_NUMBER,
             sop_instance_uid=report.sr_instance_uid,
@@ -284,6 +290,13 @@ def build_report_sr(
     return sr
 
 
+def document_title(report: Report) -> str:
+    """The Encapsulated PDF's Document Title (ST, PS3.3 C.24.2): what a viewer lists it as,
+    naming the study in its own words (any language: the object is UTF-8) and the version."""
+    title = f"Diagnostic imaging report, version {report.version}"
+    return f"{report.study.description.strip()} – {title}"[:1024] if report.study.description.strip() else title
+
+
 def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: str = "") -> Dataset:
     """The Encapsulated PDF object (PS3.3 A.45.1) of one report version, holding ``pdf_bytes`` as is."""
     if not pdf_bytes.startswith(b"%PDF-"):
@@ -306,7 +319,7 @@ def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: st
     ds.TimezoneOffsetFromUTC = "+0000"
     ds.BurnedInAnnotation = "YES"  # it names the patient
     ds.RecognizableVisualFeatures = "NO"
-    ds.DocumentTitle = f"Diagnostic imaging report, version {report.version}"
+    ds.DocumentTitle = document_title(report)
     title = Dataset()
     title.CodeValue, title.CodingSchemeDesignator, title.CodeMeaning = REPORT_TITLE.value, "LN", REPORT_TITLE.meaning
     ds.ConceptNameCodeSequence = DicomSequence([title])
