@@ -29,6 +29,7 @@ from workstation.model.entities import LIBRARY, StudySummary  # noqa: E402
 from workstation.report.signing import UNTRUSTED_SIGNER, Pkcs11Credential, verify_pdf_signature  # noqa: E402
 from workstation.settings import Settings, SigningSettings, load_settings, save_settings  # noqa: E402
 from workstation.ui.report_editor import (  # noqa: E402
+    LEAVE_OUT,
     PKCS11_LIBRARY_SETTING,
     PKCS11_TOKEN_SETTING,
     SIGNING_METHOD_SETTING,
@@ -99,6 +100,12 @@ def _editor(qtbot) -> ReportEditor:  # type: ignore[no-untyped-def]
     editor.show()
     editor.open_study(StudySummary.from_dataset(headers[0], LIBRARY), headers, library=library)
     assert editor.report is not None
+    # the radiologist's report: an impression, the required yes/no answered; the template's
+    # technique and the comparison left out when signing, the preview accepted
+    editor.sections["impression"].text.setPlainText("No acute intracranial abnormality.")
+    editor.sections["findings"].fields["haemorrhage"].widget.setCurrentText("no")
+    editor.confirm_placeholders = lambda _names: LEAVE_OUT
+    editor.preview_signing = lambda _pdf: True
     return editor
 
 

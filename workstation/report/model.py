@@ -277,6 +277,12 @@ class Report:
         sections[name] = text
         return replace(self, sections=sections, placeholder_sections=self.placeholder_sections - {name})
 
+    def with_placeholder_section(self, name: str, text: str) -> Report:
+        """The report with a section the workstation fills (a comparison line found from the
+        priors): its text is a placeholder until the radiologist edits or accepts it."""
+        report = self.with_section(name, text)
+        return replace(report, placeholder_sections=report.placeholder_sections | {name})
+
     def with_sections(self, **texts: str) -> Report:
         report = self
         for name, text in texts.items():
