@@ -61,6 +61,7 @@ from workstation.annotate.measurements import ImageRef
 from workstation.errors import DocumentError, SigningError, WorkstationError
 from workstation.model import attributes as attr
 from workstation.model.entities import SeriesSummary, StudySummary
+from workstation.model.image_number import header_label
 from workstation.model.pdf_document import PdfDocument
 from workstation.model.query import StudyQuery
 
@@ -975,8 +976,8 @@ class ReportEditor(QWidget):
         return None
 
     def insert_from_viewer(self, *, automatic: bool = False) -> tuple[int, int] | None:
-        """Put the study's measurements (each label with its value and unit, TID 1500 style
-        "Length: 12.3 mm") and key images (with the selection's note as caption, TID 2010, and
+        """Put the study's measurements (each label with its value and unit, TID 1500 style, and
+        the image it was made on by its Instance Number: "Length: 12.3 mm (series 2, image 65)") and key images (with the selection's note as caption, TID 2010, and
         their thumbnails for the PDF) from the viewer into the report, replacing earlier ones.
 
         Returns (measurements, key images) inserted, ``None`` when there was nothing to read."""
@@ -994,13 +995,16 @@ class ReportEditor(QWidget):
             if not label:
                 continue
             name = m.kind.display_name + (f" ({m.text})" if m.text and m.kind.name not in ("TEXT", "ARROW") else "")
-            lines.append(f"{name}: {label}")
+            where = header_label(self._image_header(m.image.sop_instance_uid), m.image.frame)
+            lines.append(f"{name}: {label}" + (f" ({where})" if where else ""))
         note = str(tools.key_images.note or "")
         key_images: list[KeyImage] = []
         pixels: dict[str, np.ndarray] = {}
         for ref in tools.key_images.images:
+            where = header_label(self._image_header(ref.sop_instance_uid), ref.frame)
+            caption = " ".join(x for x in (note, f"({where})" if where else "") if x)
             key_images.append(KeyImage(sop_class_uid=ref.sop_class_uid, sop_instance_uid=ref.sop_instance_uid,
-                                       series_uid=ref.series_instance_uid, frame=ref.frame, caption=note))
+                                       series_uid=ref.series_instance_uid, frame=ref.frame, caption=caption))
             thumb = tools.key_thumbnail(ref)
             if thumb is not None:
                 pixels[ref.sop_instance_uid] = np.asarray(thumb)
@@ -1015,6 +1019,21 @@ class ReportEditor(QWidget):
         self._say(f"{how}: {len(lines)} measurement{'s' if len(lines) != 1 else ''} and "
                   f"{len(key_images)} key image{'s' if len(key_images) != 1 else ''} from the viewer.")
         return len(lines), len(key_images)
+
+    def _image_header(self, sop_instance_uid: str) -> Any:
+        """The header of an image of this study: from those the editor was opened with, else from
+        the reading room (headers that arrived since); ``None`` when unknown."""
+        for header in self.headers:
+            if attr.text(header, "SOPInstanceUID") == sop_instance_uid:
+                return header
+        window = self.window()
+        studies = getattr(window, "studies", None)
+        if studies is None or self.study is None or not hasattr(window, "reading_header"):
+            return None
+        for view in studies():
+            if getattr(getattr(view, "study", None), "study_uid", None) == self.study.study_uid:
+                return window.reading_header(view, sop_instance_uid)
+        return None
 
     def thumbnails_for(self, report: Report) -> list[np.ndarray]:
         """Thumbnails of ``report``'s key images in order (the PDF pairs them with the captions in
