@@ -977,8 +977,11 @@ class ReportEditor(QWidget):
 
     def insert_from_viewer(self, *, automatic: bool = False) -> tuple[int, int] | None:
         """Put the study's measurements (each label with its value and unit, TID 1500 style, and
-        the image it was made on by its Instance Number: "Length: 12.3 mm (series 2, image 65)") and key images (with the selection's note as caption, TID 2010, and
-        their thumbnails for the PDF) from the viewer into the report, replacing earlier ones.
+        the image it was made on by its Instance Number: "Length: 12.3 mm (series 2, image 65)")
+        and key images (the selection's note and the image number as caption, TID 2010; pictured
+        for the PDF as their presentation state shows them: the window and area they were marked
+        in, their measurements drawn, :meth:`MeasureTools.key_picture`) from the viewer into the
+        report, replacing earlier ones.
 
         Returns (measurements, key images) inserted, ``None`` when there was nothing to read."""
         report = self.collect()
@@ -1005,7 +1008,9 @@ class ReportEditor(QWidget):
             caption = " ".join(x for x in (note, f"({where})" if where else "") if x)
             key_images.append(KeyImage(sop_class_uid=ref.sop_class_uid, sop_instance_uid=ref.sop_instance_uid,
                                        series_uid=ref.series_instance_uid, frame=ref.frame, caption=caption))
-            thumb = tools.key_thumbnail(ref)
+            # as its presentation state shows it (window, area, measurements), else the thumbnail
+            thumb = tools.key_picture(ref) if hasattr(tools, "key_picture") else None
+            thumb = thumb if thumb is not None else tools.key_thumbnail(ref)
             if thumb is not None:
                 pixels[ref.sop_instance_uid] = np.asarray(thumb)
         if not lines and not key_images:
@@ -1043,8 +1048,9 @@ class ReportEditor(QWidget):
         for key in report.key_images:
             pixels = self.key_image_pixels.get(key.sop_instance_uid)
             if pixels is None and tools is not None:
-                found = tools.key_thumbnail(ImageRef(key.sop_instance_uid, key.sop_class_uid, key.frame,
-                                                     key.series_uid))
+                ref = ImageRef(key.sop_instance_uid, key.sop_class_uid, key.frame, key.series_uid)
+                found = tools.key_picture(ref) if hasattr(tools, "key_picture") else None
+                found = found if found is not None else tools.key_thumbnail(ref)
                 pixels = None if found is None else np.asarray(found)
             if pixels is None:
                 break
