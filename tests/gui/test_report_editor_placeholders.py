@@ -221,3 +221,45 @@ def test_the_real_dialogs(qtbot, tmp_path: Path) -> None:  # type: ignore[no-unt
     editor.sign()
     assert editor.result.text() == "Not signed: the report is still a draft."
     assert not editor.report.locked
+
+
+def test_a_draft_from_the_earlier_editor_is_marked_when_restored(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A draft saved by the earlier editor (normal report pre-filled, "no" for an unanswered
+    yes/no, nothing recorded about it): restored with those marked as placeholders."""
+    import json
+
+    from workstation.report.drafts import DraftStore
+    from workstation.report.model import ReportHistory
+    from workstation.report.templates import fill_report, load_templates
+    from workstation.sources import open_library
+
+    library = open_library(load_settings())
+    items = list(demo.phantom_series(shape=(4, 32, 32), study_date=dt.date.today()))
+    for data in items:
+        library.add_bytes(data)
+    headers = [pydicom.dcmread(io.BytesIO(d), stop_before_pixels=True) for d in items]
+    study = StudySummary.from_dataset(headers[0], LIBRARY)
+    template = load_templates().get("ct_head")
+    normal = template.section("findings").normal  # type: ignore[union-attr]
+    old = fill_report(template, study).with_sections(findings=normal, impression="No acute abnormality.")
+    old = old.with_field("haemorrhage", False)
+    history = ReportHistory([old]).to_json()
+    for version in history["versions"]:
+        del version["placeholder_sections"], version["placeholder_fields"]
+    store = DraftStore.open(load_settings())
+    path = store.path_for(old.report_uid)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(history), encoding="utf-8")
+
+    editor = ReportEditor(load_settings)
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.open_study(study, headers, library=library)
+    assert editor.report is not None and editor.report.report_uid == old.report_uid
+    assert "restored" in editor.reason.text()
+    assert editor.sections["findings"].has_placeholders  # the normal text nobody chose
+    assert not editor.sections["impression"].has_placeholders  # written by the radiologist
+    assert editor.report.untouched()[1] == ["contrast", "haemorrhage"]
+    editor.save_draft()
+    saved = json.loads(path.read_text(encoding="utf-8"))["versions"][-1]
+    assert "findings" in saved["placeholder_sections"]

@@ -144,3 +144,24 @@ def test_signed_pdf_sr_and_ris_text_leave_placeholders_out(
     ris_text = " ".join(s["text"] for s in meta["sections"]) + meta["conclusion"]
     assert [s["title"] for s in meta["sections"]] == ["Findings", "Impression"]
     assert "Axial CT" not in ris_text and "None available" not in ris_text
+
+
+def test_a_draft_saved_before_placeholders_gets_its_template_text_marked(chest_study: StudySummary) -> None:
+    """Drafts written by the earlier editor held the normal report and a "no" for every unanswered
+    yes/no, with nothing saying so: restored, those are placeholders again."""
+    from workstation.report.templates import mark_template_text
+
+    template = load_templates().get("ct_chest")
+    findings = template.section("findings").normal  # type: ignore[union-attr]
+    old = fill_report(template, chest_study).with_sections(findings=findings, impression="Small right effusion.")
+    old = old.with_field("pulmonary_embolism", False).with_field("largest_nodule", 4)
+    data = old.to_json()
+    del data["placeholder_sections"], data["placeholder_fields"]
+    legacy = Report.from_json(data)
+    assert not legacy.placeholders_recorded and not legacy.has_placeholders
+    marked = mark_template_text(legacy, template)
+    assert marked.untouched() == (["technique", "comparison", "findings"], ["contrast", "pulmonary_embolism"])
+    assert marked.spoken().sections == {"impression": "Small right effusion."}
+    assert marked.spoken().fields == {"largest_nodule": 4}
+    # a report saved with its placeholders recorded is left alone
+    assert mark_template_text(old, template) is old

@@ -182,6 +182,9 @@ class Report:
     placeholder_sections: frozenset[str] = frozenset()
     #: Field ids whose value is the template's default, neither edited nor accepted.
     placeholder_fields: frozenset[str] = frozenset()
+    #: False for a draft saved before placeholders were recorded: what in it is template text
+    #: is worked out again from the template (:func:`workstation.report.templates.mark_template_text`).
+    placeholders_recorded: bool = field(default=True, compare=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.sections) - set(ALL_SECTIONS)
@@ -484,6 +487,7 @@ class Report:
                 events=tuple(HistoryEvent(**e) for e in data.get("events", ())),
                 placeholder_sections=frozenset(data.get("placeholder_sections", ())),
                 placeholder_fields=frozenset(data.get("placeholder_fields", ())),
+                placeholders_recorded="placeholder_sections" in data,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ReportError(f"The saved report is incomplete or invalid ({type(exc).__name__}: {exc}).") from exc

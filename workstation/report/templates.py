@@ -40,7 +40,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -484,6 +484,36 @@ def insert_normal(report: Report, template: Template) -> Report:
         elif normal not in current:
             report = report.with_section(section.name, f"{current}\n{normal}")
     return report
+
+
+def mark_template_text(report: Report, template: Template) -> Report:
+    """A draft saved before placeholders were recorded, with what is template text in it marked
+    as placeholders again: sections still holding the template's default or normal text (earlier
+    versions pre-filled both), the comparison "None available.", the study description as
+    technique, field values equal to their default, and every "no" of a yes/no field (the
+    earlier editor stored "no" for a question nobody answered). Other reports are returned as
+    they are."""
+    if report.placeholders_recorded or report.locked:
+        return report
+    sections = set()
+    for name, text in report.sections.items():
+        section = template.section(name)
+        known = {section.default.strip(), section.normal.strip()} if section is not None else set()
+        if name == "comparison":
+            known.add(comparison_line([]))
+        if name == "technique":
+            known.add(report.study.description.strip())
+        if text.strip() and text.strip() in known - {""}:
+            sections.add(name)
+    fields = set()
+    for fid, value in report.fields.items():
+        spec = template.field(fid)
+        if spec is None:
+            continue
+        if (spec.default is not None and value == spec.default) or (spec.type == "yes_no" and value is False):
+            fields.add(fid)
+    return replace(report, placeholder_sections=frozenset(sections), placeholder_fields=frozenset(fields),
+                   placeholders_recorded=True)
 
 
 def insert_snippet(report: Report, section: str, snippet: Snippet | str) -> Report:

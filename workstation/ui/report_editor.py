@@ -103,6 +103,7 @@ from workstation.report.templates import (
     fill_report,
     insert_normal,
     load_templates,
+    mark_template_text,
     validate_report,
 )
 from workstation.settings import Settings
@@ -651,6 +652,10 @@ class ReportEditor(QWidget):
         if saved is not None:
             self.history = saved
             self.template = self._template(saved.current.template_id)
+            current = saved.current
+            marked = mark_template_text(current, self.template)  # a draft from before placeholders
+            if marked is not current:
+                saved.versions[-1] = marked
             self.choice_reason = f"Saved draft restored ({self.template.title})."
         else:
             self.template = choice.template
