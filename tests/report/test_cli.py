@@ -98,6 +98,7 @@ def test_sign_a_dictated_report(tmp_path: Path, study_in_library: pydicom.Datase
     assert "Comparison" not in pdf_text and "Technique" not in pdf_text
     metadata = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     assert [s["title"] for s in metadata["sections"]] == ["Findings", "Impression"]
+    assert metadata["sections"][0]["text"].endswith("Intracranial haemorrhage: no\nMidline shift: 0 mm")
     assert verify_pdf_signature((folder / "report.pdf").read_bytes(), [pki.ca_pem]).ok
     if shutil.which("dciodvfy"):
         assert dciodvfy_errors(folder / "sr.dcm") == [] and dciodvfy_errors(folder / "pdf.dcm") == []

@@ -143,7 +143,9 @@ def test_signed_pdf_sr_and_ris_text_leave_placeholders_out(
     meta = signed.metadata()
     ris_text = " ".join(s["text"] for s in meta["sections"]) + meta["conclusion"]
     assert [s["title"] for s in meta["sections"]] == ["Findings", "Impression"]
-    assert "Axial CT" not in ris_text and "None available" not in ris_text
+    assert "Axial CT" not in ris_text and "None available" not in ris_text and "Intravenous contrast" not in ris_text
+    # the answered question reaches the RIS as the PDF prints it
+    assert meta["sections"][0]["text"] == "Segmental embolus, right lower lobe.\nPulmonary embolism: yes"
 
 
 def test_a_draft_saved_before_placeholders_gets_its_template_text_marked(chest_study: StudySummary) -> None:

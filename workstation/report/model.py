@@ -574,6 +574,9 @@ class SignedReport:
     #: False when no trusted CA was configured: the signature then verified against the
     #: credential's own self-signed CA only (coherent, but the signer's identity not checked).
     identity_checked: bool = True
+    #: The template's field values as the PDF prints them ("Pulmonary embolism: yes"), by
+    #: section: the RIS text carries them too (untouched placeholders are already gone).
+    field_text: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def report_uid(self) -> str:
@@ -594,8 +597,11 @@ class SignedReport:
     def metadata(self) -> dict[str, Any]:
         """The report.json of an outgoing folder (see :mod:`workstation.report.outgoing`)."""
         report = self.report
-        sections = [{"title": SECTION_TITLES[name], "text": report.section(name)}
-                    for name in ALL_SECTIONS if report.section(name).strip()]
+        sections = []
+        for name in ALL_SECTIONS:  # each section's text, then its field values as the PDF prints them
+            text = "\n".join(x for x in (report.section(name).strip(), *self.field_text.get(name, ())) if x)
+            if text:
+                sections.append({"title": SECTION_TITLES[name], "text": text})
         conclusion = report.section(ADDENDUM) if report.kind is VersionKind.ADDENDUM else ""
         conclusion = "\n\n".join(x for x in (report.section("impression").strip(), conclusion.strip()) if x)
         return {

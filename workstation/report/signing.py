@@ -49,7 +49,7 @@ from pyhanko_certvalidator import ValidationContext
 from workstation.errors import PlaceholderError, ReportError, SigningError
 from workstation.report.model import Report, ReportStatus, SignedReport, utc_now
 from workstation.report.pdf import Letterhead, render_report_pdf
-from workstation.report.templates import Template, validate_report
+from workstation.report.templates import Template, field_lines, validate_report
 from workstation.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -422,5 +422,6 @@ def sign_report(
             "check the signing certificate and the trusted CA."
         )
     log.info("Report version %s signed with %s", final.version_uid, credential.describe())
-    return SignedReport(report=final, pdf_bytes=signed, signer_name=name, signed_at=signed_at,
+    field_text = {k: tuple(v) for k, v in field_lines(final, template).items()} if template is not None else {}
+    return SignedReport(report=final, pdf_bytes=signed, signer_name=name, signed_at=signed_at, field_text=field_text,
                         identity_checked=bool(trust_roots))
