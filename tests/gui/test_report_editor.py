@@ -30,7 +30,8 @@ from workstation.settings import ArchiveProfile, Settings, load_settings, save_s
 from workstation.ui.app import create_main_window  # noqa: E402
 from workstation.ui.main_window import MainWindow  # noqa: E402
 from workstation.ui.outbox_view import OutboxView  # noqa: E402
-from workstation.ui.report_editor import AUTOSAVE_MS, LEAVE_OUT, ReportEditor  # noqa: E402
+from workstation.ui.report_editor import AUTOSAVE_MS, ReportEditor  # noqa: E402
+from workstation.ui.sign_dialogs import LEAVE_OUT  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

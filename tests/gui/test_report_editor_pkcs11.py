@@ -29,7 +29,6 @@ from workstation.model.entities import LIBRARY, StudySummary  # noqa: E402
 from workstation.report.signing import UNTRUSTED_SIGNER, Pkcs11Credential, verify_pdf_signature  # noqa: E402
 from workstation.settings import Settings, SigningSettings, load_settings, save_settings  # noqa: E402
 from workstation.ui.report_editor import (  # noqa: E402
-    LEAVE_OUT,
     PKCS11_LIBRARY_SETTING,
     PKCS11_TOKEN_SETTING,
     SIGNING_METHOD_SETTING,
@@ -37,6 +36,7 @@ from workstation.ui.report_editor import (  # noqa: E402
     ReportEditor,
     report_settings,
 )
+from workstation.ui.sign_dialogs import LEAVE_OUT  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

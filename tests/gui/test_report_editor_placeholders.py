@@ -25,13 +25,8 @@ from workstation import demo  # noqa: E402
 from workstation.model.entities import LIBRARY, StudySummary  # noqa: E402
 from workstation.report.pdf import Letterhead, render_report_pdf  # noqa: E402
 from workstation.settings import load_settings  # noqa: E402
-from workstation.ui.report_editor import (  # noqa: E402
-    KEEP,
-    LEAVE_OUT,
-    PlaceholderDialog,
-    ReportEditor,
-    SignPreviewDialog,
-)
+from workstation.ui.report_editor import ReportEditor  # noqa: E402
+from workstation.ui.sign_dialogs import KEEP, LEAVE_OUT, PlaceholderDialog, SignPreviewDialog  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
