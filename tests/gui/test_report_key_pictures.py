@@ -101,3 +101,45 @@ def test_key_image_prints_in_its_window_with_its_measurement(qtbot, pki: Throwaw
         (SHOTS / "report_key_image_signed.pdf").write_bytes((folder / "report.pdf").read_bytes())
     finally:
         dispose(qtbot, window)
+
+
+def test_key_image_marked_in_an_earlier_session_prints_as_the_saved_gsps_says(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """No record of how it was marked this session (the study reopened): the study's saved GSPS
+    (what Ctrl+S wrote, read back) decides the window and draws the saved length."""
+    from workstation.annotate.gsps_writer import View, build_presentation_state
+    from workstation.annotate.measurements import ImageRef
+
+    window, study_uid = _window(qtbot)
+    try:
+        _open_with_report(qtbot, window, study_uid)
+        view = window.current_study()
+        assert isinstance(view, StudyView)
+        viewport = view.active.viewport
+        qtbot.waitUntil(lambda: view.active.viewport.loaded == view.active.count, timeout=30000)
+        _expected, sop_uid = _measure_and_mark(qtbot, window)
+        tools = window.measurements.tools(view)
+        header = viewport.renderer.header()
+        stored = np.asarray(viewport.renderer.stored())
+        tools.previous["pr"] = build_presentation_state([header], list(tools.measurements), View(window=MEDIASTINUM))
+        tools.key_views.clear()
+        viewport.renderer.state.set_window(*LUNG)
+        picture = tools.key_picture(ImageRef.of(header))
+        assert picture is not None
+        hu = stored.astype(float) * float(header.RescaleSlope) + float(header.RescaleIntercept)
+        k = picture.shape[1] // int(header.Columns)  # the whole image: no displayed area was saved
+        mediastinal = np.floor(expected_grey(hu, *MEDIASTINUM) + 0.5).astype(int)
+        lung = np.floor(expected_grey(hu, *LUNG) + 0.5).astype(int)
+        (x0, y0), (x1, y1) = next(iter(tools.measurements)).points
+        compared = differs = 0
+        for row in range(0, int(header.Rows), 3):
+            for column in range(0, int(header.Columns), 3):
+                if abs((y1 - y0) * column - (x1 - x0) * row + x1 * y0 - y1 * x0) / np.hypot(x1 - x0, y1 - y0) < 4 \
+                        or np.hypot(column - x1, row - y1) < 12:
+                    continue  # the length and its label
+                assert tuple(picture[row * k + k // 2, column * k + k // 2]) == (int(mediastinal[row, column]),) * 3
+                compared += 1
+                differs += int(mediastinal[row, column] != lung[row, column])
+        assert compared > 50 and differs > 10
+        assert np.all(picture == np.array(ANNOTATION_COLOUR, np.uint8), axis=-1).sum() > 50  # the saved length
+    finally:
+        dispose(qtbot, window)

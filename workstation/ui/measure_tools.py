@@ -747,8 +747,9 @@ class MeasureTools(QObject):
 
     def key_picture(self, ref: ImageRef) -> np.ndarray | None:
         """The key image as the report prints it: through its presentation state (the window and
-        area it was marked in, its measurements drawn; :mod:`workstation.report.key_pictures`),
-        from a viewport that has its pixels; ``None`` when none has them."""
+        area it was marked in, its measurements drawn; :mod:`workstation.report.key_pictures`), or
+        for a key image marked in an earlier session, the study's saved GSPS when it applies to
+        it; from a viewport that has its pixels; ``None`` when none has them."""
         from workstation.annotate.gsps_writer import build_presentation_state
         from workstation.model.presentation_state import read_presentation_state
         from workstation.report.key_pictures import render_key_image
@@ -764,12 +765,17 @@ class MeasureTools(QObject):
                     continue
                 on_image = [m for m in self.measurements if m.image.sop_instance_uid == ref.sop_instance_uid
                             and (m.image.frame or 1) == (ref.frame or 1)]
-                view = self.key_views.get(ref.sop_instance_uid) or View()
+                size = {"rows": int(header.get("Rows", 0) or 0) or None,
+                        "columns": int(header.get("Columns", 0) or 0) or None}
+                view = self.key_views.get(ref.sop_instance_uid)
+                saved = self.previous.get("pr")
+                params = None
                 try:
-                    state = read_presentation_state(build_presentation_state([header], on_image, view))
-                    params = state.display_for(ref.sop_instance_uid, ref.frame or 1,
-                                               rows=int(header.get("Rows", 0) or 0) or None,
-                                               columns=int(header.get("Columns", 0) or 0) or None)
+                    if view is None and saved is not None:  # marked earlier: the study's saved GSPS, if it applies
+                        params = read_presentation_state(saved).display_for(ref.sop_instance_uid, ref.frame or 1, **size)
+                    if params is None:
+                        state = read_presentation_state(build_presentation_state([header], on_image, view or View()))
+                        params = state.display_for(ref.sop_instance_uid, ref.frame or 1, **size)
                 except (WorkstationError, ValueError) as exc:  # highdicom refuses with ValueError
                     log.info("Key image printed without its presentation state: %s", type(exc).__name__)
                     params = None
