@@ -77,6 +77,11 @@ class ReportError(WorkstationError):
     """A report cannot be edited, validated, saved or turned into a document in its present state."""
 
 
+class PlaceholderError(ReportError):
+    """A report still holds template text or default values the radiologist never touched or
+    accepted, and the signer did not consent to leaving them out."""
+
+
 class TemplateError(ReportError):
     """A report template file is not a valid template (resources/report_templates or the user's folder)."""
 

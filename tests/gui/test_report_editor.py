@@ -31,6 +31,7 @@ from workstation.ui.app import create_main_window  # noqa: E402
 from workstation.ui.main_window import MainWindow  # noqa: E402
 from workstation.ui.outbox_view import OutboxView  # noqa: E402
 from workstation.ui.report_editor import AUTOSAVE_MS, ReportEditor  # noqa: E402
+from workstation.ui.sign_dialogs import LEAVE_OUT  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -89,13 +90,25 @@ def _draft_json(editor: ReportEditor) -> dict:  # type: ignore[type-arg]
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def _sign(qtbot, editor: ReportEditor, pki: ThrowawayPKI) -> None:  # type: ignore[no-untyped-def]
+def _sign(qtbot, editor: ReportEditor, pki: ThrowawayPKI, *,  # type: ignore[no-untyped-def]
+          placeholders: str = LEAVE_OUT) -> tuple[list[list[str]], list[bytes]]:
+    """Sign as a radiologist would: the required haemorrhage question answered ("no" unless it
+    was), untouched placeholders left out (or kept), the preview accepted. Returns the names the
+    placeholder question listed and the preview PDFs shown."""
+    asked: list[list[str]] = []
+    previews: list[bytes] = []
+    haemorrhage = editor.sections["findings"].fields.get("haemorrhage") if "findings" in editor.sections else None
+    if haemorrhage is not None and haemorrhage.value() is None:
+        haemorrhage.widget.setCurrentText("no")
+    editor.confirm_placeholders = lambda names: (asked.append(names), placeholders)[1]
+    editor.preview_signing = lambda pdf: (previews.append(pdf), True)[1]
     editor.choose_key_file = lambda: pki.p12_path
     editor.ask_password = lambda _prompt: pki.password
     qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.report is not None and editor.report.locked
                     or editor.result.styleSheet().startswith("color: #d04040"), timeout=30000)
     assert editor.report is not None and editor.report.locked, editor.result.text()
+    return asked, previews
 
 
 @pytest.fixture
@@ -114,10 +127,13 @@ def test_write_autosave_sign_and_wait_in_the_outbox(qtbot, window_with_prior, pk
     assert "body part HEAD" in editor.reason.text() and "modality CT" in editor.reason.text()
     assert editor.template_combo.currentData() == "ct_head"
     assert "DEMO1" in editor.header.text()  # accession number in the header
-    # Normal text of the template, typed fields as widgets.
-    assert editor.sections["findings"].text.toPlainText().startswith("No intracranial haemorrhage")
+    # No normal report pre-filled; the template's technique and contrast default are marked placeholders.
+    assert editor.sections["findings"].text.toPlainText() == ""
+    assert editor.sections["impression"].text.toPlainText() == ""
+    assert editor.sections["technique"].has_placeholders and not editor.sections["findings"].has_placeholders
     findings_fields = editor.sections["findings"].fields
     assert set(findings_fields) == {"haemorrhage", "midline_shift", "aspects"}
+    assert findings_fields["haemorrhage"].value() is None  # no answer until one is given
     assert editor.sections["technique"].fields["contrast"].value() == "none"
     # The comparison line comes from the prior of the same patient (found in the background).
     qtbot.waitUntil(lambda: "2021-05-04" in editor.sections["comparison"].text.toPlainText(), timeout=10000)
@@ -131,7 +147,7 @@ def test_write_autosave_sign_and_wait_in_the_outbox(qtbot, window_with_prior, pk
                     timeout=AUTOSAVE_MS)
     assert (dt.datetime.now() - typed_at).total_seconds() < AUTOSAVE_MS / 1000
     # Fields: yes/no and a number with its unit, saved as typed values.
-    findings_fields["haemorrhage"].widget.setChecked(True)
+    findings_fields["haemorrhage"].widget.setCurrentText("yes")
     findings_fields["midline_shift"].widget.setText("3")
     editor.sections["findings"].insert(editor.sections["findings"].snippets[0])
     _type(qtbot, editor, "impression", IMPRESSION)
@@ -142,6 +158,8 @@ def test_write_autosave_sign_and_wait_in_the_outbox(qtbot, window_with_prior, pk
     assert saved["sections"]["impression"] == IMPRESSION
 
     # Without a credential the report cannot be made final.
+    editor.confirm_placeholders = lambda _names: LEAVE_OUT
+    editor.preview_signing = lambda _pdf: True
     editor.choose_key_file = lambda: None
     qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
     assert "Only a user with a signing credential" in editor.result.text()

@@ -83,9 +83,11 @@ def test_insert_button_puts_length_and_key_image_into_the_signed_pdf(qtbot, pki:
         qtbot.mouseClick(editor.insert_viewer_button, Qt.MouseButton.LeftButton)
         report = editor.report
         assert len(report.measurements) == 1 and report.measurements[0].startswith("Length: ")
-        shown = float(report.measurements[0].split(": ")[1].removesuffix(" mm"))
+        value, where = report.measurements[0].split(": ")[1].split(" mm ")
+        shown = float(value)
         assert abs(shown - expected) <= 0.051
-        assert [(k.sop_instance_uid, k.caption) for k in report.key_images] == [(sop_uid, NOTE)]
+        assert where.startswith("(series ") and ", image " in where  # the Instance Number, as the corner says
+        assert [(k.sop_instance_uid, k.caption) for k in report.key_images] == [(sop_uid, f"{NOTE} {where}")]
         assert "Inserted: 1 measurement and 1 key image" in editor.result.text()
         thumb = editor.key_image_pixels[sop_uid]
         assert thumb.dtype.name == "uint8" and thumb.ndim in (2, 3) and thumb.size > 0 and thumb.std() > 0

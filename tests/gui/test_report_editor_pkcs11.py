@@ -36,6 +36,7 @@ from workstation.ui.report_editor import (  # noqa: E402
     ReportEditor,
     report_settings,
 )
+from workstation.ui.sign_dialogs import LEAVE_OUT  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -99,6 +100,12 @@ def _editor(qtbot) -> ReportEditor:  # type: ignore[no-untyped-def]
     editor.show()
     editor.open_study(StudySummary.from_dataset(headers[0], LIBRARY), headers, library=library)
     assert editor.report is not None
+    # the radiologist's report: an impression, the required yes/no answered; the template's
+    # technique and the comparison left out when signing, the preview accepted
+    editor.sections["impression"].text.setPlainText("No acute intracranial abnormality.")
+    editor.sections["findings"].fields["haemorrhage"].widget.setCurrentText("no")
+    editor.confirm_placeholders = lambda _names: LEAVE_OUT
+    editor.preview_signing = lambda _pdf: True
     return editor
 
 

@@ -67,6 +67,7 @@ def test_corner_text_default_and_configured():
     ds = header(
         PatientName="Doe^Jane", PatientID="P123", PatientSex="F", PatientAge="061Y", StudyDate="20240131",
         StudyDescription="CT HEAD", SeriesNumber=3, SeriesDescription="AXIAL 5MM", SliceThickness="5",
+        InstanceNumber=12,
     )
     state = ViewportState("x#1", image_count=28, image_index=11, window_center=40, window_width=80)
     plane = image_plane_of(ds)
@@ -230,3 +231,19 @@ def test_uncalibrated_and_detector_spacing(shared_data: Path):
     # independent: fit scale min(800/2394, 1000/3062), detector spacing from the header
     expected_scale = min(800 / int(mg.Columns), 1000 / int(mg.Rows))
     assert bar.length_px == pytest.approx(bar.length_mm * expected_scale / float(mg.ImagerPixelSpacing[1]))
+
+
+def test_corner_image_number_is_the_instance_number():
+    """The corner names the image as reports do (Instance Number), the stack position beside it
+    only where the two differ."""
+    state = ViewportState("x#1", image_count=274, image_index=209)
+
+    def image_line(**keywords: object) -> str:
+        context = OverlayContext(header(**keywords), state, 210, 274)
+        return corner_text(context, {"bottom_left": ("image",)}).bottom_left[0]
+
+    assert image_line(InstanceNumber=65) == "Im: 65 (210/274)"
+    assert image_line(InstanceNumber=210) == "Im: 210/274"
+    assert image_line() == "Im: - (210/274)"  # no Instance Number: the position is not passed off as one
+    context = OverlayContext(header(InstanceNumber=4), state, 3, 20, frame=3)
+    assert corner_text(context, {"bottom_left": ("image",)}).bottom_left == ("Im: 4 fr 3 (3/20)",)

@@ -99,7 +99,8 @@ def test_corner_text_markers_and_scale_bar(offscreen_renderer: SliceRenderer) ->
     r.render()
     lines = r.overlays.corner_lines()
     assert "TEST, MARKER" in lines["top_left"] and "ID42" in lines["top_left"]
-    assert "Im: 2/3" in lines["bottom_left"] and "Thk: 3 mm" in lines["bottom_left"]
+    # the header has no Instance Number: '-' and the stack position, never the position as a number
+    assert "Im: - (2/3)" in lines["bottom_left"] and "Thk: 3 mm" in lines["bottom_left"]
     assert "W: 1000 L: 500" in lines["bottom_right"]
     assert any(line.startswith("Se: 7") for line in lines["top_right"])
     # Sagittal: columns grow towards P, rows towards F.
@@ -161,3 +162,19 @@ def test_reference_line_and_cursor_are_drawn_where_expected(offscreen_renderer: 
     # A point outside the image: no cross.
     r.set_cursor(ORIGIN + 500.0 * ROW_DIR)
     assert r.overlays.cursor.segments == []
+
+
+def test_corner_names_the_instance_number(offscreen_renderer: SliceRenderer) -> None:
+    """Images numbered against the stack order: the corner says 'Im: 20 (2/3)', the number a
+    report cites, with the stack position beside it."""
+    r = offscreen_renderer
+    headers = []
+    for number in (30, 20, 10):
+        ds = _header()
+        ds.InstanceNumber = number
+        headers.append(ds)
+    r.set_stack(3, headers)
+    r.set_image(1, _marker_image(5, 5), headers[1])
+    r.state.image_index = 1
+    r.render()
+    assert "Im: 20 (2/3)" in r.overlays.corner_lines()["bottom_left"]

@@ -92,10 +92,39 @@ def test_render_errors_are_sentences(study, tmp_path: Path) -> None:  # type: ig
         _run(["1.2.3.999", "--out", str(out)])
     with pytest.raises(WorkstationError, match="no image series 9"):
         _run([study_uid, "--series", "9", "--out", str(out)])
-    with pytest.raises(WorkstationError, match="outside this display set's images 1 to 5"):
+    with pytest.raises(WorkstationError, match="No image of this display set has Instance Number 6; its images are numbered 1 to 5"):
         _run([study_uid, "--slice", "6", "--out", str(out)])
     with pytest.raises(WorkstationError, match="--size"):
         _run([study_uid, "--size", "big", "--out", str(out)])
     with pytest.raises(WorkstationError, match="no window preset"):
         _run([study_uid, "--preset", "nonsense", "--out", str(out)])
     assert not out.exists()
+
+
+def test_slice_is_the_instance_number_not_the_stack_position(tmp_path: Path) -> None:
+    """Instance Numbers counting the other way from the stack (sorted by position): --slice 63 is
+    the image numbered 63 (as the corner's 'Im:' and a report's "image 63" say), not the 63rd."""
+    settings = load_settings()
+    library = open_library(settings)
+    study_uid = "1.2.826.0.1.3680043.8.498.4343"
+    datasets = []
+    for k, data in enumerate(phantom_series(shape=SHAPE, spacing=SPACING, study_uid=study_uid)):
+        ds = pydicom.dcmread(BytesIO(data))
+        ds.InstanceNumber = 65 - k  # superior first: numbers run against the positions
+        buffer = BytesIO()
+        ds.save_as(buffer, enforce_file_format=True)
+        library.add_bytes(buffer.getvalue())
+        datasets.append(ds)
+    library.close()
+    out = tmp_path / "im63.png"
+    assert _run([study_uid, "--series", "2", "--slice", "63", "--no-overlay", "--out", str(out)]) == 0
+    picture = np.asarray(Image.open(out).convert("RGB"))
+    ds = next(d for d in datasets if int(d.InstanceNumber) == 63)
+    other = next(d for d in datasets if int(d.InstanceNumber) == 62)
+    assert not np.array_equal(ds.pixel_array, other.pixel_array)
+    expected, samples = _expected_screen(ds, (512, 512), 40.0, 80.0)
+    got = np.array([picture[y, x, 0] for c, r, x, y in samples])
+    want = np.array([expected[r, c] for c, r, x, y in samples])
+    assert len(np.unique(want)) >= 2 and np.array_equal(got, want)
+    with pytest.raises(WorkstationError, match="numbered 61 to 65"):
+        _run([study_uid, "--series", "2", "--slice", "3", "--out", str(out)])

@@ -22,6 +22,17 @@ from workstation.settings import Settings
 from workstation.sources import open_library
 
 
+def _pdf_text(path: Path) -> str:
+    """The PDF's text as a reader copies it (pypdfium2)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
+
+
 def _run(argv: list[str], settings: Settings) -> int:
     parser = argparse.ArgumentParser(prog="workstation")
     add_report_parser(parser.add_subparsers(dest="verb"))
@@ -58,8 +69,16 @@ def test_sign_a_dictated_report(tmp_path: Path, study_in_library: pydicom.Datase
         "sections": {"findings": "Small chronic infarct in the left frontal lobe.", "impression": "No acute abnormality."},
         "fields": {"haemorrhage": "no", "midline_shift": "0"},
     }))
-    code = _run(["report", "sign", str(draft), "--study", str(ct.StudyInstanceUID), "--key", str(pki.p12_path),
-                 "--trust", str(pki.ca_pem), "--practice", "Riverside Imaging", "--json"], settings)
+    argv = ["report", "sign", str(draft), "--study", str(ct.StudyInstanceUID), "--key", str(pki.p12_path),
+            "--trust", str(pki.ca_pem), "--practice", "Riverside Imaging", "--json"]
+    # the template's technique, the comparison and the contrast default were never dictated
+    assert _run(argv, settings) == 1
+    err = capsys.readouterr().err
+    assert err == ("The draft dictated.json does not give Technique, Comparison, Intravenous contrast, which only "
+                   "the template filled in; dictate them, or sign with --accept-placeholders to leave them out "
+                   "of the signed report.\n")
+    assert not outgoing_folder(settings).exists() or not list(outgoing_folder(settings).iterdir())
+    code = _run([*argv, "--accept-placeholders"], settings)
     captured = capsys.readouterr()
     assert code == 0, captured.err
     result = json.loads(captured.out)
@@ -70,6 +89,16 @@ def test_sign_a_dictated_report(tmp_path: Path, study_in_library: pydicom.Datase
     assert signed.fhir_status == "final" and signed.signer_name == "Dr Alice Radiologist"
     assert signed.report.patient.patient_id == ct.PatientID and signed.report.study.study_uid == ct.StudyInstanceUID
     assert signed.report.fields["haemorrhage"] is False and signed.report.fields["midline_shift"] == 0
+    # only what was dictated is signed: no template technique, comparison or default contrast
+    assert "contrast" not in signed.report.fields
+    assert signed.report.section("technique") == "" and signed.report.section("comparison") == ""
+    pdf_text = _pdf_text(folder / "report.pdf")
+    assert "Small chronic infarct" in pdf_text and "Intracranial haemorrhage: no" in pdf_text
+    assert "Axial CT of the head" not in pdf_text and "Intravenous contrast" not in pdf_text
+    assert "Comparison" not in pdf_text and "Technique" not in pdf_text
+    metadata = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert [s["title"] for s in metadata["sections"]] == ["Findings", "Impression"]
+    assert metadata["sections"][0]["text"].endswith("Intracranial haemorrhage: no\nMidline shift: 0 mm")
     assert verify_pdf_signature((folder / "report.pdf").read_bytes(), [pki.ca_pem]).ok
     if shutil.which("dciodvfy"):
         assert dciodvfy_errors(folder / "pdf.dcm") == []
@@ -84,7 +113,8 @@ def test_sign_a_dictated_report(tmp_path: Path, study_in_library: pydicom.Datase
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ({"template": "ct_head", "sections": {"impression": "x"}, "fields": {"midline_shift": "wide"}}, "Midline shift' must be a number"),
+        ({"template": "ct_head", "sections": {"impression": "x"}, "fields": {"midline_shift": "wide", "haemorrhage": "no"}},
+         "Midline shift' must be a number"),
         ({"template": "ct_head", "sections": {"history": "x"}}, "'history' is not a report section"),
         ({"template": "knee", "sections": {"impression": "x"}}, "no report template 'knee'"),
         ({"template": "generic", "sections": {"impression": "x"}, "extra": 1}, "unknown entry 'extra'"),
@@ -123,10 +153,12 @@ def test_outgoing_folder_is_read_by_the_outbox(tmp_path: Path, study_in_library:
     ct_with_accession = ct.copy()
     ct_with_accession.AccessionNumber = "ACC-1"
     signed, folder = sign_draft_file(Settings(), draft, str(ct.StudyInstanceUID), credential,
-                                     headers=[ct_with_accession], trust_roots=[pki.ca_pem])
+                                     headers=[ct_with_accession], trust_roots=[pki.ca_pem],
+                                     accept_placeholders=True)
     version = package.load_report_version(folder)
     assert version.status == "final" and version.version_uid == signed.version_uid == folder.name
     assert version.report_uid == signed.report_uid and version.accession_number == "ACC-1"
     assert version.signer_name == "Dr Alice Radiologist" and version.signed_at == signed.signed_at
     assert version.conclusion == "Normal study."
-    assert [s.title for s in version.sections] == ["Technique", "Comparison", "Findings", "Impression"]
+    # the technique (study description) and comparison only the workstation wrote are left out of the RIS text
+    assert [s.title for s in version.sections] == ["Findings", "Impression"]

@@ -58,7 +58,7 @@ def test_final_report_and_addendum_validate_and_read_back(
     report = fill_report(template, study, priors=[("20200101", "CT", "CT HEAD")], measurements=["Lesion: 12 mm"],
                          key_images=[key], author="Dr Bob")
     report = report.with_sections(findings="Para one.\n\nPara two.", impression="No acute abnormality.")
-    report = report.with_field("midline_shift", 2)
+    report = report.with_field("midline_shift", 2).with_field("haemorrhage", False).with_placeholders_accepted()
     lh = Letterhead("Riverside Imaging")
     signed = sign_report(report, credential, letterhead=lh, template=template, trust_roots=[pki.ca_pem])
     signed = with_dicom_objects(signed, template=template, evidence=[ct], organization="Riverside Imaging")

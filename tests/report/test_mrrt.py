@@ -85,7 +85,8 @@ def test_imported_template_fills_a_report() -> None:
     report = fill_report(imported.template, study)
     assert report.section("impression") == "No pulmonary embolism."
     assert report_problems(report, imported.template) == []  # the defaults fit their fields
-    lines = field_lines(report.with_field("contrast_volume", 75), imported.template)
+    assert field_lines(report, imported.template).get("technique") is None  # untouched defaults: not said
+    lines = field_lines(report.with_placeholders_accepted().with_field("contrast_volume", 75), imported.template)
     assert "Contrast volume: 75 mL" in lines["technique"]
     assert "Study quality: Limited by motion" in lines["technique"]
     assert "Lungs: Effusion: yes" in lines["findings"]

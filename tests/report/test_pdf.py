@@ -44,6 +44,7 @@ def test_draft_pdf_content_and_thumbnails(tmp_path: Path, ct_head_study: StudySu
     template = load_templates().get("ct_head")
     report = fill_report(template, ct_head_study, priors=[("20230101", "CT", "CT HEAD")], measurements=["Lesion: 12 mm"],
                          key_images=[KeyImage("1.2", "1.2.3", caption="Axial 42")]).with_field("midline_shift", 3)
+    report = report.with_placeholders_accepted(sections=["technique", "comparison"])
     green = np.zeros((64, 64, 3), np.uint8)
     green[..., 1] = 255
     pdf = render_report_pdf(report, LH, template=template, key_image_pixels=[green])
@@ -64,8 +65,10 @@ def test_draft_pdf_content_and_thumbnails(tmp_path: Path, ct_head_study: StudySu
 def test_signed_pdf_names_signer_and_time(tmp_path: Path, ct_head_study: StudySummary, credential: Pkcs12Credential,
                                           pki: ThrowawayPKI) -> None:
     template = load_templates().get("ct_head")
-    report = fill_report(template, ct_head_study)
-    signed = sign_report(report, credential, letterhead=LH, template=template, trust_roots=[pki.ca_pem])
+    report = fill_report(template, ct_head_study).with_sections(impression="No acute intracranial abnormality.")
+    report = report.with_field("haemorrhage", False)
+    signed = sign_report(report, credential, letterhead=LH, template=template, trust_roots=[pki.ca_pem],
+                         accept_placeholders=True)
     text = _text(signed.pdf_bytes)
     stamp = signed.signed_at.strftime("%Y-%m-%d %H:%M:%S UTC")
     assert f"Electronically signed by Dr Alice Radiologist on {stamp}." in text

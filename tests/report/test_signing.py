@@ -29,8 +29,11 @@ LETTERHEAD = Letterhead("Riverside Imaging", ("1 Main Street",))
 
 
 def _report(study: StudySummary):
+    """A CT head draft as a radiologist finishes it: impression written, every field answered,
+    the template's technique and the comparison accepted."""
     template = load_templates().get("ct_head")
-    return fill_report(template, study), template
+    report = fill_report(template, study).with_sections(impression="No acute intracranial abnormality.")
+    return report.with_field("haemorrhage", False).with_placeholders_accepted(), template
 
 
 def test_sign_verify_and_tamper(credential: Pkcs12Credential, pki: ThrowawayPKI, ct_head_study: StudySummary) -> None:

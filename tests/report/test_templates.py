@@ -117,11 +117,12 @@ def test_fill_validate_and_snippets(ct_head_study: StudySummary) -> None:
     report = fill_report(template, ct_head_study, priors=[("20230101", "CT", "CT HEAD")], measurements=["12 mm"])
     assert report.patient.patient_id == "PID-7" and report.study.accession_number == "ACC42"
     assert report.section("comparison") == "CT 2023-01-01 (CT HEAD)."
-    assert report.section("impression") == "No acute intracranial abnormality."
-    assert report.fields == {"contrast": "none", "haemorrhage": False}
+    assert report.section("impression") == ""  # normal text is the radiologist's choice, not pre-filled
+    assert report.fields == {"contrast": "none"}  # a yes/no nobody answered is no answer
+    report = report.with_field("haemorrhage", False)
     assert report_problems(report, template) == []
     snippet = template.section("findings").snippets[0]  # type: ignore[union-attr]
-    longer = insert_snippet(report, "findings", snippet)
+    longer = insert_snippet(report.with_section("findings", "Old infarct."), "findings", snippet)
     assert longer.section("findings").endswith("\n" + snippet.text)
 
     bad = report.with_field("midline_shift", 55).with_field("contrast", "iodine").with_field("colour", "red")

@@ -106,7 +106,8 @@ def test_chain_through_the_credentials_intermediate(tmp_path: Path, ct_head_stud
     credential = Pkcs12Credential(p12)
     store_pkcs12_password(credential.key_id, password)
     template = load_templates().get("ct_head")
-    report = fill_report(template, ct_head_study)
+    report = fill_report(template, ct_head_study).with_sections(impression="No acute intracranial abnormality.")
+    report = report.with_field("haemorrhage", False).with_placeholders_accepted()
     signed = sign_report(report, credential, letterhead=LETTERHEAD, template=template, trust_roots=[root_pem])
     assert signed.signer_name == "Dr Bob Chain"
     check = verify_pdf_signature(signed.pdf_bytes, [root_pem])
@@ -142,7 +143,8 @@ def test_cli_uses_the_settings_trust_roots(tmp_path: Path, pki: ThrowawayPKI, cr
     other, _ = make_ca("Elsewhere CA")
     other_pem = tmp_path / "elsewhere.pem"
     other_pem.write_bytes(other.public_bytes(serialization.Encoding.PEM))
-    argv = ["report", "sign", str(draft), "--study", str(ct.StudyInstanceUID), "--key", str(pki.p12_path)]
+    argv = ["report", "sign", str(draft), "--study", str(ct.StudyInstanceUID), "--key", str(pki.p12_path),
+            "--accept-placeholders"]
 
     # configured: only another practice's CA; the key file's own CA is not enough any more
     untrusted = Settings(signing=SigningSettings(trust_roots=[str(other_pem)]))

@@ -24,6 +24,8 @@ from workstation.errors import GeometryError
 from workstation.model import attributes as attr
 from workstation.model.entities import parse_da
 from workstation.model.geometry import orientation_letters
+from workstation.model.image_number import corner_text as image_corner_text
+from workstation.model.image_number import instance_number
 from workstation.model.image_plane import ImagePlane, image_planes
 from workstation.model.viewport import ViewportState
 
@@ -107,12 +109,13 @@ class OverlayContext:
 
     header: Dataset
     state: ViewportState
-    image_number: int  # 1-based position in the display set
+    image_number: int  # 1-based position in the display set (not the Instance Number)
     image_count: int
     slice_location: float | None = None  # mm along the normal
     slice_thickness: float | None = None  # mm
     scale: float | None = None  # screen pixels per image pixel
     window: tuple[float, float] | None = None  # (centre, width) on screen when the state has None
+    frame: int | None = None  # 1-based frame of a multi-frame image, None for a single frame
 
 
 def _field_patient_name(c: OverlayContext) -> str:
@@ -143,7 +146,9 @@ def _field_series(c: OverlayContext) -> str:
 
 
 def _field_image(c: OverlayContext) -> str:
-    return f"Im: {c.image_number}/{c.image_count}"
+    # the Instance Number (0020,0013), as reports and other viewers name the image; the stack
+    # position beside it where they differ (workstation.model.image_number)
+    return image_corner_text(instance_number(c.header), c.image_number, c.image_count, c.frame)
 
 
 def _field_location(c: OverlayContext) -> str:

@@ -23,7 +23,11 @@ def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("study_uid", metavar="STUDY_UID")
     p.add_argument("--series", metavar="NUMBER|UID", help="Series Number or Series Instance UID (default: the first image series)")
-    p.add_argument("--slice", default="middle", metavar="K|middle", help="image number as shown in the corner text, or 'middle'")
+    p.add_argument("--slice", default="middle", metavar="N|middle",
+                   help="the image's Instance Number (0020,0013): the 'Im:' number of the viewport's corner "
+                        "and the 'image N' of reports, not its position in the stack; a frame number for one "
+                        "multi-frame image; with --view, the plane's 1-based position along its normal; "
+                        "default 'middle'")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--window", metavar="C,W", help="window centre and width in modality units (HU for CT)")
     group.add_argument("--preset", metavar="NAME", help="a window preset by name (e.g. brain, lung, bone, or the image's own)")
@@ -97,7 +101,7 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
         image = _render_view(args, chosen, by_uid, library.read_instance, size, window)
         _write(image, Path(args.out))
         return 0
-    index = slice_index(chosen, args.slice)
+    index = slice_index(chosen, args.slice, by_uid)
     voi_function = None
     if getattr(args, "preset", None):
         header = by_uid.get(chosen.frames[index][0])

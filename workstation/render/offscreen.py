@@ -8,7 +8,7 @@ PS3.4 Annex N, overlays of PS3.3 C.7.6.1.1.1 / 10.7.1.3 included unless switched
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from workstation.errors import WorkstationError
 from workstation.model.decode import decode_instance
 from workstation.model.displayset import DisplaySet
 from workstation.model.geometry import VolumeGeometry
+from workstation.model.image_number import index_of_number, instance_number
 from workstation.model.mpr import MprState
 from workstation.model.sop_classes import DisplaySetKind
 from workstation.model.viewport import ViewportState, default_cine_fps
@@ -41,12 +42,20 @@ def _slice_number(slice_spec: str | int | None, count: int, *, kind: str, among:
     return number
 
 
-def slice_index(display_set: DisplaySet, slice_spec: str | int | None) -> int:
-    """0-based image index from ``--slice``: 'middle' (default) or the 1-based image number
-    shown in the corner text ('Im: K/N')."""
+def slice_index(display_set: DisplaySet, slice_spec: str | int | None, headers: Mapping[str, Dataset]) -> int:
+    """0-based image index from ``--slice``: 'middle' (default) or the image's Instance Number
+    (0020,0013), the number the corner text shows ('Im: 65') and reports cite ("image 65"); for
+    one multi-frame image, the frame number (:func:`workstation.model.image_number.index_of_number`).
+    ``headers`` maps SOP Instance UID to header."""
     count = len(display_set.frames)
-    number = _slice_number(slice_spec, count, kind="an image number", among="this display set's images")
-    return count // 2 if number is None else number - 1
+    if slice_spec is None or str(slice_spec).strip().lower() == "middle":
+        return count // 2
+    try:
+        number = int(str(slice_spec).strip())
+    except ValueError:
+        raise WorkstationError(f"--slice must be an image number (Instance Number) or 'middle', not {slice_spec!r}.") from None
+    numbers = [instance_number(headers.get(uid)) for uid, _ in display_set.frames]
+    return index_of_number(numbers, [frame for _, frame in display_set.frames], number)
 
 
 def render_image(

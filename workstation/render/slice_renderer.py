@@ -675,6 +675,7 @@ class SliceRenderer:
             slice_thickness=slice_thickness(header),
             scale=scale,
             window=self.current_window(),
+            frame=frame_number,
         )
         overlays.set_corner_text(corner_text(context))
         axes = self._axes_of(piece, header, frame_number)

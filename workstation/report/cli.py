@@ -6,7 +6,9 @@ reads a report written by another system (a dictation system, a script) as JSON:
     {"template": "ct_head", "author": "...", "sections": {"findings": "...", "impression": "..."},
      "fields": {"midline_shift": 3}, "measurements": ["..."]}
 
-checks it against the template's fields, takes the patient and study header from the study's
+checks it against the template's fields (what the template pre-fills and the JSON does not say,
+such as the template's technique text or a field's default value, is a placeholder: ``sign``
+refuses such a draft, naming them, unless ``--accept-placeholders`` says to sign without them), takes the patient and study header from the study's
 instances (local library first, then the archive), signs it (PAdES), builds the TID 2000 SR and
 the Encapsulated PDF, writes them to the outgoing folder (see :mod:`workstation.report.outgoing`)
 for the outbox to deliver, keeps the history with the drafts, and prints where they went.
@@ -30,7 +32,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workstation.errors import ReportError, WorkstationError
+from workstation.errors import PlaceholderError, ReportError, WorkstationError
 from workstation.model.entities import LIBRARY, StudySummary
 from workstation.report.dicom_objects import with_dicom_objects
 from workstation.report.drafts import DraftStore
@@ -51,7 +53,7 @@ from workstation.report.signing import (
     store_pkcs12_password,
 )
 from workstation.report.study_context import with_study_context
-from workstation.report.templates import coerce_fields, fill_report, load_templates
+from workstation.report.templates import coerce_fields, fill_report, load_templates, validate_report
 from workstation.settings import Settings
 
 _DRAFT_KEYS = {"template", "author", "sections", "fields", "measurements", "key_images", "priors"}
@@ -79,6 +81,9 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("--without-timestamp", action="store_true",
                    help="sign even though the time-stamping authority of the settings does not "
                         "answer (the signature then proves nothing after the certificate expires)")
+    s.add_argument("--accept-placeholders", action="store_true",
+                   help="sign although the template pre-filled sections or fields the draft does not "
+                        "give (placeholders); they are left out of the signed report")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     k = sub.add_parser("key", help="keep or forget a PKCS#12 key's password in the keyring")
     ksub = k.add_subparsers(dest="key_verb", required=True)
@@ -142,9 +147,14 @@ def sign_draft_file(
     archive: str | None = None,
     practice: str = "",
     options: SigningOptions | None = None,
+    accept_placeholders: bool = False,
 ) -> tuple[SignedReport, Path]:
     """Sign the report in ``draft_path`` for ``study_uid``; returns it and its outgoing folder.
 
+    Sections and fields the draft gives are the radiologist's; what only the template filled
+    in is a placeholder: ``ReportError`` names them unless ``accept_placeholders`` (then they
+    are left out of the signed report). A comparison made from the draft's ``priors`` counts
+    as given.
     The signature must chain to a CA of the settings (``signing.trust_roots``) or of
     ``trust_roots`` (``--trust``); with neither, to the credential's own self-signed CA.
     ``options`` default to the settings' (:func:`~workstation.report.signing.signing_options`)."""
@@ -172,9 +182,11 @@ def sign_draft_file(
                          measurements=[str(m) for m in data.get("measurements", [])],
                          key_images=[KeyImage(**k) for k in data.get("key_images", [])])
     report = with_study_context(report, headers)  # time zone, order numbers (for the RIS)
-    for name in SECTIONS:  # the dictated text replaces the template's normal text
+    for name in SECTIONS:  # the dictated text replaces the template's placeholder
         if name in sections:
             report = report.with_section(name, sections[name])
+    if data.get("priors"):
+        report = report.with_placeholders_accepted(sections=["comparison"])
     fields = data.get("fields", {})
     if not isinstance(fields, dict):
         raise ReportError(f"In {draft_path}, 'fields' must map field ids to values.")
@@ -182,9 +194,17 @@ def sign_draft_file(
         report = report.with_field(fid, value)
     letterhead = Letterhead(practice_name=practice)
     roots = [*configured_trust_roots(settings), *(trust_roots or [])]
+    validate_report(report, template)  # the values given fit their fields (named first)
+    if report.has_placeholders and not accept_placeholders:
+        names = ", ".join(report.placeholder_names(template.field_labels()))
+        raise PlaceholderError(
+            f"The draft {draft_path.name} does not give {names}, which only the template filled in; "
+            "dictate them, or sign with --accept-placeholders to leave them out of the signed report."
+        )
     options = options or signing_options(settings)
     signed = sign_report(report, credential, letterhead=letterhead, template=template,
-                         trust_roots=roots or None, options=options)
+                         trust_roots=roots or None, options=options,
+                         accept_placeholders=accept_placeholders)
     signed = with_dicom_objects(signed, template=template, evidence=headers, organization=practice)
     folder = write_outgoing(signed, outgoing_folder(settings))
     DraftStore.open(settings).save(ReportHistory([signed.report]))
@@ -268,7 +288,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         signed, folder = sign_draft_file(
             settings, args.draft, args.study, _credential(args), trust_roots=list(args.trust),
-            archive=args.archive, practice=args.practice,
+            archive=args.archive, practice=args.practice, accept_placeholders=args.accept_placeholders,
             options=signing_options(settings, without_timestamp=args.without_timestamp),
         )
     except TimestampUnavailable as exc:

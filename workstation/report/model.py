@@ -14,6 +14,16 @@ Preliminary flags of PS3.3 C.17.2 mirror them):
 - ``preliminary``: readable by others (a wet read), still editable;
 - ``final``: signed and locked. Nothing in a final version changes again.
 
+Placeholders: text and field values the workstation put into a draft (a template's default
+text, a field's default value, the comparison line found from the priors, the study
+description as technique) are *placeholders*, not the radiologist's words, until the
+radiologist edits or accepts them. ``Report.placeholder_sections`` and
+``Report.placeholder_fields`` name those never touched; :meth:`Report.spoken` is the report
+without them, and that is what a final version, its PDF, its SR and the text sent to the RIS
+(FHIR DiagnosticReport, HL7 v2 ORU) carry. Signing a draft that still has untouched
+placeholders needs the signer's explicit consent (:meth:`Report._signed`,
+``leave_out_placeholders``): a report says only what the radiologist said.
+
 A final report is changed only by a *new version* linked to the one it changes: an
 ``addendum`` (text added, the original stands) or a ``correction`` (the content replaced).
 Each version has its own version UID and number, names its predecessor and the reason; all
@@ -27,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
@@ -36,7 +46,7 @@ from typing import Any
 
 from pydicom.uid import generate_uid
 
-from workstation.errors import ReportError
+from workstation.errors import PlaceholderError, ReportError
 
 #: Report sections in reading order (TID 2000 section headings, CID 7001).
 SECTIONS = (
@@ -170,6 +180,14 @@ class Report:
     pdf_series_uid: str = ""
     pdf_instance_uid: str = ""
     events: tuple[HistoryEvent, ...] = ()
+    #: Sections whose text the template or the workstation wrote and the radiologist has
+    #: neither edited nor accepted (see the module docstring).
+    placeholder_sections: frozenset[str] = frozenset()
+    #: Field ids whose value is the template's default, neither edited nor accepted.
+    placeholder_fields: frozenset[str] = frozenset()
+    #: False for a draft saved before placeholders were recorded: what in it is template text
+    #: is worked out again from the template (:func:`workstation.report.templates.mark_template_text`).
+    placeholders_recorded: bool = field(default=True, compare=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.sections) - set(ALL_SECTIONS)
@@ -182,6 +200,8 @@ class Report:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
         object.__setattr__(self, "kind", VersionKind(self.kind))
         object.__setattr__(self, "status", ReportStatus(self.status))
+        object.__setattr__(self, "placeholder_sections", frozenset(self.placeholder_sections))
+        object.__setattr__(self, "placeholder_fields", frozenset(self.placeholder_fields))
         for name in ("sr_series_uid", "sr_instance_uid", "pdf_series_uid", "pdf_instance_uid"):
             if not getattr(self, name):
                 object.__setattr__(self, name, generate_uid())
@@ -198,8 +218,11 @@ class Report:
         author: str = "",
         sections: Mapping[str, str] | None = None,
         fields: Mapping[str, FieldValue] | None = None,
+        placeholder_sections: frozenset[str] | set[str] = frozenset(),
+        placeholder_fields: frozenset[str] | set[str] = frozenset(),
     ) -> Report:
-        """A first draft with a new report UID."""
+        """A first draft with a new report UID; ``placeholder_*`` name the sections and fields
+        whose content the workstation wrote (template text, defaults), not the radiologist."""
         if not study.study_uid:
             raise ReportError("A report needs the Study Instance UID of the study it reports on.")
         return cls(
@@ -212,6 +235,8 @@ class Report:
             sections=dict(sections or {}),
             fields=dict(fields or {}),
             events=(HistoryEvent(_iso(utc_now()), "created", author),),
+            placeholder_sections=frozenset(placeholder_sections),
+            placeholder_fields=frozenset(placeholder_fields),
         )
 
     # -- state ---------------------------------------------------------------------------------
@@ -256,7 +281,13 @@ class Report:
             raise ReportError("Only an addendum version has an addendum section; start an addendum first.")
         sections = dict(self.sections)
         sections[name] = text
-        return replace(self, sections=sections)
+        return replace(self, sections=sections, placeholder_sections=self.placeholder_sections - {name})
+
+    def with_placeholder_section(self, name: str, text: str) -> Report:
+        """The report with a section the workstation fills (a comparison line found from the
+        priors): its text is a placeholder until the radiologist edits or accepts it."""
+        report = self.with_section(name, text)
+        return replace(report, placeholder_sections=report.placeholder_sections | {name})
 
     def with_sections(self, **texts: str) -> Report:
         report = self
@@ -265,14 +296,49 @@ class Report:
         return report
 
     def with_field(self, field_id: str, value: FieldValue) -> Report:
-        """The report with one typed field value set (``None`` clears it)."""
+        """The report with one typed field value set (``None`` clears it); the value is the
+        radiologist's from now on."""
         self._editable("fields")
         values = dict(self.fields)
         if value is None:
             values.pop(field_id, None)
         else:
             values[field_id] = value
-        return replace(self, fields=values)
+        return replace(self, fields=values, placeholder_fields=self.placeholder_fields - {field_id})
+
+    # -- placeholders (what the radiologist did not say) --------------------------------------
+
+    def untouched(self) -> tuple[list[str], list[str]]:
+        """(sections, field ids) that hold a placeholder nobody edited or accepted, in reading
+        order (sections) and sorted (fields); empty placeholders are not listed."""
+        sections = [n for n in ALL_SECTIONS if n in self.placeholder_sections and self.section(n).strip()]
+        fields = sorted(f for f in self.placeholder_fields if self.fields.get(f) not in (None, ""))
+        return sections, fields
+
+    @property
+    def has_placeholders(self) -> bool:
+        sections, fields = self.untouched()
+        return bool(sections or fields)
+
+    def with_placeholders_accepted(self, sections: Iterable[str] | None = None,
+                                   fields: Iterable[str] | None = None) -> Report:
+        """The report with placeholders accepted as the radiologist's own text (all of them when
+        both are ``None``; else those named)."""
+        self._editable("placeholders")
+        if sections is None and fields is None:
+            return replace(self, placeholder_sections=frozenset(), placeholder_fields=frozenset())
+        return replace(self, placeholder_sections=self.placeholder_sections - set(sections or ()),
+                       placeholder_fields=self.placeholder_fields - set(fields or ()))
+
+    def spoken(self) -> Report:
+        """The report without its untouched placeholders: only what the radiologist wrote or
+        accepted. The PDF, the SR and the RIS text are made from this."""
+        if not (self.placeholder_sections or self.placeholder_fields):
+            return self
+        sections = {k: v for k, v in self.sections.items() if k not in self.placeholder_sections}
+        fields = {k: v for k, v in self.fields.items() if k not in self.placeholder_fields}
+        return replace(self, sections=sections, fields=fields,
+                       placeholder_sections=frozenset(), placeholder_fields=frozenset())
 
     def with_measurements(self, lines: tuple[str, ...] | list[str]) -> Report:
         self._editable("measurements")
@@ -283,26 +349,48 @@ class Report:
         return replace(self, key_images=tuple(images))
 
     def made_preliminary(self, by: str = "") -> Report:
-        """draft -> preliminary (a wet read others may see); needs findings or an impression."""
+        """draft -> preliminary (a wet read others may see); needs findings or an impression
+        the radiologist wrote (a placeholder does not count)."""
         if self.status is not ReportStatus.DRAFT:
             raise ReportError(f"Only a draft can be made preliminary; this version is {self.status.value}.")
-        if not (self.section("findings").strip() or self.section("impression").strip()
-                or self.section(ADDENDUM).strip()):
+        said = self.spoken()
+        if not (said.section("findings").strip() or said.section("impression").strip()
+                or said.section(ADDENDUM).strip()):
             raise ReportError("A preliminary report needs findings or an impression; write one first.")
         return replace(self, status=ReportStatus.PRELIMINARY, events=self._event("made preliminary", by))
 
-    def _signed(self, signer_name: str, signed_at: dt.datetime) -> Report:
-        """The final, locked version; only :func:`workstation.report.signing.sign_report` calls this."""
+    def _signed(self, signer_name: str, signed_at: dt.datetime, *,
+                leave_out_placeholders: bool = False,
+                labels: Mapping[str, str] | None = None) -> Report:
+        """The final, locked version; only :func:`workstation.report.signing.sign_report` calls this.
+
+        A draft with untouched placeholders raises :class:`PlaceholderError` unless the signer
+        consented to ``leave_out_placeholders``; either way the final version holds only what the
+        radiologist wrote or accepted (:meth:`spoken`). ``labels`` name fields in the sentence."""
         self._editable("status")
         if not signer_name.strip():
             raise ReportError("A final report needs the name of the person who signs it.")
+        if self.has_placeholders and not leave_out_placeholders:
+            raise PlaceholderError(self.placeholder_sentence(labels))
         return replace(
-            self,
+            self.spoken(),
             status=ReportStatus.FINAL,
             signer_name=signer_name,
             signed_at=_iso(signed_at),
             events=self._event("signed", signer_name),
         )
+
+    def placeholder_names(self, labels: Mapping[str, str] | None = None) -> list[str]:
+        """The untouched placeholders as a reader calls them: section titles, field labels."""
+        sections, fields = self.untouched()
+        labels = labels or {}
+        return [SECTION_TITLES[s] for s in sections] + [labels.get(f, f) for f in fields]
+
+    def placeholder_sentence(self, labels: Mapping[str, str] | None = None) -> str:
+        """One sentence naming the untouched placeholders (for a refusal to sign)."""
+        names = self.placeholder_names(labels)
+        return ("The report still holds template text nobody wrote or accepted (" + ", ".join(names)
+                + "); edit or accept it, or confirm that it is left out of the signed report.")
 
     def _next_version(self, kind: VersionKind, reason: str, author: str) -> Report:
         if not self.locked:
@@ -368,6 +456,8 @@ class Report:
             "pdf_series_uid": self.pdf_series_uid,
             "pdf_instance_uid": self.pdf_instance_uid,
             "events": [dict(e.__dict__) for e in self.events],
+            "placeholder_sections": sorted(self.placeholder_sections),
+            "placeholder_fields": sorted(self.placeholder_fields),
         }
 
     @classmethod
@@ -398,6 +488,9 @@ class Report:
                 pdf_series_uid=data.get("pdf_series_uid", ""),
                 pdf_instance_uid=data.get("pdf_instance_uid", ""),
                 events=tuple(HistoryEvent(**e) for e in data.get("events", ())),
+                placeholder_sections=frozenset(data.get("placeholder_sections", ())),
+                placeholder_fields=frozenset(data.get("placeholder_fields", ())),
+                placeholders_recorded="placeholder_sections" in data,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ReportError(f"The saved report is incomplete or invalid ({type(exc).__name__}: {exc}).") from exc
@@ -505,6 +598,9 @@ class SignedReport:
     #: B-LT (timestamp and the validation data in the document security store)
     signature_level: str = "B-B"
     timestamped_at: dt.datetime | None = None  # the time in the TSA's token, when there is one
+    #: The template's field values as the PDF prints them ("Pulmonary embolism: yes"), by
+    #: section: the RIS text carries them too (untouched placeholders are already gone).
+    field_text: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def report_uid(self) -> str:
@@ -525,8 +621,11 @@ class SignedReport:
     def metadata(self) -> dict[str, Any]:
         """The report.json of an outgoing folder (see :mod:`workstation.report.outgoing`)."""
         report = self.report
-        sections = [{"title": SECTION_TITLES[name], "text": report.section(name)}
-                    for name in ALL_SECTIONS if report.section(name).strip()]
+        sections = []
+        for name in ALL_SECTIONS:  # each section's text, then its field values as the PDF prints them
+            text = "\n".join(x for x in (report.section(name).strip(), *self.field_text.get(name, ())) if x)
+            if text:
+                sections.append({"title": SECTION_TITLES[name], "text": text})
         conclusion = report.section(ADDENDUM) if report.kind is VersionKind.ADDENDUM else ""
         conclusion = "\n\n".join(x for x in (report.section("impression").strip(), conclusion.strip()) if x)
         return {

@@ -8,6 +8,11 @@ thumbnails with captions, then the signature block (signer's name and signing ti
 "not signed" note). An unsigned version carries a "DRAFT" or "PRELIMINARY" mark on every page;
 an addendum or a correction says so, with its reason, above the sections. The PDF carries no
 digital signature itself: :mod:`workstation.report.signing` adds it (PAdES).
+
+Only what the radiologist said is printed: the report is rendered without its untouched
+placeholders (:meth:`workstation.report.model.Report.spoken`). Text is set in embedded Unicode
+TrueType fonts (:mod:`workstation.report.fonts`), so accented, Polish or CJK names print as
+written; when no font has a character, the page says so.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 import numpy as np
 from PIL import Image as PILImage
@@ -38,6 +42,7 @@ from reportlab.platypus import (
 )
 
 from workstation.errors import ReportError
+from workstation.report.fonts import report_fonts
 from workstation.report.model import (
     ADDENDUM,
     SECTION_TITLES,
@@ -64,7 +69,12 @@ class Letterhead:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return Paragraph(report_fonts().markup(text), style)
+
+
+def _table_style(font: str, commands: list[Any]) -> TableStyle:
+    """A table style whose text cells use ``font`` (an embedded one, not Helvetica)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), font), *commands])
 
 
 def _date(value: str) -> str:
@@ -107,6 +117,16 @@ def _thumbnail(pixels: np.ndarray, index: int) -> PILImage.Image:
     return image
 
 
+def _all_text(report: Report, letterhead: Letterhead) -> str:
+    """Every piece of text the page prints (to find characters no font has)."""
+    p, s = report.patient, report.study
+    parts = [letterhead.practice_name, letterhead.department, *letterhead.address_lines, letterhead.phone,
+             letterhead.email, p.name, p.patient_id, s.description, s.accession_number, s.referring_physician,
+             report.reason, report.signer_name, *report.sections.values(), *report.measurements,
+             *(k.caption for k in report.key_images), *(str(v) for v in report.fields.values())]
+    return " ".join(x for x in parts if x)
+
+
 def render_report_pdf(
     report: Report,
     letterhead: Letterhead,
@@ -119,15 +139,21 @@ def render_report_pdf(
     ``key_image_pixels`` are rendered key images (uint8 RGB, as shown on screen), paired in order
     with ``report.key_images`` for their captions.
     """
+    report = report.spoken()  # untouched placeholders are not the radiologist's: not printed
+    fonts = report_fonts()
     styles = getSampleStyleSheet()
-    body = ParagraphStyle("r-body", parent=styles["BodyText"], fontSize=10, leading=13.5)
+    body = ParagraphStyle("r-body", parent=styles["BodyText"], fontName=fonts.text, fontSize=10, leading=13.5)
     small = ParagraphStyle("r-small", parent=body, fontSize=8, leading=10, textColor=colors.HexColor("#444444"))
-    heading = ParagraphStyle("r-head", parent=body, fontName="Helvetica-Bold", fontSize=11, leading=14,
+    heading = ParagraphStyle("r-head", parent=body, fontName=fonts.bold, fontSize=11, leading=14,
                              spaceBefore=6, spaceAfter=2, textColor=colors.HexColor("#1f3a5f"))
-    practice = ParagraphStyle("r-practice", parent=body, fontName="Helvetica-Bold", fontSize=15, leading=18)
-    title = ParagraphStyle("r-title", parent=body, fontName="Helvetica-Bold", fontSize=13, leading=16, spaceBefore=4)
+    practice = ParagraphStyle("r-practice", parent=body, fontName=fonts.bold, fontSize=15, leading=18)
+    title = ParagraphStyle("r-title", parent=body, fontName=fonts.bold, fontSize=13, leading=16, spaceBefore=4)
 
     story: list[Any] = []
+    warning = fonts.missing_note(_all_text(report, letterhead))
+    if warning:
+        story += [_p(warning, ParagraphStyle("r-warn", parent=body, textColor=colors.HexColor("#b00000"))),
+                  Spacer(1, 2 * mm)]
     lh_lines = [x for x in (letterhead.department, *letterhead.address_lines,
                             " · ".join(v for v in (letterhead.phone, letterhead.email) if v)) if x]
     lh_cell: list[Any] = [_p(letterhead.practice_name or "Radiology report", practice)]
@@ -143,9 +169,9 @@ def render_report_pdf(
                            colWidths=[130 * mm, 50 * mm])
     else:
         head_table = Table([[lh_cell]], colWidths=[180 * mm])
-    head_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (-1, 0), (-1, 0), "RIGHT"),
-                                    ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.HexColor("#1f3a5f")),
-                                    ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    head_table.setStyle(_table_style(fonts.text, [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (-1, 0), (-1, 0), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.HexColor("#1f3a5f")), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story += [head_table, Spacer(1, 4 * mm)]
 
     patient, study = report.patient, report.study
@@ -159,7 +185,7 @@ def render_report_pdf(
     ]
     header = Table([[_p(a, small), _p(b, body), _p(c, small), _p(d, body)] for a, b, c, d in rows],
                    colWidths=[22 * mm, 78 * mm, 22 * mm, 58 * mm])
-    header.setStyle(TableStyle([
+    header.setStyle(_table_style(fonts.text, [
         ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#9aa5b1")),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f3f5f8")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -206,7 +232,7 @@ def render_report_pdf(
         for row in grid:
             row += [""] * (3 - len(row))
             table = Table([row], colWidths=[60 * mm] * 3)
-            table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+            table.setStyle(_table_style(fonts.text, [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
             story.append(table)
 
     story.append(Spacer(1, 6 * mm))
@@ -215,7 +241,7 @@ def render_report_pdf(
     else:
         sign = f"Not signed: this is a {report.status.value} report and is not the report of record."
     sign_table = Table([[_p(sign, body)]], colWidths=[180 * mm])
-    sign_table.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.HexColor("#1f3a5f")),
+    sign_table.setStyle(_table_style(fonts.text, [("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.HexColor("#1f3a5f")),
                                     ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story.append(sign_table)
 
@@ -224,12 +250,12 @@ def render_report_pdf(
 
     def decorate(canvas: Canvas, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 7)
+        canvas.setFont(fonts.text, 7)
         canvas.setFillColor(colors.HexColor("#555555"))
         canvas.drawString(15 * mm, 8 * mm, footer_text)
         canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"page {doc.page}")
         if mark:
-            canvas.setFont("Helvetica-Bold", 72)
+            canvas.setFont(fonts.bold, 72)
             canvas.setFillColor(colors.Color(0.85, 0.2, 0.2, alpha=0.15))
             canvas.translate(A4[0] / 2, A4[1] / 2)
             canvas.rotate(40)
@@ -241,6 +267,7 @@ def render_report_pdf(
         buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=12 * mm, bottomMargin=15 * mm,
         title=template.title if template else "Imaging report", author=report.signer_name or "workstation",
         subject="Diagnostic imaging report", creator="workstation",
+        initialFontName=fonts.text,  # else the canvas names Helvetica (not embedded) on every page
     )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()

@@ -60,11 +60,11 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from workstation.errors import ReportError, SigningError
+from workstation.errors import PlaceholderError, ReportError, SigningError
 from workstation.net.http import host_of
 from workstation.report.model import Report, ReportStatus, SignedReport, SignerIdentity, utc_now
 from workstation.report.pdf import Letterhead, render_report_pdf
-from workstation.report.templates import Template, validate_report
+from workstation.report.templates import Template, field_lines, validate_report
 from workstation.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -460,8 +460,14 @@ def sign_report(
     trust_roots: Sequence[Path | bytes | asn1_x509.Certificate] | None = None,
     signer_name: str | None = None,
     options: SigningOptions | None = None,
+    accept_placeholders: bool = False,
 ) -> SignedReport:
     """Make ``report`` final: render its PDF, sign it (PAdES) and verify the signature.
+
+    A draft that still holds untouched placeholders (template text or default values nobody
+    edited or accepted, see :mod:`workstation.report.model`) raises ``PlaceholderError`` naming
+    them, unless ``accept_placeholders``: the signer then consents to sign without them, and the
+    final version, its PDF and everything made from it leave them out.
 
     ``signer_name`` defaults to the common name of the signing certificate. ``trust_roots`` are
     the CA certificates (files, PEM/DER bytes or certificates) the signature must chain to, with
@@ -483,9 +489,12 @@ def sign_report(
         )
     if report.status is ReportStatus.FINAL:
         raise ReportError(f"Version {report.version} of this report is already signed; write an addendum or a correction.")
+    labels = template.field_labels() if template is not None else {}
+    if report.has_placeholders and not accept_placeholders:
+        raise PlaceholderError(report.placeholder_sentence(labels))
     if template is not None:
         validate_report(report, template, for_signing=True)
-    elif not (report.section("impression").strip() or report.section("addendum").strip()):
+    elif not (report.spoken().section("impression").strip() or report.spoken().section("addendum").strip()):
         raise ReportError("The report has no impression; write it before signing.")
     try:
         signer = credential.open_signer()
@@ -493,7 +502,7 @@ def sign_report(
             raise SigningError(f"The {credential.describe()} holds no signing certificate.")
         name = signer_name or _subject_name(signer.signing_cert)
         signed_at = utc_now()
-        final = report._signed(name, signed_at)
+        final = report._signed(name, signed_at, leave_out_placeholders=accept_placeholders, labels=labels)
         unsigned = render_report_pdf(final, letterhead, template=template, key_image_pixels=key_image_pixels)
         roots = list(trust_roots) if trust_roots else list(_credential_roots(signer))
         chain = credential_chain(signer)
@@ -519,8 +528,9 @@ def sign_report(
             "check the signing certificate and the trusted CA."
         )
     log.info("Report version %s signed with %s", final.version_uid, credential.describe())
+    field_text = {k: tuple(v) for k, v in field_lines(final, template).items()} if template is not None else {}
     return SignedReport(report=final, pdf_bytes=signed, signer_name=name, signed_at=signed_at,
-                        identity_checked=bool(trust_roots),
+                        identity_checked=bool(trust_roots), field_text=field_text,
                         signer_identity=signer_identity(signer.signing_cert, options.identity),
                         signature_level=check.level, timestamped_at=check.timestamp_time)
 

@@ -1,4 +1,4 @@
-"""Report templates as data: sections, typed fields, normal text, snippets and matching rules.
+"""Report templates as data: sections, typed fields, placeholder and normal text, snippets, matching rules.
 
 A template is a JSON file (built in: ``resources/report_templates/*.json``; the user's own:
 ``<config folder>/report_templates/*.json``, which replace a built-in one of the same id). Its
@@ -9,10 +9,18 @@ sections are those of a diagnostic imaging report (TID 2000, PS3.16; CID 7001 he
     {"id": "ct_head", "title": "CT head", "version": 1,
      "match": {"modalities": ["CT"], "body_parts": ["HEAD", "BRAIN"], "keywords": ["head", "brain"]},
      "sections": {
-       "findings": {"default": "No intracranial haemorrhage.",
+       "technique": {"default": "Axial CT of the head."},
+       "findings": {"normal": "No intracranial haemorrhage.",
                     "snippets": [{"label": "Small vessel disease", "text": "..."}],
                     "fields": [{"id": "midline_shift", "label": "Midline shift",
                                 "type": "number", "unit": "mm", "min": 0, "max": 30}]}}}
+
+A section's ``default`` is a *placeholder*: it is shown in a new draft, but it is not the
+radiologist's text until they edit or accept it, and a signed report leaves an untouched
+placeholder out (see :mod:`workstation.report.model`); field ``default`` values are placeholders
+the same way. A section's ``normal`` text is a normal-findings macro: never put in a draft by
+itself, it is inserted when the radiologist chooses "Insert normal findings"
+(:func:`insert_normal`), and then it counts as theirs.
 
 Field types: ``text``, ``choice`` (``options``), ``number`` (``unit``, optional ``min``/``max``),
 ``yes_no`` and ``date`` (ISO, YYYY-MM-DD). ``required`` fields must be filled before signing.
@@ -32,7 +40,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -125,9 +133,10 @@ class TemplateSection:
     """One section: its normal text, snippets to insert, and typed fields."""
 
     name: str
-    default: str = ""
+    default: str = ""  # placeholder text, shown in a new draft
     snippets: tuple[Snippet, ...] = ()
     fields: tuple[FieldSpec, ...] = ()
+    normal: str = ""  # normal-findings text, inserted only on the radiologist's demand
 
     @property
     def title(self) -> str:
@@ -155,6 +164,15 @@ class Template:
 
     def field(self, field_id: str) -> FieldSpec | None:
         return next((f for _, f in self.all_fields() if f.id == field_id), None)
+
+    @property
+    def has_normal(self) -> bool:
+        """True when the template offers normal-findings text (:func:`insert_normal`)."""
+        return any(s.normal.strip() for s in self.sections)
+
+    def field_labels(self) -> dict[str, str]:
+        """Field id -> label, for sentences that name fields."""
+        return {f.id: f.label for _, f in self.all_fields()}
 
 
 # -- loading -------------------------------------------------------------------------------------
@@ -234,6 +252,9 @@ def parse_template(data: Any, source: str = "template") -> Template:
         default = body.get("default", "")
         if not isinstance(default, str):
             raise TemplateError(f"{swhere}: 'default' must be text.")
+        normal = body.get("normal", "")
+        if not isinstance(normal, str):
+            raise TemplateError(f"{swhere}: 'normal' must be text.")
         snippets = []
         for s in body.get("snippets", []) or []:
             if not isinstance(s, dict) or not isinstance(s.get("label"), str) or not isinstance(s.get("text"), str):
@@ -247,7 +268,7 @@ def parse_template(data: Any, source: str = "template") -> Template:
             if f.id in seen_fields:
                 raise TemplateError(f"{swhere}: the field id '{f.id}' is used twice; field ids must be unique.")
             seen_fields.add(f.id)
-        sections.append(TemplateSection(name, default, tuple(snippets), tuple(fields)))
+        sections.append(TemplateSection(name, default, tuple(snippets), tuple(fields), normal))
     version = data.get("version", 1)
     if not isinstance(version, int):
         raise TemplateError(f"{where}: 'version' must be a whole number.")
@@ -430,7 +451,11 @@ def fill_report(
     key_images: Sequence[KeyImage] = (),
     author: str = "",
 ) -> Report:
-    """A new draft from ``template`` with the header, normal text, field defaults and comparison."""
+    """A new draft from ``template`` with the header, placeholder text, field defaults and comparison.
+
+    Everything filled here but the header, measurements and key images is a placeholder (the
+    workstation's words, not the radiologist's); the template's normal text is not put in
+    (see :func:`insert_normal`)."""
     study_header, patient = headers_from_study(study)
     sections = {s.name: s.default for s in template.sections if s.default}
     sections["comparison"] = comparison_line(priors)
@@ -438,8 +463,57 @@ def fill_report(
         sections["technique"] = study.study_description
     fields = {f.id: f.default for _, f in template.all_fields() if f.default is not None}
     report = Report.new(study_header, patient, template_id=template.id, author=author,
-                        sections=sections, fields=fields)
+                        sections=sections, fields=fields,
+                        placeholder_sections=set(sections), placeholder_fields=set(fields))
     return report.with_measurements(list(measurements)).with_key_images(list(key_images))
+
+
+def insert_normal(report: Report, template: Template) -> Report:
+    """The report with the template's normal-findings text put in, as the radiologist's choice.
+
+    A section that is empty or holds only a placeholder gets the normal text; a section the
+    radiologist has written keeps its text and gets the normal text on a new line after it.
+    Either way the section now counts as the radiologist's (they chose to insert it)."""
+    for section in template.sections:
+        normal = section.normal.strip()
+        if not normal:
+            continue
+        current = report.section(section.name).rstrip()
+        if not current or section.name in report.placeholder_sections:
+            report = report.with_section(section.name, normal)
+        elif normal not in current:
+            report = report.with_section(section.name, f"{current}\n{normal}")
+    return report
+
+
+def mark_template_text(report: Report, template: Template) -> Report:
+    """A draft saved before placeholders were recorded, with what is template text in it marked
+    as placeholders again: sections still holding the template's default or normal text (earlier
+    versions pre-filled both), the comparison "None available.", the study description as
+    technique, field values equal to their default, and every "no" of a yes/no field (the
+    earlier editor stored "no" for a question nobody answered). Other reports are returned as
+    they are."""
+    if report.placeholders_recorded or report.locked:
+        return report
+    sections = set()
+    for name, text in report.sections.items():
+        section = template.section(name)
+        known = {section.default.strip(), section.normal.strip()} if section is not None else set()
+        if name == "comparison":
+            known.add(comparison_line([]))
+        if name == "technique":
+            known.add(report.study.description.strip())
+        if text.strip() and text.strip() in known - {""}:
+            sections.add(name)
+    fields = set()
+    for fid, value in report.fields.items():
+        spec = template.field(fid)
+        if spec is None:
+            continue
+        if (spec.default is not None and value == spec.default) or (spec.type == "yes_no" and value is False):
+            fields.add(fid)
+    return replace(report, placeholder_sections=frozenset(sections), placeholder_fields=frozenset(fields),
+                   placeholders_recorded=True)
 
 
 def insert_snippet(report: Report, section: str, snippet: Snippet | str) -> Report:
@@ -465,7 +539,12 @@ def report_problems(report: Report, template: Template) -> list[str]:
 
 
 def validate_report(report: Report, template: Template, *, for_signing: bool = False) -> None:
-    """Raise ``ReportError`` with the first problem (and how many more) when the report does not fit."""
+    """Raise ``ReportError`` with the first problem (and how many more) when the report does not fit.
+
+    For signing, the report is checked as it will be signed: without untouched placeholders (a
+    required field filled only by a template default is not filled)."""
+    if for_signing:
+        report = report.spoken()
     problems = report_problems(report, template)
     if for_signing:
         body = report.section("addendum") if report.kind.value == "addendum" else report.section("impression")
@@ -478,8 +557,11 @@ def validate_report(report: Report, template: Template, *, for_signing: bool = F
 
 
 def field_lines(report: Report, template: Template | None) -> dict[str, list[str]]:
-    """Filled field values by section, as lines "Label: value unit", in template order."""
+    """Filled field values by section, as lines "Label: value unit", in template order.
+
+    Untouched placeholder values are left out (a report says only what the radiologist said)."""
     out: dict[str, list[str]] = {}
+    report = report.spoken()
     if template is None:
         for fid, value in report.fields.items():
             out.setdefault("findings", []).append(f"{fid}: {value}")

@@ -34,6 +34,7 @@ by (SOP Instance UID, frame), so sets of several studies never mix.
 
 from __future__ import annotations
 
+import logging
 import math
 import uuid
 from collections.abc import Callable
@@ -45,6 +46,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QWidget
 
 from workstation.annotate.gsps_writer import LAYER as SAVED_LAYER
+from workstation.annotate.gsps_writer import View
 from workstation.annotate.key_images import KeyImages
 from workstation.annotate.measurements import (
     ImageRef,
@@ -58,8 +60,11 @@ from workstation.annotate.measurements import (
     measure,
     moved,
 )
+from workstation.errors import WorkstationError
 from workstation.model.pixels import to_display
 from workstation.model.presentation_state import DrawOp, PresentationState
+
+log = logging.getLogger(__name__)
 
 #: The layer name of the DrawOps drawn here (not written to DICOM: the GSPS writer has its own).
 TOOL_LAYER = "WORKSTATION MEASUREMENTS"
@@ -302,6 +307,9 @@ class MeasureTools(QObject):
         self._reshape: Reshape | None = None
         #: Small display images (uint8) of the key images, by SOP Instance UID.
         self.thumbnails: dict[str, np.ndarray] = {}
+        #: How each key image was shown when it was marked (window, displayed area), by SOP
+        #: Instance UID: its presentation state for the printed report (:meth:`key_picture`).
+        self.key_views: dict[str, View] = {}
         self._viewports: list[Any] = []
         self._images: dict[tuple[str, int | None], MeasuredImage] = {}
         self._mine: dict[tuple[int, int], tuple[DrawOp, ...]] = {}
@@ -671,6 +679,7 @@ class MeasureTools(QObject):
             image = self.thumbnail(viewport)
             if image is not None:
                 self.thumbnails[key[0]] = image
+            self.key_views[key[0]] = self.shown_view(viewport)
         if marked and note:
             self.key_images.note = note
         self.changed.emit()
@@ -716,6 +725,65 @@ class MeasureTools(QObject):
         shown = to_display(stored, header, voi, frame=key[1] or 0)
         step = max(1, math.ceil(max(shown.shape[0], shown.shape[1]) / size))
         return np.ascontiguousarray(shown[::step, ::step])
+
+    @staticmethod
+    def shown_view(viewport: Any) -> View:
+        """What the viewport shows of its image, as a presentation state records it: the window
+        on screen and the displayed area (PS3.3 C.10.4: 1-based first and last column and row
+        visible, within the image), scaled to fit when printed."""
+        renderer = viewport.renderer
+        window = renderer.current_window()
+        header = renderer.header()
+        area = None
+        if header is not None:
+            columns, rows = int(header.get("Columns", 0) or 0), int(header.get("Rows", 0) or 0)
+            width, height = renderer.viewport_size()
+            corners = [renderer.pick(x, y) for x, y in ((0, 0), (width, 0), (0, height), (width, height))]
+            # pick: pixel centres at integers; a pixel k (0-based) spans k - 0.5 .. k + 0.5
+            c0 = min(max(1, round(min(c for c, _ in corners)) + 1), columns)
+            c1 = min(max(1, round(max(c for c, _ in corners)) + 1), columns)
+            r0 = min(max(1, round(min(r for _, r in corners)) + 1), rows)
+            r1 = min(max(1, round(max(r for _, r in corners)) + 1), rows)
+            if columns and rows and c1 > c0 and r1 > r0:
+                area = ((c0, r0), (c1, r1))
+        return View(window=(float(window[0]), float(window[1])) if window is not None else None, displayed_area=area)
+
+    def key_picture(self, ref: ImageRef) -> np.ndarray | None:
+        """The key image as the report prints it: through its presentation state (the window and
+        area it was marked in, its measurements drawn; :mod:`workstation.report.key_pictures`), or
+        for a key image marked in an earlier session, the study's saved GSPS when it applies to
+        it; from a viewport that has its pixels; ``None`` when none has them."""
+        from workstation.annotate.gsps_writer import build_presentation_state
+        from workstation.model.presentation_state import read_presentation_state
+        from workstation.report.key_pictures import render_key_image
+
+        for viewport in self._viewports:
+            frames = getattr(getattr(viewport, "display_set", None), "frames", None) or []
+            for index, (uid, frame) in enumerate(frames):
+                if str(uid) != ref.sop_instance_uid or (ref.frame is not None and frame != ref.frame):
+                    continue
+                stored = viewport.renderer.stored(index)
+                header = viewport.renderer.header(index)
+                if stored is None or header is None:
+                    continue
+                on_image = [m for m in self.measurements if m.image.sop_instance_uid == ref.sop_instance_uid
+                            and (m.image.frame or 1) == (ref.frame or 1)]
+                size = {"rows": int(header.get("Rows", 0) or 0) or None,
+                        "columns": int(header.get("Columns", 0) or 0) or None}
+                view = self.key_views.get(ref.sop_instance_uid)
+                saved = self.previous.get("pr")
+                params = None
+                try:
+                    if view is None and saved is not None:  # marked earlier: the study's saved GSPS, if it applies
+                        params = read_presentation_state(saved).display_for(ref.sop_instance_uid, ref.frame or 1, **size)
+                    if params is None:
+                        state = read_presentation_state(build_presentation_state([header], on_image, view or View()))
+                        params = state.display_for(ref.sop_instance_uid, ref.frame or 1, **size)
+                except (WorkstationError, ValueError) as exc:  # highdicom refuses with ValueError
+                    log.info("Key image printed without its presentation state: %s", type(exc).__name__)
+                    params = None
+                return render_key_image(stored, header, params, frame=ref.frame or 1)
+        return None
 
     def key_thumbnail(self, ref: ImageRef) -> np.ndarray | None:
         """The thumbnail of a key image: made when it was marked, else from a viewport that has

@@ -58,6 +58,7 @@ from workstation.annotate.measurements import ImageRef, Kind, MeasurementSet
 from workstation.annotate.pending import PendingQueue
 from workstation.errors import WorkstationError
 from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
+from workstation.model.image_number import header_label
 from workstation.ui import tasks
 from workstation.ui.measure_tools import PRIOR_COLOUR, TOOL_KEYS, MeasureTools, OtherStudy
 from workstation.ui.pending_view import PendingView, PendingWatcher
@@ -86,7 +87,7 @@ def thumbnail_image(pixels: np.ndarray) -> QImage:
 
 class ImageNumbers(Mapping[str, str]):
     """SOP Instance UID -> "series N, image M" (Series Number, Instance Number; PS3.3 C.7.3.1,
-    C.7.6.1), each looked up in ``header(uid)`` only when asked for; iterating lists
+    C.7.6.1; :func:`workstation.model.image_number.header_label`), each looked up in ``header(uid)`` only when asked for; iterating lists
     ``every_uid()``."""
 
     def __init__(self, header: Callable[[str], Dataset | None], every_uid: Callable[[], list[str]]) -> None:
@@ -97,7 +98,7 @@ class ImageNumbers(Mapping[str, str]):
         h = self._header(uid)
         if h is None:
             raise KeyError(uid)
-        return f"series {h.get('SeriesNumber', '?')}, image {h.get('InstanceNumber', '?')}"
+        return header_label(h)  # the Instance Number, as the corner text and the report say it
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._every_uid())

@@ -2,9 +2,13 @@
 
 The template is chosen for the study (:func:`~workstation.report.templates.choose_template`:
 modality, Body Part Examined, description words) and the reason shown; the combo changes it.
-Sections (TID 2000 headings, CID 7001) are text boxes filled with the template's normal text,
-each with a menu of snippets; typed fields are widgets (pick-list, number with unit, yes/no,
-date). The header comes from the study, the comparison line from the priors found in the local
+Sections (TID 2000 headings, CID 7001) are text boxes, each with a menu of snippets; typed
+fields are widgets (pick-list, number with unit, yes/no with no answer until one is chosen,
+date). What the template or the workstation pre-filled (a technique line, the comparison, a
+field default) is shown as a *placeholder*, marked, until the radiologist edits or accepts it;
+the template's normal findings are inserted only by "Insert normal findings". Signing asks,
+listing them, whether untouched placeholders are left out or kept as the radiologist's text,
+then shows the PDF pages as they will be signed before the credential is asked for. The header comes from the study, the comparison line from the priors found in the local
 library (and the archive the study came from).
 
 Every change is saved as a local draft (:class:`~workstation.report.drafts.DraftStore`) after
@@ -31,7 +35,6 @@ import numpy as np
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -58,6 +61,7 @@ from workstation.annotate.measurements import ImageRef
 from workstation.errors import SigningError, WorkstationError
 from workstation.model import attributes as attr
 from workstation.model.entities import SeriesSummary, StudySummary
+from workstation.model.image_number import header_label
 from workstation.model.query import StudyQuery
 
 # Imported here, on the UI thread: importing modules (highdicom, pyHanko) from a worker thread
@@ -79,7 +83,7 @@ from workstation.report.model import (
     VersionKind,
 )
 from workstation.report.outgoing import outgoing_folder, write_outgoing
-from workstation.report.pdf import Letterhead
+from workstation.report.pdf import Letterhead, render_report_pdf
 from workstation.report.signing import (
     KEYRING_SERVICE,
     Pkcs11Credential,
@@ -98,10 +102,14 @@ from workstation.report.templates import (
     choose_template,
     comparison_line,
     fill_report,
+    insert_normal,
     load_templates,
+    mark_template_text,
+    validate_report,
 )
 from workstation.settings import Settings
 from workstation.ui import tasks
+from workstation.ui.sign_dialogs import KEEP, PlaceholderDialog, SignPreviewDialog
 
 log = logging.getLogger(__name__)
 
@@ -179,8 +187,10 @@ class TokenDialog(QDialog):
             self.library.setText(name)
 
 _NO_DATE = QDate(1900, 1, 1)
-
-
+#: A yes/no field's choices: no answer, yes, no.
+YES_NO_ITEMS = ("", "yes", "no")
+#: How a placeholder (template text not yet the radiologist's) looks.
+PLACEHOLDER_STYLE = "color: #8a8a8a; font-style: italic;"
 def report_settings() -> QSettings:
     """The Qt settings the editor remembers the key file in (the main window's ``ui.ini``)."""
     from workstation.ui.main_window import ui_settings
@@ -242,10 +252,13 @@ class FieldEditor(QWidget):
             combo.currentTextChanged.connect(lambda _t: self.changed.emit())
             self.widget = combo
         elif spec.type == "yes_no":
-            box = QCheckBox("yes")
-            box.setChecked(bool(value))
-            box.toggled.connect(lambda _c: self.changed.emit())
-            self.widget = box
+            # three states: no answer until the radiologist gives one (never a silent "no")
+            answer = QComboBox()
+            answer.addItems(list(YES_NO_ITEMS))
+            answer.setCurrentText("" if value is None else "yes" if value else "no")
+            answer.currentTextChanged.connect(lambda _t: self.changed.emit())
+            answer.setProperty("yes_no", True)
+            self.widget = answer
         elif spec.type == "date":
             edit = QDateEdit()
             edit.setCalendarPopup(True)
@@ -272,10 +285,10 @@ class FieldEditor(QWidget):
 
     def value(self) -> FieldValue:
         w = self.widget
+        if isinstance(w, QComboBox) and self.spec.type == "yes_no":
+            return {"yes": True, "no": False}.get(w.currentText())
         if isinstance(w, QComboBox):
             return w.currentText() or None
-        if isinstance(w, QCheckBox):
-            return w.isChecked()
         if isinstance(w, QDateEdit):
             return None if w.date() == _NO_DATE else w.date().toString("yyyy-MM-dd")
         assert isinstance(w, QLineEdit)
@@ -293,11 +306,19 @@ class FieldEditor(QWidget):
     def set_read_only(self, on: bool) -> None:
         self.widget.setEnabled(not on)
 
+    def set_placeholder(self, on: bool) -> None:
+        """Mark the value as the template's default, not yet the radiologist's (italic, grey)."""
+        self.widget.setStyleSheet(PLACEHOLDER_STYLE if on else "")
+        self.widget.setToolTip("Template default: not in the signed report until you change or accept it"
+                               if on else "")
+
 
 class SectionEditor(QGroupBox):
-    """One report section: its text and a snippet menu."""
+    """One report section: its text, a snippet menu, and a note with an Accept button while the
+    text or a field is an untouched placeholder."""
 
     changed = Signal()
+    accepted = Signal(str)  # the section name: keep its placeholders as the radiologist's
 
     def __init__(self, name: str, text: str, snippets: Sequence[Any]) -> None:
         super().__init__(SECTION_TITLES[name])
@@ -326,11 +347,54 @@ class SectionEditor(QGroupBox):
         self.fields: dict[str, FieldEditor] = {}
         self.form = QFormLayout()
         layout.addLayout(self.form)
+        # the placeholder note: this text is the template's, not yet the radiologist's
+        self.placeholder_row = QWidget()
+        row = QHBoxLayout(self.placeholder_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.placeholder_note = QLabel("Template text: edit it or accept it; until then it is left out "
+                                       "of the signed report.")
+        self.placeholder_note.setWordWrap(True)
+        self.placeholder_note.setStyleSheet("color: #b06000;")
+        self.accept_button = QToolButton()
+        self.accept_button.setText("Accept")
+        self.accept_button.setToolTip("Keep the template text of this section as your own")
+        self.accept_button.clicked.connect(lambda: self.accepted.emit(self.name))
+        row.addWidget(self.placeholder_note, 1)
+        row.addWidget(self.accept_button)
+        layout.insertWidget(0, self.placeholder_row)
+        self.placeholder_row.setVisible(False)
+        self._placeholder_text = False
+        self._placeholder_fields: set[str] = set()
+        self.text.textChanged.connect(self._text_touched)
 
     def add_field(self, editor: FieldEditor) -> None:
         self.fields[editor.spec.id] = editor
         self.form.addRow(editor.spec.label + (" *" if editor.spec.required else ""), editor)
         editor.changed.connect(self.changed.emit)
+        editor.changed.connect(lambda e=editor: self._field_touched(e))
+
+    def set_placeholders(self, text: bool, fields: set[str]) -> None:
+        """Mark the section text (``text``) and the fields named as untouched placeholders."""
+        self._placeholder_text = text
+        self.text.setStyleSheet(PLACEHOLDER_STYLE if text else "")
+        for fid, editor in self.fields.items():
+            editor.set_placeholder(fid in fields)
+        self._placeholder_fields = set(fields)
+        self.placeholder_row.setVisible(text or bool(fields))
+
+    @property
+    def has_placeholders(self) -> bool:
+        """True while the text or a field is marked as an untouched placeholder."""
+        return self._placeholder_text or bool(self._placeholder_fields)
+
+    def _text_touched(self) -> None:
+        if self._placeholder_text:
+            self.set_placeholders(False, self._placeholder_fields)
+
+    def _field_touched(self, editor: FieldEditor) -> None:
+        fields = self._placeholder_fields
+        if editor.spec.id in fields:
+            self.set_placeholders(self._placeholder_text, fields - {editor.spec.id})
 
     def insert(self, snippet: Any) -> None:
         """The snippet's text at the end of the section, on a new line (as ``insert_snippet``)."""
@@ -343,6 +407,7 @@ class SectionEditor(QGroupBox):
             self.snippet_button.setEnabled(not on)
         for f in self.fields.values():
             f.set_read_only(on)
+        self.accept_button.setEnabled(not on)
 
 
 class ReportEditor(QWidget):
@@ -376,6 +441,10 @@ class ReportEditor(QWidget):
         self.choose_key_file: Callable[[], Path | None] = self._choose_key_file
         self.choose_token: Callable[[str, str, str], tuple[Path, str, str] | None] = self._choose_token
         self.ask_pin: Callable[[str], str | None] = self._ask_pin
+        #: Before signing with untouched placeholders: LEAVE_OUT, KEEP, or None (go back).
+        self.confirm_placeholders: Callable[[list[str]], str | None] = self._confirm_placeholders
+        #: Before signing: shown the PDF as it will be signed, True to sign it.
+        self.preview_signing: Callable[[bytes], bool] = self._preview_signing
 
         self.header = QLabel("Open a study to write its report.")
         self.header.setWordWrap(True)
@@ -389,6 +458,10 @@ class ReportEditor(QWidget):
                                                "RSNA's RadReport library, into your own templates")
         self.import_template_button.clicked.connect(lambda: self.import_template())
         self.choose_template_file: Callable[[], Path | None] = self._choose_template_file
+        self.normal_button = QPushButton("Insert normal findings")
+        self.normal_button.setToolTip("Put the template's normal findings and impression into the report "
+                                      "as your own text (check them before signing)")
+        self.normal_button.clicked.connect(lambda: self.insert_normal_findings())
         self.reason = QLabel("")
         self.reason.setWordWrap(True)
         self.reason.setStyleSheet("color: #707070;")
@@ -448,6 +521,9 @@ class ReportEditor(QWidget):
         top.addWidget(QLabel("Template"))
         top.addWidget(self.template_combo, 1)
         top.addWidget(self.import_template_button)
+        normal_row = QHBoxLayout()
+        normal_row.addWidget(self.normal_button)
+        normal_row.addStretch(1)
         state_row = QHBoxLayout()
         state_row.addWidget(self.state)
         state_row.addStretch(1)
@@ -456,6 +532,7 @@ class ReportEditor(QWidget):
         layout.addWidget(self.header)
         layout.addLayout(top)
         layout.addWidget(self.reason)
+        layout.addLayout(normal_row)
         layout.addLayout(state_row)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.insert_viewer_button)
@@ -497,6 +574,10 @@ class ReportEditor(QWidget):
         if saved is not None:
             self.history = saved
             self.template = self._template(saved.current.template_id)
+            current = saved.current
+            marked = mark_template_text(current, self.template)  # a draft from before placeholders
+            if marked is not current:
+                saved.versions[-1] = marked
             self.choice_reason = f"Saved draft restored ({self.template.title})."
         else:
             self.template = choice.template
@@ -538,8 +619,14 @@ class ReportEditor(QWidget):
             report = self.report
             if report is None or report.study.study_uid != uid or report.locked or not priors:
                 return
-            if report.section("comparison") in ("", comparison_line([])):
-                self.sections["comparison"].text.setPlainText(comparison_line(priors))
+            untouched = "comparison" in report.placeholder_sections or not report.section("comparison").strip()
+            if untouched and report.section("comparison") in ("", comparison_line([])):
+                # the workstation's line, not the radiologist's: it stays a placeholder
+                line = comparison_line(priors)
+                assert self.history is not None
+                self.history.update((self.collect() or report).with_placeholder_section("comparison", line))
+                self.sections["comparison"].text.setPlainText(line)
+                self.sections["comparison"].set_placeholders(True, self.sections["comparison"]._placeholder_fields)
                 self.message.emit(f"Comparison filled from {len(priors)} prior stud{'y' if len(priors) == 1 else 'ies'}.")
 
         task = tasks.Task(lambda _p, _c: find_priors(study, library, archive))
@@ -577,7 +664,11 @@ class ReportEditor(QWidget):
                 editor = SectionEditor(name, report.section(name), tsection.snippets if tsection else ())
                 for spec in tsection.fields if tsection else ():
                     editor.add_field(FieldEditor(spec, report.fields.get(spec.id)))
+                if not report.locked:
+                    untouched_sections, untouched_fields = report.untouched()
+                    editor.set_placeholders(name in untouched_sections, set(untouched_fields) & set(editor.fields))
                 editor.changed.connect(self._changed)
+                editor.accepted.connect(self.accept_placeholders)
                 self.sections[name] = editor
                 self.body_layout.addWidget(editor)
             self.body_layout.addStretch(1)
@@ -605,6 +696,8 @@ class ReportEditor(QWidget):
         self.preliminary_button.setEnabled(have and report is not None and report.status is ReportStatus.DRAFT)
         self.sign_button.setEnabled(have and not locked and self._task is None)
         self.insert_viewer_button.setEnabled(have and not locked and self._task is None)
+        self.normal_button.setEnabled(have and not locked and self.template is not None and self.template.has_normal
+                                      and report is not None and report.kind is not VersionKind.ADDENDUM)
         self.addendum_button.setEnabled(locked)
         self.correction_button.setEnabled(locked)
         if report is None:
@@ -673,18 +766,26 @@ class ReportEditor(QWidget):
         report = self.collect()
         if report is None or self.template is None or tid == self.template.id or report.locked:
             return
-        old, new = self.template, self._template(tid)
+        new = self._template(tid)
         sections = dict(report.sections)
-        for name in SECTIONS:  # normal text the reader left untouched follows the new template
-            old_section = old.section(name)
-            old_default = old_section.default if old_section is not None else ""
-            if sections.get(name, "") in ("", old_default):
-                new_section = new.section(name)
-                sections[name] = new_section.default if new_section else ""
-        fields: dict[str, FieldValue] = {f.id: f.default for _, f in new.all_fields() if f.default is not None}
-        fields.update({k: v for k, v in report.fields.items() if new.field(k) is not None})
+        placeholders = set(report.placeholder_sections)
+        for name in SECTIONS:  # template text the reader left untouched follows the new template
+            if name == "comparison" or (sections.get(name, "").strip() and name not in placeholders):
+                continue
+            new_section = new.section(name)
+            sections[name] = new_section.default if new_section else ""
+            if sections[name]:
+                placeholders.add(name)
+            else:
+                placeholders.discard(name)
+        defaults = {f.id: f.default for _, f in new.all_fields() if f.default is not None}
+        kept = {k: v for k, v in report.fields.items() if new.field(k) is not None
+                and k not in report.placeholder_fields}
+        fields: dict[str, FieldValue] = {**defaults, **kept}
         assert self.history is not None
-        self.history.update(replace(report, template_id=new.id, sections=sections, fields=fields))
+        self.history.update(replace(report, template_id=new.id, sections=sections, fields=fields,
+                                    placeholder_sections=frozenset(placeholders),
+                                    placeholder_fields=frozenset(set(defaults) - set(kept))))
         self.template = new
         self.choice_reason = f"'{new.title}' chosen by hand."
         self._show()
@@ -725,6 +826,33 @@ class ReportEditor(QWidget):
         name, _ = QFileDialog.getOpenFileName(self, "IHE MRRT report template", "",
                                               "MRRT templates (*.html *.htm);;All files (*)")
         return Path(name) if name else None
+
+    def insert_normal_findings(self) -> None:
+        """The template's normal findings into the report, as the radiologist's chosen text
+        (:func:`~workstation.report.templates.insert_normal`)."""
+        report = self.collect()
+        if report is None or report.locked or self.template is None or self.history is None:
+            return
+        if not self.template.has_normal:
+            self._say(f"The template '{self.template.title}' has no normal findings to insert.")
+            return
+        self.history.update(insert_normal(report, self.template))
+        self._show()
+        self.save_draft()
+        self._say(f"Normal findings of '{self.template.title}' inserted as your text; check and edit them "
+                  "before signing.")
+
+    def accept_placeholders(self, section: str) -> None:
+        """Keep the template text and default values of ``section`` as the radiologist's own."""
+        report = self.collect()
+        if report is None or report.locked or self.history is None:
+            return
+        editor = self.sections.get(section)
+        fields = list(editor.fields) if editor is not None else []
+        self.history.update(report.with_placeholders_accepted(sections=[section], fields=fields))
+        if editor is not None:
+            editor.set_placeholders(False, set())
+        self.save_draft()
 
     def make_preliminary(self) -> None:
         self.save_draft()
@@ -775,9 +903,12 @@ class ReportEditor(QWidget):
         return None
 
     def insert_from_viewer(self, *, automatic: bool = False) -> tuple[int, int] | None:
-        """Put the study's measurements (each label with its value and unit, TID 1500 style
-        "Length: 12.3 mm") and key images (with the selection's note as caption, TID 2010, and
-        their thumbnails for the PDF) from the viewer into the report, replacing earlier ones.
+        """Put the study's measurements (each label with its value and unit, TID 1500 style, and
+        the image it was made on by its Instance Number: "Length: 12.3 mm (series 2, image 65)")
+        and key images (the selection's note and the image number as caption, TID 2010; pictured
+        for the PDF as their presentation state shows them: the window and area they were marked
+        in, their measurements drawn, :meth:`MeasureTools.key_picture`) from the viewer into the
+        report, replacing earlier ones.
 
         Returns (measurements, key images) inserted, ``None`` when there was nothing to read."""
         report = self.collect()
@@ -794,14 +925,19 @@ class ReportEditor(QWidget):
             if not label:
                 continue
             name = m.kind.display_name + (f" ({m.text})" if m.text and m.kind.name not in ("TEXT", "ARROW") else "")
-            lines.append(f"{name}: {label}")
+            where = header_label(self._image_header(m.image.sop_instance_uid), m.image.frame)
+            lines.append(f"{name}: {label}" + (f" ({where})" if where else ""))
         note = str(tools.key_images.note or "")
         key_images: list[KeyImage] = []
         pixels: dict[str, np.ndarray] = {}
         for ref in tools.key_images.images:
+            where = header_label(self._image_header(ref.sop_instance_uid), ref.frame)
+            caption = " ".join(x for x in (note, f"({where})" if where else "") if x)
             key_images.append(KeyImage(sop_class_uid=ref.sop_class_uid, sop_instance_uid=ref.sop_instance_uid,
-                                       series_uid=ref.series_instance_uid, frame=ref.frame, caption=note))
-            thumb = tools.key_thumbnail(ref)
+                                       series_uid=ref.series_instance_uid, frame=ref.frame, caption=caption))
+            # as its presentation state shows it (window, area, measurements), else the thumbnail
+            thumb = tools.key_picture(ref) if hasattr(tools, "key_picture") else None
+            thumb = thumb if thumb is not None else tools.key_thumbnail(ref)
             if thumb is not None:
                 pixels[ref.sop_instance_uid] = np.asarray(thumb)
         if not lines and not key_images:
@@ -816,6 +952,21 @@ class ReportEditor(QWidget):
                   f"{len(key_images)} key image{'s' if len(key_images) != 1 else ''} from the viewer.")
         return len(lines), len(key_images)
 
+    def _image_header(self, sop_instance_uid: str) -> Any:
+        """The header of an image of this study: from those the editor was opened with, else from
+        the reading room (headers that arrived since); ``None`` when unknown."""
+        for header in self.headers:
+            if attr.text(header, "SOPInstanceUID") == sop_instance_uid:
+                return header
+        window = self.window()
+        studies = getattr(window, "studies", None)
+        if studies is None or self.study is None or not hasattr(window, "reading_header"):
+            return None
+        for view in studies():
+            if getattr(getattr(view, "study", None), "study_uid", None) == self.study.study_uid:
+                return window.reading_header(view, sop_instance_uid)
+        return None
+
     def thumbnails_for(self, report: Report) -> list[np.ndarray]:
         """Thumbnails of ``report``'s key images in order (the PDF pairs them with the captions in
         order, so this stops at the first key image whose pixels are not at hand)."""
@@ -824,8 +975,9 @@ class ReportEditor(QWidget):
         for key in report.key_images:
             pixels = self.key_image_pixels.get(key.sop_instance_uid)
             if pixels is None and tools is not None:
-                found = tools.key_thumbnail(ImageRef(key.sop_instance_uid, key.sop_class_uid, key.frame,
-                                                     key.series_uid))
+                ref = ImageRef(key.sop_instance_uid, key.sop_class_uid, key.frame, key.series_uid)
+                found = tools.key_picture(ref) if hasattr(tools, "key_picture") else None
+                found = found if found is not None else tools.key_thumbnail(ref)
                 pixels = None if found is None else np.asarray(found)
             if pixels is None:
                 break
@@ -931,6 +1083,35 @@ class ReportEditor(QWidget):
             self.insert_from_viewer(automatic=True)
             report = self.report
             assert report is not None
+        leave_out = False
+        if report.has_placeholders:
+            names = report.placeholder_names(self.template.field_labels())
+            choice = self.confirm_placeholders(names)
+            if choice is None:
+                self._say("Not signed: edit or accept the template text first (" + ", ".join(names) + ").")
+                return
+            if choice == KEEP:
+                assert self.history is not None
+                self.history.update(report.with_placeholders_accepted())
+                self.save_draft()
+                self._show()
+                report = self.report
+                assert report is not None
+            else:
+                leave_out = True
+        settings = self.settings()
+        practice = str(report_settings().value(PRACTICE_SETTING, "") or "")
+        letterhead = letterhead_from_settings(settings, practice)
+        pixels = self.thumbnails_for(report)
+        try:
+            validate_report(report, self.template, for_signing=True)
+            preview = render_report_pdf(report, letterhead, template=self.template, key_image_pixels=pixels)
+        except WorkstationError as exc:
+            self._say(str(exc), error=True)
+            return
+        if not self.preview_signing(preview):
+            self._say("Not signed: the report is still a draft.")
+            return
         try:
             credential = self.credential()
         except WorkstationError as exc:
@@ -940,17 +1121,17 @@ class ReportEditor(QWidget):
             self._say("Only a user with a signing credential can make a report final; choose a PKCS#12 key "
                       "file (or a smart card) to sign.", error=True)
             return
-        settings = self.settings()
         template, headers = self.template, list(self.headers)
-        practice = str(report_settings().value(PRACTICE_SETTING, "") or "")
-        letterhead = letterhead_from_settings(settings, practice)
         self.sign_with(credential, settings=settings, template=template, headers=headers,
                        practice=letterhead.practice_name, letterhead=letterhead,
-                       key_image_pixels=self.thumbnails_for(report))
+                       key_image_pixels=pixels, accept_placeholders=leave_out)
 
     def sign_with(self, credential: Any, *, settings: Settings, template: Template, headers: list[Any],
                   practice: str = "", letterhead: Letterhead | None = None,
-                  key_image_pixels: Sequence[np.ndarray] = ()) -> tasks.Task | None:
+                  key_image_pixels: Sequence[np.ndarray] = (),
+                  accept_placeholders: bool = False) -> tasks.Task | None:
+        """Sign the current version in the background; ``accept_placeholders``: the reader chose to
+        sign without the untouched placeholders (they are left out)."""
         report = self.report
         if report is None:
             return None
@@ -962,7 +1143,8 @@ class ReportEditor(QWidget):
         def work(progress: Any, _cancel: Any) -> SignOutcome:
             return sign_and_queue(report, credential, settings=settings, template=template, headers=headers,
                                   practice=practice, predecessor=predecessor, progress=progress,
-                                  letterhead=letterhead, key_image_pixels=pixels)
+                                  letterhead=letterhead, key_image_pixels=pixels,
+                                  accept_placeholders=accept_placeholders)
 
         task = tasks.Task(work)
         task.signals.finished.connect(self._signed)
@@ -988,6 +1170,13 @@ class ReportEditor(QWidget):
         self._say(message, error=True)
 
     # -- asking --------------------------------------------------------------------------------
+
+    def _confirm_placeholders(self, names: list[str]) -> str | None:
+        dialog = PlaceholderDialog(names, self)
+        return dialog.choice if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _preview_signing(self, pdf: bytes) -> bool:
+        return SignPreviewDialog(pdf, self).exec() == QDialog.DialogCode.Accepted
 
     def _ask_password(self, prompt: str) -> str | None:
         text, ok = QInputDialog.getText(self, "Signing key", prompt + " (kept in the system keyring):",
@@ -1018,7 +1207,8 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
                    headers: list[Any], practice: str = "", predecessor: Report | None = None,
                    progress: Callable[[int, int, str], None] | None = None,
                    letterhead: Letterhead | None = None,
-                   key_image_pixels: Sequence[np.ndarray] = ()) -> SignOutcome:
+                   key_image_pixels: Sequence[np.ndarray] = (),
+                   accept_placeholders: bool = False) -> SignOutcome:
     """Sign (PAdES), build the SR and Encapsulated PDF, write the outgoing folder, add it to the
     outbox and try delivering it; the sentence says what happened. ``key_image_pixels`` are the
     key images' thumbnails for the PDF, in the order of ``report.key_images``. Runs in a worker thread."""
@@ -1031,7 +1221,8 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     report = with_study_context(report, headers)  # time zone, order numbers (for the RIS)
     signed = sign_report(report, credential, letterhead=letterhead, template=template,
                          key_image_pixels=key_image_pixels, trust_roots=configured_trust_roots(settings) or None,
-                         options=signing_options(settings))
+                         options=signing_options(settings),
+                         accept_placeholders=accept_placeholders)
     evidence = [h for h in headers if attr.text(h, "SOPInstanceUID")]
     signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
                                 organization=practice)
