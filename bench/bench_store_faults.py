@@ -6,7 +6,7 @@ a full disk (needs root; the row says so otherwise). For each: what the user is 
 anything was lost or duplicated (files on disk against index rows against what was offered), the
 peak resident memory of the command that met the fault (VmHWM) and the time until it answered.
 
-Writes bench/FAULTS_store.md (the lead merges it into bench/RESULTS.md). Run:
+Writes bench/out/FAULTS_store.md, pasted into the "Faults survived" section of bench/RESULTS.md. Run:
 ``python bench/bench_store_faults.py [--slices 120]``.
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-OUT = Path(__file__).resolve().parent / "FAULTS_store.md"
+OUT = Path(__file__).resolve().parent / "out" / "FAULTS_store.md"
 
 # Runs one CLI command and leaves its peak resident memory (VmHWM, kB) in a file at exit.
 _WRAP = r"""
@@ -410,6 +410,7 @@ def main() -> None:
         "incomplete notes, warnings without values, modes and another user), "
         "tests/report/test_private_files.py, tests/gui/test_worklist_incomplete.py.",
     ]
+    OUT.parent.mkdir(exist_ok=True)
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     print(json.dumps({"written": str(OUT)}))

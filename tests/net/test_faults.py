@@ -7,7 +7,7 @@ naming the archive, nothing is lost or duplicated (a second pull completes the l
 instance exactly once), memory stays under a bound (tracemalloc peak, every thread) and so does
 the time to the error. Caps and deadlines are set small so each case runs in about a second.
 
-``FAULTS_TABLE=path`` writes the measured rows as a Markdown table (bench/FAULTS_net.md).
+``FAULTS_TABLE=path`` writes the measured rows as a Markdown table (pasted into the "Faults survived" section of bench/RESULTS.md).
 """
 
 from __future__ import annotations
