@@ -30,7 +30,7 @@ def test_order_numbers_and_offset_come_from_the_instances(ct_head_study: StudySu
     bare = Dataset()
     assert with_study_context(report, [bare]) is report  # nothing known, nothing invented
     moment = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone.utc)
-    final = with_study_context(report, [ct]).with_section("impression", "Normal.")._signed(
+    final = with_study_context(report, [ct]).with_section("impression", "Normal.").with_placeholders_accepted()._signed(
         "Dr Hélène Lefèvre", moment)
     meta = SignedReport(report=final, pdf_bytes=b"", signer_name="Dr Hélène Lefèvre",
                         signed_at=moment).metadata()

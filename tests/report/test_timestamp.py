@@ -50,8 +50,11 @@ def _credential(pki: TestPKI) -> Pkcs12Credential:
 
 
 def _report(study: StudySummary):
+    """A CT head draft as a radiologist finishes it (impression written, every field answered,
+    the rest accepted): signing is about the timestamp here, not about placeholders."""
     template = load_templates().get("ct_head")
-    return fill_report(template, study), template
+    report = fill_report(template, study).with_sections(impression="Pas d'anomalie aiguë.")
+    return report.with_field("haemorrhage", False).with_placeholders_accepted(), template
 
 
 def test_signature_is_timestamped_and_long_term(tmp_path: Path, test_pki: TestPKI,
@@ -131,7 +134,7 @@ def test_report_sign_cli_with_tsa_settings(tmp_path: Path, test_pki: TestPKI,
         ensure_ascii=False), encoding="utf-8")
     capsys.readouterr()
     code = _run(["report", "sign", str(draft), "--study", str(ct.StudyInstanceUID), "--key",
-                 str(test_pki.p12_path), "--json"], settings)
+                 str(test_pki.p12_path), "--json", "--accept-placeholders"], settings)
     captured = capsys.readouterr()
     assert code == 0, captured.err
     result = json.loads(captured.out)
@@ -158,9 +161,10 @@ def test_report_sign_cli_tsa_down(tmp_path: Path, capsys: pytest.CaptureFixture[
     settings = Settings(signing=SigningSettings(trust_roots=[str(pki.root_pem)],
                                                 tsa_url=pki.tsa_url, tsa_timeout_s=3))
     with pytest.raises(TimestampUnavailable):
-        sign_draft_file(settings, draft, str(ct.StudyInstanceUID), credential, headers=[ct])
+        sign_draft_file(settings, draft, str(ct.StudyInstanceUID), credential, headers=[ct],
+                        accept_placeholders=True)
     signed, folder = sign_draft_file(settings, draft, str(ct.StudyInstanceUID), credential,
-                                     headers=[ct],
+                                     headers=[ct], accept_placeholders=True,
                                      options=signing_options(settings, without_timestamp=True))
     assert signed.signature_level == "B-B" and folder.is_dir()
     start = dt.datetime.now(dt.timezone.utc)
@@ -173,7 +177,7 @@ def test_report_sign_cli_tsa_down(tmp_path: Path, capsys: pytest.CaptureFixture[
         library.close()
     capsys.readouterr()
     argv = ["report", "sign", str(draft), "--study", str(ct.StudyInstanceUID), "--key",
-            str(pki.p12_path)]
+            str(pki.p12_path), "--accept-placeholders"]
     assert _run(argv, settings) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "did not give a timestamp" in err
