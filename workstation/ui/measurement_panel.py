@@ -345,7 +345,8 @@ class MeasurementRoom(QObject):
             tools.other_study_shown.connect(lambda uid, v=view, t=tools: self.read_other_study(v, t, uid))
             tools.changed.connect(self._refresh_panel)
             tools.message.connect(self._say)
-            tools.tool_changed.connect(lambda kind: self.tool_actions[kind].setChecked(True))
+            tools.tool_changed.connect(lambda kind, v=view: self.tool_actions[kind].setChecked(True)
+                                       if self.window.current_study() is v else None)
             self.tools_by_view[view] = tools
             view.destroyed.connect(lambda _o=None, v=view: self.tools_by_view.pop(v, None))
             view.grid.slot_added.connect(lambda slot, t=tools: t.attach(slot.viewport))
@@ -425,9 +426,11 @@ class MeasurementRoom(QObject):
         self._say(f"The prior's saved measurements could not be read: {message}")
 
     def front_changed(self) -> None:
+        """The study in front changed: the tool buttons show that study's own tool (a study
+        opened now starts with none: browsing), so a tool chosen on one study never carries over
+        to the next, where the first click would place a measurement unasked."""
         tools = self.tools()
-        if tools is not None:
-            tools.set_tool(self.current_tool())
+        self.tool_actions[tools.tool if tools is not None else None].setChecked(True)
         self._refresh_panel()
 
     def current_tool(self) -> Kind | None:
@@ -439,10 +442,11 @@ class MeasurementRoom(QObject):
             fn(tools)
 
     def set_tool(self, kind: Kind | None) -> None:
+        """Choose the tool of the study in front (None: browse); other studies keep theirs."""
         self.tool_actions[kind].setChecked(True)
-        for tools in self.tools_by_view.values():
+        tools = self.tools()
+        if tools is not None:
             tools.set_tool(kind)
-        self.tools()
 
     def _say(self, text: str) -> None:
         self.last_message = text

@@ -18,7 +18,8 @@ Shift+left click places the 3D cursor, double-click maximises (``double_clicked`
 Keys: Up/Left and Down/Right one image, Page Up/Down ten, Home/End first/last, 1-9 presets,
 A auto window, I invert, F fit, Z 1:1 pixels, Ctrl+R rotate 90 degrees clockwise, H/V flip,
 Esc or R reset. With a measurement tool set (``tool``, see :mod:`workstation.ui.measure_tools`),
-left-button input and the keys the tool claims go to the tool. Beside the image, a slice scroll bar shows the position and which slices have
+left-button input and the keys the tool claims go to the tool, except a click on a viewport that is
+not the active one: that click only activates it. Beside the image, a slice scroll bar shows the position and which slices have
 arrived; clicking or dragging it jumps. Presentation-state annotations (PS3.3 C.10.5) are drawn
 over their images with :meth:`ViewportWidget.set_annotations`.
 """
@@ -106,7 +107,8 @@ class _VtkView(ForwardingVtkWidget):
 
     def focusInEvent(self, ev: Any) -> None:  # noqa: N802
         super().focusInEvent(ev)
-        self._owner.activated.emit()
+        if ev.reason() != Qt.FocusReason.MouseFocusReason:  # a press activates in _mouse_press,
+            self._owner.activated.emit()  # which must see whether it was active before
 
     def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802
         # An expose (shown, uncovered, resized) draws through the owner's coalesced path: one
@@ -476,10 +478,18 @@ class ViewportWidget(QWidget):
         return (pos.x() * ratio, pos.y() * ratio)
 
     def _mouse_press(self, ev: QMouseEvent) -> None:
+        was_active = self._active
         self.activated.emit()
         self.view.setFocus()
         point = self._screen_point(ev.position())
         button = ev.button()
+        if button == Qt.MouseButton.LeftButton and self.tool is not None and not was_active \
+                and not ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            # A click on a viewport that was not the active one only activates it: the reader
+            # meant to focus it, not to place a probe or start a measurement there.
+            self._drag = None
+            ev.accept()
+            return
         if button == Qt.MouseButton.LeftButton and ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             try:
                 picked = self.renderer.pick_patient(*point)
