@@ -90,12 +90,30 @@ def test_ct_chest_lung_mediastinum_and_coronal_mpr(shipped):
     lung = s.slices("CT", "Lung 1.0 B70f", 200, thickness=1.0, contrast="IODINE")
     medi = s.slices("CT", "Mediastinum 3.0 B31f", 80, thickness=3.0, contrast="IODINE")
     result = hang(s, shipped)
-    assert result.protocol.id == "ct-chest" and result.stage_index == 0
+    # Without a prior the comparison stage (the first) cannot open: the second one does.
+    assert result.protocol.id == "ct-chest" and result.stage_index == 1
+    assert not result.chosen.stages[0].enabled
     lung_vp, medi_vp, coronal = result.viewports
     assert lung_vp.display_set_uid.startswith(lung) and lung_vp.viewport.preset == "Lung"
     assert medi_vp.display_set_uid.startswith(medi) and medi_vp.viewport.preset == "Mediastinum"
     assert coronal.viewport.view.value == "MPR" and coronal.viewport.plane == "coronal"
     assert coronal.display_set_uid.startswith(lung)  # the thin volume
+
+
+def test_ct_chest_opens_beside_its_prior(shipped):
+    """With a prior, the first stage shows it under the current study, lung and mediastinum."""
+    s = Study("CT CHEST WITH CONTRAST")
+    lung = s.slices("CT", "Lung 1.0 B70f", 200, thickness=1.0, contrast="IODINE")
+    medi = s.slices("CT", "Mediastinum 3.0 B31f", 80, thickness=3.0, contrast="IODINE")
+    prior = Study("CT THORAX", "20160915")
+    prior_lung = prior.slices("CT", "Lung 1.0 B70f", 180, thickness=1.0)
+    prior_medi = prior.slices("CT", "Mediastinum 3.0 B31f", 70, thickness=3.0)
+    result = hang(s, shipped, prior)
+    assert result.protocol.id == "ct-chest" and result.stage_index == 0
+    uids = [v.display_set_uid for v in result.viewports]
+    assert [u[:len(p)] for u, p in zip(uids, (lung, medi, prior_lung, prior_medi), strict=True)] == [lung, medi, prior_lung, prior_medi]
+    assert [v.study_index for v in result.viewports] == [0, 0, 1, 1]
+    assert {g.id for g in result.stage.sync_groups} >= {"lung", "mediastinum", "current"}
 
 
 def test_ct_abdomen_pelvis(shipped):

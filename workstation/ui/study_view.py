@@ -555,11 +555,15 @@ class StudyView(QWidget):
             else:
                 binding.viewport.set_message("Drag a series here from the list on the left.")
 
-    def add_display_sets(self, display_sets: Sequence[DisplaySet], headers: Sequence[Dataset]) -> None:
+    def add_display_sets(self, display_sets: Sequence[DisplaySet], headers: Sequence[Dataset], *, heading: str = "") -> None:
         """Make another study's display sets (a prior, for comparison) showable in this view's
-        viewports; they are fetched from the same archive and library. Not listed in the browser."""
+        viewports; they are fetched from the same archive and library, and listed in the series
+        browser under ``heading`` (to drag onto a viewport)."""
+        new = [ds for ds in display_sets if ds.uid not in self._by_uid]
         for ds in display_sets:
             self._by_uid.setdefault(ds.uid, ds)
+        if new:
+            self.browser.add_display_sets(new, heading or "Other study")
         for header in headers:
             uid = str(header.get("SOPInstanceUID", "") or "")
             if uid:
