@@ -595,6 +595,14 @@ class MainWindow(QMainWindow):
         view.failed.connect(self.show_error)
         if kind == "mpr":  # the study's saved MPR measurements, once the volume is there
             view.loaded.connect(lambda v=view, s=study: self.measurements.show_saved_plane_measurements(v, s))
+            # ...and the reader's place: the slice (or 3D cursor), window and 2D measurements.
+            active = study.active if study.active.display_set is display_set else None
+            if active is not None:
+                from workstation.ui.mpr_opening import start_from
+
+                tools = self.measurements.tools(study)
+                start = start_from(active, list(tools.measurements) if tools is not None else [])
+                view.loaded.connect(lambda v=view, st=start: self._mpr_started(v, st))
             # The MPR planes as reference lines on the study's 2D viewports of the same frame.
             view.planes_changed.connect(lambda planes, v=view, s=study: s.set_reformat_planes(
                 planes, v.viewer.frame_of_reference if v.viewer is not None else None) if s in self.studies() else None)
@@ -602,6 +610,16 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(index)
         view.load(work)
         return view
+
+    def _mpr_started(self, view: Any, start: Any) -> None:
+        from workstation.ui.mpr_opening import apply_start
+
+        carried = apply_start(view, start)
+        if carried or start.left_in_2d:
+            self.statusBar().showMessage(
+                f"{carried} measurement(s) shown on the MPR planes"
+                + (f"; {start.left_in_2d} of other kinds (ROIs, text) stay on the 2D images" if start.left_in_2d else "")
+                + ".", 8000)
 
     # -- hanging protocols and priors (issue 5) -------------------------------------------------
 

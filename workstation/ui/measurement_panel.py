@@ -551,6 +551,7 @@ class MeasurementRoom(QObject):
         state, and the report of the measurements on its MPR planes."""
         from workstation.annotate.gsps_writer import View, build_presentation_state
         from workstation.annotate.sr_tid1500 import SAVED_KINDS, build_measurement_report
+        from workstation.ui.mpr_opening import is_carried
 
         view = view if view is not None else self._study_in_front()
         tools = self.tools(view)
@@ -577,7 +578,7 @@ class MeasurementRoom(QObject):
             on_chosen = [m for m in measurements if m.image.sop_instance_uid in by_uid]
             out.append(build_presentation_state(chosen, on_chosen, view_params, previous_version=tools.previous.get("pr")))
         for mpr in self.reformat_views(view):
-            on_planes = list(mpr.measurements)
+            on_planes = [m for m in mpr.measurements if not is_carried(m)]  # 2D copies: saved in 2D
             if on_planes:
                 from workstation.annotate.plane_sr import build_plane_measurement_report
 
