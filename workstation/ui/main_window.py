@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
     windows: list[MainWindow] = []  # every window opened, so that none is garbage-collected
 
     def __init__(self, settings: Settings, library: Library, *, make_viewport: Any = None) -> None:
+        from workstation.ui.theme import apply_theme
+
+        apply_theme()  # dark by default around the images; light in the settings (before any widget)
         super().__init__()
         MainWindow.windows.append(self)
         self.settings = settings
@@ -159,9 +162,15 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(SPARE_VIEWPORT_DELAY_MS, self, self._prepare_viewport_at_start)
 
     def _menus(self) -> None:
+        # File: open things, what goes out, windows, settings, and Quit last (as in every desktop app).
         file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu
         self._action(file_menu, "&Import files or folder...", "Ctrl+I", self.import_dialog)
         self._action(file_menu, "Add &demo study", None, self.add_demo)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Outbox...", None, self.show_outbox)
+        self._action(file_menu, "Objects &waiting for the archive...", None, lambda: self.measurements.show_pending())
+        file_menu.addSeparator()
         self._action(file_menu, "&New window", "Ctrl+Shift+N", self.new_window)
         self._action(file_menu, "&Close study", "Ctrl+W", lambda: self.close_tab(self.tabs.currentIndex()))
         file_menu.addSeparator()
@@ -177,8 +186,6 @@ class MainWindow(QMainWindow):
         self.report_action = self._action(view_menu, "&Report", REPORT_KEY, self.toggle_report)
         # -- MPR and 3D (issue 4) --
         self._add_reformat_actions(view_menu)
-        self._action(file_menu, "&Outbox...", None, self.show_outbox)
-        self._action(file_menu, "Objects &waiting for the archive...", None, lambda: self.measurements.show_pending())
         view_menu.addSeparator()
         self.tools.fill_view_menu(view_menu)
         help_menu = self.menuBar().addMenu("&Help")
@@ -196,7 +203,7 @@ class MainWindow(QMainWindow):
         """(keys, action) for every shortcut of this window, reading tools first."""
         actions = list(self.tools.actions)
         actions += [a for a in self.findChildren(QAction) if a not in actions]
-        return shortcut_rows(actions)
+        return shortcut_rows(actions, self.tools.preset_names())
 
     def show_shortcuts(self) -> ShortcutsDialog:
         dialog = ShortcutsDialog(self.all_shortcuts(), self)
