@@ -687,6 +687,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_settings(self, settings: Settings) -> None:
+        """New settings: archive clients made again; an archive just added is searched at once
+        (the worklist goes to "Archive + library") and the empty-library banner goes away."""
+        before = {p.name for p in self.settings.archives}
         self.settings = settings
         for client in self.archives.values():
             try:
@@ -697,9 +700,16 @@ class MainWindow(QMainWindow):
         current = self.worklist.source.currentText()
         self.worklist.source.clear()
         self.worklist.source.addItems(self._source_names())
-        if current in self._source_names():
+        added = [p.name for p in settings.archives if p.name not in before]
+        if added:
+            self.worklist.source.setCurrentText(ALL)
+        elif current in self._source_names():
             self.worklist.source.setCurrentText(current)
-        self.statusBar().showMessage("Settings saved.", 5000)
+        if settings.archives:
+            self.worklist.set_empty_library_banner(False)
+        self.statusBar().showMessage("Settings saved." + (f" Searching {', '.join(added)}." if added else ""), 5000)
+        if added:
+            self.worklist.run_search()
 
     def show_error(self, message: str) -> None:
         """Every failure reaches the reader as one sentence, without blocking the window."""
