@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Workstation")
         self.resize(1400, 900)
 
-        self.worklist = WorklistWidget(self.search, self._source_names())
+        self.worklist = WorklistWidget(self.search, self._source_names(), qc_states=self._qc_states)
         self.worklist.study_opened.connect(self.open_study)
         self.worklist.demo_requested.connect(self.add_demo)
 
@@ -451,17 +451,41 @@ class MainWindow(QMainWindow):
     # -- QC mode and the tag browser (issue 8) ---------------------------------------------------
 
     def show_qc(self) -> Any:
-        """The QC tab (made on first use): the day's studies with their QC status."""
+        """F3: the QC tab (made on first use). With a study in front, QC of that study (its day
+        listed, it selected and checked); else the day's studies with their QC status."""
         from workstation.ui.qc_view import QCView
 
+        front = self.current_study()
         if self.qc_view is None:
             self.qc_view = QCView(self.library, lambda: self.settings, self._qc_archive)
             self.qc_view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             self.qc_view.error.connect(self.show_error)
             self.qc_view.open_for_reading.connect(self.open_study)
+            self.qc_view.checked.connect(lambda _r: self.worklist.show_qc_states())
+            self.qc_view.finding_chosen.connect(self._show_finding)
             self.tabs.insertTab(1, self.qc_view, "QC")
         self.tabs.setCurrentWidget(self.qc_view)
+        if front is not None:
+            self.qc_view.show_study(front.study)
         return self.qc_view
+
+    def _show_finding(self, series_uid: str, instances: Any) -> None:
+        """A QC finding chosen: the open study showing that series goes to its first image."""
+        wanted = set(instances)
+        for view in self.studies():
+            for binding in view.bindings:
+                ds = binding.display_set
+                if ds is None or ds.series_uid != series_uid or not ds.kind.is_image:
+                    continue
+                index = next((i for i, (uid, _f) in enumerate(ds.frames) if str(uid) in wanted), None)
+                if index is not None:
+                    binding.state.image_index = index
+
+    def _qc_states(self) -> dict[str, Any]:
+        """The QC state of every study QC has seen here (for the worklist's QC column)."""
+        from workstation.qc.status import QCStatusStore
+
+        return QCStatusStore.for_settings(self.settings).states()
 
     def _qc_archive(self) -> Any:
         profile = self.settings.archive()

@@ -92,6 +92,25 @@ def first_shown_index(display_set: DisplaySet) -> int:
     return image_count(display_set) // 2 if display_set.kind is not DisplaySetKind.MULTIFRAME else 0
 
 
+def qc_gaps(display_set: DisplaySet) -> list[tuple[int, str]]:
+    """Error-level QC findings at a place in the stack, for the scroll bar: (index of the image
+    before the gap, sentence) for each "slices missing" warning of the display set, graded as
+    QC grades it (:data:`workstation.qc.series_checks.WARNING_SEVERITY`)."""
+    from workstation.model.image_warning import WarningCode
+    from workstation.qc.findings import Severity
+    from workstation.qc.series_checks import WARNING_SEVERITY
+
+    index = {str(uid): i for i, (uid, _frame) in enumerate(display_set.frames)}
+    out = []
+    for warning in display_set.warnings:
+        if warning.code is not WarningCode.MISSING_SLICES or WARNING_SEVERITY.get(warning.code) is not Severity.ERROR:
+            continue
+        places = sorted(index[u] for u in warning.instances if u in index)
+        if places:
+            out.append((places[0], warning.sentence))
+    return out
+
+
 def stack_geometry(display_set: DisplaySet, headers: Sequence[Dataset | None]) -> StackGeometry | None:
     """The planes of a display set in display order, or None when its images are not placed."""
     frame = next((str(h.get("FrameOfReferenceUID", "") or "") for h in headers if h is not None), "") or None
@@ -723,6 +742,8 @@ class StudyView(QWidget):
         binding.viewport.set_message("")
         binding._message_shown = False
         binding.viewport.show_display_set(ds, self.study, count, binding.headers)
+        if hasattr(binding.viewport, "set_gaps"):
+            binding.viewport.set_gaps(qc_gaps(ds))
         focus = first_shown_index(ds)
         binding.state.image_index = focus
         self._apply_presentation(binding, forced)

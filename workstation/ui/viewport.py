@@ -69,6 +69,8 @@ SCROLL_BAR_WIDTH = 12
 SCROLL_TRACK_COLOUR = QColor(28, 28, 28)
 SCROLL_LOADED_COLOUR = QColor(90, 110, 140)
 SCROLL_POSITION_COLOUR = QColor(255, 170, 0)
+#: A QC error at a place in the stack (slices missing there): a red bar across the strip.
+SCROLL_GAP_COLOUR = QColor(235, 40, 40)
 SCROLL_FAILED_COLOUR = QColor(190, 40, 40)
 
 
@@ -125,8 +127,8 @@ class _VtkView(ForwardingVtkWidget):
 
 class SliceScrollBar(QWidget):
     """A thin strip beside the viewport: the stack from top (first image) to bottom, the slices
-    whose pixels have arrived marked (those that failed to load in red), the current image as a
-    bright handle. A click or a drag
+    whose pixels have arrived marked (those that failed to load in red), a red bar where QC found
+    slices missing, the current image as a bright handle. A click or a drag
     jumps there (the viewport's ``index_changed`` then moves the loader's focus)."""
 
     def __init__(self, owner: ViewportWidget) -> None:
@@ -187,6 +189,10 @@ class SliceScrollBar(QWidget):
                 if first <= i <= last:
                     top, bottom = self.span(i)
                     painter.fillRect(2, top, width - 4, bottom - top, SCROLL_FAILED_COLOUR)
+            for before, _sentence in owner.gaps:  # QC: slices missing after image ``before``
+                if first - 1 <= before <= last:
+                    _, bottom = self.span(before)
+                    painter.fillRect(0, max(0, bottom - 2), width, 4, SCROLL_GAP_COLOUR)
             top, bottom = self.span(owner.index)
             middle = (top + bottom) // 2
             painter.fillRect(0, max(0, middle - 2), width, 5, SCROLL_POSITION_COLOUR)
@@ -260,6 +266,9 @@ class ViewportWidget(QWidget):
         self._view_touched = False
         #: Images that could not be loaded (marked red on the scroll bar).
         self.failed: set[int] = set()
+        #: QC errors between images: (index of the image before the gap, the finding's sentence),
+        #: marked on the scroll bar (set_gaps).
+        self.gaps: list[tuple[int, str]] = []
         self._loaded_count = 0  # images with pixels, counted as they arrive
         self._last_index = self.state.image_index
         # Coalesced drawing: any number of changes in one event-loop turn (wheel notches, linked
@@ -291,6 +300,7 @@ class ViewportWidget(QWidget):
             fps = default_cine_fps(headers[0])
         self._view_touched = False
         self.failed = set()
+        self.gaps = []
         self._loaded_count = 0
         self.renderer.set_stack(image_count, headers, display_set=display_set)
         self.state.show(getattr(display_set, "uid", None), image_count, cine_fps=fps)
@@ -334,6 +344,16 @@ class ViewportWidget(QWidget):
     def set_reference_lines(self, lines: list[ReferenceLine]) -> None:
         self.renderer.set_reference_lines(lines)
         self._render()
+
+    def set_gaps(self, gaps: list[tuple[int, str]]) -> None:
+        """Mark QC errors between images on the scroll bar: (index of the image before the gap,
+        sentence); the sentences become the scroll bar's tooltip."""
+        self.gaps = list(gaps)
+        tip = "Images of this series: loaded ones marked; click or drag to jump"
+        if self.gaps:
+            tip += "\n" + "\n".join(f"Red mark: {sentence}" for _i, sentence in self.gaps)
+        self.scroll_bar.setToolTip(tip)
+        self.scroll_bar.update()
 
     def set_cursor(self, point: np.ndarray | None) -> None:
         self.renderer.set_cursor(point)
