@@ -62,10 +62,12 @@ log = logging.getLogger(__name__)
 
 #: How often (at most) the loading progress and thumbnails are brought up to date, in ms.
 PROGRESS_INTERVAL_MS = 150
-#: How long a viewport that is not the active one waits after the last change in it (a linked
-#: scroll, a reference line, an arriving slice) before it draws, in ms (its ``follower_delay_ms``).
-#: Defined here, not imported from ui.viewport, so that VTK is not imported at start-up.
-FOLLOWER_DELAY_MS = 150
+#: How long a viewport that is not the active one waits after a change in it (a linked scroll, a
+#: reference line, an arriving slice) before it draws, in ms (its ``follower_delay_ms``); changes
+#: coming meanwhile join that frame, so it draws at most this often: a linked prior keeps up
+#: within a frame or two of fast scrolling (it waited for the scrolling to stop before: about a
+#: second behind). Defined here, not imported from ui.viewport, so that VTK is not imported at start-up.
+FOLLOWER_DELAY_MS = 40
 #: Arriving images are handed to the viewports for at most this long per event-loop turn (the
 #: rest wait for the next turn, the image on screen first), in seconds: a burst of arrivals never
 #: holds up a frame of the reader's scrolling.

@@ -6,9 +6,10 @@ widget only turns input into changes of the state (``workstation.model.viewport`
 :class:`~workstation.render.slice_renderer.SliceRenderer` listens to the state and updates its
 scene, and the widget draws one frame per event-loop turn however many changes came in it (wheel
 notches, linked viewports, arriving slices); :meth:`ViewportWidget.render_now` draws at once. In a
-grid, a viewport that is not the active one (``follower_delay_ms`` > 0) draws, applies its state
-changes and makes its OpenGL context only once changes have stopped for that long, so that on a
-software OpenGL only the viewport the reader works in costs a frame per scroll step. The
+grid, a viewport that is not the active one (``follower_delay_ms`` > 0) draws and applies its state
+changes at most once per that many ms (so a linked prior keeps up within a frame or two while the
+reader scrolls), and makes its OpenGL context only when it first draws, so that on a software
+OpenGL the viewport the reader works in keeps most of the frames. The
 grayscale pipeline is PS3.4 Annex N; window presets PS3.3 C.11.2 and the CT presets of
 ``workstation.model.presets``; the 3D cursor point is a patient (LPS) point of PS3.3 C.7.6.2.1.1.
 
@@ -424,7 +425,8 @@ class ViewportWidget(QWidget):
 
     def _render(self) -> None:
         """Ask for a frame: drawn once when control returns to the event loop (the active
-        viewport), or once changes have stopped for :attr:`follower_delay_ms` (the others)."""
+        viewport), or :attr:`follower_delay_ms` after the first change not yet drawn (the others:
+        at most one frame per that many ms however fast the changes come)."""
         if not self.isVisible():
             return
         timer = self._render_timer
@@ -432,8 +434,11 @@ class ViewportWidget(QWidget):
         if delay <= 0:
             if not timer.isActive() or timer.interval() != 0:
                 timer.start(0)
-        else:
-            timer.start(delay)  # restarted by every change: drawn after a pause
+        elif not timer.isActive():
+            # Not restarted by the changes that follow: a linked viewport draws at most every
+            # ``delay`` ms while the reader scrolls, so it keeps up within a frame or two instead
+            # of waiting for the scrolling to stop.
+            timer.start(delay)
 
     def render_now(self) -> None:
         """Draw now (the pending frame, if any, is then not drawn again)."""
