@@ -537,6 +537,15 @@ class MainWindow(QMainWindow):
             dock = ReportDock(lambda: self.settings, self)
             dock.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            panel = self.measurements.panel
+            if panel.isVisible() and not panel.isFloating() \
+                    and self.dockWidgetArea(panel) == Qt.DockWidgetArea.RightDockWidgetArea:
+                # A tab beside the measurement list, in its place and at its width: opening the
+                # report leaves the viewports their size (the images are not re-zoomed).
+                width = panel.width()
+                self.tabifyDockWidget(panel, dock)
+                dock.show()
+                self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
             self.tabs.currentChanged.connect(lambda _i: self._report_follow())
             self.report_dock = dock
         elif dock.isVisible():
@@ -544,6 +553,7 @@ class MainWindow(QMainWindow):
             dock.hide()
             return dock
         dock.show()
+        dock.raise_()
         self._report_follow()
         return dock
 

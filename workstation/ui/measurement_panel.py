@@ -128,6 +128,10 @@ class KeyNoteDialog(QDialog):
         return self.editor.toPlainText().strip()
 
 
+#: Minimum width of the side panel (pixels): the report editor, a tab in its place, fits in it.
+SIDE_PANEL_WIDTH = 420
+
+
 class MeasurementPanel(QDockWidget):
     """Dock: the study's measurements with their values, and the key images as a strip of
     thumbnails with the selection's note (Note... edits it)."""
@@ -139,6 +143,9 @@ class MeasurementPanel(QDockWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Measurements", parent)
         self.setObjectName("measurementPanel")
+        # Wide enough for the report panel, which opens as a tab in its place at this width:
+        # opening the report then leaves the viewports, and the images' zoom, as they are.
+        self.setMinimumWidth(SIDE_PANEL_WIDTH)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
