@@ -208,15 +208,31 @@ def stage_label(result: HangingResult) -> str:
     return f"{result.protocol.name} — {result.stage.name} ({result.stage_index + 1}/{len(result.chosen.stages)})"
 
 
+def is_reformat(assignment: ViewportAssignment) -> bool:
+    """Whether the viewport asks for an MPR plane (shown as a real reformat, see plane_pane)."""
+    port = assignment.viewport
+    return port.view is View.MPR and bool(port.plane)
+
+
+def reformat_shown(binding: Any) -> tuple[str, str] | None:
+    """(display set UID, plane) of the reformat a slot shows, or None."""
+    pane = getattr(binding.slot, "reformat", None)
+    ds = getattr(pane, "reformat_display_set", None)
+    return (ds.uid, str(pane.pane)) if pane is not None and ds is not None else None
+
+
 def viewport_label(assignment: ViewportAssignment) -> str:
     """The line under a viewport, or "" for a plain 2D one of the current study:
-    'prior 2015-01-01, 3 y 2 m earlier · Prior brain'. MPR and 3D viewports show their stored
-    images here and say so (the reformatted view opens in its own tab with M / Ctrl+D)."""
+    'prior 2015-01-01, 3 y 2 m earlier · Prior brain'. MPR viewports show a real reformat of the
+    plane they ask for ('MPR coronal'); 3D ones show their stored images here and say so (the
+    rendering opens in its own tab with Ctrl+D)."""
     port = assignment.viewport
     parts = [assignment.study_label, port.label] if assignment.study_index else []
-    if port.view is not View.TWO_D:
+    if port.view is View.MPR and port.plane:
+        parts = [*(parts or [port.label]), f"MPR {port.plane}"]
+    elif port.view is not View.TWO_D:
         wanted = f"{port.view.value} {port.plane}".strip()
-        parts = [*(parts or [port.label]), f"{wanted} wanted: shown as stored images (M: MPR, Ctrl+D: 3D)"]
+        parts = [*(parts or [port.label]), f"{wanted} wanted: shown as stored images (Ctrl+D: 3D)"]
     return " · ".join(p for p in parts if p)
 
 
@@ -323,9 +339,10 @@ class HangingBridge(QObject):
 
     @staticmethod
     def slots_of(hung: HungStudy) -> tuple[tuple[int, int], list[str]]:
-        """The grid and per-slot display set UIDs of the chosen stage (for the study view)."""
+        """The grid and per-slot display set UIDs of the chosen stage (for the study view); an
+        MPR viewport's slot starts empty (its reformat is made once the view is there)."""
         stage = hung.result.stage
-        return (stage.rows, stage.columns), [a.display_set_uid for a in stage.viewports]
+        return (stage.rows, stage.columns), ["" if is_reformat(a) else a.display_set_uid for a in stage.viewports]
 
     def attach(self, view: StudyView, hung: HungStudy) -> None:
         """The study view was built on ``hung``'s stage: set presets, positions, zoom and messages."""
@@ -361,6 +378,11 @@ class HangingBridge(QObject):
         fresh: set[int] = set()
         for assignment in stage.viewports:
             binding = view.binding(assignment.index)
+            if assignment.filled and is_reformat(assignment):
+                if reformat_shown(binding) != (assignment.display_set_uid, assignment.viewport.plane):
+                    view.show_plane_in_slot(assignment.index, assignment.display_set_uid,
+                                            assignment.viewport.plane, assignment.viewport.preset)
+                continue
             shown = binding.display_set.uid if binding.display_set is not None else ""
             if assignment.filled:
                 if shown != assignment.display_set_uid:
@@ -385,6 +407,12 @@ class HangingBridge(QObject):
             if assignment.index >= len(view.grid.slots):
                 continue
             binding = view.binding(assignment.index)
+            if assignment.filled and is_reformat(assignment):
+                if reformat_shown(binding) is None:  # built with the view (on open): made here
+                    view.show_plane_in_slot(assignment.index, assignment.display_set_uid,
+                                            assignment.viewport.plane, assignment.viewport.preset)
+                binding.slot.set_annotations([line] if (line := viewport_label(assignment)) else [])
+                continue
             if not assignment.filled:
                 view.clear_slot(assignment.index, assignment.empty_reason)
                 binding.slot.set_annotations([line] if (line := viewport_label(assignment)) else [])

@@ -619,6 +619,7 @@ class StudyView(QWidget):
             self._unlink(binding)
             binding.display_set = None
             binding.deleteLater()
+        slot.clear_reformat()
         slot.viewport.close()  # frees its render window (OpenGL context) now
         if not self._closed:
             self.release_held_loads()
@@ -760,6 +761,24 @@ class StudyView(QWidget):
         self._link(binding)
         self._update_reference_lines()
         self.progress.emit()
+
+    def show_plane_in_slot(self, index: int, uid: str, plane: str, preset: str = "") -> Any:
+        """A real reformat in slot ``index``: plane ``plane`` (axial, coronal, sagittal) of the
+        volume display set ``uid``, as a hanging protocol's MPR viewport asks
+        (:mod:`workstation.ui.plane_pane`); the slot's 2D viewport is left empty meanwhile.
+        Returns the pane, or None when the display set is not a volume."""
+        from workstation.ui.plane_pane import open_plane_pane
+
+        ds = self._by_uid.get(uid)
+        if self._closed or ds is None or not ds.is_volume or not 0 <= index < len(self.grid.slots):
+            return None
+        self.clear_slot(index)
+        binding = self._bindings[self.grid.slots[index]]
+        headers = {u: h for u in dict.fromkeys(u for u, _ in ds.frames) if (h := self._headers.get(u)) is not None}
+        pane = open_plane_pane(ds, plane, headers, self.read_instance, preset)
+        pane.failed.connect(self.status.emit)
+        binding.slot.show_reformat(pane)
+        return pane
 
     def _image_set_for(self, state: PresentationState) -> DisplaySet | None:
         referenced = {uid for uid, _frame in state.references}
@@ -1069,6 +1088,7 @@ class StudyView(QWidget):
             binding.stop()
             self._unlink(binding)
             binding.cine.stop()
+            binding.slot.clear_reformat()
             binding.viewport.close()  # frees its render window (OpenGL context) now
             binding.deleteLater()
         self._groups.clear()

@@ -1,0 +1,65 @@
+"""A real reformat in a viewport of the grid: what a hanging protocol's MPR viewport shows.
+
+A protocol viewport with ``"view": "MPR", "plane": "coronal"`` (PS3.3 C.23.3: a reformatted view
+of a volume display set) gets an :class:`~workstation.ui.mpr_view.MprView` showing that plane
+alone, built in the background from the volume's images (read from the library or the archive
+as the study view reads them; the same loader as the MPR tab), opened at the volume's centre
+with the viewport's window preset (PS3.3 C.11.2.1.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydicom.dataset import Dataset
+
+from workstation.model.displayset import DisplaySet
+from workstation.model.presets import find_preset
+from workstation.model.source import CancelToken
+
+
+def volume_loader(display_set: DisplaySet, headers: dict[str, Dataset],
+                  read: Callable[[str, str, str], bytes]) -> Callable[[Any, CancelToken], Any]:
+    """The background work that builds ``display_set``'s volume: reads each instance with
+    ``read(study_uid, series_uid, sop_uid)`` (reporting progress), then
+    :func:`workstation.render.offscreen.load_display_set_volume`."""
+    uids = list(dict.fromkeys(uid for uid, _ in display_set.frames))
+    known = {uid: headers[uid] for uid in uids if uid in headers}
+
+    def work(progress: Any, cancel: CancelToken) -> Any:
+        from workstation.render.offscreen import load_display_set_volume
+
+        done = [0]
+
+        def read_one(uid: str) -> bytes:
+            cancel.raise_if_cancelled()
+            data = read(display_set.study_uid, display_set.series_uid, uid)
+            done[0] += 1
+            progress(done[0], len(uids), "Reading the images")
+            return data
+
+        return load_display_set_volume(display_set, known, read_one)
+
+    return work
+
+
+def open_plane_pane(display_set: DisplaySet, plane: str, headers: dict[str, Dataset],
+                    read: Callable[[str, str, str], bytes], preset: str = "") -> Any:
+    """An MPR view of one ``plane`` of ``display_set``, loading; ``preset`` (a window preset
+    name) is applied once the volume is there."""
+    from workstation.ui.mpr_view import MprView
+
+    name = display_set.series_description or "series"
+    pane = MprView(title=f"{plane} {name}", pane=plane)
+    pane.reformat_display_set = display_set
+    if preset:
+        def windowed() -> None:
+            header = pane.header
+            chosen = find_preset(preset, display_set.modality, header)
+            if chosen is not None:
+                pane.set_window(chosen.center, chosen.width)
+
+        pane.loaded.connect(windowed)
+    pane.load(volume_loader(display_set, headers, read))
+    return pane
