@@ -46,6 +46,10 @@ def test_the_coronal_viewport_is_a_real_reformat(qtbot, window) -> None:  # type
     slot = view.binding(2).slot
     pane = getattr(slot, "reformat", None)
     assert isinstance(pane, MprView), "the coronal viewport shows stored images"
+    lung = view.binding(0)
+    assert lung.display_set is not None and lung.display_set.uid == pane.reformat_display_set.uid
+    if lung.loading:  # the same series loads for the lung viewport: the pane reads it after, once
+        assert not pane.loading
     qtbot.waitUntil(lambda: pane.viewer is not None, timeout=30000)
     assert pane.pane == "coronal" and pane.maximised == "coronal"
     assert pane.current_window() == (-600.0, 1500.0)  # the viewport's Lung preset

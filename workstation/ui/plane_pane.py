@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from pydicom.dataset import Dataset
 
 from workstation.model.displayset import DisplaySet
@@ -45,9 +46,10 @@ def volume_loader(display_set: DisplaySet, headers: dict[str, Dataset],
 
 
 def open_plane_pane(display_set: DisplaySet, plane: str, headers: dict[str, Dataset],
-                    read: Callable[[str, str, str], bytes], preset: str = "") -> Any:
-    """An MPR view of one ``plane`` of ``display_set``, loading; ``preset`` (a window preset
-    name) is applied once the volume is there."""
+                    read: Callable[[str, str, str], bytes], preset: str = "", *, wait_for: Any = None) -> Any:
+    """An MPR view of one ``plane`` of ``display_set``, loading (after ``wait_for``, a signal,
+    when given: the 2D load of the same series); ``preset`` (a window preset name) is applied
+    once the volume is there."""
     from workstation.ui.mpr_view import MprView
 
     name = display_set.series_description or "series"
@@ -61,5 +63,19 @@ def open_plane_pane(display_set: DisplaySet, plane: str, headers: dict[str, Data
                 pane.set_window(chosen.center, chosen.width)
 
         pane.loaded.connect(windowed)
-    pane.load(volume_loader(display_set, headers, read))
+    work = volume_loader(display_set, headers, read)
+    if wait_for is None:
+        pane.load(work)
+        return pane
+    pane.message.setText("The reformat is made once the series' images have arrived.")
+    pane.message.setVisible(True)
+    started = [False]
+
+    def start() -> None:
+        if started[0] or not shiboken6.isValid(pane) or pane.reformat_display_set is None:
+            return  # started already, or the pane was taken out meanwhile
+        started[0] = True
+        pane.load(work)
+
+    wait_for.connect(start)
     return pane

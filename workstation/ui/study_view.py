@@ -151,6 +151,9 @@ class SharedLoad(QObject):
     viewport leaves it.
     """
 
+    #: The load ended: all its images arrived (or failed), or it was cancelled.
+    ended = Signal()
+
     def __init__(self, view: StudyView, display_set: DisplaySet, focus: int) -> None:
         super().__init__(view)
         self.view = view
@@ -220,6 +223,7 @@ class SharedLoad(QObject):
         self.members.clear()
         self.images.clear()
         self.view.forget_load(self)
+        self.ended.emit()
         self.deleteLater()  # no callback comes after the loader's cancel()
 
     def set_focus(self, binding: ViewportBinding, index: int) -> None:
@@ -281,6 +285,7 @@ class SharedLoad(QObject):
         self.done = True
         for binding in list(self.members):
             binding.load_finished()
+        self.ended.emit()
 
 
 class ViewportBinding(QObject):
@@ -775,7 +780,11 @@ class StudyView(QWidget):
         self.clear_slot(index)
         binding = self._bindings[self.grid.slots[index]]
         headers = {u: h for u in dict.fromkeys(u for u, _ in ds.frames) if (h := self._headers.get(u)) is not None}
-        pane = open_plane_pane(ds, plane, headers, self.read_instance, preset)
+        shared = self._loads.get(uid)
+        # A viewport loading the same series first: the pane reads its images once they are
+        # here (from the library), never a second download beside that one.
+        wait = shared.ended if shared is not None and shared.loading else None
+        pane = open_plane_pane(ds, plane, headers, self.read_instance, preset, wait_for=wait)
         pane.failed.connect(self.status.emit)
         binding.slot.show_reformat(pane)
         return pane

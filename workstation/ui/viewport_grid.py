@@ -101,6 +101,7 @@ class ViewportSlot(QFrame):
         if view is None:
             return
         self.pages.removeWidget(view)
+        view.reformat_display_set = None  # a load waiting to start does not
         release = getattr(view, "release", None)
         if release is not None:
             release()
