@@ -81,3 +81,22 @@ def test_the_coronal_viewport_is_a_real_reformat(qtbot, window) -> None:  # type
             assert abs(grey - want) <= 3, (i, k, block.min(), grey, want)
             checked.add(block.min())
     assert len(checked) >= 2  # at least two tissues (air-like and soft tissue) compared
+
+
+def test_the_mpr_stage_opens_at_the_readers_slice(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    w, uid = window
+    view = open_study(qtbot, w, uid)
+    lung = view.binding(0)
+    qtbot.waitUntil(lambda: lung.viewport.loaded == lung.count, timeout=30000)
+    lung.state.image_index = 5
+    qtbot.wait(20)
+    z = float(lung.header(5).ImagePositionPatient[2])  # the slice the reader is on, from its header
+    lung.viewport.view.setFocus()
+    w.hanging.step(1, view)  # N: the MPR stage (the comparison stage needs a prior)
+    assert w.hanging.hung[view].result.stage.name == "MPR"
+    panes = [b.slot.reformat for b in view.bindings]
+    assert [p.pane for p in panes] == ["axial", "coronal", "sagittal"]
+    qtbot.waitUntil(lambda: all(p.viewer is not None for p in panes), timeout=30000)
+    qtbot.wait(20)
+    for pane in panes:
+        assert abs(float(pane.state.center[2]) - z) < 1e-3, (pane.pane, pane.state.center, z)

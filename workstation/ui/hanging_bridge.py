@@ -380,8 +380,9 @@ class HangingBridge(QObject):
             binding = view.binding(assignment.index)
             if assignment.filled and is_reformat(assignment):
                 if reformat_shown(binding) != (assignment.display_set_uid, assignment.viewport.plane):
+                    place = (positions.frame_of_reference, positions.centre) if positions.centre is not None else None
                     view.show_plane_in_slot(assignment.index, assignment.display_set_uid,
-                                            assignment.viewport.plane, assignment.viewport.preset)
+                                            assignment.viewport.plane, assignment.viewport.preset, place)
                 continue
             shown = binding.display_set.uid if binding.display_set is not None else ""
             if assignment.filled:

@@ -3,8 +3,9 @@
 A protocol viewport with ``"view": "MPR", "plane": "coronal"`` (PS3.3 C.23.3: a reformatted view
 of a volume display set) gets an :class:`~workstation.ui.mpr_view.MprView` showing that plane
 alone, built in the background from the volume's images (read from the library or the archive
-as the study view reads them; the same loader as the MPR tab), opened at the volume's centre
-with the viewport's window preset (PS3.3 C.11.2.1.2).
+as the study view reads them; the same loader as the MPR tab), opened at the volume's centre, or
+at the reader's place when a stage change brings it, with the viewport's window preset (PS3.3
+C.11.2.1.2).
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ def volume_loader(display_set: DisplaySet, headers: dict[str, Dataset],
 
 
 def open_plane_pane(display_set: DisplaySet, plane: str, headers: dict[str, Dataset],
-                    read: Callable[[str, str, str], bytes], preset: str = "", *, wait_for: Any = None) -> Any:
+                    read: Callable[[str, str, str], bytes], preset: str = "", *, wait_for: Any = None,
+                    point: Any = None) -> Any:
     """An MPR view of one ``plane`` of ``display_set``, loading (after ``wait_for``, a signal,
     when given: the 2D load of the same series); ``preset`` (a window preset name) is applied
-    once the volume is there."""
+    once the volume is there, and the crosshair goes to ``point`` (patient LPS mm: the reader's
+    place, on a stage change) when one is given, else it stays at the volume's centre."""
     from workstation.ui.mpr_view import MprView
 
     name = display_set.series_description or "series"
@@ -63,6 +66,8 @@ def open_plane_pane(display_set: DisplaySet, plane: str, headers: dict[str, Data
                 pane.set_window(chosen.center, chosen.width)
 
         pane.loaded.connect(windowed)
+    if point is not None:
+        pane.loaded.connect(lambda: pane.move_crosshair(point) if pane.viewer is not None else None)
     work = volume_loader(display_set, headers, read)
     if wait_for is None:
         pane.load(work)

@@ -767,10 +767,12 @@ class StudyView(QWidget):
         self._update_reference_lines()
         self.progress.emit()
 
-    def show_plane_in_slot(self, index: int, uid: str, plane: str, preset: str = "") -> Any:
+    def show_plane_in_slot(self, index: int, uid: str, plane: str, preset: str = "", point: Any = None) -> Any:
         """A real reformat in slot ``index``: plane ``plane`` (axial, coronal, sagittal) of the
         volume display set ``uid``, as a hanging protocol's MPR viewport asks
         (:mod:`workstation.ui.plane_pane`); the slot's 2D viewport is left empty meanwhile.
+        ``point`` (Frame of Reference UID, LPS point) puts the crosshair at the reader's place
+        when the volume is in that Frame of Reference.
         Returns the pane, or None when the display set is not a volume."""
         from workstation.ui.plane_pane import open_plane_pane
 
@@ -784,7 +786,9 @@ class StudyView(QWidget):
         # A viewport loading the same series first: the pane reads its images once they are
         # here (from the library), never a second download beside that one.
         wait = shared.ended if shared is not None and shared.loading else None
-        pane = open_plane_pane(ds, plane, headers, self.read_instance, preset, wait_for=wait)
+        frame = next((str(h.get("FrameOfReferenceUID", "") or "") for h in headers.values()), "")
+        at = point[1] if point is not None and frame and point[0] == frame else None  # (frame, LPS point)
+        pane = open_plane_pane(ds, plane, headers, self.read_instance, preset, wait_for=wait, point=at)
         pane.failed.connect(self.status.emit)
         binding.slot.show_reformat(pane)
         return pane
