@@ -100,3 +100,6 @@ def test_the_mpr_stage_opens_at_the_readers_slice(qtbot, window) -> None:  # typ
     qtbot.wait(20)
     for pane in panes:
         assert abs(float(pane.state.center[2]) - z) < 1e-3, (pane.pane, pane.state.center, z)
+    # One volume for the three planes: the same array, read and decoded once.
+    assert panes[1].viewer.source.volume is panes[0].viewer.source.volume
+    assert panes[2].viewer.source.volume is panes[0].viewer.source.volume

@@ -48,11 +48,12 @@ def volume_loader(display_set: DisplaySet, headers: dict[str, Dataset],
 
 def open_plane_pane(display_set: DisplaySet, plane: str, headers: dict[str, Dataset],
                     read: Callable[[str, str, str], bytes], preset: str = "", *, wait_for: Any = None,
-                    point: Any = None) -> Any:
+                    point: Any = None, share: Any = None) -> Any:
     """An MPR view of one ``plane`` of ``display_set``, loading (after ``wait_for``, a signal,
     when given: the 2D load of the same series); ``preset`` (a window preset name) is applied
     once the volume is there, and the crosshair goes to ``point`` (patient LPS mm: the reader's
-    place, on a stage change) when one is given, else it stays at the volume's centre."""
+    place, on a stage change) when one is given, else it stays at the volume's centre. With
+    ``share`` (another pane of the same display set) its volume is used, not loaded again."""
     from workstation.ui.mpr_view import MprView
 
     name = display_set.series_description or "series"
@@ -69,6 +70,9 @@ def open_plane_pane(display_set: DisplaySet, plane: str, headers: dict[str, Data
     if point is not None:
         pane.loaded.connect(lambda: pane.move_crosshair(point) if pane.viewer is not None else None)
     work = volume_loader(display_set, headers, read)
+    if share is not None:
+        share_volume(pane, share, lambda: pane.load(work))
+        return pane
     if wait_for is None:
         pane.load(work)
         return pane
@@ -84,3 +88,31 @@ def open_plane_pane(display_set: DisplaySet, plane: str, headers: dict[str, Data
 
     wait_for.connect(start)
     return pane
+
+
+def share_volume(pane: Any, source: Any, load_own: Callable[[], Any]) -> None:
+    """Show ``source``'s volume (another pane of the same display set) in ``pane`` once it is
+    there: the same array, not a second copy or a second read; ``load_own`` runs instead when
+    the source fails or goes away first."""
+    done = [False]
+
+    def adopt() -> None:
+        if done[0] or not shiboken6.isValid(pane) or pane.reformat_display_set is None:
+            return
+        viewer = source.viewer if shiboken6.isValid(source) else None
+        if viewer is None:
+            return
+        done[0] = True
+        pane.set_volume(viewer.source.volume, viewer.source.geometry, source.header, note=source.note)
+
+    def alone(*_args: Any) -> None:
+        if not done[0] and shiboken6.isValid(pane) and pane.reformat_display_set is not None:
+            done[0] = True
+            load_own()
+
+    if source.viewer is not None:
+        adopt()
+        return
+    source.loaded.connect(adopt)
+    source.failed.connect(alone)
+    source.destroyed.connect(alone)

@@ -788,7 +788,10 @@ class StudyView(QWidget):
         wait = shared.ended if shared is not None and shared.loading else None
         frame = next((str(h.get("FrameOfReferenceUID", "") or "") for h in headers.values()), "")
         at = point[1] if point is not None and frame and point[0] == frame else None  # (frame, LPS point)
-        pane = open_plane_pane(ds, plane, headers, self.read_instance, preset, wait_for=wait, point=at)
+        # Another pane of the same volume (an MPR stage's three planes): one volume for all.
+        share = next((b.slot.reformat for b in self.bindings if b is not binding and b.slot.reformat is not None
+                      and getattr(b.slot.reformat, "reformat_display_set", None) is ds), None)
+        pane = open_plane_pane(ds, plane, headers, self.read_instance, preset, wait_for=wait, point=at, share=share)
         pane.failed.connect(self.status.emit)
         binding.slot.show_reformat(pane)
         return pane
