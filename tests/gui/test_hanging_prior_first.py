@@ -19,6 +19,7 @@ from tests.gui.reading_studies import SHAPE, chest_study, open_study, study_uid 
 from workstation.settings import load_settings  # noqa: E402
 from workstation.ui.app import create_main_window  # noqa: E402
 from workstation.ui.main_window import MainWindow  # noqa: E402
+from workstation.ui.viewport_grid import DISPLAY_SET_MIME  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -84,3 +85,12 @@ def test_ct_chest_opens_beside_its_prior_linked_and_stages_keep_the_place(qtbot,
     assert hung.result.stage_index == 0
     assert [b.state.image_index for b in view.bindings] == [11, 11, 11, 11]
     assert SHAPE[0] > 11
+
+    # A prior series dragged from the list onto a viewport shows there; its heading drags nothing.
+    rows = [view.browser.uid_at(r) for r in range(view.browser.count())]
+    dragged = view.browser.mimeData([view.browser.item(rows.index(prior_sets[1]))])
+    uid = bytes(dragged.data(DISPLAY_SET_MIME).data()).decode("utf-8")
+    assert uid == prior_sets[1]
+    assert not view.browser.mimeData([view.browser.item(rows.index(""))]).hasFormat(DISPLAY_SET_MIME)
+    view.binding(1).slot.dropped.emit(1, uid)
+    assert view.binding(1).display_set is not None and view.binding(1).display_set.uid == prior_sets[1]
