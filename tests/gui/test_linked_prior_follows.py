@@ -76,6 +76,8 @@ def test_the_prior_follows_fast_scrolling_within_a_frame_or_two(qtbot, window) -
     during = sum(1 for when, _i in drawn if when <= end)
     print(f"\nprior lag over {len(steps)} steps of {STEP_MS} ms: median {statistics.median(lags):.0f} ms, "
           f"max {max(lags):.0f} ms; frames while scrolling: prior {during}, current {lead_frames}")
-    assert during >= len(steps) // 6, "the prior did not draw while the reader scrolled"
-    assert statistics.median(lags) < 120
-    assert max(lags) < 300
+    # Thresholds with room for a loaded machine; the code before this change measured a median
+    # of 720-750 ms and a maximum of 1.3 s, with no prior frame while scrolling.
+    assert during >= len(steps) // 10, "the prior did not draw while the reader scrolled"
+    assert statistics.median(lags) < 200
+    assert max(lags) < 500
