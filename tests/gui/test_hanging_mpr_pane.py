@@ -103,3 +103,14 @@ def test_the_mpr_stage_opens_at_the_readers_slice(qtbot, window) -> None:  # typ
     # One volume for the three planes: the same array, read and decoded once.
     assert panes[1].viewer.source.volume is panes[0].viewer.source.volume
     assert panes[2].viewer.source.volume is panes[0].viewer.source.volume
+
+    # And back (Shift+N) from the axial pane moved 4 slices down: the 2D lung opens at that slice.
+    view.grid.activate(0)
+    panes[0].scroll_plane("axial", -4)
+    qtbot.wait(20)
+    there = float(panes[0].state.center[2])
+    w.hanging.step(-1, view)
+    assert w.hanging.hung[view].result.stage.name == "Lung, mediastinum, coronal"
+    lung = view.binding(0)
+    assert abs(float(lung.header(lung.state.image_index).ImagePositionPatient[2]) - there) < 1e-3
+

@@ -246,7 +246,8 @@ def prior_heading(summary: StudySummary) -> str:
 @dataclass
 class Positions:
     """Where the reader was before a stage change: the image each shown display set was on, and
-    the active viewport's slice (its Frame of Reference and centre, LPS, PS3.3 C.7.6.2.1.1)."""
+    the active viewport's slice (its Frame of Reference and centre, LPS, PS3.3 C.7.6.2.1.1), or
+    the crosshair of the MPR pane that was active."""
 
     images: dict[str, int]
     frame_of_reference: str | None = None
@@ -273,7 +274,10 @@ def shown_positions(view: Any) -> Positions:
               if b.display_set is not None and b.display_set.kind.is_image}
     active = view.active_or_none()
     frame, centre = None, None
-    if active is not None and active.display_set is not None and active.display_set.kind.is_image:
+    pane = getattr(active.slot, "reformat", None) if active is not None else None
+    if pane is not None and getattr(pane, "viewer", None) is not None and pane.state is not None:
+        frame, centre = pane.viewer.frame_of_reference, pane.state.center  # an MPR pane: its crosshair
+    elif active is not None and active.display_set is not None and active.display_set.kind.is_image:
         geometry = active.geometry
         if geometry is not None and len(geometry) == active.count:
             frame, centre = active.frame_of_reference, geometry.centre(active.state.image_index)
