@@ -67,6 +67,7 @@ def test_missing_slices_marked_on_the_scroll_bar_f3_qc_of_the_study_and_the_work
     findings = qc.current.report.sorted_findings()
     row = next(i for i, f in enumerate(findings) if f.code == "missing_slices")
     assert findings[row].severity.value == "error"
+    shot(window, "20-qc-of-the-study-in-front")
 
     # The worklist row says so.
     window.tabs.setCurrentIndex(0)

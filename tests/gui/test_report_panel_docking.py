@@ -44,6 +44,7 @@ def test_report_panel_docked_then_floating_keeps_the_images_and_inserts(qtbot) -
         assert editor.sections["findings"].text.minimumHeight() >= 120
         assert min(s.text.minimumHeight() for s in editor.sections.values()) >= 80
         shot(window, "20-report-docked")
+        assert window.minimumSizeHint().width() < 1366  # still fits a laptop screen
 
         dock.setFloating(True)
         qtbot.wait(100)

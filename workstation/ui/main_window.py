@@ -542,7 +542,7 @@ class MainWindow(QMainWindow):
                     and self.dockWidgetArea(panel) == Qt.DockWidgetArea.RightDockWidgetArea:
                 # A tab beside the measurement list, in its place and at its width: opening the
                 # report leaves the viewports their size (the images are not re-zoomed).
-                width = panel.width()
+                width = max(panel.width(), dock.minimumWidth())
                 self.tabifyDockWidget(panel, dock)
                 dock.show()
                 self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)

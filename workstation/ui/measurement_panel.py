@@ -128,7 +128,7 @@ class KeyNoteDialog(QDialog):
         return self.editor.toPlainText().strip()
 
 
-#: Minimum width of the side panel (pixels): the report editor, a tab in its place, fits in it.
+#: Starting width of the side panel (pixels): the report editor, a tab in its place, fits in it.
 SIDE_PANEL_WIDTH = 420
 
 
@@ -143,9 +143,6 @@ class MeasurementPanel(QDockWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Measurements", parent)
         self.setObjectName("measurementPanel")
-        # Wide enough for the report panel, which opens as a tab in its place at this width:
-        # opening the report then leaves the viewports, and the images' zoom, as they are.
-        self.setMinimumWidth(SIDE_PANEL_WIDTH)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -275,6 +272,10 @@ class MeasurementRoom(QObject):
         #: How to open each prior whose saved objects were read (for editing them in its own tab).
         self.other_summaries: dict[str, StudySummary] = {}
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
+        # Wide enough for the report panel, which opens as a tab in its place at this width:
+        # opening the report then leaves the viewports, and the images' zoom, as they are. (A
+        # starting width, not a minimum: the window may still be narrow on a small screen.)
+        window.resizeDocks([self.panel], [SIDE_PANEL_WIDTH], Qt.Orientation.Horizontal)
         self.tool_actions: dict[Kind | None, QAction] = {}
         group = QActionGroup(self)
         group.setExclusive(True)
