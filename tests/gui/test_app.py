@@ -102,7 +102,7 @@ def test_geometry_is_remembered_and_shortcuts_are_listed(qtbot) -> None:  # type
     dialog = second.show_shortcuts()
     rows = {dialog.table.item(r, 1).text(): dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())}
     assert rows["New window"] == "Ctrl+Shift+N"
-    assert rows["Window preset 1"] == "1"
+    assert rows["Window preset: Brain (W 80 / L 40)"] == "1"  # F1 names the presets (CT with no study open)
     assert rows["Cine play/pause"] == "C"
     assert rows["Maximise / restore viewport"] == "Ctrl+M"
     assert len(rows) >= 30

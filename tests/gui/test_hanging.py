@@ -132,13 +132,18 @@ def test_opens_with_the_ct_head_stage_and_switches_stages(qtbot, library_window)
     brain.viewport.view.setFocus()
     qtbot.keyClick(brain.viewport.view, Qt.Key.Key_N)
     assert window.hanging.hung[view].result.stage_index == 2
-    assert view.grid.grid == (1, 3) and _series(view) == [3, 3, 3]
-    assert all(b.state.window == BRAIN for b in view.bindings)
-    assert "MPR coronal wanted" in view.binding(1).slot.annotations.text()
+    # Real reformats of the thin volume (issue 20), not its stored images.
+    panes = [b.slot.reformat for b in view.bindings]
+    assert view.grid.grid == (1, 3) and [p.pane for p in panes] == ["axial", "coronal", "sagittal"]
+    assert all(p.reformat_display_set.series_number == 3 for p in panes)
+    qtbot.waitUntil(lambda: all(p.viewer is not None for p in panes), timeout=30000)
+    assert all(p.current_window() == BRAIN for p in panes)
+    assert "MPR coronal" in view.binding(1).slot.annotations.text()
     assert window.hanging.label.text().startswith("CT head — MPR (3/3)")
-    view.binding(0).viewport.view.setFocus()
-    qtbot.keyClick(view.binding(0).viewport.view, Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier)
+    panes[0].view.setFocus()
+    qtbot.keyClick(panes[0].view, Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier)
     assert window.hanging.hung[view].result.stage_index == 1
+    assert all(b.slot.reformat is None for b in view.bindings)
     assert view.grid.grid == (1, 2) and _series(view) == [2, 3]
     assert view.bindings[1].state.window == BONE
     # No prior in the library: the search says so and the layout stays.

@@ -90,12 +90,30 @@ def test_ct_chest_lung_mediastinum_and_coronal_mpr(shipped):
     lung = s.slices("CT", "Lung 1.0 B70f", 200, thickness=1.0, contrast="IODINE")
     medi = s.slices("CT", "Mediastinum 3.0 B31f", 80, thickness=3.0, contrast="IODINE")
     result = hang(s, shipped)
-    assert result.protocol.id == "ct-chest" and result.stage_index == 0
+    # Without a prior the comparison stage (the first) cannot open: the second one does.
+    assert result.protocol.id == "ct-chest" and result.stage_index == 1
+    assert not result.chosen.stages[0].enabled
     lung_vp, medi_vp, coronal = result.viewports
     assert lung_vp.display_set_uid.startswith(lung) and lung_vp.viewport.preset == "Lung"
     assert medi_vp.display_set_uid.startswith(medi) and medi_vp.viewport.preset == "Mediastinum"
     assert coronal.viewport.view.value == "MPR" and coronal.viewport.plane == "coronal"
     assert coronal.display_set_uid.startswith(lung)  # the thin volume
+
+
+def test_ct_chest_opens_beside_its_prior(shipped):
+    """With a prior, the first stage shows it under the current study, lung and mediastinum."""
+    s = Study("CT CHEST WITH CONTRAST")
+    lung = s.slices("CT", "Lung 1.0 B70f", 200, thickness=1.0, contrast="IODINE")
+    medi = s.slices("CT", "Mediastinum 3.0 B31f", 80, thickness=3.0, contrast="IODINE")
+    prior = Study("CT THORAX", "20160915")
+    prior_lung = prior.slices("CT", "Lung 1.0 B70f", 180, thickness=1.0)
+    prior_medi = prior.slices("CT", "Mediastinum 3.0 B31f", 70, thickness=3.0)
+    result = hang(s, shipped, prior)
+    assert result.protocol.id == "ct-chest" and result.stage_index == 0
+    uids = [v.display_set_uid for v in result.viewports]
+    assert [u[:len(p)] for u, p in zip(uids, (lung, medi, prior_lung, prior_medi), strict=True)] == [lung, medi, prior_lung, prior_medi]
+    assert [v.study_index for v in result.viewports] == [0, 0, 1, 1]
+    assert {g.id for g in result.stage.sync_groups} >= {"lung", "mediastinum", "current"}
 
 
 def test_ct_abdomen_pelvis(shipped):
@@ -123,13 +141,14 @@ def mr_brain(date: str = "20180301") -> Study:
 
 def test_mr_brain_sequences_by_description(shipped):
     result = hang(mr_brain(), shipped)
-    assert result.protocol.id == "mr-brain" and result.stage_index == 0
+    # The comparison with the prior comes first; without a prior the next stage opens.
+    assert result.protocol.id == "mr-brain" and result.stage_index == 1
     assert by_label(result) == {"T1": "MR 1 t1_se_tra", "T2": "MR 2 t2_tse_tra",
                                 "FLAIR": "MR 3 t2_tirm_tra_dark-fluid (FLAIR)", "DWI": "MR 4 ep2d_diff_3scan_trace"}
-    assert by_label(result, 1) == {"T1 pre": "MR 1 t1_se_tra", "T1 post": "MR 6 t1_se_tra POST"}
+    assert by_label(result, 2) == {"T1 pre": "MR 1 t1_se_tra", "T1 post": "MR 6 t1_se_tra POST"}
     mpr = result.chosen.stages[3]
     assert mpr.enabled and all(v.display_set_label == "MR 7 t1_mprage_sag_p2_iso +C" for v in mpr.viewports)
-    assert not result.chosen.stages[2].enabled  # no prior
+    assert not result.chosen.stages[0].enabled  # no prior
 
 
 def test_mr_brain_missing_flair_and_no_contrast(shipped):
@@ -139,13 +158,14 @@ def test_mr_brain_missing_flair_and_no_contrast(shipped):
     result = hang(s, shipped)
     flair = result.viewports[2]
     assert not flair.filled and "no display set matches 'flair'" in flair.empty_reason
-    assert not result.chosen.stages[1].enabled  # no post-contrast series: that stage cannot open
-    assert "required viewport 2" in result.chosen.stages[1].reason
+    assert not result.chosen.stages[2].enabled  # no post-contrast series: that stage cannot open
+    assert "required viewport 2" in result.chosen.stages[2].reason
 
 
 def test_mr_brain_with_prior_comparison(shipped):
     result = hang(mr_brain(), shipped, mr_brain("20160915"))
-    stage = result.chosen.stages[2]
+    assert result.stage_index == 0  # with a prior, the comparison opens
+    stage = result.chosen.stages[0]
     assert stage.enabled and stage.filled == 4
     assert stage.viewports[2].study_label == "prior 2016-09-15, 1 y 5 m earlier"
 
@@ -159,7 +179,8 @@ def test_mr_spine(shipped):
     result = hang(s, shipped)
     assert result.protocol.id == "mr-spine"
     assert by_label(result) == {"Sag T1": "MR 2 t1_tse_sag", "Sag T2": "MR 1 t2_tse_sag", "Sag STIR": "MR 3 t2_tirm_sag STIR"}
-    assert by_label(result, 1) == {"Ax T2": "MR 4 t2_tse_tra", "Sag T2": "MR 1 t2_tse_sag"}
+    assert by_label(result, 2) == {"Ax T2": "MR 4 t2_tse_tra", "Sag T2": "MR 1 t2_tse_sag"}
+    assert result.stage_index == 1 and not result.chosen.stages[0].enabled  # no prior to compare with
 
 
 def mammo(date: str = "20180301", *, codes: bool = False) -> Study:
@@ -208,9 +229,9 @@ def test_chest_radiograph_pa_lateral_and_prior(shipped):
     prior = Study("XR CHEST PA", "20171201")
     prior.projection("DX", "PA", view="PA", body_part="CHEST")
     result = hang(s, shipped, prior)
-    assert result.protocol.id == "xr-chest"
-    assert by_label(result) == {"PA": "CR 2 Thorax pa", "Lateral": "CR 1 Thorax lat"}
-    compare = result.chosen.stages[1]
+    assert result.protocol.id == "xr-chest" and result.stage_index == 0  # the prior beside the PA first
+    assert by_label(result, 1) == {"PA": "CR 2 Thorax pa", "Lateral": "CR 1 Thorax lat"}
+    compare = result.chosen.stages[0]
     assert compare.enabled and compare.viewports[1].study_label == "prior 2017-12-01, 3 m earlier"
 
 

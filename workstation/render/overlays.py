@@ -51,6 +51,8 @@ POINT_ARM = 4.0
 
 ImagePoint = tuple[float, float]
 MARGIN = 6  # pixels between text and the viewport edge
+#: Opacity of the dark box behind measurement and annotation labels (legible on bone and air).
+LABEL_BACKGROUND_OPACITY = 0.65
 
 
 def text_actor(size: int, rgb: tuple[float, float, float], horizontal: str, vertical: str) -> vtkTextActor:
@@ -377,6 +379,24 @@ class OverlayActors(TextOverlay):
         self.markers["bottom"].SetDisplayPosition(w // 2, m)
         self.message.SetDisplayPosition(w // 2, h // 2)
 
+    def _keep_inside(self, actor: vtkTextActor) -> None:
+        """Move a label so that all of it is inside the viewport, :data:`MARGIN` from the edges
+        where it fits: a label near the right edge (beside the side panel) or the bottom is
+        never cut off. (The text's box, from VTK, is relative to its display position.)"""
+        if not self.renderer.GetRenderWindow():
+            return
+        box = [0.0, 0.0, 0.0, 0.0]
+        actor.GetBoundingBox(self.renderer, box)
+        if box[1] <= box[0] or box[3] <= box[2]:
+            return
+        w, h = self._size
+        x, y = actor.GetPosition()
+        left, right, bottom, top = x + box[0], x + box[1], y + box[2], y + box[3]
+        dx = max(MARGIN - left, min(0.0, w - MARGIN - right))
+        dy = max(MARGIN - bottom, min(0.0, h - MARGIN - top))
+        if dx or dy:
+            actor.SetDisplayPosition(int(round(x + dx)), int(round(y + dy)))
+
     def _display(self, point: ScreenPoint) -> ScreenPoint:
         """Screen (y down) -> VTK display (y up)."""
         return (point[0], self._size[1] - point[1])
@@ -446,9 +466,13 @@ class OverlayActors(TextOverlay):
             {"RIGHT": prop.SetJustificationToRight, "CENTER": prop.SetJustificationToCentered}.get(
                 item.justification, prop.SetJustificationToLeft)()
             prop.SetColor(*item.rgb)
+            # Legible over any anatomy: the label sits on a dark box, not only a shadow.
+            prop.SetBackgroundColor(0.0, 0.0, 0.0)
+            prop.SetBackgroundOpacity(LABEL_BACKGROUND_OPACITY)
             self._set_text(actor, item.text)
             x, y = self._display(item.position)
             actor.SetDisplayPosition(int(round(x)), int(round(y)))
+            self._keep_inside(actor)
             actor.VisibilityOn()
         for actor in self.annotation_texts[len(texts):]:
             actor.VisibilityOff()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.model.presets import available_presets
 from workstation.model.viewport import MAX_GRID
 
 #: Grid shortcuts: Ctrl+digit picks the common layouts.
@@ -81,7 +82,9 @@ class ReadingActions(QObject):
 
         self.preset_actions: list[QAction] = []
         for key in range(1, 10):
-            self.preset_actions.append(self._make(f"Window preset {key}", str(key), partial(self._preset, key)))
+            action = self._make(f"Window preset {key}", str(key), partial(self._preset, key))
+            action.setProperty("presetKey", key)
+            self.preset_actions.append(action)
         self.own_window = self._make("Image's own &window", "0", lambda: self._state(lambda st: st.reset_window()))
         self.preset_menu = QMenu("Window &presets", window)
         self.preset_menu.aboutToShow.connect(self._fill_preset_menu)
@@ -151,6 +154,18 @@ class ReadingActions(QObject):
         status = getattr(self.window, "statusBar", None)
         if preset is not None and status is not None:
             status().showMessage(f"Window {preset.label}", 3000)
+
+    def preset_names(self) -> dict[int, str]:
+        """Key -> preset label ('Lung (W 1500 / L -600)') for the active viewport of the study in
+        front; with none open, the CT presets (PS3.3 C.11.2.1.2 windows), 9 being the image's own."""
+        study = self.study()
+        presets = study.presets() if study is not None else []
+        if not presets:
+            presets = available_presets("CT")
+            names = {p.key: p.label for p in presets if p.key is not None}
+            names.setdefault(9, "the image's own first window (CT)")
+            return names
+        return {p.key: p.label for p in presets if p.key is not None}
 
     def _fill_preset_menu(self) -> None:
         self.preset_menu.clear()
@@ -236,13 +251,19 @@ class ReadingActions(QObject):
             menu.addAction(action)
 
 
-def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
-    """(keys, what they do) for every action with a shortcut, then the viewport's own."""
+def shortcut_rows(actions: list[QAction], preset_names: dict[int, str] | None = None) -> list[tuple[str, str]]:
+    """(keys, what they do) for every action with a shortcut, then the viewport's own; the
+    window preset keys 1-9 by the names of the presets they choose (``preset_names``)."""
+    names = preset_names or {}
     rows = []
     for action in actions:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if keys:
-            rows.append((keys, action.text().replace("&", "")))
+            text = action.text().replace("&", "")
+            key = action.property("presetKey")
+            if isinstance(key, int) and key in names:
+                text = f"Window preset: {names[key]}"
+            rows.append((keys, text))
     rows.extend(VIEWPORT_HELP)
     return rows
 

@@ -189,6 +189,7 @@ class HungStudy:
     priors: list[tuple[StudySummary, list[DisplaySetFacts]]] = field(default_factory=list)
     ranked: list[RankedPrior] = field(default_factory=list)
     prior_note: str = ""  # what the prior search found, for the status bar
+    stepped: bool = False  # the reader changed stage (priors arriving then keep that stage)
 
 
 def position_index(position: Position, count: int) -> int:
@@ -207,16 +208,80 @@ def stage_label(result: HangingResult) -> str:
     return f"{result.protocol.name} — {result.stage.name} ({result.stage_index + 1}/{len(result.chosen.stages)})"
 
 
+def is_reformat(assignment: ViewportAssignment) -> bool:
+    """Whether the viewport asks for an MPR plane (shown as a real reformat, see plane_pane)."""
+    port = assignment.viewport
+    return port.view is View.MPR and bool(port.plane)
+
+
+def reformat_shown(binding: Any) -> tuple[str, str] | None:
+    """(display set UID, plane) of the reformat a slot shows, or None."""
+    pane = getattr(binding.slot, "reformat", None)
+    ds = getattr(pane, "reformat_display_set", None)
+    return (ds.uid, str(pane.pane)) if pane is not None and ds is not None else None
+
+
 def viewport_label(assignment: ViewportAssignment) -> str:
     """The line under a viewport, or "" for a plain 2D one of the current study:
-    'prior 2015-01-01, 3 y 2 m earlier · Prior brain'. MPR and 3D viewports show their stored
-    images here and say so (the reformatted view opens in its own tab with M / Ctrl+D)."""
+    'prior 2015-01-01, 3 y 2 m earlier · Prior brain'. MPR viewports show a real reformat of the
+    plane they ask for ('MPR coronal'); 3D ones show their stored images here and say so (the
+    rendering opens in its own tab with Ctrl+D)."""
     port = assignment.viewport
     parts = [assignment.study_label, port.label] if assignment.study_index else []
-    if port.view is not View.TWO_D:
+    if port.view is View.MPR and port.plane:
+        parts = [*(parts or [port.label]), f"MPR {port.plane}"]
+    elif port.view is not View.TWO_D:
         wanted = f"{port.view.value} {port.plane}".strip()
-        parts = [*(parts or [port.label]), f"{wanted} wanted: shown as stored images (M: MPR, Ctrl+D: 3D)"]
+        parts = [*(parts or [port.label]), f"{wanted} wanted: shown as stored images (Ctrl+D: 3D)"]
     return " · ".join(p for p in parts if p)
+
+
+def prior_heading(summary: StudySummary) -> str:
+    """'Prior 2021-05-04 · CT CHEST': the series browser's heading over a prior's series."""
+    date = summary.study_date or ""
+    when = f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 and date.isdigit() else (date or "date unknown")
+    return " · ".join(p for p in (f"Prior {when}", summary.study_description) if p)
+
+
+@dataclass
+class Positions:
+    """Where the reader was before a stage change: the image each shown display set was on, and
+    the active viewport's slice (its Frame of Reference and centre, LPS, PS3.3 C.7.6.2.1.1), or
+    the crosshair of the MPR pane that was active."""
+
+    images: dict[str, int]
+    frame_of_reference: str | None = None
+    centre: Any = None  # numpy LPS point of the active viewport's slice, or None
+
+    def index_for(self, binding: Any) -> int | None:
+        """The image ``binding`` opens on to keep the reader's place, or None (the stage's own)."""
+        ds = binding.display_set
+        if ds is None or not ds.kind.is_image:
+            return None
+        if ds.uid in self.images:
+            return min(self.images[ds.uid], max(0, binding.count - 1))
+        if self.centre is None or not self.frame_of_reference or binding.frame_of_reference != self.frame_of_reference:
+            return None
+        geometry = binding.geometry
+        if geometry is None or len(geometry) != binding.count:
+            return None
+        return int(geometry.nearest_index(self.centre))
+
+
+def shown_positions(view: Any) -> Positions:
+    """The reader's place in ``view`` now (see :class:`Positions`)."""
+    images = {b.display_set.uid: int(b.state.image_index) for b in view.bindings
+              if b.display_set is not None and b.display_set.kind.is_image}
+    active = view.active_or_none()
+    frame, centre = None, None
+    pane = getattr(active.slot, "reformat", None) if active is not None else None
+    if pane is not None and getattr(pane, "viewer", None) is not None and pane.state is not None:
+        frame, centre = pane.viewer.frame_of_reference, pane.state.center  # an MPR pane: its crosshair
+    elif active is not None and active.display_set is not None and active.display_set.kind.is_image:
+        geometry = active.geometry
+        if geometry is not None and len(geometry) == active.count:
+            frame, centre = active.frame_of_reference, geometry.centre(active.state.image_index)
+    return Positions(images, frame, centre)
 
 
 class HangingBridge(QObject):
@@ -278,9 +343,10 @@ class HangingBridge(QObject):
 
     @staticmethod
     def slots_of(hung: HungStudy) -> tuple[tuple[int, int], list[str]]:
-        """The grid and per-slot display set UIDs of the chosen stage (for the study view)."""
+        """The grid and per-slot display set UIDs of the chosen stage (for the study view); an
+        MPR viewport's slot starts empty (its reformat is made once the view is there)."""
         stage = hung.result.stage
-        return (stage.rows, stage.columns), [a.display_set_uid for a in stage.viewports]
+        return (stage.rows, stage.columns), ["" if is_reformat(a) else a.display_set_uid for a in stage.viewports]
 
     def attach(self, view: StudyView, hung: HungStudy) -> None:
         """The study view was built on ``hung``'s stage: set presets, positions, zoom and messages."""
@@ -308,6 +374,7 @@ class HangingBridge(QObject):
         if hung is not None:
             hung.result = result
         stage = result.stage
+        positions = shown_positions(view)
         if view.grid.grid != (stage.rows, stage.columns):
             view.grid.set_grid(stage.rows, stage.columns)
         if view.grid.maximised is not None:
@@ -315,6 +382,12 @@ class HangingBridge(QObject):
         fresh: set[int] = set()
         for assignment in stage.viewports:
             binding = view.binding(assignment.index)
+            if assignment.filled and is_reformat(assignment):
+                if reformat_shown(binding) != (assignment.display_set_uid, assignment.viewport.plane):
+                    place = (positions.frame_of_reference, positions.centre) if positions.centre is not None else None
+                    view.show_plane_in_slot(assignment.index, assignment.display_set_uid,
+                                            assignment.viewport.plane, assignment.viewport.preset, place)
+                continue
             shown = binding.display_set.uid if binding.display_set is not None else ""
             if assignment.filled:
                 if shown != assignment.display_set_uid:
@@ -324,15 +397,27 @@ class HangingBridge(QObject):
                     fresh.add(assignment.index)
             else:
                 fresh.add(assignment.index)
-        self._finish_stage(view, result, fresh)
+        self._finish_stage(view, result, fresh, positions)
         view.progress.emit()
         self.refresh_label()
 
-    def _finish_stage(self, view: StudyView, result: HangingResult, fresh: set[int]) -> None:
+    def _finish_stage(self, view: StudyView, result: HangingResult, fresh: set[int],
+                      positions: Positions | None = None) -> None:
+        """Presets, positions, zoom and labels of the stage's viewports. A viewport given a
+        display set that was on screen before (``positions``) opens at the image it showed, and
+        one of the Frame of Reference the reader was reading in at the nearest slice: changing
+        stage keeps the reader's place; these lead their sync groups."""
+        kept: set[int] = set()
         for assignment in result.stage.viewports:
             if assignment.index >= len(view.grid.slots):
                 continue
             binding = view.binding(assignment.index)
+            if assignment.filled and is_reformat(assignment):
+                if reformat_shown(binding) is None:  # built with the view (on open): made here
+                    view.show_plane_in_slot(assignment.index, assignment.display_set_uid,
+                                            assignment.viewport.plane, assignment.viewport.preset)
+                binding.slot.set_annotations([line] if (line := viewport_label(assignment)) else [])
+                continue
             if not assignment.filled:
                 view.clear_slot(assignment.index, assignment.empty_reason)
                 binding.slot.set_annotations([line] if (line := viewport_label(assignment)) else [])
@@ -341,17 +426,23 @@ class HangingBridge(QObject):
                 continue  # the display set is unknown to the view (should not happen)
             if assignment.index in fresh:
                 self._initial_view(binding, assignment)
+                index = positions.index_for(binding) if positions is not None else None
+                if index is not None:
+                    binding.state.image_index = index
+                    kept.add(assignment.index)
             binding.slot.set_annotations([line] if (line := viewport_label(assignment)) else [])
-        self.link(view, result, fresh)
+        self.link(view, result, fresh, leaders=kept)
 
     # -- the stage's sync groups -----------------------------------------------------------------
 
-    def link(self, view: StudyView, result: HangingResult, fresh: set[int] | None = None) -> dict[str, SyncGroup]:
+    def link(self, view: StudyView, result: HangingResult, fresh: set[int] | None = None,
+             leaders: set[int] | None = None) -> dict[str, SyncGroup]:
         """Link the stage's viewports as its sync groups say (kept in the study view's groups, so a
         viewport given another series leaves them): scroll (across Frames of Reference by the
         stored offset for the pair of series, else the extents' guess), window/level, zoom/pan.
         Viewports just given their initial image (``fresh``) keep it, unless a viewport of their
-        group was already shown (a prior arriving): then they go to the slice matching its."""
+        group was already shown (a prior arriving) or kept the reader's place (``leaders``):
+        then they go to the slice matching its."""
         groups: dict[str, Any] = view._groups
         for key in [k for k in groups if k.startswith(GROUP_PREFIX)]:
             for state in groups[key].states:
@@ -373,7 +464,8 @@ class HangingBridge(QObject):
                 group.add(binding.state, binding.geometry if spec.scroll else None)
             if spec.scroll:
                 self._stored_offsets(group, bindings)
-                shown = [b for i, b in pairs if fresh is not None and i not in fresh]
+                shown = [b for i, b in pairs if i in (leaders or set())]
+                shown += [b for i, b in pairs if fresh is not None and i not in fresh and b not in shown]
                 if shown:
                     group.sync_from(shown[0].state)
             groups[GROUP_PREFIX + spec.id] = group
@@ -449,6 +541,7 @@ class HangingBridge(QObject):
         result = hung.result
         index = result.next_stage(step)
         moved = HangingResult(result.chosen, index, result.candidates, result.study_labels)
+        hung.stepped = True
         self.apply(view, moved)
         return moved
 
@@ -567,11 +660,15 @@ class HangingBridge(QObject):
             for summary, display_sets, headers in fetched:
                 if not display_sets:
                     continue
-                view.add_display_sets(display_sets, headers)
+                view.add_display_sets(display_sets, headers, heading=prior_heading(summary))
                 priors.append((summary, describe_display_sets(display_sets, headers)))
             if priors:
                 hung.priors = priors
                 result = match(hung.study, hung.facts, priors, self.protocols())
+                before = hung.result
+                if hung.stepped and result.protocol.id == before.protocol.id and before.stage_index in result.enabled_stages:
+                    # the reader chose a stage meanwhile: it stays (the prior fills it if it can)
+                    result = HangingResult(result.chosen, before.stage_index, result.candidates, result.study_labels)
                 self.apply(view, result, keep_shown=True)
         except Exception as exc:  # noqa: BLE001 - the current study stays as it is
             log.error("hanging with priors failed: %s", type(exc).__name__, exc_info=True)

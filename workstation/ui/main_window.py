@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
     windows: list[MainWindow] = []  # every window opened, so that none is garbage-collected
 
     def __init__(self, settings: Settings, library: Library, *, make_viewport: Any = None) -> None:
+        from workstation.ui.theme import apply_theme
+
+        apply_theme()  # dark by default around the images; light in the settings (before any widget)
         super().__init__()
         MainWindow.windows.append(self)
         self.settings = settings
@@ -119,7 +122,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Workstation")
         self.resize(1400, 900)
 
-        self.worklist = WorklistWidget(self.search, self._source_names())
+        self.worklist = WorklistWidget(self.search, self._source_names(), qc_states=self._qc_states)
         self.worklist.study_opened.connect(self.open_study)
         self.worklist.demo_requested.connect(self.add_demo)
 
@@ -159,9 +162,15 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(SPARE_VIEWPORT_DELAY_MS, self, self._prepare_viewport_at_start)
 
     def _menus(self) -> None:
+        # File: open things, what goes out, windows, settings, and Quit last (as in every desktop app).
         file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu
         self._action(file_menu, "&Import files or folder...", "Ctrl+I", self.import_dialog)
         self._action(file_menu, "Add &demo study", None, self.add_demo)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Outbox...", None, self.show_outbox)
+        self._action(file_menu, "Objects &waiting for the archive...", None, lambda: self.measurements.show_pending())
+        file_menu.addSeparator()
         self._action(file_menu, "&New window", "Ctrl+Shift+N", self.new_window)
         self._action(file_menu, "&Close study", "Ctrl+W", lambda: self.close_tab(self.tabs.currentIndex()))
         file_menu.addSeparator()
@@ -177,8 +186,6 @@ class MainWindow(QMainWindow):
         self.report_action = self._action(view_menu, "&Report", REPORT_KEY, self.toggle_report)
         # -- MPR and 3D (issue 4) --
         self._add_reformat_actions(view_menu)
-        self._action(file_menu, "&Outbox...", None, self.show_outbox)
-        self._action(file_menu, "Objects &waiting for the archive...", None, lambda: self.measurements.show_pending())
         view_menu.addSeparator()
         self.tools.fill_view_menu(view_menu)
         help_menu = self.menuBar().addMenu("&Help")
@@ -196,7 +203,7 @@ class MainWindow(QMainWindow):
         """(keys, action) for every shortcut of this window, reading tools first."""
         actions = list(self.tools.actions)
         actions += [a for a in self.findChildren(QAction) if a not in actions]
-        return shortcut_rows(actions)
+        return shortcut_rows(actions, self.tools.preset_names())
 
     def show_shortcuts(self) -> ShortcutsDialog:
         dialog = ShortcutsDialog(self.all_shortcuts(), self)
@@ -447,17 +454,41 @@ class MainWindow(QMainWindow):
     # -- QC mode and the tag browser (issue 8) ---------------------------------------------------
 
     def show_qc(self) -> Any:
-        """The QC tab (made on first use): the day's studies with their QC status."""
+        """F3: the QC tab (made on first use). With a study in front, QC of that study (its day
+        listed, it selected and checked); else the day's studies with their QC status."""
         from workstation.ui.qc_view import QCView
 
+        front = self.current_study()
         if self.qc_view is None:
             self.qc_view = QCView(self.library, lambda: self.settings, self._qc_archive)
             self.qc_view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             self.qc_view.error.connect(self.show_error)
             self.qc_view.open_for_reading.connect(self.open_study)
+            self.qc_view.checked.connect(lambda _r: self.worklist.show_qc_states())
+            self.qc_view.finding_chosen.connect(self._show_finding)
             self.tabs.insertTab(1, self.qc_view, "QC")
         self.tabs.setCurrentWidget(self.qc_view)
+        if front is not None:
+            self.qc_view.show_study(front.study)
         return self.qc_view
+
+    def _show_finding(self, series_uid: str, instances: Any) -> None:
+        """A QC finding chosen: the open study showing that series goes to its first image."""
+        wanted = set(instances)
+        for view in self.studies():
+            for binding in view.bindings:
+                ds = binding.display_set
+                if ds is None or ds.series_uid != series_uid or not ds.kind.is_image:
+                    continue
+                index = next((i for i, (uid, _f) in enumerate(ds.frames) if str(uid) in wanted), None)
+                if index is not None:
+                    binding.state.image_index = index
+
+    def _qc_states(self) -> dict[str, Any]:
+        """The QC state of every study QC has seen here (for the worklist's QC column)."""
+        from workstation.qc.status import QCStatusStore
+
+        return QCStatusStore.for_settings(self.settings).states()
 
     def _qc_archive(self) -> Any:
         profile = self.settings.archive()
@@ -509,6 +540,15 @@ class MainWindow(QMainWindow):
             dock = ReportDock(lambda: self.settings, self)
             dock.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            panel = self.measurements.panel
+            if panel.isVisible() and not panel.isFloating() \
+                    and self.dockWidgetArea(panel) == Qt.DockWidgetArea.RightDockWidgetArea:
+                # A tab beside the measurement list, in its place and at its width: opening the
+                # report leaves the viewports their size (the images are not re-zoomed).
+                width = max(panel.width(), dock.minimumWidth())
+                self.tabifyDockWidget(panel, dock)
+                dock.show()
+                self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
             self.tabs.currentChanged.connect(lambda _i: self._report_follow())
             self.report_dock = dock
         elif dock.isVisible():
@@ -516,6 +556,7 @@ class MainWindow(QMainWindow):
             dock.hide()
             return dock
         dock.show()
+        dock.raise_()
         self._report_follow()
         return dock
 
@@ -598,6 +639,14 @@ class MainWindow(QMainWindow):
         view.failed.connect(self.show_error)
         if kind == "mpr":  # the study's saved MPR measurements, once the volume is there
             view.loaded.connect(lambda v=view, s=study: self.measurements.show_saved_plane_measurements(v, s))
+            # ...and the reader's place: the slice (or 3D cursor), window and 2D measurements.
+            active = study.active if study.active.display_set is display_set else None
+            if active is not None:
+                from workstation.ui.mpr_opening import start_from
+
+                tools = self.measurements.tools(study)
+                start = start_from(active, list(tools.measurements) if tools is not None else [])
+                view.loaded.connect(lambda v=view, st=start: self._mpr_started(v, st))
             # The MPR planes as reference lines on the study's 2D viewports of the same frame.
             view.planes_changed.connect(lambda planes, s=study, frame=display_set.frame_of_reference_uid: s.set_reformat_planes(
                 planes, frame) if s in self.studies() else None)  # the display set's frame (model.frame_of_reference)
@@ -605,6 +654,16 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(index)
         view.load(work)
         return view
+
+    def _mpr_started(self, view: Any, start: Any) -> None:
+        from workstation.ui.mpr_opening import apply_start
+
+        carried = apply_start(view, start)
+        if carried or start.left_in_2d:
+            self.statusBar().showMessage(
+                f"{carried} measurement(s) shown on the MPR planes"
+                + (f"; {start.left_in_2d} of other kinds (ROIs, text) stay on the 2D images" if start.left_in_2d else "")
+                + ".", 8000)
 
     # -- hanging protocols and priors (issue 5) -------------------------------------------------
 
@@ -665,6 +724,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_settings(self, settings: Settings) -> None:
+        """New settings: archive clients made again; an archive just added is searched at once
+        (the worklist goes to "Archive + library") and the empty-library banner goes away."""
+        before = {p.name for p in self.settings.archives}
         self.settings = settings
         for client in self.archives.values():
             try:
@@ -675,9 +737,16 @@ class MainWindow(QMainWindow):
         current = self.worklist.source.currentText()
         self.worklist.source.clear()
         self.worklist.source.addItems(self._source_names())
-        if current in self._source_names():
+        added = [p.name for p in settings.archives if p.name not in before]
+        if added:
+            self.worklist.source.setCurrentText(ALL)
+        elif current in self._source_names():
             self.worklist.source.setCurrentText(current)
-        self.statusBar().showMessage("Settings saved.", 5000)
+        if settings.archives:
+            self.worklist.set_empty_library_banner(False)
+        self.statusBar().showMessage("Settings saved." + (f" Searching {', '.join(added)}." if added else ""), 5000)
+        if added:
+            self.worklist.run_search()
 
     def show_error(self, message: str) -> None:
         """Every failure reaches the reader as one sentence, without blocking the window."""

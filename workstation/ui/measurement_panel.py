@@ -129,6 +129,10 @@ class KeyNoteDialog(QDialog):
         return self.editor.toPlainText().strip()
 
 
+#: Starting width of the side panel (pixels): the report editor, a tab in its place, fits in it.
+SIDE_PANEL_WIDTH = 420
+
+
 class MeasurementPanel(QDockWidget):
     """Dock: the study's measurements with their values, and the key images as a strip of
     thumbnails with the selection's note (Note... edits it)."""
@@ -269,6 +273,10 @@ class MeasurementRoom(QObject):
         #: How to open each prior whose saved objects were read (for editing them in its own tab).
         self.other_summaries: dict[str, StudySummary] = {}
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
+        # Wide enough for the report panel, which opens as a tab in its place at this width:
+        # opening the report then leaves the viewports, and the images' zoom, as they are. (A
+        # starting width, not a minimum: the window may still be narrow on a small screen.)
+        window.resizeDocks([self.panel], [SIDE_PANEL_WIDTH], Qt.Orientation.Horizontal)
         self.tool_actions: dict[Kind | None, QAction] = {}
         group = QActionGroup(self)
         group.setExclusive(True)
@@ -346,7 +354,8 @@ class MeasurementRoom(QObject):
             tools.other_study_shown.connect(lambda uid, v=view, t=tools: self.read_other_study(v, t, uid))
             tools.changed.connect(self._refresh_panel)
             tools.message.connect(self._say)
-            tools.tool_changed.connect(lambda kind: self.tool_actions[kind].setChecked(True))
+            tools.tool_changed.connect(lambda kind, v=view: self.tool_actions[kind].setChecked(True)
+                                       if self.window.current_study() is v else None)
             self.tools_by_view[view] = tools
             view.destroyed.connect(lambda _o=None, v=view: self.tools_by_view.pop(v, None))
             view.grid.slot_added.connect(lambda slot, t=tools: t.attach(slot.viewport))
@@ -426,9 +435,11 @@ class MeasurementRoom(QObject):
         self._say(f"The prior's saved measurements could not be read: {message}")
 
     def front_changed(self) -> None:
+        """The study in front changed: the tool buttons show that study's own tool (a study
+        opened now starts with none: browsing), so a tool chosen on one study never carries over
+        to the next, where the first click would place a measurement unasked."""
         tools = self.tools()
-        if tools is not None:
-            tools.set_tool(self.current_tool())
+        self.tool_actions[tools.tool if tools is not None else None].setChecked(True)
         self._refresh_panel()
 
     def current_tool(self) -> Kind | None:
@@ -440,10 +451,11 @@ class MeasurementRoom(QObject):
             fn(tools)
 
     def set_tool(self, kind: Kind | None) -> None:
+        """Choose the tool of the study in front (None: browse); other studies keep theirs."""
         self.tool_actions[kind].setChecked(True)
-        for tools in self.tools_by_view.values():
+        tools = self.tools()
+        if tools is not None:
             tools.set_tool(kind)
-        self.tools()
 
     def _say(self, text: str) -> None:
         self.last_message = text
@@ -548,6 +560,7 @@ class MeasurementRoom(QObject):
         state, and the report of the measurements on its MPR planes."""
         from workstation.annotate.gsps_writer import View, build_presentation_state
         from workstation.annotate.sr_tid1500 import SAVED_KINDS, build_measurement_report
+        from workstation.ui.mpr_opening import is_carried
 
         view = view if view is not None else self._study_in_front()
         tools = self.tools(view)
@@ -574,7 +587,7 @@ class MeasurementRoom(QObject):
             on_chosen = [m for m in measurements if m.image.sop_instance_uid in by_uid]
             out.append(build_presentation_state(chosen, on_chosen, view_params, previous_version=tools.previous.get("pr")))
         for mpr in self.reformat_views(view):
-            on_planes = list(mpr.measurements)
+            on_planes = [m for m in mpr.measurements if not is_carried(m)]  # 2D copies: saved in 2D
             if on_planes:
                 from workstation.annotate.plane_sr import build_plane_measurement_report
 

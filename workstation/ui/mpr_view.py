@@ -29,6 +29,9 @@ makes left clicks place points on any pane, in patient mm (right on oblique plan
 shows those its plane passes through within half a voxel; Del deletes the selected one, Ctrl+Z
 and Ctrl+Y undo and redo; the list beside the panes (click: go there) and the legend show them.
 
+A hanging protocol's MPR viewport is an ``MprView(pane=plane)``: that plane alone, no tool row
+(the keys, mouse and window work as in the tab).
+
 Fourth pane: the legend, or "Source image": the acquired slice nearest to the crosshair with the
 lines where the MPR planes cut it (:class:`~workstation.render.mpr.SourceView`). ``planes_changed``
 carries the planes as :class:`~workstation.model.image_plane.ImagePlane` objects after every
@@ -121,9 +124,11 @@ class MprView(VolumeLoadingView):
     #: The MPR measurements changed (added, deleted, selected).
     measurements_changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, title: str = "") -> None:
+    def __init__(self, parent: QWidget | None = None, *, title: str = "", pane: str | None = None) -> None:
         super().__init__(parent)
         self.title = title
+        #: A hanging protocol's MPR viewport: only this plane, over the whole view, no tool row.
+        self.pane = pane if pane in PANE_VIEWPORTS else None
         #: Set by the main window: the study view, "mpr"/"3d" and the display set shown.
         self.reformat_of: Any = None
         self.reformat_kind = ""
@@ -185,6 +190,13 @@ class MprView(VolumeLoadingView):
         tools.addWidget(self.position)
         tools.addWidget(self.progress)
 
+        if self.pane is not None:  # a pane in the viewport grid: the plane alone, progress above it
+            holder = QWidget()
+            holder.setLayout(tools)
+            holder.setVisible(False)
+            tools = QHBoxLayout()
+            tools.addWidget(self.progress)
+            tools.addWidget(holder)
         self._host_view(tools, above=(self.message,), beside=self.measurement_list)
         self._set_controls_enabled(False)
 
@@ -230,7 +242,7 @@ class MprView(VolumeLoadingView):
         self.viewer.source_label = "resampled grid" if note else ""
         self.measure.reset()
         self._planes_sent = None
-        self.maximised = None
+        self.maximised = self.pane
         self._apply_layout()
         self.viewer.fit()  # the panes changed shape: fit each plane's field again
         self.header = header
@@ -387,7 +399,10 @@ class MprView(VolumeLoadingView):
         self._request_render()
 
     def toggle_maximised(self, name: str) -> None:
-        """Show pane ``name`` alone over the whole window, or restore the 2 x 2 layout."""
+        """Show pane ``name`` alone over the whole window, or restore the 2 x 2 layout (never
+        for a one-plane pane of the viewport grid)."""
+        if self.pane is not None:
+            return
         self.maximised = None if self.maximised is not None else name
         self._apply_layout()
 

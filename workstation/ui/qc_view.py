@@ -207,6 +207,9 @@ class QCView(QWidget):
     error = Signal(str)  # one sentence
     open_for_reading = Signal(object)  # StudySummary
     checked = Signal(object)  # StudyQC, after every run (tests and the status bar listen)
+    #: A finding was chosen: its series UID and the SOP Instance UIDs of its images (the reading
+    #: room takes an open study's viewport there).
+    finding_chosen = Signal(str, object)
 
     def __init__(
         self,
@@ -225,6 +228,7 @@ class QCView(QWidget):
         self._selected_uid = ""
         self._check_task: tasks.Task | None = None
         self._generation = 0
+        self._wanted_uid = ""  # a study to select and check once its day is listed (show_study)
 
         # -- the day's studies
         self.date = QDateEdit(QDate.currentDate())
@@ -413,8 +417,24 @@ class QCView(QWidget):
         n = len(rows)
         self.list_status.setText(f"{n} stud{'y' if n == 1 else 'ies'} on {day.isoformat()}"
                                  + ("" if n else " in the local library"))
+        wanted, self._wanted_uid = self._wanted_uid, ""
+        if wanted:
+            if self.select_study(wanted):
+                return
+            self.message.emit("The study in front is not in the local library yet, so QC cannot check it; "
+                              "the day's studies are listed.")
         if keep:
             self.select_study(keep, run=False)
+
+    def show_study(self, study: StudySummary) -> None:
+        """QC of one study (F3 on a study being read): its day listed, it selected and checked."""
+        self._wanted_uid = study.study_uid
+        value = (study.study_date or "").strip()
+        day = QDate(int(value[:4]), int(value[4:6]), int(value[6:8])) if len(value) == 8 and value.isdigit() else QDate()
+        if day.isValid() and day != self.date.date():
+            self.date.setDate(day)  # lists that day (dateChanged refreshes)
+        else:
+            self.refresh()
 
     def _state_item(self, record: StudyQCRecord) -> QStandardItem:
         order = list(StudyQCState).index(record.state)
@@ -627,10 +647,16 @@ class QCView(QWidget):
         wanted = set(finding.instances)
         selection = self.images.selectionModel()
         selection.clearSelection()
+        first = None
         for r in range(self.images_model.rowCount()):
             if self.images_model.item(r, 0).data(UID_ROLE) in wanted:
-                selection.select(self.images_model.index(r, 0),
-                                 QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+                index = self.images_model.index(r, 0)
+                selection.select(index, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+                if first is None:
+                    first = index
+        if first is not None:  # the finding's slices brought into view
+            self.images.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.finding_chosen.emit(finding.series_uid, tuple(finding.instances))
 
     def selected_images(self) -> list[Dataset]:
         entry = self._entry_at(self.series_table.currentIndex().row())

@@ -329,7 +329,7 @@ class SectionEditor(QGroupBox):
         self.text = QPlainTextEdit(text)
         self.text.setObjectName(f"section_{name}")
         self.text.setTabChangesFocus(True)
-        self.text.setMinimumHeight(60 if name in ("findings", "impression", ADDENDUM) else 40)
+        self.text.setMinimumHeight(160 if name in ("findings", "impression", ADDENDUM) else 80)  # room to write
         self.text.textChanged.connect(self.changed.emit)
         layout.addWidget(self.text)
         self.snippet_button: QToolButton | None = None
@@ -892,7 +892,9 @@ class ReportEditor(QWidget):
         """The viewer's measurement tools (:class:`~workstation.ui.measure_tools.MeasureTools`) of
         the study this report is about, from the window's measurement room; ``None`` when the
         editor is not in a reading room or the study is not open there."""
-        window = self.window()
+        window: Any = self
+        while window is not None and getattr(window, "measurements", None) is None:
+            window = window.parentWidget()  # a floating dock is a window of its own: its parent is the room
         room = getattr(window, "measurements", None)
         studies = getattr(window, "studies", None)
         if room is None or studies is None or self.study is None:
@@ -1256,5 +1258,11 @@ class ReportDock(QDockWidget):
         super().__init__("Report", parent)
         self.setObjectName("reportEditor")
         self.editor = ReportEditor(settings, self)
-        self.setWidget(self.editor)
+        # In a scroll area, so that docked in the side panel's place (380 px, a tab beside the
+        # measurements: the viewports keep their size) or floating, all of it can be reached.
+        holder = QScrollArea()
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder.setWidget(self.editor)
+        self.setWidget(holder)
         self.setMinimumWidth(380)

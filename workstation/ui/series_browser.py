@@ -1,4 +1,5 @@
-"""The series browser: one thumbnail per display set, to drag onto a viewport or open with Enter.
+"""The series browser: one thumbnail per display set, to drag onto a viewport or open with Enter;
+the priors shown beside the study are listed too, under a heading with their date.
 
 Each entry shows modality, series number and description, how many images the display set has
 and how many have arrived. Thumbnails are the display set's middle image through the same pixel
@@ -91,6 +92,25 @@ class SeriesBrowser(QListWidget):
         self._labels: dict[str, str] = {}
         self._counts: dict[str, int] = {}
         self._has_thumbnail: set[str] = set()
+        self._add(display_sets)
+        self.itemDoubleClicked.connect(lambda item: self._choose(item))
+
+    def add_display_sets(self, display_sets: list[Any], heading: str) -> None:
+        """List another study's display sets (a prior) under a heading row ("Prior 2021-05-04")."""
+        head = QListWidgetItem(heading)
+        head.setFlags(Qt.ItemFlag.NoItemFlags)  # a heading: not selectable, not draggable
+        font = head.font()
+        font.setBold(True)
+        head.setFont(font)
+        self.addItem(head)
+        self._add(display_sets)
+
+    def _choose(self, item: QListWidgetItem) -> None:
+        uid = item.data(_UID)
+        if uid:
+            self.chosen.emit(str(uid))
+
+    def _add(self, display_sets: list[Any]) -> None:
         for ds in display_sets:
             label = self._label(ds)
             item = QListWidgetItem(label)
@@ -103,7 +123,6 @@ class SeriesBrowser(QListWidget):
             self._items[ds.uid] = item
             self._labels[ds.uid] = label
             self._counts[ds.uid] = image_count(ds)
-        self.itemDoubleClicked.connect(lambda item: self.chosen.emit(str(item.data(_UID))))
 
     @staticmethod
     def _label(ds: Any) -> str:
@@ -113,7 +132,12 @@ class SeriesBrowser(QListWidget):
         return f"{ds.modality}{number} · {count}\n{ds.series_description or kind}"
 
     def uid_at(self, row: int) -> str:
-        return str(self.item(row).data(_UID))
+        """The display set UID of row ``row`` ("" for a heading row)."""
+        return str(self.item(row).data(_UID) or "")
+
+    def uids(self) -> list[str]:
+        """The display sets listed, in order (headings left out)."""
+        return [u for r in range(self.count()) if (u := self.uid_at(r))]
 
     def has_thumbnail(self, uid: str) -> bool:
         return uid in self._has_thumbnail
@@ -146,7 +170,7 @@ class SeriesBrowser(QListWidget):
 
     def mimeData(self, items: Any) -> QMimeData:  # noqa: N802 - Qt override
         data = QMimeData()
-        if items:
+        if items and items[0].data(_UID):
             data.setData(DISPLAY_SET_MIME, str(items[0].data(_UID)).encode("utf-8"))
         return data
 
@@ -156,6 +180,6 @@ class SeriesBrowser(QListWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         item = self.currentItem()
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and item is not None:
-            self.chosen.emit(str(item.data(_UID)))
+            self._choose(item)
             return
         super().keyPressEvent(event)

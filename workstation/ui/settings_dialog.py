@@ -7,7 +7,8 @@ token goes to the system keyring through :func:`workstation.net.auth.store_secre
 the settings file. "Test connection" runs :meth:`DicomWebClient.check_connection` in the
 background and shows its sentence.
 
-The Signing tab lists the CA certificate files (PEM or DER) that signed reports must chain to
+The Appearance tab chooses the theme (dark by default, :mod:`workstation.ui.theme`). The Signing
+tab lists the CA certificate files (PEM or DER) that signed reports must chain to
 (``Settings.signing.trust_roots``; PAdES validation as in :mod:`workstation.report.signing`), the
 time-stamping authority and the radiologist's names and RPPS number (``Settings.signing``).
 """
@@ -167,6 +168,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(archives_tab, "Archives")
         self.tabs.addTab(self._ris_tab(), "RIS")
         self.tabs.addTab(self._letterhead_tab(), "Letterhead")
+        self.tabs.addTab(self._appearance_tab(), "Appearance")
         self.tabs.addTab(self._signing_tab(), "Signing")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -182,6 +184,23 @@ class SettingsDialog(QDialog):
             self.list.setCurrentRow(0)
         self.editor.setEnabled(bool(self.profiles))
         self.resize(720, 420)
+
+    # -- appearance --------------------------------------------------------------------------------
+    def _appearance_tab(self) -> QWidget:
+        """The colours of the application (:mod:`workstation.ui.theme`): dark by default."""
+        from workstation.ui.theme import THEMES, current_theme
+
+        self.theme = QComboBox()
+        for key, label in THEMES:
+            self.theme.addItem(label, key)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(current_theme())))
+        tab = QWidget()
+        form = QFormLayout(tab)
+        form.addRow("Theme", self.theme)
+        note = QLabel("The dark theme keeps the frame around the images dark, as reading rooms are.")
+        note.setWordWrap(True)
+        form.addRow("", note)
+        return tab
 
     # -- RIS and letterhead ---------------------------------------------------------------------
 
@@ -549,6 +568,11 @@ class SettingsDialog(QDialog):
         except WorkstationError as exc:
             self.error.setText(str(exc))
             return
+        from workstation.ui.theme import apply_theme, save_theme
+
+        theme = str(self.theme.currentData())
+        save_theme(theme)
+        apply_theme(theme)
         self.settings = settings
         self.saved.emit(settings)
         super().accept()

@@ -62,10 +62,12 @@ log = logging.getLogger(__name__)
 
 #: How often (at most) the loading progress and thumbnails are brought up to date, in ms.
 PROGRESS_INTERVAL_MS = 150
-#: How long a viewport that is not the active one waits after the last change in it (a linked
-#: scroll, a reference line, an arriving slice) before it draws, in ms (its ``follower_delay_ms``).
-#: Defined here, not imported from ui.viewport, so that VTK is not imported at start-up.
-FOLLOWER_DELAY_MS = 150
+#: How long a viewport that is not the active one waits after a change in it (a linked scroll, a
+#: reference line, an arriving slice) before it draws, in ms (its ``follower_delay_ms``); changes
+#: coming meanwhile join that frame, so it draws at most this often: a linked prior keeps up
+#: within a frame or two of fast scrolling (it waited for the scrolling to stop before: about a
+#: second behind). Defined here, not imported from ui.viewport, so that VTK is not imported at start-up.
+FOLLOWER_DELAY_MS = 40
 #: Arriving images are handed to the viewports for at most this long per event-loop turn (the
 #: rest wait for the next turn, the image on screen first), in seconds: a burst of arrivals never
 #: holds up a frame of the reader's scrolling.
@@ -90,6 +92,25 @@ def first_shown_index(display_set: DisplaySet) -> int:
     """The image a viewport shows first (and loads first): the middle of a stack, the first
     frame of a multi-frame image."""
     return image_count(display_set) // 2 if display_set.kind is not DisplaySetKind.MULTIFRAME else 0
+
+
+def qc_gaps(display_set: DisplaySet) -> list[tuple[int, str]]:
+    """Error-level QC findings at a place in the stack, for the scroll bar: (index of the image
+    before the gap, sentence) for each "slices missing" warning of the display set, graded as
+    QC grades it (:data:`workstation.qc.series_checks.WARNING_SEVERITY`)."""
+    from workstation.model.image_warning import WarningCode
+    from workstation.qc.findings import Severity
+    from workstation.qc.series_checks import WARNING_SEVERITY
+
+    index = {str(uid): i for i, (uid, _frame) in enumerate(display_set.frames)}
+    out = []
+    for warning in display_set.warnings:
+        if warning.code is not WarningCode.MISSING_SLICES or WARNING_SEVERITY.get(warning.code) is not Severity.ERROR:
+            continue
+        places = sorted(index[u] for u in warning.instances if u in index)
+        if places:
+            out.append((places[0], warning.sentence))
+    return out
 
 
 def stack_geometry(display_set: DisplaySet, headers: Sequence[Dataset | None]) -> StackGeometry | None:
@@ -130,6 +151,9 @@ class SharedLoad(QObject):
     load already under way gets what arrived so far at once. The load is cancelled when its last
     viewport leaves it.
     """
+
+    #: The load ended: all its images arrived (or failed), or it was cancelled.
+    ended = Signal()
 
     def __init__(self, view: StudyView, display_set: DisplaySet, focus: int) -> None:
         super().__init__(view)
@@ -200,6 +224,7 @@ class SharedLoad(QObject):
         self.members.clear()
         self.images.clear()
         self.view.forget_load(self)
+        self.ended.emit()
         self.deleteLater()  # no callback comes after the loader's cancel()
 
     def set_focus(self, binding: ViewportBinding, index: int) -> None:
@@ -261,6 +286,7 @@ class SharedLoad(QObject):
         self.done = True
         for binding in list(self.members):
             binding.load_finished()
+        self.ended.emit()
 
 
 class ViewportBinding(QObject):
@@ -557,11 +583,15 @@ class StudyView(QWidget):
             else:
                 binding.viewport.set_message("Drag a series here from the list on the left.")
 
-    def add_display_sets(self, display_sets: Sequence[DisplaySet], headers: Sequence[Dataset]) -> None:
+    def add_display_sets(self, display_sets: Sequence[DisplaySet], headers: Sequence[Dataset], *, heading: str = "") -> None:
         """Make another study's display sets (a prior, for comparison) showable in this view's
-        viewports; they are fetched from the same archive and library. Not listed in the browser."""
+        viewports; they are fetched from the same archive and library, and listed in the series
+        browser under ``heading`` (to drag onto a viewport)."""
+        new = [ds for ds in display_sets if ds.uid not in self._by_uid]
         for ds in display_sets:
             self._by_uid.setdefault(ds.uid, ds)
+        if new:
+            self.browser.add_display_sets(new, heading or "Other study")
         for header in headers:
             uid = str(header.get("SOPInstanceUID", "") or "")
             if uid:
@@ -596,6 +626,7 @@ class StudyView(QWidget):
             self._unlink(binding)
             binding.display_set = None
             binding.deleteLater()
+        slot.clear_reformat()
         slot.viewport.close()  # frees its render window (OpenGL context) now
         if not self._closed:
             self.release_held_loads()
@@ -721,6 +752,8 @@ class StudyView(QWidget):
         binding.viewport.set_message("")
         binding._message_shown = False
         binding.viewport.show_display_set(ds, self.study, count, binding.headers)
+        if hasattr(binding.viewport, "set_gaps"):
+            binding.viewport.set_gaps(qc_gaps(ds))
         focus = first_shown_index(ds)
         binding.state.image_index = focus
         self._apply_presentation(binding, forced)
@@ -735,6 +768,35 @@ class StudyView(QWidget):
         self._link(binding)
         self._update_reference_lines()
         self.progress.emit()
+
+    def show_plane_in_slot(self, index: int, uid: str, plane: str, preset: str = "", point: Any = None) -> Any:
+        """A real reformat in slot ``index``: plane ``plane`` (axial, coronal, sagittal) of the
+        volume display set ``uid``, as a hanging protocol's MPR viewport asks
+        (:mod:`workstation.ui.plane_pane`); the slot's 2D viewport is left empty meanwhile.
+        ``point`` (Frame of Reference UID, LPS point) puts the crosshair at the reader's place
+        when the volume is in that Frame of Reference.
+        Returns the pane, or None when the display set is not a volume."""
+        from workstation.ui.plane_pane import open_plane_pane
+
+        ds = self._by_uid.get(uid)
+        if self._closed or ds is None or not ds.is_volume or not 0 <= index < len(self.grid.slots):
+            return None
+        self.clear_slot(index)
+        binding = self._bindings[self.grid.slots[index]]
+        headers = {u: h for u in dict.fromkeys(u for u, _ in ds.frames) if (h := self._headers.get(u)) is not None}
+        shared = self._loads.get(uid)
+        # A viewport loading the same series first: the pane reads its images once they are
+        # here (from the library), never a second download beside that one.
+        wait = shared.ended if shared is not None and shared.loading else None
+        frame = next((str(h.get("FrameOfReferenceUID", "") or "") for h in headers.values()), "")
+        at = point[1] if point is not None and frame and point[0] == frame else None  # (frame, LPS point)
+        # Another pane of the same volume (an MPR stage's three planes): one volume for all.
+        share = next((b.slot.reformat for b in self.bindings if b is not binding and b.slot.reformat is not None
+                      and getattr(b.slot.reformat, "reformat_display_set", None) is ds), None)
+        pane = open_plane_pane(ds, plane, headers, self.read_instance, preset, wait_for=wait, point=at, share=share)
+        pane.failed.connect(self.status.emit)
+        binding.slot.show_reformat(pane)
+        return pane
 
     def _image_set_for(self, state: PresentationState) -> DisplaySet | None:
         referenced = {uid for uid, _frame in state.references}
@@ -1044,6 +1106,7 @@ class StudyView(QWidget):
             binding.stop()
             self._unlink(binding)
             binding.cine.stop()
+            binding.slot.clear_reformat()
             binding.viewport.close()  # frees its render window (OpenGL context) now
             binding.deleteLater()
         self._groups.clear()

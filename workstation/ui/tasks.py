@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressBar
 
@@ -125,10 +126,14 @@ class TaskTracker:
                 report(done, total, message)
 
         def on_finished(result: Any) -> None:
+            if not shiboken6.isValid(self.bar):
+                return  # the window closed while the task ran: nothing left to show it in
             self._forget(task)
             finished(result)
 
         def on_failed(message: str) -> None:
+            if not shiboken6.isValid(self.bar):
+                return
             self._forget(task)
             failed(message)
 
@@ -141,7 +146,7 @@ class TaskTracker:
     def _forget(self, task: Task) -> None:
         if task in self.running:
             self.running.remove(task)
-        if not self.running:
+        if not self.running and shiboken6.isValid(self.bar):
             self.bar.setVisible(False)
 
     def cancel_all(self) -> None:

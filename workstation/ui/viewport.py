@@ -6,9 +6,10 @@ widget only turns input into changes of the state (``workstation.model.viewport`
 :class:`~workstation.render.slice_renderer.SliceRenderer` listens to the state and updates its
 scene, and the widget draws one frame per event-loop turn however many changes came in it (wheel
 notches, linked viewports, arriving slices); :meth:`ViewportWidget.render_now` draws at once. In a
-grid, a viewport that is not the active one (``follower_delay_ms`` > 0) draws, applies its state
-changes and makes its OpenGL context only once changes have stopped for that long, so that on a
-software OpenGL only the viewport the reader works in costs a frame per scroll step. The
+grid, a viewport that is not the active one (``follower_delay_ms`` > 0) draws and applies its state
+changes at most once per that many ms (so a linked prior keeps up within a frame or two while the
+reader scrolls), and makes its OpenGL context only when it first draws, so that on a software
+OpenGL the viewport the reader works in keeps most of the frames. The
 grayscale pipeline is PS3.4 Annex N; window presets PS3.3 C.11.2 and the CT presets of
 ``workstation.model.presets``; the 3D cursor point is a patient (LPS) point of PS3.3 C.7.6.2.1.1.
 
@@ -18,7 +19,8 @@ Shift+left click places the 3D cursor, double-click maximises (``double_clicked`
 Keys: Up/Left and Down/Right one image, Page Up/Down ten, Home/End first/last, 1-9 presets,
 A auto window, I invert, F fit, Z 1:1 pixels, Ctrl+R rotate 90 degrees clockwise, H/V flip,
 Esc or R reset. With a measurement tool set (``tool``, see :mod:`workstation.ui.measure_tools`),
-left-button input and the keys the tool claims go to the tool. Beside the image, a slice scroll bar shows the position and which slices have
+left-button input and the keys the tool claims go to the tool, except a click on a viewport that is
+not the active one: that click only activates it. Beside the image, a slice scroll bar shows the position and which slices have
 arrived; clicking or dragging it jumps. Presentation-state annotations (PS3.3 C.10.5) are drawn
 over their images with :meth:`ViewportWidget.set_annotations`.
 """
@@ -68,6 +70,8 @@ SCROLL_BAR_WIDTH = 12
 SCROLL_TRACK_COLOUR = QColor(28, 28, 28)
 SCROLL_LOADED_COLOUR = QColor(90, 110, 140)
 SCROLL_POSITION_COLOUR = QColor(255, 170, 0)
+#: A QC error at a place in the stack (slices missing there): a red bar across the strip.
+SCROLL_GAP_COLOUR = QColor(235, 40, 40)
 SCROLL_FAILED_COLOUR = QColor(190, 40, 40)
 
 
@@ -106,7 +110,8 @@ class _VtkView(ForwardingVtkWidget):
 
     def focusInEvent(self, ev: Any) -> None:  # noqa: N802
         super().focusInEvent(ev)
-        self._owner.activated.emit()
+        if ev.reason() != Qt.FocusReason.MouseFocusReason:  # a press activates in _mouse_press,
+            self._owner.activated.emit()  # which must see whether it was active before
 
     def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802
         # An expose (shown, uncovered, resized) draws through the owner's coalesced path: one
@@ -123,8 +128,8 @@ class _VtkView(ForwardingVtkWidget):
 
 class SliceScrollBar(QWidget):
     """A thin strip beside the viewport: the stack from top (first image) to bottom, the slices
-    whose pixels have arrived marked (those that failed to load in red), the current image as a
-    bright handle. A click or a drag
+    whose pixels have arrived marked (those that failed to load in red), a red bar where QC found
+    slices missing, the current image as a bright handle. A click or a drag
     jumps there (the viewport's ``index_changed`` then moves the loader's focus)."""
 
     def __init__(self, owner: ViewportWidget) -> None:
@@ -185,6 +190,10 @@ class SliceScrollBar(QWidget):
                 if first <= i <= last:
                     top, bottom = self.span(i)
                     painter.fillRect(2, top, width - 4, bottom - top, SCROLL_FAILED_COLOUR)
+            for before, _sentence in owner.gaps:  # QC: slices missing after image ``before``
+                if first - 1 <= before <= last:
+                    _, bottom = self.span(before)
+                    painter.fillRect(0, max(0, bottom - 2), width, 4, SCROLL_GAP_COLOUR)
             top, bottom = self.span(owner.index)
             middle = (top + bottom) // 2
             painter.fillRect(0, max(0, middle - 2), width, 5, SCROLL_POSITION_COLOUR)
@@ -258,6 +267,9 @@ class ViewportWidget(QWidget):
         self._view_touched = False
         #: Images that could not be loaded (marked red on the scroll bar).
         self.failed: set[int] = set()
+        #: QC errors between images: (index of the image before the gap, the finding's sentence),
+        #: marked on the scroll bar (set_gaps).
+        self.gaps: list[tuple[int, str]] = []
         self._loaded_count = 0  # images with pixels, counted as they arrive
         self._last_index = self.state.image_index
         # Coalesced drawing: any number of changes in one event-loop turn (wheel notches, linked
@@ -289,6 +301,7 @@ class ViewportWidget(QWidget):
             fps = default_cine_fps(headers[0])
         self._view_touched = False
         self.failed = set()
+        self.gaps = []
         self._loaded_count = 0
         self.renderer.set_stack(image_count, headers, display_set=display_set)
         self.state.show(getattr(display_set, "uid", None), image_count, cine_fps=fps)
@@ -332,6 +345,16 @@ class ViewportWidget(QWidget):
     def set_reference_lines(self, lines: list[ReferenceLine]) -> None:
         self.renderer.set_reference_lines(lines)
         self._render()
+
+    def set_gaps(self, gaps: list[tuple[int, str]]) -> None:
+        """Mark QC errors between images on the scroll bar: (index of the image before the gap,
+        sentence); the sentences become the scroll bar's tooltip."""
+        self.gaps = list(gaps)
+        tip = "Images of this series: loaded ones marked; click or drag to jump"
+        if self.gaps:
+            tip += "\n" + "\n".join(f"Red mark: {sentence}" for _i, sentence in self.gaps)
+        self.scroll_bar.setToolTip(tip)
+        self.scroll_bar.update()
 
     def set_cursor(self, point: np.ndarray | None) -> None:
         self.renderer.set_cursor(point)
@@ -402,7 +425,8 @@ class ViewportWidget(QWidget):
 
     def _render(self) -> None:
         """Ask for a frame: drawn once when control returns to the event loop (the active
-        viewport), or once changes have stopped for :attr:`follower_delay_ms` (the others)."""
+        viewport), or :attr:`follower_delay_ms` after the first change not yet drawn (the others:
+        at most one frame per that many ms however fast the changes come)."""
         if not self.isVisible():
             return
         timer = self._render_timer
@@ -410,8 +434,11 @@ class ViewportWidget(QWidget):
         if delay <= 0:
             if not timer.isActive() or timer.interval() != 0:
                 timer.start(0)
-        else:
-            timer.start(delay)  # restarted by every change: drawn after a pause
+        elif not timer.isActive():
+            # Not restarted by the changes that follow: a linked viewport draws at most every
+            # ``delay`` ms while the reader scrolls, so it keeps up within a frame or two instead
+            # of waiting for the scrolling to stop.
+            timer.start(delay)
 
     def render_now(self) -> None:
         """Draw now (the pending frame, if any, is then not drawn again)."""
@@ -476,10 +503,18 @@ class ViewportWidget(QWidget):
         return (pos.x() * ratio, pos.y() * ratio)
 
     def _mouse_press(self, ev: QMouseEvent) -> None:
+        was_active = self._active
         self.activated.emit()
         self.view.setFocus()
         point = self._screen_point(ev.position())
         button = ev.button()
+        if button == Qt.MouseButton.LeftButton and self.tool is not None and not was_active \
+                and not ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            # A click on a viewport that was not the active one only activates it: the reader
+            # meant to focus it, not to place a probe or start a measurement there.
+            self._drag = None
+            ev.accept()
+            return
         if button == Qt.MouseButton.LeftButton and ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             try:
                 picked = self.renderer.pick_patient(*point)

@@ -3,7 +3,8 @@
 The grid's shape, the active slot and the maximised slot are a
 :class:`workstation.model.viewport.Layout` (plain data); this module only lays the slots out and
 paints the marks. A slot holds a 2D :class:`~workstation.ui.viewport.ViewportWidget` for image
-display sets, or a :class:`~workstation.ui.document_view.DocumentView` for reports and PDFs.
+display sets, a :class:`~workstation.ui.document_view.DocumentView` for reports and PDFs, or a
+one-plane MPR a hanging protocol asked for (:mod:`workstation.ui.plane_pane`).
 A series dragged from the series browser and dropped on a slot shows there.
 """
 
@@ -61,6 +62,8 @@ class ViewportSlot(QFrame):
         self.pages.addWidget(viewport)
         self.pages.addWidget(self.document)
         self.display_set_uid: str | None = None
+        #: A reformatted view shown instead of the viewport (show_reformat), or None.
+        self.reformat: Any = None
         viewport.activated.connect(lambda: self.activated.emit(self.index))
         viewport.double_clicked.connect(lambda: self.double_clicked.emit(self.index))
         self.document.activated.connect(lambda: self.activated.emit(self.index))
@@ -74,10 +77,36 @@ class ViewportSlot(QFrame):
         return self.pages.currentWidget() is self.document
 
     def show_viewport(self) -> None:
+        self.clear_reformat()
         self.pages.setCurrentWidget(self.viewport)
 
     def show_document(self) -> None:
+        self.clear_reformat()
         self.pages.setCurrentWidget(self.document)
+
+    def show_reformat(self, view: Any) -> None:
+        """Show a reformatted view (a one-plane MPR, :mod:`workstation.ui.plane_pane`) here; a
+        press in it activates the slot."""
+        self.clear_reformat()
+        self.reformat = view
+        self.pages.addWidget(view)
+        self.pages.setCurrentWidget(view)
+        inner = getattr(view, "view", None)
+        if inner is not None:
+            inner.installEventFilter(self)
+
+    def clear_reformat(self) -> None:
+        """Take the reformatted view out (its volume freed)."""
+        view, self.reformat = self.reformat, None
+        if view is None:
+            return
+        self.pages.removeWidget(view)
+        view.reformat_display_set = None  # a load waiting to start does not
+        release = getattr(view, "release", None)
+        if release is not None:
+            release()
+        view.close()
+        view.deleteLater()
 
     def set_active(self, active: bool) -> None:
         colour = ACTIVE_COLOUR if active else IDLE_COLOUR

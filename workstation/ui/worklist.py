@@ -13,6 +13,8 @@ empty and its tooltip says so; an unreachable RIS adds one sentence to the statu
 A study whose local copy is incomplete (a pull cut off half-way, or damaged copies) says so in its
 "Images" and "Origin" cells ("16 of 28", "library (incomplete)"), in a warning colour, with the
 tooltip "Incomplete: 16 of 28 images, pull again." (:meth:`StudySummary.completeness_note`).
+
+The "QC" column shows the QC state this workstation recorded (errors, warnings, passed).
 """
 
 from __future__ import annotations
@@ -53,9 +55,12 @@ from workstation.ui import tasks
 
 COLUMNS = (
     "Patient", "Patient ID", "Birth date", "Sex", "Study date", "Modality", "Description",
-    "Accession", "Images", "Origin", "Report",
+    "Accession", "Images", "Origin", "Report", "QC",
 )
 REPORT_COLUMN = COLUMNS.index("Report")
+QC_COLUMN = COLUMNS.index("QC")
+#: QC states as the worklist shows them: (text, colour); nothing for a study never checked.
+QC_LOOK = {"errors": ("QC errors", "#ff5a5a"), "warnings": ("QC warnings", "#e0a030"), "passed": ("QC passed", "#50c070")}
 NO_RIS_TIP = "No RIS is configured: add its FHIR URL in the settings to see report status here."
 NO_ACCESSION_TIP = "This study has no accession number, so its report cannot be looked up."
 REPORT_LABELS = {NO_REPORT: "No report", "preliminary": "Preliminary", "final": "Final",
@@ -116,9 +121,11 @@ class WorklistWidget(QWidget):
     demo_requested = Signal()
 
     def __init__(self, search: Callable[[StudyQuery, str], list[StudySummary]], source_names: list[str],
-                 *, ris_profile: Callable[[], RisProfile | None] | None = None) -> None:
+                 *, ris_profile: Callable[[], RisProfile | None] | None = None,
+                 qc_states: Callable[[], dict[str, Any]] | None = None) -> None:
         super().__init__()
         self._search = search
+        self._qc_states = qc_states
         self._ris_profile = ris_profile or load_ris_profile
         self._task: tasks.Task | None = None
         self._status_task: tasks.Task | None = None
@@ -258,6 +265,7 @@ class WorklistWidget(QWidget):
                 ("" if s.number_of_instances is None else str(s.number_of_instances), s.number_of_instances or 0),
                 (origin, origin),
                 ("", ""),
+                ("", ""),
             )
             items = []
             for text, key in values:
@@ -268,12 +276,51 @@ class WorklistWidget(QWidget):
             if s.incomplete:
                 _mark_incomplete(s, items[IMAGES_COLUMN], items[ORIGIN_COLUMN])
             self.model.appendRow(items)
+        self.show_qc_states()
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.resizeColumnsToContents()
         n = len(self._studies)
         self._found_text = f"{n} stud{'y' if n == 1 else 'ies'} found."
         self.status.setText(self._found_text)
         self.fetch_report_statuses()
+
+    # -- QC status (workstation.qc.status) -------------------------------------------------------
+
+    def show_qc_states(self) -> None:
+        """The QC column: each listed study's state as this workstation's QC recorded it
+        (:class:`workstation.qc.status.QCStatusStore`): errors in red, so a study with a slice
+        missing is seen before it is opened."""
+        if self._qc_states is None:
+            return
+        try:
+            states = self._qc_states()
+        except (OSError, WorkstationError):
+            return  # an unreadable status file: the column stays empty
+        for r in range(self.model.rowCount()):
+            item = self.model.item(r, QC_COLUMN)
+            row = item.data(Qt.ItemDataRole.UserRole + 2) if item is not None else None
+            if item is None or row is None:
+                continue
+            record = states.get(self._studies[int(row)].study_uid)
+            state = getattr(getattr(record, "state", None), "value", "")
+            text, colour = QC_LOOK.get(state, ("", ""))
+            if state == "passed" and getattr(record, "passed_despite_errors", False):
+                text += " despite errors"
+            counts = getattr(record, "counts", {}) or {}
+            item.setText(text)
+            item.setData(text, Qt.ItemDataRole.UserRole + 1)
+            item.setForeground(QColor(colour) if colour else self.palette().text().color())
+            item.setToolTip(f"QC: {counts.get('error', 0)} error(s), {counts.get('warning', 0)} warning(s); F3 shows them"
+                            if text else "")
+
+    def qc_text(self, study_uid: str) -> str:
+        """The QC column's text for a listed study ('' when none or not listed)."""
+        for r in range(self.model.rowCount()):
+            item = self.model.item(r, QC_COLUMN)
+            row = item.data(Qt.ItemDataRole.UserRole + 2) if item is not None else None
+            if row is not None and self._studies[int(row)].study_uid == study_uid:
+                return str(item.text())
+        return ""
 
     # -- report status from the RIS ------------------------------------------------------------
 
