@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from workstation import __version__
+from workstation.audit import AuditAction, audit_log_for, audited
+from workstation.audit.events import OUTCOME_MINOR_FAILURE
 from workstation.errors import Cancelled, SettingsError, WorkstationError
 from workstation.log_privacy import route_warnings_to_log
 from workstation.model.query import StudyQuery
@@ -96,6 +98,12 @@ def _open_library(settings: Settings, quiet: bool = False) -> Library:
 # Verbs
 
 
+def _patient_of(library: Library, study_uid: str) -> tuple[str, str]:
+    """The Patient ID and its issuer of a study in the library (for the audit log)."""
+    found = library.search_studies(StudyQuery(study_uid=study_uid))
+    return (found[0].patient_id, found[0].issuer_of_patient_id) if found else ("", "")
+
+
 def _date(text: str) -> dt.date:
     for fmt in ("%Y-%m-%d", "%Y%m%d"):
         try:
@@ -146,9 +154,14 @@ def cmd_studies(args: argparse.Namespace, settings: Settings) -> int:
     sources: list[Any] = [archive] if archive is not None else []
     if archive is None or args.with_library:
         sources.append(_open_library(settings))
-    for source in sources:
-        for s in source.search_studies(query):
-            found[s.study_uid] = found[s.study_uid].merged_with(s) if s.study_uid in found else s
+    keys = {k: v for k, v in vars(args).items()
+            if k in ("name", "patient_id", "accession", "date_from", "date_to", "modality",
+                     "description") and v not in (None, "")}
+    with audited(settings, AuditAction.STUDY_SEARCHED, detail={"query": {k: str(v) for k, v in keys.items()}}) as seen:
+        for source in sources:
+            for s in source.search_studies(query):
+                found[s.study_uid] = found[s.study_uid].merged_with(s) if s.study_uid in found else s
+        seen.detail["matches"] = len(found)
     studies = sorted(found.values(), key=lambda s: (s.study_date, s.study_time), reverse=True)
     if args.json:
         json.dump([_study_row(s) for s in studies], sys.stdout, indent=2)
@@ -199,8 +212,14 @@ def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
         )
     library = _open_library(settings, args.quiet)
     bar = ProgressBar("Retrieving") if not args.quiet else None
-    with library.open_study(args.study_uid):  # never evicted while it arrives
+    with (audited(settings, AuditAction.STUDY_PULLED, study_uid=args.study_uid) as pulled,
+          library.open_study(args.study_uid)):  # never evicted while it arrives
         report = pull_study(archive, library, args.study_uid, progress=bar)
+        pulled.patient_id, pulled.issuer_of_patient_id = _patient_of(library, args.study_uid)
+        pulled.detail = {"instances": report.instances_fetched, "expected": report.instances_expected,
+                         "archive": archive.transport.host}
+        if not report.complete:
+            pulled.outcome, pulled.outcome_text = OUTCOME_MINOR_FAILURE, "incomplete"
         evicted = library.evict_to_limit()
     print(report.summary())
     if evicted:
@@ -221,6 +240,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             bar(done, total)
 
     report = import_paths(library, [Path(p) for p in args.paths], progress=progress)
+    log_ = audit_log_for(settings)
+    for uid in report.study_uids:  # one record per study (PS3.15 A.5.3.7 Import)
+        patient_id, issuer = _patient_of(library, uid)
+        log_.record(AuditAction.STUDY_IMPORTED, study_uid=uid, patient_id=patient_id,
+                    issuer_of_patient_id=issuer,
+                    detail={"files": sum(1 for r in report.results if r.study_uid == uid)})
     for line in report.failure_lines():
         print(line, file=sys.stderr)
     problems = report.problem_lines()
@@ -247,6 +272,9 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
         headers = archive_study_headers(settings, args.study_uid, args.archive)
     if not headers:
         raise WorkstationError(f"Study {args.study_uid} was not found.")
+    audit_log_for(settings).record(
+        AuditAction.STUDY_OPENED, study_uid=args.study_uid, patient_id=str(headers[0].get("PatientID", "")),
+        issuer_of_patient_id=str(headers[0].get("IssuerOfPatientID", "")), detail={"from": origin})
     display_sets = build_display_sets(headers)
     described = [d.describe() for d in display_sets]
     if args.json:
@@ -381,6 +409,7 @@ PLUGIN_VERBS = {
     "report": "workstation.report.cli:add_report_parser",
     "qc": "workstation.qc.cli:add_qc_parser",
     "outbox": "workstation.report.delivery.cli:add_outbox_parser",
+    "audit": "workstation.audit.cli:add_audit_parser",
 }
 
 
