@@ -20,6 +20,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
 
+from workstation.audit import AuditAction, audit_log_for
 from workstation.errors import ArchiveError, WorkstationError
 from workstation.model.displayset import build_display_sets
 from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
@@ -303,6 +304,7 @@ class MainWindow(QMainWindow):
                 if not headers:
                     raise WorkstationError("This study has no images in the local library and no archive is configured to fetch them from.")
             headers, hidden = readable_headers(headers)
+            audit_log_for(self.settings).record(AuditAction.STUDY_OPENED, study_uid=study.study_uid, patient_id=study.patient_id, issuer_of_patient_id=study.issuer_of_patient_id)  # noqa: E501
             display_sets = build_display_sets(headers)
             if display_sets and LIBRARY in study.origins:
                 self.library.touch_study(study.study_uid)  # a database write: kept off the UI thread

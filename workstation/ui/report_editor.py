@@ -18,7 +18,6 @@ writes the outgoing folder and queues it in the outbox, in the background.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -56,6 +55,7 @@ from PySide6.QtWidgets import (
 
 from workstation.annotate.measurements import ImageRef
 from workstation.errors import SigningError, WorkstationError
+from workstation.identity import current_identity
 from workstation.model import attributes as attr
 from workstation.model.entities import SeriesSummary, StudySummary
 from workstation.model.query import StudyQuery
@@ -522,13 +522,10 @@ class ReportEditor(QWidget):
         return self.library_templates.templates.get(template_id) or self.library_templates.get("generic")
 
     def author(self) -> str:
-        value = str(report_settings().value(AUTHOR_SETTING, "") or "")
-        if value:
-            return value
-        try:
-            return getpass.getuser()
-        except (OSError, KeyError):
-            return ""
+        who = current_identity()  # the signed-in person first; the OS login name is no identity
+        if who is not None:
+            return who.display()
+        return str(report_settings().value(AUTHOR_SETTING, "") or "")
 
     def _find_priors(self, study: StudySummary, library: Any, archive: Any) -> None:
         uid = study.study_uid
