@@ -1,7 +1,7 @@
 """The ``workstation`` command: with no verb it opens the app; verbs script the core.
 
 Verbs: ``studies``, ``pull``, ``import``, ``info``, ``render``, ``hang``, ``report``, ``outbox``, ``qc``, ``demo``,
-``archive``. Exit status 0 on
+``archive``, ``login``, ``logout``, ``audit``. Exit status 0 on
 success; 1 with one sentence on standard error when something went wrong; 2 for a usage error.
 Passwords never go on the command line: they come from the keyring (``workstation archive add``
 asks for one) or, for scripts, from ``WORKSTATION_USER`` / ``WORKSTATION_PASSWORD``.
@@ -351,7 +351,9 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
         if args.default or not settings.default_archive:
             settings.default_archive = args.name
         kept = "its secret is in the system keyring"
-        if profile.auth == "none":
+        if profile.auth == "oidc":
+            kept = "it uses your sign-in ('workstation login')"
+        elif profile.auth == "none":
             kept = "it needs no secret"
         else:
             from_env = os.environ.get(auth.ENV_SECRET)
@@ -410,6 +412,8 @@ PLUGIN_VERBS = {
     "qc": "workstation.qc.cli:add_qc_parser",
     "outbox": "workstation.report.delivery.cli:add_outbox_parser",
     "audit": "workstation.audit.cli:add_audit_parser",
+    "login": "workstation.net.login_cli:add_login_parser",
+    "logout": "workstation.net.login_cli:add_logout_parser",
 }
 
 
@@ -473,7 +477,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     a.add_argument("name")
     a.add_argument("url", help="DICOMweb root, e.g. https://pacs.example.org/dicom-web")
     a.add_argument("--user", help="user name")
-    a.add_argument("--auth", choices=["basic", "bearer", "none"], default="basic")
+    a.add_argument("--auth", choices=["basic", "bearer", "oidc", "none"], default="basic",
+                   help="oidc: the access token of your sign-in ('workstation login')")
     a.add_argument("--ca-bundle", help="PEM file of trusted CAs (default: the system's)")
     a.add_argument("--default", action="store_true", help="make it the default archive")
     a.add_argument("--allow-insecure-http", action="store_true",
