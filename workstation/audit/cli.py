@@ -36,6 +36,8 @@ def add_audit_parser(subparsers: Any) -> None:
     p.add_argument("--verify", action="store_true",
                    help="check that no record was changed, removed or inserted (exit 1 if so)")
     p.add_argument("--json", action="store_true", help="print the records as JSON")
+    p.add_argument("--forward", action="store_true",
+                   help="send the records not yet sent to the audit repository (syslog over TLS)")
     p.set_defaults(func=cmd_audit)
 
 
@@ -57,7 +59,21 @@ def _line(e: AuditEntry) -> str:
                                  f"on {e.machine}" if e.machine else "") if x)
 
 
+def _forward(settings: Settings) -> int:
+    from workstation.audit.log import default_audit_path
+    from workstation.audit.syslog import SyslogForwarder
+    from workstation.errors import SettingsError
+
+    if not settings.audit.syslog_host:
+        raise SettingsError("No audit repository is configured (the settings' audit.syslog_host).")
+    sent = SyslogForwarder(settings.audit, default_audit_path(settings)).send_pending()
+    print(f"{sent} audit records sent to {settings.audit.syslog_host}:{settings.audit.syslog_port}.")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    if args.forward:
+        return _forward(settings)
     log = audit_log_for(settings)
     entries = [e for e in log.read(args.study) if _after(e, args.since)]
     status = 0
