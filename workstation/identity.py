@@ -37,6 +37,8 @@ class Identity:
     issuer: str
     profile: str = ""
     signed_in_at: str = ""
+    family_name: str = ""
+    given_name: str = ""
 
     @property
     def user_id(self) -> str:
@@ -45,6 +47,13 @@ class Identity:
 
     def display(self) -> str:
         return self.name or self.subject
+
+    def dicom_person_name(self) -> str:
+        """The person as a DICOM PN (PS3.5 6.2): ``Family^Given`` when the provider gave both
+        (OpenID ``family_name``/``given_name``), else the display name as the family name."""
+        if self.family_name:
+            return f"{self.family_name}^{self.given_name}" if self.given_name else self.family_name
+        return self.display().replace("^", " ")
 
 
 def state_folder() -> Path:
@@ -65,7 +74,8 @@ def current_identity() -> Identity | None:
     if not isinstance(data, dict) or not data.get("subject"):
         return None
     return Identity(**{k: str(data.get(k, "")) for k in ("subject", "name", "issuer", "profile",
-                                                          "signed_in_at")})
+                                                          "signed_in_at", "family_name",
+                                                          "given_name")})
 
 
 def remember_identity(identity: Identity) -> Path:

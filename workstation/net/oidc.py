@@ -128,7 +128,8 @@ def identity_from_claims(claims: dict[str, Any], profile: OidcProfile) -> Identi
         str(claims[k]) for k in ("given_name", "family_name") if claims.get(k)) or
         claims.get("preferred_username") or "")
     return Identity(subject=str(claims["sub"]), name=name, issuer=str(claims["iss"]),
-                    profile=profile.name,
+                    profile=profile.name, family_name=str(claims.get("family_name") or ""),
+                    given_name=str(claims.get("given_name") or ""),
                     signed_in_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
 
