@@ -172,7 +172,8 @@ class TokenCheckingArchive:
 
     provider: Provider
     upstream: str  # Orthanc's DICOMweb root
-    upstream_auth: tuple[str, str]
+    upstream_auth: tuple[str, str] | None
+    prefix: str = "/dicom-web"  # the path this proxy serves, mapped onto ``upstream``
     delay_s: float = 0.0
     # An archive whose clock runs ahead, or that limits token age itself: a token first seen
     # more than this many seconds ago is rejected although the provider still says it is active.
@@ -185,7 +186,7 @@ class TokenCheckingArchive:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/dicom-web"
+        return f"http://127.0.0.1:{self.port}{self.prefix}"
 
     def start(self) -> TokenCheckingArchive:
         archive = self
@@ -195,6 +196,17 @@ class TokenCheckingArchive:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802
+                self._relay("GET")
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._relay("POST")
+
+            def do_PUT(self) -> None:  # noqa: N802
+                self._relay("PUT")
+
+            def _relay(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body_in = self.rfile.read(length) if length else None
                 auth = self.headers.get("Authorization", "")
                 token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else ""
                 active = False
@@ -217,14 +229,17 @@ class TokenCheckingArchive:
                 archive.tokens_seen.append(token)
                 if archive.delay_s:
                     time.sleep(archive.delay_s)
-                path = self.path.removeprefix("/dicom-web")
-                upstream = requests.get(archive.upstream + path, auth=archive.upstream_auth,
-                                        headers={k: v for k, v in self.headers.items()
-                                                 if k.lower() in ("accept", "accept-encoding")},
-                                        timeout=60)
+                path = self.path.removeprefix(archive.prefix)
+                upstream = requests.request(
+                    method, archive.upstream + path, auth=archive.upstream_auth, data=body_in,
+                    headers={k: v for k, v in self.headers.items()
+                             if k.lower() in ("accept", "accept-encoding", "content-type", "if-none-exist")},
+                    timeout=60)
                 body = upstream.content
                 self.send_response(upstream.status_code)
-                self.send_header("Content-Type", upstream.headers.get("Content-Type", "application/octet-stream"))
+                for name in ("Content-Type", "Location", "ETag"):
+                    if name in upstream.headers:
+                        self.send_header(name, upstream.headers[name])
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
