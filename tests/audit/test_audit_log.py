@@ -181,6 +181,7 @@ def test_cli_import_info_and_search_are_audited_with_the_patient(tmp_path: Path,
         (folder / f"{i}.dcm").write_bytes(data)
     assert main(["import", "-q", str(folder)]) == 0
     assert main(["info", uid]) == 0
+    main(["qc", uid, "--pdf", str(tmp_path / "qc.pdf")])  # the status may flag the tiny phantom
     assert main(["studies", "--library", "--id", "DEMO*"]) == 0
     capsys.readouterr()
     records = AuditLog(default_audit_path()).read()
@@ -188,6 +189,9 @@ def test_cli_import_info_and_search_are_audited_with_the_patient(tmp_path: Path,
     assert ("study_imported", uid) in actions and ("study_opened", uid) in actions
     opened = next(r for r in records if r.action == "study_opened")
     assert opened.patient_id and opened.user == HELENE.name
+    assert ("qc_run", uid) in actions and ("study_exported", uid) in actions  # the PDF left the library
+    exported = next(r for r in records if r.action == "study_exported")
+    assert exported.event_id == "110106" and exported.patient_id == opened.patient_id
     searched = records[-1]
     assert searched.action == "study_searched" and searched.detail["query"] == {"patient_id": "DEMO*"}
     assert AuditLog(default_audit_path()).verify().intact

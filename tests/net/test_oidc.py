@@ -10,6 +10,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import threading
+import time
 import webbrowser
 from collections.abc import Iterator
 from pathlib import Path
@@ -268,3 +271,25 @@ def test_settings_round_trip_of_the_sign_in_and_audit_sections() -> None:
                                                    client_id="ws", audience="https://pacs.example")
     with pytest.raises(Exception, match="client ID"):
         OidcProfile(name="x", issuer="https://idp", client_id="")
+
+
+def test_device_login_from_the_command_line(provider: op.Provider, capsys: pytest.CaptureFixture[str]) -> None:
+    save_settings(Settings(sign_in=[OidcProfile(name="sso", issuer=provider.issuer, client_id="workstation")]))
+    result: dict[str, int] = {}
+    worker = threading.Thread(target=lambda: result.setdefault("rc", main(["login", "--device"])))
+    worker.start()
+    said = ""
+    deadline = time.monotonic() + 15
+    while "enter the code" not in said and time.monotonic() < deadline:
+        said += capsys.readouterr().err
+        time.sleep(0.05)
+    found = re.search(r"open (\S+) and enter the code (\S+)\.", said)
+    assert found, said
+    op.confirm_device(found.group(1))  # the user, on a phone
+    worker.join(60)
+    assert result == {"rc": 0}
+    who = current_identity()
+    assert who is not None and who.name == "Dr Hélène Dupré-Łukasz"
+    record = AuditLog(default_audit_path()).read()[-1]
+    assert record.action == "signed_in" and record.detail["flow"] == "device"
+    assert _refresh_token()
