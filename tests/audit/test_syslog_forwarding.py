@@ -85,6 +85,9 @@ def test_records_made_while_the_repository_is_down_are_sent_later_in_order(rsysl
         assert [ET.fromstring(line.split("|", 3)[3].removeprefix("\ufeff"))
                 .find("ParticipantObjectIdentification").get("ParticipantObjectID")  # type: ignore[union-attr]
                 for line in lines] == ["1.2.0", "1.2.1", "1.2.2"]
+        # The next sending starts where this one stopped (it does not re-read the whole log).
+        state = json.loads(default_audit_path().with_name("audit.forwarded").read_text())
+        assert state["seq"] == 3 and state["offset"] == default_audit_path().stat().st_size
         assert main(["audit", "--forward"]) == 0  # nothing twice
         assert "0 audit records sent" in capsys.readouterr().out
     finally:

@@ -254,7 +254,7 @@ class AuditLog:
     def read(self, study_uid: str | None = None) -> list[AuditEntry]:
         """Every record (of one study, if given), oldest first; torn or foreign lines skipped."""
         entries: list[AuditEntry] = []
-        for _number, _raw, data in _lines(self._bytes()):
+        for _number, _raw, data in iter_lines(self._bytes()):
             if data is None or "action" not in data:
                 continue
             entry = AuditEntry.from_json(data)
@@ -275,7 +275,7 @@ class AuditLog:
             raise StoreError(f"The audit log {self.path} cannot be read ({exc.strerror}).") from exc
 
 
-def _lines(raw: bytes) -> Iterator[tuple[int, bytes, dict[str, Any] | None]]:
+def iter_lines(raw: bytes) -> Iterator[tuple[int, bytes, dict[str, Any] | None]]:
     """``(line number, bytes with the newline, parsed object or None)`` for each line."""
     start = 0
     number = 0
@@ -321,7 +321,7 @@ def _chain_tail(fd: int) -> tuple[bytes, int, str]:
     whole = os.pread(fd, size, 0)
     prefix = b"\n" if torn else b""
     seq = 1
-    for _n, _raw, data in _lines(whole):
+    for _n, _raw, data in iter_lines(whole):
         if _is_chained(data) and data is not None and isinstance(data.get("seq"), int):
             seq = int(data["seq"]) + 1
     return prefix, seq, hashlib.sha256(whole + prefix).hexdigest()
@@ -334,7 +334,7 @@ def verify_chain(raw: bytes) -> ChainReport:
     previous: dict[str, Any] | None = None  # the line before, when it is a chained record
     seen_chain = False
     last_seq = 0
-    for number, chunk, data in _lines(raw):
+    for number, chunk, data in iter_lines(raw):
         if _is_chained(data) and data is not None:
             seen_chain = True
             report.records += 1

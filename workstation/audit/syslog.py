@@ -27,7 +27,7 @@ from pathlib import Path
 
 from workstation.atomic import write_text_atomic
 from workstation.audit.atna import to_xml
-from workstation.audit.log import AuditEntry, AuditLog
+from workstation.audit.log import AuditEntry, iter_lines
 from workstation.errors import WorkstationError
 from workstation.settings import AuditSettings
 
@@ -65,11 +65,40 @@ class SyslogForwarder:
     def from_settings(cls, settings: AuditSettings, log_path: Path) -> SyslogForwarder:
         return cls(settings, log_path)
 
-    def _last_sent(self) -> int:
+    def _state(self) -> tuple[int, int]:
+        """(number of the last record sent, byte offset in the log just after it)."""
         try:
-            return int(json.loads(self.state_path.read_text(encoding="utf-8")).get("seq", 0))
-        except (OSError, ValueError, AttributeError):
-            return 0
+            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+            return int(data.get("seq", 0)), int(data.get("offset", 0))
+        except (OSError, ValueError, AttributeError, TypeError):
+            return 0, 0
+
+    def _pending(self) -> tuple[list[AuditEntry], int]:
+        """The records after the last one sent, read from where the last sending stopped (the
+        whole log only when the log is shorter than that: replaced or restored), and the
+        offset after the last of them."""
+        last_seq, offset = self._state()
+        try:
+            with self.log_path.open("rb") as fh:
+                size = fh.seek(0, 2)
+                if offset > size:
+                    offset = 0
+                fh.seek(offset)
+                raw = fh.read()
+        except FileNotFoundError:
+            return [], offset
+        pending: list[AuditEntry] = []
+        end = offset
+        position = offset
+        for _n, chunk, data in iter_lines(raw):
+            position += len(chunk)
+            if data is None or not chunk.endswith(b"\n") or "hash" not in data:
+                continue
+            entry = AuditEntry.from_json(data)
+            if entry.seq > last_seq:
+                pending.append(entry)
+                end = position
+        return pending, end
 
     def _context(self) -> ssl.SSLContext:
         context = ssl.create_default_context(cafile=self.settings.ca_bundle or None)
@@ -87,7 +116,7 @@ class SyslogForwarder:
 
     def send_pending(self) -> int:
         """Send every record after the last one sent; returns how many were sent."""
-        pending = [e for e in AuditLog(self.log_path).read() if e.seq > self._last_sent()]
+        pending, end = self._pending()
         if not pending:
             return 0
         host, port = self.settings.syslog_host, int(self.settings.syslog_port)
@@ -101,7 +130,8 @@ class SyslogForwarder:
                 # a server closing on our last frame must not lose it unnoticed.
                 tls.unwrap()
                 last = pending[-1]
-                write_text_atomic(self.state_path, json.dumps({"seq": last.seq, "hash": last.hash}))
+                write_text_atomic(self.state_path, json.dumps({"seq": last.seq, "hash": last.hash,
+                                                               "offset": end}))
         except ssl.SSLError as exc:
             raise ForwardError(f"The audit repository at {host}:{port} was not trusted ({exc.reason}); "
                                "check its CA in the audit settings.") from None
