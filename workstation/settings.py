@@ -8,11 +8,13 @@ settings name another folder.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -107,6 +109,15 @@ class SigningSettings:
         return [Path(p).expanduser() for p in self.trust_roots if p.strip()]
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass
 class OidcProfile:
     """An OpenID provider the practice signs in through (OpenID Connect Core 1.0, RFC 8252).
@@ -114,24 +125,26 @@ class OidcProfile:
     ``issuer`` is the provider's issuer URL (its discovery document is
     ``issuer/.well-known/openid-configuration``); ``client_id`` the workstation's public client
     registered there (no secret: a native app cannot keep one, RFC 8252 8.5); ``scopes`` what is
-    asked for (``offline_access`` for a refresh token); ``audience`` the resource indicator of
-    the archive and RIS (RFC 8707) when the provider needs one. ``refresh_margin_s``: the access
-    token is refreshed this long before it expires.
+    asked for (``offline_access`` for a refresh token). ``refresh_margin_s``: the access token is
+    refreshed this long before it expires. The issuer must be https:// unless it is this machine
+    (tokens are readable by anyone on the path without TLS, RFC 6749 10.3).
     """
 
     name: str
     issuer: str
     client_id: str
     scopes: str = "openid profile offline_access"
-    audience: str = ""
     ca_bundle: str = ""
     redirect_port: int = 0  # 0: any free loopback port (RFC 8252 7.3)
     refresh_margin_s: float = 30.0
     timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
-        if not self.issuer.startswith(("https://", "http://")):
-            raise SettingsError(f"Sign-in profile '{self.name}': the issuer must be an https:// URL.")
+        host = urlsplit(self.issuer).hostname or ""
+        if not (self.issuer.startswith("https://")
+                or (self.issuer.startswith("http://") and _is_loopback(host))):
+            raise SettingsError(f"Sign-in profile '{self.name}': the issuer must be an https:// URL "
+                                "(plain http:// only on this machine).")
         if not self.client_id:
             raise SettingsError(f"Sign-in profile '{self.name}': the client ID is missing.")
 

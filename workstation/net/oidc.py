@@ -351,8 +351,9 @@ class OidcSession:
             return self._access_token
 
     def renew_after_rejection(self, rejected: str) -> bool:
-        """The resource server rejected ``rejected`` before its expiry: refresh once (unless
-        another thread already did); ``False`` when the refresh is refused too (raises then)."""
+        """The resource server rejected ``rejected`` before its expiry: refresh (unless another
+        thread already replaced it) and say the request may be sent again; raises
+        :class:`AuthError` in one sentence when the provider refuses the refresh too."""
         with self._lock:
             if self._access_token == rejected:
                 self.refresh()
