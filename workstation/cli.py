@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from workstation import __version__
 from workstation.audit import AuditAction, audit_log_for, audited
 from workstation.audit.events import OUTCOME_MINOR_FAILURE
+from workstation.audit.record import query_keys, record_import
 from workstation.errors import Cancelled, SettingsError, WorkstationError
 from workstation.log_privacy import route_warnings_to_log
 from workstation.model.query import StudyQuery
@@ -154,10 +155,7 @@ def cmd_studies(args: argparse.Namespace, settings: Settings) -> int:
     sources: list[Any] = [archive] if archive is not None else []
     if archive is None or args.with_library:
         sources.append(_open_library(settings))
-    keys = {k: v for k, v in vars(args).items()
-            if k in ("name", "patient_id", "accession", "date_from", "date_to", "modality",
-                     "description") and v not in (None, "")}
-    with audited(settings, AuditAction.STUDY_SEARCHED, detail={"query": {k: str(v) for k, v in keys.items()}}) as seen:
+    with audited(settings, AuditAction.STUDY_SEARCHED, detail={"query": query_keys(query)}) as seen:
         for source in sources:
             for s in source.search_studies(query):
                 found[s.study_uid] = found[s.study_uid].merged_with(s) if s.study_uid in found else s
@@ -240,12 +238,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             bar(done, total)
 
     report = import_paths(library, [Path(p) for p in args.paths], progress=progress)
-    log_ = audit_log_for(settings)
-    for uid in report.study_uids:  # one record per study (PS3.15 A.5.3.7 Import)
-        patient_id, issuer = _patient_of(library, uid)
-        log_.record(AuditAction.STUDY_IMPORTED, study_uid=uid, patient_id=patient_id,
-                    issuer_of_patient_id=issuer,
-                    detail={"files": sum(1 for r in report.results if r.study_uid == uid)})
+    record_import(settings, library, report)
     for line in report.failure_lines():
         print(line, file=sys.stderr)
     problems = report.problem_lines()

@@ -8,14 +8,41 @@ PS3.15 A.5.1 EventOutcomeIndicator) with the error's sentence when it raises.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from workstation.audit.events import OUTCOME_SERIOUS_FAILURE, OUTCOME_SUCCESS, AuditAction
+from workstation.audit.events import (
+    OUTCOME_MINOR_FAILURE,
+    OUTCOME_SERIOUS_FAILURE,
+    OUTCOME_SUCCESS,
+    AuditAction,
+)
 from workstation.audit.log import AuditLog, default_audit_path
 from workstation.settings import Settings
+
+if TYPE_CHECKING:
+    from workstation.model.entities import StudySummary
+    from workstation.model.query import StudyQuery
+
+
+class _Searchable(Protocol):  # the library (workstation.store sits above; no import of it here)
+    def search_studies(self, query: StudyQuery) -> list[StudySummary]: ...
+
+
+class _FileResult(Protocol):
+    @property
+    def study_uid(self) -> str: ...
+
+
+class _Imported(Protocol):  # workstation.store.importer.ImportReport
+    @property
+    def study_uids(self) -> list[str]: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def results(self) -> Sequence[_FileResult]: ...
 
 
 def audit_log_for(settings: Settings | None = None) -> AuditLog:
@@ -58,3 +85,35 @@ def audited(settings: Settings | None, action: AuditAction, *, study_uid: str = 
             action, study_uid=subject.study_uid, patient_id=subject.patient_id,
             issuer_of_patient_id=subject.issuer_of_patient_id, detail=subject.detail,
             outcome=outcome, outcome_text=text)
+
+
+def query_keys(query: StudyQuery) -> dict[str, str]:
+    """The matching keys a search used (the ATNA Query message's query), empty ones left out."""
+    keys = {"patient_name": query.patient_name, "patient_id": query.patient_id,
+            "accession_number": query.accession_number, "modality": query.modality,
+            "study_description": query.study_description, "study_uid": query.study_uid,
+            "study_date": query.study_date_range()}
+    return {k: v for k, v in keys.items() if v}
+
+
+def record_search(settings: Settings | None, query: StudyQuery, matches: int, *,
+                  problem: str = "") -> None:
+    """A worklist search (PS3.15 A.5.3.10 Query): its keys and how many studies matched."""
+    audit_log_for(settings).record(
+        AuditAction.STUDY_SEARCHED, detail={"query": query_keys(query), "matches": matches},
+        outcome=OUTCOME_MINOR_FAILURE if problem else OUTCOME_SUCCESS, outcome_text=problem)
+
+
+def record_import(settings: Settings | None, library: _Searchable, report: _Imported) -> None:
+    """One Import record (PS3.15 A.5.3.7) per study that received files, with its patient."""
+    from workstation.model.query import StudyQuery
+
+    log = audit_log_for(settings)
+    for uid in report.study_uids:
+        found = library.search_studies(StudyQuery(study_uid=uid))
+        log.record(AuditAction.STUDY_IMPORTED, study_uid=uid,
+                   patient_id=found[0].patient_id if found else "",
+                   issuer_of_patient_id=found[0].issuer_of_patient_id if found else "",
+                   detail={"files": sum(1 for r in report.results if r.study_uid == uid)},
+                   outcome=OUTCOME_SUCCESS if report.ok else OUTCOME_MINOR_FAILURE,
+                   outcome_text="" if report.ok else "some files failed")
