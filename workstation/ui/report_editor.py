@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.annotate.measurements import ImageRef
+from workstation.audit import AuditAction, audit_log_for
 from workstation.errors import SigningError, WorkstationError
 from workstation.identity import current_identity
 from workstation.model import attributes as attr
@@ -1033,6 +1034,7 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
                                 organization=practice)
     folder = write_outgoing(signed, outgoing_folder(settings))
+    audit_log_for(settings).record(AuditAction.REPORT_SIGNED, study_uid=signed.report.study.study_uid, patient_id=signed.report.patient.patient_id, issuer_of_patient_id=signed.report.patient.issuer_of_patient_id, instance_uids=[signed.version_uid], detail={"signature_level": signed.signature_level})  # noqa: E501
     say(1, 3, "Queueing the report for delivery…")
     outbox = open_outbox(settings)
     outbox.add(folder)
