@@ -56,3 +56,21 @@ def test_fhir_delivery_carries_the_sign_in_token_and_needs_a_sign_in(
         assert ris.rejected == 0  # nothing was sent without a token
     finally:
         ris.stop()
+
+
+def test_fhir_token_rejected_before_its_expiry_is_renewed_and_the_report_delivered(
+        tmp_path: Path, fhir_server: FhirServer, provider: op.Provider) -> None:
+    # A RIS whose clock runs ahead: a token is refused from its second use on (1 ms old).
+    ris = op.TokenCheckingArchive(provider, fhir_server.url, None, prefix="/fhir", max_token_age_s=0.001).start()
+    try:
+        profile = OidcProfile(name="sso", issuer=provider.issuer, client_id="workstation")
+        save_settings(Settings(sign_in=[profile]))
+        oidc.session_for(profile).login_browser(op.drive_browser)
+        outbox = Outbox(tmp_path / "reports",
+                        {"fhir": fhir_destination(RisProfile(fhir_url=ris.url, auth="oidc"))})
+        outbox.add(make_report_folder(tmp_path / "signed"))
+        [state] = outbox.deliver_all()
+        assert state.destinations["fhir"].state == DELIVERED, state.destinations["fhir"].last_error
+        assert ris.rejected >= 1 and len(set(ris.tokens_seen)) >= 2, (ris.rejected, ris.tokens_seen)
+    finally:
+        ris.stop()
