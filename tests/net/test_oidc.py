@@ -295,3 +295,15 @@ def test_device_login_from_the_command_line(provider: op.Provider, capsys: pytes
     record = AuditLog(default_audit_path()).read()[-1]
     assert record.action == "signed_in" and record.detail["flow"] == "device"
     assert _refresh_token()
+
+
+def test_a_busy_redirect_port_is_one_sentence(provider: op.Provider) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        profile = OidcProfile(name="sso", issuer=provider.issuer, client_id="workstation", redirect_port=port)
+        with pytest.raises(AuthError, match=f"port {port} \\(in use"):
+            oidc.OidcSession(profile).login_browser(op.drive_browser)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import http.server
 import logging
 import secrets
 import threading
@@ -37,7 +36,7 @@ import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
@@ -53,14 +52,12 @@ from joserfc.jws import JWSRegistry
 from workstation.errors import AuthError
 from workstation.identity import Identity, current_identity, forget_identity, remember_identity
 from workstation.net.auth import KEYRING_SERVICE, NoKeyringError, keyring_available
+from workstation.net.loopback import CALLBACK_PATH, LoopbackRedirect
 from workstation.settings import OidcProfile, Settings, load_settings
 
 log = logging.getLogger(__name__)
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-CALLBACK_PATH = "/callback"
-SIGNED_IN_PAGE = (b"<!doctype html><meta charset='utf-8'><title>Workstation</title>"
-                  b"<p>You are signed in to the workstation; you can close this window.</p>")
 
 
 def keyring_user(profile: OidcProfile) -> str:
@@ -133,35 +130,6 @@ def identity_from_claims(claims: dict[str, Any], profile: OidcProfile) -> Identi
                     signed_in_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
 
-class _Callback(http.server.BaseHTTPRequestHandler):
-    """The loopback redirect's one request (RFC 8252 7.3)."""
-
-    server: _CallbackServer
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        parts = urlsplit(self.path)
-        if parts.path != CALLBACK_PATH:
-            self.send_error(404)
-            return
-        self.server.result = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(SIGNED_IN_PAGE)))
-        self.end_headers()
-        self.wfile.write(SIGNED_IN_PAGE)
-        self.server.done.set()
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the query holds the code
-        return
-
-
-class _CallbackServer(http.server.HTTPServer):
-    def __init__(self, port: int) -> None:
-        super().__init__(("127.0.0.1", port), _Callback)
-        self.result: dict[str, str] = {}
-        self.done = threading.Event()
-
-
 @dataclass
 class DevicePrompt:
     """What the user must do on another device (RFC 8628 3.3)."""
@@ -218,7 +186,12 @@ class OidcSession:
                       timeout_s: float = 300.0) -> Identity:
         """The authorization code flow with PKCE in the system browser (RFC 8252)."""
         metadata = self.metadata
-        server = _CallbackServer(self.profile.redirect_port)
+        try:
+            server = LoopbackRedirect(self.profile.redirect_port)
+        except OSError:
+            raise AuthError(f"The sign-in could not wait for the browser on 127.0.0.1 port "
+                            f"{self.profile.redirect_port} (in use by another program); free it, "
+                            "or set the sign-in profile's redirect port to 0 (any).") from None
         redirect_uri = f"http://127.0.0.1:{server.server_port}{CALLBACK_PATH}"
         thread = threading.Thread(target=server.serve_forever, name="oidc-callback", daemon=True)
         thread.start()
