@@ -214,7 +214,8 @@ def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
           library.open_study(args.study_uid)):  # never evicted while it arrives
         report = pull_study(archive, library, args.study_uid, progress=bar)
         pulled.patient_id, pulled.issuer_of_patient_id = _patient_of(library, args.study_uid)
-        pulled.detail = {"instances": report.instances_fetched, "expected": report.instances_expected,
+        pulled.detail = {"why": "pull", "instances": report.instances_fetched,
+                         "expected": report.instances_expected,
                          "archive": archive.transport.host}
         if not report.complete:
             pulled.outcome, pulled.outcome_text = OUTCOME_MINOR_FAILURE, "incomplete"

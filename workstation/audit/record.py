@@ -117,3 +117,29 @@ def record_import(settings: Settings | None, library: _Searchable, report: _Impo
                    detail={"files": sum(1 for r in report.results if r.study_uid == uid)},
                    outcome=OUTCOME_SUCCESS if report.ok else OUTCOME_MINOR_FAILURE,
                    outcome_text="" if report.ok else "some files failed")
+
+
+class _Pulled(Protocol):  # workstation.net.transfer.PullReport
+    @property
+    def study_uid(self) -> str: ...
+    @property
+    def complete(self) -> bool: ...
+    @property
+    def instances_fetched(self) -> int: ...
+    @property
+    def instances_expected(self) -> int: ...
+
+
+def record_pull(settings: Settings | None, library: _Searchable, report: _Pulled, *, why: str) -> None:
+    """A study (or part of it) brought into the library (PS3.15 A.5.3.4, instances transferred,
+    created here): ``why`` says what asked for it (``"pull"``, ``"prior prefetch"``)."""
+    from workstation.model.query import StudyQuery
+
+    found = library.search_studies(StudyQuery(study_uid=report.study_uid))
+    audit_log_for(settings).record(
+        AuditAction.STUDY_PULLED, study_uid=report.study_uid,
+        patient_id=found[0].patient_id if found else "",
+        issuer_of_patient_id=found[0].issuer_of_patient_id if found else "",
+        detail={"why": why, "instances": report.instances_fetched, "expected": report.instances_expected},
+        outcome=OUTCOME_SUCCESS if report.complete else OUTCOME_MINOR_FAILURE,
+        outcome_text="" if report.complete else "incomplete")
