@@ -37,6 +37,8 @@ def test_search_import_and_open_are_recorded_with_the_signed_in_reader(qtbot, tm
         qtbot.waitUntil(lambda: window.worklist.model.rowCount() == 1, timeout=20000)
         open_row(qtbot, window.worklist, "CT HEAD DEMO PHANTOM")
         qtbot.waitUntil(lambda: any(r.action == "study_opened" for r in log.read()), timeout=20000)
+        qtbot.waitUntil(lambda: window.tabs.count() == 2, timeout=20000)  # the study is shown
+        qtbot.waitUntil(lambda: not window.loading.text(), timeout=20000)  # no task left running
         records = log.read()
         by_action = {r.action: r for r in records}
         assert {"study_imported", "study_searched", "study_opened"} <= set(by_action)
