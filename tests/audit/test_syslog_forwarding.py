@@ -56,9 +56,14 @@ def test_records_reach_the_repository_as_atna_xml_over_tls(rsyslog, capsys) -> N
     event = root.find("EventIdentification")
     assert event is not None and event.get("EventActionCode") == "R" and event.get("EventOutcomeIndicator") == "0"
     assert event.find("EventID").get("csd-code") == "110103"  # type: ignore[union-attr]
-    user = root.find("ActiveParticipant")
-    assert user is not None and user.get("UserName") == "Dr Zoë Ångström"
+    user, application = root.findall("ActiveParticipant")
+    assert user.get("UserName") == "Dr Zoë Ångström"
     assert user.get("UserID") == "rad-9@https://idp.example" and user.get("UserIsRequestor") == "true"
+    assert application.get("UserIsRequestor") == "false"
+    assert application.find("RoleIDCode").get("csd-code") == "110150"  # type: ignore[union-attr]
+    # PS3.15 A.5.1 order: event, participants, source, objects.
+    assert [c.tag for c in root][:4] == ["EventIdentification", "ActiveParticipant", "ActiveParticipant",
+                                         "AuditSourceIdentification"]
     objects = {o.get("ParticipantObjectTypeCodeRole"): o.get("ParticipantObjectID")
                for o in root.findall("ParticipantObjectIdentification")}
     assert objects == {"3": "1.2.3.4", "1": "PAT-ü^^^&HÔP"}

@@ -1,7 +1,8 @@
 """A record as a DICOM audit message: the XML of PS3.15 A.5.1 (IHE ITI ATNA, RFC 3881 lineage).
 
 An audit repository reads these: ``EventIdentification`` (EventID, EventTypeCode, action, time,
-outcome), one ``ActiveParticipant`` (the signed-in person, the requestor, at this machine), the
+outcome), two ``ActiveParticipant`` (the signed-in person, the requestor, at this machine; and
+the application, RoleIDCode 110150), the
 ``AuditSourceIdentification`` (this workstation, an "End-user display device") and one
 ``ParticipantObjectIdentification`` each for the study (Study Instance UID, PS3.15 A.5.2.5) and
 the patient (Patient Number, ``ID^^^&issuer`` as HL7 CX), and for a query the query itself.
@@ -13,7 +14,7 @@ import base64
 import json
 import xml.etree.ElementTree as ET
 
-from workstation.audit.events import Code, coding_of
+from workstation.audit.events import APPLICATION, Code, coding_of
 from workstation.audit.log import AuditEntry
 
 END_USER_DISPLAY_DEVICE = Code("1", "DCM", "End-user display device")
@@ -49,6 +50,10 @@ def to_xml(entry: AuditEntry) -> str:
     if entry.os_account:
         participant["AlternativeUserID"] = entry.os_account
     ET.SubElement(root, "ActiveParticipant", participant)
+    application = ET.SubElement(root, "ActiveParticipant", {
+        "UserID": "workstation", "UserIsRequestor": "false",
+        "NetworkAccessPointID": entry.machine, "NetworkAccessPointTypeCode": "1"})
+    _coded(application, "RoleIDCode", APPLICATION)
     source = ET.SubElement(root, "AuditSourceIdentification", {"AuditSourceID": entry.machine})
     _coded(source, "AuditSourceTypeCode", END_USER_DISPLAY_DEVICE)
     if entry.study_uid:
