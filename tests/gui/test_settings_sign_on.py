@@ -8,7 +8,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from workstation.settings import ArchiveProfile, Settings, load_settings, save_settings, settings_path  # noqa: E402
+from workstation.settings import (  # noqa: E402
+    ArchiveProfile,
+    Settings,
+    load_settings,
+    save_settings,
+    settings_path,
+)
 from workstation.ui.settings_dialog import SettingsDialog  # noqa: E402
 
 pytestmark = pytest.mark.gui
