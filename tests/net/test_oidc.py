@@ -307,3 +307,16 @@ def test_a_busy_redirect_port_is_one_sentence(provider: op.Provider) -> None:
         profile = OidcProfile(name="sso", issuer=provider.issuer, client_id="workstation", redirect_port=port)
         with pytest.raises(AuthError, match=f"port {port} \\(in use"):
             oidc.OidcSession(profile).login_browser(op.drive_browser)
+
+
+def test_logout_after_the_profile_left_the_settings_still_forgets_everything(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from workstation.identity import Identity, remember_identity
+
+    remember_identity(Identity(subject="helene", name="Dr Hélène", issuer="https://idp.gone", profile="gone"))
+    keyring.set_password("workstation", "oidc:gone", "a-refresh-token")
+    assert main(["logout"]) == 1  # the provider could not be told
+    assert "could not be told to revoke" in capsys.readouterr().err
+    assert current_identity() is None and keyring.get_password("workstation", "oidc:gone") is None
+    record = AuditLog(default_audit_path()).read()[-1]
+    assert (record.action, record.outcome, record.user) == ("signed_out", "4", "Dr Hélène")

@@ -10,13 +10,18 @@ forgets them. Both are recorded in the access audit log (PS3.15 A.5.3.12 User Au
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import Any
+
+import keyring
+import keyring.errors
 
 from workstation.audit import AuditAction, audit_log_for
 from workstation.audit.events import OUTCOME_MINOR_FAILURE, OUTCOME_SERIOUS_FAILURE
 from workstation.errors import SettingsError, WorkstationError
-from workstation.identity import current_identity
+from workstation.identity import current_identity, forget_identity
+from workstation.net.auth import KEYRING_SERVICE
 from workstation.net.oidc import session_for
 from workstation.settings import OidcProfile, Settings, save_settings
 
@@ -93,8 +98,14 @@ def cmd_logout(args: argparse.Namespace, settings: Settings) -> int:
     if who is None:
         print("Nobody is signed in.")
         return 0
-    profile = settings.sign_in_profile(who.profile or None)
-    revoked = session_for(profile).logout() if profile is not None else False
+    profile = next((p for p in settings.sign_in if p.name == who.profile), None) or settings.sign_in_profile()
+    if profile is not None:
+        revoked = session_for(profile).logout()
+    else:  # the profile left the settings: nothing to revoke with; forget everything here
+        revoked = False
+        forget_identity()
+        with contextlib.suppress(keyring.errors.KeyringError):
+            keyring.delete_password(KEYRING_SERVICE, f"oidc:{who.profile}")
     audit_log_for(settings).record(
         AuditAction.SIGNED_OUT, identity=who,
         outcome="0" if revoked else OUTCOME_MINOR_FAILURE,
