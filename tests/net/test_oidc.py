@@ -157,7 +157,7 @@ def test_browser_login_with_pkce_then_bearer_on_dicomweb_and_logout_revokes(
 
 def _pull_signed_in(provider: op.Provider, archive: op.TokenCheckingArchive, uid: str,
                     capsys: pytest.CaptureFixture[str]) -> list[str]:
-    _configure(provider, archive.url, margin=1.0)
+    _configure(provider, archive.url, margin=2.0)
     assert main(["login"]) == 0
     first_refresh = _refresh_token()
     assert main(["pull", uid, "-q"]) == 0  # complete: exit status 0
@@ -174,7 +174,7 @@ def test_access_token_renewed_before_it_expires_in_the_middle_of_a_pull(
         capsys: pytest.CaptureFixture[str]) -> None:
     uid = _upload_study(orthanc, 10)
     # Each request takes 0.4 s at the archive: the pull outlives several 4 s access tokens,
-    # each renewed 1 s before it expires, so the archive never sees an expired one.
+    # each renewed 2 s before it expires, so the archive never sees an expired one.
     archive = _archive(short_provider, orthanc, delay_s=0.4)
     try:
         distinct = _pull_signed_in(short_provider, archive, uid, capsys)
