@@ -1,7 +1,7 @@
 """The ``workstation`` command: with no verb it opens the app; verbs script the core.
 
 Verbs: ``studies``, ``pull``, ``import``, ``info``, ``render``, ``hang``, ``report``, ``outbox``, ``qc``, ``demo``,
-``archive``. Exit status 0 on
+``archive``, ``login``, ``logout``, ``audit``. Exit status 0 on
 success; 1 with one sentence on standard error when something went wrong; 2 for a usage error.
 Passwords never go on the command line: they come from the keyring (``workstation archive add``
 asks for one) or, for scripts, from ``WORKSTATION_USER`` / ``WORKSTATION_PASSWORD``.
@@ -22,6 +22,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from workstation import __version__
+from workstation.audit import AuditAction, audit_log_for, audited
+from workstation.audit.events import OUTCOME_MINOR_FAILURE
+from workstation.audit.record import query_keys, record_import
 from workstation.errors import Cancelled, SettingsError, WorkstationError
 from workstation.log_privacy import route_warnings_to_log
 from workstation.model.query import StudyQuery
@@ -96,6 +99,12 @@ def _open_library(settings: Settings, quiet: bool = False) -> Library:
 # Verbs
 
 
+def _patient_of(library: Library, study_uid: str) -> tuple[str, str]:
+    """The Patient ID and its issuer of a study in the library (for the audit log)."""
+    found = library.search_studies(StudyQuery(study_uid=study_uid))
+    return (found[0].patient_id, found[0].issuer_of_patient_id) if found else ("", "")
+
+
 def _date(text: str) -> dt.date:
     for fmt in ("%Y-%m-%d", "%Y%m%d"):
         try:
@@ -146,9 +155,11 @@ def cmd_studies(args: argparse.Namespace, settings: Settings) -> int:
     sources: list[Any] = [archive] if archive is not None else []
     if archive is None or args.with_library:
         sources.append(_open_library(settings))
-    for source in sources:
-        for s in source.search_studies(query):
-            found[s.study_uid] = found[s.study_uid].merged_with(s) if s.study_uid in found else s
+    with audited(settings, AuditAction.STUDY_SEARCHED, detail={"query": query_keys(query)}) as seen:
+        for source in sources:
+            for s in source.search_studies(query):
+                found[s.study_uid] = found[s.study_uid].merged_with(s) if s.study_uid in found else s
+        seen.detail["matches"] = len(found)
     studies = sorted(found.values(), key=lambda s: (s.study_date, s.study_time), reverse=True)
     if args.json:
         json.dump([_study_row(s) for s in studies], sys.stdout, indent=2)
@@ -199,8 +210,15 @@ def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
         )
     library = _open_library(settings, args.quiet)
     bar = ProgressBar("Retrieving") if not args.quiet else None
-    with library.open_study(args.study_uid):  # never evicted while it arrives
+    with (audited(settings, AuditAction.STUDY_PULLED, study_uid=args.study_uid) as pulled,
+          library.open_study(args.study_uid)):  # never evicted while it arrives
         report = pull_study(archive, library, args.study_uid, progress=bar)
+        pulled.patient_id, pulled.issuer_of_patient_id = _patient_of(library, args.study_uid)
+        pulled.detail = {"why": "pull", "instances": report.instances_fetched,
+                         "expected": report.instances_expected,
+                         "archive": archive.transport.host}
+        if not report.complete:
+            pulled.outcome, pulled.outcome_text = OUTCOME_MINOR_FAILURE, "incomplete"
         evicted = library.evict_to_limit()
     print(report.summary())
     if evicted:
@@ -221,6 +239,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             bar(done, total)
 
     report = import_paths(library, [Path(p) for p in args.paths], progress=progress)
+    record_import(settings, library, report)
     for line in report.failure_lines():
         print(line, file=sys.stderr)
     problems = report.problem_lines()
@@ -247,6 +266,9 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
         headers = archive_study_headers(settings, args.study_uid, args.archive)
     if not headers:
         raise WorkstationError(f"Study {args.study_uid} was not found.")
+    audit_log_for(settings).record(
+        AuditAction.STUDY_OPENED, study_uid=args.study_uid, patient_id=str(headers[0].get("PatientID", "")),
+        issuer_of_patient_id=str(headers[0].get("IssuerOfPatientID", "")), detail={"from": origin})
     display_sets = build_display_sets(headers)
     described = [d.describe() for d in display_sets]
     if args.json:
@@ -323,7 +345,9 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
         if args.default or not settings.default_archive:
             settings.default_archive = args.name
         kept = "its secret is in the system keyring"
-        if profile.auth == "none":
+        if profile.auth == "oidc":
+            kept = "it uses your sign-in ('workstation login')"
+        elif profile.auth == "none":
             kept = "it needs no secret"
         else:
             from_env = os.environ.get(auth.ENV_SECRET)
@@ -381,6 +405,9 @@ PLUGIN_VERBS = {
     "report": "workstation.report.cli:add_report_parser",
     "qc": "workstation.qc.cli:add_qc_parser",
     "outbox": "workstation.report.delivery.cli:add_outbox_parser",
+    "audit": "workstation.audit.cli:add_audit_parser",
+    "login": "workstation.net.login_cli:add_login_parser",
+    "logout": "workstation.net.login_cli:add_logout_parser",
 }
 
 
@@ -444,7 +471,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     a.add_argument("name")
     a.add_argument("url", help="DICOMweb root, e.g. https://pacs.example.org/dicom-web")
     a.add_argument("--user", help="user name")
-    a.add_argument("--auth", choices=["basic", "bearer", "none"], default="basic")
+    a.add_argument("--auth", choices=["basic", "bearer", "oidc", "none"], default="basic",
+                   help="oidc: the access token of your sign-in ('workstation login')")
     a.add_argument("--ca-bundle", help="PEM file of trusted CAs (default: the system's)")
     a.add_argument("--default", action="store_true", help="make it the default archive")
     a.add_argument("--allow-insecure-http", action="store_true",

@@ -8,11 +8,13 @@ settings name another folder.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -21,6 +23,7 @@ from workstation.errors import SettingsError
 
 APP_NAME = "workstation"
 RPPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"  # France: Répertoire partagé des professionnels de santé
+AUTH_SCHEMES = ("none", "basic", "bearer", "oidc")
 
 
 @dataclass
@@ -29,7 +32,7 @@ class ArchiveProfile:
 
     name: str
     url: str
-    auth: str = "basic"  # "none", "basic" or "bearer"
+    auth: str = "basic"  # "none", "basic", "bearer" or "oidc" (the signed-in session's token)
     username: str = ""
     ca_bundle: str = ""  # path to a PEM bundle; empty means the system's trusted CAs
     verify_tls: bool = True
@@ -50,10 +53,10 @@ class ArchiveProfile:
     deadline_grace_s: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.auth not in ("none", "basic", "bearer"):
+        if self.auth not in AUTH_SCHEMES:
             raise SettingsError(
-                f"Archive profile '{self.name}': authentication must be none, basic or bearer, "
-                f"not '{self.auth}'."
+                f"Archive profile '{self.name}': authentication must be none, basic, bearer or "
+                f"oidc, not '{self.auth}'."
             )
         if not self.url.startswith(("http://", "https://")):
             raise SettingsError(
@@ -106,6 +109,63 @@ class SigningSettings:
         return [Path(p).expanduser() for p in self.trust_roots if p.strip()]
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class OidcProfile:
+    """An OpenID provider the practice signs in through (OpenID Connect Core 1.0, RFC 8252).
+
+    ``issuer`` is the provider's issuer URL (its discovery document is
+    ``issuer/.well-known/openid-configuration``); ``client_id`` the workstation's public client
+    registered there (no secret: a native app cannot keep one, RFC 8252 8.5); ``scopes`` what is
+    asked for (``offline_access`` for a refresh token). ``refresh_margin_s``: the access token is
+    refreshed this long before it expires. The issuer must be https:// unless it is this machine
+    (tokens are readable by anyone on the path without TLS, RFC 6749 10.3).
+    """
+
+    name: str
+    issuer: str
+    client_id: str
+    scopes: str = "openid profile offline_access"
+    ca_bundle: str = ""
+    redirect_port: int = 0  # 0: any free loopback port (RFC 8252 7.3)
+    refresh_margin_s: float = 30.0
+    timeout_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        host = urlsplit(self.issuer).hostname or ""
+        if not (self.issuer.startswith("https://")
+                or (self.issuer.startswith("http://") and _is_loopback(host))):
+            raise SettingsError(f"Sign-in profile '{self.name}': the issuer must be an https:// URL "
+                                "(plain http:// only on this machine).")
+        if not self.client_id:
+            raise SettingsError(f"Sign-in profile '{self.name}': the client ID is missing.")
+
+
+@dataclass
+class AuditSettings:
+    """Forwarding of the access audit log to an audit repository (syslog over TLS, RFC 5425).
+
+    Empty ``syslog_host``: the log stays local. ``ca_bundle`` is the repository's CA (PEM);
+    ``client_cert``/``client_key`` the workstation's certificate when the repository asks for
+    mutual TLS (IHE ATNA "Secure Node").
+    """
+
+    syslog_host: str = ""
+    syslog_port: int = 6514
+    ca_bundle: str = ""
+    client_cert: str = ""
+    client_key: str = ""
+    timeout_s: float = 5.0
+
+
 @dataclass
 class Settings:
     """Everything the user can set, in one object."""
@@ -116,6 +176,8 @@ class Settings:
     library_max_gb: float = 50.0
     demo_offered: bool = False
     signing: SigningSettings = field(default_factory=SigningSettings)
+    sign_in: list[OidcProfile] = field(default_factory=list)
+    audit: AuditSettings = field(default_factory=AuditSettings)
     # Sections this version does not model yet (e.g. "ris", read by the report delivery): kept
     # and written back unchanged, so saving the settings never loses them.
     extras: dict[str, Any] = field(default_factory=dict)
@@ -129,6 +191,15 @@ class Settings:
         if name:
             raise SettingsError(f"There is no archive profile named '{name}'.")
         return self.archives[0] if self.archives else None
+
+    def sign_in_profile(self, name: str | None = None) -> OidcProfile | None:
+        """The named sign-in (OpenID Connect) profile, or the first, or ``None``."""
+        for profile in self.sign_in:
+            if not name or profile.name == name:
+                return profile
+        if name:
+            raise SettingsError(f"There is no sign-in profile named '{name}'.")
+        return None
 
     def library_path(self) -> Path:
         if self.library_dir:
@@ -154,6 +225,14 @@ class Settings:
         signing_fields = {f.name for f in fields(SigningSettings)}
         try:
             kwargs["signing"] = SigningSettings(**{k: v for k, v in signing.items() if k in signing_fields})
+            audit = data.get("audit", {})
+            if not isinstance(audit, dict):
+                raise SettingsError("The settings file's 'audit' entry must be a JSON object.")
+            audit_fields = {f.name for f in fields(AuditSettings)}
+            kwargs["audit"] = AuditSettings(**{k: v for k, v in audit.items() if k in audit_fields})
+            oidc_fields = {f.name for f in fields(OidcProfile)}
+            kwargs["sign_in"] = [OidcProfile(**{k: v for k, v in p.items() if k in oidc_fields})
+                                 for p in data.get("sign_in", []) or []]
             kwargs["archives"] = [
                 ArchiveProfile(**{k: v for k, v in p.items() if k in profile_fields})
                 for p in data.get("archives", [])

@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from tests.gui.helpers import dispose, shot  # noqa: E402
 from workstation import demo  # noqa: E402
+from workstation.audit import AuditLog, default_audit_path  # noqa: E402
 from workstation.hanging.engine import match  # noqa: E402
 from workstation.hanging.facts import study_from_headers  # noqa: E402
 from workstation.hanging.loader import load_protocol_file, load_protocols  # noqa: E402
@@ -239,6 +240,12 @@ def test_prior_in_orthanc_is_found_and_shown_labelled(qtbot, archive_window) -> 
     qtbot.waitUntil(lambda: window.library.study_complete(prior_uid), timeout=30000)
     stored = {str(h.SOPInstanceUID) for h in window.library.study_headers(prior_uid)}
     assert len(stored) == THICK[0] + THIN[0]
+    # The prefetch is an access to the prior's images: recorded in the audit log.
+    def prefetched() -> list:  # type: ignore[type-arg]
+        return [r for r in AuditLog(default_audit_path()).read()
+                if r.action == "study_pulled" and r.study_uid == prior_uid]
+    qtbot.waitUntil(lambda: bool(prefetched()), timeout=10000)
+    assert prefetched()[0].detail["why"] == "prior prefetch" and prefetched()[0].patient_id
     throttle = window.hanging.throttles[view]
     assert throttle.busy_rate == 0.25 * window.hanging.link_bytes_per_s
     sizes = [len(window.library.read_instance(str(h.SOPInstanceUID)))

@@ -22,6 +22,7 @@ import workstation.qc.visibility  # noqa: E402, F401 - imported on this thread, 
 from tests.gui.helpers import dispose, shot  # noqa: E402
 from tests.report.pki import ThrowawayPKI, make_pki  # noqa: E402
 from workstation import demo  # noqa: E402
+from workstation.audit import AuditLog, default_audit_path  # noqa: E402
 from workstation.net.auth import store_secret  # noqa: E402
 from workstation.report.drafts import DraftStore  # noqa: E402
 from workstation.report.model import ReportStatus, VersionKind  # noqa: E402
@@ -188,6 +189,9 @@ def test_write_autosave_sign_and_wait_in_the_outbox(qtbot, window_with_prior, pk
     assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
     sr = pydicom.dcmread(folder / "sr.dcm")
     assert sr.StudyInstanceUID == study_uid and sr.VerificationFlag == "VERIFIED"
+    # Signing is in the access audit log (PS3.15 A.5.3.3, created), with the version's UID.
+    signed_records = [r for r in AuditLog(default_audit_path()).read() if r.action == "report_signed"]
+    assert [(r.study_uid, r.instance_uids) for r in signed_records] == [(study_uid, (report.version_uid,))]
 
     # The outbox says it waits, and why.
     view = window.show_outbox()

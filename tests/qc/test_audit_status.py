@@ -15,6 +15,7 @@ from pydicom.uid import generate_uid
 
 from tests.qc.helpers import PHANTOM, copies, read_headers
 from workstation.errors import StoreError
+from workstation.identity import Identity, remember_identity
 from workstation.model.entities import parse_da
 from workstation.qc.audit import (
     AuditAction,
@@ -51,7 +52,9 @@ def test_audit_log_round_trip_and_location(tmp_path: Path) -> None:
     entries = read_audit()
     assert [e.action for e in entries] == ["rejected", "qc_passed"]
     first = entries[0]
-    assert first.user == getpass.getuser()
+    # Nobody signed in through a provider: the OS login name is context, never the identity.
+    assert first.user == "(not signed in)" and first.user_id == ""
+    assert first.os_account == getpass.getuser()
     when = dt.datetime.fromisoformat(first.time)
     assert when.utcoffset() == dt.timedelta(0)
     assert abs((dt.datetime.now(dt.timezone.utc) - when).total_seconds()) < 60
@@ -60,6 +63,7 @@ def test_audit_log_round_trip_and_location(tmp_path: Path) -> None:
     # Append-only JSON lines: one object per line, in order.
     lines = path.read_text().splitlines()
     assert len(lines) == 2 and json.loads(lines[1])["study_uid"] == "1.2.9"
+    assert json.loads(lines[1])["prev"] == json.loads(lines[0])["hash"]  # chained
 
 
 def test_truncated_last_line_is_skipped_and_terminated(tmp_path: Path) -> None:
@@ -99,8 +103,10 @@ def test_status_follows_runs_and_pass(s2010: tuple[list[Dataset], dict[str, Path
     assert clean.status.passable
     record = store.record_run(clean)
     assert record.state is StudyQCState.NOT_CHECKED and record.instances == len(headers)
+    # The pass is signed by the identity the provider vouched for, not the OS account.
+    remember_identity(Identity(subject="t-17", name="Agnès Técnica", issuer="https://idp.example"))
     passed = store.mark_passed(uid)
-    assert passed.state is StudyQCState.PASSED and passed.passed_by == getpass.getuser()
+    assert passed.state is StudyQCState.PASSED and passed.passed_by == "Agnès Técnica"
     # Persisted: a new store object (another start of the program) reads the same.
     assert QCStatusStore(tmp_path).get(uid).state is StudyQCState.PASSED
     # Re-running on the same images keeps the pass; a changed study withdraws it.

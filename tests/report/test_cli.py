@@ -14,6 +14,7 @@ from pydicom.data import get_testdata_file
 
 from tests.report.conftest import assert_valid_report_sr, dciodvfy_errors
 from tests.report.pki import ThrowawayPKI
+from workstation.audit import AuditLog, default_audit_path
 from workstation.report.cli import add_report_parser
 from workstation.report.drafts import DraftStore
 from workstation.report.outgoing import FILES, outgoing_folder, read_outgoing
@@ -108,6 +109,10 @@ def test_sign_a_dictated_report(tmp_path: Path, study_in_library: pydicom.Datase
     assert [r.ReferencedSOPInstanceUID for r in refs] == [ct.SOPInstanceUID]
     history = DraftStore.open(settings).load(signed.report_uid)
     assert history.current.locked and history.current.version_uid == signed.version_uid
+    # The signature is in the access audit log, with the study, the patient and the version.
+    [record] = [r for r in AuditLog(default_audit_path(settings)).read() if r.action == "report_signed"]
+    assert (record.study_uid, record.patient_id, record.instance_uids) == (
+        ct.StudyInstanceUID, ct.PatientID, (signed.version_uid,))
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 Secrets never live in the settings file. They come from, in this order:
 
+0. for ``auth = "oidc"``, the signed-in session's access token (:mod:`workstation.net.oidc`),
+   refreshed before it expires; nothing is stored for the profile itself;
 1. the environment, for scripting: ``WORKSTATION_PASSWORD`` holds the password (Basic) or the
    token (bearer), and ``WORKSTATION_USER`` overrides the profile's user name for Basic;
 2. the operating system's keyring, service ``"workstation"``, user name
@@ -53,7 +55,7 @@ def keyring_username(profile: ArchiveProfile) -> str:
 class Credentials:
     """What a request needs to authenticate: the scheme, user name and secret (never shown)."""
 
-    scheme: str  # "basic" or "bearer"
+    scheme: str  # "basic", "bearer" or "oidc"
     username: str
     secret: str = field(repr=False)
     origin: str = "keyring"  # "keyring" or "environment", for the connection check's sentence
@@ -63,6 +65,10 @@ class Credentials:
 
     def requests_auth(self) -> requests.auth.AuthBase:
         """The ``requests`` auth object that adds the Authorization header."""
+        if self.scheme == "oidc":  # the signed-in session's access token, refreshed as needed
+            from workstation.net.oidc import SessionBearerAuth, signed_in_session
+
+            return SessionBearerAuth(signed_in_session())
         if self.scheme == "bearer":
             return BearerAuth(self.secret)
         return _BasicAuth(self.username, self.secret)
@@ -171,6 +177,8 @@ def credentials_for(profile: ArchiveProfile) -> Credentials | None:
     refusal = insecure_http_refusal(profile)
     if refusal:
         raise AuthError(refusal)
+    if profile.auth == "oidc":  # OpenID Connect sign-in (workstation.net.oidc): no stored secret
+        return Credentials("oidc", profile.username, "", origin="sign-in")
     env_secret = os.environ.get(ENV_SECRET)
     if profile.auth == "basic":
         username = os.environ.get(ENV_USER) or profile.username

@@ -209,6 +209,7 @@ class Transport:
         path = urlsplit(url).path
         redirects = 0
         attempt = 0
+        renewed = False
         while attempt < attempts:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -271,11 +272,25 @@ class Transport:
                 self._sleep(delay, cancel)
                 attempt += 1
                 continue
+            if (status == 401 and not renewed and (data is None or isinstance(data, bytes))
+                    and self._renew_credentials(auth, prepared)):
+                response.close()  # a signed-in session's token rejected early: renewed, sent again
+                renewed = True
+                continue
             if status >= 400:
                 response.close()
                 raise self.error_for(status, what)
             return self._track(response, deadline)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _renew_credentials(auth: requests.auth.AuthBase | None,
+                           prepared: requests.PreparedRequest) -> bool:
+        """On HTTP 401, let a renewable credential (an OpenID Connect session's access token,
+        RFC 6750 3.1 ``invalid_token``) refresh itself; ``True`` when the request may be sent
+        again with the new one. Raises :class:`AuthError` when the renewal is refused."""
+        renew = getattr(auth, "renew_after_rejection", None)
+        return bool(renew(prepared)) if callable(renew) else False
 
     def get(self, url: str, *, accept: str, compressed: bool = True,
             **kwargs: Any) -> requests.Response:
@@ -437,6 +452,13 @@ class Transport:
     def error_for(self, status: int, what: str) -> ArchiveError:
         """The typed error, in one sentence, for an HTTP failure status."""
         host = self.host
+        if status == 401 and self.profile.auth == "oidc":
+            return AuthError(
+                f"The archive at {host} did not accept your sign-in (HTTP 401): sign in again "
+                "with 'workstation login', or ask the archive's administrator whether your "
+                "account may use it.",
+                status=status,
+            )
         if status == 401:
             return AuthError(
                 f"The archive at {host} did not accept the user name or password "

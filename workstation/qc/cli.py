@@ -19,6 +19,7 @@ from pydicom.dataset import Dataset
 
 from workstation.errors import WorkstationError
 from workstation.qc.attributes import text
+from workstation.qc.audit import AuditAction
 from workstation.qc.findings import Finding, QCReport, Severity
 from workstation.qc.pdf import write_pdf
 from workstation.qc.run import run_checks
@@ -74,6 +75,8 @@ def cmd_qc(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "pdf", None):
         first = headers[0]
         write_pdf(report, args.pdf, patient_name=text(first, "PatientName"), patient_id=text(first, "PatientID"))
+        status.audit.record(AuditAction.STUDY_EXPORTED, study_uid=args.study_uid,
+                            patient_id=text(first, "PatientID"), detail={"as": "qc report pdf"})
     if args.json:
         json.dump(report.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -114,8 +114,10 @@ class QCStatusStore:
     @classmethod
     def for_settings(cls, settings: Settings) -> QCStatusStore:
         """The store beside the settings' library folder."""
+        from workstation.audit import audit_log_for  # forwards to the audit repository too
+
         audit_path = default_audit_path(settings)
-        return cls(audit_path.parent, AuditLog(audit_path))
+        return cls(audit_path.parent, audit_log_for(settings))
 
     # ------------------------------------------------------------------ file
 

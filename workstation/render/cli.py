@@ -100,6 +100,7 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
             chosen = volumes[0]
         image = _render_view(args, chosen, by_uid, library.read_instance, size, window)
         _write(image, Path(args.out))
+        _audit_export(settings, args, headers[0])
         return 0
     index = slice_index(chosen, args.slice, by_uid)
     voi_function = None
@@ -114,7 +115,18 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
         voi_function=voi_function, overlay=not args.no_overlay,
     )
     _write(image, Path(args.out))
+    _audit_export(settings, args, headers[0])
     return 0
+
+
+def _audit_export(settings: Settings, args: argparse.Namespace, header: Any) -> None:
+    """An image written out of the library is an export (PS3.15 A.5.3.6) in the audit log."""
+    from workstation.audit import AuditAction, audit_log_for
+
+    audit_log_for(settings).record(
+        AuditAction.STUDY_EXPORTED, study_uid=args.study_uid, patient_id=str(header.get("PatientID", "")),
+        issuer_of_patient_id=str(header.get("IssuerOfPatientID", "")),
+        detail={"as": "png", "series": str(args.series or ""), "view": str(getattr(args, "view", "") or "")})
 
 
 def _write(image: Any, out: Path) -> None:

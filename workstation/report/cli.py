@@ -298,6 +298,13 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     except WorkstationError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    from workstation.audit import AuditAction, audit_log_for
+
+    audit_log_for(settings).record(
+        AuditAction.REPORT_SIGNED, study_uid=signed.report.study.study_uid,
+        patient_id=signed.report.patient.patient_id,
+        issuer_of_patient_id=signed.report.patient.issuer_of_patient_id,
+        instance_uids=[signed.version_uid], detail={"signature_level": signed.signature_level})
     result = {
         "folder": str(folder),
         "report_uid": signed.report_uid,

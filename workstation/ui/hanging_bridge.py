@@ -54,6 +54,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel
 
+from workstation.audit.record import record_pull
 from workstation.errors import WorkstationError
 from workstation.hanging.engine import HangingResult, ViewportAssignment, match
 from workstation.hanging.facts import DisplaySetFacts, describe_display_sets
@@ -718,6 +719,8 @@ class HangingBridge(QObject):
         def run() -> None:
             try:
                 reports = prefetch_priors(plan, archive, library, throttle=throttle, cancel=cancel)
+                for pulled in reports:  # the access audit log: each prior brought in
+                    record_pull(self.window.settings, library, pulled, why="prior prefetch")
             except WorkstationError as exc:
                 signals.failed.emit("" if cancel.cancelled else str(exc))
                 return

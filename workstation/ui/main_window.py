@@ -20,6 +20,8 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
 
+from workstation.audit import AuditAction, audit_log_for
+from workstation.audit.record import record_import, record_search
 from workstation.errors import ArchiveError, WorkstationError
 from workstation.model.displayset import build_display_sets
 from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
         if source in (ALL, LIBRARY_NAME):
             for s in self.library.search_studies(query):
                 found[s.study_uid] = found[s.study_uid].merged_with(s) if s.study_uid in found else s
+        record_search(self.settings, query, len(found), problem=errors[0] if errors else "")
         if errors and not found:
             raise ArchiveError(errors[0])
         return list(found.values())
@@ -310,6 +313,7 @@ class MainWindow(QMainWindow):
                 if not headers:
                     raise WorkstationError("This study has no images in the local library and no archive is configured to fetch them from.")
             headers, hidden = readable_headers(headers)
+            audit_log_for(self.settings).record(AuditAction.STUDY_OPENED, study_uid=study.study_uid, patient_id=study.patient_id, issuer_of_patient_id=study.issuer_of_patient_id)  # noqa: E501
             display_sets = build_display_sets(headers)
             if display_sets and LIBRARY in study.origins:
                 self.library.touch_study(study.study_uid)  # a database write: kept off the UI thread
@@ -777,7 +781,9 @@ class MainWindow(QMainWindow):
         from workstation.store.importer import import_paths
 
         def work(progress: Any, cancel: CancelToken) -> Any:
-            return import_paths(self.library, paths, progress=lambda d, t, _n: progress(d, t, "Importing"))
+            report = import_paths(self.library, paths, progress=lambda d, t, _n: progress(d, t, "Importing"))
+            record_import(self.settings, self.library, report)
+            return report
 
         def done(report: Any) -> None:
             if not report.ok:

@@ -57,6 +57,7 @@ from workstation.annotate.key_images import KeyImages
 from workstation.annotate.measurements import ImageRef, Kind, MeasurementSet
 from workstation.annotate.pending import PendingQueue
 from workstation.errors import WorkstationError
+from workstation.identity import current_identity
 from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
 from workstation.model.image_number import header_label
 from workstation.ui import tasks
@@ -571,7 +572,9 @@ class MeasurementRoom(QObject):
         measurements = list(tools.measurements)
         out: list[Dataset] = []
         if any(m.kind in SAVED_KINDS for m in measurements):
-            out.append(build_measurement_report(measurements, headers, previous_version=tools.previous.get("sr")))
+            reader = current_identity()  # the signed-in radiologist is the person observer
+            out.append(build_measurement_report(measurements, headers, previous_version=tools.previous.get("sr"),
+                                                observer_name=reader.dicom_person_name() if reader else ""))
         if tools.key_images.images:
             from workstation.annotate.kos import build_key_object_selection
 

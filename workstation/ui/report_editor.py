@@ -22,7 +22,6 @@ writes the outgoing folder and queues it in the outbox, in the background.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -58,7 +57,9 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.annotate.measurements import ImageRef
+from workstation.audit import AuditAction, audit_log_for
 from workstation.errors import SigningError, WorkstationError
+from workstation.identity import current_identity
 from workstation.model import attributes as attr
 from workstation.model.entities import SeriesSummary, StudySummary
 from workstation.model.image_number import header_label
@@ -603,13 +604,10 @@ class ReportEditor(QWidget):
         return self.library_templates.templates.get(template_id) or self.library_templates.get("generic")
 
     def author(self) -> str:
-        value = str(report_settings().value(AUTHOR_SETTING, "") or "")
-        if value:
-            return value
-        try:
-            return getpass.getuser()
-        except (OSError, KeyError):
-            return ""
+        who = current_identity()  # the signed-in person first; the OS login name is no identity
+        if who is not None:
+            return who.display()
+        return str(report_settings().value(AUTHOR_SETTING, "") or "")
 
     def _find_priors(self, study: StudySummary, library: Any, archive: Any) -> None:
         uid = study.study_uid
@@ -1229,6 +1227,7 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
                                 organization=practice)
     folder = write_outgoing(signed, outgoing_folder(settings))
+    audit_log_for(settings).record(AuditAction.REPORT_SIGNED, study_uid=signed.report.study.study_uid, patient_id=signed.report.patient.patient_id, issuer_of_patient_id=signed.report.patient.issuer_of_patient_id, instance_uids=[signed.version_uid], detail={"signature_level": signed.signature_level})  # noqa: E501
     say(1, 3, "Queueing the report for delivery…")
     outbox = open_outbox(settings)
     outbox.add(folder)

@@ -76,7 +76,8 @@ def check_fhir_connection(profile: RisProfile) -> str:
                 "reports may be refused.")
     return f"The RIS at {client.host}{made_by} answers: FHIR {version}."
 
-AUTH_CHOICES = (("none", "No login"), ("basic", "User name and password"), ("bearer", "Access token (bearer)"))
+AUTH_CHOICES = (("none", "No login"), ("basic", "User name and password"), ("bearer", "Access token (bearer)"),
+                ("oidc", "Single sign-on (workstation login)"))
 
 
 class SettingsDialog(QDialog):
@@ -247,7 +248,7 @@ class SettingsDialog(QDialog):
     def _ris_auth_changed(self) -> None:
         auth = self.ris_auth.currentData()
         self.ris_username.setEnabled(auth == "basic")
-        self.ris_secret.setEnabled(auth != "none")
+        self.ris_secret.setEnabled(auth not in ("none", "oidc"))  # sign-on: no secret here
 
     def ris_json(self) -> dict[str, Any] | None:
         """The ``"ris"`` object as the form shows it (entries the form does not show, such as the
@@ -462,7 +463,7 @@ class SettingsDialog(QDialog):
     def _auth_changed(self) -> None:
         auth = self.auth.currentData()
         self.username.setEnabled(auth == "basic")
-        self.secret.setEnabled(auth != "none")
+        self.secret.setEnabled(auth not in ("none", "oidc"))  # sign-on: the token of 'workstation login'
 
     def _browse_ca(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "CA bundle", "", "PEM certificates (*.pem *.crt);;All files (*)")

@@ -370,6 +370,16 @@ class FhirClient:
                 method, url, json=body, headers=all_headers, timeout=self.timeout,
                 verify=self.verify, auth=self._auth_object(),
             )
+            renew = getattr(self._auth, "renew_after_rejection", None)
+            if response.status_code == 401 and callable(renew):
+                try:  # a signed-in session's token rejected before its expiry: renew, send again
+                    renewed = renew(response.request)
+                except AuthError as exc:
+                    raise DeliveryError(str(exc), retryable=False) from None
+                if renewed:
+                    response = self.session.request(
+                        method, url, json=body, headers=all_headers, timeout=self.timeout,
+                        verify=self.verify, auth=self._auth)
         except requests.exceptions.SSLError:
             raise DeliveryError(
                 f"The secure connection to the RIS at {self.host} failed: its certificate could "

@@ -403,6 +403,7 @@ class Outbox:
         dest.attempts += 1
         dest.next_try = self.clock() + self.backoff(dest.attempts)
         self._save(entry)  # recorded before sending: a crash mid-send is retried later
+        version = None
         try:
             version = load_report_version(self.outgoing_dir / entry.version_uid)
             detail = self.destinations[name](version)
@@ -410,6 +411,7 @@ class Outbox:
             dest.last_error = str(exc)
             if not exc.retryable:
                 dest.state = FAILED
+                self._audit(version, name, str(exc))
             log.info("Delivery of %s to %s: attempt %d failed (%s)", entry.version_uid, name,
                      dest.attempts, "will retry" if exc.retryable else "needs a person")
         except WorkstationError as exc:
@@ -425,4 +427,20 @@ class Outbox:
             dest.detail = detail
             dest.last_error = ""
             dest.next_try = 0.0
+            self._audit(version, name, "")
         self._save(entry)
+
+    def _audit(self, version: ReportVersion | None, destination: str, problem: str) -> None:
+        """Record a delivery (or its final failure) in the access audit log (PS3.15 A.5.3.4)."""
+        if version is None:
+            return
+        from workstation.audit import AuditAction, AuditLog
+        from workstation.audit.events import OUTCOME_SERIOUS_FAILURE, OUTCOME_SUCCESS
+        from workstation.audit.log import AUDIT_FILE
+
+        # The log beside the reports folder: that of the library (default_audit_path).
+        AuditLog(self.folder.parent / AUDIT_FILE).record(
+            AuditAction.REPORT_DELIVERED, study_uid=version.study_uid, patient_id=version.patient_id,
+            issuer_of_patient_id=version.issuer_of_patient_id,
+            instance_uids=[version.version_uid], detail={"destination": destination},
+            outcome=OUTCOME_SERIOUS_FAILURE if problem else OUTCOME_SUCCESS, outcome_text=problem)

@@ -29,7 +29,7 @@ class RisProfile:
 
     name: str = "RIS"
     fhir_url: str = ""
-    auth: str = "none"  # "none", "basic" or "bearer"
+    auth: str = "none"  # "none", "basic", "bearer" or "oidc" (the signed-in session)
     username: str = ""
     ca_bundle: str = ""
     verify_tls: bool = True
@@ -50,7 +50,7 @@ class RisProfile:
     archive: str = ""  # archive profile that receives the SR and PDF by STOW-RS; "" = default
 
     def __post_init__(self) -> None:
-        if self.auth not in ("none", "basic", "bearer"):
+        if self.auth not in ("none", "basic", "bearer", "oidc"):
             raise SettingsError(
                 f"RIS profile '{self.name}': authentication must be none, basic or bearer, "
                 f"not '{self.auth}'."
