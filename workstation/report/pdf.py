@@ -37,6 +37,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from workstation import __version__
 from workstation.errors import ReportError
 from workstation.report.model import (
     ADDENDUM,
@@ -240,7 +241,7 @@ def render_report_pdf(
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=12 * mm, bottomMargin=15 * mm,
         title=template.title if template else "Imaging report", author=report.signer_name or "workstation",
-        subject="Diagnostic imaging report", creator="workstation",
+        subject="Diagnostic imaging report", creator=f"workstation {__version__}",
     )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
