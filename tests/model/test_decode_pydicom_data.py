@@ -18,8 +18,6 @@ from pydicom.data import get_testdata_file
 
 from workstation.model.decode import DecodedImage, decode
 
-pytest.importorskip("data_store", reason="pydicom-data is not installed (pip install pydicom-data)")
-
 # image: (modality, stored dtype, shape, photometric interpretation after decoding)
 IMAGES = {
     "693": ("CT", "int16", (1, 512, 512), "MONOCHROME2"),
@@ -33,7 +31,7 @@ IMAGES = {
 def _decoded(name: str) -> DecodedImage:
     path = get_testdata_file(name, download=False)
     if path is None:
-        pytest.fail(f"{name} is not in pydicom-data")
+        pytest.fail(f"{name} is not in pydicom-data (a test dependency: pip install -e '.[test]')")
     return decode(Path(path).read_bytes())
 
 
