@@ -1,7 +1,7 @@
 """The Linux installers built from a clean checkout, then started (``installers/build-linux.sh``).
 
-The bundled ``workstation`` adds the demo study, renders it to a PNG identical to the one the source
-tree renders, and opens its main window on the virtual X server; the .deb holds the bundle under
+The bundled ``workstation`` adds the demo study and files in JPEG 2000, JPEG-LS, JPEG and RLE,
+renders each study to a PNG identical to the one the source tree renders, and opens its main window on the virtual X server; the .deb holds the bundle under
 /opt/workstation, the /usr/bin launcher, the desktop entry and the icon.
 
 Building takes minutes and needs PyInstaller (``pip install -e '.[installer]'``), so the normal run
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from pydicom.data import get_testdata_file
 
 import workstation
 from tests.packaging.build import clean_copy, clean_env
@@ -32,7 +33,6 @@ pytestmark = [
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux installers build on Linux"),
     pytest.mark.timeout(1800),
 ]
-DEMO_CT = "CT HEAD DEMO PHANTOM"
 
 
 @pytest.fixture(scope="module")
@@ -60,38 +60,54 @@ def _home_env(home: Path, **extra: str) -> dict[str, str]:
                      XDG_CACHE_HOME=str(home / "cache"), **extra)
 
 
-def _demo_png(command: list[str], home: Path, out: Path, **env: str) -> None:
-    """``command demo``, then ``command render`` of the demo CT to ``out``, on the library under ``home``."""
-    home.mkdir(parents=True, exist_ok=True)
-    environment = _home_env(home, **env)
-    cwd = Path(env.get("PYTHONPATH", home))
-
-    def run(*args: str) -> str:
-        done = subprocess.run([*command, *args], env=environment, cwd=cwd, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    run("demo")
-    uid, = [s["study_uid"] for s in json.loads(run("studies", "--json")) if s["study_description"] == DEMO_CT]
-    run("render", uid, "--out", str(out))
+CODEC_FILES = (  # pydicom's bundled test files and pydicom-data: one per codec family, distinct UIDs
+    "693_J2KR.dcm",  # JPEG 2000 lossless, real CT (openjpeg, found through pylibjpeg's entry points)
+    "emri_small_jpeg_ls_lossless.dcm",  # JPEG-LS, multi-frame MR (pyjpegls)
+    "SC_rgb_jpeg_dcmtk.dcm",  # JPEG baseline, colour (libjpeg)
+    "SC_rgb_rle.dcm",  # RLE, colour
+)
 
 
-def test_bundle_renders_the_demo_study_like_the_source(built: Path, tmp_path: Path) -> None:
+def _render_all(command: list[str], base: Path, out: Path, **env: str) -> list[str]:
+    """The demo studies, and each codec file in a library of its own, rendered by ``command render``
+    to ``out``; the PNG names."""
+    out.mkdir(parents=True, exist_ok=True)
+    names = []
+    for label in ("demo", *CODEC_FILES):
+        home = base / label
+        home.mkdir(parents=True)
+        environment = _home_env(home, **env)
+        cwd = Path(env.get("PYTHONPATH", home))
+
+        def run(*args: str, environment: dict[str, str] = environment, cwd: Path = cwd) -> str:
+            done = subprocess.run([*command, *args], env=environment, cwd=cwd, capture_output=True, text=True,
+                                  timeout=300)
+            assert done.returncode == 0, done.stderr
+            return done.stdout
+
+        run("demo") if label == "demo" else run("import", str(get_testdata_file(label, download=False)))
+        for n, study in enumerate(json.loads(run("studies", "--json"))):
+            names.append(f"{label}-{n}.png")
+            run("render", study["study_uid"], "--out", str(out / names[-1]))
+    return names
+
+
+def test_bundle_renders_the_demo_study_and_every_codec_like_the_source(built: Path, tmp_path: Path) -> None:
     bundled = [str(built / "workstation" / "workstation")]
     version = subprocess.run([*bundled, "--version"], capture_output=True, text=True, timeout=120, env=clean_env())
     assert version.stdout.strip() == f"workstation {workstation.__version__}"
     assert (built / "workstation" / "_internal" / "workstation" / "resources" / "translations").is_dir()
 
-    _demo_png(bundled, tmp_path / "bundle", tmp_path / "bundle.png")
-    # the same commands from the source tree, on their own library holding the same phantom
+    drawn = _render_all(bundled, tmp_path / "bundle", tmp_path / "bundle-png")
+    # the same commands from the source tree, on their own library holding the same studies
     root = Path(workstation.__file__).resolve().parent.parent
-    _demo_png([sys.executable, "-m", "workstation"], tmp_path / "source", tmp_path / "source.png",
-              PYTHONPATH=str(root))
-
-    ours, theirs = (np.asarray(Image.open(tmp_path / f"{n}.png")) for n in ("bundle", "source"))
-    assert ours.shape == theirs.shape and ours.std() > 10  # a picture, not a blank
-    assert np.array_equal(ours, theirs)
+    assert _render_all([sys.executable, "-m", "workstation"], tmp_path / "source", tmp_path / "source-png",
+                       PYTHONPATH=str(root)) == drawn
+    assert len(drawn) == 3 + len(CODEC_FILES)  # the demo's phantom CT, CT_small and MR_small; one per file
+    for name in drawn:
+        ours, theirs = (np.asarray(Image.open(tmp_path / kind / name)) for kind in ("bundle-png", "source-png"))
+        assert ours.shape == theirs.shape and ours.std() > 10, name  # a picture, not a blank
+        assert np.array_equal(ours, theirs), name
 
 
 def _viewable_main_window() -> bool:
