@@ -13,7 +13,9 @@ import pytest
 from tests import orthanc as orthanc_mod
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
+# The large real-data set beside the repository (not part of it); WORKSTATION_TEST_DATA names another
+# folder (a missing one shows which tests skip on a clean clone).
+SHARED_DATA = Path(os.environ.get("WORKSTATION_TEST_DATA") or ROOT.parent / "shared" / "data").resolve()
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -55,7 +57,7 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
 def shared_data() -> Path:
     """``../shared/data``; tests that need it skip when it is absent (a fresh clone elsewhere)."""
     if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is not present: real-data tests skipped")
+        pytest.skip(f"the large real-data set is not present ({SHARED_DATA}): this real-data test is skipped")
     return SHARED_DATA
 
 

@@ -20,6 +20,7 @@ from pydicom.uid import (
     generate_uid,
 )
 
+from workstation import __version__
 from workstation.model.part10 import file_meta
 
 DEMO_PATIENT_NAME = "DEMO^PHANTOM"
@@ -104,6 +105,7 @@ def phantom_series(
         ds.Modality = "CT"
         ds.BodyPartExamined = "HEAD"
         ds.Manufacturer = "workstation demo"
+        ds.SoftwareVersions = __version__
         ds.SeriesNumber = 2
         ds.InstanceNumber = k + 1
         ds.AcquisitionNumber = 1

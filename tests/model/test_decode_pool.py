@@ -15,8 +15,9 @@ from workstation.model.decoder_pool import DecoderPool, transfer_syntax_of
 
 
 def _bundled_bytes(name: str) -> bytes:
+    """A file of pydicom's bundled test files or of the pydicom-data package (no download)."""
     path = get_testdata_file(name, download=False)
-    assert path is not None
+    assert path is not None, f"{name} is in neither pydicom's test files nor pydicom-data"
     return Path(path).read_bytes()
 
 
@@ -26,17 +27,18 @@ def test_transfer_syntax_read_from_file_meta() -> None:
     assert transfer_syntax_of(b"not dicom") is None
 
 
-def test_pool_equals_serial_with_threads_and_processes(shared_data: Path) -> None:
-    files = [
-        shared_data / "codecs_wg04" / "J2KR" / "CT1_J2KR.dcm",
-        shared_data / "codecs_wg04" / "J2KI" / "NM1_J2KI.dcm",
-        shared_data / "codecs_wg04" / "JLSL" / "CT1_JLSL.dcm",
-        shared_data / "codecs_wg04" / "RLE" / "US1_RLE.dcm",
-        shared_data / "codecs_dcm_qa_ts" / "5.dcm",
-        shared_data / "codecs_dcm_qa_ts" / "3.dcm",
+def test_pool_equals_serial_with_threads_and_processes() -> None:
+    names = [
+        "693_J2KR.dcm",  # real CT, JPEG 2000 lossless (pydicom-data, NEMA WG04)
+        "693_J2KI.dcm",  # the same, JPEG 2000 lossy
+        "MR_small_jpeg_ls_lossless.dcm",  # JPEG-LS lossless (pydicom's bundled files from here on)
+        "SC_rgb_rle.dcm",  # RLE, colour
+        "JPGLosslessP14SV1_1s_1f_8b.dcm",  # JPEG lossless SV1 (pydicom-data)
+        "MR_small_bigendian.dcm",  # explicit VR big endian
+        "MR_small_jp2klossless.dcm",
     ]
-    items = [path.read_bytes() for path in files] + [_bundled_bytes("MR_small_jp2klossless.dcm")]
-    broken = pydicom.dcmread(files[2])
+    items: list[bytes | pydicom.Dataset] = [_bundled_bytes(name) for name in names]
+    broken = pydicom.dcmread(get_testdata_file("MR_small_jpeg_ls_lossless.dcm", download=False))
     broken.PixelData = encapsulate([b"\xff\xd8\xff\xf7" + b"\x00" * 64])
     items.append(broken)
     serial = [decode_instance(item) for item in items[:-1]]

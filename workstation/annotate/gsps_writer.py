@@ -32,6 +32,7 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import generate_uid
 
+from workstation import __version__
 from workstation.annotate.measurements import Kind, Measurement, MeasurementError, Point
 from workstation.lazy import lazy_module
 from workstation.model import series_numbers
@@ -229,7 +230,7 @@ def build_presentation_state(
             instance_number=number,
             manufacturer="workstation",
             manufacturer_model_name="workstation",
-            software_versions="0.1.0",
+            software_versions=__version__,
             device_serial_number="0",
             content_label=label.upper().replace(" ", "_")[:16] or "READING",
             content_description=description or None,

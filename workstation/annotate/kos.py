@@ -18,6 +18,7 @@ from pydicom.dataset import Dataset
 from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
 
+from workstation import __version__
 from workstation.annotate.key_images import KeyImages
 from workstation.annotate.measurements import ImageRef, MeasurementError
 from workstation.errors import InvalidDicomError
@@ -85,6 +86,7 @@ def build_key_object_selection(
             sop_instance_uid=generate_uid(),
             instance_number=number,
             manufacturer="workstation",
+            software_versions=__version__,
             institution_name=institution_name,
             specific_character_set=UTF8,  # the note in any language, whatever the images' set
         )

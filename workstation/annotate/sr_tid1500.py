@@ -50,6 +50,7 @@ from pydicom.dataset import Dataset
 from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
 
+from workstation import __version__
 from workstation.annotate.measurements import HU, Kind, Measurement, MeasurementError, Value
 from workstation.annotate.suv import SUV_UNIT
 from workstation.lazy import lazy_module
@@ -267,6 +268,7 @@ def measurement_report_document(
             sop_instance_uid=generate_uid(),
             instance_number=instance_number,
             manufacturer="workstation",
+            software_versions=__version__,
             institution_name=institution_name,
             previous_versions=[previous_version] if previous_version is not None else None,
             specific_character_set=UTF8,  # whatever the images' own set (PS3.5 6.1)

@@ -15,9 +15,7 @@ Where the files are:
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -38,6 +36,7 @@ from workstation.hanging.schema import (
     Viewport,
 )
 from workstation.model.viewport import MAX_GRID, MAX_ZOOM, MIN_ZOOM
+from workstation.resource_files import resource_folder
 
 SCHEMA_VERSION = 1
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -396,27 +395,10 @@ def load_protocol_file(path: Path, *, source: str = "shipped") -> Protocol:
 
 
 def shipped_folder() -> Path:
-    """The folder of the shipped protocols, tried in this order:
-
-    1. ``WORKSTATION_RESOURCES`` (an environment variable naming the ``resources`` folder);
-    2. ``resources/hanging`` beside the ``workstation`` package: a source checkout or an editable
-       install (the package is ``<repo>/workstation``);
-    3. ``<sys._MEIPASS>/resources/hanging`` in a PyInstaller bundle (the installer adds the folder);
-    4. ``<sys.prefix>/share/workstation/resources/hanging`` for a wheel that installs it as data.
-    """
-    candidates: list[Path] = []
-    override = os.environ.get("WORKSTATION_RESOURCES")
-    if override:
-        candidates.append(Path(override).expanduser() / "hanging")
-    package = Path(__file__).resolve().parent.parent
-    candidates.append(package.parent / "resources" / "hanging")
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        candidates.append(Path(bundle) / "resources" / "hanging")
-    candidates.append(Path(sys.prefix) / "share" / "workstation" / "resources" / "hanging")
-    for folder in candidates:
-        if folder.is_dir() and any(folder.glob("*.json")):
-            return folder
+    """The folder of the shipped protocols: ``hanging`` in :func:`workstation.resource_files.resources_root`."""
+    folder = resource_folder("hanging")
+    if folder.is_dir() and any(folder.glob("*.json")):
+        return folder
     raise HangingProtocolError(
         "The shipped hanging protocols were not found (resources/hanging); reinstall the workstation "
         "or set WORKSTATION_RESOURCES to its resources folder."

@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from workstation import __version__
 from workstation.qc.findings import QCReport, Severity
 
 _SEVERITY_COLOUR = {
@@ -118,7 +119,7 @@ def write_pdf(
     document = SimpleDocTemplate(
         str(path), pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
         topMargin=12 * mm, bottomMargin=14 * mm, title="Acquisition quality control report",
-        author="workstation",
+        author="workstation", creator=f"workstation {__version__}",
     )
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return path

@@ -23,6 +23,7 @@ from pydicom.dataset import Dataset
 from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
 
+from workstation import __version__
 from workstation.errors import WorkstationError
 from workstation.model import series_numbers
 from workstation.model.charset import UTF8
@@ -151,6 +152,7 @@ def _document(
         sop_instance_uid=generate_uid(),
         instance_number=1,
         manufacturer="workstation",
+        software_versions=__version__,
         institution_name=institution_name,
         specific_character_set=UTF8,  # the description in any language, whatever the images' set
     )

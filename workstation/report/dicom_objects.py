@@ -50,6 +50,7 @@ from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code
 from pydicom.valuerep import DA, TM
 
+from workstation import __version__
 from workstation.errors import ReportError
 from workstation.model import attributes as attr
 from workstation.model import series_numbers
@@ -259,6 +260,7 @@ def build_report_sr(
             sop_instance_uid=report.sr_instance_uid,
             instance_number=report.version,
             manufacturer=MANUFACTURER,
+            software_versions=__version__,
             is_complete=final,
             is_final=final,
             is_verified=final,
@@ -310,6 +312,7 @@ def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: st
     ds.SeriesNumber = PDF_SERIES_NUMBER
     ds.SeriesDescription = "Radiology report (PDF)"
     ds.Manufacturer = MANUFACTURER
+    ds.SoftwareVersions = __version__
     if organization:
         ds.InstitutionName = organization
     ds.ConversionType = "WSD"  # workstation (PS3.3 C.8.6.1 SC Equipment Module)

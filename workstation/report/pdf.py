@@ -41,6 +41,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from workstation import __version__
 from workstation.errors import ReportError
 from workstation.report.fonts import report_fonts
 from workstation.report.model import (
@@ -266,7 +267,7 @@ def render_report_pdf(
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=12 * mm, bottomMargin=15 * mm,
         title=template.title if template else "Imaging report", author=report.signer_name or "workstation",
-        subject="Diagnostic imaging report", creator="workstation",
+        subject="Diagnostic imaging report", creator=f"workstation {__version__}",
         initialFontName=fonts.text,  # else the canvas names Helvetica (not embedded) on every page
     )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)

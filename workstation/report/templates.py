@@ -58,10 +58,11 @@ from workstation.report.model import (
     StudyHeader,
     read_json_file,
 )
+from workstation.resource_files import resource_folder
 
 log = logging.getLogger(__name__)
 
-BUILTIN_FOLDER = Path(__file__).resolve().parents[2] / "resources" / "report_templates"
+BUILTIN_FOLDER = resource_folder("report_templates")
 FIELD_TYPES = ("text", "choice", "number", "yes_no", "date")
 GENERIC_ID = "generic"
 _ID = re.compile(r"^[a-z0-9_]{1,64}$")

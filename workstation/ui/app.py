@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
+from workstation import __version__
 from workstation.errors import WorkstationError
 from workstation.model.query import StudyQuery
 from workstation.settings import Settings, load_settings
@@ -47,6 +48,7 @@ def create_main_window(settings: Settings | None = None, *, make_viewport: Any =
 def run_app(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("Workstation")
+    app.setApplicationVersion(__version__)
     try:
         window = create_main_window()
     except WorkstationError as exc:

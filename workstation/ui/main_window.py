@@ -30,6 +30,7 @@ from workstation.model.source import CancelToken
 from workstation.settings import APP_NAME, Settings
 from workstation.store.library import Library
 from workstation.ui import tasks
+from workstation.ui.about import show_about
 from workstation.ui.actions import (
     QC_MODE_KEY,
     REPORT_KEY,
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
         self.tools.fill_view_menu(view_menu)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Shortcuts", "F1", self.show_shortcuts)
+        self._action(help_menu, "&About the workstation", None, lambda: show_about(self))
 
     def _action(self, menu: Any, text: str, shortcut: str | None, slot: Any) -> QAction:
         action = QAction(text, self)
