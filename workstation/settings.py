@@ -115,6 +115,12 @@ class Settings:
     library_dir: str = ""  # empty: the platform's data folder
     library_max_gb: float = 50.0
     demo_offered: bool = False
+    # Opt-out of encryption at rest (workstation.crypt), for a machine whose disk is already
+    # fully encrypted: patient data is then written in clear. Off by default.
+    disk_encrypted: bool = False
+    # Home machines: studies not opened for this many days are removed from the library (never
+    # one with an unsent report or measurement); 0 keeps them until the size limit evicts them.
+    retention_days: int = 0
     signing: SigningSettings = field(default_factory=SigningSettings)
     # Sections this version does not model yet (e.g. "ris", read by the report delivery): kept
     # and written back unchanged, so saving the settings never loses them.
