@@ -58,6 +58,12 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         self._save()
 
 
+def keyring_env() -> dict[str, str]:
+    """The environment a command run by a test in a subprocess needs to share the test's keyring
+    (its secrets and the data key that encrypts what the test wrote)."""
+    return {k: os.environ[k] for k in (KEYRING_FILE_ENV, "PYTHON_KEYRING_BACKEND") if k in os.environ}
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own config and data folders and an empty in-memory keyring."""

@@ -26,6 +26,7 @@ import hl7
 import pytest
 import requests
 
+from tests.conftest import keyring_env
 from tests.orthanc import OrthancServer
 from tests.report_delivery.fhir_server import FhirServer
 from tests.report_delivery.mllp import MllpListener
@@ -49,7 +50,8 @@ def _state(folder: Path, version_uid: str) -> dict[str, dict[str, object]]:
 def _deliverer(config: Path, folder: Path, orthanc: OrthancServer, home: Path) -> subprocess.Popen[str]:
     env = {"WORKSTATION_CONFIG": str(config), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
            "HOME": str(home), "WORKSTATION_USER": orthanc.user,
-           "WORKSTATION_PASSWORD": orthanc.password, "XDG_DATA_HOME": str(home / "data")}
+           "WORKSTATION_PASSWORD": orthanc.password, "XDG_DATA_HOME": str(home / "data"),
+           **keyring_env()}  # the test's keyring: the data key of the outbox it wrote
     return subprocess.Popen([sys.executable, "-m", "workstation", "outbox", "--retry", "--json",
                              "--folder", str(folder)], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)

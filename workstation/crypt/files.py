@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
 from workstation.atomic import fsync_directory
 from workstation.crypt import keys
@@ -103,7 +103,7 @@ class Protection:
     # ------------------------------------------------------------------ writing
 
     @contextlib.contextmanager
-    def writing(self, sink: IO[bytes]) -> Iterator[IO[bytes]]:
+    def writing(self, sink: BinaryIO) -> Iterator[BinaryIO]:
         """A file object writing into ``sink`` (encrypted or clear); the encrypted stream is
         finished when the block ends without an error."""
         key = self.write_key()
@@ -111,7 +111,7 @@ class Protection:
             yield sink
             return
         writer = EncryptingWriter(sink, key.key)
-        yield writer  # type: ignore[misc]
+        yield cast(BinaryIO, writer)
         writer.finish()
 
     def write_bytes(self, path: Path, data: bytes, *, fsync_dir: bool = False) -> None:
@@ -172,3 +172,15 @@ class Protection:
 def default() -> Protection:
     """The protection of this installation's settings."""
     return Protection.for_settings()
+
+
+def read_protected(path: Path) -> bytes:
+    """The clear content of a patient-data file written by :func:`write_protected` (encrypted
+    or, on an opted-out machine or before the migration, clear)."""
+    return Protection().read_bytes(Path(path))
+
+
+def write_protected(path: Path, data: bytes, *, fsync_dir: bool = False,
+                    settings: Settings | None = None) -> None:
+    """Replace ``path`` with ``data`` crash-safely, encrypted unless the settings opt out."""
+    Protection.for_settings(settings).write_bytes(Path(path), data, fsync_dir=fsync_dir)
