@@ -266,6 +266,7 @@ class Library:
         max_bytes: int | None = None,
         progress: RebuildProgress | None = None,
         protection: Protection | None = None,
+        encrypting: RebuildProgress | None = None,
     ) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
@@ -291,7 +292,7 @@ class Library:
         make_private(self.root / ".lock")
         try:
             if self._lock.exclusive_at_open:
-                self.recovery = self._open_and_recover(progress)
+                self.recovery = self._open_and_recover(progress, encrypting)
             else:
                 self.recovery = RecoveryReport(ran=False)
                 self._db_key = self._index_key(migrate=False)
@@ -1015,7 +1016,9 @@ class Library:
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def _open_and_recover(self, progress: RebuildProgress | None) -> RecoveryReport:
+    def _open_and_recover(
+        self, progress: RebuildProgress | None, encrypting: RebuildProgress | None = None
+    ) -> RecoveryReport:
         """Open the index (rebuilding a lost or corrupt one) and repair it against the files;
         only while no other program has the library open (see the module docstring)."""
         report = RecoveryReport()
@@ -1040,7 +1043,7 @@ class Library:
             report.index_rebuilt = True
             schema.ensure_schema(self._conn(), self._index_path)
         self._recover(report, progress)
-        self._encrypt_files(progress)
+        self._encrypt_files(encrypting)
         if not (report.reindexed or report.quarantined or report.damaged_index):
             report.index_rebuilt = False  # a new, empty library: nothing was lost
         return report
