@@ -4,6 +4,7 @@ every study, pin and file reads back identical, and nothing is left in clear."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pydicom
 import pytest
 from pydicom.uid import generate_uid
 
@@ -134,3 +136,17 @@ def test_a_library_encrypted_under_a_deleted_key_is_refused_in_one_sentence(
     with pytest.raises(StoreError, match="another installation's key|no longer in the system keyring"):
         Library(root)
     assert (root / object_path(sop)).exists()
+
+
+def test_a_clear_file_put_back_after_the_migration_is_indexed_and_encrypted(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    with Library(root) as lib:
+        lib.add_bytes(instance_bytes())
+    data = instance_bytes(patient_id=PATIENT_ID)
+    sop = str(pydicom.dcmread(io.BytesIO(data)).SOPInstanceUID)
+    target = root / object_path(sop)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)  # restored from an old clear backup
+    with Library(root) as lib:
+        assert lib.recovery.reindexed == 1 and lib.read_instance(sop) == data
+    assert is_encrypted_file(target)

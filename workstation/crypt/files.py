@@ -26,6 +26,7 @@ from workstation.crypt.stream import (
     DecryptingReader,
     EncryptingWriter,
     clear_size,
+    decrypt_bytes,
     is_encrypted_head,
 )
 
@@ -84,9 +85,12 @@ class Protection:
             raise
 
     def read_bytes(self, path: Path) -> bytes:
-        """The whole clear content of ``path``."""
-        with self.open_read(path) as fh:
-            return fh.read()
+        """The whole clear content of ``path`` (read in one call, decrypted in one pass)."""
+        with open(path, "rb") as fh:
+            blob = fh.read()
+        if not is_encrypted_head(blob):
+            return blob
+        return decrypt_bytes(blob, self.read_key(str(path)).key, str(path))
 
     def read_text(self, path: Path) -> str:
         return self.read_bytes(path).decode("utf-8")

@@ -134,12 +134,15 @@ class EncryptingWriter(io.RawIOBase):
         view = memoryview(data).cast("B")
         self._buffer += view
         # Keep at least one byte back: only close() knows which chunk is the last.
-        while len(self._buffer) > self._chunk:
-            self._emit(bytes(self._buffer[: self._chunk]), final=False)
-            del self._buffer[: self._chunk]
+        start = 0
+        with memoryview(self._buffer) as buffered:
+            while len(buffered) - start > self._chunk:
+                self._emit(buffered[start: start + self._chunk], final=False)
+                start += self._chunk
+        del self._buffer[:start]  # one move per write, not one per chunk
         return len(view)
 
-    def _emit(self, plain: bytes, final: bool) -> None:
+    def _emit(self, plain: bytes | memoryview, final: bool) -> None:
         nonce, aad = _nonce_aad(self._header, self._index, final)
         self._sink.write(self._aead.encrypt(nonce, plain, aad))
         self._index += 1
@@ -161,7 +164,8 @@ class DecryptingReader(io.RawIOBase):
     """A read-only, seekable file object over an encrypted file (``source`` must be seekable);
     each chunk is authenticated before any of its bytes are returned."""
 
-    def __init__(self, source: IO[bytes], key: bytes, name: str = "") -> None:
+    def __init__(self, source: IO[bytes], key: bytes, name: str = "",
+                 size_on_disk: int | None = None) -> None:
         super().__init__()
         self._source = source
         self.name = name
@@ -178,10 +182,13 @@ class DecryptingReader(io.RawIOBase):
         if not 0 < self._chunk <= 64 * 1024 * 1024:
             raise DecryptError(f"{self._what()} has a damaged header.")
         self._aead = _file_key(key, header[len(MAGIC) + KEY_ID_BYTES: -4])
-        try:
-            on_disk = os.fstat(source.fileno()).st_size
-        except (OSError, AttributeError, io.UnsupportedOperation):
-            on_disk = _length(source)
+        if size_on_disk is not None:
+            on_disk = size_on_disk
+        else:
+            try:
+                on_disk = os.fstat(source.fileno()).st_size
+            except (OSError, AttributeError, io.UnsupportedOperation):
+                on_disk = _length(source)
         self._size = clear_size(on_disk, self._chunk)
         if self._size < 0:
             raise DecryptError(f"{self._what()} is truncated.")
@@ -282,5 +289,20 @@ def encrypt_bytes(data: bytes, key: bytes) -> bytes:
 
 
 def decrypt_bytes(sealed: bytes, key: bytes, name: str = "") -> bytes:
-    """The content of an encrypted file held in memory."""
-    return DecryptingReader(io.BytesIO(sealed), key, name).readall()
+    """The content of an encrypted file held in memory, decrypted in one pass (the same checks
+    as ``DecryptingReader``, without its seeks and copies)."""
+    reader = DecryptingReader(io.BytesIO(sealed[:HEADER_BYTES]), key, name, size_on_disk=len(sealed))
+    view = memoryview(sealed)
+    step = reader._chunk + TAG_BYTES
+    parts = []
+    for index in range(reader._chunks):
+        final = index == reader._chunks - 1
+        start = HEADER_BYTES + index * step
+        nonce, aad = _nonce_aad(reader._header, index, final)
+        try:
+            parts.append(reader._aead.decrypt(nonce, view[start: start + step], aad))
+        except InvalidTag:
+            raise DecryptError(
+                f"{reader._what()} is damaged (chunk {index} fails its integrity check)."
+            ) from None
+    return b"".join(parts)

@@ -1103,8 +1103,20 @@ class Library:
         return key
 
     def _encrypt_files(self, progress: RebuildProgress | None) -> None:
-        """Rewrite every clear instance (and quarantined) file encrypted, each crash-safely."""
+        """Rewrite every clear instance (and quarantined) file encrypted, each crash-safely.
+
+        Once all are, the index says so (``counters.files_encrypted``) and later opens skip the
+        scan; opening with the opt-out (files written in clear again) withdraws the mark."""
+        conn = self._conn()
+        marked = conn.execute(
+            "SELECT value FROM counters WHERE name='files_encrypted'"
+        ).fetchone() is not None
         if not self.protection.encrypt:
+            if marked:
+                with self._write_lock, self._transaction() as tx:
+                    tx.execute("DELETE FROM counters WHERE name='files_encrypted'")
+            return
+        if marked:
             return
         _temps, files = self._scan_files()
         quarantine = self.root / QUARANTINE
@@ -1122,6 +1134,8 @@ class Library:
             self.migration.files_encrypted += 1
             if progress is not None:
                 progress(done, len(clear))
+        with self._write_lock, self._transaction() as tx:
+            tx.execute("INSERT OR REPLACE INTO counters(name, value) VALUES('files_encrypted', 1)")
 
     def _integrity_check(self) -> None:
         """``PRAGMA quick_check`` (https://sqlite.org/pragma.html#pragma_quick_check): raises
@@ -1253,6 +1267,8 @@ class Library:
             raise StoreError(
                 f"The library index could not be rebuilt ({exc}); check the free space."
             ) from exc
+        if self.protection.encrypt:  # a clear file put back by hand: encrypt it now
+            self.protection.encrypt_in_place(self.root / rel, temp_prefix=TEMP_PREFIX)
         return parsed.study_uid
 
     def _quarantine(self, path: Path) -> None:
