@@ -97,6 +97,16 @@ def main() -> None:
                 first, total = _load(Path(tmp) / mode, modes[mode], *where[mode])
                 times[mode]["first"].append(first)
                 times[mode]["total"].append(total)
+        # The cost in isolation: one instance file read back whole, 200 times per run.
+        reads: dict[str, list[float]] = {m: [] for m in modes}
+        for run in range(args.runs):
+            for mode in (list(modes) if run % 2 == 0 else list(reversed(modes))):
+                with Library(Path(tmp) / mode, protection=modes[mode]) as lib:
+                    sop = lib.search_instances(*where[mode])[0].sop_instance_uid
+                    started = time.perf_counter()
+                    for _ in range(200):
+                        lib.read_instance(sop)
+                    reads[mode].append((time.perf_counter() - started) / 200)
     load_end = os.getloadavg()[0]
     rows = []
     for what, label in (("first", "library open -> first slice decoded (ms)"),
@@ -104,6 +114,10 @@ def main() -> None:
         clear, enc = times["clear"][what], times["encrypted"][what]
         ratio = statistics.median(enc) / statistics.median(clear)
         rows.append(f"| {label} | {_summary(clear)} | {_summary(enc)} | {(ratio - 1) * 100:+.1f}% |")
+    clear_read, enc_read = statistics.median(reads["clear"]), statistics.median(reads["encrypted"])
+    rows.append(f"| one {len(parts[0]) / 1024:.0f} KiB instance file read back whole (ms, median of "
+                f"{args.runs} x 200) | {clear_read * 1000:.3f} | {enc_read * 1000:.3f} | "
+                f"{(enc_read / clear_read - 1) * 100:+.0f}% (+{(enc_read - clear_read) * 1000:.3f} ms) |")
     markdown = f"""## Encryption at rest: loading from the library, encrypted against clear (bench/bench_crypt.py, {time.strftime('%Y-%m-%d')})
 
 Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, shared with
