@@ -52,7 +52,7 @@ def test_signed_report_without_accession_is_delivered(
         "findings": "Pas d'anomalie décelée.", "impression": "Examen normal."}},
         ensure_ascii=False), encoding="utf-8")
     signed, folder = sign_draft_file(settings, draft, str(ct.StudyInstanceUID), credential,
-                                     headers=[ct])
+                                     headers=[ct], accept_placeholders=True)
     assert signed.signature_level == "B-LT"
     ris = RisProfile(fhir_url=fhir_server.url, mllp_host=mllp_listener.host,
                      mllp_port=mllp_listener.port, mllp_timeout_s=5)
