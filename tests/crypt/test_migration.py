@@ -150,3 +150,17 @@ def test_a_clear_file_put_back_after_the_migration_is_indexed_and_encrypted(tmp_
     with Library(root) as lib:
         assert lib.recovery.reindexed == 1 and lib.read_instance(sop) == data
     assert is_encrypted_file(target)
+
+
+def test_a_damaged_clear_index_is_rebuilt_encrypted_from_the_files(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    stored = _clear_library(root, 1, 3)
+    index = root / INDEX
+    with open(index, "r+b") as fh:  # keep the SQLite header, damage everything after it
+        fh.seek(100)
+        fh.write(os.urandom(index.stat().st_size - 100))
+    with Library(root) as lib:
+        assert lib.recovery.index_rebuilt and lib.recovery.reindexed == 3
+        assert {u: lib.read_instance(u) for u in stored} == stored
+    assert index.read_bytes()[:16] != CLEAR_INDEX_HEADER
+    assert all(is_encrypted_file(p) for p in _objects(root))

@@ -1041,6 +1041,7 @@ class Library:
                 [self.root / n for n in INDEX_FILES if (self.root / n).exists()]
             )
             report.index_rebuilt = True
+            self._db_key = self.protection.database_key()  # the new index as the settings say
             schema.ensure_schema(self._conn(), self._index_path)
         self._recover(report, progress)
         self._encrypt_files(encrypting)
@@ -1063,7 +1064,13 @@ class Library:
             return self.protection.database_key()
         if head == CLEAR_INDEX_HEADER:
             if migrate and self.protection.encrypt:
-                return self._encrypt_index()
+                try:
+                    return self._encrypt_index()
+                except sqlite3.DatabaseError:
+                    # A damaged clear index: opened as it is, it fails the integrity check and
+                    # is moved aside, and the new one is made encrypted (_open_and_recover).
+                    with contextlib.suppress(FileNotFoundError):
+                        (self.root / MIGRATING_INDEX).unlink()
             return None
         # Encrypted (or garbage, which ensure_schema finds and moves aside): never make a new
         # key over data written under a key that has gone.
