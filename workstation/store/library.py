@@ -483,6 +483,10 @@ class Library:
                 f"An instance could not be written to the library ({exc.strerror}); "
                 "check the free space on the disk."
             ) from exc
+        except BaseException:  # no data key, cancelled: no temporary file left behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     def _next_access(self, conn: sqlite3.Connection) -> int:
         conn.execute(
