@@ -107,6 +107,9 @@ def connect(path: str, key: DataKey | None = None) -> sqlite3.Connection:
     try:
         if key is not None:
             conn.execute(key.sqlcipher_pragma())  # must come first, before any read
+            # Sorts and temporary tables in memory, never in a clear file under /tmp
+            # (https://sqlite.org/tempfiles.html).
+            conn.execute("PRAGMA temp_store=MEMORY")
         conn.execute("PRAGMA journal_mode=WAL")
         # FULL: a commit is durable when it returns (NORMAL in WAL mode may lose the last
         # commits on a power cut, after the import had already reported them stored).
