@@ -126,6 +126,16 @@ class Settings:
     # and written back unchanged, so saving the settings never loses them.
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        days = self.retention_days
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise SettingsError(
+                f"The settings' retention_days must be a whole number of days, 0 or more (0 keeps "
+                f"studies), not {days!r}."
+            )
+        if not isinstance(self.disk_encrypted, bool):
+            raise SettingsError("The settings' disk_encrypted must be true or false.")
+
     def archive(self, name: str | None = None) -> ArchiveProfile | None:
         """The named profile, or the default one, or ``None`` when no archive is configured."""
         wanted = name or self.default_archive

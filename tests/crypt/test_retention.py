@@ -104,3 +104,11 @@ def test_forget_all_refuses_while_open_even_through_the_function(tmp_path: Path)
     settings = Settings(library_dir=str(tmp_path / "lib"))
     with Library(settings.library_path()), pytest.raises(StoreError, match="open"):
         forget_all(settings)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "30", True])
+def test_a_wrong_retention_setting_is_one_sentence(bad: object) -> None:
+    from workstation.errors import SettingsError
+
+    with pytest.raises(SettingsError, match="retention_days must be a whole number"):
+        Settings.from_json({"retention_days": bad})
