@@ -99,8 +99,9 @@ def _open_library(settings: Settings, quiet: bool = False) -> Library:
         library.close()
         raise
     if removed:
-        print(f"{len(removed)} studies not opened for {settings.retention_days} days were removed "
-              "from the library (retention setting).", file=sys.stderr)
+        from workstation.retention import removed_sentence
+
+        print(removed_sentence(len(removed), settings.retention_days), file=sys.stderr)
     return library
 
 

@@ -66,6 +66,15 @@ def unsent_work_studies(settings: Settings, pending: Path | None = None) -> set[
     return studies
 
 
+def removed_sentence(count: int, days: int) -> str:
+    """One sentence for the user about what the retention limit removed ('' when nothing)."""
+    if not count:
+        return ""
+    what = "1 study" if count == 1 else f"{count} studies"
+    verb = "was" if count == 1 else "were"
+    return f"{what} not opened for {days} days {verb} removed from the library (retention setting)."
+
+
 def apply_retention(library: Library, settings: Settings, now: float | None = None,
                     pending: Path | None = None) -> list[str]:
     """Remove the studies not used for ``settings.retention_days`` days (see the module

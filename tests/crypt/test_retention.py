@@ -112,3 +112,22 @@ def test_a_wrong_retention_setting_is_one_sentence(bad: object) -> None:
 
     with pytest.raises(SettingsError, match="retention_days must be a whole number"):
         Settings.from_json({"retention_days": bad})
+
+
+def test_the_command_line_applies_the_limit_and_says_so(
+    capsys: pytest.CaptureFixture[str], isolated_environment: Path
+) -> None:
+    from workstation.settings import save_settings
+
+    settings = Settings(retention_days=DAYS)
+    save_settings(settings)
+    with Library(settings.library_path()) as lib:
+        old, new = _add_study(lib), _add_study(lib)
+        with lib._transaction() as tx:
+            tx.execute("UPDATE instances SET added=? WHERE study_uid=?",
+                       (time.time() - (DAYS + 1) * DAY_S, old))
+    assert cli.main(["studies", "--library", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (f"1 study not opened for {DAYS} days was removed from the "
+                                    "library (retention setting).")
+    assert new in captured.out and old not in captured.out

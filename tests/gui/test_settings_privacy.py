@@ -62,3 +62,26 @@ def test_remove_all_patient_data_from_the_settings(qtbot, monkeypatch: pytest.Mo
     assert not [p for p in data.rglob("*") if p.is_file()]
     assert load_key(create=False) is None
     assert not window.isVisible()
+
+
+def test_the_app_start_encrypts_a_clear_library_and_applies_the_retention_limit(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from workstation.crypt.files import Protection
+    from workstation.crypt.stream import is_encrypted_file
+    from workstation.model.query import StudyQuery
+    from workstation.store.library import Library
+    from workstation.ui.app import create_main_window
+
+    settings = Settings(retention_days=30)
+    save_settings(settings)
+    with Library(settings.library_path(), protection=Protection(encrypt=False)) as lib:  # as before
+        old = lib.add_bytes(instance_bytes(patient_id="OLD-1")).study_uid
+        kept = lib.add_bytes(instance_bytes(patient_id="NEW-1")).study_uid
+        with lib._transaction() as tx:
+            tx.execute("UPDATE instances SET added=? WHERE study_uid=?", (time.time() - 40 * 86400, old))
+    window = create_main_window(settings)
+    qtbot.addWidget(window)
+    assert "1 study not opened for 30 days was removed" in window.statusBar().currentMessage()
+    assert [s.study_uid for s in window.library.search_studies(StudyQuery())] == [kept]
+    assert all(is_encrypted_file(p) for p in (settings.library_path() / "objects").rglob("*.dcm"))

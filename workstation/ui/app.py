@@ -39,15 +39,14 @@ def create_main_window(settings: Settings | None = None, *, make_viewport: Any =
                            encrypting=shown("Encrypting patient data on this machine..."))
     for box in dialog.values():
         box.close()
-    from workstation.retention import apply_retention
+    from workstation.retention import apply_retention, removed_sentence
 
     try:
         removed = apply_retention(library, settings)
     except WorkstationError as exc:
         removed, retention_said = [], str(exc)
     else:
-        retention_said = (f"{len(removed)} studies not opened for {settings.retention_days} days "
-                          "were removed from the library." if removed else "")
+        retention_said = removed_sentence(len(removed), settings.retention_days)
     window = MainWindow(settings, library, make_viewport=make_viewport)
     empty = not library.search_studies(StudyQuery(limit=1))
     window.worklist.set_empty_library_banner(empty and not settings.archives)
