@@ -13,12 +13,12 @@ Writes bench/out/FAULTS_store.md, pasted into the "Faults survived" section of b
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import platform
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -28,8 +28,12 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from sqlcipher3 import dbapi2 as sqlite3
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from workstation.crypt.keys import KEYRING_SERVICE, KEYRING_USER  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out" / "FAULTS_store.md"
 
@@ -76,6 +80,10 @@ class Home:
             "XDG_CONFIG_HOME": str(self.path / "config"),
             "XDG_DATA_HOME": str(self.path / "data"),
             "XDG_CACHE_HOME": str(self.path / "cache"),
+            # The commands keep the data key in the tests' file-backed keyring (the machine has
+            # no Secret Service); counts() opens the SQLCipher index with the same key.
+            "PYTHON_KEYRING_BACKEND": "tests.conftest.MemoryKeyring",
+            "WORKSTATION_TEST_KEYRING": str(self.path / "keyring.json"),
         }
         self.library = self.path / "data" / "workstation" / "library"
 
@@ -98,8 +106,11 @@ class Home:
     def counts(self) -> tuple[int, int]:
         """(instance files on disk, index rows)."""
         files = len([p for p in (self.library / "objects").rglob("*.dcm")])
-        conn = sqlite3.connect(self.library / "index.sqlite3")
+        conn = sqlite3.connect(str(self.library / "index.sqlite3"))
         try:
+            stored = json.loads((self.path / "keyring.json").read_text())
+            key = base64.b64decode(stored[f"{KEYRING_SERVICE}\0{KEYRING_USER}"])
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
             rows = int(conn.execute("SELECT COUNT(*) FROM instances").fetchone()[0])
         finally:
             conn.close()

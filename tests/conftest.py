@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("WORKSTATION_TEST_DATA") or ROOT.parent / "shared" / "data").resolve()
 
 
+KEYRING_FILE_ENV = "WORKSTATION_TEST_KEYRING"
+
+
 class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring for tests (the headless default backend refuses everything)."""
+    """A keyring for tests (the headless default backend refuses everything): in memory, or,
+    when ``WORKSTATION_TEST_KEYRING`` names a file, kept in that file so that a command run
+    by the test in a subprocess (``PYTHON_KEYRING_BACKEND=tests.conftest.MemoryKeyring``) sees
+    the same secrets and the same data key as the test itself."""
 
     priority = 1  # type: ignore[assignment]
 
@@ -27,14 +34,36 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         super().__init__()
         self.store: dict[tuple[str, str], str] = {}
 
+    def _load(self) -> None:
+        path = os.environ.get(KEYRING_FILE_ENV)
+        if path and Path(path).exists():
+            self.store = {tuple(k.split("\0", 1)): v  # type: ignore[misc]
+                          for k, v in json.loads(Path(path).read_text()).items()}
+
+    def _save(self) -> None:
+        path = os.environ.get(KEYRING_FILE_ENV)
+        if path:
+            Path(path).write_text(json.dumps({"\0".join(k): v for k, v in self.store.items()}))
+
     def get_password(self, service: str, username: str) -> str | None:
+        self._load()
         return self.store.get((service, username))
 
     def set_password(self, service: str, username: str, password: str) -> None:
+        self._load()
         self.store[(service, username)] = password
+        self._save()
 
     def delete_password(self, service: str, username: str) -> None:
+        self._load()
         self.store.pop((service, username), None)
+        self._save()
+
+
+def keyring_env() -> dict[str, str]:
+    """The environment a command run by a test in a subprocess needs to share the test's keyring
+    (its secrets and the data key that encrypts what the test wrote)."""
+    return {k: os.environ[k] for k in (KEYRING_FILE_ENV, "PYTHON_KEYRING_BACKEND") if k in os.environ}
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +76,8 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.delenv("WORKSTATION_CONFIG", raising=False)
     monkeypatch.delenv("WORKSTATION_USER", raising=False)
     monkeypatch.delenv("WORKSTATION_PASSWORD", raising=False)
+    monkeypatch.setenv(KEYRING_FILE_ENV, str(home / "test-keyring.json"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.conftest.MemoryKeyring")
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
     yield home

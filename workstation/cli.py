@@ -81,17 +81,30 @@ class ProgressBar:
 
 
 def _open_library(settings: Settings, quiet: bool = False) -> Library:
-    """The local library; a rebuild of its index shows a progress bar and one sentence."""
+    """The local library; a rebuild of its index or the encryption of a clear library shows a
+    progress bar and one sentence. Studies past the retention limit are removed."""
     bar = None if quiet else ProgressBar("Rebuilding the library index")
+    encrypting_bar = ProgressBar("Encrypting patient data on this machine")
 
     def progress(done: int, total: int) -> None:
         if bar is not None:
             bar(done, total)
 
-    library = open_library(settings, progress=progress)
+    library = open_library(settings, progress=progress, encrypting=encrypting_bar)
     said = library.recovery.summary()
     if said:
         print(said, file=sys.stderr)
+    try:
+        from workstation.retention import apply_retention
+
+        removed = apply_retention(library, settings)
+    except BaseException:
+        library.close()
+        raise
+    if removed:
+        from workstation.retention import removed_sentence
+
+        print(removed_sentence(len(removed), settings.retention_days), file=sys.stderr)
     return library
 
 
@@ -388,6 +401,19 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
     raise SettingsError("Unknown archive command.")
 
 
+def cmd_forget_all(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove all patient data from this machine and delete the data key (``workstation.forget``)."""
+    if not args.yes:
+        print("This removes every study, report, draft and pending object from this machine and "
+              "deletes the key that encrypts them; run 'workstation forget-all --yes' to do it.",
+              file=sys.stderr)
+        return 2
+    from workstation.forget import forget_all
+
+    print(forget_all(settings).summary())
+    return 0
+
+
 def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
     from workstation.ui.app import run_app
 
@@ -463,6 +489,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is None or only == verb:
             module_name, function = target.split(":")
             getattr(importlib.import_module(module_name), function)(sub)
+
+    p = sub.add_parser("forget-all", help="remove all patient data from this machine (and its key)")
+    p.add_argument("--yes", action="store_true", help="really remove everything")
+    p.set_defaults(func=cmd_forget_all)
 
     p = sub.add_parser("archive", help="configure archive profiles")
     asub = p.add_subparsers(dest="archive_verb", required=True)

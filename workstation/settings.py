@@ -175,12 +175,28 @@ class Settings:
     library_dir: str = ""  # empty: the platform's data folder
     library_max_gb: float = 50.0
     demo_offered: bool = False
+    # Opt-out of encryption at rest (workstation.crypt), for a machine whose disk is already
+    # fully encrypted: patient data is then written in clear. Off by default.
+    disk_encrypted: bool = False
+    # Home machines: studies not opened for this many days are removed from the library (never
+    # one with an unsent report or measurement); 0 keeps them until the size limit evicts them.
+    retention_days: int = 0
     signing: SigningSettings = field(default_factory=SigningSettings)
     sign_in: list[OidcProfile] = field(default_factory=list)
     audit: AuditSettings = field(default_factory=AuditSettings)
     # Sections this version does not model yet (e.g. "ris", read by the report delivery): kept
     # and written back unchanged, so saving the settings never loses them.
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        days = self.retention_days
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise SettingsError(
+                f"The settings' retention_days must be a whole number of days, 0 or more (0 keeps "
+                f"studies), not {days!r}."
+            )
+        if not isinstance(self.disk_encrypted, bool):
+            raise SettingsError("The settings' disk_encrypted must be true or false.")
 
     def archive(self, name: str | None = None) -> ArchiveProfile | None:
         """The named profile, or the default one, or ``None`` when no archive is configured."""

@@ -8,25 +8,49 @@ everywhere: a profile name from the settings, or a DICOMweb URL whose user and p
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import platformdirs
 from pydicom.dataset import Dataset
 
 from workstation.errors import WorkstationError
-from workstation.settings import ArchiveProfile, Settings
+from workstation.settings import APP_NAME, ArchiveProfile, Settings
 
 if TYPE_CHECKING:
     from workstation.net.dicomweb import DicomWebClient
     from workstation.store.library import Library, RebuildProgress
 
 
-def open_library(settings: Settings, progress: RebuildProgress | None = None) -> Library:
+def open_library(settings: Settings, progress: RebuildProgress | None = None,
+                 encrypting: RebuildProgress | None = None) -> Library:
     """The local library at the settings' folder, with its size limit; ``progress(done, total)``
-    is called while a lost or damaged index is rebuilt from the files."""
+    is called while a lost or damaged index is rebuilt from the files.
+
+    Patient data is encrypted at rest unless the settings opt out (``workstation.crypt``): on
+    the first start after an update, a library, reports and pending objects written in clear are
+    encrypted in place, ``encrypting(done, total)`` reporting it."""
+    from workstation.crypt.files import Protection
+    from workstation.crypt.migrate import encrypt_folders
     from workstation.store.library import Library
 
+    protection = Protection.for_settings(settings)
     max_bytes = int(settings.library_max_gb * 1e9) if settings.library_max_gb > 0 else None
-    return Library(settings.library_path(), max_bytes=max_bytes, progress=progress)
+    library = Library(settings.library_path(), max_bytes=max_bytes, progress=progress,
+                      protection=protection, encrypting=encrypting)
+    try:
+        encrypt_folders(patient_data_folders(settings), protection, encrypting)
+    except BaseException:
+        library.close()
+        raise
+    return library
+
+
+def patient_data_folders(settings: Settings) -> list[Path]:
+    """The folders of patient data beside the library: reports (drafts, signed versions, the
+    outbox) and the objects pending for the archive."""
+    return [settings.library_path().parent / "reports",
+            Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "pending"]
 
 
 def archive_profile(settings: Settings, archive: str | None) -> ArchiveProfile | None:

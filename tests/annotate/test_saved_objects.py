@@ -19,6 +19,7 @@ from workstation.annotate.measurements import ImageRef, Kind, MeasuredImage, mea
 from workstation.annotate.pending import PENDING, REFUSED, PendingQueue
 from workstation.annotate.saved_objects import fetch_saved_headers, read_saved_objects
 from workstation.annotate.sr_tid1500 import build_measurement_report
+from workstation.crypt.files import read_protected
 from workstation.net.auth import store_secret
 from workstation.net.dicomweb import DicomWebClient
 from workstation.settings import ArchiveProfile
@@ -90,9 +91,9 @@ def test_pending_entries_keep_the_study_description_and_older_entries_still_list
     assert entry.study_description == str(images[0].get("StudyDescription", "")) and entry.study_date == str(images[0].StudyDate)
     # An entry written before these fields existed still lists.
     sidecar = tmp_path / "pending" / f"{entry.id}.json"
-    fields = json.loads(sidecar.read_text())
+    fields = json.loads(read_protected(sidecar))
     del fields["study_description"], fields["study_date"]
-    sidecar.write_text(json.dumps({**fields, "state": REFUSED}))
+    sidecar.write_text(json.dumps({**fields, "state": REFUSED}))  # clear, as before encryption
     [listed] = queue.list()
     assert listed.id == entry.id and listed.study_description == "" and listed.state == REFUSED
     assert queue.requeue(listed).state == PENDING and queue.list()[0].state == PENDING

@@ -23,6 +23,7 @@ from tests.gui.helpers import dispose, shot  # noqa: E402
 from tests.report.pki import ThrowawayPKI, make_pki  # noqa: E402
 from workstation import demo  # noqa: E402
 from workstation.audit import AuditLog, default_audit_path  # noqa: E402
+from workstation.crypt.files import read_protected  # noqa: E402
 from workstation.net.auth import store_secret  # noqa: E402
 from workstation.report.drafts import DraftStore  # noqa: E402
 from workstation.report.model import ReportStatus, VersionKind  # noqa: E402
@@ -88,7 +89,7 @@ def _type(qtbot, editor: ReportEditor, section: str, text: str) -> None:  # type
 def _draft_json(editor: ReportEditor) -> dict:  # type: ignore[type-arg]
     assert editor.report is not None
     path = DraftStore.open(load_settings()).path_for(editor.report.report_uid)
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return json.loads(read_protected(path)) if path.exists() else {}
 
 
 def _sign(qtbot, editor: ReportEditor, pki: ThrowawayPKI, *,  # type: ignore[no-untyped-def]
@@ -184,10 +185,10 @@ def test_write_autosave_sign_and_wait_in_the_outbox(qtbot, window_with_prior, pk
     assert any("made preliminary" in h for h in history) and any("signed by Dr Alice" in h for h in history)
     # The signed version is in the outgoing folder, with the text typed.
     folder = load_settings().library_path().parent / "reports" / "outgoing" / report.version_uid
-    meta = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    meta = json.loads(read_protected(folder / "report.json"))
     assert meta["report"]["sections"]["impression"] == IMPRESSION
-    assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
-    sr = pydicom.dcmread(folder / "sr.dcm")
+    assert read_protected(folder / "report.pdf").startswith(b"%PDF")
+    sr = pydicom.dcmread(io.BytesIO(read_protected(folder / "sr.dcm")))
     assert sr.StudyInstanceUID == study_uid and sr.VerificationFlag == "VERIFIED"
     # Signing is in the access audit log (PS3.15 A.5.3.3, created), with the version's UID.
     signed_records = [r for r in AuditLog(default_audit_path()).read() if r.action == "report_signed"]

@@ -20,6 +20,7 @@ from tests.gui.test_measure_tools import _drag, _screen  # noqa: E402
 from tests.gui.test_report_editor import IMPRESSION, _open_with_report, _sign, _type, _window  # noqa: E402
 from tests.report.pki import ThrowawayPKI, make_pki  # noqa: E402
 from workstation.annotate.measurements import Kind  # noqa: E402
+from workstation.crypt.files import read_protected  # noqa: E402
 from workstation.settings import load_settings  # noqa: E402
 from workstation.ui.main_window import MainWindow  # noqa: E402
 from workstation.ui.report_editor import ReportEditor  # noqa: E402
@@ -65,7 +66,7 @@ def _measure_and_mark(qtbot, window: MainWindow) -> tuple[float, str]:
 def _pdf_text_and_images(editor: ReportEditor) -> tuple[str, int]:
     assert editor.report is not None
     folder = load_settings().library_path().parent / "reports" / "outgoing" / editor.report.version_uid
-    pdf = pdfium.PdfDocument((folder / "report.pdf").read_bytes())
+    pdf = pdfium.PdfDocument(read_protected(folder / "report.pdf"))
     text, images = "", 0
     for page in pdf:
         text += page.get_textpage().get_text_range()

@@ -25,6 +25,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 import workstation.qc.visibility  # noqa: E402, F401 - imported on this thread (see report_editor)
 from tests.report.pki import ThrowawayPKI, make_ca, make_pki  # noqa: E402
 from workstation import demo  # noqa: E402
+from workstation.crypt.files import read_protected  # noqa: E402
 from workstation.model.entities import LIBRARY, StudySummary  # noqa: E402
 from workstation.report.signing import UNTRUSTED_SIGNER, Pkcs11Credential, verify_pdf_signature  # noqa: E402
 from workstation.settings import Settings, SigningSettings, load_settings, save_settings  # noqa: E402
@@ -152,10 +153,10 @@ def test_sign_with_a_smart_card_and_the_settings_letterhead(qtbot, token: Throwa
     assert store.value(PKCS11_TOKEN_SETTING) == "Card"
     ini = Path(store.fileName()).read_text(encoding="utf-8")
     assert PIN not in ini
-    assert PIN not in json.dumps(json.loads(Path(load_settings().library_path()).parent.joinpath(
-        "reports", "outgoing", editor.report.version_uid, "report.json").read_text(encoding="utf-8")))
-    pdf = (load_settings().library_path().parent / "reports" / "outgoing" / editor.report.version_uid
-           / "report.pdf").read_bytes()
+    assert PIN not in json.dumps(json.loads(read_protected(Path(load_settings().library_path()).parent.joinpath(
+        "reports", "outgoing", editor.report.version_uid, "report.json"))))
+    pdf = read_protected(load_settings().library_path().parent / "reports" / "outgoing"
+                         / editor.report.version_uid / "report.pdf")
     text = _pdf_text(pdf)
     for expected in ("Radiologie am Markt", "Marktplatz 1", "12345 Musterstadt", "+49 30 1234567",
                      "befund@example.org", "Neuroradiology"):
@@ -196,7 +197,7 @@ def test_card_signer_not_issued_by_a_trusted_authority(qtbot, token: ThrowawayPK
     qtbot.waitUntil(lambda: editor.report is not None and editor.report.locked
                     or editor.result.styleSheet().startswith("color: #d04040"), timeout=30000)
     assert editor.report.locked, editor.result.text()
-    pdf = (outgoing / editor.report.version_uid / "report.pdf").read_bytes()
+    pdf = read_protected(outgoing / editor.report.version_uid / "report.pdf")
     assert verify_pdf_signature(pdf, [token.ca_pem]).ok
     assert not verify_pdf_signature(pdf, [other_pem]).trusted
 

@@ -22,6 +22,7 @@ import workstation.qc.visibility  # noqa: E402, F401 - imported on this thread (
 from tests.gui.helpers import shot  # noqa: E402
 from tests.report.pki import ThrowawayPKI, make_pki  # noqa: E402
 from workstation import demo  # noqa: E402
+from workstation.crypt.files import read_protected  # noqa: E402
 from workstation.model.entities import LIBRARY, StudySummary  # noqa: E402
 from workstation.report.pdf import Letterhead, render_report_pdf  # noqa: E402
 from workstation.settings import load_settings  # noqa: E402
@@ -67,7 +68,7 @@ def _chest_editor(qtbot) -> ReportEditor:  # type: ignore[no-untyped-def]
 def _signed_pdf(editor: ReportEditor) -> bytes:
     assert editor.report is not None
     folder = load_settings().library_path().parent / "reports" / "outgoing" / editor.report.version_uid
-    return (folder / "report.pdf").read_bytes()
+    return read_protected(folder / "report.pdf")
 
 
 def _wait_signed(qtbot, editor: ReportEditor) -> None:  # type: ignore[no-untyped-def]
@@ -256,5 +257,5 @@ def test_a_draft_from_the_earlier_editor_is_marked_when_restored(qtbot) -> None:
     assert not editor.sections["impression"].has_placeholders  # written by the radiologist
     assert editor.report.untouched()[1] == ["contrast", "haemorrhage"]
     editor.save_draft()
-    saved = json.loads(path.read_text(encoding="utf-8"))["versions"][-1]
+    saved = json.loads(read_protected(path))["versions"][-1]
     assert "findings" in saved["placeholder_sections"]

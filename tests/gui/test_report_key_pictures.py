@@ -17,6 +17,7 @@ from tests.gui.helpers import SHOTS, dispose, expected_grey  # noqa: E402
 from tests.gui.test_report_editor import IMPRESSION, _open_with_report, _sign, _type, _window  # noqa: E402
 from tests.gui.test_report_editor_measurements import _measure_and_mark  # noqa: E402
 from tests.report.pki import ThrowawayPKI, make_pki  # noqa: E402
+from workstation.crypt.files import read_protected  # noqa: E402
 from workstation.report.key_pictures import ANNOTATION_COLOUR  # noqa: E402
 from workstation.settings import load_settings  # noqa: E402
 from workstation.ui.study_view import StudyView  # noqa: E402
@@ -86,7 +87,7 @@ def test_key_image_prints_in_its_window_with_its_measurement(qtbot, pki: Throwaw
         _type(qtbot, editor, "impression", IMPRESSION)
         _sign(qtbot, editor, pki)
         folder = load_settings().library_path().parent / "reports" / "outgoing" / editor.report.version_uid
-        document = pdfium.PdfDocument((folder / "report.pdf").read_bytes())
+        document = pdfium.PdfDocument(read_protected(folder / "report.pdf"))
         try:
             images = [obj for page in document
                       for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=5)]
@@ -98,7 +99,7 @@ def test_key_image_prints_in_its_window_with_its_measurement(qtbot, pki: Throwaw
             document.close()
         assert printed.shape == picture.shape and np.array_equal(printed, picture)
         SHOTS.mkdir(parents=True, exist_ok=True)
-        (SHOTS / "report_key_image_signed.pdf").write_bytes((folder / "report.pdf").read_bytes())
+        (SHOTS / "report_key_image_signed.pdf").write_bytes(read_protected(folder / "report.pdf"))
     finally:
         dispose(qtbot, window)
 

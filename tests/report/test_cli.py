@@ -15,6 +15,7 @@ from pydicom.data import get_testdata_file
 from tests.report.conftest import assert_valid_report_sr, dciodvfy_errors
 from tests.report.pki import ThrowawayPKI
 from workstation.audit import AuditLog, default_audit_path
+from workstation.crypt.files import read_protected
 from workstation.report.cli import add_report_parser
 from workstation.report.drafts import DraftStore
 from workstation.report.outgoing import FILES, outgoing_folder, read_outgoing
@@ -27,7 +28,7 @@ def _pdf_text(path: Path) -> str:
     """The PDF's text as a reader copies it (pypdfium2)."""
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(str(path))
+    document = pdfium.PdfDocument(read_protected(path))  # encrypted at rest
     try:
         return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     finally:
@@ -97,14 +98,18 @@ def test_sign_a_dictated_report(tmp_path: Path, study_in_library: pydicom.Datase
     assert "Small chronic infarct" in pdf_text and "Intracranial haemorrhage: no" in pdf_text
     assert "Axial CT of the head" not in pdf_text and "Intravenous contrast" not in pdf_text
     assert "Comparison" not in pdf_text and "Technique" not in pdf_text
-    metadata = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    metadata = json.loads(read_protected(folder / "report.json"))
     assert [s["title"] for s in metadata["sections"]] == ["Findings", "Impression"]
     assert metadata["sections"][0]["text"].endswith("Intracranial haemorrhage: no\nMidline shift: 0 mm")
-    assert verify_pdf_signature((folder / "report.pdf").read_bytes(), [pki.ca_pem]).ok
+    assert verify_pdf_signature(read_protected(folder / "report.pdf"), [pki.ca_pem]).ok
+    clear = tmp_path / "clear"  # the validators read the objects decrypted
+    clear.mkdir()
+    for name in ("pdf.dcm", "sr.dcm"):
+        (clear / name).write_bytes(read_protected(folder / name))
     if shutil.which("dciodvfy"):
-        assert dciodvfy_errors(folder / "pdf.dcm") == []
-        assert_valid_report_sr(folder / "sr.dcm", tmp_path)
-    sr = pydicom.dcmread(folder / "sr.dcm")
+        assert dciodvfy_errors(clear / "pdf.dcm") == []
+        assert_valid_report_sr(clear / "sr.dcm", tmp_path)
+    sr = pydicom.dcmread(clear / "sr.dcm")
     refs = sr.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence[0].ReferencedSOPSequence
     assert [r.ReferencedSOPInstanceUID for r in refs] == [ct.SOPInstanceUID]
     history = DraftStore.open(settings).load(signed.report_uid)

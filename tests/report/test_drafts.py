@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from workstation.crypt.files import read_protected
 from workstation.report.drafts import DraftStore, load_drafts, reports_folder, save_draft
 from workstation.report.model import PatientHeader, Report, StudyHeader
 from workstation.settings import Settings
@@ -94,7 +95,7 @@ def test_kill_during_save_leaves_a_readable_draft(tmp_path: Path) -> None:
         time.sleep(0.003 * round_)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        data = json.loads((folder / f"{report_uid}.json").read_text())  # never half a file
+        data = json.loads(read_protected(folder / f"{report_uid}.json"))  # never half a file
         text = data["versions"][0]["sections"]["findings"]
         saved = int(text.split()[1])
         assert saved >= done  # at least the last acknowledged save is there

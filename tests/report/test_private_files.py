@@ -61,7 +61,7 @@ def test_import_draft_and_sign_write_private_files(
         "fields": {"haemorrhage": "no", "midline_shift": "0"},
     }), encoding="utf-8")
     code = cli.main(["report", "sign", str(draft), "--study", str(ct.StudyInstanceUID), "--key",
-                     str(pki.p12_path), "--trust", str(pki.ca_pem), "--json", "--accept-placeholders"])
+                     str(pki.p12_path), "--trust", str(pki.ca_pem), "--accept-placeholders", "--json"])
     assert code == 0, capsys.readouterr().err
     folder = Path(json.loads(capsys.readouterr().out)["folder"])
     assert (folder / "report.pdf").exists()

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from pydicom.data import get_testdata_file
 
 from tests.report.pki import ThrowawayPKI, _name, issue_signer, make_ca
+from workstation.crypt.files import read_protected
 from workstation.errors import SettingsError, SigningError
 from workstation.model.entities import StudySummary
 from workstation.report.cli import add_report_parser
@@ -156,7 +157,7 @@ def test_cli_uses_the_settings_trust_roots(tmp_path: Path, pki: ThrowawayPKI, cr
     # configured: the practice's CA, no --trust needed
     assert _run([*argv, "--json"], Settings(signing=SigningSettings(trust_roots=[str(pki.ca_pem)]))) == 0
     folder = Path(json.loads(capsys.readouterr().out)["folder"])
-    assert verify_pdf_signature((folder / "report.pdf").read_bytes(), [pki.ca_pem]).ok
+    assert verify_pdf_signature(read_protected(folder / "report.pdf"), [pki.ca_pem]).ok
     # a configured file that is gone
     assert _run(argv, Settings(signing=SigningSettings(trust_roots=[str(tmp_path / "moved.pem")]))) == 1
     assert "moved.pem cannot be read" in capsys.readouterr().err

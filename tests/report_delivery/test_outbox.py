@@ -14,6 +14,7 @@ import hl7
 import pytest
 import requests
 
+from tests.conftest import keyring_env
 from tests.orthanc import OrthancServer
 from tests.report_delivery.fhir_server import FaultProxy, FhirServer
 from tests.report_delivery.mllp import MllpListener
@@ -256,7 +257,8 @@ def test_cli_lists_and_retries(tmp_path: Path, fhir_server: FhirServer) -> None:
             "cmd_outbox; import argparse; from workstation.settings import load_settings\n"
             "p = argparse.ArgumentParser(); s = p.add_subparsers(); add_outbox_parser(s)\n"
             "a = p.parse_args(sys.argv[1:]); sys.exit(cmd_outbox(a, load_settings()))")
-    env = {"WORKSTATION_CONFIG": str(config), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    env = {"WORKSTATION_CONFIG": str(config), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           **keyring_env()}  # the test's keyring: the data key of the outbox it wrote
     listed = subprocess.run([sys.executable, "-c", code, "outbox", "--list-only", "--folder",
                              str(folder)], capture_output=True, text=True, env=env, cwd=ROOT,
                             timeout=60)
@@ -287,7 +289,8 @@ def _outbox_cli(folder: Path, config: Path, tmp_path: Path, *extra: str) -> subp
             "cmd_outbox; import argparse; from workstation.settings import load_settings\n"
             "p = argparse.ArgumentParser(); s = p.add_subparsers(); add_outbox_parser(s)\n"
             "a = p.parse_args(sys.argv[1:]); sys.exit(cmd_outbox(a, load_settings()))")
-    env = {"WORKSTATION_CONFIG": str(config), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    env = {"WORKSTATION_CONFIG": str(config), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           **keyring_env()}  # the test's keyring: the data key of the outbox it wrote
     return subprocess.run([sys.executable, "-c", code, "outbox", "--folder", str(folder), *extra],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
 

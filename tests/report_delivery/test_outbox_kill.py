@@ -26,10 +26,13 @@ import hl7
 import pytest
 import requests
 
+from tests.conftest import keyring_env
 from tests.orthanc import OrthancServer
 from tests.report_delivery.fhir_server import FhirServer
 from tests.report_delivery.mllp import MllpListener
 from tests.report_delivery.reports import make_report_folder
+from workstation.crypt.files import read_protected
+from workstation.errors import StoreError
 from workstation.report.delivery.outbox import DELIVERED, PENDING, Outbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,15 +44,16 @@ pytestmark = [pytest.mark.archive, pytest.mark.timeout(240)]
 def _state(folder: Path, version_uid: str) -> dict[str, dict[str, object]]:
     path = folder / "state" / f"{version_uid}.json"
     try:
-        return dict(json.loads(path.read_text(encoding="utf-8"))["destinations"])
-    except (OSError, ValueError, KeyError):
+        return dict(json.loads(read_protected(path))["destinations"])
+    except (OSError, ValueError, KeyError, StoreError):  # not there yet, or being replaced
         return {}
 
 
 def _deliverer(config: Path, folder: Path, orthanc: OrthancServer, home: Path) -> subprocess.Popen[str]:
     env = {"WORKSTATION_CONFIG": str(config), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
            "HOME": str(home), "WORKSTATION_USER": orthanc.user,
-           "WORKSTATION_PASSWORD": orthanc.password, "XDG_DATA_HOME": str(home / "data")}
+           "WORKSTATION_PASSWORD": orthanc.password, "XDG_DATA_HOME": str(home / "data"),
+           **keyring_env()}  # the test's keyring: the data key of the outbox it wrote
     return subprocess.Popen([sys.executable, "-m", "workstation", "outbox", "--retry", "--json",
                              "--folder", str(folder)], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -117,7 +121,7 @@ def test_killed_deliverer_delivers_exactly_once_after_restart(
     control_ids = {str(hl7.parse(m).segment("MSH")[10]) for m in mllp_listener.messages}
     assert len(control_ids) == 1, control_ids  # resent copies are the same message
     assert len(mllp_listener.messages) == 2  # received before the kill, sent again after it
-    study = json.loads((folder / "outgoing" / version / "report.json").read_text())["study_uid"]
+    study = json.loads(read_protected(folder / "outgoing" / version / "report.json"))["study_uid"]
     found = requests.get(f"{orthanc.dicomweb_url}/studies/{study}/instances",
                          auth=(orthanc.user, orthanc.password), timeout=10).json()
     sops = [i["00080018"]["Value"][0] for i in found]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
+from typing import Any
 
 import pydicom
 from pydicom.data import get_testdata_file
@@ -64,3 +66,17 @@ def instance_bytes(
 
 def read(data: bytes) -> Dataset:
     return pydicom.dcmread(BytesIO(data))
+
+
+def open_index(root: Path) -> Any:
+    """A connection to the library index at ``root``, keyed with the installation's key as the
+    library opens it (SQLCipher), for tests that change the index behind the library's back."""
+    from sqlcipher3 import dbapi2
+
+    from workstation.crypt.keys import load_key
+
+    conn = dbapi2.connect(str(Path(root) / "index.sqlite3"))
+    key = load_key(create=False)
+    if key is not None:
+        conn.execute(key.sqlcipher_pragma())
+    return conn

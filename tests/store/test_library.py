@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import threading
 from pathlib import Path
 
@@ -13,7 +12,8 @@ import pydicom
 import pytest
 from pydicom.uid import generate_uid
 
-from tests.store.helpers import bundled, instance_bytes, read
+from tests.store.helpers import bundled, instance_bytes, open_index, read
+from workstation.crypt.files import Protection
 from workstation.errors import StoreError
 from workstation.model.entities import LIBRARY, StudySummary
 from workstation.model.query import StudyQuery
@@ -282,7 +282,7 @@ def test_crash_leftovers_are_repaired_on_open_and_no_file_is_deleted(tmp_path: P
         assert len(found) == 2 and "ORPHAN-1" in found
         assert kept.study_uid in {s.study_uid for s in lib.search_studies(StudyQuery())}
         assert orphan.exists() and not temp.exists()
-        assert (root / "quarantine" / junk.name).read_bytes() == b"not an instance"
+        assert Protection().read_bytes(root / "quarantine" / junk.name) == b"not an instance"
         assert "moved to the library's 'quarantine' folder" in r.summary()
 
 
@@ -313,7 +313,7 @@ def test_second_program_does_not_clean_up_under_the_first(tmp_path: Path) -> Non
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     root = tmp_path / "lib"
     Library(root).close()
-    conn = sqlite3.connect(root / "index.sqlite3")
+    conn = open_index(root)
     conn.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION + 1}")
     conn.commit()
     conn.close()

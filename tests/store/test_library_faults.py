@@ -8,7 +8,6 @@ duplicated, and what happened is one sentence.
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from io import BytesIO
 from pathlib import Path
@@ -17,7 +16,8 @@ import pydicom
 import pytest
 from pydicom.uid import generate_uid
 
-from tests.store.helpers import instance_bytes
+from tests.store.helpers import instance_bytes, open_index
+from workstation.crypt.files import Protection
 from workstation.model.query import StudyQuery
 from workstation.store.library import INDEX, Library, object_path
 
@@ -152,7 +152,7 @@ def test_a_stored_copy_changed_on_disk_is_replaced(tmp_path: Path) -> None:
         path.write_bytes(data[: len(data) // 2])  # the disk lost the end of the file
         again = lib.add_bytes(data)
         assert again.stored and again.replaced
-        assert path.read_bytes() == data and lib.check().clean
+        assert Protection().read_bytes(path) == data and lib.check().clean
 
 
 def test_an_interrupted_retrieval_is_marked_incomplete(tmp_path: Path) -> None:
@@ -227,7 +227,7 @@ def test_schema_1_index_is_upgraded_in_place(tmp_path: Path) -> None:
     root = tmp_path / "lib"
     with Library(root) as lib:
         lib.add_bytes(instance_bytes())
-    conn = sqlite3.connect(root / INDEX)
+    conn = open_index(root)
     conn.executescript(
         "BEGIN; CREATE TABLE i2 AS SELECT sop_instance_uid, series_uid, study_uid, sop_class_uid, "
         "instance_number, number_of_frames, rows, columns, path, size, added FROM instances; "

@@ -30,7 +30,7 @@ import platformdirs
 from pydicom.dataset import Dataset
 from pydicom.filewriter import dcmwrite
 
-from workstation.atomic import write_bytes_atomic
+from workstation.crypt.files import read_protected, write_protected
 from workstation.errors import ArchiveError, AuthError, StoreError
 from workstation.net.dicomweb import StoreRejected
 from workstation.settings import APP_NAME
@@ -126,14 +126,14 @@ class PendingQueue:
             study_date=str(ds.get("StudyDate", "") or ""),
         )
         try:
-            write_bytes_atomic(self.folder / f"{entry.id}.dcm", buffer.getvalue())
+            write_protected(self.folder / f"{entry.id}.dcm", buffer.getvalue())
             self._write_entry(entry)
         except OSError as exc:
             raise StoreError(f"The {entry.what} could not be saved in {self.folder} ({exc.strerror}); free some disk space and save again.") from exc
         return entry
 
     def _write_entry(self, entry: PendingObject) -> None:
-        write_bytes_atomic(self.folder / f"{entry.id}.json", json.dumps(asdict(entry)).encode())
+        write_protected(self.folder / f"{entry.id}.json", json.dumps(asdict(entry)).encode())
 
     def list(self) -> list[PendingObject]:
         """Everything waiting (and refused), oldest first."""
@@ -142,7 +142,7 @@ class PendingQueue:
         out = []
         for path in sorted(self.folder.glob("*.json")):
             try:
-                fields = json.loads(path.read_text())
+                fields = json.loads(read_protected(path).decode("utf-8"))
                 known = set(PendingObject.__dataclass_fields__)
                 entry = PendingObject(**{k: v for k, v in fields.items() if k in known})
             except (OSError, ValueError, TypeError, AttributeError):
@@ -152,7 +152,7 @@ class PendingQueue:
         return out
 
     def data(self, entry: PendingObject) -> bytes:
-        return (self.folder / f"{entry.id}.dcm").read_bytes()
+        return read_protected(self.folder / f"{entry.id}.dcm")
 
     def remove(self, entry: PendingObject) -> None:
         """Forget an entry (after delivery, or when the user discards a refused object)."""

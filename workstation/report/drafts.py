@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workstation.atomic import write_bytes_atomic
+from workstation.crypt.files import write_protected
 from workstation.errors import ReportError
 from workstation.report.model import Report, ReportHistory, read_json_file
 from workstation.settings import Settings
@@ -59,7 +59,7 @@ class DraftStore:
         if self._written.get(history.report_uid) == digest and path.exists():
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, data, fsync_dir=True)
+        write_protected(path, data, fsync_dir=True)
         self._written[history.report_uid] = digest
         return path
 

@@ -46,6 +46,7 @@ from typing import Any
 
 from pydicom.uid import generate_uid
 
+from workstation.crypt.files import read_protected
 from workstation.errors import PlaceholderError, ReportError
 
 #: Report sections in reading order (TID 2000 section headings, CID 7001).
@@ -671,7 +672,7 @@ class SignedReport:
 def read_json_file(path: Path, what: str) -> Any:
     """A JSON file's content, or ``ReportError`` naming the file."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(read_protected(path).decode("utf-8"))
     except OSError as exc:
         raise ReportError(f"The {what} {path} cannot be read ({exc.strerror}).") from exc
     except ValueError as exc:

@@ -30,6 +30,7 @@ import shutil
 from pathlib import Path
 
 from workstation.atomic import fsync_directory
+from workstation.crypt.files import read_protected, write_protected
 from workstation.errors import ReportError
 from workstation.report.drafts import reports_folder
 from workstation.report.model import Report, SignedReport, SignerIdentity, read_json_file
@@ -60,11 +61,8 @@ def write_outgoing(signed: SignedReport, folder: Path | None = None) -> Path:
         "sr.dcm": signed.sr_bytes,
         "pdf.dcm": signed.pdf_dicom_bytes,
     }
-    for name, data in contents.items():
-        with open(partial / name, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+    for name, data in contents.items():  # encrypted at rest (workstation.crypt)
+        write_protected(partial / name, data)
     fsync_directory(partial)
     os.replace(partial, final)
     fsync_directory(root)
@@ -81,11 +79,11 @@ def read_outgoing(path: Path) -> SignedReport:
         raise ReportError(f"{path / 'report.json'} is not a signed report description.")
     return SignedReport(
         report=Report.from_json(meta["report"]),
-        pdf_bytes=(path / "report.pdf").read_bytes(),
+        pdf_bytes=read_protected(path / "report.pdf"),
         signer_name=meta["signer_name"],
         signed_at=dt.datetime.fromisoformat(meta["signed_at"]),
-        sr_bytes=(path / "sr.dcm").read_bytes(),
-        pdf_dicom_bytes=(path / "pdf.dcm").read_bytes(),
+        sr_bytes=read_protected(path / "sr.dcm"),
+        pdf_dicom_bytes=read_protected(path / "pdf.dcm"),
         signer_identity=SignerIdentity(
             family_name=str(meta.get("signer_family_name") or ""),
             given_name=str(meta.get("signer_given_name") or ""),

@@ -33,6 +33,12 @@ Storage rules:
 * Size limit: studies are evicted least-recently-used first; pinned studies and studies open in
   this program are never evicted.
 * Patient data is readable by its owner only: folders 0700, files 0600 (``workstation.private``).
+* Encrypted at rest (``workstation.crypt``): instance files in the chunked AES-GCM format, the
+  index with SQLCipher, both under the installation's key from the OS keyring, unless the
+  settings opt out (``disk_encrypted``). The ``size`` column holds the clear size. A library
+  written in clear is encrypted in place on the first open (``migration`` counts what was done):
+  the index through ``sqlcipher_export`` into a new file renamed over the old one, then each
+  file rewritten crash-safely, so an interrupted migration resumes and loses nothing.
 
 Threads: every thread gets its own SQLite connection (WAL mode); writes are serialised by a lock.
 """
@@ -42,7 +48,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import sqlite3
 import tempfile
 import threading
 import time
@@ -53,8 +58,12 @@ from pathlib import Path
 
 import pydicom
 from pydicom.dataset import Dataset
+from sqlcipher3 import dbapi2 as sqlite3
 
 from workstation.atomic import fsync_directory
+from workstation.crypt.files import Protection
+from workstation.crypt.keys import DataKey
+from workstation.crypt.stream import DecryptError, ForeignKeyError, is_encrypted_file
 from workstation.errors import InvalidDicomError, StoreError
 from workstation.model.entities import (
     LIBRARY,
@@ -86,11 +95,24 @@ INDEX = "index.sqlite3"
 TEMP_PREFIX = ".tmp-"
 #: The SQLite files of the index (the database, its write-ahead log and shared memory).
 INDEX_FILES = (INDEX, INDEX + "-wal", INDEX + "-shm")
+#: The first bytes of a SQLite database written in clear (https://sqlite.org/fileformat.html).
+CLEAR_INDEX_HEADER = b"SQLite format 3\x00"
+#: Where the encrypted copy of a clear index is built during the migration.
+MIGRATING_INDEX = INDEX + ".encrypting"
 #: Largest instance file the library reads back when re-indexing (as the importer's cap).
 MAX_INSTANCE_BYTES = 2 * 1024**3
 
-#: progress(files_done, files_total) while the index is rebuilt from the files
+#: progress(files_done, files_total) while the index is rebuilt from the files (and while a
+#: clear library is encrypted)
 RebuildProgress = Callable[[int, int], None]
+
+
+@dataclass
+class MigrationReport:
+    """What the encryption of a clear library did on this open."""
+
+    index_encrypted: bool = False
+    files_encrypted: int = 0
 
 
 @dataclass(frozen=True)
@@ -239,10 +261,18 @@ class Library:
     name = LIBRARY
 
     def __init__(
-        self, root: Path, max_bytes: int | None = None, progress: RebuildProgress | None = None
+        self,
+        root: Path,
+        max_bytes: int | None = None,
+        progress: RebuildProgress | None = None,
+        protection: Protection | None = None,
+        encrypting: RebuildProgress | None = None,
     ) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
+        self.protection = protection if protection is not None else Protection.for_settings()
+        self.migration = MigrationReport()
+        self._db_key: DataKey | None = None
         try:
             private_folder(self.root)
             private_folder(self.root / OBJECTS)
@@ -262,9 +292,10 @@ class Library:
         make_private(self.root / ".lock")
         try:
             if self._lock.exclusive_at_open:
-                self.recovery = self._open_and_recover(progress)
+                self.recovery = self._open_and_recover(progress, encrypting)
             else:
                 self.recovery = RecoveryReport(ran=False)
+                self._db_key = self._index_key(migrate=False)
                 schema.ensure_schema(self._conn(), self._index_path)
             for name in INDEX_FILES:
                 make_private(self.root / name)
@@ -287,7 +318,7 @@ class Library:
             raise StoreError("The library has been closed; open it again.")
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = schema.connect(self._index_path)
+            conn = schema.connect(self._index_path, self._db_key)
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)
@@ -419,9 +450,13 @@ class Library:
         if row["problem"]:
             return True
         try:
-            return (self.root / row["path"]).stat().st_size != row["size"]
-        except OSError:
+            return self._content_size(self.root / row["path"]) != row["size"]
+        except (OSError, DecryptError):
             return True
+
+    def _content_size(self, path: Path) -> int:
+        """Bytes of the instance file's clear content (its size less the encryption's)."""
+        return self.protection.content_size(path)
 
     def _write_atomic(self, final: Path, parsed: ParsedInstance) -> None:
         """Temporary file in the same folder, fsync, rename into place (POSIX rename is atomic)."""
@@ -435,7 +470,8 @@ class Library:
             ) from exc
         try:
             with os.fdopen(fd, "wb") as fh:
-                parsed.write_to(fh)
+                with self.protection.writing(fh) as sink:
+                    parsed.write_to(sink)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, final)
@@ -447,6 +483,10 @@ class Library:
                 f"An instance could not be written to the library ({exc.strerror}); "
                 "check the free space on the disk."
             ) from exc
+        except BaseException:  # no data key, cancelled: no temporary file left behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     def _next_access(self, conn: sqlite3.Connection) -> int:
         conn.execute(
@@ -653,7 +693,10 @@ class Library:
     def _read_header(self, row: sqlite3.Row) -> Dataset:
         path = self.root / row["path"]
         try:
-            return pydicom.dcmread(path, stop_before_pixels=True, force=True)
+            with self.protection.open_read(path) as fh:
+                return pydicom.dcmread(fh, stop_before_pixels=True, force=True)
+        except DecryptError:
+            raise
         except FileNotFoundError as exc:
             raise StoreError(
                 f"Instance {row['sop_instance_uid']} is missing from the library folder; "
@@ -696,7 +739,7 @@ class Library:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             try:
-                data = (self.root / row["path"]).read_bytes()
+                data = self.protection.read_bytes(self.root / row["path"])
             except OSError as exc:
                 raise StoreError(
                     f"Instance {row['sop_instance_uid']} cannot be read from the library "
@@ -716,7 +759,7 @@ class Library:
                 f"Instance {sop_instance_uid} is not in the library; retrieve its study again."
             )
         try:
-            return (self.root / row[0]).read_bytes()
+            return self.protection.read_bytes(self.root / row[0])
         except OSError as exc:
             raise StoreError(
                 f"Instance {sop_instance_uid} cannot be read from the library "
@@ -810,6 +853,22 @@ class Library:
         with self._write_lock, self._transaction() as conn:
             stamp = self._next_access(conn)
             conn.execute("UPDATE studies SET last_access=? WHERE study_uid=?", (stamp, study_uid))
+            conn.execute(
+                "INSERT INTO study_opened(study_uid, at) VALUES (?, ?) "
+                "ON CONFLICT(study_uid) DO UPDATE SET at=excluded.at",
+                (study_uid, time.time()),
+            )
+
+    def studies_unused_since(self, cutoff: float) -> list[str]:
+        """Studies neither opened nor added to since ``cutoff`` (seconds since the epoch),
+        least recently used first; pinned and open studies are left out."""
+        rows = self._conn().execute(
+            "SELECT s.study_uid, MAX(COALESCE((SELECT at FROM study_opened o "
+            " WHERE o.study_uid = s.study_uid), 0), COALESCE((SELECT MAX(added) FROM instances i "
+            " WHERE i.study_uid = s.study_uid), 0)) AS used FROM studies s "
+            "WHERE s.study_uid NOT IN (SELECT study_uid FROM pins) ORDER BY used ASC"
+        ).fetchall()
+        return [r[0] for r in rows if r[1] < cutoff and not self.is_open(r[0])]
 
     def pin(self, study_uid: str) -> None:
         """Keep the study whatever the size limit (for example a study kept for offline
@@ -920,6 +979,7 @@ class Library:
                 )
                 tx.execute("DELETE FROM retrievals WHERE study_uid=?", (study_uid,))
                 tx.execute("DELETE FROM pins WHERE study_uid=?", (study_uid,))
+                tx.execute("DELETE FROM study_opened WHERE study_uid=?", (study_uid,))
                 tx.execute("DELETE FROM studies WHERE study_uid=?", (study_uid,))
                 if found is not None:
                     tx.execute(
@@ -960,11 +1020,16 @@ class Library:
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def _open_and_recover(self, progress: RebuildProgress | None) -> RecoveryReport:
+    def _open_and_recover(
+        self, progress: RebuildProgress | None, encrypting: RebuildProgress | None = None
+    ) -> RecoveryReport:
         """Open the index (rebuilding a lost or corrupt one) and repair it against the files;
         only while no other program has the library open (see the module docstring)."""
         report = RecoveryReport()
         index = self.root / INDEX
+        with contextlib.suppress(FileNotFoundError):  # an encryption cut short: start again
+            (self.root / MIGRATING_INDEX).unlink()
+        self._db_key = self._index_key(migrate=True)
         if not index.exists():
             # A write-ahead log without its database belongs to the index that went away.
             stray = [self.root / n for n in INDEX_FILES[1:] if (self.root / n).exists()]
@@ -980,11 +1045,108 @@ class Library:
                 [self.root / n for n in INDEX_FILES if (self.root / n).exists()]
             )
             report.index_rebuilt = True
+            self._db_key = self.protection.database_key()  # the new index as the settings say
             schema.ensure_schema(self._conn(), self._index_path)
         self._recover(report, progress)
+        self._encrypt_files(encrypting)
         if not (report.reindexed or report.quarantined or report.damaged_index):
             report.index_rebuilt = False  # a new, empty library: nothing was lost
         return report
+
+    # ------------------------------------------------------------------ encryption at rest
+
+    def _index_key(self, migrate: bool) -> DataKey | None:
+        """The SQLCipher key of the index as it is on disk (``None``: a clear index), after
+        encrypting a clear one when ``migrate`` and the settings ask for encryption."""
+        index = self.root / INDEX
+        try:
+            with open(index, "rb") as fh:
+                head = fh.read(len(CLEAR_INDEX_HEADER))
+        except FileNotFoundError:
+            head = b""
+        if not head:  # a new index (or an empty file SQLite will initialise)
+            return self.protection.database_key()
+        if head == CLEAR_INDEX_HEADER:
+            if migrate and self.protection.encrypt:
+                try:
+                    return self._encrypt_index()
+                except sqlite3.DatabaseError:
+                    # A damaged clear index: opened as it is, it fails the integrity check and
+                    # is moved aside, and the new one is made encrypted (_open_and_recover).
+                    with contextlib.suppress(FileNotFoundError):
+                        (self.root / MIGRATING_INDEX).unlink()
+            return None
+        # Encrypted (or garbage, which ensure_schema finds and moves aside): never make a new
+        # key over data written under a key that has gone.
+        return Protection.read_key(str(index))
+
+    def _encrypt_index(self) -> DataKey:
+        """Encrypt a clear index: ``sqlcipher_export`` into a new file, fsync, rename over the
+        old one (https://www.zetetic.net/sqlcipher/sqlcipher-api/#sqlcipher_export). Cut off
+        before the rename, the clear index is whole and the copy is dropped on the next open."""
+        key = self.protection.write_key()
+        assert key is not None
+        target = self.root / MIGRATING_INDEX
+        conn = sqlite3.connect(self._index_path, timeout=30.0, isolation_level=None)
+        try:
+            # Fold the write-ahead log into the database and drop it: a log left next to the
+            # encrypted file would be replayed into it.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode=DELETE")
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute(
+                f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.key.hex()}'\"", (str(target),)
+            )
+            conn.execute("SELECT sqlcipher_export('encrypted')")
+            conn.execute(f"PRAGMA encrypted.user_version = {version}")
+            conn.execute("DETACH DATABASE encrypted")
+        finally:
+            conn.close()
+        fd = os.open(target, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        make_private(target)
+        os.replace(target, self.root / INDEX)
+        fsync_directory(self.root)
+        self.migration.index_encrypted = True
+        return key
+
+    def _encrypt_files(self, progress: RebuildProgress | None) -> None:
+        """Rewrite every clear instance (and quarantined) file encrypted, each crash-safely.
+
+        Once all are, the index says so (``counters.files_encrypted``) and later opens skip the
+        scan; opening with the opt-out (files written in clear again) withdraws the mark."""
+        conn = self._conn()
+        marked = conn.execute(
+            "SELECT value FROM counters WHERE name='files_encrypted'"
+        ).fetchone() is not None
+        if not self.protection.encrypt:
+            if marked:
+                with self._write_lock, self._transaction() as tx:
+                    tx.execute("DELETE FROM counters WHERE name='files_encrypted'")
+            return
+        if marked:
+            return
+        _temps, files = self._scan_files()
+        quarantine = self.root / QUARANTINE
+        if quarantine.is_dir():
+            files += sorted(p for p in quarantine.iterdir() if p.is_file())
+        clear = [f for f in files if not is_encrypted_file(f)]
+        for done, path in enumerate(clear, start=1):
+            try:
+                self.protection.encrypt_in_place(path, temp_prefix=TEMP_PREFIX)
+            except OSError as exc:
+                raise StoreError(
+                    f"The library could not be encrypted ({exc.strerror}); check the free space "
+                    "on the disk and start again (nothing was lost)."
+                ) from exc
+            self.migration.files_encrypted += 1
+            if progress is not None:
+                progress(done, len(clear))
+        with self._write_lock, self._transaction() as tx:
+            tx.execute("INSERT OR REPLACE INTO counters(name, value) VALUES('files_encrypted', 1)")
 
     def _integrity_check(self) -> None:
         """``PRAGMA quick_check`` (https://sqlite.org/pragma.html#pragma_quick_check): raises
@@ -1080,9 +1242,15 @@ class Library:
             if path.stat().st_size > MAX_INSTANCE_BYTES:
                 self._quarantine(path)
                 return None
-            on_disk = path.stat().st_size
-            parsed = parse_instance_file(path)
-        except (OSError, InvalidDicomError):
+            if is_encrypted_file(path):
+                on_disk = self._content_size(path)
+                parsed = parse_instance(self.protection.read_bytes(path))
+            else:
+                on_disk = path.stat().st_size
+                parsed = parse_instance_file(path)
+        except ForeignKeyError:
+            raise  # a whole library under a key that has gone: say so, move nothing
+        except (OSError, InvalidDicomError, DecryptError):
             self._quarantine(path)
             return None
         sop = parsed.sop_instance_uid
@@ -1110,6 +1278,8 @@ class Library:
             raise StoreError(
                 f"The library index could not be rebuilt ({exc}); check the free space."
             ) from exc
+        if self.protection.encrypt:  # a clear file put back by hand: encrypt it now
+            self.protection.encrypt_in_place(self.root / rel, temp_prefix=TEMP_PREFIX)
         return parsed.study_uid
 
     def _quarantine(self, path: Path) -> None:
@@ -1137,7 +1307,7 @@ class Library:
         for rel, row in indexed.items():
             if rel not in on_disk:
                 report.missing_files.append(row["sop_instance_uid"])
-            elif on_disk[rel].stat().st_size != row["size"]:
+            elif self._content_size(on_disk[rel]) != row["size"]:
                 report.size_mismatches.append(row["sop_instance_uid"])
         report.empty_series = [
             r[0]

@@ -4,6 +4,7 @@ The levels follow the Patient Root query information model (PS3.4 C.6.1): a pati
 studies, a study holds series, a series holds composite instances. Two more tables keep the
 retrieval bookkeeping (which instances a complete series holds, and whether a retrieval
 confirmed it) so that an interrupted retrieval resumes instead of being taken for complete.
+``study_opened`` keeps when each study was last used (wall-clock time), for the retention limit.
 
 The schema version is kept in ``PRAGMA user_version``; an index written by a newer version of the
 workstation is refused rather than misread.
@@ -11,11 +12,12 @@ workstation is refused rather than misread.
 
 from __future__ import annotations
 
-import sqlite3
+from sqlcipher3 import dbapi2 as sqlite3
 
+from workstation.crypt.keys import DataKey
 from workstation.errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS patients (
@@ -82,6 +84,10 @@ CREATE TABLE IF NOT EXISTS expected_instances (
 CREATE TABLE IF NOT EXISTS pins (
     study_uid TEXT PRIMARY KEY
 );
+CREATE TABLE IF NOT EXISTS study_opened (
+    study_uid TEXT PRIMARY KEY,
+    at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -89,13 +95,21 @@ CREATE TABLE IF NOT EXISTS counters (
 """
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """One connection (each thread gets its own); autocommit, transactions opened by hand."""
+def connect(path: str, key: DataKey | None = None) -> sqlite3.Connection:
+    """One connection (each thread gets its own); autocommit, transactions opened by hand.
+
+    With ``key`` the index is a SQLCipher database (AES-256, every page authenticated;
+    https://www.zetetic.net/sqlcipher/design/) keyed with the raw installation key."""
     # Each connection is used by the thread that made it; check_same_thread=False only lets
     # Library.close() close the connections of worker threads that have ended.
     conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     try:
+        if key is not None:
+            conn.execute(key.sqlcipher_pragma())  # must come first, before any read
+            # Sorts and temporary tables in memory, never in a clear file under /tmp
+            # (https://sqlite.org/tempfiles.html).
+            conn.execute("PRAGMA temp_store=MEMORY")
         conn.execute("PRAGMA journal_mode=WAL")
         # FULL: a commit is durable when it returns (NORMAL in WAL mode may lose the last
         # commits on a power cut, after the import had already reported them stored).

@@ -20,26 +20,38 @@ def create_main_window(settings: Settings | None = None, *, make_viewport: Any =
     from workstation.ui.main_window import MainWindow
 
     settings = settings or load_settings()
-    dialog: list[QProgressDialog] = []
+    dialog: dict[str, QProgressDialog] = {}
 
-    def rebuilding(done: int, total: int) -> None:
-        """A lost or damaged index is being rebuilt from the files (store.library): show it."""
-        if not dialog:
-            box = QProgressDialog("Rebuilding the library index from its files...", "", 0, total)
-            box.setCancelButton(None)
-            box.setWindowTitle("Workstation")
-            box.setMinimumDuration(500)
-            dialog.append(box)
-        dialog[0].setValue(done)
-        QApplication.processEvents()
+    def shown(text: str) -> Any:
+        def progress(done: int, total: int) -> None:
+            if text not in dialog:
+                box = QProgressDialog(text, "", 0, total)
+                box.setCancelButton(None)
+                box.setWindowTitle("Workstation")
+                box.setMinimumDuration(500)
+                dialog[text] = box
+            dialog[text].setMaximum(total)
+            dialog[text].setValue(done)
+            QApplication.processEvents()
+        return progress
 
-    library = open_library(settings, progress=rebuilding)
-    for box in dialog:
+    # A lost or damaged index is rebuilt from the files, a clear library encrypted (store.library).
+    library = open_library(settings, progress=shown("Rebuilding the library index from its files..."),
+                           encrypting=shown("Encrypting patient data on this machine..."))
+    for box in dialog.values():
         box.close()
+    from workstation.retention import apply_retention, removed_sentence
+
+    try:
+        removed = apply_retention(library, settings)
+    except WorkstationError as exc:
+        removed, retention_said = [], str(exc)
+    else:
+        retention_said = removed_sentence(len(removed), settings.retention_days)
     window = MainWindow(settings, library, make_viewport=make_viewport)
     empty = not library.search_studies(StudyQuery(limit=1))
     window.worklist.set_empty_library_banner(empty and not settings.archives)
-    said = library.recovery.summary()
+    said = " ".join(s for s in (library.recovery.summary(), retention_said) if s)
     if said:
         window.statusBar().showMessage(said)  # stays until the next message
     return window

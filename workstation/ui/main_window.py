@@ -725,6 +725,7 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.settings, self)
         dialog.saved.connect(self.apply_settings)
+        dialog.forget_all_requested.connect(self.forget_all_patient_data)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -753,6 +754,23 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Settings saved." + (f" Searching {', '.join(added)}." if added else ""), 5000)
         if added:
             self.worklist.run_search()
+
+    def forget_all_patient_data(self) -> bool:
+        """Close the library, remove all patient data and its key (``workstation.forget``),
+        say so, and close the window: nothing of the removed data may stay on screen."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from workstation.forget import forget_all
+
+        self.library.close()
+        try:
+            said = forget_all(self.settings).summary()
+        except WorkstationError as exc:
+            QMessageBox.critical(self, "Workstation", str(exc))
+            return False
+        QMessageBox.information(self, "Workstation", said + " The workstation now closes.")
+        self.close()
+        return True
 
     def show_error(self, message: str) -> None:
         """Every failure reaches the reader as one sentence, without blocking the window."""

@@ -11,6 +11,11 @@ The Appearance tab chooses the theme (dark by default, :mod:`workstation.ui.them
 tab lists the CA certificate files (PEM or DER) that signed reports must chain to
 (``Settings.signing.trust_roots``; PAdES validation as in :mod:`workstation.report.signing`), the
 time-stamping authority and the radiologist's names and RPPS number (``Settings.signing``).
+
+Under the library limit: the retention limit for home machines (``Settings.retention_days``,
+``workstation.retention``), the opt-out of encryption at rest for a disk already fully encrypted
+(``Settings.disk_encrypted``, ``workstation.crypt``), and "Remove all patient data from this
+machine" (``workstation.forget``), which asks once and then lets the main window do it.
 """
 
 from __future__ import annotations
@@ -84,6 +89,9 @@ class SettingsDialog(QDialog):
     """Edit and save the settings; ``saved`` carries the new :class:`Settings` after OK."""
 
     saved = Signal(object)
+    #: "Remove all patient data from this machine" was confirmed (the window owning the library
+    #: closes it and calls ``workstation.forget.forget_all``).
+    forget_all_requested = Signal()
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +150,15 @@ class SettingsDialog(QDialog):
         self.library_limit.setRange(0.0, 100000.0)
         self.library_limit.setSuffix(" GB (0: no limit)")
         self.library_limit.setValue(settings.library_max_gb)
+        self.retention_days = QSpinBox()
+        self.retention_days.setRange(0, 36500)
+        self.retention_days.setSuffix(" days not opened (0: keep)")
+        self.retention_days.setValue(settings.retention_days)
+        self.disk_encrypted = QCheckBox("This disk is already encrypted (full-disk encryption): "
+                                        "store patient data without the workstation's encryption")
+        self.disk_encrypted.setChecked(settings.disk_encrypted)
+        self.forget_button = QPushButton("Remove all patient data from this machine...")
+        self.forget_button.clicked.connect(self.confirm_forget_all)
 
         self.error = QLabel("")
         self.error.setStyleSheet("color: #c03030;")
@@ -164,6 +181,9 @@ class SettingsDialog(QDialog):
         archives_layout.addLayout(top)
         library_form = QFormLayout()
         library_form.addRow("Local library size limit", self.library_limit)
+        library_form.addRow("Remove studies after", self.retention_days)
+        library_form.addRow("", self.disk_encrypted)
+        library_form.addRow("", self.forget_button)
         archives_layout.addLayout(library_form)
         self.tabs = QTabWidget()
         self.tabs.addTab(archives_tab, "Archives")
@@ -552,7 +572,26 @@ class SettingsDialog(QDialog):
                           given_name=self.signer_given.text().strip(),
                           professional_id=self.professional_id.text().strip())
         return replace(self.settings, archives=list(self.profiles), default_archive=default,
-                       library_max_gb=float(self.library_limit.value()), signing=signing, extras=extras)
+                       library_max_gb=float(self.library_limit.value()),
+                       retention_days=int(self.retention_days.value()),
+                       disk_encrypted=self.disk_encrypted.isChecked(), signing=signing, extras=extras)
+
+    def confirm_forget_all(self) -> bool:
+        """Ask once; on yes, ``forget_all_requested`` is emitted and the dialog closes."""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.warning(
+            self, "Remove all patient data",
+            "Remove every study, report, draft and pending measurement from this machine and "
+            "delete the key that encrypts them? Reports not yet delivered are lost. The "
+            "workstation closes afterwards.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.forget_all_requested.emit()
+        self.reject()
+        return True
 
     def accept(self) -> None:
         try:

@@ -43,7 +43,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from workstation.atomic import write_text_atomic
+from workstation.crypt.files import read_protected, write_protected
 from workstation.errors import WorkstationError
 from workstation.report.delivery.errors import DeliveryError, ReportPackageError
 from workstation.report.delivery.package import REPORT_JSON, ReportVersion, load_report_version
@@ -162,7 +162,7 @@ def _unreadable_entry(folder: Path, problem: str) -> OutboxEntry:
 
 def _write_json_atomic(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(path, json.dumps(data, indent=1))
+    write_protected(path, json.dumps(data, indent=1).encode("utf-8"))
 
 
 def _fsync_dir(path: Path) -> None:
@@ -236,7 +236,7 @@ class Outbox:
         target = self.outgoing_dir / version.version_uid
         if Path(source).resolve() != target.resolve():
             if target.exists():
-                same = (target / REPORT_JSON).read_bytes() == (Path(source) / REPORT_JSON).read_bytes()
+                same = read_protected(target / REPORT_JSON) == read_protected(Path(source) / REPORT_JSON)
                 if not same:
                     raise ReportPackageError(
                         f"The outbox already holds a different report with version UID "
@@ -288,7 +288,7 @@ class Outbox:
 
     def _read_entry(self, path: Path) -> OutboxEntry | None:
         try:
-            return OutboxEntry.from_json(json.loads(path.read_text(encoding="utf-8")))
+            return OutboxEntry.from_json(json.loads(read_protected(path).decode("utf-8")))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, TypeError) as exc:

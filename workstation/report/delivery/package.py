@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workstation.crypt.files import read_protected
 from workstation.report.delivery.errors import ReportPackageError
 
 STATUSES = ("preliminary", "final", "amended", "appended")
@@ -165,7 +166,7 @@ def _is_impression(title: str) -> bool:
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_protected(path)
     except OSError as exc:
         raise ReportPackageError(
             f"The outgoing report file {path} cannot be read ({exc.strerror or exc}); the "

@@ -13,6 +13,7 @@ import logging
 from pydicom import dcmread
 from pydicom.errors import InvalidDicomError
 
+from workstation.crypt.files import read_protected
 from workstation.errors import ArchiveError
 from workstation.model import attributes as attr
 from workstation.net.dicomweb import DicomWebClient, StoreRejected
@@ -46,7 +47,7 @@ def deliver_stow(version: ReportVersion, client: DicomWebClient) -> str:
     objects = []
     for path in (version.sr_path, version.pdf_dicom_path):
         try:
-            objects.append((path, path.read_bytes()))
+            objects.append((path, read_protected(path)))
         except OSError:
             raise ReportPackageError(
                 f"The outgoing report file {path} cannot be read; the report must be signed "
