@@ -53,7 +53,12 @@ def test_records_are_chained_coded_private_and_carry_the_signed_in_identity(tmp_
     # The identity is the provider's, UTF-8 on disk, not the OS account.
     assert rows[1]["user"] == HELENE.name and rows[1]["user_id"] == "248-étoile@https://idp.example.org"
     assert "Hélène Dupré-Łukasz 医生".encode() in log.path.read_bytes()
-    assert rows[1]["patient_id"] == "PAT-éà" and rows[1]["machine"] == socket.gethostname()
+    # Identifiers are sealed on disk (AES-GCM under the installation's key), read back through it.
+    assert "patient_id" not in rows[1] and rows[1]["sealed"]
+    assert b"PAT-" not in log.path.read_bytes() and "Müller".encode() not in log.path.read_bytes()
+    assert rows[1]["machine"] == socket.gethostname()
+    assert log.read()[1].patient_id == "PAT-éà"
+    assert log.read()[2].detail == {"query": {"name": "Müller^Zoë"}}
     assert rows[1]["outcome"] == "0"
     report = log.verify()
     assert report.intact and report.records == 3 and report.last_hash == rows[2]["hash"]

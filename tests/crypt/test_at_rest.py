@@ -93,10 +93,15 @@ def test_pulled_study_and_signed_report_leave_no_patient_data_in_clear(
     names = {p.name for p in files}
     assert {"index.sqlite3", "report.pdf", "sr.dcm", "pdf.dcm"} <= names, names
     assert sum(p.suffix == ".dcm" and "objects" in p.parts for p in files) == 3
-    # Every file with content is in the encrypted format, or is the SQLCipher index.
+    # Every file with content is in the encrypted format, or is the SQLCipher index, or is the
+    # append-only audit log, whose identifiers are sealed record by record.
     clear = [p for p in files if p.stat().st_size and not is_encrypted_file(p)
-             and not p.name.startswith("index.sqlite3") and p.name != ".lock"]
+             and not p.name.startswith("index.sqlite3") and p.name not in (".lock", "audit.jsonl")]
     assert not clear, clear
+    audit = [json.loads(line) for line in (home / "data" / "workstation" / "audit.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    assert {r["action"] for r in audit} >= {"study_pulled", "report_signed"}, audit
+    assert all("sealed" in r and "patient_id" not in r and "study_uid" not in r for r in audit)
     assert (signed / "report.pdf").read_bytes()[:4] != b"%PDF"
 
     strings, grep = shutil.which("strings"), shutil.which("grep")

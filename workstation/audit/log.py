@@ -15,6 +15,16 @@ that point, which :func:`verify_chain` (``workstation audit --verify``) names. A
 a key is evidence against edits, not against someone who rewrites the whole tail: the copy
 forwarded to an audit repository (:mod:`workstation.audit.syslog`) is the outside anchor.
 
+Patient data in the log is encrypted at rest like the rest of the library
+(:mod:`workstation.crypt`): the study, series and instance UIDs, the Patient ID and its issuer,
+the reason and the details of a record are sealed together into its ``sealed`` field with
+AES-256-GCM under the installation's key (a random 96-bit nonce; the record's number and time as
+associated data, so a sealed block cannot be moved to another record). What stays in clear is
+what the chain and an auditor without the key need: number, time, action and its coding,
+outcome, the signed-in person, machine. The hash covers the record as written (sealed), so
+``--verify`` needs no key; reading the identifiers back does. On a machine whose settings say
+the disk is already encrypted (``disk_encrypted``) records are written in clear.
+
 Appends are serialised between threads (a lock) and between processes (``flock`` on the file,
 POSIX), written with one ``write`` in append mode and flushed to disk (``fsync``) before the
 action is reported done; the file is created 0600 (``workstation.private``).
@@ -22,6 +32,7 @@ action is reported done; the file is created 0600 (``workstation.private``).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import hashlib
@@ -45,6 +56,10 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 AUDIT_FILE = "audit.jsonl"
+#: The fields of a record that identify a patient or study: sealed with the installation's key.
+SEALED_FIELDS = ("study_uid", "patient_id", "issuer_of_patient_id", "series_uids",
+                 "instance_uids", "reason", "detail")
+_SEAL_PREFIX = b"workstation-audit-v1"
 NOT_SIGNED_IN = "(not signed in)"
 _TAIL = 65536
 
@@ -175,6 +190,53 @@ class ChainReport:
 _LOCK = threading.Lock()
 
 
+def _seal_aad(data: dict[str, Any]) -> bytes:
+    return b"|".join((_SEAL_PREFIX, str(data.get("seq", 0)).encode(), str(data.get("time", "")).encode()))
+
+
+def _seal(data: dict[str, Any], key: bytes) -> dict[str, Any]:
+    """``data`` with :data:`SEALED_FIELDS` replaced by one AES-GCM ``sealed`` field."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    hidden = {k: data.pop(k) for k in SEALED_FIELDS if k in data}
+    nonce = os.urandom(12)
+    box = AESGCM(key).encrypt(nonce, canonical(hidden), _seal_aad(data))
+    data["sealed"] = base64.b64encode(nonce + box).decode("ascii")
+    return data
+
+
+def unseal(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its sealed fields opened (left sealed, with a note, without the key)."""
+    sealed = data.get("sealed")
+    if not isinstance(sealed, str):
+        return data
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from workstation.crypt import keys
+
+    try:
+        key = keys.load_key(create=False)
+        blob = base64.b64decode(sealed, validate=True)
+        if key is None or len(blob) < 28:
+            raise ValueError("no key")
+        hidden = json.loads(AESGCM(key.key).decrypt(blob[:12], blob[12:], _seal_aad(data)))
+    except (ValueError, InvalidTag, StoreError):
+        return {**data, "reason": "(sealed: this installation's key cannot open it)"}
+    opened = {k: v for k, v in data.items() if k != "sealed"}
+    opened.update(hidden if isinstance(hidden, dict) else {})
+    return opened
+
+
+def _write_key() -> bytes | None:
+    """The installation's key to seal records with, or ``None`` where the settings write patient
+    data in clear (full-disk encryption). Raises ``StoreError`` when no keyring can hold it."""
+    from workstation.crypt.files import Protection
+
+    key = Protection.for_settings().write_key()
+    return key.key if key is not None else None
+
+
 class AuditLog:
     """The audit log at ``path`` (default: :func:`default_audit_path`)."""
 
@@ -224,6 +286,7 @@ class AuditLog:
             reason=reason,
             detail=dict(detail or {}),
         )
+        key = _write_key()  # before the file is touched: no key, nothing written
         with _LOCK:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -232,9 +295,11 @@ class AuditLog:
                     if fcntl is not None:
                         fcntl.flock(fd, fcntl.LOCK_EX)
                     prefix, seq, prev = _chain_tail(fd)
-                    data = base.to_json()
-                    data["seq"], data["prev"] = seq, prev
+                    clear = base.to_json()
+                    clear["seq"], clear["prev"] = seq, prev
+                    data = _seal(dict(clear), key) if key is not None else dict(clear)
                     data["hash"] = record_hash(data)
+                    clear["hash"] = data["hash"]
                     line = prefix + canonical(data) + b"\n"
                     os.write(fd, line)
                     os.fsync(fd)
@@ -245,7 +310,7 @@ class AuditLog:
                     f"The audit log {self.path} cannot be written ({exc.strerror}); "
                     "check the disk and the folder's permissions before going on."
                 ) from exc
-        entry = AuditEntry.from_json(data)
+        entry = AuditEntry.from_json(clear)
         if self.forward is not None:
             with contextlib.suppress(Exception):  # forwarding never stops the work; it catches up
                 self.forward(entry)
@@ -257,7 +322,7 @@ class AuditLog:
         for _number, _raw, data in iter_lines(self._bytes()):
             if data is None or "action" not in data:
                 continue
-            entry = AuditEntry.from_json(data)
+            entry = AuditEntry.from_json(unseal(data))
             if study_uid is None or entry.study_uid == study_uid:
                 entries.append(entry)
         return entries

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from workstation.atomic import write_text_atomic
 from workstation.audit.atna import to_xml
-from workstation.audit.log import AuditEntry, iter_lines
+from workstation.audit.log import AuditEntry, iter_lines, unseal
 from workstation.errors import WorkstationError
 from workstation.settings import AuditSettings
 
@@ -94,7 +94,7 @@ class SyslogForwarder:
             position += len(chunk)
             if data is None or not chunk.endswith(b"\n") or "hash" not in data:
                 continue
-            entry = AuditEntry.from_json(data)
+            entry = AuditEntry.from_json(unseal(data))  # the repository gets the identifiers
             if entry.seq > last_seq:
                 pending.append(entry)
                 end = position
