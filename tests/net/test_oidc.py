@@ -23,6 +23,7 @@ import pydicom
 import pytest
 
 from tests import orthanc as orthanc_mod
+from tests.conftest import KEYRING_FILE_ENV
 from tests.net import oidc as op
 from workstation import demo
 from workstation.audit import AuditLog, default_audit_path
@@ -130,8 +131,10 @@ def test_browser_login_with_pkce_then_bearer_on_dicomweb_and_logout_revokes(
         # The refresh token is in the keyring only: nowhere in the data or config folders.
         refresh = _refresh_token()
         assert refresh
+        keyring_file = Path(os.environ[KEYRING_FILE_ENV])  # the tests' stand-in for the OS keyring
+        assert refresh.encode() in keyring_file.read_bytes()
         for path in isolated_environment.rglob("*"):
-            if path.is_file():
+            if path.is_file() and path != keyring_file:
                 assert refresh.encode() not in path.read_bytes(), path
         assert oct(signed_in_path().stat().st_mode & 0o777) == "0o600"
         # The access token as bearer on DICOMweb: the archive checks it at the provider.

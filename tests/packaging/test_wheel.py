@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import workstation
+from tests.conftest import KEYRING_FILE_ENV
 from tests.packaging.build import ROOT, build_wheel, clean_copy, clean_env, fresh_venv, install
 
 
@@ -32,6 +33,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def _run(command: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = clean_env(XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
                     XDG_CACHE_HOME=str(home / "cache"))
+    # The tests' keyring stand-in lives in the checkout's tests package, which the installed
+    # command must not see: this venv runs as on a machine whose disk is already encrypted.
+    for name in ("PYTHON_KEYRING_BACKEND", KEYRING_FILE_ENV):
+        env.pop(name, None)
+    settings = home / "config" / "workstation" / "settings.json"
+    if not settings.exists():
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text(json.dumps({"disk_encrypted": True}), encoding="utf-8")
     return subprocess.run([str(command), *args], cwd=home, env=env, capture_output=True, text=True, timeout=180)
 
 

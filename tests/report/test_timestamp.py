@@ -17,6 +17,7 @@ from pydicom.data import get_testdata_file
 
 from tests.report.pdfcheck import check_signed_pdf
 from tests.report.tsa import TestPKI, start_test_pki
+from workstation.crypt.files import read_protected
 from workstation.model.entities import StudySummary
 from workstation.report.cli import add_report_parser, sign_draft_file
 from workstation.report.model import SignerIdentity
@@ -141,7 +142,7 @@ def test_report_sign_cli_with_tsa_settings(tmp_path: Path, test_pki: TestPKI,
     assert result["signature_level"] == "B-LT" and result["timestamped_at"]
     assert result["accession_number"] == ""
     assert "no accession number" in captured.err  # said, not hidden
-    meta = json.loads((Path(result["folder"]) / "report.json").read_text(encoding="utf-8"))
+    meta = json.loads(read_protected(Path(result["folder"]) / "report.json"))
     assert meta["signer_identifier"] == "10003456789"
     assert meta["signer_identifier_system"] == RPPS_SYSTEM
     assert (meta["signer_family_name"], meta["signer_given_name"]) == ("Lefèvre", "Hélène")
