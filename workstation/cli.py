@@ -1,7 +1,7 @@
 """The ``workstation`` command: with no verb it opens the app; verbs script the core.
 
 Verbs: ``studies``, ``pull``, ``import``, ``info``, ``render``, ``hang``, ``report``, ``outbox``, ``qc``, ``demo``,
-``archive``. Exit status 0 on
+``archive``, ``export``, ``send``. Exit status 0 on
 success; 1 with one sentence on standard error when something went wrong; 2 for a usage error.
 Passwords never go on the command line: they come from the keyring (``workstation archive add``
 asks for one) or, for scripts, from ``WORKSTATION_USER`` / ``WORKSTATION_PASSWORD``.
@@ -381,6 +381,8 @@ PLUGIN_VERBS = {
     "report": "workstation.report.cli:add_report_parser",
     "qc": "workstation.qc.cli:add_qc_parser",
     "outbox": "workstation.report.delivery.cli:add_outbox_parser",
+    "export": "workstation.export.cli:add_export_parser",
+    "send": "workstation.export.cli:add_send_parser",
 }
 
 

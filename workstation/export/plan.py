@@ -1,0 +1,63 @@
+"""What an export takes: the study's instances (or some series), and which of them are held back
+because text is burned into their pixels.
+
+Burned In Annotation YES (PS3.3 C.7.6.1.1.2 / C.7.6.1) means the pixels carry text, typically the
+patient's name, which header de-identification (PS3.15 E.1) cannot remove. A de-identified export
+therefore leaves such images out unless the user confirms (``--include-burned-in``); the sentences
+come from the technologists' QC check (:func:`workstation.qc.image_checks.burned_in_findings`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydicom.dataset import Dataset
+
+from workstation.errors import WorkstationError
+from workstation.model.attributes import text
+from workstation.qc.image_checks import burned_in_findings
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """The instances to write (SOP Instance UIDs in series order) and those held back."""
+
+    instances: tuple[str, ...]
+    held_back: tuple[str, ...]
+    burned_in_sentences: tuple[str, ...]
+    series: tuple[str, ...]
+
+
+def plan_export(headers: Sequence[Dataset], series_uids: Sequence[str] = (), *,
+                deidentify: bool, include_burned_in: bool) -> ExportPlan:
+    """Choose the instances of ``headers`` (one study) to export; ``series_uids`` narrows it to
+    some series (empty: every series)."""
+    wanted = {s.strip() for s in series_uids if s.strip()}
+    chosen = [ds for ds in headers if not wanted or text(ds, "SeriesInstanceUID") in wanted]
+    if wanted:
+        present = {text(ds, "SeriesInstanceUID") for ds in chosen}
+        missing = sorted(wanted - present)
+        if missing:
+            raise WorkstationError(f"The study has no series {missing[0]}; `workstation info` lists its series.")
+    if not chosen:
+        raise WorkstationError("There is nothing to export: the study has no instances in the library.")
+    by_series: dict[str, list[Dataset]] = {}
+    for ds in chosen:
+        by_series.setdefault(text(ds, "SeriesInstanceUID"), []).append(ds)
+    held: list[str] = []
+    sentences: list[str] = []
+    if deidentify:
+        for series_uid, items in by_series.items():
+            for finding in burned_in_findings(series_uid, items):
+                sentences.append(finding.sentence)
+                if not include_burned_in:
+                    held.extend(finding.instances)
+    held_set = set(held)
+    order = [text(ds, "SOPInstanceUID") for ds in chosen]
+    return ExportPlan(
+        instances=tuple(u for u in order if u not in held_set),
+        held_back=tuple(dict.fromkeys(held)),
+        burned_in_sentences=tuple(sentences),
+        series=tuple(by_series),
+    )
