@@ -112,6 +112,12 @@ _ALWAYS_EMPTIED = {(0x0010, 0x0030)}  # Patient's Birth Date: never kept, not ev
 _PATIENT_NAME = (0x0010, 0x0010)
 _PATIENT_ID = (0x0010, 0x0020)
 _STUDY_ID = (0x0020, 0x0010)
+#: X in the table but Type 1 in their IOD and keys of a DICOMDIR record (PS3.3 F.5): the D
+#: alternative (a dummy value, or the shifted date with the dates option) keeps them conformant.
+_DUMMY_WHEN_TYPE_1 = {
+    (0x0070, 0x0082),  # Presentation Creation Date (GSPS, PRESENTATION record)
+    (0x0070, 0x0083),  # Presentation Creation Time
+}
 _STANDARD_UID_ROOT = "1.2.840.10008."
 
 
@@ -199,6 +205,10 @@ class Deidentifier:
         rules[_PATIENT_NAME] = self._pseudonymise_name
         rules[_PATIENT_ID] = self._pseudonymise_id
         rules[_STUDY_ID] = self._number_study
+        from dicomanonymizer.simpledicomanonymizer import replace
+
+        for tag in _DUMMY_WHEN_TYPE_1:
+            rules[tag] = self._guarded(replace)
         return rules
 
     def _guarded(self, action: Action) -> Action:

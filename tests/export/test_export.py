@@ -1,0 +1,257 @@
+"""Export of a study: de-identified (PS3.15 E.1) with no identity left in any byte, DICOMDIR read
+by dcmtk, pixel data unchanged, references of the SR/KOS/GSPS resolved, burned-in images held
+back, options applied, owner-only files, ZIP, pictures and MP4."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import stat
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pydicom
+import pytest
+from pydicom.dataset import Dataset
+
+from tests.export.conftest import (
+    ACCESSION,
+    BIRTH_DATE,
+    NAME,
+    PATIENT_ID,
+    SLICES,
+    STUDY_DESCRIPTION,
+    StudyToExport,
+)
+from workstation.annotate.kos import key_images_from_kos
+from workstation.annotate.read_back import measurements_from_sr
+from workstation.export.deidentify import DeidentificationOptions
+from workstation.export.writer import ExportError, ExportRequest, run_export
+from workstation.model.presentation_state import read_presentation_state
+
+DCMTK = shutil.which("dcmdump") is not None and shutil.which("dcmftest") is not None
+
+
+def identity_needles() -> list[bytes]:
+    """The patient's identity as it could appear in bytes: whole and in parts, UTF-8 and Latin-1."""
+    texts = {NAME, PATIENT_ID, BIRTH_DATE, ACCESSION, "Dupré", "Éloïse", "Marie-Thérèse",
+             NAME.replace("^", " ")}
+    needles = set()
+    for t in texts:
+        for encoding in ("utf-8", "latin-1"):
+            needles.add(t.encode(encoding))
+    return sorted(needles)
+
+
+def all_uids(datasets: list[Dataset]) -> set[str]:
+    """Every instance-level UID in the originals (not class UIDs, not the standard's own)."""
+    found: set[str] = set()
+
+    def visit(_: Dataset, element: pydicom.DataElement) -> None:
+        if element.VR != "UI" or not element.value:
+            return
+        values = [element.value] if isinstance(element.value, str) else list(element.value)
+        for v in values:
+            if not (element.keyword or "").endswith("ClassUID") and not str(v).startswith("1.2.840.10008."):
+                found.add(str(v))
+
+    for ds in datasets:
+        ds.walk(visit)
+        ds.file_meta.walk(visit)
+    found.discard(str(pydicom.uid.PYDICOM_IMPLEMENTATION_UID))
+    return found
+
+
+def files_under(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def dicom_files(root: Path) -> list[Path]:
+    return [p for p in files_under(root) if p.name != "DICOMDIR" and "IMAGES" not in p.parts]
+
+
+def test_anonymised_export_holds_no_identity_and_same_pixels(study: StudyToExport, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    report = run_export(ExportRequest(study.study_uid, out, deidentify=True, dicomdir=True), study.library)
+    # the burned-in slice is held back: SLICES - 1 images + SR + KOS + GSPS
+    assert report.instances == SLICES - 1 + 3 and report.held_back == 1
+    assert report.burned_in_sentences and "burned" in report.burned_in_sentences[0]
+
+    needles = identity_needles()
+    uids = all_uids(study.originals)
+    assert len(uids) >= SLICES + 6  # instances, series, study, frame of reference...
+    files = files_under(out)
+    assert len(files) == report.instances + 1  # + DICOMDIR
+    for path in files:
+        data = path.read_bytes()
+        for needle in needles:
+            assert needle not in data, (path.name, needle)
+        for uid in uids:
+            assert uid.encode() not in data, (path.name, uid)
+        assert NAME.split("^")[0].lower() not in path.as_posix().lower()
+
+    exported = [pydicom.dcmread(p) for p in dicom_files(out)]
+    images = [ds for ds in exported if ds.Modality == "CT"]
+    assert all(ds.PatientIdentityRemoved == "YES" for ds in exported)
+    assert all(not any(e.tag.is_private for e in ds.iterall()) for ds in exported)
+    assert {str(ds.PatientID) for ds in exported} == {str(exported[0].PatientID)}  # one pseudonym
+    assert {"113100", "113104"} <= {c.CodeValue for c in exported[0].DeidentificationMethodCodeSequence}
+
+    # pixel data unchanged, byte for byte (matched by content, independently of any UID map)
+    original_pixels = {hashlib.sha256(ds.PixelData).hexdigest() for ds in study.originals
+                       if ds.Modality == "CT" and ds.SOPInstanceUID != study.burned_in_uid}
+    assert {hashlib.sha256(ds.PixelData).hexdigest() for ds in images} == original_pixels
+    # geometry untouched
+    by_pixels = {hashlib.sha256(ds.PixelData).digest(): ds for ds in study.originals if ds.Modality == "CT"}
+    for ds in images:
+        before = by_pixels[hashlib.sha256(ds.PixelData).digest()]
+        assert list(ds.ImagePositionPatient) == list(before.ImagePositionPatient)
+        assert list(ds.PixelSpacing) == list(before.PixelSpacing)
+
+
+def test_references_of_sr_kos_gsps_resolve_after_export(study: StudyToExport, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    run_export(ExportRequest(study.study_uid, out, deidentify=True, include_burned_in=True), study.library)
+    exported = [pydicom.dcmread(p) for p in dicom_files(out)]
+    by_modality: dict[str, list[Dataset]] = {}
+    for ds in exported:
+        by_modality.setdefault(str(ds.Modality), []).append(ds)
+    sop_uids = {str(ds.SOPInstanceUID) for ds in exported}
+    series_uids = {str(ds.SeriesInstanceUID) for ds in exported}
+    assert len({str(ds.StudyInstanceUID) for ds in exported}) == 1
+
+    for modality in ("SR", "KO", "PR"):
+        (obj,) = by_modality[modality]
+        referenced: set[str] = set()
+        referenced_series: set[str] = set()
+
+        def visit(_: Dataset, element: pydicom.DataElement, into: set[str] = referenced,
+                  series: set[str] = referenced_series) -> None:
+            if element.keyword == "ReferencedSOPInstanceUID":
+                into.add(str(element.value))
+            if element.keyword == "SeriesInstanceUID":
+                series.add(str(element.value))
+
+        obj.walk(visit)
+        assert referenced, modality
+        assert referenced <= sop_uids, modality
+        assert referenced_series <= series_uids, modality
+
+    # and the workstation's own readers still understand them, pointing at exported images
+    ct_uids = {str(ds.SOPInstanceUID) for ds in by_modality["CT"]}
+    measurements = list(measurements_from_sr(by_modality["SR"][0]))
+    assert len(measurements) == 8 and {m.image.sop_instance_uid for m in measurements} <= ct_uids
+    keys = key_images_from_kos(by_modality["KO"][0])
+    assert keys.note == "Coupe clé" and {r.sop_instance_uid for r in keys.images} <= ct_uids
+    state = read_presentation_state(by_modality["PR"][0])
+    shown = [state.display_for(uid) for uid in ct_uids]
+    assert any(s is not None and s.window == (40.0, 80.0) for s in shown)
+    # GSPS text objects kept (Clean Graphics), SR tracking text kept
+    texts = {op.text for s in shown if s is not None for op in s.annotations}
+    assert "calcification" in texts
+
+
+@pytest.mark.skipif(not DCMTK, reason="dcmtk (dcmdump, dcmftest) is not installed")
+def test_dcmtk_reads_the_dicomdir(study: StudyToExport, tmp_path: Path) -> None:
+    out = tmp_path / "media"
+    run_export(ExportRequest(study.study_uid, out, deidentify=True, dicomdir=True, include_burned_in=True),
+               study.library)
+    dump = subprocess.run(["dcmdump", str(out / "DICOMDIR")], capture_output=True, text=True, timeout=60)
+    assert dump.returncode == 0, dump.stderr
+    assert dump.stdout.count("ReferencedFileID") == SLICES + 3
+    for record in ("PATIENT", "STUDY", "SERIES", "IMAGE", "SR DOCUMENT", "KEY OBJECT DOC", "PRESENTATION"):
+        assert f"[{record}" in dump.stdout, record
+    files = files_under(out)
+    check = subprocess.run(["dcmftest", *map(str, files)], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0 and check.stdout.count("yes:") == len(files), check.stdout
+    # PS3.10 File IDs: at most 8 upper-case characters per component
+    for path in files:
+        for part in path.relative_to(out).parts:
+            assert len(part) <= 8 and part == part.upper()
+
+
+def test_plain_export_keeps_identity_and_is_owner_only(study: StudyToExport, tmp_path: Path) -> None:
+    out = tmp_path / "plain"
+    report = run_export(ExportRequest(study.study_uid, out), study.library)
+    assert report.instances == SLICES + 3 and report.held_back == 0
+    exported = [pydicom.dcmread(p) for p in dicom_files(out)]
+    assert {str(ds.PatientName) for ds in exported} == {NAME}
+    assert {str(ds.SOPInstanceUID) for ds in exported} == {str(ds.SOPInstanceUID) for ds in study.originals}
+    for path in [out, *out.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+        assert "Dupr" not in path.name and PATIENT_ID not in path.name
+
+
+def test_options_dates_device_descriptors(study: StudyToExport, tmp_path: Path) -> None:
+    original = next(ds for ds in study.originals if ds.Modality == "CT")
+    basic = tmp_path / "basic"
+    run_export(ExportRequest(study.study_uid, basic, deidentify=True), study.library)
+    plain = pydicom.dcmread(dicom_files(basic)[0])
+    assert str(plain.get("StudyDate", "")) != str(original.StudyDate)
+    assert plain.get("StationName", "") != original.StationName
+    assert not plain.get("StudyDescription", "")
+    assert "LongitudinalTemporalInformationModified" not in plain
+
+    kept = tmp_path / "options"
+    options = DeidentificationOptions.parse("basic,dates,device,descriptors")
+    run_export(ExportRequest(study.study_uid, kept, deidentify=True, options=options), study.library)
+    exported = [pydicom.dcmread(p) for p in dicom_files(kept)]
+    images = [ds for ds in exported if ds.Modality == "CT"]
+    import datetime as dt
+
+    shifts = {(dt.date.fromisoformat(f"{o.StudyDate[:4]}-{o.StudyDate[4:6]}-{o.StudyDate[6:]}")
+               - dt.date.fromisoformat(f"{e.StudyDate[:4]}-{e.StudyDate[4:6]}-{e.StudyDate[6:]}")).days
+              for o, e in ((original, ds) for ds in exported)}
+    assert len(shifts) == 1 and next(iter(shifts)) > 0  # one shift for the whole export, earlier
+    assert all(ds.LongitudinalTemporalInformationModified == "MODIFIED" for ds in exported)
+    assert all(ds.StudyTime == original.StudyTime for ds in images)
+    assert all(not ds.get("PatientBirthDate", "") for ds in exported)
+    assert all(ds.StationName == "CT-SALLE-2" and ds.DeviceSerialNumber == "SN-445566" for ds in images)
+    # descriptors kept, in UTF-8, with the patient's name cleaned out
+    assert {str(ds.StudyDescription) for ds in images} == {"Scanner crânien contrôle"}
+    assert STUDY_DESCRIPTION.encode("utf-8") not in dicom_files(kept)[0].read_bytes()
+    assert "Scanner crânien contrôle".encode() in dicom_files(kept)[0].read_bytes()
+    codes = {c.CodeValue for c in images[0].DeidentificationMethodCodeSequence}
+    assert {"113100", "113107", "113109", "113105"} <= codes
+
+
+def test_burned_in_included_when_confirmed(study: StudyToExport, tmp_path: Path) -> None:
+    report = run_export(ExportRequest(study.study_uid, tmp_path / "x", deidentify=True, include_burned_in=True),
+                        study.library)
+    assert report.held_back == 0 and report.instances == SLICES + 3
+    assert report.burned_in_sentences  # still said
+
+
+def test_zip_export(study: StudyToExport, tmp_path: Path) -> None:
+    out = tmp_path / "zipped"
+    report = run_export(ExportRequest(study.study_uid, out, deidentify=True, dicomdir=True, zip=True), study.library)
+    assert report.zip_path is not None and report.zip_path.parent == out
+    assert [p.name for p in out.iterdir()] == [report.zip_path.name]  # the staging folder is gone
+    assert stat.S_IMODE(report.zip_path.stat().st_mode) == 0o600
+    with zipfile.ZipFile(report.zip_path) as archive:
+        names = archive.namelist()
+        assert "DICOMDIR" in names and len(names) == report.instances + 1
+        for name in names:
+            data = archive.read(name)
+            assert NAME.encode() not in data and PATIENT_ID.encode() not in data
+        ds = pydicom.dcmread(io.BytesIO(archive.read(next(n for n in names if n != "DICOMDIR"))))
+        assert ds.PatientIdentityRemoved == "YES"
+
+
+def test_refuses_a_folder_that_is_not_empty(study: StudyToExport, tmp_path: Path) -> None:
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "keep.txt").write_text("someone's file")
+    with pytest.raises(ExportError, match="not empty"):
+        run_export(ExportRequest(study.study_uid, out), study.library)
+    assert (out / "keep.txt").read_text() == "someone's file"
+
+
+def test_unknown_profile_option_is_one_sentence() -> None:
+    from workstation.errors import WorkstationError
+
+    with pytest.raises(WorkstationError, match="Unknown de-identification option 'dates2'"):
+        DeidentificationOptions.parse("basic,dates2")
