@@ -64,6 +64,29 @@ def _identity(ds: Dataset) -> None:
     ds.OriginalAttributesSequence[0].ModifiedAttributesSequence = DicomSequence([referenced])
 
 
+def _code(value: str, scheme: str, meaning: str) -> Dataset:
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = value, scheme, meaning
+    return code
+
+
+def _mention_patient(sr: Dataset) -> None:
+    """Identity inside the SR content tree, as real reports have it: the Subject Name (TID 1007,
+    DCM 121029) and a free-text comment quoting the patient's name and ID."""
+    subject = Dataset()
+    subject.RelationshipType = "HAS OBS CONTEXT"
+    subject.ValueType = "PNAME"
+    subject.ConceptNameCodeSequence = DicomSequence([_code("121029", "DCM", "Subject Name")])
+    subject.PersonName = NAME
+    comment = Dataset()
+    comment.RelationshipType = "CONTAINS"
+    comment.ValueType = "TEXT"
+    comment.ConceptNameCodeSequence = DicomSequence([_code("121106", "DCM", "Comment")])
+    comment.TextValue = f"Revu avec {NAME.replace('^', ' ')} ({PATIENT_ID}), né le {BIRTH_DATE}: stable."
+    sr.ContentSequence.append(subject)
+    sr.ContentSequence.append(comment)
+
+
 def _part10(ds: Dataset) -> bytes:
     if not getattr(ds, "file_meta", None) or "TransferSyntaxUID" not in ds.file_meta:
         ds.file_meta = file_meta(ds.SOPClassUID, ds.SOPInstanceUID)
@@ -87,6 +110,8 @@ def study(tmp_path: Path) -> StudyToExport:
     sr = build_measurement_report(measurements, [header(middle)], observer_name="Lecteur^Hélène")
     kos = build_key_object_selection(KeyImages([ImageRef.of(middle), ImageRef.of(slices[0])], "Coupe clé"), [header(middle), header(slices[0])])
     gsps = build_presentation_state([header(middle)], measurements, View(window=(40.0, 80.0), zoom=1.5))
+    sr = pydicom.dcmread(io.BytesIO(_part10(sr)))  # a plain dataset, to add items highdicom would not
+    _mention_patient(sr)
     objects = [sr, kos, gsps]
     originals = []
     for ds in slices + objects:
