@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +24,18 @@ EXIT_REFUSED = 4
 
 
 def _progress(quiet: bool) -> Any:
+    """Progress on standard error: a line per stage every two seconds and at its end (this
+    module sits below ``workstation.cli`` in the layers, so it has its own small printer)."""
     if quiet:
         return None
-    from workstation.cli import ProgressBar
-
-    bars: dict[str, ProgressBar] = {}
+    last: dict[str, float] = {}
 
     def progress(done: int, total: int, what: str) -> None:
-        bar = bars.get(what)
-        if bar is None:
-            bar = bars[what] = ProgressBar(what)
-        bar(done, total)
+        now = time.monotonic()
+        if done < total and now - last.get(what, 0.0) < 2.0:
+            return
+        last[what] = now
+        print(f"{what}: {done}/{total}", file=sys.stderr, flush=True)
 
     return progress
 

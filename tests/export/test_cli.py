@@ -1,0 +1,69 @@
+"""``workstation export`` and ``workstation send`` on the command line: exit status, progress on
+standard error, one sentence per error, no patient data in what is printed."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from workstation.cli import main
+from workstation.settings import load_settings
+from workstation.sources import open_library
+
+
+@pytest.fixture
+def demo_study(capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["demo", "-q"]) == 0
+    capsys.readouterr()
+    library = open_library(load_settings())
+    try:
+        from workstation.model.query import StudyQuery
+
+        (study,) = [s for s in library.search_studies(StudyQuery()) if s.patient_id == "DEMO-0001"]
+        return study.study_uid
+    finally:
+        library.close()
+
+
+def test_export_anonymised_zip(demo_study: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "for-referrer"
+    code = main(["export", demo_study, "--out", str(out), "--anonymize", "--profile", "dates",
+                 "--dicomdir", "--zip"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "60 instance(s) exported to" in captured.out and ".zip" in captured.out
+    assert "Writing: 60/60" in captured.err and "Checking:" in captured.err
+    (archive,) = list(out.iterdir())
+    with zipfile.ZipFile(archive) as z:
+        assert "DICOMDIR" in z.namelist()
+        assert all(b"DEMO^PHANTOM" not in z.read(n) and b"DEMO-0001" not in z.read(n) for n in z.namelist())
+    assert "DEMO" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize("args, sentence", [
+    (["--profile", "basic,everything", "--anonymize"], "Unknown de-identification option 'everything'"),
+    ([], "is not empty"),
+])
+def test_export_errors_are_one_sentence(demo_study: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        args: list[str], sentence: str) -> None:
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "notes.txt").write_text("x")
+    code = main(["export", demo_study, "--out", str(out), *args])
+    err = capsys.readouterr().err
+    assert code == 1 and sentence in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_export_unknown_study(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["export", "1.2.3.4", "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert code == 1 and err.strip() == "Study 1.2.3.4 is not in the local library; pull or import it first."
+
+
+def test_send_to_unknown_destination(demo_study: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["send", demo_study, "--to", "nowhere"])
+    err = capsys.readouterr().err
+    assert code == 1 and "no archive profile named 'nowhere'" in err and len(err.strip().splitlines()) == 1
