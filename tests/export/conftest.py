@@ -41,6 +41,7 @@ class StudyToExport:
     sr_uid: str
     kos_uid: str
     gsps_uid: str
+    seg_uid: str
 
 
 def _identity(ds: Dataset) -> None:
@@ -87,6 +88,24 @@ def _mention_patient(sr: Dataset) -> None:
     sr.ContentSequence.append(comment)
 
 
+def _segmentation(source: list[Dataset]) -> Dataset:
+    """A binary SEG (highdicom) of the bright ellipsoid on three slices of the study."""
+    import highdicom as hd
+    import numpy as np
+    from pydicom.sr.codedict import codes
+
+    mask = np.stack([ds.pixel_array > 1100 for ds in source]).astype(np.uint8)
+    segment = hd.seg.SegmentDescription(
+        segment_number=1, segment_label="Crâne", segmented_property_category=codes.SCT.Tissue,
+        segmented_property_type=codes.SCT.Bone, algorithm_type=hd.seg.SegmentAlgorithmTypeValues.MANUAL)
+    seg = hd.seg.Segmentation(
+        source_images=source, pixel_array=mask, segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
+        segment_descriptions=[segment], series_instance_uid=hd.UID(), series_number=90,
+        sop_instance_uid=hd.UID(), instance_number=1, manufacturer="workstation tests",
+        manufacturer_model_name="export", software_versions="1", device_serial_number="SN-445566")
+    return pydicom.dcmread(io.BytesIO(_part10(seg)))
+
+
 def _part10(ds: Dataset) -> bytes:
     if not getattr(ds, "file_meta", None) or "TransferSyntaxUID" not in ds.file_meta:
         ds.file_meta = file_meta(ds.SOPClassUID, ds.SOPInstanceUID)
@@ -112,7 +131,8 @@ def study(tmp_path: Path) -> StudyToExport:
     gsps = build_presentation_state([header(middle)], measurements, View(window=(40.0, 80.0), zoom=1.5))
     sr = pydicom.dcmread(io.BytesIO(_part10(sr)))  # a plain dataset, to add items highdicom would not
     _mention_patient(sr)
-    objects = [sr, kos, gsps]
+    seg = _segmentation(slices[1:4])
+    objects = [sr, kos, gsps, seg]
     originals = []
     for ds in slices + objects:
         data = _part10(ds)
@@ -120,4 +140,4 @@ def study(tmp_path: Path) -> StudyToExport:
         originals.append(pydicom.dcmread(io.BytesIO(data)))
     return StudyToExport(library, str(middle.StudyInstanceUID), originals,
                          str(slices[-1].SOPInstanceUID), str(sr.SOPInstanceUID),
-                         str(kos.SOPInstanceUID), str(gsps.SOPInstanceUID))
+                         str(kos.SOPInstanceUID), str(gsps.SOPInstanceUID), str(seg.SOPInstanceUID))

@@ -1,5 +1,5 @@
 """Export of a study: de-identified (PS3.15 E.1) with no identity left in any byte, DICOMDIR read
-by dcmtk, pixel data unchanged, references of the SR/KOS/GSPS resolved, burned-in images held
+by dcmtk, pixel data unchanged, references of the SR/KOS/GSPS/SEG resolved, burned-in images held
 back, options applied, owner-only files, ZIP, pictures and MP4."""
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ def dicom_files(root: Path) -> list[Path]:
 def test_anonymised_export_holds_no_identity_and_same_pixels(study: StudyToExport, tmp_path: Path) -> None:
     out = tmp_path / "export"
     report = run_export(ExportRequest(study.study_uid, out, deidentify=True, dicomdir=True), study.library)
-    # the burned-in slice is held back: SLICES - 1 images + SR + KOS + GSPS
-    assert report.instances == SLICES - 1 + 3 and report.held_back == 1
+    # the burned-in slice is held back: SLICES - 1 images + SR + KOS + GSPS + SEG
+    assert report.instances == SLICES - 1 + 4 and report.held_back == 1
     assert report.burned_in_sentences and "burned" in report.burned_in_sentences[0]
 
     needles = identity_needles()
@@ -122,7 +122,7 @@ def test_references_of_sr_kos_gsps_resolve_after_export(study: StudyToExport, tm
     series_uids = {str(ds.SeriesInstanceUID) for ds in exported}
     assert len({str(ds.StudyInstanceUID) for ds in exported}) == 1
 
-    for modality in ("SR", "KO", "PR"):
+    for modality in ("SR", "KO", "PR", "SEG"):
         (obj,) = by_modality[modality]
         referenced: set[str] = set()
         referenced_series: set[str] = set()
@@ -138,6 +138,15 @@ def test_references_of_sr_kos_gsps_resolve_after_export(study: StudyToExport, tm
         assert referenced, modality
         assert referenced <= sop_uids, modality
         assert referenced_series <= series_uids, modality
+
+    # the SEG's frames point at exported slices, frame by frame, and highdicom still reads it
+    import highdicom as hd
+
+    seg = hd.seg.Segmentation.from_dataset(by_modality["SEG"][0])
+    per_frame = [str(f.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID)
+                 for f in by_modality["SEG"][0].PerFrameFunctionalGroupsSequence]
+    assert len(per_frame) == 3 and set(per_frame) <= sop_uids
+    assert seg.get_segment_description(1).segment_label == "Crâne"
 
     # and the workstation's own readers still understand them, pointing at exported images
     ct_uids = {str(ds.SOPInstanceUID) for ds in by_modality["CT"]}
@@ -160,7 +169,7 @@ def test_dcmtk_reads_the_dicomdir(study: StudyToExport, tmp_path: Path) -> None:
                study.library)
     dump = subprocess.run(["dcmdump", str(out / "DICOMDIR")], capture_output=True, text=True, timeout=60)
     assert dump.returncode == 0, dump.stderr
-    assert dump.stdout.count("ReferencedFileID") == SLICES + 3
+    assert dump.stdout.count("ReferencedFileID") == SLICES + 4
     for record in ("PATIENT", "STUDY", "SERIES", "IMAGE", "SR DOCUMENT", "KEY OBJECT DOC", "PRESENTATION"):
         assert f"[{record}" in dump.stdout, record
     files = files_under(out)
@@ -175,7 +184,7 @@ def test_dcmtk_reads_the_dicomdir(study: StudyToExport, tmp_path: Path) -> None:
 def test_plain_export_keeps_identity_and_is_owner_only(study: StudyToExport, tmp_path: Path) -> None:
     out = tmp_path / "plain"
     report = run_export(ExportRequest(study.study_uid, out), study.library)
-    assert report.instances == SLICES + 3 and report.held_back == 0
+    assert report.instances == SLICES + 4 and report.held_back == 0
     exported = [pydicom.dcmread(p) for p in dicom_files(out)]
     assert {str(ds.PatientName) for ds in exported} == {NAME}
     assert {str(ds.SOPInstanceUID) for ds in exported} == {str(ds.SOPInstanceUID) for ds in study.originals}
@@ -221,7 +230,7 @@ def test_options_dates_device_descriptors(study: StudyToExport, tmp_path: Path) 
 def test_burned_in_included_when_confirmed(study: StudyToExport, tmp_path: Path) -> None:
     report = run_export(ExportRequest(study.study_uid, tmp_path / "x", deidentify=True, include_burned_in=True),
                         study.library)
-    assert report.held_back == 0 and report.instances == SLICES + 3
+    assert report.held_back == 0 and report.instances == SLICES + 4
     assert report.burned_in_sentences  # still said
 
 

@@ -31,7 +31,7 @@ def test_send_with_destination_down_then_back_delivers_once(study: StudyToExport
                              username=orthanc_mod.USER, connect_timeout_s=1.0, read_timeout_s=20.0)
     store_secret(profile, orthanc_mod.PASSWORD)
     settings = Settings(archives=[profile])
-    total = SLICES + 3
+    total = SLICES + 4
 
     # down: nothing is reachable on the port; everything stays queued, nothing is lost
     first = send_study(settings, study.library, study.study_uid, "second opinion", queue_root=tmp_path)
