@@ -167,13 +167,13 @@ def test_dcmtk_reads_the_dicomdir(study: StudyToExport, tmp_path: Path) -> None:
     out = tmp_path / "media"
     run_export(ExportRequest(study.study_uid, out, deidentify=True, dicomdir=True, include_burned_in=True),
                study.library)
-    dump = subprocess.run(["dcmdump", str(out / "DICOMDIR")], capture_output=True, text=True, timeout=60)
+    dump = subprocess.run(["dcmdump", str(out / "DICOMDIR")], capture_output=True, text=True, errors="replace", timeout=60)
     assert dump.returncode == 0, dump.stderr
     assert dump.stdout.count("ReferencedFileID") == SLICES + 4
     for record in ("PATIENT", "STUDY", "SERIES", "IMAGE", "SR DOCUMENT", "KEY OBJECT DOC", "PRESENTATION"):
         assert f"[{record}" in dump.stdout, record
     files = files_under(out)
-    check = subprocess.run(["dcmftest", *map(str, files)], capture_output=True, text=True, timeout=60)
+    check = subprocess.run(["dcmftest", *map(str, files)], capture_output=True, text=True, errors="replace", timeout=60)
     assert check.returncode == 0 and check.stdout.count("yes:") == len(files), check.stdout
     # PS3.10 File IDs: at most 8 upper-case characters per component
     for path in files:

@@ -180,6 +180,8 @@ class Deidentifier:
     day_shift: int = field(default_factory=lambda: -(365 + secrets.randbelow(3 * 365)))
     pseudonyms: dict[str, str] = field(default_factory=dict)
     study_numbers: dict[str, str] = field(default_factory=dict)
+    #: UIDs left as they are (class UIDs, the implementation's, the standard's): not identifying.
+    kept_uids: set[str] = field(default_factory=set)
     #: Every identifying string met (names, IDs, birth dates), to scrub text and check output.
     identifiers: set[str] = field(default_factory=set)
 
@@ -270,14 +272,23 @@ class Deidentifier:
         def visit(dataset: Dataset, element: DataElement) -> None:
             if element.VR != "UI" or element.value in (None, ""):
                 return
-            if isinstance(element.value, str):
-                if _is_replaceable_uid(element, element.value):
-                    element.value = self.map_uid(element.value)
-            else:
-                element.value = [self.map_uid(v) if _is_replaceable_uid(element, v) else v
-                                 for v in element.value]
+            values = [element.value] if isinstance(element.value, str) else list(element.value)
+            mapped = []
+            for value in values:
+                if _is_replaceable_uid(element, value):
+                    mapped.append(self.map_uid(value))
+                else:
+                    self.kept_uids.add(str(value).strip())
+                    mapped.append(value)
+            element.value = mapped[0] if isinstance(element.value, str) else mapped
 
         ds.walk(visit)
+
+    def replaced_uids(self) -> set[str]:
+        """The original UIDs this export replaced (and none that it kept elsewhere: the same
+        UID may be an Implementation Class UID in the file meta and an instance creator's UID in
+        the dataset)."""
+        return set(self.uid_map) - self.kept_uids
 
     def map_uid(self, uid: str) -> str:
         """The export's replacement for ``uid`` (the same every time it is asked)."""
@@ -368,7 +379,7 @@ class Deidentifier:
                 if len(needle) >= 4 and needle in data:
                     found.append("an identifier of the patient")
                     break
-        uids = set(original_uids) or set(self.uid_map)
+        uids = set(original_uids) or self.replaced_uids()
         for token in re.findall(rb"[0-9][0-9.]{8,63}", data):
             if token.decode("ascii") in uids:
                 found.append("an original UID")

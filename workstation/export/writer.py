@@ -173,6 +173,7 @@ def _write_instances(uids: tuple[str, ...], source: InstanceSource, root: Path,
     total = len(uids)
     for number, uid in enumerate(uids, 1):
         ds = _read(source.read_instance(uid))
+        _we_wrote_it(ds)
         if deid is not None:
             deid.deidentify(ds)
         if fileset is not None:
@@ -204,6 +205,21 @@ def _write_instances(uids: tuple[str, ...], source: InstanceSource, root: Path,
     return written
 
 
+def _we_wrote_it(ds: Dataset) -> None:
+    """The file meta names the implementation that writes the file (PS3.10 7.1): this one."""
+    from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
+
+    meta = getattr(ds, "file_meta", None)
+    if meta is not None:
+        meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+        meta.ImplementationVersionName = f"PYDICOM {pydicom.__version__}"[:16]
+        for keyword in ("SourceApplicationEntityTitle", "SendingApplicationEntityTitle",
+                        "ReceivingApplicationEntityTitle", "PrivateInformationCreatorUID",
+                        "PrivateInformation"):
+            if keyword in meta:
+                delattr(meta, keyword)
+
+
 def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0][:160]
 
@@ -217,7 +233,7 @@ def _write_private(path: Path, data: bytes) -> None:
 def _check_no_leak(root: Path, deid: Deidentifier, progress: Progress | None) -> None:
     """Read every file back and refuse the export if an identifier survived."""
     files = [p for p in root.rglob("*") if p.is_file()]
-    originals = set(deid.uid_map)
+    originals = deid.replaced_uids()
     for number, path in enumerate(files, 1):
         found = deid.leaks(path.read_bytes(), originals)
         if found:
