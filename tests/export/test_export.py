@@ -97,6 +97,7 @@ def test_anonymised_export_holds_no_identity_and_same_pixels(study: StudyToExpor
     assert all(ds.PatientIdentityRemoved == "YES" for ds in exported)
     assert all(not any(e.tag.is_private for e in ds.iterall()) for ds in exported)
     assert {str(ds.PatientID) for ds in exported} == {str(exported[0].PatientID)}  # one pseudonym
+    assert all(str(ds.PatientName) == f"Anonymous^{ds.PatientID}" for ds in exported)
     assert {"113100", "113104"} <= {c.CodeValue for c in exported[0].DeidentificationMethodCodeSequence}
 
     # pixel data unchanged, byte for byte (matched by content, independently of any UID map)
@@ -264,3 +265,35 @@ def test_unknown_profile_option_is_one_sentence() -> None:
 
     with pytest.raises(WorkstationError, match="Unknown de-identification option 'dates2'"):
         DeidentificationOptions.parse("basic,dates2")
+
+
+def test_short_id_found_by_chance_in_the_pixels_is_not_a_leak(tmp_path: Path) -> None:
+    """The read-back check looks for names and IDs outside the pixel values: a 4-character ID
+    whose bytes occur in the pixels (chance, in a large study) must not stop the export, while
+    the same ID left in a header would."""
+    import numpy as np
+
+    from tests.export.conftest import _part10
+    from workstation import demo
+    from workstation.export.deidentify import Deidentifier
+    from workstation.export.writer import without_pixel_values
+    from workstation.store.library import Library
+
+    library = Library(tmp_path / "library")
+    (data,) = list(demo.phantom_series(shape=(1, 64, 64)))
+    ds = pydicom.dcmread(io.BytesIO(data))
+    ds.PatientID = "A1B2"
+    pixels = np.frombuffer(ds.PixelData, dtype=np.uint8).copy()
+    pixels[100:104] = np.frombuffer(b"A1B2", dtype=np.uint8)
+    ds.PixelData = pixels.tobytes()
+    library.add_bytes(_part10(ds))
+    report = run_export(ExportRequest(str(ds.StudyInstanceUID), tmp_path / "out", deidentify=True), library)
+    assert report.instances == 1
+    (written,) = dicom_files(tmp_path / "out")
+    assert b"A1B2" in written.read_bytes()  # in the pixels, untouched
+    assert b"A1B2" not in without_pixel_values(written.read_bytes())
+
+    deid = Deidentifier()
+    deid.identifiers.add("A1B2")
+    header_leak = b"\x10\x00\x20\x00LO\x04\x00A1B2"
+    assert deid.leaks(header_leak, text_part=header_leak) == ["an identifier of the patient"]

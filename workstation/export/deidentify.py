@@ -186,6 +186,8 @@ class Deidentifier:
     identifiers: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        self._patient_key = ""
+        self._top: Dataset | None = None
         self._rules = self._build_rules()
 
     # -- the table -------------------------------------------------------------------------------
@@ -236,6 +238,8 @@ class Deidentifier:
     def deidentify(self, ds: Dataset) -> None:
         """De-identify one instance in place (file meta included)."""
         self._collect_identifiers(ds)
+        self._patient_key = str(ds.get("PatientID", "") or "")  # before the table changes it
+        self._top = ds
         self._map_uids(ds)
         if getattr(ds, "file_meta", None) is not None:
             self._map_uids(ds.file_meta)
@@ -358,25 +362,31 @@ class Deidentifier:
     def _pseudonymise_id(self, ds: Dataset, tag: Any) -> None:
         element = ds.get(tag)
         if element is not None:
-            element.value = self.pseudonym(str(element.value or ""))
+            element.value = self.pseudonym(self._patient_key if ds is self._top else str(element.value or ""))
 
     def _pseudonymise_name(self, ds: Dataset, tag: Any) -> None:
         element = ds.get(tag)
         if element is not None:
-            element.value = "Anonymous^" + self.pseudonym(str(ds.get("PatientID", "") or ""))
+            element.value = "Anonymous^" + self.pseudonym(self._patient_key)
 
-    def leaks(self, data: bytes, original_uids: Iterable[str] = ()) -> list[str]:
+    def leaks(self, data: bytes, original_uids: Iterable[str] = (), *,
+              text_part: bytes | None = None) -> list[str]:
         """What of the patient's identity is still in ``data`` (the bytes of one written file):
-        'patient name', 'patient ID', 'UID' ... ; empty when nothing is. Strings shorter than 4
-        characters are not searched (they occur by chance)."""
+        'an identifier of the patient', 'an original UID'; empty when nothing is.
+
+        Names, IDs and birth dates are searched in ``text_part`` when given (the file without
+        its pixel values, where a short ID could occur by chance), else in all of ``data``;
+        strings shorter than 4 bytes are not searched. UIDs are searched in all of ``data``.
+        """
         found = []
+        haystack = data if text_part is None else text_part
         for ident in self.identifiers:
             for encoding in ("utf-8", "latin-1"):
                 try:
                     needle = ident.encode(encoding)
                 except UnicodeEncodeError:
                     continue
-                if len(needle) >= 4 and needle in data:
+                if len(needle) >= 4 and needle in haystack:
                     found.append("an identifier of the patient")
                     break
         uids = set(original_uids) or self.replaced_uids()

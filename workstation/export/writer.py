@@ -235,13 +235,37 @@ def _check_no_leak(root: Path, deid: Deidentifier, progress: Progress | None) ->
     files = [p for p in root.rglob("*") if p.is_file()]
     originals = deid.replaced_uids()
     for number, path in enumerate(files, 1):
-        found = deid.leaks(path.read_bytes(), originals)
+        data = path.read_bytes()
+        found = deid.leaks(data, originals, text_part=without_pixel_values(data))
         if found:
             raise ExportError(
                 f"The de-identified export still held {found[0]} in {path.name}; it was removed. "
                 "Report this to support with the study's modality and vendor.")
         if progress is not None:
             progress(number, len(files), "Checking")
+
+
+def without_pixel_values(data: bytes) -> bytes:
+    """A PS3.10 file's bytes less the value of its Pixel Data (7FE0,0010): the part where text
+    lives. An encapsulated (undefined length) value runs to the end of the file; a file in a
+    syntax not read here (deflated, big endian) or that cannot be parsed is returned whole."""
+    import struct
+
+    from pydicom.uid import DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ImplicitVRLittleEndian
+
+    fp = io.BytesIO(data)
+    try:
+        ds = pydicom.dcmread(fp, stop_before_pixels=True)
+        syntax = str(ds.file_meta.get("TransferSyntaxUID", ""))
+    except Exception:  # noqa: BLE001 - the whole file is then searched, never less
+        return data
+    start = fp.tell()
+    if syntax in (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian) or data[start:start + 4] != b"\xe0\x7f\x10\x00":
+        return data
+    at = start + 4 if syntax == ImplicitVRLittleEndian else start + 8
+    (length,) = struct.unpack("<I", data[at:at + 4])
+    end = len(data) if length == 0xFFFFFFFF else at + 4 + length
+    return data[:start] + data[end:]
 
 
 def _tighten(root: Path) -> None:
