@@ -251,7 +251,11 @@ def without_pixel_values(data: bytes) -> bytes:
     syntax not read here (deflated, big endian) or that cannot be parsed is returned whole."""
     import struct
 
-    from pydicom.uid import DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ImplicitVRLittleEndian
+    from pydicom.uid import (
+        DeflatedExplicitVRLittleEndian,
+        ExplicitVRBigEndian,
+        ImplicitVRLittleEndian,
+    )
 
     fp = io.BytesIO(data)
     try:
