@@ -55,3 +55,51 @@ def test_png_and_jpeg_one_picture_per_image(study: StudyToExport, tmp_path: Path
     data = jpeg.images[0].read_bytes()
     assert data[:2] == b"\xff\xd8"
     Image.open(io.BytesIO(data)).verify()
+
+
+def _library_with(paths: list[Path], tmp_path: Path) -> tuple[object, str]:
+    import pydicom
+
+    from workstation.store.library import Library
+
+    library = Library(tmp_path / "library")
+    for p in paths:
+        library.add_file(p)
+    return library, str(pydicom.dcmread(paths[0], stop_before_pixels=True).StudyInstanceUID)
+
+
+def test_multiframe_mr_to_mp4_frame_by_frame(tmp_path: Path) -> None:
+    """pydicom's 10-frame MR (one instance): one video of 10 frames, each frame its own image."""
+    import pydicom
+    from pydicom.data import get_testdata_file
+
+    path = Path(str(get_testdata_file("emri_small.dcm", download=False)))
+    library, study_uid = _library_with([path], tmp_path)
+    report = run_export(ExportRequest(study_uid, tmp_path / "out", deidentify=True, images="mp4",
+                                      overlays=False), library)  # type: ignore[arg-type]
+    (video,) = report.images
+    frames = _decoded_frames(video)
+    assert len(frames) == 10
+    # the frames follow the stored frames: the brightest frame of the video is the brightest stored one
+    stored = pydicom.dcmread(path).pixel_array.astype(float)
+    assert int(np.argmax([f.mean() for f in frames])) == int(np.argmax(stored.mean(axis=(1, 2))))
+
+
+@pytest.mark.shared_data
+def test_ultrasound_cine_to_mp4_at_its_frame_rate(shared_data: Path, tmp_path: Path) -> None:
+    """A real 34-frame colour ultrasound cine (JPEG baseline): 34 frames at the header's rate."""
+    import pydicom
+
+    from workstation.model.viewport import default_cine_fps
+
+    path = shared_data / "orthanc_tests_selected" / "Issue16.dcm"
+    library, study_uid = _library_with([path], tmp_path)
+    report = run_export(ExportRequest(study_uid, tmp_path / "out", images="mp4"), library)  # type: ignore[arg-type]
+    (video,) = report.images
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        rate = float(stream.average_rate)
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(frames) == 34
+    assert rate == pytest.approx(default_cine_fps(pydicom.dcmread(path, stop_before_pixels=True)), rel=0.01)
+    assert frames[10][..., 0].std() > 5  # a picture, not a blank frame
