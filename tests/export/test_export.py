@@ -297,3 +297,26 @@ def test_short_id_found_by_chance_in_the_pixels_is_not_a_leak(tmp_path: Path) ->
     deid.identifiers.add("A1B2")
     header_leak = b"\x10\x00\x20\x00LO\x04\x00A1B2"
     assert deid.leaks(header_leak, text_part=header_leak) == ["an identifier of the patient"]
+
+
+def test_media_without_modes_still_get_the_export(study: StudyToExport, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FAT USB stick has no POSIX modes: chmod fails with EPERM there, and the export must
+    still be written (the kernel of the test machine has no FAT driver, so chmod is made to
+    fail as it does on such media)."""
+    import errno
+    import os
+
+    real_chmod = os.chmod
+    media = tmp_path / "usb"
+
+    def fat_chmod(path: object, mode: int, *args: object, **kwargs: object) -> None:
+        if str(path).startswith(str(media)):
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+        real_chmod(path, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "chmod", fat_chmod)
+    media.mkdir()
+    report = run_export(ExportRequest(study.study_uid, media, deidentify=True, dicomdir=True,
+                                      include_burned_in=True), study.library)
+    assert report.instances == SLICES + 4 and (media / "DICOMDIR").is_file()

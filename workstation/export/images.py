@@ -20,7 +20,7 @@ import pydicom
 from pydicom.dataset import Dataset
 
 from workstation.errors import WorkstationError
-from workstation.private import private_folder
+from workstation.export.modes import chmod_if_supported, owner_only_folder
 
 Progress = Callable[[int, int, str], None]
 MAX_SIDE = 1024
@@ -83,7 +83,7 @@ def export_pictures(files: Sequence[Path], folder: Path, fmt: str, *, overlays: 
     sets = [d for d in build_display_sets(list(headers.values())) if d.kind in IMAGE_KINDS]
     if not sets:
         raise WorkstationError("The export holds no images to draw as pictures; export without --images.")
-    private_folder(folder)
+    owner_only_folder(folder)
     total = sum(len(d.frames) for d in sets)
     done = 0
     made: list[Path] = []
@@ -106,7 +106,7 @@ def export_pictures(files: Sequence[Path], folder: Path, fmt: str, *, overlays: 
             if progress is not None:
                 progress(done, total, "Drawing")
             continue
-        sub = private_folder(folder / stem)
+        sub = owner_only_folder(folder / stem)
         for index, picture in enumerate(pictures, 1):
             target = sub / f"image-{index:04d}.{'jpg' if fmt == 'jpeg' else 'png'}"
             _write_picture(picture, target, fmt)
@@ -136,7 +136,7 @@ def _write_picture(picture: np.ndarray, target: Path, fmt: str) -> None:
     else:
         image.save(buffer, format="PNG")
     target.write_bytes(buffer.getvalue())
-    target.chmod(0o600)
+    chmod_if_supported(target, 0o600)
 
 
 def write_mp4(pictures: Iterator[np.ndarray], target: Path, *, fps: float,
@@ -160,5 +160,5 @@ def write_mp4(pictures: Iterator[np.ndarray], target: Path, *, fps: float,
             count += 1
         for packet in stream.encode():
             container.mux(packet)
-    target.chmod(0o600)
+    chmod_if_supported(target, 0o600)
     return count

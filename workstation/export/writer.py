@@ -30,8 +30,9 @@ from pydicom.errors import InvalidDicomError
 
 from workstation.errors import WorkstationError
 from workstation.export.deidentify import DeidentificationOptions, Deidentifier
+from workstation.export.modes import owner_only_folder, tighten
 from workstation.export.plan import plan_export
-from workstation.private import FILE_MODE, FOLDER_MODE, private_folder
+from workstation.private import FILE_MODE
 
 Progress = Callable[[int, int, str], None]
 IMAGE_FORMATS = ("png", "jpeg", "mp4")
@@ -123,7 +124,7 @@ def run_export(request: ExportRequest, source: InstanceSource, *,
 
             report.images = export_pictures(written, staging / "IMAGES", request.images,
                                             overlays=request.overlays, progress=progress)
-        _tighten(staging)
+        tighten(staging)
         if request.zip:
             report.zip_path = _zip(staging, out)
             report.images = []
@@ -147,7 +148,7 @@ def _prepare_out(out: Path) -> None:
     if out.is_dir() and any(not p.name.startswith(".") for p in out.iterdir()):
         raise ExportError(f"The folder {out} is not empty; choose an empty or new folder for the export.")
     try:
-        private_folder(out)
+        owner_only_folder(out)
     except OSError as exc:
         raise ExportError(f"The folder {out} cannot be created ({exc.strerror or exc}); choose "
                           "another one.") from exc
@@ -186,7 +187,7 @@ def _write_instances(uids: tuple[str, ...], source: InstanceSource, root: Path,
             series = str(ds.get("SeriesInstanceUID", ""))
             folder = series_folders.get(series)
             if folder is None:
-                folder = private_folder(root / "DICOM" / f"S{len(series_folders) + 1:04d}")
+                folder = owner_only_folder(root / "DICOM" / f"S{len(series_folders) + 1:04d}")
                 series_folders[series] = folder
             path = folder / f"I{number:05d}.dcm"
             buffer = io.BytesIO()
@@ -270,16 +271,6 @@ def without_pixel_values(data: bytes) -> bytes:
     (length,) = struct.unpack("<I", data[at:at + 4])
     end = len(data) if length == 0xFFFFFFFF else at + 4 + length
     return data[:start] + data[end:]
-
-
-def _tighten(root: Path) -> None:
-    """0700 folders and 0600 files under ``root`` (FileSet and encoders write with the umask)."""
-    for folder, dirs, files in os.walk(root):
-        os.chmod(folder, FOLDER_MODE)
-        for name in dirs:
-            os.chmod(Path(folder) / name, FOLDER_MODE)
-        for name in files:
-            os.chmod(Path(folder) / name, FILE_MODE)
 
 
 def _zip(staging: Path, out: Path) -> Path:
