@@ -82,3 +82,47 @@ def test_highdicom_sr_references_resolve(shared_data: Path, tmp_path: Path) -> N
     referenced: set[str] = set()
     sr.walk(lambda _, e: referenced.add(str(e.value)) if e.keyword == "ReferencedSOPInstanceUID" else None)
     assert referenced == {str(ct.SOPInstanceUID)}
+
+
+@pytest.mark.skipif(shutil.which("dcmdump") is None, reason="dcmtk is not installed")
+def test_plain_dicomdir_when_labels_are_empty(tmp_path: Path) -> None:
+    """pydicom's CT with its Study ID, Series Number and Instance Number left empty, as Type 2
+    allows (Type 1 in the DICOMDIR's STUDY, SERIES and IMAGE records): the records get values,
+    as dcmgpdir --invent does, and the file keeps its own empty ones."""
+    import io
+
+    original = pydicom.dcmread(str(get_testdata_file("CT_small.dcm", download=False)))
+    original.StudyID = ""
+    original.SeriesNumber = None
+    original.InstanceNumber = None
+    buffer = io.BytesIO()
+    original.save_as(buffer, enforce_file_format=True)
+    library = Library(tmp_path / "library")
+    library.add_bytes(buffer.getvalue())
+    out = tmp_path / "media"
+    report = run_export(ExportRequest(str(original.StudyInstanceUID), out, dicomdir=True), library)
+    assert report.instances == 1
+    dump = subprocess.run(["dcmdump", str(out / "DICOMDIR")], capture_output=True, text=True,
+                          errors="replace", timeout=60)
+    assert dump.returncode == 0
+    assert "(0020,0010) SH [1]" in dump.stdout and "(0020,0011) IS [1]" in dump.stdout
+    assert "(0020,0013) IS [1]" in dump.stdout
+    (written,) = dicom_files(out)
+    exported = pydicom.dcmread(written)
+    assert exported.StudyID == "" and exported.SeriesNumber is None and exported.InstanceNumber is None
+    assert exported.PixelData == original.PixelData
+
+
+def test_dicomdir_refused_in_one_sentence_without_a_patient_id(tmp_path: Path) -> None:
+    """pydicom's test-SR has no Patient ID: identity is never invented, the export says why."""
+    from workstation.export.writer import ExportError
+
+    path = Path(str(get_testdata_file("test-SR.dcm", download=False)))
+    library = Library(tmp_path / "library")
+    library.add_file(path)
+    study_uid = str(pydicom.dcmread(path).StudyInstanceUID)
+    with pytest.raises(ExportError) as caught:
+        run_export(ExportRequest(study_uid, tmp_path / "media", dicomdir=True), library)
+    sentence = str(caught.value)
+    assert "'Patient ID' element cannot be empty" in sentence and "without --dicomdir" in sentence
+    assert "\n" not in sentence and not list((tmp_path / "media").iterdir())

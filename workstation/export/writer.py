@@ -168,6 +168,9 @@ def _write_instances(uids: tuple[str, ...], source: InstanceSource, root: Path,
     """Write every instance; with a DICOMDIR through pydicom's FileSet (PS3.10 File IDs)."""
     from pydicom.fileset import FileSet
 
+    from workstation.export.dicomdir import install_record_fallbacks
+
+    install_record_fallbacks()
     fileset = FileSet() if request.dicomdir else None
     written: list[Path] = []
     series_folders: dict[str, Path] = {}
