@@ -103,3 +103,26 @@ def test_ultrasound_cine_to_mp4_at_its_frame_rate(shared_data: Path, tmp_path: P
     assert len(frames) == 34
     assert rate == pytest.approx(default_cine_fps(pydicom.dcmread(path, stop_before_pixels=True)), rel=0.01)
     assert frames[10][..., 0].std() > 5  # a picture, not a blank frame
+
+
+def test_pictures_with_overlays_draw_the_saved_measurements(study: StudyToExport, tmp_path: Path) -> None:
+    """The study's GSPS (the workstation's own, with the rectangle from (240.4, 120.2) to
+    (300.5, 200.0) on the middle slice) is drawn on that slice's picture when overlays are on;
+    without the GSPS in the export the same picture shows only the corner text."""
+    series = {str(ds.Modality): str(ds.SeriesInstanceUID) for ds in study.originals}
+    with_ps = run_export(ExportRequest(study.study_uid, tmp_path / "a", images="png",
+                                       series_uids=(series["CT"], series["PR"])), study.library)
+    without_ps = run_export(ExportRequest(study.study_uid, tmp_path / "b", images="png",
+                                          series_uids=(series["CT"],)), study.library)
+    assert len(with_ps.images) == len(without_ps.images) == SLICES
+    changed = []
+    for a, b in zip(with_ps.images, without_ps.images, strict=True):
+        pa = np.asarray(Image.open(a).convert("RGB")).astype(int)
+        pb = np.asarray(Image.open(b).convert("RGB")).astype(int)
+        changed.append(int((np.abs(pa - pb).sum(axis=2) > 60).sum()))
+    middle = SLICES // 2
+    assert changed[middle] > 200 and all(c == 0 for i, c in enumerate(changed) if i != middle), changed
+    pa = np.asarray(Image.open(with_ps.images[middle]).convert("RGB")).astype(int)
+    pb = np.asarray(Image.open(without_ps.images[middle]).convert("RGB")).astype(int)
+    # the rectangle's top edge, y = 120.2 between x = 241 and 300 (picture 1:1 with the image)
+    assert (np.abs(pa[118:123, 250:290] - pb[118:123, 250:290]).sum(axis=2) > 60).any()

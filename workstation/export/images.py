@@ -4,7 +4,8 @@ PS3.4 Annex N, with or without the corner text and markers).
 
 Drawn by the viewport's own :class:`~workstation.render.slice_renderer.SliceRenderer` offscreen,
 the pipeline behind ``workstation render``; from the files just exported, so a de-identified
-export shows de-identified corner text. File names are series and image numbers, never the
+export shows de-identified corner text; with overlays, the measurements of the study's newest
+presentation state (GSPS, PS3.3 C.10.5) are drawn too. File names are series and image numbers, never the
 patient's name. Video: H.264 in MP4 through PyAV (FFmpeg), at the series' cine rate (PS3.3
 C.7.6.5) or 10 frames per second for a stack.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pydicom
@@ -38,9 +40,11 @@ def _size_for(display_set: object) -> tuple[int, int]:
 
 def render_frames(display_set: object, headers: dict[str, Dataset],
                   read_instance: Callable[[str], bytes], *, overlays: bool,
-                  size: tuple[int, int]) -> Iterator[np.ndarray]:
+                  size: tuple[int, int], states: Sequence[Any] = ()) -> Iterator[np.ndarray]:
     """Every image of a 2D display set, in display order, as (height, width, 3) uint8; one
-    offscreen renderer for the whole set, each instance decoded once."""
+    offscreen renderer for the whole set, each instance decoded once. With ``overlays``, the
+    graphics and text of the newest presentation state in ``states`` that applies to an image
+    (PS3.3 C.10.5, the measurements saved with the study) are drawn over it."""
     from workstation.model.decode import decode_instance
     from workstation.model.viewport import ViewportState, default_cine_fps
     from workstation.render.slice_renderer import SliceRenderer, initial_view
@@ -62,9 +66,35 @@ def render_frames(display_set: object, headers: dict[str, Dataset],
                 decoded_uid, decoded = uid, decode_instance(read_instance(uid))
             state.image_index = index
             renderer.set_image(index, decoded[frame - 1], headers[uid], frame=frame - 1)
+            if overlays:
+                renderer.set_annotations(_annotations(states, uid, frame, headers[uid]), index)
             yield renderer.capture()
     finally:
         renderer.close()
+
+
+def _annotations(states: Sequence[Any], uid: str, frame: int, header: Dataset) -> tuple[Any, ...]:
+    """The newest applicable presentation state's annotations for one image frame."""
+    for ps in states:  # newest first
+        shown = ps.display_for(uid, frame, rows=header.get("Rows"), columns=header.get("Columns"))
+        if shown is not None:
+            return tuple(shown.annotations)
+    return ()
+
+
+def presentation_states(headers: Sequence[Dataset]) -> list[Any]:
+    """The presentation states among ``headers`` that can be read, newest first."""
+    from workstation.errors import WorkstationError as _Error
+    from workstation.model.presentation_state import is_presentation_state, read_presentation_state
+
+    states = []
+    for ds in headers:
+        if is_presentation_state(ds):
+            try:
+                states.append(read_presentation_state(ds))
+            except _Error:
+                continue
+    return sorted(states, key=lambda ps: ps.creation, reverse=True)
 
 
 def export_pictures(files: Sequence[Path], folder: Path, fmt: str, *, overlays: bool = True,
@@ -81,6 +111,7 @@ def export_pictures(files: Sequence[Path], folder: Path, fmt: str, *, overlays: 
         uid = str(ds.get("SOPInstanceUID", ""))
         headers[uid], paths[uid] = ds, path
     sets = [d for d in build_display_sets(list(headers.values())) if d.kind in IMAGE_KINDS]
+    states = presentation_states(list(headers.values())) if overlays else []
     if not sets:
         raise WorkstationError("The export holds no images to draw as pictures; export without --images.")
     owner_only_folder(folder)
@@ -96,7 +127,7 @@ def export_pictures(files: Sequence[Path], folder: Path, fmt: str, *, overlays: 
         if sum(1 for d in sets if d.series_number == display_set.series_number) > 1:
             stem += f"-{number}"
         size = _size_for(display_set)
-        pictures = render_frames(display_set, headers, read, overlays=overlays, size=size)
+        pictures = render_frames(display_set, headers, read, overlays=overlays, size=size, states=states)
         if fmt == "mp4":
             fps = _fps(display_set, headers)
             target = folder / f"{stem}.mp4"
