@@ -36,9 +36,19 @@ def test_export_anonymised_zip(demo_study: str, tmp_path: Path, capsys: pytest.C
     assert "60 instance(s) exported to" in captured.out and ".zip" in captured.out
     assert "Writing: 60/60" in captured.err and "Checking:" in captured.err
     (archive,) = list(out.iterdir())
+    library = open_library(load_settings())
+    try:
+        originals = library.study_headers(demo_study)
+    finally:
+        library.close()
+    uids = {str(ds.get(k)) for ds in originals for k in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "FrameOfReferenceUID")}
+    assert len(uids) == 60 + 3
+    needles = [b"DEMO^PHANTOM", b"DEMO-0001", b"19700101", b"PHANTOM"] + [u.encode() for u in uids]
     with zipfile.ZipFile(archive) as z:
         assert "DICOMDIR" in z.namelist()
-        assert all(b"DEMO^PHANTOM" not in z.read(n) and b"DEMO-0001" not in z.read(n) for n in z.namelist())
+        for name in z.namelist():
+            data = z.read(name)
+            assert not [n for n in needles if n in data], name
     assert "DEMO" not in captured.out + captured.err
 
 
