@@ -320,3 +320,20 @@ def test_media_without_modes_still_get_the_export(study: StudyToExport, tmp_path
     report = run_export(ExportRequest(study.study_uid, media, deidentify=True, dicomdir=True,
                                       include_burned_in=True), study.library)
     assert report.instances == SLICES + 4 and (media / "DICOMDIR").is_file()
+
+
+@pytest.mark.parametrize("profile", ["basic", "basic,dates,device,descriptors"])
+def test_anonymisation_adds_no_iod_error(study: StudyToExport, tmp_path: Path, profile: str) -> None:
+    """dciodvfy (dicom3tools) finds no error in the de-identified CT, SR, KOS, GSPS and SEG that
+    it did not find in the originals: dummy values are valid for their VR, Type 1 attributes
+    stay (the table's dummy date, year 1, is not a valid DA: 1900-01-01 is used)."""
+    from tests import validators
+
+    run_export(ExportRequest(study.study_uid, tmp_path / "o", deidentify=True, include_burned_in=True,
+                             options=DeidentificationOptions.parse(profile)), study.library)
+    exported = {str(ds.Modality): ds for ds in (pydicom.dcmread(p) for p in dicom_files(tmp_path / "o"))}
+    originals = {str(ds.Modality): ds for ds in study.originals}
+    for modality in ("CT", "SR", "KO", "PR", "SEG"):
+        before = set(validators.dciodvfy_errors(originals[modality], tmp_path))
+        after = set(validators.dciodvfy_errors(exported[modality], tmp_path))
+        assert not after - before, (modality, sorted(after - before)[:5])

@@ -230,6 +230,7 @@ class Deidentifier:
                     element.value = self._shift(element)
                 return
             action(ds, tag)
+            _valid_dummy_date(ds.get(tag))
 
         return act
 
@@ -399,6 +400,20 @@ class Deidentifier:
                 found.append("an original UID")
                 break
         return sorted(set(found))
+
+
+#: The table's dummy dates (year 1) are not valid DA/DT values for validators (dciodvfy): the
+#: dummy used instead is 1 January 1900, what other de-identifiers use.
+_DUMMY_DATES = {"00010101": "19000101", "00010101010101.000000+0000": "19000101000000.000000+0000"}
+
+
+def _valid_dummy_date(element: DataElement | None) -> None:
+    if element is None or element.VR not in ("DA", "DT") or element.value in (None, ""):
+        return
+    if isinstance(element.value, str):
+        element.value = _DUMMY_DATES.get(element.value, element.value)
+    else:
+        element.value = [_DUMMY_DATES.get(str(v), v) for v in element.value]
 
 
 def _keep(ds: Dataset, tag: Any) -> None:
