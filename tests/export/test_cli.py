@@ -77,3 +77,21 @@ def test_send_to_unknown_destination(demo_study: str, capsys: pytest.CaptureFixt
     code = main(["send", demo_study, "--to", "nowhere"])
     err = capsys.readouterr().err
     assert code == 1 and "no archive profile named 'nowhere'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_send_to_an_unreachable_destination_waits(demo_study: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.orthanc import free_port
+    from workstation.settings import ArchiveProfile, save_settings
+
+    settings = load_settings()
+    settings.archives = [ArchiveProfile(name="referrer", url=f"http://127.0.0.1:{free_port()}/dicom-web",
+                                        auth="none", connect_timeout_s=1.0)]
+    save_settings(settings)
+    code = main(["send", demo_study, "--to", "referrer", "-q"])
+    out = capsys.readouterr().out
+    assert code == 3
+    assert out.startswith("0 instance(s) delivered to 'referrer'; 60 waiting")
+    assert "workstation send --retry --to referrer" in out
+    code = main(["send", "--retry", "--to", "referrer"])
+    out = capsys.readouterr().out
+    assert code == 3 and "60 waiting" in out
