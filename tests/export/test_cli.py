@@ -90,7 +90,7 @@ def test_send_to_an_unreachable_destination_waits(demo_study: str, capsys: pytes
     code = main(["send", demo_study, "--to", "referrer", "-q"])
     out = capsys.readouterr().out
     assert code == 3
-    assert out.startswith("0 instance(s) delivered to 'referrer'; 60 waiting")
+    assert out.startswith("0 instance(s) delivered to 'referrer'; 60 waiting in the queue")
     assert "workstation send --retry --to referrer" in out
     code = main(["send", "--retry", "--to", "referrer"])
     out = capsys.readouterr().out

@@ -46,7 +46,9 @@ def test_send_with_destination_down_then_back_delivers_once(study: StudyToExport
 
     server = orthanc_mod.start_orthanc({"HttpPort": port})
     try:
-        back = send_queued(profile, queue)
+        said: list[tuple[int, int, str]] = []
+        back = send_queued(profile, queue, lambda done, of, what: said.append((done, of, what)))
+        assert said[-1] == (total, total, "Sending")
         assert len(back.sent) == total and not back.pending and not back.refused
         assert queue.list() == []
         assert _count_instances(server) == total

@@ -21,7 +21,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -209,15 +209,15 @@ class PendingQueue:
         self._write_entry(again)
         return again
 
-    def send(self, client: StoreClient) -> SendResult:
+    def send(self, client: StoreClient, progress: Callable[[int, int, str], None] | None = None) -> SendResult:
         """Send every pending object, oldest first; stop at the first unreachable-archive error.
         One send at a time per folder (a second waits for the first)."""
         if not self.folder.is_dir():
             return SendResult((), (), ())
         with _send_lock(self.folder), _process_lock(self.folder / ".send.lock"):
-            return self._send(client)
+            return self._send(client, progress)
 
-    def _send(self, client: StoreClient) -> SendResult:
+    def _send(self, client: StoreClient, progress: Callable[[int, int, str], None] | None = None) -> SendResult:
         sent: list[PendingObject] = []
         refused: list[PendingObject] = []
         waiting = [e for e in self.list() if e.state == PENDING]
@@ -236,6 +236,8 @@ class PendingQueue:
                 return SendResult(tuple(sent), tuple(left), tuple(refused))
             self.remove(entry)
             sent.append(entry)
+            if progress is not None:
+                progress(index + 1, len(waiting), "Sending")
         return SendResult(tuple(sent), (), tuple(refused))
 
     def save_and_send(self, ds: Dataset, client: StoreClient | None) -> tuple[PendingObject, SendResult | None]:

@@ -112,7 +112,8 @@ def cmd_send(args: argparse.Namespace, settings: Settings) -> int:
             print("Give a study UID to send, or --retry to send what is waiting.", file=sys.stderr)
             return 2
         profile = destination_profile(settings, args.to)
-        report = SendReport(profile.name, 0, send_queued(profile, destination_queue(profile.name)))
+        report = SendReport(profile.name, 0, send_queued(profile, destination_queue(profile.name),
+                                                         _progress(args.quiet)))
     else:
         library = open_library(settings)
         report = send_study(settings, library, args.study_uid, args.to, series_uids=tuple(args.series),

@@ -54,8 +54,9 @@ class SendReport:
         line = f"{sent} instance(s) delivered to '{self.destination}'"
         if pending:
             reason = self.result.pending[0].last_error
-            line += (f"; {pending} waiting (the destination could not be reached: {reason}), "
-                     f"sent automatically with 'workstation send --retry --to {self.destination}'")
+            line += (f"; {pending} waiting in the queue (the destination could not be reached: "
+                     f"{reason.rstrip('.')}): send again, or run 'workstation send --retry --to "
+                     f"{self.destination}'")
         if refused:
             line += (f"; {refused} refused by the destination ({self.result.refused[0].last_error}): "
                      "they stay in the queue until someone acts")
@@ -98,10 +99,11 @@ def destination_profile(settings: Settings, name: str) -> ArchiveProfile:
     return profile
 
 
-def send_queued(profile: ArchiveProfile, queue: PendingQueue) -> SendResult:
+def send_queued(profile: ArchiveProfile, queue: PendingQueue,
+                progress: Progress | None = None) -> SendResult:
     """Send what waits in the destination's queue (oldest first)."""
     with DicomWebClient(profile, retries=0) as client:
-        return queue.send(client)
+        return queue.send(client, progress)
 
 
 def send_study(settings: Settings, source: InstanceSource, study_uid: str, destination: str, *,
@@ -112,4 +114,4 @@ def send_study(settings: Settings, source: InstanceSource, study_uid: str, desti
     profile = destination_profile(settings, destination)
     queue = destination_queue(profile.name, queue_root)
     queued = queue_study(source, study_uid, queue, series_uids, progress)
-    return SendReport(profile.name, queued, send_queued(profile, queue))
+    return SendReport(profile.name, queued, send_queued(profile, queue, progress))
