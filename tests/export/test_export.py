@@ -77,7 +77,7 @@ def test_anonymised_export_holds_no_identity_and_same_pixels(study: StudyToExpor
     report = run_export(ExportRequest(study.study_uid, out, deidentify=True, dicomdir=True), study.library)
     # the burned-in slice is held back: SLICES - 1 images + SR + KOS + GSPS + SEG
     assert report.instances == SLICES - 1 + 4 and report.held_back == 1
-    assert report.burned_in_sentences and "burned" in report.burned_in_sentences[0]
+    assert report.notes and "burned" in report.notes[0]
 
     needles = identity_needles()
     uids = all_uids(study.originals)
@@ -232,7 +232,7 @@ def test_burned_in_included_when_confirmed(study: StudyToExport, tmp_path: Path)
     report = run_export(ExportRequest(study.study_uid, tmp_path / "x", deidentify=True, include_burned_in=True),
                         study.library)
     assert report.held_back == 0 and report.instances == SLICES + 4
-    assert report.burned_in_sentences  # still said
+    assert report.notes  # still said
 
 
 def test_zip_export(study: StudyToExport, tmp_path: Path) -> None:
@@ -337,3 +337,36 @@ def test_anonymisation_adds_no_iod_error(study: StudyToExport, tmp_path: Path, p
         before = set(validators.dciodvfy_errors(originals[modality], tmp_path))
         after = set(validators.dciodvfy_errors(exported[modality], tmp_path))
         assert not after - before, (modality, sorted(after - before)[:5])
+
+
+def test_encapsulated_pdf_left_out_of_an_anonymised_export(study: StudyToExport, tmp_path: Path) -> None:
+    """A report PDF names the patient in its text, which header de-identification cannot reach:
+    left out of an anonymised export with a sentence, kept in a plain one."""
+    from pydicom.uid import EncapsulatedPDFStorage, generate_uid
+
+    from tests.export.conftest import _part10
+
+    ct = next(ds for ds in study.originals if ds.Modality == "CT")
+    pdf = Dataset()
+    for keyword in ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyInstanceUID",
+                    "StudyDate", "StudyTime", "StudyID", "AccessionNumber", "ReferringPhysicianName",
+                    "SpecificCharacterSet"):
+        setattr(pdf, keyword, ct.get(keyword, ""))
+    pdf.SOPClassUID = EncapsulatedPDFStorage
+    pdf.SOPInstanceUID = generate_uid()
+    pdf.SeriesInstanceUID = generate_uid()
+    pdf.Modality, pdf.SeriesNumber, pdf.InstanceNumber = "DOC", 99, 1
+    pdf.ContentDate, pdf.ContentTime, pdf.AcquisitionDateTime = ct.StudyDate, "120000", ct.StudyDate + "120000"
+    pdf.BurnedInAnnotation = "YES"
+    pdf.DocumentTitle = "Compte rendu"
+    pdf.MIMETypeOfEncapsulatedDocument = "application/pdf"
+    pdf.EncapsulatedDocument = b"%PDF-1.4\n% Patient: " + NAME.encode() + b"\n%%EOF\n"
+    study.library.add_bytes(_part10(pdf))
+
+    report = run_export(ExportRequest(study.study_uid, tmp_path / "anon", deidentify=True,
+                                      include_burned_in=True), study.library)
+    assert report.held_back == 1 and report.instances == SLICES + 4
+    assert "1 encapsulated document(s) (PDF or CDA) were left out" in report.summary()
+    assert not any(pydicom.dcmread(p).Modality == "DOC" for p in dicom_files(tmp_path / "anon"))
+    plain = run_export(ExportRequest(study.study_uid, tmp_path / "plain"), study.library)
+    assert plain.instances == SLICES + 5 and plain.held_back == 0

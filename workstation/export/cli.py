@@ -91,8 +91,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     )
     library = open_library(settings)
     report = run_export(request, library, progress=_progress(args.quiet))
-    for sentence in report.burned_in_sentences:
-        print(sentence, file=sys.stderr)
     print(report.summary())
     return 0
 

@@ -1,10 +1,13 @@
 """What an export takes: the study's instances (or some series), and which of them are held back
-because text is burned into their pixels.
+because text is burned into their pixels, or, de-identified, because they are documents.
 
 Burned In Annotation YES (PS3.3 C.7.6.1.1.2 / C.7.6.1) means the pixels carry text, typically the
 patient's name, which header de-identification (PS3.15 E.1) cannot remove. A de-identified export
 therefore leaves such images out unless the user confirms (``--include-burned-in``); the sentences
 come from the technologists' QC check (:func:`workstation.qc.image_checks.burned_in_findings`).
+Encapsulated documents (a signed report's PDF) name the patient in their text: Table E.1-1
+replaces the document (D), which leaves an object no viewer can open, so a de-identified export
+leaves them out and says so.
 """
 
 from __future__ import annotations
@@ -18,6 +21,13 @@ from workstation.errors import WorkstationError
 from workstation.model.attributes import text
 from workstation.qc.image_checks import burned_in_findings
 
+_ENCAPSULATED_DOCUMENT_CLASSES = "1.2.840.10008.5.1.4.1.1.104."
+
+
+def _is_document(ds: Dataset) -> bool:
+    """Encapsulated PDF, CDA, STL... (PS3.3 A.45, A.85): text the profile cannot clean."""
+    return text(ds, "SOPClassUID").startswith(_ENCAPSULATED_DOCUMENT_CLASSES)
+
 
 @dataclass(frozen=True)
 class ExportPlan:
@@ -25,7 +35,8 @@ class ExportPlan:
 
     instances: tuple[str, ...]
     held_back: tuple[str, ...]
-    burned_in_sentences: tuple[str, ...]
+    notes: tuple[str, ...]  # one sentence per reason something is flagged or left out
+    burned_in_held: int
     series: tuple[str, ...]
 
 
@@ -47,17 +58,28 @@ def plan_export(headers: Sequence[Dataset], series_uids: Sequence[str] = (), *,
         by_series.setdefault(text(ds, "SeriesInstanceUID"), []).append(ds)
     held: list[str] = []
     sentences: list[str] = []
+    burned_in_held = 0
     if deidentify:
         for series_uid, items in by_series.items():
             for finding in burned_in_findings(series_uid, items):
                 sentences.append(finding.sentence)
                 if not include_burned_in:
                     held.extend(finding.instances)
+                    burned_in_held += len(finding.instances)
+    if deidentify:
+        documents = [text(ds, "SOPInstanceUID") for ds in chosen if _is_document(ds)]
+        if documents:
+            held.extend(documents)
+            sentences.append(
+                f"{len(documents)} encapsulated document(s) (PDF or CDA) were left out: the "
+                "patient's identity in their text cannot be removed (PS3.15 E.1: Encapsulated "
+                "Document is replaced, which would leave an unreadable object).")
     held_set = set(held)
     order = [text(ds, "SOPInstanceUID") for ds in chosen]
     return ExportPlan(
         instances=tuple(u for u in order if u not in held_set),
         held_back=tuple(dict.fromkeys(held)),
-        burned_in_sentences=tuple(sentences),
+        notes=tuple(sentences),
+        burned_in_held=burned_in_held,
         series=tuple(by_series),
     )

@@ -73,7 +73,8 @@ class ExportReport:
     root: Path
     instances: int = 0
     held_back: int = 0
-    burned_in_sentences: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    burned_in_held: int = 0
     images: list[Path] = field(default_factory=list)
     zip_path: Path | None = None
     dicomdir: Path | None = None
@@ -87,8 +88,12 @@ class ExportReport:
             parts.append(f"and {len(self.images)} picture/video file(s)")
         line = " ".join(parts) + "."
         if self.held_back:
-            line += (f" {self.held_back} image(s) with text burned into the pixels were left out; "
-                     "add --include-burned-in to export them anyway.")
+            line += f" {self.held_back} instance(s) were left out."
+        if self.notes:
+            line += " " + " ".join(self.notes)
+        if self.burned_in_held:
+            line += (" To export the images with burned-in text anyway, confirm it "
+                     "(--include-burned-in).")
         return line
 
 
@@ -103,13 +108,16 @@ def run_export(request: ExportRequest, source: InstanceSource, *,
         raise ExportError(f"Study {request.study_uid} is not in the local library; pull or import it first.")
     plan = plan_export(headers, request.series_uids, deidentify=request.deidentify,
                        include_burned_in=request.include_burned_in)
+    if not plan.instances:
+        if plan.burned_in_held:
+            raise ExportError("Every image chosen has text burned into its pixels; confirm "
+                              "(--include-burned-in) to export them anyway.")
+        raise ExportError("Everything chosen is an encapsulated document (PDF or CDA), which a "
+                          "de-identified export leaves out; export it without anonymising.")
     out = Path(request.out)
     _prepare_out(out)
     report = ExportReport(root=out, held_back=len(plan.held_back),
-                          burned_in_sentences=list(plan.burned_in_sentences))
-    if not plan.instances:
-        raise ExportError("Every image chosen has text burned into its pixels; add "
-                          "--include-burned-in to export them anyway.")
+                          notes=list(plan.notes), burned_in_held=plan.burned_in_held)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out)) if request.zip else out
     try:
         deid = Deidentifier(request.options) if request.deidentify else None
