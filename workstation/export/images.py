@@ -6,7 +6,7 @@ Drawn by the viewport's own :class:`~workstation.render.slice_renderer.SliceRend
 the pipeline behind ``workstation render``; from the files just exported, so a de-identified
 export shows de-identified corner text; with overlays, the measurements of the study's newest
 presentation state (GSPS, PS3.3 C.10.5) are drawn too. File names are series and image numbers, never the
-patient's name. Video: H.264 in MP4 through PyAV (FFmpeg), at the series' cine rate (PS3.3
+patient's name. Video: H.264 (else MPEG-4 Part 2) in MP4 through PyAV (FFmpeg), at the series' cine rate (PS3.3
 C.7.6.5) or 10 frames per second for a stack.
 """
 
@@ -180,10 +180,13 @@ def write_mp4(pictures: Iterator[np.ndarray], target: Path, *, fps: float,
     rate = Fraction(max(1.0, min(fps, 120.0))).limit_denominator(1000)
     count = 0
     with av.open(str(target), mode="w") as container:
-        stream = container.add_stream("libx264", rate=rate)
+        # H.264 plays everywhere (browsers, phones, presentation software); an FFmpeg built
+        # without x264 (a GPL component some distributions leave out) falls back to MPEG-4 Part 2.
+        h264 = "libx264" in av.codecs_available
+        stream = container.add_stream("libx264" if h264 else "mpeg4", rate=rate)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
-        stream.options = {"crf": "18"}
+        stream.options = {"crf": "18"} if h264 else {"qscale": "2"}
         for picture in pictures:
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(picture[: size[1], : size[0]]), format="rgb24")
             for packet in stream.encode(frame):
