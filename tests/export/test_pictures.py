@@ -126,3 +126,18 @@ def test_pictures_with_overlays_draw_the_saved_measurements(study: StudyToExport
     pb = np.asarray(Image.open(without_ps.images[middle]).convert("RGB")).astype(int)
     # the rectangle's top edge, y = 120.2 between x = 241 and 300 (picture 1:1 with the image)
     assert (np.abs(pa[118:123, 250:290] - pb[118:123, 250:290]).sum(axis=2) > 60).any()
+
+
+def test_mp4_without_x264_falls_back_to_mpeg4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An FFmpeg built without x264 (GPL, left out by some packagers) still writes a playable
+    MP4, with FFmpeg's own MPEG-4 Part 2 encoder (x264 is hidden from the codec list here)."""
+    from workstation.export.images import write_mp4
+
+    monkeypatch.setattr(av, "codecs_available", set(av.codecs_available) - {"libx264"})
+    pictures = (np.full((64, 96, 3), 40 * k, dtype=np.uint8) for k in range(5))
+    target = tmp_path / "clip.mp4"
+    assert write_mp4(pictures, target, fps=5.0, size=(96, 64)) == 5
+    with av.open(str(target)) as container:
+        assert container.streams.video[0].codec_context.name == "mpeg4"
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(frames) == 5 and frames[4].mean() > frames[1].mean()
