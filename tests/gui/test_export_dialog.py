@@ -83,3 +83,26 @@ def test_file_export_menu_opens_the_dialog_for_the_current_study(qtbot) -> None:
         dialog.close()
     finally:
         dispose(qtbot, window)
+
+
+@pytest.mark.archive
+def test_send_from_the_dialog_to_another_archive(qtbot, study: StudyToExport, orthanc) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Send to another archive from File > Export...: every instance arrives in a real Orthanc."""
+    import requests
+
+    from workstation.net.auth import store_secret
+    from workstation.settings import ArchiveProfile
+
+    profile = ArchiveProfile(name="second opinion", url=orthanc.dicomweb_url, username=orthanc.user)
+    store_secret(profile, orthanc.password)
+    dialog = ExportDialog(Settings(archives=[profile]), study.library, study.study_uid)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.to_archive.isEnabled()
+    dialog.to_archive.setChecked(True)
+    assert not dialog.folder.isEnabled() and not dialog.anonymise.isEnabled()
+    sentence = _export(dialog, qtbot)
+    assert sentence == f"{SLICES + 4} instance(s) delivered to 'second opinion'."
+    held = requests.get(f"{orthanc.rest_url}/instances", auth=(orthanc.user, orthanc.password), timeout=10).json()
+    assert len(held) == SLICES + 4
+    dialog.close()
