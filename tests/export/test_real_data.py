@@ -126,3 +126,24 @@ def test_dicomdir_refused_in_one_sentence_without_a_patient_id(tmp_path: Path) -
     sentence = str(caught.value)
     assert "'Patient ID' element cannot be empty" in sentence and "without --dicomdir" in sentence
     assert "\n" not in sentence and not list((tmp_path / "media").iterdir())
+
+
+def test_ultrasound_without_burned_in_flag_needs_confirmation(tmp_path: Path) -> None:
+    """pydicom's ultrasound says nothing about burned-in text (ultrasound usually has it): an
+    anonymised export leaves it out unless confirmed, then exports it unchanged in its pixels."""
+    path = Path(str(get_testdata_file("US1_UNCR.dcm", download=False)))
+    original = pydicom.dcmread(path)
+    assert "BurnedInAnnotation" not in original
+    library = Library(tmp_path / "library")
+    library.add_file(path)
+    study_uid = str(original.StudyInstanceUID)
+    from workstation.export.writer import ExportError
+
+    with pytest.raises(ExportError, match="burned into its pixels; confirm"):
+        run_export(ExportRequest(study_uid, tmp_path / "a", deidentify=True), library)
+    report = run_export(ExportRequest(study_uid, tmp_path / "b", deidentify=True, include_burned_in=True), library)
+    assert report.instances == 1 and "do not say whether text is burned" in report.summary()
+    (written,) = dicom_files(tmp_path / "b")
+    assert pydicom.dcmread(written).PixelData == original.PixelData
+    plain = run_export(ExportRequest(study_uid, tmp_path / "c"), library)
+    assert plain.instances == 1 and not plain.notes  # a plain export carries the identity anyway

@@ -24,6 +24,22 @@ from workstation.qc.image_checks import burned_in_findings
 _ENCAPSULATED_DOCUMENT_CLASSES = "1.2.840.10008.5.1.4.1.1.104."
 
 
+#: Images that often carry the patient's name in their pixels (PS3.15 E.1.1: ultrasound, secondary
+#: capture, visible light photographs and video): when they do not say (Burned In Annotation
+#: absent), a de-identified export treats them as flagged.
+_TEXT_PRONE_MODALITIES = {"US", "IVUS", "ES", "XC", "GM", "OP"}
+_TEXT_PRONE_CLASSES = ("1.2.840.10008.5.1.4.1.1.7", "1.2.840.10008.5.1.4.1.1.77.1")
+
+
+def _may_carry_text(ds: Dataset) -> bool:
+    if text(ds, "BurnedInAnnotation"):
+        return False  # it says (YES is handled by the QC check, NO is trusted)
+    if "PixelData" not in ds and "Rows" not in ds:
+        return False
+    return (text(ds, "Modality").upper() in _TEXT_PRONE_MODALITIES
+            or text(ds, "SOPClassUID").startswith(_TEXT_PRONE_CLASSES))
+
+
 def _is_document(ds: Dataset) -> bool:
     """Encapsulated PDF, CDA, STL... (PS3.3 A.45, A.85): text the profile cannot clean."""
     return text(ds, "SOPClassUID").startswith(_ENCAPSULATED_DOCUMENT_CLASSES)
@@ -67,6 +83,16 @@ def plan_export(headers: Sequence[Dataset], series_uids: Sequence[str] = (), *,
                     held.extend(finding.instances)
                     burned_in_held += len(finding.instances)
     if deidentify:
+        unknown = [ds for ds in chosen if _may_carry_text(ds)]
+        if unknown:
+            sentences.append(
+                f"{len(unknown)} ultrasound, photo or screen-capture image(s) do not say whether "
+                "text is burned into their pixels (Burned In Annotation absent); such images "
+                "often have it." + (" They were left out." if not include_burned_in else ""))
+            if not include_burned_in:
+                uids = [text(ds, "SOPInstanceUID") for ds in unknown]
+                held.extend(uids)
+                burned_in_held += len(uids)
         documents = [text(ds, "SOPInstanceUID") for ds in chosen if _is_document(ds)]
         if documents:
             held.extend(documents)
