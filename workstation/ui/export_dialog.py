@@ -108,7 +108,7 @@ class ExportDialog(QDialog):
         self.keep_dates = QCheckBox("Keep the time between dates (all dates shifted)")
         self.keep_device = QCheckBox("Keep the device identity (station, serial numbers)")
         self.keep_descriptions = QCheckBox("Keep descriptions, cleaned of the patient's identity")
-        self.include_burned_in = QCheckBox("Include images with text burned into the pixels (it cannot be removed)")
+        self.include_burned_in = QCheckBox("Include images that have, or may have, text burned into the pixels (it cannot be removed)")
         for widget in (self.keep_dates, self.keep_device, self.keep_descriptions, self.include_burned_in):
             box.addWidget(widget)
         layout.addWidget(anonymise_box)
