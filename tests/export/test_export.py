@@ -370,3 +370,23 @@ def test_encapsulated_pdf_left_out_of_an_anonymised_export(study: StudyToExport,
     assert not any(pydicom.dcmread(p).Modality == "DOC" for p in dicom_files(tmp_path / "anon"))
     plain = run_export(ExportRequest(study.study_uid, tmp_path / "plain"), study.library)
     assert plain.instances == SLICES + 5 and plain.held_back == 0
+
+
+@pytest.mark.parametrize("dicomdir", [False, True])
+def test_cancelled_export_leaves_nothing(study: StudyToExport, tmp_path: Path, dicomdir: bool) -> None:
+    """Cancelling mid-way (the dialog's Close) stops at the next instance and removes what was
+    written: an export is whole or absent."""
+    from workstation.errors import Cancelled
+    from workstation.model.source import CancelToken
+
+    token = CancelToken()
+
+    def progress(done: int, total: int, what: str) -> None:
+        if done == 3:
+            token.cancel()
+
+    out = tmp_path / "half"
+    with pytest.raises(Cancelled, match="cancelled; nothing was left"):
+        run_export(ExportRequest(study.study_uid, out, deidentify=True, dicomdir=dicomdir), study.library,
+                   progress=progress, cancel=token)
+    assert out.is_dir() and list(out.iterdir()) == []

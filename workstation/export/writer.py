@@ -28,10 +28,11 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
-from workstation.errors import WorkstationError
+from workstation.errors import Cancelled, WorkstationError
 from workstation.export.deidentify import DeidentificationOptions, Deidentifier
 from workstation.export.modes import owner_only_folder, tighten
 from workstation.export.plan import plan_export
+from workstation.model.source import CancelToken
 from workstation.private import FILE_MODE
 
 Progress = Callable[[int, int, str], None]
@@ -98,9 +99,11 @@ class ExportReport:
 
 
 def run_export(request: ExportRequest, source: InstanceSource, *,
-               progress: Progress | None = None) -> ExportReport:
+               progress: Progress | None = None, cancel: CancelToken | None = None) -> ExportReport:
     """Export ``request.study_uid`` from ``source`` as the request says; raises
-    :class:`ExportError` (one sentence) when it cannot."""
+    :class:`ExportError` (one sentence) when it cannot, :class:`Cancelled` when ``cancel`` is set
+    (checked at every instance and picture; nothing is left in the folder either way)."""
+    progress = _cancellable(progress, cancel)
     if request.images and request.images not in IMAGE_FORMATS:
         raise ExportError(f"Pictures can be png, jpeg or mp4, not {request.images!r}.")
     headers = source.study_headers(request.study_uid)
@@ -137,6 +140,9 @@ def run_export(request: ExportRequest, source: InstanceSource, *,
             report.zip_path = _zip(staging, out)
             report.images = []
             report.dicomdir = None
+    except Cancelled:
+        _remove_written(out, staging, request)
+        raise Cancelled("The export was cancelled; nothing was left in the folder.") from None
     except WorkstationError:
         _remove_written(out, staging, request)
         raise
@@ -147,6 +153,19 @@ def run_export(request: ExportRequest, source: InstanceSource, *,
     finally:
         if request.zip:
             shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+def _cancellable(progress: Progress | None, cancel: CancelToken | None) -> Progress | None:
+    """``progress`` that first stops the export when ``cancel`` is set."""
+    if cancel is None:
+        return progress
+
+    def report(done: int, total: int, what: str) -> None:
+        cancel.raise_if_cancelled()
+        if progress is not None:
+            progress(done, total, what)
+
     return report
 
 

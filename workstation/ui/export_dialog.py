@@ -191,7 +191,7 @@ class ExportDialog(QDialog):
         from workstation.export.writer import run_export
 
         def work(progress: Any, cancel: Any) -> str:
-            return run_export(request, self.library, progress=progress).summary()
+            return run_export(request, self.library, progress=progress, cancel=cancel).summary()
 
         return work
 
@@ -206,6 +206,13 @@ class ExportDialog(QDialog):
                               series_uids=series, progress=progress).summary()
 
         return work
+
+    def reject(self) -> None:
+        """Close: an export still running is cancelled (it removes what it wrote); a sending
+        goes on, its queue keeps what is not delivered."""
+        if self.task is not None and not self.to_archive.isChecked():
+            self.task.cancel()
+        super().reject()
 
     def _progress(self, done: int, total: int, what: str) -> None:
         if total:
