@@ -105,6 +105,7 @@ def start_orthanc(extra_config: dict | None = None, *, gdcm: bool = False) -> Or
         "HttpThreadsCount": 16,
     }
     config.update(extra_config or {})
+    port = int(config["HttpPort"])  # a test may ask for a port (a destination that comes back)
     cfg = folder / "orthanc.json"
     cfg.write_text(json.dumps(config))
     log = open(folder / "orthanc.log", "wb")  # noqa: SIM115 - closed with the process

@@ -1,7 +1,7 @@
 """The ``workstation`` command: with no verb it opens the app; verbs script the core.
 
 Verbs: ``studies``, ``pull``, ``import``, ``info``, ``render``, ``hang``, ``report``, ``outbox``, ``qc``, ``demo``,
-``archive``, ``login``, ``logout``, ``audit``. Exit status 0 on
+``archive``, ``login``, ``logout``, ``audit``, ``export``, ``send``. Exit status 0 on
 success; 1 with one sentence on standard error when something went wrong; 2 for a usage error.
 Passwords never go on the command line: they come from the keyring (``workstation archive add``
 asks for one) or, for scripts, from ``WORKSTATION_USER`` / ``WORKSTATION_PASSWORD``.
@@ -434,6 +434,8 @@ PLUGIN_VERBS = {
     "audit": "workstation.audit.cli:add_audit_parser",
     "login": "workstation.net.login_cli:add_login_parser",
     "logout": "workstation.net.login_cli:add_logout_parser",
+    "export": "workstation.export.cli:add_export_parser",
+    "send": "workstation.export.cli:add_send_parser",
 }
 
 

@@ -21,13 +21,16 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 import platformdirs
+from pydicom import dcmread
 from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
 from pydicom.filewriter import dcmwrite
 
 from workstation.crypt.files import read_protected, write_protected
@@ -90,6 +93,23 @@ def _send_lock(folder: Path) -> threading.Lock:
         return _SEND_LOCKS.setdefault(folder.resolve(), threading.Lock())
 
 
+@contextmanager
+def _process_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` held by one process at a time (the app and a command line
+    sending the same queue wait for each other instead of sending an object twice)."""
+    with open(path, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: the thread lock is all we have
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def default_folder() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "pending"
 
@@ -132,6 +152,30 @@ class PendingQueue:
             raise StoreError(f"The {entry.what} could not be saved in {self.folder} ({exc.strerror}); free some disk space and save again.") from exc
         return entry
 
+    def add_part10(self, data: bytes, what: str = "") -> PendingObject:
+        """Queue a PS3.10 file as it is (an instance of a study sent to another destination):
+        its bytes are kept unchanged, only its header is read for the entry."""
+        try:
+            ds = dcmread(io.BytesIO(data), stop_before_pixels=True)
+        except (InvalidDicomError, OSError, ValueError) as exc:
+            raise StoreError(f"An instance cannot be queued: it is not a readable DICOM file ({type(exc).__name__}).") from None
+        self._ensure()
+        entry = PendingObject(
+            id=f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}",
+            sop_instance_uid=str(ds.get("SOPInstanceUID", "")),
+            study_instance_uid=str(ds.get("StudyInstanceUID", "")),
+            what=what or _what(ds),
+            created=time.time(),
+            study_description=str(ds.get("StudyDescription", "") or ""),
+            study_date=str(ds.get("StudyDate", "") or ""),
+        )
+        try:
+            write_protected(self.folder / f"{entry.id}.dcm", data)
+            self._write_entry(entry)
+        except OSError as exc:
+            raise StoreError(f"An instance could not be queued in {self.folder} ({exc.strerror}); free some disk space and try again.") from exc
+        return entry
+
     def _write_entry(self, entry: PendingObject) -> None:
         write_protected(self.folder / f"{entry.id}.json", json.dumps(asdict(entry)).encode())
 
@@ -165,13 +209,15 @@ class PendingQueue:
         self._write_entry(again)
         return again
 
-    def send(self, client: StoreClient) -> SendResult:
+    def send(self, client: StoreClient, progress: Callable[[int, int, str], None] | None = None) -> SendResult:
         """Send every pending object, oldest first; stop at the first unreachable-archive error.
         One send at a time per folder (a second waits for the first)."""
-        with _send_lock(self.folder):
-            return self._send(client)
+        if not self.folder.is_dir():
+            return SendResult((), (), ())
+        with _send_lock(self.folder), _process_lock(self.folder / ".send.lock"):
+            return self._send(client, progress)
 
-    def _send(self, client: StoreClient) -> SendResult:
+    def _send(self, client: StoreClient, progress: Callable[[int, int, str], None] | None = None) -> SendResult:
         sent: list[PendingObject] = []
         refused: list[PendingObject] = []
         waiting = [e for e in self.list() if e.state == PENDING]
@@ -190,6 +236,8 @@ class PendingQueue:
                 return SendResult(tuple(sent), tuple(left), tuple(refused))
             self.remove(entry)
             sent.append(entry)
+            if progress is not None:
+                progress(index + 1, len(waiting), "Sending")
         return SendResult(tuple(sent), (), tuple(refused))
 
     def save_and_send(self, ds: Dataset, client: StoreClient | None) -> tuple[PendingObject, SendResult | None]:

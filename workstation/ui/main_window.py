@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self.file_menu = file_menu
         self._action(file_menu, "&Import files or folder...", "Ctrl+I", self.import_dialog)
         self._action(file_menu, "Add &demo study", None, self.add_demo)
+        self._action(file_menu, "&Export...", "Ctrl+E", self.export_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Outbox...", None, self.show_outbox)
         self._action(file_menu, "Objects &waiting for the archive...", None, lambda: self.measurements.show_pending())
@@ -587,6 +588,19 @@ class MainWindow(QMainWindow):
         view.show()
         view.raise_()
         return view
+
+    def export_dialog(self) -> Any:
+        """File > Export...: the current study to a folder, media, a ZIP or another archive."""
+        from workstation.ui.export_dialog import ExportDialog
+
+        view = self.current_study()
+        if view is None:
+            self.notice.setText("Open a study to export it.")
+            return None
+        dialog = ExportDialog(self.settings, self.library, view.study.study_uid, self)
+        dialog.done_sentence.connect(self.notice.setText)
+        dialog.show()
+        return dialog
 
     # -- MPR and 3D (issue 4) --------------------------------------------------------------------
 
