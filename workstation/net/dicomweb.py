@@ -3,8 +3,9 @@
 * QIDO-RS (PS3.18 10.6): :meth:`DicomWebClient.search_studies`, ``search_series``,
   ``search_instances``; results parsed from DICOM JSON (PS3.18 F.2).
 * WADO-RS (PS3.18 10.4): ``series_metadata`` (the metadata resource, bulk data left as URIs),
-  ``iter_instances`` (instances in their stored transfer syntax, ``transfer-syntax=*``, streamed
-  one part at a time), ``retrieve_frames`` and ``retrieve_bulkdata``.
+  ``iter_instances`` (instances in their stored transfer syntax, ``transfer-syntax=*``, or on a
+  slow link in a lossless compressed one, see :mod:`workstation.net.link`; streamed one part at
+  a time), ``retrieve_frames`` and ``retrieve_bulkdata``.
 * STOW-RS (PS3.18 10.5): ``store_instances``, with the Store Instances Response Module
   (PS3.18 10.5.3, Referenced / Failed SOP Sequence) turned into a :class:`StoreResult`.
 
@@ -43,6 +44,7 @@ from workstation.model.entities import ARCHIVE, InstanceSummary, SeriesSummary, 
 from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
 from workstation.net.http import Transport
+from workstation.net.link import FRAME_MEDIA_TYPES, ArchiveLink, link_for
 from workstation.net.multipart import (
     Part,
     boundary_of,
@@ -62,6 +64,18 @@ ACCEPT_DICOM = 'multipart/related; type="application/dicom"'
 ACCEPT_FRAMES_STORED = 'multipart/related; type="application/octet-stream"; transfer-syntax=*'
 ACCEPT_FRAMES = 'multipart/related; type="application/octet-stream"'
 ACCEPT_BULK = 'multipart/related; type="application/octet-stream"'
+
+# Answers to a request for a compressed syntax that mean "not that one" (PS3.18 8.7.3.5 says
+# 406; Orthanc 1.10 says 400 for a syntax it does not know and 500 when it cannot transcode).
+_SYNTAX_REFUSED = frozenset({400, 406, 415, 500, 501})
+
+
+def _accept_syntax(kind: str, syntax: str) -> str:
+    """The Accept header asking for ``syntax`` (PS3.18 8.7.3.5): a whole instance, or a frame
+    in the single-frame media type of that syntax (PS3.18 Table 8.7.3-2)."""
+    if kind == "frames":
+        return f'multipart/related; type="{FRAME_MEDIA_TYPES[syntax]}"; transfer-syntax={syntax}'
+    return f'multipart/related; type="application/dicom"; transfer-syntax={syntax}'
 
 # Transfer syntax of a frame part when the server names only the media type (PS3.18 Table
 # 8.7.3-2 "Default transfer syntax" of each single-frame media type).
@@ -209,10 +223,16 @@ class DicomWebClient:
         retries: int = 3,
         backoff_s: float = 0.5,
         gzip_pixels: bool = False,
+        link: ArchiveLink | None = None,
     ) -> None:
         """``gzip_pixels`` lets the archive gzip instances, frames and bulk data (worth it only
-        for uncompressed images on a slow link); searches and metadata are always compressed."""
+        for uncompressed images on a slow link); searches and metadata are always compressed.
+        ``link``: the measured link and what the archive transcodes to (see
+        :mod:`workstation.net.link`; by default shared by every client of the same URL)."""
         self.profile = profile
+        self.link = link if link is not None else link_for(profile.url)
+        # Series whose instances the archive would not transcode: asked for as stored.
+        self._stored_series: set[str] = set()
         self.gzip_pixels = gzip_pixels
         self.name = profile.name
         self.transport = Transport(profile, session=session, retries=retries, backoff_s=backoff_s)
@@ -333,7 +353,8 @@ class DicomWebClient:
         cancel: CancelToken | None = None,
     ) -> Iterator[bytes]:
         """Whole instances as PS3.10 bytes, in the stored transfer syntax where the archive
-        gives it (``transfer-syntax=*``), else in its default syntax.
+        gives it (``transfer-syntax=*``), else in its default syntax; on a slow link in a
+        lossless compressed syntax the archive produces (:mod:`workstation.net.link`).
 
         With no ``sop_instance_uids`` the whole series comes in one streamed request; with them,
         one request per instance, ``max_connections`` in flight, yielded as they arrive.
@@ -343,7 +364,7 @@ class DicomWebClient:
         """
         if sop_instance_uids is None:
             url = self.transport.url("studies", study_uid, "series", series_uid)
-            yield from self._iter_dicom_parts(url, "series", cancel)
+            yield from self._iter_dicom_parts(url, "series", cancel, series_uid)
             return
         yield from self._iter_instances_parallel(study_uid, series_uid,
                                                  list(sop_instance_uids), cancel)
@@ -361,13 +382,13 @@ class DicomWebClient:
                 "studies", study_uid, "series", series_uid, "instances", sop
             )
             try:
-                return list(self._iter_dicom_parts(url, "instance", token))
+                return list(self._iter_dicom_parts(url, "instance", token, series_uid))
             except TransferInterrupted:
                 if not self.transport.retries:
                     raise
                 # one instance is small and idempotent to fetch: try it once more
                 log.info("Retrieval of one instance was cut short; retrying it")
-                return list(self._iter_dicom_parts(url, "instance", token))
+                return list(self._iter_dicom_parts(url, "instance", token, series_uid))
 
         pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="wado-rs")
         pending: dict[Future[list[bytes]], str] = {}
@@ -406,12 +427,37 @@ class DicomWebClient:
             )
 
     def _iter_dicom_parts(
-        self, url: str, what: str, cancel: CancelToken | None
+        self, url: str, what: str, cancel: CancelToken | None, series_uid: str = ""
     ) -> Iterator[bytes]:
-        response = self._get_stored(url, "instance", ACCEPT_DICOM_STORED, ACCEPT_DICOM,
-                                    what, cancel)
+        response = self._get_retrieve(url, "instance", what, cancel, series_uid)
         for part in self._parts(response, cancel, what):
             yield part.body
+
+    def _get_retrieve(
+        self, url: str, kind: str, what: str, cancel: CancelToken | None, series_uid: str = ""
+    ) -> requests.Response:
+        """GET pixels in the syntax the link calls for: on a slow link a lossless compressed
+        one the archive produces (tried best first, refusals remembered per archive and per
+        series), else, and when none is accepted, the stored syntax (see :meth:`_get_stored`)."""
+        syntaxes = [] if series_uid in self._stored_series else self.link.syntaxes_to_ask()
+        for syntax in syntaxes:
+            response = self.transport.get(
+                url, accept=_accept_syntax(kind, syntax), what=what, cancel=cancel,
+                accept_statuses=_SYNTAX_REFUSED, compressed=self.gzip_pixels,
+            )
+            if response.status_code not in _SYNTAX_REFUSED:
+                self.link.syntaxes.worked(syntax)
+                return response
+            response.close()
+            log.info("The archive refused transfer syntax %s (HTTP %d)", syntax,
+                     response.status_code)
+            self.link.syntaxes.refused(syntax)
+        if syntaxes and series_uid:
+            with self._lock:
+                self._stored_series.add(series_uid)
+        if kind == "frames":
+            return self._get_stored(url, kind, ACCEPT_FRAMES_STORED, ACCEPT_FRAMES, what, cancel)
+        return self._get_stored(url, kind, ACCEPT_DICOM_STORED, ACCEPT_DICOM, what, cancel)
 
     def _get_stored(
         self, url: str, kind: str, stored_accept: str, default_accept: str, what: str,
@@ -458,7 +504,7 @@ class DicomWebClient:
             body = self.transport.read_body(response, limit, what, cancel)
             yield Part({"content-type": content_type}, body)
             return
-        chunks = self.transport.iter_body(response, cancel)
+        chunks = self.link.meter.metered(self.transport.iter_body(response, cancel))
         try:
             yield from iter_parts(chunks, boundary_of(content_type), max_part_bytes=limit,
                                   who=f"The archive at {self.transport.host}")
@@ -477,7 +523,8 @@ class DicomWebClient:
     ) -> list[tuple[bytes, str]]:
         """Frames (1-based numbers) as ``(bytes, transfer syntax UID)``, in the order asked.
 
-        Stored syntax is requested (``transfer-syntax=*``); the syntax of each frame comes from
+        The syntax is chosen by the link (see :meth:`_get_retrieve`: the stored one, or a
+        lossless compressed one on a slow link); the syntax of each frame comes from
         its part's Content-Type (PS3.18 8.7.3.3.2), else from the response's ``type``.
         """
         numbers = [int(n) for n in frame_numbers]
@@ -487,8 +534,7 @@ class DicomWebClient:
             "studies", study_uid, "series", series_uid, "instances", sop_instance_uid,
             "frames", ",".join(str(n) for n in numbers),
         )
-        response = self._get_stored(url, "frames", ACCEPT_FRAMES_STORED, ACCEPT_FRAMES,
-                                    "frame", cancel)
+        response = self._get_retrieve(url, "frames", "frame", cancel, series_uid)
         _, outer = parse_content_type(response.headers.get("Content-Type", ""))
         outer_syntax = _syntax_of(outer.get("type", ""), outer.get("transfer-syntax", ""))
         frames = [

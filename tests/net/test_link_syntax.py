@@ -1,0 +1,166 @@
+"""Transfer syntax chosen by the link (issue 15), against the real test Orthanc.
+
+An uncompressed real CT series is read through a loopback proxy shaped like a home link: once
+the client has measured the link from the transfers, it asks for JPEG-LS lossless, the bytes on
+the wire shrink and the decoded pixels are exactly the stored ones. Directly on loopback it
+keeps asking for the stored bytes. A syntax the archive cannot produce (Orthanc without GDCM
+answers 500 to JPEG 2000) is tried, remembered as refused, and the stored syntax is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from io import BytesIO
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.uid import generate_uid
+
+from tests import orthanc as orthanc_mod
+from tests.link_proxy import LinkProxy
+from tests.net.conftest import sample, to_bytes
+from tests.net.faulty_proxy import FaultyProxy
+from workstation.model.decode import decode_instance
+from workstation.net.dicomweb import DicomWebClient
+from workstation.net.link import (
+    JPEG2000_LOSSLESS,
+    JPEG_LS_LOSSLESS,
+    ArchiveLink,
+    LinkMeter,
+    SyntaxChoice,
+)
+
+EXPLICIT_LE = "1.2.840.10008.1.2.1"
+
+
+def ct_series(orthanc: orthanc_mod.OrthancServer, n: int) -> tuple[str, str, dict[str, bytes]]:
+    """``n`` copies of pydicom's real CT slice (uncompressed), new UIDs, slightly varied pixels."""
+    base = sample("CT_small.dcm")
+    study, series = generate_uid(), generate_uid()
+    rng = np.random.default_rng(15)
+    stored: dict[str, bytes] = {}
+    for i in range(n):
+        ds = pydicom.dcmread(BytesIO(to_bytes(base)))
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.file_meta.TransferSyntaxUID = EXPLICIT_LE
+        ds.InstanceNumber = i + 1
+        pixels = ds.pixel_array.astype(np.int32) + rng.integers(-3, 4, ds.pixel_array.shape)
+        ds.PixelData = np.clip(pixels, 0, 4095).astype(ds.pixel_array.dtype).tobytes()
+        data = to_bytes(ds)
+        orthanc.upload(data)
+        stored[ds.SOPInstanceUID] = data
+    return study, series, stored
+
+
+def syntax_of(data: bytes) -> str:
+    return str(pydicom.dcmread(BytesIO(data), stop_before_pixels=True).file_meta.TransferSyntaxUID)
+
+
+def fetch_one_by_one(client: DicomWebClient, study: str, series: str,
+                     uids: list[str]) -> dict[str, bytes]:
+    return {uid: next(iter(client.iter_instances(study, series, [uid]))) for uid in uids}
+
+
+@pytest.fixture
+def slow_link(orthanc: orthanc_mod.OrthancServer) -> Iterator[LinkProxy]:
+    proxy = LinkProxy(upstream_port=orthanc.port, mbit_per_s=4, rtt_ms=10).start()
+    yield proxy
+    proxy.stop()
+
+
+def test_slow_link_asks_for_jpeg_ls_and_pixels_are_the_stored_ones(
+    orthanc: orthanc_mod.OrthancServer, slow_link: LinkProxy,
+    make_client: Callable[..., DicomWebClient],
+) -> None:
+    study, series, stored = ct_series(orthanc, 16)
+    client = make_client(f"http://127.0.0.1:{slow_link.port}/dicom-web")
+    client.link = ArchiveLink()
+    got = fetch_one_by_one(client, study, series, list(stored))
+
+    # The link was measured from the transfers: 4 Mbit/s through the proxy, within a factor
+    # of 2.5 (32 kB answers are two or three chunks of the proxy; the threshold is 150 Mbit/s).
+    rate = client.link.meter.rate
+    assert rate is not None and 500_000 / 2.5 < rate < 500_000 * 2.5, rate
+    assert client.link.slow
+    syntaxes = [syntax_of(d) for d in got.values()]
+    assert syntaxes[0] == EXPLICIT_LE  # unmeasured: the stored bytes first
+    compressed = [uid for uid, d in got.items() if syntax_of(d) == JPEG_LS_LOSSLESS]
+    assert len(compressed) >= len(stored) // 2, syntaxes
+    assert JPEG_LS_LOSSLESS in client.link.syntaxes.accepted
+    # Fewer bytes for the same images, and exactly the stored pixels (lossless).
+    assert sum(len(got[u]) for u in compressed) < 0.8 * sum(len(stored[u]) for u in compressed)
+    for uid in compressed:
+        np.testing.assert_array_equal(decode_instance(got[uid]), decode_instance(stored[uid]))
+
+
+def test_fast_link_keeps_the_stored_bytes(
+    orthanc: orthanc_mod.OrthancServer, make_client: Callable[..., DicomWebClient],
+) -> None:
+    study, series, stored = ct_series(orthanc, 8)
+    client = make_client(orthanc.dicomweb_url)
+    client.link = ArchiveLink()
+    got = fetch_one_by_one(client, study, series, list(stored))
+    streamed = list(client.iter_instances(study, series, None))  # the whole series at once
+    assert len(streamed) == len(stored)
+    assert not client.link.slow
+    assert {syntax_of(d) for d in [*got.values(), *streamed]} == {EXPLICIT_LE}
+    for uid, data in stored.items():
+        assert got[uid] == data  # the very bytes that were stored
+
+
+def test_refused_syntax_is_remembered_and_the_stored_one_used(
+    orthanc: orthanc_mod.OrthancServer, make_client: Callable[..., DicomWebClient],
+) -> None:
+    # client -> home link -> recording proxy -> Orthanc (no GDCM: it cannot make JPEG 2000)
+    recorder = FaultyProxy(upstream_port=orthanc.port).start()
+    link = LinkProxy(upstream_port=recorder.port, mbit_per_s=4, rtt_ms=10).start()
+    try:
+        first = ct_series(orthanc, 12)
+        second = ct_series(orthanc, 3)
+        third = ct_series(orthanc, 3)
+        client = make_client(f"http://127.0.0.1:{link.port}/dicom-web")
+        client.link = ArchiveLink(syntaxes=SyntaxChoice(preference=(JPEG2000_LOSSLESS,)))
+
+        def asked(series: str) -> list[str]:
+            return [s.accept for s in recorder.seen if series in s.path and "/instances/" in s.path]
+
+        for study, series, stored in (first, second, third):
+            got = fetch_one_by_one(client, study, series, list(stored))
+            for uid, data in got.items():
+                assert syntax_of(data) == EXPLICIT_LE
+                assert data == stored[uid]
+        assert client.link.slow
+        j2k = f"transfer-syntax={JPEG2000_LOSSLESS}"
+        # Within a series the refusal is remembered at once; across series after two refusals.
+        assert sum(j2k in a for a in asked(first[1])) == 1
+        assert sum(j2k in a for a in asked(second[1])) == 1
+        assert sum(j2k in a for a in asked(third[1])) == 0
+        assert client.link.syntaxes.dropped() == [JPEG2000_LOSSLESS]
+    finally:
+        link.stop()
+        recorder.stop()
+
+
+def test_meter_adds_concurrent_bodies_and_skips_time_to_first_byte() -> None:
+    now = [0.0]
+    meter = LinkMeter(clock=lambda: now[0])
+
+    def body(chunks: list[tuple[float, int]]) -> Iterator[bytes]:
+        for at, size in chunks:
+            now[0] = at
+            yield b"x" * size
+
+    # Two bodies at once, 100 kB each per 0.1 s after their first chunk: 2 MB/s together.
+    a = meter.metered(body([(1.0, 1000)] + [(1.0 + 0.1 * k, 100_000) for k in range(1, 6)]))
+    b = meter.metered(body([(1.0, 1000)] + [(1.0 + 0.1 * k, 100_000) for k in range(1, 6)]))
+    for _ in zip(a, b, strict=True):
+        pass
+    assert meter.rate == pytest.approx(2_000_000, rel=0.01)
+    # A long wait for the first byte (the archive thinking) does not lower the rate.
+    c = meter.metered(body([(30.0, 1000)] + [(30.0 + 0.1 * k, 200_000) for k in range(1, 6)]))
+    for _ in c:
+        pass
+    assert meter.rate == pytest.approx(2_000_000, rel=0.01)
