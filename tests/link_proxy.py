@@ -94,8 +94,15 @@ class _Pipe:
                 if wait > 0:
                     time.sleep(wait)
                 self.dst.sendall(data)
-        except OSError:
-            pass
+        except OSError:  # the receiver went away: stop taking bytes from the sender
+            try:
+                self.src.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            with self.cond:
+                self.queue.clear()
+                self.queued = 0
+                self.cond.notify_all()
         finally:
             try:
                 self.dst.shutdown(socket.SHUT_WR)
@@ -110,7 +117,7 @@ class LinkProxy:
     upstream_port: int
     mbit_per_s: float | None = 50.0
     rtt_ms: float = 40.0
-    max_buffer: int = 512 * 1024
+    max_buffer: int = 64 * 1024
     burst: int = 4 * 1024
     bytes_down_box: list[int] = field(default_factory=lambda: [0])
     bytes_up_box: list[int] = field(default_factory=lambda: [0])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from io import BytesIO
+from pathlib import Path
 
 import numpy as np
 import pydicom
@@ -22,6 +23,7 @@ from tests.link_proxy import LinkProxy
 from tests.net.conftest import sample, to_bytes
 from tests.net.faulty_proxy import FaultyProxy
 from workstation.model.decode import decode_instance
+from workstation.model.decoder_pool import DecoderPool
 from workstation.net.dicomweb import DicomWebClient
 from workstation.net.link import (
     JPEG2000_LOSSLESS,
@@ -30,6 +32,9 @@ from workstation.net.link import (
     LinkMeter,
     SyntaxChoice,
 )
+from workstation.net.series_loader import SeriesLoader
+from workstation.net.transfer import pull_study
+from workstation.store.library import Library
 
 EXPLICIT_LE = "1.2.840.10008.1.2.1"
 
@@ -164,3 +169,70 @@ def test_meter_adds_concurrent_bodies_and_skips_time_to_first_byte() -> None:
     for _ in c:
         pass
     assert meter.rate == pytest.approx(2_000_000, rel=0.01)
+
+
+def test_pull_over_a_slow_link_comes_compressed_and_lossless(
+    orthanc: orthanc_mod.OrthancServer, slow_link: LinkProxy,
+    make_client: Callable[..., DicomWebClient], tmp_path: Path,
+) -> None:
+    study, series, stored = ct_series(orthanc, 40)
+    client = make_client(f"http://127.0.0.1:{slow_link.port}/dicom-web")
+    client.link = ArchiveLink()
+    library = Library(tmp_path / "library")
+    before = slow_link.bytes_down
+    report = pull_study(client, library, study)
+    assert report.complete
+    on_wire = slow_link.bytes_down - before
+    # The series stream stops once the link is measured slow; the rest comes as JPEG-LS.
+    assert on_wire < 0.8 * sum(len(d) for d in stored.values()), on_wire
+    kept = {uid: library.read_instance(uid) for uid in stored}
+    assert sum(syntax_of(d) == JPEG_LS_LOSSLESS for d in kept.values()) >= len(stored) // 2
+    for uid, data in kept.items():
+        np.testing.assert_array_equal(decode_instance(data), decode_instance(stored[uid]))
+
+
+def test_viewer_load_over_a_slow_link_shows_the_stored_pixels(
+    orthanc: orthanc_mod.OrthancServer, slow_link: LinkProxy,
+    make_client: Callable[..., DicomWebClient],
+) -> None:
+    study, series, stored = ct_series(orthanc, 16)
+    client = make_client(f"http://127.0.0.1:{slow_link.port}/dicom-web")
+    client.link = ArchiveLink()
+    order = list(stored)
+    shown: dict[int, np.ndarray] = {}
+    pool = DecoderPool(threads=1, processes=0)
+    loader = SeriesLoader(study, series, order, archive=client, decoder=pool,
+                          series_sop_uids=order,
+                          on_image=lambda i, pixels, header: shown.__setitem__(i, pixels.copy()))
+    try:
+        loader.start()
+        assert loader.wait(60)
+    finally:
+        loader.cancel()
+        pool.shutdown()
+    assert len(shown) == len(order)
+    assert client.link.slow and JPEG_LS_LOSSLESS in client.link.syntaxes.accepted
+    for index, uid in enumerate(order):
+        np.testing.assert_array_equal(shown[index], decode_instance(stored[uid])[0])
+
+
+def test_meter_is_not_fooled_by_a_reader_that_pauses() -> None:
+    """A throttled background transfer reads slowly; its bytes are already there when it asks."""
+    now = [0.0]
+    meter = LinkMeter(clock=lambda: now[0])
+
+    def waiting_body() -> Iterator[bytes]:  # the link: 100 kB per 0.1 s while waited for
+        for _ in range(6):
+            now[0] += 0.1
+            yield b"x" * 100_000
+
+    for _ in meter.metered(waiting_body()):
+        pass
+    assert meter.rate == pytest.approx(1_000_000, rel=0.01)
+
+    def ready_body() -> Iterator[bytes]:  # bytes already received: no wait at all
+        yield from (b"x" * 100_000 for _ in range(6))
+
+    for _ in meter.metered(ready_body()):
+        now[0] += 1.0  # the reader pauses a second between chunks
+    assert meter.rate is not None and meter.rate >= 1_000_000

@@ -50,6 +50,9 @@ FRAME_MEDIA_TYPES = {
 #: What a meter needs before it gives a rate: this much body time, and this many bytes.
 MIN_SAMPLE_S = 0.05
 MIN_SAMPLE_BYTES = 128 * 1024
+#: Bytes after which a link that gave no sample counts as measured (and fast): on a LAN whole
+#: answers arrive in one or two reads and the time between reads stays under ``MIN_SAMPLE_S``.
+KNOWN_AFTER_BYTES = 4 * 1024 * 1024
 #: Refusals of a syntax that never worked before it is no longer asked for.
 REFUSALS_BEFORE_DROP = 2
 
@@ -57,17 +60,21 @@ REFUSALS_BEFORE_DROP = 2
 class LinkMeter:
     """Throughput of one link, from the bodies of the responses that cross it (thread-safe).
 
-    Each response is wrapped with :meth:`metered`. Its first chunk only starts its clock (when
-    that chunk started arriving is unknown); later chunks count. Time counts while at least one
-    body is arriving; a sample is taken once ``MIN_SAMPLE_S`` and ``MIN_SAMPLE_BYTES`` have
-    accrued, and the rate is an exponentially weighted mean of the samples (weight ``alpha``).
+    Each response is wrapped with :meth:`metered`. Time counts only while a reader waits for
+    the link: from asking for a chunk until it comes, and only while at least one body is being
+    waited for (concurrent bodies share the link: their bytes add up over the same time). A
+    reader that pauses (a throttled background transfer, a busy decoder) then finds its bytes
+    already there, which is the link being fast, not slow. Each body's first chunk is left out
+    (its wait is the archive's work and the round trip). A sample is taken once
+    ``MIN_SAMPLE_S`` and ``MIN_SAMPLE_BYTES`` have accrued; the rate is an exponentially
+    weighted mean of the samples (weight ``alpha``).
     """
 
     def __init__(self, *, alpha: float = 0.5, clock: Callable[[], float] = time.monotonic) -> None:
         self._alpha = alpha
         self._clock = clock
         self._lock = threading.Lock()
-        self._active = 0
+        self._waiting = 0
         self._busy_since = 0.0
         self._busy_s = 0.0
         self._bytes = 0
@@ -81,37 +88,57 @@ class LinkMeter:
         with self._lock:
             return self._rate
 
+    @property
+    def known(self) -> bool:
+        """Whether the link has been measured: a sample, or many bytes too fast to sample."""
+        with self._lock:
+            return self._rate is not None or self.bytes_total >= KNOWN_AFTER_BYTES
+
     def metered(self, chunks: Iterator[bytes]) -> Generator[bytes, None, None]:
         """``chunks`` unchanged, counted as one response body; closing this closes ``chunks``."""
-        started = False
+        first = True
         try:
-            for chunk in chunks:
-                now = self._clock()
-                with self._lock:
-                    self.bytes_total += len(chunk)
-                    if not started:
-                        started = True
-                        if self._active == 0:
-                            self._busy_since = now
-                        self._active += 1
-                    else:
-                        self._bytes += len(chunk)
-                        self._sample(now)
+            while True:
+                if first:
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        return
+                    with self._lock:
+                        self.bytes_total += len(chunk)
+                    first = False
+                else:
+                    self._wait_begins()
+                    chunk = None
+                    try:
+                        chunk = next(chunks, None)
+                    finally:
+                        self._wait_ends(len(chunk) if chunk else 0)
+                    if chunk is None:
+                        return
                 yield chunk
         finally:
-            if started:
-                now = self._clock()
-                with self._lock:
-                    self._active -= 1
-                    if self._active == 0:
-                        self._busy_s += now - self._busy_since
-                    self._sample(now)
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
 
+    def _wait_begins(self) -> None:
+        with self._lock:
+            if self._waiting == 0:
+                self._busy_since = self._clock()
+            self._waiting += 1
+
+    def _wait_ends(self, n_bytes: int) -> None:
+        now = self._clock()
+        with self._lock:
+            self._waiting -= 1
+            self._bytes += n_bytes
+            self.bytes_total += n_bytes
+            if self._waiting == 0:
+                self._busy_s += now - self._busy_since
+            self._sample(now)
+
     def _sample(self, now: float) -> None:
-        busy = self._busy_s + (now - self._busy_since if self._active else 0.0)
+        busy = self._busy_s + (now - self._busy_since if self._waiting else 0.0)
         if busy < MIN_SAMPLE_S or self._bytes < MIN_SAMPLE_BYTES:
             return
         rate = self._bytes / busy
