@@ -2,8 +2,10 @@
 
 Each direction is one link shared by every connection: a token bucket (bytes per second, a
 small burst) serialises the bytes, then each chunk is held for the one-way delay before it is
-written on. Buffers are bounded (a reader blocks when its connection has ``max_buffer`` bytes
-waiting), so a slow reader slows the sender through TCP flow control as a real link would.
+written on. Buffers are bounded: a reader blocks when its connection has more than the bytes in
+flight on the link (rate x one-way delay) plus ``max_buffer`` waiting, so a slow reader slows
+the sender through TCP flow control as a real link would, and one connection can still fill the
+link.
 ``bytes_down`` / ``bytes_up`` count what crossed it (the bytes "on the wire").
 """
 
@@ -169,11 +171,12 @@ class LinkProxy:
             with self._lock:
                 self._sockets += [client, upstream]
             one_way = self.rtt_ms / 2000
+            in_flight = int((self._down.rate or 0) * one_way)
+            bound = self.max_buffer + in_flight
             pipes = (
-                _Pipe(client, upstream, self._up, one_way, self.max_buffer, self.bytes_up_box,
+                _Pipe(client, upstream, self._up, one_way, bound, self.bytes_up_box, self._lock),
+                _Pipe(upstream, client, self._down, one_way, bound, self.bytes_down_box,
                       self._lock),
-                _Pipe(upstream, client, self._down, one_way, self.max_buffer,
-                      self.bytes_down_box, self._lock),
             )
             for pipe in pipes:
                 threading.Thread(target=pipe.reader, daemon=True).start()
