@@ -56,6 +56,7 @@ from pydicom.dataset import Dataset
 
 from workstation.atomic import fsync_directory
 from workstation.errors import InvalidDicomError, StoreError
+from workstation.model.displayset import DisplaySet, build_display_sets
 from workstation.model.entities import (
     LIBRARY,
     InstanceSummary,
@@ -66,6 +67,7 @@ from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
 from workstation.private import make_private, private_folder
 from workstation.store import schema
+from workstation.store.displayset_cache import DisplaySetCache
 from workstation.store.instance_file import (
     ParsedInstance,
     one_line,
@@ -237,6 +239,7 @@ class Library:
     ) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
+        self._displayset_cache: DisplaySetCache | None = None
         try:
             private_folder(self.root)
             private_folder(self.root / OBJECTS)
@@ -663,6 +666,22 @@ class Library:
         """Every instance header of the series, read without pixel data, in instance order."""
         return [self._read_header(r) for r in self._instance_rows(study_uid, series_uid)]
 
+    def display_sets(self, study_uid: str, headers: Sequence[Dataset]) -> list[DisplaySet]:
+        """The display sets of ``headers`` read from this library, kept between openings
+        (:mod:`workstation.store.displayset_cache`); built afresh when any is not from here."""
+        rows = {r["sop_instance_uid"]: (r["path"], r["size"]) for r in self._conn().execute(
+            "SELECT sop_instance_uid, path, size FROM instances WHERE study_uid = ?", (study_uid,))}
+        keyed = []
+        for h in headers:
+            uid = str(h.get("SOPInstanceUID", "") or "")
+            if uid not in rows:
+                return build_display_sets(headers)
+            keyed.append((uid, *rows[uid]))
+        if self._displayset_cache is None:
+            self._displayset_cache = DisplaySetCache(self.root)
+        return self._displayset_cache.display_sets(study_uid, headers, keyed, self.root,
+                                                   build_display_sets)
+
     def study_headers(self, study_uid: str) -> list[Dataset]:
         """Every instance header of the study (series by series), for building display sets."""
         headers: list[Dataset] = []
@@ -924,6 +943,7 @@ class Library:
             for path in trashed:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
+            DisplaySetCache(self.root).forget(study_uid)
             return found is not None or bool(paths)
 
     def _to_trash(self, paths: Sequence[str]) -> list[Path]:

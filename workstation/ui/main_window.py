@@ -303,7 +303,8 @@ class MainWindow(QMainWindow):
                 if not headers:
                     raise WorkstationError("This study has no images in the local library and no archive is configured to fetch them from.")
             headers, hidden = readable_headers(headers)
-            display_sets = build_display_sets(headers)
+            # From the library: display sets kept between openings (built when anything changed).
+            display_sets = build_display_sets(headers) if use_archive else self.library.display_sets(study.study_uid, headers)
             if display_sets and LIBRARY in study.origins:
                 self.library.touch_study(study.study_uid)  # a database write: kept off the UI thread
             return study, display_sets, headers, client, hidden
