@@ -31,6 +31,7 @@ from workstation.net.link import (
     ArchiveLink,
     LinkMeter,
     SyntaxChoice,
+    measured_rate,
 )
 from workstation.net.series_loader import SeriesLoader
 from workstation.net.transfer import pull_study
@@ -236,3 +237,17 @@ def test_meter_is_not_fooled_by_a_reader_that_pauses() -> None:
     for _ in meter.metered(ready_body()):
         now[0] += 1.0  # the reader pauses a second between chunks
     assert meter.rate is not None and meter.rate >= 1_000_000
+
+
+def test_background_share_is_taken_of_the_measured_link(
+    orthanc: orthanc_mod.OrthancServer, slow_link: LinkProxy,
+    make_client: Callable[..., DicomWebClient],
+) -> None:
+    study, series, stored = ct_series(orthanc, 8)
+    client = make_client(f"http://127.0.0.1:{slow_link.port}/dicom-web")
+    client.link = ArchiveLink()
+    assert measured_rate(client, 12_500_000.0) == 12_500_000.0  # nothing measured: the setting
+    fetch_one_by_one(client, study, series, list(stored))
+    rate = measured_rate(client, 12_500_000.0)
+    assert 500_000 / 2.5 < rate < 500_000 * 2.5  # the 4 Mbit/s link, not the 100 Mbit/s setting
+    assert measured_rate(object(), 1.0) == 1.0

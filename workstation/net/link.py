@@ -209,6 +209,13 @@ class ArchiveLink:
         return f"link {speed}; asking for {asks[0] if asks else 'the stored transfer syntax'}"
 
 
+def measured_rate(source: object, default: float) -> float:
+    """The link rate measured to ``source`` (a client with a ``link``), in bytes per second, or
+    ``default`` while it is not measured: what a background transfer's share is taken of."""
+    rate = getattr(getattr(getattr(source, "link", None), "meter", None), "rate", None)
+    return float(rate) if isinstance(rate, (int, float)) and rate > 0 else default
+
+
 _LINKS: dict[str, ArchiveLink] = {}
 _LINKS_LOCK = threading.Lock()
 
@@ -226,5 +233,5 @@ def link_for(url: str) -> ArchiveLink:
 __all__ = [
     "FRAME_MEDIA_TYPES", "JPEG2000_LOSSLESS", "JPEG_LOSSLESS_SV1", "JPEG_LS_LOSSLESS",
     "LOSSLESS_SYNTAXES", "SLOW_LINK_BYTES_PER_S", "ArchiveLink", "LinkMeter", "SyntaxChoice",
-    "link_for",
+    "link_for", "measured_rate",
 ]
