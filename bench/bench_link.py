@@ -216,16 +216,16 @@ WORKERS = {"ours-pull": ours_pull, "baseline-pull": baseline_pull,
 
 
 def run_worker(kind: str, proxy, server, study: str, series: str, verify: bool) -> dict:  # type: ignore[no-untyped-def]
-    url = f"http://127.0.0.1:{proxy.port}/dicom-web"
+    url = server.dicomweb_url if proxy is None else f"http://127.0.0.1:{proxy.port}/dicom-web"
     cmd = [sys.executable, __file__, "--worker", kind, url, server.user, server.password,
            study, series, "1" if verify else "0"]
-    before = proxy.bytes_down
+    before = proxy.bytes_down if proxy is not None else 0
     out = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT,
                          timeout=900)
     if out.returncode != 0:
         raise RuntimeError(f"{kind} failed: {out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["wire_bytes"] = proxy.bytes_down - before
+    result["wire_bytes"] = (proxy.bytes_down if proxy is not None else 0) - before
     return result
 
 
@@ -237,7 +237,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cases", default="50:100,50:500,10:100",
-                        help="comma-separated MBIT:SLICES")
+                        help="comma-separated MBIT:SLICES (MBIT 0: straight to Orthanc on loopback)")
+    parser.add_argument("--first-only", action="store_true", help="time to first image only")
+    parser.add_argument("--section", default="link")
     parser.add_argument("--worker", nargs=7)
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
@@ -269,12 +271,13 @@ def main() -> int:
                 series_cache[n] = (str(first.StudyInstanceUID), str(first.SeriesInstanceUID), stored)
                 del files
             study, series, stored = series_cache[n]
-            proxy = LinkProxy(upstream_port=server.port, mbit_per_s=mbit, rtt_ms=RTT_MS).start()
+            proxy = None if not mbit else LinkProxy(
+                upstream_port=server.port, mbit_per_s=mbit, rtt_ms=RTT_MS).start()
             results: dict[str, list[dict]] = {k: [] for k in WORKERS}
             try:
                 for r in range(args.repeats):
                     sides = ("ours", "baseline") if r % 2 == 0 else ("baseline", "ours")
-                    for what in ("pull", "first"):
+                    for what in ("first",) if args.first_only else ("pull", "first"):
                         for side in sides:
                             kind = f"{side}-{what}"
                             loads.append(os.getloadavg()[0])
@@ -283,21 +286,28 @@ def main() -> int:
                             results[kind].append(res)
                             print(f"{mbit:g} Mbit/s {n} slices {kind}: {res}", file=sys.stderr)
             finally:
-                proxy.stop()
+                if proxy is not None:
+                    proxy.stop()
+            label = f"{mbit:g} Mbit/s, {n} slices" if mbit else f"loopback, {n} slices"
+            first_rows = [
+                f"| {label} | first image, s | {spread([x['first_s'] for x in results['ours-first']])} | "
+                f"{spread([x['first_s'] for x in results['baseline-first']])} |",
+                f"| {label} | of which series metadata (ours), s | "
+                f"{spread([x['metadata_s'] for x in results['ours-first']])} | - |",
+            ]
+            if args.first_only:
+                rows += first_rows
+                continue
             o_pull, b_pull = results["ours-pull"], results["baseline-pull"]
             same = o_pull[0]["checksum"] == b_pull[0]["checksum"]
-            link_s = stored / (mbit * 1e6 / 8)
-            label = f"{mbit:g} Mbit/s, {n} slices"
+            link_s = stored / (mbit * 1e6 / 8) if mbit else 0.0
             rows += [
                 f"| {label} | pull time, s (link time of the stored bytes {link_s:.1f} s) | "
                 f"{spread([x['pull_s'] for x in o_pull])} | {spread([x['pull_s'] for x in b_pull])} |",
                 f"| {label} | bytes on the wire per slice, kB (stored {stored / n / 1e3:.0f}) | "
                 f"{spread([x['wire_bytes'] / n / 1e3 for x in o_pull])} | "
                 f"{spread([x['wire_bytes'] / n / 1e3 for x in b_pull])} |",
-                f"| {label} | first image, s | {spread([x['first_s'] for x in results['ours-first']])} | "
-                f"{spread([x['first_s'] for x in results['baseline-first']])} |",
-                f"| {label} | of which series metadata (ours), s | "
-                f"{spread([x['metadata_s'] for x in results['ours-first']])} | - |",
+                *first_rows,
                 f"| {label} | peak RSS during the pull, MB | {spread([x['peak_mb'] for x in o_pull])} | "
                 f"{spread([x['peak_mb'] for x in b_pull])} |",
                 f"| {label} | pixels identical to the stored ones (run 1) | "
@@ -308,7 +318,9 @@ def main() -> int:
         server.stop()
 
     lines = [
-        "## A CT series over a home link (bench_link.py: shaping proxy in front of Orthanc 1.10)",
+        ("## Time to first image against series length (bench_link.py --first-only)"
+         if args.first_only else
+         "## A CT series over a home link (bench_link.py: shaping proxy in front of Orthanc 1.10)"),
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"shared with other work while measured (1-minute load average {min(loads):.1f}-"
@@ -328,7 +340,7 @@ def main() -> int:
     print(text)
     from bench.results import update_section
 
-    update_section("link", text, Path(args.out))
+    update_section(args.section, text, Path(args.out))
     return 0
 
 
