@@ -251,3 +251,32 @@ def test_background_share_is_taken_of_the_measured_link(
     rate = measured_rate(client, 12_500_000.0)
     assert 500_000 / 2.5 < rate < 500_000 * 2.5  # the 4 Mbit/s link, not the 100 Mbit/s setting
     assert measured_rate(object(), 1.0) == 1.0
+
+
+def test_a_series_stored_lossy_is_not_reencoded_after_its_first_instance(
+    orthanc: orthanc_mod.OrthancServer, slow_link: LinkProxy,
+    make_client: Callable[..., DicomWebClient],
+) -> None:
+    study, series, stored = ct_series(orthanc, 12)
+    client = make_client(f"http://127.0.0.1:{slow_link.port}/dicom-web")
+    client.link = ArchiveLink()
+    fetch_one_by_one(client, study, series, list(stored))  # measures the link: slow
+    assert client.link.slow
+    lossy_series = generate_uid()
+    uids = []
+    for i in range(4):  # a real lossy JPEG baseline image (Lossy Image Compression "01")
+        ds = sample("SC_rgb_jpeg_dcmtk.dcm")
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = study, lossy_series
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.InstanceNumber = i + 1
+        orthanc.upload(to_bytes(ds))
+        uids.append(ds.SOPInstanceUID)
+    got = fetch_one_by_one(client, study, lossy_series, uids)
+    syntaxes = [syntax_of(got[u]) for u in uids]
+    # The first was asked for as JPEG-LS (the link is slow) and said it had been lossy: the rest
+    # come as stored, not re-encoded at a larger size.
+    assert syntaxes[0] == JPEG_LS_LOSSLESS
+    assert syntaxes[1:] == ["1.2.840.10008.1.2.4.50"] * 3
+    for uid in uids:
+        assert pydicom.dcmread(BytesIO(got[uid])).LossyImageCompression == "01"

@@ -429,16 +429,23 @@ class DicomWebClient:
     def _iter_dicom_parts(
         self, url: str, what: str, cancel: CancelToken | None, series_uid: str = ""
     ) -> Iterator[bytes]:
-        response = self._get_retrieve(url, "instance", what, cancel, series_uid)
+        response, syntax = self._get_retrieve(url, "instance", what, cancel, series_uid)
         for part in self._parts(response, cancel, what):
+            if syntax and series_uid and series_uid not in self._stored_series \
+                    and _lossy(part.body):
+                # Stored lossy: the archive would re-encode the decoded lossy pixels losslessly,
+                # more bytes than it stores; the rest of the series comes as stored.
+                with self._lock:
+                    self._stored_series.add(series_uid)
             yield part.body
 
     def _get_retrieve(
         self, url: str, kind: str, what: str, cancel: CancelToken | None, series_uid: str = ""
-    ) -> requests.Response:
+    ) -> tuple[requests.Response, str]:
         """GET pixels in the syntax the link calls for: on a slow link a lossless compressed
         one the archive produces (tried best first, refusals remembered per archive and per
-        series), else, and when none is accepted, the stored syntax (see :meth:`_get_stored`)."""
+        series), else, and when none is accepted, the stored syntax (see :meth:`_get_stored`).
+        Returns the response and the compressed syntax asked for ("" for the stored one)."""
         syntaxes = [] if series_uid in self._stored_series else self.link.syntaxes_to_ask()
         for syntax in syntaxes:
             response = self.transport.get(
@@ -447,7 +454,7 @@ class DicomWebClient:
             )
             if response.status_code not in _SYNTAX_REFUSED:
                 self.link.syntaxes.worked(syntax)
-                return response
+                return response, syntax
             response.close()
             log.info("The archive refused transfer syntax %s (HTTP %d)", syntax,
                      response.status_code)
@@ -456,8 +463,9 @@ class DicomWebClient:
             with self._lock:
                 self._stored_series.add(series_uid)
         if kind == "frames":
-            return self._get_stored(url, kind, ACCEPT_FRAMES_STORED, ACCEPT_FRAMES, what, cancel)
-        return self._get_stored(url, kind, ACCEPT_DICOM_STORED, ACCEPT_DICOM, what, cancel)
+            return self._get_stored(url, kind, ACCEPT_FRAMES_STORED, ACCEPT_FRAMES, what,
+                                    cancel), ""
+        return self._get_stored(url, kind, ACCEPT_DICOM_STORED, ACCEPT_DICOM, what, cancel), ""
 
     def _get_stored(
         self, url: str, kind: str, stored_accept: str, default_accept: str, what: str,
@@ -534,7 +542,7 @@ class DicomWebClient:
             "studies", study_uid, "series", series_uid, "instances", sop_instance_uid,
             "frames", ",".join(str(n) for n in numbers),
         )
-        response = self._get_retrieve(url, "frames", "frame", cancel, series_uid)
+        response, _ = self._get_retrieve(url, "frames", "frame", cancel, series_uid)
         _, outer = parse_content_type(response.headers.get("Content-Type", ""))
         outer_syntax = _syntax_of(outer.get("type", ""), outer.get("transfer-syntax", ""))
         frames = [
@@ -669,6 +677,17 @@ class DicomWebClient:
                 ds.__dict__["_bulk_data_uris"] = uris
             out.append(ds)
         return out
+
+
+def _lossy(data: bytes) -> bool:
+    """Whether an instance says it has been through lossy compression (Lossy Image Compression
+    "01", PS3.3 C.7.6.1.1.5)."""
+    try:
+        ds = pydicom.dcmread(BytesIO(data), stop_before_pixels=True,
+                             specific_tags=["LossyImageCompression"])
+    except (PydicomInvalidDicomError, EOFError, ValueError, OSError, AttributeError):
+        return False
+    return str(ds.get("LossyImageCompression", "") or "").strip() == "01"
 
 
 def _single_part_media(media_type: str) -> bool:
