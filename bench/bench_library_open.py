@@ -79,7 +79,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-open-") as folder:
         root = Path(folder) / "library"
         library = Library(root)
-        files = make_series(args.slices)
+        files = list(make_series(args.slices))
         for data in files:
             library.add_bytes(data)
         study = str(pydicom.dcmread(BytesIO(files[0]), stop_before_pixels=True).StudyInstanceUID)

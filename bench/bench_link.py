@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +57,8 @@ def peak_rss_mb() -> float:
 # The series
 
 
-def make_series(n: int) -> list[bytes]:
-    """``n`` real CT slices (see module doc) as PS3.10 bytes, uncompressed."""
+def make_series(n: int) -> Iterator[bytes]:
+    """``n`` real CT slices (see module doc) as PS3.10 bytes, uncompressed, one at a time."""
     from io import BytesIO
 
     import numpy as np
@@ -75,7 +76,6 @@ def make_series(n: int) -> list[bytes]:
     iop = np.array([float(v) for v in sources[0].ImageOrientationPatient])
     normal = np.cross(iop[:3], iop[3:])
     origin = np.array([float(v) for v in sources[0].ImagePositionPatient])
-    out = []
     for i in range(n):
         ds = pydicom.dcmread(BytesIO(_bytes(sources[i % len(sources)])))
         ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
@@ -91,8 +91,7 @@ def make_series(n: int) -> list[bytes]:
         pixels[mask] = np.clip(pixels[mask].astype(np.int32) + 1, None,
                                np.iinfo(pixels.dtype).max).astype(pixels.dtype)
         ds.PixelData = pixels.tobytes()
-        out.append(_bytes(ds))
-    return out
+        yield _bytes(ds)
 
 
 def _bytes(ds) -> bytes:  # type: ignore[no-untyped-def]
@@ -259,17 +258,18 @@ def main() -> int:
     try:
         for mbit, n in cases:
             if n not in series_cache:
-                files = make_series(n)
-                stored = sum(len(f) for f in files)
                 from io import BytesIO
 
                 import pydicom
 
-                first = pydicom.dcmread(BytesIO(files[0]), stop_before_pixels=True)
-                for data in files:
+                stored, uids = 0, ("", "")
+                for data in make_series(n):
+                    if not stored:
+                        first = pydicom.dcmread(BytesIO(data), stop_before_pixels=True)
+                        uids = (str(first.StudyInstanceUID), str(first.SeriesInstanceUID))
+                    stored += len(data)
                     server.upload(data)
-                series_cache[n] = (str(first.StudyInstanceUID), str(first.SeriesInstanceUID), stored)
-                del files
+                series_cache[n] = (*uids, stored)
             study, series, stored = series_cache[n]
             proxy = None if not mbit else LinkProxy(
                 upstream_port=server.port, mbit_per_s=mbit, rtt_ms=RTT_MS).start()

@@ -233,6 +233,7 @@ class DicomWebClient:
         self.link = link if link is not None else link_for(profile.url)
         # Series whose instances the archive would not transcode: asked for as stored.
         self._stored_series: set[str] = set()
+        self._checked_series: set[str] = set()  # whose first compressed instance was looked at
         self.gzip_pixels = gzip_pixels
         self.name = profile.name
         self.transport = Transport(profile, session=session, retries=retries, backoff_s=backoff_s)
@@ -431,12 +432,15 @@ class DicomWebClient:
     ) -> Iterator[bytes]:
         response, syntax = self._get_retrieve(url, "instance", what, cancel, series_uid)
         for part in self._parts(response, cancel, what):
-            if syntax and series_uid and series_uid not in self._stored_series \
-                    and _lossy(part.body):
+            if syntax and series_uid and series_uid not in self._checked_series:
                 # Stored lossy: the archive would re-encode the decoded lossy pixels losslessly,
-                # more bytes than it stores; the rest of the series comes as stored.
+                # more bytes than it stores; the rest of the series comes as stored. The first
+                # compressed instance of a series tells.
                 with self._lock:
-                    self._stored_series.add(series_uid)
+                    self._checked_series.add(series_uid)
+                if _lossy(part.body):
+                    with self._lock:
+                        self._stored_series.add(series_uid)
             yield part.body
 
     def _get_retrieve(
