@@ -280,3 +280,24 @@ def test_a_series_stored_lossy_is_not_reencoded_after_its_first_instance(
     assert syntaxes[1:] == ["1.2.840.10008.1.2.4.50"] * 3
     for uid in uids:
         assert pydicom.dcmread(BytesIO(got[uid])).LossyImageCompression == "01"
+
+
+def test_the_first_image_of_a_fresh_link_comes_gzipped_and_byte_identical(
+    orthanc: orthanc_mod.OrthancServer, slow_link: LinkProxy,
+    make_client: Callable[..., DicomWebClient],
+) -> None:
+    study, series, stored = ct_series(orthanc, 2)
+    first, second = list(stored)
+    client = make_client(f"http://127.0.0.1:{slow_link.port}/dicom-web")
+    client.link = ArchiveLink()
+    before = slow_link.bytes_down
+    got = fetch_one_by_one(client, study, series, [first])
+    on_wire = slow_link.bytes_down - before
+    assert got[first] == stored[first]  # gzip is only how it travelled
+    assert on_wire < 0.8 * len(stored[first]), (on_wire, len(stored[first]))
+    assert client.link.meter.bytes_total < 0.8 * len(stored[first])  # counted as it travelled
+    # Not the first any more and not measured slow: the stored bytes as they are.
+    before = slow_link.bytes_down
+    got = fetch_one_by_one(client, study, series, [second])
+    assert got[second] == stored[second]
+    assert slow_link.bytes_down - before > len(stored[second])

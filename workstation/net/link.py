@@ -94,17 +94,31 @@ class LinkMeter:
         with self._lock:
             return self._rate is not None or self.bytes_total >= KNOWN_AFTER_BYTES
 
-    def metered(self, chunks: Iterator[bytes]) -> Generator[bytes, None, None]:
-        """``chunks`` unchanged, counted as one response body; closing this closes ``chunks``."""
+    def metered(self, chunks: Iterator[bytes],
+                wire: Callable[[], int] | None = None) -> Generator[bytes, None, None]:
+        """``chunks`` unchanged, counted as one response body; closing this closes ``chunks``.
+        ``wire()`` gives the bytes received so far on the wire (a gzip-coded body is counted
+        as sent, not as decoded); without it, the chunks' lengths count."""
         first = True
+        last = 0
+
+        def received(chunk: bytes) -> int:
+            nonlocal last
+            if wire is None:
+                return len(chunk)
+            now, before = wire(), last
+            last = now
+            return max(0, now - before)
+
         try:
             while True:
                 if first:
                     chunk = next(chunks, None)
                     if chunk is None:
                         return
+                    n = received(chunk)
                     with self._lock:
-                        self.bytes_total += len(chunk)
+                        self.bytes_total += n
                     first = False
                 else:
                     self._wait_begins()
@@ -112,7 +126,7 @@ class LinkMeter:
                     try:
                         chunk = next(chunks, None)
                     finally:
-                        self._wait_ends(len(chunk) if chunk else 0)
+                        self._wait_ends(received(chunk) if chunk else 0)
                     if chunk is None:
                         return
                 yield chunk
@@ -196,6 +210,11 @@ class ArchiveLink:
         whose transfer measures the link)."""
         rate = self.meter.rate
         return rate is not None and rate < self.slow_below
+
+    @property
+    def fresh(self) -> bool:
+        """Nothing has crossed the link yet (the first image of a session is on its way)."""
+        return self.meter.bytes_total == 0
 
     def syntaxes_to_ask(self) -> list[str]:
         """Compressed syntaxes to try in order before the stored one; empty on a fast link."""
