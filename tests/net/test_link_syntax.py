@@ -22,7 +22,7 @@ from tests import orthanc as orthanc_mod
 from tests.link_proxy import LinkProxy
 from tests.net.conftest import sample, to_bytes
 from tests.net.faulty_proxy import FaultyProxy
-from workstation.model.decode import decode_instance
+from workstation.model.decode import decode_frame, decode_instance
 from workstation.model.decoder_pool import DecoderPool
 from workstation.net.dicomweb import DicomWebClient
 from workstation.net.link import (
@@ -301,3 +301,21 @@ def test_the_first_image_of_a_fresh_link_comes_gzipped_and_byte_identical(
     got = fetch_one_by_one(client, study, series, [second])
     assert got[second] == stored[second]
     assert slow_link.bytes_down - before > len(stored[second])
+
+
+def test_frames_over_a_slow_link_come_as_jpeg_ls_and_decode_to_the_stored_pixels(
+    orthanc: orthanc_mod.OrthancServer, slow_link: LinkProxy,
+    make_client: Callable[..., DicomWebClient],
+) -> None:
+    study, series, stored = ct_series(orthanc, 12)
+    uids = list(stored)
+    client = make_client(f"http://127.0.0.1:{slow_link.port}/dicom-web")
+    client.link = ArchiveLink()
+    fetch_one_by_one(client, study, series, uids[:-1])
+    assert client.link.slow
+    ((frame, syntax),) = client.retrieve_frames(study, series, uids[-1], [1])
+    assert syntax == JPEG_LS_LOSSLESS  # asked as image/jls (PS3.18 Table 8.7.3-2)
+    header = pydicom.dcmread(BytesIO(stored[uids[-1]]), stop_before_pixels=True)
+    assert len(frame) < 0.8 * header.Rows * header.Columns * 2
+    np.testing.assert_array_equal(decode_frame(frame, header, syntax),
+                                  decode_instance(stored[uids[-1]])[0])
