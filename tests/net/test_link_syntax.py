@@ -31,6 +31,7 @@ from workstation.net.link import (
     ArchiveLink,
     LinkMeter,
     SyntaxChoice,
+    link_for,
     measured_rate,
 )
 from workstation.net.series_loader import SeriesLoader
@@ -319,3 +320,25 @@ def test_frames_over_a_slow_link_come_as_jpeg_ls_and_decode_to_the_stored_pixels
     assert len(frame) < 0.8 * header.Rows * header.Columns * 2
     np.testing.assert_array_equal(decode_frame(frame, header, syntax),
                                   decode_instance(stored[uids[-1]])[0])
+
+
+def test_an_archive_on_this_machine_is_never_behind_a_slow_link() -> None:
+    now = [0.0]
+
+    def slow_body() -> Iterator[bytes]:  # 100 kB per 0.1 s: 8 Mbit/s
+        for _ in range(6):
+            now[0] += 0.1
+            yield b"x" * 100_000
+
+    for url, local in (("http://127.0.0.1:8042/dicom-web", True), ("http://localhost/x", True),
+                       ("http://[::1]:8042/dicom-web", True),
+                       ("https://pacs.example.org/dicom-web", False),
+                       ("http://10.1.2.3/dicom-web", False)):
+        link = link_for(url)
+        assert link.local is local, url
+        link.meter = LinkMeter(clock=lambda: now[0])
+        for _ in link.meter.metered(slow_body()):
+            pass
+        assert link.meter.rate == pytest.approx(1_000_000, rel=0.01)
+        assert link.slow is not local, url
+        assert bool(link.syntaxes_to_ask()) is not local

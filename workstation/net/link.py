@@ -22,10 +22,12 @@ Accept header name one) and decodes it itself; lossless means the pixels are the
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 #: Below this measured throughput the link is "slow" and a compressed syntax is asked for:
 #: 150 Mbit/s, in bytes per second. Orthanc 1.10 transcodes a 512x512 CT slice to JPEG-LS in
@@ -203,13 +205,16 @@ class ArchiveLink:
     meter: LinkMeter = field(default_factory=LinkMeter)
     syntaxes: SyntaxChoice = field(default_factory=SyntaxChoice)
     slow_below: float = SLOW_LINK_BYTES_PER_S
+    #: An archive on this machine is never behind a slow link (a busy archive is not a slow
+    #: link: compressing would only add its work); :func:`link_for` sets it for loopback URLs.
+    local: bool = False
 
     @property
     def slow(self) -> bool:
         """Whether the measured link is slow (unmeasured counts as fast: the stored bytes first,
         whose transfer measures the link)."""
         rate = self.meter.rate
-        return rate is not None and rate < self.slow_below
+        return not self.local and rate is not None and rate < self.slow_below
 
     @property
     def fresh(self) -> bool:
@@ -239,13 +244,24 @@ _LINKS: dict[str, ArchiveLink] = {}
 _LINKS_LOCK = threading.Lock()
 
 
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def link_for(url: str) -> ArchiveLink:
-    """The process-wide :class:`ArchiveLink` of the archive at ``url``."""
+    """The process-wide :class:`ArchiveLink` of the archive at ``url`` (``local`` when the URL
+    names this machine: 127.0.0.0/8, ::1 or localhost)."""
     key = url.rstrip("/")
     with _LINKS_LOCK:
         link = _LINKS.get(key)
         if link is None:
-            link = _LINKS[key] = ArchiveLink()
+            link = _LINKS[key] = ArchiveLink(local=_is_loopback(url))
         return link
 
 
