@@ -9,10 +9,11 @@ Accept header name one) and decodes it itself; lossless means the pixels are the
 (PS3.5 8.2: JPEG-LS lossless, JPEG lossless SV1, JPEG 2000 reversible).
 
 * :class:`LinkMeter` measures the link from the retrieve responses themselves, no setting to
-  guess: bytes received while at least one response body is arriving, divided by that time.
-  Time to the first byte (the archive reading or transcoding, the round trip) is left out, so a
-  busy archive on a fast LAN is not mistaken for a slow link. Several concurrent responses are
-  one link: their bytes add up over the same time.
+  guess: bytes on the wire divided by the time spent waiting for them. Time to the first byte
+  (the archive reading or transcoding, the round trip) is left out, so a busy archive on a fast
+  LAN is not mistaken for a slow link, and so is time the reader spends elsewhere (a throttled
+  background transfer). Several concurrent responses are one link: their bytes add up over the
+  same time. An archive on this machine (a loopback URL) is never behind a slow link.
 * :class:`SyntaxChoice` learns, per archive, which of the lossless syntaxes it produces: a
   syntax it answered with the images is kept; one it refused (Orthanc without its GDCM plugin
   answers 500 to JPEG 2000 and RLE, 400 to HTJ2K) before it ever worked is not asked again.
@@ -52,9 +53,6 @@ FRAME_MEDIA_TYPES = {
 #: What a meter needs before it gives a rate: this much body time, and this many bytes.
 MIN_SAMPLE_S = 0.05
 MIN_SAMPLE_BYTES = 128 * 1024
-#: Bytes after which a link that gave no sample counts as measured (and fast): on a LAN whole
-#: answers arrive in one or two reads and the time between reads stays under ``MIN_SAMPLE_S``.
-KNOWN_AFTER_BYTES = 4 * 1024 * 1024
 #: Refusals of a syntax that never worked before it is no longer asked for.
 REFUSALS_BEFORE_DROP = 2
 
@@ -89,12 +87,6 @@ class LinkMeter:
         """Bytes per second, or ``None`` before the first sample."""
         with self._lock:
             return self._rate
-
-    @property
-    def known(self) -> bool:
-        """Whether the link has been measured: a sample, or many bytes too fast to sample."""
-        with self._lock:
-            return self._rate is not None or self.bytes_total >= KNOWN_AFTER_BYTES
 
     def metered(self, chunks: Iterator[bytes],
                 wire: Callable[[], int] | None = None) -> Generator[bytes, None, None]:
