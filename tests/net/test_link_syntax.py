@@ -342,3 +342,21 @@ def test_an_archive_on_this_machine_is_never_behind_a_slow_link() -> None:
         assert link.meter.rate == pytest.approx(1_000_000, rel=0.01)
         assert link.slow is not local, url
         assert bool(link.syntaxes_to_ask()) is not local
+
+
+def test_an_archive_on_this_machine_sends_the_first_image_as_stored(
+    orthanc: orthanc_mod.OrthancServer, make_client: Callable[..., DicomWebClient],
+) -> None:
+    recorder = FaultyProxy(upstream_port=orthanc.port).start()
+    try:
+        study, series, stored = ct_series(orthanc, 1)
+        client = make_client(recorder.dicomweb_url)  # a 127.0.0.1 URL: link_for says local
+        assert client.link.local and client.link.fresh
+        got = fetch_one_by_one(client, study, series, list(stored))
+        assert list(got.values()) == list(stored.values())
+        (seen,) = [s for s in recorder.seen if "/instances/" in s.path]
+        assert seen.accept.endswith("transfer-syntax=*")
+        # Not gzipped on the way (the meter counts the bytes as they travelled).
+        assert client.link.meter.bytes_total >= len(next(iter(stored.values())))
+    finally:
+        recorder.stop()

@@ -502,8 +502,9 @@ class DicomWebClient:
         """Whether to let the archive gzip an answer in the stored syntax (RFC 9110 8.4): on
         the first retrieval over a link not measured yet (the first image: a 0.5 MB CT slice
         comes as about 0.2 MB, for about 40 ms of the archive's time) and on a slow link where
-        the archive gives no compressed syntax; else only with ``gzip_pixels``."""
-        return self.gzip_pixels or self.link.fresh or self.link.slow
+        the archive gives no compressed syntax; else only with ``gzip_pixels`` (never for an
+        archive on this machine, where it only costs the archive's time)."""
+        return self.gzip_pixels or (not self.link.local and (self.link.fresh or self.link.slow))
 
     def _parts(self, response: requests.Response, cancel: CancelToken | None,
                what: str = "instance") -> Iterator[Part]:
