@@ -113,9 +113,11 @@ def _basic_client(url: str, user: str, password: str):  # type: ignore[no-untype
 
     os.environ["WORKSTATION_USER"], os.environ["WORKSTATION_PASSWORD"] = user, password
     # The proxy stands for a remote archive: its link is the one a remote URL gets (link_for
-    # would treat a 127.0.0.1 URL as an archive on this machine, never slow).
+    # treats a 127.0.0.1 URL as an archive on this machine, never slow). Straight to Orthanc
+    # (the loopback cases) the client is the app's own.
+    remote = os.environ.get("BENCH_REMOTE_LINK") == "1"
     return DicomWebClient(ArchiveProfile("bench", url, auth="basic", username=user),
-                          link=ArchiveLink())
+                          link=ArchiveLink() if remote else None)
 
 
 def ours_pull(url: str, user: str, password: str, study: str, series: str, verify: str) -> dict:
@@ -223,8 +225,9 @@ def run_worker(kind: str, proxy, server, study: str, series: str, verify: bool) 
     cmd = [sys.executable, __file__, "--worker", kind, url, server.user, server.password,
            study, series, "1" if verify else "0"]
     before = proxy.bytes_down if proxy is not None else 0
+    env = {**os.environ, "BENCH_REMOTE_LINK": "1" if proxy is not None else "0"}
     out = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT,
-                         timeout=900)
+                         timeout=900, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"{kind} failed: {out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
