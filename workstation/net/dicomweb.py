@@ -3,8 +3,9 @@
 * QIDO-RS (PS3.18 10.6): :meth:`DicomWebClient.search_studies`, ``search_series``,
   ``search_instances``; results parsed from DICOM JSON (PS3.18 F.2).
 * WADO-RS (PS3.18 10.4): ``series_metadata`` (the metadata resource, bulk data left as URIs),
-  ``iter_instances`` (instances in their stored transfer syntax, ``transfer-syntax=*``, streamed
-  one part at a time), ``retrieve_frames`` and ``retrieve_bulkdata``.
+  ``iter_instances`` (instances in their stored transfer syntax, ``transfer-syntax=*``, or on a
+  slow link in a lossless compressed one, see :mod:`workstation.net.link`; streamed one part at
+  a time), ``retrieve_frames`` and ``retrieve_bulkdata``.
 * STOW-RS (PS3.18 10.5): ``store_instances``, with the Store Instances Response Module
   (PS3.18 10.5.3, Referenced / Failed SOP Sequence) turned into a :class:`StoreResult`.
 
@@ -43,6 +44,7 @@ from workstation.model.entities import ARCHIVE, InstanceSummary, SeriesSummary, 
 from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
 from workstation.net.http import Transport
+from workstation.net.link import FRAME_MEDIA_TYPES, ArchiveLink, link_for
 from workstation.net.multipart import (
     Part,
     boundary_of,
@@ -62,6 +64,18 @@ ACCEPT_DICOM = 'multipart/related; type="application/dicom"'
 ACCEPT_FRAMES_STORED = 'multipart/related; type="application/octet-stream"; transfer-syntax=*'
 ACCEPT_FRAMES = 'multipart/related; type="application/octet-stream"'
 ACCEPT_BULK = 'multipart/related; type="application/octet-stream"'
+
+# Answers to a request for a compressed syntax that mean "not that one" (PS3.18 8.7.3.5 says
+# 406; Orthanc 1.10 says 400 for a syntax it does not know and 500 when it cannot transcode).
+_SYNTAX_REFUSED = frozenset({400, 406, 415, 500, 501})
+
+
+def _accept_syntax(kind: str, syntax: str) -> str:
+    """The Accept header asking for ``syntax`` (PS3.18 8.7.3.5): a whole instance, or a frame
+    in the single-frame media type of that syntax (PS3.18 Table 8.7.3-2)."""
+    if kind == "frames":
+        return f'multipart/related; type="{FRAME_MEDIA_TYPES[syntax]}"; transfer-syntax={syntax}'
+    return f'multipart/related; type="application/dicom"; transfer-syntax={syntax}'
 
 # Transfer syntax of a frame part when the server names only the media type (PS3.18 Table
 # 8.7.3-2 "Default transfer syntax" of each single-frame media type).
@@ -209,10 +223,17 @@ class DicomWebClient:
         retries: int = 3,
         backoff_s: float = 0.5,
         gzip_pixels: bool = False,
+        link: ArchiveLink | None = None,
     ) -> None:
         """``gzip_pixels`` lets the archive gzip instances, frames and bulk data (worth it only
-        for uncompressed images on a slow link); searches and metadata are always compressed."""
+        for uncompressed images on a slow link); searches and metadata are always compressed.
+        ``link``: the measured link and what the archive transcodes to (see
+        :mod:`workstation.net.link`; by default shared by every client of the same URL)."""
         self.profile = profile
+        self.link = link if link is not None else link_for(profile.url)
+        # Series whose instances the archive would not transcode: asked for as stored.
+        self._stored_series: set[str] = set()
+        self._checked_series: set[str] = set()  # whose first compressed instance was looked at
         self.gzip_pixels = gzip_pixels
         self.name = profile.name
         self.transport = Transport(profile, session=session, retries=retries, backoff_s=backoff_s)
@@ -333,7 +354,8 @@ class DicomWebClient:
         cancel: CancelToken | None = None,
     ) -> Iterator[bytes]:
         """Whole instances as PS3.10 bytes, in the stored transfer syntax where the archive
-        gives it (``transfer-syntax=*``), else in its default syntax.
+        gives it (``transfer-syntax=*``), else in its default syntax; on a slow link in a
+        lossless compressed syntax the archive produces (:mod:`workstation.net.link`).
 
         With no ``sop_instance_uids`` the whole series comes in one streamed request; with them,
         one request per instance, ``max_connections`` in flight, yielded as they arrive.
@@ -343,7 +365,7 @@ class DicomWebClient:
         """
         if sop_instance_uids is None:
             url = self.transport.url("studies", study_uid, "series", series_uid)
-            yield from self._iter_dicom_parts(url, "series", cancel)
+            yield from self._iter_dicom_parts(url, "series", cancel, series_uid)
             return
         yield from self._iter_instances_parallel(study_uid, series_uid,
                                                  list(sop_instance_uids), cancel)
@@ -361,13 +383,13 @@ class DicomWebClient:
                 "studies", study_uid, "series", series_uid, "instances", sop
             )
             try:
-                return list(self._iter_dicom_parts(url, "instance", token))
+                return list(self._iter_dicom_parts(url, "instance", token, series_uid))
             except TransferInterrupted:
                 if not self.transport.retries:
                     raise
                 # one instance is small and idempotent to fetch: try it once more
                 log.info("Retrieval of one instance was cut short; retrying it")
-                return list(self._iter_dicom_parts(url, "instance", token))
+                return list(self._iter_dicom_parts(url, "instance", token, series_uid))
 
         pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="wado-rs")
         pending: dict[Future[list[bytes]], str] = {}
@@ -406,12 +428,48 @@ class DicomWebClient:
             )
 
     def _iter_dicom_parts(
-        self, url: str, what: str, cancel: CancelToken | None
+        self, url: str, what: str, cancel: CancelToken | None, series_uid: str = ""
     ) -> Iterator[bytes]:
-        response = self._get_stored(url, "instance", ACCEPT_DICOM_STORED, ACCEPT_DICOM,
-                                    what, cancel)
+        response, syntax = self._get_retrieve(url, "instance", what, cancel, series_uid)
         for part in self._parts(response, cancel, what):
+            if syntax and series_uid and series_uid not in self._checked_series:
+                # Stored lossy: the archive would re-encode the decoded lossy pixels losslessly,
+                # more bytes than it stores; the rest of the series comes as stored. The first
+                # compressed instance of a series tells.
+                with self._lock:
+                    self._checked_series.add(series_uid)
+                if _lossy(part.body):
+                    with self._lock:
+                        self._stored_series.add(series_uid)
             yield part.body
+
+    def _get_retrieve(
+        self, url: str, kind: str, what: str, cancel: CancelToken | None, series_uid: str = ""
+    ) -> tuple[requests.Response, str]:
+        """GET pixels in the syntax the link calls for: on a slow link a lossless compressed
+        one the archive produces (tried best first, refusals remembered per archive and per
+        series), else, and when none is accepted, the stored syntax (see :meth:`_get_stored`).
+        Returns the response and the compressed syntax asked for ("" for the stored one)."""
+        syntaxes = [] if series_uid in self._stored_series else self.link.syntaxes_to_ask()
+        for syntax in syntaxes:
+            response = self.transport.get(
+                url, accept=_accept_syntax(kind, syntax), what=what, cancel=cancel,
+                accept_statuses=_SYNTAX_REFUSED, compressed=self.gzip_pixels,
+            )
+            if response.status_code not in _SYNTAX_REFUSED:
+                self.link.syntaxes.worked(syntax)
+                return response, syntax
+            response.close()
+            log.info("The archive refused transfer syntax %s (HTTP %d)", syntax,
+                     response.status_code)
+            self.link.syntaxes.refused(syntax)
+        if syntaxes and series_uid:
+            with self._lock:
+                self._stored_series.add(series_uid)
+        if kind == "frames":
+            return self._get_stored(url, kind, ACCEPT_FRAMES_STORED, ACCEPT_FRAMES, what,
+                                    cancel), ""
+        return self._get_stored(url, kind, ACCEPT_DICOM_STORED, ACCEPT_DICOM, what, cancel), ""
 
     def _get_stored(
         self, url: str, kind: str, stored_accept: str, default_accept: str, what: str,
@@ -422,7 +480,7 @@ class DicomWebClient:
         if self._stored_syntax[kind] is not False:
             response = self.transport.get(
                 url, accept=stored_accept, what=what, cancel=cancel,
-                accept_statuses=frozenset({400, 406}), compressed=self.gzip_pixels,
+                accept_statuses=frozenset({400, 406}), compressed=self._gzip_stored(),
             )
             if response.status_code not in (400, 406):
                 with self._lock:
@@ -434,11 +492,19 @@ class DicomWebClient:
             log.info("The archive refused transfer-syntax=* (HTTP %d); asking for its default "
                      "transfer syntax", response.status_code)
         response = self.transport.get(url, accept=default_accept, what=what,
-                                      cancel=cancel, compressed=self.gzip_pixels)
+                                      cancel=cancel, compressed=self._gzip_stored())
         with self._lock:
             if self._stored_syntax[kind] is None:
                 self._stored_syntax[kind] = False
         return response
+
+    def _gzip_stored(self) -> bool:
+        """Whether to let the archive gzip an answer in the stored syntax (RFC 9110 8.4): on
+        the first retrieval over a link not measured yet (the first image: a 0.5 MB CT slice
+        comes as about 0.2 MB, for about 40 ms of the archive's time) and on a slow link where
+        the archive gives no compressed syntax; else only with ``gzip_pixels`` (never for an
+        archive on this machine, where it only costs the archive's time)."""
+        return self.gzip_pixels or (not self.link.local and (self.link.fresh or self.link.slow))
 
     def _parts(self, response: requests.Response, cancel: CancelToken | None,
                what: str = "instance") -> Iterator[Part]:
@@ -458,7 +524,9 @@ class DicomWebClient:
             body = self.transport.read_body(response, limit, what, cancel)
             yield Part({"content-type": content_type}, body)
             return
-        chunks = self.transport.iter_body(response, cancel)
+        raw = response.raw
+        wire = raw.tell if hasattr(raw, "tell") else None
+        chunks = self.link.meter.metered(self.transport.iter_body(response, cancel), wire)
         try:
             yield from iter_parts(chunks, boundary_of(content_type), max_part_bytes=limit,
                                   who=f"The archive at {self.transport.host}")
@@ -477,7 +545,8 @@ class DicomWebClient:
     ) -> list[tuple[bytes, str]]:
         """Frames (1-based numbers) as ``(bytes, transfer syntax UID)``, in the order asked.
 
-        Stored syntax is requested (``transfer-syntax=*``); the syntax of each frame comes from
+        The syntax is chosen by the link (see :meth:`_get_retrieve`: the stored one, or a
+        lossless compressed one on a slow link); the syntax of each frame comes from
         its part's Content-Type (PS3.18 8.7.3.3.2), else from the response's ``type``.
         """
         numbers = [int(n) for n in frame_numbers]
@@ -487,8 +556,7 @@ class DicomWebClient:
             "studies", study_uid, "series", series_uid, "instances", sop_instance_uid,
             "frames", ",".join(str(n) for n in numbers),
         )
-        response = self._get_stored(url, "frames", ACCEPT_FRAMES_STORED, ACCEPT_FRAMES,
-                                    "frame", cancel)
+        response, _ = self._get_retrieve(url, "frames", "frame", cancel, series_uid)
         _, outer = parse_content_type(response.headers.get("Content-Type", ""))
         outer_syntax = _syntax_of(outer.get("type", ""), outer.get("transfer-syntax", ""))
         frames = [
@@ -623,6 +691,17 @@ class DicomWebClient:
                 ds.__dict__["_bulk_data_uris"] = uris
             out.append(ds)
         return out
+
+
+def _lossy(data: bytes) -> bool:
+    """Whether an instance says it has been through lossy compression (Lossy Image Compression
+    "01", PS3.3 C.7.6.1.1.5)."""
+    try:
+        ds = pydicom.dcmread(BytesIO(data), stop_before_pixels=True,
+                             specific_tags=["LossyImageCompression"])
+    except (PydicomInvalidDicomError, EOFError, ValueError, OSError, AttributeError):
+        return False
+    return str(ds.get("LossyImageCompression", "") or "").strip() == "01"
 
 
 def _single_part_media(media_type: str) -> bool:

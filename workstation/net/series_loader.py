@@ -6,9 +6,9 @@ What a viewport (or the CLI's render command) drives to show a series while it a
   :attr:`workstation.model.displayset.DisplaySet.frames`; a multi-frame instance (PS3.3 C.7.6.6)
   is fetched and decoded once and gives every one of its frames.
 * Instances already in the local library are read from disk, nearest to the focus first.
-  Missing ones are fetched from the archive one instance per WADO-RS request (PS3.18 10.4.1.1.1,
-  ``transfer-syntax=*`` so the stored bytes come as they are), in order of distance from the
-  focus. The focus goes out alone, so that on a slow link it has the whole bandwidth and the time
+  Missing ones are fetched from the archive one instance per WADO-RS request (PS3.18 10.4.1.1.1:
+  the stored bytes as they are, ``transfer-syntax=*``, or on a slow link a lossless compressed
+  syntax, see :mod:`workstation.net.link`), in order of distance from the focus. The focus goes out alone, so that on a slow link it has the whole bandwidth and the time
   to the first image is one instance round trip; then ``max_connections`` requests are in flight.
   :meth:`SeriesLoader.set_focus` reorders what is still queued at once (requests in flight finish).
 * Every fetched instance is kept in the library as it arrives (``add_bytes``), with the retrieval

@@ -99,6 +99,11 @@ class _Counter:
             self._progress(done, total, nbytes)
 
 
+def _slow(source: StudySource) -> bool:
+    """Whether the source's measured link is slow (see :class:`workstation.net.link.ArchiveLink`)."""
+    return bool(getattr(getattr(source, "link", None), "slow", False))
+
+
 def pull_study(
     source: StudySource,
     sink: InstanceSink,
@@ -139,26 +144,39 @@ def pull_study(
         outcome.already_here = len(expected) - len(missing)
         for _ in range(outcome.already_here):
             counter.add(0, already=True)
-        for attempt in range(attempts):
-            if not missing:
-                break
+        attempt = 0
+        while missing and attempt < attempts:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            # The whole series in one stream when nothing is here yet, else only what is missing.
-            wanted = None if len(missing) == len(expected) else missing
+            # The whole series in one stream when nothing is here yet, else only what is missing
+            # (one request per instance). On a slow link (workstation.net.link) the stream stops
+            # once that is measured and the rest comes instance by instance, in the syntax the
+            # link calls for, transcoded by the archive several at a time.
+            wanted = None if len(missing) == len(expected) and not _slow(source) else missing
+            switched = False
+            stream = source.iter_instances(study_uid, series_uid, wanted, cancel)
             try:
-                for data in source.iter_instances(study_uid, series_uid, wanted, cancel):
+                for data in stream:
                     sink.add_bytes(data)
                     outcome.fetched += 1
                     counter.add(len(data))
                     if throttle is not None:
                         throttle.consume(len(data), cancel)
+                    if wanted is None and _slow(source):
+                        switched = True
+                        break
                 outcome.error = ""
             except Cancelled:
                 raise
             except (TransferInterrupted, ArchiveError) as exc:
                 outcome.error = str(exc)
                 log.info("series %s attempt %d failed: %s", series_uid, attempt + 1, type(exc).__name__)
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
+            if not switched:
+                attempt += 1
             missing = sink.missing_instances(study_uid, series_uid)
         outcome.missing = missing
         if not missing:

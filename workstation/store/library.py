@@ -65,6 +65,7 @@ from workstation.crypt.files import Protection
 from workstation.crypt.keys import DataKey
 from workstation.crypt.stream import DecryptError, ForeignKeyError, is_encrypted_file
 from workstation.errors import InvalidDicomError, StoreError
+from workstation.model.displayset import DisplaySet, build_display_sets
 from workstation.model.entities import (
     LIBRARY,
     InstanceSummary,
@@ -75,6 +76,7 @@ from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
 from workstation.private import make_private, private_folder
 from workstation.store import schema
+from workstation.store.displayset_cache import DisplaySetCache
 from workstation.store.instance_file import (
     ParsedInstance,
     one_line,
@@ -273,6 +275,7 @@ class Library:
         self.protection = protection if protection is not None else Protection.for_settings()
         self.migration = MigrationReport()
         self._db_key: DataKey | None = None
+        self._displayset_cache: DisplaySetCache | None = None
         try:
             private_folder(self.root)
             private_folder(self.root / OBJECTS)
@@ -712,6 +715,22 @@ class Library:
         """Every instance header of the series, read without pixel data, in instance order."""
         return [self._read_header(r) for r in self._instance_rows(study_uid, series_uid)]
 
+    def display_sets(self, study_uid: str, headers: Sequence[Dataset]) -> list[DisplaySet]:
+        """The display sets of ``headers`` read from this library, kept between openings
+        (:mod:`workstation.store.displayset_cache`); built afresh when any is not from here."""
+        rows = {r["sop_instance_uid"]: (r["path"], r["size"]) for r in self._conn().execute(
+            "SELECT sop_instance_uid, path, size FROM instances WHERE study_uid = ?", (study_uid,))}
+        keyed = []
+        for h in headers:
+            uid = str(h.get("SOPInstanceUID", "") or "")
+            if uid not in rows:
+                return build_display_sets(headers)
+            keyed.append((uid, *rows[uid]))
+        if self._displayset_cache is None:
+            self._displayset_cache = DisplaySetCache(self.root, self.protection)
+        return self._displayset_cache.display_sets(study_uid, headers, keyed, self.root,
+                                                   build_display_sets)
+
     def study_headers(self, study_uid: str) -> list[Dataset]:
         """Every instance header of the study (series by series), for building display sets."""
         headers: list[Dataset] = []
@@ -990,6 +1009,7 @@ class Library:
             for path in trashed:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
+            DisplaySetCache(self.root, self.protection).forget(study_uid)
             return found is not None or bool(paths)
 
     def _to_trash(self, paths: Sequence[str]) -> list[Path]:

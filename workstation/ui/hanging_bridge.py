@@ -19,7 +19,9 @@ module only applies what it returns to a :class:`~workstation.ui.study_view.Stud
   study comes first. The planned priors' images are then prefetched into the library in a
   background thread (:func:`~workstation.hanging.prefetch.prefetch_priors`), one stream at a
   time, through a :class:`~workstation.net.throttle.BackgroundThrottle`: held to the plan's
-  bandwidth share of :data:`PREFETCH_LINK_BYTES_PER_S` while any viewport of the current study
+  bandwidth share of the link as measured by the archive's transfers
+  (:func:`workstation.net.link.measured_rate`; :data:`PREFETCH_LINK_BYTES_PER_S` or the setting
+  until it is measured) while any viewport of the current study
   is still loading (looked at every :data:`PREFETCH_CHECK_MS`), unthrottled once it has arrived.
   Anything failing there leaves the current study as it is and says one sentence in the status
   bar;
@@ -86,6 +88,7 @@ from workstation.model.entities import LIBRARY, StudySummary
 from workstation.model.presets import find_preset
 from workstation.model.source import CancelToken
 from workstation.model.viewport import SyncGroup
+from workstation.net.link import measured_rate
 from workstation.net.throttle import DEFAULT_LINK_BYTES_PER_S, BackgroundThrottle
 from workstation.ui import tasks
 
@@ -690,8 +693,9 @@ class HangingBridge(QObject):
         archive, library = view.archive, self.window.library
         if archive is None or not plan.items:
             return None
-        throttle = BackgroundThrottle.for_share(plan.bandwidth_share, self.link_bytes_per_s,
-                                                busy=self.current_loading(view))
+        # The share is of the link as measured by the transfers (the setting until it is).
+        link = measured_rate(archive, self.link_bytes_per_s)
+        throttle = BackgroundThrottle.for_share(plan.bandwidth_share, link, busy=self.current_loading(view))
         self.throttles[view] = throttle
         cancel = CancelToken()
         timer = QTimer(self)

@@ -317,7 +317,8 @@ class MainWindow(QMainWindow):
                     raise WorkstationError("This study has no images in the local library and no archive is configured to fetch them from.")
             headers, hidden = readable_headers(headers)
             audit_log_for(self.settings).record(AuditAction.STUDY_OPENED, study_uid=study.study_uid, patient_id=study.patient_id, issuer_of_patient_id=study.issuer_of_patient_id)  # noqa: E501
-            display_sets = build_display_sets(headers)
+            # From the library: display sets kept between openings (built when anything changed).
+            display_sets = build_display_sets(headers) if use_archive else self.library.display_sets(study.study_uid, headers)
             if display_sets and LIBRARY in study.origins:
                 self.library.touch_study(study.study_uid)  # a database write: kept off the UI thread
             return study, display_sets, headers, client, hidden
