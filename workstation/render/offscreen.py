@@ -88,9 +88,9 @@ def render_image(
         state = state or ViewportState()
         known = [headers.get(uid) for uid, _ in display_set.frames]
         state.show(display_set.uid, len(display_set.frames), image_index=index, cine_fps=default_cine_fps(header))
-        initial_view(state, header, display_set.modality)
         renderer.set_state(state)
         renderer.set_stack(len(display_set.frames), [h if h is not None else header for h in known], display_set=display_set)
+        initial_view(state, header, display_set.modality, suv_factor=renderer.suv_factor)
         renderer.set_image(index, stored, header, frame=frame - 1)
         renderer.voi_function = voi_function
         if window is not None:

@@ -19,6 +19,7 @@ every image point equals ``ViewportState.image_to_screen`` (zoom, pan, rotation 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import textwrap
@@ -38,7 +39,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from workstation.errors import GeometryError
-from workstation.model import pixels
+from workstation.model import colormaps, pixels
 from workstation.model.image_plane import ImagePlane
 from workstation.model.overlay import (
     OverlayContext,
@@ -52,6 +53,7 @@ from workstation.model.overlay import (
 )
 from workstation.model.presentation_state import DrawOp
 from workstation.model.spatial import ReferenceLine, patient_to_pixel, pixel_to_patient
+from workstation.model.suv import display_unit
 from workstation.model.viewport import ViewportState
 from workstation.render.overlays import (
     ANNOTATION_RGB,
@@ -184,6 +186,13 @@ class SliceRenderer:
         self._scale_bar_key: tuple[Any, ...] | None = None
         #: VOI LUT Function for user windows (None: the image's own function, else LINEAR).
         self.voi_function: str | None = None
+        # A display unit besides the modality's (PET: SUV from annotate.suv, set by the caller,
+        # which may use the annotate layer): see set_display_unit.
+        self._value_factor: float | None = None
+        self._value_unit = ""
+        self._value_note = ""
+        self._suv_kind = "bw"
+        self._suv_read = False  # the display unit was worked out for this stack
         #: Called after a state change has been applied (a widget renders there).
         self.on_changed: Callable[[], None] | None = None
         # Lazy: state changes and overlay updates are only noted, and applied (display buffer,
@@ -228,6 +237,9 @@ class SliceRenderer:
         if self._image_size is None and first is not None and "Columns" in first and "Rows" in first:
             self._image_size = (int(first.Columns), int(first.Rows))
         self._frame_of_reference = str(first.get("FrameOfReferenceUID", "") or "") or None if first is not None else None
+        self._value_factor, self._value_unit, self._value_note, self._suv_read = None, "", "", False
+        if first is not None:
+            self._read_display_unit(first)
         if count and self.state.image_count != count:
             self.state.image_count = count
         self._apply(frozenset({"image_index", "display_set_uid"}))
@@ -261,6 +273,8 @@ class SliceRenderer:
             self._spacing, self._spacing_source = _spacing_of(header)
         if self._frame_of_reference is None:
             self._frame_of_reference = str(header.get("FrameOfReferenceUID", "") or "") or None
+        if not self._suv_read:
+            self._read_display_unit(header)
         if index == self.state.image_index:
             self._apply(frozenset({"image_index"}))
 
@@ -437,12 +451,17 @@ class SliceRenderer:
             voi_key = ("window", voi.center, voi.width, voi.function)
         else:
             voi_key = ("none",)
-        lut_key = (piece.signature, voi_key, self.state.invert)
+        lut_key = (piece.signature, voi_key, self.state.invert, self.state.colormap)
         if lut_key != self._lut_key or self._display_lut is None:
             stored_range = (int(piece.stored.min()), int(piece.stored.max())) if piece.stored.dtype.itemsize > 2 else None
-            self._display_lut = pixels.display_lut(
+            lut = pixels.display_lut(
                 piece.header, voi, self.state.invert, piece.frame, stored_dtype=piece.stored.dtype, stored_range=stored_range,
             )
+            palette = colormaps.palette(self.state.colormap)
+            if palette is not None and lut.table.ndim == 1 and lut.table.dtype == np.uint8:
+                # A colour map (PS3.6 Annex B palette) indexed by the grey level: one table still.
+                lut = dataclasses.replace(lut, table=np.ascontiguousarray(palette[lut.table]))
+            self._display_lut = lut
             self._lut_key = lut_key
         key = ("grey", piece.serial, lut_key)
         if key == self._display_key:
@@ -560,6 +579,50 @@ class SliceRenderer:
         """The annotations drawn over image ``index`` (default: the current one)."""
         return self._annotations.get(self.state.image_index if index is None else index, ())
 
+    def _read_display_unit(self, header: Dataset) -> None:
+        """PET: SUV as the display unit (PS3.3 C.8.9.1 through :mod:`workstation.model.suv`,
+        the series' known headers giving the scan start), or the reason there is none."""
+        self._suv_read = True
+        series = [h for h in self._headers_known if h is not None] or None
+        unit = display_unit(header, series, self._suv_kind)
+        if unit is None:
+            self._value_factor, self._value_unit, self._value_note = None, "", ""
+            return
+        self._value_factor, self._value_unit = unit.factor, unit.label
+        self._value_note = unit.note if unit.factor is None else ""
+
+    @property
+    def suv_kind(self) -> str:
+        """The SUV shown for PET: "bw" (body weight), "lbm" (SUL) or "bsa" (body surface area)."""
+        return self._suv_kind
+
+    @suv_kind.setter
+    def suv_kind(self, kind: str) -> None:
+        header = next((h for h in self._headers_known if h is not None), None)
+        self._suv_kind = kind
+        if header is not None:
+            self._read_display_unit(header)
+            self.update_overlays()
+
+    @property
+    def suv_factor(self) -> float | None:
+        """Bq/ml -> the SUV shown (PET), or None."""
+        return self._value_factor if self._value_unit else None
+
+    def set_display_unit(self, factor: float | None, unit: str = "", note: str = "") -> None:
+        """Show windows in another unit than the modality's: display value = modality value x
+        ``factor`` (PET: the SUVbw factor of :mod:`workstation.annotate.suv`, ``unit`` "SUVbw").
+        With ``factor`` None, ``note`` (why there is no SUV) is shown in the corner instead."""
+        self._value_factor = float(factor) if factor is not None else None
+        self._value_unit = unit
+        self._value_note = note
+        self.update_overlays()
+
+    @property
+    def display_unit(self) -> tuple[float | None, str, str]:
+        """(factor, unit, note) of :meth:`set_display_unit`."""
+        return self._value_factor, self._value_unit, self._value_note
+
     def set_message(self, text: str) -> None:
         """A message over the image (an error, 'No images'); empty to clear."""
         self._message = text
@@ -676,6 +739,9 @@ class SliceRenderer:
             scale=scale,
             window=self.current_window(),
             frame=frame_number,
+            value_factor=self._value_factor,
+            value_unit=self._value_unit,
+            value_note=self._value_note,
         )
         overlays.set_corner_text(corner_text(context))
         axes = self._axes_of(piece, header, frame_number)
@@ -820,10 +886,23 @@ def _as_monochrome2(header: Dataset) -> Dataset:
     return ds
 
 
-def initial_view(state: ViewportState, header: Dataset | None, modality: str = "") -> None:
+#: The SUV window a PET opens with (lower, upper): 0 to 5 SUVbw, as whole-body FDG PET is read.
+PET_SUV_WINDOW = (0.0, 5.0)
+
+
+def initial_view(state: ViewportState, header: Dataset | None, modality: str = "", *, suv_factor: float | None = None) -> None:
     """How a display set first appears: mammograms in their conventional orientation
-    (PS3.3 C.8.11.7, IHE Mammography Image profile); everything else as stored."""
+    (PS3.3 C.8.11.7, IHE Mammography Image profile); PET inverted (black uptake on white) and,
+    when ``suv_factor`` (Bq/ml -> SUVbw, :mod:`workstation.annotate.suv`) is known, windowed
+    0 to 5 SUV (:data:`PET_SUV_WINDOW`); everything else as stored."""
     if header is None:
+        return
+    if (modality or str(header.get("Modality", "") or "")).strip().upper() == "PT":
+        changes: dict[str, Any] = {"invert": True}
+        if suv_factor is not None and suv_factor > 0:
+            low, high = PET_SUV_WINDOW
+            changes.update(window_center=(low + high) / 2.0 / suv_factor, window_width=(high - low) / suv_factor)
+        state.update(**changes)
         return
     if (modality or str(header.get("Modality", "") or "")).strip().upper() == "MG":
         from workstation.model.overlay import mammography_orientation
