@@ -131,3 +131,41 @@ def test_suv_kinds(shared_data: Path) -> None:
         assert renderer.suv_factor is not None
     finally:
         renderer.close()
+
+
+def test_render_cli_suv_preset_and_colour_map(shared_data: Path, tmp_path: Path) -> None:
+    """`workstation render STUDY --preset "SUV 0-10" --colormap hot_iron`: each pixel of the PNG
+    is the hot-iron entry of the DICOM linear window 0-10 SUV of that voxel (within one grey level)."""
+    import argparse
+
+    from PIL import Image
+
+    from workstation.render.cli import add_render_parser, cmd_render
+    from workstation.settings import load_settings
+    from workstation.sources import open_library
+
+    path = shared_data / WHOLE_BODY
+    ds = pydicom.dcmread(path)
+    library = open_library(load_settings())
+    library.add_bytes(path.read_bytes())
+    library.close()
+    out = tmp_path / "pet.png"
+    parser = argparse.ArgumentParser()
+    add_render_parser(parser.add_subparsers())
+    args = parser.parse_args(["render", str(ds.StudyInstanceUID), "--preset", "SUV 0-10", "--colormap", "hot_iron",
+                              "--size", "200x200", "--no-overlay", "--out", str(out)])
+    assert cmd_render(args, load_settings()) == 0
+    picture = np.asarray(Image.open(out).convert("RGB"))
+    factor = _independent_suv_factor(ds)
+    suv = (ds.pixel_array * float(ds.RescaleSlope) + float(ds.RescaleIntercept)) * factor
+    grey = np.clip(((suv - (5.0 - 0.5 * factor)) / (10.0 - factor) + 0.5) * 255.0, 0, 255)
+    table = colormaps.palette(colormaps.HOT_IRON)
+    assert table is not None
+    # 200x200 image on a 200x200 picture: one pixel per voxel, row 0 at the top.
+    differences = []
+    for r in range(0, 200, 7):
+        for c in range(0, 200, 7):
+            candidates = {int(np.floor(grey[r, c])), int(np.ceil(grey[r, c]))}
+            differences.append(min(int(np.abs(picture[r, c].astype(int) - table[g].astype(int)).max()) for g in candidates))
+    assert max(differences) <= 8  # neighbouring palette entries differ by a few levels at most
+    assert np.mean(differences) < 1.0

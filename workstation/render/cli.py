@@ -31,6 +31,10 @@ def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--window", metavar="C,W", help="window centre and width in modality units (HU for CT)")
     group.add_argument("--preset", metavar="NAME", help="a window preset by name (e.g. brain, lung, bone, or the image's own)")
+    p.add_argument("--colormap", choices=("grey", "hot_iron", "pet", "hot_metal_blue", "pet_20_step"),
+                   help="colour map after the window (PS3.6 B.1 palettes; PET opens inverted grey)")
+    p.add_argument("--suv", choices=("bw", "lbm", "bsa"), default="bw",
+                   help="PET: SUV by body weight (default), lean body mass (SUL) or body surface area; presets 'SUV 0-5', 'SUV 0-10', 'SUV 0-3'")
     p.add_argument("--size", default="512x512", metavar="WxH", help="picture size in pixels (default 512x512)")
     p.add_argument("--no-overlay", action="store_true", help="leave out corner text, orientation markers and scale bar")
     p.add_argument("--view", choices=("axial", "coronal", "sagittal", "oblique", "3d"),
@@ -105,16 +109,35 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     voi_function = None
     if getattr(args, "preset", None):
         header = by_uid.get(chosen.frames[index][0])
-        preset = find_preset(args.preset, chosen.modality, header)
+        preset = find_preset(args.preset, chosen.modality, header, _suv_factor(chosen, by_uid, header, getattr(args, "suv", "bw")))
         if preset is None:
             raise WorkstationError(f"There is no window preset called {args.preset!r} for {chosen.modality or 'this'} images.")
         window, voi_function = (preset.center, preset.width), preset.function
     image = render_image(
         chosen, by_uid, library.read_instance, index=index, size=size, window=window,
         voi_function=voi_function, overlay=not args.no_overlay,
+        colormap=_colormap(getattr(args, "colormap", None)), suv_kind=getattr(args, "suv", "bw") or "bw",
     )
     _write(image, Path(args.out))
     return 0
+
+
+def _colormap(name: str | None) -> str | None:
+    """The --colormap name as model.colormaps spells it ("grey" is the plain grey scale)."""
+    if name is None:
+        return None
+    return "" if name == "grey" else name
+
+
+def _suv_factor(chosen: Any, by_uid: dict[str, Any], header: Any, kind: str) -> float | None:
+    """Bq/ml -> SUV of a PET display set (model.suv), for the SUV presets; None otherwise."""
+    from workstation.model.suv import display_unit
+
+    if header is None:
+        return None
+    series = [by_uid[uid] for uid, _ in chosen.frames if uid in by_uid]
+    unit = display_unit(header, series, kind or "bw")
+    return unit.factor if unit is not None else None
 
 
 def _write(image: Any, out: Path) -> None:

@@ -69,8 +69,13 @@ def render_image(
     voi_function: str | None = None,
     overlay: bool = True,
     state: ViewportState | None = None,
+    colormap: str | None = None,
+    suv_kind: str = "bw",
 ) -> np.ndarray:
     """(height, width, 3) uint8 of image ``index`` of a display set as a viewport shows it.
+
+    PET opens as the viewport opens it (inverted, 0-5 SUV when the header allows); ``colormap``
+    (a :mod:`workstation.model.colormaps` name) and ``suv_kind`` (bw, lbm, bsa) change that.
 
     ``headers`` maps SOP Instance UID to header; ``read_instance`` returns an instance's PS3.10
     bytes. ``state`` may carry zoom, pan, rotation and flips; its display set, image and window
@@ -89,8 +94,11 @@ def render_image(
         known = [headers.get(uid) for uid, _ in display_set.frames]
         state.show(display_set.uid, len(display_set.frames), image_index=index, cine_fps=default_cine_fps(header))
         renderer.set_state(state)
+        renderer.suv_kind = suv_kind
         renderer.set_stack(len(display_set.frames), [h if h is not None else header for h in known], display_set=display_set)
         initial_view(state, header, display_set.modality, suv_factor=renderer.suv_factor)
+        if colormap is not None:
+            state.update(colormap=colormap, invert=False if colormap else state.invert)
         renderer.set_image(index, stored, header, frame=frame - 1)
         renderer.voi_function = voi_function
         if window is not None:

@@ -997,7 +997,9 @@ class StudyView(QWidget):
         binding = self.active
         if binding.display_set is None or not binding.display_set.kind.is_image:
             return []
-        return available_presets(binding.display_set.modality, binding.header())
+        renderer = getattr(binding.viewport, "renderer", None)
+        suv_factor = getattr(renderer, "suv_factor", None)  # PET: the SUV windows (model.presets)
+        return available_presets(binding.display_set.modality, binding.header(), suv_factor)
 
     def apply_preset_key(self, key: int) -> WindowPreset | None:
         preset = preset_for_key(key, self.presets())
