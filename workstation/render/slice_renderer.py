@@ -20,6 +20,7 @@ every image point equals ``ViewportState.image_to_screen`` (zoom, pan, rotation 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import textwrap
@@ -52,6 +53,7 @@ from workstation.model.overlay import (
     slice_thickness,
 )
 from workstation.model.presentation_state import DrawOp
+from workstation.model.segmentation import DEFAULT_OPACITY, Segment, Segmentation, blend_segments
 from workstation.model.spatial import ReferenceLine, patient_to_pixel, pixel_to_patient
 from workstation.model.suv import display_unit
 from workstation.model.viewport import ViewportState
@@ -192,6 +194,12 @@ class SliceRenderer:
         self._value_unit = ""
         self._value_note = ""
         self._suv_kind = "bw"
+        # Segmentations drawn over the images they lie on (model.segmentation): hidden
+        # segments by (SEG SOP Instance UID, segment number), fill opacity.
+        self._segmentations: tuple[Segmentation, ...] = ()
+        self._hidden_segments: frozenset[tuple[str, int]] = frozenset()
+        self.segment_opacity = DEFAULT_OPACITY
+        self._segment_cache: tuple[tuple[Any, ...], list[tuple[Segment, np.ndarray]]] | None = None
         self._suv_read = False  # the display unit was worked out for this stack
         #: Called after a state change has been applied (a widget renders there).
         self.on_changed: Callable[[], None] | None = None
@@ -433,14 +441,16 @@ class SliceRenderer:
         piece = self._current()
         if piece is None:
             return
+        masks, seg_key = self._segment_masks()
         if piece.colour:
-            key: tuple[Any, ...] = ("rgb", piece.serial, self.state.invert)
+            key: tuple[Any, ...] = ("rgb", piece.serial, self.state.invert, seg_key)
             if key != self._display_key:
                 buffer = self._buffer_for(piece.stored.shape)
                 if self.state.invert:
                     np.subtract(255, piece.stored, out=buffer)
                 else:
                     np.copyto(buffer, piece.stored)
+                blend_segments(buffer, masks, self.segment_opacity)
                 self._buffer_changed(key)
             return
         self._read_pipeline(piece)
@@ -463,14 +473,19 @@ class SliceRenderer:
                 lut = dataclasses.replace(lut, table=np.ascontiguousarray(palette[lut.table]))
             self._display_lut = lut
             self._lut_key = lut_key
-        key = ("grey", piece.serial, lut_key)
+        key = ("grey", piece.serial, lut_key, seg_key)
         if key == self._display_key:
             return
         lut = self._display_lut
+        if masks and lut.table.ndim == 1:  # segments in colour over a grey image: an RGB table
+            lut = dataclasses.replace(lut, table=np.ascontiguousarray(np.repeat(lut.table[:, None], 3, axis=1)))
         table = lut.table
         stored = piece.stored
         shape = stored.shape if table.ndim == 1 else (*stored.shape, table.shape[1])
-        fill_display(self._buffer_for(shape), stored, lut)  # one gather, no temporary
+        buffer = self._buffer_for(shape)
+        fill_display(buffer, stored, lut)  # one gather, no temporary
+        if masks:
+            blend_segments(buffer, masks, self.segment_opacity)
         self._buffer_changed(key)
 
     def _buffer_for(self, shape: tuple[int, ...]) -> np.ndarray:
@@ -608,6 +623,50 @@ class SliceRenderer:
     def suv_factor(self) -> float | None:
         """Bq/ml -> the SUV shown (PET), or None."""
         return self._value_factor if self._value_unit else None
+
+    # -- segmentations (PS3.3 A.51) -----------------------------------------------------------
+    def set_segmentations(self, segmentations: Sequence[Segmentation]) -> None:
+        """Segmentations to draw over the images they lie on, in their segment colours."""
+        self._segmentations = tuple(segmentations)
+        self._segment_cache = None
+        self._apply(frozenset({"image_index"}))
+
+    @property
+    def segmentations(self) -> tuple[Segmentation, ...]:
+        return self._segmentations
+
+    def set_segment_visible(self, segmentation: Segmentation, number: int, visible: bool) -> None:
+        """Show or hide one segment of one segmentation."""
+        key = (str(segmentation.dataset.get("SOPInstanceUID", "") or id(segmentation)), int(number))
+        hidden = set(self._hidden_segments)
+        if visible:
+            hidden.discard(key)
+        else:
+            hidden.add(key)
+        self._hidden_segments = frozenset(hidden)
+        self._apply(frozenset({"image_index"}))
+
+    def segment_visible(self, segmentation: Segmentation, number: int) -> bool:
+        key = (str(segmentation.dataset.get("SOPInstanceUID", "") or id(segmentation)), int(number))
+        return key not in self._hidden_segments
+
+    def _segment_masks(self) -> tuple[list[tuple[Segment, np.ndarray]], tuple[Any, ...]]:
+        """The visible segments' coverage of the current image, and a key that changes with them."""
+        if not self._segmentations:
+            return [], ()
+        piece = self._current()
+        plane = self.current_plane() if piece is not None else None
+        if plane is None:
+            return [], ()
+        key = (piece.serial if piece is not None else None, tuple(id(s) for s in self._segmentations),
+               self._hidden_segments, self.segment_opacity)
+        if self._segment_cache is not None and self._segment_cache[0] == key:
+            return self._segment_cache[1], key
+        masks: list[tuple[Segment, np.ndarray]] = []
+        for seg in self._segmentations:
+            masks += seg.masks_on(plane, functools.partial(self.segment_visible, seg))
+        self._segment_cache = (key, masks)
+        return masks, key if masks else ()
 
     def set_display_unit(self, factor: float | None, unit: str = "", note: str = "") -> None:
         """Show windows in another unit than the modality's: display value = modality value x
