@@ -37,6 +37,8 @@ def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="PET: SUV by body weight (default), lean body mass (SUL) or body surface area; presets 'SUV 0-5', 'SUV 0-10', 'SUV 0-3'")
     p.add_argument("--size", default="512x512", metavar="WxH", help="picture size in pixels (default 512x512)")
     p.add_argument("--no-overlay", action="store_true", help="leave out corner text, orientation markers and scale bar")
+    p.add_argument("--overlays", action="store_true",
+                   help="draw the study's segmentations (SEG) and RT structure sets over the image, in their colours")
     p.add_argument("--view", choices=("axial", "coronal", "sagittal", "oblique", "3d"),
                    help="reformat the volume series (MPR) as this plane, or render it in 3D with --preset (a 3D preset then)")
     p.add_argument("--slab", type=float, default=0.0, metavar="MM", help="MPR slab thickness in mm (default 0: a thin plane)")
@@ -85,7 +87,8 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     headers = library.study_headers(args.study_uid)
     if not headers:
         raise WorkstationError(f"Study {args.study_uid} is not in the local library; pull or import it first.")
-    display_sets = [d for d in build_display_sets(headers) if d.kind in IMAGE_KINDS]
+    every = build_display_sets(headers)
+    display_sets = [d for d in every if d.kind in IMAGE_KINDS]
     if not display_sets:
         raise WorkstationError(f"Study {args.study_uid} has no images to render.")
     chosen = display_sets[0]
@@ -113,8 +116,13 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
         if preset is None:
             raise WorkstationError(f"There is no window preset called {args.preset!r} for {chosen.modality or 'this'} images.")
         window, voi_function = (preset.center, preset.width), preset.function
+    segmentations: list[Any] = []
+    if getattr(args, "overlays", False):
+        from workstation.render.offscreen import load_overlays
+
+        segmentations = load_overlays(every, library.read_instance)
     image = render_image(
-        chosen, by_uid, library.read_instance, index=index, size=size, window=window,
+        chosen, by_uid, library.read_instance, index=index, size=size, window=window, segmentations=segmentations,
         voi_function=voi_function, overlay=not args.no_overlay,
         colormap=_colormap(getattr(args, "colormap", None)), suv_kind=getattr(args, "suv", "bw") or "bw",
     )

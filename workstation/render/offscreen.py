@@ -8,8 +8,9 @@ PS3.4 Annex N, overlays of PS3.3 C.7.6.1.1.1 / 10.7.1.3 included unless switched
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
@@ -71,11 +72,14 @@ def render_image(
     state: ViewportState | None = None,
     colormap: str | None = None,
     suv_kind: str = "bw",
+    segmentations: Sequence[Any] = (),
 ) -> np.ndarray:
     """(height, width, 3) uint8 of image ``index`` of a display set as a viewport shows it.
 
     PET opens as the viewport opens it (inverted, 0-5 SUV when the header allows); ``colormap``
     (a :mod:`workstation.model.colormaps` name) and ``suv_kind`` (bw, lbm, bsa) change that.
+    ``segmentations`` (:class:`~workstation.model.segmentation.Segmentation`, structure sets)
+    are drawn over the image where they lie on it.
 
     ``headers`` maps SOP Instance UID to header; ``read_instance`` returns an instance's PS3.10
     bytes. ``state`` may carry zoom, pan, rotation and flips; its display set, image and window
@@ -100,6 +104,8 @@ def render_image(
         if colormap is not None:
             state.update(colormap=colormap, invert=False if colormap else state.invert)
         renderer.set_image(index, stored, header, frame=frame - 1)
+        if segmentations:
+            renderer.set_segmentations(segmentations)
         renderer.voi_function = voi_function
         if window is not None:
             state.set_window(*window)
@@ -107,6 +113,30 @@ def render_image(
         return renderer.capture()
     finally:
         renderer.close()
+
+
+def load_overlays(display_sets: Sequence[DisplaySet], read_instance: Callable[[str], bytes]) -> list[Any]:
+    """The segmentations (SEG, PS3.3 A.51) and structure sets (RTSTRUCT, A.19) of a study, read
+    for drawing over its images; one that cannot be read raises a WorkstationError sentence."""
+    from io import BytesIO
+
+    import pydicom
+
+    from workstation.model.segmentation import read_segmentation
+
+    out: list[Any] = []
+    for display_set in display_sets:
+        if display_set.kind == DisplaySetKind.SEG:
+            for uid in display_set.sop_instance_uids:
+                out.append(read_segmentation(pydicom.dcmread(BytesIO(read_instance(uid)))))
+        elif display_set.kind == DisplaySetKind.RTSTRUCT:
+            try:
+                from workstation.model.rtstruct import read_structure_set
+            except ImportError:
+                continue
+            for uid in display_set.sop_instance_uids:
+                out.append(read_structure_set(pydicom.dcmread(BytesIO(read_instance(uid)))))
+    return out
 
 
 def write_png(image: np.ndarray, path: Path) -> None:
