@@ -106,3 +106,14 @@ def test_info_counts_seg_frames_and_names_segments(shared_data: Path) -> None:
     assert described["kind"] == "seg"
     assert described["frames"] == 96
     assert described["segments"] == ["Necrosis", "Edema", "Enhancing Lesion"]
+
+
+def test_other_frame_of_reference_is_not_matched_by_position(shared_data: Path) -> None:
+    """Same position, another Frame of Reference (and not a source image): nothing is drawn."""
+    seg_ds = pydicom.dcmread(shared_data / CT_SEG)
+    ct = pydicom.dcmread(shared_data / CT_IMAGE)
+    ct.SOPInstanceUID = "1.2.826.0.1.3680043.8.498.1"
+    seg = read_segmentation(seg_ds)
+    plane = image_planes([ct])[0]
+    assert len(seg.masks_on(plane, frame_of_reference=str(seg_ds.FrameOfReferenceUID))) == 1
+    assert seg.masks_on(plane, frame_of_reference="1.2.826.0.1.3680043.8.498.2") == []

@@ -127,8 +127,12 @@ class StructureSet:
                 out.append(contour)
         return out
 
-    def masks_on(self, plane: ImagePlane, visible: Callable[[int], bool] | None = None) -> list[tuple[Segment, np.ndarray]]:
-        """(ROI, coverage 0/1 on the image's pixel grid) for each visible ROI with a contour here."""
+    def masks_on(self, plane: ImagePlane, visible: Callable[[int], bool] | None = None,
+                 frame_of_reference: str | None = None) -> list[tuple[Segment, np.ndarray]]:
+        """(ROI, coverage 0/1 on the image's pixel grid) for each visible ROI with a contour here;
+        contours are in the structure set's Frame of Reference: none on an image of another."""
+        if frame_of_reference and self.frame_of_reference_uid and frame_of_reference != self.frame_of_reference_uid:
+            return []
         row_axis, column_axis, _ = plane_axes(plane)
         origin = np.asarray(plane.position, dtype=np.float64)
         row_spacing, column_spacing = plane.pixel_spacing

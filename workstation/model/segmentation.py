@@ -196,13 +196,16 @@ class Segmentation:
             return (values.astype(np.float32) / np.float32(self.maximum_fraction)).clip(0, 1)
         return (values > 0).astype(np.float32)
 
-    def frames_on(self, plane: ImagePlane) -> list[SegmentFrame]:
+    def frames_on(self, plane: ImagePlane, frame_of_reference: str | None = None) -> list[SegmentFrame]:
         """The frames drawn over the image ``plane``: those derived from it (Source Image
-        Sequence), else those lying in its plane within half a slice (PS3.3 C.7.6.2.1.1)."""
+        Sequence), else those lying in its plane within half a slice (PS3.3 C.7.6.2.1.1) when
+        both share the Frame of Reference (``frame_of_reference``: the image's; C.7.4.1)."""
         uid, number = plane.sop_instance_uid, plane.frame
         by_source = [f for f in self.frames if any(s == uid and (n is None or number is None or n == number) for s, n in f.sources)]
         if by_source:
             return by_source
+        if frame_of_reference and self.frame_of_reference_uid and frame_of_reference != self.frame_of_reference_uid:
+            return []
         tolerance = 0.5 * self.slice_spacing()
         normal = np.cross(plane.orientation[:3], plane.orientation[3:])
         out = []
@@ -216,12 +219,14 @@ class Segmentation:
                 out.append(f)
         return out
 
-    def masks_on(self, plane: ImagePlane, visible: Callable[[int], bool] | None = None) -> list[tuple[Segment, np.ndarray]]:
+    def masks_on(self, plane: ImagePlane, visible: Callable[[int], bool] | None = None,
+                 frame_of_reference: str | None = None) -> list[tuple[Segment, np.ndarray]]:
         """(segment, coverage on the image's pixel grid in 0..1) for each segment with a frame in
-        the image's plane; ``visible(number)`` leaves hidden segments out."""
+        the image's plane; ``visible(number)`` leaves hidden segments out; ``frame_of_reference``
+        (the image's) keeps a segmentation of another Frame of Reference off it."""
         numbers = {s.number: s for s in self.segments}
         out: dict[int, np.ndarray] = {}
-        for f in self.frames_on(plane):
+        for f in self.frames_on(plane, frame_of_reference):
             wanted = [s.number for s in self.segments] if self.segmentation_type == "LABELMAP" else [f.segment]
             for number in wanted:
                 if number not in numbers or (visible is not None and not visible(number)):

@@ -664,7 +664,7 @@ class SliceRenderer:
             return self._segment_cache[1], key
         masks: list[tuple[Segment, np.ndarray]] = []
         for seg in self._segmentations:
-            masks += seg.masks_on(plane, functools.partial(self.segment_visible, seg))
+            masks += seg.masks_on(plane, functools.partial(self.segment_visible, seg), self._frame_of_reference)
         self._segment_cache = (key, masks)
         return masks, key if masks else ()
 
