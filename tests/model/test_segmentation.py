@@ -117,3 +117,17 @@ def test_other_frame_of_reference_is_not_matched_by_position(shared_data: Path) 
     plane = image_planes([ct])[0]
     assert len(seg.masks_on(plane, frame_of_reference=str(seg_ds.FrameOfReferenceUID))) == 1
     assert seg.masks_on(plane, frame_of_reference="1.2.826.0.1.3680043.8.498.2") == []
+
+
+def test_values_inside_on_the_image_grid(shared_data: Path) -> None:
+    """Mean/max HU inside the segment from the images as the viewer holds them equal numpy's."""
+    from workstation.model.segmentation import values_inside
+
+    seg_ds = pydicom.dcmread(shared_data / CT_SEG)
+    ct = pydicom.dcmread(shared_data / CT_IMAGE)
+    hu = ct.pixel_array * float(ct.RescaleSlope) + float(ct.RescaleIntercept)
+    (summary,) = values_inside(read_segmentation(seg_ds), [(image_planes([ct])[0], hu)], str(ct.FrameOfReferenceUID))
+    inside = seg_ds.pixel_array > 0
+    assert summary.mean == pytest.approx(float(hu[inside].mean()))
+    assert summary.maximum == pytest.approx(float(hu[inside].max()))
+    assert summary.pixels == inside.sum()

@@ -360,3 +360,32 @@ def blend_segments(rgb: np.ndarray, masks: Sequence[tuple[Segment, np.ndarray]],
         edge = outline_of(share)
         out[edge] = colour
     np.copyto(rgb, np.clip(np.rint(out), 0, 255).astype(np.uint8))
+
+
+@dataclass(frozen=True)
+class ValueSummary:
+    """Mean (weighted by each pixel's share) and maximum of image values inside one segment,
+    over ``pixels`` image pixels (shares summed)."""
+
+    segment: Segment
+    mean: float
+    maximum: float
+    pixels: float
+
+
+def values_inside(overlay: Any, images: Sequence[tuple[ImagePlane, np.ndarray]], frame_of_reference: str | None = None) -> list[ValueSummary]:
+    """Mean and maximum of image values (HU, SUV: whatever ``images`` carry, one array per
+    image on its pixel grid) inside each segment of ``overlay`` (a :class:`Segmentation` or an
+    RT structure set), sampled on the images' grids (:meth:`Segmentation.masks_on`)."""
+    sums: dict[int, list[float]] = {}
+    segments: dict[int, Segment] = {}
+    for plane, values in images:
+        for segment, share in overlay.masks_on(plane, None, frame_of_reference):
+            if share.shape != values.shape or not share.any():
+                continue
+            acc = sums.setdefault(segment.number, [0.0, 0.0, -math.inf])
+            segments[segment.number] = segment
+            acc[0] += float((values * share).sum(dtype=np.float64))
+            acc[1] += float(share.sum(dtype=np.float64))
+            acc[2] = max(acc[2], float(values[share > 0].max()))
+    return [ValueSummary(segments[n], acc[0] / acc[1], acc[2], acc[1]) for n, acc in sorted(sums.items()) if acc[1] > 0]

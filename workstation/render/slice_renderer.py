@@ -650,6 +650,36 @@ class SliceRenderer:
         key = (str(segmentation.dataset.get("SOPInstanceUID", "") or id(segmentation)), int(number))
         return key not in self._hidden_segments
 
+    def measured_images(self) -> list[tuple[ImagePlane, np.ndarray]]:
+        """Each loaded grey image with a plane, as (plane, values) in the unit the corner shows:
+        modality values (HU, PS3.3 C.11.1) or, for PET with SUV, SUV (for segment statistics)."""
+        out: list[tuple[ImagePlane, np.ndarray]] = []
+        for piece in self._slices:
+            if piece is None or piece.colour:
+                continue
+            frames = int(piece.header.get("NumberOfFrames", 1) or 1)
+            uid = str(piece.header.get("SOPInstanceUID", "") or "")
+            frame = piece.frame + 1 if frames > 1 else None
+            plane = piece.plane if piece.plane_read else (self._known_planes.get((uid, frame)) if uid else None)
+            if plane is None:
+                plane = image_plane_of(piece.header, frame)
+            if plane is None:
+                continue
+            values = pixels.modality_transform(piece.header, piece.frame).values(piece.stored)
+            if self.suv_factor is not None:
+                values = values * self.suv_factor
+            out.append((plane, np.asarray(values, dtype=np.float64)))
+        return out
+
+    @property
+    def value_unit(self) -> str:
+        """The unit of :meth:`measured_images`: the SUV label for PET with SUV, else HU for CT."""
+        if self.suv_factor is not None:
+            return self._value_unit
+        header = self.header()
+        modality = str(header.get("Modality", "") or "").upper() if header is not None else ""
+        return "HU" if modality == "CT" else ("Bq/ml" if modality == "PT" else "")
+
     def _segment_masks(self) -> tuple[list[tuple[Segment, np.ndarray]], tuple[Any, ...]]:
         """The visible segments' coverage of the current image, and a key that changes with them."""
         if not self._segmentations:

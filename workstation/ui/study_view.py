@@ -54,6 +54,7 @@ from workstation.model.sop_classes import DisplaySetKind
 from workstation.model.spatial import StackGeometry, reference_line
 from workstation.model.viewport import SyncGroup, ViewportState, fit_displayed_area
 from workstation.net.series_loader import SeriesLoader
+from workstation.ui.segment_overlays import OVERLAY_KINDS, SegmentOverlays
 from workstation.ui.series_browser import SeriesBrowser, image_count
 from workstation.ui.tasks import LoaderBridge
 from workstation.ui.viewport_grid import ViewportGrid, ViewportSlot
@@ -531,6 +532,8 @@ class StudyView(QWidget):
         self._progress_timer.setInterval(PROGRESS_INTERVAL_MS)
         self._progress_timer.timeout.connect(self.flush_progress)
 
+        self.overlays = SegmentOverlays(self, self._renderers, self.read_instance, self._active_renderer)
+        self.overlays.status.connect(self.status)
         self.browser = SeriesBrowser(self.display_sets)
         self.browser.chosen.connect(self.show_in_active)
         self.grid = ViewportGrid(make_viewport, self.read_instance)
@@ -596,6 +599,15 @@ class StudyView(QWidget):
             uid = str(header.get("SOPInstanceUID", "") or "")
             if uid:
                 self._headers.setdefault(uid, header)
+
+    def _renderers(self) -> list[tuple[Any, Any]]:
+        """(viewport, its SliceRenderer) of every 2D viewport (for the segment overlays)."""
+        return [(b.viewport, b.viewport.renderer) for b in self._bindings.values()
+                if b.viewport is not None and hasattr(b.viewport, "renderer") and hasattr(b.viewport.renderer, "set_segmentations")]
+
+    def _active_renderer(self) -> Any:
+        viewport = self.active.viewport if self._bindings else None
+        return getattr(viewport, "renderer", None)
 
     def header_of(self, sop_instance_uid: str) -> Dataset | None:
         """The header of an instance this view can show (its study's or a prior's added with
@@ -725,6 +737,9 @@ class StudyView(QWidget):
         ds = self._by_uid.get(uid)
         if ds is None:
             return
+        if ds.kind in OVERLAY_KINDS:  # drawn over the images it lies on, not in a viewport of its own
+            self.overlays.show(ds)
+            return
         binding = self._bindings[self.grid.slots[index]]
         forced: PresentationState | None = None
         if ds.kind is DisplaySetKind.PRESENTATION_STATE:
@@ -752,6 +767,8 @@ class StudyView(QWidget):
         binding.viewport.set_message("")
         binding._message_shown = False
         binding.viewport.show_display_set(ds, self.study, count, binding.headers)
+        if self.overlays.overlays and hasattr(binding.viewport, "renderer"):
+            self.overlays.apply(binding.viewport, binding.viewport.renderer)
         if hasattr(binding.viewport, "set_gaps"):
             binding.viewport.set_gaps(qc_gaps(ds))
         focus = first_shown_index(ds)
