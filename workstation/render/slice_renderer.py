@@ -41,6 +41,7 @@ from vtkmodules.vtkRenderingCore import (
 
 from workstation.errors import GeometryError
 from workstation.model import colormaps, pixels
+from workstation.model.fusion import FusionSource, fused_rgb
 from workstation.model.image_plane import ImagePlane
 from workstation.model.overlay import (
     OverlayContext,
@@ -200,6 +201,13 @@ class SliceRenderer:
         self._hidden_segments: frozenset[tuple[str, int]] = frozenset()
         self.segment_opacity = DEFAULT_OPACITY
         self._segment_cache: tuple[tuple[Any, ...], list[tuple[Segment, np.ndarray]]] | None = None
+        # PET/CT fusion (model.fusion): the functional series sampled on this image's grid and
+        # blended over it in a colour map.
+        self._fusion: FusionSource | None = None
+        self._fusion_window: tuple[float, float] = (0.0, 5.0)
+        self._fusion_colormap = colormaps.HOT_IRON
+        self._fusion_opacity = 0.5
+        self._fusion_cache: tuple[Any, np.ndarray] | None = None
         self._suv_read = False  # the display unit was worked out for this stack
         #: Called after a state change has been applied (a widget renders there).
         self.on_changed: Callable[[], None] | None = None
@@ -473,17 +481,22 @@ class SliceRenderer:
                 lut = dataclasses.replace(lut, table=np.ascontiguousarray(palette[lut.table]))
             self._display_lut = lut
             self._lut_key = lut_key
-        key = ("grey", piece.serial, lut_key, seg_key)
+        fusion_key = self._fusion_key()
+        key = ("grey", piece.serial, lut_key, seg_key, fusion_key)
         if key == self._display_key:
             return
         lut = self._display_lut
-        if masks and lut.table.ndim == 1:  # segments in colour over a grey image: an RGB table
+        if (masks or fusion_key) and lut.table.ndim == 1:  # colour over a grey image: an RGB table
             lut = dataclasses.replace(lut, table=np.ascontiguousarray(np.repeat(lut.table[:, None], 3, axis=1)))
         table = lut.table
         stored = piece.stored
         shape = stored.shape if table.ndim == 1 else (*stored.shape, table.shape[1])
         buffer = self._buffer_for(shape)
         fill_display(buffer, stored, lut)  # one gather, no temporary
+        if fusion_key and buffer.ndim == 3:
+            functional = self.fused_values()
+            if functional is not None:
+                fused_rgb(buffer, functional, self._fusion_window, self._fusion_colormap, self._fusion_opacity)
         if masks:
             blend_segments(buffer, masks, self.segment_opacity)
         self._buffer_changed(key)
@@ -649,6 +662,58 @@ class SliceRenderer:
     def segment_visible(self, segmentation: Segmentation, number: int) -> bool:
         key = (str(segmentation.dataset.get("SOPInstanceUID", "") or id(segmentation)), int(number))
         return key not in self._hidden_segments
+
+    # -- PET/CT fusion --------------------------------------------------------------------------
+    def set_fusion(self, source: FusionSource | None, *, window: tuple[float, float] | None = None,
+                   colormap: str | None = None, opacity: float | None = None) -> None:
+        """Blend a functional series (PET, :class:`~workstation.model.fusion.FusionSource`, in
+        the unit of ``window``: SUV from 0 to 5 by default) over this view's images, in
+        ``colormap`` with ``opacity`` (0-1); None removes it. A source of another Frame of
+        Reference (PS3.3 C.7.4.1) is refused with a GeometryError sentence."""
+        if source is not None and source.frame_of_reference and self._frame_of_reference \
+                and source.frame_of_reference != self._frame_of_reference:
+            raise GeometryError("The PET and this series have different Frames of Reference; they cannot be fused "
+                                "without a registration.")
+        self._fusion = source
+        if window is not None:
+            self._fusion_window = (float(window[0]), float(window[1]))
+        if colormap is not None:
+            colormaps.palette(colormap)  # an unknown name raises here
+            self._fusion_colormap = colormap
+        if opacity is not None:
+            self._fusion_opacity = min(1.0, max(0.0, float(opacity)))
+        self._fusion_cache = None
+        self._apply(frozenset({"image_index"}))
+
+    @property
+    def fusion(self) -> tuple[FusionSource | None, tuple[float, float], str, float]:
+        """(source, window, colour map, opacity) of the fusion."""
+        return self._fusion, self._fusion_window, self._fusion_colormap, self._fusion_opacity
+
+    def _fusion_key(self) -> tuple[Any, ...]:
+        if self._fusion is None:
+            return ()
+        piece = self._current()
+        return (id(self._fusion), piece.serial if piece is not None else None, self._fusion_window,
+                self._fusion_colormap, self._fusion_opacity)
+
+    def fused_values(self) -> np.ndarray | None:
+        """The functional values on the current image's pixel grid (NaN outside), or None."""
+        if self._fusion is None:
+            return None
+        piece = self._current()
+        plane = self.current_plane() if piece is not None else None
+        if plane is None:
+            return None
+        key = (id(self._fusion), piece.serial if piece is not None else None)
+        if self._fusion_cache is None or self._fusion_cache[0] != key:
+            self._fusion_cache = (key, self._fusion.sample_on(plane))
+        return self._fusion_cache[1]
+
+    def fusion_source(self) -> FusionSource:
+        """This view's loaded images as a functional series to fuse elsewhere (values in the unit
+        :attr:`value_unit` names: SUV for PET with SUV)."""
+        return FusionSource(self.measured_images(), self._frame_of_reference)
 
     def measured_images(self) -> list[tuple[ImagePlane, np.ndarray]]:
         """Each loaded grey image with a plane, as (plane, values) in the unit the corner shows:
