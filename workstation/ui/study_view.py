@@ -129,6 +129,17 @@ def stack_geometry(display_set: DisplaySet, headers: Sequence[Dataset | None]) -
     return None
 
 
+def _functional_window(renderer: Any) -> tuple[float, float]:
+    """The (low, high) a fused PET is coloured over: the PET viewport's window in its shown unit
+    (SUV when it has one), else 0-5."""
+    window = renderer.current_window()
+    if window is None:
+        return (0.0, 5.0)
+    centre, width = window
+    factor = renderer.suv_factor or 1.0
+    return ((centre - width / 2.0) * factor, (centre + width / 2.0) * factor)
+
+
 def keep_out_of_collections() -> None:
     """Move every object alive now (a study's headers: tens of thousands of pydicom objects) out
     of the cyclic garbage collector's reach (``gc.freeze``): a full collection that walks them all
@@ -427,6 +438,7 @@ class ViewportBinding(QObject):
     def load_finished(self) -> None:
         self.view.release_held_loads()
         self.view.loading_changed(self)
+        self.view.fusion_source_ready(self)
 
     def _set_message(self, text: str) -> None:
         self._message_shown = bool(text)
@@ -532,6 +544,8 @@ class StudyView(QWidget):
         self._progress_timer.setInterval(PROGRESS_INTERVAL_MS)
         self._progress_timer.timeout.connect(self.flush_progress)
 
+        self._fusions: list[tuple[ViewportBinding, ViewportBinding]] = []  # (target, PET source): see fuse
+        self._fusion_opacity = 0.5
         self.overlays = SegmentOverlays(self, self._renderers, self.read_instance, self._active_renderer)
         self.overlays.status.connect(self.status)
         self.browser = SeriesBrowser(self.display_sets)
@@ -599,6 +613,45 @@ class StudyView(QWidget):
             uid = str(header.get("SOPInstanceUID", "") or "")
             if uid:
                 self._headers.setdefault(uid, header)
+
+    # -- PET/CT fusion ------------------------------------------------------------------------------
+    def fuse(self, target: ViewportBinding, source: ViewportBinding, opacity: float = 0.5) -> None:
+        """Blend ``source``'s images (a PET, in SUV when it has one) over ``target``'s, resampled
+        on its grid (model.fusion), once the source's images are all here."""
+        self._fusions = [(t, s) for t, s in self._fusions if t is not target]
+        self._fusions.append((target, source))
+        self._fusion_opacity = opacity
+        if source.loader is None or not source.loading:
+            self.fusion_source_ready(source)
+
+    def fusion_source_ready(self, source: ViewportBinding) -> None:
+        """``source`` finished loading: the fusions waiting for it are drawn."""
+        for target, wanted in list(self._fusions):
+            if wanted is not source:
+                continue
+            source_renderer = getattr(source.viewport, "renderer", None)
+            target_renderer = getattr(target.viewport, "renderer", None)
+            if source_renderer is None or target_renderer is None or not source_renderer.measured_images():
+                continue
+            window = _functional_window(source_renderer)
+            try:
+                target_renderer.set_fusion(source_renderer.fusion_source(), window=window,
+                                           colormap="hot_iron", opacity=self._fusion_opacity)
+            except WorkstationError as exc:
+                self.status.emit(str(exc))
+                continue
+            target.viewport.render_now()
+
+    def fusion_opacity_step(self, step: float) -> None:
+        """Change the active viewport's fusion opacity by ``step`` (0-1)."""
+        renderer = getattr(self.active.viewport, "renderer", None)
+        source, window, colormap, opacity = getattr(renderer, "fusion", (None, (0, 1), "", 0.5))
+        if renderer is None or source is None:
+            self.status.emit("The active viewport shows no fusion.")
+            return
+        renderer.set_fusion(source, opacity=opacity + step)
+        self.active.viewport.render_now()
+        self.status.emit(f"Fusion opacity {renderer.fusion[3] * 100:.0f}%")
 
     def _renderers(self) -> list[tuple[Any, Any]]:
         """(viewport, its SliceRenderer) of every 2D viewport (for the segment overlays)."""
