@@ -522,7 +522,10 @@ class HangingBridge(QObject):
     def _fuse(view: StudyView, result: HangingResult) -> None:
         """Viewports with ``fuse``: the display set of that selector's viewport in this stage
         (a PET) is blended over theirs once its images are here (StudyView.fuse)."""
-        by_selector = {a.viewport.selector: a for a in result.stage.viewports if a.filled and a.index < len(view.grid.slots)}
+        by_selector: dict[str, ViewportAssignment] = {}
+        for a in result.stage.viewports:  # the first 2D viewport of each selector: its images are the source
+            if a.filled and a.index < len(view.grid.slots) and not is_reformat(a):
+                by_selector.setdefault(a.viewport.selector, a)
         for assignment in result.stage.viewports:
             source = by_selector.get(assignment.viewport.fuse) if assignment.viewport.fuse else None
             if source is None or not assignment.filled or assignment.index >= len(view.grid.slots):

@@ -1,0 +1,110 @@
+"""A PET/CT study opens with the shipped pet-ct protocol: CT, PET (inverted, 0-5 SUVbw), PET fused
+over CT in hot iron, coronal PET. Data: the real phantom CT (28 slices of 5 mm) and a PET series
+made from the real whole-body FDG slice (its header, SUV attributes and pixels) placed as 12
+slices of 3 mm in the CT's Frame of Reference and study (the shared data has no PET/CT pair)."""
+
+from __future__ import annotations
+
+import copy
+from io import BytesIO
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from pydicom.uid import generate_uid  # noqa: E402
+
+from tests.gui.helpers import dispose, shot  # noqa: E402
+from workstation.model import colormaps  # noqa: E402
+from workstation.settings import load_settings  # noqa: E402
+from workstation.ui.app import create_main_window  # noqa: E402
+from workstation.ui.main_window import MainWindow  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+PET = "orthanc_tests_selected/2020-11-16-SalimKanounAnonymization.dcm"
+
+
+def pet_ct_study(shared_data: Path) -> tuple[str, list[bytes]]:
+    cts = [pydicom.dcmread(f) for f in sorted((shared_data / "ct_head_phantom_philips" / "S2010").glob("*.dcm"))]
+    cts.sort(key=lambda d: float(d.ImagePositionPatient[2]))
+    study_uid = generate_uid()
+    out = []
+    for ds in cts:
+        ds.StudyInstanceUID = study_uid
+        buffer = BytesIO()
+        ds.save_as(buffer)
+        out.append(buffer.getvalue())
+    middle = float(cts[len(cts) // 2].ImagePositionPatient[2])
+    template = pydicom.dcmread(shared_data / PET)
+    series_uid = generate_uid()
+    for k in range(12):
+        ds = copy.deepcopy(template)
+        for keyword in ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime",
+                        "StudyID", "AccessionNumber", "FrameOfReferenceUID"):
+            if keyword in cts[0]:
+                setattr(ds, keyword, cts[0].data_element(keyword).value)
+        ds.StudyInstanceUID = study_uid
+        ds.SeriesInstanceUID = series_uid
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.InstanceNumber = k + 1
+        ds.ImagePositionPatient = [-405.624, -430.0, middle - 18.0 + 3.0 * k]
+        ds.SliceLocation = middle - 18.0 + 3.0 * k
+        buffer = BytesIO()
+        ds.save_as(buffer)
+        out.append(buffer.getvalue())
+    return study_uid, out
+
+
+def test_pet_ct_protocol_with_fusion(qtbot, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
+    study_uid, instances = pet_ct_study(shared_data)
+    window = create_main_window(load_settings())
+    assert isinstance(window, MainWindow)
+    window.set_hanging_on_open(True)  # the Hanging menu's check box (kept in ui.ini)
+    for data in instances:
+        window.library.add_bytes(data)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        window.worklist.run_search()
+        qtbot.waitUntil(lambda: window.worklist.model.rowCount() == 1, timeout=20000)
+        window.open_study(next(s for s in window.worklist._studies if s.study_uid == study_uid))
+        qtbot.waitUntil(lambda: window.current_study() is not None and window.current_study() in window.hanging.hung, timeout=20000)
+        view = window.current_study()
+        assert view is not None
+        hung = window.hanging.hung[view]
+        assert hung.result.protocol.id == "pet-ct" and hung.result.stage_index == 0
+        ct, pet, fusion, _coronal = view.bindings
+        assert [b.display_set.modality for b in (ct, pet, fusion)] == ["CT", "PT", "CT"]
+        qtbot.waitUntil(lambda: pet.viewport.loaded == 12 and fusion.viewport.loaded == 28, timeout=60000)
+        qtbot.waitUntil(lambda: fusion.viewport.renderer.fusion[0] is not None, timeout=20000)
+        # PET as it is read: inverted, 0-5 SUVbw.
+        renderer = pet.viewport.renderer
+        assert pet.state.invert and renderer.suv_factor is not None
+        centre, width = pet.state.window
+        assert (centre - width / 2) * renderer.suv_factor == pytest.approx(0.0, abs=1e-9)
+        assert (centre + width / 2) * renderer.suv_factor == pytest.approx(5.0)
+        assert any("SUVbw" in line for line in renderer.overlays.corner_lines()["bottom_right"])
+        # Fusion: the CT under PET shows the hot-iron blend of the PET's SUV (window 0-5).
+        target = fusion.viewport.renderer
+        target.flush()
+        values = target.fused_values()
+        assert values is not None and np.isfinite(values).any()
+        buffer = target.display_buffer
+        assert buffer is not None and buffer.ndim == 3
+        table = colormaps.palette(colormaps.HOT_IRON)
+        grey = ct.viewport.renderer  # the plain CT viewport at the same slice (linked scrolling)
+        grey.flush()
+        assert ct.state.image_index == fusion.state.image_index
+        plain = grey.display_buffer
+        r, c = np.unravel_index(int(np.nanargmax(values)), values.shape)
+        index = int(np.clip(np.rint(values[r, c] / 5.0 * 255), 0, 255))
+        expected = 0.5 * float(plain[r, c]) + 0.5 * table[index].astype(float)
+        assert np.abs(buffer[r, c].astype(float) - expected).max() <= 1.0
+        shot(window, "pet-ct-hanging")
+    finally:
+        dispose(qtbot, window)
