@@ -5,60 +5,21 @@ slices of 3 mm in the CT's Frame of Reference and study (the shared data has no 
 
 from __future__ import annotations
 
-import copy
-from io import BytesIO
 from pathlib import Path
 
 import numpy as np
-import pydicom
 import pytest
 
 pytest.importorskip("pytestqt")
 
-from pydicom.uid import generate_uid  # noqa: E402
-
 from tests.gui.helpers import dispose, shot  # noqa: E402
+from tests.render.pet_ct_data import pet_ct_study  # noqa: E402
 from workstation.model import colormaps  # noqa: E402
 from workstation.settings import load_settings  # noqa: E402
 from workstation.ui.app import create_main_window  # noqa: E402
 from workstation.ui.main_window import MainWindow  # noqa: E402
 
 pytestmark = pytest.mark.gui
-
-PET = "orthanc_tests_selected/2020-11-16-SalimKanounAnonymization.dcm"
-
-
-def pet_ct_study(shared_data: Path) -> tuple[str, list[bytes]]:
-    cts = [pydicom.dcmread(f) for f in sorted((shared_data / "ct_head_phantom_philips" / "S2010").glob("*.dcm"))]
-    cts.sort(key=lambda d: float(d.ImagePositionPatient[2]))
-    study_uid = generate_uid()
-    out = []
-    for ds in cts:
-        ds.StudyInstanceUID = study_uid
-        buffer = BytesIO()
-        ds.save_as(buffer)
-        out.append(buffer.getvalue())
-    middle = float(cts[len(cts) // 2].ImagePositionPatient[2])
-    template = pydicom.dcmread(shared_data / PET)
-    series_uid = generate_uid()
-    for k in range(12):
-        ds = copy.deepcopy(template)
-        for keyword in ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime",
-                        "StudyID", "AccessionNumber", "FrameOfReferenceUID"):
-            if keyword in cts[0]:
-                setattr(ds, keyword, cts[0].data_element(keyword).value)
-        ds.StudyInstanceUID = study_uid
-        ds.SeriesInstanceUID = series_uid
-        ds.SOPInstanceUID = generate_uid()
-        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        ds.InstanceNumber = k + 1
-        ds.ImagePositionPatient = [-405.624, -430.0, middle - 18.0 + 3.0 * k]
-        ds.SliceLocation = middle - 18.0 + 3.0 * k
-        buffer = BytesIO()
-        ds.save_as(buffer)
-        out.append(buffer.getvalue())
-    return study_uid, out
-
 
 def test_pet_ct_protocol_with_fusion(qtbot, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
     study_uid, instances = pet_ct_study(shared_data)

@@ -169,3 +169,47 @@ def test_render_cli_suv_preset_and_colour_map(shared_data: Path, tmp_path: Path)
             differences.append(min(int(np.abs(picture[r, c].astype(int) - table[g].astype(int)).max()) for g in candidates))
     assert max(differences) <= 8  # neighbouring palette entries differ by a few levels at most
     assert np.mean(differences) < 1.0
+
+
+def test_render_cli_pet_mip(shared_data: Path, tmp_path: Path) -> None:
+    """`workstation render STUDY --series 7 --view mip [--azimuth 90]`: an inverted MIP of the
+    PET volume, 0-10 SUV. The darkest pixel is the DICOM linear window of the series' highest SUV
+    (the maximum survives any projection direction), the empty surround is white, and turning
+    by 90 degrees shows another picture."""
+    import argparse
+
+    from PIL import Image
+
+    from tests.render.pet_ct_data import pet_ct_study
+    from workstation.render.cli import add_render_parser, cmd_render
+    from workstation.settings import load_settings
+    from workstation.sources import open_library
+
+    study_uid, instances = pet_ct_study(shared_data)
+    library = open_library(load_settings())
+    for data in instances:
+        library.add_bytes(data)
+    library.close()
+    ds = pydicom.dcmread(shared_data / WHOLE_BODY)
+    factor = _independent_suv_factor(ds)
+    highest = float(ds.pixel_array.max()) * float(ds.RescaleSlope) * factor
+    parser = argparse.ArgumentParser()
+    add_render_parser(parser.add_subparsers())
+    pictures = []
+    for azimuth in ("0", "90"):
+        out = tmp_path / f"mip{azimuth}.png"
+        args = parser.parse_args(["render", study_uid, "--series", "7", "--view", "mip", "--azimuth", azimuth,
+                                  "--size", "256x256", "--no-overlay", "--out", str(out)])
+        assert cmd_render(args, load_settings()) == 0
+        pictures.append(np.asarray(Image.open(out).convert("L")).astype(float))
+    expected_darkest = 255.0 - np.clip(((highest - (5.0 - 0.5 * factor)) / (10.0 - factor) + 0.5) * 255.0, 0, 255)
+    strips = []
+    for picture in pictures:
+        # 12 slices of 3 mm seen from the front: a strip of image on the black viewport.
+        strip = picture[picture.mean(axis=1) > 100]
+        strip = strip[:, strip.max(axis=0) > 0]  # leave out the viewport's black beyond the image
+        assert 0 < len(strip) < 20
+        assert abs(strip.min() - expected_darkest) <= 2.0
+        assert strip[:, 1].min() == 255.0  # the empty surround of the patient: white (inverted)
+        strips.append(strip)
+    assert np.abs(strips[0] - strips[1]).mean() > 1.0

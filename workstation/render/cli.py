@@ -39,8 +39,9 @@ def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--no-overlay", action="store_true", help="leave out corner text, orientation markers and scale bar")
     p.add_argument("--overlays", action="store_true",
                    help="draw the study's segmentations (SEG) and RT structure sets over the image, in their colours")
-    p.add_argument("--view", choices=("axial", "coronal", "sagittal", "oblique", "3d"),
-                   help="reformat the volume series (MPR) as this plane, or render it in 3D with --preset (a 3D preset then)")
+    p.add_argument("--view", choices=("axial", "coronal", "sagittal", "oblique", "3d", "mip"),
+                   help="reformat the volume series (MPR) as this plane, render it in 3D with --preset (a 3D preset then), "
+                        "or 'mip': a maximum intensity projection from the front turned by --azimuth (PET: inverted, 0-10 SUV)")
     p.add_argument("--slab", type=float, default=0.0, metavar="MM", help="MPR slab thickness in mm (default 0: a thin plane)")
     p.add_argument("--projection", choices=("mip", "minip", "avg"), default="mip", help="how a slab is projected (default mip)")
     p.add_argument("--interpolation", choices=("nearest", "linear", "cubic"), default="linear", help="MPR interpolation (default linear)")

@@ -699,6 +699,7 @@ class MprViewer:
         self.reference = geometry.center
         self._window: tuple[float, float] | None = None
         self._lut: pixels.DisplayLUT | None = None
+        self._invert = False
         self.overlays_visible = True
         self._grabber: FrameReader | None = None
         self._drawn: tuple[Any, ...] | None = None  # what the last render showed
@@ -773,6 +774,17 @@ class MprViewer:
         """The window set with :meth:`set_window`, or None for the image's own."""
         return self._window
 
+    @property
+    def invert(self) -> bool:
+        """Grey scale inverted (black uptake on white, as a PET MIP is read)."""
+        return self._invert
+
+    @invert.setter
+    def invert(self, value: bool) -> None:
+        if bool(value) != self._invert:
+            self._invert = bool(value)
+            self._lut = None
+
     def display_table(self) -> pixels.DisplayLUT:
         if self._lut is None:
             dtype = self.source.volume.dtype
@@ -784,7 +796,7 @@ class MprViewer:
             if voi is None:
                 modality = pixels.modality_transform(self.header)
                 voi = pixels.auto_window(modality.values(pixels._sample(self.source.volume)))
-            self._lut = pixels.display_lut(self.header, voi, stored_dtype=dtype, stored_range=(int(self.source.volume.min()), int(self.source.volume.max())) if dtype.itemsize > 2 else None)
+            self._lut = pixels.display_lut(self.header, voi, self._invert, stored_dtype=dtype, stored_range=(int(self.source.volume.min()), int(self.source.volume.max())) if dtype.itemsize > 2 else None)
         return self._lut
 
     # -- curved MPR ------------------------------------------------------------------------------
@@ -933,10 +945,12 @@ def render_mpr_image(
     size: tuple[int, int] = (512, 512),
     window: tuple[float, float] | None = None,
     overlay: bool = True,
+    invert: bool = False,
 ) -> np.ndarray:
     """One plane (``view`` = axial, coronal or sagittal of ``state``) offscreen, (h, w, 3) uint8."""
     viewer = MprViewer(volume, geometry, header, state=state, names=(view,), size=size)
     try:
+        viewer.invert = invert
         if window is not None:
             viewer.set_window(*window)
         viewer.overlays_visible = overlay

@@ -115,6 +115,34 @@ def render_image(
         renderer.close()
 
 
+#: The SUV window of a PET MIP (lower, upper): 0 to 10 SUVbw, inverted, as whole-body MIPs are read.
+MIP_SUV_WINDOW = (0.0, 10.0)
+
+
+def render_pet_mip(volume: np.ndarray, geometry: VolumeGeometry, header: Dataset, *, size: tuple[int, int] = (512, 512),
+                   window: tuple[float, float] | None = None, azimuth: float = 0.0, overlay: bool = True) -> np.ndarray:
+    """A maximum intensity projection seen from the front, turned by ``azimuth`` degrees about
+    the patient's long axis (a rotating MIP): the coronal plane of an MPR whose slab spans the
+    whole volume, projected by maximum. PET is shown inverted, 0-10 SUV when the header gives SUV
+    (:mod:`workstation.model.suv`); ``window`` (modality units) overrides that."""
+    from workstation.model.mpr import MAX_SLAB_MM
+    from workstation.model.suv import display_unit
+    from workstation.render.mpr import render_mpr_image
+
+    state = MprState(geometry)
+    if azimuth:
+        state.rotate("axial", azimuth)
+    extent = float(np.linalg.norm(np.asarray(geometry.dimensions_mm, dtype=float)))
+    state.set_slab(min(MAX_SLAB_MM, extent), "mip")
+    pet = str(header.get("Modality", "") or "").upper() == "PT"
+    unit = display_unit(header) if pet else None
+    if window is None and unit is not None and unit.factor:
+        low, high = MIP_SUV_WINDOW
+        window = ((low + high) / 2.0 / unit.factor, (high - low) / unit.factor)
+    return render_mpr_image(volume, geometry, header, view="coronal", state=state, size=size, window=window,
+                            overlay=overlay, invert=pet)
+
+
 def load_overlays(display_sets: Sequence[DisplaySet], read_instance: Callable[[str], bytes]) -> list[Any]:
     """The segmentations (SEG, PS3.3 A.51) and structure sets (RTSTRUCT, A.19) of a study, read
     for drawing over its images; one that cannot be read raises a WorkstationError sentence."""
@@ -223,6 +251,8 @@ def render_view(
     """(height, width, 3) uint8 of an MPR plane (``view`` in :data:`MPR_VIEWS`) or of the 3D
     volume rendering (``view='3d'``) of a volume display set."""
     volume, geometry, header, _note = load_display_set_volume(display_set, headers, read_instance)
+    if view == "mip":
+        return render_pet_mip(volume, geometry, header, size=size, window=window, azimuth=azimuth, overlay=overlay)
     if view == "3d":
         try:
             from workstation.render.volume3d import render_volume_image
