@@ -66,6 +66,15 @@ def test_pet_ct_protocol_with_fusion(qtbot, shared_data: Path) -> None:  # type:
         index = int(np.clip(np.rint(values[r, c] / 5.0 * 255), 0, 255))
         expected = 0.5 * float(plain[r, c]) + 0.5 * table[index].astype(float)
         assert np.abs(buffer[r, c].astype(float) - expected).max() <= 1.0
+        # The 3D cursor links PET, CT and fusion: a point picked on the PET moves the CT viewports
+        # to the slice nearest it and marks it there.
+        point = renderer.pick_patient(200.0, 200.0)
+        view.cursor_picked(pet, point)
+        for binding in (ct, fusion):
+            plane = binding.viewport.renderer.current_plane()
+            assert plane is not None
+            assert abs(float(np.asarray(plane.position)[2]) - float(point[2])) <= 2.5  # within half of 5 mm
+            assert binding.viewport.renderer._cursor is not None
         shot(window, "pet-ct-hanging")
     finally:
         dispose(qtbot, window)
