@@ -29,7 +29,8 @@ class FusionSource:
 
     Raises GeometryError when the images are not parallel planes of one grid."""
 
-    def __init__(self, images: Sequence[tuple[ImagePlane, np.ndarray]], frame_of_reference: str | None = None) -> None:
+    def __init__(self, images: Sequence[tuple[ImagePlane, np.ndarray]], frame_of_reference: str | None = None,
+                 slice_spacing: float | None = None) -> None:
         if not images:
             raise GeometryError("The functional series has no images with a position in the patient; it cannot be fused.")
         first = images[0][0]
@@ -48,7 +49,8 @@ class FusionSource:
         self.origins = np.array([np.asarray(plane.position, dtype=np.float64) for _, plane, _ in located])
         self.values = np.stack([np.asarray(v, dtype=np.float32) for _, _, v in located])
         gaps = np.diff(self.locations)
-        self.slice_spacing = float(np.median(gaps)) if len(gaps) else 1.0
+        # The spacing given (a segmentation's, whose empty frames may be left out), else the median gap.
+        self.slice_spacing = float(slice_spacing) if slice_spacing else (float(np.median(gaps)) if len(gaps) else 1.0)
 
     def sample_points(self, points: np.ndarray) -> np.ndarray:
         """Values at patient points (n, 3) LPS mm: nearest voxel, NaN outside the stack."""
@@ -58,7 +60,7 @@ class FusionSource:
         k = np.clip(k, 0, len(self.locations) - 1)
         below = np.clip(k - 1, 0, len(self.locations) - 1)
         nearer = np.where(np.abs(self.locations[below] - along) < np.abs(self.locations[k] - along), below, k)
-        half = 0.5 * (self.slice_spacing if len(self.locations) > 1 else 1.0)
+        half = 0.5 * self.slice_spacing
         ok = np.abs(self.locations[nearer] - along) <= half + 1e-6
         relative = points - self.origins[nearer]
         column = np.rint(relative @ self.row_axis / self.spacing[1]).astype(np.int64)

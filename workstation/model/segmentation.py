@@ -241,6 +241,28 @@ class Segmentation:
                     out[number] = sampled
         return [(numbers[n], out[n]) for n in sorted(out)]
 
+    def volume_sources(self) -> list[tuple[Segment, Any]]:
+        """Each segment's frames as a :class:`~workstation.model.fusion.FusionSource` (its share
+        0..1 per voxel), to sample on any plane (MPR, oblique): nearest voxel, 0 outside."""
+        from workstation.model.fusion import FusionSource
+
+        out: list[tuple[Segment, Any]] = []
+        spacing = self.slice_spacing()
+        for segment in self.segments:
+            frames = [f for f in self.frames if f.plane is not None
+                      and (self.segmentation_type == "LABELMAP" or f.segment == segment.number)]
+            images = []
+            for f in frames:
+                assert f.plane is not None
+                images.append((f.plane, self.mask(f, segment.number)))
+            if not images:
+                continue
+            try:
+                out.append((segment, FusionSource(images, self.frame_of_reference_uid or None, spacing)))
+            except WorkstationError:
+                continue  # frames of mixed geometry: drawn on their own images only
+        return out
+
     # -- measurements -------------------------------------------------------------------------
     def slice_spacing(self) -> float:
         """Distance between the segmentation's planes (mm): Spacing Between Slices, else Slice

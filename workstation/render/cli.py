@@ -106,7 +106,12 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
             if not volumes:
                 raise WorkstationError(f"Study {args.study_uid} has no volume series to reformat; render its images in 2D.")
             chosen = volumes[0]
-        image = _render_view(args, chosen, by_uid, library.read_instance, size, window)
+        overlays: list[Any] = []
+        if getattr(args, "overlays", False):
+            from workstation.render.offscreen import load_overlays
+
+            overlays = load_overlays(every, library.read_instance)
+        image = _render_view(args, chosen, by_uid, library.read_instance, size, window, overlays)
         _write(image, Path(args.out))
         return 0
     index = slice_index(chosen, args.slice, by_uid)
@@ -159,7 +164,7 @@ def _write(image: Any, out: Path) -> None:
 
 
 def _render_view(args: argparse.Namespace, chosen: Any, by_uid: dict[str, Any], read_instance: Any,
-                 size: tuple[int, int], window: tuple[float, float] | None) -> Any:
+                 size: tuple[int, int], window: tuple[float, float] | None, overlays: list[Any] | None = None) -> Any:
     """``--view``: an MPR plane (slab, projection, oblique angles) or the 3D rendering."""
     from workstation.model.presets import find_preset
     from workstation.render.offscreen import render_view
@@ -179,4 +184,5 @@ def _render_view(args: argparse.Namespace, chosen: Any, by_uid: dict[str, Any], 
         chosen, by_uid, read_instance, view=args.view, slice_spec=args.slice, size=size, window=window,
         overlay=not args.no_overlay, slab_mm=args.slab, projection=args.projection,
         interpolation=args.interpolation, azimuth=args.azimuth, elevation=args.elevation, preset_3d=preset_3d,
+        segmentations=overlays or (),
     )

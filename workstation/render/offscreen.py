@@ -247,6 +247,7 @@ def render_view(
     azimuth: float = 0.0,
     elevation: float = 0.0,
     preset_3d: str | None = None,
+    segmentations: Sequence[Any] = (),
 ) -> np.ndarray:
     """(height, width, 3) uint8 of an MPR plane (``view`` in :data:`MPR_VIEWS`) or of the 3D
     volume rendering (``view='3d'``) of a volume display set."""
@@ -268,4 +269,5 @@ def render_view(
         geometry, view, slice_spec=slice_spec, azimuth=azimuth, elevation=elevation, slab_mm=slab_mm,
         projection=projection, interpolation=interpolation,
     )
-    return render_mpr_image(volume, geometry, header, view=name, state=state, size=size, window=window, overlay=overlay)
+    return render_mpr_image(volume, geometry, header, view=name, state=state, size=size, window=window, overlay=overlay,
+                            segmentations=segmentations)
