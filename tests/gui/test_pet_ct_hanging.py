@@ -39,7 +39,7 @@ def test_pet_ct_protocol_with_fusion(qtbot, shared_data: Path) -> None:  # type:
         assert view is not None
         hung = window.hanging.hung[view]
         assert hung.result.protocol.id == "pet-ct" and hung.result.stage_index == 0
-        ct, pet, fusion, _coronal = view.bindings
+        ct, pet, fusion, coronal = view.bindings
         assert [b.display_set.modality for b in (ct, pet, fusion)] == ["CT", "PT", "CT"]
         qtbot.waitUntil(lambda: pet.viewport.loaded == 12 and fusion.viewport.loaded == 28, timeout=60000)
         qtbot.waitUntil(lambda: fusion.viewport.renderer.fusion[0] is not None, timeout=20000)
@@ -75,6 +75,14 @@ def test_pet_ct_protocol_with_fusion(qtbot, shared_data: Path) -> None:  # type:
             assert plane is not None
             assert abs(float(np.asarray(plane.position)[2]) - float(point[2])) <= 2.5  # within half of 5 mm
             assert binding.viewport.renderer._cursor is not None
+        # The coronal PET reformat: inverted, 0-10 SUV.
+        pane = coronal.slot.reformat
+        qtbot.waitUntil(lambda: pane.viewer is not None, timeout=30000)
+        qtbot.wait(50)
+        assert pane.viewer.invert
+        centre, width = pane.viewer.window
+        assert (centre + width / 2) * renderer.suv_factor == pytest.approx(10.0)
+        assert (centre - width / 2) * renderer.suv_factor == pytest.approx(0.0, abs=1e-9)
         shot(window, "pet-ct-hanging")
     finally:
         dispose(qtbot, window)

@@ -39,15 +39,17 @@ def read_overlay(kind: DisplaySetKind, data: bytes) -> Any:
 
 class SegmentOverlays(QObject):
     """The overlays of one study view. ``renderers()`` gives the (viewport, renderer) pairs of
-    its 2D viewports; ``read(study_uid, series_uid, sop_uid)`` an instance's bytes (worker thread);
+    its 2D viewports, ``reformats()`` its MPR panes (segmentations drawn on their planes too); ``read(study_uid, series_uid, sop_uid)`` an instance's bytes (worker thread);
     ``active_renderer()`` the renderer of the active viewport (for mean/max)."""
 
     status = Signal(str)
     changed = Signal()
 
     def __init__(self, parent: QWidget, renderers: Callable[[], list[tuple[Any, Any]]],
-                 read: Callable[[str, str, str], bytes], active_renderer: Callable[[], Any]) -> None:
+                 read: Callable[[str, str, str], bytes], active_renderer: Callable[[], Any],
+                 reformats: Callable[[], list[Any]] | None = None) -> None:
         super().__init__(parent)
+        self._reformats = reformats or (lambda: [])
         self._parent = parent
         self._renderers = renderers
         self._read = read
@@ -101,6 +103,11 @@ class SegmentOverlays(QObject):
     def apply_all(self) -> None:
         for viewport, renderer in self._renderers():
             self.apply(viewport, renderer)
+        for pane in self._reformats():
+            if getattr(pane, "viewer", None) is not None:
+                pane.viewer.set_segmentations([o for _, o in self.overlays])
+                if hasattr(pane, "render_now"):
+                    pane.render_now()
 
     def set_visible(self, overlay: Any, number: int, visible: bool) -> None:
         for viewport, renderer in self._renderers():

@@ -546,7 +546,8 @@ class StudyView(QWidget):
 
         self._fusions: list[tuple[ViewportBinding, ViewportBinding]] = []  # (target, PET source): see fuse
         self._fusion_opacity = 0.5
-        self.overlays = SegmentOverlays(self, self._renderers, self.read_instance, self._active_renderer)
+        self.overlays = SegmentOverlays(self, self._renderers, self.read_instance, self._active_renderer,
+                                        lambda: [b.slot.reformat for b in self._bindings.values() if b.slot.reformat is not None])
         self.overlays.status.connect(self.status)
         self.browser = SeriesBrowser(self.display_sets)
         self.browser.chosen.connect(self.show_in_active)
@@ -865,8 +866,28 @@ class StudyView(QWidget):
                       and getattr(b.slot.reformat, "reformat_display_set", None) is ds), None)
         pane = open_plane_pane(ds, plane, headers, self.read_instance, preset, wait_for=wait, point=at, share=share)
         pane.failed.connect(self.status.emit)
+        pane.loaded.connect(lambda pane=pane: self._reformat_loaded(pane))
         binding.slot.show_reformat(pane)
         return pane
+
+    def _reformat_loaded(self, pane: Any) -> None:
+        """A reformat's volume is here: the study's segmentations over its planes, and a PET
+        shown as it is read (inverted, 0-10 SUV, workstation.model.suv)."""
+        viewer = getattr(pane, "viewer", None)
+        if viewer is None:
+            return
+        if self.overlays.overlays:
+            viewer.set_segmentations([o for _, o in self.overlays.overlays])
+        header = getattr(pane, "header", None)
+        if header is not None and str(header.get("Modality", "") or "").upper() == "PT":
+            from workstation.model.suv import display_unit
+
+            viewer.invert = True
+            unit = display_unit(header)
+            if unit is not None and unit.factor:
+                pane.set_window(5.0 / unit.factor, 10.0 / unit.factor)
+        if hasattr(pane, "render_now"):
+            pane.render_now()
 
     def _image_set_for(self, state: PresentationState) -> DisplaySet | None:
         referenced = {uid for uid, _frame in state.references}
