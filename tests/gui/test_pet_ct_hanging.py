@@ -84,5 +84,21 @@ def test_pet_ct_protocol_with_fusion(qtbot, shared_data: Path) -> None:  # type:
         assert (centre + width / 2) * renderer.suv_factor == pytest.approx(10.0)
         assert (centre - width / 2) * renderer.suv_factor == pytest.approx(0.0, abs=1e-9)
         shot(window, "pet-ct-hanging")
+        # View > Colour map on the PET: grey -> hot iron -> PET -> grey; the picture follows.
+        view.grid.activate(1)
+        before = pet.viewport.capture().copy()
+        window.tools.colour_map.trigger()
+        assert pet.state.colormap == colormaps.HOT_IRON
+        pet.viewport.render_now()
+        after = pet.viewport.capture()
+        assert np.abs(after.astype(int)[..., 0] - after.astype(int)[..., 2]).max() > 100  # red appears
+        assert not np.array_equal(before, after)
+        window.tools.colour_map.trigger()
+        window.tools.colour_map.trigger()
+        assert pet.state.colormap == ""
+        # View > Fusion opacity +10% on the fusion viewport.
+        view.grid.activate(2)
+        window.tools.fusion_more.trigger()
+        assert target.fusion[3] == pytest.approx(0.6)
     finally:
         dispose(qtbot, window)
