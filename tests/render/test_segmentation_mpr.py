@@ -103,3 +103,53 @@ def test_render_coronal_with_overlays(shared_data: Path, tmp_path: Path) -> None
     assert abs(xs.mean() - 128) < 12 and abs(ys.mean() - 128) < 12  # the sphere sits at the volume's centre
     colour = pictures[True][changed]
     assert (colour[:, 0] - colour[:, 2]).mean() > 20  # the default first colour is red
+
+
+def test_sphere_surface_in_patient_space(shared_data: Path) -> None:
+    """The segment's 3D surface lies around the sphere's centre in LPS: its extent in x and y is
+    the diameter within a pixel plus the contour's half-pixel, in z within a slice; the enclosed
+    volume is the voxel count x voxel volume (counted here from the masks) within 10 %."""
+    from vtkmodules.vtkFiltersCore import vtkMassProperties
+
+    from workstation.render.segment_surfaces import surface_of
+
+    cts, centre, seg_ds = _study(shared_data)
+    seg = read_segmentation(seg_ds)
+    ((_, source),) = seg.volume_sources()
+    surface = surface_of(source)
+    x0, x1, y0, y1, z0, z1 = surface.GetBounds()
+    spacing = float(cts[0].PixelSpacing[0])
+    assert abs((x0 + x1) / 2 - centre[0]) <= spacing and abs((y0 + y1) / 2 - centre[1]) <= spacing
+    assert abs((x1 - x0) - 2 * RADIUS_MM) <= 2 * spacing
+    assert abs((z0 + z1) / 2 - centre[2]) <= 5.0
+    mass = vtkMassProperties()
+    mass.SetInputData(surface)
+    voxels = sum(int(np.asarray(seg.mask(f)).sum()) for f in seg.frames)
+    expected = voxels * spacing * spacing * 5.0
+    assert abs(mass.GetVolume() - expected) / expected < 0.10
+
+
+def test_render_3d_with_surfaces(shared_data: Path, tmp_path: Path) -> None:
+    """`render --view 3d --overlays`: the segment's colour shows at the centre of the picture."""
+    from workstation.render.cli import add_render_parser, cmd_render
+    from workstation.settings import load_settings
+    from workstation.sources import open_library
+
+    cts, _centre, seg_ds = _study(shared_data)
+    library = open_library(load_settings())
+    for ds in [*cts, seg_ds]:
+        buffer = BytesIO()
+        ds.save_as(buffer)
+        library.add_bytes(buffer.getvalue())
+    library.close()
+    parser = argparse.ArgumentParser()
+    add_render_parser(parser.add_subparsers())
+    redness = []
+    for flag in ([], ["--overlays"]):
+        out = tmp_path / f"3d{len(flag)}.png"
+        args = parser.parse_args(["render", str(cts[0].StudyInstanceUID), "--view", "3d", "--preset", "ct-lung",
+                                  "--size", "200x200", "--out", str(out), *flag])
+        assert cmd_render(args, load_settings()) == 0
+        centre = np.asarray(Image.open(out).convert("RGB")).astype(int)[90:110, 90:110]
+        redness.append((centre[..., 0] - centre[..., 2]).mean())
+    assert redness[1] - redness[0] > 25  # the red sphere's surface at the centre, inside the head

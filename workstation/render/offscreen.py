@@ -262,6 +262,7 @@ def render_view(
         rescale = (float(header.get("RescaleSlope", 1) or 1), float(header.get("RescaleIntercept", 0) or 0))
         return render_volume_image(
             volume, geometry, preset=preset_3d or "ct-bone", azimuth=azimuth, elevation=elevation, size=size, rescale=rescale,
+            segmentations=segmentations,
         )
     from workstation.render.mpr import render_mpr_image
 
