@@ -83,6 +83,7 @@ def test_pet_ct_protocol_with_fusion(qtbot, shared_data: Path) -> None:  # type:
         centre, width = pane.viewer.window
         assert (centre + width / 2) * renderer.suv_factor == pytest.approx(10.0)
         assert (centre - width / 2) * renderer.suv_factor == pytest.approx(0.0, abs=1e-9)
+        assert pane.viewer._corner("coronal").bottom_right == ("W 10 L 5 SUVbw",)
         shot(window, "pet-ct-hanging")
         # View > Colour map on the PET: grey -> hot iron -> PET -> grey; the picture follows.
         view.grid.activate(1)

@@ -712,6 +712,8 @@ class MprViewer:
         self._window: tuple[float, float] | None = None
         self._lut: pixels.DisplayLUT | None = None
         self._invert = False
+        #: (factor, unit): windows shown in another unit than the modality's (PET: SUV, model.suv).
+        self.display_unit: tuple[float, str] | None = None
         # Segments (model.segmentation volume sources) and a fused series drawn over the planes.
         self._segment_sources: list[tuple[Any, Any]] = []
         self._hidden_segments: set[int] = set()
@@ -934,7 +936,11 @@ class MprViewer:
         lut = self._lut
         bottom: tuple[str, ...] = ()
         if lut is not None and isinstance(lut.voi, pixels.WindowPreset):
-            bottom = (f"W {lut.voi.width:g} L {lut.voi.center:g}",)
+            if self.display_unit is not None:
+                factor, unit = self.display_unit
+                bottom = (f"W {lut.voi.width * factor:.3g} L {lut.voi.center * factor:.3g} {unit}",)
+            else:
+                bottom = (f"W {lut.voi.width:g} L {lut.voi.center:g}",)
         return CornerText(top_left=tuple(lines), bottom_right=bottom)
 
     def scene_key(self) -> tuple[Any, ...]:
@@ -995,12 +1001,14 @@ def render_mpr_image(
     overlay: bool = True,
     invert: bool = False,
     segmentations: Sequence[Any] = (),
+    display_unit: tuple[float, str] | None = None,
 ) -> np.ndarray:
     """One plane (``view`` = axial, coronal or sagittal of ``state``) offscreen, (h, w, 3) uint8;
     ``segmentations`` drawn where they cross it."""
     viewer = MprViewer(volume, geometry, header, state=state, names=(view,), size=size)
     try:
         viewer.invert = invert
+        viewer.display_unit = display_unit
         if segmentations:
             viewer.set_segmentations(segmentations)
         if window is not None:

@@ -140,7 +140,8 @@ def render_pet_mip(volume: np.ndarray, geometry: VolumeGeometry, header: Dataset
         low, high = MIP_SUV_WINDOW
         window = ((low + high) / 2.0 / unit.factor, (high - low) / unit.factor)
     return render_mpr_image(volume, geometry, header, view="coronal", state=state, size=size, window=window,
-                            overlay=overlay, invert=pet)
+                            overlay=overlay, invert=pet,
+                            display_unit=(unit.factor, unit.label) if unit is not None and unit.factor else None)
 
 
 def load_overlays(display_sets: Sequence[DisplaySet], read_instance: Callable[[str], bytes]) -> list[Any]:

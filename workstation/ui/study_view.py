@@ -885,6 +885,7 @@ class StudyView(QWidget):
             viewer.invert = True
             unit = display_unit(header)
             if unit is not None and unit.factor:
+                viewer.display_unit = (unit.factor, unit.label)
                 pane.set_window(5.0 / unit.factor, 10.0 / unit.factor)
         if hasattr(pane, "render_now"):
             pane.render_now()
