@@ -118,3 +118,44 @@ def test_fusion_drawn_over_the_ct(shared_data: Path) -> None:
             renderer.set_fusion(other)
     finally:
         renderer.close()
+
+
+def test_fusion_over_an_mpr_plane(shared_data: Path) -> None:
+    """MprViewer.set_fusion: on the coronal plane of the CT volume the PET (12 slices of 3 mm
+    around the middle CT slice) is blended in hot iron exactly where the plane crosses it: the
+    plane's pixels with a PET value change, the others keep their grey."""
+    from io import BytesIO
+
+    from workstation.model.resample import regular_volume
+    from workstation.render.mpr import MprViewer, load_volume
+
+    cts = _ct_slices(shared_data)
+    data = {}
+    for ds in cts:
+        buffer = BytesIO()
+        ds.save_as(buffer)
+        data[str(ds.SOPInstanceUID)] = buffer.getvalue()
+    volume, result = load_volume(cts, lambda uid: data[uid])
+    regular = regular_volume(volume, result)
+    z = float(cts[len(cts) // 2].ImagePositionPatient[2])
+    images, _volume, _origin = _pet_stack(shared_data, str(cts[0].FrameOfReferenceUID), z - 16.0)
+    source = FusionSource(images, str(cts[0].FrameOfReferenceUID))
+    viewer = MprViewer(regular.volume, regular.geometry, cts[0], names=("coronal",), size=(300, 300))
+    try:
+        viewer.update()
+        plain = viewer.views["coronal"]._buffer.copy()  # type: ignore[union-attr]
+        viewer.set_fusion(source, window=(0.0, 5000.0), colormap=colormaps.HOT_IRON, opacity=0.6)
+        viewer.update()
+        fused = viewer.views["coronal"]._buffer
+        assert fused is not None and fused.ndim == 3
+        plane = viewer.views["coronal"].plane.image_plane()  # type: ignore[union-attr]
+        values = source.sample_on(plane)
+        present = np.isfinite(values)
+        assert present.sum() > 100 and (~present).sum() > 100
+        assert np.array_equal(fused[~present], np.repeat(plain[~present][:, None], 3, axis=1))
+        table = colormaps.palette(colormaps.HOT_IRON)
+        index = np.clip(np.rint(values[present] / 5000.0 * 255.0), 0, 255).astype(int)
+        expected = 0.4 * plain[present][:, None].astype(float) + 0.6 * table[index].astype(float)
+        assert np.abs(fused[present].astype(float) - expected).max() <= 1.0
+    finally:
+        viewer.close()
