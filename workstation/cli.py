@@ -310,6 +310,8 @@ def _print_display_set(d: dict[str, Any]) -> None:
     for key in ("images", "frames", "rows", "columns", "spacing_mm", "orientation", "dimensions_mm"):
         if d.get(key) not in (None, "", []):
             print(f"    {key.replace('_', ' ')}: {d[key]}")
+    if d.get("segments"):
+        print(f"    segments: {', '.join(str(n) for n in d['segments'])}")
     affine = d.get("affine")
     if affine:
         print("    affine (index -> patient LPS mm):")

@@ -21,7 +21,7 @@ from workstation.hanging.loader import (
     user_folder,
 )
 
-EXPECTED = {"ct-head", "ct-chest", "ct-abdomen-pelvis", "mr-brain", "mr-spine", "mg-screening", "xr-chest", "us-cine", "fallback"}
+EXPECTED = {"ct-head", "ct-chest", "ct-abdomen-pelvis", "mr-brain", "mr-spine", "mg-screening", "xr-chest", "us-cine", "pet-ct", "fallback"}
 
 
 def test_shipped_library_validates_and_round_trips(shipped):
@@ -150,3 +150,27 @@ def test_scan_and_delete_user_protocols(tmp_path):
         delete_user_protocol(shipped, tmp_path)
     assert delete_user_protocol(found[0], tmp_path) == saved.resolve()
     assert not saved.exists()
+
+
+def test_colormap_and_fuse_keys(tmp_path):
+    """A viewport may ask for a colour map (PS3.6 B.1 palette) and to fuse another selector's
+    display set over its own; both are checked and written back."""
+    from workstation.hanging.loader import protocol_to_dict
+
+    pet_ct = next(p for p in load_protocols() if p.id == "pet-ct")
+    fusion = pet_ct.stages[0].viewports[2]
+    assert fusion.fuse == "pet" and fusion.selector == "ct"
+    data = json.loads(json.dumps(protocol_to_dict(pet_ct)))
+    data["stages"][0]["viewports"][1]["colormap"] = "hot_iron"
+    path = tmp_path / "pet.json"
+    path.write_text(json.dumps(data))
+    assert load_protocol_file(path).stages[0].viewports[1].colormap == "hot_iron"
+    data["stages"][0]["viewports"][1]["colormap"] = "rainbow"
+    path.write_text(json.dumps(data))
+    with pytest.raises(HangingProtocolError, match="colormap"):
+        load_protocol_file(path)
+    data["stages"][0]["viewports"][1]["colormap"] = ""
+    data["stages"][0]["viewports"][2]["fuse"] = "spect"
+    path.write_text(json.dumps(data))
+    with pytest.raises(HangingProtocolError, match="fuse"):
+        load_protocol_file(path)

@@ -161,7 +161,9 @@ def test_enhanced_volume_and_enhanced_with_repeats() -> None:
 def test_document_kinds(sop_class: str, kind: DisplaySetKind) -> None:
     assert document_kind(sop_class) is kind
     (ds,) = build_display_sets([plain(sop_class, "OT")])
-    assert ds.kind is kind and ds.number_of_frames == 0 and ds.frames == ()
+    # A SEG's frames are its masks (issue 18: it said "frames: 0"): one here, the header giving no Number of Frames.
+    frames = 1 if kind is DisplaySetKind.SEG else 0
+    assert ds.kind is kind and ds.number_of_frames == frames and ds.frames == ()
 
 
 def test_image_classes_are_not_documents() -> None:

@@ -71,11 +71,11 @@ def test_changes_notify_with_field_names_once():
 
 def test_show_resets_the_view_and_cine_loops():
     state = ViewportState()
-    state.update(zoom=3, rotation=90, flip_horizontal=True, window_center=1, window_width=2)
+    state.update(zoom=3, rotation=90, flip_horizontal=True, window_center=1, window_width=2, colormap="hot_iron")
     state.show("b#1", 34, image_index=33, cine_fps=25.0)
     assert state.snapshot() == {
         "display_set_uid": "b#1", "image_index": 33, "image_count": 34, "window_center": None, "window_width": None,
-        "invert": False, "zoom": 1.0, "zoom_mode": "fit", "pan": (0.0, 0.0), "rotation": 0,
+        "invert": False, "colormap": "", "zoom": 1.0, "zoom_mode": "fit", "pan": (0.0, 0.0), "rotation": 0,
         "flip_horizontal": False, "flip_vertical": False, "cine_playing": False, "cine_fps": 25.0,
     }
     state.next_cine_frame()

@@ -206,7 +206,7 @@ def _sync_group(ctx: _Ctx, raw: Any, field: str) -> SyncGroup:
 
 
 _VIEWPORT_KEYS = ("selector", "view", "plane", "preset", "position", "zoom", "match_index", "required",
-                  "sync_groups", "patient_orientation", "justification", "label")
+                  "sync_groups", "patient_orientation", "justification", "label", "colormap", "fuse")
 
 
 def _viewport(ctx: _Ctx, raw: Any, field: str, selectors: Mapping[str, DisplaySetSelector],
@@ -244,6 +244,14 @@ def _viewport(ctx: _Ctx, raw: Any, field: str, selectors: Mapping[str, DisplaySe
     justification = _str(ctx, data.get("justification", "center"), f"{field}.justification").lower()
     if justification not in JUSTIFICATIONS:
         raise ctx.fail(f"{field}.justification", "must be left, center or right")
+    from workstation.model.colormaps import LABELS as COLOUR_MAPS
+
+    colormap = _str(ctx, data.get("colormap", ""), f"{field}.colormap").lower()
+    if colormap not in COLOUR_MAPS:
+        raise ctx.fail(f"{field}.colormap", f"must be one of {', '.join(repr(n) for n in COLOUR_MAPS)}")
+    fuse = _str(ctx, data.get("fuse", ""), f"{field}.fuse")
+    if fuse and fuse not in selectors:
+        raise ctx.fail(f"{field}.fuse", f"names '{fuse}', which is not in display_set_selectors")
     return Viewport(
         selector=selector,
         view=view,
@@ -257,6 +265,8 @@ def _viewport(ctx: _Ctx, raw: Any, field: str, selectors: Mapping[str, DisplaySe
         patient_orientation=orientation,
         justification=justification,
         label=_str(ctx, data.get("label", ""), f"{field}.label"),
+        colormap=colormap,
+        fuse=fuse,
     )
 
 
@@ -347,7 +357,8 @@ def protocol_to_dict(protocol: Protocol) -> dict[str, Any]:
             vp: dict[str, Any] = {"selector": v.selector, "view": v.view.value, "position": v.position.value, "zoom": v.zoom}
             for key, value, default in (("plane", v.plane, ""), ("preset", v.preset, ""), ("match_index", v.match_index, 0),
                                         ("required", v.required, False), ("patient_orientation", v.patient_orientation, ""),
-                                        ("justification", v.justification, "center"), ("label", v.label, "")):
+                                        ("justification", v.justification, "center"), ("label", v.label, ""),
+                                        ("colormap", v.colormap, ""), ("fuse", v.fuse, "")):
                 if value != default:
                     vp[key] = value
             if v.sync_groups:

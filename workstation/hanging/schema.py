@@ -139,6 +139,8 @@ class Viewport:
     patient_orientation: str = ""  # e.g. "P\\L": desired row\\column directions (PS3.3 C.23.4)
     justification: str = "center"
     label: str = ""
+    colormap: str = ""  # a PS3.6 B.1 palette (workstation.model.colormaps; Pseudo-Color Type, C.23.4), "" = grey
+    fuse: str = ""  # a selector id: its display set (a PET) blended over this viewport's (fusion)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,8 @@ class DisplaySet:
     volume: VolumeResult | None = None
     warnings: tuple[ImageWarning, ...] = field(default_factory=tuple)
     frame_of_reference_uid: str | None = None
+    #: SEG: segment labels (PS3.3 C.8.20.2); RTSTRUCT: ROI names (C.8.8.5), in order.
+    segments: tuple[str, ...] = ()
 
     @property
     def is_volume(self) -> bool:
@@ -120,6 +122,8 @@ class DisplaySet:
             "warning_codes": [w.code.value for w in self.warnings],
             "frame_of_reference_uid": self.frame_of_reference_uid,
         }
+        if self.kind in (DisplaySetKind.SEG, DisplaySetKind.RTSTRUCT):
+            out["segments"] = list(self.segments)
         if self.geometry is not None:
             g = self.geometry
             row_spacing, column_spacing, slice_spacing = g.spacing
@@ -486,6 +490,18 @@ def _series_drafts(headers: list[Dataset], series_label: str) -> list[_Draft]:
     return drafts
 
 
+def _segment_names(draft: _Draft) -> tuple[str, ...]:
+    """Segment labels of a SEG (Segment Sequence, PS3.3 C.8.20.2) or ROI names of an RT
+    Structure Set (Structure Set ROI Sequence, C.8.8.5), as the header gives them."""
+    names: list[str] = []
+    for ds in draft.headers:
+        if draft.kind == DisplaySetKind.SEG:
+            names += [attr.text(item, "SegmentLabel") or f"Segment {attr.text(item, 'SegmentNumber')}" for item in ds.get("SegmentSequence", None) or ()]
+        elif draft.kind == DisplaySetKind.RTSTRUCT:
+            names += [attr.text(item, "ROIName") or f"ROI {attr.text(item, 'ROINumber')}" for item in ds.get("StructureSetROISequence", None) or ()]
+    return tuple(names)
+
+
 def _finish(draft: _Draft, uid: str, series_uid: str, frame: DisplayFrame) -> DisplaySet:
     first = draft.headers[0]
     images = draft.images if draft.kind.is_image else []
@@ -493,7 +509,8 @@ def _finish(draft: _Draft, uid: str, series_uid: str, frame: DisplayFrame) -> Di
     columns = {im.columns for im in images}
     spacings = {im.spacing for im in images}
     sources = {im.spacing_source for im in images}
-    frames_total = sum(_number_of_frames(ds) for ds in draft.headers) if draft.kind.is_image else 0
+    counted = draft.kind.is_image or draft.kind == DisplaySetKind.SEG  # a SEG's frames are its masks
+    frames_total = sum(_number_of_frames(ds) for ds in draft.headers) if counted else 0
     geometry = draft.volume.geometry if draft.volume is not None else None
     warnings = list(draft.warnings)
     if frame.note:
@@ -518,6 +535,7 @@ def _finish(draft: _Draft, uid: str, series_uid: str, frame: DisplayFrame) -> Di
         frame_time_ms=draft.frame_time_ms,
         geometry=geometry,
         volume=draft.volume,
+        segments=_segment_names(draft),
         warnings=tuple(warnings),
         frame_of_reference_uid=frame.uid,
     )

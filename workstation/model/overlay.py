@@ -116,6 +116,11 @@ class OverlayContext:
     scale: float | None = None  # screen pixels per image pixel
     window: tuple[float, float] | None = None  # (centre, width) on screen when the state has None
     frame: int | None = None  # 1-based frame of a multi-frame image, None for a single frame
+    # A display unit for the window besides the modality's (PET: SUV, annotate.suv): display
+    # value = modality value x value_factor; value_note says why there is none when it was sought.
+    value_factor: float | None = None
+    value_unit: str = ""
+    value_note: str = ""
 
 
 def _field_patient_name(c: OverlayContext) -> str:
@@ -161,7 +166,20 @@ def _field_thickness(c: OverlayContext) -> str:
 
 def _field_window(c: OverlayContext) -> str:
     window = c.state.window or c.window
-    return "" if window is None else f"W: {window[1]:g} L: {window[0]:g}"
+    if window is None:
+        return ""
+    if c.value_factor is not None:  # PET in SUV: the window shown in the reader's unit
+        f = c.value_factor
+        return f"W: {window[1] * f:.3g} L: {window[0] * f:.3g} {c.value_unit}".rstrip()
+    return f"W: {window[1]:g} L: {window[0]:g}"
+
+
+def _field_units(c: OverlayContext) -> str:
+    """The display unit when it is not the modality's, or why it could not be had (PET:
+    "SUV unavailable: ..." from annotate.suv), so an image in Bq/ml is never read as SUV."""
+    if c.value_factor is not None:
+        return ""
+    return c.value_note
 
 
 def _field_zoom(c: OverlayContext) -> str:
@@ -193,6 +211,7 @@ FIELDS: dict[str, Callable[[OverlayContext], str]] = {
     "location": _field_location,
     "thickness": _field_thickness,
     "window": _field_window,
+    "units": _field_units,
     "zoom": _field_zoom,
     "modality": _field_modality,
     "institution": _field_institution,
@@ -204,7 +223,7 @@ DEFAULT_CORNERS: dict[str, tuple[str, ...]] = {
     "top_left": ("patient_name", "patient_id", "age_sex"),
     "top_right": ("study_date", "study_description", "series"),
     "bottom_left": ("image", "location", "thickness"),
-    "bottom_right": ("window", "zoom"),
+    "bottom_right": ("window", "units", "zoom"),
 }
 
 

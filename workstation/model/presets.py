@@ -25,7 +25,12 @@ liver                   60 / 160    common liver window (Radiopaedia lists W:150
 bone                    400 / 1800  Radiopaedia: bone W:1800 L:400
 ======================  ==========  ===============================================================
 
-Keys: for CT, keys 1-8 always choose the eight presets above in that order (so a key means the
+PET presets are SUV windows from 0 (PS3.3 C.8.9.1 SUVbw, :mod:`workstation.model.suv`): 0-5,
+0-10 and 0-3 SUV, the ranges whole-body FDG PET is read with (EANM/SNMMI practice: 0-5 for the
+body, wider for the bladder and brain, narrower for low uptake). They exist only when the header
+gives an SUV factor, and are converted to Bq/ml (the modality unit the window is kept in).
+
+Keys: for PET with SUV, keys 1-3 choose the SUV windows. For CT, keys 1-8 always choose the eight presets above in that order (so a key means the
 same window on every CT) and key 9 the image's first own preset. For other modalities keys 1-9
 choose the image's own presets in order.
 """
@@ -102,14 +107,28 @@ def dicom_window_presets(ds: Dataset) -> list[WindowPreset]:
     return presets
 
 
-def available_presets(modality: str, header: Dataset | None = None) -> list[WindowPreset]:
+#: SUV windows of PET (lower, upper SUV), in key order.
+SUV_WINDOWS: tuple[tuple[float, float], ...] = ((0.0, 5.0), (0.0, 10.0), (0.0, 3.0))
+
+
+def suv_presets(suv_factor: float, unit: str = "SUV") -> tuple[WindowPreset, ...]:
+    """The PET SUV windows in Bq/ml for an image whose Bq/ml times ``suv_factor`` is its SUV."""
+    return tuple(
+        WindowPreset(f"{unit} {low:g}-{high:g}", (low + high) / 2.0 / suv_factor, (high - low) / suv_factor, MODALITY)
+        for low, high in SUV_WINDOWS
+    )
+
+
+def available_presets(modality: str, header: Dataset | None = None, suv_factor: float | None = None) -> list[WindowPreset]:
     """All presets for a viewport: the image's own first, then the modality's, with their keys.
 
     See the module docstring for the key rule (CT: 1-8 fixed, 9 the image's first preset;
-    otherwise 1-9 the image's presets).
+    PET with ``suv_factor``: 1-3 the SUV windows; otherwise 1-9 the image's presets).
     """
     own = dicom_window_presets(header) if header is not None else []
     fixed = modality_presets(modality)
+    if (modality or "").strip().upper() == "PT" and suv_factor:
+        fixed = suv_presets(suv_factor)
     result: list[WindowPreset] = []
     if fixed:
         for n, preset in enumerate(own):
@@ -129,10 +148,10 @@ def preset_for_key(key: int, presets: Sequence[WindowPreset]) -> WindowPreset | 
     return next((p for p in presets if p.key == key), None)
 
 
-def find_preset(name: str, modality: str = "CT", header: Dataset | None = None) -> WindowPreset | None:
-    """A preset by name, ignoring case (for ``workstation render --preset NAME``)."""
+def find_preset(name: str, modality: str = "CT", header: Dataset | None = None, suv_factor: float | None = None) -> WindowPreset | None:
+    """A preset by name, ignoring case (for ``workstation render --preset NAME``; PET: "SUV 0-5")."""
     wanted = name.strip().lower()
-    return next((p for p in available_presets(modality, header) if p.name.lower() == wanted), None)
+    return next((p for p in available_presets(modality, header, suv_factor) if p.name.lower() == wanted), None)
 
 
 __all__ = [

@@ -123,7 +123,9 @@ class ViewportState:
 
     ``image_index`` counts from 0 into the display set's frames (display order); ``image_count``
     is how many there are. ``window_center``/``window_width`` are in modality units (HU for CT)
-    or None for the image's own window. ``pan`` is (x, y) in image pixels along screen axes.
+    or None for the image's own window (Bq/ml for PET: SUV is a display unit, see
+    :class:`~workstation.model.overlay.OverlayContext`). ``colormap`` names a palette of
+    :mod:`workstation.model.colormaps` applied after the grey pipeline ("" for grey). ``pan`` is (x, y) in image pixels along screen axes.
     """
 
     display_set_uid: str | None = None
@@ -132,6 +134,7 @@ class ViewportState:
     window_center: float | None = None
     window_width: float | None = None
     invert: bool = False
+    colormap: str = ""
     zoom: float = 1.0
     zoom_mode: str = FIT
     pan: tuple[float, float] = (0.0, 0.0)
@@ -180,6 +183,12 @@ class ViewportState:
             return fps
         if name in ("invert", "flip_horizontal", "flip_vertical", "cine_playing"):
             return bool(value)
+        if name == "colormap":
+            from workstation.model.colormaps import LABELS
+
+            if value not in LABELS:
+                raise ValueError(f"colormap must be one of {sorted(LABELS)}, got {value!r}")
+            return str(value)
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -226,6 +235,7 @@ class ViewportState:
             window_center=None,
             window_width=None,
             invert=False,
+            colormap="",
             zoom=1.0,
             zoom_mode=FIT,
             pan=(0.0, 0.0),
@@ -623,8 +633,9 @@ class SyncGroup:
                     index = self.follower_index(source, target)
                     if index is not None:
                         changes["image_index"] = index
-                if self.window and names & {"window_center", "window_width", "invert"}:
-                    changes.update(window_center=source.window_center, window_width=source.window_width, invert=source.invert)
+                if self.window and names & {"window_center", "window_width", "invert", "colormap"}:
+                    changes.update(window_center=source.window_center, window_width=source.window_width, invert=source.invert,
+                                   colormap=source.colormap)
                 if self.zoom_pan and names & {"zoom", "zoom_mode", "pan"}:
                     changes.update(zoom=source.zoom, zoom_mode=source.zoom_mode, pan=source.pan)
                 if changes:

@@ -31,10 +31,17 @@ def add_render_parser(subparsers: Any) -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--window", metavar="C,W", help="window centre and width in modality units (HU for CT)")
     group.add_argument("--preset", metavar="NAME", help="a window preset by name (e.g. brain, lung, bone, or the image's own)")
+    p.add_argument("--colormap", choices=("grey", "hot_iron", "pet", "hot_metal_blue", "pet_20_step"),
+                   help="colour map after the window (PS3.6 B.1 palettes; PET opens inverted grey)")
+    p.add_argument("--suv", choices=("bw", "lbm", "bsa"), default="bw",
+                   help="PET: SUV by body weight (default), lean body mass (SUL) or body surface area; presets 'SUV 0-5', 'SUV 0-10', 'SUV 0-3'")
     p.add_argument("--size", default="512x512", metavar="WxH", help="picture size in pixels (default 512x512)")
     p.add_argument("--no-overlay", action="store_true", help="leave out corner text, orientation markers and scale bar")
-    p.add_argument("--view", choices=("axial", "coronal", "sagittal", "oblique", "3d"),
-                   help="reformat the volume series (MPR) as this plane, or render it in 3D with --preset (a 3D preset then)")
+    p.add_argument("--overlays", action="store_true",
+                   help="draw the study's segmentations (SEG) and RT structure sets over the image, in their colours")
+    p.add_argument("--view", choices=("axial", "coronal", "sagittal", "oblique", "3d", "mip"),
+                   help="reformat the volume series (MPR) as this plane, render it in 3D with --preset (a 3D preset then), "
+                        "or 'mip': a maximum intensity projection from the front turned by --azimuth (PET: inverted, 0-10 SUV)")
     p.add_argument("--slab", type=float, default=0.0, metavar="MM", help="MPR slab thickness in mm (default 0: a thin plane)")
     p.add_argument("--projection", choices=("mip", "minip", "avg"), default="mip", help="how a slab is projected (default mip)")
     p.add_argument("--interpolation", choices=("nearest", "linear", "cubic"), default="linear", help="MPR interpolation (default linear)")
@@ -81,7 +88,8 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     headers = library.study_headers(args.study_uid)
     if not headers:
         raise WorkstationError(f"Study {args.study_uid} is not in the local library; pull or import it first.")
-    display_sets = [d for d in build_display_sets(headers) if d.kind in IMAGE_KINDS]
+    every = build_display_sets(headers)
+    display_sets = [d for d in every if d.kind in IMAGE_KINDS]
     if not display_sets:
         raise WorkstationError(f"Study {args.study_uid} has no images to render.")
     chosen = display_sets[0]
@@ -98,7 +106,12 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
             if not volumes:
                 raise WorkstationError(f"Study {args.study_uid} has no volume series to reformat; render its images in 2D.")
             chosen = volumes[0]
-        image = _render_view(args, chosen, by_uid, library.read_instance, size, window)
+        overlays: list[Any] = []
+        if getattr(args, "overlays", False):
+            from workstation.render.offscreen import load_overlays
+
+            overlays = load_overlays(every, library.read_instance)
+        image = _render_view(args, chosen, by_uid, library.read_instance, size, window, overlays)
         _write(image, Path(args.out))
         _audit_export(settings, args, headers[0])
         return 0
@@ -106,13 +119,19 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     voi_function = None
     if getattr(args, "preset", None):
         header = by_uid.get(chosen.frames[index][0])
-        preset = find_preset(args.preset, chosen.modality, header)
+        preset = find_preset(args.preset, chosen.modality, header, _suv_factor(chosen, by_uid, header, getattr(args, "suv", "bw")))
         if preset is None:
             raise WorkstationError(f"There is no window preset called {args.preset!r} for {chosen.modality or 'this'} images.")
         window, voi_function = (preset.center, preset.width), preset.function
+    segmentations: list[Any] = []
+    if getattr(args, "overlays", False):
+        from workstation.render.offscreen import load_overlays
+
+        segmentations = load_overlays(every, library.read_instance)
     image = render_image(
-        chosen, by_uid, library.read_instance, index=index, size=size, window=window,
+        chosen, by_uid, library.read_instance, index=index, size=size, window=window, segmentations=segmentations,
         voi_function=voi_function, overlay=not args.no_overlay,
+        colormap=_colormap(getattr(args, "colormap", None)), suv_kind=getattr(args, "suv", "bw") or "bw",
     )
     _write(image, Path(args.out))
     _audit_export(settings, args, headers[0])
@@ -129,6 +148,24 @@ def _audit_export(settings: Settings, args: argparse.Namespace, header: Any) -> 
         detail={"as": "png", "series": str(args.series or ""), "view": str(getattr(args, "view", "") or "")})
 
 
+def _colormap(name: str | None) -> str | None:
+    """The --colormap name as model.colormaps spells it ("grey" is the plain grey scale)."""
+    if name is None:
+        return None
+    return "" if name == "grey" else name
+
+
+def _suv_factor(chosen: Any, by_uid: dict[str, Any], header: Any, kind: str) -> float | None:
+    """Bq/ml -> SUV of a PET display set (model.suv), for the SUV presets; None otherwise."""
+    from workstation.model.suv import display_unit
+
+    if header is None:
+        return None
+    series = [by_uid[uid] for uid, _ in chosen.frames if uid in by_uid]
+    unit = display_unit(header, series, kind or "bw")
+    return unit.factor if unit is not None else None
+
+
 def _write(image: Any, out: Path) -> None:
     from workstation.render.offscreen import write_png
 
@@ -139,7 +176,7 @@ def _write(image: Any, out: Path) -> None:
 
 
 def _render_view(args: argparse.Namespace, chosen: Any, by_uid: dict[str, Any], read_instance: Any,
-                 size: tuple[int, int], window: tuple[float, float] | None) -> Any:
+                 size: tuple[int, int], window: tuple[float, float] | None, overlays: list[Any] | None = None) -> Any:
     """``--view``: an MPR plane (slab, projection, oblique angles) or the 3D rendering."""
     from workstation.model.presets import find_preset
     from workstation.render.offscreen import render_view
@@ -159,4 +196,5 @@ def _render_view(args: argparse.Namespace, chosen: Any, by_uid: dict[str, Any], 
         chosen, by_uid, read_instance, view=args.view, slice_spec=args.slice, size=size, window=window,
         overlay=not args.no_overlay, slab_mm=args.slab, projection=args.projection,
         interpolation=args.interpolation, azimuth=args.azimuth, elevation=args.elevation, preset_3d=preset_3d,
+        segmentations=overlays or (),
     )

@@ -403,10 +403,12 @@ class _DisplayPane:
         w, h = self.renderer.GetSize()
         return max(1, int(w)), max(1, int(h))
 
-    def _buffer_for(self, rows: int, columns: int, spacing: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> np.ndarray:
-        """The pane's display buffer of (rows, columns), reused while that shape stays."""
-        if self._buffer is None or self._buffer.shape != (rows, columns):
-            self._buffer, self._image = display_buffer((rows, columns), spacing=spacing)
+    def _buffer_for(self, rows: int, columns: int, spacing: tuple[float, float, float] = (1.0, 1.0, 1.0),
+                    components: int = 1) -> np.ndarray:
+        """The pane's display buffer of (rows, columns[, components]), reused while that shape stays."""
+        shape = (rows, columns) if components == 1 else (rows, columns, components)
+        if self._buffer is None or self._buffer.shape != shape:
+            self._buffer, self._image = display_buffer(shape, spacing=spacing)
             self.actor.SetInputData(self._image)
             self._filled = None
         return self._buffer
@@ -461,14 +463,24 @@ class PlaneView(_DisplayPane):
         """Plane mm (relative to the volume centre) at the pane's centre."""
         return self.base_focus + self.pan_mm
 
-    def update(self, plane: MprPlane, lut: pixels.DisplayLUT, reference: np.ndarray) -> None:
-        """Reslice (if the plane changed) and refill the display buffer (if anything changed)."""
+    def update(self, plane: MprPlane, lut: pixels.DisplayLUT, reference: np.ndarray,
+               decorate: Callable[[ImagePlane, np.ndarray], None] | None = None, decorate_key: Any = None) -> None:
+        """Reslice (if the plane changed) and refill the display buffer (if anything changed).
+        ``decorate(plane, rgb)`` draws segments or a fused series over the picture in colour."""
         self.plane = plane
         values = self.reslicer.values(plane)
-        key = (plane.key(), id(lut))
-        buffer = self._buffer_for(plane.rows, plane.columns)
+        colour = decorate is not None and lut.table.ndim == 1
+        key = (plane.key(), id(lut), decorate_key if colour else None)
+        buffer = self._buffer_for(plane.rows, plane.columns, components=3 if colour or lut.table.ndim == 2 else 1)
         if key != self._filled:
-            fill_display(buffer, stored_for_display(values, self.reslicer.source.volume.dtype), lut)
+            stored = stored_for_display(values, self.reslicer.source.volume.dtype)
+            if colour and decorate is not None:
+                grey = np.empty((plane.rows, plane.columns), dtype=np.uint8)
+                fill_display(grey, stored, lut)
+                buffer[...] = grey[..., None]
+                decorate(plane.image_plane(), buffer)
+            else:
+                fill_display(buffer, stored, lut)
             assert self._image is not None
             s = plane.pixel_spacing
             a0 = float((plane.origin - reference) @ plane.row_direction)
@@ -699,6 +711,15 @@ class MprViewer:
         self.reference = geometry.center
         self._window: tuple[float, float] | None = None
         self._lut: pixels.DisplayLUT | None = None
+        self._invert = False
+        #: (factor, unit): windows shown in another unit than the modality's (PET: SUV, model.suv).
+        self.display_unit: tuple[float, str] | None = None
+        # Segments (model.segmentation volume sources) and a fused series drawn over the planes.
+        self._segment_sources: list[tuple[Any, Any]] = []
+        self._hidden_segments: set[int] = set()
+        self._fusion: tuple[Any, tuple[float, float], str, float] | None = None
+        self._overlay_version = 0
+        self.segment_opacity = 0.4
         self.overlays_visible = True
         self._grabber: FrameReader | None = None
         self._drawn: tuple[Any, ...] | None = None  # what the last render showed
@@ -773,6 +794,46 @@ class MprViewer:
         """The window set with :meth:`set_window`, or None for the image's own."""
         return self._window
 
+    # -- segments and fusion over the planes -------------------------------------------------------
+    def set_segmentations(self, overlays: Sequence[Any]) -> None:
+        """Segmentations (:class:`~workstation.model.segmentation.Segmentation`) drawn over every
+        plane where they cross it, sampled in 3D (nearest voxel); other overlays are skipped."""
+        self._segment_sources = [pair for overlay in overlays if hasattr(overlay, "volume_sources")
+                                 for pair in overlay.volume_sources()]
+        self._overlay_version += 1
+
+    def set_fusion(self, source: Any | None, window: tuple[float, float] = (0.0, 5.0), colormap: str = "hot_iron",
+                   opacity: float = 0.5) -> None:
+        """A functional series (:class:`~workstation.model.fusion.FusionSource`) blended over
+        every plane, coloured over ``window`` with ``opacity``; None removes it."""
+        self._fusion = None if source is None else (source, (float(window[0]), float(window[1])), colormap, float(opacity))
+        self._overlay_version += 1
+
+    def _decorate(self, plane: ImagePlane, rgb: np.ndarray) -> None:
+        from workstation.model.fusion import fused_rgb
+        from workstation.model.segmentation import blend_segments
+
+        if self._fusion is not None:
+            source, window, colormap, opacity = self._fusion
+            fused_rgb(rgb, source.sample_on(plane), window, colormap, opacity)
+        masks = []
+        for segment, source in self._segment_sources:
+            share = np.nan_to_num(source.sample_on(plane), nan=0.0)
+            if share.any():
+                masks.append((segment, share))
+        blend_segments(rgb, masks, self.segment_opacity)
+
+    @property
+    def invert(self) -> bool:
+        """Grey scale inverted (black uptake on white, as a PET MIP is read)."""
+        return self._invert
+
+    @invert.setter
+    def invert(self, value: bool) -> None:
+        if bool(value) != self._invert:
+            self._invert = bool(value)
+            self._lut = None
+
     def display_table(self) -> pixels.DisplayLUT:
         if self._lut is None:
             dtype = self.source.volume.dtype
@@ -784,7 +845,7 @@ class MprViewer:
             if voi is None:
                 modality = pixels.modality_transform(self.header)
                 voi = pixels.auto_window(modality.values(pixels._sample(self.source.volume)))
-            self._lut = pixels.display_lut(self.header, voi, stored_dtype=dtype, stored_range=(int(self.source.volume.min()), int(self.source.volume.max())) if dtype.itemsize > 2 else None)
+            self._lut = pixels.display_lut(self.header, voi, self._invert, stored_dtype=dtype, stored_range=(int(self.source.volume.min()), int(self.source.volume.max())) if dtype.itemsize > 2 else None)
         return self._lut
 
     # -- curved MPR ------------------------------------------------------------------------------
@@ -836,8 +897,9 @@ class MprViewer:
     def update(self) -> None:
         """Bring every plane up to date with the state (only changed planes are resliced)."""
         lut = self.display_table()
+        decorate = self._decorate if (self._segment_sources or self._fusion is not None) else None
         for name, view in self.views.items():
-            view.update(self.shown_plane(name), lut, self.reference)
+            view.update(self.shown_plane(name), lut, self.reference, decorate, self._overlay_version)
             view.place_camera()
             if self.overlays_visible:
                 view.set_overlays(self.state, self.reference, self._corner(name))
@@ -874,7 +936,11 @@ class MprViewer:
         lut = self._lut
         bottom: tuple[str, ...] = ()
         if lut is not None and isinstance(lut.voi, pixels.WindowPreset):
-            bottom = (f"W {lut.voi.width:g} L {lut.voi.center:g}",)
+            if self.display_unit is not None:
+                factor, unit = self.display_unit
+                bottom = (f"W {lut.voi.width * factor:.3g} L {lut.voi.center * factor:.3g} {unit}",)
+            else:
+                bottom = (f"W {lut.voi.width:g} L {lut.voi.center:g}",)
         return CornerText(top_left=tuple(lines), bottom_right=bottom)
 
     def scene_key(self) -> tuple[Any, ...]:
@@ -884,7 +950,7 @@ class MprViewer:
             for name, v in self.views.items()
         )
         curved = (tuple(tuple(p) for p in self.curved_path), self.curved_width_mm, id(self.curved)) if self.curved is not None else None
-        return (views, tuple(np.round(self.state.center, 9)), self._window, self.overlays_visible,
+        return (views, tuple(np.round(self.state.center, 9)), self._window, self._invert, self._overlay_version, self.overlays_visible,
                 tuple(self.render_window.GetSize()), curved, self.interactive, id(self.source_view))
 
     def render(self) -> None:
@@ -933,10 +999,18 @@ def render_mpr_image(
     size: tuple[int, int] = (512, 512),
     window: tuple[float, float] | None = None,
     overlay: bool = True,
+    invert: bool = False,
+    segmentations: Sequence[Any] = (),
+    display_unit: tuple[float, str] | None = None,
 ) -> np.ndarray:
-    """One plane (``view`` = axial, coronal or sagittal of ``state``) offscreen, (h, w, 3) uint8."""
+    """One plane (``view`` = axial, coronal or sagittal of ``state``) offscreen, (h, w, 3) uint8;
+    ``segmentations`` drawn where they cross it."""
     viewer = MprViewer(volume, geometry, header, state=state, names=(view,), size=size)
     try:
+        viewer.invert = invert
+        viewer.display_unit = display_unit
+        if segmentations:
+            viewer.set_segmentations(segmentations)
         if window is not None:
             viewer.set_window(*window)
         viewer.overlays_visible = overlay

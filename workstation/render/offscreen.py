@@ -8,8 +8,9 @@ PS3.4 Annex N, overlays of PS3.3 C.7.6.1.1.1 / 10.7.1.3 included unless switched
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
@@ -69,8 +70,16 @@ def render_image(
     voi_function: str | None = None,
     overlay: bool = True,
     state: ViewportState | None = None,
+    colormap: str | None = None,
+    suv_kind: str = "bw",
+    segmentations: Sequence[Any] = (),
 ) -> np.ndarray:
     """(height, width, 3) uint8 of image ``index`` of a display set as a viewport shows it.
+
+    PET opens as the viewport opens it (inverted, 0-5 SUV when the header allows); ``colormap``
+    (a :mod:`workstation.model.colormaps` name) and ``suv_kind`` (bw, lbm, bsa) change that.
+    ``segmentations`` (:class:`~workstation.model.segmentation.Segmentation`, structure sets)
+    are drawn over the image where they lie on it.
 
     ``headers`` maps SOP Instance UID to header; ``read_instance`` returns an instance's PS3.10
     bytes. ``state`` may carry zoom, pan, rotation and flips; its display set, image and window
@@ -88,10 +97,15 @@ def render_image(
         state = state or ViewportState()
         known = [headers.get(uid) for uid, _ in display_set.frames]
         state.show(display_set.uid, len(display_set.frames), image_index=index, cine_fps=default_cine_fps(header))
-        initial_view(state, header, display_set.modality)
         renderer.set_state(state)
+        renderer.suv_kind = suv_kind
         renderer.set_stack(len(display_set.frames), [h if h is not None else header for h in known], display_set=display_set)
+        initial_view(state, header, display_set.modality, suv_factor=renderer.suv_factor)
+        if colormap is not None:
+            state.update(colormap=colormap, invert=False if colormap else state.invert)
         renderer.set_image(index, stored, header, frame=frame - 1)
+        if segmentations:
+            renderer.set_segmentations(segmentations)
         renderer.voi_function = voi_function
         if window is not None:
             state.set_window(*window)
@@ -99,6 +113,59 @@ def render_image(
         return renderer.capture()
     finally:
         renderer.close()
+
+
+#: The SUV window of a PET MIP (lower, upper): 0 to 10 SUVbw, inverted, as whole-body MIPs are read.
+MIP_SUV_WINDOW = (0.0, 10.0)
+
+
+def render_pet_mip(volume: np.ndarray, geometry: VolumeGeometry, header: Dataset, *, size: tuple[int, int] = (512, 512),
+                   window: tuple[float, float] | None = None, azimuth: float = 0.0, overlay: bool = True) -> np.ndarray:
+    """A maximum intensity projection seen from the front, turned by ``azimuth`` degrees about
+    the patient's long axis (a rotating MIP): the coronal plane of an MPR whose slab spans the
+    whole volume, projected by maximum. PET is shown inverted, 0-10 SUV when the header gives SUV
+    (:mod:`workstation.model.suv`); ``window`` (modality units) overrides that."""
+    from workstation.model.mpr import MAX_SLAB_MM
+    from workstation.model.suv import display_unit
+    from workstation.render.mpr import render_mpr_image
+
+    state = MprState(geometry)
+    if azimuth:
+        state.rotate("axial", azimuth)
+    extent = float(np.linalg.norm(np.asarray(geometry.dimensions_mm, dtype=float)))
+    state.set_slab(min(MAX_SLAB_MM, extent), "mip")
+    pet = str(header.get("Modality", "") or "").upper() == "PT"
+    unit = display_unit(header) if pet else None
+    if window is None and unit is not None and unit.factor:
+        low, high = MIP_SUV_WINDOW
+        window = ((low + high) / 2.0 / unit.factor, (high - low) / unit.factor)
+    return render_mpr_image(volume, geometry, header, view="coronal", state=state, size=size, window=window,
+                            overlay=overlay, invert=pet,
+                            display_unit=(unit.factor, unit.label) if unit is not None and unit.factor else None)
+
+
+def load_overlays(display_sets: Sequence[DisplaySet], read_instance: Callable[[str], bytes]) -> list[Any]:
+    """The segmentations (SEG, PS3.3 A.51) and structure sets (RTSTRUCT, A.19) of a study, read
+    for drawing over its images; one that cannot be read raises a WorkstationError sentence."""
+    from io import BytesIO
+
+    import pydicom
+
+    from workstation.model.segmentation import read_segmentation
+
+    out: list[Any] = []
+    for display_set in display_sets:
+        if display_set.kind == DisplaySetKind.SEG:
+            for uid in display_set.sop_instance_uids:
+                out.append(read_segmentation(pydicom.dcmread(BytesIO(read_instance(uid)))))
+        elif display_set.kind == DisplaySetKind.RTSTRUCT:
+            try:
+                from workstation.model.rtstruct import read_structure_set
+            except ImportError:
+                continue
+            for uid in display_set.sop_instance_uids:
+                out.append(read_structure_set(pydicom.dcmread(BytesIO(read_instance(uid)))))
+    return out
 
 
 def write_png(image: np.ndarray, path: Path) -> None:
@@ -181,10 +248,13 @@ def render_view(
     azimuth: float = 0.0,
     elevation: float = 0.0,
     preset_3d: str | None = None,
+    segmentations: Sequence[Any] = (),
 ) -> np.ndarray:
     """(height, width, 3) uint8 of an MPR plane (``view`` in :data:`MPR_VIEWS`) or of the 3D
     volume rendering (``view='3d'``) of a volume display set."""
     volume, geometry, header, _note = load_display_set_volume(display_set, headers, read_instance)
+    if view == "mip":
+        return render_pet_mip(volume, geometry, header, size=size, window=window, azimuth=azimuth, overlay=overlay)
     if view == "3d":
         try:
             from workstation.render.volume3d import render_volume_image
@@ -193,6 +263,7 @@ def render_view(
         rescale = (float(header.get("RescaleSlope", 1) or 1), float(header.get("RescaleIntercept", 0) or 0))
         return render_volume_image(
             volume, geometry, preset=preset_3d or "ct-bone", azimuth=azimuth, elevation=elevation, size=size, rescale=rescale,
+            segmentations=segmentations,
         )
     from workstation.render.mpr import render_mpr_image
 
@@ -200,4 +271,5 @@ def render_view(
         geometry, view, slice_spec=slice_spec, azimuth=azimuth, elevation=elevation, slab_mm=slab_mm,
         projection=projection, interpolation=interpolation,
     )
-    return render_mpr_image(volume, geometry, header, view=name, state=state, size=size, window=window, overlay=overlay)
+    return render_mpr_image(volume, geometry, header, view=name, state=state, size=size, window=window, overlay=overlay,
+                            segmentations=segmentations)

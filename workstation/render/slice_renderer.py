@@ -19,6 +19,8 @@ every image point equals ``ViewportState.image_to_screen`` (zoom, pan, rotation 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 import math
 import textwrap
@@ -38,7 +40,8 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from workstation.errors import GeometryError
-from workstation.model import pixels
+from workstation.model import colormaps, pixels
+from workstation.model.fusion import FusionSource, fused_rgb
 from workstation.model.image_plane import ImagePlane
 from workstation.model.overlay import (
     OverlayContext,
@@ -51,7 +54,9 @@ from workstation.model.overlay import (
     slice_thickness,
 )
 from workstation.model.presentation_state import DrawOp
+from workstation.model.segmentation import DEFAULT_OPACITY, Segment, Segmentation, blend_segments
 from workstation.model.spatial import ReferenceLine, patient_to_pixel, pixel_to_patient
+from workstation.model.suv import display_unit
 from workstation.model.viewport import ViewportState
 from workstation.render.overlays import (
     ANNOTATION_RGB,
@@ -184,6 +189,26 @@ class SliceRenderer:
         self._scale_bar_key: tuple[Any, ...] | None = None
         #: VOI LUT Function for user windows (None: the image's own function, else LINEAR).
         self.voi_function: str | None = None
+        # A display unit besides the modality's (PET: SUV from annotate.suv, set by the caller,
+        # which may use the annotate layer): see set_display_unit.
+        self._value_factor: float | None = None
+        self._value_unit = ""
+        self._value_note = ""
+        self._suv_kind = "bw"
+        # Segmentations drawn over the images they lie on (model.segmentation): hidden
+        # segments by (SEG SOP Instance UID, segment number), fill opacity.
+        self._segmentations: tuple[Segmentation, ...] = ()
+        self._hidden_segments: frozenset[tuple[str, int]] = frozenset()
+        self.segment_opacity = DEFAULT_OPACITY
+        self._segment_cache: tuple[tuple[Any, ...], list[tuple[Segment, np.ndarray]]] | None = None
+        # PET/CT fusion (model.fusion): the functional series sampled on this image's grid and
+        # blended over it in a colour map.
+        self._fusion: FusionSource | None = None
+        self._fusion_window: tuple[float, float] = (0.0, 5.0)
+        self._fusion_colormap = colormaps.HOT_IRON
+        self._fusion_opacity = 0.5
+        self._fusion_cache: tuple[Any, np.ndarray] | None = None
+        self._suv_read = False  # the display unit was worked out for this stack
         #: Called after a state change has been applied (a widget renders there).
         self.on_changed: Callable[[], None] | None = None
         # Lazy: state changes and overlay updates are only noted, and applied (display buffer,
@@ -228,6 +253,9 @@ class SliceRenderer:
         if self._image_size is None and first is not None and "Columns" in first and "Rows" in first:
             self._image_size = (int(first.Columns), int(first.Rows))
         self._frame_of_reference = str(first.get("FrameOfReferenceUID", "") or "") or None if first is not None else None
+        self._value_factor, self._value_unit, self._value_note, self._suv_read = None, "", "", False
+        if first is not None:
+            self._read_display_unit(first)
         if count and self.state.image_count != count:
             self.state.image_count = count
         self._apply(frozenset({"image_index", "display_set_uid"}))
@@ -261,6 +289,8 @@ class SliceRenderer:
             self._spacing, self._spacing_source = _spacing_of(header)
         if self._frame_of_reference is None:
             self._frame_of_reference = str(header.get("FrameOfReferenceUID", "") or "") or None
+        if not self._suv_read:
+            self._read_display_unit(header)
         if index == self.state.image_index:
             self._apply(frozenset({"image_index"}))
 
@@ -419,14 +449,16 @@ class SliceRenderer:
         piece = self._current()
         if piece is None:
             return
+        masks, seg_key = self._segment_masks()
         if piece.colour:
-            key: tuple[Any, ...] = ("rgb", piece.serial, self.state.invert)
+            key: tuple[Any, ...] = ("rgb", piece.serial, self.state.invert, seg_key)
             if key != self._display_key:
                 buffer = self._buffer_for(piece.stored.shape)
                 if self.state.invert:
                     np.subtract(255, piece.stored, out=buffer)
                 else:
                     np.copyto(buffer, piece.stored)
+                blend_segments(buffer, masks, self.segment_opacity)
                 self._buffer_changed(key)
             return
         self._read_pipeline(piece)
@@ -437,21 +469,36 @@ class SliceRenderer:
             voi_key = ("window", voi.center, voi.width, voi.function)
         else:
             voi_key = ("none",)
-        lut_key = (piece.signature, voi_key, self.state.invert)
+        lut_key = (piece.signature, voi_key, self.state.invert, self.state.colormap)
         if lut_key != self._lut_key or self._display_lut is None:
             stored_range = (int(piece.stored.min()), int(piece.stored.max())) if piece.stored.dtype.itemsize > 2 else None
-            self._display_lut = pixels.display_lut(
+            lut = pixels.display_lut(
                 piece.header, voi, self.state.invert, piece.frame, stored_dtype=piece.stored.dtype, stored_range=stored_range,
             )
+            palette = colormaps.palette(self.state.colormap)
+            if palette is not None and lut.table.ndim == 1 and lut.table.dtype == np.uint8:
+                # A colour map (PS3.6 Annex B palette) indexed by the grey level: one table still.
+                lut = dataclasses.replace(lut, table=np.ascontiguousarray(palette[lut.table]))
+            self._display_lut = lut
             self._lut_key = lut_key
-        key = ("grey", piece.serial, lut_key)
+        fusion_key = self._fusion_key()
+        key = ("grey", piece.serial, lut_key, seg_key, fusion_key)
         if key == self._display_key:
             return
         lut = self._display_lut
+        if (masks or fusion_key) and lut.table.ndim == 1:  # colour over a grey image: an RGB table
+            lut = dataclasses.replace(lut, table=np.ascontiguousarray(np.repeat(lut.table[:, None], 3, axis=1)))
         table = lut.table
         stored = piece.stored
         shape = stored.shape if table.ndim == 1 else (*stored.shape, table.shape[1])
-        fill_display(self._buffer_for(shape), stored, lut)  # one gather, no temporary
+        buffer = self._buffer_for(shape)
+        fill_display(buffer, stored, lut)  # one gather, no temporary
+        if fusion_key and buffer.ndim == 3:
+            functional = self.fused_values()
+            if functional is not None:
+                fused_rgb(buffer, functional, self._fusion_window, self._fusion_colormap, self._fusion_opacity)
+        if masks:
+            blend_segments(buffer, masks, self.segment_opacity)
         self._buffer_changed(key)
 
     def _buffer_for(self, shape: tuple[int, ...]) -> np.ndarray:
@@ -559,6 +606,176 @@ class SliceRenderer:
     def annotations(self, index: int | None = None) -> tuple[DrawOp, ...]:
         """The annotations drawn over image ``index`` (default: the current one)."""
         return self._annotations.get(self.state.image_index if index is None else index, ())
+
+    def _read_display_unit(self, header: Dataset) -> None:
+        """PET: SUV as the display unit (PS3.3 C.8.9.1 through :mod:`workstation.model.suv`,
+        the series' known headers giving the scan start), or the reason there is none."""
+        self._suv_read = True
+        series = [h for h in self._headers_known if h is not None] or None
+        unit = display_unit(header, series, self._suv_kind)
+        if unit is None:
+            self._value_factor, self._value_unit, self._value_note = None, "", ""
+            return
+        self._value_factor, self._value_unit = unit.factor, unit.label
+        self._value_note = unit.note if unit.factor is None else ""
+
+    @property
+    def suv_kind(self) -> str:
+        """The SUV shown for PET: "bw" (body weight), "lbm" (SUL) or "bsa" (body surface area)."""
+        return self._suv_kind
+
+    @suv_kind.setter
+    def suv_kind(self, kind: str) -> None:
+        header = next((h for h in self._headers_known if h is not None), None)
+        self._suv_kind = kind
+        if header is not None:
+            self._read_display_unit(header)
+            self.update_overlays()
+
+    @property
+    def suv_factor(self) -> float | None:
+        """Bq/ml -> the SUV shown (PET), or None."""
+        return self._value_factor if self._value_unit else None
+
+    # -- segmentations (PS3.3 A.51) -----------------------------------------------------------
+    def set_segmentations(self, segmentations: Sequence[Segmentation]) -> None:
+        """Segmentations to draw over the images they lie on, in their segment colours."""
+        self._segmentations = tuple(segmentations)
+        self._segment_cache = None
+        self._apply(frozenset({"image_index"}))
+
+    @property
+    def segmentations(self) -> tuple[Segmentation, ...]:
+        return self._segmentations
+
+    def set_segment_visible(self, segmentation: Segmentation, number: int, visible: bool) -> None:
+        """Show or hide one segment of one segmentation."""
+        key = (str(segmentation.dataset.get("SOPInstanceUID", "") or id(segmentation)), int(number))
+        hidden = set(self._hidden_segments)
+        if visible:
+            hidden.discard(key)
+        else:
+            hidden.add(key)
+        self._hidden_segments = frozenset(hidden)
+        self._apply(frozenset({"image_index"}))
+
+    def segment_visible(self, segmentation: Segmentation, number: int) -> bool:
+        key = (str(segmentation.dataset.get("SOPInstanceUID", "") or id(segmentation)), int(number))
+        return key not in self._hidden_segments
+
+    # -- PET/CT fusion --------------------------------------------------------------------------
+    def set_fusion(self, source: FusionSource | None, *, window: tuple[float, float] | None = None,
+                   colormap: str | None = None, opacity: float | None = None) -> None:
+        """Blend a functional series (PET, :class:`~workstation.model.fusion.FusionSource`, in
+        the unit of ``window``: SUV from 0 to 5 by default) over this view's images, in
+        ``colormap`` with ``opacity`` (0-1); None removes it. A source of another Frame of
+        Reference (PS3.3 C.7.4.1) is refused with a GeometryError sentence."""
+        if source is not None and source.frame_of_reference and self._frame_of_reference \
+                and source.frame_of_reference != self._frame_of_reference:
+            raise GeometryError("The PET and this series have different Frames of Reference; they cannot be fused "
+                                "without a registration.")
+        self._fusion = source
+        if window is not None:
+            self._fusion_window = (float(window[0]), float(window[1]))
+        if colormap is not None:
+            colormaps.palette(colormap)  # an unknown name raises here
+            self._fusion_colormap = colormap
+        if opacity is not None:
+            self._fusion_opacity = min(1.0, max(0.0, float(opacity)))
+        self._fusion_cache = None
+        self._apply(frozenset({"image_index"}))
+
+    @property
+    def fusion(self) -> tuple[FusionSource | None, tuple[float, float], str, float]:
+        """(source, window, colour map, opacity) of the fusion."""
+        return self._fusion, self._fusion_window, self._fusion_colormap, self._fusion_opacity
+
+    def _fusion_key(self) -> tuple[Any, ...]:
+        if self._fusion is None:
+            return ()
+        piece = self._current()
+        return (id(self._fusion), piece.serial if piece is not None else None, self._fusion_window,
+                self._fusion_colormap, self._fusion_opacity)
+
+    def fused_values(self) -> np.ndarray | None:
+        """The functional values on the current image's pixel grid (NaN outside), or None."""
+        if self._fusion is None:
+            return None
+        piece = self._current()
+        plane = self.current_plane() if piece is not None else None
+        if plane is None:
+            return None
+        key = (id(self._fusion), piece.serial if piece is not None else None)
+        if self._fusion_cache is None or self._fusion_cache[0] != key:
+            self._fusion_cache = (key, self._fusion.sample_on(plane))
+        return self._fusion_cache[1]
+
+    def fusion_source(self) -> FusionSource:
+        """This view's loaded images as a functional series to fuse elsewhere (values in the unit
+        :attr:`value_unit` names: SUV for PET with SUV)."""
+        return FusionSource(self.measured_images(), self._frame_of_reference)
+
+    def measured_images(self) -> list[tuple[ImagePlane, np.ndarray]]:
+        """Each loaded grey image with a plane, as (plane, values) in the unit the corner shows:
+        modality values (HU, PS3.3 C.11.1) or, for PET with SUV, SUV (for segment statistics)."""
+        out: list[tuple[ImagePlane, np.ndarray]] = []
+        for piece in self._slices:
+            if piece is None or piece.colour:
+                continue
+            frames = int(piece.header.get("NumberOfFrames", 1) or 1)
+            uid = str(piece.header.get("SOPInstanceUID", "") or "")
+            frame = piece.frame + 1 if frames > 1 else None
+            plane = piece.plane if piece.plane_read else (self._known_planes.get((uid, frame)) if uid else None)
+            if plane is None:
+                plane = image_plane_of(piece.header, frame)
+            if plane is None:
+                continue
+            values = pixels.modality_transform(piece.header, piece.frame).values(piece.stored)
+            if self.suv_factor is not None:
+                values = values * self.suv_factor
+            out.append((plane, np.asarray(values, dtype=np.float64)))
+        return out
+
+    @property
+    def value_unit(self) -> str:
+        """The unit of :meth:`measured_images`: the SUV label for PET with SUV, else HU for CT."""
+        if self.suv_factor is not None:
+            return self._value_unit
+        header = self.header()
+        modality = str(header.get("Modality", "") or "").upper() if header is not None else ""
+        return "HU" if modality == "CT" else ("Bq/ml" if modality == "PT" else "")
+
+    def _segment_masks(self) -> tuple[list[tuple[Segment, np.ndarray]], tuple[Any, ...]]:
+        """The visible segments' coverage of the current image, and a key that changes with them."""
+        if not self._segmentations:
+            return [], ()
+        piece = self._current()
+        plane = self.current_plane() if piece is not None else None
+        if plane is None:
+            return [], ()
+        key = (piece.serial if piece is not None else None, tuple(id(s) for s in self._segmentations),
+               self._hidden_segments, self.segment_opacity)
+        if self._segment_cache is not None and self._segment_cache[0] == key:
+            return self._segment_cache[1], key
+        masks: list[tuple[Segment, np.ndarray]] = []
+        for seg in self._segmentations:
+            masks += seg.masks_on(plane, functools.partial(self.segment_visible, seg), self._frame_of_reference)
+        self._segment_cache = (key, masks)
+        return masks, key if masks else ()
+
+    def set_display_unit(self, factor: float | None, unit: str = "", note: str = "") -> None:
+        """Show windows in another unit than the modality's: display value = modality value x
+        ``factor`` (PET: the SUVbw factor of :mod:`workstation.annotate.suv`, ``unit`` "SUVbw").
+        With ``factor`` None, ``note`` (why there is no SUV) is shown in the corner instead."""
+        self._value_factor = float(factor) if factor is not None else None
+        self._value_unit = unit
+        self._value_note = note
+        self.update_overlays()
+
+    @property
+    def display_unit(self) -> tuple[float | None, str, str]:
+        """(factor, unit, note) of :meth:`set_display_unit`."""
+        return self._value_factor, self._value_unit, self._value_note
 
     def set_message(self, text: str) -> None:
         """A message over the image (an error, 'No images'); empty to clear."""
@@ -676,6 +893,9 @@ class SliceRenderer:
             scale=scale,
             window=self.current_window(),
             frame=frame_number,
+            value_factor=self._value_factor,
+            value_unit=self._value_unit,
+            value_note=self._value_note,
         )
         overlays.set_corner_text(corner_text(context))
         axes = self._axes_of(piece, header, frame_number)
@@ -820,10 +1040,23 @@ def _as_monochrome2(header: Dataset) -> Dataset:
     return ds
 
 
-def initial_view(state: ViewportState, header: Dataset | None, modality: str = "") -> None:
+#: The SUV window a PET opens with (lower, upper): 0 to 5 SUVbw, as whole-body FDG PET is read.
+PET_SUV_WINDOW = (0.0, 5.0)
+
+
+def initial_view(state: ViewportState, header: Dataset | None, modality: str = "", *, suv_factor: float | None = None) -> None:
     """How a display set first appears: mammograms in their conventional orientation
-    (PS3.3 C.8.11.7, IHE Mammography Image profile); everything else as stored."""
+    (PS3.3 C.8.11.7, IHE Mammography Image profile); PET inverted (black uptake on white) and,
+    when ``suv_factor`` (Bq/ml -> SUVbw, :mod:`workstation.annotate.suv`) is known, windowed
+    0 to 5 SUV (:data:`PET_SUV_WINDOW`); everything else as stored."""
     if header is None:
+        return
+    if (modality or str(header.get("Modality", "") or "")).strip().upper() == "PT":
+        changes: dict[str, Any] = {"invert": True}
+        if suv_factor is not None and suv_factor > 0:
+            low, high = PET_SUV_WINDOW
+            changes.update(window_center=(low + high) / 2.0 / suv_factor, window_width=(high - low) / suv_factor)
+        state.update(**changes)
         return
     if (modality or str(header.get("Modality", "") or "")).strip().upper() == "MG":
         from workstation.model.overlay import mammography_orientation

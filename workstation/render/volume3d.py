@@ -617,6 +617,7 @@ def render_volume_image(
     elevation: float = 0.0,
     size: tuple[int, int] = (512, 512),
     rescale: tuple[float, float] = (1.0, 0.0),
+    segmentations: Any = (),
 ) -> np.ndarray:
     """(height, width, 3) uint8 picture of a volume rendered with ``preset`` at full quality,
     seen from the anterior view turned by ``azimuth`` and ``elevation`` degrees (see
@@ -625,6 +626,10 @@ def render_volume_image(
     renderer = VolumeRenderer(offscreen=True, size=size, progressive=False)
     try:
         renderer.set_volume(volume, geometry, rescale=rescale, preset=preset)
+        if segmentations:
+            from workstation.render.segment_surfaces import add_segment_surfaces
+
+            add_segment_surfaces(renderer.vtk_renderer, segmentations)  # segments as surfaces (SEG)
         renderer.rotate(azimuth, elevation)
         return renderer.capture()
     finally:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.model import colormaps
 from workstation.model.presets import available_presets
 from workstation.model.viewport import MAX_GRID
 
@@ -57,6 +58,13 @@ VIEWPORT_HELP = (
     ("Double-click", "Maximise or restore the viewport"),
     ("Drag a series from the list", "Show it in the viewport it is dropped on"),
 )
+
+
+def _next_colour_map(state: Any) -> None:
+    """Grey -> hot iron -> PET -> grey (PS3.6 B.1 palettes, workstation.model.colormaps)."""
+    order = [colormaps.GREY, colormaps.HOT_IRON, colormaps.PET]
+    current = state.colormap if state.colormap in order else colormaps.GREY
+    state.colormap = order[(order.index(current) + 1) % len(order)]
 
 
 class ReadingActions(QObject):
@@ -96,6 +104,9 @@ class ReadingActions(QObject):
         self.flip_h = self._make("Flip &horizontal", "H", lambda: self._state(lambda st: st.flip_screen_horizontal()))
         self.flip_v = self._make("Flip &vertical", "V", lambda: self._state(lambda st: st.flip_screen_vertical()))
         self.invert = self._make("&Invert", "I", lambda: self._state(lambda st: setattr(st, "invert", not st.invert)))
+        self.colour_map = self._make("Colour &map (grey, hot iron, PET)", "Shift+I", lambda: self._state(_next_colour_map))
+        self.fusion_more = self._make("Fusion opacity +10%", None, lambda: self._on(lambda s: s.fusion_opacity_step(0.1)))
+        self.fusion_less = self._make("Fusion opacity -10%", None, lambda: self._on(lambda s: s.fusion_opacity_step(-0.1)))
         self.reset = self._make("Rese&t view", "R", lambda: self._on(lambda s: s.reset_view()))
         self.reset.setShortcuts([QKeySequence("R"), QKeySequence("Esc")])
         self.auto = self._make("&Auto window", "A", lambda: self._on(lambda s: s.auto_window()))
@@ -244,7 +255,7 @@ class ReadingActions(QObject):
         menu.addAction(self.own_window)
         menu.addAction(self.auto)
         for action in (self.fit, self.one_to_one, self.rotate, self.rotate_back, self.flip_h,
-                       self.flip_v, self.invert, self.reset):
+                       self.flip_v, self.invert, self.colour_map, self.fusion_more, self.fusion_less, self.reset):
             menu.addAction(action)
         menu.addSeparator()
         for action in (self.cine, self.faster, self.slower, self.reference_lines, self.link_scroll):

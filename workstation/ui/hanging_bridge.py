@@ -435,6 +435,7 @@ class HangingBridge(QObject):
                     binding.state.image_index = index
                     kept.add(assignment.index)
             binding.slot.set_annotations([line] if (line := viewport_label(assignment)) else [])
+        self._fuse(view, result)
         self.link(view, result, fresh, leaders=kept)
 
     # -- the stage's sync groups -----------------------------------------------------------------
@@ -522,6 +523,20 @@ class HangingBridge(QObject):
         return None
 
     @staticmethod
+    def _fuse(view: StudyView, result: HangingResult) -> None:
+        """Viewports with ``fuse``: the display set of that selector's viewport in this stage
+        (a PET) is blended over theirs once its images are here (StudyView.fuse)."""
+        by_selector: dict[str, ViewportAssignment] = {}
+        for a in result.stage.viewports:  # the first 2D viewport of each selector: its images are the source
+            if a.filled and a.index < len(view.grid.slots) and not is_reformat(a):
+                by_selector.setdefault(a.viewport.selector, a)
+        for assignment in result.stage.viewports:
+            source = by_selector.get(assignment.viewport.fuse) if assignment.viewport.fuse else None
+            if source is None or not assignment.filled or assignment.index >= len(view.grid.slots):
+                continue
+            view.fuse(view.binding(assignment.index), view.binding(source.index))
+
+    @staticmethod
     def _initial_view(binding: Any, assignment: ViewportAssignment) -> None:
         port = assignment.viewport
         binding.state.image_index = position_index(port.position, binding.count)
@@ -532,6 +547,8 @@ class HangingBridge(QObject):
             preset = find_preset(port.preset, ds.modality if ds is not None else "", binding.header())
             if preset is not None:
                 binding.viewport.apply_preset(preset)
+        if port.colormap:
+            binding.state.update(colormap=port.colormap, invert=False)
 
     # -- stages ----------------------------------------------------------------------------------
 

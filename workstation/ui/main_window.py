@@ -658,6 +658,8 @@ class MainWindow(QMainWindow):
             return load_display_set_volume(display_set, headers, read)
 
         view.failed.connect(self.show_error)
+        if kind != "mpr" and hasattr(view, "add_surfaces"):  # the study's segmentations as surfaces in 3D
+            view.loaded.connect(lambda v=view, s=study: v.add_surfaces([o for _, o in s.overlays.overlays]))
         if kind == "mpr":  # the study's saved MPR measurements, once the volume is there
             view.loaded.connect(lambda v=view, s=study: self.measurements.show_saved_plane_measurements(v, s))
             # ...and the reader's place: the slice (or 3D cursor), window and 2D measurements.

@@ -743,7 +743,7 @@ class ProtocolEditor(QDialog):
         for column, widget in enumerate((selector, view, plane, preset, position, zoom, sync, orientation, justify,
                                          label, required)):
             self.viewport_table.setCellWidget(row, column, widget)
-        self._viewport_extra.append({k: v for k, v in port.items() if k in ("match_index",)})
+        self._viewport_extra.append({k: v for k, v in port.items() if k in ("match_index", "colormap", "fuse")})
         return row
 
     def _remove_viewport(self) -> None:

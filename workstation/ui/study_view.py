@@ -54,6 +54,7 @@ from workstation.model.sop_classes import DisplaySetKind
 from workstation.model.spatial import StackGeometry, reference_line
 from workstation.model.viewport import SyncGroup, ViewportState, fit_displayed_area
 from workstation.net.series_loader import SeriesLoader
+from workstation.ui.segment_overlays import OVERLAY_KINDS, SegmentOverlays
 from workstation.ui.series_browser import SeriesBrowser, image_count
 from workstation.ui.tasks import LoaderBridge
 from workstation.ui.viewport_grid import ViewportGrid, ViewportSlot
@@ -126,6 +127,17 @@ def stack_geometry(display_set: DisplaySet, headers: Sequence[Dataset | None]) -
     except (WorkstationError, ValueError, KeyError, TypeError):
         return None
     return None
+
+
+def _functional_window(renderer: Any) -> tuple[float, float]:
+    """The (low, high) a fused PET is coloured over: the PET viewport's window in its shown unit
+    (SUV when it has one), else 0-5."""
+    window = renderer.current_window()
+    if window is None:
+        return (0.0, 5.0)
+    centre, width = window
+    factor = renderer.suv_factor or 1.0
+    return ((centre - width / 2.0) * factor, (centre + width / 2.0) * factor)
 
 
 def keep_out_of_collections() -> None:
@@ -426,6 +438,7 @@ class ViewportBinding(QObject):
     def load_finished(self) -> None:
         self.view.release_held_loads()
         self.view.loading_changed(self)
+        self.view.fusion_source_ready(self)
 
     def _set_message(self, text: str) -> None:
         self._message_shown = bool(text)
@@ -531,6 +544,11 @@ class StudyView(QWidget):
         self._progress_timer.setInterval(PROGRESS_INTERVAL_MS)
         self._progress_timer.timeout.connect(self.flush_progress)
 
+        self._fusions: list[tuple[ViewportBinding, ViewportBinding]] = []  # (target, PET source): see fuse
+        self._fusion_opacity = 0.5
+        self.overlays = SegmentOverlays(self, self._renderers, self.read_instance, self._active_renderer,
+                                        lambda: [b.slot.reformat for b in self._bindings.values() if b.slot.reformat is not None])
+        self.overlays.status.connect(self.status)
         self.browser = SeriesBrowser(self.display_sets)
         self.browser.chosen.connect(self.show_in_active)
         self.grid = ViewportGrid(make_viewport, self.read_instance)
@@ -596,6 +614,54 @@ class StudyView(QWidget):
             uid = str(header.get("SOPInstanceUID", "") or "")
             if uid:
                 self._headers.setdefault(uid, header)
+
+    # -- PET/CT fusion ------------------------------------------------------------------------------
+    def fuse(self, target: ViewportBinding, source: ViewportBinding, opacity: float = 0.5) -> None:
+        """Blend ``source``'s images (a PET, in SUV when it has one) over ``target``'s, resampled
+        on its grid (model.fusion), once the source's images are all here."""
+        self._fusions = [(t, s) for t, s in self._fusions if t is not target]
+        self._fusions.append((target, source))
+        self._fusion_opacity = opacity
+        if source.loader is None or not source.loading:
+            self.fusion_source_ready(source)
+
+    def fusion_source_ready(self, source: ViewportBinding) -> None:
+        """``source`` finished loading: the fusions waiting for it are drawn."""
+        for target, wanted in list(self._fusions):
+            if wanted is not source:
+                continue
+            source_renderer = getattr(source.viewport, "renderer", None)
+            target_renderer = getattr(target.viewport, "renderer", None)
+            if source_renderer is None or target_renderer is None or not source_renderer.measured_images():
+                continue
+            window = _functional_window(source_renderer)
+            try:
+                target_renderer.set_fusion(source_renderer.fusion_source(), window=window,
+                                           colormap="hot_iron", opacity=self._fusion_opacity)
+            except WorkstationError as exc:
+                self.status.emit(str(exc))
+                continue
+            target.viewport.render_now()
+
+    def fusion_opacity_step(self, step: float) -> None:
+        """Change the active viewport's fusion opacity by ``step`` (0-1)."""
+        renderer = getattr(self.active.viewport, "renderer", None)
+        source, window, colormap, opacity = getattr(renderer, "fusion", (None, (0, 1), "", 0.5))
+        if renderer is None or source is None:
+            self.status.emit("The active viewport shows no fusion.")
+            return
+        renderer.set_fusion(source, opacity=opacity + step)
+        self.active.viewport.render_now()
+        self.status.emit(f"Fusion opacity {renderer.fusion[3] * 100:.0f}%")
+
+    def _renderers(self) -> list[tuple[Any, Any]]:
+        """(viewport, its SliceRenderer) of every 2D viewport (for the segment overlays)."""
+        return [(b.viewport, b.viewport.renderer) for b in self._bindings.values()
+                if b.viewport is not None and hasattr(b.viewport, "renderer") and hasattr(b.viewport.renderer, "set_segmentations")]
+
+    def _active_renderer(self) -> Any:
+        viewport = self.active.viewport if self._bindings else None
+        return getattr(viewport, "renderer", None)
 
     def header_of(self, sop_instance_uid: str) -> Dataset | None:
         """The header of an instance this view can show (its study's or a prior's added with
@@ -725,6 +791,9 @@ class StudyView(QWidget):
         ds = self._by_uid.get(uid)
         if ds is None:
             return
+        if ds.kind in OVERLAY_KINDS:  # drawn over the images it lies on, not in a viewport of its own
+            self.overlays.show(ds)
+            return
         binding = self._bindings[self.grid.slots[index]]
         forced: PresentationState | None = None
         if ds.kind is DisplaySetKind.PRESENTATION_STATE:
@@ -752,6 +821,8 @@ class StudyView(QWidget):
         binding.viewport.set_message("")
         binding._message_shown = False
         binding.viewport.show_display_set(ds, self.study, count, binding.headers)
+        if self.overlays.overlays and hasattr(binding.viewport, "renderer"):
+            self.overlays.apply(binding.viewport, binding.viewport.renderer)
         if hasattr(binding.viewport, "set_gaps"):
             binding.viewport.set_gaps(qc_gaps(ds))
         focus = first_shown_index(ds)
@@ -795,8 +866,29 @@ class StudyView(QWidget):
                       and getattr(b.slot.reformat, "reformat_display_set", None) is ds), None)
         pane = open_plane_pane(ds, plane, headers, self.read_instance, preset, wait_for=wait, point=at, share=share)
         pane.failed.connect(self.status.emit)
+        pane.loaded.connect(lambda pane=pane: self._reformat_loaded(pane))
         binding.slot.show_reformat(pane)
         return pane
+
+    def _reformat_loaded(self, pane: Any) -> None:
+        """A reformat's volume is here: the study's segmentations over its planes, and a PET
+        shown as it is read (inverted, 0-10 SUV, workstation.model.suv)."""
+        viewer = getattr(pane, "viewer", None)
+        if viewer is None:
+            return
+        if self.overlays.overlays:
+            viewer.set_segmentations([o for _, o in self.overlays.overlays])
+        header = getattr(pane, "header", None)
+        if header is not None and str(header.get("Modality", "") or "").upper() == "PT":
+            from workstation.model.suv import display_unit
+
+            viewer.invert = True
+            unit = display_unit(header)
+            if unit is not None and unit.factor:
+                viewer.display_unit = (unit.factor, unit.label)
+                pane.set_window(5.0 / unit.factor, 10.0 / unit.factor)
+        if hasattr(pane, "render_now"):
+            pane.render_now()
 
     def _image_set_for(self, state: PresentationState) -> DisplaySet | None:
         referenced = {uid for uid, _frame in state.references}
@@ -997,7 +1089,9 @@ class StudyView(QWidget):
         binding = self.active
         if binding.display_set is None or not binding.display_set.kind.is_image:
             return []
-        return available_presets(binding.display_set.modality, binding.header())
+        renderer = getattr(binding.viewport, "renderer", None)
+        suv_factor = getattr(renderer, "suv_factor", None)  # PET: the SUV windows (model.presets)
+        return available_presets(binding.display_set.modality, binding.header(), suv_factor)
 
     def apply_preset_key(self, key: int) -> WindowPreset | None:
         preset = preset_for_key(key, self.presets())

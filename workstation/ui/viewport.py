@@ -320,7 +320,7 @@ class ViewportWidget(QWidget):
         if new:
             self._loaded_count += 1
         if first and not self._view_touched:
-            initial_view(self.state, header, getattr(self.display_set, "modality", ""))
+            initial_view(self.state, header, getattr(self.display_set, "modality", ""), suv_factor=self.renderer.suv_factor)
         if index == self.state.image_index:
             self._render()
         self.scroll_bar.update_images(index)

@@ -147,6 +147,16 @@ class VolumeView(VolumeLoadingView):
         self.preset.blockSignals(False)
         self._volume_shown(note)
 
+    def add_surfaces(self, overlays: list[Any]) -> None:
+        """Segments of the study's segmentations as surfaces in their colours
+        (:mod:`workstation.render.segment_surfaces`), placed in patient space with the volume."""
+        if self.renderer is None or not overlays:
+            return
+        from workstation.render.segment_surfaces import add_segment_surfaces
+
+        self.surfaces = add_segment_surfaces(self.renderer.vtk_renderer, overlays)
+        self.renderer.render()
+
     def release(self) -> None:
         """Free the volume and the pipeline (a closed tab); cancels a running load."""
         self._cancel_load()
