@@ -171,11 +171,15 @@ def cmd_studies(args: argparse.Namespace, settings: Settings) -> int:
         seen.detail["matches"] = len(result.studies)
         if result.unreachable or result.late:
             seen.detail["unreachable"] = sorted([*result.unreachable, *result.late])
-    for line in result.problem_lines():
-        say(line)
     answered = {a.name for a in result.answers if not a.error}
     if archives and not result.studies and not answered & {name for name, _ in archives}:
+        if result.defects:
+            raise result.defects[0]  # a defect, not an archive's answer: the last guard says so
+        for line in result.problem_lines():
+            say(line)
         return 1  # no archive answered: the sentences above say why
+    for line in result.problem_lines():
+        say(line)
     found = {s.study_uid: s for s in result.studies}
     studies = sorted(found.values(), key=lambda s: (s.study_date, s.study_time), reverse=True)
     if args.json:

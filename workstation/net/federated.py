@@ -44,6 +44,7 @@ class SourceAnswer:
     studies: list[StudySummary] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
+    defect: BaseException | None = None
 
 
 @dataclass
@@ -54,6 +55,9 @@ class FederatedResult:
     answers: list[SourceAnswer]
     unreachable: dict[str, str]  # source name -> one sentence
     late: list[str]  # sources still searching at the deadline
+    #: Unforeseen exceptions (defects) raised by a source, for a caller that has nothing else
+    #: to show and ends on them (the command's last guard: one sentence, the details with -v).
+    defects: list[BaseException] = field(default_factory=list)
 
     def problem_lines(self) -> list[str]:
         """One sentence per source that did not answer in time or failed."""
@@ -105,6 +109,7 @@ class FederatedSearch:
             except Exception as exc:  # noqa: BLE001 - one source's defect must not stop the others
                 log.info("search in %r failed", name, exc_info=True)
                 answer.error = f"The search in '{name}' failed unexpectedly ({type(exc).__name__})."
+                answer.defect = exc
             answer.seconds = time.monotonic() - started
             with lock:
                 late = returned.is_set()
@@ -135,8 +140,9 @@ class FederatedSearch:
             if answer.error:
                 unreachable[name] = answer.error
             merge(found, answer.studies)
-        return FederatedResult(newest_first(list(found.values())),
-                               [got[n] for n, _ in self.sources if n in got], unreachable, late)
+        answered = [got[n] for n, _ in self.sources if n in got]
+        return FederatedResult(newest_first(list(found.values())), answered, unreachable, late,
+                               [a.defect for a in answered if a.defect is not None])
 
 
 class FederatedSource:
