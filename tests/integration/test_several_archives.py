@@ -240,3 +240,35 @@ def test_pull_killed_primary_resumes_from_backup_each_instance_once(
             restarted.stop()
     finally:
         client.close()
+
+
+def test_priors_are_found_and_read_in_every_archive(
+    two_orthancs: tuple[OrthancServer, OrthancServer], credentials: None,
+) -> None:
+    import datetime as dt
+
+    from workstation.hanging.priors import find_priors
+    from workstation.net.dicomweb import DicomWebClient
+    from workstation.net.federated import FederatedSource
+
+    north, south = two_orthancs
+    current = list(demo.phantom_series(shape=(2, 16, 16), study_date=dt.date(2026, 5, 4)))
+    prior = list(demo.phantom_series(shape=(2, 16, 16), study_date=dt.date(2024, 1, 9)))
+    for data in current:
+        north.upload(data)
+    for data in prior:
+        south.upload(data)  # the prior is only in the other archive
+    prior_uid = str(pydicom.dcmread(BytesIO(prior[0])).StudyInstanceUID)
+    with DicomWebClient(_profile("north", north.dicomweb_url)) as only_north, \
+            DicomWebClient(_profile("south", south.dicomweb_url)) as only_south:
+        everywhere = FederatedSource([("north", only_north), ("south", only_south)])
+        study = only_north.search_studies(StudyQuery())[0]
+        # One archive alone (the behaviour before): the prior in the other is not found.
+        assert all(p.study.study_uid != prior_uid for p in find_priors(only_north, study))
+        ranked = find_priors(everywhere, study)
+        assert [p.study.study_uid for p in ranked if p.earlier] == [prior_uid]
+        assert ranked[0].study.where() == ["south"]
+        series = everywhere.search_series(prior_uid)  # read from the archive that holds it
+        assert len(series) == 1
+        headers = everywhere.series_metadata(prior_uid, series[0].series_uid)
+        assert len(headers) == len(prior)
