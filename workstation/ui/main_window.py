@@ -107,6 +107,8 @@ class MainWindow(QMainWindow):
     windows: list[MainWindow] = []  # every window opened, so that none is garbage-collected
     #: A sentence from a worker thread for the status bar (an archive failed over, came back).
     archive_said = Signal(str)
+    #: (search number, SourceAnswer): an archive that answered after the search's deadline.
+    late_answer = Signal(int, object)
 
     def __init__(self, settings: Settings, library: Library, *, make_viewport: Any = None) -> None:
         from workstation.ui.theme import apply_theme
@@ -121,6 +123,9 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.archives: dict[str, Any] = {}
         self.search_problems: list[str] = []  # archives that did not answer the last search
+        self.search_deadline_s = 20.0  # each archive's time to answer before it is named late
+        self._search_number = 0
+        self.late_answer.connect(self._late_answer)
         self.archive_said.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.qc_view: QCView | None = None  # the QC tab, made on first use (show_qc)
         self._reading_headers: dict[StudyView, dict[str, Any]] = {}  # SOP UID -> header, per study tab
@@ -285,7 +290,10 @@ class MainWindow(QMainWindow):
         sources: list[tuple[str, Any]] = [(n, self.archive(n)) for n in names]
         if source in (ALL, LIBRARY_NAME):
             sources.append((LIBRARY_SOURCE, self.library))
-        result = FederatedSearch(sources).search(query)
+        self._search_number += 1
+        number = self._search_number
+        result = FederatedSearch(sources, deadline_s=self.search_deadline_s).search(
+            query, on_late=lambda answer: self.late_answer.emit(number, answer))
         problems = result.problem_lines()
         self.search_problems = problems
         record_search(self.settings, query, len(result.studies),
@@ -293,6 +301,16 @@ class MainWindow(QMainWindow):
         if problems and not result.studies:
             raise ArchiveError(" ".join(problems))
         return result.studies
+
+    def _late_answer(self, number: int, answer: Any) -> None:
+        """An archive answered after the deadline: its rows join the list (or its sentence
+        replaces "has not answered yet"); an answer to an older search is dropped."""
+        if number != self._search_number:
+            return
+        self.search_problems = [p for p in self.search_problems if f"'{answer.name}'" not in p]
+        if answer.error:
+            self.search_problems.append(answer.error)
+        self.worklist.merge_late(answer.studies)
 
     # -- opening a study -----------------------------------------------------------------------
 

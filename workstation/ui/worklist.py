@@ -245,6 +245,15 @@ class WorklistWidget(QWidget):
         task.signals.failed.connect(self._search_failed)
         self._task = tasks.start(task)
 
+    def merge_late(self, studies: list[StudySummary]) -> None:
+        """Rows from an archive that answered after the others: merged by Study Instance UID
+        into the list shown (workstation.net.federated), the status line said again."""
+        from workstation.net.federated import merge, newest_first
+
+        found = {s.study_uid: s for s in self._studies}
+        merge(found, studies)
+        self._show_results(newest_first(list(found.values())))
+
     def _search_failed(self, message: str) -> None:
         self.search_button.setEnabled(True)
         self.status.setText(message)

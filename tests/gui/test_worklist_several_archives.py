@@ -1,0 +1,93 @@
+"""The worklist searches every archive at once: a real Orthanc answers at once, a slow archive
+(a real HTTP server on 127.0.0.1 that answers after 3 s) is named as not answered yet, then its
+study joins the list, one row per study with every archive it is in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from tests.gui.helpers import dispose  # noqa: E402
+from tests.gui.reading_studies import chest_study, study_uid  # noqa: E402
+from workstation.net.auth import store_secret  # noqa: E402
+from workstation.settings import ArchiveProfile, load_settings, save_settings  # noqa: E402
+from workstation.ui.app import create_main_window  # noqa: E402
+from workstation.ui.worklist import ORIGIN_COLUMN  # noqa: E402
+
+pytestmark = pytest.mark.gui
+SLOW_ONLY = "1.2.826.0.1.3680043.8.498.19001"
+
+
+def _slow_archive(shared_uid: str) -> ThreadingHTTPServer:
+    """QIDO-RS answers (PS3.18 10.6, DICOM JSON) after 3 s: the shared study and one of its own."""
+
+    def study(uid: str, name: str, date: str) -> dict:
+        return {"0020000D": {"vr": "UI", "Value": [uid]},
+                "00100010": {"vr": "PN", "Value": [{"Alphabetic": name}]},
+                "00100020": {"vr": "LO", "Value": ["PID-SLOW"]},
+                "00080020": {"vr": "DA", "Value": [date]},
+                "00081030": {"vr": "LO", "Value": ["IRM GENOU LENTE"]}}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            time.sleep(3)
+            body = json.dumps([study(shared_uid, "Partagé^Anne", "20250203"),
+                               study(SLOW_ONLY, "Lent^Élodie", "20250101")]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/dicom+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_slow_archive_is_named_then_its_rows_join(qtbot, orthanc) -> None:  # type: ignore[no-untyped-def]
+    items = chest_study(dt.date(2025, 2, 3), description="CT THORAX")
+    for data in items:
+        orthanc.upload(data)
+    shared = study_uid(items)
+    slow = _slow_archive(shared)
+    try:
+        fast = ArchiveProfile(name="Hôpital", url=orthanc.dicomweb_url, username=orthanc.user)
+        store_secret(fast, orthanc.password)
+        settings = load_settings()
+        settings.archives = [fast, ArchiveProfile(
+            name="Régional", url=f"http://127.0.0.1:{slow.server_address[1]}/dicom-web",
+            auth="none")]
+        save_settings(settings)
+        window = create_main_window(load_settings())
+        window.search_deadline_s = 1.0
+        window.show()
+        qtbot.waitExposed(window)
+        worklist = window.worklist
+        worklist.source.setCurrentText("Archive + library")
+        worklist.run_search()
+        qtbot.waitUntil(lambda: any(s.study_uid == shared for s in worklist._studies), timeout=15000)
+        assert "Archive 'Régional' has not answered yet" in worklist.status.text()
+        assert all(s.study_uid != SLOW_ONLY for s in worklist._studies)
+
+        qtbot.waitUntil(lambda: any(s.study_uid == SLOW_ONLY for s in worklist._studies),
+                        timeout=15000)
+        assert "Régional" not in worklist.status.text()
+        assert worklist.status.text().startswith("2 studies found.")
+        where = {s.study_uid: s.where() for s in worklist._studies}
+        assert where == {shared: ["Hôpital", "Régional"], SLOW_ONLY: ["Régional"]}
+        origins = sorted(worklist.model.item(r, ORIGIN_COLUMN).text()
+                         for r in range(worklist.model.rowCount()))
+        assert origins == ["Hôpital + Régional", "Régional"]
+        dispose(qtbot, window)
+    finally:
+        slow.shutdown()
