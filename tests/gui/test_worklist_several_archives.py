@@ -91,3 +91,36 @@ def test_slow_archive_is_named_then_its_rows_join(qtbot, orthanc) -> None:  # ty
         dispose(qtbot, window)
     finally:
         slow.shutdown()
+
+
+def test_a_study_opens_from_the_archive_that_holds_it(qtbot, orthanc) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.helpers import open_row
+    from tests.orthanc import start_orthanc
+
+    second = start_orthanc()
+    try:
+        items = chest_study(dt.date(2025, 3, 4), description="TDM SEULEMENT AU SUD")
+        for data in items:
+            second.upload(data)  # not in the default archive
+        settings = load_settings()
+        north = ArchiveProfile(name="Nord", url=orthanc.dicomweb_url, username=orthanc.user)
+        south = ArchiveProfile(name="Sud", url=second.dicomweb_url, username=second.user)
+        for profile in (north, south):
+            store_secret(profile, orthanc.password)
+        settings.archives, settings.default_archive = [north, south], "Nord"
+        save_settings(settings)
+        window = create_main_window(load_settings())
+        window.show()
+        qtbot.waitExposed(window)
+        worklist = window.worklist
+        worklist.source.setCurrentText("Archive + library")
+        worklist.run_search()
+        qtbot.waitUntil(lambda: worklist.model.rowCount() == 1, timeout=15000)
+        open_row(qtbot, worklist, "TDM SEULEMENT AU SUD")
+        qtbot.waitUntil(lambda: window.current_study() is not None, timeout=20000)
+        view = window.current_study()
+        assert view is not None and view.archive is window.archive("Sud")
+        assert view.study.study_uid == study_uid(items)
+        dispose(qtbot, window)
+    finally:
+        second.stop()

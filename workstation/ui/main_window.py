@@ -332,6 +332,8 @@ class MainWindow(QMainWindow):
         name = source_name if source_name in archive_names else (
             self.settings.default_archive if self.settings.default_archive in archive_names
             else (archive_names[0] if archive_names else ""))
+        if study.archives and name not in study.archives:  # from an archive that holds it
+            name = next((p.name for p in self.settings.archives if p.name in study.archives), name)
         offline = LIBRARY in study.origins and self.library.study_complete(study.study_uid)
         use_archive = bool(name) and not offline and (ARCHIVE in study.origins or LIBRARY not in study.origins)
 
