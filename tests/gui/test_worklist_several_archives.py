@@ -124,3 +124,35 @@ def test_a_study_opens_from_the_archive_that_holds_it(qtbot, orthanc) -> None:  
         dispose(qtbot, window)
     finally:
         second.stop()
+
+
+def test_failover_is_said_in_the_status_bar(qtbot, orthanc) -> None:  # type: ignore[no-untyped-def]
+    from tests.orthanc import free_port
+
+    items = chest_study(dt.date(2025, 4, 5), description="SCANNER DE SECOURS")
+    for data in items:
+        orthanc.upload(data)
+    settings = load_settings()
+    main = ArchiveProfile(name="Principal", url=f"http://127.0.0.1:{free_port()}/dicom-web",
+                          username=orthanc.user)
+    backup = ArchiveProfile(name="Secours", url=orthanc.dicomweb_url, username=orthanc.user,
+                            backup_for="Principal")
+    for profile in (main, backup):
+        store_secret(profile, orthanc.password)
+    settings.archives, settings.default_archive = [main, backup], "Principal"
+    save_settings(settings)
+    window = create_main_window(load_settings())
+    window.show()
+    qtbot.waitExposed(window)
+    worklist = window.worklist
+    assert worklist.source.findText("Principal") >= 0
+    worklist.source.setCurrentText("Archive + library")
+    worklist.run_search()
+    qtbot.waitUntil(lambda: worklist.model.rowCount() == 1, timeout=15000)
+    qtbot.waitUntil(lambda: "Secours" in window.statusBar().currentMessage(), timeout=5000)
+    assert window.statusBar().currentMessage() == (
+        "Archive 'Principal' does not answer; searches, retrievals and deliveries go to its "
+        "backup 'Secours' until it answers again.")
+    assert worklist._studies[0].where() == ["Principal"]  # the backup stands in for it
+    assert worklist.status.text() == "1 study found."
+    dispose(qtbot, window)
