@@ -236,7 +236,7 @@ def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
     with (audited(settings, AuditAction.STUDY_PULLED, study_uid=args.study_uid) as pulled,
           library.open_study(args.study_uid)):  # never evicted while it arrives
         # One more attempt per backup: a retrieval cut by a failing archive resumes from the next.
-        attempts = 2 + len(getattr(archive, "members", [None])) - 1
+        attempts = 1 + len(getattr(archive, "members", [archive]))
         report = pull_study(archive, library, args.study_uid, progress=bar, attempts=attempts)
         pulled.patient_id, pulled.issuer_of_patient_id = _patient_of(library, args.study_uid)
         pulled.detail = {"why": "pull", "instances": report.instances_fetched,

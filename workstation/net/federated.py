@@ -61,7 +61,7 @@ class FederatedResult:
 
     def problem_lines(self) -> list[str]:
         """One sentence per source that did not answer in time or failed."""
-        lines = [f"{sentence}" for sentence in self.unreachable.values()]
+        lines = list(self.unreachable.values())
         lines += [f"Archive '{name}' has not answered yet; its studies are not in this list."
                   for name in self.late]
         return lines
