@@ -172,6 +172,14 @@ def test_archive_add_backup_for_and_search_fails_over(
         "Archive 'main' does not answer; searches, retrievals and deliveries go to its backup "
         "'dr-site' until it answers again."]
 
+    # The pull through the command line: from the backup, complete, the switch said once.
+    assert main(["pull", uid, "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert f"Study {uid} is complete in the library: {len(parts)} instances fetched" in out
+    assert err.strip().splitlines() == [
+        "Archive 'main' does not answer; searches, retrievals and deliveries go to its backup "
+        "'dr-site' until it answers again."]
+
 
 class CountingLibrary:
     """The real library, counting what each SOP Instance UID was given to it."""
