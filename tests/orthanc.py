@@ -86,9 +86,11 @@ class OrthancServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_orthanc(extra_config: dict | None = None, *, gdcm: bool = False) -> OrthancServer:
+def start_orthanc(extra_config: dict | None = None, *, gdcm: bool = False,
+                  port: int | None = None) -> OrthancServer:
+    """``port``: a given one (an archive coming back where it was), else a free one."""
     folder = Path(tempfile.mkdtemp(prefix="orthanc-test-"))
-    port = free_port()
+    port = port or free_port()
     config = {
         "Name": "WorkstationTestArchive",
         "StorageDirectory": str(folder / "storage"),

@@ -30,7 +30,7 @@ from workstation.log_privacy import route_warnings_to_log
 from workstation.model.query import StudyQuery
 from workstation.private import restrict_umask, tighten_app_folders
 from workstation.settings import ArchiveProfile, Settings, app_folders, load_settings, save_settings
-from workstation.sources import archive_study_headers, open_archive, open_library
+from workstation.sources import archive_study_headers, open_all_archives, open_archive, open_library
 
 if TYPE_CHECKING:
     from workstation.model.entities import StudySummary
@@ -143,6 +143,7 @@ def _study_row(s: StudySummary) -> dict[str, Any]:
         "number_of_series": s.number_of_series,
         "number_of_instances": s.number_of_instances,
         "origin": sorted(s.origins),
+        "where": s.where(),
         "local_instances": s.local_instances,
         "expected_instances": s.expected_instances,
         "damaged_instances": s.damaged_instances,
@@ -163,16 +164,36 @@ def cmd_studies(args: argparse.Namespace, settings: Settings) -> int:
         limit=args.limit,
         offset=args.offset,
     )
-    found: dict[str, StudySummary] = {}
-    archive = None if args.library else open_archive(settings, args.archive)
-    sources: list[Any] = [archive] if archive is not None else []
-    if archive is None or args.with_library:
-        sources.append(_open_library(settings))
+    from workstation.net.federated import LIBRARY_NAME, FederatedSearch
+
+    def say(sentence: str) -> None:
+        print(sentence, file=sys.stderr)
+
+    if args.library:
+        archives: list[tuple[str, Any]] = []
+    elif args.archive:
+        archive = open_archive(settings, args.archive, notify=say)
+        archives = [(archive.name, archive)] if archive is not None else []
+    else:  # every archive and the library, at once
+        archives = open_all_archives(settings, notify=say)
+    sources: list[tuple[str, Any]] = list(archives)
+    if not archives or args.with_library or not (args.archive or args.library):
+        sources.append((LIBRARY_NAME, _open_library(settings)))
     with audited(settings, AuditAction.STUDY_SEARCHED, detail={"query": query_keys(query)}) as seen:
-        for source in sources:
-            for s in source.search_studies(query):
-                found[s.study_uid] = found[s.study_uid].merged_with(s) if s.study_uid in found else s
-        seen.detail["matches"] = len(found)
+        result = FederatedSearch(sources, deadline_s=args.deadline).search(query)
+        seen.detail["matches"] = len(result.studies)
+        if result.unreachable or result.late:
+            seen.detail["unreachable"] = sorted([*result.unreachable, *result.late])
+    answered = {a.name for a in result.answers if not a.error}
+    if archives and not result.studies and not answered & {name for name, _ in archives}:
+        if result.defects:
+            raise result.defects[0]  # a defect, not an archive's answer: the last guard says so
+        for line in result.problem_lines():
+            say(line)
+        return 1  # no archive answered: the sentences above say why
+    for line in result.problem_lines():
+        say(line)
+    found = {s.study_uid: s for s in result.studies}
     studies = sorted(found.values(), key=lambda s: (s.study_date, s.study_time), reverse=True)
     if args.json:
         json.dump([_study_row(s) for s in studies], sys.stdout, indent=2)
@@ -201,8 +222,9 @@ def study_table(studies: Sequence[StudySummary]) -> list[str]:
         if len(description) > DESCRIPTION_WIDTH:
             description = description[: DESCRIPTION_WIDTH - 3] + "..."
         rows.append([date, s.patient_name, s.patient_id, s.accession_number, "/".join(s.modalities),
-                     n, description, s.study_uid, s.completeness_note()])
-    titles = ["Date", "Patient", "ID", "Accession", "Mod", "Imgs", "Description", "Study UID", ""]
+                     n, description, s.study_uid, ", ".join(s.where()), s.completeness_note()])
+    titles = ["Date", "Patient", "ID", "Accession", "Mod", "Imgs", "Description", "Study UID",
+              "Where", ""]
     widths = [max(len(r[i]) for r in [titles, *rows]) for i in range(len(titles))]
     right = {5}
     lines = []
@@ -215,7 +237,8 @@ def study_table(studies: Sequence[StudySummary]) -> list[str]:
 def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
     from workstation.net.transfer import pull_study
 
-    archive = open_archive(settings, args.archive)
+    archive = open_archive(settings, args.archive,
+                           notify=lambda sentence: print(sentence, file=sys.stderr))
     if archive is None:
         raise SettingsError(
             "No archive is configured: give --archive URL or add one with "
@@ -225,7 +248,9 @@ def cmd_pull(args: argparse.Namespace, settings: Settings) -> int:
     bar = ProgressBar("Retrieving") if not args.quiet else None
     with (audited(settings, AuditAction.STUDY_PULLED, study_uid=args.study_uid) as pulled,
           library.open_study(args.study_uid)):  # never evicted while it arrives
-        report = pull_study(archive, library, args.study_uid, progress=bar)
+        # One more attempt per backup: a retrieval cut by a failing archive resumes from the next.
+        attempts = 1 + len(getattr(archive, "members", [archive]))
+        report = pull_study(archive, library, args.study_uid, progress=bar, attempts=attempts)
         pulled.patient_id, pulled.issuer_of_patient_id = _patient_of(library, args.study_uid)
         pulled.detail = {"why": "pull", "instances": report.instances_fetched,
                          "expected": report.instances_expected,
@@ -343,13 +368,19 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
             print("No archive configured; the workstation reads the local library.")
         for p in settings.archives:
             mark = "*" if p.name == (settings.default_archive or settings.archives[0].name) else " "
-            print(f"{mark} {p.name:<16} {p.url}  ({p.auth}{', ' + p.username if p.username else ''})")
+            backup = f"  backup for '{p.backup_for}'" if p.backup_for else ""
+            print(f"{mark} {p.name:<16} {p.url}  ({p.auth}{', ' + p.username if p.username else ''})"
+                  f"{backup}")
         return 0
     if args.archive_verb == "add":
         profile = ArchiveProfile(
             name=args.name, url=args.url.rstrip("/"), auth=args.auth, username=args.user or "",
             ca_bundle=args.ca_bundle or "", allow_insecure_http=args.allow_insecure_http,
+            backup_for=args.backup_for or "",
         )
+        if profile.backup_for and profile.backup_for not in {p.name for p in settings.archives}:
+            raise SettingsError(f"There is no archive profile named '{profile.backup_for}' to be "
+                                "the backup of; add that archive first.")
         if auth.sends_in_clear(profile):
             if not profile.allow_insecure_http:
                 raise SettingsError(auth.insecure_http_refusal(profile))
@@ -357,7 +388,7 @@ def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
                   "HTTP; anyone on the network can read it. Use https:// where the archive "
                   "offers it.", file=sys.stderr)
         settings.archives = [p for p in settings.archives if p.name != args.name] + [profile]
-        if args.default or not settings.default_archive:
+        if not profile.backup_for and (args.default or not settings.default_archive):
             settings.default_archive = args.name
         kept = "its secret is in the system keyring"
         if profile.auth == "oidc":
@@ -452,7 +483,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (no patient data)")
     sub = parser.add_subparsers(dest="verb")
 
-    p = sub.add_parser("studies", help="list matching studies (archive, else the local library)")
+    p = sub.add_parser("studies", help="list matching studies in every archive and the library")
     p.add_argument("--name", help="patient name; * and ? are wildcards; case-insensitive prefix")
     p.add_argument("--id", dest="patient_id", help="patient ID")
     p.add_argument("--accession", help="accession number")
@@ -464,7 +495,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--offset", type=int, default=0, help="skip this many studies (paging)")
     p.add_argument("--archive", help="archive profile name or DICOMweb URL")
     p.add_argument("--library", action="store_true", help="search only the local library")
-    p.add_argument("--with-library", action="store_true", help="search the archive and the library")
+    p.add_argument("--with-library", action="store_true",
+                   help="with --archive: search that archive and the library")
+    p.add_argument("--deadline", type=float, default=20.0,
+                   help="seconds each archive has to answer (default 20); later ones are "
+                        "named as not answering")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_studies)
 
@@ -512,6 +547,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     a.add_argument("--allow-insecure-http", action="store_true",
                    help="allow sending the password over plain http:// to another machine "
                         "(unencrypted: anyone on the network can read it)")
+    a.add_argument("--backup-for", metavar="PRIMARY",
+                   help="this archive stands in for PRIMARY when PRIMARY does not answer")
     a = asub.add_parser("remove", help="remove a profile and forget its secret")
     a.add_argument("name")
     a = asub.add_parser("test", help="test the connection to a profile")

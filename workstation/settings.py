@@ -51,8 +51,14 @@ class ArchiveProfile:
     max_instance_mb: float = 2048.0
     min_throughput_kbps: float = 32.0
     deadline_grace_s: float = 60.0
+    # The name of the archive this one stands in for when that one does not answer (a disaster
+    # recovery site holding the same studies): searches, retrievals and deliveries go here
+    # while the primary is down (workstation.net.failover). Empty: an archive of its own.
+    backup_for: str = ""
 
     def __post_init__(self) -> None:
+        if self.backup_for and self.backup_for == self.name:
+            raise SettingsError(f"Archive profile '{self.name}' cannot be its own backup.")
         if self.auth not in AUTH_SCHEMES:
             raise SettingsError(
                 f"Archive profile '{self.name}': authentication must be none, basic, bearer or "
@@ -207,6 +213,16 @@ class Settings:
         if name:
             raise SettingsError(f"There is no archive profile named '{name}'.")
         return self.archives[0] if self.archives else None
+
+    def primary_archives(self) -> list[ArchiveProfile]:
+        """The archives searched side by side: every profile that is not another's backup
+        (a backup whose primary is gone from the settings counts as an archive of its own)."""
+        names = {p.name for p in self.archives}
+        return [p for p in self.archives if not p.backup_for or p.backup_for not in names]
+
+    def backups_of(self, name: str) -> list[ArchiveProfile]:
+        """The profiles that stand in for archive ``name``, in the order they were added."""
+        return [p for p in self.archives if p.backup_for == name and p.name != name]
 
     def sign_in_profile(self, name: str | None = None) -> OidcProfile | None:
         """The named sign-in (OpenID Connect) profile, or the first, or ``None``."""

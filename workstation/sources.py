@@ -1,4 +1,9 @@
-"""Open the study sources the settings name: the local library and the hosted archive.
+"""Open the study sources the settings name: the local library and the hosted archives.
+
+An archive with backups (profiles whose ``backup_for`` names it) opens as a
+:class:`~workstation.net.failover.FailoverClient`; :func:`open_all_archives` opens every archive
+that is not a backup, for the searches that go to all of them at once
+(:mod:`workstation.net.federated`).
 
 Shared by the command line and the QC tools so that ``--archive NAME|URL`` means the same
 everywhere: a profile name from the settings, or a DICOMweb URL whose user and password come from
@@ -8,8 +13,9 @@ everywhere: a profile name from the settings, or a DICOMweb URL whose user and p
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from pydicom.dataset import Dataset
@@ -63,14 +69,33 @@ def archive_profile(settings: Settings, archive: str | None) -> ArchiveProfile |
     return settings.archive(archive)
 
 
-def open_archive(settings: Settings, archive: str | None) -> DicomWebClient | None:
-    """A DICOMweb client for the profile, or None when no archive is configured."""
+def open_archive(settings: Settings, archive: str | None,
+                 notify: Callable[[str], None] | None = None) -> DicomWebClient | None:
+    """A DICOMweb client for the profile, or None when no archive is configured. A profile with
+    backups gives a failover client (the same calls); ``notify`` hears its switches."""
     profile = archive_profile(settings, archive)
     if profile is None:
         return None
+    return client_for(settings, profile, notify)
+
+
+def client_for(settings: Settings, profile: ArchiveProfile,
+               notify: Callable[[str], None] | None = None) -> Any:
+    """The client of one profile: plain, or failing over to the profile's backups."""
     from workstation.net.dicomweb import DicomWebClient
 
+    backups = settings.backups_of(profile.name) if profile.name != "command-line" else []
+    if backups:
+        from workstation.net.failover import FailoverClient
+
+        return FailoverClient.from_profiles(profile, backups, notify=notify)
     return DicomWebClient(profile)
+
+
+def open_all_archives(settings: Settings,
+                      notify: Callable[[str], None] | None = None) -> list[tuple[str, Any]]:
+    """``(name, client)`` of every archive that is not another's backup, in settings order."""
+    return [(p.name, client_for(settings, p, notify)) for p in settings.primary_archives()]
 
 
 def archive_study_headers(settings: Settings, study_uid: str, archive: str | None) -> list[Dataset]:

@@ -53,6 +53,8 @@ class StudySummary:
     number_of_series: int | None = None
     number_of_instances: int | None = None
     origins: frozenset[str] = field(default_factory=frozenset)
+    #: The names of the archives that listed the study (a federated search over several).
+    archives: frozenset[str] = field(default_factory=frozenset)
     #: The local library only: how many instances of the study it holds.
     local_instances: int | None = None
     #: The local library only: how many instances a complete copy holds, as the archive's
@@ -92,6 +94,11 @@ class StudySummary:
             origins=frozenset({origin}),
         )
 
+    def where(self) -> list[str]:
+        """Where the study is: the archives that listed it by name, then the library."""
+        names = sorted(self.archives) or ([ARCHIVE] if ARCHIVE in self.origins else [])
+        return names + ([LIBRARY] if LIBRARY in self.origins else [])
+
     @property
     def date(self) -> dt.date | None:
         return parse_da(self.study_date)
@@ -128,6 +135,7 @@ class StudySummary:
             if mine in ("", None, ()) and theirs not in ("", None, ()):
                 filled[name] = theirs
         filled["origins"] = self.origins | other.origins
+        filled["archives"] = self.archives | other.archives
         filled["damaged_instances"] = max(self.damaged_instances, other.damaged_instances)
         return replace(self, **filled)
 

@@ -585,7 +585,10 @@ class HangingBridge(QObject):
         hung = self.hung.get(view)
         if hung is None:
             return None
-        archive, library = view.archive, self.window.library
+        library = self.window.library
+        # Priors are looked for, and read, in every archive (the current study's first).
+        everywhere = getattr(self.window, "all_archives", lambda: None)()
+        archive = everywhere if everywhere is not None else view.archive
         study = hung.study
         wants = max((c.protocol.number_of_priors for c in hung.result.candidates
                      if c.protocol.number_of_priors and c.score >= hung.result.chosen.score), default=0)

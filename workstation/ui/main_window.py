@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
 
@@ -106,6 +106,10 @@ class MainWindow(QMainWindow):
     """The reading room. ``make_viewport`` builds a 2D viewport (the VTK viewport by default)."""
 
     windows: list[MainWindow] = []  # every window opened, so that none is garbage-collected
+    #: A sentence from a worker thread for the status bar (an archive failed over, came back).
+    archive_said = Signal(str)
+    #: (search number, SourceAnswer): an archive that answered after the search's deadline.
+    late_answer = Signal(int, object)
 
     def __init__(self, settings: Settings, library: Library, *, make_viewport: Any = None) -> None:
         from workstation.ui.theme import apply_theme
@@ -119,13 +123,19 @@ class MainWindow(QMainWindow):
         self._spare_viewports: list[Any] = []  # viewports built and initialised ahead (see _viewport)
         self._closing = False
         self.archives: dict[str, Any] = {}
+        self.search_problems: list[str] = []  # archives that did not answer the last search
+        self.search_deadline_s = 20.0  # each archive's time to answer before it is named late
+        self._search_number = 0
+        self.late_answer.connect(self._late_answer)
+        self.archive_said.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.qc_view: QCView | None = None  # the QC tab, made on first use (show_qc)
         self._reading_headers: dict[StudyView, dict[str, Any]] = {}  # SOP UID -> header, per study tab
         self.hidden_note = ""  # "N rejected images hidden" for the study opened last
         self.setWindowTitle("Workstation")
         self.resize(1400, 900)
 
-        self.worklist = WorklistWidget(self.search, self._source_names(), qc_states=self._qc_states)
+        self.worklist = WorklistWidget(self.search, self._source_names(), qc_states=self._qc_states,
+                                       problems=lambda: list(self.search_problems))
         self.worklist.study_opened.connect(self.open_study)
         self.worklist.demo_requested.connect(self.add_demo)
 
@@ -254,34 +264,56 @@ class MainWindow(QMainWindow):
         return ([ALL] if names else []) + names + [LIBRARY_NAME]
 
     def archive(self, name: str) -> Any:
+        """The client of archive ``name``: failing over to its backups when it has some."""
         if name not in self.archives:
-            from workstation.net.dicomweb import DicomWebClient
+            from workstation.sources import client_for
 
             profile = self.settings.archive(name)
             if profile is None:
                 raise ArchiveError("No archive is configured; add one in File > Settings.")
-            self.archives[name] = DicomWebClient(profile)
+            self.archives[name] = client_for(self.settings, profile, self.archive_said.emit)
         return self.archives[name]
 
+    def all_archives(self) -> Any:
+        """Every archive that is not a backup behind one study source (priors are looked for
+        in all of them), or None when none is configured."""
+        from workstation.net.federated import FederatedSource
+
+        names = [p.name for p in self.settings.primary_archives()]
+        return FederatedSource([(n, self.archive(n)) for n in names]) if names else None
+
     def search(self, query: StudyQuery, source: str) -> list[StudySummary]:
-        """Runs in a worker thread."""
-        found: dict[str, StudySummary] = {}
-        names = [p.name for p in self.settings.archives] if source == ALL else (
+        """Runs in a worker thread: every archive (and the library) at once, each with its
+        deadline (workstation.net.federated); the ones that failed or are late are named."""
+        from workstation.net.federated import LIBRARY_NAME as LIBRARY_SOURCE
+        from workstation.net.federated import FederatedSearch
+
+        names = [p.name for p in self.settings.primary_archives()] if source == ALL else (
             [] if source == LIBRARY_NAME else [source])
-        errors = []
-        for name in names:
-            try:
-                for s in self.archive(name).search_studies(query):
-                    found[s.study_uid] = s
-            except ArchiveError as exc:
-                errors.append(str(exc))
+        sources: list[tuple[str, Any]] = [(n, self.archive(n)) for n in names]
         if source in (ALL, LIBRARY_NAME):
-            for s in self.library.search_studies(query):
-                found[s.study_uid] = found[s.study_uid].merged_with(s) if s.study_uid in found else s
-        record_search(self.settings, query, len(found), problem=errors[0] if errors else "")
-        if errors and not found:
-            raise ArchiveError(errors[0])
-        return list(found.values())
+            sources.append((LIBRARY_SOURCE, self.library))
+        self._search_number += 1
+        number = self._search_number
+        result = FederatedSearch(sources, deadline_s=self.search_deadline_s).search(
+            query, on_late=lambda answer: self.late_answer.emit(number, answer))
+        problems = result.problem_lines()
+        self.search_problems = problems
+        record_search(self.settings, query, len(result.studies),
+                      problem=problems[0] if problems else "")
+        if problems and not result.studies:
+            raise ArchiveError(" ".join(problems))
+        return result.studies
+
+    def _late_answer(self, number: int, answer: Any) -> None:
+        """An archive answered after the deadline: its rows join the list (or its sentence
+        replaces "has not answered yet"); an answer to an older search is dropped."""
+        if number != self._search_number:
+            return
+        self.search_problems = [p for p in self.search_problems if f"'{answer.name}'" not in p]
+        if answer.error:
+            self.search_problems.append(answer.error)
+        self.worklist.merge_late(answer.studies)
 
     # -- opening a study -----------------------------------------------------------------------
 
@@ -303,6 +335,8 @@ class MainWindow(QMainWindow):
         name = source_name if source_name in archive_names else (
             self.settings.default_archive if self.settings.default_archive in archive_names
             else (archive_names[0] if archive_names else ""))
+        if study.archives and name not in study.archives:  # from an archive that holds it
+            name = next((p.name for p in self.settings.archives if p.name in study.archives), name)
         offline = LIBRARY in study.origins and self.library.study_complete(study.study_uid)
         use_archive = bool(name) and not offline and (ARCHIVE in study.origins or LIBRARY not in study.origins)
 

@@ -627,7 +627,10 @@ class ReportEditor(QWidget):
                 self.sections["comparison"].set_placeholders(True, self.sections["comparison"]._placeholder_fields)
                 self.message.emit(f"Comparison filled from {len(priors)} prior stud{'y' if len(priors) == 1 else 'ies'}.")
 
-        task = tasks.Task(lambda _p, _c: find_priors(study, library, archive))
+        # In every archive, not only the one the study came from (workstation.net.federated).
+        everywhere = getattr(self.window(), "all_archives", lambda: None)()
+        source = everywhere if everywhere is not None else archive
+        task = tasks.Task(lambda _p, _c: find_priors(study, library, source))
         task.signals.finished.connect(done)
         self._priors_task = task
         tasks.start(task)

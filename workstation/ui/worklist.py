@@ -122,8 +122,10 @@ class WorklistWidget(QWidget):
 
     def __init__(self, search: Callable[[StudyQuery, str], list[StudySummary]], source_names: list[str],
                  *, ris_profile: Callable[[], RisProfile | None] | None = None,
-                 qc_states: Callable[[], dict[str, Any]] | None = None) -> None:
+                 qc_states: Callable[[], dict[str, Any]] | None = None,
+                 problems: Callable[[], list[str]] | None = None) -> None:
         super().__init__()
+        self._problems = problems or (lambda: [])
         self._search = search
         self._qc_states = qc_states
         self._ris_profile = ris_profile or load_ris_profile
@@ -243,6 +245,15 @@ class WorklistWidget(QWidget):
         task.signals.failed.connect(self._search_failed)
         self._task = tasks.start(task)
 
+    def merge_late(self, studies: list[StudySummary]) -> None:
+        """Rows from an archive that answered after the others: merged by Study Instance UID
+        into the list shown (workstation.net.federated), the status line said again."""
+        from workstation.net.federated import merge, newest_first
+
+        found = {s.study_uid: s for s in self._studies}
+        merge(found, studies)
+        self._show_results(newest_first(list(found.values())))
+
     def _search_failed(self, message: str) -> None:
         self.search_button.setEnabled(True)
         self.status.setText(message)
@@ -252,7 +263,8 @@ class WorklistWidget(QWidget):
         self._studies = list(studies)
         self.model.removeRows(0, self.model.rowCount())
         for row, s in enumerate(self._studies):
-            origin = " + ".join(o for o in (ARCHIVE, LIBRARY) if o in s.origins)
+            origin = " + ".join(s.where()) if s.archives else " + ".join(
+                o for o in (ARCHIVE, LIBRARY) if o in s.origins)
             values = (
                 (format_person_name(s.patient_name), s.patient_name),
                 (s.patient_id, s.patient_id),
@@ -280,7 +292,8 @@ class WorklistWidget(QWidget):
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.resizeColumnsToContents()
         n = len(self._studies)
-        self._found_text = f"{n} stud{'y' if n == 1 else 'ies'} found."
+        self._found_text = " ".join([f"{n} stud{'y' if n == 1 else 'ies'} found.",
+                                     *self._problems()])
         self.status.setText(self._found_text)
         self.fetch_report_statuses()
 

@@ -6,9 +6,11 @@ outbox holds no sockets between retries.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from workstation.net.dicomweb import DicomWebClient
+from workstation.net.failover import FailoverClient
 from workstation.report.delivery.fhir import FhirClient, deliver_fhir
 from workstation.report.delivery.hl7v2 import deliver_hl7
 from workstation.report.delivery.outbox import Deliver, Outbox, default_outbox_folder
@@ -36,10 +38,17 @@ def hl7_destination(profile: RisProfile) -> Deliver:
     return send
 
 
-def stow_destination(archive: ArchiveProfile) -> Deliver:
+def stow_destination(archive: ArchiveProfile, backups: Sequence[ArchiveProfile] = ()) -> Deliver:
+    """STOW-RS to the archive; with ``backups``, to the first of them that answers when the
+    archive does not (:mod:`workstation.net.failover`). The outbox records the version delivered
+    once it is stored in one of them, so it never goes twice to the same archive."""
     def send(version: ReportVersion) -> str:
-        with DicomWebClient(archive, retries=0) as client:
-            return deliver_stow(version, client)
+        if not backups:
+            with DicomWebClient(archive, retries=0) as client:
+                return deliver_stow(version, client)
+        with FailoverClient.from_profiles(archive, backups) as failover:
+            done = deliver_stow(version, failover)  # type: ignore[arg-type]
+            return f"{done} in archive '{failover.active.name}'"
 
     return send
 
@@ -54,7 +63,7 @@ def destinations_from_settings(settings: Settings, ris: RisProfile | None) -> di
         out["hl7"] = hl7_destination(ris)
     archive = settings.archive(ris.archive or None if ris is not None else None)
     if archive is not None:
-        out["stow"] = stow_destination(archive)
+        out["stow"] = stow_destination(archive, settings.backups_of(archive.name))
     return out
 
 
