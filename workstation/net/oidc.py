@@ -183,8 +183,13 @@ class OidcSession:
     # -- signing in --------------------------------------------------------------------------
 
     def login_browser(self, open_browser: Callable[[str], Any] = webbrowser.open, *,
-                      timeout_s: float = 300.0) -> Identity:
-        """The authorization code flow with PKCE in the system browser (RFC 8252)."""
+                      timeout_s: float = 300.0, reauthenticate: bool = False) -> Identity:
+        """The authorization code flow with PKCE in the system browser (RFC 8252).
+
+        ``reauthenticate`` (unlocking a locked session): the provider must ask the person again
+        even if its browser session is still open (``prompt=login``, ``max_age=0``, OpenID
+        Connect Core 1.0 3.1.2.1), and the ID Token's ``auth_time`` must be this sign-in's."""
+        started = time.time()
         metadata = self.metadata
         try:
             server = LoopbackRedirect(self.profile.redirect_port)
@@ -198,9 +203,10 @@ class OidcSession:
         try:
             client = self._client(redirect_uri=redirect_uri, code_challenge_method="S256")
             verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
+            extra = {"prompt": "login consent", "max_age": "0"} if reauthenticate else {
+                "prompt": "consent"}  # consent: the provider grants offline_access (a refresh token)
             url, state = client.create_authorization_url(
-                metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce,
-                prompt="consent")  # consent: the provider grants offline_access (a refresh token)
+                metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce, **extra)
             open_browser(url)
             if not server.done.wait(timeout_s):
                 raise AuthError(f"Sign-in through '{self.profile.name}' was not completed in the "
@@ -218,7 +224,7 @@ class OidcSession:
         token = self._token_request("issue a token", lambda: client.fetch_token(
             metadata["token_endpoint"], grant_type="authorization_code", code=answer.get("code", ""),
             code_verifier=verifier, redirect_uri=redirect_uri))
-        return self._signed_in(token, nonce)
+        return self._signed_in(token, nonce, authenticated_after=started if reauthenticate else None)
 
     def start_device_login(self) -> tuple[DevicePrompt, Callable[[], Identity]]:
         """The device authorization grant (RFC 8628): what to show, and the call that waits."""
@@ -269,11 +275,17 @@ class OidcSession:
                              "in time; start it again.")
         return _refused(self.profile, f"the provider answered '{error}'")
 
-    def _signed_in(self, token: dict[str, Any], nonce: str | None) -> Identity:
+    def _signed_in(self, token: dict[str, Any], nonce: str | None, *,
+                   authenticated_after: float | None = None) -> Identity:
         if "id_token" not in token:
             raise _refused(self.profile, "the provider sent no identity token (is 'openid' in the scopes?)")
         claims = validate_id_token(token["id_token"], self.metadata, self.profile, nonce=nonce,
                                    access_token=token.get("access_token"), session=self.http)
+        if authenticated_after is not None:  # max_age=0: auth_time is required (Core 3.1.2.1)
+            auth_time = claims.get("auth_time")
+            if not isinstance(auth_time, (int, float)) or auth_time < authenticated_after - 60:
+                raise _refused(self.profile, "the provider did not ask for your credentials again "
+                                             "(auth_time)")
         identity = identity_from_claims(claims, self.profile)
         self._keep(token)
         remember_identity(identity)
