@@ -1,0 +1,282 @@
+"""The session lock from sign-in to unlock, against a real OpenID provider and a real archive.
+
+A reader signs in from the File menu (the provider's browser flow, played by a plain HTTP client
+submitting the provider's forms), reads a study, starts a pull from an archive that checks the
+bearer token, is locked out after a short idle time, and the screen shows no patient name and no
+image pixel (the X screen itself is grabbed, so the VTK viewports' native windows are included).
+The pull finishes while locked. A wrong unlock password and another person's sign-in are refused;
+the reader signs in again and finds the same study at the same slice, pixel for pixel. The audit
+log holds all of it, with the provider's identity, chained.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydicom
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPoint, QRect, Qt  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QStatusBar,
+    QTabBar,
+    QTextEdit,
+    QWidget,
+)
+
+from tests import orthanc as orthanc_mod  # noqa: E402
+from tests.gui.helpers import SHOTS, dispose, shot  # noqa: E402
+from tests.net import oidc as op  # noqa: E402
+from workstation import demo  # noqa: E402
+from workstation.audit import AuditLog, default_audit_path  # noqa: E402
+from workstation.audit.record import record_pull  # noqa: E402
+from workstation.identity import current_identity  # noqa: E402
+from workstation.lock_policy import set_unlock_password  # noqa: E402
+from workstation.model.query import StudyQuery  # noqa: E402
+from workstation.net import oidc  # noqa: E402
+from workstation.net.transfer import pull_study  # noqa: E402
+from workstation.settings import ArchiveProfile, OidcProfile, Settings, load_settings, save_settings  # noqa: E402
+from workstation.ui import session_lock  # noqa: E402
+from workstation.ui.app import create_main_window  # noqa: E402
+from workstation.ui.session_lock import COVER_COLOUR, LockDialog, SessionLock  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+PATIENT = "Lefèvre^Zoé"
+READ_UID = "1.2.826.0.1.3680043.8.498.16101"
+PULL_UID = "1.2.826.0.1.3680043.8.498.16102"
+
+
+@pytest.fixture(scope="module")
+def provider_folder() -> Path:
+    if not op.node_available():
+        if os.environ.get("CI"):
+            pytest.fail("Node.js is not installed; the test command should have installed it")
+        pytest.skip("Node.js and npm are needed for the OpenID provider tests")
+    return op.install_provider()
+
+
+@pytest.fixture
+def provider(provider_folder: Path) -> Iterator[op.Provider]:
+    oidc._SESSIONS.clear()
+    started = op.start_provider(provider_folder)
+    yield started
+    started.stop()
+    oidc._SESSIONS.clear()
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The system browser; the person who signs in there is ``browser[0]``."""
+    who = ["helene"]
+    monkeypatch.setattr(session_lock, "open_in_browser", lambda url: op.drive_browser(url, who[0]))
+    return who
+
+
+def _with_patient(data: bytes, name: str) -> bytes:
+    ds = pydicom.dcmread(io.BytesIO(data))
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.PatientName = name
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+def _upload_study(orthanc: orthanc_mod.OrthancServer, n: int) -> None:
+    for i, data in enumerate(demo.phantom_series(shape=(n, 32, 32), study_uid=PULL_UID)):
+        ds = pydicom.dcmread(io.BytesIO(data))
+        ds.SeriesInstanceUID = f"{PULL_UID}.{i + 1}"
+        ds.SeriesNumber = i + 1
+        out = io.BytesIO()
+        ds.save_as(out, enforce_file_format=True)
+        orthanc.upload(out.getvalue())
+
+
+def visible_texts() -> list[str]:
+    """Every text a visible widget of the application shows (labels, buttons, fields, tabs,
+    tables, titles, status messages)."""
+    texts: list[str] = []
+    for widget in QApplication.allWidgets():
+        if not widget.isVisible():
+            continue
+        if widget.isWindow():
+            texts.append(widget.windowTitle())
+        if isinstance(widget, (QLabel, QAbstractButton, QLineEdit)):
+            texts.append(widget.text())
+        if isinstance(widget, QTextEdit):
+            texts.append(widget.toPlainText())
+        if isinstance(widget, QStatusBar):
+            texts.append(widget.currentMessage())
+        if isinstance(widget, QTabBar):
+            texts += [widget.tabText(i) for i in range(widget.count())]
+        if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model, root = widget.model(), QModelIndex()
+            columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount(root)
+            texts += [str(model.index(r, c).data() or "") for r in range(model.rowCount(root))
+                      for c in range(columns)]
+    return texts
+
+
+def shows_patient(texts: list[str]) -> bool:
+    return any("lefèvre" in t.lower() or "zoé" in t.lower() for t in texts)
+
+
+def screen_grab(rect: QRect) -> np.ndarray:
+    """What the X screen shows in ``rect`` (global coordinates), native GL windows included."""
+    image = QApplication.primaryScreen().grabWindow(0, rect.x(), rect.y(), rect.width(), rect.height())
+    qimage = image.toImage().convertToFormat(image.toImage().Format.Format_RGB888)
+    raw = np.frombuffer(qimage.constBits(), np.uint8).reshape(qimage.height(), qimage.bytesPerLine())
+    return raw[:, : qimage.width() * 3].reshape(qimage.height(), qimage.width(), 3).copy()
+
+
+def global_rect(widget: QWidget) -> QRect:
+    return QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+
+
+def not_cover(pixels: np.ndarray, area: QRect, skip: list[QRect]) -> int:
+    """Pixels of ``area`` (the grab's coordinates) that are not the cover's colour, outside ``skip``."""
+    colour = np.array([int(COVER_COLOUR[i:i + 2], 16) for i in (1, 3, 5)], np.uint8)
+    mask = np.ones(pixels.shape[:2], bool)
+    for r in skip:
+        mask[max(r.top(), 0):max(r.bottom() + 1, 0), max(r.left(), 0):max(r.right() + 1, 0)] = False
+    region = np.zeros_like(mask)
+    region[area.top():area.bottom() + 1, area.left():area.right() + 1] = True
+    differs = np.any(pixels != colour, axis=2)
+    return int(np.count_nonzero(differs & mask & region))
+
+
+def test_sign_in_read_idle_lock_pull_goes_on_unlock_same_slice_all_audited(  # type: ignore[no-untyped-def]
+        qtbot, provider: op.Provider, orthanc: orthanc_mod.OrthancServer, browser: list[str],
+        tmp_path: Path) -> None:
+    _upload_study(orthanc, 8)
+    archive = op.TokenCheckingArchive(provider, orthanc.dicomweb_url, (orthanc_mod.USER, orthanc_mod.PASSWORD),
+                                      delay_s=0.6).start()
+    save_settings(Settings(
+        archives=[ArchiveProfile(name="hosted", url=archive.url, auth="oidc", max_connections=1)],
+        default_archive="hosted",
+        sign_in=[OidcProfile(name="sso", issuer=provider.issuer, client_id="workstation")],
+        lock_after_min=30.0))
+    set_unlock_password("cheval-correct-agrafe")
+    folder = tmp_path / "cd"
+    folder.mkdir()
+    for i, data in enumerate(demo.phantom_series(shape=(4, 48, 48), study_uid=READ_UID)):
+        (folder / f"{i}.dcm").write_bytes(_with_patient(data, PATIENT))
+    window = create_main_window(load_settings())
+    window.show()
+    qtbot.waitExposed(window)
+    log = AuditLog(default_audit_path())
+    lock = SessionLock.instance()
+    try:
+        assert window.identity_label.text() == "Not signed in"
+        # -- signs in from the File menu (browser flow in the background) --
+        window.sign_in_action.trigger()
+        qtbot.waitUntil(lambda: window.identity_label.text() == "Signed in: Dr Hélène Dupré-Łukasz",
+                        timeout=30000)
+        who = current_identity()
+        assert who is not None and who.subject == "helene"
+        # -- reads a study at its third image --
+        window.import_paths([folder])
+        qtbot.waitUntil(lambda: any(r.action == "study_imported" for r in log.read()), timeout=20000)
+        [summary] = window.library.search_studies(StudyQuery(study_uid=READ_UID))
+        window.open_study(summary)
+        qtbot.waitUntil(lambda: window.tabs.count() == 2, timeout=20000)
+        view = window.tabs.widget(1)
+        qtbot.waitUntil(lambda: not view.active.loading, timeout=20000)
+        qtbot.waitUntil(lambda: not window.loading.text(), timeout=20000)
+        binding = view.active
+        binding.state.image_index = 2
+        qtbot.wait(300)
+        reading = binding.viewport.capture()
+        viewport_rect = global_rect(binding.viewport.view)
+        window_rect = window.frameGeometry()
+        before = screen_grab(window_rect)
+        shot(window, "session-lock-1-reading")
+        assert shows_patient(visible_texts())  # the name is on screen before the lock
+        # -- a pull from the archive runs in the background --
+        pulled: list[Any] = []
+
+        def pull(progress: Any, cancel: Any) -> Any:
+            report = pull_study(window.archive("hosted"), window.library, PULL_UID, cancel=cancel,
+                                progress=lambda d, t, _b: progress(d, t, "Pulling"))
+            record_pull(window.settings, window.library, report, why="pull")
+            return report
+
+        window._run(pull, "Pulling", pulled.append)
+        # -- idle: no input for 3 s (the setting, as the settings dialog would change it) --
+        window.apply_settings(replace(window.settings, lock_after_min=0.05))
+        qtbot.waitUntil(lambda: lock.locked, timeout=10000)
+        qtbot.wait(500)  # the screen settles
+        assert not pulled, "the pull should still be running when the session locks"
+        dialog = lock.dialog
+        assert isinstance(dialog, LockDialog) and dialog.isVisible()
+        texts = visible_texts()
+        assert not shows_patient(texts), [t for t in texts if "zo" in t.lower()]
+        assert window.windowTitle() == "Workstation (locked)"
+        locked_pixels = screen_grab(window_rect)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        QApplication.primaryScreen().grabWindow(0).save(str(SHOTS / "session-lock-2-locked-screen.png"))
+        offset = window_rect.topLeft()
+        area = viewport_rect.translated(-offset)
+        skip = [dialog.frameGeometry().translated(-offset)]
+        skip += [global_rect(c).translated(-offset) for c in window.findChildren(QLabel)
+                 if c.isVisible() and c.text().startswith("Locked:")]
+        assert not_cover(before, area, skip) > area.width() * area.height() // 10  # image there before
+        assert not_cover(locked_pixels, area, skip) == 0  # not one image pixel while locked
+        # -- the pull goes on while locked --
+        qtbot.waitUntil(lambda: bool(pulled), timeout=60000)
+        assert pulled[0].complete and lock.locked
+        assert window.library.study_complete(PULL_UID)
+        # -- a wrong password, then another person, are refused --
+        assert dialog.password is not None and dialog.sign_in_button is not None
+        dialog.password.setText("cheval-correct-agrafé")
+        qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+        assert lock.locked and "not right" in dialog.message.text()
+        browser[0] = "kenji"
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "only they can unlock" in dialog.message.text(), timeout=30000)
+        assert lock.locked and current_identity() == who
+        # -- the reader signs in again: the same study at the same slice --
+        browser[0] = "helene"
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not lock.locked, timeout=30000)
+        qtbot.wait(300)
+        assert window.windowTitle() == "Workstation"
+        assert window.tabs.currentWidget() is view and view.active is binding
+        assert binding.state.image_index == 2
+        assert np.array_equal(binding.viewport.capture(), reading)
+        assert shows_patient(visible_texts())
+        shot(window, "session-lock-3-unlocked")
+        # -- the audit log: everything, with the provider's identity, chained --
+        records = log.read()
+        actions = [r.action for r in records]
+        locked_at = actions.index("session_locked")
+        unlocks = [r for r in records if r.action == "session_unlocked"]
+        assert actions.index("signed_in") < actions.index("study_opened") < locked_at
+        assert locked_at < actions.index("study_pulled") < actions.index("session_unlocked")
+        assert [(u.outcome, u.detail.get("method")) for u in unlocks] == [
+            ("4", "password"), ("4", "oidc"), ("0", "oidc")]
+        assert unlocks[1].detail["signed_in_as"].startswith("kenji@")
+        helene = f"helene@{provider.issuer}"
+        for r in records[actions.index("signed_in"):]:
+            if r.action in ("signed_in", "study_opened", "session_locked", "study_pulled", "session_unlocked"):
+                assert (r.user_id, r.user) == (helene, "Dr Hélène Dupré-Łukasz"), r
+        locked = records[locked_at]
+        assert (locked.event_id, locked.event_type, locked.detail["why"]) == ("110114", "110123", "idle for 0.05 minutes")
+        assert (unlocks[-1].event_id, unlocks[-1].event_type) == ("110114", "110122")
+        assert log.verify().intact
+    finally:
+        dispose(qtbot, window)
+        archive.stop()
