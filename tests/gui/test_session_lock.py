@@ -280,3 +280,85 @@ def test_sign_in_read_idle_lock_pull_goes_on_unlock_same_slice_all_audited(  # t
     finally:
         dispose(qtbot, window)
         archive.stop()
+
+
+def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_unlocks(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
+    save_settings(Settings(lock_after_min=30.0))
+    set_unlock_password("mot-de-passe-éternel")
+    folder = tmp_path / "cd"
+    folder.mkdir()
+    for i, data in enumerate(demo.phantom_series(shape=(3, 32, 32), study_uid=READ_UID)):
+        (folder / f"{i}.dcm").write_bytes(_with_patient(data, PATIENT))
+    window = create_main_window(load_settings())
+    window.show()
+    qtbot.waitExposed(window)
+    log = AuditLog(default_audit_path())
+    lock = SessionLock.instance()
+    try:
+        window.import_paths([folder])
+        qtbot.waitUntil(lambda: any(r.action == "study_imported" for r in log.read()), timeout=20000)
+        [summary] = window.library.search_studies(StudyQuery(study_uid=READ_UID))
+        window.open_study(summary)
+        qtbot.waitUntil(lambda: window.tabs.count() == 2, timeout=20000)
+        qtbot.waitUntil(lambda: window.active_header() is not None, timeout=20000)
+        tags = window.show_tags()
+        shortcuts = window.show_shortcuts()
+        qtbot.waitExposed(tags)
+        rows = [(shortcuts.table.item(r, 0).text(), shortcuts.table.item(r, 1).text())
+                for r in range(shortcuts.table.rowCount())]
+        assert ("Ctrl+Alt+L", "Lock screen") in rows  # listed in F1
+        tags_title = tags.windowTitle()
+        assert shows_patient(visible_texts())
+        # -- Ctrl+Alt+L locks at once, from any window (here the tag browser) --
+        qtbot.keyClick(tags, Qt.Key.Key_L,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda: lock.locked, timeout=5000)
+        dialog = lock.dialog
+        assert dialog is not None
+        for shown in (window, tags, shortcuts):
+            assert shown.isVisible() and shown.windowTitle() == "Workstation (locked)"  # covered, not closed
+        assert not shows_patient(visible_texts())
+        # -- a window that opens while locked is covered too --
+        outbox = window.show_outbox()
+        qtbot.waitUntil(lambda: outbox.windowTitle() == "Workstation (locked)", timeout=5000)
+        # -- Escape and the close button do not unlock --
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        dialog.close()
+        assert lock.locked and dialog.isVisible()
+        assert dialog.sign_in_button is None and dialog.password is not None  # nobody signed in
+        dialog.password.setText("mot-de-passe-éternel")  # (QTest cannot type "é")
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        assert not lock.locked
+        assert tags.windowTitle() == tags_title and shows_patient(visible_texts())
+        mine = [r for r in log.read() if r.action in ("session_locked", "session_unlocked")]
+        assert [(r.action, r.outcome, r.detail) for r in mine] == [
+            ("session_locked", "0", {"why": "on demand"}),
+            ("session_unlocked", "0", {"method": "password"})]
+        assert mine[0].user == "(not signed in)" and log.verify().intact
+    finally:
+        dispose(qtbot, window)
+
+
+def test_settings_dialog_keeps_the_idle_minutes_and_only_a_hash_of_the_password(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import keyring
+
+    from workstation.lock_policy import UNLOCK_PASSWORD_USER, unlock_password_matches
+    from workstation.ui.settings_dialog import SettingsDialog
+
+    save_settings(Settings())
+    dialog = SettingsDialog(load_settings())
+    qtbot.addWidget(dialog)
+    assert dialog.lock_tab.lock_after.value() == 15.0  # the default
+    dialog.lock_tab.lock_after.setValue(5)
+    dialog.lock_tab.password.setText("Ünlock-ça-2026")
+    dialog.lock_tab.again.setText("Unlock-ca-2026")
+    dialog.accept()
+    assert "differ" in dialog.error.text() and load_settings().lock_after_min == 15.0
+    dialog.lock_tab.again.setText("Ünlock-ça-2026")
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        dialog.accept()
+    assert load_settings().lock_after_min == 5.0
+    stored = keyring.get_password("workstation", UNLOCK_PASSWORD_USER)
+    assert stored and stored.startswith("scrypt$") and "ça" not in stored
+    assert unlock_password_matches("Ünlock-ça-2026")

@@ -26,7 +26,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -191,6 +191,7 @@ class SessionLock(QObject):
         self.dialog: LockDialog | None = None
         self._running: list[tasks.Task] = []
         self.clock = IdleClock(0)
+        self.lock_keys = QKeySequence(LOCK_KEY)
         app.installEventFilter(self)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
@@ -256,6 +257,10 @@ class SessionLock(QObject):
         if kind in _INPUT_EVENTS:
             if not self.locked:
                 self.clock.touch()
+                if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and (
+                        QKeySequence(event.keyCombination()) == self.lock_keys):
+                    self.lock("on demand")  # from any window, dialogs included
+                    return True
         elif self.locked and kind == QEvent.Type.Show and watched.isWidgetType():
             widget = watched
             if isinstance(widget, QWidget) and widget.isWindow():
