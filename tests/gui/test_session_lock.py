@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pydicom
@@ -82,7 +83,12 @@ def provider(provider_folder: Path) -> Iterator[op.Provider]:
 def browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The system browser; the person who signs in there is ``browser[0]``."""
     who = ["helene"]
-    monkeypatch.setattr(session_lock, "open_in_browser", lambda url: op.drive_browser(url, who[0]))
+
+    def open_url(url: str) -> None:
+        who.append(url)
+        op.drive_browser(url, who[0])
+
+    monkeypatch.setattr(session_lock, "open_in_browser", open_url)
     return who
 
 
@@ -259,6 +265,14 @@ def test_sign_in_read_idle_lock_pull_goes_on_unlock_same_slice_all_audited(  # t
         assert np.array_equal(binding.viewport.capture(), reading)
         assert shows_patient(visible_texts())
         shot(window, "session-lock-3-unlocked")
+        # the unlock asked the provider for the credentials again, the first sign-in did not
+        first, *unlocks_asked = [parse_qs(urlsplit(u).query) for u in browser[1:]]
+        assert first["prompt"] == ["consent"] and "max_age" not in first
+        assert all(q["prompt"] == ["login consent"] and q["max_age"] == ["0"] for q in unlocks_asked)
+        # -- signs out from the File menu: revoked at the provider, gone from the status bar --
+        window.sign_out_action.trigger()
+        qtbot.waitUntil(lambda: window.identity_label.text() == "Not signed in", timeout=20000)
+        assert current_identity() is None
         # -- the audit log: everything, with the provider's identity, chained --
         records = log.read()
         actions = [r.action for r in records]
@@ -276,6 +290,8 @@ def test_sign_in_read_idle_lock_pull_goes_on_unlock_same_slice_all_audited(  # t
         locked = records[locked_at]
         assert (locked.event_id, locked.event_type, locked.detail["why"]) == ("110114", "110123", "idle for 0.05 minutes")
         assert (unlocks[-1].event_id, unlocks[-1].event_type) == ("110114", "110122")
+        signed_out = [r for r in records if r.action == "signed_out"]
+        assert [(r.outcome, r.user_id, r.event_type) for r in signed_out] == [("0", helene, "110123")]
         assert log.verify().intact
     finally:
         dispose(qtbot, window)

@@ -264,7 +264,7 @@ class SessionLock(QObject):
         elif self.locked and kind == QEvent.Type.Show and watched.isWidgetType():
             widget = watched
             if isinstance(widget, QWidget) and widget.isWindow():
-                QTimer.singleShot(0, self, lambda: self._cover(widget))
+                self._cover(widget)  # before its first paint: not one frame of it is seen
         elif self.locked and kind == QEvent.Type.Resize:
             for done in self.covered:
                 if done.window is watched:

@@ -174,7 +174,7 @@ class SettingsDialog(QDialog):
         from workstation.ui.session_lock_settings import SessionLockTab
 
         self.lock_tab = SessionLockTab(settings)
-        self.tabs.addTab(self.lock_tab, "Session lock")
+        self.tabs.insertTab(self.tabs.count() - 1, self.lock_tab, "Session lock")  # Signing stays last
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.error)
