@@ -378,3 +378,22 @@ def test_settings_dialog_keeps_the_idle_minutes_and_only_a_hash_of_the_password(
     stored = keyring.get_password("workstation", UNLOCK_PASSWORD_USER)
     assert stored and stored.startswith("scrypt$") and "ça" not in stored
     assert unlock_password_matches("Ünlock-ça-2026")
+
+
+def test_input_keeps_the_session_open_and_idle_locks_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    save_settings(Settings(lock_after_min=0.02))  # 1.2 s
+    window = create_main_window(load_settings())
+    window.show()
+    qtbot.waitExposed(window)
+    lock = SessionLock.instance()
+    try:
+        for i in range(12):  # 3.6 s of use, three times the idle time
+            qtbot.mouseMove(window.worklist, QPoint(40 + 10 * (i % 2), 60))
+            qtbot.wait(300)
+        assert not lock.locked
+        qtbot.waitUntil(lambda: lock.locked, timeout=5000)  # then no input: locked
+        assert lock.why == "idle for 0.02 minutes"
+    finally:
+        lock.unlock_with_password(None)  # nothing set up: the unlock takes no credential
+        assert not lock.locked
+        dispose(qtbot, window)
