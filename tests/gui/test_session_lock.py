@@ -318,6 +318,10 @@ def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_un
         window.open_study(summary)
         qtbot.waitUntil(lambda: window.tabs.count() == 2, timeout=20000)
         qtbot.waitUntil(lambda: window.active_header() is not None, timeout=20000)
+        dock = window.toggle_report()
+        draft = dock.editor.sections["findings"].text
+        draft.setPlainText("Pas de lésion focale — brouillon non signé")
+        qtbot.waitUntil(draft.isVisible, timeout=5000)
         tags = window.show_tags()
         shortcuts = window.show_shortcuts()
         qtbot.waitExposed(tags)
@@ -347,6 +351,8 @@ def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_un
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
         assert not lock.locked
         assert tags.windowTitle() == tags_title and shows_patient(visible_texts())
+        assert dock.isVisible() and draft.isVisible()  # the report draft as it was
+        assert draft.toPlainText() == "Pas de lésion focale — brouillon non signé"
         mine = [r for r in log.read() if r.action in ("session_locked", "session_unlocked")]
         assert [(r.action, r.outcome, r.detail) for r in mine] == [
             ("session_locked", "0", {"why": "on demand"}),
