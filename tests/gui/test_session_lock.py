@@ -328,6 +328,9 @@ def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_un
         rows = [(shortcuts.table.item(r, 0).text(), shortcuts.table.item(r, 1).text())
                 for r in range(shortcuts.table.rowCount())]
         assert ("Ctrl+Alt+L", "Lock screen") in rows  # listed in F1
+        settings_dialog = window.open_settings()  # window-modal, open while the lock comes
+        qtbot.waitExposed(settings_dialog)
+        settings_dialog.lock_tab.lock_after.setValue(7)  # an edit under way
         tags_title = tags.windowTitle()
         assert shows_patient(visible_texts())
         # -- Ctrl+Alt+L locks at once, from any window (here the tag browser) --
@@ -336,7 +339,7 @@ def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_un
         qtbot.waitUntil(lambda: lock.locked, timeout=5000)
         dialog = lock.dialog
         assert dialog is not None
-        for shown in (window, tags, shortcuts):
+        for shown in (window, tags, shortcuts, settings_dialog):
             assert shown.isVisible() and shown.windowTitle() == "Workstation (locked)"  # covered, not closed
         assert not shows_patient(visible_texts())
         # -- a window that opens while locked is covered too --
@@ -351,6 +354,7 @@ def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_un
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
         assert not lock.locked
         assert tags.windowTitle() == tags_title and shows_patient(visible_texts())
+        assert settings_dialog.isVisible() and settings_dialog.lock_tab.lock_after.value() == 7
         assert dock.isVisible() and draft.isVisible()  # the report draft as it was
         assert draft.toPlainText() == "Pas de lésion focale — brouillon non signé"
         mine = [r for r in log.read() if r.action in ("session_locked", "session_unlocked")]

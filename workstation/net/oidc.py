@@ -130,6 +130,15 @@ def identity_from_claims(claims: dict[str, Any], profile: OidcProfile) -> Identi
                     signed_in_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
 
+class OtherPersonError(AuthError):
+    """Someone else signed in where one person had to sign in again (a locked session)."""
+
+    def __init__(self, identity: Identity, expected: Identity) -> None:
+        super().__init__(f"{identity.display()} signed in, but only {expected.display()} can "
+                         "continue this session.")
+        self.identity = identity
+
+
 @dataclass
 class DevicePrompt:
     """What the user must do on another device (RFC 8628 3.3)."""
@@ -183,12 +192,14 @@ class OidcSession:
     # -- signing in --------------------------------------------------------------------------
 
     def login_browser(self, open_browser: Callable[[str], Any] = webbrowser.open, *,
-                      timeout_s: float = 300.0, reauthenticate: bool = False) -> Identity:
+                      timeout_s: float = 300.0, reauthenticate: Identity | None = None) -> Identity:
         """The authorization code flow with PKCE in the system browser (RFC 8252).
 
-        ``reauthenticate`` (unlocking a locked session): the provider must ask the person again
+        ``reauthenticate`` (unlocking a locked session): the provider must ask that person again
         even if its browser session is still open (``prompt=login``, ``max_age=0``, OpenID
-        Connect Core 1.0 3.1.2.1), and the ID Token's ``auth_time`` must be this sign-in's."""
+        Connect Core 1.0 3.1.2.1), the ID Token's ``auth_time`` must be this sign-in's, and it
+        must name the same ``sub`` at the same ``iss`` (else :class:`OtherPersonError`, and
+        nothing of the other person's sign-in is kept)."""
         started = time.time()
         metadata = self.metadata
         try:
@@ -224,7 +235,9 @@ class OidcSession:
         token = self._token_request("issue a token", lambda: client.fetch_token(
             metadata["token_endpoint"], grant_type="authorization_code", code=answer.get("code", ""),
             code_verifier=verifier, redirect_uri=redirect_uri))
-        return self._signed_in(token, nonce, authenticated_after=started if reauthenticate else None)
+        if reauthenticate is None:
+            return self._signed_in(token, nonce)
+        return self._signed_in(token, nonce, authenticated_after=started, expected=reauthenticate)
 
     def start_device_login(self) -> tuple[DevicePrompt, Callable[[], Identity]]:
         """The device authorization grant (RFC 8628): what to show, and the call that waits."""
@@ -276,7 +289,8 @@ class OidcSession:
         return _refused(self.profile, f"the provider answered '{error}'")
 
     def _signed_in(self, token: dict[str, Any], nonce: str | None, *,
-                   authenticated_after: float | None = None) -> Identity:
+                   authenticated_after: float | None = None,
+                   expected: Identity | None = None) -> Identity:
         if "id_token" not in token:
             raise _refused(self.profile, "the provider sent no identity token (is 'openid' in the scopes?)")
         claims = validate_id_token(token["id_token"], self.metadata, self.profile, nonce=nonce,
@@ -287,6 +301,8 @@ class OidcSession:
                 raise _refused(self.profile, "the provider did not ask for your credentials again "
                                              "(auth_time)")
         identity = identity_from_claims(claims, self.profile)
+        if expected is not None and (identity.subject, identity.issuer) != (expected.subject, expected.issuer):
+            raise OtherPersonError(identity, expected)
         self._keep(token)
         remember_identity(identity)
         return identity

@@ -18,7 +18,6 @@ browser flow in the background and shows the signed-in person in the status bar.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import weakref
 import webbrowser
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import (
 from workstation.audit import AuditAction, audit_log_for
 from workstation.audit.events import OUTCOME_MINOR_FAILURE, OUTCOME_SERIOUS_FAILURE
 from workstation.errors import WorkstationError
-from workstation.identity import Identity, current_identity, remember_identity
+from workstation.identity import Identity, current_identity
 from workstation.lock_policy import (
     METHOD_OIDC,
     METHOD_PASSWORD,
@@ -192,6 +191,7 @@ class SessionLock(QObject):
         self._running: list[tasks.Task] = []
         self.clock = IdleClock(0)
         self.lock_keys = QKeySequence(LOCK_KEY)
+        self._ticks = 0
         app.installEventFilter(self)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
@@ -272,7 +272,11 @@ class SessionLock(QObject):
         return False
 
     def _tick(self) -> None:
+        self.windows = [r for r in self.windows if r() is not None and shiboken6.isValid(r())]
         self.clock.limit_s = lock_after_s(self.settings())
+        self._ticks += 1
+        if self._ticks % 5 == 0 and not self.locked and not self._running:
+            self.show_identity()  # a 'workstation login' or 'logout' run meanwhile
         if not self.locked and self.windows and self.clock.due():
             self.lock("idle for " + _minutes(self.clock.limit_s))
 
@@ -354,25 +358,25 @@ class SessionLock(QObject):
         who = self.locked_for
         if not self.locked or who is None:
             return
-        from workstation.net.oidc import session_for
+        from workstation.net.oidc import OtherPersonError, session_for
 
         profile = self.settings().sign_in_profile(who.profile)
         if profile is None:
             return
         session = session_for(profile)
 
-        def work(_progress: Any, _cancel: Any) -> Identity:
-            return session.login_browser(open_in_browser, reauthenticate=True)
+        def work(_progress: Any, _cancel: Any) -> Identity | OtherPersonError:
+            try:
+                return session.login_browser(open_in_browser, reauthenticate=who)
+            except OtherPersonError as exc:  # nothing of theirs was kept (net.oidc)
+                return exc
 
-        def done(identity: Identity) -> None:
-            if not same_person(identity, who):
-                other = identity.user_id
-                with contextlib.suppress(WorkstationError):
-                    session.logout()  # the other person's tokens go; the locked reader stays named
-                remember_identity(who)
-                self._failed(f"{identity.display()} signed in, but this session is locked for "
+        def done(result: Identity | OtherPersonError) -> None:
+            if isinstance(result, OtherPersonError) or not same_person(result, who):
+                other = result.identity if isinstance(result, OtherPersonError) else result
+                self._failed(f"{other.display()} signed in, but this session is locked for "
                              f"{who.display()}; only they can unlock it.", METHOD_OIDC,
-                             {"signed_in_as": other})
+                             {"signed_in_as": other.user_id})
                 return
             if self.locked:
                 self._unlocked(METHOD_OIDC)
