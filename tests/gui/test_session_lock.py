@@ -407,3 +407,36 @@ def test_input_keeps_the_session_open_and_idle_locks_it(qtbot) -> None:  # type:
         lock.unlock_with_password(None)  # nothing set up: the unlock takes no credential
         assert not lock.locked
         dispose(qtbot, window)
+
+
+def test_offline_the_provider_cannot_unlock_the_local_password_does(  # type: ignore[no-untyped-def]
+        qtbot, provider: op.Provider, browser: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    save_settings(Settings(sign_in=[OidcProfile(name="sso", issuer=provider.issuer, client_id="workstation")]))
+    set_unlock_password("hors-ligne-ÿ-2026")
+    monkeypatch.setattr(session_lock, "REAUTH_TIMEOUT_S", 3.0)
+    window = create_main_window(load_settings())
+    window.show()
+    qtbot.waitExposed(window)
+    lock = SessionLock.instance()
+    log = AuditLog(default_audit_path())
+    try:
+        window.sign_in_action.trigger()
+        qtbot.waitUntil(lambda: window.identity_label.text().startswith("Signed in: Dr Hélène"), timeout=30000)
+        window.lock_action.trigger()
+        assert lock.locked and lock.dialog is not None and lock.dialog.sign_in_button is not None
+        provider.stop()  # offline: the browser shows its own error page, nothing comes back
+        monkeypatch.setattr(session_lock, "open_in_browser", lambda url: browser.append(url))
+        qtbot.mouseClick(lock.dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        assert not lock.dialog.sign_in_button.isEnabled()  # one browser sign-in at a time
+        qtbot.waitUntil(lambda: "not completed in the browser" in lock.dialog.message.text(), timeout=15000)
+        assert lock.locked and lock.dialog.sign_in_button.isEnabled()
+        lock.dialog.password.setText("hors-ligne-ÿ-2026")
+        qtbot.mouseClick(lock.dialog.unlock_button, Qt.MouseButton.LeftButton)
+        assert not lock.locked
+        mine = [(r.action, r.outcome, r.detail.get("method"), r.user) for r in log.read()
+                if r.action.startswith("session_")]
+        assert mine == [("session_locked", "0", None, "Dr Hélène Dupré-Łukasz"),
+                        ("session_unlocked", "4", "oidc", "Dr Hélène Dupré-Łukasz"),
+                        ("session_unlocked", "0", "password", "Dr Hélène Dupré-Łukasz")]
+    finally:
+        dispose(qtbot, window)

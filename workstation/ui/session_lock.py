@@ -56,6 +56,7 @@ from workstation.ui import tasks
 log = logging.getLogger(__name__)
 
 LOCK_KEY = "Ctrl+Alt+L"
+REAUTH_TIMEOUT_S = 300.0  # how long the unlock waits for the browser sign-in
 LOCKED_TITLE = "Workstation (locked)"
 COVER_COLOUR = "#1b1d21"
 _INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -152,6 +153,8 @@ class LockDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d04040;")
         layout.addWidget(self.message)
+        focus = self.password or self.sign_in_button or self.unlock_button
+        focus.setFocus()
 
     def _password_entered(self) -> None:
         self.lock.unlock_with_password(self.password.text() if self.password is not None else None)
@@ -367,7 +370,8 @@ class SessionLock(QObject):
 
         def work(_progress: Any, _cancel: Any) -> Identity | OtherPersonError:
             try:
-                return session.login_browser(open_in_browser, reauthenticate=who)
+                return session.login_browser(open_in_browser, reauthenticate=who,
+                                             timeout_s=REAUTH_TIMEOUT_S)
             except OtherPersonError as exc:  # nothing of theirs was kept (net.oidc)
                 return exc
 
@@ -381,9 +385,25 @@ class SessionLock(QObject):
             if self.locked:
                 self._unlocked(METHOD_OIDC)
 
-        if self.dialog is not None and self.dialog.sign_in_button is not None:
-            self.dialog.message.setText("Sign in in the browser window that opened...")
-        self._start(work, done, lambda sentence: self._failed(sentence, METHOD_OIDC))
+        button = self.dialog.sign_in_button if self.dialog is not None else None
+        if self.dialog is not None and button is not None:
+            self.dialog.message.setText("Sign in in the browser window that opened (or type the "
+                                        "unlock password if you have one and are offline)...")
+            button.setEnabled(False)  # one browser sign-in at a time
+
+        def again() -> None:
+            if button is not None and shiboken6.isValid(button):
+                button.setEnabled(True)
+
+        def finished(result: Identity | OtherPersonError) -> None:
+            again()
+            done(result)
+
+        def failed(sentence: str) -> None:
+            again()
+            self._failed(sentence, METHOD_OIDC)
+
+        self._start(work, finished, failed)
 
     def _start(self, fn: Any, done: Any, failed: Any) -> None:
         task = tasks.Task(fn)
