@@ -26,6 +26,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPoint, QRect, Qt  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QAbstractButton,
     QAbstractItemView,
@@ -345,6 +346,17 @@ def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_un
         # -- a window that opens while locked is covered too --
         outbox = window.show_outbox()
         qtbot.waitUntil(lambda: outbox.windowTitle() == "Workstation (locked)", timeout=5000)
+        qtbot.wait(300)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        QApplication.primaryScreen().grabWindow(0).save(str(SHOTS / "session-lock-4-dialogs-covered.png"))
+        prompt = dialog.frameGeometry()
+        on_screen = screen_grab(prompt)  # the unlock prompt is in front of the new window, seen
+        own = dialog.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+        raw = np.frombuffer(own.constBits(), np.uint8).reshape(own.height(), own.bytesPerLine())
+        painted = raw[:, : own.width() * 3].reshape(own.height(), own.width(), 3)
+        h, w = min(painted.shape[0], on_screen.shape[0]), min(painted.shape[1], on_screen.shape[1])
+        same = np.all(painted[:h, :w] == on_screen[:h, :w], axis=2).mean()
+        assert same > 0.9, f"only {same:.0%} of the unlock prompt is seen on screen"
         # -- Escape and the close button do not unlock --
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)
         dialog.close()

@@ -79,9 +79,10 @@ class Cover(QWidget):
         self.setStyleSheet(f"#sessionLockCover {{ background: {COVER_COLOUR}; }} "
                            "QLabel { color: #c8c8c8; font-size: 14pt; }")
         note = QLabel("Locked: images and patient details are hidden until you sign in again.")
+        note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 8)
-        layout.addWidget(note, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(note, 0, Qt.AlignmentFlag.AlignTop)
         layout.addStretch(1)
         self.setGeometry(window.rect())
 
@@ -266,8 +267,9 @@ class SessionLock(QObject):
                     return True
         elif self.locked and kind == QEvent.Type.Show and watched.isWidgetType():
             widget = watched
-            if isinstance(widget, QWidget) and widget.isWindow():
+            if isinstance(widget, QWidget) and widget.isWindow() and widget is not self.dialog:
                 self._cover(widget)  # before its first paint: not one frame of it is seen
+                QTimer.singleShot(0, self, self._raise_dialog)  # the prompt stays in front
         elif self.locked and kind == QEvent.Type.Resize:
             for done in self.covered:
                 if done.window is watched:
@@ -291,6 +293,11 @@ class SessionLock(QObject):
                 or any(c.window is window for c in self.covered)):
             return
         self.covered.append(_Covered(window))
+
+    def _raise_dialog(self) -> None:
+        if self.dialog is not None and shiboken6.isValid(self.dialog) and self.locked:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
 
     def lock(self, why: str) -> None:
         """Cover every window and ask for the person again."""
