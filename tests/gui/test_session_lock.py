@@ -333,6 +333,8 @@ def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_un
         qtbot.waitExposed(settings_dialog)
         settings_dialog.lock_tab.lock_after.setValue(7)  # an edit under way
         tags_title = tags.windowTitle()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
+        typing_in = QApplication.focusWidget()
         assert shows_patient(visible_texts())
         # -- Ctrl+Alt+L locks at once, from any window (here the tag browser) --
         qtbot.keyClick(tags, Qt.Key.Key_L,
@@ -366,6 +368,7 @@ def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_un
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
         assert not lock.locked
         assert tags.windowTitle() == tags_title and shows_patient(visible_texts())
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is typing_in, timeout=5000)  # focus given back
         assert settings_dialog.isVisible() and settings_dialog.lock_tab.lock_after.value() == 7
         assert dock.isVisible() and draft.isVisible()  # the report draft as it was
         assert draft.toPlainText() == "Pas de lésion focale — brouillon non signé"

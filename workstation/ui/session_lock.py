@@ -192,6 +192,7 @@ class SessionLock(QObject):
         self.locked_for: Identity | None = None
         self.covered: list[_Covered] = []
         self.dialog: LockDialog | None = None
+        self._focus: QWidget | None = None
         self._running: list[tasks.Task] = []
         self.clock = IdleClock(0)
         self.lock_keys = QKeySequence(LOCK_KEY)
@@ -305,6 +306,7 @@ class SessionLock(QObject):
             return
         self.locked, self.why = True, why
         self.locked_for = current_identity()
+        self._focus = QApplication.focusWidget()  # given back on unlock
         while (popup := QApplication.activePopupWidget()) is not None:
             popup.close()
         QToolTip.hideText()
@@ -335,6 +337,10 @@ class SessionLock(QObject):
             self.dialog.deleteLater()
         self.dialog = None
         self.clock.touch()
+        focus, self._focus = self._focus, None
+        if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
+            focus.activateWindow()
+            focus.setFocus()
 
     def _unlocked(self, method: str) -> None:
         self._record(AuditAction.SESSION_UNLOCKED, detail={"method": method})
