@@ -61,6 +61,29 @@ class IdleClock:
         return self.limit_s > 0 and self.idle_s() >= self.limit_s
 
 
+class UnlockThrottle:
+    """Slows guessing of the local password: after ``free`` wrong tries in a row, each further
+    try waits twice as long as the one before (1 s, 2 s, 4 s ... at most ``cap_s``)."""
+
+    def __init__(self, free: int = 3, cap_s: float = 60.0,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self.free, self.cap_s, self._now = free, cap_s, now
+        self.failures = 0
+        self._not_before = 0.0
+
+    def wait_s(self) -> float:
+        """Seconds before the next try is heard (0: now)."""
+        return max(0.0, self._not_before - self._now())
+
+    def failed(self) -> None:
+        self.failures += 1
+        if self.failures >= self.free:
+            self._not_before = self._now() + min(self.cap_s, 2.0 ** (self.failures - self.free))
+
+    def succeeded(self) -> None:
+        self.failures, self._not_before = 0, 0.0
+
+
 def lock_after_s(settings: Settings) -> float:
     return max(0.0, float(settings.lock_after_min)) * 60.0
 

@@ -15,6 +15,7 @@ from workstation.lock_policy import (
     METHOD_PASSWORD,
     UNLOCK_PASSWORD_USER,
     IdleClock,
+    UnlockThrottle,
     hash_password,
     password_matches,
     same_person,
@@ -79,3 +80,20 @@ def test_lock_after_setting_defaults_to_15_minutes_round_trips_and_is_checked() 
     assert load_settings().lock_after_min == 2.5
     with pytest.raises(SettingsError):
         Settings(lock_after_min=-1)
+
+
+def test_wrong_passwords_slow_the_next_tries_down_doubling_up_to_the_cap() -> None:
+    now = [0.0]
+    throttle = UnlockThrottle(free=3, cap_s=60, now=lambda: now[0])
+    throttle.failed()
+    throttle.failed()
+    assert throttle.wait_s() == 0  # two slips are free
+    waits = []
+    for _ in range(9):
+        throttle.failed()
+        waits.append(throttle.wait_s())
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+    now[0] += 59
+    assert throttle.wait_s() == 1
+    throttle.succeeded()
+    assert throttle.wait_s() == 0 and throttle.failures == 0

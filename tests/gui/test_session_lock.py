@@ -364,7 +364,14 @@ def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_un
         dialog.close()
         assert lock.locked and dialog.isVisible()
         assert dialog.sign_in_button is None and dialog.password is not None  # nobody signed in
+        for _ in range(3):  # three wrong guesses: the next try waits a second
+            dialog.password.setText("mot-de-passe-eternel")
+            qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+            assert lock.locked and "not right" in dialog.message.text()
         dialog.password.setText("mot-de-passe-éternel")  # (QTest cannot type "é")
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        assert lock.locked and "wait 1 s" in dialog.message.text()  # not even checked
+        qtbot.wait(1100)
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
         assert not lock.locked
         assert tags.windowTitle() == tags_title and shows_patient(visible_texts())
@@ -374,7 +381,8 @@ def test_lock_on_demand_covers_every_window_dialogs_included_and_the_password_un
         assert draft.toPlainText() == "Pas de lésion focale — brouillon non signé"
         mine = [r for r in log.read() if r.action in ("session_locked", "session_unlocked")]
         assert [(r.action, r.outcome, r.detail) for r in mine] == [
-            ("session_locked", "0", {"why": "on demand"}),
+            ("session_locked", "0", {"why": "on demand"})] + [
+            ("session_unlocked", "4", {"method": "password"})] * 3 + [
             ("session_unlocked", "0", {"method": "password"})]
         assert mine[0].user == "(not signed in)" and log.verify().intact
     finally:

@@ -45,6 +45,7 @@ from workstation.lock_policy import (
     METHOD_OIDC,
     METHOD_PASSWORD,
     IdleClock,
+    UnlockThrottle,
     lock_after_s,
     same_person,
     unlock_methods,
@@ -134,8 +135,10 @@ class LockDialog(QDialog):
         self.sign_in_button: QPushButton | None = None
         self.password: QLineEdit | None = None
         self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.setAutoDefault(False)  # Enter in the field is one try, not two
         if METHOD_OIDC in methods and who is not None:
             self.sign_in_button = QPushButton(f"Sign in again ({who.profile})")
+            self.sign_in_button.setAutoDefault(False)
             self.sign_in_button.clicked.connect(lock.reauthenticate)
             layout.addWidget(self.sign_in_button)
         if METHOD_PASSWORD in methods:
@@ -195,6 +198,7 @@ class SessionLock(QObject):
         self._focus: QWidget | None = None
         self._running: list[tasks.Task] = []
         self.clock = IdleClock(0)
+        self.throttle = UnlockThrottle()
         self.lock_keys = QKeySequence(LOCK_KEY)
         self._ticks = 0
         app.installEventFilter(self)
@@ -343,6 +347,7 @@ class SessionLock(QObject):
             focus.setFocus()
 
     def _unlocked(self, method: str) -> None:
+        self.throttle.succeeded()
         self._record(AuditAction.SESSION_UNLOCKED, detail={"method": method})
         self._restore_all()
         self.show_identity()
@@ -362,9 +367,15 @@ class SessionLock(QObject):
             return
         if password is None or METHOD_PASSWORD not in methods:
             return
+        wait = self.throttle.wait_s()
+        if wait > 0:  # not even checked: guessing is slowed down (lock_policy.UnlockThrottle)
+            if self.dialog is not None:
+                self.dialog.message.setText(f"Too many wrong passwords: wait {wait:.0f} s and try again.")
+            return
         if unlock_password_matches(password):
             self._unlocked(METHOD_PASSWORD)
             return
+        self.throttle.failed()
         if self.dialog is not None and self.dialog.password is not None:
             self.dialog.password.clear()
         self._failed("The unlock password is not right; try again.", METHOD_PASSWORD)
