@@ -424,8 +424,11 @@ def test_input_keeps_the_session_open_and_idle_locks_it(qtbot) -> None:  # type:
             qtbot.mouseMove(window.worklist, QPoint(40 + 10 * (i % 2), 60))
             qtbot.wait(300)
         assert not lock.locked
-        qtbot.waitUntil(lambda: lock.locked, timeout=5000)  # then no input: locked
+        window.file_menu.popup(window.mapToGlobal(QPoint(10, 10)))  # left open, then no input
+        qtbot.waitUntil(window.file_menu.isVisible, timeout=5000)
+        qtbot.waitUntil(lambda: lock.locked, timeout=5000)  # locked
         assert lock.why == "idle for 0.02 minutes"
+        assert not window.file_menu.isVisible()  # the open menu was closed
     finally:
         lock.unlock_with_password(None)  # nothing set up: the unlock takes no credential
         assert not lock.locked

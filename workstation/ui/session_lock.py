@@ -311,7 +311,10 @@ class SessionLock(QObject):
         self.locked, self.why = True, why
         self.locked_for = current_identity()
         self._focus = QApplication.focusWidget()  # given back on unlock
-        while (popup := QApplication.activePopupWidget()) is not None:
+        for _ in range(16):  # open menus and pop-ups close (nested ones one by one)
+            popup = QApplication.activePopupWidget()
+            if popup is None:
+                break
             popup.close()
         QToolTip.hideText()
         for window in QApplication.topLevelWidgets():
