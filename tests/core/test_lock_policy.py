@@ -97,3 +97,22 @@ def test_wrong_passwords_slow_the_next_tries_down_doubling_up_to_the_cap() -> No
     assert throttle.wait_s() == 1
     throttle.succeeded()
     assert throttle.wait_s() == 0 and throttle.failures == 0
+
+
+def test_lock_and_unlock_are_atna_user_authentication_logout_and_login(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import xml.etree.ElementTree as ET
+
+    from workstation.audit import AuditAction, AuditLog
+    from workstation.audit.atna import to_xml
+
+    log = AuditLog(tmp_path / "audit.jsonl")
+    who = Identity(subject="helene", name="Dr Hélène Dupré-Łukasz", issuer="https://idp.test")
+    for action, outcome, type_code in ((AuditAction.SESSION_LOCKED, "0", "110123"),
+                                       (AuditAction.SESSION_UNLOCKED, "4", "110122")):
+        root = ET.fromstring(to_xml(log.record(action, identity=who, outcome=outcome)))
+        event = root.find("EventIdentification")
+        assert event is not None and event.get("EventOutcomeIndicator") == outcome
+        assert event.find("EventID").get("csd-code") == "110114"  # type: ignore[union-attr]
+        assert event.find("EventTypeCode").get("csd-code") == type_code  # type: ignore[union-attr]
+        assert root.find("ActiveParticipant").get("UserName") == "Dr Hélène Dupré-Łukasz"  # type: ignore[union-attr]
+    assert log.verify().intact
