@@ -10,7 +10,8 @@
 * The local unlock password is never stored: its salted hash is, in the OS keyring (service
   ``"workstation"``, user name ``"unlock-password"``), computed with scrypt (RFC 7914; Python's
   ``hashlib.scrypt``) with a random 16-byte salt; a check compares in constant time
-  (``hmac.compare_digest``). The stored form is ``scrypt$N$r$p$salt$hash`` (base64).
+  (``hmac.compare_digest``). The stored form is ``scrypt$N$r$p$salt$hash`` (base64). After
+  three wrong tries in a row each further try waits longer (:class:`UnlockThrottle`).
 """
 
 from __future__ import annotations
