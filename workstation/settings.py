@@ -190,6 +190,9 @@ class Settings:
     signing: SigningSettings = field(default_factory=SigningSettings)
     sign_in: list[OidcProfile] = field(default_factory=list)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    # The session locks after this many minutes without input (0: only on demand); see
+    # workstation.lock_policy.
+    lock_after_min: float = 15.0
     # Sections this version does not model yet (e.g. "ris", read by the report delivery): kept
     # and written back unchanged, so saving the settings never loses them.
     extras: dict[str, Any] = field(default_factory=dict)
@@ -203,6 +206,10 @@ class Settings:
             )
         if not isinstance(self.disk_encrypted, bool):
             raise SettingsError("The settings' disk_encrypted must be true or false.")
+        value = self.lock_after_min
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 24 * 60:
+            raise SettingsError("The session lock's idle time must be a number of minutes between 0 "
+                                f"(never) and 1440, not {value!r}.")
 
     def archive(self, name: str | None = None) -> ArchiveProfile | None:
         """The named profile, or the default one, or ``None`` when no archive is configured."""

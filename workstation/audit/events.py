@@ -60,6 +60,8 @@ class AuditAction(str, Enum):
 
     SIGNED_IN = "signed_in"
     SIGNED_OUT = "signed_out"
+    SESSION_LOCKED = "session_locked"  # idle or on demand: the reader must authenticate again
+    SESSION_UNLOCKED = "session_unlocked"  # re-authenticated (a failure: outcome 4)
     STUDY_SEARCHED = "study_searched"
     STUDY_OPENED = "study_opened"
     STUDY_PULLED = "study_pulled"
@@ -88,6 +90,8 @@ class EventCoding:
 EVENTS: dict[str, EventCoding] = {
     AuditAction.SIGNED_IN.value: EventCoding(USER_AUTHENTICATION, LOGIN, "E"),
     AuditAction.SIGNED_OUT.value: EventCoding(USER_AUTHENTICATION, LOGOUT, "E"),
+    AuditAction.SESSION_LOCKED.value: EventCoding(USER_AUTHENTICATION, LOGOUT, "E"),
+    AuditAction.SESSION_UNLOCKED.value: EventCoding(USER_AUTHENTICATION, LOGIN, "E"),
     AuditAction.STUDY_SEARCHED.value: EventCoding(QUERY, None, "E"),
     AuditAction.STUDY_OPENED.value: EventCoding(INSTANCES_ACCESSED, None, "R"),
     AuditAction.STUDY_PULLED.value: EventCoding(INSTANCES_TRANSFERRED, None, "C"),

@@ -130,6 +130,15 @@ def identity_from_claims(claims: dict[str, Any], profile: OidcProfile) -> Identi
                     signed_in_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
 
+class OtherPersonError(AuthError):
+    """Someone else signed in where one person had to sign in again (a locked session)."""
+
+    def __init__(self, identity: Identity, expected: Identity) -> None:
+        super().__init__(f"{identity.display()} signed in, but only {expected.display()} can "
+                         "continue this session.")
+        self.identity = identity
+
+
 @dataclass
 class DevicePrompt:
     """What the user must do on another device (RFC 8628 3.3)."""
@@ -183,8 +192,15 @@ class OidcSession:
     # -- signing in --------------------------------------------------------------------------
 
     def login_browser(self, open_browser: Callable[[str], Any] = webbrowser.open, *,
-                      timeout_s: float = 300.0) -> Identity:
-        """The authorization code flow with PKCE in the system browser (RFC 8252)."""
+                      timeout_s: float = 300.0, reauthenticate: Identity | None = None) -> Identity:
+        """The authorization code flow with PKCE in the system browser (RFC 8252).
+
+        ``reauthenticate`` (unlocking a locked session): the provider must ask that person again
+        even if its browser session is still open (``prompt=login``, ``max_age=0``, OpenID
+        Connect Core 1.0 3.1.2.1), the ID Token's ``auth_time`` must be this sign-in's, and it
+        must name the same ``sub`` at the same ``iss`` (else :class:`OtherPersonError`, and
+        nothing of the other person's sign-in is kept)."""
+        started = time.time()
         metadata = self.metadata
         try:
             server = LoopbackRedirect(self.profile.redirect_port)
@@ -198,9 +214,10 @@ class OidcSession:
         try:
             client = self._client(redirect_uri=redirect_uri, code_challenge_method="S256")
             verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
+            extra = {"prompt": "login consent", "max_age": "0"} if reauthenticate else {
+                "prompt": "consent"}  # consent: the provider grants offline_access (a refresh token)
             url, state = client.create_authorization_url(
-                metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce,
-                prompt="consent")  # consent: the provider grants offline_access (a refresh token)
+                metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce, **extra)
             open_browser(url)
             if not server.done.wait(timeout_s):
                 raise AuthError(f"Sign-in through '{self.profile.name}' was not completed in the "
@@ -218,7 +235,9 @@ class OidcSession:
         token = self._token_request("issue a token", lambda: client.fetch_token(
             metadata["token_endpoint"], grant_type="authorization_code", code=answer.get("code", ""),
             code_verifier=verifier, redirect_uri=redirect_uri))
-        return self._signed_in(token, nonce)
+        if reauthenticate is None:
+            return self._signed_in(token, nonce)
+        return self._signed_in(token, nonce, authenticated_after=started, expected=reauthenticate)
 
     def start_device_login(self) -> tuple[DevicePrompt, Callable[[], Identity]]:
         """The device authorization grant (RFC 8628): what to show, and the call that waits."""
@@ -269,12 +288,21 @@ class OidcSession:
                              "in time; start it again.")
         return _refused(self.profile, f"the provider answered '{error}'")
 
-    def _signed_in(self, token: dict[str, Any], nonce: str | None) -> Identity:
+    def _signed_in(self, token: dict[str, Any], nonce: str | None, *,
+                   authenticated_after: float | None = None,
+                   expected: Identity | None = None) -> Identity:
         if "id_token" not in token:
             raise _refused(self.profile, "the provider sent no identity token (is 'openid' in the scopes?)")
         claims = validate_id_token(token["id_token"], self.metadata, self.profile, nonce=nonce,
                                    access_token=token.get("access_token"), session=self.http)
+        if authenticated_after is not None:  # max_age=0: auth_time is required (Core 3.1.2.1)
+            auth_time = claims.get("auth_time")
+            if not isinstance(auth_time, (int, float)) or auth_time < authenticated_after - 60:
+                raise _refused(self.profile, "the provider did not ask for your credentials again "
+                                             "(auth_time)")
         identity = identity_from_claims(claims, self.profile)
+        if expected is not None and (identity.subject, identity.issuer) != (expected.subject, expected.issuer):
+            raise OtherPersonError(identity, expected)
         self._keep(token)
         remember_identity(identity)
         return identity

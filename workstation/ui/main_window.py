@@ -168,6 +168,10 @@ class MainWindow(QMainWindow):
         self.measurements = install_measurements(self)
         # -- hanging protocols and priors (issue 5) --
         self._install_hanging()
+        # -- session lock, sign-in and sign-out (issue 16) --
+        from workstation.ui.session_lock import install_session_lock
+
+        install_session_lock(self)
         self.tabs.currentChanged.connect(lambda _i: self._front_changed())
         self._front_changed()
         self._restore_ui()

@@ -191,6 +191,10 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._letterhead_tab(), "Letterhead")
         self.tabs.addTab(self._appearance_tab(), "Appearance")
         self.tabs.addTab(self._signing_tab(), "Signing")
+        from workstation.ui.session_lock_settings import SessionLockTab
+
+        self.lock_tab = SessionLockTab(settings)
+        self.tabs.insertTab(self.tabs.count() - 1, self.lock_tab, "Session lock")  # Signing stays last
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.error)
@@ -571,10 +575,12 @@ class SettingsDialog(QDialog):
                           family_name=self.signer_family.text().strip(),
                           given_name=self.signer_given.text().strip(),
                           professional_id=self.professional_id.text().strip())
+        self.lock_tab.check()
         return replace(self.settings, archives=list(self.profiles), default_archive=default,
                        library_max_gb=float(self.library_limit.value()),
                        retention_days=int(self.retention_days.value()),
-                       disk_encrypted=self.disk_encrypted.isChecked(), signing=signing, extras=extras)
+                       disk_encrypted=self.disk_encrypted.isChecked(), signing=signing, extras=extras,
+                       lock_after_min=self.lock_tab.minutes())
 
     def confirm_forget_all(self) -> bool:
         """Ask once; on yes, ``forget_all_requested`` is emitted and the dialog closes."""
@@ -604,6 +610,7 @@ class SettingsDialog(QDialog):
             ris = settings.extras.get(RIS_KEY)
             if self.ris_secret.text() and isinstance(ris, dict) and ris.get("auth") != "none":
                 store_secret(RisProfile.from_json(ris).as_archive_profile(), self.ris_secret.text())
+            self.lock_tab.save_password()
             save_settings(settings)
         except WorkstationError as exc:
             self.error.setText(str(exc))
