@@ -69,7 +69,7 @@ class ReadingActions(QObject):
         self.actions: list[QAction] = []
 
         self.grid_actions: dict[tuple[int, int], QAction] = {}
-        self.layout_menu = QMenu("&Layout", window)
+        self.layout_menu = QMenu(self.tr("&Layout"), window)
         for rows in range(1, MAX_GRID + 1):
             for columns in range(1, MAX_GRID + 1):
                 action = self._make(f"{rows} x {columns}", GRID_KEYS.get((rows, columns)),
@@ -86,7 +86,7 @@ class ReadingActions(QObject):
             action.setProperty("presetKey", key)
             self.preset_actions.append(action)
         self.own_window = self._make("Image's own &window", "0", lambda: self._state(lambda st: st.reset_window()))
-        self.preset_menu = QMenu("Window &presets", window)
+        self.preset_menu = QMenu(self.tr("Window &presets"), window)
         self.preset_menu.aboutToShow.connect(self._fill_preset_menu)
 
         self.fit = self._make("&Fit to viewport", "F", lambda: self._state(lambda st: st.fit()))
@@ -106,8 +106,8 @@ class ReadingActions(QObject):
         self.fps = QDoubleSpinBox()
         self.fps.setRange(1.0, 120.0)
         self.fps.setDecimals(1)
-        self.fps.setSuffix(" fps")
-        self.fps.setToolTip("Cine frame rate (frames per second)")
+        self.fps.setSuffix(self.tr(" fps"))
+        self.fps.setToolTip(self.tr("Cine frame rate (frames per second)"))
         self.fps.valueChanged.connect(lambda value: self._on(lambda s: s.set_cine_fps(value)))
 
         self.reference_lines = self._make("Reference &lines", "Ctrl+L", lambda: self._on(lambda s: s.set_reference_lines(self.reference_lines.isChecked())), checkable=True)
@@ -153,7 +153,7 @@ class ReadingActions(QObject):
         preset = study.apply_preset_key(key)
         status = getattr(self.window, "statusBar", None)
         if preset is not None and status is not None:
-            status().showMessage(f"Window {preset.label}", 3000)
+            status().showMessage(self.tr("Window {0}").format(preset.label), 3000)
 
     def preset_names(self) -> dict[int, str]:
         """Key -> preset label ('Lung (W 1500 / L -600)') for the active viewport of the study in
@@ -172,7 +172,7 @@ class ReadingActions(QObject):
         study = self.study()
         presets = study.presets() if study is not None else []
         if not presets:
-            self.preset_menu.addAction("No presets for this viewport").setEnabled(False)
+            self.preset_menu.addAction(self.tr("No presets for this viewport")).setEnabled(False)
         for preset in presets:
             text = preset.label + (f"\t{preset.key}" if preset.key else "")
             action = self.preset_menu.addAction(text)
@@ -210,7 +210,7 @@ class ReadingActions(QObject):
     # -- tool bar and menus --------------------------------------------------------------------
 
     def tool_bar(self) -> QToolBar:
-        bar = QToolBar("Reading tools")
+        bar = QToolBar(self.tr("Reading tools"))
         bar.setObjectName("readingTools")
         for menu, text in ((self.layout_menu, "Layout"), (self.preset_menu, "W/L presets")):
             button = QToolButton()
@@ -273,7 +273,7 @@ class ShortcutsDialog(QDialog):
 
     def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
         self.table = QTableWidget(len(rows), 2)
         self.table.setHorizontalHeaderLabels(["Keys", "Action"])
         self.table.verticalHeader().setVisible(False)
@@ -286,7 +286,7 @@ class ShortcutsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Keys act on the active viewport of the study in front."))
+        layout.addWidget(QLabel(self.tr("Keys act on the active viewport of the study in front.")))
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(560, 640)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QCoreApplication, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from workstation.errors import WorkstationError
@@ -24,9 +24,9 @@ def create_main_window(settings: Settings | None = None, *, make_viewport: Any =
     def rebuilding(done: int, total: int) -> None:
         """A lost or damaged index is being rebuilt from the files (store.library): show it."""
         if not dialog:
-            box = QProgressDialog("Rebuilding the library index from its files...", "", 0, total)
+            box = QProgressDialog(QCoreApplication.translate("app", "Rebuilding the library index from its files..."), "", 0, total)
             box.setCancelButton(None)
-            box.setWindowTitle("Workstation")
+            box.setWindowTitle(QCoreApplication.translate("app", "Workstation"))
             box.setMinimumDuration(500)
             dialog.append(box)
         dialog[0].setValue(done)
@@ -50,7 +50,7 @@ def run_app(argv: list[str] | None = None) -> int:
     try:
         window = create_main_window()
     except WorkstationError as exc:
-        QMessageBox.critical(None, "Workstation", str(exc))
+        QMessageBox.critical(None, QCoreApplication.translate("app", "Workstation"), str(exc))
         return 1
     window.show()
     status = int(app.exec())

@@ -75,8 +75,8 @@ class DocumentView(QWidget):
         self.page_scroll.setWidget(self.page_label)
         self.page_scroll.setWidgetResizable(True)
         self.page_scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.previous_button = QPushButton("Previous page")
-        self.next_button = QPushButton("Next page")
+        self.previous_button = QPushButton(self.tr("Previous page"))
+        self.next_button = QPushButton(self.tr("Next page"))
         self.page_number = QLabel("")
         self.page_number.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.page_number.setStyleSheet("color: #e0e0e0;")
@@ -177,7 +177,7 @@ class DocumentView(QWidget):
     def _show_rendered(self, index: int, image: QImage) -> None:
         self.page = index
         self.page_label.setPixmap(QPixmap.fromImage(image))
-        self.page_number.setText(f"Page {index + 1} of {self.page_count}")
+        self.page_number.setText(self.tr("Page {0} of {1}").format(index + 1, self.page_count))
         self.previous_button.setEnabled(index > 0)
         self.next_button.setEnabled(index + 1 < self.page_count)
 

@@ -304,12 +304,12 @@ class HangingBridge(QObject):
         self.throttles: weakref.WeakKeyDictionary[StudyView, BackgroundThrottle] = weakref.WeakKeyDictionary()
         self.label = QLabel("")
         self.label.setObjectName("hangingLabel")
-        self.label.setToolTip("Hanging protocol and stage (N / Shift+N: next / previous stage)")
+        self.label.setToolTip(self.tr("Hanging protocol and stage (N / Shift+N: next / previous stage)"))
         self.alignments = AlignmentStore()
-        self.align_action = QAction("&Link current and prior here", self)
+        self.align_action = QAction(self.tr("&Link current and prior here"), self)
         self.align_action.setShortcut(QKeySequence(ALIGN_KEY))
-        self.align_action.setToolTip("The active viewport's slice and its linked partner's are the same anatomy: "
-                                     "scroll them together from here (remembered for this pair of series)")
+        self.align_action.setToolTip(self.tr("The active viewport's slice and its linked partner's are the same anatomy: "
+                                     "scroll them together from here (remembered for this pair of series)"))
         self.align_action.triggered.connect(lambda _checked=False: self.align_here())
         window.addAction(self.align_action)
 
@@ -332,12 +332,12 @@ class HangingBridge(QObject):
             facts = describe_display_sets(display_sets, headers)
             result = match(study, facts, [], self.protocols())
         except WorkstationError as exc:
-            self.window.statusBar().showMessage(f"Hanging protocols not applied: {exc}", 8000)
+            self.window.statusBar().showMessage(self.tr("Hanging protocols not applied: {0}").format(exc), 8000)
             return None
         except Exception as exc:  # noqa: BLE001 - a protocol problem must never stop the study opening
             log.error("hanging protocol matching failed: %s", type(exc).__name__, exc_info=True)
             self.window.statusBar().showMessage(
-                f"Hanging protocols not applied ({type(exc).__name__}); the default layout is shown.", 8000)
+                self.tr("Hanging protocols not applied ({0}); the default layout is shown.").format(type(exc).__name__), 8000)
             return None
         return HungStudy(study=study, facts=facts, result=result)
 
@@ -507,14 +507,13 @@ class HangingBridge(QObject):
             try:
                 self.alignments.put(active.display_set.series_uid, partner.display_set.series_uid, offset)
             except OSError:
-                self.window.statusBar().showMessage(f"Linked here ({offset:+.1f} mm), but the offset could not be "
-                                                    f"saved in {self.alignments.path}; check that folder.", 8000)
+                self.window.statusBar().showMessage(self.tr("Linked here ({0:+.1f} mm), but the offset could not be saved in {1}; check that folder.").format(offset, self.alignments.path), 8000)
                 return offset
             self.window.statusBar().showMessage(
-                f"Current and prior linked here: {offset:+.1f} mm along the slice axis (remembered for this pair).", 8000)
+                self.tr("Current and prior linked here: {0:+.1f} mm along the slice axis (remembered for this pair).").format(offset), 8000)
             return offset
         self.window.statusBar().showMessage(
-            "The active viewport scrolls with no viewport of another Frame of Reference, so there is nothing to align.", 6000)
+            self.tr("The active viewport scrolls with no viewport of another Frame of Reference, so there is nothing to align."), 6000)
         return None
 
     @staticmethod
@@ -536,7 +535,7 @@ class HangingBridge(QObject):
         view = view if view is not None else self.window.current_study()
         hung = self.hung.get(view) if view is not None else None
         if view is None or hung is None:
-            self.window.statusBar().showMessage("No hanging protocol is applied to the study in front.", 5000)
+            self.window.statusBar().showMessage(self.tr("No hanging protocol is applied to the study in front."), 5000)
             return None
         result = hung.result
         index = result.next_stage(step)
@@ -643,7 +642,7 @@ class HangingBridge(QObject):
 
     def _priors_failed(self, view: StudyView, message: str) -> None:
         if self._alive(view):
-            self.window.statusBar().showMessage(f"Priors not shown: {message}", 10000)
+            self.window.statusBar().showMessage(self.tr("Priors not shown: {0}").format(message), 10000)
 
     def _priors_found(self, view: StudyView, found: tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]], PrefetchPlan]) -> None:
         if not self._alive(view):
@@ -672,7 +671,7 @@ class HangingBridge(QObject):
                 self.apply(view, result, keep_shown=True)
         except Exception as exc:  # noqa: BLE001 - the current study stays as it is
             log.error("hanging with priors failed: %s", type(exc).__name__, exc_info=True)
-            self.window.statusBar().showMessage(f"Priors not shown ({exc if isinstance(exc, WorkstationError) else type(exc).__name__}).", 10000)
+            self.window.statusBar().showMessage(self.tr("Priors not shown ({0}).").format(exc if isinstance(exc, WorkstationError) else type(exc).__name__), 10000)
         self.refresh_label()
         self.prefetch(view, plan)
 
@@ -713,7 +712,7 @@ class HangingBridge(QObject):
             if entry in self._prefetches:
                 self._prefetches.remove(entry)
             if isinstance(message, str) and message and self._alive(view):
-                self.window.statusBar().showMessage(f"Priors not prefetched: {message}", 8000)
+                self.window.statusBar().showMessage(self.tr("Priors not prefetched: {0}").format(message), 8000)
 
         def run() -> None:
             try:
@@ -806,8 +805,7 @@ class HangingBridge(QObject):
             self.window.show_error(str(exc))
             return None
         self.reload()
-        self.window.statusBar().showMessage(f"Layout saved as the hanging protocol '{name.strip()}' ({path.name}); "
-                                            "Hanging > Edit protocols changes its rules.", 10000)
+        self.window.statusBar().showMessage(self.tr("Layout saved as the hanging protocol '{0}' ({1}); Hanging > Edit protocols changes its rules.").format(name.strip(), path.name), 10000)
         return path
 
     def edit_layout(self, view: StudyView | None = None, name: str = "My layout") -> Any:
@@ -825,7 +823,7 @@ class HangingBridge(QObject):
             self.window.show_error(str(exc))
             return None
         editor = ProtocolEditor(protocol, user_dir=self.user_dir, parent=self.window)
-        editor.setWindowTitle("Save this layout as a protocol")
+        editor.setWindowTitle(self.tr("Save this layout as a protocol"))
         editor.saved.connect(self._protocol_saved)
         editor.open()
         return editor
@@ -841,8 +839,7 @@ class HangingBridge(QObject):
 
     def _protocol_saved(self, protocol: Protocol) -> None:
         self.reload()
-        self.window.statusBar().showMessage(f"Hanging protocol '{protocol.name}' saved; it applies to the next "
-                                            "study that matches its rules.", 10000)
+        self.window.statusBar().showMessage(self.tr("Hanging protocol '{0}' saved; it applies to the next study that matches its rules.").format(protocol.name), 10000)
 
     def import_file(self, path: Path | None = None) -> Protocol | None:
         if path is None:
@@ -857,7 +854,7 @@ class HangingBridge(QObject):
                                    else f"Could not read {path}; check the file and try again.")
             return None
         self.reload()
-        self.window.statusBar().showMessage(f"Hanging protocol '{protocol.name}' imported.", 8000)
+        self.window.statusBar().showMessage(self.tr("Hanging protocol '{0}' imported.").format(protocol.name), 8000)
         return protocol
 
     def export_current(self, path: Path | None = None) -> Path | None:
@@ -878,7 +875,7 @@ class HangingBridge(QObject):
         except OSError:
             self.window.show_error(f"Could not write {path}; choose another folder.")
             return None
-        self.window.statusBar().showMessage(f"Hanging protocol exported to {path}.", 8000)
+        self.window.statusBar().showMessage(self.tr("Hanging protocol exported to {0}.").format(path), 8000)
         return path
 
 

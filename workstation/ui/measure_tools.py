@@ -629,7 +629,7 @@ class MeasureTools(QObject):
 
     def _ask_text(self, title: str) -> str | None:
         parent = self.parent()
-        text, ok = QInputDialog.getText(parent if isinstance(parent, QWidget) else None, title, "Text:")
+        text, ok = QInputDialog.getText(parent if isinstance(parent, QWidget) else None, title, self.tr("Text:"))
         return text if ok else None
 
     def set_tool(self, kind: Kind | None) -> None:

@@ -112,10 +112,10 @@ class KeyNoteDialog(QDialog):
 
     def __init__(self, note: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Key image note")
+        self.setWindowTitle(self.tr("Key image note"))
         self.setObjectName("keyNoteDialog")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Note for the key images of this study (saved with them):"))
+        layout.addWidget(QLabel(self.tr("Note for the key images of this study (saved with them):")))
         self.editor = QPlainTextEdit(note)
         self.editor.setMinimumSize(320, 90)
         layout.addWidget(self.editor)
@@ -148,10 +148,10 @@ class MeasurementPanel(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         self.list = QListWidget()
-        self.list.setToolTip("Measurements of this study; click one to show its image")
+        self.list.setToolTip(self.tr("Measurements of this study; click one to show its image"))
         self.list.itemClicked.connect(self._clicked)
         self.list.itemDoubleClicked.connect(self._double_clicked)
-        self.key_label = QLabel("Key images")
+        self.key_label = QLabel(self.tr("Key images"))
         self.key_strip = QListWidget()
         self.key_strip.setObjectName("keyImageStrip")
         self.key_strip.setViewMode(QListWidget.ViewMode.IconMode)
@@ -160,11 +160,11 @@ class MeasurementPanel(QDockWidget):
         self.key_strip.setMovement(QListWidget.Movement.Static)
         self.key_strip.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
         self.key_strip.setFixedHeight(THUMBNAIL_SIZE + 48)
-        self.key_strip.setToolTip("Key images (K marks or unmarks the image shown); click one to show it")
+        self.key_strip.setToolTip(self.tr("Key images (K marks or unmarks the image shown); click one to show it"))
         self.key_strip.itemClicked.connect(self._clicked)
         layout.addWidget(self.list, 1)
-        self.note_button = QPushButton("Note...")
-        self.note_button.setToolTip("Edit the note saved with the key images")
+        self.note_button = QPushButton(self.tr("Note..."))
+        self.note_button.setToolTip(self.tr("Edit the note saved with the key images"))
         self.note_button.clicked.connect(lambda _checked=False: self.edit_note())
         row = QHBoxLayout()
         row.addWidget(self.key_label, 1)
@@ -205,7 +205,7 @@ class MeasurementPanel(QDockWidget):
         self.list.clear()
         self.key_strip.clear()
         if tools is None:
-            self.key_label.setText("Key images")
+            self.key_label.setText(self.tr("Key images"))
             return
         def row(m: Any, prefix: str = "") -> QListWidgetItem:
             where = numbers.get(m.image.sop_instance_uid, "")
@@ -227,8 +227,7 @@ class MeasurementPanel(QDockWidget):
                 item = row(m, f"[{other.label}] ")
                 item.setData(Qt.ItemDataRole.UserRole + 2, other.study_uid)
                 item.setForeground(prior_brush)
-                item.setToolTip(f"Saved with the {other.label} (read-only here); click to show its image, "
-                                "double-click to open that study in its own tab and edit its measurements")
+                item.setToolTip(self.tr("Saved with the {0} (read-only here); click to show its image, double-click to open that study in its own tab and edit its measurements").format(other.label))
                 self.list.addItem(item)
         note = tools.key_images.note
         self.note = note
@@ -293,14 +292,14 @@ class MeasurementRoom(QObject):
         self.redo_action = self._action("&Redo measurement", "Ctrl+Shift+Z", lambda: self._on(lambda t: t.redo()))
         self.delete_action = self._action("&Delete measurement", "Del", lambda: self._on(lambda t: t.delete_selected()))
         self.save_action = self._action("&Save measurements and key images", SAVE_KEY, self.save)
-        menu = window.menuBar().addMenu("&Measure")
+        menu = window.menuBar().addMenu(self.tr("&Measure"))
         for action in self.tool_actions.values():
             menu.addAction(action)
         menu.addSeparator()
         for action in (self.key_action, self.undo_action, self.redo_action, self.delete_action, self.save_action):
             menu.addAction(action)
         menu.addAction(self.panel.toggleViewAction())
-        bar = QToolBar("Measurement tools")
+        bar = QToolBar(self.tr("Measurement tools"))
         bar.setObjectName("measurementTools")
         for action in self.tool_actions.values():
             bar.addAction(action)
@@ -318,7 +317,7 @@ class MeasurementRoom(QObject):
         self.pending_label = QPushButton()
         self.pending_label.setFlat(True)
         self.pending_label.setObjectName("pendingCount")
-        self.pending_label.setToolTip("Saved objects not yet in the archive; click to see them")
+        self.pending_label.setToolTip(self.tr("Saved objects not yet in the archive; click to see them"))
         self.pending_label.clicked.connect(lambda _c=False: self.show_pending())
         window.statusBar().addPermanentWidget(self.pending_label)
         self.pending.count_changed.connect(self._pending_count)

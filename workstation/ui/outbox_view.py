@@ -64,7 +64,7 @@ class OutboxView(QDialog):
     def __init__(self, settings: Callable[[], Settings], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.setWindowTitle("Outbox: signed reports")
+        self.setWindowTitle(self.tr("Outbox: signed reports"))
         self.entries: list[OutboxEntry] = []
         self.configured: list[str] = []
         self._task: tasks.Task | None = None
@@ -75,8 +75,8 @@ class OutboxView(QDialog):
         self.tree.setColumnWidth(1, 90)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
-        self.retry_button = QPushButton("Retry")
-        self.retry_button.setToolTip("Queue failed deliveries again and try everything undelivered now")
+        self.retry_button = QPushButton(self.tr("Retry"))
+        self.retry_button.setToolTip(self.tr("Queue failed deliveries again and try everything undelivered now"))
         self.retry_button.clicked.connect(self.retry)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)

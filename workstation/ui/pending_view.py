@@ -195,7 +195,7 @@ class PendingView(QDialog):
     def __init__(self, watcher: PendingWatcher, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.watcher = watcher
-        self.setWindowTitle("Waiting for the archive")
+        self.setWindowTitle(self.tr("Waiting for the archive"))
         self.setObjectName("pendingView")
         self.resize(1100, 340)
         layout = QVBoxLayout(self)
@@ -220,14 +220,14 @@ class PendingView(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         row = QHBoxLayout()
-        self.send_button = QPushButton("Send now")
-        self.send_button.setToolTip("Try to store every waiting object in the archive now")
+        self.send_button = QPushButton(self.tr("Send now"))
+        self.send_button.setToolTip(self.tr("Try to store every waiting object in the archive now"))
         self.send_button.clicked.connect(lambda _c=False: self.send_now())
-        self.discard_button = QPushButton("Discard")
-        self.discard_button.setToolTip("Drop the selected object the archive refused (it is not sent)")
+        self.discard_button = QPushButton(self.tr("Discard"))
+        self.discard_button.setToolTip(self.tr("Drop the selected object the archive refused (it is not sent)"))
         self.discard_button.setEnabled(False)
         self.discard_button.clicked.connect(lambda _c=False: self.discard_selected())
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.close)
         row.addWidget(self.send_button)
         row.addWidget(self.discard_button)
@@ -269,7 +269,7 @@ class PendingView(QDialog):
         task = self.watcher.send_now()
         if task is not None:
             self.send_button.setEnabled(False)
-            self.message.setText("Sending...")
+            self.message.setText(self.tr("Sending..."))
         return task
 
     def _sent(self, result: SendResult) -> None:
@@ -296,7 +296,7 @@ class PendingView(QDialog):
         if entry is None or entry.state != REFUSED:
             return False
         if confirm and QMessageBox.question(
-                self, "Discard", f"Discard this {entry.what}? It will not reach the archive.") != QMessageBox.StandardButton.Yes:
+                self, self.tr("Discard"), self.tr("Discard this {0}? It will not reach the archive.").format(entry.what)) != QMessageBox.StandardButton.Yes:
             return False
         self.watcher.discard(entry)
         return True

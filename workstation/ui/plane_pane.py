@@ -15,6 +15,7 @@ from typing import Any
 
 import shiboken6
 from pydicom.dataset import Dataset
+from PySide6.QtCore import QCoreApplication
 
 from workstation.model.displayset import DisplaySet
 from workstation.model.presets import find_preset
@@ -76,7 +77,7 @@ def open_plane_pane(display_set: DisplaySet, plane: str, headers: dict[str, Data
     if wait_for is None:
         pane.load(work)
         return pane
-    pane.message.setText("The reformat is made once the series' images have arrived.")
+    pane.message.setText(QCoreApplication.translate("plane_pane", "The reformat is made once the series' images have arrived."))
     pane.message.setVisible(True)
     started = [False]
 

@@ -153,8 +153,8 @@ class RulesTable(QWidget):
         self.table.setColumnWidth(1, 100)
         self.table.verticalHeader().setVisible(True)
         self._extra: list[dict[str, Any]] = []  # keys the table does not show (a rule's id)
-        self.add_button = QPushButton("Add rule")
-        self.remove_button = QPushButton("Remove rule")
+        self.add_button = QPushButton(self.tr("Add rule"))
+        self.remove_button = QPushButton(self.tr("Remove rule"))
         self.add_button.clicked.connect(lambda: self.add_rule())
         self.remove_button.clicked.connect(self.remove_selected)
         self.error = QLabel("")
@@ -189,7 +189,7 @@ class RulesTable(QWidget):
         (kind, value), = (constraint.items() if constraint and len(constraint) == 1 else [("equals", "")])
         constraint_box.setCurrentText(str(kind))
         value_edit = QLineEdit(value_to_text(str(kind), value))
-        value_edit.setPlaceholderText("CT, MR  ·  AX*BRAIN*  ·  0 .. 5  ·  true")
+        value_edit.setPlaceholderText(self.tr("CT, MR  ·  AX*BRAIN*  ·  0 .. 5  ·  true"))
         weight = QDoubleSpinBox()
         weight.setRange(0.0, 1000.0)
         weight.setDecimals(1)
@@ -336,7 +336,7 @@ class ProtocolEditor(QDialog):
         self.priors_spin = QSpinBox()
         self.priors_spin.setRange(0, 9)
         self.priors_spin.setValue(int(self._data.get("number_of_priors", 0) or 0))
-        self.priors_spin.setToolTip("How many priors the protocol compares with (they are prefetched)")
+        self.priors_spin.setToolTip(self.tr("How many priors the protocol compares with (they are prefetched)"))
         self.name_error, self.id_error, self.description_error, self.priors_error = (
             _error_label(), _error_label(), _error_label(), _error_label())
         head = QGridLayout()
@@ -357,10 +357,10 @@ class ProtocolEditor(QDialog):
         self.protocol_rules.set_rules(list(self._data["protocol_matching_rules"]))
         rules_page = QWidget()
         rules_layout = QVBoxLayout(rules_page)
-        rules_layout.addWidget(QLabel("When does this protocol apply? Rules tested on the current study; a failed "
-                                      "required rule rules the protocol out, the others add their weight."))
+        rules_layout.addWidget(QLabel(self.tr("When does this protocol apply? Rules tested on the current study; a failed "
+                                      "required rule rules the protocol out, the others add their weight.")))
         rules_layout.addWidget(self.protocol_rules)
-        self.tabs.addTab(rules_page, "Protocol rules")
+        self.tabs.addTab(rules_page, self.tr("Protocol rules"))
 
         # -- display-set selectors -----------------------------------------------------------
         self.selector_list = QListWidget()
@@ -368,12 +368,12 @@ class ProtocolEditor(QDialog):
         self.selector_id_edit = QLineEdit()
         self.selector_study_spin = QSpinBox()
         self.selector_study_spin.setRange(0, 9)
-        self.selector_study_spin.setToolTip("0 = the current study, 1 = the best prior, 2 = the next...")
+        self.selector_study_spin.setToolTip(self.tr("0 = the current study, 1 = the best prior, 2 = the next..."))
         self.selector_rules = RulesTable(DISPLAY_SET_ATTRIBUTES)
         self.selector_rules.setObjectName("selectorRules")
         self.selector_error = _error_label()
-        self.add_selector_button = QPushButton("Add display set")
-        self.remove_selector_button = QPushButton("Remove display set")
+        self.add_selector_button = QPushButton(self.tr("Add display set"))
+        self.remove_selector_button = QPushButton(self.tr("Remove display set"))
         self.add_selector_button.clicked.connect(lambda: self.add_selector())
         self.remove_selector_button.clicked.connect(self.remove_selector)
         left = QVBoxLayout()
@@ -381,8 +381,8 @@ class ProtocolEditor(QDialog):
         left.addWidget(self.add_selector_button)
         left.addWidget(self.remove_selector_button)
         right_form = QFormLayout()
-        right_form.addRow("Display set id", self.selector_id_edit)
-        right_form.addRow("Study (0 current, n prior)", self.selector_study_spin)
+        right_form.addRow(self.tr("Display set id"), self.selector_id_edit)
+        right_form.addRow(self.tr("Study (0 current, n prior)"), self.selector_study_spin)
         right = QVBoxLayout()
         right.addLayout(right_form)
         right.addWidget(self.selector_error)
@@ -391,14 +391,14 @@ class ProtocolEditor(QDialog):
         selectors_layout = QHBoxLayout(selectors_page)
         selectors_layout.addLayout(left)
         selectors_layout.addLayout(right, 1)
-        self.tabs.addTab(selectors_page, "Display sets")
+        self.tabs.addTab(selectors_page, self.tr("Display sets"))
         self.selector_list.currentTextChanged.connect(self._switch_selector)
         self.selector_id_edit.editingFinished.connect(self._rename_selector)
 
         # -- stages and viewports ------------------------------------------------------------
         self.stage_box = QComboBox()
-        self.add_stage_button = QPushButton("Add stage")
-        self.remove_stage_button = QPushButton("Remove stage")
+        self.add_stage_button = QPushButton(self.tr("Add stage"))
+        self.remove_stage_button = QPushButton(self.tr("Remove stage"))
         self.add_stage_button.clicked.connect(lambda: self.add_stage())
         self.remove_stage_button.clicked.connect(self.remove_stage)
         self.stage_name_edit = QLineEdit()
@@ -410,20 +410,20 @@ class ProtocolEditor(QDialog):
         self.sync_table = QTableWidget(0, 4)
         self.sync_table.setHorizontalHeaderLabels(("Sync group", "Scroll", "W/L", "Zoom"))
         self.sync_table.setMaximumHeight(120)
-        self.add_sync_button = QPushButton("Add sync group")
-        self.remove_sync_button = QPushButton("Remove sync group")
+        self.add_sync_button = QPushButton(self.tr("Add sync group"))
+        self.remove_sync_button = QPushButton(self.tr("Remove sync group"))
         self.add_sync_button.clicked.connect(lambda: self.add_sync_group())
         self.remove_sync_button.clicked.connect(lambda: self._remove_row(self.sync_table))
         self.viewport_table = QTableWidget(0, len(self.VIEWPORT_COLUMNS))
         self.viewport_table.setHorizontalHeaderLabels(self.VIEWPORT_COLUMNS)
         self.viewport_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.viewport_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.add_viewport_button = QPushButton("Add viewport")
-        self.remove_viewport_button = QPushButton("Remove viewport")
+        self.add_viewport_button = QPushButton(self.tr("Add viewport"))
+        self.remove_viewport_button = QPushButton(self.tr("Remove viewport"))
         self.add_viewport_button.clicked.connect(lambda: self.add_viewport())
         self.remove_viewport_button.clicked.connect(self._remove_viewport)
         stage_bar = QHBoxLayout()
-        stage_bar.addWidget(QLabel("Stage"))
+        stage_bar.addWidget(QLabel(self.tr("Stage")))
         stage_bar.addWidget(self.stage_box, 1)
         stage_bar.addWidget(self.add_stage_button)
         stage_bar.addWidget(self.remove_stage_button)
@@ -446,14 +446,14 @@ class ProtocolEditor(QDialog):
         stages_layout.addLayout(stage_bar)
         stages_layout.addLayout(stage_form)
         stages_layout.addWidget(self.stage_error)
-        stages_layout.addWidget(QLabel("Sync groups (viewports in a group scroll / window / zoom together)"))
+        stages_layout.addWidget(QLabel(self.tr("Sync groups (viewports in a group scroll / window / zoom together)")))
         stages_layout.addWidget(self.sync_table)
         stages_layout.addLayout(sync_buttons)
-        stages_layout.addWidget(QLabel("Viewports, filled row by row"))
+        stages_layout.addWidget(QLabel(self.tr("Viewports, filled row by row")))
         stages_layout.addWidget(self.viewport_table, 1)
         stages_layout.addLayout(viewport_buttons)
         stages_layout.addWidget(self.viewport_error)
-        self.tabs.addTab(stages_page, "Stages and viewports")
+        self.tabs.addTab(stages_page, self.tr("Stages and viewports"))
         self.stage_box.currentIndexChanged.connect(self._switch_stage)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_selector_choices())
 
@@ -467,12 +467,12 @@ class ProtocolEditor(QDialog):
         self.duplicate_button: QPushButton | None = None
         if read_only:
             self.save_button.setEnabled(False)
-            self.save_button.setToolTip("Shipped protocols are read-only: duplicate it to make your own version.")
-            self.duplicate_button = self.buttons.addButton("Duplicate to edit", QDialogButtonBox.ButtonRole.ActionRole)
+            self.save_button.setToolTip(self.tr("Shipped protocols are read-only: duplicate it to make your own version."))
+            self.duplicate_button = self.buttons.addButton(self.tr("Duplicate to edit"), QDialogButtonBox.ButtonRole.ActionRole)
             self.duplicate_button.clicked.connect(self.duplicate_requested.emit)
         layout = QVBoxLayout(self)
         if read_only:
-            note = QLabel("This protocol is shipped with the workstation and is read-only; duplicate it to change it.")
+            note = QLabel(self.tr("This protocol is shipped with the workstation and is read-only; duplicate it to change it."))
             note.setStyleSheet("font-weight: bold;")
             layout.addWidget(note)
         layout.addLayout(head)
@@ -572,7 +572,7 @@ class ProtocolEditor(QDialog):
             return
         selectors = self._data["display_set_selectors"]
         if new in selectors:
-            self.selector_error.setText("Another display set already has this id; choose another.")
+            self.selector_error.setText(self.tr("Another display set already has this id; choose another."))
             return
         self._commit_selector()
         selectors = {new if k == old else k: v for k, v in selectors.items()}
@@ -721,7 +721,7 @@ class ProtocolEditor(QDialog):
         preset.setEditable(True)
         preset.addItems(["", *[p.name for p in CT_PRESETS]])
         preset.setCurrentText(str(port.get("preset", "")))
-        preset.setToolTip("A window/level preset name; empty = the image's own window")
+        preset.setToolTip(self.tr("A window/level preset name; empty = the image's own window"))
         position = QComboBox()
         position.addItems([p.value for p in Position])
         position.setCurrentText(str(port.get("position", "first")))
@@ -731,9 +731,9 @@ class ProtocolEditor(QDialog):
         raw_zoom = port.get("zoom", 1.0)
         zoom.setValue(float(raw_zoom) if isinstance(raw_zoom, (int, float)) and not isinstance(raw_zoom, bool) else 1.0)
         sync = QLineEdit(", ".join(str(g) for g in port.get("sync_groups", []) if isinstance(g, str)))
-        sync.setPlaceholderText("group ids, comma-separated")
+        sync.setPlaceholderText(self.tr("group ids, comma-separated"))
         orientation = QLineEdit(str(port.get("patient_orientation", "")))
-        orientation.setPlaceholderText("e.g. P or P\\L")
+        orientation.setPlaceholderText(self.tr("e.g. P or P\\L"))
         justify = QComboBox()
         justify.addItems(list(JUSTIFICATIONS))
         justify.setCurrentText(str(port.get("justification", "center")))
@@ -836,7 +836,7 @@ class ProtocolEditor(QDialog):
             if stage.group(2) is not None:
                 row = int(stage.group(2))
                 self.viewport_table.selectRow(row)
-                self.viewport_error.setText(f"Viewport {row + 1}: {sentence}")
+                self.viewport_error.setText(self.tr("Viewport {0}: {1}").format(row + 1, sentence))
                 return self.viewport_error
             self.stage_error.setText(sentence)
             return self.stage_error
@@ -862,7 +862,7 @@ class ProtocolEditor(QDialog):
     def save(self) -> Path | None:
         """Validate and write into the user's protocol folder; None (with the reason shown) if not."""
         if self.read_only:
-            self.general_error.setText("Shipped protocols are read-only: duplicate it to make your own version.")
+            self.general_error.setText(self.tr("Shipped protocols are read-only: duplicate it to make your own version."))
             return None
         protocol = self.validate()
         if protocol is None:
@@ -910,7 +910,7 @@ class ProtocolLibrary(QDialog):
         super().__init__(parent)
         self.user_dir = user_dir
         self.confirm = confirm or self._ask
-        self.setWindowTitle("Hanging protocols")
+        self.setWindowTitle(self.tr("Hanging protocols"))
         self.resize(760, 480)
         self.protocols: list[Protocol] = []
         self.table = QTableWidget(0, 3)
@@ -924,10 +924,10 @@ class ProtocolLibrary(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setVisible(False)
         self.problems = _error_label()
-        self.edit_button = QPushButton("Edit")
-        self.duplicate_button = QPushButton("Duplicate")
-        self.delete_button = QPushButton("Delete")
-        close = QPushButton("Close")
+        self.edit_button = QPushButton(self.tr("Edit"))
+        self.duplicate_button = QPushButton(self.tr("Duplicate"))
+        self.delete_button = QPushButton(self.tr("Delete"))
+        close = QPushButton(self.tr("Close"))
         self.edit_button.clicked.connect(lambda: self.edit())
         self.duplicate_button.clicked.connect(lambda: self.duplicate())
         self.delete_button.clicked.connect(lambda: self.delete())
@@ -1040,7 +1040,7 @@ class ProtocolLibrary(QDialog):
         return True
 
     def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Delete protocol", question)
+        answer = QMessageBox.question(self, self.tr("Delete protocol"), question)
         return answer == QMessageBox.StandardButton.Yes
 
 

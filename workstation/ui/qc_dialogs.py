@@ -63,7 +63,7 @@ class RejectDialog(QDialog):
 
     def __init__(self, what: str, destination: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Reject images")
+        self.setWindowTitle(self.tr("Reject images"))
         self.what = what
         self.destination = destination
         self.reasons = QComboBox()
@@ -74,11 +74,11 @@ class RejectDialog(QDialog):
         self.consequence.setMinimumWidth(460)
         self.reasons.currentIndexChanged.connect(lambda _i: self._explain())
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.reject_button = self.buttons.addButton("Reject", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.reject_button = self.buttons.addButton(self.tr("Reject"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("Reason:", self.reasons)
+        form.addRow(self.tr("Reason:"), self.reasons)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.consequence)
@@ -114,7 +114,7 @@ class CorrectionDialog(QDialog):
 
     def __init__(self, headers: Sequence[Dataset], destination: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Correct demographics")
+        self.setWindowTitle(self.tr("Correct demographics"))
         self.headers = list(headers)
         self.changes: list[Change] = []
         self.fields: dict[str, QLineEdit | QComboBox] = {}
@@ -133,27 +133,25 @@ class CorrectionDialog(QDialog):
                 widget.textEdited.connect(lambda _t: self._edited())
             self.fields[keyword] = widget
             form.addRow(label + ":", widget)
-        self.preview = QPushButton("Show changes")
+        self.preview = QPushButton(self.tr("Show changes"))
         self.preview.clicked.connect(self.show_changes)
         self.change_list = QListWidget()
         self.problem = QLabel("")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #c03030;")
         explanation = QLabel(
-            "The images are not edited in place: corrected copies with new UIDs are stored in "
-            f"{destination}, then the originals are withdrawn with a rejection note "
-            "\u201cIncorrect Modality Worklist Entry\u201d (IHE IOCM data correction)."
+            self.tr("The images are not edited in place: corrected copies with new UIDs are stored in {0}, then the originals are withdrawn with a rejection note “Incorrect Modality Worklist Entry” (IHE IOCM data correction).").format(destination)
         )
         explanation.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.apply_button = self.buttons.addButton("Apply correction", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.apply_button = self.buttons.addButton(self.tr("Apply correction"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.apply_button.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.preview)
-        layout.addWidget(QLabel("Changes to confirm:"))
+        layout.addWidget(QLabel(self.tr("Changes to confirm:")))
         layout.addWidget(self.change_list)
         layout.addWidget(self.problem)
         layout.addWidget(explanation)
@@ -189,7 +187,7 @@ class CorrectionDialog(QDialog):
             self.problem.setText(str(exc))
             return []
         if not changes:
-            self.problem.setText("Every image already holds these values: there is nothing to correct.")
+            self.problem.setText(self.tr("Every image already holds these values: there is nothing to correct."))
             return []
         self.changes = changes
         for change in changes:

@@ -163,19 +163,19 @@ class TokenDialog(QDialog):
 
     def __init__(self, library: str, token: str, key_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Smart card (PKCS#11)")
-        self.library = QLineEdit(library, placeholderText="/usr/lib/.../opensc-pkcs11.so")
-        browse = QPushButton("Browse...")
+        self.setWindowTitle(self.tr("Smart card (PKCS#11)"))
+        self.library = QLineEdit(library, placeholderText=self.tr("/usr/lib/.../opensc-pkcs11.so"))
+        browse = QPushButton(self.tr("Browse..."))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.library, 1)
         row.addWidget(browse)
-        self.token = QLineEdit(token, placeholderText="the token's label")
-        self.key_label = QLineEdit(key_label, placeholderText="optional: the key's label")
+        self.token = QLineEdit(token, placeholderText=self.tr("the token's label"))
+        self.key_label = QLineEdit(key_label, placeholderText=self.tr("optional: the key's label"))
         form = QFormLayout(self)
-        form.addRow("PKCS#11 module", row)
-        form.addRow("Token label", self.token)
-        form.addRow("Key label", self.key_label)
+        form.addRow(self.tr("PKCS#11 module"), row)
+        form.addRow(self.tr("Token label"), self.token)
+        form.addRow(self.tr("Key label"), self.key_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -264,7 +264,7 @@ class FieldEditor(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setMinimumDate(_NO_DATE)
-            edit.setSpecialValueText("not set")
+            edit.setSpecialValueText(self.tr("not set"))
             edit.setDate(QDate.fromString(str(value), "yyyy-MM-dd") if value else _NO_DATE)
             edit.dateChanged.connect(lambda _d: self.changed.emit())
             self.widget = edit
@@ -335,7 +335,7 @@ class SectionEditor(QGroupBox):
         self.snippet_button: QToolButton | None = None
         if self.snippets:
             button = QToolButton()
-            button.setText("Insert snippet")
+            button.setText(self.tr("Insert snippet"))
             menu = QMenu(button)
             for snippet in self.snippets:
                 action = menu.addAction(snippet.label)
@@ -351,13 +351,13 @@ class SectionEditor(QGroupBox):
         self.placeholder_row = QWidget()
         row = QHBoxLayout(self.placeholder_row)
         row.setContentsMargins(0, 0, 0, 0)
-        self.placeholder_note = QLabel("Template text: edit it or accept it; until then it is left out "
-                                       "of the signed report.")
+        self.placeholder_note = QLabel(self.tr("Template text: edit it or accept it; until then it is left out "
+                                       "of the signed report."))
         self.placeholder_note.setWordWrap(True)
         self.placeholder_note.setStyleSheet("color: #b06000;")
         self.accept_button = QToolButton()
-        self.accept_button.setText("Accept")
-        self.accept_button.setToolTip("Keep the template text of this section as your own")
+        self.accept_button.setText(self.tr("Accept"))
+        self.accept_button.setToolTip(self.tr("Keep the template text of this section as your own"))
         self.accept_button.clicked.connect(lambda: self.accepted.emit(self.name))
         row.addWidget(self.placeholder_note, 1)
         row.addWidget(self.accept_button)
@@ -446,21 +446,21 @@ class ReportEditor(QWidget):
         #: Before signing: shown the PDF as it will be signed, True to sign it.
         self.preview_signing: Callable[[bytes], bool] = self._preview_signing
 
-        self.header = QLabel("Open a study to write its report.")
+        self.header = QLabel(self.tr("Open a study to write its report."))
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.template_combo = QComboBox()
         for t in sorted(self.library_templates.templates.values(), key=lambda t: t.title):
             self.template_combo.addItem(t.title, t.id)
         self.template_combo.activated.connect(self._template_picked)
-        self.import_template_button = QPushButton("Import...")
-        self.import_template_button.setToolTip("Import an IHE MRRT (HTML5) report template, such as one from "
-                                               "RSNA's RadReport library, into your own templates")
+        self.import_template_button = QPushButton(self.tr("Import..."))
+        self.import_template_button.setToolTip(self.tr("Import an IHE MRRT (HTML5) report template, such as one from "
+                                               "RSNA's RadReport library, into your own templates"))
         self.import_template_button.clicked.connect(lambda: self.import_template())
         self.choose_template_file: Callable[[], Path | None] = self._choose_template_file
-        self.normal_button = QPushButton("Insert normal findings")
-        self.normal_button.setToolTip("Put the template's normal findings and impression into the report "
-                                      "as your own text (check them before signing)")
+        self.normal_button = QPushButton(self.tr("Insert normal findings"))
+        self.normal_button.setToolTip(self.tr("Put the template's normal findings and impression into the report "
+                                      "as your own text (check them before signing)"))
         self.normal_button.clicked.connect(lambda: self.insert_normal_findings())
         self.reason = QLabel("")
         self.reason.setWordWrap(True)
@@ -482,18 +482,18 @@ class ReportEditor(QWidget):
         self.history_list = QListWidget()
         self.history_list.setMaximumHeight(90)
 
-        self.preliminary_button = QPushButton("Make preliminary")
+        self.preliminary_button = QPushButton(self.tr("Make preliminary"))
         self.preliminary_button.clicked.connect(self.make_preliminary)
-        self.sign_button = QPushButton("Sign...")
+        self.sign_button = QPushButton(self.tr("Sign..."))
         self.sign_button.clicked.connect(self.sign)
-        self.addendum_button = QPushButton("Addendum...")
+        self.addendum_button = QPushButton(self.tr("Addendum..."))
         self.addendum_button.clicked.connect(lambda: self.new_version(VersionKind.ADDENDUM))
-        self.correction_button = QPushButton("Correction...")
+        self.correction_button = QPushButton(self.tr("Correction..."))
         self.correction_button.clicked.connect(lambda: self.new_version(VersionKind.CORRECTION))
-        self.insert_viewer_button = QPushButton("Insert measurements and key images")
+        self.insert_viewer_button = QPushButton(self.tr("Insert measurements and key images"))
         self.insert_viewer_button.setToolTip(
-            "Put the study's measurements and key images from the viewer into the report; done "
-            "automatically when signing if the report has none yet")
+            self.tr("Put the study's measurements and key images from the viewer into the report; done "
+            "automatically when signing if the report has none yet"))
         self.insert_viewer_button.clicked.connect(lambda: self.insert_from_viewer())
         #: Thumbnail pixels (uint8 RGB) of the report's key images, by SOP Instance UID.
         self.key_image_pixels: dict[str, np.ndarray] = {}
@@ -505,20 +505,20 @@ class ReportEditor(QWidget):
             self.signing_method.addItem(label, key)
         remembered = str(report_settings().value(SIGNING_METHOD_SETTING, "pkcs12") or "pkcs12")
         self.signing_method.setCurrentIndex(max(0, self.signing_method.findData(remembered)))
-        self.signing_method.setToolTip("What the signing key is on: a PKCS#12 key file (password in the "
-                                       "keyring) or a smart card (PIN asked at each signing)")
+        self.signing_method.setToolTip(self.tr("What the signing key is on: a PKCS#12 key file (password in the "
+                                       "keyring) or a smart card (PIN asked at each signing)"))
         self.signing_method.currentIndexChanged.connect(self._signing_method_changed)
-        self.token_button = QPushButton("Card...")
-        self.token_button.setToolTip("Choose the PKCS#11 module and token")
+        self.token_button = QPushButton(self.tr("Card..."))
+        self.token_button.setToolTip(self.tr("Choose the PKCS#11 module and token"))
         self.token_button.clicked.connect(self.configure_token)
         sign_row = QHBoxLayout()
-        sign_row.addWidget(QLabel("Sign with"))
+        sign_row.addWidget(QLabel(self.tr("Sign with")))
         sign_row.addWidget(self.signing_method, 1)
         sign_row.addWidget(self.token_button)
         self.token_button.setVisible(remembered == "pkcs11")
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Template"))
+        top.addWidget(QLabel(self.tr("Template")))
         top.addWidget(self.template_combo, 1)
         top.addWidget(self.import_template_button)
         normal_row = QHBoxLayout()
@@ -539,7 +539,7 @@ class ReportEditor(QWidget):
         layout.addLayout(sign_row)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
-        layout.addWidget(QLabel("History"))
+        layout.addWidget(QLabel(self.tr("History")))
         layout.addWidget(self.history_list)
 
         self.debounce = QTimer(self)
@@ -650,7 +650,7 @@ class ReportEditor(QWidget):
             self._clear_body()
             report = self.report
             if report is None or self.template is None:
-                self.header.setText("Open a study to write its report.")
+                self.header.setText(self.tr("Open a study to write its report."))
                 self.reason.setText("")
                 self.history_list.clear()
                 self._refresh_controls()
@@ -722,7 +722,7 @@ class ReportEditor(QWidget):
     def _changed(self) -> None:
         if self._loading:
             return
-        self.saved_label.setText("editing…")
+        self.saved_label.setText(self.tr("editing…"))
         self.debounce.start()
 
     def collect(self) -> Report | None:
@@ -1181,12 +1181,12 @@ class ReportEditor(QWidget):
         return SignPreviewDialog(pdf, self).exec() == QDialog.DialogCode.Accepted
 
     def _ask_password(self, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, "Signing key", prompt + " (kept in the system keyring):",
+        text, ok = QInputDialog.getText(self, self.tr("Signing key"), prompt + " (kept in the system keyring):",
                                         QLineEdit.EchoMode.Password)
         return text if ok else None
 
     def _ask_pin(self, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, "Smart card", prompt + " (used for this signing only, never stored):",
+        text, ok = QInputDialog.getText(self, self.tr("Smart card"), prompt + " (used for this signing only, never stored):",
                                         QLineEdit.EchoMode.Password)
         return text if ok and text else None
 
@@ -1197,7 +1197,7 @@ class ReportEditor(QWidget):
         return (Path(dialog.library.text().strip()), dialog.token.text().strip(), dialog.key_label.text().strip())
 
     def _ask_reason(self, kind: str) -> str | None:
-        text, ok = QInputDialog.getText(self, f"New {kind}", f"Why does the signed report need an {kind}?")
+        text, ok = QInputDialog.getText(self, self.tr("New {0}").format(kind), self.tr("Why does the signed report need an {0}?").format(kind))
         return text.strip() if ok and text.strip() else None
 
     def _choose_key_file(self) -> Path | None:

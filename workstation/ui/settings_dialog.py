@@ -86,7 +86,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.settings = settings
         self.profiles: list[ArchiveProfile] = [replace(p) for p in settings.archives]
         self.secrets: dict[int, str] = {}  # new secrets typed in, by profile row, saved on OK
@@ -95,41 +95,41 @@ class SettingsDialog(QDialog):
 
         self.list = QListWidget()
         self.list.setMaximumWidth(180)
-        add = QPushButton("Add archive")
-        remove = QPushButton("Remove")
+        add = QPushButton(self.tr("Add archive"))
+        remove = QPushButton(self.tr("Remove"))
         add.clicked.connect(self.add_profile)
         remove.clicked.connect(self.remove_profile)
 
         self.name = QLineEdit()
-        self.url = QLineEdit(placeholderText="https://pacs.example.org/dicom-web")
+        self.url = QLineEdit(placeholderText=self.tr("https://pacs.example.org/dicom-web"))
         self.auth = QComboBox()
         for key, label in AUTH_CHOICES:
             self.auth.addItem(label, key)
         self.username = QLineEdit()
-        self.secret = QLineEdit(placeholderText="leave empty to keep the saved one")
+        self.secret = QLineEdit(placeholderText=self.tr("leave empty to keep the saved one"))
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.ca_bundle = QLineEdit(placeholderText="system certificates")
-        browse = QPushButton("Browse...")
+        self.ca_bundle = QLineEdit(placeholderText=self.tr("system certificates"))
+        browse = QPushButton(self.tr("Browse..."))
         browse.clicked.connect(self._browse_ca)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_bundle, 1)
         ca_row.addWidget(browse)
-        self.verify_tls = QCheckBox("Verify the server's TLS certificate")
-        self.allow_http = QCheckBox("Allow the password over plain http:// (unencrypted: anyone "
-                                    "on the network can read it)")
-        self.test_button = QPushButton("Test connection")
+        self.verify_tls = QCheckBox(self.tr("Verify the server's TLS certificate"))
+        self.allow_http = QCheckBox(self.tr("Allow the password over plain http:// (unencrypted: anyone "
+                                    "on the network can read it)"))
+        self.test_button = QPushButton(self.tr("Test connection"))
         self.test_button.clicked.connect(self.test_connection)
         self.test_result = QLabel("")
         self.test_result.setWordWrap(True)
-        self.default = QCheckBox("Default archive")
+        self.default = QCheckBox(self.tr("Default archive"))
 
         form = QFormLayout()
-        form.addRow("Name", self.name)
-        form.addRow("DICOMweb URL", self.url)
-        form.addRow("Login", self.auth)
-        form.addRow("User name", self.username)
-        form.addRow("Password / token", self.secret)
-        form.addRow("CA bundle", ca_row)
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("DICOMweb URL"), self.url)
+        form.addRow(self.tr("Login"), self.auth)
+        form.addRow(self.tr("User name"), self.username)
+        form.addRow(self.tr("Password / token"), self.secret)
+        form.addRow(self.tr("CA bundle"), ca_row)
         form.addRow("", self.verify_tls)
         form.addRow("", self.allow_http)
         form.addRow("", self.default)
@@ -139,7 +139,7 @@ class SettingsDialog(QDialog):
 
         self.library_limit = QDoubleSpinBox()
         self.library_limit.setRange(0.0, 100000.0)
-        self.library_limit.setSuffix(" GB (0: no limit)")
+        self.library_limit.setSuffix(self.tr(" GB (0: no limit)"))
         self.library_limit.setValue(settings.library_max_gb)
 
         self.error = QLabel("")
@@ -151,7 +151,7 @@ class SettingsDialog(QDialog):
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
 
         left = QVBoxLayout()
-        left.addWidget(QLabel("Archives"))
+        left.addWidget(QLabel(self.tr("Archives")))
         left.addWidget(self.list, 1)
         left.addWidget(add)
         left.addWidget(remove)
@@ -162,14 +162,14 @@ class SettingsDialog(QDialog):
         archives_layout = QVBoxLayout(archives_tab)
         archives_layout.addLayout(top)
         library_form = QFormLayout()
-        library_form.addRow("Local library size limit", self.library_limit)
+        library_form.addRow(self.tr("Local library size limit"), self.library_limit)
         archives_layout.addLayout(library_form)
         self.tabs = QTabWidget()
-        self.tabs.addTab(archives_tab, "Archives")
-        self.tabs.addTab(self._ris_tab(), "RIS")
-        self.tabs.addTab(self._letterhead_tab(), "Letterhead")
-        self.tabs.addTab(self._appearance_tab(), "Appearance")
-        self.tabs.addTab(self._signing_tab(), "Signing")
+        self.tabs.addTab(archives_tab, self.tr("Archives"))
+        self.tabs.addTab(self._ris_tab(), self.tr("RIS"))
+        self.tabs.addTab(self._letterhead_tab(), self.tr("Letterhead"))
+        self.tabs.addTab(self._appearance_tab(), self.tr("Appearance"))
+        self.tabs.addTab(self._signing_tab(), self.tr("Signing"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.error)
@@ -196,8 +196,8 @@ class SettingsDialog(QDialog):
         self.theme.setCurrentIndex(max(0, self.theme.findData(current_theme())))
         tab = QWidget()
         form = QFormLayout(tab)
-        form.addRow("Theme", self.theme)
-        note = QLabel("The dark theme keeps the frame around the images dark, as reading rooms are.")
+        form.addRow(self.tr("Theme"), self.theme)
+        note = QLabel(self.tr("The dark theme keeps the frame around the images dark, as reading rooms are."))
         note.setWordWrap(True)
         form.addRow("", note)
         return tab
@@ -209,7 +209,7 @@ class SettingsDialog(QDialog):
         self._ris_saved: dict[str, Any] = dict(ris) if isinstance(ris, dict) else {}
         self.ris_name = QLineEdit(str(self._ris_saved.get("name", "RIS")))
         self.ris_fhir_url = QLineEdit(str(self._ris_saved.get("fhir_url", "")),
-                                      placeholderText="https://ris.example.org/fhir/R4 (empty: no FHIR)")
+                                      placeholderText=self.tr("https://ris.example.org/fhir/R4 (empty: no FHIR)"))
         self.ris_auth = QComboBox()
         for key, label in AUTH_CHOICES:
             self.ris_auth.addItem(label, key)
@@ -217,28 +217,28 @@ class SettingsDialog(QDialog):
         keys = [k for k, _ in AUTH_CHOICES]
         self.ris_auth.setCurrentIndex(keys.index(auth) if auth in keys else 0)
         self.ris_username = QLineEdit(str(self._ris_saved.get("username", "")))
-        self.ris_secret = QLineEdit(placeholderText="leave empty to keep the saved one")
+        self.ris_secret = QLineEdit(placeholderText=self.tr("leave empty to keep the saved one"))
         self.ris_secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.ris_mllp_host = QLineEdit(str(self._ris_saved.get("mllp_host", "")),
-                                       placeholderText="optional: HL7 v2 host for ORU^R01")
+                                       placeholderText=self.tr("optional: HL7 v2 host for ORU^R01"))
         self.ris_mllp_port = QSpinBox()
         self.ris_mllp_port.setRange(0, 65535)
-        self.ris_mllp_port.setSpecialValueText("none")
+        self.ris_mllp_port.setSpecialValueText(self.tr("none"))
         self.ris_mllp_port.setValue(int(self._ris_saved.get("mllp_port", 0) or 0))
-        self.ris_test_button = QPushButton("Test connection")
+        self.ris_test_button = QPushButton(self.tr("Test connection"))
         self.ris_test_button.clicked.connect(self.test_ris_connection)
         self.ris_test_result = QLabel("")
         self.ris_test_result.setWordWrap(True)
         self.ris_auth.currentIndexChanged.connect(self._ris_auth_changed)
         self._ris_auth_changed()
         form = QFormLayout()
-        form.addRow("Name", self.ris_name)
-        form.addRow("FHIR R4 base URL", self.ris_fhir_url)
-        form.addRow("Login", self.ris_auth)
-        form.addRow("User name", self.ris_username)
-        form.addRow("Password / token", self.ris_secret)
-        form.addRow("HL7 v2 MLLP host", self.ris_mllp_host)
-        form.addRow("HL7 v2 MLLP port", self.ris_mllp_port)
+        form.addRow(self.tr("Name"), self.ris_name)
+        form.addRow(self.tr("FHIR R4 base URL"), self.ris_fhir_url)
+        form.addRow(self.tr("Login"), self.ris_auth)
+        form.addRow(self.tr("User name"), self.ris_username)
+        form.addRow(self.tr("Password / token"), self.ris_secret)
+        form.addRow(self.tr("HL7 v2 MLLP host"), self.ris_mllp_host)
+        form.addRow(self.tr("HL7 v2 MLLP port"), self.ris_mllp_port)
         form.addRow(self.ris_test_button, self.ris_test_result)
         tab = QWidget()
         tab.setLayout(form)
@@ -282,7 +282,7 @@ class SettingsDialog(QDialog):
             return
         secret = self.ris_secret.text()
         self.ris_test_button.setEnabled(False)
-        self.ris_test_result.setText("Testing...")
+        self.ris_test_result.setText(self.tr("Testing..."))
 
         def work(_progress: Any, _cancel: Any) -> str:
             if secret:
@@ -306,17 +306,17 @@ class SettingsDialog(QDialog):
         lines = self._letterhead_saved.get("address_lines") or []
         self.lh_practice = QLineEdit(str(self._letterhead_saved.get("practice_name", "")))
         self.lh_address = QPlainTextEdit("\n".join(str(x) for x in lines) if isinstance(lines, list) else "")
-        self.lh_address.setPlaceholderText("one line per address line")
+        self.lh_address.setPlaceholderText(self.tr("one line per address line"))
         self.lh_address.setMaximumHeight(90)
         self.lh_phone = QLineEdit(str(self._letterhead_saved.get("phone", "")))
         self.lh_email = QLineEdit(str(self._letterhead_saved.get("email", "")))
         self.lh_department = QLineEdit(str(self._letterhead_saved.get("department", "")))
         form = QFormLayout()
-        form.addRow("Practice name", self.lh_practice)
-        form.addRow("Address", self.lh_address)
-        form.addRow("Phone", self.lh_phone)
-        form.addRow("E-mail", self.lh_email)
-        form.addRow("Department", self.lh_department)
+        form.addRow(self.tr("Practice name"), self.lh_practice)
+        form.addRow(self.tr("Address"), self.lh_address)
+        form.addRow(self.tr("Phone"), self.lh_phone)
+        form.addRow(self.tr("E-mail"), self.lh_email)
+        form.addRow(self.tr("Department"), self.lh_department)
         tab = QWidget()
         tab.setLayout(form)
         return tab
@@ -339,31 +339,31 @@ class SettingsDialog(QDialog):
         self.trust_list = QListWidget()
         for path in self.settings.signing.trust_roots:
             self._add_trust_item(path, self._describe_trust_file(path))
-        add = QPushButton("Add CA certificate...")
-        remove = QPushButton("Remove")
+        add = QPushButton(self.tr("Add CA certificate..."))
+        remove = QPushButton(self.tr("Remove"))
         add.clicked.connect(lambda: self.add_trust_root())
         remove.clicked.connect(self.remove_trust_root)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(remove)
         buttons.addStretch(1)
-        note = QLabel("A signed report is checked right after signing: the signer's certificate must be "
+        note = QLabel(self.tr("A signed report is checked right after signing: the signer's certificate must be "
                       "issued by one of these authorities (certificate files, PEM or DER). With none, "
-                      "only the certificates that came with the key file or smart card are used.")
+                      "only the certificates that came with the key file or smart card are used."))
         note.setWordWrap(True)
         sig = self.settings.signing
-        self.tsa_url = QLineEdit(sig.tsa_url, placeholderText="https://tsa.example.org/tsp (RFC 3161)")
-        self.signer_family = QLineEdit(sig.family_name, placeholderText="when the certificate has none")
-        self.signer_given = QLineEdit(sig.given_name, placeholderText="when the certificate has none")
-        self.professional_id = QLineEdit(sig.professional_id, placeholderText="RPPS number")
+        self.tsa_url = QLineEdit(sig.tsa_url, placeholderText=self.tr("https://tsa.example.org/tsp (RFC 3161)"))
+        self.signer_family = QLineEdit(sig.family_name, placeholderText=self.tr("when the certificate has none"))
+        self.signer_given = QLineEdit(sig.given_name, placeholderText=self.tr("when the certificate has none"))
+        self.professional_id = QLineEdit(sig.professional_id, placeholderText=self.tr("RPPS number"))
         identity = QFormLayout()
-        identity.addRow("Time-stamping authority", self.tsa_url)
-        identity.addRow("Family name", self.signer_family)
-        identity.addRow("Given name", self.signer_given)
-        identity.addRow("RPPS number", self.professional_id)
+        identity.addRow(self.tr("Time-stamping authority"), self.tsa_url)
+        identity.addRow(self.tr("Family name"), self.signer_family)
+        identity.addRow(self.tr("Given name"), self.signer_given)
+        identity.addRow(self.tr("RPPS number"), self.professional_id)
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        layout.addWidget(QLabel("Trusted certificate authorities"))
+        layout.addWidget(QLabel(self.tr("Trusted certificate authorities")))
         layout.addWidget(self.trust_list, 1)
         layout.addLayout(buttons)
         layout.addWidget(note)
@@ -400,7 +400,7 @@ class SettingsDialog(QDialog):
             if not path:
                 return False
         if path in self.trust_root_paths():
-            self.error.setText(f"{path} is already trusted.")
+            self.error.setText(self.tr("{0} is already trusted.").format(path))
             return False
         try:
             certs = load_certificate_file(path)
@@ -408,8 +408,7 @@ class SettingsDialog(QDialog):
             self.error.setText(str(exc))
             return False
         if not any(c.ca or c.self_signed in ("yes", "maybe") for c in certs):
-            self.error.setText(f"{path} holds a signer's certificate, not an authority's; add the certificate "
-                               "of the CA that issued it.")
+            self.error.setText(self.tr("{0} holds a signer's certificate, not an authority's; add the certificate of the CA that issued it.").format(path))
             return False
         self.error.setText("")
         self._add_trust_item(path, "; ".join(describe_certificate(c) for c in certs))
@@ -501,7 +500,7 @@ class SettingsDialog(QDialog):
             return
         secret = self.secret.text()
         self.test_button.setEnabled(False)
-        self.test_result.setText("Testing...")
+        self.test_result.setText(self.tr("Testing..."))
 
         def work(_progress: Any, _cancel: Any) -> str:
             from workstation.net.dicomweb import DicomWebClient

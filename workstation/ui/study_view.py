@@ -873,7 +873,7 @@ class StudyView(QWidget):
             try:
                 self.library.add_bytes(data)
             except WorkstationError as exc:
-                log.warning("could not keep a document in the library: %s", type(exc).__name__)
+                log.warning(self.tr("could not keep a document in the library: %s"), type(exc).__name__)
             return bytes(data)
         raise StoreError(f"Instance {sop_uid} is neither in the library nor in the archive.")
 

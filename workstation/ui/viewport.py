@@ -139,7 +139,7 @@ class SliceScrollBar(QWidget):
         # It fills its whole rectangle: the viewport behind it need not be painted first.
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("Images of this series: loaded ones marked; click or drag to jump")
+        self.setToolTip(self.tr("Images of this series: loaded ones marked; click or drag to jump"))
 
     def index_at(self, y: float) -> int:
         """The image index at height ``y`` (widget pixels) of the strip."""

@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -85,8 +85,8 @@ def _mark_incomplete(study: StudySummary, images: QStandardItem, origin: QStanda
     """Say on the row that the local copy is incomplete (see the module docstring)."""
     note = study.completeness_note()
     expected = study.expected_instances if study.expected_instances is not None else study.local_instances
-    images.setText(f"{study.usable_instances or 0} of {expected}")
-    origin.setText(f"{origin.text()} (incomplete)")
+    images.setText(QCoreApplication.translate("worklist", "{0} of {1}").format(study.usable_instances or 0, expected))
+    origin.setText(QCoreApplication.translate("worklist", "{0} (incomplete)").format(origin.text()))
     tip = f"{note[0].upper()}{note[1:]}."
     for item in (images, origin):
         item.setToolTip(tip)
@@ -134,11 +134,11 @@ class WorklistWidget(QWidget):
 
         self.source = QComboBox()
         self.source.addItems(source_names)
-        self.source.setToolTip("Where to search")
-        self.name = QLineEdit(placeholderText="Patient name (* ? wildcards)")
-        self.patient_id = QLineEdit(placeholderText="Patient ID")
-        self.accession = QLineEdit(placeholderText="Accession")
-        self.description = QLineEdit(placeholderText="Description")
+        self.source.setToolTip(self.tr("Where to search"))
+        self.name = QLineEdit(placeholderText=self.tr("Patient name (* ? wildcards)"))
+        self.patient_id = QLineEdit(placeholderText=self.tr("Patient ID"))
+        self.accession = QLineEdit(placeholderText=self.tr("Accession"))
+        self.description = QLineEdit(placeholderText=self.tr("Description"))
         self.modality = QComboBox()
         self.modality.addItems(["Any", "CT", "MR", "CR", "DX", "MG", "US", "XA", "NM", "PT", "RF", "SR", "OT"])
         self.date_choice = QComboBox()
@@ -150,7 +150,7 @@ class WorklistWidget(QWidget):
             date_edit.setDisplayFormat("yyyy-MM-dd")
             date_edit.setDate(QDate.currentDate())
             date_edit.setVisible(False)
-        self.search_button = QPushButton("Search")
+        self.search_button = QPushButton(self.tr("Search"))
         self.search_button.setDefault(True)
         self.status = QLabel("")
 
@@ -177,9 +177,9 @@ class WorklistWidget(QWidget):
         self.banner = QFrame()
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
         banner_layout = QHBoxLayout(self.banner)
-        banner_layout.addWidget(QLabel("The local library is empty. Configure an archive in the "
-                                       "settings, import files, or add the demo study to start."))
-        self.demo_button = QPushButton("Add demo study")
+        banner_layout.addWidget(QLabel(self.tr("The local library is empty. Configure an archive in the "
+                                       "settings, import files, or add the demo study to start.")))
+        self.demo_button = QPushButton(self.tr("Add demo study"))
         self.demo_button.clicked.connect(self.demo_requested.emit)
         banner_layout.addWidget(self.demo_button)
         self.banner.setVisible(False)
@@ -236,7 +236,7 @@ class WorklistWidget(QWidget):
         if self._task is not None:
             self._task.cancel()
         query, source = self.query(), self.source.currentText()
-        self.status.setText(f"Searching {source}...")
+        self.status.setText(self.tr("Searching {0}...").format(source))
         self.search_button.setEnabled(False)
         task = tasks.Task(lambda _p, _c: self._search(query, source))
         task.signals.finished.connect(self._show_results)
@@ -352,7 +352,7 @@ class WorklistWidget(QWidget):
                 header.setToolTip(NO_RIS_TIP)
             return
         if header is not None:
-            header.setToolTip(f"Report status held by the RIS '{profile.name}'")
+            header.setToolTip(self.tr("Report status held by the RIS '{0}'").format(profile.name))
         keys = [(s.accession_number.strip(), s.study_uid) for _i, s in self._report_items()]
         for item, study in self._report_items():
             item.setText("")
@@ -388,7 +388,7 @@ class WorklistWidget(QWidget):
             item.setText(label)
             item.setData(label, Qt.ItemDataRole.UserRole + 1)
             item.setData(status, Qt.ItemDataRole.UserRole + 3)
-            item.setToolTip(f"Report status in the RIS: {status}")
+            item.setToolTip(self.tr("Report status in the RIS: {0}").format(status))
         self.table.resizeColumnToContents(REPORT_COLUMN)
 
     def _report_statuses_failed(self, message: str) -> None:
@@ -396,7 +396,7 @@ class WorklistWidget(QWidget):
             return
         for item, study in self._report_items():
             if study.accession_number.strip():
-                item.setToolTip("The RIS could not be asked for the report status.")
+                item.setToolTip(self.tr("The RIS could not be asked for the report status."))
         first = message.split("; ")[0].rstrip(".")
         self.status.setText(f"{self._found_text} Report status unknown: {first}.".strip())
 
