@@ -47,6 +47,9 @@ def create_main_window(settings: Settings | None = None, *, make_viewport: Any =
 def run_app(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("Workstation")
+    from workstation.ui.i18n import install_translations
+
+    install_translations()  # the settings' language, else the system's (issue 17)
     try:
         window = create_main_window()
     except WorkstationError as exc:

@@ -200,6 +200,17 @@ class SettingsDialog(QDialog):
         note = QLabel(self.tr("The dark theme keeps the frame around the images dark, as reading rooms are."))
         note.setWordWrap(True)
         form.addRow("", note)
+        from workstation.ui.i18n import LANGUAGE_CHOICES, chosen_language
+
+        self.language = QComboBox()
+        self.language.addItem(self.tr("System language"), "")
+        for key, label in LANGUAGE_CHOICES[1:]:
+            self.language.addItem(label, key)
+        self.language.setCurrentIndex(max(0, self.language.findData(chosen_language())))
+        form.addRow(self.tr("Language"), self.language)
+        language_note = QLabel(self.tr("A new language applies when the workstation starts again."))
+        language_note.setWordWrap(True)
+        form.addRow("", language_note)
         return tab
 
     # -- RIS and letterhead ---------------------------------------------------------------------
@@ -571,6 +582,9 @@ class SettingsDialog(QDialog):
 
         theme = str(self.theme.currentData())
         save_theme(theme)
+        from workstation.ui.i18n import save_language
+
+        save_language(str(self.language.currentData() or ""))
         apply_theme(theme)
         self.settings = settings
         self.saved.emit(settings)

@@ -1,0 +1,85 @@
+"""The interface's language (issue 17): Qt's translation system with the catalogues of
+:mod:`workstation.i18n`, and the user's locale for dates and numbers.
+
+The language follows the operating system's unless the settings choose one (``ui.ini``,
+``appearance/language``: "", "en" or "fr"). :func:`install_translations` loads the workstation's
+catalogue and Qt's own (``qtbase_fr.qm``: the standard buttons and dialogs), and makes the
+language's ``QLocale`` the default, so that ``QLocale()`` writes "12,5" and "12 janv. 2025".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication, QDate, QLibraryInfo, QLocale, QTranslator
+
+from workstation.i18n import ENGLISH, FRENCH, LANGUAGES, catalogue_path, pick_language
+
+_KEY = "appearance/language"
+_installed: list[QTranslator] = []
+#: (value kept, what the settings show): each language is named in its own language.
+LANGUAGE_CHOICES = (("", "System language"), (ENGLISH, "English"), (FRENCH, "Français"))
+_LOCALES = {ENGLISH: QLocale(QLocale.Language.English, QLocale.Country.UnitedStates),
+            FRENCH: QLocale(QLocale.Language.French, QLocale.Country.France)}
+
+
+def chosen_language() -> str:
+    """The choice in the settings: "" (the system's), "en" or "fr"."""
+    from workstation.ui.main_window import ui_settings
+
+    value = str(ui_settings().value(_KEY, "") or "").lower()
+    return value if value in LANGUAGES else ""
+
+
+def save_language(choice: str) -> None:
+    from workstation.ui.main_window import ui_settings
+
+    store = ui_settings()
+    store.setValue(_KEY, choice if choice in LANGUAGES else "")
+    store.sync()
+
+
+def current_language() -> str:
+    """The language the interface speaks: the settings' choice, else the system's."""
+    return pick_language(chosen_language(), QLocale.system().name())
+
+
+def install_translations(language: str | None = None) -> str:
+    """Speak ``language`` (default: :func:`current_language`) from now on; returns it.
+
+    Widgets made afterwards show the translated text (a language chosen in the settings applies
+    at the next start). A missing catalogue leaves the interface in English and says so once.
+    """
+    app = QCoreApplication.instance()
+    language = language if language in LANGUAGES else current_language()
+    for translator in _installed:
+        if app is not None:
+            app.removeTranslator(translator)
+    _installed.clear()
+    QLocale.setDefault(_LOCALES.get(language, _LOCALES[ENGLISH]))
+    if language == ENGLISH or app is None:
+        return language
+    path = catalogue_path(language)
+    own = QTranslator()
+    if path is None or not own.load(str(path)):
+        import logging
+
+        logging.getLogger(__name__).warning("The %s translation catalogue was not found at %s.", language, path)
+        return language
+    qt = QTranslator()
+    if qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    app.installTranslator(own)
+    _installed.append(own)
+    return language
+
+
+def format_number(value: float, decimals: int = 1) -> str:
+    """``value`` in the interface's locale: "12,5" in French."""
+    return QLocale().toString(float(value), "f", decimals)
+
+
+def format_date(day: dt.date) -> str:
+    """A date in the interface's locale: "12 janv. 2025" in French, "12 Jan 2025" in English."""
+    return QLocale().toString(QDate(day.year, day.month, day.day), "d MMM yyyy")
