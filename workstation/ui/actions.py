@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -50,12 +50,12 @@ VOLUME_3D_KEY = "Ctrl+D"
 
 #: What the viewport does with the mouse and scroll keys (handled inside the viewport).
 VIEWPORT_HELP = (
-    ("Mouse wheel, Up/Down, Page Up/Down, Home/End", "Scroll through the images"),
-    ("Right-drag", "Window/level"),
-    ("Middle-drag / Ctrl+wheel", "Pan / zoom"),
-    ("Shift+click", "3D cursor: the other viewports jump to the point"),
-    ("Double-click", "Maximise or restore the viewport"),
-    ("Drag a series from the list", "Show it in the viewport it is dropped on"),
+    (QT_TRANSLATE_NOOP("shortcuts", "Mouse wheel, Up/Down, Page Up/Down, Home/End"), QT_TRANSLATE_NOOP("shortcuts", "Scroll through the images")),
+    (QT_TRANSLATE_NOOP("shortcuts", "Right-drag"), QT_TRANSLATE_NOOP("shortcuts", "Window/level")),
+    (QT_TRANSLATE_NOOP("shortcuts", "Middle-drag / Ctrl+wheel"), QT_TRANSLATE_NOOP("shortcuts", "Pan / zoom")),
+    ("Shift+click", QT_TRANSLATE_NOOP("shortcuts", "3D cursor: the other viewports jump to the point")),
+    (QT_TRANSLATE_NOOP("shortcuts", "Double-click"), QT_TRANSLATE_NOOP("shortcuts", "Maximise or restore the viewport")),
+    (QT_TRANSLATE_NOOP("shortcuts", "Drag a series from the list"), QT_TRANSLATE_NOOP("shortcuts", "Show it in the viewport it is dropped on")),
 )
 
 
@@ -78,31 +78,31 @@ class ReadingActions(QObject):
                 self.layout_menu.addAction(action)
                 if (rows, columns) in GRID_KEYS:
                     self.actions.append(action)
-        self.maximise = self._make("&Maximise / restore viewport", "Ctrl+M", lambda: self._on(lambda s: s.grid.toggle_maximise()))
+        self.maximise = self._make(self.tr("&Maximise / restore viewport"), "Ctrl+M", lambda: self._on(lambda s: s.grid.toggle_maximise()))
 
         self.preset_actions: list[QAction] = []
         for key in range(1, 10):
-            action = self._make(f"Window preset {key}", str(key), partial(self._preset, key))
+            action = self._make(self.tr("Window preset {0}").format(key), str(key), partial(self._preset, key))
             action.setProperty("presetKey", key)
             self.preset_actions.append(action)
-        self.own_window = self._make("Image's own &window", "0", lambda: self._state(lambda st: st.reset_window()))
+        self.own_window = self._make(self.tr("Image's own &window"), "0", lambda: self._state(lambda st: st.reset_window()))
         self.preset_menu = QMenu(self.tr("Window &presets"), window)
         self.preset_menu.aboutToShow.connect(self._fill_preset_menu)
 
-        self.fit = self._make("&Fit to viewport", "F", lambda: self._state(lambda st: st.fit()))
-        self.one_to_one = self._make("&1:1 pixels", "Z", lambda: self._state(lambda st: st.one_to_one()))
-        self.rotate = self._make("&Rotate 90° clockwise", "Ctrl+R", lambda: self._state(lambda st: st.rotate_clockwise()))
-        self.rotate_back = self._make("Rotate 90° counter-clockwise", "Ctrl+Shift+R", lambda: self._state(lambda st: st.rotate_counterclockwise()))
-        self.flip_h = self._make("Flip &horizontal", "H", lambda: self._state(lambda st: st.flip_screen_horizontal()))
-        self.flip_v = self._make("Flip &vertical", "V", lambda: self._state(lambda st: st.flip_screen_vertical()))
-        self.invert = self._make("&Invert", "I", lambda: self._state(lambda st: setattr(st, "invert", not st.invert)))
-        self.reset = self._make("Rese&t view", "R", lambda: self._on(lambda s: s.reset_view()))
+        self.fit = self._make(self.tr("&Fit to viewport"), "F", lambda: self._state(lambda st: st.fit()))
+        self.one_to_one = self._make(self.tr("&1:1 pixels"), "Z", lambda: self._state(lambda st: st.one_to_one()))
+        self.rotate = self._make(self.tr("&Rotate 90° clockwise"), "Ctrl+R", lambda: self._state(lambda st: st.rotate_clockwise()))
+        self.rotate_back = self._make(self.tr("Rotate 90° counter-clockwise"), "Ctrl+Shift+R", lambda: self._state(lambda st: st.rotate_counterclockwise()))
+        self.flip_h = self._make(self.tr("Flip &horizontal"), "H", lambda: self._state(lambda st: st.flip_screen_horizontal()))
+        self.flip_v = self._make(self.tr("Flip &vertical"), "V", lambda: self._state(lambda st: st.flip_screen_vertical()))
+        self.invert = self._make(self.tr("&Invert"), "I", lambda: self._state(lambda st: setattr(st, "invert", not st.invert)))
+        self.reset = self._make(self.tr("Rese&t view"), "R", lambda: self._on(lambda s: s.reset_view()))
         self.reset.setShortcuts([QKeySequence("R"), QKeySequence("Esc")])
-        self.auto = self._make("&Auto window", "A", lambda: self._on(lambda s: s.auto_window()))
+        self.auto = self._make(self.tr("&Auto window"), "A", lambda: self._on(lambda s: s.auto_window()))
 
-        self.cine = self._make("&Cine play/pause", "C", self._toggle_cine, checkable=True)
-        self.faster = self._make("Cine faster", "]", lambda: self._fps_step(1.25))
-        self.slower = self._make("Cine slower", "[", lambda: self._fps_step(0.8))
+        self.cine = self._make(self.tr("&Cine play/pause"), "C", self._toggle_cine, checkable=True)
+        self.faster = self._make(self.tr("Cine faster"), "]", lambda: self._fps_step(1.25))
+        self.slower = self._make(self.tr("Cine slower"), "[", lambda: self._fps_step(0.8))
         self.fps = QDoubleSpinBox()
         self.fps.setRange(1.0, 120.0)
         self.fps.setDecimals(1)
@@ -110,9 +110,9 @@ class ReadingActions(QObject):
         self.fps.setToolTip(self.tr("Cine frame rate (frames per second)"))
         self.fps.valueChanged.connect(lambda value: self._on(lambda s: s.set_cine_fps(value)))
 
-        self.reference_lines = self._make("Reference &lines", "Ctrl+L", lambda: self._on(lambda s: s.set_reference_lines(self.reference_lines.isChecked())), checkable=True)
+        self.reference_lines = self._make(self.tr("Reference &lines"), "Ctrl+L", lambda: self._on(lambda s: s.set_reference_lines(self.reference_lines.isChecked())), checkable=True)
         self.reference_lines.setChecked(True)
-        self.link_scroll = self._make("Lin&ked scrolling", "Ctrl+Shift+L", lambda: self._on(lambda s: s.set_link_scroll(self.link_scroll.isChecked())), checkable=True)
+        self.link_scroll = self._make(self.tr("Lin&ked scrolling"), "Ctrl+Shift+L", lambda: self._on(lambda s: s.set_link_scroll(self.link_scroll.isChecked())), checkable=True)
         self.link_scroll.setChecked(True)
 
     def _make(self, text: str, shortcut: str | None, slot: Callable[[], Any], *, checkable: bool = False, register: bool = True) -> QAction:
@@ -163,7 +163,7 @@ class ReadingActions(QObject):
         if not presets:
             presets = available_presets("CT")
             names = {p.key: p.label for p in presets if p.key is not None}
-            names.setdefault(9, "the image's own first window (CT)")
+            names.setdefault(9, self.tr("the image's own first window (CT)"))
             return names
         return {p.key: p.label for p in presets if p.key is not None}
 
@@ -212,25 +212,25 @@ class ReadingActions(QObject):
     def tool_bar(self) -> QToolBar:
         bar = QToolBar(self.tr("Reading tools"))
         bar.setObjectName("readingTools")
-        for menu, text in ((self.layout_menu, "Layout"), (self.preset_menu, "W/L presets")):
+        for menu, text in ((self.layout_menu, self.tr("Layout")), (self.preset_menu, self.tr("W/L presets"))):
             button = QToolButton()
             button.setText(text)
             button.setMenu(menu)
             button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
             bar.addWidget(button)
         bar.addSeparator()
-        for action, label in ((self.fit, "Fit"), (self.one_to_one, "1:1"), (self.rotate, "Rotate"),
-                              (self.flip_h, "Flip H"), (self.flip_v, "Flip V"), (self.invert, "Invert"),
-                              (self.reset, "Reset")):
+        for action, label in ((self.fit, self.tr("Fit")), (self.one_to_one, "1:1"), (self.rotate, self.tr("Rotate")),
+                              (self.flip_h, self.tr("Flip H")), (self.flip_v, self.tr("Flip V")), (self.invert, self.tr("Invert")),
+                              (self.reset, self.tr("Reset"))):
             action.setIconText(label)
             bar.addAction(action)
         bar.addSeparator()
-        self.cine.setIconText("Cine")
+        self.cine.setIconText(self.tr("Cine"))
         bar.addAction(self.cine)
         bar.addWidget(self.fps)
         bar.addSeparator()
-        self.reference_lines.setIconText("Ref. lines")
-        self.link_scroll.setIconText("Link scroll")
+        self.reference_lines.setIconText(self.tr("Ref. lines"))
+        self.link_scroll.setIconText(self.tr("Link scroll"))
         bar.addAction(self.reference_lines)
         bar.addAction(self.link_scroll)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -262,9 +262,10 @@ def shortcut_rows(actions: list[QAction], preset_names: dict[int, str] | None = 
             text = action.text().replace("&", "")
             key = action.property("presetKey")
             if isinstance(key, int) and key in names:
-                text = f"Window preset: {names[key]}"
+                text = QCoreApplication.translate("actions", "Window preset: {0}").format(names[key])
             rows.append((keys, text))
-    rows.extend(VIEWPORT_HELP)
+    rows.extend((QCoreApplication.translate("shortcuts", keys), QCoreApplication.translate("shortcuts", text))
+                for keys, text in VIEWPORT_HELP)
     return rows
 
 
@@ -275,7 +276,7 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
         self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels(["Keys", "Action"])
+        self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for r, (keys, text) in enumerate(rows):
