@@ -83,3 +83,12 @@ def format_number(value: float, decimals: int = 1) -> str:
 def format_date(day: dt.date) -> str:
     """A date in the interface's locale: "12 janv. 2025" in French, "12 Jan 2025" in English."""
     return QLocale().toString(QDate(day.year, day.month, day.day), "d MMM yyyy")
+
+
+def format_dicom_date(value: str) -> str:
+    """A DICOM DA value (YYYYMMDD, PS3.5 6.2) in the interface's locale; other text unchanged."""
+    try:
+        day = dt.datetime.strptime(value.strip()[:8], "%Y%m%d").date()
+    except ValueError:
+        return value
+    return format_date(day)

@@ -32,7 +32,7 @@ from typing import Any
 import keyring
 import keyring.errors
 import numpy as np
-from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -125,7 +125,8 @@ SIGNING_METHOD_SETTING = "report/signing_method"  # "pkcs12" or "pkcs11"
 PKCS11_LIBRARY_SETTING = "report/pkcs11_library"
 PKCS11_TOKEN_SETTING = "report/pkcs11_token"
 PKCS11_KEY_SETTING = "report/pkcs11_key_label"
-SIGNING_METHODS = (("pkcs12", "Key file (PKCS#12)"), ("pkcs11", "Smart card (PKCS#11)"))
+SIGNING_METHODS = (("pkcs12", QT_TRANSLATE_NOOP("ReportEditor", "Key file (PKCS#12)")),
+                   ("pkcs11", QT_TRANSLATE_NOOP("ReportEditor", "Smart card (PKCS#11)")))
 
 
 def letterhead_from_settings(settings: Settings, practice: str = "") -> Letterhead:
@@ -309,7 +310,7 @@ class FieldEditor(QWidget):
     def set_placeholder(self, on: bool) -> None:
         """Mark the value as the template's default, not yet the radiologist's (italic, grey)."""
         self.widget.setStyleSheet(PLACEHOLDER_STYLE if on else "")
-        self.widget.setToolTip("Template default: not in the signed report until you change or accept it"
+        self.widget.setToolTip(self.tr("Template default: not in the signed report until you change or accept it")
                                if on else "")
 
 
@@ -502,7 +503,7 @@ class ReportEditor(QWidget):
             buttons.addWidget(b)
         self.signing_method = QComboBox()
         for key, label in SIGNING_METHODS:
-            self.signing_method.addItem(label, key)
+            self.signing_method.addItem(self.tr(label), key)
         remembered = str(report_settings().value(SIGNING_METHOD_SETTING, "pkcs12") or "pkcs12")
         self.signing_method.setCurrentIndex(max(0, self.signing_method.findData(remembered)))
         self.signing_method.setToolTip(self.tr("What the signing key is on: a PKCS#12 key file (password in the "
@@ -578,7 +579,7 @@ class ReportEditor(QWidget):
             marked = mark_template_text(current, self.template)  # a draft from before placeholders
             if marked is not current:
                 saved.versions[-1] = marked
-            self.choice_reason = f"Saved draft restored ({self.template.title})."
+            self.choice_reason = self.tr("Saved draft restored ({0}).").format(self.template.title)
         else:
             self.template = choice.template
             self.choice_reason = choice.reason
@@ -627,7 +628,7 @@ class ReportEditor(QWidget):
                 self.history.update((self.collect() or report).with_placeholder_section("comparison", line))
                 self.sections["comparison"].text.setPlainText(line)
                 self.sections["comparison"].set_placeholders(True, self.sections["comparison"]._placeholder_fields)
-                self.message.emit(f"Comparison filled from {len(priors)} prior stud{'y' if len(priors) == 1 else 'ies'}.")
+                self.message.emit(self.tr("Comparison filled from {0} prior stud{1}.").format(len(priors), 'y' if len(priors) == 1 else 'ies'))
 
         task = tasks.Task(lambda _p, _c: find_priors(study, library, archive))
         task.signals.finished.connect(done)
@@ -677,13 +678,16 @@ class ReportEditor(QWidget):
             self._loading = False
 
     def _header_text(self, report: Report) -> str:
+        from workstation.ui.i18n import format_dicom_date
         from workstation.ui.worklist import format_person_name
 
         p, s = report.patient, report.study
-        birth = f"{p.birth_date[:4]}-{p.birth_date[4:6]}-{p.birth_date[6:]}" if len(p.birth_date) == 8 else p.birth_date
-        date = f"{s.study_date[:4]}-{s.study_date[4:6]}-{s.study_date[6:]}" if len(s.study_date) == 8 else s.study_date
-        return (f"<b>{format_person_name(p.name)}</b> · ID {p.patient_id} · born {birth or '?'} · {p.sex or '?'}<br>"
-                f"{s.description or 'Study'} · {'/'.join(s.modalities)} · {date} · accession {s.accession_number or '—'}")
+        birth = format_dicom_date(p.birth_date)
+        date = format_dicom_date(s.study_date)
+        return (self.tr("<b>{0}</b> · ID {1} · born {2} · {3}<br>{4} · {5} · {6} · accession {7}")
+                .format(format_person_name(p.name), p.patient_id, birth or "?", p.sex or "?",
+                        s.description or self.tr("Study"), "/".join(s.modalities), date,
+                        s.accession_number or "—"))
 
     def _refresh_controls(self) -> None:
         report = self.report
@@ -704,8 +708,8 @@ class ReportEditor(QWidget):
             self.state.setText("")
         else:
             kind = "" if report.kind is VersionKind.ORIGINAL else f" ({report.kind.value})"
-            self.state.setText(f"Version {report.version}{kind}: {report.status.value.upper()}"
-                               + (f", signed by {report.signer_name}" if report.locked else ""))
+            self.state.setText(self.tr("Version {0}{1}: {2}").format(report.version, kind, report.status.value.upper())
+                               + (self.tr(", signed by {0}").format(report.signer_name) if report.locked else ""))
         self.history_list.clear()
         if self.history is not None:
             for version in self.history.versions:
@@ -756,7 +760,7 @@ class ReportEditor(QWidget):
             self.message.emit(str(exc))
             return None
         except OSError as exc:
-            self.message.emit(f"The report draft could not be saved ({exc.strerror}); check the disk.")
+            self.message.emit(self.tr("The report draft could not be saved ({0}); check the disk.").format(exc.strerror))
             return None
         self.saved_label.setText("draft saved " + dt.datetime.now().strftime("%H:%M:%S"))
         return self.last_saved
@@ -787,7 +791,7 @@ class ReportEditor(QWidget):
                                     placeholder_sections=frozenset(placeholders),
                                     placeholder_fields=frozenset(set(defaults) - set(kept))))
         self.template = new
-        self.choice_reason = f"'{new.title}' chosen by hand."
+        self.choice_reason = self.tr("'{0}' chosen by hand.").format(new.title)
         self._show()
         self.save_draft()
 
@@ -817,14 +821,13 @@ class ReportEditor(QWidget):
         for t in sorted(self.library_templates.templates.values(), key=lambda t: t.title):
             self.template_combo.addItem(t.title, t.id)
         self.template_combo.setCurrentIndex(max(0, self.template_combo.findData(current)))
-        notes = f" {len(imported.notes)} note(s): " + " ".join(imported.notes) if imported.notes else ""
-        self._say(f"Imported '{template.title}' ({len(template.all_fields())} fields); choose it in the "
-                  f"template list.{notes}")
+        notes = self.tr(" {0} note(s): ").format(len(imported.notes)) + " ".join(imported.notes) if imported.notes else ""
+        self._say(self.tr("Imported '{0}' ({1} fields); choose it in the template list.{2}").format(template.title, len(template.all_fields()), notes))
         return template
 
     def _choose_template_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "IHE MRRT report template", "",
-                                              "MRRT templates (*.html *.htm);;All files (*)")
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("IHE MRRT report template"), "",
+                                              self.tr("MRRT templates (*.html *.htm);;All files (*)"))
         return Path(name) if name else None
 
     def insert_normal_findings(self) -> None:
@@ -834,13 +837,12 @@ class ReportEditor(QWidget):
         if report is None or report.locked or self.template is None or self.history is None:
             return
         if not self.template.has_normal:
-            self._say(f"The template '{self.template.title}' has no normal findings to insert.")
+            self._say(self.tr("The template '{0}' has no normal findings to insert.").format(self.template.title))
             return
         self.history.update(insert_normal(report, self.template))
         self._show()
         self.save_draft()
-        self._say(f"Normal findings of '{self.template.title}' inserted as your text; check and edit them "
-                  "before signing.")
+        self._say(self.tr("Normal findings of '{0}' inserted as your text; check and edit them before signing.").format(self.template.title))
 
     def accept_placeholders(self, section: str) -> None:
         """Keep the template text and default values of ``section`` as the radiologist's own."""
@@ -866,7 +868,7 @@ class ReportEditor(QWidget):
             return
         self.save_draft()
         self._refresh_controls()
-        self._say("The report is preliminary: others may read it; it is still editable.")
+        self._say(self.tr("The report is preliminary: others may read it; it is still editable."))
 
     def new_version(self, kind: VersionKind) -> None:
         """An addendum or a correction of the final version (asks for the reason)."""
@@ -884,7 +886,7 @@ class ReportEditor(QWidget):
             return
         self._show()
         self.save_draft()
-        self._say(f"Version {new.version} ({kind.value}) started; sign it when it is written.")
+        self._say(self.tr("Version {0} ({1}) started; sign it when it is written.").format(new.version, kind.value))
 
     # -- measurements and key images from the viewer ------------------------------------------
 
@@ -919,7 +921,7 @@ class ReportEditor(QWidget):
             return None
         if tools is None:
             if not automatic:
-                self._say("Open the study in the viewer to insert its measurements and key images.", error=True)
+                self._say(self.tr("Open the study in the viewer to insert its measurements and key images."), error=True)
             return None
         lines = []
         for m in tools.measurements:
@@ -944,14 +946,13 @@ class ReportEditor(QWidget):
                 pixels[ref.sop_instance_uid] = np.asarray(thumb)
         if not lines and not key_images:
             if not automatic:
-                self._say("The viewer has no measurements or key images for this study.")
+                self._say(self.tr("The viewer has no measurements or key images for this study."))
             return None
         self.history.update(report.with_measurements(lines).with_key_images(key_images))
         self.key_image_pixels = pixels
         self.save_draft()
-        how = "Inserted automatically before signing" if automatic else "Inserted"
-        self._say(f"{how}: {len(lines)} measurement{'s' if len(lines) != 1 else ''} and "
-                  f"{len(key_images)} key image{'s' if len(key_images) != 1 else ''} from the viewer.")
+        how = self.tr("Inserted automatically before signing") if automatic else self.tr("Inserted")
+        self._say(self.tr("{0}: {1} measurement{2} and {3} key image{4} from the viewer.").format(how, len(lines), 's' if len(lines) != 1 else '', len(key_images), 's' if len(key_images) != 1 else ''))
         return len(lines), len(key_images)
 
     def _image_header(self, sop_instance_uid: str) -> Any:
@@ -1029,17 +1030,17 @@ class ReportEditor(QWidget):
                 return None
             library, token, key_label = str(chosen[0]), chosen[1], chosen[2]
         if not Path(library).is_file():
-            raise SigningError(f"The PKCS#11 module {library} does not exist; check the smart card software.")
+            raise SigningError(self.tr("The PKCS#11 module {0} does not exist; check the smart card software.").format(library))
         if not token:
-            raise SigningError("No token label is set for the smart card; enter it with Card....")
+            raise SigningError(self.tr("No token label is set for the smart card; enter it with Card...."))
         try:  # imported here, on the UI thread, for the worker that opens the token (see above)
             import pkcs11  # noqa: F401
             import pyhanko.config.pkcs11  # noqa: F401
             import pyhanko.sign.pkcs11  # noqa: F401
         except ImportError:
-            raise SigningError("Smart card signing needs the python-pkcs11 package; install it or "
-                               "sign with a key file.") from None
-        pin = self.ask_pin(f"PIN for the token '{token}'")
+            raise SigningError(self.tr("Smart card signing needs the python-pkcs11 package; install it or "
+                               "sign with a key file.")) from None
+        pin = self.ask_pin(self.tr("PIN for the token '{0}'").format(token))
         if not pin:
             return None
         return Pkcs11Credential(Path(library), token, ask_pin=OneTimePin(pin), key_label=key_label or None)
@@ -1069,7 +1070,7 @@ class ReportEditor(QWidget):
         except keyring.errors.KeyringError:
             known = None
         if known is None:
-            password = self.ask_password(f"Password of the signing key {path.name}")
+            password = self.ask_password(self.tr("Password of the signing key {0}").format(path.name))
             if password is None:
                 return None
             store_pkcs12_password(credential.key_id, password)
@@ -1090,7 +1091,7 @@ class ReportEditor(QWidget):
             names = report.placeholder_names(self.template.field_labels())
             choice = self.confirm_placeholders(names)
             if choice is None:
-                self._say("Not signed: edit or accept the template text first (" + ", ".join(names) + ").")
+                self._say(self.tr("Not signed: edit or accept the template text first (") + ", ".join(names) + ").")
                 return
             if choice == KEEP:
                 assert self.history is not None
@@ -1112,7 +1113,7 @@ class ReportEditor(QWidget):
             self._say(str(exc), error=True)
             return
         if not self.preview_signing(preview):
-            self._say("Not signed: the report is still a draft.")
+            self._say(self.tr("Not signed: the report is still a draft."))
             return
         try:
             credential = self.credential()
@@ -1120,8 +1121,8 @@ class ReportEditor(QWidget):
             self._say(str(exc), error=True)
             return
         if credential is None:
-            self._say("Only a user with a signing credential can make a report final; choose a PKCS#12 key "
-                      "file (or a smart card) to sign.", error=True)
+            self._say(self.tr("Only a user with a signing credential can make a report final; choose a PKCS#12 key "
+                      "file (or a smart card) to sign."), error=True)
             return
         template, headers = self.template, list(self.headers)
         self.sign_with(credential, settings=settings, template=template, headers=headers,
@@ -1153,7 +1154,7 @@ class ReportEditor(QWidget):
         task.signals.failed.connect(self._sign_failed)
         task.signals.progress.connect(lambda _d, _t, m: self._say(m) if m else None)
         self._task = task
-        self._say("Signing…")
+        self._say(self.tr("Signing…"))
         self._refresh_controls()
         return tasks.start(task)
 
@@ -1181,12 +1182,12 @@ class ReportEditor(QWidget):
         return SignPreviewDialog(pdf, self).exec() == QDialog.DialogCode.Accepted
 
     def _ask_password(self, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, self.tr("Signing key"), prompt + " (kept in the system keyring):",
+        text, ok = QInputDialog.getText(self, self.tr("Signing key"), prompt + self.tr(" (kept in the system keyring):"),
                                         QLineEdit.EchoMode.Password)
         return text if ok else None
 
     def _ask_pin(self, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, self.tr("Smart card"), prompt + " (used for this signing only, never stored):",
+        text, ok = QInputDialog.getText(self, self.tr("Smart card"), prompt + self.tr(" (used for this signing only, never stored):"),
                                         QLineEdit.EchoMode.Password)
         return text if ok and text else None
 
@@ -1201,7 +1202,7 @@ class ReportEditor(QWidget):
         return text.strip() if ok and text.strip() else None
 
     def _choose_key_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Signing key (PKCS#12)", "", "PKCS#12 key (*.p12 *.pfx)")
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Signing key (PKCS#12)"), "", self.tr("PKCS#12 key (*.p12 *.pfx)"))
         return Path(name) if name else None
 
 
@@ -1216,8 +1217,8 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     key images' thumbnails for the PDF, in the order of ``report.key_images``. Runs in a worker thread."""
     say = progress or (lambda _d, _t, _m: None)
     if credential is None:
-        raise SigningError("Only a user with a signing credential can make a report final; set up a key file or a smart card first.")
-    say(0, 3, "Signing the report…")
+        raise SigningError(QCoreApplication.translate("report_editor", "Only a user with a signing credential can make a report final; set up a key file or a smart card first."))
+    say(0, 3, QCoreApplication.translate("report_editor", "Signing the report…"))
     letterhead = letterhead or letterhead_from_settings(settings, practice)
     practice = letterhead.practice_name
     report = with_study_context(report, headers)  # time zone, order numbers (for the RIS)
@@ -1229,25 +1230,25 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
                                 organization=practice)
     folder = write_outgoing(signed, outgoing_folder(settings))
-    say(1, 3, "Queueing the report for delivery…")
+    say(1, 3, QCoreApplication.translate("report_editor", "Queueing the report for delivery…"))
     outbox = open_outbox(settings)
     outbox.add(folder)
-    say(2, 3, "Delivering the report…")
+    say(2, 3, QCoreApplication.translate("report_editor", "Delivering the report…"))
     try:
         entries = outbox.deliver_all()
     except OutboxBusy:
         entries = outbox.outbox_status()
     entry = next((e for e in entries if e.version_uid == signed.version_uid), None)
     when = signed.signed_at.astimezone().strftime("%Y-%m-%d %H:%M")
-    sentence = f"Signed by {signed.signer_name} at {when}."
+    sentence = QCoreApplication.translate("report_editor", "Signed by {0} at {1}.").format(signed.signer_name, when)
     if not signed.identity_checked:
-        sentence += (" The signer's identity was not checked against a trusted authority (no CA is configured):"
-                     " add the practice's CA under Settings > Signing.")
+        sentence += (QCoreApplication.translate("report_editor", " The signer's identity was not checked against a trusted authority (no CA is configured):"
+                     " add the practice's CA under Settings > Signing."))
     if entry is None or not entry.destinations:
-        sentence += " No RIS or archive is configured, so the report waits in the outbox (File > Outbox)."
+        sentence += QCoreApplication.translate("report_editor", " No RIS or archive is configured, so the report waits in the outbox (File > Outbox).")
     else:
         parts = [f"{name} {d.state}" for name, d in sorted(entry.destinations.items())]
-        sentence += " Delivery: " + ", ".join(parts) + "."
+        sentence += QCoreApplication.translate("report_editor", " Delivery: {0}.").format(", ".join(parts))
     return SignOutcome(signed, folder, sentence)
 
 
@@ -1255,7 +1256,7 @@ class ReportDock(QDockWidget):
     """The report editor as a dock widget beside the viewports."""
 
     def __init__(self, settings: Callable[[], Settings], parent: QWidget | None = None) -> None:
-        super().__init__("Report", parent)
+        super().__init__(self.tr("Report"), parent)
         self.setObjectName("reportEditor")
         self.editor = ReportEditor(settings, self)
         # In a scroll area, so that docked in the side panel's place (380 px, a tab beside the
