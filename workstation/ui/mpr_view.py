@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import vtkmodules.qt
 from pydicom.dataset import Dataset
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -90,11 +90,11 @@ ZOOM_PER_NOTCH = 1.2
 ROTATE_STEP_DEGREES = 5.0
 #: Positions per Page Up / Page Down.
 PAGE_STEP = 10
-PROJECTIONS = (("Thin", Projection.NONE), ("MIP", Projection.MIP), ("MinIP", Projection.MINIP), ("Average", Projection.AVERAGE))
-INTERPOLATIONS = (("Linear", Interpolation.LINEAR), ("Cubic", Interpolation.CUBIC), ("Nearest", Interpolation.NEAREST))
-MEASURE_TOOLS = (("No measuring", None), ("Length", Kind.LENGTH), ("Angle", Kind.ANGLE), ("Probe", Kind.PROBE))
+PROJECTIONS = ((QT_TRANSLATE_NOOP("MprView", "Thin"), Projection.NONE), ("MIP", Projection.MIP), (QT_TRANSLATE_NOOP("MprView", "MinIP"), Projection.MINIP), (QT_TRANSLATE_NOOP("MprView", "Average"), Projection.AVERAGE))
+INTERPOLATIONS = ((QT_TRANSLATE_NOOP("MprView", "Linear"), Interpolation.LINEAR), (QT_TRANSLATE_NOOP("MprView", "Cubic"), Interpolation.CUBIC), (QT_TRANSLATE_NOOP("MprView", "Nearest"), Interpolation.NEAREST))
+MEASURE_TOOLS = ((QT_TRANSLATE_NOOP("MprView", "No measuring"), None), (QT_TRANSLATE_NOOP("MprView", "Length"), Kind.LENGTH), (QT_TRANSLATE_NOOP("MprView", "Angle"), Kind.ANGLE), (QT_TRANSLATE_NOOP("MprView", "Probe"), Kind.PROBE))
 #: What the fourth pane shows when no curved reformat is open.
-FOURTH_PANES = (("Legend", "legend"), ("Source image", "source"))
+FOURTH_PANES = ((QT_TRANSLATE_NOOP("MprView", "Legend"), "legend"), (QT_TRANSLATE_NOOP("MprView", "Source image"), "source"))
 #: Milliseconds after the last drag or wheel step before the full-quality picture is drawn.
 SETTLE_MS = 250
 
@@ -103,7 +103,7 @@ def _choice(items: Sequence[tuple[str, Any]], tooltip: str) -> QComboBox:
     """A combo box of (label, value) items with a tool tip."""
     combo = QComboBox()
     for label, value in items:
-        combo.addItem(label, value)
+        combo.addItem(QCoreApplication.translate("MprView", label), value)
     combo.setToolTip(tooltip)
     return combo
 
@@ -153,8 +153,8 @@ class MprView(VolumeLoadingView):
         self.slab.setSingleStep(1.0)
         self.slab.setSuffix(self.tr(" mm"))
         self.slab.setToolTip(self.tr("Slab thickness in mm (0: a thin plane)"))
-        self.projection = _choice(PROJECTIONS, "How a thick slab is projected")
-        self.interpolation = _choice(INTERPOLATIONS, "Interpolation between voxel centres")
+        self.projection = _choice(PROJECTIONS, self.tr("How a thick slab is projected"))
+        self.interpolation = _choice(INTERPOLATIONS, self.tr("Interpolation between voxel centres"))
         self.presets = QComboBox()
         self.presets.setToolTip(self.tr("Window presets (keys 1-9); right-drag changes the window"))
         self.reset_button = QPushButton(self.tr("Orthogonal (O)"))
@@ -163,9 +163,9 @@ class MprView(VolumeLoadingView):
         self.curved_button.setCheckable(True)
         self.curved_button.setToolTip(self.tr("Curved MPR: click points along a structure in the pane used last; Enter or Esc finishes"))
         self.position = QLabel("")
-        self.measure_tool = _choice(MEASURE_TOOLS, "Measure on any plane in mm (patient space): click the points; Del deletes the selected one")
+        self.measure_tool = _choice(MEASURE_TOOLS, self.tr("Measure on any plane in mm (patient space): click the points; Del deletes the selected one"))
         self.fourth_pane_choice = _choice(
-            FOURTH_PANES, "Fourth pane: the legend, or the acquired slice at the crosshair with the planes' reference lines")
+            FOURTH_PANES, self.tr("Fourth pane: the legend, or the acquired slice at the crosshair with the planes' reference lines"))
         self.measurement_list = QListWidget()
         self.measurement_list.setMaximumWidth(300)
         self.measurement_list.setMinimumWidth(220)
@@ -177,7 +177,7 @@ class MprView(VolumeLoadingView):
         self._planes_sent: tuple[Any, ...] | None = None
 
         tools = QHBoxLayout()
-        for text, widget in (("Slab", self.slab), ("", self.projection), ("Interpolation", self.interpolation), ("Window", self.presets)):
+        for text, widget in ((self.tr("Slab"), self.slab), ("", self.projection), (self.tr("Interpolation"), self.interpolation), (self.tr("Window"), self.presets)):
             if text:
                 tools.addWidget(QLabel(text))
             tools.addWidget(widget)
@@ -766,17 +766,16 @@ class MprView(VolumeLoadingView):
         assert state is not None
         c = state.center
         lines = [self.title] if self.title else []
-        lines.append(f"Crosshair (LPS mm): {c[0]:.1f}, {c[1]:.1f}, {c[2]:.1f}")
+        lines.append(self.tr("Crosshair (LPS mm): {0:.1f}, {1:.1f}, {2:.1f}").format(c[0], c[1], c[2]))
         for name in PLANE_NAMES:
             plane = state.plane(name)
             n = plane.normal
-            lines.append(f"{name.capitalize()}: {state.slice_index(name) + 1}/{state.slice_count(name)}"
-                         f"  normal {orientation_letters(n) or '-'}")
+            lines.append(self.tr("{0}: {1}/{2}  normal {3}").format(name.capitalize(), state.slice_index(name) + 1, state.slice_count(name), orientation_letters(n) or '-'))
         if state.projection is not Projection.NONE:
-            lines.append(f"Slab {state.slab_thickness:g} mm {state.projection.name}")
-        lines.append(f"Interpolation: {state.interpolation.value}")
+            lines.append(self.tr("Slab {0:g} mm {1}").format(state.slab_thickness, state.projection.name))
+        lines.append(self.tr("Interpolation: {0}").format(state.interpolation.value))
         if state.is_oblique:
-            lines.append("Oblique planes (O: orthogonal)")
+            lines.append(self.tr("Oblique planes (O: orthogonal)"))
         measured = self.measure.descriptions()
         if measured:
             lines.append("Measurements:")
@@ -807,7 +806,7 @@ class MprView(VolumeLoadingView):
     def capture(self) -> np.ndarray:
         """The whole 2 x 2 picture, (height, width, 3) uint8, drawn now."""
         if self.viewer is None:
-            raise WorkstationError("The MPR volume is not loaded yet; wait for it to load.")
+            raise WorkstationError(self.tr("The MPR volume is not loaded yet; wait for it to load."))
         self.render_now()
         return FrameReader(self.view.GetRenderWindow(), rerender=False).read()  # just drawn: read that frame back
 
