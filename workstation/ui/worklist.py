@@ -23,7 +23,14 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QDate,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -54,23 +61,23 @@ from workstation.report.delivery.profile import RisProfile, load_ris_profile
 from workstation.ui import tasks
 
 COLUMNS = (
-    "Patient", "Patient ID", "Birth date", "Sex", "Study date", "Modality", "Description",
-    "Accession", "Images", "Origin", "Report", "QC",
+    QT_TRANSLATE_NOOP("WorklistWidget", "Patient"), QT_TRANSLATE_NOOP("WorklistWidget", "Patient ID"), QT_TRANSLATE_NOOP("WorklistWidget", "Birth date"), QT_TRANSLATE_NOOP("WorklistWidget", "Sex"), QT_TRANSLATE_NOOP("WorklistWidget", "Study date"), QT_TRANSLATE_NOOP("WorklistWidget", "Modality"), QT_TRANSLATE_NOOP("WorklistWidget", "Description"),
+    QT_TRANSLATE_NOOP("WorklistWidget", "Accession"), QT_TRANSLATE_NOOP("WorklistWidget", "Images"), QT_TRANSLATE_NOOP("WorklistWidget", "Origin"), QT_TRANSLATE_NOOP("WorklistWidget", "Report"), QT_TRANSLATE_NOOP("WorklistWidget", "QC"),
 )
 REPORT_COLUMN = COLUMNS.index("Report")
 QC_COLUMN = COLUMNS.index("QC")
 #: QC states as the worklist shows them: (text, colour); nothing for a study never checked.
-QC_LOOK = {"errors": ("QC errors", "#ff5a5a"), "warnings": ("QC warnings", "#e0a030"), "passed": ("QC passed", "#50c070")}
-NO_RIS_TIP = "No RIS is configured: add its FHIR URL in the settings to see report status here."
-NO_ACCESSION_TIP = "This study has no accession number, so its report cannot be looked up."
-REPORT_LABELS = {NO_REPORT: "No report", "preliminary": "Preliminary", "final": "Final",
-                 "amended": "Amended", "corrected": "Corrected", "appended": "Addendum",
-                 "registered": "Ordered", "partial": "Partial", "cancelled": "Cancelled",
-                 "entered-in-error": "Entered in error"}
+QC_LOOK = {"errors": (QT_TRANSLATE_NOOP("WorklistWidget", "QC errors"), "#ff5a5a"), "warnings": (QT_TRANSLATE_NOOP("WorklistWidget", "QC warnings"), "#e0a030"), "passed": (QT_TRANSLATE_NOOP("WorklistWidget", "QC passed"), "#50c070")}
+NO_RIS_TIP = QT_TRANSLATE_NOOP("WorklistWidget", "No RIS is configured: add its FHIR URL in the settings to see report status here.")
+NO_ACCESSION_TIP = QT_TRANSLATE_NOOP("WorklistWidget", "This study has no accession number, so its report cannot be looked up.")
+REPORT_LABELS = {NO_REPORT: QT_TRANSLATE_NOOP("WorklistWidget", "No report"), "preliminary": QT_TRANSLATE_NOOP("WorklistWidget", "Preliminary"), "final": QT_TRANSLATE_NOOP("WorklistWidget", "Final"),
+                 "amended": QT_TRANSLATE_NOOP("WorklistWidget", "Amended"), "corrected": QT_TRANSLATE_NOOP("WorklistWidget", "Corrected"), "appended": QT_TRANSLATE_NOOP("WorklistWidget", "Addendum"),
+                 "registered": QT_TRANSLATE_NOOP("WorklistWidget", "Ordered"), "partial": QT_TRANSLATE_NOOP("WorklistWidget", "Partial"), "cancelled": QT_TRANSLATE_NOOP("WorklistWidget", "Cancelled"),
+                 "entered-in-error": QT_TRANSLATE_NOOP("WorklistWidget", "Entered in error")}
 IMAGES_COLUMN = COLUMNS.index("Images")
 ORIGIN_COLUMN = COLUMNS.index("Origin")
 INCOMPLETE_COLOUR = QColor(190, 90, 0)  # dark orange: readable on light and dark themes
-DATE_CHOICES = ("Any date", "Today", "Yesterday", "Last 7 days", "Last 30 days", "Range...")
+DATE_CHOICES = (QT_TRANSLATE_NOOP("WorklistWidget", "Any date"), QT_TRANSLATE_NOOP("WorklistWidget", "Today"), QT_TRANSLATE_NOOP("WorklistWidget", "Yesterday"), QT_TRANSLATE_NOOP("WorklistWidget", "Last 7 days"), QT_TRANSLATE_NOOP("WorklistWidget", "Last 30 days"), QT_TRANSLATE_NOOP("WorklistWidget", "Range..."))
 
 
 def format_person_name(pn: str) -> str:
@@ -140,9 +147,9 @@ class WorklistWidget(QWidget):
         self.accession = QLineEdit(placeholderText=self.tr("Accession"))
         self.description = QLineEdit(placeholderText=self.tr("Description"))
         self.modality = QComboBox()
-        self.modality.addItems(["Any", "CT", "MR", "CR", "DX", "MG", "US", "XA", "NM", "PT", "RF", "SR", "OT"])
+        self.modality.addItems([self.tr("Any"), "CT", "MR", "CR", "DX", "MG", "US", "XA", "NM", "PT", "RF", "SR", "OT"])
         self.date_choice = QComboBox()
-        self.date_choice.addItems(DATE_CHOICES)
+        self.date_choice.addItems([self.tr(c) for c in DATE_CHOICES])
         self.date_from = QDateEdit()
         self.date_to = QDateEdit()
         for date_edit in (self.date_from, self.date_to):
@@ -160,7 +167,7 @@ class WorklistWidget(QWidget):
             fields.addWidget(w)
 
         self.model = QStandardItemModel(0, len(COLUMNS))
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        self.model.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.proxy = QSortFilterProxyModel()
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole + 1)
@@ -200,13 +207,13 @@ class WorklistWidget(QWidget):
     # -- searching ---------------------------------------------------------------------------
 
     def _date_choice_changed(self, text: str) -> None:
-        custom = text == "Range..."
+        custom = self.date_choice.currentIndex() == len(DATE_CHOICES) - 1  # "Range..."
         self.date_from.setVisible(custom)
         self.date_to.setVisible(custom)
 
     def query(self) -> StudyQuery:
         today = dt.date.today()
-        choice = self.date_choice.currentText()
+        choice = DATE_CHOICES[max(0, self.date_choice.currentIndex())]
         start: dt.date | None = None
         end: dt.date | None = None
         if choice == "Today":
@@ -226,7 +233,7 @@ class WorklistWidget(QWidget):
             patient_id=self.patient_id.text().strip(),
             accession_number=self.accession.text().strip(),
             study_description=self.description.text().strip(),
-            modality="" if modality == "Any" else modality,
+            modality="" if modality in ("Any", self.tr("Any")) else modality,
             study_date_from=start,
             study_date_to=end,
             limit=500,
@@ -280,7 +287,7 @@ class WorklistWidget(QWidget):
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.resizeColumnsToContents()
         n = len(self._studies)
-        self._found_text = f"{n} stud{'y' if n == 1 else 'ies'} found."
+        self._found_text = self.tr("1 study found.") if n == 1 else self.tr("{0} studies found.").format(n)
         self.status.setText(self._found_text)
         self.fetch_report_statuses()
 
@@ -304,13 +311,14 @@ class WorklistWidget(QWidget):
             record = states.get(self._studies[int(row)].study_uid)
             state = getattr(getattr(record, "state", None), "value", "")
             text, colour = QC_LOOK.get(state, ("", ""))
+            text = self.tr(text) if text else text
             if state == "passed" and getattr(record, "passed_despite_errors", False):
-                text += " despite errors"
+                text += self.tr(" despite errors")
             counts = getattr(record, "counts", {}) or {}
             item.setText(text)
             item.setData(text, Qt.ItemDataRole.UserRole + 1)
             item.setForeground(QColor(colour) if colour else self.palette().text().color())
-            item.setToolTip(f"QC: {counts.get('error', 0)} error(s), {counts.get('warning', 0)} warning(s); F3 shows them"
+            item.setToolTip(self.tr("QC: {0} error(s), {1} warning(s); F3 shows them").format(counts.get('error', 0), counts.get('warning', 0))
                             if text else "")
 
     def qc_text(self, study_uid: str) -> str:
@@ -347,16 +355,16 @@ class WorklistWidget(QWidget):
         if profile is None or not profile.fhir_url:
             for item, _study in self._report_items():
                 item.setText("")
-                item.setToolTip(NO_RIS_TIP)
+                item.setToolTip(self.tr(NO_RIS_TIP))
             if header is not None:
-                header.setToolTip(NO_RIS_TIP)
+                header.setToolTip(self.tr(NO_RIS_TIP))
             return
         if header is not None:
             header.setToolTip(self.tr("Report status held by the RIS '{0}'").format(profile.name))
         keys = [(s.accession_number.strip(), s.study_uid) for _i, s in self._report_items()]
         for item, study in self._report_items():
             item.setText("")
-            item.setToolTip(NO_ACCESSION_TIP if not study.accession_number.strip() else "Asking the RIS...")
+            item.setToolTip(self.tr(NO_ACCESSION_TIP) if not study.accession_number.strip() else self.tr("Asking the RIS..."))
         if not any(acc for acc, _uid in keys):
             return
 
@@ -384,7 +392,7 @@ class WorklistWidget(QWidget):
             status = statuses.get((study.accession_number.strip(), study.study_uid))
             if status is None:
                 continue
-            label = REPORT_LABELS.get(status, status)
+            label = self.tr(REPORT_LABELS[status]) if status in REPORT_LABELS else status
             item.setText(label)
             item.setData(label, Qt.ItemDataRole.UserRole + 1)
             item.setData(status, Qt.ItemDataRole.UserRole + 3)
@@ -398,7 +406,7 @@ class WorklistWidget(QWidget):
             if study.accession_number.strip():
                 item.setToolTip(self.tr("The RIS could not be asked for the report status."))
         first = message.split("; ")[0].rstrip(".")
-        self.status.setText(f"{self._found_text} Report status unknown: {first}.".strip())
+        self.status.setText(self.tr("{0} Report status unknown: {1}.").format(self._found_text, first).strip())
 
     def report_status(self, study_uid: str) -> str | None:
         """The RIS's status shown for a study ("final", "none", ...; ``None``: not known)."""
