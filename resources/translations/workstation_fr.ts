@@ -5,27 +5,27 @@
     <name>CorrectionDialog</name>
     <message>
         <source>Correct demographics</source>
-        <translation type="unfinished"></translation>
+        <translation>Corriger l&apos;identité</translation>
     </message>
     <message>
         <source>Show changes</source>
-        <translation type="unfinished"></translation>
+        <translation>Afficher les modifications</translation>
     </message>
     <message>
         <source>The images are not edited in place: corrected copies with new UIDs are stored in {0}, then the originals are withdrawn with a rejection note “Incorrect Modality Worklist Entry” (IHE IOCM data correction).</source>
-        <translation type="unfinished"></translation>
+        <translation>Les images ne sont pas modifiées sur place : des copies corrigées avec de nouveaux UID sont enregistrées dans {0}, puis les originaux sont retirés avec une note de rejet « Incorrect Modality Worklist Entry » (correction de données IHE IOCM).</translation>
     </message>
     <message>
         <source>Apply correction</source>
-        <translation type="unfinished"></translation>
+        <translation>Appliquer la correction</translation>
     </message>
     <message>
         <source>Changes to confirm:</source>
-        <translation type="unfinished"></translation>
+        <translation>Modifications à confirmer :</translation>
     </message>
     <message>
         <source>Every image already holds these values: there is nothing to correct.</source>
-        <translation type="unfinished"></translation>
+        <translation>Toutes les images portent déjà ces valeurs : il n&apos;y a rien à corriger.</translation>
     </message>
 </context>
 <context>
@@ -33,15 +33,15 @@
     <message>
         <source>Previous page</source>
         <extracomment>Reads the PS3.10 bytes of one instance (library first, archive otherwise); runs in a worker.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Page précédente</translation>
     </message>
     <message>
         <source>Next page</source>
-        <translation type="unfinished"></translation>
+        <translation>Page suivante</translation>
     </message>
     <message>
         <source>Page {0} of {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>Page {0} sur {1}</translation>
     </message>
 </context>
 <context>
@@ -49,7 +49,11 @@
     <message>
         <source>not set</source>
         <extracomment>A yes/no field&apos;s choices: no answer, yes, no. How a placeholder (template text not yet the radiologist&apos;s) looks.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>non renseigné</translation>
+    </message>
+    <message>
+        <source>Template default: not in the signed report until you change or accept it</source>
+        <translation>Valeur par défaut du modèle : absente du compte rendu signé tant que vous ne l&apos;avez pas modifiée ou acceptée</translation>
     </message>
 </context>
 <context>
@@ -57,82 +61,82 @@
     <message>
         <source>Hanging protocol and stage (N / Shift+N: next / previous stage)</source>
         <extracomment>Whether studies open laid out by their protocol when the reader has not chosen (Hanging &gt; Apply protocols when a study opens, kept in ui.ini). &quot;Link current and prior here&quot;: the active viewport&apos;s slice and its partner&apos;s are the same anatomy. Most priors read for one study, whatever a protocol asks. Prefix of the study view&apos;s sync group keys made from a stage&apos;s sync groups. The link speed the prior prefetch&apos;s share is taken of (bytes per second): 100 Mbit/s. How often the prefetch looks whether the current study is still loading, in ms. The prefetch throttle of each open study (its bytes_taken says how much came through it).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Protocole d&apos;affichage et étape (N / Maj+N : étape suivante / précédente)</translation>
     </message>
     <message>
         <source>&amp;Link current and prior here</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Lier l&apos;examen actuel et l&apos;antérieur ici</translation>
     </message>
     <message>
         <source>The active viewport&apos;s slice and its linked partner&apos;s are the same anatomy: scroll them together from here (remembered for this pair of series)</source>
-        <translation type="unfinished"></translation>
+        <translation>La coupe de la fenêtre active et celle de sa partenaire liée montrent la même anatomie : les faire défiler ensemble à partir d&apos;ici (mémorisé pour cette paire de séries)</translation>
     </message>
     <message>
         <source>Hanging protocols not applied: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Protocoles d&apos;affichage non appliqués : {0}</translation>
     </message>
     <message>
         <source>Hanging protocols not applied ({0}); the default layout is shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>Protocoles d&apos;affichage non appliqués ({0}) ; la disposition par défaut est affichée.</translation>
     </message>
     <message>
         <source>Linked here ({0:+.1f} mm), but the offset could not be saved in {1}; check that folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Liées ici ({0:+.1f} mm), mais le décalage n&apos;a pas pu être enregistré dans {1} ; vérifiez ce dossier.</translation>
     </message>
     <message>
         <source>Current and prior linked here: {0:+.1f} mm along the slice axis (remembered for this pair).</source>
-        <translation type="unfinished"></translation>
+        <translation>Examen actuel et antérieur liés ici : {0:+.1f} mm le long de l&apos;axe des coupes (mémorisé pour cette paire).</translation>
     </message>
     <message>
         <source>The active viewport scrolls with no viewport of another Frame of Reference, so there is nothing to align.</source>
-        <translation type="unfinished"></translation>
+        <translation>La fenêtre active ne défile avec aucune fenêtre d&apos;un autre référentiel (Frame of Reference) : il n&apos;y a rien à aligner.</translation>
     </message>
     <message>
         <source>No hanging protocol is applied to the study in front.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucun protocole d&apos;affichage n&apos;est appliqué à l&apos;examen au premier plan.</translation>
     </message>
     <message>
         <source>Priors not shown: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Antérieurs non affichés : {0}</translation>
     </message>
     <message>
         <source>Priors not shown ({0}).</source>
-        <translation type="unfinished"></translation>
+        <translation>Antérieurs non affichés ({0}).</translation>
     </message>
     <message>
         <source>Priors not prefetched: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Antérieurs non préchargés : {0}</translation>
     </message>
     <message>
         <source>Layout saved as the hanging protocol &apos;{0}&apos; ({1}); Hanging &gt; Edit protocols changes its rules.</source>
-        <translation type="unfinished"></translation>
+        <translation>Disposition enregistrée comme protocole d&apos;affichage « {0} » ({1}) ; Affichage &gt; Modifier les protocoles change ses règles.</translation>
     </message>
     <message>
         <source>Save this layout as a protocol</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrer cette disposition comme protocole</translation>
     </message>
     <message>
         <source>Hanging protocol &apos;{0}&apos; saved; it applies to the next study that matches its rules.</source>
-        <translation type="unfinished"></translation>
+        <translation>Protocole d&apos;affichage « {0} » enregistré ; il s&apos;applique au prochain examen qui répond à ses règles.</translation>
     </message>
     <message>
         <source>Hanging protocol &apos;{0}&apos; imported.</source>
-        <translation type="unfinished"></translation>
+        <translation>Protocole d&apos;affichage « {0} » importé.</translation>
     </message>
     <message>
         <source>Hanging protocol exported to {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Protocole d&apos;affichage exporté vers {0}.</translation>
     </message>
 </context>
 <context>
     <name>KeyNoteDialog</name>
     <message>
         <source>Key image note</source>
-        <translation type="unfinished"></translation>
+        <translation>Note des images clés</translation>
     </message>
     <message>
         <source>Note for the key images of this study (saved with them):</source>
-        <translation type="unfinished"></translation>
+        <translation>Note pour les images clés de cet examen (enregistrée avec elles) :</translation>
     </message>
 </context>
 <context>
@@ -140,211 +144,211 @@
     <message>
         <source>Workstation</source>
         <extracomment>Series whose metadata (WADO-RS, PS3.18 10.4.1.1.2) is asked for at once when a study opens. After the window opens, viewports are made ready ahead of the first study (ms). How many viewports are kept ready ahead (built, render window initialised): the hanging protocols of everyday reading show two or more, and each one made while a study opens holds up its first image by tens of ms.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Station de travail</translation>
     </message>
     <message>
         <source>Worklist</source>
-        <translation type="unfinished"></translation>
+        <translation>Liste de travail</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Fichier</translation>
     </message>
     <message>
         <source>&amp;Import files or folder...</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Importer des fichiers ou un dossier...</translation>
     </message>
     <message>
         <source>Add &amp;demo study</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter l&apos;examen de &amp;démonstration</translation>
     </message>
     <message>
         <source>&amp;Outbox...</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Boîte d&apos;envoi...</translation>
     </message>
     <message>
         <source>Objects &amp;waiting for the archive...</source>
-        <translation type="unfinished"></translation>
+        <translation>Objets en &amp;attente de l&apos;archive...</translation>
     </message>
     <message>
         <source>&amp;New window</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Nouvelle fenêtre</translation>
     </message>
     <message>
         <source>&amp;Close study</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Fermer l&apos;examen</translation>
     </message>
     <message>
         <source>&amp;Settings...</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Paramètres...</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Quitter</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Affichage</translation>
     </message>
     <message>
         <source>&amp;Worklist</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Liste de travail</translation>
     </message>
     <message>
         <source>&amp;QC mode</source>
-        <translation type="unfinished"></translation>
+        <translation>Mode &amp;CQ</translation>
     </message>
     <message>
         <source>DICOM &amp;tags</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Balises DICOM</translation>
     </message>
     <message>
         <source>&amp;Report</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Compte rendu</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Aide</translation>
     </message>
     <message>
         <source>&amp;Shortcuts</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Raccourcis</translation>
     </message>
     <message>
         <source>No archive is configured; add one in File &gt; Settings.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucune archive n&apos;est configurée ; ajoutez-en une dans Fichier &gt; Paramètres.</translation>
     </message>
     <message>
         <source>This study has no images in the local library and no archive is configured to fetch them from.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cet examen n&apos;a pas d&apos;images dans la bibliothèque locale et aucune archive n&apos;est configurée pour les récupérer.</translation>
     </message>
     <message>
         <source>Opening the study</source>
-        <translation type="unfinished"></translation>
+        <translation>Ouverture de l&apos;examen</translation>
     </message>
     <message>
         <source>Reading series information</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture des informations des séries</translation>
     </message>
     <message>
         <source>The study has no series that can be shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>L&apos;examen n&apos;a aucune série affichable.</translation>
     </message>
     <message>
         <source> {0} rejected images hidden.</source>
-        <translation type="unfinished"></translation>
+        <translation> {0} images rejetées masquées.</translation>
     </message>
     <message>
         <source>Study opened</source>
-        <translation type="unfinished"></translation>
+        <translation>Examen ouvert</translation>
     </message>
     <message>
         <source> from the local library</source>
-        <translation type="unfinished"></translation>
+        <translation> depuis la bibliothèque locale</translation>
     </message>
     <message>
         <source>; {0} rejected images hidden</source>
-        <translation type="unfinished"></translation>
+        <translation>; {0} images rejetées masquées</translation>
     </message>
     <message>
         <source>{0} rejected images hidden</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} images rejetées masquées</translation>
     </message>
     <message>
         <source>Loading </source>
-        <translation type="unfinished"></translation>
+        <translation>Chargement </translation>
     </message>
     <message>
         <source>Open a study (or select an image in QC mode) to see its DICOM tags.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ouvrez un examen (ou sélectionnez une image en mode CQ) pour voir ses balises DICOM.</translation>
     </message>
     <message>
         <source>&amp;MPR (axial, coronal, sagittal)</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;MPR (axial, coronal, sagittal)</translation>
     </message>
     <message>
         <source>3D &amp;volume rendering</source>
-        <translation type="unfinished"></translation>
+        <translation>Rendu &amp;volumique 3D</translation>
     </message>
     <message>
         <source>Open a study and pick a volume series in a viewport first; MPR and 3D show the active viewport&apos;s series.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ouvrez d&apos;abord un examen et choisissez une série volumique dans une fenêtre ; la MPR et la 3D montrent la série de la fenêtre active.</translation>
     </message>
     <message>
         <source>The active viewport&apos;s series is not a volume (parallel slices of one stack), so it cannot be reformatted; choose a CT or MR series.</source>
-        <translation type="unfinished"></translation>
+        <translation>La série de la fenêtre active n&apos;est pas un volume (coupes parallèles d&apos;une même pile) et ne peut donc pas être reconstruite ; choisissez une série de scanner ou d&apos;IRM.</translation>
     </message>
     <message>
         <source>Reading the images</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture des images</translation>
     </message>
     <message>
         <source>{0} measurement(s) shown on the MPR planes</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} mesure(s) affichée(s) sur les plans MPR</translation>
     </message>
     <message>
         <source>; {0} of other kinds (ROIs, text) stay on the 2D images</source>
-        <translation type="unfinished"></translation>
+        <translation>; {0} d&apos;autres types (ROI, texte) restent sur les images 2D</translation>
     </message>
     <message>
         <source>&amp;Hanging</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Protocoles</translation>
     </message>
     <message>
         <source>&amp;Next stage</source>
-        <translation type="unfinished"></translation>
+        <translation>Étape &amp;suivante</translation>
     </message>
     <message>
         <source>&amp;Previous stage</source>
-        <translation type="unfinished"></translation>
+        <translation>Étape &amp;précédente</translation>
     </message>
     <message>
         <source>&amp;Save this layout as a protocol...</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Enregistrer cette disposition comme protocole...</translation>
     </message>
     <message>
         <source>&amp;Edit protocols...</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Modifier les protocoles...</translation>
     </message>
     <message>
         <source>&amp;Import protocol...</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Importer un protocole...</translation>
     </message>
     <message>
         <source>&amp;Export current protocol...</source>
-        <translation type="unfinished"></translation>
+        <translation>E&amp;xporter le protocole actuel...</translation>
     </message>
     <message>
         <source>&amp;Apply protocols when a study opens</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Appliquer les protocoles à l&apos;ouverture d&apos;un examen</translation>
     </message>
     <message>
         <source>Settings saved.</source>
-        <translation type="unfinished"></translation>
+        <translation>Paramètres enregistrés.</translation>
     </message>
     <message>
         <source> Searching {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation> Recherche dans {0}.</translation>
     </message>
     <message>
         <source>Adding demo study</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajout de l&apos;examen de démonstration</translation>
     </message>
     <message>
         <source>Adding the demo study</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajout de l&apos;examen de démonstration</translation>
     </message>
     <message>
         <source>Demo study added ({0} images).</source>
-        <translation type="unfinished"></translation>
+        <translation>Examen de démonstration ajouté ({0} images).</translation>
     </message>
     <message>
         <source>Import a folder of DICOM files</source>
-        <translation type="unfinished"></translation>
+        <translation>Importer un dossier de fichiers DICOM</translation>
     </message>
     <message>
         <source>Importing</source>
-        <translation type="unfinished"></translation>
+        <translation>Importation</translation>
     </message>
 </context>
 <context>
@@ -352,7 +356,7 @@
     <message>
         <source>Text:</source>
         <extracomment>The layer name of the DrawOps drawn here (not written to DICOM: the GSPS writer has its own). Colours: measurements, the selected one, the one being drawn. Saved measurements and annotations of another study shown beside this one (a prior). The layer of the DrawOps of another study&apos;s saved objects. How near (screen pixels) a click must be to a measurement&apos;s outline to select it. How near (screen pixels) a press must be to a handle to drag it rather than the shape. Longest side of a key-image thumbnail (image pixels). A press and release further apart than this (screen pixels) is a drag. Tool keys (keyboard shortcuts of the Measure menu). Points clicked or dragged before a drawing is finished (freehand: a drag, any number). A viewport shows a display set of a study other than this one (a prior): its Study Instance UID, once per study. Versions saved last (the next save names them as predecessors). True once measurements were read back from a report: the saved presentation state&apos;s copies of them (its graphic layer) are then not drawn twice. Small display images (uint8) of the key images, by SOP Instance UID. How each key image was shown when it was marked (window, displayed area), by SOP Instance UID: its presentation state for the printed report (:meth:`key_picture`). The Study Instance UID of this study (others shown beside it are priors). Saved objects of the other studies shown in this study&apos;s viewports, by Study Instance UID.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Texte :</translation>
     </message>
 </context>
 <context>
@@ -360,27 +364,27 @@
     <message>
         <source>Measurements of this study; click one to show its image</source>
         <extracomment>Starting width of the side panel (pixels): the report editor, a tab in its place, fits in it.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Mesures de cet examen ; cliquez sur une mesure pour afficher son image</translation>
     </message>
     <message>
         <source>Key images</source>
-        <translation type="unfinished"></translation>
+        <translation>Images clés</translation>
     </message>
     <message>
         <source>Key images (K marks or unmarks the image shown); click one to show it</source>
-        <translation type="unfinished"></translation>
+        <translation>Images clés (K marque ou démarque l&apos;image affichée) ; cliquez sur une image pour l&apos;afficher</translation>
     </message>
     <message>
         <source>Note...</source>
-        <translation type="unfinished"></translation>
+        <translation>Note...</translation>
     </message>
     <message>
         <source>Edit the note saved with the key images</source>
-        <translation type="unfinished"></translation>
+        <translation>Modifier la note enregistrée avec les images clés</translation>
     </message>
     <message>
         <source>Saved with the {0} (read-only here); click to show its image, double-click to open that study in its own tab and edit its measurements</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrée avec {0} (lecture seule ici) ; cliquez pour afficher son image, double-cliquez pour ouvrir cet examen dans son propre onglet et modifier ses mesures</translation>
     </message>
 </context>
 <context>
@@ -388,64 +392,166 @@
     <message>
         <source>&amp;Measure</source>
         <extracomment>How to open each prior whose saved objects were read (for editing them in its own tab).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Mesurer</translation>
     </message>
     <message>
         <source>Measurement tools</source>
-        <translation type="unfinished"></translation>
+        <translation>Outils de mesure</translation>
     </message>
     <message>
         <source>Saved objects not yet in the archive; click to see them</source>
-        <translation type="unfinished"></translation>
+        <translation>Objets enregistrés pas encore dans l&apos;archive ; cliquez pour les voir</translation>
     </message>
 </context>
 <context>
     <name>MprView</name>
     <message>
+        <source>Thin</source>
+        <extracomment>Where each plane sits in the 2 x 2 window: (x0, y0, x1, y1) in VTK&apos;s normalised viewport coordinates (y up). The fourth quarter holds the legend. The whole window, for a maximised pane. Magnification per wheel notch with Ctrl held. Degrees the crosshair turns per [ or ] key press. Positions per Page Up / Page Down.</extracomment>
+        <translation>Fine</translation>
+    </message>
+    <message>
+        <source>MinIP</source>
+        <translation>MinIP</translation>
+    </message>
+    <message>
+        <source>Average</source>
+        <translation>Moyenne</translation>
+    </message>
+    <message>
+        <source>Linear</source>
+        <translation>Linéaire</translation>
+    </message>
+    <message>
+        <source>Cubic</source>
+        <translation>Cubique</translation>
+    </message>
+    <message>
+        <source>Nearest</source>
+        <translation>Plus proche voisin</translation>
+    </message>
+    <message>
+        <source>No measuring</source>
+        <translation>Pas de mesure</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>Longueur</translation>
+    </message>
+    <message>
+        <source>Angle</source>
+        <translation>Angle</translation>
+    </message>
+    <message>
+        <source>Probe</source>
+        <translation>Sonde</translation>
+    </message>
+    <message>
+        <source>Legend</source>
+        <extracomment>What the fourth pane shows when no curved reformat is open.</extracomment>
+        <translation>Légende</translation>
+    </message>
+    <message>
+        <source>Source image</source>
+        <translation>Image source</translation>
+    </message>
+    <message>
         <source> mm</source>
-        <extracomment>Where each plane sits in the 2 x 2 window: (x0, y0, x1, y1) in VTK&apos;s normalised viewport coordinates (y up). The fourth quarter holds the legend. The whole window, for a maximised pane. Magnification per wheel notch with Ctrl held. Degrees the crosshair turns per [ or ] key press. Positions per Page Up / Page Down. What the fourth pane shows when no curved reformat is open. Milliseconds after the last drag or wheel step before the full-quality picture is drawn. The three planes after any change (crosshair, rotation): {name: ImagePlane}, for reference lines on the 2D viewports (workstation.model.spatial.reference_line). The MPR measurements changed (added, deleted, selected). A hanging protocol&apos;s MPR viewport: only this plane, over the whole view, no tool row. Set by the main window: the study view, &quot;mpr&quot;/&quot;3d&quot; and the display set shown. The pane shown alone (double-click), or None for the 2 x 2 layout. Curved MPR: the fourth pane shows the curved reformat; clicks add path points.</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>Milliseconds after the last drag or wheel step before the full-quality picture is drawn. The three planes after any change (crosshair, rotation): {name: ImagePlane}, for reference lines on the 2D viewports (workstation.model.spatial.reference_line). The MPR measurements changed (added, deleted, selected). A hanging protocol&apos;s MPR viewport: only this plane, over the whole view, no tool row. Set by the main window: the study view, &quot;mpr&quot;/&quot;3d&quot; and the display set shown. The pane shown alone (double-click), or None for the 2 x 2 layout. Curved MPR: the fourth pane shows the curved reformat; clicks add path points.</extracomment>
+        <translation> mm</translation>
     </message>
     <message>
         <source>Slab thickness in mm (0: a thin plane)</source>
-        <translation type="unfinished"></translation>
+        <translation>Épaisseur de coupe en mm (0 : un plan fin)</translation>
+    </message>
+    <message>
+        <source>How a thick slab is projected</source>
+        <translation>Projection d&apos;une coupe épaisse</translation>
+    </message>
+    <message>
+        <source>Interpolation between voxel centres</source>
+        <translation>Interpolation entre les centres des voxels</translation>
     </message>
     <message>
         <source>Window presets (keys 1-9); right-drag changes the window</source>
-        <translation type="unfinished"></translation>
+        <translation>Préréglages de fenêtre (touches 1-9) ; le glisser avec le bouton droit change la fenêtre</translation>
     </message>
     <message>
         <source>Orthogonal (O)</source>
-        <translation type="unfinished"></translation>
+        <translation>Orthogonal (O)</translation>
     </message>
     <message>
         <source>Reset the crosshair axes to axial, coronal and sagittal</source>
-        <translation type="unfinished"></translation>
+        <translation>Ramener les axes du réticule en axial, coronal et sagittal</translation>
     </message>
     <message>
         <source>Curved</source>
-        <translation type="unfinished"></translation>
+        <translation>Curviligne</translation>
     </message>
     <message>
         <source>Curved MPR: click points along a structure in the pane used last; Enter or Esc finishes</source>
-        <translation type="unfinished"></translation>
+        <translation>MPR curviligne : cliquez des points le long d&apos;une structure dans le volet utilisé en dernier ; Entrée ou Échap termine</translation>
+    </message>
+    <message>
+        <source>Measure on any plane in mm (patient space): click the points; Del deletes the selected one</source>
+        <translation>Mesurer sur n&apos;importe quel plan en mm (repère patient) : cliquez les points ; Suppr efface la mesure sélectionnée</translation>
+    </message>
+    <message>
+        <source>Fourth pane: the legend, or the acquired slice at the crosshair with the planes&apos; reference lines</source>
+        <translation>Quatrième volet : la légende, ou la coupe acquise au réticule avec les lignes de référence des plans</translation>
     </message>
     <message>
         <source>MPR measurements: click one to select it and go to its plane; Del deletes it</source>
-        <translation type="unfinished"></translation>
+        <translation>Mesures MPR : cliquez sur une mesure pour la sélectionner et aller à son plan ; Suppr l&apos;efface</translation>
+    </message>
+    <message>
+        <source>Slab</source>
+        <extracomment>&quot;legend&quot; or &quot;source&quot;: the fourth pane when no curved reformat is open.</extracomment>
+        <translation>Coupe épaisse</translation>
+    </message>
+    <message>
+        <source>Interpolation</source>
+        <translation>Interpolation</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>Fenêtre</translation>
     </message>
     <message>
         <source>Measure</source>
-        <extracomment>&quot;legend&quot; or &quot;source&quot;: the fourth pane when no curved reformat is open.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Mesurer</translation>
     </message>
     <message>
         <source>Curved MPR: click points along the structure in the {0} pane; Enter or Esc finishes.</source>
-        <translation type="unfinished"></translation>
+        <translation>MPR curviligne : cliquez des points le long de la structure dans le volet {0} ; Entrée ou Échap termine.</translation>
+    </message>
+    <message>
+        <source>Crosshair (LPS mm): {0:.1f}, {1:.1f}, {2:.1f}</source>
+        <translation>Réticule (LPS mm) : {0:.1f} ; {1:.1f} ; {2:.1f}</translation>
+    </message>
+    <message>
+        <source>{0}: {1}/{2}  normal {3}</source>
+        <translation>{0} : {1}/{2}  normale {3}</translation>
+    </message>
+    <message>
+        <source>Slab {0:g} mm {1}</source>
+        <translation>Coupe épaisse {0:g} mm {1}</translation>
+    </message>
+    <message>
+        <source>Interpolation: {0}</source>
+        <translation>Interpolation : {0}</translation>
+    </message>
+    <message>
+        <source>Oblique planes (O: orthogonal)</source>
+        <translation>Plans obliques (O : orthogonal)</translation>
     </message>
     <message>
         <source>L {0:.1f}  P {1:.1f}  H {2:.1f} mm</source>
-        <translation type="unfinished"></translation>
+        <translation>G {0:.1f}  P {1:.1f}  H {2:.1f} mm</translation>
+    </message>
+    <message>
+        <source>The MPR volume is not loaded yet; wait for it to load.</source>
+        <translation>Le volume MPR n&apos;est pas encore chargé ; attendez la fin du chargement.</translation>
     </message>
 </context>
 <context>
@@ -453,15 +559,15 @@
     <message>
         <source>Outbox: signed reports</source>
         <extracomment>How often the outbox is looked at (and what is due delivered), in ms.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Boîte d&apos;envoi : comptes rendus signés</translation>
     </message>
     <message>
         <source>Retry</source>
-        <translation type="unfinished"></translation>
+        <translation>Réessayer</translation>
     </message>
     <message>
         <source>Queue failed deliveries again and try everything undelivered now</source>
-        <translation type="unfinished"></translation>
+        <translation>Remettre en file les envois échoués et tenter tout ce qui n&apos;est pas livré maintenant</translation>
     </message>
 </context>
 <context>
@@ -469,35 +575,35 @@
     <message>
         <source>Waiting for the archive</source>
         <extracomment>How often the pending folder is looked at (ms); it is read again only when it changed. How often objects still waiting are sent again on their own (ms).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>En attente de l&apos;archive</translation>
     </message>
     <message>
         <source>Send now</source>
-        <translation type="unfinished"></translation>
+        <translation>Envoyer maintenant</translation>
     </message>
     <message>
         <source>Try to store every waiting object in the archive now</source>
-        <translation type="unfinished"></translation>
+        <translation>Tenter maintenant d&apos;enregistrer dans l&apos;archive chaque objet en attente</translation>
     </message>
     <message>
         <source>Discard</source>
-        <translation type="unfinished"></translation>
+        <translation>Abandonner</translation>
     </message>
     <message>
         <source>Drop the selected object the archive refused (it is not sent)</source>
-        <translation type="unfinished"></translation>
+        <translation>Abandonner l&apos;objet sélectionné refusé par l&apos;archive (il ne sera pas envoyé)</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Fermer</translation>
     </message>
     <message>
         <source>Sending...</source>
-        <translation type="unfinished"></translation>
+        <translation>Envoi...</translation>
     </message>
     <message>
         <source>Discard this {0}? It will not reach the archive.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abandonner ce {0} ? Il n&apos;atteindra pas l&apos;archive.</translation>
     </message>
 </context>
 <context>
@@ -505,27 +611,27 @@
     <message>
         <source>Template text not written by you</source>
         <extracomment>What the reader chose for untouched placeholders when signing.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Texte du modèle non écrit par vous</translation>
     </message>
     <message>
         <source>These parts of the report still hold template text or default values that you have neither edited nor accepted:</source>
-        <translation type="unfinished"></translation>
+        <translation>Ces parties du compte rendu contiennent encore du texte du modèle ou des valeurs par défaut que vous n&apos;avez ni modifiés ni acceptés :</translation>
     </message>
     <message>
         <source>Sign without them (they are left out of the report), keep them as your own text, or go back and edit them?</source>
-        <translation type="unfinished"></translation>
+        <translation>Signer sans elles (elles sont retirées du compte rendu), les garder comme votre propre texte, ou revenir les modifier ?</translation>
     </message>
     <message>
         <source>Sign without them</source>
-        <translation type="unfinished"></translation>
+        <translation>Signer sans elles</translation>
     </message>
     <message>
         <source>Keep them as my text</source>
-        <translation type="unfinished"></translation>
+        <translation>Les garder comme mon texte</translation>
     </message>
     <message>
         <source>Go back</source>
-        <translation type="unfinished"></translation>
+        <translation>Revenir</translation>
     </message>
 </context>
 <context>
@@ -533,138 +639,138 @@
     <message>
         <source>How many priors the protocol compares with (they are prefetched)</source>
         <extracomment>A read-only (shipped) protocol&apos;s &quot;Duplicate to edit&quot; was pressed.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Nombre d&apos;examens antérieurs comparés par le protocole (ils sont préchargés)</translation>
     </message>
     <message>
         <source>When does this protocol apply? Rules tested on the current study; a failed required rule rules the protocol out, the others add their weight.</source>
-        <translation type="unfinished"></translation>
+        <translation>Quand ce protocole s&apos;applique-t-il ? Règles testées sur l&apos;examen actuel ; l&apos;échec d&apos;une règle obligatoire exclut le protocole, les autres ajoutent leur poids.</translation>
     </message>
     <message>
         <source>Protocol rules</source>
-        <translation type="unfinished"></translation>
+        <translation>Règles du protocole</translation>
     </message>
     <message>
         <source>0 = the current study, 1 = the best prior, 2 = the next...</source>
-        <translation type="unfinished"></translation>
+        <translation>0 = l&apos;examen actuel, 1 = le meilleur antérieur, 2 = le suivant...</translation>
     </message>
     <message>
         <source>Add display set</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter un ensemble d&apos;affichage</translation>
     </message>
     <message>
         <source>Remove display set</source>
-        <translation type="unfinished"></translation>
+        <translation>Retirer l&apos;ensemble d&apos;affichage</translation>
     </message>
     <message>
         <source>Display set id</source>
-        <translation type="unfinished"></translation>
+        <translation>Identifiant de l&apos;ensemble d&apos;affichage</translation>
     </message>
     <message>
         <source>Study (0 current, n prior)</source>
-        <translation type="unfinished"></translation>
+        <translation>Examen (0 actuel, n antérieur)</translation>
     </message>
     <message>
         <source>Display sets</source>
-        <translation type="unfinished"></translation>
+        <translation>Ensembles d&apos;affichage</translation>
     </message>
     <message>
         <source>Add stage</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter une étape</translation>
     </message>
     <message>
         <source>Remove stage</source>
-        <translation type="unfinished"></translation>
+        <translation>Retirer l&apos;étape</translation>
     </message>
     <message>
         <source>Add sync group</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter un groupe de synchronisation</translation>
     </message>
     <message>
         <source>Remove sync group</source>
-        <translation type="unfinished"></translation>
+        <translation>Retirer le groupe de synchronisation</translation>
     </message>
     <message>
         <source>Add viewport</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter une fenêtre</translation>
     </message>
     <message>
         <source>Remove viewport</source>
-        <translation type="unfinished"></translation>
+        <translation>Retirer la fenêtre</translation>
     </message>
     <message>
         <source>Stage</source>
-        <translation type="unfinished"></translation>
+        <translation>Étape</translation>
     </message>
     <message>
         <source>Sync groups (viewports in a group scroll / window / zoom together)</source>
-        <translation type="unfinished"></translation>
+        <translation>Groupes de synchronisation (les fenêtres d&apos;un groupe défilent / fenêtrent / zooment ensemble)</translation>
     </message>
     <message>
         <source>Viewports, filled row by row</source>
-        <translation type="unfinished"></translation>
+        <translation>Fenêtres, remplies ligne par ligne</translation>
     </message>
     <message>
         <source>Stages and viewports</source>
-        <translation type="unfinished"></translation>
+        <translation>Étapes et fenêtres</translation>
     </message>
     <message>
         <source>Shipped protocols are read-only: duplicate it to make your own version.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les protocoles livrés sont en lecture seule : dupliquez-le pour créer votre propre version.</translation>
     </message>
     <message>
         <source>Duplicate to edit</source>
-        <translation type="unfinished"></translation>
+        <translation>Dupliquer pour modifier</translation>
     </message>
     <message>
         <source>This protocol is shipped with the workstation and is read-only; duplicate it to change it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ce protocole est livré avec la station de travail et est en lecture seule ; dupliquez-le pour le modifier.</translation>
     </message>
     <message>
         <source>Another display set already has this id; choose another.</source>
-        <translation type="unfinished"></translation>
+        <translation>Un autre ensemble d&apos;affichage a déjà cet identifiant ; choisissez-en un autre.</translation>
     </message>
     <message>
         <source>A window/level preset name; empty = the image&apos;s own window</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom d&apos;un préréglage de fenêtre ; vide = la fenêtre propre de l&apos;image</translation>
     </message>
     <message>
         <source>group ids, comma-separated</source>
-        <translation type="unfinished"></translation>
+        <translation>identifiants de groupes, séparés par des virgules</translation>
     </message>
     <message>
         <source>e.g. P or P\L</source>
-        <translation type="unfinished"></translation>
+        <translation>p. ex. P ou P\L</translation>
     </message>
     <message>
         <source>Viewport {0}: {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>Fenêtre {0} : {1}</translation>
     </message>
 </context>
 <context>
     <name>ProtocolLibrary</name>
     <message>
         <source>Hanging protocols</source>
-        <translation type="unfinished"></translation>
+        <translation>Protocoles d&apos;affichage</translation>
     </message>
     <message>
         <source>Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>Modifier</translation>
     </message>
     <message>
         <source>Duplicate</source>
-        <translation type="unfinished"></translation>
+        <translation>Dupliquer</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>Supprimer</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Fermer</translation>
     </message>
     <message>
         <source>Delete protocol</source>
-        <translation type="unfinished"></translation>
+        <translation>Supprimer le protocole</translation>
     </message>
 </context>
 <context>
@@ -672,95 +778,210 @@
     <message>
         <source>Today</source>
         <extracomment>A finding was chosen: its series UID and the SOP Instance UIDs of its images (the reading room takes an open study&apos;s viewport there).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Aujourd&apos;hui</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>Actualiser</translation>
     </message>
     <message>
         <source>Day:</source>
-        <translation type="unfinished"></translation>
+        <translation>Jour :</translation>
     </message>
     <message>
         <source>Select a study to check it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sélectionnez un examen pour le contrôler.</translation>
     </message>
     <message>
         <source>Mark as checked (QC passed)</source>
-        <translation type="unfinished"></translation>
+        <translation>Marquer comme contrôlé (CQ réussi)</translation>
     </message>
     <message>
         <source>Export PDF...</source>
-        <translation type="unfinished"></translation>
+        <translation>Exporter en PDF...</translation>
     </message>
     <message>
         <source>Export JSON...</source>
-        <translation type="unfinished"></translation>
+        <translation>Exporter en JSON...</translation>
     </message>
     <message>
         <source>Reject series...</source>
-        <translation type="unfinished"></translation>
+        <translation>Rejeter la série...</translation>
     </message>
     <message>
         <source>Reject selected images...</source>
-        <translation type="unfinished"></translation>
+        <translation>Rejeter les images sélectionnées...</translation>
     </message>
     <message>
         <source>Correct demographics...</source>
-        <translation type="unfinished"></translation>
+        <translation>Corriger l&apos;identité...</translation>
     </message>
     <message>
         <source>DICOM tags...</source>
-        <translation type="unfinished"></translation>
+        <translation>Balises DICOM...</translation>
     </message>
     <message>
         <source>Open for reading</source>
-        <translation type="unfinished"></translation>
+        <translation>Ouvrir pour lecture</translation>
     </message>
     <message>
         <source>Check again</source>
-        <translation type="unfinished"></translation>
+        <translation>Contrôler à nouveau</translation>
     </message>
     <message>
         <source>Findings</source>
-        <translation type="unfinished"></translation>
+        <translation>Constats</translation>
     </message>
     <message>
         <source>Reading the library...</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture de la bibliothèque...</translation>
     </message>
 </context>
 <context>
     <name>ReadingActions</name>
     <message>
         <source>&amp;Layout</source>
-        <extracomment>Grid shortcuts: Ctrl+digit picks the common layouts. QC mode (issue 8): the QC tab and the DICOM tag browser of the active image. Reporting (issue 7): the report editor dock of the study in front. MPR and 3D (issue 4): the active viewport&apos;s volume in a tab of its own; the same key goes back to the study. (Ctrl+3 is the 2 x 1 layout, so 3D is Ctrl+D.) What the viewport does with the mouse and scroll keys (handled inside the viewport).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Disposition</translation>
+    </message>
+    <message>
+        <source>&amp;Maximise / restore viewport</source>
+        <translation>&amp;Agrandir / restaurer la fenêtre</translation>
+    </message>
+    <message>
+        <source>Window preset {0}</source>
+        <translation>Préréglage de fenêtre {0}</translation>
+    </message>
+    <message>
+        <source>Image&apos;s own &amp;window</source>
+        <translation>Fenêtre propre de l&apos;&amp;image</translation>
     </message>
     <message>
         <source>Window &amp;presets</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Préréglages de fenêtre</translation>
+    </message>
+    <message>
+        <source>&amp;Fit to viewport</source>
+        <translation>&amp;Ajuster à la fenêtre</translation>
+    </message>
+    <message>
+        <source>&amp;1:1 pixels</source>
+        <translation>Pixels &amp;1:1</translation>
+    </message>
+    <message>
+        <source>&amp;Rotate 90° clockwise</source>
+        <translation>&amp;Rotation de 90° dans le sens horaire</translation>
+    </message>
+    <message>
+        <source>Rotate 90° counter-clockwise</source>
+        <translation>Rotation de 90° dans le sens antihoraire</translation>
+    </message>
+    <message>
+        <source>Flip &amp;horizontal</source>
+        <translation>Miroir &amp;horizontal</translation>
+    </message>
+    <message>
+        <source>Flip &amp;vertical</source>
+        <translation>Miroir &amp;vertical</translation>
+    </message>
+    <message>
+        <source>&amp;Invert</source>
+        <translation>&amp;Inverser</translation>
+    </message>
+    <message>
+        <source>Rese&amp;t view</source>
+        <translation>Réiniti&amp;aliser la vue</translation>
+    </message>
+    <message>
+        <source>&amp;Auto window</source>
+        <translation>Fenêtrage &amp;automatique</translation>
+    </message>
+    <message>
+        <source>&amp;Cine play/pause</source>
+        <translation>&amp;Ciné lecture/pause</translation>
+    </message>
+    <message>
+        <source>Cine faster</source>
+        <translation>Ciné plus rapide</translation>
+    </message>
+    <message>
+        <source>Cine slower</source>
+        <translation>Ciné plus lent</translation>
     </message>
     <message>
         <source> fps</source>
-        <translation type="unfinished"></translation>
+        <translation> img/s</translation>
     </message>
     <message>
         <source>Cine frame rate (frames per second)</source>
-        <translation type="unfinished"></translation>
+        <translation>Cadence du ciné (images par seconde)</translation>
+    </message>
+    <message>
+        <source>Reference &amp;lines</source>
+        <translation>&amp;Lignes de référence</translation>
+    </message>
+    <message>
+        <source>Lin&amp;ked scrolling</source>
+        <translation>Défilement &amp;lié</translation>
     </message>
     <message>
         <source>Window {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Fenêtre {0}</translation>
+    </message>
+    <message>
+        <source>the image&apos;s own first window (CT)</source>
+        <translation>la première fenêtre propre de l&apos;image (TDM)</translation>
     </message>
     <message>
         <source>No presets for this viewport</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucun préréglage pour cette fenêtre</translation>
     </message>
     <message>
         <source>Reading tools</source>
-        <translation type="unfinished"></translation>
+        <translation>Outils de lecture</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>Disposition</translation>
+    </message>
+    <message>
+        <source>W/L presets</source>
+        <translation>Préréglages F/N</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Ajuster</translation>
+    </message>
+    <message>
+        <source>Rotate</source>
+        <translation>Pivoter</translation>
+    </message>
+    <message>
+        <source>Flip H</source>
+        <translation>Miroir H</translation>
+    </message>
+    <message>
+        <source>Flip V</source>
+        <translation>Miroir V</translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation>Inverser</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Réinitialiser</translation>
+    </message>
+    <message>
+        <source>Cine</source>
+        <translation>Ciné</translation>
+    </message>
+    <message>
+        <source>Ref. lines</source>
+        <translation>Lignes réf.</translation>
+    </message>
+    <message>
+        <source>Link scroll</source>
+        <translation>Défil. lié</translation>
     </message>
 </context>
 <context>
@@ -768,108 +989,260 @@
     <message>
         <source>Reject images</source>
         <extracomment>The fields of the correction dialog: (keyword, label, hint).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Rejeter des images</translation>
     </message>
     <message>
         <source>Reject</source>
-        <translation type="unfinished"></translation>
+        <translation>Rejeter</translation>
     </message>
     <message>
         <source>Reason:</source>
-        <translation type="unfinished"></translation>
+        <translation>Motif :</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDock</name>
+    <message>
+        <source>Report</source>
+        <translation>Compte rendu</translation>
     </message>
 </context>
 <context>
     <name>ReportEditor</name>
     <message>
+        <source>Key file (PKCS#12)</source>
+        <extracomment>A change is saved this long after the last keystroke (ms). And the draft is saved this often whatever happens (ms). Qt settings keys (the key file&apos;s path and the author&apos;s name; never a password).</extracomment>
+        <translation>Fichier de clé (PKCS#12)</translation>
+    </message>
+    <message>
+        <source>Smart card (PKCS#11)</source>
+        <translation>Carte à puce (PKCS#11)</translation>
+    </message>
+    <message>
         <source>Open a study to write its report.</source>
         <extracomment>Before signing with untouched placeholders: LEAVE_OUT, KEEP, or None (go back). Before signing: shown the PDF as it will be signed, True to sign it.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Ouvrez un examen pour rédiger son compte rendu.</translation>
     </message>
     <message>
         <source>Import...</source>
-        <translation type="unfinished"></translation>
+        <translation>Importer...</translation>
     </message>
     <message>
         <source>Import an IHE MRRT (HTML5) report template, such as one from RSNA&apos;s RadReport library, into your own templates</source>
-        <translation type="unfinished"></translation>
+        <translation>Importer un modèle de compte rendu IHE MRRT (HTML5), par exemple de la bibliothèque RadReport de la RSNA, dans vos propres modèles</translation>
     </message>
     <message>
         <source>Insert normal findings</source>
-        <translation type="unfinished"></translation>
+        <translation>Insérer l&apos;examen normal</translation>
     </message>
     <message>
         <source>Put the template&apos;s normal findings and impression into the report as your own text (check them before signing)</source>
-        <translation type="unfinished"></translation>
+        <translation>Placer les résultats et la conclusion normaux du modèle dans le compte rendu comme votre propre texte (vérifiez-les avant de signer)</translation>
     </message>
     <message>
         <source>Make preliminary</source>
-        <translation type="unfinished"></translation>
+        <translation>Rendre provisoire</translation>
     </message>
     <message>
         <source>Sign...</source>
-        <translation type="unfinished"></translation>
+        <translation>Signer...</translation>
     </message>
     <message>
         <source>Addendum...</source>
-        <translation type="unfinished"></translation>
+        <translation>Addendum...</translation>
     </message>
     <message>
         <source>Correction...</source>
-        <translation type="unfinished"></translation>
+        <translation>Correction...</translation>
     </message>
     <message>
         <source>Insert measurements and key images</source>
-        <translation type="unfinished"></translation>
+        <translation>Insérer les mesures et images clés</translation>
     </message>
     <message>
         <source>Put the study&apos;s measurements and key images from the viewer into the report; done automatically when signing if the report has none yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Placer dans le compte rendu les mesures et images clés de l&apos;examen prises dans le visualiseur ; fait automatiquement à la signature si le compte rendu n&apos;en a pas encore</translation>
     </message>
     <message>
         <source>What the signing key is on: a PKCS#12 key file (password in the keyring) or a smart card (PIN asked at each signing)</source>
         <extracomment>Thumbnail pixels (uint8 RGB) of the report&apos;s key images, by SOP Instance UID.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Support de la clé de signature : un fichier de clé PKCS#12 (mot de passe dans le trousseau) ou une carte à puce (code PIN demandé à chaque signature)</translation>
     </message>
     <message>
         <source>Card...</source>
-        <translation type="unfinished"></translation>
+        <translation>Carte...</translation>
     </message>
     <message>
         <source>Choose the PKCS#11 module and token</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisir le module PKCS#11 et le jeton</translation>
     </message>
     <message>
         <source>Sign with</source>
-        <translation type="unfinished"></translation>
+        <translation>Signer avec</translation>
     </message>
     <message>
         <source>Template</source>
-        <translation type="unfinished"></translation>
+        <translation>Modèle</translation>
     </message>
     <message>
         <source>History</source>
-        <translation type="unfinished"></translation>
+        <translation>Historique</translation>
+    </message>
+    <message>
+        <source>Saved draft restored ({0}).</source>
+        <translation>Brouillon enregistré restauré ({0}).</translation>
+    </message>
+    <message>
+        <source>Comparison filled from {0} prior stud{1}.</source>
+        <translation>Comparaison complétée à partir de {0} examen(s) antérieur(s).</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{0}&lt;/b&gt; · ID {1} · born {2} · {3}&lt;br&gt;{4} · {5} · {6} · accession {7}</source>
+        <translation>&lt;b&gt;{0}&lt;/b&gt; · ID {1} · né(e) le {2} · {3}&lt;br&gt;{4} · {5} · {6} · n° d&apos;accession {7}</translation>
+    </message>
+    <message>
+        <source>Study</source>
+        <translation>Examen</translation>
+    </message>
+    <message>
+        <source>Version {0}{1}: {2}</source>
+        <translation>Version {0}{1} : {2}</translation>
+    </message>
+    <message>
+        <source>, signed by {0}</source>
+        <translation>, signé par {0}</translation>
     </message>
     <message>
         <source>editing…</source>
-        <translation type="unfinished"></translation>
+        <translation>modification…</translation>
+    </message>
+    <message>
+        <source>The report draft could not be saved ({0}); check the disk.</source>
+        <translation>Le brouillon du compte rendu n&apos;a pas pu être enregistré ({0}) ; vérifiez le disque.</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; chosen by hand.</source>
+        <translation>« {0} » choisi manuellement.</translation>
+    </message>
+    <message>
+        <source> {0} note(s): </source>
+        <translation> {0} note(s) : </translation>
+    </message>
+    <message>
+        <source>Imported &apos;{0}&apos; ({1} fields); choose it in the template list.{2}</source>
+        <translation>« {0} » importé ({1} champs) ; choisissez-le dans la liste des modèles.{2}</translation>
+    </message>
+    <message>
+        <source>IHE MRRT report template</source>
+        <translation>Modèle de compte rendu IHE MRRT</translation>
+    </message>
+    <message>
+        <source>MRRT templates (*.html *.htm);;All files (*)</source>
+        <translation>Modèles MRRT (*.html *.htm);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>The template &apos;{0}&apos; has no normal findings to insert.</source>
+        <translation>Le modèle « {0} » n&apos;a pas d&apos;examen normal à insérer.</translation>
+    </message>
+    <message>
+        <source>Normal findings of &apos;{0}&apos; inserted as your text; check and edit them before signing.</source>
+        <translation>Examen normal de « {0} » inséré comme votre texte ; vérifiez-le et modifiez-le avant de signer.</translation>
+    </message>
+    <message>
+        <source>The report is preliminary: others may read it; it is still editable.</source>
+        <translation>Le compte rendu est provisoire : d&apos;autres peuvent le lire ; il reste modifiable.</translation>
+    </message>
+    <message>
+        <source>Version {0} ({1}) started; sign it when it is written.</source>
+        <translation>Version {0} ({1}) commencée ; signez-la une fois rédigée.</translation>
+    </message>
+    <message>
+        <source>Open the study in the viewer to insert its measurements and key images.</source>
+        <translation>Ouvrez l&apos;examen dans le visualiseur pour insérer ses mesures et images clés.</translation>
+    </message>
+    <message>
+        <source>The viewer has no measurements or key images for this study.</source>
+        <translation>Le visualiseur n&apos;a ni mesures ni images clés pour cet examen.</translation>
+    </message>
+    <message>
+        <source>Inserted automatically before signing</source>
+        <translation>Insérées automatiquement avant la signature</translation>
+    </message>
+    <message>
+        <source>Inserted</source>
+        <translation>Insérées</translation>
+    </message>
+    <message>
+        <source>{0}: {1} measurement{2} and {3} key image{4} from the viewer.</source>
+        <translation>{0} : {1} mesure(s) et {3} image(s) clé(s) du visualiseur.</translation>
+    </message>
+    <message>
+        <source>The PKCS#11 module {0} does not exist; check the smart card software.</source>
+        <translation>Le module PKCS#11 {0} n&apos;existe pas ; vérifiez le logiciel de la carte à puce.</translation>
+    </message>
+    <message>
+        <source>No token label is set for the smart card; enter it with Card....</source>
+        <translation>Aucun libellé de jeton n&apos;est défini pour la carte à puce ; saisissez-le avec Carte....</translation>
+    </message>
+    <message>
+        <source>Smart card signing needs the python-pkcs11 package; install it or sign with a key file.</source>
+        <translation>La signature par carte à puce nécessite le paquet python-pkcs11 ; installez-le ou signez avec un fichier de clé.</translation>
+    </message>
+    <message>
+        <source>PIN for the token &apos;{0}&apos;</source>
+        <translation>Code PIN du jeton « {0} »</translation>
+    </message>
+    <message>
+        <source>Password of the signing key {0}</source>
+        <translation>Mot de passe de la clé de signature {0}</translation>
+    </message>
+    <message>
+        <source>Not signed: edit or accept the template text first (</source>
+        <translation>Non signé : modifiez ou acceptez d&apos;abord le texte du modèle (</translation>
+    </message>
+    <message>
+        <source>Not signed: the report is still a draft.</source>
+        <translation>Non signé : le compte rendu est encore un brouillon.</translation>
+    </message>
+    <message>
+        <source>Only a user with a signing credential can make a report final; choose a PKCS#12 key file (or a smart card) to sign.</source>
+        <translation>Seul un utilisateur disposant d&apos;un moyen de signature peut rendre un compte rendu définitif ; choisissez un fichier de clé PKCS#12 (ou une carte à puce) pour signer.</translation>
+    </message>
+    <message>
+        <source>Signing…</source>
+        <translation>Signature…</translation>
     </message>
     <message>
         <source>Signing key</source>
-        <translation type="unfinished"></translation>
+        <translation>Clé de signature</translation>
+    </message>
+    <message>
+        <source> (kept in the system keyring):</source>
+        <translation> (conservé dans le trousseau du système) :</translation>
     </message>
     <message>
         <source>Smart card</source>
-        <translation type="unfinished"></translation>
+        <translation>Carte à puce</translation>
+    </message>
+    <message>
+        <source> (used for this signing only, never stored):</source>
+        <translation> (utilisé pour cette signature seulement, jamais enregistré) :</translation>
     </message>
     <message>
         <source>New {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Nouveau : {0}</translation>
     </message>
     <message>
         <source>Why does the signed report need an {0}?</source>
-        <translation type="unfinished"></translation>
+        <translation>Pourquoi le compte rendu signé a-t-il besoin d&apos;un(e) {0} ?</translation>
+    </message>
+    <message>
+        <source>Signing key (PKCS#12)</source>
+        <translation>Clé de signature (PKCS#12)</translation>
+    </message>
+    <message>
+        <source>PKCS#12 key (*.p12 *.pfx)</source>
+        <translation>Clé PKCS#12 (*.p12 *.pfx)</translation>
     </message>
 </context>
 <context>
@@ -877,283 +1250,291 @@
     <message>
         <source>Add rule</source>
         <extracomment>Attributes a protocol matching rule tests (the study&apos;s; see resources/hanging/README.md). Attributes a display-set selector&apos;s rule tests.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter une règle</translation>
     </message>
     <message>
         <source>Remove rule</source>
-        <translation type="unfinished"></translation>
+        <translation>Retirer la règle</translation>
     </message>
     <message>
         <source>CT, MR  ·  AX*BRAIN*  ·  0 .. 5  ·  true</source>
-        <translation type="unfinished"></translation>
+        <translation>CT, MR  ·  AX*BRAIN*  ·  0 .. 5  ·  true</translation>
     </message>
 </context>
 <context>
     <name>SectionEditor</name>
     <message>
         <source>Insert snippet</source>
-        <translation type="unfinished"></translation>
+        <translation>Insérer un texte type</translation>
     </message>
     <message>
         <source>Template text: edit it or accept it; until then it is left out of the signed report.</source>
-        <translation type="unfinished"></translation>
+        <translation>Texte du modèle : modifiez-le ou acceptez-le ; d&apos;ici là, il est exclu du compte rendu signé.</translation>
     </message>
     <message>
         <source>Accept</source>
-        <translation type="unfinished"></translation>
+        <translation>Accepter</translation>
     </message>
     <message>
         <source>Keep the template text of this section as your own</source>
-        <translation type="unfinished"></translation>
+        <translation>Garder le texte du modèle de cette section comme votre propre texte</translation>
     </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Paramètres</translation>
     </message>
     <message>
         <source>Add archive</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter une archive</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Retirer</translation>
     </message>
     <message>
         <source>https://pacs.example.org/dicom-web</source>
-        <translation type="unfinished"></translation>
+        <translation>https://pacs.exemple.fr/dicom-web</translation>
     </message>
     <message>
         <source>leave empty to keep the saved one</source>
-        <translation type="unfinished"></translation>
+        <translation>laisser vide pour garder celui enregistré</translation>
     </message>
     <message>
         <source>system certificates</source>
-        <translation type="unfinished"></translation>
+        <translation>certificats du système</translation>
     </message>
     <message>
         <source>Browse...</source>
-        <translation type="unfinished"></translation>
+        <translation>Parcourir...</translation>
     </message>
     <message>
         <source>Verify the server&apos;s TLS certificate</source>
-        <translation type="unfinished"></translation>
+        <translation>Vérifier le certificat TLS du serveur</translation>
     </message>
     <message>
         <source>Allow the password over plain http:// (unencrypted: anyone on the network can read it)</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoriser le mot de passe en http:// simple (non chiffré : tout le monde sur le réseau peut le lire)</translation>
     </message>
     <message>
         <source>Test connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Tester la connexion</translation>
     </message>
     <message>
         <source>Default archive</source>
-        <translation type="unfinished"></translation>
+        <translation>Archive par défaut</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom</translation>
     </message>
     <message>
         <source>DICOMweb URL</source>
-        <translation type="unfinished"></translation>
+        <translation>URL DICOMweb</translation>
     </message>
     <message>
         <source>Login</source>
-        <translation type="unfinished"></translation>
+        <translation>Authentification</translation>
     </message>
     <message>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom d&apos;utilisateur</translation>
     </message>
     <message>
         <source>Password / token</source>
-        <translation type="unfinished"></translation>
+        <translation>Mot de passe / jeton</translation>
     </message>
     <message>
         <source>CA bundle</source>
-        <translation type="unfinished"></translation>
+        <translation>Certificats d&apos;autorité (CA)</translation>
     </message>
     <message>
         <source> GB (0: no limit)</source>
-        <translation type="unfinished"></translation>
+        <translation> Go (0 : pas de limite)</translation>
     </message>
     <message>
         <source>Archives</source>
-        <translation type="unfinished"></translation>
+        <translation>Archives</translation>
     </message>
     <message>
         <source>Local library size limit</source>
-        <translation type="unfinished"></translation>
+        <translation>Taille maximale de la bibliothèque locale</translation>
     </message>
     <message>
         <source>RIS</source>
-        <translation type="unfinished"></translation>
+        <translation>RIS</translation>
     </message>
     <message>
         <source>Letterhead</source>
-        <translation type="unfinished"></translation>
+        <translation>En-tête</translation>
     </message>
     <message>
         <source>Appearance</source>
-        <translation type="unfinished"></translation>
+        <translation>Apparence</translation>
     </message>
     <message>
         <source>Signing</source>
-        <translation type="unfinished"></translation>
+        <translation>Signature</translation>
     </message>
     <message>
         <source>Theme</source>
-        <translation type="unfinished"></translation>
+        <translation>Thème</translation>
     </message>
     <message>
         <source>The dark theme keeps the frame around the images dark, as reading rooms are.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le thème sombre garde sombre le cadre autour des images, comme dans les salles de lecture.</translation>
     </message>
     <message>
         <source>System language</source>
-        <translation type="unfinished"></translation>
+        <translation>Langue du système</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>Langue</translation>
     </message>
     <message>
         <source>A new language applies when the workstation starts again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Une nouvelle langue s&apos;applique au prochain démarrage de la station de travail.</translation>
     </message>
     <message>
         <source>https://ris.example.org/fhir/R4 (empty: no FHIR)</source>
-        <translation type="unfinished"></translation>
+        <translation>https://ris.exemple.fr/fhir/R4 (vide : pas de FHIR)</translation>
     </message>
     <message>
         <source>optional: HL7 v2 host for ORU^R01</source>
-        <translation type="unfinished"></translation>
+        <translation>facultatif : hôte HL7 v2 pour ORU^R01</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished"></translation>
+        <translation>aucun</translation>
     </message>
     <message>
         <source>FHIR R4 base URL</source>
-        <translation type="unfinished"></translation>
+        <translation>URL de base FHIR R4</translation>
     </message>
     <message>
         <source>HL7 v2 MLLP host</source>
-        <translation type="unfinished"></translation>
+        <translation>Hôte MLLP HL7 v2</translation>
     </message>
     <message>
         <source>HL7 v2 MLLP port</source>
-        <translation type="unfinished"></translation>
+        <translation>Port MLLP HL7 v2</translation>
     </message>
     <message>
         <source>Testing...</source>
-        <translation type="unfinished"></translation>
+        <translation>Test en cours...</translation>
     </message>
     <message>
         <source>one line per address line</source>
-        <translation type="unfinished"></translation>
+        <translation>une ligne par ligne d&apos;adresse</translation>
     </message>
     <message>
         <source>Practice name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom du cabinet</translation>
     </message>
     <message>
         <source>Address</source>
-        <translation type="unfinished"></translation>
+        <translation>Adresse</translation>
     </message>
     <message>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>Téléphone</translation>
     </message>
     <message>
         <source>E-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>Courriel</translation>
     </message>
     <message>
         <source>Department</source>
-        <translation type="unfinished"></translation>
+        <translation>Service</translation>
     </message>
     <message>
         <source>Add CA certificate...</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter un certificat d&apos;autorité...</translation>
     </message>
     <message>
         <source>A signed report is checked right after signing: the signer&apos;s certificate must be issued by one of these authorities (certificate files, PEM or DER). With none, only the certificates that came with the key file or smart card are used.</source>
-        <translation type="unfinished"></translation>
+        <translation>Un compte rendu signé est vérifié juste après la signature : le certificat du signataire doit être émis par l&apos;une de ces autorités (fichiers de certificats, PEM ou DER). Sans autorité, seuls les certificats fournis avec le fichier de clé ou la carte à puce sont utilisés.</translation>
     </message>
     <message>
         <source>https://tsa.example.org/tsp (RFC 3161)</source>
-        <translation type="unfinished"></translation>
+        <translation>https://tsa.exemple.fr/tsp (RFC 3161)</translation>
     </message>
     <message>
         <source>when the certificate has none</source>
-        <translation type="unfinished"></translation>
+        <translation>quand le certificat n&apos;en contient pas</translation>
     </message>
     <message>
         <source>RPPS number</source>
-        <translation type="unfinished"></translation>
+        <translation>Numéro RPPS</translation>
     </message>
     <message>
         <source>Time-stamping authority</source>
-        <translation type="unfinished"></translation>
+        <translation>Autorité d&apos;horodatage</translation>
     </message>
     <message>
         <source>Family name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom de famille</translation>
     </message>
     <message>
         <source>Given name</source>
-        <translation type="unfinished"></translation>
+        <translation>Prénom</translation>
     </message>
     <message>
         <source>Trusted certificate authorities</source>
-        <translation type="unfinished"></translation>
+        <translation>Autorités de certification de confiance</translation>
     </message>
     <message>
         <source>{0} is already trusted.</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} est déjà approuvé.</translation>
     </message>
     <message>
         <source>{0} holds a signer&apos;s certificate, not an authority&apos;s; add the certificate of the CA that issued it.</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} contient le certificat d&apos;un signataire, pas celui d&apos;une autorité ; ajoutez le certificat de l&apos;autorité qui l&apos;a émis.</translation>
     </message>
 </context>
 <context>
     <name>ShortcutsDialog</name>
     <message>
         <source>Keyboard shortcuts</source>
-        <translation type="unfinished"></translation>
+        <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Touches</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Action</translation>
     </message>
     <message>
         <source>Keys act on the active viewport of the study in front.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les touches agissent sur la fenêtre active de l&apos;examen au premier plan.</translation>
     </message>
 </context>
 <context>
     <name>SignPreviewDialog</name>
     <message>
         <source>Check the report before signing</source>
-        <translation type="unfinished"></translation>
+        <translation>Vérifier le compte rendu avant de signer</translation>
     </message>
     <message>
         <source>This is the report as it will be signed (the DRAFT mark is replaced by your signature). Sign it only if it says what you mean.</source>
-        <translation type="unfinished"></translation>
+        <translation>Voici le compte rendu tel qu&apos;il sera signé (la mention BROUILLON est remplacée par votre signature). Ne le signez que s&apos;il dit ce que vous voulez dire.</translation>
     </message>
     <message>
         <source>report preview</source>
-        <translation type="unfinished"></translation>
+        <translation>aperçu du compte rendu</translation>
     </message>
     <message>
         <source>Sign</source>
-        <translation type="unfinished"></translation>
+        <translation>Signer</translation>
     </message>
     <message>
         <source>Go back</source>
-        <translation type="unfinished"></translation>
+        <translation>Revenir</translation>
     </message>
 </context>
 <context>
@@ -1161,7 +1542,7 @@
     <message>
         <source>Images of this series: loaded ones marked; click or drag to jump</source>
         <extracomment>Frame colours: the active viewport is marked (as in the grid of every reading workstation). Images per Page Up / Page Down. Zoom factor per wheel notch with Ctrl. Screen pixels of left-drag per image when scrolling by dragging (at least). Width of the slice scroll bar beside each viewport, in pixels. A QC error at a place in the stack (slices missing there): a red bar across the strip.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Images de cette série : celles chargées sont marquées ; cliquez ou faites glisser pour y aller</translation>
     </message>
 </context>
 <context>
@@ -1169,62 +1550,61 @@
     <message>
         <source>could not keep a document in the library: %s</source>
         <extracomment>How often (at most) the loading progress and thumbnails are brought up to date, in ms. How long a viewport that is not the active one waits after a change in it (a linked scroll, a reference line, an arriving slice) before it draws, in ms (its ``follower_delay_ms``); changes coming meanwhile join that frame, so it draws at most this often: a linked prior keeps up within a frame or two of fast scrolling (it waited for the scrolling to stop before: about a second behind). Defined here, not imported from ui.viewport, so that VTK is not imported at start-up. Arriving images are handed to the viewports for at most this long per event-loop turn (the rest wait for the next turn, the image on screen first), in seconds: a burst of arrivals never holds up a frame of the reader&apos;s scrolling. Thumbnails (tens of ms each on the UI thread) wait until the reader has not scrolled for this long, in seconds. The load ended: all its images arrived (or failed), or it was cancelled. Once: every viewport of the current study shows its first image (or has said why not); work that can wait (the prior search, priors&apos; loads) starts then.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>impossible de garder un document dans la bibliothèque : %s</translation>
     </message>
 </context>
 <context>
     <name>TagBrowser</name>
     <message>
         <source>Search keyword, tag (0010,0010) or value</source>
-        <translation type="unfinished"></translation>
+        <translation>Rechercher un mot-clé, une balise (0010,0010) ou une valeur</translation>
     </message>
     <message>
         <source>Expand all</source>
-        <translation type="unfinished"></translation>
+        <translation>Tout déplier</translation>
     </message>
     <message>
         <source>Collapse all</source>
-        <translation type="unfinished"></translation>
+        <translation>Tout replier</translation>
     </message>
     <message>
         <source>Copy value</source>
-        <translation type="unfinished"></translation>
+        <translation>Copier la valeur</translation>
     </message>
 </context>
 <context>
     <name>TokenDialog</name>
     <message>
         <source>Smart card (PKCS#11)</source>
-        <extracomment>A change is saved this long after the last keystroke (ms). And the draft is saved this often whatever happens (ms). Qt settings keys (the key file&apos;s path and the author&apos;s name; never a password).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Carte à puce (PKCS#11)</translation>
     </message>
     <message>
         <source>/usr/lib/.../opensc-pkcs11.so</source>
-        <translation type="unfinished"></translation>
+        <translation>/usr/lib/.../opensc-pkcs11.so</translation>
     </message>
     <message>
         <source>Browse...</source>
-        <translation type="unfinished"></translation>
+        <translation>Parcourir...</translation>
     </message>
     <message>
         <source>the token&apos;s label</source>
-        <translation type="unfinished"></translation>
+        <translation>le libellé du jeton</translation>
     </message>
     <message>
         <source>optional: the key&apos;s label</source>
-        <translation type="unfinished"></translation>
+        <translation>facultatif : le libellé de la clé</translation>
     </message>
     <message>
         <source>PKCS#11 module</source>
-        <translation type="unfinished"></translation>
+        <translation>Module PKCS#11</translation>
     </message>
     <message>
         <source>Token label</source>
-        <translation type="unfinished"></translation>
+        <translation>Libellé du jeton</translation>
     </message>
     <message>
         <source>Key label</source>
-        <translation type="unfinished"></translation>
+        <translation>Libellé de la clé</translation>
     </message>
 </context>
 <context>
@@ -1232,7 +1612,7 @@
     <message>
         <source>Loading the volume...</source>
         <extracomment>What loads a volume in a worker thread: (volume [k, j, i], geometry, a header, a note). Shows a loaded volume. Draws the view now. Frees the volume and the pipeline (a closed tab); cancels a running load. A key of the view (key, modifiers); True when it was one. Enables or disables the tool row&apos;s controls.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Chargement du volume...</translation>
     </message>
 </context>
 <context>
@@ -1240,120 +1620,358 @@
     <message>
         <source>3D preset (keys 1-6); right-drag shifts and widens its opacity curve</source>
         <extracomment>Degrees of rotation per screen pixel of left-drag. Zoom factor per wheel notch. The clipping box&apos;s faces: (label, ClipBox field) per patient axis, low then high. Set by the main window: the study view, &quot;mpr&quot;/&quot;3d&quot; and the display set shown.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Préréglage 3D (touches 1-6) ; le glisser avec le bouton droit décale et élargit sa courbe d&apos;opacité</translation>
     </message>
     <message>
         <source>Shading</source>
-        <translation type="unfinished"></translation>
+        <translation>Ombrage</translation>
     </message>
     <message>
         <source>Clipping box</source>
-        <translation type="unfinished"></translation>
+        <translation>Boîte de découpe</translation>
     </message>
     <message>
         <source>Reset (R)</source>
-        <translation type="unfinished"></translation>
+        <translation>Réinitialiser (R)</translation>
     </message>
     <message>
         <source>Save view as image...</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrer la vue comme image...</translation>
     </message>
     <message>
         <source> mm</source>
-        <translation type="unfinished"></translation>
+        <translation> mm</translation>
     </message>
     <message>
         <source>Clipping box face {0} (patient LPS mm)</source>
-        <translation type="unfinished"></translation>
+        <translation>Face {0} de la boîte de découpe (mm LPS patient)</translation>
     </message>
     <message>
         <source>Preset</source>
-        <translation type="unfinished"></translation>
+        <translation>Préréglage</translation>
     </message>
     <message>
         <source>Saved {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistré : {0}</translation>
     </message>
 </context>
 <context>
     <name>WorklistWidget</name>
     <message>
         <source>Where to search</source>
-        <translation type="unfinished"></translation>
+        <translation>Où chercher</translation>
     </message>
     <message>
         <source>Patient name (* ? wildcards)</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom du patient (jokers * ?)</translation>
     </message>
     <message>
         <source>Patient ID</source>
-        <translation type="unfinished"></translation>
+        <translation>ID patient</translation>
     </message>
     <message>
         <source>Accession</source>
-        <translation type="unfinished"></translation>
+        <translation>N° d&apos;accession</translation>
     </message>
     <message>
         <source>Description</source>
-        <translation type="unfinished"></translation>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>Date de naissance</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Sexe</translation>
+    </message>
+    <message>
+        <source>Study date</source>
+        <translation>Date de l&apos;examen</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalité</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Origin</source>
+        <translation>Origine</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>Compte rendu</translation>
+    </message>
+    <message>
+        <source>QC</source>
+        <translation>CQ</translation>
+    </message>
+    <message>
+        <source>QC errors</source>
+        <extracomment>QC states as the worklist shows them: (text, colour); nothing for a study never checked.</extracomment>
+        <translation>Erreurs CQ</translation>
+    </message>
+    <message>
+        <source>QC warnings</source>
+        <translation>Avertissements CQ</translation>
+    </message>
+    <message>
+        <source>QC passed</source>
+        <translation>CQ réussi</translation>
+    </message>
+    <message>
+        <source>No RIS is configured: add its FHIR URL in the settings to see report status here.</source>
+        <translation>Aucun RIS n&apos;est configuré : ajoutez son URL FHIR dans les paramètres pour voir ici l&apos;état des comptes rendus.</translation>
+    </message>
+    <message>
+        <source>This study has no accession number, so its report cannot be looked up.</source>
+        <translation>Cet examen n&apos;a pas de numéro d&apos;accession : son compte rendu ne peut pas être recherché.</translation>
+    </message>
+    <message>
+        <source>No report</source>
+        <translation>Pas de compte rendu</translation>
+    </message>
+    <message>
+        <source>Preliminary</source>
+        <translation>Provisoire</translation>
+    </message>
+    <message>
+        <source>Final</source>
+        <translation>Définitif</translation>
+    </message>
+    <message>
+        <source>Amended</source>
+        <translation>Modifié</translation>
+    </message>
+    <message>
+        <source>Corrected</source>
+        <translation>Corrigé</translation>
+    </message>
+    <message>
+        <source>Addendum</source>
+        <translation>Addendum</translation>
+    </message>
+    <message>
+        <source>Ordered</source>
+        <translation>Demandé</translation>
+    </message>
+    <message>
+        <source>Partial</source>
+        <translation>Partiel</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Annulé</translation>
+    </message>
+    <message>
+        <source>Entered in error</source>
+        <translation>Saisi par erreur</translation>
+    </message>
+    <message>
+        <source>Any date</source>
+        <translation>Toutes dates</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Aujourd&apos;hui</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Hier</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>7 derniers jours</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>30 derniers jours</translation>
+    </message>
+    <message>
+        <source>Range...</source>
+        <translation>Période...</translation>
+    </message>
+    <message>
+        <source>Any</source>
+        <translation>Toutes</translation>
     </message>
     <message>
         <source>Search</source>
-        <translation type="unfinished"></translation>
+        <translation>Rechercher</translation>
     </message>
     <message>
         <source>The local library is empty. Configure an archive in the settings, import files, or add the demo study to start.</source>
-        <translation type="unfinished"></translation>
+        <translation>La bibliothèque locale est vide. Configurez une archive dans les paramètres, importez des fichiers ou ajoutez l&apos;examen de démonstration pour commencer.</translation>
     </message>
     <message>
         <source>Add demo study</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajouter l&apos;examen de démonstration</translation>
     </message>
     <message>
         <source>Searching {0}...</source>
-        <translation type="unfinished"></translation>
+        <translation>Recherche dans {0}...</translation>
+    </message>
+    <message>
+        <source>1 study found.</source>
+        <translation>1 examen trouvé.</translation>
+    </message>
+    <message>
+        <source>{0} studies found.</source>
+        <translation>{0} examens trouvés.</translation>
+    </message>
+    <message>
+        <source> despite errors</source>
+        <translation> malgré les erreurs</translation>
+    </message>
+    <message>
+        <source>QC: {0} error(s), {1} warning(s); F3 shows them</source>
+        <translation>CQ : {0} erreur(s), {1} avertissement(s) ; F3 les affiche</translation>
     </message>
     <message>
         <source>Report status held by the RIS &apos;{0}&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>État du compte rendu tenu par le RIS « {0} »</translation>
+    </message>
+    <message>
+        <source>Asking the RIS...</source>
+        <translation>Interrogation du RIS...</translation>
     </message>
     <message>
         <source>Report status in the RIS: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>État du compte rendu dans le RIS : {0}</translation>
     </message>
     <message>
         <source>The RIS could not be asked for the report status.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le RIS n&apos;a pas pu être interrogé sur l&apos;état du compte rendu.</translation>
+    </message>
+    <message>
+        <source>{0} Report status unknown: {1}.</source>
+        <translation>{0} État du compte rendu inconnu : {1}.</translation>
+    </message>
+</context>
+<context>
+    <name>actions</name>
+    <message>
+        <source>Window preset: {0}</source>
+        <translation>Préréglage de fenêtre : {0}</translation>
     </message>
 </context>
 <context>
     <name>app</name>
     <message>
         <source>Rebuilding the library index from its files...</source>
-        <translation type="unfinished"></translation>
+        <translation>Reconstruction de l&apos;index de la bibliothèque à partir de ses fichiers...</translation>
     </message>
     <message>
         <source>Workstation</source>
-        <translation type="unfinished"></translation>
+        <translation>Station de travail</translation>
     </message>
 </context>
 <context>
     <name>plane_pane</name>
     <message>
         <source>The reformat is made once the series&apos; images have arrived.</source>
-        <translation type="unfinished"></translation>
+        <translation>La reconstruction est faite dès que les images de la série sont arrivées.</translation>
+    </message>
+</context>
+<context>
+    <name>report_editor</name>
+    <message>
+        <source>Only a user with a signing credential can make a report final; set up a key file or a smart card first.</source>
+        <translation>Seul un utilisateur disposant d&apos;un moyen de signature peut rendre un compte rendu définitif ; configurez d&apos;abord un fichier de clé ou une carte à puce.</translation>
+    </message>
+    <message>
+        <source>Signing the report…</source>
+        <translation>Signature du compte rendu…</translation>
+    </message>
+    <message>
+        <source>Queueing the report for delivery…</source>
+        <translation>Mise en file du compte rendu pour envoi…</translation>
+    </message>
+    <message>
+        <source>Delivering the report…</source>
+        <translation>Envoi du compte rendu…</translation>
+    </message>
+    <message>
+        <source>Signed by {0} at {1}.</source>
+        <translation>Signé par {0} le {1}.</translation>
+    </message>
+    <message>
+        <source> The signer&apos;s identity was not checked against a trusted authority (no CA is configured): add the practice&apos;s CA under Settings &gt; Signing.</source>
+        <translation> L&apos;identité du signataire n&apos;a pas été vérifiée auprès d&apos;une autorité de confiance (aucune autorité configurée) : ajoutez l&apos;autorité du cabinet dans Paramètres &gt; Signature.</translation>
+    </message>
+    <message>
+        <source> No RIS or archive is configured, so the report waits in the outbox (File &gt; Outbox).</source>
+        <translation> Aucun RIS ni archive n&apos;est configuré : le compte rendu attend dans la boîte d&apos;envoi (Fichier &gt; Boîte d&apos;envoi).</translation>
+    </message>
+    <message>
+        <source> Delivery: {0}.</source>
+        <translation> Envoi : {0}.</translation>
+    </message>
+</context>
+<context>
+    <name>shortcuts</name>
+    <message>
+        <source>Mouse wheel, Up/Down, Page Up/Down, Home/End</source>
+        <extracomment>Grid shortcuts: Ctrl+digit picks the common layouts. QC mode (issue 8): the QC tab and the DICOM tag browser of the active image. Reporting (issue 7): the report editor dock of the study in front. MPR and 3D (issue 4): the active viewport&apos;s volume in a tab of its own; the same key goes back to the study. (Ctrl+3 is the 2 x 1 layout, so 3D is Ctrl+D.) What the viewport does with the mouse and scroll keys (handled inside the viewport).</extracomment>
+        <translation>Molette, Haut/Bas, Page préc./suiv., Début/Fin</translation>
+    </message>
+    <message>
+        <source>Scroll through the images</source>
+        <translation>Faire défiler les images</translation>
+    </message>
+    <message>
+        <source>Right-drag</source>
+        <translation>Glisser avec le bouton droit</translation>
+    </message>
+    <message>
+        <source>Window/level</source>
+        <translation>Fenêtre/niveau</translation>
+    </message>
+    <message>
+        <source>Middle-drag / Ctrl+wheel</source>
+        <translation>Glisser avec le bouton du milieu / Ctrl+molette</translation>
+    </message>
+    <message>
+        <source>Pan / zoom</source>
+        <translation>Déplacer / zoomer</translation>
+    </message>
+    <message>
+        <source>3D cursor: the other viewports jump to the point</source>
+        <translation>Curseur 3D : les autres fenêtres sautent au point</translation>
+    </message>
+    <message>
+        <source>Double-click</source>
+        <translation>Double-clic</translation>
+    </message>
+    <message>
+        <source>Maximise or restore the viewport</source>
+        <translation>Agrandir ou restaurer la fenêtre</translation>
+    </message>
+    <message>
+        <source>Drag a series from the list</source>
+        <translation>Glisser une série depuis la liste</translation>
+    </message>
+    <message>
+        <source>Show it in the viewport it is dropped on</source>
+        <translation>L&apos;afficher dans la fenêtre où elle est déposée</translation>
     </message>
 </context>
 <context>
     <name>worklist</name>
     <message>
         <source>{0} of {1}</source>
-        <extracomment>QC states as the worklist shows them: (text, colour); nothing for a study never checked.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>{0} sur {1}</translation>
     </message>
     <message>
         <source>{0} (incomplete)</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} (incomplet)</translation>
     </message>
 </context>
 </TS>
