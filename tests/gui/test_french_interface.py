@@ -1,0 +1,107 @@
+"""The workstation in French (issue 17): the main window, the MPR tab and the report editor
+with the French catalogue installed, saved as screenshots (look at them:
+/tmp/workstation-gui-shots/fr-*.png) and checked on their widgets' text. Dates and numbers
+follow the French locale (Qt's CLDR data, compared with workstation.i18n's own table)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel  # noqa: E402
+
+import workstation.qc.visibility  # noqa: E402, F401 - imported on this thread, not a worker's (see report_editor)
+from tests.gui.helpers import dispose, shot  # noqa: E402
+from tests.gui.test_report_editor import _open_with_report, _window  # noqa: E402
+from workstation import i18n  # noqa: E402
+from workstation.ui.i18n import format_date, format_number, install_translations  # noqa: E402
+from workstation.ui.mpr_view import MprView  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def french(qapp):  # type: ignore[no-untyped-def]
+    assert install_translations("fr") == "fr"
+    yield
+    install_translations("en")
+
+
+def _texts(widget) -> set[str]:  # type: ignore[no-untyped-def]
+    """Every label, button and combo box item text under ``widget``, accelerators removed."""
+    found = {w.text().replace("&", "") for w in widget.findChildren(QLabel)}
+    found |= {w.text().replace("&", "") for w in widget.findChildren(QAbstractButton)}
+    for combo in widget.findChildren(QComboBox):
+        found |= {combo.itemText(i) for i in range(combo.count())}
+    return found
+
+
+def _shot_with_mpr(window, mpr: MprView, name: str) -> None:  # type: ignore[no-untyped-def]
+    """:func:`shot` of the window with the MPR's own render window painted in (``grab`` cannot
+    see a native OpenGL window)."""
+    import numpy as np
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QImage, QPainter, QPixmap
+
+    path = shot(window, name)
+    rgb = np.ascontiguousarray(mpr.capture()[:, :, :3])
+    image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.strides[0], QImage.Format.Format_RGB888)
+    pixmap = QPixmap(str(path))
+    painter = QPainter(pixmap)
+    painter.drawImage(mpr.view.mapTo(window, QPoint(0, 0)), image.scaled(mpr.view.width(), mpr.view.height()))
+    painter.end()
+    pixmap.save(str(path))
+
+
+def test_main_window_mpr_and_report_editor_in_french(qtbot, french) -> None:  # type: ignore[no-untyped-def]
+    window, study_uid = _window(qtbot)
+    try:
+        qtbot.wait(50)
+        # The main window: menus, worklist tab, columns, search button.
+        menus = [a.text() for a in window.menuBar().actions()]
+        assert menus[:3] == ["&Fichier", "&Affichage", "&Aide"] or "&Fichier" in menus, menus
+        assert window.tabs.tabText(0) == "Liste de travail"
+        model = window.worklist.model
+        headers = [model.horizontalHeaderItem(c).text() for c in range(model.columnCount())]
+        assert "Date de l'examen" in headers and "Date de naissance" in headers, headers
+        assert "Rechercher" in _texts(window.worklist)
+        assert window.worklist.status.text() == "1 examen trouvé."
+        shot(window, "fr-01-main-window")
+
+        # The report editor of the opened study.
+        editor = _open_with_report(qtbot, window, study_uid)
+        qtbot.wait(100)
+        texts = _texts(editor)
+        for label in ("Signer...", "Rendre provisoire", "Insérer l'examen normal", "Modèle", "Signer avec"):
+            assert label in texts, (label, sorted(texts))
+        assert "Fichier de clé (PKCS#12)" in texts
+        shot(window, "fr-02-report-editor")
+
+        # The MPR tab of the study's volume.
+        window.toggle_reformat("mpr")
+        mpr = window.tabs.currentWidget()
+        assert isinstance(mpr, MprView)
+        qtbot.waitUntil(lambda: mpr.viewer is not None, timeout=30000)
+        qtbot.wait(100)
+        texts = _texts(mpr)
+        for label in ("Coupe épaisse", "Fenêtre", "Curviligne", "Pas de mesure", "Légende", "Moyenne"):
+            assert label in texts, (label, sorted(texts))
+        assert mpr.curved_button.toolTip().startswith("MPR curviligne")
+        _shot_with_mpr(window, mpr, "fr-03-mpr")
+    finally:
+        dispose(qtbot, window)
+
+
+def test_french_locale_writes_commas_and_french_months(french) -> None:  # type: ignore[no-untyped-def]
+    assert format_number(12.5, 1) == "12,5"
+    assert format_date(dt.date(2025, 1, 12)) == "12 janv. 2025"
+    # workstation.i18n (Qt-free, for the PDF report) writes what Qt's CLDR data writes, month by month.
+    for language in ("fr", "en"):
+        install_translations(language)
+        for month in range(1, 13):
+            day = dt.date(2025, month, 3)
+            assert i18n.format_date(day, language) == format_date(day), (language, month)
+        assert i18n.format_decimal(-0.04, language, 1) == format_number(-0.04, 1).replace("-", "")
