@@ -354,16 +354,40 @@
 <context>
     <name>MeasureTools</name>
     <message>
-        <source>Text:</source>
+        <source>This image has not arrived yet; measure it once it is shown.</source>
         <extracomment>The layer name of the DrawOps drawn here (not written to DICOM: the GSPS writer has its own). Colours: measurements, the selected one, the one being drawn. Saved measurements and annotations of another study shown beside this one (a prior). The layer of the DrawOps of another study&apos;s saved objects. How near (screen pixels) a click must be to a measurement&apos;s outline to select it. How near (screen pixels) a press must be to a handle to drag it rather than the shape. Longest side of a key-image thumbnail (image pixels). A press and release further apart than this (screen pixels) is a drag. Tool keys (keyboard shortcuts of the Measure menu). Points clicked or dragged before a drawing is finished (freehand: a drag, any number). A viewport shows a display set of a study other than this one (a prior): its Study Instance UID, once per study. Versions saved last (the next save names them as predecessors). True once measurements were read back from a report: the saved presentation state&apos;s copies of them (its graphic layer) are then not drawn twice. Small display images (uint8) of the key images, by SOP Instance UID. How each key image was shown when it was marked (window, displayed area), by SOP Instance UID: its presentation state for the printed report (:meth:`key_picture`). The Study Instance UID of this study (others shown beside it are priors). Saved objects of the other studies shown in this study&apos;s viewports, by Study Instance UID.</extracomment>
+        <translation>Cette image n&apos;est pas encore arrivée ; mesurez-la une fois affichée.</translation>
+    </message>
+    <message>
+        <source>The ellipse is too small to measure; drag a larger box.</source>
+        <translation>L&apos;ellipse est trop petite pour être mesurée ; tracez un cadre plus grand.</translation>
+    </message>
+    <message>
+        <source>The rectangle is too small to measure; drag a larger box.</source>
+        <translation>Le rectangle est trop petit pour être mesuré ; tracez un cadre plus grand.</translation>
+    </message>
+    <message>
+        <source>Annotation text</source>
+        <translation>Texte de l&apos;annotation</translation>
+    </message>
+    <message>
+        <source>Text:</source>
         <translation>Texte :</translation>
+    </message>
+    <message>
+        <source>This image has not arrived yet; edit the measurement once it is shown.</source>
+        <translation>Cette image n&apos;est pas encore arrivée ; modifiez la mesure une fois l&apos;image affichée.</translation>
     </message>
 </context>
 <context>
     <name>MeasurementPanel</name>
     <message>
-        <source>Measurements of this study; click one to show its image</source>
+        <source>Measurements</source>
         <extracomment>Starting width of the side panel (pixels): the report editor, a tab in its place, fits in it.</extracomment>
+        <translation>Mesures</translation>
+    </message>
+    <message>
+        <source>Measurements of this study; click one to show its image</source>
         <translation>Mesures de cet examen ; cliquez sur une mesure pour afficher son image</translation>
     </message>
     <message>
@@ -386,12 +410,48 @@
         <source>Saved with the {0} (read-only here); click to show its image, double-click to open that study in its own tab and edit its measurements</source>
         <translation>Enregistrée avec {0} (lecture seule ici) ; cliquez pour afficher son image, double-cliquez pour ouvrir cet examen dans son propre onglet et modifier ses mesures</translation>
     </message>
+    <message>
+        <source>Key image</source>
+        <translation>Image clé</translation>
+    </message>
+    <message>
+        <source>Key image of the {0}</source>
+        <translation>Image clé de {0}</translation>
+    </message>
+    <message>
+        <source>Key images ({0})</source>
+        <translation>Images clés ({0})</translation>
+    </message>
 </context>
 <context>
     <name>MeasurementRoom</name>
     <message>
-        <source>&amp;Measure</source>
+        <source>Scroll (no tool)</source>
         <extracomment>How to open each prior whose saved objects were read (for editing them in its own tab).</extracomment>
+        <translation>Défilement (aucun outil)</translation>
+    </message>
+    <message>
+        <source>Mark &amp;key image</source>
+        <translation>Marquer comme image &amp;clé</translation>
+    </message>
+    <message>
+        <source>&amp;Undo measurement</source>
+        <translation>&amp;Annuler la mesure</translation>
+    </message>
+    <message>
+        <source>&amp;Redo measurement</source>
+        <translation>&amp;Rétablir la mesure</translation>
+    </message>
+    <message>
+        <source>&amp;Delete measurement</source>
+        <translation>&amp;Supprimer la mesure</translation>
+    </message>
+    <message>
+        <source>&amp;Save measurements and key images</source>
+        <translation>&amp;Enregistrer les mesures et images clés</translation>
+    </message>
+    <message>
+        <source>&amp;Measure</source>
         <translation>&amp;Mesurer</translation>
     </message>
     <message>
@@ -399,8 +459,81 @@
         <translation>Outils de mesure</translation>
     </message>
     <message>
+        <source>Objects &amp;waiting for the archive...</source>
+        <translation>Objets en &amp;attente de l&apos;archive...</translation>
+    </message>
+    <message>
         <source>Saved objects not yet in the archive; click to see them</source>
         <translation>Objets enregistrés pas encore dans l&apos;archive ; cliquez pour les voir</translation>
+    </message>
+    <message>
+        <source>{0} waiting object(s) stored in the archive.</source>
+        <translation>{0} objet(s) en attente enregistré(s) dans l&apos;archive.</translation>
+    </message>
+    <message>
+        <source>Nothing could be sent yet; the objects keep waiting.</source>
+        <translation>Rien n&apos;a encore pu être envoyé ; les objets restent en attente.</translation>
+    </message>
+    <message>
+        <source>The saved measurements could not be read: {0}</source>
+        <extracomment>Studies whose saved objects are being read or were read (for priors), per study view.</extracomment>
+        <translation>Les mesures enregistrées n&apos;ont pas pu être lues : {0}</translation>
+    </message>
+    <message>
+        <source>A saved object of the prior could not be read: {0}</source>
+        <translation>Un objet enregistré de l&apos;antérieur n&apos;a pas pu être lu : {0}</translation>
+    </message>
+    <message>
+        <source>The {0}: {1} saved measurement{2} shown (read-only).</source>
+        <translation>{0} : {1} mesure(s) enregistrée(s) affichée(s) (lecture seule).</translation>
+    </message>
+    <message>
+        <source>Opening the {0} study to edit its measurements.</source>
+        <translation>Ouverture de l&apos;examen du {0} pour modifier ses mesures.</translation>
+    </message>
+    <message>
+        <source>The prior&apos;s saved measurements could not be read: {0}</source>
+        <translation>Les mesures enregistrées de l&apos;antérieur n&apos;ont pas pu être lues : {0}</translation>
+    </message>
+    <message>
+        <source>Show an image first to mark it as a key image.</source>
+        <translation>Affichez d&apos;abord une image pour la marquer comme image clé.</translation>
+    </message>
+    <message>
+        <source>Key image marked</source>
+        <translation>Image clé marquée</translation>
+    </message>
+    <message>
+        <source>Key image unmarked</source>
+        <translation>Image clé démarquée</translation>
+    </message>
+    <message>
+        <source>The saved MPR measurements could not be read: {0}</source>
+        <translation>Les mesures MPR enregistrées n&apos;ont pas pu être lues : {0}</translation>
+    </message>
+    <message>
+        <source>Open a study and measure before saving.</source>
+        <translation>Ouvrez un examen et mesurez avant d&apos;enregistrer.</translation>
+    </message>
+    <message>
+        <source>There is nothing to save: draw a measurement or mark a key image first.</source>
+        <translation>Rien à enregistrer : tracez une mesure ou marquez d&apos;abord une image clé.</translation>
+    </message>
+    <message>
+        <source>Saving...</source>
+        <translation>Enregistrement...</translation>
+    </message>
+    <message>
+        <source>{0} object{1} waiting for the archive; they are kept and sent on the next save.</source>
+        <translation>{0} objet(s) en attente de l&apos;archive ; ils sont conservés et envoyés au prochain enregistrement.</translation>
+    </message>
+    <message>
+        <source>Measurements saved ({0} object{1} stored in the archive).</source>
+        <translation>Mesures enregistrées ({0} objet(s) stocké(s) dans l&apos;archive).</translation>
+    </message>
+    <message>
+        <source>Saving failed: {0}</source>
+        <translation>Échec de l&apos;enregistrement : {0}</translation>
     </message>
 </context>
 <context>
@@ -526,16 +659,20 @@
         <translation>MPR curviligne : cliquez des points le long de la structure dans le volet {0} ; Entrée ou Échap termine.</translation>
     </message>
     <message>
-        <source>Crosshair (LPS mm): {0:.1f}, {1:.1f}, {2:.1f}</source>
-        <translation>Réticule (LPS mm) : {0:.1f} ; {1:.1f} ; {2:.1f}</translation>
+        <source>Crosshair (LPS mm): {0}, {1}, {2}</source>
+        <translation>Réticule (mm LPS) : {0} ; {1} ; {2}</translation>
+    </message>
+    <message>
+        <source>Slab {0} mm {1}</source>
+        <translation>Coupe épaisse {0} mm {1}</translation>
+    </message>
+    <message>
+        <source>L {0}  P {1}  H {2} mm</source>
+        <translation>L {0}  P {1}  H {2} mm</translation>
     </message>
     <message>
         <source>{0}: {1}/{2}  normal {3}</source>
         <translation>{0} : {1}/{2}  normale {3}</translation>
-    </message>
-    <message>
-        <source>Slab {0:g} mm {1}</source>
-        <translation>Coupe épaisse {0:g} mm {1}</translation>
     </message>
     <message>
         <source>Interpolation: {0}</source>
@@ -544,10 +681,6 @@
     <message>
         <source>Oblique planes (O: orthogonal)</source>
         <translation>Plans obliques (O : orthogonal)</translation>
-    </message>
-    <message>
-        <source>L {0:.1f}  P {1:.1f}  H {2:.1f} mm</source>
-        <translation>G {0:.1f}  P {1:.1f}  H {2:.1f} mm</translation>
     </message>
     <message>
         <source>The MPR volume is not loaded yet; wait for it to load.</source>
@@ -1113,12 +1246,20 @@
         <translation>, signé par {0}</translation>
     </message>
     <message>
+        <source> by {0}</source>
+        <translation> par {0}</translation>
+    </message>
+    <message>
         <source>editing…</source>
         <translation>modification…</translation>
     </message>
     <message>
         <source>The report draft could not be saved ({0}); check the disk.</source>
         <translation>Le brouillon du compte rendu n&apos;a pas pu être enregistré ({0}) ; vérifiez le disque.</translation>
+    </message>
+    <message>
+        <source>draft saved {0}</source>
+        <translation>brouillon enregistré à {0}</translation>
     </message>
     <message>
         <source>&apos;{0}&apos; chosen by hand.</source>
@@ -1871,6 +2012,277 @@
     <message>
         <source>Workstation</source>
         <translation>Station de travail</translation>
+    </message>
+</context>
+<context>
+    <name>core</name>
+    <message>
+        <source>Length</source>
+        <extracomment>Measurement tools (workstation.annotate.measurements.Kind.display_name).</extracomment>
+        <translation>Longueur</translation>
+    </message>
+    <message>
+        <source>Angle</source>
+        <translation>Angle</translation>
+    </message>
+    <message>
+        <source>Cobb angle</source>
+        <translation>Angle de Cobb</translation>
+    </message>
+    <message>
+        <source>Bidirectional</source>
+        <translation>Bidimensionnelle</translation>
+    </message>
+    <message>
+        <source>Ellipse ROI</source>
+        <translation>ROI ellipse</translation>
+    </message>
+    <message>
+        <source>Rectangle ROI</source>
+        <translation>ROI rectangle</translation>
+    </message>
+    <message>
+        <source>Freehand ROI</source>
+        <translation>ROI main levée</translation>
+    </message>
+    <message>
+        <source>Probe</source>
+        <translation>Sonde</translation>
+    </message>
+    <message>
+        <source>Arrow</source>
+        <translation>Flèche</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Texte</translation>
+    </message>
+    <message>
+        <source>Brain</source>
+        <extracomment>CT window presets (workstation.model.presets).</extracomment>
+        <translation>Cerveau</translation>
+    </message>
+    <message>
+        <source>Subdural</source>
+        <translation>Sous-dural</translation>
+    </message>
+    <message>
+        <source>Stroke</source>
+        <translation>AVC</translation>
+    </message>
+    <message>
+        <source>Lung</source>
+        <translation>Poumon</translation>
+    </message>
+    <message>
+        <source>Mediastinum</source>
+        <translation>Médiastin</translation>
+    </message>
+    <message>
+        <source>Abdomen</source>
+        <translation>Abdomen</translation>
+    </message>
+    <message>
+        <source>Liver</source>
+        <translation>Foie</translation>
+    </message>
+    <message>
+        <source>Bone</source>
+        <translation>Os</translation>
+    </message>
+    <message>
+        <source>Any study</source>
+        <extracomment>Shipped hanging protocols and their stages (resources/hanging/*.json).</extracomment>
+        <translation>Tout examen</translation>
+    </message>
+    <message>
+        <source>CT abdomen and pelvis</source>
+        <translation>TDM abdomino-pelvienne</translation>
+    </message>
+    <message>
+        <source>CT chest</source>
+        <translation>TDM thoracique</translation>
+    </message>
+    <message>
+        <source>CT head</source>
+        <translation>TDM cérébrale</translation>
+    </message>
+    <message>
+        <source>Chest radiograph</source>
+        <translation>Radiographie thoracique</translation>
+    </message>
+    <message>
+        <source>MR brain</source>
+        <translation>IRM cérébrale</translation>
+    </message>
+    <message>
+        <source>MR spine</source>
+        <translation>IRM rachidienne</translation>
+    </message>
+    <message>
+        <source>Mammography screening</source>
+        <translation>Mammographie de dépistage</translation>
+    </message>
+    <message>
+        <source>Ultrasound cine</source>
+        <translation>Échographie ciné</translation>
+    </message>
+    <message>
+        <source>3D MPR</source>
+        <translation>MPR 3D</translation>
+    </message>
+    <message>
+        <source>All views: current above prior</source>
+        <translation>Toutes les incidences : actuel au-dessus de l&apos;antérieur</translation>
+    </message>
+    <message>
+        <source>Axial and coronal</source>
+        <translation>Axial et coronal</translation>
+    </message>
+    <message>
+        <source>Axial and sagittal T2</source>
+        <translation>Axial et sagittal T2</translation>
+    </message>
+    <message>
+        <source>Axial with prior</source>
+        <translation>Axial avec antérieur</translation>
+    </message>
+    <message>
+        <source>Brain and bone</source>
+        <translation>Cerveau et os</translation>
+    </message>
+    <message>
+        <source>Brain and bone, with prior</source>
+        <translation>Cerveau et os, avec antérieur</translation>
+    </message>
+    <message>
+        <source>CC: current above prior</source>
+        <translation>CC : actuel au-dessus de l&apos;antérieur</translation>
+    </message>
+    <message>
+        <source>Comparison with prior</source>
+        <translation>Comparaison avec l&apos;antérieur</translation>
+    </message>
+    <message>
+        <source>Coronal series and liver window</source>
+        <translation>Série coronale et fenêtre hépatique</translation>
+    </message>
+    <message>
+        <source>Current 4 views</source>
+        <translation>4 incidences actuelles</translation>
+    </message>
+    <message>
+        <source>Four clips</source>
+        <translation>Quatre clips</translation>
+    </message>
+    <message>
+        <source>Four series</source>
+        <translation>Quatre séries</translation>
+    </message>
+    <message>
+        <source>Lung and mediastinum, with prior</source>
+        <translation>Poumon et médiastin, avec antérieur</translation>
+    </message>
+    <message>
+        <source>Lung with prior</source>
+        <translation>Poumon avec antérieur</translation>
+    </message>
+    <message>
+        <source>Lung, mediastinum, coronal</source>
+        <translation>Poumon, médiastin, coronal</translation>
+    </message>
+    <message>
+        <source>MLO: current above prior</source>
+        <translation>MLO : actuel au-dessus de l&apos;antérieur</translation>
+    </message>
+    <message>
+        <source>MPR</source>
+        <translation>MPR</translation>
+    </message>
+    <message>
+        <source>One clip</source>
+        <translation>Un clip</translation>
+    </message>
+    <message>
+        <source>One series</source>
+        <translation>Une série</translation>
+    </message>
+    <message>
+        <source>PA and lateral</source>
+        <translation>Face et profil</translation>
+    </message>
+    <message>
+        <source>PA with prior</source>
+        <translation>Face avec antérieur</translation>
+    </message>
+    <message>
+        <source>PA, lateral and prior</source>
+        <translation>Face, profil et antérieur</translation>
+    </message>
+    <message>
+        <source>Pre and post contrast</source>
+        <translation>Avant et après injection</translation>
+    </message>
+    <message>
+        <source>Sagittal T1, T2, STIR</source>
+        <translation>Sagittal T1, T2, STIR</translation>
+    </message>
+    <message>
+        <source>Sagittal T2 with prior</source>
+        <translation>Sagittal T2 avec antérieur</translation>
+    </message>
+    <message>
+        <source>T1, T2, FLAIR, diffusion</source>
+        <translation>T1, T2, FLAIR, diffusion</translation>
+    </message>
+    <message>
+        <source>Two series</source>
+        <translation>Deux séries</translation>
+    </message>
+    <message>
+        <source>DRAFT</source>
+        <extracomment>Report statuses (workstation.report.model.Status, upper case as the editor shows them).</extracomment>
+        <translation>BROUILLON</translation>
+    </message>
+    <message>
+        <source>PRELIMINARY</source>
+        <translation>PROVISOIRE</translation>
+    </message>
+    <message>
+        <source>FINAL</source>
+        <translation>DÉFINITIF</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>créé</translation>
+    </message>
+    <message>
+        <source>addendum started</source>
+        <translation>addendum commencé</translation>
+    </message>
+    <message>
+        <source>correction started</source>
+        <translation>correction commencée</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>signé</translation>
+    </message>
+    <message>
+        <source>made preliminary</source>
+        <translation>rendu provisoire</translation>
+    </message>
+    <message>
+        <source>{0} (W {1:g} / L {2:g})</source>
+        <extracomment>The template of :func:`preset_label`, marked for lupdate.</extracomment>
+        <translation>{0} (F {1:g} / N {2:g})</translation>
+    </message>
+</context>
+<context>
+    <name>measure_tools</name>
+    <message>
+        <source>The long axis has no length; drag it again.</source>
+        <translation>Le grand axe n&apos;a pas de longueur ; tracez-le à nouveau.</translation>
     </message>
 </context>
 <context>

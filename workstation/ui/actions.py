@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from workstation.model.presets import available_presets
 from workstation.model.viewport import MAX_GRID
+from workstation.ui.core_text import preset_label
 
 #: Grid shortcuts: Ctrl+digit picks the common layouts.
 GRID_KEYS = {(1, 1): "Ctrl+1", (1, 2): "Ctrl+2", (2, 1): "Ctrl+3", (2, 2): "Ctrl+4",
@@ -153,7 +154,7 @@ class ReadingActions(QObject):
         preset = study.apply_preset_key(key)
         status = getattr(self.window, "statusBar", None)
         if preset is not None and status is not None:
-            status().showMessage(self.tr("Window {0}").format(preset.label), 3000)
+            status().showMessage(self.tr("Window {0}").format(preset_label(preset)), 3000)
 
     def preset_names(self) -> dict[int, str]:
         """Key -> preset label ('Lung (W 1500 / L -600)') for the active viewport of the study in
@@ -162,10 +163,10 @@ class ReadingActions(QObject):
         presets = study.presets() if study is not None else []
         if not presets:
             presets = available_presets("CT")
-            names = {p.key: p.label for p in presets if p.key is not None}
+            names = {p.key: preset_label(p) for p in presets if p.key is not None}
             names.setdefault(9, self.tr("the image's own first window (CT)"))
             return names
-        return {p.key: p.label for p in presets if p.key is not None}
+        return {p.key: preset_label(p) for p in presets if p.key is not None}
 
     def _fill_preset_menu(self) -> None:
         self.preset_menu.clear()
@@ -174,7 +175,7 @@ class ReadingActions(QObject):
         if not presets:
             self.preset_menu.addAction(self.tr("No presets for this viewport")).setEnabled(False)
         for preset in presets:
-            text = preset.label + (f"\t{preset.key}" if preset.key else "")
+            text = preset_label(preset) + (f"\t{preset.key}" if preset.key else "")
             action = self.preset_menu.addAction(text)
             action.triggered.connect(lambda _c=False, p=preset: self._on(lambda s: s.apply_preset(p)))
 

@@ -87,6 +87,7 @@ from workstation.model.source import CancelToken
 from workstation.model.viewport import SyncGroup
 from workstation.net.throttle import DEFAULT_LINK_BYTES_PER_S, BackgroundThrottle
 from workstation.ui import tasks
+from workstation.ui.core_text import core_text
 
 if TYPE_CHECKING:
     from workstation.ui.study_view import StudyView
@@ -205,7 +206,7 @@ def position_index(position: Position, count: int) -> int:
 
 def stage_label(result: HangingResult) -> str:
     """'CT head — Brain and bone (2/3)': protocol, stage name, stage number of the stages."""
-    return f"{result.protocol.name} — {result.stage.name} ({result.stage_index + 1}/{len(result.chosen.stages)})"
+    return f"{core_text(result.protocol.name)} — {core_text(result.stage.name)} ({result.stage_index + 1}/{len(result.chosen.stages)})"
 
 
 def is_reformat(assignment: ViewportAssignment) -> bool:

@@ -70,6 +70,8 @@ from workstation.model.geometry import VolumeGeometry, orientation_letters  # no
 from workstation.model.mpr import MAX_SLAB_MM, PLANE_NAMES, Interpolation, MprState, Projection  # noqa: E402
 from workstation.model.presets import WindowPreset, available_presets, preset_for_key  # noqa: E402
 from workstation.render.vtk_window import FrameReader  # noqa: E402
+from workstation.ui.core_text import preset_label  # noqa: E402
+from workstation.ui.i18n import format_number  # noqa: E402
 from workstation.ui.mpr_measure import MprMeasureTool  # noqa: E402
 from workstation.ui.viewport import dragged_window  # noqa: E402
 from workstation.ui.vtk_host import VolumeLoadingView  # noqa: E402
@@ -284,7 +286,7 @@ class MprView(VolumeLoadingView):
     def _fill_presets(self) -> None:
         self.presets.clear()
         for preset in self.window_presets():
-            self.presets.addItem(preset.label + (f"  [{preset.key}]" if preset.key else ""), preset)
+            self.presets.addItem(preset_label(preset) + (f"  [{preset.key}]" if preset.key else ""), preset)
 
     def _preset_chosen(self, index: int) -> None:
         preset = self.presets.itemData(index)
@@ -766,13 +768,13 @@ class MprView(VolumeLoadingView):
         assert state is not None
         c = state.center
         lines = [self.title] if self.title else []
-        lines.append(self.tr("Crosshair (LPS mm): {0:.1f}, {1:.1f}, {2:.1f}").format(c[0], c[1], c[2]))
+        lines.append(self.tr("Crosshair (LPS mm): {0}, {1}, {2}").format(*(format_number(v, 1) for v in c[:3])))
         for name in PLANE_NAMES:
             plane = state.plane(name)
             n = plane.normal
             lines.append(self.tr("{0}: {1}/{2}  normal {3}").format(name.capitalize(), state.slice_index(name) + 1, state.slice_count(name), orientation_letters(n) or '-'))
         if state.projection is not Projection.NONE:
-            lines.append(self.tr("Slab {0:g} mm {1}").format(state.slab_thickness, state.projection.name))
+            lines.append(self.tr("Slab {0} mm {1}").format(format_number(state.slab_thickness, 1), state.projection.name))
         lines.append(self.tr("Interpolation: {0}").format(state.interpolation.value))
         if state.is_oblique:
             lines.append(self.tr("Oblique planes (O: orthogonal)"))
@@ -790,7 +792,7 @@ class MprView(VolumeLoadingView):
         self._ensure_initialised()
         self._legend.SetInput(self._legend_text())
         c = self.state.center
-        self.position.setText(self.tr("L {0:.1f}  P {1:.1f}  H {2:.1f} mm").format(c[0], c[1], c[2]))
+        self.position.setText(self.tr("L {0}  P {1}  H {2} mm").format(*(format_number(v, 1) for v in c[:3])))
         self.viewer.update()
         self.measure.draw()
         self.view.GetRenderWindow().Render()

@@ -109,6 +109,7 @@ from workstation.report.templates import (
 )
 from workstation.settings import Settings
 from workstation.ui import tasks
+from workstation.ui.core_text import core_text
 from workstation.ui.sign_dialogs import KEEP, PlaceholderDialog, SignPreviewDialog
 
 log = logging.getLogger(__name__)
@@ -708,15 +709,15 @@ class ReportEditor(QWidget):
             self.state.setText("")
         else:
             kind = "" if report.kind is VersionKind.ORIGINAL else f" ({report.kind.value})"
-            self.state.setText(self.tr("Version {0}{1}: {2}").format(report.version, kind, report.status.value.upper())
+            self.state.setText(self.tr("Version {0}{1}: {2}").format(report.version, kind, core_text(report.status.value.upper()))
                                + (self.tr(", signed by {0}").format(report.signer_name) if report.locked else ""))
         self.history_list.clear()
         if self.history is not None:
             for version in self.history.versions:
                 for event in version.events:
                     when = event.at.replace("T", " ").split("+")[0]
-                    text = f"v{version.version} {when} {event.action}"
-                    text += f" by {event.by}" if event.by else ""
+                    text = f"v{version.version} {when} {core_text(event.action)}"
+                    text += self.tr(" by {0}").format(event.by) if event.by else ""
                     text += f": {event.detail}" if event.detail else ""
                     self.history_list.addItem(text)
             self.history_list.scrollToBottom()
@@ -762,7 +763,7 @@ class ReportEditor(QWidget):
         except OSError as exc:
             self.message.emit(self.tr("The report draft could not be saved ({0}); check the disk.").format(exc.strerror))
             return None
-        self.saved_label.setText("draft saved " + dt.datetime.now().strftime("%H:%M:%S"))
+        self.saved_label.setText(self.tr("draft saved {0}").format(dt.datetime.now().strftime("%H:%M:%S")))
         return self.last_saved
 
     def _template_picked(self, _index: int) -> None:

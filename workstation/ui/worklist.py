@@ -59,6 +59,7 @@ from workstation.model.query import StudyQuery
 from workstation.report.delivery.fhir import NO_REPORT, FhirClient, report_statuses
 from workstation.report.delivery.profile import RisProfile, load_ris_profile
 from workstation.ui import tasks
+from workstation.ui.i18n import format_dicom_date
 
 COLUMNS = (
     QT_TRANSLATE_NOOP("WorklistWidget", "Patient"), QT_TRANSLATE_NOOP("WorklistWidget", "Patient ID"), QT_TRANSLATE_NOOP("WorklistWidget", "Birth date"), QT_TRANSLATE_NOOP("WorklistWidget", "Sex"), QT_TRANSLATE_NOOP("WorklistWidget", "Study date"), QT_TRANSLATE_NOOP("WorklistWidget", "Modality"), QT_TRANSLATE_NOOP("WorklistWidget", "Description"),
@@ -102,7 +103,7 @@ def _mark_incomplete(study: StudySummary, images: QStandardItem, origin: QStanda
 
 def format_da(value: str) -> str:
     v = (value or "").strip()
-    return f"{v[:4]}-{v[4:6]}-{v[6:8]}" if len(v) == 8 and v.isdigit() else v
+    return format_dicom_date(v) if len(v) == 8 and v.isdigit() else v
 
 
 class StudyTable(QTableView):
