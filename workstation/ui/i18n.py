@@ -17,6 +17,7 @@ from workstation.i18n import ENGLISH, FRENCH, LANGUAGES, catalogue_path, pick_la
 
 _KEY = "appearance/language"
 _installed: list[QTranslator] = []
+_active = [ENGLISH]  # the language install_translations made the interface speak
 #: (value kept, what the settings show): each language is named in its own language.
 LANGUAGE_CHOICES = (("", "System language"), (ENGLISH, "English"), (FRENCH, "Français"))
 _LOCALES = {ENGLISH: QLocale(QLocale.Language.English, QLocale.Country.UnitedStates),
@@ -45,7 +46,8 @@ def current_language() -> str:
 
 
 def install_translations(language: str | None = None) -> str:
-    """Speak ``language`` (default: :func:`current_language`) from now on; returns it.
+    """Speak ``language`` (default: :func:`current_language`) from now on; returns the language
+    spoken (English when the catalogue is missing).
 
     Widgets made afterwards show the translated text (a language chosen in the settings applies
     at the next start). A missing catalogue leaves the interface in English and says so once.
@@ -56,6 +58,7 @@ def install_translations(language: str | None = None) -> str:
         if app is not None:
             app.removeTranslator(translator)
     _installed.clear()
+    _active[0] = language
     QLocale.setDefault(_LOCALES.get(language, _LOCALES[ENGLISH]))
     if language == ENGLISH or app is None:
         return language
@@ -65,7 +68,9 @@ def install_translations(language: str | None = None) -> str:
         import logging
 
         logging.getLogger(__name__).warning("The %s translation catalogue was not found at %s.", language, path)
-        return language
+        _active[0] = ENGLISH
+        QLocale.setDefault(_LOCALES[ENGLISH])
+        return ENGLISH
     qt = QTranslator()
     if qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
@@ -73,6 +78,11 @@ def install_translations(language: str | None = None) -> str:
     app.installTranslator(own)
     _installed.append(own)
     return language
+
+
+def active_language() -> str:
+    """The language the interface speaks now (English until :func:`install_translations`)."""
+    return _active[0]
 
 
 def format_number(value: float, decimals: int = 1) -> str:

@@ -72,7 +72,6 @@ from workstation.report.dicom_objects import with_dicom_objects
 from workstation.report.drafts import DraftStore
 from workstation.report.model import (
     ADDENDUM,
-    SECTION_TITLES,
     SECTIONS,
     FieldValue,
     KeyImage,
@@ -107,9 +106,11 @@ from workstation.report.templates import (
     mark_template_text,
     validate_report,
 )
+from workstation.report.wording import heading as section_heading
 from workstation.settings import Settings
 from workstation.ui import tasks
 from workstation.ui.core_text import core_text
+from workstation.ui.i18n import active_language
 from workstation.ui.sign_dialogs import KEEP, PlaceholderDialog, SignPreviewDialog
 
 log = logging.getLogger(__name__)
@@ -323,7 +324,7 @@ class SectionEditor(QGroupBox):
     accepted = Signal(str)  # the section name: keep its placeholders as the radiologist's
 
     def __init__(self, name: str, text: str, snippets: Sequence[Any]) -> None:
-        super().__init__(SECTION_TITLES[name])
+        super().__init__(section_heading(name, active_language()))  # Résultats, Conclusion in French
         self.name = name
         self.snippets = list(snippets)
         layout = QVBoxLayout(self)
@@ -452,7 +453,7 @@ class ReportEditor(QWidget):
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.template_combo = QComboBox()
-        for t in sorted(self.library_templates.templates.values(), key=lambda t: t.title):
+        for t in sorted(self.library_templates.templates.values(), key=lambda t: (t.language != active_language(), t.title)):
             self.template_combo.addItem(t.title, t.id)
         self.template_combo.activated.connect(self._template_picked)
         self.import_template_button = QPushButton(self.tr("Import..."))
@@ -571,7 +572,8 @@ class ReportEditor(QWidget):
         self.headers = list(headers)
         series = {attr.text(h, "SeriesInstanceUID"): SeriesSummary.from_dataset(h, study.study_uid)
                   for h in self.headers if attr.text(h, "SeriesInstanceUID")}
-        choice = choose_template(study, display_sets, series=list(series.values()), library=self.library_templates)
+        choice = choose_template(study, display_sets, series=list(series.values()), library=self.library_templates,
+                                 language=active_language())
         saved = self._saved_history(study.study_uid)
         if saved is not None:
             self.history = saved
@@ -622,9 +624,10 @@ class ReportEditor(QWidget):
             if report is None or report.study.study_uid != uid or report.locked or not priors:
                 return
             untouched = "comparison" in report.placeholder_sections or not report.section("comparison").strip()
-            if untouched and report.section("comparison") in ("", comparison_line([])):
+            language = self.template.language if self.template is not None else "en"
+            if untouched and report.section("comparison") in ("", comparison_line([]), comparison_line([], language)):
                 # the workstation's line, not the radiologist's: it stays a placeholder
-                line = comparison_line(priors)
+                line = comparison_line(priors, language)
                 assert self.history is not None
                 self.history.update((self.collect() or report).with_placeholder_section("comparison", line))
                 self.sections["comparison"].text.setPlainText(line)
@@ -819,7 +822,7 @@ class ReportEditor(QWidget):
         template = imported.template
         current = self.template_combo.currentData()
         self.template_combo.clear()
-        for t in sorted(self.library_templates.templates.values(), key=lambda t: t.title):
+        for t in sorted(self.library_templates.templates.values(), key=lambda t: (t.language != active_language(), t.title)):
             self.template_combo.addItem(t.title, t.id)
         self.template_combo.setCurrentIndex(max(0, self.template_combo.findData(current)))
         notes = self.tr(" {0} note(s): ").format(len(imported.notes)) + " ".join(imported.notes) if imported.notes else ""
