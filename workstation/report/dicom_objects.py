@@ -176,8 +176,10 @@ def _paragraphs(text: str) -> list[str]:
 def _content(report: Report, template: Template | None, evidence: Sequence[Dataset]) -> tuple[hd.sr.ContainerContentItem, bool]:
     """The content tree, and whether it names template fields from the local field scheme."""
     root = hd.sr.ContainerContentItem(name=REPORT_TITLE, template_id="2000")
-    language = hd.sr.LanguageOfContentItemAndDescendants(
-        language=hd.sr.CodedConcept("en-US", "RFC5646", "English (United States)"))
+    # TID 1204 Language of Content Item and Descendants: RFC 5646 tags (PS3.16 CID 5000).
+    tag, meaning = (("fr-FR", "French (France)") if template is not None and template.language == "fr"
+                    else ("en-US", "English (United States)"))
+    language = hd.sr.LanguageOfContentItemAndDescendants(language=hd.sr.CodedConcept(tag, "RFC5646", meaning))
     items: list[hd.sr.ContentItem] = [cast(hd.sr.ContentItem, item) for item in language]
     observer = report.signer_name if report.status is ReportStatus.FINAL else (report.author or "")
     if observer:
