@@ -2331,7 +2331,7 @@
     <name>shortcuts</name>
     <message>
         <source>Mouse wheel, Up/Down, Page Up/Down, Home/End</source>
-        <extracomment>Grid shortcuts: Ctrl+digit picks the common layouts. QC mode (issue 8): the QC tab and the DICOM tag browser of the active image. Reporting (issue 7): the report editor dock of the study in front. MPR and 3D (issue 4): the active viewport&apos;s volume in a tab of its own; the same key goes back to the study. (Ctrl+3 is the 2 x 1 layout, so 3D is Ctrl+D.) What the viewport does with the mouse and scroll keys (handled inside the viewport).</extracomment>
+        <extracomment>QC mode (issue 8): the QC tab and the DICOM tag browser of the active image. Reporting (issue 7): the report editor dock of the study in front. MPR and 3D (issue 4): the active viewport&apos;s volume in a tab of its own; the same key goes back to the study. (Ctrl+3 is the 2 x 1 layout, so 3D is Ctrl+D.) What the viewport does with the mouse and scroll keys (handled inside the viewport).</extracomment>
         <translation>Molette, Haut/Bas, Page préc./suiv., Début/Fin</translation>
     </message>
     <message>

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from workstation.model.presets import available_presets
 from workstation.model.viewport import MAX_GRID
 from workstation.ui.core_text import preset_label
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 #: Grid shortcuts: Ctrl+digit picks the common layouts.
 GRID_KEYS = {(1, 1): "Ctrl+1", (1, 2): "Ctrl+2", (2, 1): "Ctrl+3", (2, 2): "Ctrl+4",

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
+
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 CONTEXT = "core"
 

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import vtkmodules.qt
 from pydicom.dataset import Dataset
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -71,7 +71,7 @@ from workstation.model.mpr import MAX_SLAB_MM, PLANE_NAMES, Interpolation, MprSt
 from workstation.model.presets import WindowPreset, available_presets, preset_for_key  # noqa: E402
 from workstation.render.vtk_window import FrameReader  # noqa: E402
 from workstation.ui.core_text import preset_label  # noqa: E402
-from workstation.ui.i18n import format_number  # noqa: E402
+from workstation.ui.i18n import QT_TRANSLATE_NOOP, format_number  # noqa: E402
 from workstation.ui.mpr_measure import MprMeasureTool  # noqa: E402
 from workstation.ui.viewport import dragged_window  # noqa: E402
 from workstation.ui.vtk_host import VolumeLoadingView  # noqa: E402

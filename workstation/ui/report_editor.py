@@ -32,7 +32,7 @@ from typing import Any
 import keyring
 import keyring.errors
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -110,7 +110,7 @@ from workstation.report.wording import heading as section_heading
 from workstation.settings import Settings
 from workstation.ui import tasks
 from workstation.ui.core_text import core_text
-from workstation.ui.i18n import active_language
+from workstation.ui.i18n import QT_TRANSLATE_NOOP, active_language
 from workstation.ui.sign_dialogs import KEEP, PlaceholderDialog, SignPreviewDialog
 
 log = logging.getLogger(__name__)

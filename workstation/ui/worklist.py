@@ -24,7 +24,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QDate,
     QSortFilterProxyModel,
@@ -59,7 +58,7 @@ from workstation.model.query import StudyQuery
 from workstation.report.delivery.fhir import NO_REPORT, FhirClient, report_statuses
 from workstation.report.delivery.profile import RisProfile, load_ris_profile
 from workstation.ui import tasks
-from workstation.ui.i18n import format_dicom_date
+from workstation.ui.i18n import QT_TRANSLATE_NOOP, format_dicom_date
 
 COLUMNS = (
     QT_TRANSLATE_NOOP("WorklistWidget", "Patient"), QT_TRANSLATE_NOOP("WorklistWidget", "Patient ID"), QT_TRANSLATE_NOOP("WorklistWidget", "Birth date"), QT_TRANSLATE_NOOP("WorklistWidget", "Sex"), QT_TRANSLATE_NOOP("WorklistWidget", "Study date"), QT_TRANSLATE_NOOP("WorklistWidget", "Modality"), QT_TRANSLATE_NOOP("WorklistWidget", "Description"),
