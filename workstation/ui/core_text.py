@@ -80,3 +80,61 @@ def preset_label(preset: Any) -> str:
 
 #: The template of :func:`preset_label`, marked for lupdate.
 _PRESET_LABEL = QT_TRANSLATE_NOOP("core", "{0} (W {1:g} / L {2:g})")
+
+#: QC states and severities (workstation.qc.status.StudyQCState.label, workstation.qc.findings.Severity).
+QC_WORDS = (
+    QT_TRANSLATE_NOOP("core", "not checked"), QT_TRANSLATE_NOOP("core", "warnings"),
+    QT_TRANSLATE_NOOP("core", "errors"), QT_TRANSLATE_NOOP("core", "passed"),
+    QT_TRANSLATE_NOOP("core", "error"), QT_TRANSLATE_NOOP("core", "warning"),
+    QT_TRANSLATE_NOOP("core", "info"),
+)
+#: What each QC finding is (workstation.qc, by finding code): the interface shows this title in
+#: the reader's language and keeps the core's detailed sentence (with its numbers) beside it.
+QC_TITLES = {
+    "accession_number_mismatch": QT_TRANSLATE_NOOP("qc", "Accession number differs between images"),
+    "bits_stored_exceeds_allocated": QT_TRANSLATE_NOOP("qc", "Bits Stored larger than Bits Allocated"),
+    "burned_in_annotation": QT_TRANSLATE_NOOP("qc", "Burned-in annotation"),
+    "duplicate_instance_numbers": QT_TRANSLATE_NOOP("qc", "Repeated instance numbers"),
+    "duplicate_sop_instance": QT_TRANSLATE_NOOP("qc", "Same image received twice"),
+    "duplicate_sop_uid_conflict": QT_TRANSLATE_NOOP("qc", "Two different images share one UID"),
+    "file_meta": QT_TRANSLATE_NOOP("qc", "File meta information invalid"),
+    "gaps_between_slices": QT_TRANSLATE_NOOP("qc", "Gaps between slices"),
+    "high_bit_mismatch": QT_TRANSLATE_NOOP("qc", "High Bit inconsistent with Bits Stored"),
+    "image_pixel_invalid": QT_TRANSLATE_NOOP("qc", "Invalid pixel description"),
+    "image_pixel_missing": QT_TRANSLATE_NOOP("qc", "Pixel description missing"),
+    "image_plane_missing": QT_TRANSLATE_NOOP("qc", "Image position or orientation missing"),
+    "instance_number_gaps": QT_TRANSLATE_NOOP("qc", "Instance numbers skip values"),
+    "invalid_orientation": QT_TRANSLATE_NOOP("qc", "Invalid image orientation"),
+    "invalid_pixel_spacing": QT_TRANSLATE_NOOP("qc", "Invalid pixel spacing"),
+    "invalid_position": QT_TRANSLATE_NOOP("qc", "Invalid image position"),
+    "lossy_compression": QT_TRANSLATE_NOOP("qc", "Lossy compression"),
+    "lossy_mammography": QT_TRANSLATE_NOOP("qc", "Lossy compressed mammogram"),
+    "missing_ct_dose": QT_TRANSLATE_NOOP("qc", "CT dose information missing"),
+    "missing_instance_number": QT_TRANSLATE_NOOP("qc", "Instance number missing"),
+    "mixed_orientation": QT_TRANSLATE_NOOP("qc", "Several orientations in one series"),
+    "mixed_size": QT_TRANSLATE_NOOP("qc", "Several image sizes in one series"),
+    "no_pixel_spacing": QT_TRANSLATE_NOOP("qc", "Pixel spacing missing: no measurement in mm"),
+    "overlapping_slices": QT_TRANSLATE_NOOP("qc", "Overlapping slices"),
+    "patient_birth_date_mismatch": QT_TRANSLATE_NOOP("qc", "Birth date differs between images"),
+    "patient_id_mismatch": QT_TRANSLATE_NOOP("qc", "Patient ID differs between images"),
+    "patient_name_mismatch": QT_TRANSLATE_NOOP("qc", "Patient name differs between images"),
+    "patient_sex_mismatch": QT_TRANSLATE_NOOP("qc", "Patient sex differs between images"),
+    "photometric_invalid": QT_TRANSLATE_NOOP("qc", "Invalid photometric interpretation"),
+    "photometric_samples_mismatch": QT_TRANSLATE_NOOP("qc", "Photometric interpretation and samples disagree"),
+    "several_studies": QT_TRANSLATE_NOOP("qc", "Images of several studies"),
+    "study_date_mismatch": QT_TRANSLATE_NOOP("qc", "Study date differs between images"),
+    "undecodable_pixels": QT_TRANSLATE_NOOP("qc", "Pixel data cannot be decoded"),
+    "check_not_run": QT_TRANSLATE_NOOP("qc", "Check not run"),
+    "pixels_not_checked": QT_TRANSLATE_NOOP("qc", "Pixel data not checked"),
+}
+
+
+def qc_finding_text(code: str, sentence: str) -> tuple[str, str]:
+    """(what the findings table shows, its tool tip) for a QC finding: in English the core's
+    sentence; in another language the finding's title translated, then the core's sentence with
+    its numbers (still English: flagged by the tool tip that carries it whole)."""
+    title = QC_TITLES.get(code)
+    translated = QCoreApplication.translate("qc", title) if title else ""
+    if not title or translated == title:
+        return sentence, ""
+    return f"{translated} — {sentence}", sentence
