@@ -4,6 +4,34 @@
 <context>
     <name>CorrectionDialog</name>
     <message>
+        <source>Patient name</source>
+        <translation>Nom du patient</translation>
+    </message>
+    <message>
+        <source>FAMILY^Given^Middle (PS3.5 6.2 PN)</source>
+        <translation>NOM^Prénom^Second prénom (PS3.5 6.2 PN)</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>ID patient</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>Date de naissance</translation>
+    </message>
+    <message>
+        <source>YYYYMMDD</source>
+        <translation>AAAAMMJJ</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Sexe</translation>
+    </message>
+    <message>
+        <source>Accession number</source>
+        <translation>Numéro d&apos;accession</translation>
+    </message>
+    <message>
         <source>Correct demographics</source>
         <translation>Corriger l&apos;identité</translation>
     </message>
@@ -40,6 +68,14 @@
         <translation>Page suivante</translation>
     </message>
     <message>
+        <source>Loading the {0}...</source>
+        <translation>Chargement de : {0}...</translation>
+    </message>
+    <message>
+        <source>A {0} object has no view of its own here.</source>
+        <translation>Un objet de type {0} n&apos;a pas d&apos;affichage propre ici.</translation>
+    </message>
+    <message>
         <source>Page {0} of {1}</source>
         <translation>Page {0} sur {1}</translation>
     </message>
@@ -60,7 +96,7 @@
     <name>HangingBridge</name>
     <message>
         <source>Hanging protocol and stage (N / Shift+N: next / previous stage)</source>
-        <extracomment>Whether studies open laid out by their protocol when the reader has not chosen (Hanging &gt; Apply protocols when a study opens, kept in ui.ini). &quot;Link current and prior here&quot;: the active viewport&apos;s slice and its partner&apos;s are the same anatomy. Most priors read for one study, whatever a protocol asks. Prefix of the study view&apos;s sync group keys made from a stage&apos;s sync groups. The link speed the prior prefetch&apos;s share is taken of (bytes per second): 100 Mbit/s. How often the prefetch looks whether the current study is still loading, in ms. The prefetch throttle of each open study (its bytes_taken says how much came through it).</extracomment>
+        <extracomment>The prefetch throttle of each open study (its bytes_taken says how much came through it).</extracomment>
         <translation>Protocole d&apos;affichage et étape (N / Maj+N : étape suivante / précédente)</translation>
     </message>
     <message>
@@ -100,12 +136,40 @@
         <translation>Antérieurs non affichés : {0}</translation>
     </message>
     <message>
+        <source>{0} prior(s)</source>
+        <translation>{0} antérieur(s)</translation>
+    </message>
+    <message>
+        <source>no priors</source>
+        <translation>aucun antérieur</translation>
+    </message>
+    <message>
+        <source>, {0} possible (identifiers differ)</source>
+        <translation>, {0} possible(s) (identifiants différents)</translation>
+    </message>
+    <message>
         <source>Priors not shown ({0}).</source>
         <translation>Antérieurs non affichés ({0}).</translation>
     </message>
     <message>
         <source>Priors not prefetched: {0}</source>
         <translation>Antérieurs non préchargés : {0}</translation>
+    </message>
+    <message>
+        <source>No viewport shows a series, so there is no layout to save; show a series first.</source>
+        <translation>Aucune fenêtre n&apos;affiche de série : il n&apos;y a pas de disposition à enregistrer ; affichez d&apos;abord une série.</translation>
+    </message>
+    <message>
+        <source>My layout</source>
+        <translation>Ma disposition</translation>
+    </message>
+    <message>
+        <source>Saved from the reading room.</source>
+        <translation>Enregistré depuis la salle de lecture.</translation>
+    </message>
+    <message>
+        <source>Open a study first; its layout is what gets saved as a protocol.</source>
+        <translation>Ouvrez d&apos;abord un examen : c&apos;est sa disposition qui est enregistrée comme protocole.</translation>
     </message>
     <message>
         <source>Layout saved as the hanging protocol &apos;{0}&apos; ({1}); Hanging &gt; Edit protocols changes its rules.</source>
@@ -120,8 +184,32 @@
         <translation>Protocole d&apos;affichage « {0} » enregistré ; il s&apos;applique au prochain examen qui répond à ses règles.</translation>
     </message>
     <message>
+        <source>Import a hanging protocol</source>
+        <translation>Importer un protocole d&apos;affichage</translation>
+    </message>
+    <message>
+        <source>Hanging protocols (*.json)</source>
+        <translation>Protocoles d&apos;affichage (*.json)</translation>
+    </message>
+    <message>
+        <source>Could not read {0}; check the file and try again.</source>
+        <translation>Impossible de lire {0} ; vérifiez le fichier et réessayez.</translation>
+    </message>
+    <message>
         <source>Hanging protocol &apos;{0}&apos; imported.</source>
         <translation>Protocole d&apos;affichage « {0} » importé.</translation>
+    </message>
+    <message>
+        <source>No hanging protocol is applied to the study in front, so there is none to export.</source>
+        <translation>Aucun protocole d&apos;affichage n&apos;est appliqué à l&apos;examen au premier plan : il n&apos;y a rien à exporter.</translation>
+    </message>
+    <message>
+        <source>Export the hanging protocol</source>
+        <translation>Exporter le protocole d&apos;affichage</translation>
+    </message>
+    <message>
+        <source>Could not write {0}; choose another folder.</source>
+        <translation>Impossible d&apos;écrire {0} ; choisissez un autre dossier.</translation>
     </message>
     <message>
         <source>Hanging protocol exported to {0}.</source>
@@ -537,6 +625,14 @@
     </message>
 </context>
 <context>
+    <name>MprMeasureTool</name>
+    <message>
+        <source>A {0} cannot be drawn on an MPR plane; use length, angle or probe.</source>
+        <extracomment>Colours: measurements, the selected one, the one being drawn. Label font size (pixels, fixed at every zoom) and offset from its anchor point. Height of a label line (pixels). A click within this many screen pixels of a measurement&apos;s point selects it. What is drawn: (measurement id, screen points y down, label, label anchor y down).</extracomment>
+        <translation>Un outil {0} ne peut pas être tracé sur un plan MPR ; utilisez longueur, angle ou sonde.</translation>
+    </message>
+</context>
+<context>
     <name>MprView</name>
     <message>
         <source>Thin</source>
@@ -690,9 +786,32 @@
 <context>
     <name>OutboxView</name>
     <message>
+        <source>RIS (FHIR R4)</source>
+        <translation>RIS (FHIR R4)</translation>
+    </message>
+    <message>
+        <source>RIS (HL7 v2)</source>
+        <translation>RIS (HL7 v2)</translation>
+    </message>
+    <message>
+        <source>Archive (STOW-RS)</source>
+        <translation>Archive (STOW-RS)</translation>
+    </message>
+    <message>
         <source>Outbox: signed reports</source>
-        <extracomment>How often the outbox is looked at (and what is due delivered), in ms.</extracomment>
         <translation>Boîte d&apos;envoi : comptes rendus signés</translation>
+    </message>
+    <message>
+        <source>Report / destination</source>
+        <translation>Compte rendu / destination</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Détails</translation>
     </message>
     <message>
         <source>Retry</source>
@@ -702,12 +821,43 @@
         <source>Queue failed deliveries again and try everything undelivered now</source>
         <translation>Remettre en file les envois échoués et tenter tout ce qui n&apos;est pas livré maintenant</translation>
     </message>
+    <message>
+        <source>Signed {0} · accession {1}</source>
+        <translation>Signé le {0} · n° d&apos;accession {1}</translation>
+    </message>
+    <message>
+        <source>{0}; version {1}</source>
+        <translation>{0} ; version {1}</translation>
+    </message>
+    <message>
+        <source>(cannot be delivered)</source>
+        <translation>(ne peut pas être livré)</translation>
+    </message>
+    <message>
+        <source>(no destination)</source>
+        <translation>(aucune destination)</translation>
+    </message>
+    <message>
+        <source>No RIS or archive was configured when it was queued.</source>
+        <translation>Aucun RIS ni archive n&apos;était configuré lors de sa mise en file.</translation>
+    </message>
+    <message>
+        <source>No RIS or archive is configured: signed reports wait here until one is set (File &gt; Settings for the archive, the settings file&apos;s &quot;ris&quot; entry for the RIS).</source>
+        <translation>Aucun RIS ni archive n&apos;est configuré : les comptes rendus signés attendent ici jusqu&apos;à ce qu&apos;un destinataire soit défini (Fichier &gt; Paramètres pour l&apos;archive, l&apos;entrée « ris » du fichier de paramètres pour le RIS).</translation>
+    </message>
+    <message>
+        <source>The outbox is empty.</source>
+        <translation>La boîte d&apos;envoi est vide.</translation>
+    </message>
+    <message>
+        <source>{0} signed report(s), {1} not yet delivered everywhere. Destinations: {2}.</source>
+        <translation>{0} compte(s) rendu(s) signé(s), {1} pas encore livré(s) partout. Destinations : {2}.</translation>
+    </message>
 </context>
 <context>
     <name>PendingView</name>
     <message>
         <source>Waiting for the archive</source>
-        <extracomment>How often the pending folder is looked at (ms); it is read again only when it changed. How often objects still waiting are sent again on their own (ms).</extracomment>
         <translation>En attente de l&apos;archive</translation>
     </message>
     <message>
@@ -731,12 +881,35 @@
         <translation>Fermer</translation>
     </message>
     <message>
+        <source>Nothing is waiting: everything saved is in the archive.</source>
+        <translation>Rien n&apos;est en attente : tout ce qui a été enregistré est dans l&apos;archive.</translation>
+    </message>
+    <message>
         <source>Sending...</source>
         <translation>Envoi...</translation>
     </message>
     <message>
+        <source>{0} sent</source>
+        <translation>{0} envoyé(s)</translation>
+    </message>
+    <message>
+        <source>; {0} still waiting.</source>
+        <translation> ; {0} encore en attente.</translation>
+    </message>
+    <message>
+        <source>; nothing is waiting.</source>
+        <translation> ; rien n&apos;est en attente.</translation>
+    </message>
+    <message>
         <source>Discard this {0}? It will not reach the archive.</source>
         <translation>Abandonner ce {0} ? Il n&apos;atteindra pas l&apos;archive.</translation>
+    </message>
+</context>
+<context>
+    <name>PendingWatcher</name>
+    <message>
+        <source>No archive is configured; add one in File &gt; Settings, then Send now.</source>
+        <translation>Aucune archive n&apos;est configurée ; ajoutez-en une dans Fichier &gt; Paramètres, puis Envoyer maintenant.</translation>
     </message>
 </context>
 <context>
@@ -909,6 +1082,66 @@
 <context>
     <name>QCView</name>
     <message>
+        <source>Time</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <source>QC status</source>
+        <translation>État CQ</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>ID patient</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalité</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>Accession</source>
+        <translation>N° d&apos;accession</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Gravité</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation>Constat</translation>
+    </message>
+    <message>
+        <source>Series</source>
+        <translation>Série</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>N°</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Rejetées</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <source>SOP Instance UID</source>
+        <translation>UID d&apos;instance SOP</translation>
+    </message>
+    <message>
         <source>Today</source>
         <extracomment>A finding was chosen: its series UID and the SOP Instance UIDs of its images (the reading room takes an open study&apos;s viewport there).</extracomment>
         <translation>Aujourd&apos;hui</translation>
@@ -966,8 +1199,200 @@
         <translation>Constats</translation>
     </message>
     <message>
+        <source>Series (rejected ones greyed)</source>
+        <translation>Séries (rejetées en grisé)</translation>
+    </message>
+    <message>
+        <source>Images of the series</source>
+        <translation>Images de la série</translation>
+    </message>
+    <message>
+        <source>the archive “{0}”</source>
+        <translation>l&apos;archive « {0} »</translation>
+    </message>
+    <message>
+        <source>the local library (no archive is configured)</source>
+        <translation>la bibliothèque locale (aucune archive configurée)</translation>
+    </message>
+    <message>
         <source>Reading the library...</source>
         <translation>Lecture de la bibliothèque...</translation>
+    </message>
+    <message>
+        <source>Reading the QC worklist</source>
+        <translation>Lecture de la liste de travail CQ</translation>
+    </message>
+    <message>
+        <source>{0} stud{1} on {2}</source>
+        <translation>{0} examen(s) le {2}</translation>
+    </message>
+    <message>
+        <source> in the local library</source>
+        <translation> dans la bibliothèque locale</translation>
+    </message>
+    <message>
+        <source>The study in front is not in the local library yet, so QC cannot check it; the day&apos;s studies are listed.</source>
+        <translation>L&apos;examen au premier plan n&apos;est pas encore dans la bibliothèque locale : le CQ ne peut pas le contrôler ; les examens du jour sont listés.</translation>
+    </message>
+    <message>
+        <source>Checking the study of {0}...</source>
+        <translation>Contrôle de l&apos;examen du {0}...</translation>
+    </message>
+    <message>
+        <source>Decoding images</source>
+        <translation>Décodage des images</translation>
+    </message>
+    <message>
+        <source>Running the QC checks</source>
+        <translation>Contrôles CQ en cours</translation>
+    </message>
+    <message>
+        <source>{0} of {1} rejected</source>
+        <translation>{0} sur {1} rejetée(s)</translation>
+    </message>
+    <message>
+        <source>Select a series or an image to see its DICOM tags.</source>
+        <translation>Sélectionnez une série ou une image pour voir ses balises DICOM.</translation>
+    </message>
+    <message>
+        <source>This study has {0} error-level QC finding(s); correct or reject the images first, or confirm that it passes despite them.</source>
+        <translation>Cet examen a {0} constat(s) CQ de niveau erreur ; corrigez ou rejetez d&apos;abord les images, ou confirmez qu&apos;il est validé malgré tout.</translation>
+    </message>
+    <message>
+        <source>QC passed despite errors?</source>
+        <translation>CQ validé malgré les erreurs ?</translation>
+    </message>
+    <message>
+        <source> Mark it as passed anyway?</source>
+        <translation> Le marquer quand même comme validé ?</translation>
+    </message>
+    <message>
+        <source>Mark as passed despite errors</source>
+        <translation>Marquer comme validé malgré les erreurs</translation>
+    </message>
+    <message>
+        <source>Not marked as passed: {0}</source>
+        <translation>Non marqué comme validé : {0}</translation>
+    </message>
+    <message>
+        <source>Study marked as checked (QC passed)</source>
+        <translation>Examen marqué comme contrôlé (CQ réussi)</translation>
+    </message>
+    <message>
+        <source> despite its errors.</source>
+        <translation> malgré ses erreurs.</translation>
+    </message>
+    <message>
+        <source>Marking as checked</source>
+        <translation>Marquage comme contrôlé</translation>
+    </message>
+    <message>
+        <source>Export the QC report as PDF</source>
+        <translation>Exporter le rapport CQ en PDF</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The PDF {0} cannot be written ({1}); choose another folder.</source>
+        <translation>Le PDF {0} ne peut pas être écrit ({1}) ; choisissez un autre dossier.</translation>
+    </message>
+    <message>
+        <source>Writing the PDF</source>
+        <translation>Écriture du PDF</translation>
+    </message>
+    <message>
+        <source>QC report written to {0}.</source>
+        <translation>Rapport CQ écrit dans {0}.</translation>
+    </message>
+    <message>
+        <source>Export the QC report as JSON</source>
+        <translation>Exporter le rapport CQ en JSON</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>The file {0} cannot be written ({1}); choose another folder.</source>
+        <translation>Le fichier {0} ne peut pas être écrit ({1}) ; choisissez un autre dossier.</translation>
+    </message>
+    <message>
+        <source>Writing the JSON report</source>
+        <translation>Écriture du rapport JSON</translation>
+    </message>
+    <message>
+        <source>Select a series that still has images to reject (rejected series are greyed).</source>
+        <translation>Sélectionnez une série qui a encore des images à rejeter (les séries rejetées sont grisées).</translation>
+    </message>
+    <message>
+        <source>series {0}</source>
+        <translation>série {0}</translation>
+    </message>
+    <message>
+        <source>{0} image(s) of {1}</source>
+        <translation>{0} image(s) de {1}</translation>
+    </message>
+    <message>
+        <source>Select the images to reject in the list of the series&apos; images.</source>
+        <translation>Sélectionnez les images à rejeter dans la liste des images de la série.</translation>
+    </message>
+    <message>
+        <source>{0} image(s) of series {1}</source>
+        <translation>{0} image(s) de la série {1}</translation>
+    </message>
+    <message>
+        <source>The archive refused the rejection note ({0}); nothing was rejected: check the archive and try again.</source>
+        <translation>L&apos;archive a refusé la note de rejet ({0}) ; rien n&apos;a été rejeté : vérifiez l&apos;archive et réessayez.</translation>
+    </message>
+    <message>
+        <source>the archive</source>
+        <translation>l&apos;archive</translation>
+    </message>
+    <message>
+        <source>the local library</source>
+        <translation>la bibliothèque locale</translation>
+    </message>
+    <message>
+        <source>{0} image(s) rejected ({1}); the rejection note is stored in {2}.</source>
+        <translation>{0} image(s) rejetée(s) ({1}) ; la note de rejet est enregistrée dans {2}.</translation>
+    </message>
+    <message>
+        <source>Sending the rejection note</source>
+        <translation>Envoi de la note de rejet</translation>
+    </message>
+    <message>
+        <source>There are no images left to correct in this study.</source>
+        <translation>Il ne reste aucune image à corriger dans cet examen.</translation>
+    </message>
+    <message>
+        <source>Reading the images</source>
+        <translation>Lecture des images</translation>
+    </message>
+    <message>
+        <source>Making corrected copies</source>
+        <translation>Création des copies corrigées</translation>
+    </message>
+    <message>
+        <source>Sending the corrected copies</source>
+        <translation>Envoi des copies corrigées</translation>
+    </message>
+    <message>
+        <source>The correction was stopped.</source>
+        <translation>La correction a été interrompue.</translation>
+    </message>
+    <message>
+        <source>Keeping the corrected copies in the library</source>
+        <translation>Conservation des copies corrigées dans la bibliothèque</translation>
+    </message>
+    <message>
+        <source>{0} corrected image(s) stored in {1} as a new study; the originals are rejected (Incorrect Modality Worklist Entry).</source>
+        <translation>{0} image(s) corrigée(s) enregistrée(s) dans {1} comme nouvel examen ; les originaux sont rejetés (Incorrect Modality Worklist Entry).</translation>
+    </message>
+    <message>
+        <source>Correcting demographics</source>
+        <translation>Correction de l&apos;identité</translation>
     </message>
 </context>
 <context>
@@ -1121,7 +1546,6 @@
     <name>RejectDialog</name>
     <message>
         <source>Reject images</source>
-        <extracomment>The fields of the correction dialog: (keyword, label, hint).</extracomment>
         <translation>Rejeter des images</translation>
     </message>
     <message>
@@ -1424,6 +1848,18 @@
 <context>
     <name>SettingsDialog</name>
     <message>
+        <source>No login</source>
+        <translation>Sans authentification</translation>
+    </message>
+    <message>
+        <source>User name and password</source>
+        <translation>Nom d&apos;utilisateur et mot de passe</translation>
+    </message>
+    <message>
+        <source>Access token (bearer)</source>
+        <translation>Jeton d&apos;accès (bearer)</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
@@ -1564,6 +2000,14 @@
         <translation>Port MLLP HL7 v2</translation>
     </message>
     <message>
+        <source>The RIS has an HL7 v2 MLLP host but no port: enter the port (often 2575) or clear the host.</source>
+        <translation>Le RIS a un hôte MLLP HL7 v2 mais pas de port : saisissez le port (souvent 2575) ou videz l&apos;hôte.</translation>
+    </message>
+    <message>
+        <source>Enter the RIS&apos;s FHIR base URL to test the connection.</source>
+        <translation>Saisissez l&apos;URL de base FHIR du RIS pour tester la connexion.</translation>
+    </message>
+    <message>
         <source>Testing...</source>
         <translation>Test en cours...</translation>
     </message>
@@ -1628,12 +2072,40 @@
         <translation>Autorités de certification de confiance</translation>
     </message>
     <message>
+        <source>cannot be read</source>
+        <translation>illisible</translation>
+    </message>
+    <message>
+        <source>Trusted CA certificate</source>
+        <translation>Certificat d&apos;autorité de confiance</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer *.der);;All files (*)</source>
+        <translation>Certificats (*.pem *.crt *.cer *.der);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
         <source>{0} is already trusted.</source>
         <translation>{0} est déjà approuvé.</translation>
     </message>
     <message>
         <source>{0} holds a signer&apos;s certificate, not an authority&apos;s; add the certificate of the CA that issued it.</source>
         <translation>{0} contient le certificat d&apos;un signataire, pas celui d&apos;une autorité ; ajoutez le certificat de l&apos;autorité qui l&apos;a émis.</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <translation>Archive</translation>
+    </message>
+    <message>
+        <source>Archive {0}</source>
+        <translation>Archive {0}</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation>Certificats PEM (*.pem *.crt);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Every archive needs a name of its own; rename the empty or repeated one.</source>
+        <translation>Chaque archive doit avoir son propre nom ; renommez celle sans nom ou en double.</translation>
     </message>
 </context>
 <context>
@@ -1687,11 +2159,78 @@
     </message>
 </context>
 <context>
+    <name>StudyQC</name>
+    <message>
+        <source>{0} error(s), {1} warning(s), {2} note(s)</source>
+        <translation>{0} erreur(s), {1} avertissement(s), {2} note(s)</translation>
+    </message>
+    <message>
+        <source>{0} series, {1} images checked</source>
+        <translation>{0} série(s), {1} images contrôlées</translation>
+    </message>
+    <message>
+        <source>pixel data not checked</source>
+        <translation>pixels non contrôlés</translation>
+    </message>
+    <message>
+        <source>every image of the study is rejected: nothing left to check</source>
+        <translation>toutes les images de l&apos;examen sont rejetées : plus rien à contrôler</translation>
+    </message>
+    <message>
+        <source>{0} rejected image(s) not checked</source>
+        <translation>{0} image(s) rejetée(s) non contrôlée(s)</translation>
+    </message>
+    <message>
+        <source>QC {0}: </source>
+        <translation>CQ {0} : </translation>
+    </message>
+</context>
+<context>
     <name>StudyView</name>
     <message>
-        <source>could not keep a document in the library: %s</source>
+        <source>Drag a series here from the list on the left.</source>
         <extracomment>How often (at most) the loading progress and thumbnails are brought up to date, in ms. How long a viewport that is not the active one waits after a change in it (a linked scroll, a reference line, an arriving slice) before it draws, in ms (its ``follower_delay_ms``); changes coming meanwhile join that frame, so it draws at most this often: a linked prior keeps up within a frame or two of fast scrolling (it waited for the scrolling to stop before: about a second behind). Defined here, not imported from ui.viewport, so that VTK is not imported at start-up. Arriving images are handed to the viewports for at most this long per event-loop turn (the rest wait for the next turn, the image on screen first), in seconds: a burst of arrivals never holds up a frame of the reader&apos;s scrolling. Thumbnails (tens of ms each on the UI thread) wait until the reader has not scrolled for this long, in seconds. The load ended: all its images arrived (or failed), or it was cancelled. Once: every viewport of the current study shows its first image (or has said why not); work that can wait (the prior search, priors&apos; loads) starts then.</extracomment>
+        <translation>Faites glisser ici une série depuis la liste de gauche.</translation>
+    </message>
+    <message>
+        <source>Other study</source>
+        <translation>Autre examen</translation>
+    </message>
+    <message>
+        <source>This presentation state refers to no image of this study, so there is nothing to apply it to.</source>
+        <translation>Cet état de présentation ne se rapporte à aucune image de cet examen : il n&apos;y a rien à quoi l&apos;appliquer.</translation>
+    </message>
+    <message>
+        <source>Presentation state &apos;{0}&apos; applied</source>
+        <translation>État de présentation « {0} » appliqué</translation>
+    </message>
+    <message>
+        <source>The displayed area asks for magnification without a valid ratio, so it is scaled to fit.</source>
+        <translation>La zone affichée demande un agrandissement sans rapport valide : elle est ajustée à la fenêtre.</translation>
+    </message>
+    <message>
+        <source>The displayed area asks for true size, but this display&apos;s physical pixel size is not known, so it is scaled to fit instead.</source>
+        <translation>La zone affichée demande la taille réelle, mais la taille physique des pixels de cet écran est inconnue : elle est ajustée à la fenêtre.</translation>
+    </message>
+    <message>
+        <source>The displayed area has no width or height, so the whole image is shown.</source>
+        <translation>La zone affichée n&apos;a ni largeur ni hauteur : l&apos;image entière est affichée.</translation>
+    </message>
+    <message>
+        <source>Note: {0}</source>
+        <translation>Note : {0}</translation>
+    </message>
+    <message>
+        <source>{0} graphic annotation{1} drawn on the image</source>
+        <translation>{0} annotation(s) graphique(s) tracée(s) sur l&apos;image</translation>
+    </message>
+    <message>
+        <source>could not keep a document in the library: %s</source>
         <translation>impossible de garder un document dans la bibliothèque : %s</translation>
+    </message>
+    <message>
+        <source>Instance {0} is neither in the library nor in the archive.</source>
+        <translation>L&apos;instance {0} n&apos;est ni dans la bibliothèque ni dans l&apos;archive.</translation>
     </message>
 </context>
 <context>
@@ -1711,6 +2250,21 @@
     <message>
         <source>Copy value</source>
         <translation>Copier la valeur</translation>
+    </message>
+    <message>
+        <source>1 match</source>
+        <translation>1 résultat</translation>
+    </message>
+    <message>
+        <source>{0} matches</source>
+        <translation>{0} résultats</translation>
+    </message>
+</context>
+<context>
+    <name>Task</name>
+    <message>
+        <source>Unexpected error ({0}); see the log.</source>
+        <translation>Erreur inattendue ({0}) ; voir le journal.</translation>
     </message>
 </context>
 <context>
@@ -1746,6 +2300,18 @@
     <message>
         <source>Key label</source>
         <translation>Libellé de la clé</translation>
+    </message>
+</context>
+<context>
+    <name>ViewportWidget</name>
+    <message>
+        <source>No images</source>
+        <extracomment>A measurement tool (workstation.ui.measure_tools): while set, left-button presses, drags and releases, and the keys it claims, go to it instead of scrolling. Images that could not be loaded (marked red on the scroll bar). QC errors between images: (index of the image before the gap, the finding&apos;s sentence), marked on the scroll bar (set_gaps). Linked viewports of a grid draw after the reader pauses: while the active viewport is scrolled, a viewport that is not active waits until no change has come for this many ms before drawing (0: draw in the next event-loop turn, as the active one does). On a software OpenGL every frame of every viewport costs the UI thread tens of ms, so only the viewport the reader works in draws at screen rate.</extracomment>
+        <translation>Aucune image</translation>
+    </message>
+    <message>
+        <source>Red mark: {0}</source>
+        <translation>Repère rouge : {0}</translation>
     </message>
 </context>
 <context>
@@ -1792,8 +2358,28 @@
         <translation>Préréglage</translation>
     </message>
     <message>
+        <source>The 3D volume is not loaded yet; wait for it to load before saving the view.</source>
+        <translation>Le volume 3D n&apos;est pas encore chargé ; attendez son chargement avant d&apos;enregistrer la vue.</translation>
+    </message>
+    <message>
+        <source>Could not write the image {0}: {1}; choose another folder.</source>
+        <translation>Impossible d&apos;écrire l&apos;image {0} : {1} ; choisissez un autre dossier.</translation>
+    </message>
+    <message>
+        <source>Save view as image</source>
+        <translation>Enregistrer la vue comme image</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>Image PNG (*.png)</translation>
+    </message>
+    <message>
         <source>Saved {0}</source>
         <translation>Enregistré : {0}</translation>
+    </message>
+    <message>
+        <source>The 3D volume is not loaded yet; wait for it to load.</source>
+        <translation>Le volume 3D n&apos;est pas encore chargé ; attendez son chargement.</translation>
     </message>
 </context>
 <context>
@@ -2277,6 +2863,51 @@
         <extracomment>The template of :func:`preset_label`, marked for lupdate.</extracomment>
         <translation>{0} (F {1:g} / N {2:g})</translation>
     </message>
+    <message>
+        <source>not checked</source>
+        <extracomment>QC states and severities (workstation.qc.status.StudyQCState.label, workstation.qc.findings.Severity).</extracomment>
+        <translation>non contrôlé</translation>
+    </message>
+    <message>
+        <source>warnings</source>
+        <translation>avertissements</translation>
+    </message>
+    <message>
+        <source>errors</source>
+        <translation>erreurs</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>validé</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>erreur</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>avertissement</translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation>information</translation>
+    </message>
+</context>
+<context>
+    <name>hanging_bridge</name>
+    <message>
+        <source>{0} wanted: shown as stored images (Ctrl+D: 3D)</source>
+        <extracomment>Whether studies open laid out by their protocol when the reader has not chosen (Hanging &gt; Apply protocols when a study opens, kept in ui.ini). &quot;Link current and prior here&quot;: the active viewport&apos;s slice and its partner&apos;s are the same anatomy. Most priors read for one study, whatever a protocol asks. Prefix of the study view&apos;s sync group keys made from a stage&apos;s sync groups. The link speed the prior prefetch&apos;s share is taken of (bytes per second): 100 Mbit/s. How often the prefetch looks whether the current study is still loading, in ms.</extracomment>
+        <translation>{0} demandé : affiché en images stockées (Ctrl+D : 3D)</translation>
+    </message>
+    <message>
+        <source>date unknown</source>
+        <translation>date inconnue</translation>
+    </message>
+    <message>
+        <source>Prior {0}</source>
+        <translation>Antérieur {0}</translation>
+    </message>
 </context>
 <context>
     <name>measure_tools</name>
@@ -2286,10 +2917,212 @@
     </message>
 </context>
 <context>
+    <name>outbox_view</name>
+    <message>
+        <source>Delivered {0}</source>
+        <translation>Livré le {0}</translation>
+    </message>
+    <message>
+        <source>Failed after {0} attempt(s):{1} Fix it, then Retry.</source>
+        <translation>Échec après {0} tentative(s) :{1} Corrigez la cause, puis Réessayer.</translation>
+    </message>
+    <message>
+        <source>Waiting for the first try.</source>
+        <translation>En attente du premier essai.</translation>
+    </message>
+    <message>
+        <source>Pending after {0} attempt(s); next try {1}.{2}</source>
+        <translation>En attente après {0} tentative(s) ; prochain essai {1}.{2}</translation>
+    </message>
+</context>
+<context>
+    <name>pending_view</name>
+    <message>
+        <source>{0} object{1} waiting for the archive</source>
+        <extracomment>How often the pending folder is looked at (ms); it is read again only when it changed. How often objects still waiting are sent again on their own (ms).</extracomment>
+        <translation>{0} objet(s) en attente de l&apos;archive</translation>
+    </message>
+    <message>
+        <source>Refused by the archive: {0} Fix the cause, then Send now, or Discard it.</source>
+        <translation>Refusé par l&apos;archive : {0} Corrigez la cause, puis Envoyer maintenant, ou Abandonner.</translation>
+    </message>
+    <message>
+        <source>Waiting behind an older object the archive did not take yet.</source>
+        <translation>En attente derrière un objet plus ancien que l&apos;archive n&apos;a pas encore pris.</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent.</source>
+        <translation>En attente d&apos;envoi.</translation>
+    </message>
+    <message>
+        <source>Not sent yet ({0} attempt{1}): {2} It is sent again when the archive answers.</source>
+        <translation>Pas encore envoyé ({0} tentative(s)) : {2} Il sera renvoyé quand l&apos;archive répondra.</translation>
+    </message>
+    <message>
+        <source>(study without description)</source>
+        <translation>(examen sans description)</translation>
+    </message>
+</context>
+<context>
     <name>plane_pane</name>
+    <message>
+        <source>Reading the images</source>
+        <translation>Lecture des images</translation>
+    </message>
     <message>
         <source>The reformat is made once the series&apos; images have arrived.</source>
         <translation>La reconstruction est faite dès que les images de la série sont arrivées.</translation>
+    </message>
+</context>
+<context>
+    <name>qc</name>
+    <message>
+        <source>Accession number differs between images</source>
+        <extracomment>What each QC finding is (workstation.qc, by finding code): the interface shows this title in the reader&apos;s language and keeps the core&apos;s detailed sentence (with its numbers) beside it.</extracomment>
+        <translation>Numéro d&apos;accession différent selon les images</translation>
+    </message>
+    <message>
+        <source>Bits Stored larger than Bits Allocated</source>
+        <translation>Bits Stored supérieur à Bits Allocated</translation>
+    </message>
+    <message>
+        <source>Burned-in annotation</source>
+        <translation>Annotation incrustée dans l&apos;image</translation>
+    </message>
+    <message>
+        <source>Repeated instance numbers</source>
+        <translation>Numéros d&apos;instance répétés</translation>
+    </message>
+    <message>
+        <source>Same image received twice</source>
+        <translation>Même image reçue deux fois</translation>
+    </message>
+    <message>
+        <source>Two different images share one UID</source>
+        <translation>Deux images différentes partagent un même UID</translation>
+    </message>
+    <message>
+        <source>File meta information invalid</source>
+        <translation>En-tête de fichier (file meta) invalide</translation>
+    </message>
+    <message>
+        <source>Gaps between slices</source>
+        <translation>Espaces entre les coupes</translation>
+    </message>
+    <message>
+        <source>High Bit inconsistent with Bits Stored</source>
+        <translation>High Bit incohérent avec Bits Stored</translation>
+    </message>
+    <message>
+        <source>Invalid pixel description</source>
+        <translation>Description des pixels invalide</translation>
+    </message>
+    <message>
+        <source>Pixel description missing</source>
+        <translation>Description des pixels absente</translation>
+    </message>
+    <message>
+        <source>Image position or orientation missing</source>
+        <translation>Position ou orientation de l&apos;image absente</translation>
+    </message>
+    <message>
+        <source>Instance numbers skip values</source>
+        <translation>Numéros d&apos;instance discontinus</translation>
+    </message>
+    <message>
+        <source>Invalid image orientation</source>
+        <translation>Orientation de l&apos;image invalide</translation>
+    </message>
+    <message>
+        <source>Invalid pixel spacing</source>
+        <translation>Espacement des pixels invalide</translation>
+    </message>
+    <message>
+        <source>Invalid image position</source>
+        <translation>Position de l&apos;image invalide</translation>
+    </message>
+    <message>
+        <source>Lossy compression</source>
+        <translation>Compression avec perte</translation>
+    </message>
+    <message>
+        <source>Lossy compressed mammogram</source>
+        <translation>Mammographie compressée avec perte</translation>
+    </message>
+    <message>
+        <source>CT dose information missing</source>
+        <translation>Informations de dose TDM absentes</translation>
+    </message>
+    <message>
+        <source>Instance number missing</source>
+        <translation>Numéro d&apos;instance absent</translation>
+    </message>
+    <message>
+        <source>Several orientations in one series</source>
+        <translation>Plusieurs orientations dans une même série</translation>
+    </message>
+    <message>
+        <source>Several image sizes in one series</source>
+        <translation>Plusieurs tailles d&apos;image dans une même série</translation>
+    </message>
+    <message>
+        <source>Pixel spacing missing: no measurement in mm</source>
+        <translation>Espacement des pixels absent : pas de mesure en mm</translation>
+    </message>
+    <message>
+        <source>Overlapping slices</source>
+        <translation>Coupes chevauchantes</translation>
+    </message>
+    <message>
+        <source>Birth date differs between images</source>
+        <translation>Date de naissance différente selon les images</translation>
+    </message>
+    <message>
+        <source>Patient ID differs between images</source>
+        <translation>ID patient différent selon les images</translation>
+    </message>
+    <message>
+        <source>Patient name differs between images</source>
+        <translation>Nom du patient différent selon les images</translation>
+    </message>
+    <message>
+        <source>Patient sex differs between images</source>
+        <translation>Sexe du patient différent selon les images</translation>
+    </message>
+    <message>
+        <source>Invalid photometric interpretation</source>
+        <translation>Interprétation photométrique invalide</translation>
+    </message>
+    <message>
+        <source>Photometric interpretation and samples disagree</source>
+        <translation>Interprétation photométrique et échantillons incohérents</translation>
+    </message>
+    <message>
+        <source>Images of several studies</source>
+        <translation>Images de plusieurs examens</translation>
+    </message>
+    <message>
+        <source>Study date differs between images</source>
+        <translation>Date d&apos;examen différente selon les images</translation>
+    </message>
+    <message>
+        <source>Pixel data cannot be decoded</source>
+        <translation>Pixels impossibles à décoder</translation>
+    </message>
+    <message>
+        <source>Check not run</source>
+        <translation>Contrôle non effectué</translation>
+    </message>
+    <message>
+        <source>Pixel data not checked</source>
+        <translation>Pixels non contrôlés</translation>
+    </message>
+</context>
+<context>
+    <name>qc_dialogs</name>
+    <message>
+        <source>{0} will be withdrawn from reading. A rejection note titled “{1}” (IHE IOCM, DCM {2}) will be stored in {3}; the images stay there but are hidden when the study is read and shown greyed in QC mode. The rejection is recorded in the audit log and cannot be undone from this workstation.</source>
+        <translation>{0} sera retiré de la lecture. Une note de rejet intitulée « {1} » (IHE IOCM, DCM {2}) sera enregistrée dans {3} ; les images y restent mais sont masquées à la lecture de l&apos;examen et grisées en mode CQ. Le rejet est consigné dans le journal d&apos;audit et ne peut pas être annulé depuis cette station.</translation>
     </message>
 </context>
 <context>
@@ -2325,6 +3158,25 @@
     <message>
         <source> Delivery: {0}.</source>
         <translation> Envoi : {0}.</translation>
+    </message>
+</context>
+<context>
+    <name>settings_dialog</name>
+    <message>
+        <source>The server at {0} answered, but not in FHIR; check the FHIR base URL.</source>
+        <translation>Le serveur {0} a répondu, mais pas en FHIR ; vérifiez l&apos;URL de base FHIR.</translation>
+    </message>
+    <message>
+        <source>The RIS at {0} answers in FHIR but sent no CapabilityStatement, so its FHIR version is unknown.</source>
+        <translation>Le RIS {0} répond en FHIR mais n&apos;a envoyé aucun CapabilityStatement : sa version FHIR est inconnue.</translation>
+    </message>
+    <message>
+        <source>The RIS at {0}{1} speaks FHIR {2}, not R4 (4.0.x); reports may be refused.</source>
+        <translation>Le RIS {0}{1} parle FHIR {2}, pas R4 (4.0.x) ; les comptes rendus risquent d&apos;être refusés.</translation>
+    </message>
+    <message>
+        <source>The RIS at {0}{1} answers: FHIR {2}.</source>
+        <translation>Le RIS {0}{1} répond : FHIR {2}.</translation>
     </message>
 </context>
 <context>
@@ -2373,6 +3225,17 @@
     <message>
         <source>Show it in the viewport it is dropped on</source>
         <translation>L&apos;afficher dans la fenêtre où elle est déposée</translation>
+    </message>
+</context>
+<context>
+    <name>tag_browser</name>
+    <message>
+        <source>DICOM tags — {0}</source>
+        <translation>Balises DICOM — {0}</translation>
+    </message>
+    <message>
+        <source>DICOM tags</source>
+        <translation>Balises DICOM</translation>
     </message>
 </context>
 <context>

@@ -134,3 +134,26 @@ def test_the_scan_sees_a_bare_literal(tmp_path: Path) -> None:
                       'ok = QLabel(self.tr("Study date"))\nkeys = QAction("Ctrl+W")\n', encoding="utf-8")
     assert [hit.split(": ", 1)[1] for hit in _untranslated_literals(sample)] == [
         "'Study date'", "'Slice  of the series'"]
+
+
+def _import_time_translations(path: Path) -> list[str]:
+    """translate()/tr() calls run when the module is imported: before any translator is
+    installed, so they stay English forever (mark such text with QT_TRANSLATE_NOOP instead)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in tree.body:
+        parts = ([b for b in node.body if not isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                 if isinstance(node, ast.ClassDef) else [] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else [node])
+        for part in parts:
+            for call in ast.walk(part):
+                if isinstance(call, ast.Call) and getattr(call.func, "attr", "") in ("translate", "tr"):
+                    found.append(f"{path.name}:{call.lineno}")
+    return found
+
+
+def test_no_sentence_is_translated_at_import_time(tmp_path: Path) -> None:
+    found = [hit for path in _sources() for hit in _import_time_translations(path)]
+    assert found == [], found
+    sample = tmp_path / "sample.py"
+    sample.write_text('LABELS = (QCoreApplication.translate("x", "Sex"),)\n', encoding="utf-8")
+    assert _import_time_translations(sample) == ["sample.py:1"]

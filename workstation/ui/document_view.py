@@ -109,7 +109,7 @@ class DocumentView(QWidget):
         uid = display_set.sop_instance_uids[0] if display_set.sop_instance_uids else ""
         study_uid, series_uid = display_set.study_uid, display_set.series_uid
         what = "report" if self.kind is DisplaySetKind.SR else "document"
-        self.set_message(f"Loading the {what}...")
+        self.set_message(self.tr("Loading the {0}...").format(what))
         if self.kind is DisplaySetKind.SR:
             def work_sr(_progress: Any, _cancel: Any) -> str:
                 return read_sr_document(self._read(study_uid, series_uid, uid)).to_html()
@@ -122,7 +122,7 @@ class DocumentView(QWidget):
 
             self._start(work_pdf, self._show_pdf)
         else:
-            self.set_message(f"A {display_set.kind.value.replace('_', ' ')} object has no view of its own here.")
+            self.set_message(self.tr("A {0} object has no view of its own here.").format(display_set.kind.value.replace('_', ' ')))
 
     def set_message(self, text: str) -> None:
         self.message.setText(text)

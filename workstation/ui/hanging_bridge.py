@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel
 
@@ -233,15 +233,15 @@ def viewport_label(assignment: ViewportAssignment) -> str:
         parts = [*(parts or [port.label]), f"MPR {port.plane}"]
     elif port.view is not View.TWO_D:
         wanted = f"{port.view.value} {port.plane}".strip()
-        parts = [*(parts or [port.label]), f"{wanted} wanted: shown as stored images (Ctrl+D: 3D)"]
+        parts = [*(parts or [port.label]), QCoreApplication.translate("hanging_bridge", "{0} wanted: shown as stored images (Ctrl+D: 3D)").format(wanted)]
     return " · ".join(p for p in parts if p)
 
 
 def prior_heading(summary: StudySummary) -> str:
     """'Prior 2021-05-04 · CT CHEST': the series browser's heading over a prior's series."""
     date = summary.study_date or ""
-    when = f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 and date.isdigit() else (date or "date unknown")
-    return " · ".join(p for p in (f"Prior {when}", summary.study_description) if p)
+    when = f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 and date.isdigit() else (date or QCoreApplication.translate("hanging_bridge", "date unknown"))
+    return " · ".join(p for p in (QCoreApplication.translate("hanging_bridge", "Prior {0}").format(when), summary.study_description) if p)
 
 
 @dataclass
@@ -653,8 +653,8 @@ class HangingBridge(QObject):
         hung.ranked = ranked
         possible = sum(1 for p in ranked if not p.confirmed)
         confirmed = [p for p in ranked if p.confirmed]
-        hung.prior_note = (f"{len(confirmed)} prior(s)" if confirmed else "no priors") + (
-            f", {possible} possible (identifiers differ)" if possible else "")
+        hung.prior_note = (self.tr("{0} prior(s)").format(len(confirmed)) if confirmed else self.tr("no priors")) + (
+            self.tr(", {0} possible (identifiers differ)").format(possible) if possible else "")
         try:
             priors = []
             for summary, display_sets, headers in fetched:
@@ -780,14 +780,14 @@ class HangingBridge(QObject):
             viewports.append(Viewport(selector=selector_id, preset=preset, position=Position.MIDDLE,
                                       zoom=float(binding.state.zoom), label=f"Viewport {binding.slot.index + 1}"))
         if not viewports:
-            raise WorkstationError("No viewport shows a series, so there is no layout to save; show a series first.")
+            raise WorkstationError(self.tr("No viewport shows a series, so there is no layout to save; show a series first."))
         rows, columns = view.grid.grid
         wants_priors = max((s.study for s in selectors), default=0)
-        stage = Stage(name=name.strip() or "My layout", rows=rows, columns=columns, viewports=tuple(viewports),
+        stage = Stage(name=name.strip() or self.tr("My layout"), rows=rows, columns=columns, viewports=tuple(viewports),
                       min_viewports_matched=1)
-        return Protocol(id=identifier, name=name.strip() or "My layout", rules=tuple(rules), selectors=tuple(selectors),
+        return Protocol(id=identifier, name=name.strip() or self.tr("My layout"), rules=tuple(rules), selectors=tuple(selectors),
                         stages=(stage,), number_of_priors=wants_priors,
-                        description="Saved from the reading room.", source="user")
+                        description=self.tr("Saved from the reading room."), source="user")
 
     def save_layout(self, name: str | None = None, view: StudyView | None = None) -> Path | None:
         """Save the study in front's layout as a user protocol. With ``name`` it is written at
@@ -795,7 +795,7 @@ class HangingBridge(QObject):
         (see :meth:`edit_layout`) and saving happens there (None is returned)."""
         view = view if view is not None else self.window.current_study()
         if view is None:
-            self.window.show_error("Open a study first; its layout is what gets saved as a protocol.")
+            self.window.show_error(self.tr("Open a study first; its layout is what gets saved as a protocol."))
             return None
         if name is None:
             self.edit_layout(view)
@@ -809,15 +809,16 @@ class HangingBridge(QObject):
         self.window.statusBar().showMessage(self.tr("Layout saved as the hanging protocol '{0}' ({1}); Hanging > Edit protocols changes its rules.").format(name.strip(), path.name), 10000)
         return path
 
-    def edit_layout(self, view: StudyView | None = None, name: str = "My layout") -> Any:
+    def edit_layout(self, view: StudyView | None = None, name: str = "") -> Any:
         """Open the protocol editor on the study in front's layout (rules pre-filled from the study);
         returns the editor (None with a message when there is no layout to save)."""
         from workstation.ui.protocol_editor import ProtocolEditor
 
         view = view if view is not None else self.window.current_study()
         if view is None:
-            self.window.show_error("Open a study first; its layout is what gets saved as a protocol.")
+            self.window.show_error(self.tr("Open a study first; its layout is what gets saved as a protocol."))
             return None
+        name = name or self.tr("My layout")
         try:
             protocol = self.layout_protocol(view, name)
         except WorkstationError as exc:
@@ -844,7 +845,7 @@ class HangingBridge(QObject):
 
     def import_file(self, path: Path | None = None) -> Protocol | None:
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self.window, "Import a hanging protocol", "", "Hanging protocols (*.json)")
+            chosen, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import a hanging protocol"), "", self.tr("Hanging protocols (*.json)"))
             if not chosen:
                 return None
             path = Path(chosen)
@@ -852,7 +853,7 @@ class HangingBridge(QObject):
             protocol = import_protocol(path, self.user_dir)
         except (WorkstationError, OSError) as exc:
             self.window.show_error(str(exc) if isinstance(exc, WorkstationError)
-                                   else f"Could not read {path}; check the file and try again.")
+                                   else self.tr("Could not read {0}; check the file and try again.").format(path))
             return None
         self.reload()
         self.window.statusBar().showMessage(self.tr("Hanging protocol '{0}' imported.").format(protocol.name), 8000)
@@ -863,10 +864,10 @@ class HangingBridge(QObject):
         view = self.window.current_study()
         hung = self.hung.get(view) if view is not None else None
         if hung is None:
-            self.window.show_error("No hanging protocol is applied to the study in front, so there is none to export.")
+            self.window.show_error(self.tr("No hanging protocol is applied to the study in front, so there is none to export."))
             return None
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(self.window, "Export the hanging protocol",
+            chosen, _ = QFileDialog.getSaveFileName(self.window, self.tr("Export the hanging protocol"),
                                                     f"{hung.result.protocol.id}.json", "Hanging protocols (*.json)")
             if not chosen:
                 return None
@@ -874,7 +875,7 @@ class HangingBridge(QObject):
         try:
             export_protocol(hung.result.protocol, path)
         except OSError:
-            self.window.show_error(f"Could not write {path}; choose another folder.")
+            self.window.show_error(self.tr("Could not write {0}; choose another folder.").format(path))
             return None
         self.window.statusBar().showMessage(self.tr("Hanging protocol exported to {0}.").format(path), 8000)
         return path

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -54,7 +54,7 @@ def count_text(count: int) -> str:
     """The status-bar sentence: "2 objects waiting for the archive" ("" when none)."""
     if count <= 0:
         return ""
-    return f"{count} object{'s' if count != 1 else ''} waiting for the archive"
+    return QCoreApplication.translate("pending_view", "{0} object{1} waiting for the archive").format(count, 's' if count != 1 else '')
 
 
 def state_sentence(entry: PendingObject, behind: bool = False) -> str:
@@ -62,10 +62,10 @@ def state_sentence(entry: PendingObject, behind: bool = False) -> str:
     sent (sending stops at the first unreachable-archive error, so this one was not tried)."""
     error = entry.last_error.strip()
     if entry.state == REFUSED:
-        return f"Refused by the archive: {error or 'no reason given.'} Fix the cause, then Send now, or Discard it."
+        return QCoreApplication.translate("pending_view", "Refused by the archive: {0} Fix the cause, then Send now, or Discard it.").format(error or 'no reason given.')
     if not entry.attempts:
-        return "Waiting behind an older object the archive did not take yet." if behind else "Waiting to be sent."
-    return f"Not sent yet ({entry.attempts} attempt{'s' if entry.attempts != 1 else ''}): {error or 'no answer.'} It is sent again when the archive answers."
+        return QCoreApplication.translate("pending_view", "Waiting behind an older object the archive did not take yet.") if behind else QCoreApplication.translate("pending_view", "Waiting to be sent.")
+    return QCoreApplication.translate("pending_view", "Not sent yet ({0} attempt{1}): {2} It is sent again when the archive answers.").format(entry.attempts, 's' if entry.attempts != 1 else '', error or 'no answer.')
 
 
 def study_text(entry: PendingObject) -> str:
@@ -73,7 +73,7 @@ def study_text(entry: PendingObject) -> str:
     if len(date) == 8 and date.isdigit():
         date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
     text = " ".join(p for p in (entry.study_description, date) if p)
-    return text or "(study without description)"
+    return text or QCoreApplication.translate("pending_view", "(study without description)")
 
 
 class PendingWatcher(QObject):
@@ -156,7 +156,7 @@ class PendingWatcher(QObject):
             self.failed.emit(str(exc))
             return None
         if client is None:
-            self.failed.emit("No archive is configured; add one in File > Settings, then Send now.")
+            self.failed.emit(self.tr("No archive is configured; add one in File > Settings, then Send now."))
             return None
         queue = self.queue
 
@@ -252,7 +252,7 @@ class PendingView(QDialog):
             if entry.state == REFUSED:
                 item.setForeground(4, _REFUSED_COLOUR)
             self.tree.addTopLevelItem(item)
-        self.summary.setText(count_text(len(entries)) or "Nothing is waiting: everything saved is in the archive.")
+        self.summary.setText(count_text(len(entries)) or self.tr("Nothing is waiting: everything saved is in the archive."))
         self.send_button.setEnabled(bool(entries) and not self.watcher.sending)
         self._selection_changed()
 
@@ -274,7 +274,7 @@ class PendingView(QDialog):
 
     def _sent(self, result: SendResult) -> None:
         left = len(result.pending) + len(result.refused)
-        self.message.setText(f"{len(result.sent)} sent" + (f"; {left} still waiting." if left else "; nothing is waiting."))
+        self.message.setText(self.tr("{0} sent").format(len(result.sent)) + (self.tr("; {0} still waiting.").format(left) if left else self.tr("; nothing is waiting.")))
         self.send_button.setEnabled(bool(self.watcher.entries))
 
     def _selected(self) -> PendingObject | None:

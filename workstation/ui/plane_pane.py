@@ -39,7 +39,7 @@ def volume_loader(display_set: DisplaySet, headers: dict[str, Dataset],
             cancel.raise_if_cancelled()
             data = read(display_set.study_uid, display_set.series_uid, uid)
             done[0] += 1
-            progress(done[0], len(uids), "Reading the images")
+            progress(done[0], len(uids), QCoreApplication.translate("plane_pane", "Reading the images"))
             return data
 
         return load_display_set_volume(display_set, known, read_one)

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from pydicom.dataset import Dataset
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -36,14 +37,15 @@ from workstation.errors import WorkstationError
 from workstation.qc.attributes import text
 from workstation.qc.correction import Change, propose_corrections
 from workstation.qc.rejection import RejectionReason
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 #: The fields of the correction dialog: (keyword, label, hint).
 CORRECTION_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("PatientName", "Patient name", "FAMILY^Given^Middle (PS3.5 6.2 PN)"),
-    ("PatientID", "Patient ID", ""),
-    ("PatientBirthDate", "Birth date", "YYYYMMDD"),
-    ("PatientSex", "Sex", ""),
-    ("AccessionNumber", "Accession number", ""),
+    ("PatientName", QT_TRANSLATE_NOOP("CorrectionDialog", "Patient name"), QT_TRANSLATE_NOOP("CorrectionDialog", "FAMILY^Given^Middle (PS3.5 6.2 PN)")),
+    ("PatientID", QT_TRANSLATE_NOOP("CorrectionDialog", "Patient ID"), ""),
+    ("PatientBirthDate", QT_TRANSLATE_NOOP("CorrectionDialog", "Birth date"), QT_TRANSLATE_NOOP("CorrectionDialog", "YYYYMMDD")),
+    ("PatientSex", QT_TRANSLATE_NOOP("CorrectionDialog", "Sex"), ""),
+    ("AccessionNumber", QT_TRANSLATE_NOOP("CorrectionDialog", "Accession number"), ""),
 )
 SEXES = ("M", "F", "O", "")
 
@@ -51,10 +53,7 @@ SEXES = ("M", "F", "O", "")
 def rejection_sentence(what: str, reason: RejectionReason, destination: str) -> str:
     """What rejecting ``what`` with ``reason`` will do, for the confirmation."""
     return (
-        f"{what} will be withdrawn from reading. A rejection note titled \u201c{reason.meaning}\u201d "
-        f"(IHE IOCM, DCM {reason.code_value}) will be stored in {destination}; the images stay "
-        "there but are hidden when the study is read and shown greyed in QC mode. The rejection is "
-        "recorded in the audit log and cannot be undone from this workstation."
+        QCoreApplication.translate("qc_dialogs", "{0} will be withdrawn from reading. A rejection note titled “{1}” (IHE IOCM, DCM {2}) will be stored in {3}; the images stay there but are hidden when the study is read and shown greyed in QC mode. The rejection is recorded in the audit log and cannot be undone from this workstation.").format(what, reason.meaning, reason.code_value, destination)
     )
 
 
@@ -129,10 +128,10 @@ class CorrectionDialog(QDialog):
                 widget.currentTextChanged.connect(lambda _t: self._edited())
             else:
                 widget = QLineEdit(start[keyword])
-                widget.setPlaceholderText(hint)
+                widget.setPlaceholderText(self.tr(hint) if hint else "")
                 widget.textEdited.connect(lambda _t: self._edited())
             self.fields[keyword] = widget
-            form.addRow(label + ":", widget)
+            form.addRow(self.tr(label) + ":", widget)
         self.preview = QPushButton(self.tr("Show changes"))
         self.preview.clicked.connect(self.show_changes)
         self.change_list = QListWidget()

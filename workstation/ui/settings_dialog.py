@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,6 +43,7 @@ from workstation.errors import SettingsError, WorkstationError
 from workstation.report.delivery.profile import RisProfile
 from workstation.settings import ArchiveProfile, Settings, save_settings
 from workstation.ui import tasks
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 RIS_KEY = "ris"
 LETTERHEAD_KEY = "letterhead"
@@ -64,19 +65,19 @@ def check_fhir_connection(profile: RisProfile) -> str:
     except ValueError:
         statement = None
     if not isinstance(statement, dict) or "resourceType" not in statement:
-        return (f"The server at {client.host} answered, but not in FHIR; check the FHIR base URL.")
+        return (QCoreApplication.translate("settings_dialog", "The server at {0} answered, but not in FHIR; check the FHIR base URL.").format(client.host))
     if statement.get("resourceType") != "CapabilityStatement":
-        return (f"The RIS at {client.host} answers in FHIR but sent no CapabilityStatement, so "
-                "its FHIR version is unknown.")
+        return (QCoreApplication.translate("settings_dialog", "The RIS at {0} answers in FHIR but sent no CapabilityStatement, so its FHIR version is unknown.").format(client.host))
     version = str(statement.get("fhirVersion", "")) or "unknown"
     software = str((statement.get("software") or {}).get("name", "")).strip()
     made_by = f" ({software})" if software else ""
     if not version.startswith("4.0"):
-        return (f"The RIS at {client.host}{made_by} speaks FHIR {version}, not R4 (4.0.x); "
-                "reports may be refused.")
-    return f"The RIS at {client.host}{made_by} answers: FHIR {version}."
+        return (QCoreApplication.translate("settings_dialog", "The RIS at {0}{1} speaks FHIR {2}, not R4 (4.0.x); reports may be refused.").format(client.host, made_by, version))
+    return QCoreApplication.translate("settings_dialog", "The RIS at {0}{1} answers: FHIR {2}.").format(client.host, made_by, version)
 
-AUTH_CHOICES = (("none", "No login"), ("basic", "User name and password"), ("bearer", "Access token (bearer)"))
+AUTH_CHOICES = (("none", QT_TRANSLATE_NOOP("SettingsDialog", "No login")),
+                ("basic", QT_TRANSLATE_NOOP("SettingsDialog", "User name and password")),
+                ("bearer", QT_TRANSLATE_NOOP("SettingsDialog", "Access token (bearer)")))
 
 
 class SettingsDialog(QDialog):
@@ -104,7 +105,7 @@ class SettingsDialog(QDialog):
         self.url = QLineEdit(placeholderText=self.tr("https://pacs.example.org/dicom-web"))
         self.auth = QComboBox()
         for key, label in AUTH_CHOICES:
-            self.auth.addItem(label, key)
+            self.auth.addItem(self.tr(label), key)
         self.username = QLineEdit()
         self.secret = QLineEdit(placeholderText=self.tr("leave empty to keep the saved one"))
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
@@ -223,7 +224,7 @@ class SettingsDialog(QDialog):
                                       placeholderText=self.tr("https://ris.example.org/fhir/R4 (empty: no FHIR)"))
         self.ris_auth = QComboBox()
         for key, label in AUTH_CHOICES:
-            self.ris_auth.addItem(label, key)
+            self.ris_auth.addItem(self.tr(label), key)
         auth = str(self._ris_saved.get("auth", "none"))
         keys = [k for k, _ in AUTH_CHOICES]
         self.ris_auth.setCurrentIndex(keys.index(auth) if auth in keys else 0)
@@ -276,8 +277,8 @@ class SettingsDialog(QDialog):
         if not data["fhir_url"] and not data["mllp_host"]:
             return None
         if data["mllp_host"] and not data["mllp_port"]:
-            raise SettingsError("The RIS has an HL7 v2 MLLP host but no port: enter the port "
-                                "(often 2575) or clear the host.")
+            raise SettingsError(self.tr("The RIS has an HL7 v2 MLLP host but no port: enter the port "
+                                "(often 2575) or clear the host."))
         RisProfile.from_json(data)  # validates
         return data
 
@@ -286,7 +287,7 @@ class SettingsDialog(QDialog):
         try:
             data = self.ris_json()
             if data is None or not data["fhir_url"]:
-                raise SettingsError("Enter the RIS's FHIR base URL to test the connection.")
+                raise SettingsError(self.tr("Enter the RIS's FHIR base URL to test the connection."))
             profile = RisProfile.from_json(data)
         except WorkstationError as exc:
             self.ris_test_result.setText(str(exc))
@@ -388,7 +389,7 @@ class SettingsDialog(QDialog):
         try:
             return "; ".join(describe_certificate(c) for c in load_certificate_file(path))
         except WorkstationError:
-            return "cannot be read"
+            return QCoreApplication.translate("SettingsDialog", "cannot be read")
 
     def _add_trust_item(self, path: str, description: str) -> None:
         self.trust_list.addItem(f"{description}\n{path}")
@@ -406,8 +407,8 @@ class SettingsDialog(QDialog):
         from workstation.report.signing import describe_certificate, load_certificate_file
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Trusted CA certificate", "",
-                                                  "Certificates (*.pem *.crt *.cer *.der);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Trusted CA certificate"), "",
+                                                  self.tr("Certificates (*.pem *.crt *.cer *.der);;All files (*)"))
             if not path:
                 return False
         if path in self.trust_root_paths():
@@ -435,7 +436,7 @@ class SettingsDialog(QDialog):
 
     def add_profile(self) -> None:
         self._store_row()
-        name = "Archive" if not self.profiles else f"Archive {len(self.profiles) + 1}"
+        name = self.tr("Archive") if not self.profiles else self.tr("Archive {0}").format(len(self.profiles) + 1)
         self.profiles.append(ArchiveProfile(name=name, url="https://"))
         self.list.addItem(name)
         self.editor.setEnabled(True)
@@ -475,7 +476,7 @@ class SettingsDialog(QDialog):
         self.secret.setEnabled(auth != "none")
 
     def _browse_ca(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "CA bundle", "", "PEM certificates (*.pem *.crt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("CA bundle"), "", self.tr("PEM certificates (*.pem *.crt);;All files (*)"))
         if path:
             self.ca_bundle.setText(path)
 
@@ -539,7 +540,7 @@ class SettingsDialog(QDialog):
             self.profiles[self._row] = self._form_profile()
         names = [p.name for p in self.profiles]
         if any(not n for n in names) or len(set(names)) != len(names):
-            raise SettingsError("Every archive needs a name of its own; rename the empty or repeated one.")
+            raise SettingsError(self.tr("Every archive needs a name of its own; rename the empty or repeated one."))
         from workstation.net.auth import insecure_http_refusal
 
         for profile in self.profiles:  # the same refusal as 'archive add' and every request

@@ -9,7 +9,7 @@ markup (hostile files exist) is shown as the characters it holds.
 from __future__ import annotations
 
 from pydicom.dataset import Dataset
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import (
     QGuiApplication,
     QKeySequence,
@@ -159,7 +159,7 @@ class TagBrowser(QWidget):
         if hits:
             self.tree.setCurrentIndex(self.index_of(hits[0]))
             self.tree.scrollTo(self.index_of(hits[0]))
-        self.matches_label.setText("1 match" if len(hits) == 1 else f"{len(hits)} matches")
+        self.matches_label.setText(self.tr("1 match") if len(hits) == 1 else self.tr("{0} matches").format(len(hits)))
         return hits
 
     def _set_hidden(self, item: QStandardItem, hidden: bool) -> None:
@@ -180,7 +180,7 @@ def open_tag_browser(ds: Dataset, parent: QWidget | None = None) -> TagBrowser:
     browser.setWindowFlag(Qt.WindowType.Window, True)
     browser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     uid = str(ds.get("SOPInstanceUID", "") or "")
-    browser.setWindowTitle(f"DICOM tags \u2014 {uid}" if uid else "DICOM tags")
+    browser.setWindowTitle(QCoreApplication.translate("tag_browser", "DICOM tags — {0}").format(uid) if uid else QCoreApplication.translate("tag_browser", "DICOM tags"))
     browser.resize(900, 700)
     browser.show()
     return browser

@@ -305,7 +305,7 @@ class ViewportWidget(QWidget):
         self._loaded_count = 0
         self.renderer.set_stack(image_count, headers, display_set=display_set)
         self.state.show(getattr(display_set, "uid", None), image_count, cine_fps=fps)
-        self.renderer.set_message("" if image_count else "No images")
+        self.renderer.set_message("" if image_count else self.tr("No images"))
         self.scroll_bar.setVisible(image_count > 1)
         self.scroll_bar.update()
         self._render()
@@ -352,7 +352,7 @@ class ViewportWidget(QWidget):
         self.gaps = list(gaps)
         tip = "Images of this series: loaded ones marked; click or drag to jump"
         if self.gaps:
-            tip += "\n" + "\n".join(f"Red mark: {sentence}" for _i, sentence in self.gaps)
+            tip += "\n" + "\n".join(self.tr("Red mark: {0}").format(sentence) for _i, sentence in self.gaps)
         self.scroll_bar.setToolTip(tip)
         self.scroll_bar.update()
 

@@ -236,18 +236,18 @@ class VolumeView(VolumeLoadingView):
     def save_image(self, path: str | Path) -> Path:
         """Save the view as it is now as a PNG file."""
         if self.renderer is None:
-            raise WorkstationError("The 3D volume is not loaded yet; wait for it to load before saving the view.")
+            raise WorkstationError(self.tr("The 3D volume is not loaded yet; wait for it to load before saving the view."))
         target = Path(path)
         if target.suffix.lower() != ".png":
             target = target.with_suffix(".png")
         try:
             self.renderer.save_png(target)
         except OSError as exc:
-            raise WorkstationError(f"Could not write the image {target}: {exc.strerror or exc}; choose another folder.") from None
+            raise WorkstationError(self.tr("Could not write the image {0}: {1}; choose another folder.").format(target, exc.strerror or exc)) from None
         return target
 
     def _save_dialog(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, "Save view as image", str(Path.home() / "3d-view.png"), "PNG image (*.png)")
+        path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save view as image"), str(Path.home() / "3d-view.png"), self.tr("PNG image (*.png)"))
         if not path:
             return
         try:
@@ -343,7 +343,7 @@ class VolumeView(VolumeLoadingView):
     def capture(self) -> np.ndarray:
         """The picture now, (height, width, 3) uint8, drawn now."""
         if self.renderer is None:
-            raise WorkstationError("The 3D volume is not loaded yet; wait for it to load.")
+            raise WorkstationError(self.tr("The 3D volume is not loaded yet; wait for it to load."))
         self._render_timer.stop()
         image: np.ndarray = self.renderer.capture()
         return image
