@@ -943,9 +943,77 @@
 <context>
     <name>ProtocolEditor</name>
     <message>
-        <source>How many priors the protocol compares with (they are prefetched)</source>
+        <source>Display set</source>
         <extracomment>A read-only (shipped) protocol&apos;s &quot;Duplicate to edit&quot; was pressed.</extracomment>
+        <translation>Ensemble d&apos;affichage</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <translation>Vue</translation>
+    </message>
+    <message>
+        <source>Plane</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <source>W/L preset</source>
+        <translation>Préréglage F/N</translation>
+    </message>
+    <message>
+        <source>Initial image</source>
+        <translation>Image initiale</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>Zoom</translation>
+    </message>
+    <message>
+        <source>Sync groups</source>
+        <translation>Groupes de synchronisation</translation>
+    </message>
+    <message>
+        <source>Orientation</source>
+        <translation>Orientation</translation>
+    </message>
+    <message>
+        <source>Justify</source>
+        <translation>Alignement</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Libellé</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>Obligatoire</translation>
+    </message>
+    <message>
+        <source>View hanging protocol</source>
+        <translation>Voir le protocole d&apos;affichage</translation>
+    </message>
+    <message>
+        <source>Edit hanging protocol</source>
+        <translation>Modifier le protocole d&apos;affichage</translation>
+    </message>
+    <message>
+        <source>How many priors the protocol compares with (they are prefetched)</source>
         <translation>Nombre d&apos;examens antérieurs comparés par le protocole (ils sont préchargés)</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Id (file name)</source>
+        <translation>Identifiant (nom de fichier)</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>Number of priors</source>
+        <translation>Nombre d&apos;antérieurs</translation>
     </message>
     <message>
         <source>When does this protocol apply? Rules tested on the current study; a failed required rule rules the protocol out, the others add their weight.</source>
@@ -988,6 +1056,14 @@
         <translation>Retirer l&apos;étape</translation>
     </message>
     <message>
+        <source>Sync group</source>
+        <translation>Groupe de synchronisation</translation>
+    </message>
+    <message>
+        <source>Scroll</source>
+        <translation>Défilement</translation>
+    </message>
+    <message>
         <source>Add sync group</source>
         <translation>Ajouter un groupe de synchronisation</translation>
     </message>
@@ -1006,6 +1082,18 @@
     <message>
         <source>Stage</source>
         <translation>Étape</translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation>Lignes</translation>
+    </message>
+    <message>
+        <source>Columns</source>
+        <translation>Colonnes</translation>
+    </message>
+    <message>
+        <source>Min. viewports filled</source>
+        <translation>Fenêtres remplies (min.)</translation>
     </message>
     <message>
         <source>Sync groups (viewports in a group scroll / window / zoom together)</source>
@@ -1048,8 +1136,20 @@
         <translation>p. ex. P ou P\L</translation>
     </message>
     <message>
+        <source>Rule {0}: {1}</source>
+        <translation>Règle {0} : {1}</translation>
+    </message>
+    <message>
         <source>Viewport {0}: {1}</source>
         <translation>Fenêtre {0} : {1}</translation>
+    </message>
+    <message>
+        <source>is already the id of another of your protocols; choose another</source>
+        <translation>est déjà l&apos;identifiant d&apos;un autre de vos protocoles ; choisissez-en un autre</translation>
+    </message>
+    <message>
+        <source>Could not write the protocol into {0}; check the folder&apos;s permissions.</source>
+        <translation>Impossible d&apos;écrire le protocole dans {0} ; vérifiez les droits du dossier.</translation>
     </message>
 </context>
 <context>
@@ -1057,6 +1157,18 @@
     <message>
         <source>Hanging protocols</source>
         <translation>Protocoles d&apos;affichage</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>Identifiant</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Origine</translation>
     </message>
     <message>
         <source>Edit</source>
@@ -1073,6 +1185,30 @@
     <message>
         <source>Close</source>
         <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>yours (replaces the shipped one)</source>
+        <translation>le vôtre (remplace celui livré)</translation>
+    </message>
+    <message>
+        <source>yours</source>
+        <translation>le vôtre</translation>
+    </message>
+    <message>
+        <source>shipped (replaced by yours)</source>
+        <translation>livré (remplacé par le vôtre)</translation>
+    </message>
+    <message>
+        <source>shipped, read-only</source>
+        <translation>livré, lecture seule</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <translation>Voir</translation>
+    </message>
+    <message>
+        <source>Delete your hanging protocol &apos;{0}&apos;?</source>
+        <translation>Supprimer votre protocole d&apos;affichage « {0} » ?</translation>
     </message>
     <message>
         <source>Delete protocol</source>
@@ -1813,8 +1949,32 @@
 <context>
     <name>RulesTable</name>
     <message>
+        <source>Attribute</source>
+        <extracomment>Attributes a display-set selector&apos;s rule tests.</extracomment>
+        <translation>Attribut</translation>
+    </message>
+    <message>
+        <source>Constraint</source>
+        <translation>Contrainte</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>Poids</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>Obligatoire</translation>
+    </message>
+    <message>
+        <source>Not</source>
+        <translation>Non</translation>
+    </message>
+    <message>
         <source>Add rule</source>
-        <extracomment>Attributes a protocol matching rule tests (the study&apos;s; see resources/hanging/README.md). Attributes a display-set selector&apos;s rule tests.</extracomment>
         <translation>Ajouter une règle</translation>
     </message>
     <message>

@@ -64,6 +64,7 @@ from workstation.hanging.loader import (
 from workstation.hanging.schema import JUSTIFICATIONS, PLANES, Constraint, Position, Protocol, View
 from workstation.model.presets import CT_PRESETS
 from workstation.model.viewport import MAX_GRID, MAX_ZOOM, MIN_ZOOM
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 #: Attributes a protocol matching rule tests (the study's; see resources/hanging/README.md).
 STUDY_ATTRIBUTES = ("ModalitiesInStudy", "StudyDescription", "BodyPartExamined", "Region", "Laterality",
@@ -139,13 +140,15 @@ def text_to_value(constraint: str, text: str) -> Any:
 class RulesTable(QWidget):
     """Rules as rows: attribute, constraint, value, weight, required, not (negate)."""
 
-    COLUMNS = ("Attribute", "Constraint", "Value", "Weight", "Required", "Not")
+    COLUMNS = (QT_TRANSLATE_NOOP("RulesTable", "Attribute"), QT_TRANSLATE_NOOP("RulesTable", "Constraint"),
+               QT_TRANSLATE_NOOP("RulesTable", "Value"), QT_TRANSLATE_NOOP("RulesTable", "Weight"),
+               QT_TRANSLATE_NOOP("RulesTable", "Required"), QT_TRANSLATE_NOOP("RulesTable", "Not"))
 
     def __init__(self, attributes: tuple[str, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.attributes = attributes
         self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -305,8 +308,7 @@ class ProtocolEditor(QDialog):
     #: A read-only (shipped) protocol's "Duplicate to edit" was pressed.
     duplicate_requested = Signal()
 
-    VIEWPORT_COLUMNS = ("Display set", "View", "Plane", "W/L preset", "Initial image", "Zoom", "Sync groups",
-                        "Orientation", "Justify", "Label", "Required")
+    VIEWPORT_COLUMNS = (QT_TRANSLATE_NOOP("ProtocolEditor", "Display set"), QT_TRANSLATE_NOOP("ProtocolEditor", "View"), QT_TRANSLATE_NOOP("ProtocolEditor", "Plane"), QT_TRANSLATE_NOOP("ProtocolEditor", "W/L preset"), QT_TRANSLATE_NOOP("ProtocolEditor", "Initial image"), QT_TRANSLATE_NOOP("ProtocolEditor", "Zoom"), QT_TRANSLATE_NOOP("ProtocolEditor", "Sync groups"), QT_TRANSLATE_NOOP("ProtocolEditor", "Orientation"), QT_TRANSLATE_NOOP("ProtocolEditor", "Justify"), QT_TRANSLATE_NOOP("ProtocolEditor", "Label"), QT_TRANSLATE_NOOP("ProtocolEditor", "Required"))
 
     def __init__(self, protocol: Protocol | dict[str, Any], *, user_dir: Path | None = None, read_only: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -323,7 +325,7 @@ class ProtocolEditor(QDialog):
         self._data.setdefault("stages", [])
         self._data.setdefault("protocol_matching_rules", [])
         self.saved_path: Path | None = None
-        self.setWindowTitle(("View hanging protocol" if read_only else "Edit hanging protocol") + f" — {self._data.get('name', '')}")
+        self.setWindowTitle((self.tr("View hanging protocol") if read_only else self.tr("Edit hanging protocol")) + f" — {self._data.get('name', '')}")
         self.resize(1100, 720)
         self._selector_key = ""
         self._stage_index = -1
@@ -341,9 +343,9 @@ class ProtocolEditor(QDialog):
             _error_label(), _error_label(), _error_label(), _error_label())
         head = QGridLayout()
         for row, (label, widget, error) in enumerate((
-                ("Name", self.name_edit, self.name_error), ("Id (file name)", self.id_edit, self.id_error),
-                ("Description", self.description_edit, self.description_error),
-                ("Number of priors", self.priors_spin, self.priors_error))):
+                (self.tr("Name"), self.name_edit, self.name_error), (self.tr("Id (file name)"), self.id_edit, self.id_error),
+                (self.tr("Description"), self.description_edit, self.description_error),
+                (self.tr("Number of priors"), self.priors_spin, self.priors_error))):
             head.addWidget(QLabel(label), row, 0)
             head.addWidget(widget, row, 1)
             head.addWidget(error, row, 2)
@@ -408,14 +410,14 @@ class ProtocolEditor(QDialog):
         self.min_filled_spin.setRange(0, MAX_GRID * MAX_GRID)
         self.stage_error = _error_label()
         self.sync_table = QTableWidget(0, 4)
-        self.sync_table.setHorizontalHeaderLabels(("Sync group", "Scroll", "W/L", "Zoom"))
+        self.sync_table.setHorizontalHeaderLabels((self.tr("Sync group"), self.tr("Scroll"), "W/L", self.tr("Zoom")))
         self.sync_table.setMaximumHeight(120)
         self.add_sync_button = QPushButton(self.tr("Add sync group"))
         self.remove_sync_button = QPushButton(self.tr("Remove sync group"))
         self.add_sync_button.clicked.connect(lambda: self.add_sync_group())
         self.remove_sync_button.clicked.connect(lambda: self._remove_row(self.sync_table))
         self.viewport_table = QTableWidget(0, len(self.VIEWPORT_COLUMNS))
-        self.viewport_table.setHorizontalHeaderLabels(self.VIEWPORT_COLUMNS)
+        self.viewport_table.setHorizontalHeaderLabels([self.tr(c) for c in self.VIEWPORT_COLUMNS])
         self.viewport_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.viewport_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.add_viewport_button = QPushButton(self.tr("Add viewport"))
@@ -428,8 +430,8 @@ class ProtocolEditor(QDialog):
         stage_bar.addWidget(self.add_stage_button)
         stage_bar.addWidget(self.remove_stage_button)
         stage_form = QHBoxLayout()
-        for label, widget in (("Name", self.stage_name_edit), ("Rows", self.rows_spin), ("Columns", self.columns_spin),
-                              ("Min. viewports filled", self.min_filled_spin)):
+        for label, widget in ((self.tr("Name"), self.stage_name_edit), (self.tr("Rows"), self.rows_spin), (self.tr("Columns"), self.columns_spin),
+                              (self.tr("Min. viewports filled"), self.min_filled_spin)):
             stage_form.addWidget(QLabel(label))
             stage_form.addWidget(widget, 2 if widget is self.stage_name_edit else 0)
         sync_buttons = QHBoxLayout()
@@ -812,7 +814,7 @@ class ProtocolEditor(QDialog):
         rule = re.match(r"^protocol_matching_rules\[(\d+)\](?:\.(\w+))?", field)
         if rule:
             self.tabs.setCurrentIndex(0)
-            self.protocol_rules.show_error(f"Rule {int(rule.group(1)) + 1}: {sentence}", int(rule.group(1)),
+            self.protocol_rules.show_error(self.tr("Rule {0}: {1}").format(int(rule.group(1)) + 1, sentence), int(rule.group(1)),
                                            _rule_column(field))
             return self.protocol_rules.error
         selector = re.match(r"^display_set_selectors\.([^.\[]+)(?:\.rules\[(\d+)\](?:\.(\w+))?|\.(\w+))?", field)
@@ -820,7 +822,7 @@ class ProtocolEditor(QDialog):
             self.tabs.setCurrentIndex(1)
             self.select_selector(selector.group(1))
             if selector.group(2) is not None:
-                self.selector_rules.show_error(f"Rule {int(selector.group(2)) + 1}: {sentence}", int(selector.group(2)),
+                self.selector_rules.show_error(self.tr("Rule {0}: {1}").format(int(selector.group(2)) + 1, sentence), int(selector.group(2)),
                                                _rule_column(field))
                 return self.selector_rules.error
             self.selector_error.setText(sentence)
@@ -871,13 +873,13 @@ class ProtocolEditor(QDialog):
         target = folder / f"{protocol.id}.json"
         original = self.original_path
         if target.exists() and (original is None or target.resolve() != original.resolve()):
-            self.show_error("id", "is already the id of another of your protocols; choose another")
+            self.show_error("id", self.tr("is already the id of another of your protocols; choose another"))
             return None
         try:
             path = save_user_protocol(protocol, folder)
         except (HangingProtocolError, OSError) as exc:
             self.general_error.setText(str(exc) if isinstance(exc, HangingProtocolError)
-                                       else f"Could not write the protocol into {folder}; check the folder's permissions.")
+                                       else self.tr("Could not write the protocol into {0}; check the folder's permissions.").format(folder))
             return None
         if original is not None and original.resolve() != path.resolve() and original.exists():
             original.unlink()  # the id changed: the file follows it
@@ -914,7 +916,7 @@ class ProtocolLibrary(QDialog):
         self.resize(760, 480)
         self.protocols: list[Protocol] = []
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(("Name", "Id", "Source"))
+        self.table.setHorizontalHeaderLabels((self.tr("Name"), self.tr("Id"), self.tr("Source")))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -957,9 +959,9 @@ class ProtocolLibrary(QDialog):
             row = self.table.rowCount()
             self.table.insertRow(row)
             if protocol.source == "user":
-                source = "yours (replaces the shipped one)" if any(s.id == protocol.id for s in shipped) else "yours"
+                source = self.tr("yours (replaces the shipped one)") if any(s.id == protocol.id for s in shipped) else self.tr("yours")
             else:
-                source = "shipped (replaced by yours)" if protocol.id in mine_ids else "shipped, read-only"
+                source = self.tr("shipped (replaced by yours)") if protocol.id in mine_ids else self.tr("shipped, read-only")
             for column, text in enumerate((protocol.name, protocol.id, source)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.problems.setText("\n".join(str(e) for e in errors))
@@ -980,7 +982,7 @@ class ProtocolLibrary(QDialog):
     def _update_buttons(self) -> None:
         protocol = self.selected()
         mine = protocol is not None and protocol.source == "user"
-        self.edit_button.setText("Edit" if mine or protocol is None else "View")
+        self.edit_button.setText(self.tr("Edit") if mine or protocol is None else self.tr("View"))
         self.edit_button.setEnabled(protocol is not None)
         self.duplicate_button.setEnabled(protocol is not None)
         self.delete_button.setEnabled(mine)
@@ -1028,7 +1030,7 @@ class ProtocolLibrary(QDialog):
         protocol = self.selected()
         if protocol is None or protocol.source != "user":
             return False
-        if not self.confirm(f"Delete your hanging protocol '{protocol.name}'?"):
+        if not self.confirm(self.tr("Delete your hanging protocol '{0}'?").format(protocol.name)):
             return False
         try:
             delete_user_protocol(protocol, self.user_dir)
