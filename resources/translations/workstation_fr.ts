@@ -230,8 +230,16 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Workstation</source>
+        <source>Archive + library</source>
         <extracomment>Series whose metadata (WADO-RS, PS3.18 10.4.1.1.2) is asked for at once when a study opens. After the window opens, viewports are made ready ahead of the first study (ms). How many viewports are kept ready ahead (built, render window initialised): the hanging protocols of everyday reading show two or more, and each one made while a study opens holds up its first image by tens of ms.</extracomment>
+        <translation>Archive + bibliothèque</translation>
+    </message>
+    <message>
+        <source>Local library</source>
+        <translation>Bibliothèque locale</translation>
+    </message>
+    <message>
+        <source>Workstation</source>
         <translation>Station de travail</translation>
     </message>
     <message>
@@ -3400,6 +3408,15 @@
 </context>
 <context>
     <name>worklist</name>
+    <message>
+        <source>archive</source>
+        <extracomment>Where a study is (workstation.model.entities ARCHIVE, LIBRARY), as the Origin column says it.</extracomment>
+        <translation>archive</translation>
+    </message>
+    <message>
+        <source>library</source>
+        <translation>bibliothèque</translation>
+    </message>
     <message>
         <source>{0} of {1}</source>
         <translation>{0} sur {1}</translation>

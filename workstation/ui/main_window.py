@@ -36,6 +36,7 @@ from workstation.ui.actions import (
     ShortcutsDialog,
     shortcut_rows,
 )
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 from workstation.ui.study_view import StudyView
 from workstation.ui.worklist import WorklistWidget, format_person_name
 
@@ -54,8 +55,8 @@ SPARE_VIEWPORT_DELAY_MS = 1000
 #: up its first image by tens of ms.
 SPARE_VIEWPORTS = 2
 
-ALL = "Archive + library"
-LIBRARY_NAME = "Local library"
+ALL = QT_TRANSLATE_NOOP("MainWindow", "Archive + library")
+LIBRARY_NAME = QT_TRANSLATE_NOOP("MainWindow", "Local library")
 
 _shared_decoder: Any = None
 
@@ -292,7 +293,7 @@ class MainWindow(QMainWindow):
             if isinstance(view, StudyView) and view.study.study_uid == study.study_uid:
                 self.tabs.setCurrentIndex(i)
                 return
-        source_name = self.worklist.source.currentText()
+        source_name = self.worklist.source_key()
         archive_names = [p.name for p in self.settings.archives]
         name = source_name if source_name in archive_names else (
             self.settings.default_archive if self.settings.default_archive in archive_names
@@ -734,14 +735,13 @@ class MainWindow(QMainWindow):
             except Exception:  # noqa: BLE001 - closing an idle client never matters
                 pass
         self.archives.clear()
-        current = self.worklist.source.currentText()
-        self.worklist.source.clear()
-        self.worklist.source.addItems(self._source_names())
+        current = self.worklist.source_key()
+        self.worklist.set_sources(self._source_names())
         added = [p.name for p in settings.archives if p.name not in before]
         if added:
-            self.worklist.source.setCurrentText(ALL)
+            self.worklist.select_source(ALL)
         elif current in self._source_names():
-            self.worklist.source.setCurrentText(current)
+            self.worklist.select_source(current)
         if settings.archives:
             self.worklist.set_empty_library_banner(False)
         self.statusBar().showMessage(self.tr("Settings saved.") + (self.tr(" Searching {0}.").format(', '.join(added)) if added else ""), 5000)

@@ -77,6 +77,8 @@ REPORT_LABELS = {NO_REPORT: QT_TRANSLATE_NOOP("WorklistWidget", "No report"), "p
 IMAGES_COLUMN = COLUMNS.index("Images")
 ORIGIN_COLUMN = COLUMNS.index("Origin")
 INCOMPLETE_COLOUR = QColor(190, 90, 0)  # dark orange: readable on light and dark themes
+#: Where a study is (workstation.model.entities ARCHIVE, LIBRARY), as the Origin column says it.
+ORIGIN_WORDS = (QT_TRANSLATE_NOOP("worklist", "archive"), QT_TRANSLATE_NOOP("worklist", "library"))
 DATE_CHOICES = (QT_TRANSLATE_NOOP("WorklistWidget", "Any date"), QT_TRANSLATE_NOOP("WorklistWidget", "Today"), QT_TRANSLATE_NOOP("WorklistWidget", "Yesterday"), QT_TRANSLATE_NOOP("WorklistWidget", "Last 7 days"), QT_TRANSLATE_NOOP("WorklistWidget", "Last 30 days"), QT_TRANSLATE_NOOP("WorklistWidget", "Range..."))
 
 
@@ -140,7 +142,7 @@ class WorklistWidget(QWidget):
         self._studies: list[StudySummary] = []
 
         self.source = QComboBox()
-        self.source.addItems(source_names)
+        self.set_sources(source_names)
         self.source.setToolTip(self.tr("Where to search"))
         self.name = QLineEdit(placeholderText=self.tr("Patient name (* ? wildcards)"))
         self.patient_id = QLineEdit(placeholderText=self.tr("Patient ID"))
@@ -206,6 +208,21 @@ class WorklistWidget(QWidget):
 
     # -- searching ---------------------------------------------------------------------------
 
+    def set_sources(self, names: list[str]) -> None:
+        """The places to search: each shown in the interface's language, kept by its name."""
+        self.source.clear()
+        for name in names:
+            self.source.addItem(QCoreApplication.translate("MainWindow", name), name)
+
+    def source_key(self) -> str:
+        """The name of the chosen place to search (not its translation)."""
+        return str(self.source.currentData() or self.source.currentText())
+
+    def select_source(self, name: str) -> None:
+        index = self.source.findData(name)
+        if index >= 0:
+            self.source.setCurrentIndex(index)
+
     def _date_choice_changed(self, text: str) -> None:
         custom = self.date_choice.currentIndex() == len(DATE_CHOICES) - 1  # "Range..."
         self.date_from.setVisible(custom)
@@ -242,7 +259,7 @@ class WorklistWidget(QWidget):
     def run_search(self) -> None:
         if self._task is not None:
             self._task.cancel()
-        query, source = self.query(), self.source.currentText()
+        query, source = self.query(), self.source_key()
         self.status.setText(self.tr("Searching {0}...").format(source))
         self.search_button.setEnabled(False)
         task = tasks.Task(lambda _p, _c: self._search(query, source))
@@ -260,6 +277,7 @@ class WorklistWidget(QWidget):
         self.model.removeRows(0, self.model.rowCount())
         for row, s in enumerate(self._studies):
             origin = " + ".join(o for o in (ARCHIVE, LIBRARY) if o in s.origins)
+            origin_shown = " + ".join(QCoreApplication.translate("worklist", o) for o in (ARCHIVE, LIBRARY) if o in s.origins)
             values = (
                 (format_person_name(s.patient_name), s.patient_name),
                 (s.patient_id, s.patient_id),
@@ -270,7 +288,7 @@ class WorklistWidget(QWidget):
                 (s.study_description, s.study_description),
                 (s.accession_number, s.accession_number),
                 ("" if s.number_of_instances is None else str(s.number_of_instances), s.number_of_instances or 0),
-                (origin, origin),
+                (origin_shown, origin),
                 ("", ""),
                 ("", ""),
             )
