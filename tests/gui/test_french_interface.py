@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel  # noqa: E402
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel  # noqa: E402
 
 import workstation.qc.visibility  # noqa: E402, F401 - imported on this thread, not a worker's (see report_editor)
 from tests.gui.helpers import dispose, shot  # noqa: E402
@@ -78,6 +78,11 @@ def test_main_window_mpr_and_report_editor_in_french(qtbot, french) -> None:  # 
         for label in ("Signer...", "Rendre provisoire", "Insérer l'examen normal", "Modèle", "Signer avec"):
             assert label in texts, (label, sorted(texts))
         assert "Fichier de clé (PKCS#12)" in texts
+        # The French template, chosen and explained in French, under French headings.
+        assert editor.template is not None and editor.template.id == "ct_head_fr"
+        assert editor.choice_reason.startswith("« TDM cérébrale » choisi d'après la modalité CT"), editor.choice_reason
+        titles = {box.title() for box in editor.findChildren(QGroupBox)}
+        assert {"Indication", "Technique", "Résultats", "Conclusion"} <= titles, titles
         shot(window, "fr-02-report-editor")
 
         # The MPR tab of the study's volume.

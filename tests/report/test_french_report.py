@@ -52,7 +52,9 @@ def test_every_template_has_a_french_twin_with_the_same_structure() -> None:
 def test_french_interface_picks_the_french_template(ct_head_study: StudySummary) -> None:
     library = load_templates()
     assert choose_template(ct_head_study, library=library).template.id == "ct_head"
-    assert choose_template(ct_head_study, library=library, language="fr").template.id == "ct_head_fr"
+    choice = choose_template(ct_head_study, library=library, language="fr")
+    assert choice.template.id == "ct_head_fr"
+    assert choice.reason == "« TDM cérébrale » choisi d'après la modalité CT et les mots de la description 'head'."
     # A French description, accents and all, matches the same way.
     study = StudySummary(study_uid="1.2.3", study_description="SCANNER CÉRÉBRAL SANS INJECTION", modalities=("CT",))
     assert choose_template(study, library=library, language="fr").template.id == "ct_head_fr"

@@ -399,24 +399,26 @@ def choose_template(
         if not hit_modalities:
             continue
         score = 1
-        reasons = [f"modality {'/'.join(sorted(hit_modalities))}"]
+        reasons = [word("by modality", language, '/'.join(sorted(hit_modalities)))]
         parts = body_parts & set(template.body_parts)
         if parts:
             score += 4
-            reasons.append(f"body part {'/'.join(sorted(parts))}")
+            reasons.append(word("by body part", language, '/'.join(sorted(parts))))
         keys = [k for k in template.keywords if set(k.split()) <= words]
         if keys:
             score += 2 * len(keys)
-            reasons.append("description words " + ", ".join(f"'{k}'" for k in keys))
+            reasons.append(word("by words", language, ", ".join(f"'{k}'" for k in keys)))
         if score == 1 and len(template.body_parts) + len(template.keywords) > 0:
             continue  # the modality alone does not pick an anatomy-specific template
         if best is None or score > best.score:
-            best = TemplateChoice(template, f"'{template.title}' chosen by " + " and ".join(reasons) + ".", score)
+            best = TemplateChoice(template, word("chosen by", language, template.title, word("and", language).join(reasons)), score)
     if best is not None:
         return best
     generic = library.templates.get(generic_id) or library.get(GENERIC_ID)
     seen = "/".join(sorted(modalities)) or "no modality"
-    return TemplateChoice(generic, f"'{generic.title}' chosen: no template matches {seen} with this body part or description.", 0)
+    if not modalities:
+        seen = word("no modality", language)
+    return TemplateChoice(generic, word("no match", language, generic.title, seen), 0)
 
 
 # -- filling and checking ------------------------------------------------------------------------

@@ -41,6 +41,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "footer": "Report {0} · version {1}", "page": "page {0}",
         "yes": "yes", "no": "no", "at": "{0} {1} UTC",
         "no priors": "None available.", "undated": "undated",
+        "by modality": "modality {0}", "by body part": "body part {0}", "by words": "description words {0}",
+        "chosen by": "'{0}' chosen by {1}.", "and": " and ", "no modality": "no modality",
+        "no match": "'{0}' chosen: no template matches {1} with this body part or description.",
     },
     FRENCH: {
         "Patient": "Patient", "Patient ID": "ID patient", "Birth date": "Né(e) le", "Sex": "Sexe",
@@ -57,6 +60,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "footer": "Compte rendu {0} · version {1}", "page": "page {0}",
         "yes": "oui", "no": "non", "at": "{0} à {1} UTC",
         "no priors": "Aucun examen antérieur disponible.", "undated": "non daté",
+        "by modality": "la modalité {0}", "by body part": "la région anatomique {0}",
+        "by words": "les mots de la description {0}", "chosen by": "« {0} » choisi d'après {1}.",
+        "and": " et ", "no modality": "aucune modalité",
+        "no match": "« {0} » choisi : aucun modèle ne correspond à {1} avec cette région ou cette description.",
     },
 }
 
