@@ -110,3 +110,34 @@ def test_french_locale_writes_commas_and_french_months(french) -> None:  # type:
             day = dt.date(2025, month, 3)
             assert i18n.format_date(day, language) == format_date(day), (language, month)
         assert i18n.format_decimal(-0.04, language, 1) == format_number(-0.04, 1).replace("-", "")
+
+
+def test_language_chosen_in_the_settings(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Settings > Appearance > Language: saved in ui.ini, wins over the system's language at the
+    next start (install_translations with no argument), and "System language" goes back."""
+    from PySide6.QtCore import QLocale
+
+    from workstation.settings import load_settings
+    from workstation.ui import i18n as ui_i18n
+    from workstation.ui.settings_dialog import SettingsDialog
+
+    monkeypatch.setattr(QLocale, "system", staticmethod(lambda: QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)))
+    assert ui_i18n.current_language() == "en"
+    dialog = SettingsDialog(load_settings())
+    qtbot.addWidget(dialog)
+    assert dialog.language.currentData() == ""
+    dialog.language.setCurrentIndex(dialog.language.findData("fr"))
+    dialog.accept()
+    try:
+        assert ui_i18n.chosen_language() == "fr"
+        assert ui_i18n.install_translations() == "fr"
+        assert ui_i18n.active_language() == "fr"
+        assert QLocale().toString(2.5, "f", 1) == "2,5"
+        again = SettingsDialog(load_settings())
+        qtbot.addWidget(again)
+        assert again.language.currentData() == "fr" and again.tabs.tabText(3) == "Apparence"
+        again.language.setCurrentIndex(again.language.findData(""))
+        again.accept()
+        assert ui_i18n.chosen_language() == "" and ui_i18n.current_language() == "en"
+    finally:
+        ui_i18n.install_translations("en")
