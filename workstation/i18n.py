@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 ENGLISH = "en"
@@ -87,3 +88,12 @@ def format_dicom_date(value: str, language: str) -> str:
     except ValueError:
         return value
     return format_date(day, language)
+
+
+_DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def localize_decimals(text: str, language: str) -> str:
+    """``text`` with its decimal points written as ``language`` writes them ("Length 12.5 mm" ->
+    "12,5 mm" in French); a point between two digits is the only one changed."""
+    return _DECIMAL.sub(",", text) if language == FRENCH else text

@@ -11,11 +11,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel  # noqa: E402
 
 import workstation.qc.visibility  # noqa: E402, F401 - imported on this thread, not a worker's (see report_editor)
 from tests.gui.helpers import dispose, shot  # noqa: E402
 from tests.gui.test_report_editor import _open_with_report, _window  # noqa: E402
+from tests.gui.test_report_editor_measurements import _measure_and_mark  # noqa: E402
 from workstation import i18n  # noqa: E402
 from workstation.ui.i18n import format_date, format_number, install_translations  # noqa: E402
 from workstation.ui.mpr_view import MprView  # noqa: E402
@@ -83,6 +85,17 @@ def test_main_window_mpr_and_report_editor_in_french(qtbot, french) -> None:  # 
         assert editor.choice_reason.startswith("« TDM cérébrale » choisi d'après la modalité CT"), editor.choice_reason
         titles = {box.title() for box in editor.findChildren(QGroupBox)}
         assert {"Indication", "Technique", "Résultats", "Conclusion"} <= titles, titles
+        # A length measured on the image goes into the French report in French, decimal comma
+        # and all (the value computed independently from the picked pixels and Pixel Spacing).
+        expected_mm, _uid = _measure_and_mark(qtbot, window)
+        qtbot.mouseClick(editor.insert_viewer_button, Qt.MouseButton.LeftButton)
+        assert editor.report is not None and len(editor.report.measurements) == 1
+        line = editor.report.measurements[0]
+        assert line.startswith("Longueur : "), line
+        value = float(line.split(" : ", 1)[1].split(" mm")[0].replace(",", "."))
+        assert "," in line.split(" mm")[0] and abs(value - expected_mm) < 0.06, (line, expected_mm)
+        panel_rows = [window.measurements.panel.list.item(i).text() for i in range(window.measurements.panel.list.count())]
+        assert any(r.startswith("Longueur: ") and "," in r for r in panel_rows), panel_rows
         shot(window, "fr-02-report-editor")
 
         # The MPR tab of the study's volume.

@@ -12,6 +12,7 @@ from workstation.i18n import (
     format_date,
     format_decimal,
     format_dicom_date,
+    localize_decimals,
     pick_language,
     translations_folder,
 )
@@ -34,6 +35,8 @@ def test_french_dates_and_decimals() -> None:
     assert format_dicom_date("2025", "fr") == "2025"  # not a full date: shown as it is
     assert format_decimal(12.5, "fr") == "12,5" and format_decimal(12.5, "en") == "12.5"
     assert format_decimal(-0.04, "fr") == "0,0"
+    assert localize_decimals("Length 12.5 mm, 3 images. Se 2.", "fr") == "Length 12,5 mm, 3 images. Se 2."
+    assert localize_decimals("12.5 mm", "en") == "12.5 mm"
 
 
 def test_catalogues_are_found(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]

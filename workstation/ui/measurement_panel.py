@@ -57,10 +57,12 @@ from workstation.annotate.key_images import KeyImages
 from workstation.annotate.measurements import ImageRef, Kind, MeasurementSet
 from workstation.annotate.pending import PendingQueue
 from workstation.errors import WorkstationError
+from workstation.i18n import localize_decimals
 from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
 from workstation.model.image_number import header_label
 from workstation.ui import tasks
 from workstation.ui.core_text import core_text
+from workstation.ui.i18n import active_language
 from workstation.ui.measure_tools import PRIOR_COLOUR, TOOL_KEYS, MeasureTools, OtherStudy
 from workstation.ui.pending_view import PendingView, PendingWatcher
 
@@ -210,7 +212,7 @@ class MeasurementPanel(QDockWidget):
             return
         def row(m: Any, prefix: str = "") -> QListWidgetItem:
             where = numbers.get(m.image.sop_instance_uid, "")
-            item = QListWidgetItem(f"{prefix}{core_text(m.kind.display_name)}: {m.label or m.text or '-'}" + (f"  ({where})" if where else ""))
+            item = QListWidgetItem(f"{prefix}{core_text(m.kind.display_name)}: {localize_decimals(m.label, active_language()) or m.text or '-'}" + (f"  ({where})" if where else ""))
             item.setData(Qt.ItemDataRole.UserRole, m.image)
             return item
 

@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
 
 from workstation.annotate.measurements import ImageRef
 from workstation.errors import SigningError, WorkstationError
+from workstation.i18n import localize_decimals
 from workstation.model import attributes as attr
 from workstation.model.entities import SeriesSummary, StudySummary
 from workstation.model.image_number import header_label
@@ -928,13 +929,16 @@ class ReportEditor(QWidget):
                 self._say(self.tr("Open the study in the viewer to insert its measurements and key images."), error=True)
             return None
         lines = []
+        language = self.template.language if self.template is not None else "en"
+        french = language == "fr"  # the report's language: its words and decimal commas
         for m in tools.measurements:
-            label = m.label
+            label = localize_decimals(m.label, language)
             if not label:
                 continue
-            name = m.kind.display_name + (f" ({m.text})" if m.text and m.kind.name not in ("TEXT", "ARROW") else "")
+            kind = core_text(m.kind.display_name) if french else m.kind.display_name
+            name = kind + (f" ({m.text})" if m.text and m.kind.name not in ("TEXT", "ARROW") else "")
             where = header_label(self._image_header(m.image.sop_instance_uid), m.image.frame)
-            lines.append(f"{name}: {label}" + (f" ({where})" if where else ""))
+            lines.append(f"{name}{' : ' if french else ': '}{label}" + (f" ({where})" if where else ""))
         note = str(tools.key_images.note or "")
         key_images: list[KeyImage] = []
         pixels: dict[str, np.ndarray] = {}
