@@ -3060,6 +3060,246 @@
         <source>info</source>
         <translation>information</translation>
     </message>
+    <message>
+        <source>A bidirectional measurement needs a contour of at least three points.</source>
+        <translation>Une mesure bidimensionnelle nécessite un contour d&apos;au moins trois points.</translation>
+    </message>
+    <message>
+        <source>A clipping box needs finite coordinates in millimetres.</source>
+        <translation>Une boîte de découpe nécessite des coordonnées finies en millimètres.</translation>
+    </message>
+    <message>
+        <source>A clipping box&apos;s minimum must not exceed its maximum on any axis.</source>
+        <translation>Le minimum d&apos;une boîte de découpe ne doit dépasser son maximum sur aucun axe.</translation>
+    </message>
+    <message>
+        <source>A curved reformat needs a path of at least two points.</source>
+        <translation>Une reconstruction curviligne nécessite un tracé d&apos;au moins deux points.</translation>
+    </message>
+    <message>
+        <source>A curved reformat needs a positive width and spacing in mm.</source>
+        <translation>Une reconstruction curviligne nécessite une largeur et un pas positifs en mm.</translation>
+    </message>
+    <message>
+        <source>A direction of length zero has no patient orientation; check Image Orientation (Patient).</source>
+        <translation>Une direction de longueur nulle n&apos;a pas d&apos;orientation patient ; vérifiez Image Orientation (Patient).</translation>
+    </message>
+    <message>
+        <source>A display set without placed images has no geometry to link or point into.</source>
+        <translation>Un ensemble d&apos;affichage sans images positionnées n&apos;a pas de géométrie à lier ou à pointer.</translation>
+    </message>
+    <message>
+        <source>A final report needs the name of the person who signs it.</source>
+        <translation>Un compte rendu définitif nécessite le nom de la personne qui le signe.</translation>
+    </message>
+    <message>
+        <source>A measurement point must be a finite patient position; click on the image again.</source>
+        <translation>Un point de mesure doit être une position patient finie ; cliquez à nouveau sur l&apos;image.</translation>
+    </message>
+    <message>
+        <source>A plane direction of length zero cannot orient a reformat.</source>
+        <translation>Une direction de plan de longueur nulle ne peut pas orienter une reconstruction.</translation>
+    </message>
+    <message>
+        <source>A preliminary report needs findings or an impression; write one first.</source>
+        <translation>Un compte rendu provisoire nécessite des résultats ou une conclusion ; rédigez-en d&apos;abord.</translation>
+    </message>
+    <message>
+        <source>A presentation state needs at least one image; open an image first.</source>
+        <translation>Un état de présentation nécessite au moins une image ; ouvrez d&apos;abord une image.</translation>
+    </message>
+    <message>
+        <source>A probe needs the volume it is placed on.</source>
+        <translation>Une sonde nécessite le volume sur lequel elle est placée.</translation>
+    </message>
+    <message>
+        <source>A report UID must be digits and dots (PS3.5 9.1); this one cannot name a draft file.</source>
+        <translation>Un UID de compte rendu ne contient que des chiffres et des points (PS3.5 9.1) ; celui-ci ne peut pas nommer un brouillon.</translation>
+    </message>
+    <message>
+        <source>A trusted CA certificate given is neither PEM nor DER.</source>
+        <translation>Un certificat d&apos;autorité fourni n&apos;est ni PEM ni DER.</translation>
+    </message>
+    <message>
+        <source>An angle needs two arms of non-zero length; draw the angle again.</source>
+        <translation>Un angle nécessite deux branches de longueur non nulle ; tracez l&apos;angle à nouveau.</translation>
+    </message>
+    <message>
+        <source>An angle needs two lines of non-zero length; draw the lines again.</source>
+        <translation>Un angle nécessite deux lignes de longueur non nulle ; tracez les lignes à nouveau.</translation>
+    </message>
+    <message>
+        <source>An evidence image belongs to another study than the report; give only the study&apos;s images.</source>
+        <translation>Une image de référence appartient à un autre examen que le compte rendu ; ne donnez que les images de l&apos;examen.</translation>
+    </message>
+    <message>
+        <source>An image of the study names another patient ID than the report header; check the study&apos;s identity before signing.</source>
+        <translation>Une image de l&apos;examen porte un autre ID patient que l&apos;en-tête du compte rendu ; vérifiez l&apos;identité de l&apos;examen avant de signer.</translation>
+    </message>
+    <message>
+        <source>Another workstation process is delivering reports from this outbox right now; try again in a moment.</source>
+        <translation>Un autre processus de la station envoie en ce moment les comptes rendus de cette boîte d&apos;envoi ; réessayez dans un instant.</translation>
+    </message>
+    <message>
+        <source>Image Orientation (Patient) has a direction of length zero; the image cannot be placed in patient space.</source>
+        <translation>Image Orientation (Patient) a une direction de longueur nulle ; l&apos;image ne peut pas être placée dans le repère patient.</translation>
+    </message>
+    <message>
+        <source>No archive is configured.</source>
+        <translation>Aucune archive n&apos;est configurée.</translation>
+    </message>
+    <message>
+        <source>No hanging protocol applies to this study, not even a fallback; add a protocol without required rules.</source>
+        <translation>Aucun protocole d&apos;affichage ne s&apos;applique à cet examen, pas même un protocole de repli ; ajoutez un protocole sans règle obligatoire.</translation>
+    </message>
+    <message>
+        <source>No hanging protocols are loaded; reinstall the workstation&apos;s resources.</source>
+        <translation>Aucun protocole d&apos;affichage n&apos;est chargé ; réinstallez les ressources de la station.</translation>
+    </message>
+    <message>
+        <source>No image is marked as a key image; mark an image first.</source>
+        <translation>Aucune image n&apos;est marquée comme image clé ; marquez d&apos;abord une image.</translation>
+    </message>
+    <message>
+        <source>No images were chosen for rejection; select the images or series to reject.</source>
+        <translation>Aucune image n&apos;a été choisie pour le rejet ; sélectionnez les images ou séries à rejeter.</translation>
+    </message>
+    <message>
+        <source>No images were given, so no volume can be built.</source>
+        <translation>Aucune image fournie : aucun volume ne peut être construit.</translation>
+    </message>
+    <message>
+        <source>Only a user with a signing credential can make a report final; set up a key file or a smart card first.</source>
+        <translation>Seul un utilisateur disposant d&apos;un moyen de signature peut rendre un compte rendu définitif ; configurez d&apos;abord un fichier de clé ou une carte à puce.</translation>
+    </message>
+    <message>
+        <source>Only an addendum version has an addendum section; start an addendum first.</source>
+        <translation>Seule une version addendum a une section addendum ; commencez d&apos;abord un addendum.</translation>
+    </message>
+    <message>
+        <source>Only grayscale images can be measured; this image has colour samples.</source>
+        <translation>Seules les images en niveaux de gris peuvent être mesurées ; cette image est en couleur.</translation>
+    </message>
+    <message>
+        <source>The PDF carries no signature.</source>
+        <translation>Le PDF ne porte aucune signature.</translation>
+    </message>
+    <message>
+        <source>The QC report names no study, so its status cannot be recorded.</source>
+        <translation>Le rapport CQ ne nomme aucun examen : son état ne peut pas être enregistré.</translation>
+    </message>
+    <message>
+        <source>The archive answered with a body that is not multipart/related as DICOMweb requires (PS3.18 8.6.1.2); check that the URL points to a DICOMweb service.</source>
+        <translation>L&apos;archive a répondu avec un contenu qui n&apos;est pas multipart/related comme l&apos;exige DICOMweb (PS3.18 8.6.1.2) ; vérifiez que l&apos;URL désigne un service DICOMweb.</translation>
+    </message>
+    <message>
+        <source>The archive sent a multipart body with a malformed part header; the transfer cannot be read.</source>
+        <translation>L&apos;archive a envoyé un contenu multipart dont un en-tête est mal formé ; le transfert est illisible.</translation>
+    </message>
+    <message>
+        <source>The background transfer was cancelled.</source>
+        <translation>Le transfert en arrière-plan a été annulé.</translation>
+    </message>
+    <message>
+        <source>The crosshair must be a finite patient point.</source>
+        <translation>Le réticule doit être un point patient fini.</translation>
+    </message>
+    <message>
+        <source>The curved reformat path has length zero; click at least two different points.</source>
+        <translation>Le tracé de la reconstruction curviligne est de longueur nulle ; cliquez au moins deux points différents.</translation>
+    </message>
+    <message>
+        <source>The curved reformat path runs along the view direction; draw it within one plane.</source>
+        <translation>Le tracé de la reconstruction curviligne suit la direction de vue ; tracez-le dans un même plan.</translation>
+    </message>
+    <message>
+        <source>The data is not a DICOM object; ask the archive to resend it or check the file.</source>
+        <translation>Les données ne sont pas un objet DICOM ; demandez à l&apos;archive de les renvoyer ou vérifiez le fichier.</translation>
+    </message>
+    <message>
+        <source>The file is not a saved report history.</source>
+        <translation>Le fichier n&apos;est pas un historique de compte rendu enregistré.</translation>
+    </message>
+    <message>
+        <source>The key images belong to several studies; save the key images of one study at a time.</source>
+        <translation>Les images clés appartiennent à plusieurs examens ; enregistrez les images clés d&apos;un examen à la fois.</translation>
+    </message>
+    <message>
+        <source>The letterhead logo is not a readable PNG image; choose another logo file.</source>
+        <translation>Le logo de l&apos;en-tête n&apos;est pas une image PNG lisible ; choisissez un autre fichier.</translation>
+    </message>
+    <message>
+        <source>The library has been closed; open it again.</source>
+        <translation>La bibliothèque a été fermée ; ouvrez-la à nouveau.</translation>
+    </message>
+    <message>
+        <source>The measured series has no single Frame of Reference UID, so 3D coordinates cannot be saved for it.</source>
+        <translation>La série mesurée n&apos;a pas un Frame of Reference UID unique : les coordonnées 3D ne peuvent pas être enregistrées.</translation>
+    </message>
+    <message>
+        <source>The new value of PatientSex must be M, F, O or empty (PS3.3 C.7.1.1).</source>
+        <translation>La nouvelle valeur de PatientSex doit être M, F, O ou vide (PS3.3 C.7.1.1).</translation>
+    </message>
+    <message>
+        <source>The probe point lies outside the image; place it on the image.</source>
+        <translation>Le point de sonde est hors de l&apos;image ; placez-le sur l&apos;image.</translation>
+    </message>
+    <message>
+        <source>The probe point lies outside the volume; place it on the image.</source>
+        <translation>Le point de sonde est hors du volume ; placez-le sur l&apos;image.</translation>
+    </message>
+    <message>
+        <source>The report has no impression; write it before signing.</source>
+        <translation>Le compte rendu n&apos;a pas de conclusion ; rédigez-la avant de signer.</translation>
+    </message>
+    <message>
+        <source>The settings file does not hold a JSON object.</source>
+        <translation>Le fichier de paramètres ne contient pas un objet JSON.</translation>
+    </message>
+    <message>
+        <source>The shipped hanging protocols were not found (resources/hanging); reinstall the workstation or set WORKSTATION_RESOURCES to its resources folder.</source>
+        <translation>Les protocoles d&apos;affichage livrés sont introuvables (resources/hanging) ; réinstallez la station ou indiquez son dossier de ressources dans WORKSTATION_RESOURCES.</translation>
+    </message>
+    <message>
+        <source>The signature&apos;s timestamp could not be verified: add the time-stamping authority&apos;s CA under Settings &gt; Signing; the report was not made final.</source>
+        <translation>L&apos;horodatage de la signature n&apos;a pas pu être vérifié : ajoutez l&apos;autorité de l&apos;horodateur dans Paramètres &gt; Signature ; le compte rendu n&apos;a pas été rendu définitif.</translation>
+    </message>
+    <message>
+        <source>The slices do not advance along their normal, so they cannot be resampled into a volume.</source>
+        <translation>Les coupes n&apos;avancent pas le long de leur normale : elles ne peuvent pas être rééchantillonnées en volume.</translation>
+    </message>
+    <message>
+        <source>The study holds no instances to correct.</source>
+        <translation>L&apos;examen ne contient aucune instance à corriger.</translation>
+    </message>
+    <message>
+        <source>The time-stamping authority&apos;s URL must start with http:// or https://.</source>
+        <translation>L&apos;URL de l&apos;autorité d&apos;horodatage doit commencer par http:// ou https://.</translation>
+    </message>
+    <message>
+        <source>The transfer was cancelled.</source>
+        <translation>Le transfert a été annulé.</translation>
+    </message>
+    <message>
+        <source>The window width must be at least 1 (PS3.3 C.11.2.1.2).</source>
+        <translation>La largeur de fenêtre doit être d&apos;au moins 1 (PS3.3 C.11.2.1.2).</translation>
+    </message>
+    <message>
+        <source>The zoom factor must be a positive number.</source>
+        <translation>Le facteur de zoom doit être un nombre positif.</translation>
+    </message>
+    <message>
+        <source>There are no MPR measurements to save; draw one on a plane first.</source>
+        <translation>Il n&apos;y a aucune mesure MPR à enregistrer ; tracez-en d&apos;abord une sur un plan.</translation>
+    </message>
+    <message>
+        <source>There are no measurements to save; draw a measurement first.</source>
+        <translation>Il n&apos;y a aucune mesure à enregistrer ; tracez d&apos;abord une mesure.</translation>
+    </message>
+    <message>
+        <source>There is nothing to correct: every instance already holds the values given.</source>
+        <translation>Rien à corriger : chaque instance porte déjà les valeurs données.</translation>
+    </message>
 </context>
 <context>
     <name>hanging_bridge</name>
@@ -3326,6 +3566,58 @@
     <message>
         <source> Delivery: {0}.</source>
         <translation> Envoi : {0}.</translation>
+    </message>
+</context>
+<context>
+    <name>series_browser</name>
+    <message>
+        <source>volume</source>
+        <extracomment>Kinds of series as the series list names them (workstation.ui.series_browser.KIND_LABELS).</extracomment>
+        <translation>volume</translation>
+    </message>
+    <message>
+        <source>images</source>
+        <translation>images</translation>
+    </message>
+    <message>
+        <source>cine</source>
+        <translation>ciné</translation>
+    </message>
+    <message>
+        <source>report</source>
+        <translation>compte rendu</translation>
+    </message>
+    <message>
+        <source>PDF document</source>
+        <translation>document PDF</translation>
+    </message>
+    <message>
+        <source>key images</source>
+        <translation>images clés</translation>
+    </message>
+    <message>
+        <source>presentation state</source>
+        <translation>état de présentation</translation>
+    </message>
+    <message>
+        <source>segmentation</source>
+        <translation>segmentation</translation>
+    </message>
+    <message>
+        <source>RT structures</source>
+        <translation>structures RT</translation>
+    </message>
+    <message>
+        <source>not shown</source>
+        <translation>non affiché</translation>
+    </message>
+    <message>
+        <source>loading {0}/{1}</source>
+        <translation>chargement {0}/{1}</translation>
+    </message>
+    <message>
+        <source>{0} of {1} not shown</source>
+        <translation>{0} sur {1} non affichées</translation>
     </message>
 </context>
 <context>

@@ -71,6 +71,11 @@ def test_main_window_mpr_and_report_editor_in_french(qtbot, french) -> None:  # 
         assert "Date de l'examen" in headers and "Date de naissance" in headers, headers
         assert "Rechercher" in _texts(window.worklist)
         assert window.worklist.status.text() == "1 examen trouvé."
+        window.show_error("No archive is configured.")  # a core sentence, translated where shown
+        assert window.notice.text() == "Aucune archive n'est configurée."
+        window.show_error("Could not open /tmp/x.dcm.")  # not in the catalogue: shown as it is
+        assert window.notice.text() == "Could not open /tmp/x.dcm."
+        window.show_error("")
         shot(window, "fr-01-main-window")
 
         # The report editor of the opened study.

@@ -68,7 +68,8 @@ REPORT_STATUSES = (
 
 
 def core_text(text: str) -> str:
-    """``text`` in the interface's language when the catalogue holds it, else unchanged."""
+    """``text`` in the interface's language when the catalogue holds it (the names above and
+    :mod:`workstation.ui.core_sentences`), else unchanged."""
     return QCoreApplication.translate(CONTEXT, text) if text else text
 
 
@@ -138,3 +139,13 @@ def qc_finding_text(code: str, sentence: str) -> tuple[str, str]:
     if not title or translated == title:
         return sentence, ""
     return f"{translated} — {sentence}", sentence
+
+#: Kinds of series as the series list names them (workstation.ui.series_browser.KIND_LABELS).
+SERIES_KINDS = (
+    QT_TRANSLATE_NOOP("series_browser", "volume"), QT_TRANSLATE_NOOP("series_browser", "images"),
+    QT_TRANSLATE_NOOP("series_browser", "cine"), QT_TRANSLATE_NOOP("series_browser", "report"),
+    QT_TRANSLATE_NOOP("series_browser", "PDF document"), QT_TRANSLATE_NOOP("series_browser", "key images"),
+    QT_TRANSLATE_NOOP("series_browser", "presentation state"),
+    QT_TRANSLATE_NOOP("series_browser", "segmentation"), QT_TRANSLATE_NOOP("series_browser", "RT structures"),
+    QT_TRANSLATE_NOOP("series_browser", "not shown"),
+)

@@ -36,6 +36,7 @@ from workstation.ui.actions import (
     ShortcutsDialog,
     shortcut_rows,
 )
+from workstation.ui.core_text import core_text
 from workstation.ui.i18n import QT_TRANSLATE_NOOP
 from workstation.ui.study_view import StudyView
 from workstation.ui.worklist import WorklistWidget, format_person_name
@@ -750,6 +751,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         """Every failure reaches the reader as one sentence, without blocking the window."""
+        message = core_text(message)  # the core's fixed sentences in the reader's language
         self.notice.setText(message)
         self.notice.setToolTip(message)
 

@@ -460,6 +460,7 @@ class MeasurementRoom(QObject):
             tools.set_tool(kind)
 
     def _say(self, text: str) -> None:
+        text = core_text(text)
         self.last_message = text
         self.window.statusBar().showMessage(text, 10000)
 

@@ -368,6 +368,7 @@ class QCView(QWidget):
         self._tasks.cancel_all()
 
     def show_error(self, sentence: str) -> None:
+        sentence = core_text(sentence)
         self.notice.setText(sentence)
         self.error.emit(sentence)
 

@@ -996,6 +996,7 @@ class ReportEditor(QWidget):
         return out
 
     def _say(self, text: str, *, error: bool = False) -> None:
+        text = core_text(text)
         self.result.setStyleSheet("color: #d04040;" if error else "")
         self.result.setText(text)
         self.message.emit(text)
