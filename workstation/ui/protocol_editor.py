@@ -64,6 +64,7 @@ from workstation.hanging.loader import (
 from workstation.hanging.schema import JUSTIFICATIONS, PLANES, Constraint, Position, Protocol, View
 from workstation.model.presets import CT_PRESETS
 from workstation.model.viewport import MAX_GRID, MAX_ZOOM, MIN_ZOOM
+from workstation.ui.core_text import core_text
 from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 #: Attributes a protocol matching rule tests (the study's; see resources/hanging/README.md).
@@ -962,7 +963,8 @@ class ProtocolLibrary(QDialog):
                 source = self.tr("yours (replaces the shipped one)") if any(s.id == protocol.id for s in shipped) else self.tr("yours")
             else:
                 source = self.tr("shipped (replaced by yours)") if protocol.id in mine_ids else self.tr("shipped, read-only")
-            for column, text in enumerate((protocol.name, protocol.id, source)):
+            name = core_text(protocol.name) if protocol.source != "user" else protocol.name  # shipped: translated
+            for column, text in enumerate((name, protocol.id, source)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.problems.setText("\n".join(str(e) for e in errors))
         if self.protocols:
