@@ -156,6 +156,10 @@
         <translation>Antérieurs non préchargés : {0}</translation>
     </message>
     <message>
+        <source>Viewport {0}</source>
+        <translation>Fenêtre {0}</translation>
+    </message>
+    <message>
         <source>No viewport shows a series, so there is no layout to save; show a series first.</source>
         <translation>Aucune fenêtre n&apos;affiche de série : il n&apos;y a pas de disposition à enregistrer ; affichez d&apos;abord une série.</translation>
     </message>
@@ -1130,6 +1134,10 @@
     <message>
         <source>Another display set already has this id; choose another.</source>
         <translation>Un autre ensemble d&apos;affichage a déjà cet identifiant ; choisissez-en un autre.</translation>
+    </message>
+    <message>
+        <source>Stage {0}</source>
+        <translation>Étape {0}</translation>
     </message>
     <message>
         <source>A window/level preset name; empty = the image&apos;s own window</source>
@@ -2469,6 +2477,10 @@
         <source>Key label</source>
         <translation>Libellé de la clé</translation>
     </message>
+    <message>
+        <source>Shared libraries (*.so *.dylib *.dll)</source>
+        <translation>Bibliothèques partagées (*.so *.dylib *.dll)</translation>
+    </message>
 </context>
 <context>
     <name>ViewportWidget</name>
@@ -2476,6 +2488,10 @@
         <source>No images</source>
         <extracomment>A measurement tool (workstation.ui.measure_tools): while set, left-button presses, drags and releases, and the keys it claims, go to it instead of scrolling. Images that could not be loaded (marked red on the scroll bar). QC errors between images: (index of the image before the gap, the finding&apos;s sentence), marked on the scroll bar (set_gaps). Linked viewports of a grid draw after the reader pauses: while the active viewport is scrolled, a viewport that is not active waits until no change has come for this many ms before drawing (0: draw in the next event-loop turn, as the active one does). On a software OpenGL every frame of every viewport costs the UI thread tens of ms, so only the viewport the reader works in draws at screen rate.</extracomment>
         <translation>Aucune image</translation>
+    </message>
+    <message>
+        <source>Images of this series: loaded ones marked; click or drag to jump</source>
+        <translation>Images de cette série : celles chargées sont marquées ; cliquez ou faites glisser pour y aller</translation>
     </message>
     <message>
         <source>Red mark: {0}</source>

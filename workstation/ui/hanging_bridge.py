@@ -778,7 +778,7 @@ class HangingBridge(QObject):
                 chosen = next((p for p in binding.viewport.presets() if (p.center, p.width) == window), None)
                 preset = chosen.name if chosen is not None else ""
             viewports.append(Viewport(selector=selector_id, preset=preset, position=Position.MIDDLE,
-                                      zoom=float(binding.state.zoom), label=f"Viewport {binding.slot.index + 1}"))
+                                      zoom=float(binding.state.zoom), label=self.tr("Viewport {0}").format(binding.slot.index + 1)))
         if not viewports:
             raise WorkstationError(self.tr("No viewport shows a series, so there is no layout to save; show a series first."))
         rows, columns = view.grid.grid
@@ -868,7 +868,7 @@ class HangingBridge(QObject):
             return None
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(self.window, self.tr("Export the hanging protocol"),
-                                                    f"{hung.result.protocol.id}.json", "Hanging protocols (*.json)")
+                                                    f"{hung.result.protocol.id}.json", self.tr("Hanging protocols (*.json)"))
             if not chosen:
                 return None
             path = Path(chosen)

@@ -661,7 +661,7 @@ class ProtocolEditor(QDialog):
         self._commit_stage()
         stages = self._data["stages"]
         first = next(iter(self._data["display_set_selectors"]), "")
-        stages.append({"name": name or f"Stage {len(stages) + 1}", "rows": 1, "columns": 1, "min_viewports_matched": 1,
+        stages.append({"name": name or self.tr("Stage {0}").format(len(stages) + 1), "rows": 1, "columns": 1, "min_viewports_matched": 1,
                        "sync_groups": [], "viewports": [{"selector": first}] if first else []})
         self._stage_index = -1  # nothing to commit when the box moves
         self.stage_box.addItem(self._stage_title(len(stages) - 1, stages[-1]))

@@ -186,7 +186,7 @@ class TokenDialog(QDialog):
         form.addRow(buttons)
 
     def _browse(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "PKCS#11 module", "", "Shared libraries (*.so *.dylib *.dll)")
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("PKCS#11 module"), "", self.tr("Shared libraries (*.so *.dylib *.dll)"))
         if name:
             self.library.setText(name)
 

@@ -350,7 +350,7 @@ class ViewportWidget(QWidget):
         """Mark QC errors between images on the scroll bar: (index of the image before the gap,
         sentence); the sentences become the scroll bar's tooltip."""
         self.gaps = list(gaps)
-        tip = "Images of this series: loaded ones marked; click or drag to jump"
+        tip = self.tr("Images of this series: loaded ones marked; click or drag to jump")
         if self.gaps:
             tip += "\n" + "\n".join(self.tr("Red mark: {0}").format(sentence) for _i, sentence in self.gaps)
         self.scroll_bar.setToolTip(tip)
