@@ -83,8 +83,17 @@
 <context>
     <name>FieldEditor</name>
     <message>
+        <source>yes</source>
+        <extracomment>A yes/no field&apos;s choices: no answer, yes, no.</extracomment>
+        <translation>oui</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>non</translation>
+    </message>
+    <message>
         <source>not set</source>
-        <extracomment>A yes/no field&apos;s choices: no answer, yes, no. How a placeholder (template text not yet the radiologist&apos;s) looks.</extracomment>
+        <extracomment>How a placeholder (template text not yet the radiologist&apos;s) looks.</extracomment>
         <translation>non renseigné</translation>
     </message>
     <message>

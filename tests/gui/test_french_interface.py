@@ -90,6 +90,10 @@ def test_main_window_mpr_and_report_editor_in_french(qtbot, french) -> None:  # 
         assert editor.choice_reason.startswith("« TDM cérébrale » choisi d'après la modalité CT"), editor.choice_reason
         titles = {box.title() for box in editor.findChildren(QGroupBox)}
         assert {"Indication", "Technique", "Résultats", "Conclusion"} <= titles, titles
+        haemorrhage = editor.sections["findings"].fields["haemorrhage"]
+        assert [haemorrhage.widget.itemText(i) for i in range(3)] == ["", "oui", "non"]
+        haemorrhage.widget.setCurrentIndex(2)
+        assert haemorrhage.value() is False  # "non" is the answer no, not text
         # A length measured on the image goes into the French report in French, decimal comma
         # and all (the value computed independently from the picked pixels and Pixel Spacing).
         expected_mm, _uid = _measure_and_mark(qtbot, window)

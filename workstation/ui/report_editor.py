@@ -192,7 +192,7 @@ class TokenDialog(QDialog):
 
 _NO_DATE = QDate(1900, 1, 1)
 #: A yes/no field's choices: no answer, yes, no.
-YES_NO_ITEMS = ("", "yes", "no")
+YES_NO_ITEMS = ("", QT_TRANSLATE_NOOP("FieldEditor", "yes"), QT_TRANSLATE_NOOP("FieldEditor", "no"))
 #: How a placeholder (template text not yet the radiologist's) looks.
 PLACEHOLDER_STYLE = "color: #8a8a8a; font-style: italic;"
 def report_settings() -> QSettings:
@@ -258,8 +258,9 @@ class FieldEditor(QWidget):
         elif spec.type == "yes_no":
             # three states: no answer until the radiologist gives one (never a silent "no")
             answer = QComboBox()
-            answer.addItems(list(YES_NO_ITEMS))
-            answer.setCurrentText("" if value is None else "yes" if value else "no")
+            for text, answer_value in zip(YES_NO_ITEMS, (None, True, False), strict=True):
+                answer.addItem(self.tr(text) if text else "", answer_value)  # "oui"/"non" in French
+            answer.setCurrentIndex(0 if value is None else 1 if value else 2)
             answer.currentTextChanged.connect(lambda _t: self.changed.emit())
             answer.setProperty("yes_no", True)
             self.widget = answer
@@ -290,7 +291,8 @@ class FieldEditor(QWidget):
     def value(self) -> FieldValue:
         w = self.widget
         if isinstance(w, QComboBox) and self.spec.type == "yes_no":
-            return {"yes": True, "no": False}.get(w.currentText())
+            data = w.currentData()
+            return data if isinstance(data, bool) else None
         if isinstance(w, QComboBox):
             return w.currentText() or None
         if isinstance(w, QDateEdit):
