@@ -10,9 +10,9 @@ from pathlib import Path
 import pydicom
 import pypdfium2 as pdfium
 
-from tests.report.conftest import assert_valid_report_sr
+from tests.report.conftest import assert_valid_report_sr, dciodvfy_errors
 from workstation.model.entities import SeriesSummary, StudySummary
-from workstation.report.dicom_objects import build_report_sr
+from workstation.report.dicom_objects import build_encapsulated_pdf, build_report_sr
 from workstation.report.pdf import Letterhead, render_report_pdf
 from workstation.report.sr_sections import read_report_sections
 from workstation.report.templates import (
@@ -97,6 +97,13 @@ def test_french_pdf_and_sr(tmp_path: Path, ct_head_study: StudySummary) -> None:
     codes = {item.ConceptNameCodeSequence[0].CodeValue: item for item in back.ContentSequence if item.ValueType == "CONTAINER"}
     # LOINC section codes unchanged underneath the French headings (PS3.16 CID 7001).
     assert {"55752-0", "55111-9", "55114-3", "59776-5", "19005-8"} <= set(codes)
+    pdf_object = build_encapsulated_pdf(report, render_report_pdf(report, LH, template=template), language="fr")
+    pdf_path = tmp_path / "fr_pdf.dcm"
+    pdf_path.write_bytes(_bytes(pdf_object))
+    assert dciodvfy_errors(pdf_path) == []
+    back_pdf = pydicom.dcmread(pdf_path)
+    assert back_pdf.DocumentTitle == "CT HEAD W/O CONTRAST – Compte rendu d'imagerie, version 1"
+    assert back_pdf.SeriesDescription == "Compte rendu d'imagerie (PDF)" and back_pdf.SpecificCharacterSet == "ISO_IR 192"
     sections = read_report_sections(path)
     assert sections.text("findings").startswith("Absence d'hémorragie intracrânienne.")
     assert sections.text("clinical_information").startswith("Céphalées brutales.")
