@@ -124,6 +124,10 @@ def test_main_window_mpr_and_report_editor_in_french(qtbot, french) -> None:  # 
 
 def test_french_locale_writes_commas_and_french_months(french) -> None:  # type: ignore[no-untyped-def]
     assert format_number(12.5, 1) == "12,5"
+    # Qt's own catalogue too: the standard buttons of dialogs (QDialogButtonBox) say "Annuler".
+    from PySide6.QtCore import QCoreApplication
+
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Annuler"
     assert format_date(dt.date(2025, 1, 12)) == "12 janv. 2025"
     # workstation.i18n (Qt-free, for the PDF report) writes what Qt's CLDR data writes, month by month.
     for language in ("fr", "en"):
