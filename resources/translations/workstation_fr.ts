@@ -593,6 +593,14 @@
         <translation>Un objet enregistré de l&apos;antérieur n&apos;a pas pu être lu : {0}</translation>
     </message>
     <message>
+        <source>prior {0}</source>
+        <translation>antérieur du {0}</translation>
+    </message>
+    <message>
+        <source>study</source>
+        <translation>examen</translation>
+    </message>
+    <message>
         <source>The {0}: {1} saved measurement{2} shown (read-only).</source>
         <translation>{0} : {1} mesure(s) enregistrée(s) affichée(s) (lecture seule).</translation>
     </message>

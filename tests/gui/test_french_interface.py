@@ -130,12 +130,13 @@ def test_french_locale_writes_commas_and_french_months(french) -> None:  # type:
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Annuler"
     assert format_date(dt.date(2025, 1, 12)) == "12 janv. 2025"
     # workstation.i18n (Qt-free, for the PDF report) writes what Qt's CLDR data writes, month by month.
-    for language in ("fr", "en"):
-        install_translations(language)
-        for month in range(1, 13):
-            day = dt.date(2025, month, 3)
-            assert i18n.format_date(day, language) == format_date(day), (language, month)
-        assert i18n.format_decimal(-0.04, language, 1) == format_number(-0.04, 1).replace("-", "")
+    for month in range(1, 13):
+        day = dt.date(2025, month, 3)
+        assert i18n.format_date(day, "fr") == format_date(day), month
+    assert i18n.format_decimal(-0.04, "fr", 1) == format_number(-0.04, 1).replace("-", "")
+    install_translations("en")
+    assert format_date(dt.date(2025, 1, 12)) == "2025-01-12"  # English keeps ISO 8601, as before
+    assert format_number(12.5, 1) == "12.5"
 
 
 def test_language_chosen_in_the_settings(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]

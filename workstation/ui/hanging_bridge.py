@@ -88,6 +88,7 @@ from workstation.model.viewport import SyncGroup
 from workstation.net.throttle import DEFAULT_LINK_BYTES_PER_S, BackgroundThrottle
 from workstation.ui import tasks
 from workstation.ui.core_text import core_text
+from workstation.ui.i18n import format_dicom_date
 
 if TYPE_CHECKING:
     from workstation.ui.study_view import StudyView
@@ -240,7 +241,7 @@ def viewport_label(assignment: ViewportAssignment) -> str:
 def prior_heading(summary: StudySummary) -> str:
     """'Prior 2021-05-04 · CT CHEST': the series browser's heading over a prior's series."""
     date = summary.study_date or ""
-    when = f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 and date.isdigit() else (date or QCoreApplication.translate("hanging_bridge", "date unknown"))
+    when = format_dicom_date(date) if len(date) == 8 and date.isdigit() else (date or QCoreApplication.translate("hanging_bridge", "date unknown"))
     return " · ".join(p for p in (QCoreApplication.translate("hanging_bridge", "Prior {0}").format(when), summary.study_description) if p)
 
 

@@ -97,7 +97,10 @@ def format_number(value: float, decimals: int = 1) -> str:
 
 
 def format_date(day: dt.date) -> str:
-    """A date in the interface's locale: "12 janv. 2025" in French, "12 Jan 2025" in English."""
+    """A date in the interface's language: "12 janv. 2025" in French (the locale's abbreviated
+    month, CLDR); ISO 8601 "2025-01-12" in English, as the workstation always wrote it."""
+    if active_language() == ENGLISH:
+        return day.isoformat()
     return QLocale().toString(QDate(day.year, day.month, day.day), "d MMM yyyy")
 
 

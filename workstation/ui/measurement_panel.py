@@ -62,7 +62,7 @@ from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
 from workstation.model.image_number import header_label
 from workstation.ui import tasks
 from workstation.ui.core_text import core_text
-from workstation.ui.i18n import active_language
+from workstation.ui.i18n import active_language, format_dicom_date
 from workstation.ui.measure_tools import PRIOR_COLOUR, TOOL_KEYS, MeasureTools, OtherStudy
 from workstation.ui.pending_view import PendingView, PendingWatcher
 
@@ -409,7 +409,7 @@ class MeasurementRoom(QObject):
         if saved.empty:
             return
         date = saved.study_date
-        label = "prior " + (f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 and date.isdigit() else (date or "study"))
+        label = self.tr("prior {0}").format(format_dicom_date(date) if len(date) == 8 and date.isdigit() else (date or self.tr("study")))
         other = OtherStudy(study_uid, label, saved.measurements or MeasurementSet(),
                            saved.key_images or KeyImages(), saved.presentation_states, report_read=saved.measurements is not None)
         first = next((h for h in (saved.report, saved.kos, saved.presentation_state) if h is not None), None)

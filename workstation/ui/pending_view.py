@@ -41,6 +41,7 @@ from workstation.annotate.pending import (
 )
 from workstation.errors import WorkstationError
 from workstation.ui import tasks
+from workstation.ui.i18n import format_dicom_date
 
 #: How often the pending folder is looked at (ms); it is read again only when it changed.
 REFRESH_MS = 2000
@@ -71,7 +72,7 @@ def state_sentence(entry: PendingObject, behind: bool = False) -> str:
 def study_text(entry: PendingObject) -> str:
     date = entry.study_date
     if len(date) == 8 and date.isdigit():
-        date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
+        date = format_dicom_date(date)
     text = " ".join(p for p in (entry.study_description, date) if p)
     return text or QCoreApplication.translate("pending_view", "(study without description)")
 
