@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import getpass
 import importlib
+import io
 import json
 import logging
 import os
@@ -557,8 +558,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def never_fail_on_encoding() -> None:
+    """Print what the terminal's encoding cannot show as escapes ("Lef\\xe8vre") instead of
+    stopping with UnicodeEncodeError: a UTF-8 or Latin-1 terminal shows accented names as they
+    are; an ASCII one (``LANG=C`` on an old system, ``PYTHONIOENCODING=ascii``) still gets
+    every row."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     restrict_umask()  # everything this process writes: folders 0700, files 0600
+    never_fail_on_encoding()
     tighten_app_folders(app_folders())
     arguments = list(sys.argv[1:] if argv is None else argv)
     verbose = any(a in ("-v", "--verbose") for a in arguments)

@@ -61,6 +61,7 @@ from workstation.report.model import ADDENDUM, Report, ReportStatus, SignedRepor
 from workstation.report.sr_fields import coding_scheme, field_items, uses_field_codes
 from workstation.report.sr_sections import WRITTEN_HEADINGS
 from workstation.report.templates import Template
+from workstation.report.wording import word
 
 ENHANCED_SR = "1.2.840.10008.5.1.4.1.1.88.22"
 REPORT_TITLE = codes.LN.DiagnosticImagingReport  # 18748-4, meaning as in CID 7000
@@ -177,8 +178,10 @@ def _paragraphs(text: str) -> list[str]:
 def _content(report: Report, template: Template | None, evidence: Sequence[Dataset]) -> tuple[hd.sr.ContainerContentItem, bool]:
     """The content tree, and whether it names template fields from the local field scheme."""
     root = hd.sr.ContainerContentItem(name=REPORT_TITLE, template_id="2000")
-    language = hd.sr.LanguageOfContentItemAndDescendants(
-        language=hd.sr.CodedConcept("en-US", "RFC5646", "English (United States)"))
+    # TID 1204 Language of Content Item and Descendants: RFC 5646 tags (PS3.16 CID 5000).
+    tag, meaning = (("fr-FR", "French (France)") if template is not None and template.language == "fr"
+                    else ("en-US", "English (United States)"))
+    language = hd.sr.LanguageOfContentItemAndDescendants(language=hd.sr.CodedConcept(tag, "RFC5646", meaning))
     items: list[hd.sr.ContentItem] = [cast(hd.sr.ContentItem, item) for item in language]
     observer = report.signer_name if report.status is ReportStatus.FINAL else (report.author or "")
     if observer:
@@ -292,15 +295,17 @@ def build_report_sr(
     return sr
 
 
-def document_title(report: Report) -> str:
+def document_title(report: Report, language: str = "en") -> str:
     """The Encapsulated PDF's Document Title (ST, PS3.3 C.24.2): what a viewer lists it as,
-    naming the study in its own words (any language: the object is UTF-8) and the version."""
-    title = f"Diagnostic imaging report, version {report.version}"
+    naming the study in its own words (any language: the object is UTF-8) and the version, in
+    the report's language ("Compte rendu d'imagerie, version 1")."""
+    title = word("document title", language, report.version)
     return f"{report.study.description.strip()} – {title}"[:1024] if report.study.description.strip() else title
 
 
-def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: str = "") -> Dataset:
-    """The Encapsulated PDF object (PS3.3 A.45.1) of one report version, holding ``pdf_bytes`` as is."""
+def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: str = "", language: str = "en") -> Dataset:
+    """The Encapsulated PDF object (PS3.3 A.45.1) of one report version, holding ``pdf_bytes`` as
+    is; ``language`` (the template's) words its Document Title and Series Description."""
     if not pdf_bytes.startswith(b"%PDF-"):
         raise ReportError("The report document is not a PDF file, so it cannot be encapsulated.")
     ds = _patient_study(report)
@@ -310,7 +315,7 @@ def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: st
     ds.Modality = "DOC"
     ds.SeriesInstanceUID = report.pdf_series_uid
     ds.SeriesNumber = PDF_SERIES_NUMBER
-    ds.SeriesDescription = "Radiology report (PDF)"
+    ds.SeriesDescription = word("pdf series", language)
     ds.Manufacturer = MANUFACTURER
     ds.SoftwareVersions = __version__
     if organization:
@@ -322,7 +327,7 @@ def build_encapsulated_pdf(report: Report, pdf_bytes: bytes, *, organization: st
     ds.TimezoneOffsetFromUTC = "+0000"
     ds.BurnedInAnnotation = "YES"  # it names the patient
     ds.RecognizableVisualFeatures = "NO"
-    ds.DocumentTitle = document_title(report)
+    ds.DocumentTitle = document_title(report, language)
     title = Dataset()
     title.CodeValue, title.CodingSchemeDesignator, title.CodeMeaning = REPORT_TITLE.value, "LN", REPORT_TITLE.meaning
     ds.ConceptNameCodeSequence = DicomSequence([title])
@@ -358,5 +363,6 @@ def with_dicom_objects(
 
     sr = build_report_sr(signed.report, template=template, evidence=evidence, predecessor=predecessor,
                          organization=organization)
-    pdf = build_encapsulated_pdf(signed.report, signed.pdf_bytes, organization=organization)
+    pdf = build_encapsulated_pdf(signed.report, signed.pdf_bytes, organization=organization,
+                                 language=template.language if template is not None else "en")
     return replace(signed, sr_bytes=to_bytes(sr), pdf_dicom_bytes=to_bytes(pdf))

@@ -43,16 +43,18 @@ from reportlab.platypus import (
 
 from workstation import __version__
 from workstation.errors import ReportError
+from workstation.i18n import ENGLISH, format_date, format_dicom_date
 from workstation.report.fonts import report_fonts
 from workstation.report.model import (
     ADDENDUM,
-    SECTION_TITLES,
     SECTIONS,
     Report,
     ReportStatus,
     VersionKind,
 )
 from workstation.report.templates import Template, field_lines
+from workstation.report.wording import heading as section_heading
+from workstation.report.wording import report_language, word
 
 THUMB_MM = 55.0
 
@@ -78,9 +80,11 @@ def _table_style(font: str, commands: list[Any]) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), font), *commands])
 
 
-def _date(value: str) -> str:
+def _date(value: str, language: str = ENGLISH) -> str:
+    """A DICOM date as the report's language writes it: ISO 8601 in English (as before),
+    "12 janv. 2025" in French."""
     if len(value) == 8 and value.isdigit():
-        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+        return f"{value[:4]}-{value[4:6]}-{value[6:]}" if language == ENGLISH else format_dicom_date(value, language)
     return value
 
 
@@ -98,9 +102,10 @@ def _person(value: str) -> str:
     return ", ".join(x for x in (family.upper() if family else "", given) if x)
 
 
-def _signed_text(iso: str) -> str:
+def _signed_text(iso: str, language: str = ENGLISH) -> str:
     moment = dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc)
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    day = moment.strftime("%Y-%m-%d") if language == ENGLISH else format_date(moment.date(), language)
+    return word("at", language, day, moment.strftime("%H:%M:%S"))
 
 
 def _thumbnail(pixels: np.ndarray, index: int) -> PILImage.Image:
@@ -134,12 +139,15 @@ def render_report_pdf(
     *,
     template: Template | None = None,
     key_image_pixels: Sequence[np.ndarray] = (),
+    language: str | None = None,
 ) -> bytes:
     """The report version as PDF bytes (see the module docstring for what is on the page).
 
     ``key_image_pixels`` are rendered key images (uint8 RGB, as shown on screen), paired in order
-    with ``report.key_images`` for their captions.
+    with ``report.key_images`` for their captions. ``language`` ("en", "fr"; default: the
+    template's) sets the headings, fixed words, dates and decimals (:mod:`workstation.report.wording`).
     """
+    lang = report_language(language or (template.language if template else ENGLISH))
     report = report.spoken()  # untouched placeholders are not the radiologist's: not printed
     fonts = report_fonts()
     styles = getSampleStyleSheet()
@@ -157,7 +165,7 @@ def render_report_pdf(
                   Spacer(1, 2 * mm)]
     lh_lines = [x for x in (letterhead.department, *letterhead.address_lines,
                             " · ".join(v for v in (letterhead.phone, letterhead.email) if v)) if x]
-    lh_cell: list[Any] = [_p(letterhead.practice_name or "Radiology report", practice)]
+    lh_cell: list[Any] = [_p(letterhead.practice_name or word("Radiology report", lang), practice)]
     lh_cell += [_p(line, small) for line in lh_lines]
     if letterhead.logo_png:
         try:
@@ -177,12 +185,13 @@ def render_report_pdf(
 
     patient, study = report.patient, report.study
     rows = [
-        ("Patient", _person(patient.name) or "-", "Patient ID", patient.patient_id or "-"),
-        ("Birth date", _date(patient.birth_date) or "-", "Sex", patient.sex or "-"),
-        ("Study", study.description or "-", "Accession", study.accession_number or "-"),
-        ("Study date", " ".join(x for x in (_date(study.study_date), _time(study.study_time)) if x) or "-",
-         "Modality", ", ".join(study.modalities) or "-"),
-        ("Referring", _person(study.referring_physician) or "-", "Report", f"version {report.version}"),
+        (word("Patient", lang), _person(patient.name) or "-", word("Patient ID", lang), patient.patient_id or "-"),
+        (word("Birth date", lang), _date(patient.birth_date, lang) or "-", word("Sex", lang), patient.sex or "-"),
+        (word("Study", lang), study.description or "-", word("Accession", lang), study.accession_number or "-"),
+        (word("Study date", lang), " ".join(x for x in (_date(study.study_date, lang), _time(study.study_time)) if x) or "-",
+         word("Modality", lang), ", ".join(study.modalities) or "-"),
+        (word("Referring", lang), _person(study.referring_physician) or "-", word("Report", lang),
+         word("version", lang, report.version)),
     ]
     header = Table([[_p(a, small), _p(b, body), _p(c, small), _p(d, body)] for a, b, c, d in rows],
                    colWidths=[22 * mm, 78 * mm, 22 * mm, 58 * mm])
@@ -193,11 +202,10 @@ def render_report_pdf(
         ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
     ]))
     story += [header, Spacer(1, 2 * mm)]
-    story.append(_p(template.title if template else "Imaging report", title))
+    story.append(_p(template.title if template else word("Imaging report", lang), title))
     if report.kind is not VersionKind.ORIGINAL:
-        word = "Addendum" if report.kind is VersionKind.ADDENDUM else "Corrected report"
-        story.append(_p(f"{word} (version {report.version}, replaces version {report.version - 1}). "
-                        f"Reason: {report.reason}", ParagraphStyle("r-amend", parent=body, textColor=colors.HexColor("#8a1c1c"))))
+        kind = word("Addendum" if report.kind is VersionKind.ADDENDUM else "Corrected report", lang)
+        story.append(_p(word("replaces", lang, kind, report.version, report.version - 1, report.reason), ParagraphStyle("r-amend", parent=body, textColor=colors.HexColor("#8a1c1c"))))
 
     fields = field_lines(report, template)
     order = list(SECTIONS) + ([ADDENDUM] if report.kind is VersionKind.ADDENDUM else [])
@@ -207,18 +215,18 @@ def render_report_pdf(
         extra = list(report.measurements) if name == "findings" else []
         if not (text or lines or extra):
             continue
-        block: list[Any] = [_p(SECTION_TITLES[name], heading)]
+        block: list[Any] = [_p(section_heading(name, lang), heading)]
         if text:
             block.append(_p(text, body))
         for line in lines:
             block.append(_p(line, body))
         if extra:
-            block.append(_p("Measurements:", body))
+            block.append(_p(word("Measurements:", lang), body))
             block += [_p(f"• {m}", body) for m in extra]
         story.append(KeepTogether(block))
 
     if key_image_pixels:
-        story.append(_p("Key images", heading))
+        story.append(_p(word("Key images", lang), heading))
         cells: list[Any] = []
         for i, pixels in enumerate(key_image_pixels, start=1):
             image = _thumbnail(pixels, i)
@@ -228,7 +236,7 @@ def render_report_pdf(
             scale = min(THUMB_MM * mm / w, THUMB_MM * mm / h)
             caption = report.key_images[i - 1].caption if i - 1 < len(report.key_images) else ""
             cells.append([Image(io.BytesIO(buffer.getvalue()), w * scale, h * scale),
-                          _p(caption or f"Key image {i}", small)])
+                          _p(caption or word("Key image", lang, i), small)])
         grid = [cells[i:i + 3] for i in range(0, len(cells), 3)]
         for row in grid:
             row += [""] * (3 - len(row))
@@ -238,23 +246,23 @@ def render_report_pdf(
 
     story.append(Spacer(1, 6 * mm))
     if report.status is ReportStatus.FINAL:
-        sign = f"Electronically signed by {report.signer_name} on {_signed_text(report.signed_at)}."
+        sign = word("signed", lang, report.signer_name, _signed_text(report.signed_at, lang))
     else:
-        sign = f"Not signed: this is a {report.status.value} report and is not the report of record."
+        sign = word("unsigned", lang, word(report.status.value, lang))
     sign_table = Table([[_p(sign, body)]], colWidths=[180 * mm])
     sign_table.setStyle(_table_style(fonts.text, [("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.HexColor("#1f3a5f")),
                                     ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story.append(sign_table)
 
-    mark = "" if report.status is ReportStatus.FINAL else report.status.value.upper()
-    footer_text = f"Report {report.report_uid} · version {report.version}"
+    mark = "" if report.status is ReportStatus.FINAL else word(report.status.value.upper(), lang)
+    footer_text = word("footer", lang, report.report_uid, report.version)
 
     def decorate(canvas: Canvas, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(fonts.text, 7)
         canvas.setFillColor(colors.HexColor("#555555"))
         canvas.drawString(15 * mm, 8 * mm, footer_text)
-        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"page {doc.page}")
+        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, word("page", lang, doc.page))
         if mark:
             canvas.setFont(fonts.bold, 72)
             canvas.setFillColor(colors.Color(0.85, 0.2, 0.2, alpha=0.15))

@@ -39,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,6 +48,7 @@ from typing import Any
 import platformdirs
 
 from workstation.errors import ReportError, TemplateError
+from workstation.i18n import ENGLISH, FRENCH, LANGUAGES, format_date
 from workstation.model.entities import SeriesSummary, StudySummary
 from workstation.report.model import (
     SECTION_TITLES,
@@ -58,6 +60,7 @@ from workstation.report.model import (
     StudyHeader,
     read_json_file,
 )
+from workstation.report.wording import word
 from workstation.resource_files import resource_folder
 
 log = logging.getLogger(__name__)
@@ -66,6 +69,7 @@ BUILTIN_FOLDER = resource_folder("report_templates")
 FIELD_TYPES = ("text", "choice", "number", "yes_no", "date")
 GENERIC_ID = "generic"
 _ID = re.compile(r"^[a-z0-9_]{1,64}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def user_template_folder() -> Path:
@@ -113,13 +117,16 @@ class FieldSpec:
             return f"The field '{self.label}' must be at most {self.maximum:g} {self.unit}".rstrip() + "."
         return ""
 
-    def display(self, value: FieldValue) -> str:
-        """The value as the report says it ("12 mm", "yes", "2024-03-01")."""
+    def display(self, value: FieldValue, language: str = ENGLISH) -> str:
+        """The value as the report says it ("12 mm", "yes", "2024-03-01"; in French "12,5 mm",
+        "oui")."""
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return word("yes" if value else "no", language)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = str(value)
+        if isinstance(value, float) and language == FRENCH:
+            text = text.replace(".", ",")
         return f"{text} {self.unit}" if self.type == "number" and self.unit else text
 
 
@@ -156,6 +163,7 @@ class Template:
     sections: tuple[TemplateSection, ...] = ()
     source: str = ""  # the file it came from
     version: int = 1
+    language: str = ENGLISH  # "en" or "fr" (workstation.i18n.LANGUAGES): the report's words
 
     def section(self, name: str) -> TemplateSection | None:
         return next((s for s in self.sections if s.name == name), None)
@@ -273,12 +281,15 @@ def parse_template(data: Any, source: str = "template") -> Template:
     version = data.get("version", 1)
     if not isinstance(version, int):
         raise TemplateError(f"{where}: 'version' must be a whole number.")
+    language = data.get("language", ENGLISH)
+    if language not in LANGUAGES:
+        raise TemplateError(f"{where}: 'language' must be one of {', '.join(LANGUAGES)} (got {language!r}).")
     return Template(
         id=tid, title=title,
         modalities=tuple(m.upper() for m in _strings(match.get("modalities"), where, "modalities")),
         body_parts=tuple(b.upper() for b in _strings(match.get("body_parts"), where, "body_parts")),
         keywords=tuple(k.lower() for k in _strings(match.get("keywords"), where, "keywords")),
-        sections=tuple(sections), source=source, version=version,
+        sections=tuple(sections), source=source, version=version, language=language,
     )
 
 
@@ -344,7 +355,9 @@ class TemplateChoice:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if w}
+    """Lower-case words without accents: "SCANNER CÉRÉBRAL" and "scanner cerebral" match alike."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return {w for w in re.split(r"[^a-z0-9]+", plain.lower()) if w}
 
 
 def choose_template(
@@ -353,6 +366,7 @@ def choose_template(
     *,
     series: Sequence[SeriesSummary] = (),
     library: TemplateLibrary | None = None,
+    language: str = ENGLISH,
 ) -> TemplateChoice:
     """The template that best fits the study, with the reason in a sentence.
 
@@ -361,9 +375,15 @@ def choose_template(
     scores 4, a template keyword found in the study or series descriptions scores 2 each (the
     same words a hanging protocol matches on), the modality itself 1. No match: the generic
     template. ``display_sets`` are :class:`workstation.model.displayset.DisplaySet` (modality,
-    series description are read).
+    series description are read). Only templates in ``language`` are considered (English
+    ones when none is in that language); their generic one is ``generic_<language>``.
     """
     library = library or load_templates()
+    pool = [t for t in library.templates.values() if t.language == language]
+    if not pool:
+        language = ENGLISH
+        pool = [t for t in library.templates.values() if t.language == ENGLISH]
+    generic_id = GENERIC_ID if language == ENGLISH else f"{GENERIC_ID}_{language}"
     modalities = {m.upper() for m in study.modalities}
     modalities |= {str(getattr(d, "modality", "")).upper() for d in display_sets}
     modalities |= {s.modality.upper() for s in series}
@@ -373,31 +393,33 @@ def choose_template(
                     + [s.series_description for s in series])
     words = _words(text)
     best: TemplateChoice | None = None
-    for template in sorted(library.templates.values(), key=lambda t: t.id):
-        if template.id == GENERIC_ID or not template.modalities:
+    for template in sorted(pool, key=lambda t: t.id):
+        if template.id == generic_id or not template.modalities:
             continue
         hit_modalities = modalities & set(template.modalities)
         if not hit_modalities:
             continue
         score = 1
-        reasons = [f"modality {'/'.join(sorted(hit_modalities))}"]
+        reasons = [word("by modality", language, '/'.join(sorted(hit_modalities)))]
         parts = body_parts & set(template.body_parts)
         if parts:
             score += 4
-            reasons.append(f"body part {'/'.join(sorted(parts))}")
+            reasons.append(word("by body part", language, '/'.join(sorted(parts))))
         keys = [k for k in template.keywords if set(k.split()) <= words]
         if keys:
             score += 2 * len(keys)
-            reasons.append("description words " + ", ".join(f"'{k}'" for k in keys))
+            reasons.append(word("by words", language, ", ".join(f"'{k}'" for k in keys)))
         if score == 1 and len(template.body_parts) + len(template.keywords) > 0:
             continue  # the modality alone does not pick an anatomy-specific template
         if best is None or score > best.score:
-            best = TemplateChoice(template, f"'{template.title}' chosen by " + " and ".join(reasons) + ".", score)
+            best = TemplateChoice(template, word("chosen by", language, template.title, word("and", language).join(reasons)), score)
     if best is not None:
         return best
-    generic = library.get(GENERIC_ID)
+    generic = library.templates.get(generic_id) or library.get(GENERIC_ID)
     seen = "/".join(sorted(modalities)) or "no modality"
-    return TemplateChoice(generic, f"'{generic.title}' chosen: no template matches {seen} with this body part or description.", 0)
+    if not modalities:
+        seen = word("no modality", language)
+    return TemplateChoice(generic, word("no match", language, generic.title, seen), 0)
 
 
 # -- filling and checking ------------------------------------------------------------------------
@@ -414,16 +436,22 @@ def _prior_date(value: Any) -> str:
     return text or "undated"
 
 
-def comparison_line(priors: Sequence[Prior]) -> str:
-    """The comparison section from the priors found: newest first, "None available." when none."""
+def comparison_line(priors: Sequence[Prior], language: str = ENGLISH) -> str:
+    """The comparison section from the priors found: newest first, "None available." when none
+    (in French: "Aucun examen antérieur disponible.", dates written "12 janv. 2025")."""
     if not priors:
-        return "None available."
+        return word("no priors", language)
     dated = [p for p in priors if _prior_date(p[0]) != "undated"]
     undated = [p for p in priors if _prior_date(p[0]) == "undated"]
     ordered = sorted(dated, key=lambda p: _prior_date(p[0]), reverse=True) + undated
     parts = []
     for date, modality, description in ordered:
-        label = " ".join(x for x in (modality.strip(), _prior_date(date)) if x)
+        when = _prior_date(date)
+        if language != ENGLISH and when != "undated":
+            when = format_date(dt.date.fromisoformat(when), language) if _ISO_DATE.match(when) else when
+        elif when == "undated":
+            when = word("undated", language)
+        label = " ".join(x for x in (modality.strip(), when) if x)
         parts.append(f"{label} ({description.strip()})" if description.strip() else label)
     return "; ".join(parts) + "."
 
@@ -459,7 +487,7 @@ def fill_report(
     (see :func:`insert_normal`)."""
     study_header, patient = headers_from_study(study)
     sections = {s.name: s.default for s in template.sections if s.default}
-    sections["comparison"] = comparison_line(priors)
+    sections["comparison"] = comparison_line(priors, template.language)
     if study.study_description and "technique" not in sections:
         sections["technique"] = study.study_description
     fields = {f.id: f.default for _, f in template.all_fields() if f.default is not None}
@@ -501,7 +529,7 @@ def mark_template_text(report: Report, template: Template) -> Report:
         section = template.section(name)
         known = {section.default.strip(), section.normal.strip()} if section is not None else set()
         if name == "comparison":
-            known.add(comparison_line([]))
+            known |= {comparison_line([], language) for language in LANGUAGES}
         if name == "technique":
             known.add(report.study.description.strip())
         if text.strip() and text.strip() in known - {""}:
@@ -571,7 +599,8 @@ def field_lines(report: Report, template: Template | None) -> dict[str, list[str
         value = report.fields.get(spec.id)
         if value is None or value == "":
             continue
-        out.setdefault(section, []).append(f"{spec.label}: {spec.display(value)}")
+        colon = " : " if template.language == FRENCH else ": "  # French typography: a space before
+        out.setdefault(section, []).append(f"{spec.label}{colon}{spec.display(value, template.language)}")
     return out
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
 from workstation.model import colormaps
 from workstation.model.presets import available_presets
 from workstation.model.viewport import MAX_GRID
+from workstation.ui.core_text import preset_label
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 #: Grid shortcuts: Ctrl+digit picks the common layouts.
 GRID_KEYS = {(1, 1): "Ctrl+1", (1, 2): "Ctrl+2", (2, 1): "Ctrl+3", (2, 2): "Ctrl+4",
@@ -51,12 +53,12 @@ VOLUME_3D_KEY = "Ctrl+D"
 
 #: What the viewport does with the mouse and scroll keys (handled inside the viewport).
 VIEWPORT_HELP = (
-    ("Mouse wheel, Up/Down, Page Up/Down, Home/End", "Scroll through the images"),
-    ("Right-drag", "Window/level"),
-    ("Middle-drag / Ctrl+wheel", "Pan / zoom"),
-    ("Shift+click", "3D cursor: the other viewports jump to the point"),
-    ("Double-click", "Maximise or restore the viewport"),
-    ("Drag a series from the list", "Show it in the viewport it is dropped on"),
+    (QT_TRANSLATE_NOOP("shortcuts", "Mouse wheel, Up/Down, Page Up/Down, Home/End"), QT_TRANSLATE_NOOP("shortcuts", "Scroll through the images")),
+    (QT_TRANSLATE_NOOP("shortcuts", "Right-drag"), QT_TRANSLATE_NOOP("shortcuts", "Window/level")),
+    (QT_TRANSLATE_NOOP("shortcuts", "Middle-drag / Ctrl+wheel"), QT_TRANSLATE_NOOP("shortcuts", "Pan / zoom")),
+    ("Shift+click", QT_TRANSLATE_NOOP("shortcuts", "3D cursor: the other viewports jump to the point")),
+    (QT_TRANSLATE_NOOP("shortcuts", "Double-click"), QT_TRANSLATE_NOOP("shortcuts", "Maximise or restore the viewport")),
+    (QT_TRANSLATE_NOOP("shortcuts", "Drag a series from the list"), QT_TRANSLATE_NOOP("shortcuts", "Show it in the viewport it is dropped on")),
 )
 
 
@@ -77,7 +79,7 @@ class ReadingActions(QObject):
         self.actions: list[QAction] = []
 
         self.grid_actions: dict[tuple[int, int], QAction] = {}
-        self.layout_menu = QMenu("&Layout", window)
+        self.layout_menu = QMenu(self.tr("&Layout"), window)
         for rows in range(1, MAX_GRID + 1):
             for columns in range(1, MAX_GRID + 1):
                 action = self._make(f"{rows} x {columns}", GRID_KEYS.get((rows, columns)),
@@ -86,44 +88,44 @@ class ReadingActions(QObject):
                 self.layout_menu.addAction(action)
                 if (rows, columns) in GRID_KEYS:
                     self.actions.append(action)
-        self.maximise = self._make("&Maximise / restore viewport", "Ctrl+M", lambda: self._on(lambda s: s.grid.toggle_maximise()))
+        self.maximise = self._make(self.tr("&Maximise / restore viewport"), "Ctrl+M", lambda: self._on(lambda s: s.grid.toggle_maximise()))
 
         self.preset_actions: list[QAction] = []
         for key in range(1, 10):
-            action = self._make(f"Window preset {key}", str(key), partial(self._preset, key))
+            action = self._make(self.tr("Window preset {0}").format(key), str(key), partial(self._preset, key))
             action.setProperty("presetKey", key)
             self.preset_actions.append(action)
-        self.own_window = self._make("Image's own &window", "0", lambda: self._state(lambda st: st.reset_window()))
-        self.preset_menu = QMenu("Window &presets", window)
+        self.own_window = self._make(self.tr("Image's own &window"), "0", lambda: self._state(lambda st: st.reset_window()))
+        self.preset_menu = QMenu(self.tr("Window &presets"), window)
         self.preset_menu.aboutToShow.connect(self._fill_preset_menu)
 
-        self.fit = self._make("&Fit to viewport", "F", lambda: self._state(lambda st: st.fit()))
-        self.one_to_one = self._make("&1:1 pixels", "Z", lambda: self._state(lambda st: st.one_to_one()))
-        self.rotate = self._make("&Rotate 90° clockwise", "Ctrl+R", lambda: self._state(lambda st: st.rotate_clockwise()))
-        self.rotate_back = self._make("Rotate 90° counter-clockwise", "Ctrl+Shift+R", lambda: self._state(lambda st: st.rotate_counterclockwise()))
-        self.flip_h = self._make("Flip &horizontal", "H", lambda: self._state(lambda st: st.flip_screen_horizontal()))
-        self.flip_v = self._make("Flip &vertical", "V", lambda: self._state(lambda st: st.flip_screen_vertical()))
-        self.invert = self._make("&Invert", "I", lambda: self._state(lambda st: setattr(st, "invert", not st.invert)))
-        self.colour_map = self._make("Colour &map (grey, hot iron, PET)", "Shift+I", lambda: self._state(_next_colour_map))
-        self.fusion_more = self._make("Fusion opacity +10%", None, lambda: self._on(lambda s: s.fusion_opacity_step(0.1)))
-        self.fusion_less = self._make("Fusion opacity -10%", None, lambda: self._on(lambda s: s.fusion_opacity_step(-0.1)))
-        self.reset = self._make("Rese&t view", "R", lambda: self._on(lambda s: s.reset_view()))
+        self.fit = self._make(self.tr("&Fit to viewport"), "F", lambda: self._state(lambda st: st.fit()))
+        self.one_to_one = self._make(self.tr("&1:1 pixels"), "Z", lambda: self._state(lambda st: st.one_to_one()))
+        self.rotate = self._make(self.tr("&Rotate 90° clockwise"), "Ctrl+R", lambda: self._state(lambda st: st.rotate_clockwise()))
+        self.rotate_back = self._make(self.tr("Rotate 90° counter-clockwise"), "Ctrl+Shift+R", lambda: self._state(lambda st: st.rotate_counterclockwise()))
+        self.flip_h = self._make(self.tr("Flip &horizontal"), "H", lambda: self._state(lambda st: st.flip_screen_horizontal()))
+        self.flip_v = self._make(self.tr("Flip &vertical"), "V", lambda: self._state(lambda st: st.flip_screen_vertical()))
+        self.invert = self._make(self.tr("&Invert"), "I", lambda: self._state(lambda st: setattr(st, "invert", not st.invert)))
+        self.colour_map = self._make(self.tr("Colour &map (grey, hot iron, PET)"), "Shift+I", lambda: self._state(_next_colour_map))
+        self.fusion_more = self._make(self.tr("Fusion opacity +10%"), None, lambda: self._on(lambda s: s.fusion_opacity_step(0.1)))
+        self.fusion_less = self._make(self.tr("Fusion opacity -10%"), None, lambda: self._on(lambda s: s.fusion_opacity_step(-0.1)))
+        self.reset = self._make(self.tr("Rese&t view"), "R", lambda: self._on(lambda s: s.reset_view()))
         self.reset.setShortcuts([QKeySequence("R"), QKeySequence("Esc")])
-        self.auto = self._make("&Auto window", "A", lambda: self._on(lambda s: s.auto_window()))
+        self.auto = self._make(self.tr("&Auto window"), "A", lambda: self._on(lambda s: s.auto_window()))
 
-        self.cine = self._make("&Cine play/pause", "C", self._toggle_cine, checkable=True)
-        self.faster = self._make("Cine faster", "]", lambda: self._fps_step(1.25))
-        self.slower = self._make("Cine slower", "[", lambda: self._fps_step(0.8))
+        self.cine = self._make(self.tr("&Cine play/pause"), "C", self._toggle_cine, checkable=True)
+        self.faster = self._make(self.tr("Cine faster"), "]", lambda: self._fps_step(1.25))
+        self.slower = self._make(self.tr("Cine slower"), "[", lambda: self._fps_step(0.8))
         self.fps = QDoubleSpinBox()
         self.fps.setRange(1.0, 120.0)
         self.fps.setDecimals(1)
-        self.fps.setSuffix(" fps")
-        self.fps.setToolTip("Cine frame rate (frames per second)")
+        self.fps.setSuffix(self.tr(" fps"))
+        self.fps.setToolTip(self.tr("Cine frame rate (frames per second)"))
         self.fps.valueChanged.connect(lambda value: self._on(lambda s: s.set_cine_fps(value)))
 
-        self.reference_lines = self._make("Reference &lines", "Ctrl+L", lambda: self._on(lambda s: s.set_reference_lines(self.reference_lines.isChecked())), checkable=True)
+        self.reference_lines = self._make(self.tr("Reference &lines"), "Ctrl+L", lambda: self._on(lambda s: s.set_reference_lines(self.reference_lines.isChecked())), checkable=True)
         self.reference_lines.setChecked(True)
-        self.link_scroll = self._make("Lin&ked scrolling", "Ctrl+Shift+L", lambda: self._on(lambda s: s.set_link_scroll(self.link_scroll.isChecked())), checkable=True)
+        self.link_scroll = self._make(self.tr("Lin&ked scrolling"), "Ctrl+Shift+L", lambda: self._on(lambda s: s.set_link_scroll(self.link_scroll.isChecked())), checkable=True)
         self.link_scroll.setChecked(True)
 
     def _make(self, text: str, shortcut: str | None, slot: Callable[[], Any], *, checkable: bool = False, register: bool = True) -> QAction:
@@ -164,7 +166,7 @@ class ReadingActions(QObject):
         preset = study.apply_preset_key(key)
         status = getattr(self.window, "statusBar", None)
         if preset is not None and status is not None:
-            status().showMessage(f"Window {preset.label}", 3000)
+            status().showMessage(self.tr("Window {0}").format(preset_label(preset)), 3000)
 
     def preset_names(self) -> dict[int, str]:
         """Key -> preset label ('Lung (W 1500 / L -600)') for the active viewport of the study in
@@ -173,19 +175,19 @@ class ReadingActions(QObject):
         presets = study.presets() if study is not None else []
         if not presets:
             presets = available_presets("CT")
-            names = {p.key: p.label for p in presets if p.key is not None}
-            names.setdefault(9, "the image's own first window (CT)")
+            names = {p.key: preset_label(p) for p in presets if p.key is not None}
+            names.setdefault(9, self.tr("the image's own first window (CT)"))
             return names
-        return {p.key: p.label for p in presets if p.key is not None}
+        return {p.key: preset_label(p) for p in presets if p.key is not None}
 
     def _fill_preset_menu(self) -> None:
         self.preset_menu.clear()
         study = self.study()
         presets = study.presets() if study is not None else []
         if not presets:
-            self.preset_menu.addAction("No presets for this viewport").setEnabled(False)
+            self.preset_menu.addAction(self.tr("No presets for this viewport")).setEnabled(False)
         for preset in presets:
-            text = preset.label + (f"\t{preset.key}" if preset.key else "")
+            text = preset_label(preset) + (f"\t{preset.key}" if preset.key else "")
             action = self.preset_menu.addAction(text)
             action.triggered.connect(lambda _c=False, p=preset: self._on(lambda s: s.apply_preset(p)))
 
@@ -221,27 +223,27 @@ class ReadingActions(QObject):
     # -- tool bar and menus --------------------------------------------------------------------
 
     def tool_bar(self) -> QToolBar:
-        bar = QToolBar("Reading tools")
+        bar = QToolBar(self.tr("Reading tools"))
         bar.setObjectName("readingTools")
-        for menu, text in ((self.layout_menu, "Layout"), (self.preset_menu, "W/L presets")):
+        for menu, text in ((self.layout_menu, self.tr("Layout")), (self.preset_menu, self.tr("W/L presets"))):
             button = QToolButton()
             button.setText(text)
             button.setMenu(menu)
             button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
             bar.addWidget(button)
         bar.addSeparator()
-        for action, label in ((self.fit, "Fit"), (self.one_to_one, "1:1"), (self.rotate, "Rotate"),
-                              (self.flip_h, "Flip H"), (self.flip_v, "Flip V"), (self.invert, "Invert"),
-                              (self.reset, "Reset")):
+        for action, label in ((self.fit, self.tr("Fit")), (self.one_to_one, "1:1"), (self.rotate, self.tr("Rotate")),
+                              (self.flip_h, self.tr("Flip H")), (self.flip_v, self.tr("Flip V")), (self.invert, self.tr("Invert")),
+                              (self.reset, self.tr("Reset"))):
             action.setIconText(label)
             bar.addAction(action)
         bar.addSeparator()
-        self.cine.setIconText("Cine")
+        self.cine.setIconText(self.tr("Cine"))
         bar.addAction(self.cine)
         bar.addWidget(self.fps)
         bar.addSeparator()
-        self.reference_lines.setIconText("Ref. lines")
-        self.link_scroll.setIconText("Link scroll")
+        self.reference_lines.setIconText(self.tr("Ref. lines"))
+        self.link_scroll.setIconText(self.tr("Link scroll"))
         bar.addAction(self.reference_lines)
         bar.addAction(self.link_scroll)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -273,9 +275,10 @@ def shortcut_rows(actions: list[QAction], preset_names: dict[int, str] | None = 
             text = action.text().replace("&", "")
             key = action.property("presetKey")
             if isinstance(key, int) and key in names:
-                text = f"Window preset: {names[key]}"
+                text = QCoreApplication.translate("actions", "Window preset: {0}").format(names[key])
             rows.append((keys, text))
-    rows.extend(VIEWPORT_HELP)
+    rows.extend((QCoreApplication.translate("shortcuts", keys), QCoreApplication.translate("shortcuts", text))
+                for keys, text in VIEWPORT_HELP)
     return rows
 
 
@@ -284,9 +287,9 @@ class ShortcutsDialog(QDialog):
 
     def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
         self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels(["Keys", "Action"])
+        self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for r, (keys, text) in enumerate(rows):
@@ -297,7 +300,7 @@ class ShortcutsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Keys act on the active viewport of the study in front."))
+        layout.addWidget(QLabel(self.tr("Keys act on the active viewport of the study in front.")))
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(560, 640)

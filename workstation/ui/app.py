@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QCoreApplication, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from workstation import __version__
@@ -25,9 +25,9 @@ def create_main_window(settings: Settings | None = None, *, make_viewport: Any =
     def shown(text: str) -> Any:
         def progress(done: int, total: int) -> None:
             if text not in dialog:
-                box = QProgressDialog(text, "", 0, total)
+                box = QProgressDialog(QCoreApplication.translate("app", text), "", 0, total)
                 box.setCancelButton(None)
-                box.setWindowTitle("Workstation")
+                box.setWindowTitle(QCoreApplication.translate("app", "Workstation"))
                 box.setMinimumDuration(500)
                 dialog[text] = box
             dialog[text].setMaximum(total)
@@ -61,10 +61,13 @@ def run_app(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("Workstation")
     app.setApplicationVersion(__version__)
+    from workstation.ui.i18n import install_translations
+
+    install_translations()  # the settings' language, else the system's (issue 17)
     try:
         window = create_main_window()
     except WorkstationError as exc:
-        QMessageBox.critical(None, "Workstation", str(exc))
+        QMessageBox.critical(None, QCoreApplication.translate("app", "Workstation"), str(exc))
         return 1
     window.show()
     status = int(app.exec())

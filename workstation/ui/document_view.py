@@ -75,8 +75,8 @@ class DocumentView(QWidget):
         self.page_scroll.setWidget(self.page_label)
         self.page_scroll.setWidgetResizable(True)
         self.page_scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.previous_button = QPushButton("Previous page")
-        self.next_button = QPushButton("Next page")
+        self.previous_button = QPushButton(self.tr("Previous page"))
+        self.next_button = QPushButton(self.tr("Next page"))
         self.page_number = QLabel("")
         self.page_number.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.page_number.setStyleSheet("color: #e0e0e0;")
@@ -109,7 +109,7 @@ class DocumentView(QWidget):
         uid = display_set.sop_instance_uids[0] if display_set.sop_instance_uids else ""
         study_uid, series_uid = display_set.study_uid, display_set.series_uid
         what = "report" if self.kind is DisplaySetKind.SR else "document"
-        self.set_message(f"Loading the {what}...")
+        self.set_message(self.tr("Loading the {0}...").format(what))
         if self.kind is DisplaySetKind.SR:
             def work_sr(_progress: Any, _cancel: Any) -> str:
                 return read_sr_document(self._read(study_uid, series_uid, uid)).to_html()
@@ -122,7 +122,7 @@ class DocumentView(QWidget):
 
             self._start(work_pdf, self._show_pdf)
         else:
-            self.set_message(f"A {display_set.kind.value.replace('_', ' ')} object has no view of its own here.")
+            self.set_message(self.tr("A {0} object has no view of its own here.").format(display_set.kind.value.replace('_', ' ')))
 
     def set_message(self, text: str) -> None:
         self.message.setText(text)
@@ -177,7 +177,7 @@ class DocumentView(QWidget):
     def _show_rendered(self, index: int, image: QImage) -> None:
         self.page = index
         self.page_label.setPixmap(QPixmap.fromImage(image))
-        self.page_number.setText(f"Page {index + 1} of {self.page_count}")
+        self.page_number.setText(self.tr("Page {0} of {1}").format(index + 1, self.page_count))
         self.previous_button.setEnabled(index > 0)
         self.next_button.setEnabled(index + 1 < self.page_count)
 

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel
 
@@ -91,6 +91,8 @@ from workstation.model.viewport import SyncGroup
 from workstation.net.link import measured_rate
 from workstation.net.throttle import DEFAULT_LINK_BYTES_PER_S, BackgroundThrottle
 from workstation.ui import tasks
+from workstation.ui.core_text import core_text
+from workstation.ui.i18n import format_dicom_date
 
 if TYPE_CHECKING:
     from workstation.ui.study_view import StudyView
@@ -209,7 +211,7 @@ def position_index(position: Position, count: int) -> int:
 
 def stage_label(result: HangingResult) -> str:
     """'CT head — Brain and bone (2/3)': protocol, stage name, stage number of the stages."""
-    return f"{result.protocol.name} — {result.stage.name} ({result.stage_index + 1}/{len(result.chosen.stages)})"
+    return f"{core_text(result.protocol.name)} — {core_text(result.stage.name)} ({result.stage_index + 1}/{len(result.chosen.stages)})"
 
 
 def is_reformat(assignment: ViewportAssignment) -> bool:
@@ -236,15 +238,15 @@ def viewport_label(assignment: ViewportAssignment) -> str:
         parts = [*(parts or [port.label]), f"MPR {port.plane}"]
     elif port.view is not View.TWO_D:
         wanted = f"{port.view.value} {port.plane}".strip()
-        parts = [*(parts or [port.label]), f"{wanted} wanted: shown as stored images (Ctrl+D: 3D)"]
+        parts = [*(parts or [port.label]), QCoreApplication.translate("hanging_bridge", "{0} wanted: shown as stored images (Ctrl+D: 3D)").format(wanted)]
     return " · ".join(p for p in parts if p)
 
 
 def prior_heading(summary: StudySummary) -> str:
     """'Prior 2021-05-04 · CT CHEST': the series browser's heading over a prior's series."""
     date = summary.study_date or ""
-    when = f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 and date.isdigit() else (date or "date unknown")
-    return " · ".join(p for p in (f"Prior {when}", summary.study_description) if p)
+    when = format_dicom_date(date) if len(date) == 8 and date.isdigit() else (date or QCoreApplication.translate("hanging_bridge", "date unknown"))
+    return " · ".join(p for p in (QCoreApplication.translate("hanging_bridge", "Prior {0}").format(when), summary.study_description) if p)
 
 
 @dataclass
@@ -308,12 +310,12 @@ class HangingBridge(QObject):
         self.throttles: weakref.WeakKeyDictionary[StudyView, BackgroundThrottle] = weakref.WeakKeyDictionary()
         self.label = QLabel("")
         self.label.setObjectName("hangingLabel")
-        self.label.setToolTip("Hanging protocol and stage (N / Shift+N: next / previous stage)")
+        self.label.setToolTip(self.tr("Hanging protocol and stage (N / Shift+N: next / previous stage)"))
         self.alignments = AlignmentStore()
-        self.align_action = QAction("&Link current and prior here", self)
+        self.align_action = QAction(self.tr("&Link current and prior here"), self)
         self.align_action.setShortcut(QKeySequence(ALIGN_KEY))
-        self.align_action.setToolTip("The active viewport's slice and its linked partner's are the same anatomy: "
-                                     "scroll them together from here (remembered for this pair of series)")
+        self.align_action.setToolTip(self.tr("The active viewport's slice and its linked partner's are the same anatomy: "
+                                     "scroll them together from here (remembered for this pair of series)"))
         self.align_action.triggered.connect(lambda _checked=False: self.align_here())
         window.addAction(self.align_action)
 
@@ -336,12 +338,12 @@ class HangingBridge(QObject):
             facts = describe_display_sets(display_sets, headers)
             result = match(study, facts, [], self.protocols())
         except WorkstationError as exc:
-            self.window.statusBar().showMessage(f"Hanging protocols not applied: {exc}", 8000)
+            self.window.statusBar().showMessage(self.tr("Hanging protocols not applied: {0}").format(exc), 8000)
             return None
         except Exception as exc:  # noqa: BLE001 - a protocol problem must never stop the study opening
             log.error("hanging protocol matching failed: %s", type(exc).__name__, exc_info=True)
             self.window.statusBar().showMessage(
-                f"Hanging protocols not applied ({type(exc).__name__}); the default layout is shown.", 8000)
+                self.tr("Hanging protocols not applied ({0}); the default layout is shown.").format(type(exc).__name__), 8000)
             return None
         return HungStudy(study=study, facts=facts, result=result)
 
@@ -512,14 +514,13 @@ class HangingBridge(QObject):
             try:
                 self.alignments.put(active.display_set.series_uid, partner.display_set.series_uid, offset)
             except OSError:
-                self.window.statusBar().showMessage(f"Linked here ({offset:+.1f} mm), but the offset could not be "
-                                                    f"saved in {self.alignments.path}; check that folder.", 8000)
+                self.window.statusBar().showMessage(self.tr("Linked here ({0:+.1f} mm), but the offset could not be saved in {1}; check that folder.").format(offset, self.alignments.path), 8000)
                 return offset
             self.window.statusBar().showMessage(
-                f"Current and prior linked here: {offset:+.1f} mm along the slice axis (remembered for this pair).", 8000)
+                self.tr("Current and prior linked here: {0:+.1f} mm along the slice axis (remembered for this pair).").format(offset), 8000)
             return offset
         self.window.statusBar().showMessage(
-            "The active viewport scrolls with no viewport of another Frame of Reference, so there is nothing to align.", 6000)
+            self.tr("The active viewport scrolls with no viewport of another Frame of Reference, so there is nothing to align."), 6000)
         return None
 
     @staticmethod
@@ -557,7 +558,7 @@ class HangingBridge(QObject):
         view = view if view is not None else self.window.current_study()
         hung = self.hung.get(view) if view is not None else None
         if view is None or hung is None:
-            self.window.statusBar().showMessage("No hanging protocol is applied to the study in front.", 5000)
+            self.window.statusBar().showMessage(self.tr("No hanging protocol is applied to the study in front."), 5000)
             return None
         result = hung.result
         index = result.next_stage(step)
@@ -667,7 +668,7 @@ class HangingBridge(QObject):
 
     def _priors_failed(self, view: StudyView, message: str) -> None:
         if self._alive(view):
-            self.window.statusBar().showMessage(f"Priors not shown: {message}", 10000)
+            self.window.statusBar().showMessage(self.tr("Priors not shown: {0}").format(message), 10000)
 
     def _priors_found(self, view: StudyView, found: tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]], PrefetchPlan]) -> None:
         if not self._alive(view):
@@ -677,8 +678,8 @@ class HangingBridge(QObject):
         hung.ranked = ranked
         possible = sum(1 for p in ranked if not p.confirmed)
         confirmed = [p for p in ranked if p.confirmed]
-        hung.prior_note = (f"{len(confirmed)} prior(s)" if confirmed else "no priors") + (
-            f", {possible} possible (identifiers differ)" if possible else "")
+        hung.prior_note = (self.tr("{0} prior(s)").format(len(confirmed)) if confirmed else self.tr("no priors")) + (
+            self.tr(", {0} possible (identifiers differ)").format(possible) if possible else "")
         try:
             priors = []
             for summary, display_sets, headers in fetched:
@@ -696,7 +697,7 @@ class HangingBridge(QObject):
                 self.apply(view, result, keep_shown=True)
         except Exception as exc:  # noqa: BLE001 - the current study stays as it is
             log.error("hanging with priors failed: %s", type(exc).__name__, exc_info=True)
-            self.window.statusBar().showMessage(f"Priors not shown ({exc if isinstance(exc, WorkstationError) else type(exc).__name__}).", 10000)
+            self.window.statusBar().showMessage(self.tr("Priors not shown ({0}).").format(exc if isinstance(exc, WorkstationError) else type(exc).__name__), 10000)
         self.refresh_label()
         self.prefetch(view, plan)
 
@@ -738,7 +739,7 @@ class HangingBridge(QObject):
             if entry in self._prefetches:
                 self._prefetches.remove(entry)
             if isinstance(message, str) and message and self._alive(view):
-                self.window.statusBar().showMessage(f"Priors not prefetched: {message}", 8000)
+                self.window.statusBar().showMessage(self.tr("Priors not prefetched: {0}").format(message), 8000)
 
         def run() -> None:
             try:
@@ -805,16 +806,16 @@ class HangingBridge(QObject):
                 chosen = next((p for p in binding.viewport.presets() if (p.center, p.width) == window), None)
                 preset = chosen.name if chosen is not None else ""
             viewports.append(Viewport(selector=selector_id, preset=preset, position=Position.MIDDLE,
-                                      zoom=float(binding.state.zoom), label=f"Viewport {binding.slot.index + 1}"))
+                                      zoom=float(binding.state.zoom), label=self.tr("Viewport {0}").format(binding.slot.index + 1)))
         if not viewports:
-            raise WorkstationError("No viewport shows a series, so there is no layout to save; show a series first.")
+            raise WorkstationError(self.tr("No viewport shows a series, so there is no layout to save; show a series first."))
         rows, columns = view.grid.grid
         wants_priors = max((s.study for s in selectors), default=0)
-        stage = Stage(name=name.strip() or "My layout", rows=rows, columns=columns, viewports=tuple(viewports),
+        stage = Stage(name=name.strip() or self.tr("My layout"), rows=rows, columns=columns, viewports=tuple(viewports),
                       min_viewports_matched=1)
-        return Protocol(id=identifier, name=name.strip() or "My layout", rules=tuple(rules), selectors=tuple(selectors),
+        return Protocol(id=identifier, name=name.strip() or self.tr("My layout"), rules=tuple(rules), selectors=tuple(selectors),
                         stages=(stage,), number_of_priors=wants_priors,
-                        description="Saved from the reading room.", source="user")
+                        description=self.tr("Saved from the reading room."), source="user")
 
     def save_layout(self, name: str | None = None, view: StudyView | None = None) -> Path | None:
         """Save the study in front's layout as a user protocol. With ``name`` it is written at
@@ -822,7 +823,7 @@ class HangingBridge(QObject):
         (see :meth:`edit_layout`) and saving happens there (None is returned)."""
         view = view if view is not None else self.window.current_study()
         if view is None:
-            self.window.show_error("Open a study first; its layout is what gets saved as a protocol.")
+            self.window.show_error(self.tr("Open a study first; its layout is what gets saved as a protocol."))
             return None
         if name is None:
             self.edit_layout(view)
@@ -833,26 +834,26 @@ class HangingBridge(QObject):
             self.window.show_error(str(exc))
             return None
         self.reload()
-        self.window.statusBar().showMessage(f"Layout saved as the hanging protocol '{name.strip()}' ({path.name}); "
-                                            "Hanging > Edit protocols changes its rules.", 10000)
+        self.window.statusBar().showMessage(self.tr("Layout saved as the hanging protocol '{0}' ({1}); Hanging > Edit protocols changes its rules.").format(name.strip(), path.name), 10000)
         return path
 
-    def edit_layout(self, view: StudyView | None = None, name: str = "My layout") -> Any:
+    def edit_layout(self, view: StudyView | None = None, name: str = "") -> Any:
         """Open the protocol editor on the study in front's layout (rules pre-filled from the study);
         returns the editor (None with a message when there is no layout to save)."""
         from workstation.ui.protocol_editor import ProtocolEditor
 
         view = view if view is not None else self.window.current_study()
         if view is None:
-            self.window.show_error("Open a study first; its layout is what gets saved as a protocol.")
+            self.window.show_error(self.tr("Open a study first; its layout is what gets saved as a protocol."))
             return None
+        name = name or self.tr("My layout")
         try:
             protocol = self.layout_protocol(view, name)
         except WorkstationError as exc:
             self.window.show_error(str(exc))
             return None
         editor = ProtocolEditor(protocol, user_dir=self.user_dir, parent=self.window)
-        editor.setWindowTitle("Save this layout as a protocol")
+        editor.setWindowTitle(self.tr("Save this layout as a protocol"))
         editor.saved.connect(self._protocol_saved)
         editor.open()
         return editor
@@ -868,12 +869,11 @@ class HangingBridge(QObject):
 
     def _protocol_saved(self, protocol: Protocol) -> None:
         self.reload()
-        self.window.statusBar().showMessage(f"Hanging protocol '{protocol.name}' saved; it applies to the next "
-                                            "study that matches its rules.", 10000)
+        self.window.statusBar().showMessage(self.tr("Hanging protocol '{0}' saved; it applies to the next study that matches its rules.").format(protocol.name), 10000)
 
     def import_file(self, path: Path | None = None) -> Protocol | None:
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self.window, "Import a hanging protocol", "", "Hanging protocols (*.json)")
+            chosen, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import a hanging protocol"), "", self.tr("Hanging protocols (*.json)"))
             if not chosen:
                 return None
             path = Path(chosen)
@@ -881,10 +881,10 @@ class HangingBridge(QObject):
             protocol = import_protocol(path, self.user_dir)
         except (WorkstationError, OSError) as exc:
             self.window.show_error(str(exc) if isinstance(exc, WorkstationError)
-                                   else f"Could not read {path}; check the file and try again.")
+                                   else self.tr("Could not read {0}; check the file and try again.").format(path))
             return None
         self.reload()
-        self.window.statusBar().showMessage(f"Hanging protocol '{protocol.name}' imported.", 8000)
+        self.window.statusBar().showMessage(self.tr("Hanging protocol '{0}' imported.").format(protocol.name), 8000)
         return protocol
 
     def export_current(self, path: Path | None = None) -> Path | None:
@@ -892,20 +892,20 @@ class HangingBridge(QObject):
         view = self.window.current_study()
         hung = self.hung.get(view) if view is not None else None
         if hung is None:
-            self.window.show_error("No hanging protocol is applied to the study in front, so there is none to export.")
+            self.window.show_error(self.tr("No hanging protocol is applied to the study in front, so there is none to export."))
             return None
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(self.window, "Export the hanging protocol",
-                                                    f"{hung.result.protocol.id}.json", "Hanging protocols (*.json)")
+            chosen, _ = QFileDialog.getSaveFileName(self.window, self.tr("Export the hanging protocol"),
+                                                    f"{hung.result.protocol.id}.json", self.tr("Hanging protocols (*.json)"))
             if not chosen:
                 return None
             path = Path(chosen)
         try:
             export_protocol(hung.result.protocol, path)
         except OSError:
-            self.window.show_error(f"Could not write {path}; choose another folder.")
+            self.window.show_error(self.tr("Could not write {0}; choose another folder.").format(path))
             return None
-        self.window.statusBar().showMessage(f"Hanging protocol exported to {path}.", 8000)
+        self.window.statusBar().showMessage(self.tr("Hanging protocol exported to {0}.").format(path), 8000)
         return path
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
 
@@ -39,6 +39,8 @@ from workstation.ui.actions import (
     ShortcutsDialog,
     shortcut_rows,
 )
+from workstation.ui.core_text import core_text
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 from workstation.ui.study_view import StudyView
 from workstation.ui.worklist import WorklistWidget, format_person_name
 
@@ -57,8 +59,8 @@ SPARE_VIEWPORT_DELAY_MS = 1000
 #: up its first image by tens of ms.
 SPARE_VIEWPORTS = 2
 
-ALL = "Archive + library"
-LIBRARY_NAME = "Local library"
+ALL = QT_TRANSLATE_NOOP("MainWindow", "Archive + library")
+LIBRARY_NAME = QT_TRANSLATE_NOOP("MainWindow", "Local library")
 
 _shared_decoder: Any = None
 
@@ -131,7 +133,7 @@ class MainWindow(QMainWindow):
         self.qc_view: QCView | None = None  # the QC tab, made on first use (show_qc)
         self._reading_headers: dict[StudyView, dict[str, Any]] = {}  # SOP UID -> header, per study tab
         self.hidden_note = ""  # "N rejected images hidden" for the study opened last
-        self.setWindowTitle("Workstation")
+        self.setWindowTitle(self.tr("Workstation"))
         self.resize(1400, 900)
 
         self.worklist = WorklistWidget(self.search, self._source_names(), qc_states=self._qc_states,
@@ -142,7 +144,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.worklist, "Worklist")
+        self.tabs.addTab(self.worklist, self.tr("Worklist"))
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.setCentralWidget(self.tabs)
@@ -180,35 +182,35 @@ class MainWindow(QMainWindow):
 
     def _menus(self) -> None:
         # File: open things, what goes out, windows, settings, and Quit last (as in every desktop app).
-        file_menu = self.menuBar().addMenu("&File")
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
         self.file_menu = file_menu
-        self._action(file_menu, "&Import files or folder...", "Ctrl+I", self.import_dialog)
-        self._action(file_menu, "Add &demo study", None, self.add_demo)
-        self._action(file_menu, "&Export...", "Ctrl+E", self.export_dialog)
+        self._action(file_menu, self.tr("&Import files or folder..."), "Ctrl+I", self.import_dialog)
+        self._action(file_menu, self.tr("Add &demo study"), None, self.add_demo)
+        self._action(file_menu, self.tr("&Export..."), "Ctrl+E", self.export_dialog)
         file_menu.addSeparator()
-        self._action(file_menu, "&Outbox...", None, self.show_outbox)
-        self._action(file_menu, "Objects &waiting for the archive...", None, lambda: self.measurements.show_pending())
+        self._action(file_menu, self.tr("&Outbox..."), None, self.show_outbox)
+        self._action(file_menu, self.tr("Objects &waiting for the archive..."), None, lambda: self.measurements.show_pending())
         file_menu.addSeparator()
-        self._action(file_menu, "&New window", "Ctrl+Shift+N", self.new_window)
-        self._action(file_menu, "&Close study", "Ctrl+W", lambda: self.close_tab(self.tabs.currentIndex()))
+        self._action(file_menu, self.tr("&New window"), "Ctrl+Shift+N", self.new_window)
+        self._action(file_menu, self.tr("&Close study"), "Ctrl+W", lambda: self.close_tab(self.tabs.currentIndex()))
         file_menu.addSeparator()
-        self._action(file_menu, "&Settings...", "Ctrl+,", self.open_settings)
+        self._action(file_menu, self.tr("&Settings..."), "Ctrl+,", self.open_settings)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
-        view_menu = self.menuBar().addMenu("&View")
-        self._action(view_menu, "&Worklist", "F2", lambda: self.tabs.setCurrentIndex(0))
+        self._action(file_menu, self.tr("&Quit"), "Ctrl+Q", self.close)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self._action(view_menu, self.tr("&Worklist"), "F2", lambda: self.tabs.setCurrentIndex(0))
         # -- QC mode and tag browser (issue 8) --
-        self._action(view_menu, "&QC mode", QC_MODE_KEY, self.show_qc)
-        self._action(view_menu, "DICOM &tags", TAG_BROWSER_KEY, self.show_tags)
+        self._action(view_menu, self.tr("&QC mode"), QC_MODE_KEY, self.show_qc)
+        self._action(view_menu, self.tr("DICOM &tags"), TAG_BROWSER_KEY, self.show_tags)
         # -- reporting (issue 7) --
-        self.report_action = self._action(view_menu, "&Report", REPORT_KEY, self.toggle_report)
+        self.report_action = self._action(view_menu, self.tr("&Report"), REPORT_KEY, self.toggle_report)
         # -- MPR and 3D (issue 4) --
         self._add_reformat_actions(view_menu)
         view_menu.addSeparator()
         self.tools.fill_view_menu(view_menu)
-        help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&Shortcuts", "F1", self.show_shortcuts)
-        self._action(help_menu, "&About the workstation", None, lambda: show_about(self))
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("&Shortcuts"), "F1", self.show_shortcuts)
+        self._action(help_menu, self.tr("&About the workstation"), None, lambda: show_about(self))
 
     def _action(self, menu: Any, text: str, shortcut: str | None, slot: Any) -> QAction:
         action = QAction(text, self)
@@ -274,7 +276,7 @@ class MainWindow(QMainWindow):
 
             profile = self.settings.archive(name)
             if profile is None:
-                raise ArchiveError("No archive is configured; add one in File > Settings.")
+                raise ArchiveError(self.tr("No archive is configured; add one in File > Settings."))
             self.archives[name] = client_for(self.settings, profile, self.archive_said.emit)
         return self.archives[name]
 
@@ -334,7 +336,7 @@ class MainWindow(QMainWindow):
             if isinstance(view, StudyView) and view.study.study_uid == study.study_uid:
                 self.tabs.setCurrentIndex(i)
                 return
-        source_name = self.worklist.source.currentText()
+        source_name = self.worklist.source_key()
         archive_names = [p.name for p in self.settings.archives]
         name = source_name if source_name in archive_names else (
             self.settings.default_archive if self.settings.default_archive in archive_names
@@ -352,7 +354,7 @@ class MainWindow(QMainWindow):
             else:
                 headers = self.library.study_headers(study.study_uid)
                 if not headers:
-                    raise WorkstationError("This study has no images in the local library and no archive is configured to fetch them from.")
+                    raise WorkstationError(self.tr("This study has no images in the local library and no archive is configured to fetch them from."))
             headers, hidden = readable_headers(headers)
             audit_log_for(self.settings).record(AuditAction.STUDY_OPENED, study_uid=study.study_uid, patient_id=study.patient_id, issuer_of_patient_id=study.issuer_of_patient_id)  # noqa: E501
             # From the library: display sets kept between openings (built when anything changed).
@@ -361,7 +363,7 @@ class MainWindow(QMainWindow):
                 self.library.touch_study(study.study_uid)  # a database write: kept off the UI thread
             return study, display_sets, headers, client, hidden
 
-        self._run(work, "Opening the study", self._show_study)
+        self._run(work, self.tr("Opening the study"), self._show_study)
         QTimer.singleShot(0, self, self._prepare_for_opening)  # while the headers are read
 
     @staticmethod
@@ -378,7 +380,7 @@ class MainWindow(QMainWindow):
             for n, future in enumerate(futures, 1):
                 cancel.raise_if_cancelled()
                 headers.extend(future.result())
-                progress(n, len(series), "Reading series information")
+                progress(n, len(series), QCoreApplication.translate("MainWindow", "Reading series information"))
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         return headers
@@ -432,8 +434,8 @@ class MainWindow(QMainWindow):
     def _show_study(self, result: tuple[StudySummary, list[Any], list[Any], Any, int]) -> None:
         study, display_sets, headers, archive, hidden = result
         if not display_sets:
-            self.show_error("The study has no series that can be shown."
-                            + (f" {hidden} rejected images hidden." if hidden else ""))
+            self.show_error(self.tr("The study has no series that can be shown.")
+                            + (self.tr(" {0} rejected images hidden.").format(hidden) if hidden else ""))
             return
         hung = self.hanging.choose(study, display_sets, headers) if self.hanging_on_open else None
         grid, hanging = self.hanging.slots_of(hung) if hung is not None else (self.remembered_grid(), None)
@@ -449,10 +451,10 @@ class MainWindow(QMainWindow):
         self._reading_headers[view] = {str(h.get("SOPInstanceUID", "") or ""): h for h in headers}
         # A partial local copy (a pull cut off half-way) says so until the next message.
         incomplete = study.completeness_note() if archive is None else ""
-        self.statusBar().showMessage("Study opened" + (" from the local library" if archive is None else "")
-                                     + (f"; {hidden} rejected images hidden" if hidden else "")
+        self.statusBar().showMessage(self.tr("Study opened") + (self.tr(" from the local library") if archive is None else "")
+                                     + (self.tr("; {0} rejected images hidden").format(hidden) if hidden else "")
                                      + (f"; {incomplete}" if incomplete else ""), 0 if incomplete else 8000)
-        self.hidden_note = f"{hidden} rejected images hidden" if hidden else ""
+        self.hidden_note = self.tr("{0} rejected images hidden").format(hidden) if hidden else ""
         if hung is not None:
             self.hanging.attach(view, hung)
             # The prior search (archive queries, header reading) waits until the current study
@@ -495,7 +497,7 @@ class MainWindow(QMainWindow):
         for view in self.studies():
             for label, arrived, total in view.loading_summary():
                 parts.append(f"{label}: {arrived}/{total}")
-        self.loading.setText(("Loading " + " · ".join(parts)) if parts else "")
+        self.loading.setText((self.tr("Loading ") + " · ".join(parts)) if parts else "")
 
     # -- QC mode and the tag browser (issue 8) ---------------------------------------------------
 
@@ -571,7 +573,7 @@ class MainWindow(QMainWindow):
             return self.qc_view.show_tags()
         header = self.active_header()
         if header is None:
-            self.show_error("Open a study (or select an image in QC mode) to see its DICOM tags.")
+            self.show_error(self.tr("Open a study (or select an image in QC mode) to see its DICOM tags."))
             return None
         return open_tag_browser(header, self)
 
@@ -646,8 +648,8 @@ class MainWindow(QMainWindow):
     def _add_reformat_actions(self, menu: Any) -> None:
         from workstation.ui.actions import MPR_KEY, VOLUME_3D_KEY
 
-        self.mpr_action = self._action(menu, "&MPR (axial, coronal, sagittal)", MPR_KEY, lambda: self.toggle_reformat("mpr"))
-        self.volume_3d_action = self._action(menu, "3D &volume rendering", VOLUME_3D_KEY, lambda: self.toggle_reformat("3d"))
+        self.mpr_action = self._action(menu, self.tr("&MPR (axial, coronal, sagittal)"), MPR_KEY, lambda: self.toggle_reformat("mpr"))
+        self.volume_3d_action = self._action(menu, self.tr("3D &volume rendering"), VOLUME_3D_KEY, lambda: self.toggle_reformat("3d"))
 
     def toggle_reformat(self, kind: str) -> Any:
         """MPR (``kind='mpr'``) or 3D (``'3d'``) of the active viewport's volume in a tab
@@ -661,11 +663,11 @@ class MainWindow(QMainWindow):
             return source if index >= 0 else None
         study = source if source is not None else self.current_study()
         if study is None:
-            self.show_error("Open a study and pick a volume series in a viewport first; MPR and 3D show the active viewport's series.")
+            self.show_error(self.tr("Open a study and pick a volume series in a viewport first; MPR and 3D show the active viewport's series."))
             return None
         display_set = getattr(current, "reformat_display_set", None) if source is not None else study.active.display_set
         if display_set is None or not display_set.is_volume:
-            self.show_error("The active viewport's series is not a volume (parallel slices of one stack), so it cannot be reformatted; choose a CT or MR series.")
+            self.show_error(self.tr("The active viewport's series is not a volume (parallel slices of one stack), so it cannot be reformatted; choose a CT or MR series."))
             return None
         for i in range(self.tabs.count()):
             widget = self.tabs.widget(i)
@@ -690,7 +692,7 @@ class MainWindow(QMainWindow):
                 cancel.raise_if_cancelled()
                 data = study.read_instance(display_set.study_uid, display_set.series_uid, uid)
                 done[0] += 1
-                progress(done[0], len(uids), "Reading the images")
+                progress(done[0], len(uids), self.tr("Reading the images"))
                 return data
 
             return load_display_set_volume(display_set, headers, read)
@@ -722,8 +724,8 @@ class MainWindow(QMainWindow):
         carried = apply_start(view, start)
         if carried or start.left_in_2d:
             self.statusBar().showMessage(
-                f"{carried} measurement(s) shown on the MPR planes"
-                + (f"; {start.left_in_2d} of other kinds (ROIs, text) stay on the 2D images" if start.left_in_2d else "")
+                self.tr("{0} measurement(s) shown on the MPR planes").format(carried)
+                + (self.tr("; {0} of other kinds (ROIs, text) stay on the 2D images").format(start.left_in_2d) if start.left_in_2d else "")
                 + ".", 8000)
 
     # -- hanging protocols and priors (issue 5) -------------------------------------------------
@@ -741,16 +743,16 @@ class MainWindow(QMainWindow):
         self.hanging_on_open = chosen == "true" if chosen in ("true", "false") else APPLY_ON_OPEN_DEFAULT
         self.statusBar().addPermanentWidget(self.hanging.label)
         self.tabs.currentChanged.connect(lambda _i: self.hanging.refresh_label())
-        menu = self.menuBar().addMenu("&Hanging")
-        self.next_stage_action = self._action(menu, "&Next stage", NEXT_STAGE_KEY, lambda: self.hanging.step(1))
-        self.previous_stage_action = self._action(menu, "&Previous stage", PREVIOUS_STAGE_KEY, lambda: self.hanging.step(-1))
+        menu = self.menuBar().addMenu(self.tr("&Hanging"))
+        self.next_stage_action = self._action(menu, self.tr("&Next stage"), NEXT_STAGE_KEY, lambda: self.hanging.step(1))
+        self.previous_stage_action = self._action(menu, self.tr("&Previous stage"), PREVIOUS_STAGE_KEY, lambda: self.hanging.step(-1))
         menu.addSeparator()
-        self._action(menu, "&Save this layout as a protocol...", None, self.hanging.save_layout)
-        self._action(menu, "&Edit protocols...", None, self.hanging.edit_protocols)
-        self._action(menu, "&Import protocol...", None, self.hanging.import_file)
-        self._action(menu, "&Export current protocol...", None, self.hanging.export_current)
+        self._action(menu, self.tr("&Save this layout as a protocol..."), None, self.hanging.save_layout)
+        self._action(menu, self.tr("&Edit protocols..."), None, self.hanging.edit_protocols)
+        self._action(menu, self.tr("&Import protocol..."), None, self.hanging.import_file)
+        self._action(menu, self.tr("&Export current protocol..."), None, self.hanging.export_current)
         menu.addSeparator()
-        self.hanging_on_open_action = self._action(menu, "&Apply protocols when a study opens", None, lambda: None)
+        self.hanging_on_open_action = self._action(menu, self.tr("&Apply protocols when a study opens"), None, lambda: None)
         self.hanging_on_open_action.setCheckable(True)
         self.hanging_on_open_action.setChecked(self.hanging_on_open)
         self.hanging_on_open_action.toggled.connect(self.set_hanging_on_open)
@@ -796,17 +798,16 @@ class MainWindow(QMainWindow):
             except Exception:  # noqa: BLE001 - closing an idle client never matters
                 pass
         self.archives.clear()
-        current = self.worklist.source.currentText()
-        self.worklist.source.clear()
-        self.worklist.source.addItems(self._source_names())
+        current = self.worklist.source_key()
+        self.worklist.set_sources(self._source_names())
         added = [p.name for p in settings.archives if p.name not in before]
         if added:
-            self.worklist.source.setCurrentText(ALL)
+            self.worklist.select_source(ALL)
         elif current in self._source_names():
-            self.worklist.source.setCurrentText(current)
+            self.worklist.select_source(current)
         if settings.archives:
             self.worklist.set_empty_library_banner(False)
-        self.statusBar().showMessage("Settings saved." + (f" Searching {', '.join(added)}." if added else ""), 5000)
+        self.statusBar().showMessage(self.tr("Settings saved.") + (self.tr(" Searching {0}.").format(', '.join(added)) if added else ""), 5000)
         if added:
             self.worklist.run_search()
 
@@ -829,6 +830,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         """Every failure reaches the reader as one sentence, without blocking the window."""
+        message = core_text(message)  # the core's fixed sentences in the reader's language
         self.notice.setText(message)
         self.notice.setToolTip(message)
 
@@ -842,13 +844,13 @@ class MainWindow(QMainWindow):
             for i, data in enumerate(items, 1):
                 cancel.raise_if_cancelled()
                 self.library.add_bytes(data)
-                progress(i, len(items), "Adding demo study")
+                progress(i, len(items), self.tr("Adding demo study"))
             return len(items)
 
-        self._run(work, "Adding the demo study", lambda n: self._after_library_change(f"Demo study added ({n} images)."))
+        self._run(work, self.tr("Adding the demo study"), lambda n: self._after_library_change(self.tr("Demo study added ({0} images).").format(n)))
 
     def import_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of DICOM files")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Import a folder of DICOM files"))
         if folder:
             self.import_paths([Path(folder)])
 
@@ -856,7 +858,7 @@ class MainWindow(QMainWindow):
         from workstation.store.importer import import_paths
 
         def work(progress: Any, cancel: CancelToken) -> Any:
-            report = import_paths(self.library, paths, progress=lambda d, t, _n: progress(d, t, "Importing"))
+            report = import_paths(self.library, paths, progress=lambda d, t, _n: progress(d, t, self.tr("Importing")))
             record_import(self.settings, self.library, report)
             return report
 
@@ -865,7 +867,7 @@ class MainWindow(QMainWindow):
                 self.show_error(report.summary() + " " + " ".join(report.failure_lines()[:3]))
             self._after_library_change(report.summary())
 
-        self._run(work, "Importing", done)
+        self._run(work, self.tr("Importing"), done)
 
     def _after_library_change(self, message: str) -> None:
         self.worklist.set_empty_library_banner(False)

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QWidget
 
 from workstation.annotate.gsps_writer import LAYER as SAVED_LAYER
@@ -513,7 +513,7 @@ class MeasureTools(QObject):
             self._changed()
             return True
         if self.measured_image(viewport) is None:
-            self.message.emit("This image has not arrived yet; measure it once it is shown.")
+            self.message.emit(self.tr("This image has not arrived yet; measure it once it is shown."))
             return True
         self._draft = Draft(self.tool, viewport, viewport.index, [self._to_image(viewport, point)], None, point)
         self.redraw(viewport)
@@ -601,20 +601,20 @@ class MeasureTools(QObject):
         image = self.measured_image(viewport, draft.index)
         try:
             if image is None:
-                raise MeasurementError("This image has not arrived yet; measure it once it is shown.")
+                raise MeasurementError(self.tr("This image has not arrived yet; measure it once it is shown."))
             kind = draft.kind
             text = ""
             pts: list[Point] | tuple[Point, ...] = points
             if kind is Kind.ELLIPSE:
                 pts = ellipse_from_box(points[0], points[1])
                 if math.dist(pts[0], pts[1]) < 1.0 or math.dist(pts[2], pts[3]) < 1.0:
-                    raise MeasurementError("The ellipse is too small to measure; drag a larger box.")
+                    raise MeasurementError(self.tr("The ellipse is too small to measure; drag a larger box."))
             elif kind is Kind.RECTANGLE and (abs(points[0][0] - points[1][0]) < 1.0 or abs(points[0][1] - points[1][1]) < 1.0):
-                raise MeasurementError("The rectangle is too small to measure; drag a larger box.")
+                raise MeasurementError(self.tr("The rectangle is too small to measure; drag a larger box."))
             elif kind is Kind.BIDIRECTIONAL:
                 pts = _bidirectional_points(points)
             elif kind is Kind.TEXT:
-                text = self.ask_text("Annotation text") or ""
+                text = self.ask_text(self.tr("Annotation text")) or ""
                 if not text:
                     self.redraw(viewport)
                     return
@@ -629,7 +629,7 @@ class MeasureTools(QObject):
 
     def _ask_text(self, title: str) -> str | None:
         parent = self.parent()
-        text, ok = QInputDialog.getText(parent if isinstance(parent, QWidget) else None, title, "Text:")
+        text, ok = QInputDialog.getText(parent if isinstance(parent, QWidget) else None, title, self.tr("Text:"))
         return text if ok else None
 
     def set_tool(self, kind: Kind | None) -> None:
@@ -700,7 +700,7 @@ class MeasureTools(QObject):
         try:
             image = self.measured_image(viewport)
             if image is None:
-                raise MeasurementError("This image has not arrived yet; edit the measurement once it is shown.")
+                raise MeasurementError(self.tr("This image has not arrived yet; edit the measurement once it is shown."))
             old = self.measurements.get(id)
             edited: Measurement | None = self.measurements.edit(id, reshaped(old, handle, to), image)
         except MeasurementError as exc:
@@ -846,7 +846,7 @@ class MeasureTools(QObject):
 def _normal(p0: Point, p1: Point) -> tuple[float, float]:
     length = math.dist(p0, p1)
     if length == 0:
-        raise MeasurementError("The long axis has no length; drag it again.")
+        raise MeasurementError(QCoreApplication.translate("measure_tools", "The long axis has no length; drag it again."))
     return -(p1[1] - p0[1]) / length, (p1[0] - p0[0]) / length
 
 

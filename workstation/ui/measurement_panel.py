@@ -57,10 +57,13 @@ from workstation.annotate.key_images import KeyImages
 from workstation.annotate.measurements import ImageRef, Kind, MeasurementSet
 from workstation.annotate.pending import PendingQueue
 from workstation.errors import WorkstationError
+from workstation.i18n import localize_decimals
 from workstation.identity import current_identity
 from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
 from workstation.model.image_number import header_label
 from workstation.ui import tasks
+from workstation.ui.core_text import core_text
+from workstation.ui.i18n import active_language, format_dicom_date
 from workstation.ui.measure_tools import PRIOR_COLOUR, TOOL_KEYS, MeasureTools, OtherStudy
 from workstation.ui.pending_view import PendingView, PendingWatcher
 
@@ -113,10 +116,10 @@ class KeyNoteDialog(QDialog):
 
     def __init__(self, note: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Key image note")
+        self.setWindowTitle(self.tr("Key image note"))
         self.setObjectName("keyNoteDialog")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Note for the key images of this study (saved with them):"))
+        layout.addWidget(QLabel(self.tr("Note for the key images of this study (saved with them):")))
         self.editor = QPlainTextEdit(note)
         self.editor.setMinimumSize(320, 90)
         layout.addWidget(self.editor)
@@ -143,16 +146,16 @@ class MeasurementPanel(QDockWidget):
     edit_other = Signal(str)  # Study Instance UID of a prior whose measurements the reader wants to edit
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Measurements", parent)
+        super().__init__(self.tr("Measurements"), parent)
         self.setObjectName("measurementPanel")
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         self.list = QListWidget()
-        self.list.setToolTip("Measurements of this study; click one to show its image")
+        self.list.setToolTip(self.tr("Measurements of this study; click one to show its image"))
         self.list.itemClicked.connect(self._clicked)
         self.list.itemDoubleClicked.connect(self._double_clicked)
-        self.key_label = QLabel("Key images")
+        self.key_label = QLabel(self.tr("Key images"))
         self.key_strip = QListWidget()
         self.key_strip.setObjectName("keyImageStrip")
         self.key_strip.setViewMode(QListWidget.ViewMode.IconMode)
@@ -161,11 +164,11 @@ class MeasurementPanel(QDockWidget):
         self.key_strip.setMovement(QListWidget.Movement.Static)
         self.key_strip.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
         self.key_strip.setFixedHeight(THUMBNAIL_SIZE + 48)
-        self.key_strip.setToolTip("Key images (K marks or unmarks the image shown); click one to show it")
+        self.key_strip.setToolTip(self.tr("Key images (K marks or unmarks the image shown); click one to show it"))
         self.key_strip.itemClicked.connect(self._clicked)
         layout.addWidget(self.list, 1)
-        self.note_button = QPushButton("Note...")
-        self.note_button.setToolTip("Edit the note saved with the key images")
+        self.note_button = QPushButton(self.tr("Note..."))
+        self.note_button.setToolTip(self.tr("Edit the note saved with the key images"))
         self.note_button.clicked.connect(lambda _checked=False: self.edit_note())
         row = QHBoxLayout()
         row.addWidget(self.key_label, 1)
@@ -206,11 +209,11 @@ class MeasurementPanel(QDockWidget):
         self.list.clear()
         self.key_strip.clear()
         if tools is None:
-            self.key_label.setText("Key images")
+            self.key_label.setText(self.tr("Key images"))
             return
         def row(m: Any, prefix: str = "") -> QListWidgetItem:
             where = numbers.get(m.image.sop_instance_uid, "")
-            item = QListWidgetItem(f"{prefix}{m.kind.display_name}: {m.label or m.text or '-'}" + (f"  ({where})" if where else ""))
+            item = QListWidgetItem(f"{prefix}{core_text(m.kind.display_name)}: {localize_decimals(m.label, active_language()) or m.text or '-'}" + (f"  ({where})" if where else ""))
             item.setData(Qt.ItemDataRole.UserRole, m.image)
             return item
 
@@ -228,13 +231,12 @@ class MeasurementPanel(QDockWidget):
                 item = row(m, f"[{other.label}] ")
                 item.setData(Qt.ItemDataRole.UserRole + 2, other.study_uid)
                 item.setForeground(prior_brush)
-                item.setToolTip(f"Saved with the {other.label} (read-only here); click to show its image, "
-                                "double-click to open that study in its own tab and edit its measurements")
+                item.setToolTip(self.tr("Saved with the {0} (read-only here); click to show its image, double-click to open that study in its own tab and edit its measurements").format(other.label))
                 self.list.addItem(item)
         note = tools.key_images.note
         self.note = note
         for ref in tools.key_images.images:
-            where = numbers.get(ref.sop_instance_uid, "Key image")
+            where = numbers.get(ref.sop_instance_uid, self.tr("Key image"))
             item = QListWidgetItem(where.replace(", ", "\n"))
             pixels = tools.key_thumbnail(ref)
             if pixels is not None:
@@ -244,16 +246,16 @@ class MeasurementPanel(QDockWidget):
             self.key_strip.addItem(item)
         for other in tools.others.values():
             for ref in other.key_images.images:
-                where = numbers.get(ref.sop_instance_uid, "Key image")
+                where = numbers.get(ref.sop_instance_uid, self.tr("Key image"))
                 item = QListWidgetItem(f"{other.label}\n" + where.replace(", ", "\n"))
                 pixels = tools.key_thumbnail(ref)
                 if pixels is not None:
                     item.setIcon(QIcon(QPixmap.fromImage(thumbnail_image(pixels))))
                 item.setData(Qt.ItemDataRole.UserRole, ref)
                 item.setForeground(prior_brush)
-                item.setToolTip(f"Key image of the {other.label}" + (f"\n{other.key_images.note}" if other.key_images.note else ""))
+                item.setToolTip(self.tr("Key image of the {0}").format(other.label) + (f"\n{other.key_images.note}" if other.key_images.note else ""))
                 self.key_strip.addItem(item)
-        self.key_label.setText(f"Key images ({len(tools.key_images.images)})" + (f": {note}" if note else ""))
+        self.key_label.setText(self.tr("Key images ({0})").format(len(tools.key_images.images)) + (f": {note}" if note else ""))
 
 
 class MeasurementRoom(QObject):
@@ -281,27 +283,27 @@ class MeasurementRoom(QObject):
         self.tool_actions: dict[Kind | None, QAction] = {}
         group = QActionGroup(self)
         group.setExclusive(True)
-        self.scroll_action = self._action("Scroll (no tool)", None, lambda: self.set_tool(None), checkable=True)
+        self.scroll_action = self._action(self.tr("Scroll (no tool)"), None, lambda: self.set_tool(None), checkable=True)
         self.scroll_action.setChecked(True)
         group.addAction(self.scroll_action)
         self.tool_actions[None] = self.scroll_action
         for kind, key in TOOL_KEYS.items():
-            action = self._action(kind.display_name, key, lambda k=kind: self.set_tool(k), checkable=True)
+            action = self._action(core_text(kind.display_name), key, lambda k=kind: self.set_tool(k), checkable=True)
             group.addAction(action)
             self.tool_actions[kind] = action
-        self.key_action = self._action("Mark &key image", KEY_IMAGE_KEY, self.toggle_key_image)
-        self.undo_action = self._action("&Undo measurement", "Ctrl+Z", lambda: self._on(lambda t: t.undo()))
-        self.redo_action = self._action("&Redo measurement", "Ctrl+Shift+Z", lambda: self._on(lambda t: t.redo()))
-        self.delete_action = self._action("&Delete measurement", "Del", lambda: self._on(lambda t: t.delete_selected()))
-        self.save_action = self._action("&Save measurements and key images", SAVE_KEY, self.save)
-        menu = window.menuBar().addMenu("&Measure")
+        self.key_action = self._action(self.tr("Mark &key image"), KEY_IMAGE_KEY, self.toggle_key_image)
+        self.undo_action = self._action(self.tr("&Undo measurement"), "Ctrl+Z", lambda: self._on(lambda t: t.undo()))
+        self.redo_action = self._action(self.tr("&Redo measurement"), "Ctrl+Shift+Z", lambda: self._on(lambda t: t.redo()))
+        self.delete_action = self._action(self.tr("&Delete measurement"), "Del", lambda: self._on(lambda t: t.delete_selected()))
+        self.save_action = self._action(self.tr("&Save measurements and key images"), SAVE_KEY, self.save)
+        menu = window.menuBar().addMenu(self.tr("&Measure"))
         for action in self.tool_actions.values():
             menu.addAction(action)
         menu.addSeparator()
         for action in (self.key_action, self.undo_action, self.redo_action, self.delete_action, self.save_action):
             menu.addAction(action)
         menu.addAction(self.panel.toggleViewAction())
-        bar = QToolBar("Measurement tools")
+        bar = QToolBar(self.tr("Measurement tools"))
         bar.setObjectName("measurementTools")
         for action in self.tool_actions.values():
             bar.addAction(action)
@@ -314,17 +316,17 @@ class MeasurementRoom(QObject):
         # Objects waiting for the archive: watched, listed on demand, counted in the status bar.
         self.pending = PendingWatcher(self.queue, self._store_client, self)
         self.pending_view: PendingView | None = None
-        self.pending_action = self._action("Objects &waiting for the archive...", None, self.show_pending)
+        self.pending_action = self._action(self.tr("Objects &waiting for the archive..."), None, self.show_pending)
         menu.addAction(self.pending_action)
         self.pending_label = QPushButton()
         self.pending_label.setFlat(True)
         self.pending_label.setObjectName("pendingCount")
-        self.pending_label.setToolTip("Saved objects not yet in the archive; click to see them")
+        self.pending_label.setToolTip(self.tr("Saved objects not yet in the archive; click to see them"))
         self.pending_label.clicked.connect(lambda _c=False: self.show_pending())
         window.statusBar().addPermanentWidget(self.pending_label)
         self.pending.count_changed.connect(self._pending_count)
         self.pending.sent.connect(lambda result: self._say(
-            f"{len(result.sent)} waiting object(s) stored in the archive." if result.sent else "Nothing could be sent yet; the objects keep waiting."))
+            self.tr("{0} waiting object(s) stored in the archive.").format(len(result.sent)) if result.sent else self.tr("Nothing could be sent yet; the objects keep waiting.")))
         self._pending_count(self.pending.count())
         #: Studies whose saved objects are being read or were read (for priors), per study view.
         self._others_asked: dict[Any, set[str]] = {}
@@ -372,7 +374,7 @@ class MeasurementRoom(QObject):
 
         saved = read_saved_objects(list(self.window.study_headers(view)))
         for problem in saved.problems:
-            self._say(f"The saved measurements could not be read: {problem}")
+            self._say(self.tr("The saved measurements could not be read: {0}").format(problem))
         for name, ds in (("sr", saved.report), ("kos", saved.kos), ("pr", saved.presentation_state)):
             if ds is not None:
                 tools.previous[name] = ds
@@ -404,11 +406,11 @@ class MeasurementRoom(QObject):
         if view not in self.tools_by_view:
             return
         for problem in saved.problems:
-            self._say(f"A saved object of the prior could not be read: {problem}")
+            self._say(self.tr("A saved object of the prior could not be read: {0}").format(problem))
         if saved.empty:
             return
         date = saved.study_date
-        label = "prior " + (f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 and date.isdigit() else (date or "study"))
+        label = self.tr("prior {0}").format(format_dicom_date(date) if len(date) == 8 and date.isdigit() else (date or self.tr("study")))
         other = OtherStudy(study_uid, label, saved.measurements or MeasurementSet(),
                            saved.key_images or KeyImages(), saved.presentation_states, report_read=saved.measurements is not None)
         first = next((h for h in (saved.report, saved.kos, saved.presentation_state) if h is not None), None)
@@ -418,7 +420,7 @@ class MeasurementRoom(QObject):
             self.other_summaries[study_uid] = StudySummary.from_dataset(first, ARCHIVE if getattr(view, "archive", None) is not None else LIBRARY)
         tools.add_other_study(other)
         count = len(other.measurements)
-        self._say(f"The {label}: {count} saved measurement{'s' if count != 1 else ''} shown (read-only).")
+        self._say(self.tr("The {0}: {1} saved measurement{2} shown (read-only).").format(label, count, 's' if count != 1 else ''))
 
     def edit_other_study(self, study_uid: str) -> bool:
         """Open a prior in its own tab, where its measurements are the current study's and can
@@ -426,14 +428,14 @@ class MeasurementRoom(QObject):
         summary = self.other_summaries.get(study_uid)
         if summary is None:
             return False
-        self._say(f"Opening the {summary.study_date or 'prior'} study to edit its measurements.")
+        self._say(self.tr("Opening the {0} study to edit its measurements.").format(summary.study_date or 'prior'))
         self.window.open_study(summary)
         return True
 
     def _other_failed(self, task: tasks.Task, message: str) -> None:
         if task in self._reads:
             self._reads.remove(task)
-        self._say(f"The prior's saved measurements could not be read: {message}")
+        self._say(self.tr("The prior's saved measurements could not be read: {0}").format(message))
 
     def front_changed(self) -> None:
         """The study in front changed: the tool buttons show that study's own tool (a study
@@ -459,6 +461,7 @@ class MeasurementRoom(QObject):
             tools.set_tool(kind)
 
     def _say(self, text: str) -> None:
+        text = core_text(text)
         self.last_message = text
         self.window.statusBar().showMessage(text, 10000)
 
@@ -512,9 +515,9 @@ class MeasurementRoom(QObject):
             return
         marked = tools.toggle_key_image(view.active.viewport)
         if marked is None:
-            self._say("Show an image first to mark it as a key image.")
+            self._say(self.tr("Show an image first to mark it as a key image."))
         else:
-            self._say("Key image marked" if marked else "Key image unmarked")
+            self._say(self.tr("Key image marked") if marked else self.tr("Key image unmarked"))
 
     # -- saving --------------------------------------------------------------------------------
 
@@ -548,7 +551,7 @@ class MeasurementRoom(QObject):
         try:
             measurements = plane_measurements_from_sr(report)
         except WorkstationError as exc:
-            self._say(f"The saved MPR measurements could not be read: {exc}")
+            self._say(self.tr("The saved MPR measurements could not be read: {0}").format(exc))
             return 0
         tools = self.tools(view)
         if tools is not None:
@@ -566,7 +569,7 @@ class MeasurementRoom(QObject):
         view = view if view is not None else self._study_in_front()
         tools = self.tools(view)
         if view is None or tools is None:
-            raise WorkstationError("Open a study and measure before saving.")
+            raise WorkstationError(self.tr("Open a study and measure before saving."))
         headers = [h for h in self.window.study_headers(view) if "Rows" in h]
         by_uid = {str(h.get("SOPInstanceUID", "")): h for h in headers}
         measurements = list(tools.measurements)
@@ -598,7 +601,7 @@ class MeasurementRoom(QObject):
                 evidence = [h for h in headers if str(h.get("SeriesInstanceUID", "")) == series_uid]
                 out.append(build_plane_measurement_report(on_planes, evidence, previous_version=tools.previous.get("sr3d")))
         if not out:
-            raise WorkstationError("There is nothing to save: draw a measurement or mark a key image first.")
+            raise WorkstationError(self.tr("There is nothing to save: draw a measurement or mark a key image first."))
         return out
 
     def save(self) -> tasks.Task | None:
@@ -636,7 +639,7 @@ class MeasurementRoom(QObject):
         task.signals.finished.connect(lambda result, t=task: self._saved(t, result))
         task.signals.failed.connect(lambda message, t=task: self._save_failed(t, message))
         self._tasks.append(task)
-        self._say("Saving...")
+        self._say(self.tr("Saving..."))
         return tasks.start(task)
 
     def _saved(self, task: tasks.Task, result: tuple[int, int]) -> None:
@@ -645,15 +648,15 @@ class MeasurementRoom(QObject):
         self.pending.refresh(force=True)
         count, waiting = result
         if waiting:
-            self._say(f"{waiting} object{'s' if waiting != 1 else ''} waiting for the archive; they are kept and sent on the next save.")
+            self._say(self.tr("{0} object{1} waiting for the archive; they are kept and sent on the next save.").format(waiting, 's' if waiting != 1 else ''))
         else:
-            self._say(f"Measurements saved ({count} object{'s' if count != 1 else ''} stored in the archive).")
+            self._say(self.tr("Measurements saved ({0} object{1} stored in the archive).").format(count, 's' if count != 1 else ''))
 
     def _save_failed(self, task: tasks.Task, message: str) -> None:
         if task in self._tasks:
             self._tasks.remove(task)
         self.pending.refresh(force=True)
-        self._say(f"Saving failed: {message}")
+        self._say(self.tr("Saving failed: {0}").format(message))
 
     # -- objects waiting for the archive ------------------------------------------------------
 

@@ -145,7 +145,7 @@ class MprMeasureTool(QObject):
         """Length, angle, probe, or None (the mouse moves the crosshair again)."""
         self.tool = None if kind in (None, "") else Kind(kind)
         if self.tool is not None and self.tool not in PLANE_TOOLS:
-            raise MeasurementError(f"A {self.tool.display_name} cannot be drawn on an MPR plane; use length, angle or probe.")
+            raise MeasurementError(self.tr("A {0} cannot be drawn on an MPR plane; use length, angle or probe.").format(self.tool.display_name))
         self.cancel()
 
     def cancel(self) -> None:

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import vtkmodules.qt
 from pydicom.dataset import Dataset
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -70,6 +70,8 @@ from workstation.model.geometry import VolumeGeometry, orientation_letters  # no
 from workstation.model.mpr import MAX_SLAB_MM, PLANE_NAMES, Interpolation, MprState, Projection  # noqa: E402
 from workstation.model.presets import WindowPreset, available_presets, preset_for_key  # noqa: E402
 from workstation.render.vtk_window import FrameReader  # noqa: E402
+from workstation.ui.core_text import preset_label  # noqa: E402
+from workstation.ui.i18n import QT_TRANSLATE_NOOP, format_number  # noqa: E402
 from workstation.ui.mpr_measure import MprMeasureTool  # noqa: E402
 from workstation.ui.viewport import dragged_window  # noqa: E402
 from workstation.ui.vtk_host import VolumeLoadingView  # noqa: E402
@@ -90,11 +92,11 @@ ZOOM_PER_NOTCH = 1.2
 ROTATE_STEP_DEGREES = 5.0
 #: Positions per Page Up / Page Down.
 PAGE_STEP = 10
-PROJECTIONS = (("Thin", Projection.NONE), ("MIP", Projection.MIP), ("MinIP", Projection.MINIP), ("Average", Projection.AVERAGE))
-INTERPOLATIONS = (("Linear", Interpolation.LINEAR), ("Cubic", Interpolation.CUBIC), ("Nearest", Interpolation.NEAREST))
-MEASURE_TOOLS = (("No measuring", None), ("Length", Kind.LENGTH), ("Angle", Kind.ANGLE), ("Probe", Kind.PROBE))
+PROJECTIONS = ((QT_TRANSLATE_NOOP("MprView", "Thin"), Projection.NONE), ("MIP", Projection.MIP), (QT_TRANSLATE_NOOP("MprView", "MinIP"), Projection.MINIP), (QT_TRANSLATE_NOOP("MprView", "Average"), Projection.AVERAGE))
+INTERPOLATIONS = ((QT_TRANSLATE_NOOP("MprView", "Linear"), Interpolation.LINEAR), (QT_TRANSLATE_NOOP("MprView", "Cubic"), Interpolation.CUBIC), (QT_TRANSLATE_NOOP("MprView", "Nearest"), Interpolation.NEAREST))
+MEASURE_TOOLS = ((QT_TRANSLATE_NOOP("MprView", "No measuring"), None), (QT_TRANSLATE_NOOP("MprView", "Length"), Kind.LENGTH), (QT_TRANSLATE_NOOP("MprView", "Angle"), Kind.ANGLE), (QT_TRANSLATE_NOOP("MprView", "Probe"), Kind.PROBE))
 #: What the fourth pane shows when no curved reformat is open.
-FOURTH_PANES = (("Legend", "legend"), ("Source image", "source"))
+FOURTH_PANES = ((QT_TRANSLATE_NOOP("MprView", "Legend"), "legend"), (QT_TRANSLATE_NOOP("MprView", "Source image"), "source"))
 #: Milliseconds after the last drag or wheel step before the full-quality picture is drawn.
 SETTLE_MS = 250
 
@@ -103,7 +105,7 @@ def _choice(items: Sequence[tuple[str, Any]], tooltip: str) -> QComboBox:
     """A combo box of (label, value) items with a tool tip."""
     combo = QComboBox()
     for label, value in items:
-        combo.addItem(label, value)
+        combo.addItem(QCoreApplication.translate("MprView", label), value)
     combo.setToolTip(tooltip)
     return combo
 
@@ -151,25 +153,25 @@ class MprView(VolumeLoadingView):
         self.slab.setRange(0.0, MAX_SLAB_MM)
         self.slab.setDecimals(1)
         self.slab.setSingleStep(1.0)
-        self.slab.setSuffix(" mm")
-        self.slab.setToolTip("Slab thickness in mm (0: a thin plane)")
-        self.projection = _choice(PROJECTIONS, "How a thick slab is projected")
-        self.interpolation = _choice(INTERPOLATIONS, "Interpolation between voxel centres")
+        self.slab.setSuffix(self.tr(" mm"))
+        self.slab.setToolTip(self.tr("Slab thickness in mm (0: a thin plane)"))
+        self.projection = _choice(PROJECTIONS, self.tr("How a thick slab is projected"))
+        self.interpolation = _choice(INTERPOLATIONS, self.tr("Interpolation between voxel centres"))
         self.presets = QComboBox()
-        self.presets.setToolTip("Window presets (keys 1-9); right-drag changes the window")
-        self.reset_button = QPushButton("Orthogonal (O)")
-        self.reset_button.setToolTip("Reset the crosshair axes to axial, coronal and sagittal")
-        self.curved_button = QPushButton("Curved")
+        self.presets.setToolTip(self.tr("Window presets (keys 1-9); right-drag changes the window"))
+        self.reset_button = QPushButton(self.tr("Orthogonal (O)"))
+        self.reset_button.setToolTip(self.tr("Reset the crosshair axes to axial, coronal and sagittal"))
+        self.curved_button = QPushButton(self.tr("Curved"))
         self.curved_button.setCheckable(True)
-        self.curved_button.setToolTip("Curved MPR: click points along a structure in the pane used last; Enter or Esc finishes")
+        self.curved_button.setToolTip(self.tr("Curved MPR: click points along a structure in the pane used last; Enter or Esc finishes"))
         self.position = QLabel("")
-        self.measure_tool = _choice(MEASURE_TOOLS, "Measure on any plane in mm (patient space): click the points; Del deletes the selected one")
+        self.measure_tool = _choice(MEASURE_TOOLS, self.tr("Measure on any plane in mm (patient space): click the points; Del deletes the selected one"))
         self.fourth_pane_choice = _choice(
-            FOURTH_PANES, "Fourth pane: the legend, or the acquired slice at the crosshair with the planes' reference lines")
+            FOURTH_PANES, self.tr("Fourth pane: the legend, or the acquired slice at the crosshair with the planes' reference lines"))
         self.measurement_list = QListWidget()
         self.measurement_list.setMaximumWidth(300)
         self.measurement_list.setMinimumWidth(220)
-        self.measurement_list.setToolTip("MPR measurements: click one to select it and go to its plane; Del deletes it")
+        self.measurement_list.setToolTip(self.tr("MPR measurements: click one to select it and go to its plane; Del deletes it"))
         self.measurement_list.setVisible(False)
         self.measure = MprMeasureTool(self)
         #: "legend" or "source": the fourth pane when no curved reformat is open.
@@ -177,13 +179,13 @@ class MprView(VolumeLoadingView):
         self._planes_sent: tuple[Any, ...] | None = None
 
         tools = QHBoxLayout()
-        for text, widget in (("Slab", self.slab), ("", self.projection), ("Interpolation", self.interpolation), ("Window", self.presets)):
+        for text, widget in ((self.tr("Slab"), self.slab), ("", self.projection), (self.tr("Interpolation"), self.interpolation), (self.tr("Window"), self.presets)):
             if text:
                 tools.addWidget(QLabel(text))
             tools.addWidget(widget)
         tools.addWidget(self.reset_button)
         tools.addWidget(self.curved_button)
-        tools.addWidget(QLabel("Measure"))
+        tools.addWidget(QLabel(self.tr("Measure")))
         tools.addWidget(self.measure_tool)
         tools.addWidget(self.fourth_pane_choice)
         tools.addStretch(1)
@@ -284,7 +286,7 @@ class MprView(VolumeLoadingView):
     def _fill_presets(self) -> None:
         self.presets.clear()
         for preset in self.window_presets():
-            self.presets.addItem(preset.label + (f"  [{preset.key}]" if preset.key else ""), preset)
+            self.presets.addItem(preset_label(preset) + (f"  [{preset.key}]" if preset.key else ""), preset)
 
     def _preset_chosen(self, index: int) -> None:
         preset = self.presets.itemData(index)
@@ -539,7 +541,7 @@ class MprView(VolumeLoadingView):
         self.curved_button.blockSignals(True)
         self.curved_button.setChecked(True)
         self.curved_button.blockSignals(False)
-        self.message.setText(f"Curved MPR: click points along the structure in the {plane} pane; Enter or Esc finishes.")
+        self.message.setText(self.tr("Curved MPR: click points along the structure in the {0} pane; Enter or Esc finishes.").format(plane))
         self.message.setVisible(True)
         self._apply_layout()
 
@@ -766,17 +768,16 @@ class MprView(VolumeLoadingView):
         assert state is not None
         c = state.center
         lines = [self.title] if self.title else []
-        lines.append(f"Crosshair (LPS mm): {c[0]:.1f}, {c[1]:.1f}, {c[2]:.1f}")
+        lines.append(self.tr("Crosshair (LPS mm): {0}, {1}, {2}").format(*(format_number(v, 1) for v in c[:3])))
         for name in PLANE_NAMES:
             plane = state.plane(name)
             n = plane.normal
-            lines.append(f"{name.capitalize()}: {state.slice_index(name) + 1}/{state.slice_count(name)}"
-                         f"  normal {orientation_letters(n) or '-'}")
+            lines.append(self.tr("{0}: {1}/{2}  normal {3}").format(name.capitalize(), state.slice_index(name) + 1, state.slice_count(name), orientation_letters(n) or '-'))
         if state.projection is not Projection.NONE:
-            lines.append(f"Slab {state.slab_thickness:g} mm {state.projection.name}")
-        lines.append(f"Interpolation: {state.interpolation.value}")
+            lines.append(self.tr("Slab {0} mm {1}").format(format_number(state.slab_thickness, 1), state.projection.name))
+        lines.append(self.tr("Interpolation: {0}").format(state.interpolation.value))
         if state.is_oblique:
-            lines.append("Oblique planes (O: orthogonal)")
+            lines.append(self.tr("Oblique planes (O: orthogonal)"))
         measured = self.measure.descriptions()
         if measured:
             lines.append("Measurements:")
@@ -791,7 +792,7 @@ class MprView(VolumeLoadingView):
         self._ensure_initialised()
         self._legend.SetInput(self._legend_text())
         c = self.state.center
-        self.position.setText(f"L {c[0]:.1f}  P {c[1]:.1f}  H {c[2]:.1f} mm")
+        self.position.setText(self.tr("L {0}  P {1}  H {2} mm").format(*(format_number(v, 1) for v in c[:3])))
         self.viewer.update()
         self.measure.draw()
         self.view.GetRenderWindow().Render()
@@ -807,7 +808,7 @@ class MprView(VolumeLoadingView):
     def capture(self) -> np.ndarray:
         """The whole 2 x 2 picture, (height, width, 3) uint8, drawn now."""
         if self.viewer is None:
-            raise WorkstationError("The MPR volume is not loaded yet; wait for it to load.")
+            raise WorkstationError(self.tr("The MPR volume is not loaded yet; wait for it to load."))
         self.render_now()
         return FrameReader(self.view.GetRenderWindow(), rerender=False).read()  # just drawn: read that frame back
 

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,11 +32,13 @@ from workstation.report.delivery.destinations import open_outbox
 from workstation.report.delivery.outbox import DELIVERED, FAILED, OutboxBusy, OutboxEntry
 from workstation.settings import Settings
 from workstation.ui import tasks
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 #: How often the outbox is looked at (and what is due delivered), in ms.
 REFRESH_MS = 5000
 
-DESTINATION_NAMES = {"fhir": "RIS (FHIR R4)", "hl7": "RIS (HL7 v2)", "stow": "Archive (STOW-RS)"}
+DESTINATION_NAMES = {"fhir": QT_TRANSLATE_NOOP("OutboxView", "RIS (FHIR R4)"), "hl7": QT_TRANSLATE_NOOP("OutboxView", "RIS (HL7 v2)"),
+                     "stow": QT_TRANSLATE_NOOP("OutboxView", "Archive (STOW-RS)")}
 _COLOURS = {DELIVERED: QColor("#2e8b57"), FAILED: QColor("#d04040")}
 
 
@@ -49,13 +51,13 @@ def _when(epoch: float) -> str:
 def destination_sentence(state: Any) -> str:
     """What one destination's state means, in a sentence."""
     if state.state == DELIVERED:
-        return f"Delivered {state.delivered_at.replace('T', ' ')}" + (f" ({state.detail})." if state.detail else ".")
+        return QCoreApplication.translate("outbox_view", "Delivered {0}").format(state.delivered_at.replace('T', ' ')) + (f" ({state.detail})." if state.detail else ".")
     error = f" {state.last_error}" if state.last_error else ""
     if state.state == FAILED:
-        return f"Failed after {state.attempts} attempt(s):{error or ' refused.'} Fix it, then Retry."
+        return QCoreApplication.translate("outbox_view", "Failed after {0} attempt(s):{1} Fix it, then Retry.").format(state.attempts, error or ' refused.')
     if not state.attempts:
-        return "Waiting for the first try."
-    return f"Pending after {state.attempts} attempt(s); next try {_when(state.next_try)}.{error}"
+        return QCoreApplication.translate("outbox_view", "Waiting for the first try.")
+    return QCoreApplication.translate("outbox_view", "Pending after {0} attempt(s); next try {1}.{2}").format(state.attempts, _when(state.next_try), error)
 
 
 class OutboxView(QDialog):
@@ -64,19 +66,19 @@ class OutboxView(QDialog):
     def __init__(self, settings: Callable[[], Settings], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.setWindowTitle("Outbox: signed reports")
+        self.setWindowTitle(self.tr("Outbox: signed reports"))
         self.entries: list[OutboxEntry] = []
         self.configured: list[str] = []
         self._task: tasks.Task | None = None
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Report / destination", "State", "Details"])
+        self.tree.setHeaderLabels([self.tr("Report / destination"), self.tr("State"), self.tr("Details")])
         self.tree.setColumnWidth(0, 260)
         self.tree.setColumnWidth(1, 90)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
-        self.retry_button = QPushButton("Retry")
-        self.retry_button.setToolTip("Queue failed deliveries again and try everything undelivered now")
+        self.retry_button = QPushButton(self.tr("Retry"))
+        self.retry_button.setToolTip(self.tr("Queue failed deliveries again and try everything undelivered now"))
         self.retry_button.clicked.connect(self.retry)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
@@ -137,16 +139,16 @@ class OutboxView(QDialog):
         for entry in reversed(self.entries):  # newest first
             signed = entry.signed_at.replace("T", " ")[:16]
             shown = "delivered" if entry.delivered else "blocked" if entry.blocked else "waiting"
-            top = QTreeWidgetItem([f"Signed {signed} · accession {entry.accession_number or '—'}",
-                                   shown, f"{entry.status}; version {entry.version_uid}"])
+            top = QTreeWidgetItem([self.tr("Signed {0} · accession {1}").format(signed, entry.accession_number or '—'),
+                                   shown, self.tr("{0}; version {1}").format(entry.status, entry.version_uid)])
             top.setData(0, Qt.ItemDataRole.UserRole, entry.version_uid)
             if entry.problem:  # its folder cannot be read: said, never hidden
-                top.addChild(QTreeWidgetItem(["(cannot be delivered)", "blocked", entry.problem]))
+                top.addChild(QTreeWidgetItem([self.tr("(cannot be delivered)"), "blocked", entry.problem]))
             elif not entry.destinations:
-                top.addChild(QTreeWidgetItem(["(no destination)", "pending",
-                                              "No RIS or archive was configured when it was queued."]))
+                top.addChild(QTreeWidgetItem([self.tr("(no destination)"), "pending",
+                                              self.tr("No RIS or archive was configured when it was queued.")]))
             for name, state in sorted(entry.destinations.items()):
-                child = QTreeWidgetItem([DESTINATION_NAMES.get(name, name), state.state, destination_sentence(state)])
+                child = QTreeWidgetItem([QCoreApplication.translate("OutboxView", DESTINATION_NAMES.get(name, name)), state.state, destination_sentence(state)])
                 child.setData(0, Qt.ItemDataRole.UserRole, name)
                 colour = _COLOURS.get(state.state)
                 if colour is not None:
@@ -157,14 +159,13 @@ class OutboxView(QDialog):
             top.setExpanded(not entry.delivered or not entry.destinations or entry.version_uid in expanded)
         undelivered = sum(1 for e in self.entries if not e.delivered)
         if not self.configured:
-            text = ("No RIS or archive is configured: signed reports wait here until one is set "
-                    "(File > Settings for the archive, the settings file's \"ris\" entry for the RIS).")
+            text = (self.tr("No RIS or archive is configured: signed reports wait here until one is set "
+                    "(File > Settings for the archive, the settings file's \"ris\" entry for the RIS)."))
         elif not self.entries:
-            text = "The outbox is empty."
+            text = self.tr("The outbox is empty.")
         else:
-            names = ", ".join(DESTINATION_NAMES.get(n, n) for n in self.configured)
-            text = (f"{len(self.entries)} signed report(s), {undelivered} not yet delivered everywhere. "
-                    f"Destinations: {names}.")
+            names = ", ".join(QCoreApplication.translate("OutboxView", DESTINATION_NAMES.get(n, n)) for n in self.configured)
+            text = (self.tr("{0} signed report(s), {1} not yet delivered everywhere. Destinations: {2}.").format(len(self.entries), undelivered, names))
         self.summary.setText(text + (f" {note}" if note else ""))
 
     def state_of(self, version_uid: str, destination: str) -> str:

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -41,6 +41,7 @@ from workstation.annotate.pending import (
 )
 from workstation.errors import WorkstationError
 from workstation.ui import tasks
+from workstation.ui.i18n import format_dicom_date
 
 #: How often the pending folder is looked at (ms); it is read again only when it changed.
 REFRESH_MS = 2000
@@ -54,7 +55,7 @@ def count_text(count: int) -> str:
     """The status-bar sentence: "2 objects waiting for the archive" ("" when none)."""
     if count <= 0:
         return ""
-    return f"{count} object{'s' if count != 1 else ''} waiting for the archive"
+    return QCoreApplication.translate("pending_view", "{0} object{1} waiting for the archive").format(count, 's' if count != 1 else '')
 
 
 def state_sentence(entry: PendingObject, behind: bool = False) -> str:
@@ -62,18 +63,18 @@ def state_sentence(entry: PendingObject, behind: bool = False) -> str:
     sent (sending stops at the first unreachable-archive error, so this one was not tried)."""
     error = entry.last_error.strip()
     if entry.state == REFUSED:
-        return f"Refused by the archive: {error or 'no reason given.'} Fix the cause, then Send now, or Discard it."
+        return QCoreApplication.translate("pending_view", "Refused by the archive: {0} Fix the cause, then Send now, or Discard it.").format(error or 'no reason given.')
     if not entry.attempts:
-        return "Waiting behind an older object the archive did not take yet." if behind else "Waiting to be sent."
-    return f"Not sent yet ({entry.attempts} attempt{'s' if entry.attempts != 1 else ''}): {error or 'no answer.'} It is sent again when the archive answers."
+        return QCoreApplication.translate("pending_view", "Waiting behind an older object the archive did not take yet.") if behind else QCoreApplication.translate("pending_view", "Waiting to be sent.")
+    return QCoreApplication.translate("pending_view", "Not sent yet ({0} attempt{1}): {2} It is sent again when the archive answers.").format(entry.attempts, 's' if entry.attempts != 1 else '', error or 'no answer.')
 
 
 def study_text(entry: PendingObject) -> str:
     date = entry.study_date
     if len(date) == 8 and date.isdigit():
-        date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
+        date = format_dicom_date(date)
     text = " ".join(p for p in (entry.study_description, date) if p)
-    return text or "(study without description)"
+    return text or QCoreApplication.translate("pending_view", "(study without description)")
 
 
 class PendingWatcher(QObject):
@@ -156,7 +157,7 @@ class PendingWatcher(QObject):
             self.failed.emit(str(exc))
             return None
         if client is None:
-            self.failed.emit("No archive is configured; add one in File > Settings, then Send now.")
+            self.failed.emit(self.tr("No archive is configured; add one in File > Settings, then Send now."))
             return None
         queue = self.queue
 
@@ -195,7 +196,7 @@ class PendingView(QDialog):
     def __init__(self, watcher: PendingWatcher, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.watcher = watcher
-        self.setWindowTitle("Waiting for the archive")
+        self.setWindowTitle(self.tr("Waiting for the archive"))
         self.setObjectName("pendingView")
         self.resize(1100, 340)
         layout = QVBoxLayout(self)
@@ -220,14 +221,14 @@ class PendingView(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         row = QHBoxLayout()
-        self.send_button = QPushButton("Send now")
-        self.send_button.setToolTip("Try to store every waiting object in the archive now")
+        self.send_button = QPushButton(self.tr("Send now"))
+        self.send_button.setToolTip(self.tr("Try to store every waiting object in the archive now"))
         self.send_button.clicked.connect(lambda _c=False: self.send_now())
-        self.discard_button = QPushButton("Discard")
-        self.discard_button.setToolTip("Drop the selected object the archive refused (it is not sent)")
+        self.discard_button = QPushButton(self.tr("Discard"))
+        self.discard_button.setToolTip(self.tr("Drop the selected object the archive refused (it is not sent)"))
         self.discard_button.setEnabled(False)
         self.discard_button.clicked.connect(lambda _c=False: self.discard_selected())
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.close)
         row.addWidget(self.send_button)
         row.addWidget(self.discard_button)
@@ -252,7 +253,7 @@ class PendingView(QDialog):
             if entry.state == REFUSED:
                 item.setForeground(4, _REFUSED_COLOUR)
             self.tree.addTopLevelItem(item)
-        self.summary.setText(count_text(len(entries)) or "Nothing is waiting: everything saved is in the archive.")
+        self.summary.setText(count_text(len(entries)) or self.tr("Nothing is waiting: everything saved is in the archive."))
         self.send_button.setEnabled(bool(entries) and not self.watcher.sending)
         self._selection_changed()
 
@@ -269,12 +270,12 @@ class PendingView(QDialog):
         task = self.watcher.send_now()
         if task is not None:
             self.send_button.setEnabled(False)
-            self.message.setText("Sending...")
+            self.message.setText(self.tr("Sending..."))
         return task
 
     def _sent(self, result: SendResult) -> None:
         left = len(result.pending) + len(result.refused)
-        self.message.setText(f"{len(result.sent)} sent" + (f"; {left} still waiting." if left else "; nothing is waiting."))
+        self.message.setText(self.tr("{0} sent").format(len(result.sent)) + (self.tr("; {0} still waiting.").format(left) if left else self.tr("; nothing is waiting.")))
         self.send_button.setEnabled(bool(self.watcher.entries))
 
     def _selected(self) -> PendingObject | None:
@@ -296,7 +297,7 @@ class PendingView(QDialog):
         if entry is None or entry.state != REFUSED:
             return False
         if confirm and QMessageBox.question(
-                self, "Discard", f"Discard this {entry.what}? It will not reach the archive.") != QMessageBox.StandardButton.Yes:
+                self, self.tr("Discard"), self.tr("Discard this {0}? It will not reach the archive.").format(entry.what)) != QMessageBox.StandardButton.Yes:
             return False
         self.watcher.discard(entry)
         return True

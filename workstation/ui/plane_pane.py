@@ -15,6 +15,7 @@ from typing import Any
 
 import shiboken6
 from pydicom.dataset import Dataset
+from PySide6.QtCore import QCoreApplication
 
 from workstation.model.displayset import DisplaySet
 from workstation.model.presets import find_preset
@@ -38,7 +39,7 @@ def volume_loader(display_set: DisplaySet, headers: dict[str, Dataset],
             cancel.raise_if_cancelled()
             data = read(display_set.study_uid, display_set.series_uid, uid)
             done[0] += 1
-            progress(done[0], len(uids), "Reading the images")
+            progress(done[0], len(uids), QCoreApplication.translate("plane_pane", "Reading the images"))
             return data
 
         return load_display_set_volume(display_set, known, read_one)
@@ -76,7 +77,7 @@ def open_plane_pane(display_set: DisplaySet, plane: str, headers: dict[str, Data
     if wait_for is None:
         pane.load(work)
         return pane
-    pane.message.setText("The reformat is made once the series' images have arrived.")
+    pane.message.setText(QCoreApplication.translate("plane_pane", "The reformat is made once the series' images have arrived."))
     pane.message.setVisible(True)
     started = [False]
 

@@ -64,6 +64,8 @@ from workstation.hanging.loader import (
 from workstation.hanging.schema import JUSTIFICATIONS, PLANES, Constraint, Position, Protocol, View
 from workstation.model.presets import CT_PRESETS
 from workstation.model.viewport import MAX_GRID, MAX_ZOOM, MIN_ZOOM
+from workstation.ui.core_text import core_text
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 #: Attributes a protocol matching rule tests (the study's; see resources/hanging/README.md).
 STUDY_ATTRIBUTES = ("ModalitiesInStudy", "StudyDescription", "BodyPartExamined", "Region", "Laterality",
@@ -139,13 +141,15 @@ def text_to_value(constraint: str, text: str) -> Any:
 class RulesTable(QWidget):
     """Rules as rows: attribute, constraint, value, weight, required, not (negate)."""
 
-    COLUMNS = ("Attribute", "Constraint", "Value", "Weight", "Required", "Not")
+    COLUMNS = (QT_TRANSLATE_NOOP("RulesTable", "Attribute"), QT_TRANSLATE_NOOP("RulesTable", "Constraint"),
+               QT_TRANSLATE_NOOP("RulesTable", "Value"), QT_TRANSLATE_NOOP("RulesTable", "Weight"),
+               QT_TRANSLATE_NOOP("RulesTable", "Required"), QT_TRANSLATE_NOOP("RulesTable", "Not"))
 
     def __init__(self, attributes: tuple[str, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.attributes = attributes
         self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -153,8 +157,8 @@ class RulesTable(QWidget):
         self.table.setColumnWidth(1, 100)
         self.table.verticalHeader().setVisible(True)
         self._extra: list[dict[str, Any]] = []  # keys the table does not show (a rule's id)
-        self.add_button = QPushButton("Add rule")
-        self.remove_button = QPushButton("Remove rule")
+        self.add_button = QPushButton(self.tr("Add rule"))
+        self.remove_button = QPushButton(self.tr("Remove rule"))
         self.add_button.clicked.connect(lambda: self.add_rule())
         self.remove_button.clicked.connect(self.remove_selected)
         self.error = QLabel("")
@@ -189,7 +193,7 @@ class RulesTable(QWidget):
         (kind, value), = (constraint.items() if constraint and len(constraint) == 1 else [("equals", "")])
         constraint_box.setCurrentText(str(kind))
         value_edit = QLineEdit(value_to_text(str(kind), value))
-        value_edit.setPlaceholderText("CT, MR  ·  AX*BRAIN*  ·  0 .. 5  ·  true")
+        value_edit.setPlaceholderText(self.tr("CT, MR  ·  AX*BRAIN*  ·  0 .. 5  ·  true"))
         weight = QDoubleSpinBox()
         weight.setRange(0.0, 1000.0)
         weight.setDecimals(1)
@@ -305,8 +309,7 @@ class ProtocolEditor(QDialog):
     #: A read-only (shipped) protocol's "Duplicate to edit" was pressed.
     duplicate_requested = Signal()
 
-    VIEWPORT_COLUMNS = ("Display set", "View", "Plane", "W/L preset", "Initial image", "Zoom", "Sync groups",
-                        "Orientation", "Justify", "Label", "Required")
+    VIEWPORT_COLUMNS = (QT_TRANSLATE_NOOP("ProtocolEditor", "Display set"), QT_TRANSLATE_NOOP("ProtocolEditor", "View"), QT_TRANSLATE_NOOP("ProtocolEditor", "Plane"), QT_TRANSLATE_NOOP("ProtocolEditor", "W/L preset"), QT_TRANSLATE_NOOP("ProtocolEditor", "Initial image"), QT_TRANSLATE_NOOP("ProtocolEditor", "Zoom"), QT_TRANSLATE_NOOP("ProtocolEditor", "Sync groups"), QT_TRANSLATE_NOOP("ProtocolEditor", "Orientation"), QT_TRANSLATE_NOOP("ProtocolEditor", "Justify"), QT_TRANSLATE_NOOP("ProtocolEditor", "Label"), QT_TRANSLATE_NOOP("ProtocolEditor", "Required"))
 
     def __init__(self, protocol: Protocol | dict[str, Any], *, user_dir: Path | None = None, read_only: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -323,7 +326,7 @@ class ProtocolEditor(QDialog):
         self._data.setdefault("stages", [])
         self._data.setdefault("protocol_matching_rules", [])
         self.saved_path: Path | None = None
-        self.setWindowTitle(("View hanging protocol" if read_only else "Edit hanging protocol") + f" — {self._data.get('name', '')}")
+        self.setWindowTitle((self.tr("View hanging protocol") if read_only else self.tr("Edit hanging protocol")) + f" — {self._data.get('name', '')}")
         self.resize(1100, 720)
         self._selector_key = ""
         self._stage_index = -1
@@ -336,14 +339,14 @@ class ProtocolEditor(QDialog):
         self.priors_spin = QSpinBox()
         self.priors_spin.setRange(0, 9)
         self.priors_spin.setValue(int(self._data.get("number_of_priors", 0) or 0))
-        self.priors_spin.setToolTip("How many priors the protocol compares with (they are prefetched)")
+        self.priors_spin.setToolTip(self.tr("How many priors the protocol compares with (they are prefetched)"))
         self.name_error, self.id_error, self.description_error, self.priors_error = (
             _error_label(), _error_label(), _error_label(), _error_label())
         head = QGridLayout()
         for row, (label, widget, error) in enumerate((
-                ("Name", self.name_edit, self.name_error), ("Id (file name)", self.id_edit, self.id_error),
-                ("Description", self.description_edit, self.description_error),
-                ("Number of priors", self.priors_spin, self.priors_error))):
+                (self.tr("Name"), self.name_edit, self.name_error), (self.tr("Id (file name)"), self.id_edit, self.id_error),
+                (self.tr("Description"), self.description_edit, self.description_error),
+                (self.tr("Number of priors"), self.priors_spin, self.priors_error))):
             head.addWidget(QLabel(label), row, 0)
             head.addWidget(widget, row, 1)
             head.addWidget(error, row, 2)
@@ -357,10 +360,10 @@ class ProtocolEditor(QDialog):
         self.protocol_rules.set_rules(list(self._data["protocol_matching_rules"]))
         rules_page = QWidget()
         rules_layout = QVBoxLayout(rules_page)
-        rules_layout.addWidget(QLabel("When does this protocol apply? Rules tested on the current study; a failed "
-                                      "required rule rules the protocol out, the others add their weight."))
+        rules_layout.addWidget(QLabel(self.tr("When does this protocol apply? Rules tested on the current study; a failed "
+                                      "required rule rules the protocol out, the others add their weight.")))
         rules_layout.addWidget(self.protocol_rules)
-        self.tabs.addTab(rules_page, "Protocol rules")
+        self.tabs.addTab(rules_page, self.tr("Protocol rules"))
 
         # -- display-set selectors -----------------------------------------------------------
         self.selector_list = QListWidget()
@@ -368,12 +371,12 @@ class ProtocolEditor(QDialog):
         self.selector_id_edit = QLineEdit()
         self.selector_study_spin = QSpinBox()
         self.selector_study_spin.setRange(0, 9)
-        self.selector_study_spin.setToolTip("0 = the current study, 1 = the best prior, 2 = the next...")
+        self.selector_study_spin.setToolTip(self.tr("0 = the current study, 1 = the best prior, 2 = the next..."))
         self.selector_rules = RulesTable(DISPLAY_SET_ATTRIBUTES)
         self.selector_rules.setObjectName("selectorRules")
         self.selector_error = _error_label()
-        self.add_selector_button = QPushButton("Add display set")
-        self.remove_selector_button = QPushButton("Remove display set")
+        self.add_selector_button = QPushButton(self.tr("Add display set"))
+        self.remove_selector_button = QPushButton(self.tr("Remove display set"))
         self.add_selector_button.clicked.connect(lambda: self.add_selector())
         self.remove_selector_button.clicked.connect(self.remove_selector)
         left = QVBoxLayout()
@@ -381,8 +384,8 @@ class ProtocolEditor(QDialog):
         left.addWidget(self.add_selector_button)
         left.addWidget(self.remove_selector_button)
         right_form = QFormLayout()
-        right_form.addRow("Display set id", self.selector_id_edit)
-        right_form.addRow("Study (0 current, n prior)", self.selector_study_spin)
+        right_form.addRow(self.tr("Display set id"), self.selector_id_edit)
+        right_form.addRow(self.tr("Study (0 current, n prior)"), self.selector_study_spin)
         right = QVBoxLayout()
         right.addLayout(right_form)
         right.addWidget(self.selector_error)
@@ -391,14 +394,14 @@ class ProtocolEditor(QDialog):
         selectors_layout = QHBoxLayout(selectors_page)
         selectors_layout.addLayout(left)
         selectors_layout.addLayout(right, 1)
-        self.tabs.addTab(selectors_page, "Display sets")
+        self.tabs.addTab(selectors_page, self.tr("Display sets"))
         self.selector_list.currentTextChanged.connect(self._switch_selector)
         self.selector_id_edit.editingFinished.connect(self._rename_selector)
 
         # -- stages and viewports ------------------------------------------------------------
         self.stage_box = QComboBox()
-        self.add_stage_button = QPushButton("Add stage")
-        self.remove_stage_button = QPushButton("Remove stage")
+        self.add_stage_button = QPushButton(self.tr("Add stage"))
+        self.remove_stage_button = QPushButton(self.tr("Remove stage"))
         self.add_stage_button.clicked.connect(lambda: self.add_stage())
         self.remove_stage_button.clicked.connect(self.remove_stage)
         self.stage_name_edit = QLineEdit()
@@ -408,28 +411,28 @@ class ProtocolEditor(QDialog):
         self.min_filled_spin.setRange(0, MAX_GRID * MAX_GRID)
         self.stage_error = _error_label()
         self.sync_table = QTableWidget(0, 4)
-        self.sync_table.setHorizontalHeaderLabels(("Sync group", "Scroll", "W/L", "Zoom"))
+        self.sync_table.setHorizontalHeaderLabels((self.tr("Sync group"), self.tr("Scroll"), "W/L", self.tr("Zoom")))
         self.sync_table.setMaximumHeight(120)
-        self.add_sync_button = QPushButton("Add sync group")
-        self.remove_sync_button = QPushButton("Remove sync group")
+        self.add_sync_button = QPushButton(self.tr("Add sync group"))
+        self.remove_sync_button = QPushButton(self.tr("Remove sync group"))
         self.add_sync_button.clicked.connect(lambda: self.add_sync_group())
         self.remove_sync_button.clicked.connect(lambda: self._remove_row(self.sync_table))
         self.viewport_table = QTableWidget(0, len(self.VIEWPORT_COLUMNS))
-        self.viewport_table.setHorizontalHeaderLabels(self.VIEWPORT_COLUMNS)
+        self.viewport_table.setHorizontalHeaderLabels([self.tr(c) for c in self.VIEWPORT_COLUMNS])
         self.viewport_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.viewport_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.add_viewport_button = QPushButton("Add viewport")
-        self.remove_viewport_button = QPushButton("Remove viewport")
+        self.add_viewport_button = QPushButton(self.tr("Add viewport"))
+        self.remove_viewport_button = QPushButton(self.tr("Remove viewport"))
         self.add_viewport_button.clicked.connect(lambda: self.add_viewport())
         self.remove_viewport_button.clicked.connect(self._remove_viewport)
         stage_bar = QHBoxLayout()
-        stage_bar.addWidget(QLabel("Stage"))
+        stage_bar.addWidget(QLabel(self.tr("Stage")))
         stage_bar.addWidget(self.stage_box, 1)
         stage_bar.addWidget(self.add_stage_button)
         stage_bar.addWidget(self.remove_stage_button)
         stage_form = QHBoxLayout()
-        for label, widget in (("Name", self.stage_name_edit), ("Rows", self.rows_spin), ("Columns", self.columns_spin),
-                              ("Min. viewports filled", self.min_filled_spin)):
+        for label, widget in ((self.tr("Name"), self.stage_name_edit), (self.tr("Rows"), self.rows_spin), (self.tr("Columns"), self.columns_spin),
+                              (self.tr("Min. viewports filled"), self.min_filled_spin)):
             stage_form.addWidget(QLabel(label))
             stage_form.addWidget(widget, 2 if widget is self.stage_name_edit else 0)
         sync_buttons = QHBoxLayout()
@@ -446,14 +449,14 @@ class ProtocolEditor(QDialog):
         stages_layout.addLayout(stage_bar)
         stages_layout.addLayout(stage_form)
         stages_layout.addWidget(self.stage_error)
-        stages_layout.addWidget(QLabel("Sync groups (viewports in a group scroll / window / zoom together)"))
+        stages_layout.addWidget(QLabel(self.tr("Sync groups (viewports in a group scroll / window / zoom together)")))
         stages_layout.addWidget(self.sync_table)
         stages_layout.addLayout(sync_buttons)
-        stages_layout.addWidget(QLabel("Viewports, filled row by row"))
+        stages_layout.addWidget(QLabel(self.tr("Viewports, filled row by row")))
         stages_layout.addWidget(self.viewport_table, 1)
         stages_layout.addLayout(viewport_buttons)
         stages_layout.addWidget(self.viewport_error)
-        self.tabs.addTab(stages_page, "Stages and viewports")
+        self.tabs.addTab(stages_page, self.tr("Stages and viewports"))
         self.stage_box.currentIndexChanged.connect(self._switch_stage)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_selector_choices())
 
@@ -467,12 +470,12 @@ class ProtocolEditor(QDialog):
         self.duplicate_button: QPushButton | None = None
         if read_only:
             self.save_button.setEnabled(False)
-            self.save_button.setToolTip("Shipped protocols are read-only: duplicate it to make your own version.")
-            self.duplicate_button = self.buttons.addButton("Duplicate to edit", QDialogButtonBox.ButtonRole.ActionRole)
+            self.save_button.setToolTip(self.tr("Shipped protocols are read-only: duplicate it to make your own version."))
+            self.duplicate_button = self.buttons.addButton(self.tr("Duplicate to edit"), QDialogButtonBox.ButtonRole.ActionRole)
             self.duplicate_button.clicked.connect(self.duplicate_requested.emit)
         layout = QVBoxLayout(self)
         if read_only:
-            note = QLabel("This protocol is shipped with the workstation and is read-only; duplicate it to change it.")
+            note = QLabel(self.tr("This protocol is shipped with the workstation and is read-only; duplicate it to change it."))
             note.setStyleSheet("font-weight: bold;")
             layout.addWidget(note)
         layout.addLayout(head)
@@ -572,7 +575,7 @@ class ProtocolEditor(QDialog):
             return
         selectors = self._data["display_set_selectors"]
         if new in selectors:
-            self.selector_error.setText("Another display set already has this id; choose another.")
+            self.selector_error.setText(self.tr("Another display set already has this id; choose another."))
             return
         self._commit_selector()
         selectors = {new if k == old else k: v for k, v in selectors.items()}
@@ -658,7 +661,7 @@ class ProtocolEditor(QDialog):
         self._commit_stage()
         stages = self._data["stages"]
         first = next(iter(self._data["display_set_selectors"]), "")
-        stages.append({"name": name or f"Stage {len(stages) + 1}", "rows": 1, "columns": 1, "min_viewports_matched": 1,
+        stages.append({"name": name or self.tr("Stage {0}").format(len(stages) + 1), "rows": 1, "columns": 1, "min_viewports_matched": 1,
                        "sync_groups": [], "viewports": [{"selector": first}] if first else []})
         self._stage_index = -1  # nothing to commit when the box moves
         self.stage_box.addItem(self._stage_title(len(stages) - 1, stages[-1]))
@@ -721,7 +724,7 @@ class ProtocolEditor(QDialog):
         preset.setEditable(True)
         preset.addItems(["", *[p.name for p in CT_PRESETS]])
         preset.setCurrentText(str(port.get("preset", "")))
-        preset.setToolTip("A window/level preset name; empty = the image's own window")
+        preset.setToolTip(self.tr("A window/level preset name; empty = the image's own window"))
         position = QComboBox()
         position.addItems([p.value for p in Position])
         position.setCurrentText(str(port.get("position", "first")))
@@ -731,9 +734,9 @@ class ProtocolEditor(QDialog):
         raw_zoom = port.get("zoom", 1.0)
         zoom.setValue(float(raw_zoom) if isinstance(raw_zoom, (int, float)) and not isinstance(raw_zoom, bool) else 1.0)
         sync = QLineEdit(", ".join(str(g) for g in port.get("sync_groups", []) if isinstance(g, str)))
-        sync.setPlaceholderText("group ids, comma-separated")
+        sync.setPlaceholderText(self.tr("group ids, comma-separated"))
         orientation = QLineEdit(str(port.get("patient_orientation", "")))
-        orientation.setPlaceholderText("e.g. P or P\\L")
+        orientation.setPlaceholderText(self.tr("e.g. P or P\\L"))
         justify = QComboBox()
         justify.addItems(list(JUSTIFICATIONS))
         justify.setCurrentText(str(port.get("justification", "center")))
@@ -812,7 +815,7 @@ class ProtocolEditor(QDialog):
         rule = re.match(r"^protocol_matching_rules\[(\d+)\](?:\.(\w+))?", field)
         if rule:
             self.tabs.setCurrentIndex(0)
-            self.protocol_rules.show_error(f"Rule {int(rule.group(1)) + 1}: {sentence}", int(rule.group(1)),
+            self.protocol_rules.show_error(self.tr("Rule {0}: {1}").format(int(rule.group(1)) + 1, sentence), int(rule.group(1)),
                                            _rule_column(field))
             return self.protocol_rules.error
         selector = re.match(r"^display_set_selectors\.([^.\[]+)(?:\.rules\[(\d+)\](?:\.(\w+))?|\.(\w+))?", field)
@@ -820,7 +823,7 @@ class ProtocolEditor(QDialog):
             self.tabs.setCurrentIndex(1)
             self.select_selector(selector.group(1))
             if selector.group(2) is not None:
-                self.selector_rules.show_error(f"Rule {int(selector.group(2)) + 1}: {sentence}", int(selector.group(2)),
+                self.selector_rules.show_error(self.tr("Rule {0}: {1}").format(int(selector.group(2)) + 1, sentence), int(selector.group(2)),
                                                _rule_column(field))
                 return self.selector_rules.error
             self.selector_error.setText(sentence)
@@ -836,7 +839,7 @@ class ProtocolEditor(QDialog):
             if stage.group(2) is not None:
                 row = int(stage.group(2))
                 self.viewport_table.selectRow(row)
-                self.viewport_error.setText(f"Viewport {row + 1}: {sentence}")
+                self.viewport_error.setText(self.tr("Viewport {0}: {1}").format(row + 1, sentence))
                 return self.viewport_error
             self.stage_error.setText(sentence)
             return self.stage_error
@@ -862,7 +865,7 @@ class ProtocolEditor(QDialog):
     def save(self) -> Path | None:
         """Validate and write into the user's protocol folder; None (with the reason shown) if not."""
         if self.read_only:
-            self.general_error.setText("Shipped protocols are read-only: duplicate it to make your own version.")
+            self.general_error.setText(self.tr("Shipped protocols are read-only: duplicate it to make your own version."))
             return None
         protocol = self.validate()
         if protocol is None:
@@ -871,13 +874,13 @@ class ProtocolEditor(QDialog):
         target = folder / f"{protocol.id}.json"
         original = self.original_path
         if target.exists() and (original is None or target.resolve() != original.resolve()):
-            self.show_error("id", "is already the id of another of your protocols; choose another")
+            self.show_error("id", self.tr("is already the id of another of your protocols; choose another"))
             return None
         try:
             path = save_user_protocol(protocol, folder)
         except (HangingProtocolError, OSError) as exc:
             self.general_error.setText(str(exc) if isinstance(exc, HangingProtocolError)
-                                       else f"Could not write the protocol into {folder}; check the folder's permissions.")
+                                       else self.tr("Could not write the protocol into {0}; check the folder's permissions.").format(folder))
             return None
         if original is not None and original.resolve() != path.resolve() and original.exists():
             original.unlink()  # the id changed: the file follows it
@@ -910,11 +913,11 @@ class ProtocolLibrary(QDialog):
         super().__init__(parent)
         self.user_dir = user_dir
         self.confirm = confirm or self._ask
-        self.setWindowTitle("Hanging protocols")
+        self.setWindowTitle(self.tr("Hanging protocols"))
         self.resize(760, 480)
         self.protocols: list[Protocol] = []
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(("Name", "Id", "Source"))
+        self.table.setHorizontalHeaderLabels((self.tr("Name"), self.tr("Id"), self.tr("Source")))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -924,10 +927,10 @@ class ProtocolLibrary(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setVisible(False)
         self.problems = _error_label()
-        self.edit_button = QPushButton("Edit")
-        self.duplicate_button = QPushButton("Duplicate")
-        self.delete_button = QPushButton("Delete")
-        close = QPushButton("Close")
+        self.edit_button = QPushButton(self.tr("Edit"))
+        self.duplicate_button = QPushButton(self.tr("Duplicate"))
+        self.delete_button = QPushButton(self.tr("Delete"))
+        close = QPushButton(self.tr("Close"))
         self.edit_button.clicked.connect(lambda: self.edit())
         self.duplicate_button.clicked.connect(lambda: self.duplicate())
         self.delete_button.clicked.connect(lambda: self.delete())
@@ -957,10 +960,11 @@ class ProtocolLibrary(QDialog):
             row = self.table.rowCount()
             self.table.insertRow(row)
             if protocol.source == "user":
-                source = "yours (replaces the shipped one)" if any(s.id == protocol.id for s in shipped) else "yours"
+                source = self.tr("yours (replaces the shipped one)") if any(s.id == protocol.id for s in shipped) else self.tr("yours")
             else:
-                source = "shipped (replaced by yours)" if protocol.id in mine_ids else "shipped, read-only"
-            for column, text in enumerate((protocol.name, protocol.id, source)):
+                source = self.tr("shipped (replaced by yours)") if protocol.id in mine_ids else self.tr("shipped, read-only")
+            name = core_text(protocol.name) if protocol.source != "user" else protocol.name  # shipped: translated
+            for column, text in enumerate((name, protocol.id, source)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.problems.setText("\n".join(str(e) for e in errors))
         if self.protocols:
@@ -980,7 +984,7 @@ class ProtocolLibrary(QDialog):
     def _update_buttons(self) -> None:
         protocol = self.selected()
         mine = protocol is not None and protocol.source == "user"
-        self.edit_button.setText("Edit" if mine or protocol is None else "View")
+        self.edit_button.setText(self.tr("Edit") if mine or protocol is None else self.tr("View"))
         self.edit_button.setEnabled(protocol is not None)
         self.duplicate_button.setEnabled(protocol is not None)
         self.delete_button.setEnabled(mine)
@@ -1028,7 +1032,7 @@ class ProtocolLibrary(QDialog):
         protocol = self.selected()
         if protocol is None or protocol.source != "user":
             return False
-        if not self.confirm(f"Delete your hanging protocol '{protocol.name}'?"):
+        if not self.confirm(self.tr("Delete your hanging protocol '{0}'?").format(protocol.name)):
             return False
         try:
             delete_user_protocol(protocol, self.user_dir)
@@ -1040,7 +1044,7 @@ class ProtocolLibrary(QDialog):
         return True
 
     def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Delete protocol", question)
+        answer = QMessageBox.question(self, self.tr("Delete protocol"), question)
         return answer == QMessageBox.StandardButton.Yes
 
 

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from pydicom.dataset import Dataset
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -36,14 +37,15 @@ from workstation.errors import WorkstationError
 from workstation.qc.attributes import text
 from workstation.qc.correction import Change, propose_corrections
 from workstation.qc.rejection import RejectionReason
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 #: The fields of the correction dialog: (keyword, label, hint).
 CORRECTION_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("PatientName", "Patient name", "FAMILY^Given^Middle (PS3.5 6.2 PN)"),
-    ("PatientID", "Patient ID", ""),
-    ("PatientBirthDate", "Birth date", "YYYYMMDD"),
-    ("PatientSex", "Sex", ""),
-    ("AccessionNumber", "Accession number", ""),
+    ("PatientName", QT_TRANSLATE_NOOP("CorrectionDialog", "Patient name"), QT_TRANSLATE_NOOP("CorrectionDialog", "FAMILY^Given^Middle (PS3.5 6.2 PN)")),
+    ("PatientID", QT_TRANSLATE_NOOP("CorrectionDialog", "Patient ID"), ""),
+    ("PatientBirthDate", QT_TRANSLATE_NOOP("CorrectionDialog", "Birth date"), QT_TRANSLATE_NOOP("CorrectionDialog", "YYYYMMDD")),
+    ("PatientSex", QT_TRANSLATE_NOOP("CorrectionDialog", "Sex"), ""),
+    ("AccessionNumber", QT_TRANSLATE_NOOP("CorrectionDialog", "Accession number"), ""),
 )
 SEXES = ("M", "F", "O", "")
 
@@ -51,10 +53,7 @@ SEXES = ("M", "F", "O", "")
 def rejection_sentence(what: str, reason: RejectionReason, destination: str) -> str:
     """What rejecting ``what`` with ``reason`` will do, for the confirmation."""
     return (
-        f"{what} will be withdrawn from reading. A rejection note titled \u201c{reason.meaning}\u201d "
-        f"(IHE IOCM, DCM {reason.code_value}) will be stored in {destination}; the images stay "
-        "there but are hidden when the study is read and shown greyed in QC mode. The rejection is "
-        "recorded in the audit log and cannot be undone from this workstation."
+        QCoreApplication.translate("qc_dialogs", "{0} will be withdrawn from reading. A rejection note titled “{1}” (IHE IOCM, DCM {2}) will be stored in {3}; the images stay there but are hidden when the study is read and shown greyed in QC mode. The rejection is recorded in the audit log and cannot be undone from this workstation.").format(what, reason.meaning, reason.code_value, destination)
     )
 
 
@@ -63,7 +62,7 @@ class RejectDialog(QDialog):
 
     def __init__(self, what: str, destination: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Reject images")
+        self.setWindowTitle(self.tr("Reject images"))
         self.what = what
         self.destination = destination
         self.reasons = QComboBox()
@@ -74,11 +73,11 @@ class RejectDialog(QDialog):
         self.consequence.setMinimumWidth(460)
         self.reasons.currentIndexChanged.connect(lambda _i: self._explain())
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.reject_button = self.buttons.addButton("Reject", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.reject_button = self.buttons.addButton(self.tr("Reject"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("Reason:", self.reasons)
+        form.addRow(self.tr("Reason:"), self.reasons)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.consequence)
@@ -114,7 +113,7 @@ class CorrectionDialog(QDialog):
 
     def __init__(self, headers: Sequence[Dataset], destination: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Correct demographics")
+        self.setWindowTitle(self.tr("Correct demographics"))
         self.headers = list(headers)
         self.changes: list[Change] = []
         self.fields: dict[str, QLineEdit | QComboBox] = {}
@@ -129,31 +128,29 @@ class CorrectionDialog(QDialog):
                 widget.currentTextChanged.connect(lambda _t: self._edited())
             else:
                 widget = QLineEdit(start[keyword])
-                widget.setPlaceholderText(hint)
+                widget.setPlaceholderText(self.tr(hint) if hint else "")
                 widget.textEdited.connect(lambda _t: self._edited())
             self.fields[keyword] = widget
-            form.addRow(label + ":", widget)
-        self.preview = QPushButton("Show changes")
+            form.addRow(self.tr(label) + ":", widget)
+        self.preview = QPushButton(self.tr("Show changes"))
         self.preview.clicked.connect(self.show_changes)
         self.change_list = QListWidget()
         self.problem = QLabel("")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #c03030;")
         explanation = QLabel(
-            "The images are not edited in place: corrected copies with new UIDs are stored in "
-            f"{destination}, then the originals are withdrawn with a rejection note "
-            "\u201cIncorrect Modality Worklist Entry\u201d (IHE IOCM data correction)."
+            self.tr("The images are not edited in place: corrected copies with new UIDs are stored in {0}, then the originals are withdrawn with a rejection note “Incorrect Modality Worklist Entry” (IHE IOCM data correction).").format(destination)
         )
         explanation.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.apply_button = self.buttons.addButton("Apply correction", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.apply_button = self.buttons.addButton(self.tr("Apply correction"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.apply_button.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.preview)
-        layout.addWidget(QLabel("Changes to confirm:"))
+        layout.addWidget(QLabel(self.tr("Changes to confirm:")))
         layout.addWidget(self.change_list)
         layout.addWidget(self.problem)
         layout.addWidget(explanation)
@@ -189,7 +186,7 @@ class CorrectionDialog(QDialog):
             self.problem.setText(str(exc))
             return []
         if not changes:
-            self.problem.setText("Every image already holds these values: there is nothing to correct.")
+            self.problem.setText(self.tr("Every image already holds these values: there is nothing to correct."))
             return []
         self.changes = changes
         for change in changes:

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 from PySide6.QtCore import (
+    QCoreApplication,
     QDate,
     QItemSelectionModel,
     QModelIndex,
@@ -63,17 +64,19 @@ from workstation.qc.status import QCStatusStore, QCWorklistRow, StudyQCRecord, S
 from workstation.settings import Settings
 from workstation.store.library import Library
 from workstation.ui import tasks
+from workstation.ui.core_text import core_text, qc_finding_text
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 from workstation.ui.qc_dialogs import CorrectionDialog, RejectDialog
 from workstation.ui.worklist import format_da, format_person_name
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 UID_ROLE = Qt.ItemDataRole.UserRole + 2
 
-WORKLIST_COLUMNS = ("Time", "QC status", "Patient", "Patient ID", "Modality", "Description", "Accession", "Images")
+WORKLIST_COLUMNS = (QT_TRANSLATE_NOOP("QCView", "Time"), QT_TRANSLATE_NOOP("QCView", "QC status"), QT_TRANSLATE_NOOP("QCView", "Patient"), QT_TRANSLATE_NOOP("QCView", "Patient ID"), QT_TRANSLATE_NOOP("QCView", "Modality"), QT_TRANSLATE_NOOP("QCView", "Description"), QT_TRANSLATE_NOOP("QCView", "Accession"), QT_TRANSLATE_NOOP("QCView", "Images"))
 STATE_COLUMN = 1
-FINDING_COLUMNS = ("Severity", "Finding", "Series", "Images")
-SERIES_COLUMNS = ("No.", "Series", "Modality", "Images", "Rejected")
-IMAGE_COLUMNS = ("No.", "Position", "SOP Instance UID", "Rejected")
+FINDING_COLUMNS = (QT_TRANSLATE_NOOP("QCView", "Severity"), QT_TRANSLATE_NOOP("QCView", "Finding"), QT_TRANSLATE_NOOP("QCView", "Series"), QT_TRANSLATE_NOOP("QCView", "Images"))
+SERIES_COLUMNS = (QT_TRANSLATE_NOOP("QCView", "No."), QT_TRANSLATE_NOOP("QCView", "Series"), QT_TRANSLATE_NOOP("QCView", "Modality"), QT_TRANSLATE_NOOP("QCView", "Images"), QT_TRANSLATE_NOOP("QCView", "Rejected"))
+IMAGE_COLUMNS = (QT_TRANSLATE_NOOP("QCView", "No."), QT_TRANSLATE_NOOP("QCView", "Position"), QT_TRANSLATE_NOOP("QCView", "SOP Instance UID"), QT_TRANSLATE_NOOP("QCView", "Rejected"))
 
 STATE_COLOURS = {
     StudyQCState.NOT_CHECKED: "#707070",
@@ -163,15 +166,15 @@ class StudyQC:
         parts = []
         if self.report is not None:
             counts = self.report.counts()
-            parts.append(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)")
-            parts.append(f"{self.report.facts.number_of_series} series, {self.report.facts.number_of_instances} images checked")
+            parts.append(QCoreApplication.translate("StudyQC", "{0} error(s), {1} warning(s), {2} note(s)").format(counts['error'], counts['warning'], counts['info']))
+            parts.append(QCoreApplication.translate("StudyQC", "{0} series, {1} images checked").format(self.report.facts.number_of_series, self.report.facts.number_of_instances))
             if not self.report.facts.pixels_checked:
-                parts.append("pixel data not checked")
+                parts.append(QCoreApplication.translate("StudyQC", "pixel data not checked"))
         else:
-            parts.append("every image of the study is rejected: nothing left to check")
+            parts.append(QCoreApplication.translate("StudyQC", "every image of the study is rejected: nothing left to check"))
         if rejected:
-            parts.append(f"{rejected} rejected image(s) not checked")
-        return f"QC {self.record.state.label}: " + "; ".join(parts) + "."
+            parts.append(QCoreApplication.translate("StudyQC", "{0} rejected image(s) not checked").format(rejected))
+        return QCoreApplication.translate("StudyQC", "QC {0}: ").format(core_text(self.record.state.label)) + "; ".join(parts) + "."
 
 
 def study_series(headers: Sequence[Dataset]) -> tuple[list[SeriesEntry], int]:
@@ -235,13 +238,13 @@ class QCView(QWidget):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.dateChanged.connect(lambda _d: self.refresh())
-        today = QPushButton("Today")
+        today = QPushButton(self.tr("Today"))
         today.clicked.connect(lambda: self.date.setDate(QDate.currentDate()))
-        reload_button = QPushButton("Refresh")
+        reload_button = QPushButton(self.tr("Refresh"))
         reload_button.clicked.connect(self.refresh)
         self.list_status = QLabel("")
         self.worklist_model = QStandardItemModel(0, len(WORKLIST_COLUMNS))
-        self.worklist_model.setHorizontalHeaderLabels(list(WORKLIST_COLUMNS))
+        self.worklist_model.setHorizontalHeaderLabels([self.tr(c) for c in WORKLIST_COLUMNS])
         self.proxy = QSortFilterProxyModel()
         self.proxy.setSourceModel(self.worklist_model)
         self.proxy.setSortRole(SORT_ROLE)
@@ -252,7 +255,7 @@ class QCView(QWidget):
         self.worklist.doubleClicked.connect(lambda _i: self.open_selected_for_reading())
         left = QWidget()
         top = QHBoxLayout()
-        top.addWidget(QLabel("Day:"))
+        top.addWidget(QLabel(self.tr("Day:")))
         top.addWidget(self.date)
         top.addWidget(today)
         top.addWidget(reload_button)
@@ -264,23 +267,23 @@ class QCView(QWidget):
         left_layout.addWidget(self.list_status)
 
         # -- the study's findings, series and images
-        self.summary = QLabel("Select a study to check it.")
+        self.summary = QLabel(self.tr("Select a study to check it."))
         self.summary.setWordWrap(True)
         bold = QFont(self.summary.font())
         bold.setBold(True)
         self.summary.setFont(bold)
         self.findings_model = QStandardItemModel(0, len(FINDING_COLUMNS))
-        self.findings_model.setHorizontalHeaderLabels(list(FINDING_COLUMNS))
+        self.findings_model.setHorizontalHeaderLabels([self.tr(c) for c in FINDING_COLUMNS])
         self.findings = _table(self.findings_model)
         self.findings.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.findings.horizontalHeader().setStretchLastSection(False)
         self.findings.selectionModel().currentRowChanged.connect(lambda current, _p: self._finding_chosen(current.row()))
         self.series_model = QStandardItemModel(0, len(SERIES_COLUMNS))
-        self.series_model.setHorizontalHeaderLabels(list(SERIES_COLUMNS))
+        self.series_model.setHorizontalHeaderLabels([self.tr(c) for c in SERIES_COLUMNS])
         self.series_table = _table(self.series_model, multi=True)
         self.series_table.selectionModel().currentRowChanged.connect(lambda current, _p: self._series_chosen(current.row()))
         self.images_model = QStandardItemModel(0, len(IMAGE_COLUMNS))
-        self.images_model.setHorizontalHeaderLabels(list(IMAGE_COLUMNS))
+        self.images_model.setHorizontalHeaderLabels([self.tr(c) for c in IMAGE_COLUMNS])
         self.images = _table(self.images_model, multi=True)
         self.progress = QProgressBar()
         self._tasks = tasks.TaskTracker(self.progress)
@@ -290,23 +293,23 @@ class QCView(QWidget):
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("color: #c03030;")
 
-        self.pass_button = QPushButton("Mark as checked (QC passed)")
+        self.pass_button = QPushButton(self.tr("Mark as checked (QC passed)"))
         self.pass_button.clicked.connect(self.mark_passed)
-        self.pdf_button = QPushButton("Export PDF...")
+        self.pdf_button = QPushButton(self.tr("Export PDF..."))
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
-        self.json_button = QPushButton("Export JSON...")
+        self.json_button = QPushButton(self.tr("Export JSON..."))
         self.json_button.clicked.connect(lambda: self.export_json())
-        self.reject_series_button = QPushButton("Reject series...")
+        self.reject_series_button = QPushButton(self.tr("Reject series..."))
         self.reject_series_button.clicked.connect(self.reject_selected_series)
-        self.reject_images_button = QPushButton("Reject selected images...")
+        self.reject_images_button = QPushButton(self.tr("Reject selected images..."))
         self.reject_images_button.clicked.connect(self.reject_selected_images)
-        self.correct_button = QPushButton("Correct demographics...")
+        self.correct_button = QPushButton(self.tr("Correct demographics..."))
         self.correct_button.clicked.connect(self.correct_demographics)
-        self.tags_button = QPushButton("DICOM tags...")
+        self.tags_button = QPushButton(self.tr("DICOM tags..."))
         self.tags_button.clicked.connect(self.show_tags)
-        self.read_button = QPushButton("Open for reading")
+        self.read_button = QPushButton(self.tr("Open for reading"))
         self.read_button.clicked.connect(self.open_selected_for_reading)
-        self.rerun_button = QPushButton("Check again")
+        self.rerun_button = QPushButton(self.tr("Check again"))
         self.rerun_button.clicked.connect(self.run_checks)
         buttons = QGridLayout()
         for n, button in enumerate((self.pass_button, self.pdf_button, self.json_button, self.rerun_button,
@@ -319,10 +322,10 @@ class QCView(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.summary)
         right_layout.addWidget(self.progress)
-        right_layout.addWidget(QLabel("Findings"))
+        right_layout.addWidget(QLabel(self.tr("Findings")))
         right_layout.addWidget(self.findings, 3)
         lower = QSplitter(Qt.Orientation.Horizontal)
-        for title, table in (("Series (rejected ones greyed)", self.series_table), ("Images of the series", self.images)):
+        for title, table in ((self.tr("Series (rejected ones greyed)"), self.series_table), (self.tr("Images of the series"), self.images)):
             box = QWidget()
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(0, 0, 0, 0)
@@ -365,6 +368,7 @@ class QCView(QWidget):
         self._tasks.cancel_all()
 
     def show_error(self, sentence: str) -> None:
+        sentence = core_text(sentence)
         self.notice.setText(sentence)
         self.error.emit(sentence)
 
@@ -374,7 +378,7 @@ class QCView(QWidget):
 
     def destination(self) -> str:
         profile = self.settings().archive()
-        return f"the archive \u201c{profile.name}\u201d" if profile is not None else "the local library (no archive is configured)"
+        return self.tr("the archive “{0}”").format(profile.name) if profile is not None else self.tr("the local library (no archive is configured)")
 
     # -- the worklist ----------------------------------------------------------------------------
 
@@ -387,8 +391,8 @@ class QCView(QWidget):
         from workstation.qc.status import qc_worklist
 
         day = self.day()
-        self.list_status.setText("Reading the library...")
-        self._run(lambda _p, _c: qc_worklist(self.library, day, self.store), "Reading the QC worklist",
+        self.list_status.setText(self.tr("Reading the library..."))
+        self._run(lambda _p, _c: qc_worklist(self.library, day, self.store), self.tr("Reading the QC worklist"),
                   lambda rows: self._fill_worklist(day, rows))
 
     def _fill_worklist(self, day: dt.date, rows: list[QCWorklistRow]) -> None:
@@ -415,14 +419,14 @@ class QCView(QWidget):
         self.worklist.setSortingEnabled(True)
         self.worklist.resizeColumnsToContents()
         n = len(rows)
-        self.list_status.setText(f"{n} stud{'y' if n == 1 else 'ies'} on {day.isoformat()}"
-                                 + ("" if n else " in the local library"))
+        self.list_status.setText(self.tr("{0} stud{1} on {2}").format(n, 'y' if n == 1 else 'ies', day.isoformat())
+                                 + ("" if n else self.tr(" in the local library")))
         wanted, self._wanted_uid = self._wanted_uid, ""
         if wanted:
             if self.select_study(wanted):
                 return
-            self.message.emit("The study in front is not in the local library yet, so QC cannot check it; "
-                              "the day's studies are listed.")
+            self.message.emit(self.tr("The study in front is not in the local library yet, so QC cannot check it; "
+                              "the day's studies are listed."))
         if keep:
             self.select_study(keep, run=False)
 
@@ -438,7 +442,7 @@ class QCView(QWidget):
 
     def _state_item(self, record: StudyQCRecord) -> QStandardItem:
         order = list(StudyQCState).index(record.state)
-        item = _item(record.state.label, order)
+        item = _item(core_text(record.state.label), order)
         item.setForeground(QBrush(QColor(STATE_COLOURS[record.state])))
         font = item.font()
         font.setBold(record.state is not StudyQCState.NOT_CHECKED)
@@ -500,7 +504,7 @@ class QCView(QWidget):
         self._generation += 1
         generation = self._generation
         self.current = None
-        self._clear_details(f"Checking the study of {format_da(study.study_date)}...")
+        self._clear_details(self.tr("Checking the study of {0}...").format(format_da(study.study_date)))
         library, store = self.library, self.store
 
         def work(progress: Callable[[int, int, str], None], cancel: CancelToken) -> StudyQC:
@@ -515,7 +519,7 @@ class QCView(QWidget):
             def read(sop_uid: str) -> bytes:
                 cancel.raise_if_cancelled()
                 done[0] += 1
-                progress(done[0], len(visible), "Decoding images")
+                progress(done[0], len(visible), self.tr("Decoding images"))
                 return library.read_instance(sop_uid)
 
             report = run_checks(visible, read) if visible else None
@@ -527,7 +531,7 @@ class QCView(QWidget):
             if generation == self._generation:
                 self._show(result)
 
-        self._check_task = self._run(work, "Running the QC checks", done)
+        self._check_task = self._run(work, self.tr("Running the QC checks"), done)
 
     def _clear_details(self, summary: str) -> None:
         self.summary.setText(summary)
@@ -542,13 +546,16 @@ class QCView(QWidget):
         style = self.style()
         if result.report is not None:
             for finding in result.report.sorted_findings():
-                severity = _item(finding.severity.value, -finding.severity.rank)
+                severity = _item(core_text(finding.severity.value), -finding.severity.rank)
                 severity.setIcon(style.standardIcon(SEVERITY_ICONS[finding.severity]))
                 severity.setForeground(QBrush(QColor(SEVERITY_COLOURS[finding.severity])))
                 entry = result.series_by_uid(finding.series_uid)
                 where = entry.label if entry is not None else ("study" if not finding.series_uid else finding.series_uid)
+                shown, tip = qc_finding_text(finding.code, finding.sentence)
+                described = _item(shown)
+                described.setToolTip(tip)
                 self.findings_model.appendRow([
-                    severity, _item(finding.sentence), _item(where),
+                    severity, described, _item(where),
                     _item(str(len(finding.instances)) if finding.instances else "", len(finding.instances)),
                 ])
         for entry in result.series:
@@ -556,7 +563,7 @@ class QCView(QWidget):
                 reasons = {r.meaning for r in entry.rejected.values()}
                 rejected = "rejected: " + ", ".join(sorted(reasons))
             elif entry.rejected:
-                rejected = f"{len(entry.rejected)} of {len(entry.headers)} rejected"
+                rejected = self.tr("{0} of {1} rejected").format(len(entry.rejected), len(entry.headers))
             else:
                 rejected = ""
             items = [_item("" if entry.number is None else str(entry.number), uid=entry.series_uid),
@@ -674,7 +681,7 @@ class QCView(QWidget):
             entry = self._entry_at(self.series_table.currentIndex().row())
             chosen = entry.headers[:1] if entry is not None else []
         if not chosen:
-            self.show_error("Select a series or an image to see its DICOM tags.")
+            self.show_error(self.tr("Select a series or an image to see its DICOM tags."))
             return None
         return open_tag_browser(chosen[0], self)
 
@@ -703,11 +710,10 @@ class QCView(QWidget):
         despite = False
         if current.record.state is StudyQCState.ERRORS:
             sentence = QCPassRefused(
-                f"This study has {current.report.counts()['error']} error-level QC finding(s); correct or "
-                "reject the images first, or confirm that it passes despite them.")
-            if not self.ask("QC passed despite errors?", str(sentence) + " Mark it as passed anyway?",
-                            "Mark as passed despite errors"):
-                self.show_error(f"Not marked as passed: {sentence}")
+                self.tr("This study has {0} error-level QC finding(s); correct or reject the images first, or confirm that it passes despite them.").format(current.report.counts()['error']))
+            if not self.ask(self.tr("QC passed despite errors?"), str(sentence) + self.tr(" Mark it as passed anyway?"),
+                            self.tr("Mark as passed despite errors")):
+                self.show_error(self.tr("Not marked as passed: {0}").format(sentence))
                 return
             despite = True
         uid, store = current.study.study_uid, self.store
@@ -717,9 +723,9 @@ class QCView(QWidget):
                 self.current.record = record
                 self.summary.setText(self.current.summary())
             self._set_state(record)
-            self._say("Study marked as checked (QC passed)" + (" despite its errors." if despite else "."))
+            self._say(self.tr("Study marked as checked (QC passed)") + (self.tr(" despite its errors.") if despite else "."))
 
-        self._run(lambda _p, _c: store.mark_passed(uid, despite_errors=despite), "Marking as checked", done)
+        self._run(lambda _p, _c: store.mark_passed(uid, despite_errors=despite), self.tr("Marking as checked"), done)
 
     def _save_path(self, title: str, suffix: str, kind: str) -> Path | None:
         current = self.current
@@ -732,7 +738,7 @@ class QCView(QWidget):
         current = self.current
         if current is None or current.report is None:
             return
-        path = path or self._save_path("Export the QC report as PDF", "pdf", "PDF (*.pdf)")
+        path = path or self._save_path(self.tr("Export the QC report as PDF"), "pdf", self.tr("PDF (*.pdf)"))
         if path is None:
             return
         report, first = current.report, (current.visible or current.headers)[0]
@@ -745,16 +751,16 @@ class QCView(QWidget):
                 return write_pdf(report, path, patient_name=text(first, "PatientName"),
                                  patient_id=text(first, "PatientID"), checked_by=current_user())
             except OSError as exc:
-                raise WorkstationError(f"The PDF {path} cannot be written ({exc.strerror}); choose another folder.") from exc
+                raise WorkstationError(self.tr("The PDF {0} cannot be written ({1}); choose another folder.").format(path, exc.strerror)) from exc
 
-        self._run(work, "Writing the PDF", lambda p: self._say(f"QC report written to {p}."))
+        self._run(work, self.tr("Writing the PDF"), lambda p: self._say(self.tr("QC report written to {0}.").format(p)))
 
     def export_json(self, path: Path | None = None) -> None:
         """Write the report as JSON (no patient names, IDs or birth dates)."""
         current = self.current
         if current is None or current.report is None:
             return
-        path = path or self._save_path("Export the QC report as JSON", "json", "JSON (*.json)")
+        path = path or self._save_path(self.tr("Export the QC report as JSON"), "json", self.tr("JSON (*.json)"))
         if path is None:
             return
         data = current.report.to_json()
@@ -765,10 +771,10 @@ class QCView(QWidget):
             try:
                 target.write_text(json.dumps(data, indent=2), encoding="utf-8")
             except OSError as exc:
-                raise WorkstationError(f"The file {target} cannot be written ({exc.strerror}); choose another folder.") from exc
+                raise WorkstationError(self.tr("The file {0} cannot be written ({1}); choose another folder.").format(target, exc.strerror)) from exc
             return target
 
-        self._run(work, "Writing the JSON report", lambda p: self._say(f"QC report written to {p}."))
+        self._run(work, self.tr("Writing the JSON report"), lambda p: self._say(self.tr("QC report written to {0}.").format(p)))
 
     # -- rejection ---------------------------------------------------------------------------------
 
@@ -776,10 +782,10 @@ class QCView(QWidget):
         series = self.selected_series()
         headers = [ds for entry in series for ds in entry.live()]
         if not headers:
-            self.show_error("Select a series that still has images to reject (rejected series are greyed).")
+            self.show_error(self.tr("Select a series that still has images to reject (rejected series are greyed)."))
             return
-        labels = ", ".join(f"series {entry.label}" for entry in series)
-        self.reject(headers, f"{len(headers)} image(s) of {labels}")
+        labels = ", ".join(self.tr("series {0}").format(entry.label) for entry in series)
+        self.reject(headers, self.tr("{0} image(s) of {1}").format(len(headers), labels))
 
     def reject_selected_images(self) -> None:
         chosen = self.selected_images()
@@ -787,9 +793,9 @@ class QCView(QWidget):
         if entry is not None:
             chosen = [ds for ds in chosen if text(ds, "SOPInstanceUID") not in entry.rejected]
         if not chosen or entry is None:
-            self.show_error("Select the images to reject in the list of the series' images.")
+            self.show_error(self.tr("Select the images to reject in the list of the series' images."))
             return
-        self.reject(chosen, f"{len(chosen)} image(s) of series {entry.label}")
+        self.reject(chosen, self.tr("{0} image(s) of series {1}").format(len(chosen), entry.label))
 
     def reject(self, headers: list[Dataset], what: str, reason: RejectionReason | None = None) -> None:
         """Confirm with :class:`RejectDialog`, then store a rejection note (archive, else library)."""
@@ -811,24 +817,23 @@ class QCView(QWidget):
                 result = send_rejection(client, note, audit=audit)
                 if not result.ok:
                     raise ArchiveError(
-                        f"The archive refused the rejection note ({result.failed[0].reason}); nothing was "
-                        "rejected: check the archive and try again.")
-                where = "the archive"
+                        self.tr("The archive refused the rejection note ({0}); nothing was rejected: check the archive and try again.").format(result.failed[0].reason))
+                where = self.tr("the archive")
             else:
                 audit.record(
                     AuditAction.REJECTED, study_uid=text(note, "StudyInstanceUID"),
                     series_uids=sorted({text(ds, "SeriesInstanceUID") for ds in headers}),
                     instance_uids=[text(ds, "SOPInstanceUID") for ds in headers], reason=why.code_value,
                     detail={"rejection_note_uid": text(note, "SOPInstanceUID"), "stored_in": "local library"})
-                where = "the local library"
+                where = self.tr("the local library")
             library.add_bytes(data)  # the library is the archive's local copy: it learns the note too
-            return f"{len(headers)} image(s) rejected ({why.meaning}); the rejection note is stored in {where}."
+            return self.tr("{0} image(s) rejected ({1}); the rejection note is stored in {2}.").format(len(headers), why.meaning, where)
 
         def done(sentence: str) -> None:
             self._say(sentence)
             self.run_checks()
 
-        self._run(work, "Sending the rejection note", done)
+        self._run(work, self.tr("Sending the rejection note"), done)
 
     # -- demographic correction ------------------------------------------------------------------
 
@@ -836,7 +841,7 @@ class QCView(QWidget):
         """Edit, confirm the proposed changes, then store corrected copies and reject the originals."""
         current = self.current
         if current is None or not current.visible:
-            self.show_error("There are no images left to correct in this study.")
+            self.show_error(self.tr("There are no images left to correct in this study."))
             return
         dialog = CorrectionDialog(current.visible, self.destination(), self)
         if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.changes:
@@ -860,14 +865,14 @@ class QCView(QWidget):
             for n, uid in enumerate(uids, 1):
                 cancel.raise_if_cancelled()
                 data.append(library.read_instance(uid))
-                progress(n, len(uids), "Reading the images")
-            progress(0, 0, "Making corrected copies")
+                progress(n, len(uids), self.tr("Reading the images"))
+            progress(0, 0, self.tr("Making corrected copies"))
             corrected = apply_corrections(data, changes)
             note = corrected.rejection_note()
             if client is not None:
-                progress(0, 0, "Sending the corrected copies")
+                progress(0, 0, self.tr("Sending the corrected copies"))
                 send_correction(client, corrected, audit=audit, note=note)
-                where = "the archive"
+                where = self.tr("the archive")
             else:
                 audit.record(
                     AuditAction.CORRECTED, study_uid=text(corrected.replaced[0], "StudyInstanceUID"),
@@ -877,15 +882,14 @@ class QCView(QWidget):
                     detail={"attributes": sorted({c.keyword for c in corrected.changes}),
                             "new_study_uid": next(iter(corrected.new_study_uids)),
                             "rejection_note_uid": text(note, "SOPInstanceUID"), "stored_in": "local library"})
-                where = "the local library"
+                where = self.tr("the local library")
             copies = [*corrected.instances, note_bytes(note)]
             for n, item in enumerate(copies, 1):
                 if cancel.cancelled:
-                    raise Cancelled("The correction was stopped.")
+                    raise Cancelled(self.tr("The correction was stopped."))
                 library.add_bytes(item)
-                progress(n, len(copies), "Keeping the corrected copies in the library")
-            return (f"{len(corrected.instances)} corrected image(s) stored in {where} as a new study; "
-                    "the originals are rejected (Incorrect Modality Worklist Entry).")
+                progress(n, len(copies), self.tr("Keeping the corrected copies in the library"))
+            return (self.tr("{0} corrected image(s) stored in {1} as a new study; the originals are rejected (Incorrect Modality Worklist Entry).").format(len(corrected.instances), where))
 
         def done(sentence: str) -> None:
             self._say(sentence)
@@ -894,7 +898,7 @@ class QCView(QWidget):
             self._clear_details(sentence)
             self.refresh()
 
-        self._run(work, "Correcting demographics", done)
+        self._run(work, self.tr("Correcting demographics"), done)
 
 
 def note_reason(note: Dataset) -> str:

@@ -31,7 +31,7 @@ from typing import Any
 import keyring
 import keyring.errors
 import numpy as np
-from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
 from workstation.annotate.measurements import ImageRef
 from workstation.audit import AuditAction, audit_log_for
 from workstation.errors import SigningError, WorkstationError
+from workstation.i18n import localize_decimals
 from workstation.identity import current_identity
 from workstation.model import attributes as attr
 from workstation.model.entities import SeriesSummary, StudySummary
@@ -73,7 +74,6 @@ from workstation.report.dicom_objects import with_dicom_objects
 from workstation.report.drafts import DraftStore
 from workstation.report.model import (
     ADDENDUM,
-    SECTION_TITLES,
     SECTIONS,
     FieldValue,
     KeyImage,
@@ -108,8 +108,11 @@ from workstation.report.templates import (
     mark_template_text,
     validate_report,
 )
+from workstation.report.wording import heading as section_heading
 from workstation.settings import Settings
 from workstation.ui import tasks
+from workstation.ui.core_text import core_text
+from workstation.ui.i18n import QT_TRANSLATE_NOOP, active_language
 from workstation.ui.sign_dialogs import KEEP, PlaceholderDialog, SignPreviewDialog
 
 log = logging.getLogger(__name__)
@@ -126,7 +129,8 @@ SIGNING_METHOD_SETTING = "report/signing_method"  # "pkcs12" or "pkcs11"
 PKCS11_LIBRARY_SETTING = "report/pkcs11_library"
 PKCS11_TOKEN_SETTING = "report/pkcs11_token"
 PKCS11_KEY_SETTING = "report/pkcs11_key_label"
-SIGNING_METHODS = (("pkcs12", "Key file (PKCS#12)"), ("pkcs11", "Smart card (PKCS#11)"))
+SIGNING_METHODS = (("pkcs12", QT_TRANSLATE_NOOP("ReportEditor", "Key file (PKCS#12)")),
+                   ("pkcs11", QT_TRANSLATE_NOOP("ReportEditor", "Smart card (PKCS#11)")))
 
 
 def letterhead_from_settings(settings: Settings, practice: str = "") -> Letterhead:
@@ -164,32 +168,32 @@ class TokenDialog(QDialog):
 
     def __init__(self, library: str, token: str, key_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Smart card (PKCS#11)")
-        self.library = QLineEdit(library, placeholderText="/usr/lib/.../opensc-pkcs11.so")
-        browse = QPushButton("Browse...")
+        self.setWindowTitle(self.tr("Smart card (PKCS#11)"))
+        self.library = QLineEdit(library, placeholderText=self.tr("/usr/lib/.../opensc-pkcs11.so"))
+        browse = QPushButton(self.tr("Browse..."))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.library, 1)
         row.addWidget(browse)
-        self.token = QLineEdit(token, placeholderText="the token's label")
-        self.key_label = QLineEdit(key_label, placeholderText="optional: the key's label")
+        self.token = QLineEdit(token, placeholderText=self.tr("the token's label"))
+        self.key_label = QLineEdit(key_label, placeholderText=self.tr("optional: the key's label"))
         form = QFormLayout(self)
-        form.addRow("PKCS#11 module", row)
-        form.addRow("Token label", self.token)
-        form.addRow("Key label", self.key_label)
+        form.addRow(self.tr("PKCS#11 module"), row)
+        form.addRow(self.tr("Token label"), self.token)
+        form.addRow(self.tr("Key label"), self.key_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
     def _browse(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "PKCS#11 module", "", "Shared libraries (*.so *.dylib *.dll)")
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("PKCS#11 module"), "", self.tr("Shared libraries (*.so *.dylib *.dll)"))
         if name:
             self.library.setText(name)
 
 _NO_DATE = QDate(1900, 1, 1)
 #: A yes/no field's choices: no answer, yes, no.
-YES_NO_ITEMS = ("", "yes", "no")
+YES_NO_ITEMS = ("", QT_TRANSLATE_NOOP("FieldEditor", "yes"), QT_TRANSLATE_NOOP("FieldEditor", "no"))
 #: How a placeholder (template text not yet the radiologist's) looks.
 PLACEHOLDER_STYLE = "color: #8a8a8a; font-style: italic;"
 def report_settings() -> QSettings:
@@ -255,8 +259,9 @@ class FieldEditor(QWidget):
         elif spec.type == "yes_no":
             # three states: no answer until the radiologist gives one (never a silent "no")
             answer = QComboBox()
-            answer.addItems(list(YES_NO_ITEMS))
-            answer.setCurrentText("" if value is None else "yes" if value else "no")
+            for text, answer_value in zip(YES_NO_ITEMS, (None, True, False), strict=True):
+                answer.addItem(self.tr(text) if text else "", answer_value)  # "oui"/"non" in French
+            answer.setCurrentIndex(0 if value is None else 1 if value else 2)
             answer.currentTextChanged.connect(lambda _t: self.changed.emit())
             answer.setProperty("yes_no", True)
             self.widget = answer
@@ -265,7 +270,7 @@ class FieldEditor(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setMinimumDate(_NO_DATE)
-            edit.setSpecialValueText("not set")
+            edit.setSpecialValueText(self.tr("not set"))
             edit.setDate(QDate.fromString(str(value), "yyyy-MM-dd") if value else _NO_DATE)
             edit.dateChanged.connect(lambda _d: self.changed.emit())
             self.widget = edit
@@ -287,7 +292,8 @@ class FieldEditor(QWidget):
     def value(self) -> FieldValue:
         w = self.widget
         if isinstance(w, QComboBox) and self.spec.type == "yes_no":
-            return {"yes": True, "no": False}.get(w.currentText())
+            data = w.currentData()
+            return data if isinstance(data, bool) else None
         if isinstance(w, QComboBox):
             return w.currentText() or None
         if isinstance(w, QDateEdit):
@@ -310,7 +316,7 @@ class FieldEditor(QWidget):
     def set_placeholder(self, on: bool) -> None:
         """Mark the value as the template's default, not yet the radiologist's (italic, grey)."""
         self.widget.setStyleSheet(PLACEHOLDER_STYLE if on else "")
-        self.widget.setToolTip("Template default: not in the signed report until you change or accept it"
+        self.widget.setToolTip(self.tr("Template default: not in the signed report until you change or accept it")
                                if on else "")
 
 
@@ -322,7 +328,7 @@ class SectionEditor(QGroupBox):
     accepted = Signal(str)  # the section name: keep its placeholders as the radiologist's
 
     def __init__(self, name: str, text: str, snippets: Sequence[Any]) -> None:
-        super().__init__(SECTION_TITLES[name])
+        super().__init__(section_heading(name, active_language()))  # Résultats, Conclusion in French
         self.name = name
         self.snippets = list(snippets)
         layout = QVBoxLayout(self)
@@ -336,7 +342,7 @@ class SectionEditor(QGroupBox):
         self.snippet_button: QToolButton | None = None
         if self.snippets:
             button = QToolButton()
-            button.setText("Insert snippet")
+            button.setText(self.tr("Insert snippet"))
             menu = QMenu(button)
             for snippet in self.snippets:
                 action = menu.addAction(snippet.label)
@@ -352,13 +358,13 @@ class SectionEditor(QGroupBox):
         self.placeholder_row = QWidget()
         row = QHBoxLayout(self.placeholder_row)
         row.setContentsMargins(0, 0, 0, 0)
-        self.placeholder_note = QLabel("Template text: edit it or accept it; until then it is left out "
-                                       "of the signed report.")
+        self.placeholder_note = QLabel(self.tr("Template text: edit it or accept it; until then it is left out "
+                                       "of the signed report."))
         self.placeholder_note.setWordWrap(True)
         self.placeholder_note.setStyleSheet("color: #b06000;")
         self.accept_button = QToolButton()
-        self.accept_button.setText("Accept")
-        self.accept_button.setToolTip("Keep the template text of this section as your own")
+        self.accept_button.setText(self.tr("Accept"))
+        self.accept_button.setToolTip(self.tr("Keep the template text of this section as your own"))
         self.accept_button.clicked.connect(lambda: self.accepted.emit(self.name))
         row.addWidget(self.placeholder_note, 1)
         row.addWidget(self.accept_button)
@@ -447,21 +453,21 @@ class ReportEditor(QWidget):
         #: Before signing: shown the PDF as it will be signed, True to sign it.
         self.preview_signing: Callable[[bytes], bool] = self._preview_signing
 
-        self.header = QLabel("Open a study to write its report.")
+        self.header = QLabel(self.tr("Open a study to write its report."))
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.template_combo = QComboBox()
-        for t in sorted(self.library_templates.templates.values(), key=lambda t: t.title):
+        for t in sorted(self.library_templates.templates.values(), key=lambda t: (t.language != active_language(), t.title)):
             self.template_combo.addItem(t.title, t.id)
         self.template_combo.activated.connect(self._template_picked)
-        self.import_template_button = QPushButton("Import...")
-        self.import_template_button.setToolTip("Import an IHE MRRT (HTML5) report template, such as one from "
-                                               "RSNA's RadReport library, into your own templates")
+        self.import_template_button = QPushButton(self.tr("Import..."))
+        self.import_template_button.setToolTip(self.tr("Import an IHE MRRT (HTML5) report template, such as one from "
+                                               "RSNA's RadReport library, into your own templates"))
         self.import_template_button.clicked.connect(lambda: self.import_template())
         self.choose_template_file: Callable[[], Path | None] = self._choose_template_file
-        self.normal_button = QPushButton("Insert normal findings")
-        self.normal_button.setToolTip("Put the template's normal findings and impression into the report "
-                                      "as your own text (check them before signing)")
+        self.normal_button = QPushButton(self.tr("Insert normal findings"))
+        self.normal_button.setToolTip(self.tr("Put the template's normal findings and impression into the report "
+                                      "as your own text (check them before signing)"))
         self.normal_button.clicked.connect(lambda: self.insert_normal_findings())
         self.reason = QLabel("")
         self.reason.setWordWrap(True)
@@ -483,18 +489,18 @@ class ReportEditor(QWidget):
         self.history_list = QListWidget()
         self.history_list.setMaximumHeight(90)
 
-        self.preliminary_button = QPushButton("Make preliminary")
+        self.preliminary_button = QPushButton(self.tr("Make preliminary"))
         self.preliminary_button.clicked.connect(self.make_preliminary)
-        self.sign_button = QPushButton("Sign...")
+        self.sign_button = QPushButton(self.tr("Sign..."))
         self.sign_button.clicked.connect(self.sign)
-        self.addendum_button = QPushButton("Addendum...")
+        self.addendum_button = QPushButton(self.tr("Addendum..."))
         self.addendum_button.clicked.connect(lambda: self.new_version(VersionKind.ADDENDUM))
-        self.correction_button = QPushButton("Correction...")
+        self.correction_button = QPushButton(self.tr("Correction..."))
         self.correction_button.clicked.connect(lambda: self.new_version(VersionKind.CORRECTION))
-        self.insert_viewer_button = QPushButton("Insert measurements and key images")
+        self.insert_viewer_button = QPushButton(self.tr("Insert measurements and key images"))
         self.insert_viewer_button.setToolTip(
-            "Put the study's measurements and key images from the viewer into the report; done "
-            "automatically when signing if the report has none yet")
+            self.tr("Put the study's measurements and key images from the viewer into the report; done "
+            "automatically when signing if the report has none yet"))
         self.insert_viewer_button.clicked.connect(lambda: self.insert_from_viewer())
         #: Thumbnail pixels (uint8 RGB) of the report's key images, by SOP Instance UID.
         self.key_image_pixels: dict[str, np.ndarray] = {}
@@ -503,23 +509,23 @@ class ReportEditor(QWidget):
             buttons.addWidget(b)
         self.signing_method = QComboBox()
         for key, label in SIGNING_METHODS:
-            self.signing_method.addItem(label, key)
+            self.signing_method.addItem(self.tr(label), key)
         remembered = str(report_settings().value(SIGNING_METHOD_SETTING, "pkcs12") or "pkcs12")
         self.signing_method.setCurrentIndex(max(0, self.signing_method.findData(remembered)))
-        self.signing_method.setToolTip("What the signing key is on: a PKCS#12 key file (password in the "
-                                       "keyring) or a smart card (PIN asked at each signing)")
+        self.signing_method.setToolTip(self.tr("What the signing key is on: a PKCS#12 key file (password in the "
+                                       "keyring) or a smart card (PIN asked at each signing)"))
         self.signing_method.currentIndexChanged.connect(self._signing_method_changed)
-        self.token_button = QPushButton("Card...")
-        self.token_button.setToolTip("Choose the PKCS#11 module and token")
+        self.token_button = QPushButton(self.tr("Card..."))
+        self.token_button.setToolTip(self.tr("Choose the PKCS#11 module and token"))
         self.token_button.clicked.connect(self.configure_token)
         sign_row = QHBoxLayout()
-        sign_row.addWidget(QLabel("Sign with"))
+        sign_row.addWidget(QLabel(self.tr("Sign with")))
         sign_row.addWidget(self.signing_method, 1)
         sign_row.addWidget(self.token_button)
         self.token_button.setVisible(remembered == "pkcs11")
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Template"))
+        top.addWidget(QLabel(self.tr("Template")))
         top.addWidget(self.template_combo, 1)
         top.addWidget(self.import_template_button)
         normal_row = QHBoxLayout()
@@ -540,7 +546,7 @@ class ReportEditor(QWidget):
         layout.addLayout(sign_row)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
-        layout.addWidget(QLabel("History"))
+        layout.addWidget(QLabel(self.tr("History")))
         layout.addWidget(self.history_list)
 
         self.debounce = QTimer(self)
@@ -570,7 +576,8 @@ class ReportEditor(QWidget):
         self.headers = list(headers)
         series = {attr.text(h, "SeriesInstanceUID"): SeriesSummary.from_dataset(h, study.study_uid)
                   for h in self.headers if attr.text(h, "SeriesInstanceUID")}
-        choice = choose_template(study, display_sets, series=list(series.values()), library=self.library_templates)
+        choice = choose_template(study, display_sets, series=list(series.values()), library=self.library_templates,
+                                 language=active_language())
         saved = self._saved_history(study.study_uid)
         if saved is not None:
             self.history = saved
@@ -579,7 +586,7 @@ class ReportEditor(QWidget):
             marked = mark_template_text(current, self.template)  # a draft from before placeholders
             if marked is not current:
                 saved.versions[-1] = marked
-            self.choice_reason = f"Saved draft restored ({self.template.title})."
+            self.choice_reason = self.tr("Saved draft restored ({0}).").format(self.template.title)
         else:
             self.template = choice.template
             self.choice_reason = choice.reason
@@ -618,14 +625,15 @@ class ReportEditor(QWidget):
             if report is None or report.study.study_uid != uid or report.locked or not priors:
                 return
             untouched = "comparison" in report.placeholder_sections or not report.section("comparison").strip()
-            if untouched and report.section("comparison") in ("", comparison_line([])):
+            language = self.template.language if self.template is not None else "en"
+            if untouched and report.section("comparison") in ("", comparison_line([]), comparison_line([], language)):
                 # the workstation's line, not the radiologist's: it stays a placeholder
-                line = comparison_line(priors)
+                line = comparison_line(priors, language)
                 assert self.history is not None
                 self.history.update((self.collect() or report).with_placeholder_section("comparison", line))
                 self.sections["comparison"].text.setPlainText(line)
                 self.sections["comparison"].set_placeholders(True, self.sections["comparison"]._placeholder_fields)
-                self.message.emit(f"Comparison filled from {len(priors)} prior stud{'y' if len(priors) == 1 else 'ies'}.")
+                self.message.emit(self.tr("Comparison filled from {0} prior stud{1}.").format(len(priors), 'y' if len(priors) == 1 else 'ies'))
 
         # In every archive, not only the one the study came from (workstation.net.federated).
         everywhere = getattr(self.window(), "all_archives", lambda: None)()
@@ -651,7 +659,7 @@ class ReportEditor(QWidget):
             self._clear_body()
             report = self.report
             if report is None or self.template is None:
-                self.header.setText("Open a study to write its report.")
+                self.header.setText(self.tr("Open a study to write its report."))
                 self.reason.setText("")
                 self.history_list.clear()
                 self._refresh_controls()
@@ -678,13 +686,16 @@ class ReportEditor(QWidget):
             self._loading = False
 
     def _header_text(self, report: Report) -> str:
+        from workstation.ui.i18n import format_dicom_date
         from workstation.ui.worklist import format_person_name
 
         p, s = report.patient, report.study
-        birth = f"{p.birth_date[:4]}-{p.birth_date[4:6]}-{p.birth_date[6:]}" if len(p.birth_date) == 8 else p.birth_date
-        date = f"{s.study_date[:4]}-{s.study_date[4:6]}-{s.study_date[6:]}" if len(s.study_date) == 8 else s.study_date
-        return (f"<b>{format_person_name(p.name)}</b> · ID {p.patient_id} · born {birth or '?'} · {p.sex or '?'}<br>"
-                f"{s.description or 'Study'} · {'/'.join(s.modalities)} · {date} · accession {s.accession_number or '—'}")
+        birth = format_dicom_date(p.birth_date)
+        date = format_dicom_date(s.study_date)
+        return (self.tr("<b>{0}</b> · ID {1} · born {2} · {3}<br>{4} · {5} · {6} · accession {7}")
+                .format(format_person_name(p.name), p.patient_id, birth or "?", p.sex or "?",
+                        s.description or self.tr("Study"), "/".join(s.modalities), date,
+                        s.accession_number or "—"))
 
     def _refresh_controls(self) -> None:
         report = self.report
@@ -705,15 +716,15 @@ class ReportEditor(QWidget):
             self.state.setText("")
         else:
             kind = "" if report.kind is VersionKind.ORIGINAL else f" ({report.kind.value})"
-            self.state.setText(f"Version {report.version}{kind}: {report.status.value.upper()}"
-                               + (f", signed by {report.signer_name}" if report.locked else ""))
+            self.state.setText(self.tr("Version {0}{1}: {2}").format(report.version, kind, core_text(report.status.value.upper()))
+                               + (self.tr(", signed by {0}").format(report.signer_name) if report.locked else ""))
         self.history_list.clear()
         if self.history is not None:
             for version in self.history.versions:
                 for event in version.events:
                     when = event.at.replace("T", " ").split("+")[0]
-                    text = f"v{version.version} {when} {event.action}"
-                    text += f" by {event.by}" if event.by else ""
+                    text = f"v{version.version} {when} {core_text(event.action)}"
+                    text += self.tr(" by {0}").format(event.by) if event.by else ""
                     text += f": {event.detail}" if event.detail else ""
                     self.history_list.addItem(text)
             self.history_list.scrollToBottom()
@@ -723,7 +734,7 @@ class ReportEditor(QWidget):
     def _changed(self) -> None:
         if self._loading:
             return
-        self.saved_label.setText("editing…")
+        self.saved_label.setText(self.tr("editing…"))
         self.debounce.start()
 
     def collect(self) -> Report | None:
@@ -757,9 +768,9 @@ class ReportEditor(QWidget):
             self.message.emit(str(exc))
             return None
         except OSError as exc:
-            self.message.emit(f"The report draft could not be saved ({exc.strerror}); check the disk.")
+            self.message.emit(self.tr("The report draft could not be saved ({0}); check the disk.").format(exc.strerror))
             return None
-        self.saved_label.setText("draft saved " + dt.datetime.now().strftime("%H:%M:%S"))
+        self.saved_label.setText(self.tr("draft saved {0}").format(dt.datetime.now().strftime("%H:%M:%S")))
         return self.last_saved
 
     def _template_picked(self, _index: int) -> None:
@@ -788,7 +799,7 @@ class ReportEditor(QWidget):
                                     placeholder_sections=frozenset(placeholders),
                                     placeholder_fields=frozenset(set(defaults) - set(kept))))
         self.template = new
-        self.choice_reason = f"'{new.title}' chosen by hand."
+        self.choice_reason = self.tr("'{0}' chosen by hand.").format(new.title)
         self._show()
         self.save_draft()
 
@@ -815,17 +826,16 @@ class ReportEditor(QWidget):
         template = imported.template
         current = self.template_combo.currentData()
         self.template_combo.clear()
-        for t in sorted(self.library_templates.templates.values(), key=lambda t: t.title):
+        for t in sorted(self.library_templates.templates.values(), key=lambda t: (t.language != active_language(), t.title)):
             self.template_combo.addItem(t.title, t.id)
         self.template_combo.setCurrentIndex(max(0, self.template_combo.findData(current)))
-        notes = f" {len(imported.notes)} note(s): " + " ".join(imported.notes) if imported.notes else ""
-        self._say(f"Imported '{template.title}' ({len(template.all_fields())} fields); choose it in the "
-                  f"template list.{notes}")
+        notes = self.tr(" {0} note(s): ").format(len(imported.notes)) + " ".join(imported.notes) if imported.notes else ""
+        self._say(self.tr("Imported '{0}' ({1} fields); choose it in the template list.{2}").format(template.title, len(template.all_fields()), notes))
         return template
 
     def _choose_template_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "IHE MRRT report template", "",
-                                              "MRRT templates (*.html *.htm);;All files (*)")
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("IHE MRRT report template"), "",
+                                              self.tr("MRRT templates (*.html *.htm);;All files (*)"))
         return Path(name) if name else None
 
     def insert_normal_findings(self) -> None:
@@ -835,13 +845,12 @@ class ReportEditor(QWidget):
         if report is None or report.locked or self.template is None or self.history is None:
             return
         if not self.template.has_normal:
-            self._say(f"The template '{self.template.title}' has no normal findings to insert.")
+            self._say(self.tr("The template '{0}' has no normal findings to insert.").format(self.template.title))
             return
         self.history.update(insert_normal(report, self.template))
         self._show()
         self.save_draft()
-        self._say(f"Normal findings of '{self.template.title}' inserted as your text; check and edit them "
-                  "before signing.")
+        self._say(self.tr("Normal findings of '{0}' inserted as your text; check and edit them before signing.").format(self.template.title))
 
     def accept_placeholders(self, section: str) -> None:
         """Keep the template text and default values of ``section`` as the radiologist's own."""
@@ -867,7 +876,7 @@ class ReportEditor(QWidget):
             return
         self.save_draft()
         self._refresh_controls()
-        self._say("The report is preliminary: others may read it; it is still editable.")
+        self._say(self.tr("The report is preliminary: others may read it; it is still editable."))
 
     def new_version(self, kind: VersionKind) -> None:
         """An addendum or a correction of the final version (asks for the reason)."""
@@ -885,7 +894,7 @@ class ReportEditor(QWidget):
             return
         self._show()
         self.save_draft()
-        self._say(f"Version {new.version} ({kind.value}) started; sign it when it is written.")
+        self._say(self.tr("Version {0} ({1}) started; sign it when it is written.").format(new.version, kind.value))
 
     # -- measurements and key images from the viewer ------------------------------------------
 
@@ -920,16 +929,19 @@ class ReportEditor(QWidget):
             return None
         if tools is None:
             if not automatic:
-                self._say("Open the study in the viewer to insert its measurements and key images.", error=True)
+                self._say(self.tr("Open the study in the viewer to insert its measurements and key images."), error=True)
             return None
         lines = []
+        language = self.template.language if self.template is not None else "en"
+        french = language == "fr"  # the report's language: its words and decimal commas
         for m in tools.measurements:
-            label = m.label
+            label = localize_decimals(m.label, language)
             if not label:
                 continue
-            name = m.kind.display_name + (f" ({m.text})" if m.text and m.kind.name not in ("TEXT", "ARROW") else "")
+            kind = core_text(m.kind.display_name) if french else m.kind.display_name
+            name = kind + (f" ({m.text})" if m.text and m.kind.name not in ("TEXT", "ARROW") else "")
             where = header_label(self._image_header(m.image.sop_instance_uid), m.image.frame)
-            lines.append(f"{name}: {label}" + (f" ({where})" if where else ""))
+            lines.append(f"{name}{' : ' if french else ': '}{label}" + (f" ({where})" if where else ""))
         note = str(tools.key_images.note or "")
         key_images: list[KeyImage] = []
         pixels: dict[str, np.ndarray] = {}
@@ -945,14 +957,13 @@ class ReportEditor(QWidget):
                 pixels[ref.sop_instance_uid] = np.asarray(thumb)
         if not lines and not key_images:
             if not automatic:
-                self._say("The viewer has no measurements or key images for this study.")
+                self._say(self.tr("The viewer has no measurements or key images for this study."))
             return None
         self.history.update(report.with_measurements(lines).with_key_images(key_images))
         self.key_image_pixels = pixels
         self.save_draft()
-        how = "Inserted automatically before signing" if automatic else "Inserted"
-        self._say(f"{how}: {len(lines)} measurement{'s' if len(lines) != 1 else ''} and "
-                  f"{len(key_images)} key image{'s' if len(key_images) != 1 else ''} from the viewer.")
+        how = self.tr("Inserted automatically before signing") if automatic else self.tr("Inserted")
+        self._say(self.tr("{0}: {1} measurement{2} and {3} key image{4} from the viewer.").format(how, len(lines), 's' if len(lines) != 1 else '', len(key_images), 's' if len(key_images) != 1 else ''))
         return len(lines), len(key_images)
 
     def _image_header(self, sop_instance_uid: str) -> Any:
@@ -988,6 +999,7 @@ class ReportEditor(QWidget):
         return out
 
     def _say(self, text: str, *, error: bool = False) -> None:
+        text = core_text(text)
         self.result.setStyleSheet("color: #d04040;" if error else "")
         self.result.setText(text)
         self.message.emit(text)
@@ -1030,17 +1042,17 @@ class ReportEditor(QWidget):
                 return None
             library, token, key_label = str(chosen[0]), chosen[1], chosen[2]
         if not Path(library).is_file():
-            raise SigningError(f"The PKCS#11 module {library} does not exist; check the smart card software.")
+            raise SigningError(self.tr("The PKCS#11 module {0} does not exist; check the smart card software.").format(library))
         if not token:
-            raise SigningError("No token label is set for the smart card; enter it with Card....")
+            raise SigningError(self.tr("No token label is set for the smart card; enter it with Card...."))
         try:  # imported here, on the UI thread, for the worker that opens the token (see above)
             import pkcs11  # noqa: F401
             import pyhanko.config.pkcs11  # noqa: F401
             import pyhanko.sign.pkcs11  # noqa: F401
         except ImportError:
-            raise SigningError("Smart card signing needs the python-pkcs11 package; install it or "
-                               "sign with a key file.") from None
-        pin = self.ask_pin(f"PIN for the token '{token}'")
+            raise SigningError(self.tr("Smart card signing needs the python-pkcs11 package; install it or "
+                               "sign with a key file.")) from None
+        pin = self.ask_pin(self.tr("PIN for the token '{0}'").format(token))
         if not pin:
             return None
         return Pkcs11Credential(Path(library), token, ask_pin=OneTimePin(pin), key_label=key_label or None)
@@ -1070,7 +1082,7 @@ class ReportEditor(QWidget):
         except keyring.errors.KeyringError:
             known = None
         if known is None:
-            password = self.ask_password(f"Password of the signing key {path.name}")
+            password = self.ask_password(self.tr("Password of the signing key {0}").format(path.name))
             if password is None:
                 return None
             store_pkcs12_password(credential.key_id, password)
@@ -1091,7 +1103,7 @@ class ReportEditor(QWidget):
             names = report.placeholder_names(self.template.field_labels())
             choice = self.confirm_placeholders(names)
             if choice is None:
-                self._say("Not signed: edit or accept the template text first (" + ", ".join(names) + ").")
+                self._say(self.tr("Not signed: edit or accept the template text first (") + ", ".join(names) + ").")
                 return
             if choice == KEEP:
                 assert self.history is not None
@@ -1113,7 +1125,7 @@ class ReportEditor(QWidget):
             self._say(str(exc), error=True)
             return
         if not self.preview_signing(preview):
-            self._say("Not signed: the report is still a draft.")
+            self._say(self.tr("Not signed: the report is still a draft."))
             return
         try:
             credential = self.credential()
@@ -1121,8 +1133,8 @@ class ReportEditor(QWidget):
             self._say(str(exc), error=True)
             return
         if credential is None:
-            self._say("Only a user with a signing credential can make a report final; choose a PKCS#12 key "
-                      "file (or a smart card) to sign.", error=True)
+            self._say(self.tr("Only a user with a signing credential can make a report final; choose a PKCS#12 key "
+                      "file (or a smart card) to sign."), error=True)
             return
         template, headers = self.template, list(self.headers)
         self.sign_with(credential, settings=settings, template=template, headers=headers,
@@ -1154,7 +1166,7 @@ class ReportEditor(QWidget):
         task.signals.failed.connect(self._sign_failed)
         task.signals.progress.connect(lambda _d, _t, m: self._say(m) if m else None)
         self._task = task
-        self._say("Signing…")
+        self._say(self.tr("Signing…"))
         self._refresh_controls()
         return tasks.start(task)
 
@@ -1182,12 +1194,12 @@ class ReportEditor(QWidget):
         return SignPreviewDialog(pdf, self).exec() == QDialog.DialogCode.Accepted
 
     def _ask_password(self, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, "Signing key", prompt + " (kept in the system keyring):",
+        text, ok = QInputDialog.getText(self, self.tr("Signing key"), prompt + self.tr(" (kept in the system keyring):"),
                                         QLineEdit.EchoMode.Password)
         return text if ok else None
 
     def _ask_pin(self, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, "Smart card", prompt + " (used for this signing only, never stored):",
+        text, ok = QInputDialog.getText(self, self.tr("Smart card"), prompt + self.tr(" (used for this signing only, never stored):"),
                                         QLineEdit.EchoMode.Password)
         return text if ok and text else None
 
@@ -1198,11 +1210,11 @@ class ReportEditor(QWidget):
         return (Path(dialog.library.text().strip()), dialog.token.text().strip(), dialog.key_label.text().strip())
 
     def _ask_reason(self, kind: str) -> str | None:
-        text, ok = QInputDialog.getText(self, f"New {kind}", f"Why does the signed report need an {kind}?")
+        text, ok = QInputDialog.getText(self, self.tr("New {0}").format(kind), self.tr("Why does the signed report need an {0}?").format(kind))
         return text.strip() if ok and text.strip() else None
 
     def _choose_key_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Signing key (PKCS#12)", "", "PKCS#12 key (*.p12 *.pfx)")
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Signing key (PKCS#12)"), "", self.tr("PKCS#12 key (*.p12 *.pfx)"))
         return Path(name) if name else None
 
 
@@ -1217,8 +1229,8 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
     key images' thumbnails for the PDF, in the order of ``report.key_images``. Runs in a worker thread."""
     say = progress or (lambda _d, _t, _m: None)
     if credential is None:
-        raise SigningError("Only a user with a signing credential can make a report final; set up a key file or a smart card first.")
-    say(0, 3, "Signing the report…")
+        raise SigningError(QCoreApplication.translate("report_editor", "Only a user with a signing credential can make a report final; set up a key file or a smart card first."))
+    say(0, 3, QCoreApplication.translate("report_editor", "Signing the report…"))
     letterhead = letterhead or letterhead_from_settings(settings, practice)
     practice = letterhead.practice_name
     report = with_study_context(report, headers)  # time zone, order numbers (for the RIS)
@@ -1231,25 +1243,25 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
                                 organization=practice)
     folder = write_outgoing(signed, outgoing_folder(settings))
     audit_log_for(settings).record(AuditAction.REPORT_SIGNED, study_uid=signed.report.study.study_uid, patient_id=signed.report.patient.patient_id, issuer_of_patient_id=signed.report.patient.issuer_of_patient_id, instance_uids=[signed.version_uid], detail={"signature_level": signed.signature_level})  # noqa: E501
-    say(1, 3, "Queueing the report for delivery…")
+    say(1, 3, QCoreApplication.translate("report_editor", "Queueing the report for delivery…"))
     outbox = open_outbox(settings)
     outbox.add(folder)
-    say(2, 3, "Delivering the report…")
+    say(2, 3, QCoreApplication.translate("report_editor", "Delivering the report…"))
     try:
         entries = outbox.deliver_all()
     except OutboxBusy:
         entries = outbox.outbox_status()
     entry = next((e for e in entries if e.version_uid == signed.version_uid), None)
     when = signed.signed_at.astimezone().strftime("%Y-%m-%d %H:%M")
-    sentence = f"Signed by {signed.signer_name} at {when}."
+    sentence = QCoreApplication.translate("report_editor", "Signed by {0} at {1}.").format(signed.signer_name, when)
     if not signed.identity_checked:
-        sentence += (" The signer's identity was not checked against a trusted authority (no CA is configured):"
-                     " add the practice's CA under Settings > Signing.")
+        sentence += (QCoreApplication.translate("report_editor", " The signer's identity was not checked against a trusted authority (no CA is configured):"
+                     " add the practice's CA under Settings > Signing."))
     if entry is None or not entry.destinations:
-        sentence += " No RIS or archive is configured, so the report waits in the outbox (File > Outbox)."
+        sentence += QCoreApplication.translate("report_editor", " No RIS or archive is configured, so the report waits in the outbox (File > Outbox).")
     else:
         parts = [f"{name} {d.state}" for name, d in sorted(entry.destinations.items())]
-        sentence += " Delivery: " + ", ".join(parts) + "."
+        sentence += QCoreApplication.translate("report_editor", " Delivery: {0}.").format(", ".join(parts))
     return SignOutcome(signed, folder, sentence)
 
 
@@ -1257,7 +1269,7 @@ class ReportDock(QDockWidget):
     """The report editor as a dock widget beside the viewports."""
 
     def __init__(self, settings: Callable[[], Settings], parent: QWidget | None = None) -> None:
-        super().__init__("Report", parent)
+        super().__init__(self.tr("Report"), parent)
         self.setObjectName("reportEditor")
         self.editor = ReportEditor(settings, self)
         # In a scroll area, so that docked in the side panel's place (380 px, a tab beside the

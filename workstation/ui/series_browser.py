@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
 
@@ -73,6 +73,12 @@ def pixel_aspect(header: Dataset) -> float:
     return 1.0
 
 
+def _kind(ds: Any) -> str:
+    """What kind of series this is, in the interface's language (KIND_LABELS, marked in
+    workstation.ui.core_text.SERIES_KINDS)."""
+    return QCoreApplication.translate("series_browser", KIND_LABELS.get(ds.kind, ds.kind.value))
+
+
 class SeriesBrowser(QListWidget):
     """Display sets of one study; drag one onto a viewport, or Enter / double-click to show it in
     the active viewport."""
@@ -115,7 +121,7 @@ class SeriesBrowser(QListWidget):
             label = self._label(ds)
             item = QListWidgetItem(label)
             item.setData(_UID, ds.uid)
-            item.setToolTip(f"{KIND_LABELS.get(ds.kind, ds.kind.value)}: {ds.series_description or 'no description'}"
+            item.setToolTip(f"{_kind(ds)}: {ds.series_description or QCoreApplication.translate('series_browser', 'no description')}"
                             + "".join(f"\n{w}" for w in ds.warnings))
             if not ds.kind.is_image:
                 item.setForeground(Qt.GlobalColor.darkCyan)
@@ -127,7 +133,7 @@ class SeriesBrowser(QListWidget):
     @staticmethod
     def _label(ds: Any) -> str:
         number = "" if ds.series_number is None else f" {ds.series_number}"
-        kind = KIND_LABELS.get(ds.kind, ds.kind.value)
+        kind = _kind(ds)
         count = f"{image_count(ds)} im" if ds.kind.is_image else kind
         return f"{ds.modality}{number} · {count}\n{ds.series_description or kind}"
 
@@ -163,9 +169,9 @@ class SeriesBrowser(QListWidget):
         if arrived >= total:
             suffix = ""
         elif loading:
-            suffix = f"\nloading {arrived}/{total}"
+            suffix = "\n" + QCoreApplication.translate("series_browser", "loading {0}/{1}").format(arrived, total)
         else:
-            suffix = f"\n{total - arrived} of {total} not shown"
+            suffix = "\n" + QCoreApplication.translate("series_browser", "{0} of {1} not shown").format(total - arrived, total)
         item.setText(self._labels[uid] + suffix)
 
     def mimeData(self, items: Any) -> QMimeData:  # noqa: N802 - Qt override

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,6 +48,7 @@ from workstation.errors import SettingsError, WorkstationError
 from workstation.report.delivery.profile import RisProfile
 from workstation.settings import ArchiveProfile, Settings, save_settings
 from workstation.ui import tasks
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 RIS_KEY = "ris"
 LETTERHEAD_KEY = "letterhead"
@@ -69,20 +70,20 @@ def check_fhir_connection(profile: RisProfile) -> str:
     except ValueError:
         statement = None
     if not isinstance(statement, dict) or "resourceType" not in statement:
-        return (f"The server at {client.host} answered, but not in FHIR; check the FHIR base URL.")
+        return (QCoreApplication.translate("settings_dialog", "The server at {0} answered, but not in FHIR; check the FHIR base URL.").format(client.host))
     if statement.get("resourceType") != "CapabilityStatement":
-        return (f"The RIS at {client.host} answers in FHIR but sent no CapabilityStatement, so "
-                "its FHIR version is unknown.")
+        return (QCoreApplication.translate("settings_dialog", "The RIS at {0} answers in FHIR but sent no CapabilityStatement, so its FHIR version is unknown.").format(client.host))
     version = str(statement.get("fhirVersion", "")) or "unknown"
     software = str((statement.get("software") or {}).get("name", "")).strip()
     made_by = f" ({software})" if software else ""
     if not version.startswith("4.0"):
-        return (f"The RIS at {client.host}{made_by} speaks FHIR {version}, not R4 (4.0.x); "
-                "reports may be refused.")
-    return f"The RIS at {client.host}{made_by} answers: FHIR {version}."
+        return (QCoreApplication.translate("settings_dialog", "The RIS at {0}{1} speaks FHIR {2}, not R4 (4.0.x); reports may be refused.").format(client.host, made_by, version))
+    return QCoreApplication.translate("settings_dialog", "The RIS at {0}{1} answers: FHIR {2}.").format(client.host, made_by, version)
 
-AUTH_CHOICES = (("none", "No login"), ("basic", "User name and password"), ("bearer", "Access token (bearer)"),
-                ("oidc", "Single sign-on (workstation login)"))
+AUTH_CHOICES = (("none", QT_TRANSLATE_NOOP("SettingsDialog", "No login")),
+                ("basic", QT_TRANSLATE_NOOP("SettingsDialog", "User name and password")),
+                ("bearer", QT_TRANSLATE_NOOP("SettingsDialog", "Access token (bearer)")),
+                ("oidc", QT_TRANSLATE_NOOP("SettingsDialog", "Single sign-on (workstation login)")))
 
 
 class SettingsDialog(QDialog):
@@ -95,7 +96,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.settings = settings
         self.profiles: list[ArchiveProfile] = [replace(p) for p in settings.archives]
         self.secrets: dict[int, str] = {}  # new secrets typed in, by profile row, saved on OK
@@ -104,41 +105,41 @@ class SettingsDialog(QDialog):
 
         self.list = QListWidget()
         self.list.setMaximumWidth(180)
-        add = QPushButton("Add archive")
-        remove = QPushButton("Remove")
+        add = QPushButton(self.tr("Add archive"))
+        remove = QPushButton(self.tr("Remove"))
         add.clicked.connect(self.add_profile)
         remove.clicked.connect(self.remove_profile)
 
         self.name = QLineEdit()
-        self.url = QLineEdit(placeholderText="https://pacs.example.org/dicom-web")
+        self.url = QLineEdit(placeholderText=self.tr("https://pacs.example.org/dicom-web"))
         self.auth = QComboBox()
         for key, label in AUTH_CHOICES:
-            self.auth.addItem(label, key)
+            self.auth.addItem(self.tr(label), key)
         self.username = QLineEdit()
-        self.secret = QLineEdit(placeholderText="leave empty to keep the saved one")
+        self.secret = QLineEdit(placeholderText=self.tr("leave empty to keep the saved one"))
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.ca_bundle = QLineEdit(placeholderText="system certificates")
-        browse = QPushButton("Browse...")
+        self.ca_bundle = QLineEdit(placeholderText=self.tr("system certificates"))
+        browse = QPushButton(self.tr("Browse..."))
         browse.clicked.connect(self._browse_ca)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_bundle, 1)
         ca_row.addWidget(browse)
-        self.verify_tls = QCheckBox("Verify the server's TLS certificate")
-        self.allow_http = QCheckBox("Allow the password over plain http:// (unencrypted: anyone "
-                                    "on the network can read it)")
-        self.test_button = QPushButton("Test connection")
+        self.verify_tls = QCheckBox(self.tr("Verify the server's TLS certificate"))
+        self.allow_http = QCheckBox(self.tr("Allow the password over plain http:// (unencrypted: anyone "
+                                    "on the network can read it)"))
+        self.test_button = QPushButton(self.tr("Test connection"))
         self.test_button.clicked.connect(self.test_connection)
         self.test_result = QLabel("")
         self.test_result.setWordWrap(True)
-        self.default = QCheckBox("Default archive")
+        self.default = QCheckBox(self.tr("Default archive"))
 
         form = QFormLayout()
-        form.addRow("Name", self.name)
-        form.addRow("DICOMweb URL", self.url)
-        form.addRow("Login", self.auth)
-        form.addRow("User name", self.username)
-        form.addRow("Password / token", self.secret)
-        form.addRow("CA bundle", ca_row)
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("DICOMweb URL"), self.url)
+        form.addRow(self.tr("Login"), self.auth)
+        form.addRow(self.tr("User name"), self.username)
+        form.addRow(self.tr("Password / token"), self.secret)
+        form.addRow(self.tr("CA bundle"), ca_row)
         form.addRow("", self.verify_tls)
         form.addRow("", self.allow_http)
         form.addRow("", self.default)
@@ -148,7 +149,7 @@ class SettingsDialog(QDialog):
 
         self.library_limit = QDoubleSpinBox()
         self.library_limit.setRange(0.0, 100000.0)
-        self.library_limit.setSuffix(" GB (0: no limit)")
+        self.library_limit.setSuffix(self.tr(" GB (0: no limit)"))
         self.library_limit.setValue(settings.library_max_gb)
         self.retention_days = QSpinBox()
         self.retention_days.setRange(0, 36500)
@@ -169,7 +170,7 @@ class SettingsDialog(QDialog):
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
 
         left = QVBoxLayout()
-        left.addWidget(QLabel("Archives"))
+        left.addWidget(QLabel(self.tr("Archives")))
         left.addWidget(self.list, 1)
         left.addWidget(add)
         left.addWidget(remove)
@@ -180,21 +181,21 @@ class SettingsDialog(QDialog):
         archives_layout = QVBoxLayout(archives_tab)
         archives_layout.addLayout(top)
         library_form = QFormLayout()
-        library_form.addRow("Local library size limit", self.library_limit)
-        library_form.addRow("Remove studies after", self.retention_days)
+        library_form.addRow(self.tr("Local library size limit"), self.library_limit)
+        library_form.addRow(self.tr("Remove studies after"), self.retention_days)
         library_form.addRow("", self.disk_encrypted)
         library_form.addRow("", self.forget_button)
         archives_layout.addLayout(library_form)
         self.tabs = QTabWidget()
-        self.tabs.addTab(archives_tab, "Archives")
-        self.tabs.addTab(self._ris_tab(), "RIS")
-        self.tabs.addTab(self._letterhead_tab(), "Letterhead")
-        self.tabs.addTab(self._appearance_tab(), "Appearance")
-        self.tabs.addTab(self._signing_tab(), "Signing")
+        self.tabs.addTab(archives_tab, self.tr("Archives"))
+        self.tabs.addTab(self._ris_tab(), self.tr("RIS"))
+        self.tabs.addTab(self._letterhead_tab(), self.tr("Letterhead"))
+        self.tabs.addTab(self._appearance_tab(), self.tr("Appearance"))
+        self.tabs.addTab(self._signing_tab(), self.tr("Signing"))
         from workstation.ui.session_lock_settings import SessionLockTab
 
         self.lock_tab = SessionLockTab(settings)
-        self.tabs.insertTab(self.tabs.count() - 1, self.lock_tab, "Session lock")  # Signing stays last
+        self.tabs.insertTab(self.tabs.count() - 1, self.lock_tab, self.tr("Session lock"))  # Signing stays last
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.error)
@@ -221,10 +222,21 @@ class SettingsDialog(QDialog):
         self.theme.setCurrentIndex(max(0, self.theme.findData(current_theme())))
         tab = QWidget()
         form = QFormLayout(tab)
-        form.addRow("Theme", self.theme)
-        note = QLabel("The dark theme keeps the frame around the images dark, as reading rooms are.")
+        form.addRow(self.tr("Theme"), self.theme)
+        note = QLabel(self.tr("The dark theme keeps the frame around the images dark, as reading rooms are."))
         note.setWordWrap(True)
         form.addRow("", note)
+        from workstation.ui.i18n import LANGUAGE_CHOICES, chosen_language
+
+        self.language = QComboBox()
+        self.language.addItem(self.tr("System language"), "")
+        for key, label in LANGUAGE_CHOICES[1:]:
+            self.language.addItem(label, key)
+        self.language.setCurrentIndex(max(0, self.language.findData(chosen_language())))
+        form.addRow(self.tr("Language"), self.language)
+        language_note = QLabel(self.tr("A new language applies when the workstation starts again."))
+        language_note.setWordWrap(True)
+        form.addRow("", language_note)
         return tab
 
     # -- RIS and letterhead ---------------------------------------------------------------------
@@ -234,36 +246,36 @@ class SettingsDialog(QDialog):
         self._ris_saved: dict[str, Any] = dict(ris) if isinstance(ris, dict) else {}
         self.ris_name = QLineEdit(str(self._ris_saved.get("name", "RIS")))
         self.ris_fhir_url = QLineEdit(str(self._ris_saved.get("fhir_url", "")),
-                                      placeholderText="https://ris.example.org/fhir/R4 (empty: no FHIR)")
+                                      placeholderText=self.tr("https://ris.example.org/fhir/R4 (empty: no FHIR)"))
         self.ris_auth = QComboBox()
         for key, label in AUTH_CHOICES:
-            self.ris_auth.addItem(label, key)
+            self.ris_auth.addItem(self.tr(label), key)
         auth = str(self._ris_saved.get("auth", "none"))
         keys = [k for k, _ in AUTH_CHOICES]
         self.ris_auth.setCurrentIndex(keys.index(auth) if auth in keys else 0)
         self.ris_username = QLineEdit(str(self._ris_saved.get("username", "")))
-        self.ris_secret = QLineEdit(placeholderText="leave empty to keep the saved one")
+        self.ris_secret = QLineEdit(placeholderText=self.tr("leave empty to keep the saved one"))
         self.ris_secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.ris_mllp_host = QLineEdit(str(self._ris_saved.get("mllp_host", "")),
-                                       placeholderText="optional: HL7 v2 host for ORU^R01")
+                                       placeholderText=self.tr("optional: HL7 v2 host for ORU^R01"))
         self.ris_mllp_port = QSpinBox()
         self.ris_mllp_port.setRange(0, 65535)
-        self.ris_mllp_port.setSpecialValueText("none")
+        self.ris_mllp_port.setSpecialValueText(self.tr("none"))
         self.ris_mllp_port.setValue(int(self._ris_saved.get("mllp_port", 0) or 0))
-        self.ris_test_button = QPushButton("Test connection")
+        self.ris_test_button = QPushButton(self.tr("Test connection"))
         self.ris_test_button.clicked.connect(self.test_ris_connection)
         self.ris_test_result = QLabel("")
         self.ris_test_result.setWordWrap(True)
         self.ris_auth.currentIndexChanged.connect(self._ris_auth_changed)
         self._ris_auth_changed()
         form = QFormLayout()
-        form.addRow("Name", self.ris_name)
-        form.addRow("FHIR R4 base URL", self.ris_fhir_url)
-        form.addRow("Login", self.ris_auth)
-        form.addRow("User name", self.ris_username)
-        form.addRow("Password / token", self.ris_secret)
-        form.addRow("HL7 v2 MLLP host", self.ris_mllp_host)
-        form.addRow("HL7 v2 MLLP port", self.ris_mllp_port)
+        form.addRow(self.tr("Name"), self.ris_name)
+        form.addRow(self.tr("FHIR R4 base URL"), self.ris_fhir_url)
+        form.addRow(self.tr("Login"), self.ris_auth)
+        form.addRow(self.tr("User name"), self.ris_username)
+        form.addRow(self.tr("Password / token"), self.ris_secret)
+        form.addRow(self.tr("HL7 v2 MLLP host"), self.ris_mllp_host)
+        form.addRow(self.tr("HL7 v2 MLLP port"), self.ris_mllp_port)
         form.addRow(self.ris_test_button, self.ris_test_result)
         tab = QWidget()
         tab.setLayout(form)
@@ -290,8 +302,8 @@ class SettingsDialog(QDialog):
         if not data["fhir_url"] and not data["mllp_host"]:
             return None
         if data["mllp_host"] and not data["mllp_port"]:
-            raise SettingsError("The RIS has an HL7 v2 MLLP host but no port: enter the port "
-                                "(often 2575) or clear the host.")
+            raise SettingsError(self.tr("The RIS has an HL7 v2 MLLP host but no port: enter the port "
+                                "(often 2575) or clear the host."))
         RisProfile.from_json(data)  # validates
         return data
 
@@ -300,14 +312,14 @@ class SettingsDialog(QDialog):
         try:
             data = self.ris_json()
             if data is None or not data["fhir_url"]:
-                raise SettingsError("Enter the RIS's FHIR base URL to test the connection.")
+                raise SettingsError(self.tr("Enter the RIS's FHIR base URL to test the connection."))
             profile = RisProfile.from_json(data)
         except WorkstationError as exc:
             self.ris_test_result.setText(str(exc))
             return
         secret = self.ris_secret.text()
         self.ris_test_button.setEnabled(False)
-        self.ris_test_result.setText("Testing...")
+        self.ris_test_result.setText(self.tr("Testing..."))
 
         def work(_progress: Any, _cancel: Any) -> str:
             if secret:
@@ -331,17 +343,17 @@ class SettingsDialog(QDialog):
         lines = self._letterhead_saved.get("address_lines") or []
         self.lh_practice = QLineEdit(str(self._letterhead_saved.get("practice_name", "")))
         self.lh_address = QPlainTextEdit("\n".join(str(x) for x in lines) if isinstance(lines, list) else "")
-        self.lh_address.setPlaceholderText("one line per address line")
+        self.lh_address.setPlaceholderText(self.tr("one line per address line"))
         self.lh_address.setMaximumHeight(90)
         self.lh_phone = QLineEdit(str(self._letterhead_saved.get("phone", "")))
         self.lh_email = QLineEdit(str(self._letterhead_saved.get("email", "")))
         self.lh_department = QLineEdit(str(self._letterhead_saved.get("department", "")))
         form = QFormLayout()
-        form.addRow("Practice name", self.lh_practice)
-        form.addRow("Address", self.lh_address)
-        form.addRow("Phone", self.lh_phone)
-        form.addRow("E-mail", self.lh_email)
-        form.addRow("Department", self.lh_department)
+        form.addRow(self.tr("Practice name"), self.lh_practice)
+        form.addRow(self.tr("Address"), self.lh_address)
+        form.addRow(self.tr("Phone"), self.lh_phone)
+        form.addRow(self.tr("E-mail"), self.lh_email)
+        form.addRow(self.tr("Department"), self.lh_department)
         tab = QWidget()
         tab.setLayout(form)
         return tab
@@ -364,31 +376,31 @@ class SettingsDialog(QDialog):
         self.trust_list = QListWidget()
         for path in self.settings.signing.trust_roots:
             self._add_trust_item(path, self._describe_trust_file(path))
-        add = QPushButton("Add CA certificate...")
-        remove = QPushButton("Remove")
+        add = QPushButton(self.tr("Add CA certificate..."))
+        remove = QPushButton(self.tr("Remove"))
         add.clicked.connect(lambda: self.add_trust_root())
         remove.clicked.connect(self.remove_trust_root)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(remove)
         buttons.addStretch(1)
-        note = QLabel("A signed report is checked right after signing: the signer's certificate must be "
+        note = QLabel(self.tr("A signed report is checked right after signing: the signer's certificate must be "
                       "issued by one of these authorities (certificate files, PEM or DER). With none, "
-                      "only the certificates that came with the key file or smart card are used.")
+                      "only the certificates that came with the key file or smart card are used."))
         note.setWordWrap(True)
         sig = self.settings.signing
-        self.tsa_url = QLineEdit(sig.tsa_url, placeholderText="https://tsa.example.org/tsp (RFC 3161)")
-        self.signer_family = QLineEdit(sig.family_name, placeholderText="when the certificate has none")
-        self.signer_given = QLineEdit(sig.given_name, placeholderText="when the certificate has none")
-        self.professional_id = QLineEdit(sig.professional_id, placeholderText="RPPS number")
+        self.tsa_url = QLineEdit(sig.tsa_url, placeholderText=self.tr("https://tsa.example.org/tsp (RFC 3161)"))
+        self.signer_family = QLineEdit(sig.family_name, placeholderText=self.tr("when the certificate has none"))
+        self.signer_given = QLineEdit(sig.given_name, placeholderText=self.tr("when the certificate has none"))
+        self.professional_id = QLineEdit(sig.professional_id, placeholderText=self.tr("RPPS number"))
         identity = QFormLayout()
-        identity.addRow("Time-stamping authority", self.tsa_url)
-        identity.addRow("Family name", self.signer_family)
-        identity.addRow("Given name", self.signer_given)
-        identity.addRow("RPPS number", self.professional_id)
+        identity.addRow(self.tr("Time-stamping authority"), self.tsa_url)
+        identity.addRow(self.tr("Family name"), self.signer_family)
+        identity.addRow(self.tr("Given name"), self.signer_given)
+        identity.addRow(self.tr("RPPS number"), self.professional_id)
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        layout.addWidget(QLabel("Trusted certificate authorities"))
+        layout.addWidget(QLabel(self.tr("Trusted certificate authorities")))
         layout.addWidget(self.trust_list, 1)
         layout.addLayout(buttons)
         layout.addWidget(note)
@@ -402,7 +414,7 @@ class SettingsDialog(QDialog):
         try:
             return "; ".join(describe_certificate(c) for c in load_certificate_file(path))
         except WorkstationError:
-            return "cannot be read"
+            return QCoreApplication.translate("SettingsDialog", "cannot be read")
 
     def _add_trust_item(self, path: str, description: str) -> None:
         self.trust_list.addItem(f"{description}\n{path}")
@@ -420,12 +432,12 @@ class SettingsDialog(QDialog):
         from workstation.report.signing import describe_certificate, load_certificate_file
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Trusted CA certificate", "",
-                                                  "Certificates (*.pem *.crt *.cer *.der);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Trusted CA certificate"), "",
+                                                  self.tr("Certificates (*.pem *.crt *.cer *.der);;All files (*)"))
             if not path:
                 return False
         if path in self.trust_root_paths():
-            self.error.setText(f"{path} is already trusted.")
+            self.error.setText(self.tr("{0} is already trusted.").format(path))
             return False
         try:
             certs = load_certificate_file(path)
@@ -433,8 +445,7 @@ class SettingsDialog(QDialog):
             self.error.setText(str(exc))
             return False
         if not any(c.ca or c.self_signed in ("yes", "maybe") for c in certs):
-            self.error.setText(f"{path} holds a signer's certificate, not an authority's; add the certificate "
-                               "of the CA that issued it.")
+            self.error.setText(self.tr("{0} holds a signer's certificate, not an authority's; add the certificate of the CA that issued it.").format(path))
             return False
         self.error.setText("")
         self._add_trust_item(path, "; ".join(describe_certificate(c) for c in certs))
@@ -450,7 +461,7 @@ class SettingsDialog(QDialog):
 
     def add_profile(self) -> None:
         self._store_row()
-        name = "Archive" if not self.profiles else f"Archive {len(self.profiles) + 1}"
+        name = self.tr("Archive") if not self.profiles else self.tr("Archive {0}").format(len(self.profiles) + 1)
         self.profiles.append(ArchiveProfile(name=name, url="https://"))
         self.list.addItem(name)
         self.editor.setEnabled(True)
@@ -490,7 +501,7 @@ class SettingsDialog(QDialog):
         self.secret.setEnabled(auth not in ("none", "oidc"))  # sign-on: the token of 'workstation login'
 
     def _browse_ca(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "CA bundle", "", "PEM certificates (*.pem *.crt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("CA bundle"), "", self.tr("PEM certificates (*.pem *.crt);;All files (*)"))
         if path:
             self.ca_bundle.setText(path)
 
@@ -526,7 +537,7 @@ class SettingsDialog(QDialog):
             return
         secret = self.secret.text()
         self.test_button.setEnabled(False)
-        self.test_result.setText("Testing...")
+        self.test_result.setText(self.tr("Testing..."))
 
         def work(_progress: Any, _cancel: Any) -> str:
             from workstation.net.dicomweb import DicomWebClient
@@ -554,7 +565,7 @@ class SettingsDialog(QDialog):
             self.profiles[self._row] = self._form_profile()
         names = [p.name for p in self.profiles]
         if any(not n for n in names) or len(set(names)) != len(names):
-            raise SettingsError("Every archive needs a name of its own; rename the empty or repeated one.")
+            raise SettingsError(self.tr("Every archive needs a name of its own; rename the empty or repeated one."))
         from workstation.net.auth import insecure_http_refusal
 
         for profile in self.profiles:  # the same refusal as 'archive add' and every request
@@ -619,6 +630,9 @@ class SettingsDialog(QDialog):
 
         theme = str(self.theme.currentData())
         save_theme(theme)
+        from workstation.ui.i18n import save_language
+
+        save_language(str(self.language.currentData() or ""))
         apply_theme(theme)
         self.settings = settings
         self.saved.emit(settings)

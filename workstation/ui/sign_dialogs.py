@@ -37,21 +37,21 @@ class PlaceholderDialog(QDialog):
 
     def __init__(self, names: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Template text not written by you")
+        self.setWindowTitle(self.tr("Template text not written by you"))
         self.choice: str | None = None
         layout = QVBoxLayout(self)
-        intro = QLabel("These parts of the report still hold template text or default values that you "
-                       "have neither edited nor accepted:")
+        intro = QLabel(self.tr("These parts of the report still hold template text or default values that you "
+                       "have neither edited nor accepted:"))
         intro.setWordWrap(True)
         self.names = QListWidget()
         self.names.addItems(list(names))
-        question = QLabel("Sign without them (they are left out of the report), keep them as your own "
-                          "text, or go back and edit them?")
+        question = QLabel(self.tr("Sign without them (they are left out of the report), keep them as your own "
+                          "text, or go back and edit them?"))
         question.setWordWrap(True)
         buttons = QDialogButtonBox()
-        self.leave_button = buttons.addButton("Sign without them", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.keep_button = buttons.addButton("Keep them as my text", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.back_button = buttons.addButton("Go back", QDialogButtonBox.ButtonRole.RejectRole)
+        self.leave_button = buttons.addButton(self.tr("Sign without them"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.keep_button = buttons.addButton(self.tr("Keep them as my text"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.back_button = buttons.addButton(self.tr("Go back"), QDialogButtonBox.ButtonRole.RejectRole)
         self.leave_button.clicked.connect(lambda: self._choose(LEAVE_OUT))
         self.keep_button.clicked.connect(lambda: self._choose(KEEP))
         self.back_button.clicked.connect(self.reject)
@@ -72,18 +72,18 @@ class SignPreviewDialog(QDialog):
 
     def __init__(self, pdf: bytes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Check the report before signing")
+        self.setWindowTitle(self.tr("Check the report before signing"))
         self.resize(720, 900)
         layout = QVBoxLayout(self)
-        note = QLabel("This is the report as it will be signed (the DRAFT mark is replaced by your signature). "
-                      "Sign it only if it says what you mean.")
+        note = QLabel(self.tr("This is the report as it will be signed (the DRAFT mark is replaced by your signature). "
+                      "Sign it only if it says what you mean."))
         note.setWordWrap(True)
         layout.addWidget(note)
         pages = QWidget()
         pages_layout = QVBoxLayout(pages)
         self.page_labels: list[QLabel] = []
         try:
-            with PdfDocument(pdf, title="report preview") as document:
+            with PdfDocument(pdf, title=self.tr("report preview")) as document:
                 for index in range(document.page_count):
                     page = document.render_page(index, dpi=80.0)
                     pixels = np.ascontiguousarray(page.pixels)
@@ -100,8 +100,8 @@ class SignPreviewDialog(QDialog):
         scroll.setWidget(pages)
         layout.addWidget(scroll, 1)
         buttons = QDialogButtonBox()
-        self.sign_button = buttons.addButton("Sign", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.back_button = buttons.addButton("Go back", QDialogButtonBox.ButtonRole.RejectRole)
+        self.sign_button = buttons.addButton(self.tr("Sign"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.back_button = buttons.addButton(self.tr("Go back"), QDialogButtonBox.ButtonRole.RejectRole)
         self.sign_button.clicked.connect(self.accept)
         self.back_button.clicked.connect(self.reject)
         layout.addWidget(buttons)

@@ -599,7 +599,7 @@ class StudyView(QWidget):
             if spare:
                 self.show_in_slot(binding.slot.index, spare.pop(0).uid)
             else:
-                binding.viewport.set_message("Drag a series here from the list on the left.")
+                binding.viewport.set_message(self.tr("Drag a series here from the list on the left."))
 
     def add_display_sets(self, display_sets: Sequence[DisplaySet], headers: Sequence[Dataset], *, heading: str = "") -> None:
         """Make another study's display sets (a prior, for comparison) showable in this view's
@@ -609,7 +609,7 @@ class StudyView(QWidget):
         for ds in display_sets:
             self._by_uid.setdefault(ds.uid, ds)
         if new:
-            self.browser.add_display_sets(new, heading or "Other study")
+            self.browser.add_display_sets(new, heading or self.tr("Other study"))
         for header in headers:
             uid = str(header.get("SOPInstanceUID", "") or "")
             if uid:
@@ -800,7 +800,7 @@ class StudyView(QWidget):
             forced = self._states_by_uid.get(ds.sop_instance_uids[0] if ds.sop_instance_uids else "")
             target = self._image_set_for(forced) if forced is not None else None
             if target is None:
-                self.status.emit("This presentation state refers to no image of this study, so there is nothing to apply it to.")
+                self.status.emit(self.tr("This presentation state refers to no image of this study, so there is nothing to apply it to."))
                 return
             ds = target
         binding.stop()
@@ -916,7 +916,7 @@ class StudyView(QWidget):
             if params.window is not None:
                 changes.update(window_center=params.window[0], window_width=params.window[1])
             binding.state.update(**changes)
-            lines = [f"Presentation state '{params.label or 'unnamed'}' applied"]
+            lines = [self.tr("Presentation state '{0}' applied").format(params.label or 'unnamed')]
             area = params.displayed_area  # PS3.3 C.10.4, shown after the rotation and flip above
             if area is not None:
                 mode = area.size_mode
@@ -924,22 +924,22 @@ class StudyView(QWidget):
                 if ratio is not None and not (math.isfinite(ratio) and ratio > 0):
                     ratio = None
                 if mode == "MAGNIFY" and ratio is None:
-                    lines.append("The displayed area asks for magnification without a valid ratio, so it is scaled to fit.")
+                    lines.append(self.tr("The displayed area asks for magnification without a valid ratio, so it is scaled to fit."))
                 elif mode == "TRUE SIZE":  # no calibrated display pixel size is known here
-                    lines.append("The displayed area asks for true size, but this display's physical pixel size "
-                                 "is not known, so it is scaled to fit instead.")
+                    lines.append(self.tr("The displayed area asks for true size, but this display's physical pixel size "
+                                 "is not known, so it is scaled to fit instead."))
                 renderer = binding.viewport.renderer
                 try:
                     view = fit_displayed_area(binding.state, area.bounds(), renderer.viewport_size(),
                                               renderer.image_size, renderer.pixel_aspect, ratio)
                     binding.state.update(**view._asdict())
                 except ValueError:
-                    lines.append("The displayed area has no width or height, so the whole image is shown.")
+                    lines.append(self.tr("The displayed area has no width or height, so the whole image is shown."))
             texts = [op.text for op in params.annotations if op.kind == "text" and op.text]
             graphics = sum(1 for op in params.annotations if op.kind != "text")
-            lines += [f"Note: {t}" for t in texts[:6]]
+            lines += [self.tr("Note: {0}").format(t) for t in texts[:6]]
             if graphics:
-                lines.append(f"{graphics} graphic annotation{'s' if graphics != 1 else ''} drawn on the image")
+                lines.append(self.tr("{0} graphic annotation{1} drawn on the image").format(graphics, 's' if graphics != 1 else ''))
             for index, (other_uid, other_frame) in enumerate(ds.frames):  # drawn on every image it covers
                 if (other_uid, other_frame) == (uid, frame):
                     binding.viewport.set_annotations(params.annotations, index)
@@ -965,9 +965,9 @@ class StudyView(QWidget):
             try:
                 self.library.add_bytes(data)
             except WorkstationError as exc:
-                log.warning("could not keep a document in the library: %s", type(exc).__name__)
+                log.warning(self.tr("could not keep a document in the library: %s"), type(exc).__name__)
             return bytes(data)
-        raise StoreError(f"Instance {sop_uid} is neither in the library nor in the archive.")
+        raise StoreError(self.tr("Instance {0} is neither in the library nor in the archive.").format(sop_uid))
 
     # -- linking: scrolling, reference lines, 3D cursor -----------------------------------------
 

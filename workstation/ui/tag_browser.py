@@ -9,7 +9,7 @@ markup (hostile files exist) is shown as the characters it holds.
 from __future__ import annotations
 
 from pydicom.dataset import Dataset
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import (
     QGuiApplication,
     QKeySequence,
@@ -52,15 +52,15 @@ class TagBrowser(QWidget):
         self.model.setHorizontalHeaderLabels(list(COLUMNS))
 
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search keyword, tag (0010,0010) or value")
+        self.search.setPlaceholderText(self.tr("Search keyword, tag (0010,0010) or value"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.apply_search)
         self.matches_label = QLabel("", self)
-        expand = QPushButton("Expand all", self)
+        expand = QPushButton(self.tr("Expand all"), self)
         expand.clicked.connect(self.expand_all)
-        collapse = QPushButton("Collapse all", self)
+        collapse = QPushButton(self.tr("Collapse all"), self)
         collapse.clicked.connect(self.collapse_all)
-        copy = QPushButton("Copy value", self)
+        copy = QPushButton(self.tr("Copy value"), self)
         copy.clicked.connect(self.copy_current)
 
         self.tree = QTreeView(self)
@@ -159,7 +159,7 @@ class TagBrowser(QWidget):
         if hits:
             self.tree.setCurrentIndex(self.index_of(hits[0]))
             self.tree.scrollTo(self.index_of(hits[0]))
-        self.matches_label.setText("1 match" if len(hits) == 1 else f"{len(hits)} matches")
+        self.matches_label.setText(self.tr("1 match") if len(hits) == 1 else self.tr("{0} matches").format(len(hits)))
         return hits
 
     def _set_hidden(self, item: QStandardItem, hidden: bool) -> None:
@@ -180,7 +180,7 @@ def open_tag_browser(ds: Dataset, parent: QWidget | None = None) -> TagBrowser:
     browser.setWindowFlag(Qt.WindowType.Window, True)
     browser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     uid = str(ds.get("SOPInstanceUID", "") or "")
-    browser.setWindowTitle(f"DICOM tags \u2014 {uid}" if uid else "DICOM tags")
+    browser.setWindowTitle(QCoreApplication.translate("tag_browser", "DICOM tags — {0}").format(uid) if uid else QCoreApplication.translate("tag_browser", "DICOM tags"))
     browser.resize(900, 700)
     browser.show()
     return browser

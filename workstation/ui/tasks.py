@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressBar
 
 from workstation.errors import Cancelled, WorkstationError
@@ -51,7 +51,7 @@ class Task(QRunnable):
             return
         except Exception as exc:  # a bug: say so without patient data, keep the app alive
             log.error("background task failed: %s", traceback.format_exc())
-            self.signals.failed.emit(f"Unexpected error ({type(exc).__name__}); see the log.")
+            self.signals.failed.emit(QCoreApplication.translate("Task", "Unexpected error ({0}); see the log.").format(type(exc).__name__))
             return
         self.signals.finished.emit(result)
 

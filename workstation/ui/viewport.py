@@ -139,7 +139,7 @@ class SliceScrollBar(QWidget):
         # It fills its whole rectangle: the viewport behind it need not be painted first.
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("Images of this series: loaded ones marked; click or drag to jump")
+        self.setToolTip(self.tr("Images of this series: loaded ones marked; click or drag to jump"))
 
     def index_at(self, y: float) -> int:
         """The image index at height ``y`` (widget pixels) of the strip."""
@@ -305,7 +305,7 @@ class ViewportWidget(QWidget):
         self._loaded_count = 0
         self.renderer.set_stack(image_count, headers, display_set=display_set)
         self.state.show(getattr(display_set, "uid", None), image_count, cine_fps=fps)
-        self.renderer.set_message("" if image_count else "No images")
+        self.renderer.set_message("" if image_count else self.tr("No images"))
         self.scroll_bar.setVisible(image_count > 1)
         self.scroll_bar.update()
         self._render()
@@ -350,9 +350,9 @@ class ViewportWidget(QWidget):
         """Mark QC errors between images on the scroll bar: (index of the image before the gap,
         sentence); the sentences become the scroll bar's tooltip."""
         self.gaps = list(gaps)
-        tip = "Images of this series: loaded ones marked; click or drag to jump"
+        tip = self.tr("Images of this series: loaded ones marked; click or drag to jump")
         if self.gaps:
-            tip += "\n" + "\n".join(f"Red mark: {sentence}" for _i, sentence in self.gaps)
+            tip += "\n" + "\n".join(self.tr("Red mark: {0}").format(sentence) for _i, sentence in self.gaps)
         self.scroll_bar.setToolTip(tip)
         self.scroll_bar.update()
 

@@ -84,12 +84,12 @@ class VolumeView(VolumeLoadingView):
         self.preset = QComboBox()
         for preset in PRESETS.values():
             self.preset.addItem(preset.name, preset.key)
-        self.preset.setToolTip("3D preset (keys 1-6); right-drag shifts and widens its opacity curve")
-        self.shading = QCheckBox("Shading")
+        self.preset.setToolTip(self.tr("3D preset (keys 1-6); right-drag shifts and widens its opacity curve"))
+        self.shading = QCheckBox(self.tr("Shading"))
         self.shading.setChecked(True)
-        self.clip = QCheckBox("Clipping box")
-        self.reset_button = QPushButton("Reset (R)")
-        self.save_button = QPushButton("Save view as image...")
+        self.clip = QCheckBox(self.tr("Clipping box"))
+        self.reset_button = QPushButton(self.tr("Reset (R)"))
+        self.save_button = QPushButton(self.tr("Save view as image..."))
         self.clip_fields: dict[str, QDoubleSpinBox] = {}
         clip_panel = QGridLayout()
         for row, (label, low, high) in enumerate(CLIP_AXES):
@@ -97,8 +97,8 @@ class VolumeView(VolumeLoadingView):
             for column, field in ((1, low), (2, high)):
                 spin = QDoubleSpinBox()
                 spin.setDecimals(1)
-                spin.setSuffix(" mm")
-                spin.setToolTip(f"Clipping box face {field} (patient LPS mm)")
+                spin.setSuffix(self.tr(" mm"))
+                spin.setToolTip(self.tr("Clipping box face {0} (patient LPS mm)").format(field))
                 spin.setKeyboardTracking(False)
                 spin.valueChanged.connect(lambda _v: self._clip_changed())
                 self.clip_fields[field] = spin
@@ -108,7 +108,7 @@ class VolumeView(VolumeLoadingView):
         self.clip_panel.setVisible(False)
 
         tools = QHBoxLayout()
-        tools.addWidget(QLabel("Preset"))
+        tools.addWidget(QLabel(self.tr("Preset")))
         tools.addWidget(self.preset)
         for widget in (self.shading, self.clip, self.reset_button, self.save_button):
             tools.addWidget(widget)
@@ -246,18 +246,18 @@ class VolumeView(VolumeLoadingView):
     def save_image(self, path: str | Path) -> Path:
         """Save the view as it is now as a PNG file."""
         if self.renderer is None:
-            raise WorkstationError("The 3D volume is not loaded yet; wait for it to load before saving the view.")
+            raise WorkstationError(self.tr("The 3D volume is not loaded yet; wait for it to load before saving the view."))
         target = Path(path)
         if target.suffix.lower() != ".png":
             target = target.with_suffix(".png")
         try:
             self.renderer.save_png(target)
         except OSError as exc:
-            raise WorkstationError(f"Could not write the image {target}: {exc.strerror or exc}; choose another folder.") from None
+            raise WorkstationError(self.tr("Could not write the image {0}: {1}; choose another folder.").format(target, exc.strerror or exc)) from None
         return target
 
     def _save_dialog(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, "Save view as image", str(Path.home() / "3d-view.png"), "PNG image (*.png)")
+        path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save view as image"), str(Path.home() / "3d-view.png"), self.tr("PNG image (*.png)"))
         if not path:
             return
         try:
@@ -266,7 +266,7 @@ class VolumeView(VolumeLoadingView):
             self.message.setText(str(exc))
             self.message.setVisible(True)
             return
-        self.message.setText(f"Saved {saved.name}")
+        self.message.setText(self.tr("Saved {0}").format(saved.name))
         self.message.setVisible(True)
 
     # -- input ----------------------------------------------------------------------------------
@@ -353,7 +353,7 @@ class VolumeView(VolumeLoadingView):
     def capture(self) -> np.ndarray:
         """The picture now, (height, width, 3) uint8, drawn now."""
         if self.renderer is None:
-            raise WorkstationError("The 3D volume is not loaded yet; wait for it to load.")
+            raise WorkstationError(self.tr("The 3D volume is not loaded yet; wait for it to load."))
         self._render_timer.stop()
         image: np.ndarray = self.renderer.capture()
         return image

@@ -197,7 +197,7 @@ class VolumeLoadingView(QWidget):
         """Load the volume in the background (``fn(progress, cancel)``), then show it."""
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.message.setText("Loading the volume...")
+        self.message.setText(self.tr("Loading the volume..."))
         task = tasks.Task(fn)
         task.signals.progress.connect(self._progress)
         task.signals.finished.connect(self._loaded)

@@ -23,7 +23,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -52,25 +58,28 @@ from workstation.model.query import StudyQuery
 from workstation.report.delivery.fhir import NO_REPORT, FhirClient, report_statuses
 from workstation.report.delivery.profile import RisProfile, load_ris_profile
 from workstation.ui import tasks
+from workstation.ui.i18n import QT_TRANSLATE_NOOP, format_dicom_date
 
 COLUMNS = (
-    "Patient", "Patient ID", "Birth date", "Sex", "Study date", "Modality", "Description",
-    "Accession", "Images", "Origin", "Report", "QC",
+    QT_TRANSLATE_NOOP("WorklistWidget", "Patient"), QT_TRANSLATE_NOOP("WorklistWidget", "Patient ID"), QT_TRANSLATE_NOOP("WorklistWidget", "Birth date"), QT_TRANSLATE_NOOP("WorklistWidget", "Sex"), QT_TRANSLATE_NOOP("WorklistWidget", "Study date"), QT_TRANSLATE_NOOP("WorklistWidget", "Modality"), QT_TRANSLATE_NOOP("WorklistWidget", "Description"),
+    QT_TRANSLATE_NOOP("WorklistWidget", "Accession"), QT_TRANSLATE_NOOP("WorklistWidget", "Images"), QT_TRANSLATE_NOOP("WorklistWidget", "Origin"), QT_TRANSLATE_NOOP("WorklistWidget", "Report"), QT_TRANSLATE_NOOP("WorklistWidget", "QC"),
 )
 REPORT_COLUMN = COLUMNS.index("Report")
 QC_COLUMN = COLUMNS.index("QC")
 #: QC states as the worklist shows them: (text, colour); nothing for a study never checked.
-QC_LOOK = {"errors": ("QC errors", "#ff5a5a"), "warnings": ("QC warnings", "#e0a030"), "passed": ("QC passed", "#50c070")}
-NO_RIS_TIP = "No RIS is configured: add its FHIR URL in the settings to see report status here."
-NO_ACCESSION_TIP = "This study has no accession number, so its report cannot be looked up."
-REPORT_LABELS = {NO_REPORT: "No report", "preliminary": "Preliminary", "final": "Final",
-                 "amended": "Amended", "corrected": "Corrected", "appended": "Addendum",
-                 "registered": "Ordered", "partial": "Partial", "cancelled": "Cancelled",
-                 "entered-in-error": "Entered in error"}
+QC_LOOK = {"errors": (QT_TRANSLATE_NOOP("WorklistWidget", "QC errors"), "#ff5a5a"), "warnings": (QT_TRANSLATE_NOOP("WorklistWidget", "QC warnings"), "#e0a030"), "passed": (QT_TRANSLATE_NOOP("WorklistWidget", "QC passed"), "#50c070")}
+NO_RIS_TIP = QT_TRANSLATE_NOOP("WorklistWidget", "No RIS is configured: add its FHIR URL in the settings to see report status here.")
+NO_ACCESSION_TIP = QT_TRANSLATE_NOOP("WorklistWidget", "This study has no accession number, so its report cannot be looked up.")
+REPORT_LABELS = {NO_REPORT: QT_TRANSLATE_NOOP("WorklistWidget", "No report"), "preliminary": QT_TRANSLATE_NOOP("WorklistWidget", "Preliminary"), "final": QT_TRANSLATE_NOOP("WorklistWidget", "Final"),
+                 "amended": QT_TRANSLATE_NOOP("WorklistWidget", "Amended"), "corrected": QT_TRANSLATE_NOOP("WorklistWidget", "Corrected"), "appended": QT_TRANSLATE_NOOP("WorklistWidget", "Addendum"),
+                 "registered": QT_TRANSLATE_NOOP("WorklistWidget", "Ordered"), "partial": QT_TRANSLATE_NOOP("WorklistWidget", "Partial"), "cancelled": QT_TRANSLATE_NOOP("WorklistWidget", "Cancelled"),
+                 "entered-in-error": QT_TRANSLATE_NOOP("WorklistWidget", "Entered in error")}
 IMAGES_COLUMN = COLUMNS.index("Images")
 ORIGIN_COLUMN = COLUMNS.index("Origin")
 INCOMPLETE_COLOUR = QColor(190, 90, 0)  # dark orange: readable on light and dark themes
-DATE_CHOICES = ("Any date", "Today", "Yesterday", "Last 7 days", "Last 30 days", "Range...")
+#: Where a study is (workstation.model.entities ARCHIVE, LIBRARY), as the Origin column says it.
+ORIGIN_WORDS = (QT_TRANSLATE_NOOP("worklist", "archive"), QT_TRANSLATE_NOOP("worklist", "library"))
+DATE_CHOICES = (QT_TRANSLATE_NOOP("WorklistWidget", "Any date"), QT_TRANSLATE_NOOP("WorklistWidget", "Today"), QT_TRANSLATE_NOOP("WorklistWidget", "Yesterday"), QT_TRANSLATE_NOOP("WorklistWidget", "Last 7 days"), QT_TRANSLATE_NOOP("WorklistWidget", "Last 30 days"), QT_TRANSLATE_NOOP("WorklistWidget", "Range..."))
 
 
 def format_person_name(pn: str) -> str:
@@ -85,8 +94,8 @@ def _mark_incomplete(study: StudySummary, images: QStandardItem, origin: QStanda
     """Say on the row that the local copy is incomplete (see the module docstring)."""
     note = study.completeness_note()
     expected = study.expected_instances if study.expected_instances is not None else study.local_instances
-    images.setText(f"{study.usable_instances or 0} of {expected}")
-    origin.setText(f"{origin.text()} (incomplete)")
+    images.setText(QCoreApplication.translate("worklist", "{0} of {1}").format(study.usable_instances or 0, expected))
+    origin.setText(QCoreApplication.translate("worklist", "{0} (incomplete)").format(origin.text()))
     tip = f"{note[0].upper()}{note[1:]}."
     for item in (images, origin):
         item.setToolTip(tip)
@@ -95,7 +104,7 @@ def _mark_incomplete(study: StudySummary, images: QStandardItem, origin: QStanda
 
 def format_da(value: str) -> str:
     v = (value or "").strip()
-    return f"{v[:4]}-{v[4:6]}-{v[6:8]}" if len(v) == 8 and v.isdigit() else v
+    return format_dicom_date(v) if len(v) == 8 and v.isdigit() else v
 
 
 class StudyTable(QTableView):
@@ -135,16 +144,16 @@ class WorklistWidget(QWidget):
         self._studies: list[StudySummary] = []
 
         self.source = QComboBox()
-        self.source.addItems(source_names)
-        self.source.setToolTip("Where to search")
-        self.name = QLineEdit(placeholderText="Patient name (* ? wildcards)")
-        self.patient_id = QLineEdit(placeholderText="Patient ID")
-        self.accession = QLineEdit(placeholderText="Accession")
-        self.description = QLineEdit(placeholderText="Description")
+        self.set_sources(source_names)
+        self.source.setToolTip(self.tr("Where to search"))
+        self.name = QLineEdit(placeholderText=self.tr("Patient name (* ? wildcards)"))
+        self.patient_id = QLineEdit(placeholderText=self.tr("Patient ID"))
+        self.accession = QLineEdit(placeholderText=self.tr("Accession"))
+        self.description = QLineEdit(placeholderText=self.tr("Description"))
         self.modality = QComboBox()
-        self.modality.addItems(["Any", "CT", "MR", "CR", "DX", "MG", "US", "XA", "NM", "PT", "RF", "SR", "OT"])
+        self.modality.addItems([self.tr("Any"), "CT", "MR", "CR", "DX", "MG", "US", "XA", "NM", "PT", "RF", "SR", "OT"])
         self.date_choice = QComboBox()
-        self.date_choice.addItems(DATE_CHOICES)
+        self.date_choice.addItems([self.tr(c) for c in DATE_CHOICES])
         self.date_from = QDateEdit()
         self.date_to = QDateEdit()
         for date_edit in (self.date_from, self.date_to):
@@ -152,7 +161,7 @@ class WorklistWidget(QWidget):
             date_edit.setDisplayFormat("yyyy-MM-dd")
             date_edit.setDate(QDate.currentDate())
             date_edit.setVisible(False)
-        self.search_button = QPushButton("Search")
+        self.search_button = QPushButton(self.tr("Search"))
         self.search_button.setDefault(True)
         self.status = QLabel("")
 
@@ -162,7 +171,7 @@ class WorklistWidget(QWidget):
             fields.addWidget(w)
 
         self.model = QStandardItemModel(0, len(COLUMNS))
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        self.model.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.proxy = QSortFilterProxyModel()
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole + 1)
@@ -179,9 +188,9 @@ class WorklistWidget(QWidget):
         self.banner = QFrame()
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
         banner_layout = QHBoxLayout(self.banner)
-        banner_layout.addWidget(QLabel("The local library is empty. Configure an archive in the "
-                                       "settings, import files, or add the demo study to start."))
-        self.demo_button = QPushButton("Add demo study")
+        banner_layout.addWidget(QLabel(self.tr("The local library is empty. Configure an archive in the "
+                                       "settings, import files, or add the demo study to start.")))
+        self.demo_button = QPushButton(self.tr("Add demo study"))
         self.demo_button.clicked.connect(self.demo_requested.emit)
         banner_layout.addWidget(self.demo_button)
         self.banner.setVisible(False)
@@ -201,14 +210,29 @@ class WorklistWidget(QWidget):
 
     # -- searching ---------------------------------------------------------------------------
 
+    def set_sources(self, names: list[str]) -> None:
+        """The places to search: each shown in the interface's language, kept by its name."""
+        self.source.clear()
+        for name in names:
+            self.source.addItem(QCoreApplication.translate("MainWindow", name), name)
+
+    def source_key(self) -> str:
+        """The name of the chosen place to search (not its translation)."""
+        return str(self.source.currentData() or self.source.currentText())
+
+    def select_source(self, name: str) -> None:
+        index = self.source.findData(name)
+        if index >= 0:
+            self.source.setCurrentIndex(index)
+
     def _date_choice_changed(self, text: str) -> None:
-        custom = text == "Range..."
+        custom = self.date_choice.currentIndex() == len(DATE_CHOICES) - 1  # "Range..."
         self.date_from.setVisible(custom)
         self.date_to.setVisible(custom)
 
     def query(self) -> StudyQuery:
         today = dt.date.today()
-        choice = self.date_choice.currentText()
+        choice = DATE_CHOICES[max(0, self.date_choice.currentIndex())]
         start: dt.date | None = None
         end: dt.date | None = None
         if choice == "Today":
@@ -228,7 +252,7 @@ class WorklistWidget(QWidget):
             patient_id=self.patient_id.text().strip(),
             accession_number=self.accession.text().strip(),
             study_description=self.description.text().strip(),
-            modality="" if modality == "Any" else modality,
+            modality="" if modality in ("Any", self.tr("Any")) else modality,
             study_date_from=start,
             study_date_to=end,
             limit=500,
@@ -237,8 +261,8 @@ class WorklistWidget(QWidget):
     def run_search(self) -> None:
         if self._task is not None:
             self._task.cancel()
-        query, source = self.query(), self.source.currentText()
-        self.status.setText(f"Searching {source}...")
+        query, source = self.query(), self.source_key()
+        self.status.setText(self.tr("Searching {0}...").format(source))
         self.search_button.setEnabled(False)
         task = tasks.Task(lambda _p, _c: self._search(query, source))
         task.signals.finished.connect(self._show_results)
@@ -263,8 +287,9 @@ class WorklistWidget(QWidget):
         self._studies = list(studies)
         self.model.removeRows(0, self.model.rowCount())
         for row, s in enumerate(self._studies):
-            origin = " + ".join(s.where()) if s.archives else " + ".join(
-                o for o in (ARCHIVE, LIBRARY) if o in s.origins)
+            where = s.where() if s.archives else [o for o in (ARCHIVE, LIBRARY) if o in s.origins]
+            origin = " + ".join(where)
+            origin_shown = " + ".join(o if s.archives and o != LIBRARY else QCoreApplication.translate("worklist", o) for o in where)
             values = (
                 (format_person_name(s.patient_name), s.patient_name),
                 (s.patient_id, s.patient_id),
@@ -275,7 +300,7 @@ class WorklistWidget(QWidget):
                 (s.study_description, s.study_description),
                 (s.accession_number, s.accession_number),
                 ("" if s.number_of_instances is None else str(s.number_of_instances), s.number_of_instances or 0),
-                (origin, origin),
+                (origin_shown, origin),
                 ("", ""),
                 ("", ""),
             )
@@ -292,8 +317,8 @@ class WorklistWidget(QWidget):
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.resizeColumnsToContents()
         n = len(self._studies)
-        self._found_text = " ".join([f"{n} stud{'y' if n == 1 else 'ies'} found.",
-                                     *self._problems()])
+        found = self.tr("1 study found.") if n == 1 else self.tr("{0} studies found.").format(n)
+        self._found_text = " ".join([found, *self._problems()])
         self.status.setText(self._found_text)
         self.fetch_report_statuses()
 
@@ -317,13 +342,14 @@ class WorklistWidget(QWidget):
             record = states.get(self._studies[int(row)].study_uid)
             state = getattr(getattr(record, "state", None), "value", "")
             text, colour = QC_LOOK.get(state, ("", ""))
+            text = self.tr(text) if text else text
             if state == "passed" and getattr(record, "passed_despite_errors", False):
-                text += " despite errors"
+                text += self.tr(" despite errors")
             counts = getattr(record, "counts", {}) or {}
             item.setText(text)
             item.setData(text, Qt.ItemDataRole.UserRole + 1)
             item.setForeground(QColor(colour) if colour else self.palette().text().color())
-            item.setToolTip(f"QC: {counts.get('error', 0)} error(s), {counts.get('warning', 0)} warning(s); F3 shows them"
+            item.setToolTip(self.tr("QC: {0} error(s), {1} warning(s); F3 shows them").format(counts.get('error', 0), counts.get('warning', 0))
                             if text else "")
 
     def qc_text(self, study_uid: str) -> str:
@@ -360,16 +386,16 @@ class WorklistWidget(QWidget):
         if profile is None or not profile.fhir_url:
             for item, _study in self._report_items():
                 item.setText("")
-                item.setToolTip(NO_RIS_TIP)
+                item.setToolTip(self.tr(NO_RIS_TIP))
             if header is not None:
-                header.setToolTip(NO_RIS_TIP)
+                header.setToolTip(self.tr(NO_RIS_TIP))
             return
         if header is not None:
-            header.setToolTip(f"Report status held by the RIS '{profile.name}'")
+            header.setToolTip(self.tr("Report status held by the RIS '{0}'").format(profile.name))
         keys = [(s.accession_number.strip(), s.study_uid) for _i, s in self._report_items()]
         for item, study in self._report_items():
             item.setText("")
-            item.setToolTip(NO_ACCESSION_TIP if not study.accession_number.strip() else "Asking the RIS...")
+            item.setToolTip(self.tr(NO_ACCESSION_TIP) if not study.accession_number.strip() else self.tr("Asking the RIS..."))
         if not any(acc for acc, _uid in keys):
             return
 
@@ -397,11 +423,11 @@ class WorklistWidget(QWidget):
             status = statuses.get((study.accession_number.strip(), study.study_uid))
             if status is None:
                 continue
-            label = REPORT_LABELS.get(status, status)
+            label = self.tr(REPORT_LABELS[status]) if status in REPORT_LABELS else status
             item.setText(label)
             item.setData(label, Qt.ItemDataRole.UserRole + 1)
             item.setData(status, Qt.ItemDataRole.UserRole + 3)
-            item.setToolTip(f"Report status in the RIS: {status}")
+            item.setToolTip(self.tr("Report status in the RIS: {0}").format(status))
         self.table.resizeColumnToContents(REPORT_COLUMN)
 
     def _report_statuses_failed(self, message: str) -> None:
@@ -409,9 +435,9 @@ class WorklistWidget(QWidget):
             return
         for item, study in self._report_items():
             if study.accession_number.strip():
-                item.setToolTip("The RIS could not be asked for the report status.")
+                item.setToolTip(self.tr("The RIS could not be asked for the report status."))
         first = message.split("; ")[0].rstrip(".")
-        self.status.setText(f"{self._found_text} Report status unknown: {first}.".strip())
+        self.status.setText(self.tr("{0} Report status unknown: {1}.").format(self._found_text, first).strip())
 
     def report_status(self, study_uid: str) -> str | None:
         """The RIS's status shown for a study ("final", "none", ...; ``None``: not known)."""

@@ -1,0 +1,73 @@
+"""The core's fixed sentences (errors the Qt-free packages raise with no value inside), marked
+for the catalogue so that the interface shows them in the reader's language: the sinks that show a
+failure (``MainWindow.show_error``, the report editor, QC and measurement messages) pass it through
+:func:`workstation.ui.core_text.core_text`. A sentence carrying a value (a file name, a number)
+is not in the catalogue and is shown as the core wrote it (English).
+"""
+
+from __future__ import annotations
+
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
+
+SENTENCES = (
+    QT_TRANSLATE_NOOP("core", "A bidirectional measurement needs a contour of at least three points."),
+    QT_TRANSLATE_NOOP("core", "A clipping box needs finite coordinates in millimetres."),
+    QT_TRANSLATE_NOOP("core", "A clipping box's minimum must not exceed its maximum on any axis."),
+    QT_TRANSLATE_NOOP("core", "A curved reformat needs a path of at least two points."),
+    QT_TRANSLATE_NOOP("core", "A curved reformat needs a positive width and spacing in mm."),
+    QT_TRANSLATE_NOOP("core", "A direction of length zero has no patient orientation; check Image Orientation (Patient)."),
+    QT_TRANSLATE_NOOP("core", "A display set without placed images has no geometry to link or point into."),
+    QT_TRANSLATE_NOOP("core", "A final report needs the name of the person who signs it."),
+    QT_TRANSLATE_NOOP("core", "A measurement point must be a finite patient position; click on the image again."),
+    QT_TRANSLATE_NOOP("core", "A plane direction of length zero cannot orient a reformat."),
+    QT_TRANSLATE_NOOP("core", "A preliminary report needs findings or an impression; write one first."),
+    QT_TRANSLATE_NOOP("core", "A presentation state needs at least one image; open an image first."),
+    QT_TRANSLATE_NOOP("core", "A probe needs the volume it is placed on."),
+    QT_TRANSLATE_NOOP("core", "A report UID must be digits and dots (PS3.5 9.1); this one cannot name a draft file."),
+    QT_TRANSLATE_NOOP("core", "A trusted CA certificate given is neither PEM nor DER."),
+    QT_TRANSLATE_NOOP("core", "An angle needs two arms of non-zero length; draw the angle again."),
+    QT_TRANSLATE_NOOP("core", "An angle needs two lines of non-zero length; draw the lines again."),
+    QT_TRANSLATE_NOOP("core", "An evidence image belongs to another study than the report; give only the study's images."),
+    QT_TRANSLATE_NOOP("core", "An image of the study names another patient ID than the report header; check the study's identity before signing."),
+    QT_TRANSLATE_NOOP("core", "Another workstation process is delivering reports from this outbox right now; try again in a moment."),
+    QT_TRANSLATE_NOOP("core", "Image Orientation (Patient) has a direction of length zero; the image cannot be placed in patient space."),
+    QT_TRANSLATE_NOOP("core", "No archive is configured."),
+    QT_TRANSLATE_NOOP("core", "No hanging protocol applies to this study, not even a fallback; add a protocol without required rules."),
+    QT_TRANSLATE_NOOP("core", "No hanging protocols are loaded; reinstall the workstation's resources."),
+    QT_TRANSLATE_NOOP("core", "No image is marked as a key image; mark an image first."),
+    QT_TRANSLATE_NOOP("core", "No images were chosen for rejection; select the images or series to reject."),
+    QT_TRANSLATE_NOOP("core", "No images were given, so no volume can be built."),
+    QT_TRANSLATE_NOOP("core", "Only a user with a signing credential can make a report final; set up a key file or a smart card first."),
+    QT_TRANSLATE_NOOP("core", "Only an addendum version has an addendum section; start an addendum first."),
+    QT_TRANSLATE_NOOP("core", "Only grayscale images can be measured; this image has colour samples."),
+    QT_TRANSLATE_NOOP("core", "The PDF carries no signature."),
+    QT_TRANSLATE_NOOP("core", "The QC report names no study, so its status cannot be recorded."),
+    QT_TRANSLATE_NOOP("core", "The archive answered with a body that is not multipart/related as DICOMweb requires (PS3.18 8.6.1.2); check that the URL points to a DICOMweb service."),
+    QT_TRANSLATE_NOOP("core", "The archive sent a multipart body with a malformed part header; the transfer cannot be read."),
+    QT_TRANSLATE_NOOP("core", "The background transfer was cancelled."),
+    QT_TRANSLATE_NOOP("core", "The crosshair must be a finite patient point."),
+    QT_TRANSLATE_NOOP("core", "The curved reformat path has length zero; click at least two different points."),
+    QT_TRANSLATE_NOOP("core", "The curved reformat path runs along the view direction; draw it within one plane."),
+    QT_TRANSLATE_NOOP("core", "The data is not a DICOM object; ask the archive to resend it or check the file."),
+    QT_TRANSLATE_NOOP("core", "The file is not a saved report history."),
+    QT_TRANSLATE_NOOP("core", "The key images belong to several studies; save the key images of one study at a time."),
+    QT_TRANSLATE_NOOP("core", "The letterhead logo is not a readable PNG image; choose another logo file."),
+    QT_TRANSLATE_NOOP("core", "The library has been closed; open it again."),
+    QT_TRANSLATE_NOOP("core", "The measured series has no single Frame of Reference UID, so 3D coordinates cannot be saved for it."),
+    QT_TRANSLATE_NOOP("core", "The new value of PatientSex must be M, F, O or empty (PS3.3 C.7.1.1)."),
+    QT_TRANSLATE_NOOP("core", "The probe point lies outside the image; place it on the image."),
+    QT_TRANSLATE_NOOP("core", "The probe point lies outside the volume; place it on the image."),
+    QT_TRANSLATE_NOOP("core", "The report has no impression; write it before signing."),
+    QT_TRANSLATE_NOOP("core", "The settings file does not hold a JSON object."),
+    QT_TRANSLATE_NOOP("core", "The shipped hanging protocols were not found (resources/hanging); reinstall the workstation or set WORKSTATION_RESOURCES to its resources folder."),
+    QT_TRANSLATE_NOOP("core", "The signature's timestamp could not be verified: add the time-stamping authority's CA under Settings > Signing; the report was not made final."),
+    QT_TRANSLATE_NOOP("core", "The slices do not advance along their normal, so they cannot be resampled into a volume."),
+    QT_TRANSLATE_NOOP("core", "The study holds no instances to correct."),
+    QT_TRANSLATE_NOOP("core", "The time-stamping authority's URL must start with http:// or https://."),
+    QT_TRANSLATE_NOOP("core", "The transfer was cancelled."),
+    QT_TRANSLATE_NOOP("core", "The window width must be at least 1 (PS3.3 C.11.2.1.2)."),
+    QT_TRANSLATE_NOOP("core", "The zoom factor must be a positive number."),
+    QT_TRANSLATE_NOOP("core", "There are no MPR measurements to save; draw one on a plane first."),
+    QT_TRANSLATE_NOOP("core", "There are no measurements to save; draw a measurement first."),
+    QT_TRANSLATE_NOOP("core", "There is nothing to correct: every instance already holds the values given."),
+)
