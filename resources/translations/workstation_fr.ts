@@ -57,6 +57,13 @@
     </message>
 </context>
 <context>
+    <name>Cover</name>
+    <message>
+        <source>Locked: images and patient details are hidden until you sign in again.</source>
+        <translation>Verrouillé : les images et les informations du patient sont masquées jusqu&apos;à ce que vous vous reconnectiez.</translation>
+    </message>
+</context>
+<context>
     <name>DocumentView</name>
     <message>
         <source>Previous page</source>
@@ -78,6 +85,117 @@
     <message>
         <source>Page {0} of {1}</source>
         <translation>Page {0} sur {1}</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>No pictures</source>
+        <translation>Pas d&apos;images</translation>
+    </message>
+    <message>
+        <source>PNG pictures</source>
+        <translation>Images PNG</translation>
+    </message>
+    <message>
+        <source>JPEG pictures</source>
+        <translation>Images JPEG</translation>
+    </message>
+    <message>
+        <source>MP4 video per series</source>
+        <translation>Vidéo MP4 par série</translation>
+    </message>
+    <message>
+        <source>Export study</source>
+        <translation>Exporter l&apos;examen</translation>
+    </message>
+    <message>
+        <source>{0} ({1} instances)</source>
+        <translation>{0} ({1} instances)</translation>
+    </message>
+    <message>
+        <source>Series to export:</source>
+        <translation>Séries à exporter :</translation>
+    </message>
+    <message>
+        <source>To a folder, removable media or a ZIP</source>
+        <translation>Vers un dossier, un support amovible ou un ZIP</translation>
+    </message>
+    <message>
+        <source>Send to another archive (DICOMweb)</source>
+        <translation>Envoyer vers une autre archive (DICOMweb)</translation>
+    </message>
+    <message>
+        <source>an empty or new folder</source>
+        <translation>un dossier vide ou nouveau</translation>
+    </message>
+    <message>
+        <source>Browse...</source>
+        <translation>Parcourir...</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>Dossier :</translation>
+    </message>
+    <message>
+        <source>DICOMDIR for CD, DVD or USB (other viewers open it)</source>
+        <translation>DICOMDIR pour CD, DVD ou clé USB (lisible par les autres visionneuses)</translation>
+    </message>
+    <message>
+        <source>One ZIP file</source>
+        <translation>Un seul fichier ZIP</translation>
+    </message>
+    <message>
+        <source>Pictures with corner text and markers</source>
+        <translation>Images avec textes d&apos;angle et repères</translation>
+    </message>
+    <message>
+        <source>Pictures:</source>
+        <translation>Images :</translation>
+    </message>
+    <message>
+        <source>Anonymise (DICOM PS3.15 basic profile)</source>
+        <translation>Anonymiser (profil de base DICOM PS3.15)</translation>
+    </message>
+    <message>
+        <source>Keep the time between dates (all dates shifted)</source>
+        <translation>Conserver l&apos;intervalle entre les dates (toutes les dates décalées)</translation>
+    </message>
+    <message>
+        <source>Keep the device identity (station, serial numbers)</source>
+        <translation>Conserver l&apos;identité de l&apos;appareil (station, numéros de série)</translation>
+    </message>
+    <message>
+        <source>Keep descriptions, cleaned of the patient&apos;s identity</source>
+        <translation>Conserver les descriptions, débarrassées de l&apos;identité du patient</translation>
+    </message>
+    <message>
+        <source>Include images that have, or may have, text burned into the pixels (it cannot be removed)</source>
+        <translation>Inclure les images qui ont, ou pourraient avoir, du texte incrusté dans les pixels (il ne peut pas être retiré)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exporter</translation>
+    </message>
+    <message>
+        <source>Export to folder</source>
+        <translation>Exporter vers un dossier</translation>
+    </message>
+    <message>
+        <source>Choose at least one series.</source>
+        <translation>Choisissez au moins une série.</translation>
+    </message>
+    <message>
+        <source>Choose a folder for the export.</source>
+        <translation>Choisissez un dossier pour l&apos;export.</translation>
+    </message>
+    <message>
+        <source>Working...</source>
+        <translation>En cours...</translation>
+    </message>
+    <message>
+        <source>{0} {1} of {2}</source>
+        <translation>{0} {1} sur {2}</translation>
     </message>
 </context>
 <context>
@@ -241,6 +359,37 @@
     </message>
 </context>
 <context>
+    <name>LockDialog</name>
+    <message>
+        <source>Workstation locked</source>
+        <translation>Station de travail verrouillée</translation>
+    </message>
+    <message>
+        <source>nobody (not signed in)</source>
+        <translation>personne (non connecté)</translation>
+    </message>
+    <message>
+        <source>The workstation is locked ({0}). Signed in: {1}.</source>
+        <translation>La station de travail est verrouillée ({0}). Connecté : {1}.</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>Déverrouiller</translation>
+    </message>
+    <message>
+        <source>Sign in again ({0})</source>
+        <translation>Se reconnecter ({0})</translation>
+    </message>
+    <message>
+        <source>Local unlock password</source>
+        <translation>Mot de passe local de déverrouillage</translation>
+    </message>
+    <message>
+        <source>No sign-in and no unlock password are set up (Settings), so anyone can unlock this workstation.</source>
+        <translation>Ni connexion ni mot de passe de déverrouillage ne sont configurés (Paramètres) : n&apos;importe qui peut déverrouiller cette station de travail.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Archive + library</source>
@@ -253,6 +402,7 @@
     </message>
     <message>
         <source>Workstation</source>
+        <extracomment>A sentence from a worker thread for the status bar (an archive failed over, came back). (search number, SourceAnswer): an archive that answered after the search&apos;s deadline.</extracomment>
         <translation>Station de travail</translation>
     </message>
     <message>
@@ -270,6 +420,10 @@
     <message>
         <source>Add &amp;demo study</source>
         <translation>Ajouter l&apos;examen de &amp;démonstration</translation>
+    </message>
+    <message>
+        <source>&amp;Export...</source>
+        <translation>&amp;Exporter...</translation>
     </message>
     <message>
         <source>&amp;Outbox...</source>
@@ -324,6 +478,10 @@
         <translation>&amp;Raccourcis</translation>
     </message>
     <message>
+        <source>&amp;About the workstation</source>
+        <translation>À &amp;propos de la station de travail</translation>
+    </message>
+    <message>
         <source>No archive is configured; add one in File &gt; Settings.</source>
         <translation>Aucune archive n&apos;est configurée ; ajoutez-en une dans Fichier &gt; Paramètres.</translation>
     </message>
@@ -370,6 +528,10 @@
     <message>
         <source>Open a study (or select an image in QC mode) to see its DICOM tags.</source>
         <translation>Ouvrez un examen (ou sélectionnez une image en mode CQ) pour voir ses balises DICOM.</translation>
+    </message>
+    <message>
+        <source>Open a study to export it.</source>
+        <translation>Ouvrez un examen pour l&apos;exporter.</translation>
     </message>
     <message>
         <source>&amp;MPR (axial, coronal, sagittal)</source>
@@ -438,6 +600,10 @@
     <message>
         <source> Searching {0}.</source>
         <translation> Recherche dans {0}.</translation>
+    </message>
+    <message>
+        <source>{0} The workstation now closes.</source>
+        <translation>{0} La station de travail va maintenant se fermer.</translation>
     </message>
     <message>
         <source>Adding demo study</source>
@@ -1615,6 +1781,18 @@
         <translation>&amp;Inverser</translation>
     </message>
     <message>
+        <source>Colour &amp;map (grey, hot iron, PET)</source>
+        <translation>Palette de &amp;couleurs (gris, fer chaud, TEP)</translation>
+    </message>
+    <message>
+        <source>Fusion opacity +10%</source>
+        <translation>Opacité de la fusion +10 %</translation>
+    </message>
+    <message>
+        <source>Fusion opacity -10%</source>
+        <translation>Opacité de la fusion -10 %</translation>
+    </message>
+    <message>
         <source>Rese&amp;t view</source>
         <translation>Réiniti&amp;aliser la vue</translation>
     </message>
@@ -2039,6 +2217,178 @@
     </message>
 </context>
 <context>
+    <name>SegmentOverlays</name>
+    <message>
+        <source>Loading {0}...</source>
+        <translation>Chargement de {0}...</translation>
+    </message>
+    <message>
+        <source>Loading the segmentation...</source>
+        <translation>Chargement de la segmentation...</translation>
+    </message>
+    <message>
+        <source>{0} is drawn over the images it lies on.</source>
+        <translation>{0} est superposé(e) aux images qu&apos;il ou elle recoupe.</translation>
+    </message>
+    <message>
+        <source>{0} lies on none of the images shown; show its referenced series.</source>
+        <translation>{0} ne recoupe aucune des images affichées ; affichez sa série de référence.</translation>
+    </message>
+</context>
+<context>
+    <name>SegmentsPanel</name>
+    <message>
+        <source>Segment</source>
+        <translation>Segment</translation>
+    </message>
+    <message>
+        <source>Volume (mL)</source>
+        <translation>Volume (mL)</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>Moyenne</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>Max</translation>
+    </message>
+    <message>
+        <source>Segments</source>
+        <translation>Segments</translation>
+    </message>
+    <message>
+        <source>Mean ({0})</source>
+        <translation>Moyenne ({0})</translation>
+    </message>
+    <message>
+        <source>Max ({0})</source>
+        <translation>Max ({0})</translation>
+    </message>
+    <message>
+        <source>Mean and maximum over the images of the active viewport that the segments cross.</source>
+        <translation>Moyenne et maximum sur les images de la fenêtre active que traversent les segments.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionLock</name>
+    <message>
+        <source>Workstation (locked)</source>
+        <translation>Station de travail (verrouillée)</translation>
+    </message>
+    <message>
+        <source>Sign &amp;in...</source>
+        <translation>Se &amp;connecter...</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>Se déconnec&amp;ter</translation>
+    </message>
+    <message>
+        <source>&amp;Lock screen</source>
+        <translation>&amp;Verrouiller l&apos;écran</translation>
+    </message>
+    <message>
+        <source>on demand</source>
+        <translation>à la demande</translation>
+    </message>
+    <message>
+        <source>Signed in: {0}</source>
+        <translation>Connecté : {0}</translation>
+    </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>Non connecté</translation>
+    </message>
+    <message>
+        <source>{0} at {1}</source>
+        <translation>{0} auprès de {1}</translation>
+    </message>
+    <message>
+        <source>idle for {0} min</source>
+        <translation>inactivité de {0} min</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords: wait {0:.0f} s and try again.</source>
+        <translation>Trop de mots de passe erronés : attendez {0:.0f} s et réessayez.</translation>
+    </message>
+    <message>
+        <source>{0} signed in, but this session is locked for {1}; only they can unlock it.</source>
+        <translation>{0} s&apos;est connecté, mais cette session est verrouillée pour {1} ; seule cette personne peut la déverrouiller.</translation>
+    </message>
+    <message>
+        <source>Sign in in the browser window that opened (or type the unlock password if you have one and are offline)...</source>
+        <translation>Connectez-vous dans la fenêtre du navigateur qui s&apos;est ouverte (ou saisissez le mot de passe de déverrouillage si vous en avez un et êtes hors ligne)...</translation>
+    </message>
+    <message>
+        <source>No sign-in profile is set up: give your identity provider once with &apos;workstation login --issuer URL --client-id ID&apos;.</source>
+        <translation>Aucun profil de connexion n&apos;est configuré : indiquez une fois votre fournisseur d&apos;identité avec « workstation login --issuer URL --client-id ID ».</translation>
+    </message>
+    <message>
+        <source>Signing in in the browser...</source>
+        <translation>Connexion dans le navigateur...</translation>
+    </message>
+    <message>
+        <source>Nobody is signed in.</source>
+        <translation>Personne n&apos;est connecté.</translation>
+    </message>
+    <message>
+        <source>The sign-in profile &apos;{0}&apos; is no longer in the settings; sign out with &apos;workstation logout&apos;.</source>
+        <translation>Le profil de connexion « {0} » n&apos;est plus dans les paramètres ; déconnectez-vous avec « workstation logout ».</translation>
+    </message>
+    <message>
+        <source>Signed out here, but the provider could not be told: the sign-in ends when it expires.</source>
+        <translation>Déconnecté ici, mais le fournisseur n&apos;a pas pu en être informé : la connexion prendra fin à son expiration.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionLockTab</name>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>never (only Ctrl+Alt+L)</source>
+        <translation>jamais (seulement Ctrl+Alt+L)</translation>
+    </message>
+    <message>
+        <source>a password is set; type a new one to replace it</source>
+        <translation>un mot de passe est défini ; saisissez-en un nouveau pour le remplacer</translation>
+    </message>
+    <message>
+        <source>none set</source>
+        <translation>aucun défini</translation>
+    </message>
+    <message>
+        <source>the same again</source>
+        <translation>le même une seconde fois</translation>
+    </message>
+    <message>
+        <source>Lock after idle</source>
+        <translation>Verrouiller après inactivité</translation>
+    </message>
+    <message>
+        <source>Unlock password</source>
+        <translation>Mot de passe de déverrouillage</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>Confirmation</translation>
+    </message>
+    <message>
+        <source>For unlocking without the identity provider (offline); at least {0} characters. Kept only as a salted hash in the system keyring.</source>
+        <translation>Pour déverrouiller sans le fournisseur d&apos;identité (hors ligne) ; au moins {0} caractères. Conservé uniquement sous forme d&apos;empreinte salée dans le trousseau du système.</translation>
+    </message>
+    <message>
+        <source>The two unlock passwords differ; type the same one twice.</source>
+        <translation>Les deux mots de passe de déverrouillage diffèrent ; saisissez deux fois le même.</translation>
+    </message>
+    <message>
+        <source>The unlock password must have at least {0} characters.</source>
+        <translation>Le mot de passe de déverrouillage doit comporter au moins {0} caractères.</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>No login</source>
@@ -2053,7 +2403,12 @@
         <translation>Jeton d&apos;accès (bearer)</translation>
     </message>
     <message>
+        <source>Single sign-on (workstation login)</source>
+        <translation>Authentification unique (workstation login)</translation>
+    </message>
+    <message>
         <source>Settings</source>
+        <extracomment>&quot;Remove all patient data from this machine&quot; was confirmed (the window owning the library closes it and calls ``workstation.forget.forget_all``).</extracomment>
         <translation>Paramètres</translation>
     </message>
     <message>
@@ -2125,12 +2480,28 @@
         <translation> Go (0 : pas de limite)</translation>
     </message>
     <message>
+        <source> days not opened (0: keep)</source>
+        <translation> jours sans ouverture (0 : conserver)</translation>
+    </message>
+    <message>
+        <source>This disk is already encrypted (full-disk encryption): store patient data without the workstation&apos;s encryption</source>
+        <translation>Ce disque est déjà chiffré (chiffrement intégral du disque) : enregistrer les données patient sans le chiffrement de la station de travail</translation>
+    </message>
+    <message>
+        <source>Remove all patient data from this machine...</source>
+        <translation>Supprimer toutes les données patient de cette machine...</translation>
+    </message>
+    <message>
         <source>Archives</source>
         <translation>Archives</translation>
     </message>
     <message>
         <source>Local library size limit</source>
         <translation>Taille maximale de la bibliothèque locale</translation>
+    </message>
+    <message>
+        <source>Remove studies after</source>
+        <translation>Supprimer les examens après</translation>
     </message>
     <message>
         <source>RIS</source>
@@ -2147,6 +2518,10 @@
     <message>
         <source>Signing</source>
         <translation>Signature</translation>
+    </message>
+    <message>
+        <source>Session lock</source>
+        <translation>Verrouillage de session</translation>
     </message>
     <message>
         <source>Theme</source>
@@ -2300,6 +2675,14 @@
         <source>Every archive needs a name of its own; rename the empty or repeated one.</source>
         <translation>Chaque archive doit avoir son propre nom ; renommez celle sans nom ou en double.</translation>
     </message>
+    <message>
+        <source>Remove all patient data</source>
+        <translation>Supprimer toutes les données patient</translation>
+    </message>
+    <message>
+        <source>Remove every study, report, draft and pending measurement from this machine and delete the key that encrypts them? Reports not yet delivered are lost. The workstation closes afterwards.</source>
+        <translation>Supprimer de cette machine tous les examens, comptes rendus, brouillons et mesures en attente, ainsi que la clé qui les chiffre ? Les comptes rendus pas encore livrés seront perdus. La station de travail se fermera ensuite.</translation>
+    </message>
 </context>
 <context>
     <name>ShortcutsDialog</name>
@@ -2388,6 +2771,14 @@
     <message>
         <source>Other study</source>
         <translation>Autre examen</translation>
+    </message>
+    <message>
+        <source>The active viewport shows no fusion.</source>
+        <translation>La fenêtre active n&apos;affiche aucune fusion.</translation>
+    </message>
+    <message>
+        <source>Fusion opacity {0:.0f}%</source>
+        <translation>Opacité de la fusion {0:.0f} %</translation>
     </message>
     <message>
         <source>This presentation state refers to no image of this study, so there is nothing to apply it to.</source>
@@ -2793,12 +3184,16 @@
 <context>
     <name>app</name>
     <message>
+        <source>Workstation</source>
+        <translation>Station de travail</translation>
+    </message>
+    <message>
         <source>Rebuilding the library index from its files...</source>
         <translation>Reconstruction de l&apos;index de la bibliothèque à partir de ses fichiers...</translation>
     </message>
     <message>
-        <source>Workstation</source>
-        <translation>Station de travail</translation>
+        <source>Encrypting patient data on this machine...</source>
+        <translation>Chiffrement des données patient sur cette machine...</translation>
     </message>
 </context>
 <context>
@@ -3332,6 +3727,28 @@
     <message>
         <source>There is nothing to correct: every instance already holds the values given.</source>
         <translation>Rien à corriger : chaque instance porte déjà les valeurs données.</translation>
+    </message>
+    <message>
+        <source>Writing</source>
+        <extracomment>The steps the export and the sending report with their progress (workstation.export).</extracomment>
+        <translation>Écriture</translation>
+    </message>
+    <message>
+        <source>Checking</source>
+        <translation>Vérification</translation>
+    </message>
+    <message>
+        <source>Drawing</source>
+        <translation>Dessin</translation>
+    </message>
+    <message>
+        <source>Queueing</source>
+        <translation>Mise en file</translation>
+    </message>
+    <message>
+        <source>The unlock password is not right; try again.</source>
+        <extracomment>Recorded in English in the audit log, shown translated (context ``core``: :func:`core_text`).</extracomment>
+        <translation>Le mot de passe de déverrouillage est incorrect ; réessayez.</translation>
     </message>
 </context>
 <context>

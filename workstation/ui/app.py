@@ -12,6 +12,7 @@ from workstation import __version__
 from workstation.errors import WorkstationError
 from workstation.model.query import StudyQuery
 from workstation.settings import Settings, load_settings
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 
 def create_main_window(settings: Settings | None = None, *, make_viewport: Any = None) -> Any:
@@ -36,8 +37,9 @@ def create_main_window(settings: Settings | None = None, *, make_viewport: Any =
         return progress
 
     # A lost or damaged index is rebuilt from the files, a clear library encrypted (store.library).
-    library = open_library(settings, progress=shown("Rebuilding the library index from its files..."),
-                           encrypting=shown("Encrypting patient data on this machine..."))
+    library = open_library(settings,
+                           progress=shown(QT_TRANSLATE_NOOP("app", "Rebuilding the library index from its files...")),
+                           encrypting=shown(QT_TRANSLATE_NOOP("app", "Encrypting patient data on this machine...")))
     for box in dialog.values():
         box.close()
     from workstation.retention import apply_retention, removed_sentence

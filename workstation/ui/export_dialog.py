@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,8 +37,15 @@ from workstation.export.deidentify import DeidentificationOptions
 from workstation.export.writer import ExportRequest
 from workstation.settings import Settings
 from workstation.ui import tasks
+from workstation.ui.core_text import core_text
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
-PICTURES = {"No pictures": "", "PNG pictures": "png", "JPEG pictures": "jpeg", "MP4 video per series": "mp4"}
+PICTURES = {QT_TRANSLATE_NOOP("ExportDialog", "No pictures"): "", QT_TRANSLATE_NOOP("ExportDialog", "PNG pictures"): "png",
+            QT_TRANSLATE_NOOP("ExportDialog", "JPEG pictures"): "jpeg",
+            QT_TRANSLATE_NOOP("ExportDialog", "MP4 video per series"): "mp4"}
+#: The steps the export and the sending report with their progress (workstation.export).
+PROGRESS_STEPS = (QT_TRANSLATE_NOOP("core", "Writing"), QT_TRANSLATE_NOOP("core", "Checking"),
+                  QT_TRANSLATE_NOOP("core", "Drawing"), QT_TRANSLATE_NOOP("core", "Queueing"))
 
 
 class ExportDialog(QDialog):
@@ -53,44 +60,45 @@ class ExportDialog(QDialog):
         self.study_uid = study_uid
         self.task: tasks.Task | None = None
         self.result_text = ""
-        self.setWindowTitle("Export study")
+        self.setWindowTitle(self.tr("Export study"))
         layout = QVBoxLayout(self)
 
         self.series = QListWidget()
         for series in library.search_series(study_uid):
             label = " ".join(str(x) for x in (series.modality, series.series_number, series.series_description) if x not in (None, ""))
-            item = QListWidgetItem(f"{label} ({series.number_of_instances} instances)")
+            item = QListWidgetItem(self.tr("{0} ({1} instances)").format(label, series.number_of_instances))
             item.setData(Qt.ItemDataRole.UserRole, series.series_uid)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.series.addItem(item)
-        layout.addWidget(QLabel("Series to export:"))
+        layout.addWidget(QLabel(self.tr("Series to export:")))
         layout.addWidget(self.series)
 
-        self.to_folder = QRadioButton("To a folder, removable media or a ZIP")
-        self.to_archive = QRadioButton("Send to another archive (DICOMweb)")
+        self.to_folder = QRadioButton(self.tr("To a folder, removable media or a ZIP"))
+        self.to_archive = QRadioButton(self.tr("Send to another archive (DICOMweb)"))
         self.to_folder.setChecked(True)
         layout.addWidget(self.to_folder)
         folder_box = QGroupBox()
         form = QFormLayout(folder_box)
         row = QHBoxLayout()
         self.folder = QLineEdit()
-        self.folder.setPlaceholderText("an empty or new folder")
-        browse = QPushButton("Browse...")
+        self.folder.setPlaceholderText(self.tr("an empty or new folder"))
+        browse = QPushButton(self.tr("Browse..."))
         browse.clicked.connect(self._browse)
         row.addWidget(self.folder)
         row.addWidget(browse)
-        form.addRow("Folder:", row)
-        self.dicomdir = QCheckBox("DICOMDIR for CD, DVD or USB (other viewers open it)")
+        form.addRow(self.tr("Folder:"), row)
+        self.dicomdir = QCheckBox(self.tr("DICOMDIR for CD, DVD or USB (other viewers open it)"))
         self.dicomdir.setChecked(True)
-        self.zip = QCheckBox("One ZIP file")
+        self.zip = QCheckBox(self.tr("One ZIP file"))
         self.pictures = QComboBox()
-        self.pictures.addItems(list(PICTURES))
-        self.overlays = QCheckBox("Pictures with corner text and markers")
+        for label, kind in PICTURES.items():
+            self.pictures.addItem(QCoreApplication.translate("ExportDialog", label), kind)
+        self.overlays = QCheckBox(self.tr("Pictures with corner text and markers"))
         self.overlays.setChecked(True)
         for widget in (self.dicomdir, self.zip):
             form.addRow(widget)
-        form.addRow("Pictures:", self.pictures)
+        form.addRow(self.tr("Pictures:"), self.pictures)
         form.addRow(self.overlays)
         layout.addWidget(folder_box)
 
@@ -100,15 +108,15 @@ class ExportDialog(QDialog):
         self.to_archive.setEnabled(bool(settings.archives))
         layout.addWidget(self.destination)
 
-        anonymise_box = QGroupBox("Anonymise (DICOM PS3.15 basic profile)")
+        anonymise_box = QGroupBox(self.tr("Anonymise (DICOM PS3.15 basic profile)"))
         anonymise_box.setCheckable(True)
         anonymise_box.setChecked(False)
         self.anonymise = anonymise_box
         box = QVBoxLayout(anonymise_box)
-        self.keep_dates = QCheckBox("Keep the time between dates (all dates shifted)")
-        self.keep_device = QCheckBox("Keep the device identity (station, serial numbers)")
-        self.keep_descriptions = QCheckBox("Keep descriptions, cleaned of the patient's identity")
-        self.include_burned_in = QCheckBox("Include images that have, or may have, text burned into the pixels (it cannot be removed)")
+        self.keep_dates = QCheckBox(self.tr("Keep the time between dates (all dates shifted)"))
+        self.keep_device = QCheckBox(self.tr("Keep the device identity (station, serial numbers)"))
+        self.keep_descriptions = QCheckBox(self.tr("Keep descriptions, cleaned of the patient's identity"))
+        self.include_burned_in = QCheckBox(self.tr("Include images that have, or may have, text burned into the pixels (it cannot be removed)"))
         for widget in (self.keep_dates, self.keep_device, self.keep_descriptions, self.include_burned_in):
             box.addWidget(widget)
         layout.addWidget(anonymise_box)
@@ -121,7 +129,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Export")
+        ok.setText(self.tr("Export"))
         ok.clicked.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -131,7 +139,7 @@ class ExportDialog(QDialog):
     # -- choices -------------------------------------------------------------------------------
 
     def _browse(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Export to folder")
+        chosen = QFileDialog.getExistingDirectory(self, self.tr("Export to folder"))
         if chosen:
             self.folder.setText(chosen)
 
@@ -156,7 +164,7 @@ class ExportDialog(QDialog):
             options=DeidentificationOptions(self.keep_dates.isChecked(), self.keep_device.isChecked(),
                                             self.keep_descriptions.isChecked()),
             dicomdir=self.dicomdir.isChecked(), zip=self.zip.isChecked(),
-            images=PICTURES[self.pictures.currentText()], overlays=self.overlays.isChecked(),
+            images=str(self.pictures.currentData() or ""), overlays=self.overlays.isChecked(),
             include_burned_in=self.include_burned_in.isChecked(),
         )
 
@@ -168,16 +176,16 @@ class ExportDialog(QDialog):
             return
         if self.series.count() and not any(
                 self.series.item(i).checkState() == Qt.CheckState.Checked for i in range(self.series.count())):
-            self.message.setText("Choose at least one series.")
+            self.message.setText(self.tr("Choose at least one series."))
             return
         if self.to_archive.isChecked():
             work = self._send_work()
         else:
             if not self.folder.text().strip():
-                self.message.setText("Choose a folder for the export.")
+                self.message.setText(self.tr("Choose a folder for the export."))
                 return
             work = self._export_work(self.request())
-        self.message.setText("Working...")
+        self.message.setText(self.tr("Working..."))
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
@@ -218,7 +226,7 @@ class ExportDialog(QDialog):
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
-        self.message.setText(f"{what} {done} of {total}")
+        self.message.setText(self.tr("{0} {1} of {2}").format(core_text(what), done, total))
 
     def _finished(self, sentence: str) -> None:
         self.task = None

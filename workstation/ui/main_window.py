@@ -636,7 +636,7 @@ class MainWindow(QMainWindow):
 
         view = self.current_study()
         if view is None:
-            self.notice.setText("Open a study to export it.")
+            self.notice.setText(self.tr("Open a study to export it."))
             return None
         dialog = ExportDialog(self.settings, self.library, view.study.study_uid, self)
         dialog.done_sentence.connect(self.notice.setText)
@@ -822,9 +822,9 @@ class MainWindow(QMainWindow):
         try:
             said = forget_all(self.settings).summary()
         except WorkstationError as exc:
-            QMessageBox.critical(self, "Workstation", str(exc))
+            QMessageBox.critical(self, self.tr("Workstation"), str(exc))
             return False
-        QMessageBox.information(self, "Workstation", said + " The workstation now closes.")
+        QMessageBox.information(self, self.tr("Workstation"), self.tr("{0} The workstation now closes.").format(said))
         self.close()
         return True
 

@@ -76,7 +76,7 @@ class SegmentOverlays(QObject):
         task.signals.finished.connect(lambda found, title=title: self._arrived(title, found))
         task.signals.failed.connect(lambda message, uid=display_set.uid: self._failed(uid, message))
         self._tasks.append(tasks.start(task))
-        self.status.emit(f"Loading {title or 'the segmentation'}...")
+        self.status.emit(self.tr("Loading {0}...").format(title) if title else self.tr("Loading the segmentation..."))
 
     def _failed(self, uid: str, message: str) -> None:
         self._loaded.discard(uid)
@@ -87,8 +87,8 @@ class SegmentOverlays(QObject):
             self.overlays.append((title, overlay))
         self.apply_all()
         drawn = any(r.segmentations and r.display_buffer is not None for _, r in self._renderers())
-        self.status.emit(f"{title} is drawn over the images it lies on." if drawn else
-                         f"{title} lies on none of the images shown; show its referenced series.")
+        self.status.emit(self.tr("{0} is drawn over the images it lies on.").format(title) if drawn else
+                         self.tr("{0} lies on none of the images shown; show its referenced series.").format(title))
         self.open_panel()
         self.changed.emit()
 

@@ -12,13 +12,15 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from workstation.model.segmentation import SegmentStatistics, ValueSummary
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
-_COLUMNS = ("Segment", "Volume (mL)", "Mean", "Max")
+_COLUMNS = (QT_TRANSLATE_NOOP("SegmentsPanel", "Segment"), QT_TRANSLATE_NOOP("SegmentsPanel", "Volume (mL)"),
+            QT_TRANSLATE_NOOP("SegmentsPanel", "Mean"), QT_TRANSLATE_NOOP("SegmentsPanel", "Max"))
 
 
 def _number(value: float | None, digits: int = 1) -> str:
@@ -32,10 +34,10 @@ class SegmentsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Segments")
+        self.setWindowTitle(self.tr("Segments"))
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(_COLUMNS))
-        self.tree.setHeaderLabels(list(_COLUMNS))
+        self.tree.setHeaderLabels([QCoreApplication.translate("SegmentsPanel", c) for c in _COLUMNS])
         self.tree.setRootIsDecorated(True)
         self.note = QLabel("")
         self.note.setWordWrap(True)
@@ -79,8 +81,10 @@ class SegmentsPanel(QWidget):
                 self._items[item] = (overlay, segment.number)
             top.setExpanded(True)
         if unit:
-            self.tree.setHeaderLabels(["Segment", "Volume (mL)", f"Mean ({unit})", f"Max ({unit})"])
-        self.note.setText("Mean and maximum over the images of the active viewport that the segments cross." if unit else "")
+            self.tree.setHeaderLabels([self.tr("Segment"), self.tr("Volume (mL)"), self.tr("Mean ({0})").format(unit),
+                                       self.tr("Max ({0})").format(unit)])
+        self.note.setText(self.tr("Mean and maximum over the images of the active viewport that the segments cross.")
+                          if unit else "")
         for column in range(len(_COLUMNS)):
             self.tree.resizeColumnToContents(column)
         self.tree.blockSignals(False)

@@ -24,7 +24,7 @@ import webbrowser
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -53,12 +53,16 @@ from workstation.lock_policy import (
 )
 from workstation.settings import Settings
 from workstation.ui import tasks
+from workstation.ui.core_text import core_text
+from workstation.ui.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
 LOCK_KEY = "Ctrl+Alt+L"
 REAUTH_TIMEOUT_S = 300.0  # how long the unlock waits for the browser sign-in
-LOCKED_TITLE = "Workstation (locked)"
+LOCKED_TITLE = QT_TRANSLATE_NOOP("SessionLock", "Workstation (locked)")
+#: Recorded in English in the audit log, shown translated (context ``core``: :func:`core_text`).
+WRONG_PASSWORD = QT_TRANSLATE_NOOP("core", "The unlock password is not right; try again.")
 COVER_COLOUR = "#1b1d21"
 _INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                            QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress})
@@ -79,7 +83,7 @@ class Cover(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(f"#sessionLockCover {{ background: {COVER_COLOUR}; }} "
                            "QLabel { color: #c8c8c8; font-size: 14pt; }")
-        note = QLabel("Locked: images and patient details are hidden until you sign in again.")
+        note = QLabel(self.tr("Locked: images and patient details are hidden until you sign in again."))
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 8)
@@ -101,7 +105,7 @@ class _Covered:
         self.cover = Cover(window)
         self.cover.show()
         self.cover.raise_()
-        window.setWindowTitle(LOCKED_TITLE)
+        window.setWindowTitle(QCoreApplication.translate("SessionLock", LOCKED_TITLE))
 
     def fit(self) -> None:
         self.cover.setGeometry(self.window.rect())
@@ -122,37 +126,38 @@ class LockDialog(QDialog):
     """Asks for the person again; cannot be closed without unlocking."""
 
     def __init__(self, lock: SessionLock, methods: list[str], who: Identity | None, why: str) -> None:
+        """``why``: the reason the lock happened, as the reader is told it (translated)."""
         super().__init__(None)
         self.lock = lock
-        self.setWindowTitle("Workstation locked")
+        self.setWindowTitle(self.tr("Workstation locked"))
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
-        person = who.display() if who is not None else "nobody (not signed in)"
-        self.headline = QLabel(f"The workstation is locked ({why}). Signed in: {person}.")
+        person = who.display() if who is not None else self.tr("nobody (not signed in)")
+        self.headline = QLabel(self.tr("The workstation is locked ({0}). Signed in: {1}.").format(why, person))
         self.headline.setWordWrap(True)
         layout.addWidget(self.headline)
         self.sign_in_button: QPushButton | None = None
         self.password: QLineEdit | None = None
-        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button = QPushButton(self.tr("Unlock"))
         self.unlock_button.setAutoDefault(False)  # Enter in the field is one try, not two
         if METHOD_OIDC in methods and who is not None:
-            self.sign_in_button = QPushButton(f"Sign in again ({who.profile})")
+            self.sign_in_button = QPushButton(self.tr("Sign in again ({0})").format(who.profile))
             self.sign_in_button.setAutoDefault(False)
             self.sign_in_button.clicked.connect(lock.reauthenticate)
             layout.addWidget(self.sign_in_button)
         if METHOD_PASSWORD in methods:
             self.password = QLineEdit()
             self.password.setEchoMode(QLineEdit.EchoMode.Password)
-            self.password.setPlaceholderText("Local unlock password")
+            self.password.setPlaceholderText(self.tr("Local unlock password"))
             self.password.returnPressed.connect(self._password_entered)
             layout.addWidget(self.password)
         if METHOD_PASSWORD in methods or not methods:
             self.unlock_button.clicked.connect(self._password_entered)
             layout.addWidget(self.unlock_button)
         if not methods:
-            layout.addWidget(QLabel("No sign-in and no unlock password are set up (Settings), so "
-                                    "anyone can unlock this workstation."))
+            layout.addWidget(QLabel(self.tr("No sign-in and no unlock password are set up (Settings), so "
+                                            "anyone can unlock this workstation.")))
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d04040;")
@@ -223,9 +228,10 @@ class SessionLock(QObject):
         self.windows.append(weakref.ref(window))
         menu = window.file_menu
         before = menu.actions()[-1]  # Quit stays last
-        window.sign_in_action = self._action(window, "Sign &in...", None, self.sign_in)
-        window.sign_out_action = self._action(window, "Sign &out", None, self.sign_out)
-        window.lock_action = self._action(window, "&Lock screen", LOCK_KEY, lambda: self.lock("on demand"))
+        window.sign_in_action = self._action(window, self.tr("Sign &in..."), None, self.sign_in)
+        window.sign_out_action = self._action(window, self.tr("Sign &out"), None, self.sign_out)
+        window.lock_action = self._action(window, self.tr("&Lock screen"), LOCK_KEY,
+                                         lambda: self.lock("on demand", self.tr("on demand")))
         for action in (window.sign_in_action, window.sign_out_action, window.lock_action):
             menu.insertAction(before, action)
         menu.insertSeparator(before)
@@ -247,11 +253,11 @@ class SessionLock(QObject):
 
     def show_identity(self) -> None:
         who = current_identity()
-        text = f"Signed in: {who.display()}" if who is not None else "Not signed in"
+        text = self.tr("Signed in: {0}").format(who.display()) if who is not None else self.tr("Not signed in")
         self.labels = [lab for lab in self.labels if shiboken6.isValid(lab)]
         for label in self.labels:
             label.setText(text)
-            label.setToolTip(f"{who.subject} at {who.issuer}" if who is not None else "")
+            label.setToolTip(self.tr("{0} at {1}").format(who.subject, who.issuer) if who is not None else "")
 
     def _say(self, message: str) -> None:
         for ref in self.windows:
@@ -268,7 +274,7 @@ class SessionLock(QObject):
                 self.clock.touch()
                 if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and (
                         QKeySequence(event.keyCombination()) == self.lock_keys):
-                    self.lock("on demand")  # from any window, dialogs included
+                    self.lock("on demand", self.tr("on demand"))  # from any window, dialogs included
                     return True
         elif self.locked and kind == QEvent.Type.Show and watched.isWidgetType():
             widget = watched
@@ -288,7 +294,8 @@ class SessionLock(QObject):
         if self._ticks % 5 == 0 and not self.locked and not self._running:
             self.show_identity()  # a 'workstation login' or 'logout' run meanwhile
         if not self.locked and self.windows and self.clock.due():
-            self.lock("idle for " + _minutes(self.clock.limit_s))
+            self.lock("idle for " + _minutes(self.clock.limit_s),
+                      self.tr("idle for {0} min").format(f"{self.clock.limit_s / 60:g}"))
 
     # -- locking -----------------------------------------------------------------------------
 
@@ -304,8 +311,9 @@ class SessionLock(QObject):
             self.dialog.raise_()
             self.dialog.activateWindow()
 
-    def lock(self, why: str) -> None:
-        """Cover every window and ask for the person again."""
+    def lock(self, why: str, shown: str = "") -> None:
+        """Cover every window and ask for the person again; ``why`` is recorded (English, in the
+        audit log), ``shown`` is the same reason in the interface's language (``why`` if empty)."""
         if self.locked:
             return
         self.locked, self.why = True, why
@@ -321,7 +329,7 @@ class SessionLock(QObject):
             self._cover(window)
         settings = self.settings()
         self._record(AuditAction.SESSION_LOCKED, detail={"why": why})
-        self.dialog = LockDialog(self, unlock_methods(settings, self.locked_for), self.locked_for, why)
+        self.dialog = LockDialog(self, unlock_methods(settings, self.locked_for), self.locked_for, shown or why)
         self.dialog.show()
         self.dialog.raise_()
         self.dialog.activateWindow()
@@ -355,11 +363,14 @@ class SessionLock(QObject):
         self._restore_all()
         self.show_identity()
 
-    def _failed(self, sentence: str, method: str, detail: dict[str, Any] | None = None) -> None:
+    def _failed(self, sentence: str, method: str, detail: dict[str, Any] | None = None,
+                shown: str = "") -> None:
+        """Record the failed unlock (``sentence``, English) and tell the reader (``shown``, or
+        ``sentence`` translated when the catalogue holds it)."""
         self._record(AuditAction.SESSION_UNLOCKED, outcome=OUTCOME_MINOR_FAILURE, text=sentence,
                      detail={"method": method, **(detail or {})}, identity=self.locked_for)
         if self.dialog is not None and shiboken6.isValid(self.dialog):
-            self.dialog.message.setText(sentence)
+            self.dialog.message.setText(shown or core_text(sentence))
 
     def unlock_with_password(self, password: str | None) -> None:
         if not self.locked:
@@ -373,7 +384,7 @@ class SessionLock(QObject):
         wait = self.throttle.wait_s()
         if wait > 0:  # not even checked: guessing is slowed down (lock_policy.UnlockThrottle)
             if self.dialog is not None:
-                self.dialog.message.setText(f"Too many wrong passwords: wait {wait:.0f} s and try again.")
+                self.dialog.message.setText(self.tr("Too many wrong passwords: wait {0:.0f} s and try again.").format(wait))
             return
         if unlock_password_matches(password):
             self._unlocked(METHOD_PASSWORD)
@@ -381,7 +392,7 @@ class SessionLock(QObject):
         self.throttle.failed()
         if self.dialog is not None and self.dialog.password is not None:
             self.dialog.password.clear()
-        self._failed("The unlock password is not right; try again.", METHOD_PASSWORD)
+        self._failed(WRONG_PASSWORD, METHOD_PASSWORD)
 
     def reauthenticate(self) -> None:
         """OpenID Connect re-authentication in the browser, in the background."""
@@ -407,15 +418,17 @@ class SessionLock(QObject):
                 other = result.identity if isinstance(result, OtherPersonError) else result
                 self._failed(f"{other.display()} signed in, but this session is locked for "
                              f"{who.display()}; only they can unlock it.", METHOD_OIDC,
-                             {"signed_in_as": other.user_id})
+                             {"signed_in_as": other.user_id},
+                             self.tr("{0} signed in, but this session is locked for {1}; only they can "
+                                     "unlock it.").format(other.display(), who.display()))
                 return
             if self.locked:
                 self._unlocked(METHOD_OIDC)
 
         button = self.dialog.sign_in_button if self.dialog is not None else None
         if self.dialog is not None and button is not None:
-            self.dialog.message.setText("Sign in in the browser window that opened (or type the "
-                                        "unlock password if you have one and are offline)...")
+            self.dialog.message.setText(self.tr("Sign in in the browser window that opened (or type the "
+                                                "unlock password if you have one and are offline)..."))
             button.setEnabled(False)  # one browser sign-in at a time
 
         def again() -> None:
@@ -461,8 +474,8 @@ class SessionLock(QObject):
         settings = self.settings()
         profile = settings.sign_in_profile()
         if profile is None:
-            self._say("No sign-in profile is set up: give your identity provider once with "
-                      "'workstation login --issuer URL --client-id ID'.")
+            self._say(self.tr("No sign-in profile is set up: give your identity provider once with "
+                              "'workstation login --issuer URL --client-id ID'."))
             return
         session = session_for(profile)
 
@@ -480,7 +493,7 @@ class SessionLock(QObject):
             self._say(sentence)
 
         for label in self.labels:
-            label.setText("Signing in in the browser...")
+            label.setText(self.tr("Signing in in the browser..."))
         self._start(work, done, failed)
 
     def sign_out(self) -> None:
@@ -489,12 +502,12 @@ class SessionLock(QObject):
 
         who = current_identity()
         if who is None:
-            self._say("Nobody is signed in.")
+            self._say(self.tr("Nobody is signed in."))
             return
         profile = next((p for p in self.settings().sign_in if p.name == who.profile), None)
         if profile is None:
-            self._say(f"The sign-in profile '{who.profile}' is no longer in the settings; sign out "
-                      "with 'workstation logout'.")
+            self._say(self.tr("The sign-in profile '{0}' is no longer in the settings; sign out "
+                              "with 'workstation logout'.").format(who.profile))
             return
         session = session_for(profile)
 
@@ -503,8 +516,8 @@ class SessionLock(QObject):
                          text="" if revoked else "the provider could not confirm the revocation")
             self.show_identity()
             if not revoked:
-                self._say("Signed out here, but the provider could not be told: the sign-in ends "
-                          "when it expires.")
+                self._say(self.tr("Signed out here, but the provider could not be told: the sign-in ends "
+                                  "when it expires."))
 
         self._start(lambda _p, _c: session.logout(), done, self._say)
 

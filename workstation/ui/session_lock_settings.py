@@ -22,21 +22,22 @@ class SessionLockTab(QWidget):
         self.lock_after = QDoubleSpinBox()
         self.lock_after.setRange(0, 24 * 60)
         self.lock_after.setDecimals(1)
-        self.lock_after.setSuffix(" min")
-        self.lock_after.setSpecialValueText("never (only Ctrl+Alt+L)")
+        self.lock_after.setSuffix(self.tr(" min"))
+        self.lock_after.setSpecialValueText(self.tr("never (only Ctrl+Alt+L)"))
         self.lock_after.setValue(float(settings.lock_after_min))
-        held = "a password is set; type a new one to replace it" if has_unlock_password() else "none set"
+        held = (self.tr("a password is set; type a new one to replace it") if has_unlock_password()
+                else self.tr("none set"))
         self.password = QLineEdit(placeholderText=held)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.again = QLineEdit(placeholderText="the same again")
+        self.again = QLineEdit(placeholderText=self.tr("the same again"))
         self.again.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout(self)
-        form.addRow("Lock after idle", self.lock_after)
-        form.addRow("Unlock password", self.password)
-        form.addRow("Confirm", self.again)
-        note = QLabel(f"For unlocking without the identity provider (offline); at least "
-                      f"{MIN_PASSWORD_LENGTH} characters. Kept only as a salted hash in the "
-                      "system keyring.")
+        form.addRow(self.tr("Lock after idle"), self.lock_after)
+        form.addRow(self.tr("Unlock password"), self.password)
+        form.addRow(self.tr("Confirm"), self.again)
+        note = QLabel(self.tr("For unlocking without the identity provider (offline); at least "
+                              "{0} characters. Kept only as a salted hash in the "
+                              "system keyring.").format(MIN_PASSWORD_LENGTH))
         note.setWordWrap(True)
         form.addRow("", note)
 
@@ -49,9 +50,9 @@ class SessionLockTab(QWidget):
         if not new and not again:
             return
         if new != again:
-            raise SettingsError("The two unlock passwords differ; type the same one twice.")
+            raise SettingsError(self.tr("The two unlock passwords differ; type the same one twice."))
         if len(new) < MIN_PASSWORD_LENGTH:
-            raise SettingsError(f"The unlock password must have at least {MIN_PASSWORD_LENGTH} characters.")
+            raise SettingsError(self.tr("The unlock password must have at least {0} characters.").format(MIN_PASSWORD_LENGTH))
 
     def save_password(self) -> None:
         if self.password.text():

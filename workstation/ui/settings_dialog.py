@@ -153,12 +153,12 @@ class SettingsDialog(QDialog):
         self.library_limit.setValue(settings.library_max_gb)
         self.retention_days = QSpinBox()
         self.retention_days.setRange(0, 36500)
-        self.retention_days.setSuffix(" days not opened (0: keep)")
+        self.retention_days.setSuffix(self.tr(" days not opened (0: keep)"))
         self.retention_days.setValue(settings.retention_days)
-        self.disk_encrypted = QCheckBox("This disk is already encrypted (full-disk encryption): "
-                                        "store patient data without the workstation's encryption")
+        self.disk_encrypted = QCheckBox(self.tr("This disk is already encrypted (full-disk encryption): "
+                                                "store patient data without the workstation's encryption"))
         self.disk_encrypted.setChecked(settings.disk_encrypted)
-        self.forget_button = QPushButton("Remove all patient data from this machine...")
+        self.forget_button = QPushButton(self.tr("Remove all patient data from this machine..."))
         self.forget_button.clicked.connect(self.confirm_forget_all)
 
         self.error = QLabel("")
@@ -598,10 +598,10 @@ class SettingsDialog(QDialog):
         from PySide6.QtWidgets import QMessageBox
 
         answer = QMessageBox.warning(
-            self, "Remove all patient data",
-            "Remove every study, report, draft and pending measurement from this machine and "
-            "delete the key that encrypts them? Reports not yet delivered are lost. The "
-            "workstation closes afterwards.",
+            self, self.tr("Remove all patient data"),
+            self.tr("Remove every study, report, draft and pending measurement from this machine and "
+                    "delete the key that encrypts them? Reports not yet delivered are lost. The "
+                    "workstation closes afterwards."),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:

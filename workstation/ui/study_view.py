@@ -648,11 +648,11 @@ class StudyView(QWidget):
         renderer = getattr(self.active.viewport, "renderer", None)
         source, window, colormap, opacity = getattr(renderer, "fusion", (None, (0, 1), "", 0.5))
         if renderer is None or source is None:
-            self.status.emit("The active viewport shows no fusion.")
+            self.status.emit(self.tr("The active viewport shows no fusion."))
             return
         renderer.set_fusion(source, opacity=opacity + step)
         self.active.viewport.render_now()
-        self.status.emit(f"Fusion opacity {renderer.fusion[3] * 100:.0f}%")
+        self.status.emit(self.tr("Fusion opacity {0:.0f}%").format(renderer.fusion[3] * 100))
 
     def _renderers(self) -> list[tuple[Any, Any]]:
         """(viewport, its SliceRenderer) of every 2D viewport (for the segment overlays)."""
