@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import KEYRING_FILE_ENV
 from tests.faultserver import FaultServer
 from workstation.errors import AuthError
 from workstation.model.query import StudyQuery
@@ -32,7 +33,9 @@ pytestmark = pytest.mark.timeout(120)
 
 def cli(config: Path, *args: str, env: dict[str, str] | None = None,
         stdin: str = "") -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTATION_")}
+    # The tests' keyring stand-in (a file) stays: each command then finds the key the last one made.
+    full_env = {k: v for k, v in os.environ.items()
+                if not k.startswith("WORKSTATION_") or k == KEYRING_FILE_ENV}
     full_env["WORKSTATION_CONFIG"] = str(config)
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "workstation", *args], cwd=ROOT,

@@ -73,6 +73,14 @@ def _cached() -> bytes | None:
     return None
 
 
+#: Keyrings whose key "remove all patient data" deleted in this process: no new key is made in
+#: them until the workstation starts again (a late task must not begin a new, hidden library).
+_forgotten: list[object] = []
+
+FORGOTTEN_SENTENCE = ("All patient data was removed from this machine; start the workstation again "
+                      "to work with new data.")
+
+
 def _remember(key: bytes) -> None:
     _cache.clear()
     _cache.append((keyring.get_keyring(), key))
@@ -106,6 +114,8 @@ def load_key(create: bool = True) -> DataKey | None:
                 )
         elif not create:
             return None
+        elif any(backend is keyring.get_keyring() for backend in _forgotten):
+            raise NoDataKeyError(FORGOTTEN_SENTENCE)
         else:
             key = os.urandom(KEY_BYTES)
             try:
@@ -133,6 +143,13 @@ def forget_key() -> bool:
         except (keyring.errors.PasswordDeleteError, keyring.errors.NoKeyringError):
             return False
         return True
+
+
+def refuse_new_key_until_restart() -> None:
+    """After "remove all patient data" in the app: no new key (and so no new patient data, not
+    even an audit record of a late background task) until the workstation starts again."""
+    with _lock:
+        _forgotten.append(keyring.get_keyring())
 
 
 def clear_cache() -> None:

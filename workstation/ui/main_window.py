@@ -816,11 +816,13 @@ class MainWindow(QMainWindow):
         say so, and close the window: nothing of the removed data may stay on screen."""
         from PySide6.QtWidgets import QMessageBox
 
+        from workstation.crypt.keys import refuse_new_key_until_restart
         from workstation.forget import forget_all
 
         self.library.close()
         try:
             said = forget_all(self.settings).summary()
+            refuse_new_key_until_restart()  # a late task must not start a new, hidden library
         except WorkstationError as exc:
             QMessageBox.critical(self, self.tr("Workstation"), str(exc))
             return False
