@@ -43,6 +43,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from workstation.atomic import fsync_directory
 from workstation.crypt.files import read_protected, write_protected
 from workstation.errors import WorkstationError
 from workstation.report.delivery.errors import DeliveryError, ReportPackageError
@@ -165,19 +166,6 @@ def _write_json_atomic(path: Path, data: Any) -> None:
     write_protected(path, json.dumps(data, indent=1).encode("utf-8"))
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
 def _lock_file(handle: IO[bytes]) -> bool:
     """Take an exclusive, non-blocking lock on an open file; ``False`` when someone holds it."""
     try:
@@ -250,9 +238,9 @@ class Outbox:
                             shutil.copyfile(item, tmp / item.name)
                             with open(tmp / item.name, "rb") as fh:
                                 os.fsync(fh.fileno())
-                    _fsync_dir(tmp)
+                    fsync_directory(tmp)
                     os.replace(tmp, target)
-                    _fsync_dir(self.outgoing_dir)
+                    fsync_directory(self.outgoing_dir)
                 except BaseException:
                     shutil.rmtree(tmp, ignore_errors=True)
                     raise
