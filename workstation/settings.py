@@ -275,13 +275,13 @@ class HangingSettings:
     prefetch of priors may take while the current study loads (0 holds priors back until it has
     arrived; ``workstation.hanging.prefetch``)."""
 
-    apply_on_open: bool = True
+    apply_on_open: bool | None = None  # None: the reader has not chosen (the workstation's default: on)
     prior_bandwidth_share: float = DEFAULT_PRIOR_BANDWIDTH_SHARE
     link_mbit_per_s: float = DEFAULT_LINK_MBIT_PER_S
 
     def __post_init__(self) -> None:
-        if not isinstance(self.apply_on_open, bool):
-            raise SettingsError("The hanging setting apply_on_open must be true or false.")
+        if self.apply_on_open is not None and not isinstance(self.apply_on_open, bool):
+            raise SettingsError("The hanging setting apply_on_open must be true, false or null (not chosen).")
         share = self.prior_bandwidth_share
         if not _is_number(share) or not 0 <= share <= 1:
             raise SettingsError(f"The priors' share of the link must be a number from 0 to 1, not {share!r}.")

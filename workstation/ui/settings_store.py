@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 class SettingsStore:
     """``value(key, default)`` and ``setValue(key, value)`` over the typed settings, for the
     keys of :data:`~workstation.settings_migration.LEGACY_KEYS`; a true/false value reads as
-    ``"true"``/``"false"`` as it did from ``ui.ini``."""
+    ``"true"``/``"false"`` as it did from ``ui.ini``, one not chosen (``None``) as ``default``."""
 
     def value(self, key: str, default: Any = None) -> Any:
         entry, name, kind = LEGACY_KEYS[key]
@@ -35,6 +35,8 @@ class SettingsStore:
             log.warning("The settings cannot be read (%s); the default applies.", type(exc).__name__)
             return default
         value = getattr(getattr(settings, entry), name)
+        if value is None:  # not chosen
+            return default
         if kind == "bool":
             return "true" if value else "false"
         return value
