@@ -1,5 +1,11 @@
 """The workstation's settings: one typed object saved as JSON in the platform's config folder.
 
+Everything the user chooses is here, read alike by the window and the command line: archives,
+sign-in, signing and audit, the RIS, the letterhead, how studies open and priors prefetch, the
+report signing key, theme and language. Qt's ``ui.ini`` keeps the window's geometry and layout
+only; what older versions kept there or in free-form entries is carried over on load
+(:mod:`workstation.settings_migration`).
+
 ``WORKSTATION_CONFIG=path`` points to another file. Secrets (passwords, tokens) are never part of
 the settings: they live in the operating system's keyring (see ``workstation.net.auth``).
 The local library lives in the platform's data folder (``XDG_DATA_HOME`` on Linux) unless the
@@ -20,6 +26,7 @@ import platformdirs
 
 from workstation.atomic import write_text_atomic
 from workstation.errors import SettingsError
+from workstation.i18n import LANGUAGES
 
 APP_NAME = "workstation"
 RPPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"  # France: Répertoire partagé des professionnels de santé
@@ -320,7 +327,7 @@ THEMES = ("dark", "light")
 @dataclass
 class AppearanceSettings:
     """The theme (dark by default, as reading rooms are) and the language ("": the system's;
-    else an ISO 639-1 code)."""
+    else the ISO 639-1 code of one the workstation speaks, ``workstation.i18n.LANGUAGES``)."""
 
     theme: str = "dark"
     language: str = ""
@@ -328,9 +335,9 @@ class AppearanceSettings:
     def __post_init__(self) -> None:
         if self.theme not in THEMES:
             raise SettingsError(f"The theme must be dark or light, not '{self.theme}'.")
-        if not isinstance(self.language, str) or not (self.language == "" or
-                                                      (len(self.language) == 2 and self.language.isalpha())):
-            raise SettingsError(f"The language must be a two-letter code (en, fr) or empty, not {self.language!r}.")
+        if self.language not in ("", *LANGUAGES):
+            choices = ", ".join(LANGUAGES)
+            raise SettingsError(f"The language must be one of {choices} or empty (the system's), not {self.language!r}.")
 
 
 @dataclass

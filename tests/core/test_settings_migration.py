@@ -128,15 +128,18 @@ def test_bad_values_are_left_out_or_refused_in_a_sentence() -> None:
     # a value the typed entry refuses, in an old ui.ini: the default, as the old readers did
     ui_ini_path().parent.mkdir(parents=True)
     ui_ini_path().write_text("[hanging]\nprior_bandwidth_share=2\napply_on_open=maybe\n"
-                             "[appearance]\ntheme=purple\n", encoding="utf-8")
+                             "[appearance]\ntheme=purple\nlanguage=de\n", encoding="utf-8")
     settings = load_settings()
-    assert settings.hanging == Settings().hanging and settings.appearance.theme == "dark"
+    assert settings.hanging == Settings().hanging and settings.appearance == Settings().appearance
     # in the settings file itself: one sentence
     settings_path().write_text(json.dumps({"hanging": {"prior_bandwidth_share": 1.5}}), encoding="utf-8")
     with pytest.raises(SettingsError, match=r"^The priors' share of the link must be a number from 0 to 1, not 1.5\.$"):
         load_settings()
     settings_path().write_text(json.dumps({"report_key": {"signing_method": "usb"}}), encoding="utf-8")
     with pytest.raises(SettingsError, match="pkcs12 \\(a key file\\) or pkcs11"):
+        load_settings()
+    settings_path().write_text(json.dumps({"appearance": {"language": "de"}}), encoding="utf-8")
+    with pytest.raises(SettingsError, match="^The language must be one of en, fr or empty"):
         load_settings()
     settings_path().write_text(json.dumps({"letterhead": ["not", "an", "object"]}), encoding="utf-8")
     with pytest.raises(SettingsError, match="'letterhead' entry must be a JSON object"):
