@@ -508,7 +508,7 @@ def load_settings(path: Path | None = None, ui_ini: Path | None = None) -> Setti
         except (OSError, ValueError) as exc:
             raise SettingsError(f"The settings file {path} cannot be read: {exc}.") from exc
     if isinstance(data, dict):
-        data = migrate(data, ui_ini or ui_ini_path())
+        data = migrate(data, ui_ini)
     return Settings.from_json(data)
 
 

@@ -90,17 +90,19 @@ def _typed(text: str, kind: str) -> Any:
     return text
 
 
-def migrate(data: dict[str, Any], ui_ini: Path) -> dict[str, Any]:
+def migrate(data: dict[str, Any], ui_ini: Path | None = None) -> dict[str, Any]:
     """``data`` (a settings file's object) with the typed entries it lacks filled from the
-    window settings at ``ui_ini``; ``data`` itself is not changed."""
+    window settings at ``ui_ini`` (default :func:`~workstation.settings.ui_ini_path`); ``data``
+    itself is not changed. A file this version saved has every entry: ``ui.ini`` is not read."""
     from workstation.errors import SettingsError
-    from workstation.settings import Settings
+    from workstation.settings import Settings, ui_ini_path
 
-    missing = {entry for entry, _f, _k in LEGACY_KEYS.values()
-               if entry not in data or (entry == "letterhead" and not _has_practice(data))}
+    missing = {entry for entry, _f, _k in LEGACY_KEYS.values() if entry not in data}
     if not missing:
         return data
-    legacy = read_ui_ini(ui_ini)
+    if not _has_practice(data):  # an older file: the practice's name may be in ui.ini only
+        missing.add("letterhead")
+    legacy = read_ui_ini(ui_ini or ui_ini_path())
     out = dict(data)
     for key, (entry, name, kind) in LEGACY_KEYS.items():
         if entry not in missing or key not in legacy:

@@ -148,3 +148,4 @@ def test_bad_values_are_left_out_or_refused_in_a_sentence() -> None:
     settings_path().unlink()
     ui_ini_path().write_bytes(b"\xff\xfe[broken")
     assert load_settings() == Settings()
+

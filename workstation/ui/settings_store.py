@@ -42,7 +42,9 @@ class SettingsStore:
         return value
 
     def setValue(self, key: str, value: Any) -> None:  # noqa: N802 - QSettings' name
-        """Save ``value`` into the typed entry; raises SettingsError (a sentence) if invalid."""
+        """Save ``value`` into the typed entry; raises SettingsError (a sentence) if the value is
+        invalid. A settings file that cannot be read or written loses the choice, with a warning
+        in the log, as ``ui.ini`` did (the settings dialog says why when it is opened)."""
         entry, name, kind = LEGACY_KEYS[key]
         if kind == "bool":
             typed: Any = value if isinstance(value, bool) else str(value).lower() == "true"
@@ -53,9 +55,16 @@ class SettingsStore:
                 raise SettingsError(f"The setting {name} must be a number, not {value!r}.") from None
         else:
             typed = str(value)
-        settings = load_settings()
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            log.warning("The settings cannot be read (%s); the choice %s is not saved.", type(exc).__name__, key)
+            return
         section = replace(getattr(settings, entry), **{name: typed})
-        save_settings(replace(settings, **{entry: section}))
+        try:
+            save_settings(replace(settings, **{entry: section}))
+        except OSError as exc:
+            log.warning("The settings cannot be written (%s); the choice %s is not saved.", exc.strerror, key)
 
     def sync(self) -> None:
         """Nothing to do: every ``setValue`` is saved at once."""
