@@ -23,3 +23,21 @@ def test_the_window_choices_store_never_breaks_the_window(caplog: pytest.LogCapt
     assert settings_path().read_text(encoding="utf-8") == "{ damaged"
     assert store.value("hanging/apply_on_open", "unset") == "unset"
     assert "the choice hanging/apply_on_open is not saved" in caplog.text
+
+
+def test_the_worklist_reads_the_ris_of_the_window_settings(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The report-status column asks the RIS of the settings the window holds (changed by the
+    settings dialog), not a second reading of the file."""
+    from tests.gui.helpers import dispose
+    from workstation.settings import RisProfile, Settings
+    from workstation.ui.app import create_main_window
+
+    ris = RisProfile(name="RIS de l'hôpital", fhir_url="https://ris.example.org/fhir")
+    window = create_main_window(Settings(ris=ris))  # never saved: the file has no RIS
+    try:
+        assert not settings_path().exists()
+        assert window.worklist._ris_profile() == ris
+        window.settings = Settings()  # what the settings dialog's "saved" does
+        assert window.worklist._ris_profile() is None
+    finally:
+        dispose(qtbot, window)

@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
 
         self.worklist = WorklistWidget(self.search, self._source_names(), qc_states=self._qc_states,
-                                       problems=lambda: list(self.search_problems))
+                                       problems=lambda: list(self.search_problems), ris_profile=lambda: self.settings.ris)
         self.worklist.study_opened.connect(self.open_study)
         self.worklist.demo_requested.connect(self.add_demo)
 
