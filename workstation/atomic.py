@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["fsync_directory", "write_bytes_atomic", "write_text_atomic"]
+__all__ = ["fsync_directory", "replace_file", "write_bytes_atomic", "write_text_atomic"]
 
 
 def fsync_directory(folder: Path) -> None:
@@ -35,10 +35,16 @@ def fsync_directory(folder: Path) -> None:
         os.close(fd)
 
 
-def _replace(path: Path, write: Callable[[IO[Any]], object], mode: str, *,
-             encoding: str | None, newline: str | None, fsync_dir: bool) -> None:
+def replace_file(path: Path, write: Callable[[IO[Any]], object], *, mode: str = "wb",
+                 encoding: str | None = None, newline: str | None = None, fsync_dir: bool = False,
+                 temp_prefix: str = "") -> None:
+    """Replace ``path`` crash-safely with what ``write`` writes into the open temporary file
+    (opened with ``mode``, ``encoding``, ``newline`` as :func:`open` would; named
+    ``temp_prefix`` + random, default ``.<name>.``): flushed and fsynced, then renamed over
+    ``path``; on any error the temporary file is removed and ``path`` is untouched. The one
+    temp+fsync+rename of the workstation (the encrypted files of ``workstation.crypt`` too)."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix or f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
             write(fh)
@@ -54,11 +60,11 @@ def _replace(path: Path, write: Callable[[IO[Any]], object], mode: str, *,
 
 def write_bytes_atomic(path: Path, data: bytes, *, fsync_dir: bool = False) -> None:
     """Replace ``path`` with ``data`` crash-safely (see the module docstring); the folder must exist."""
-    _replace(path, lambda fh: fh.write(data), "wb", encoding=None, newline=None, fsync_dir=fsync_dir)
+    replace_file(path, lambda fh: fh.write(data), fsync_dir=fsync_dir)
 
 
 def write_text_atomic(path: Path, text: str, *, encoding: str = "utf-8", newline: str | None = None,
                       fsync_dir: bool = False) -> None:
     """Replace ``path`` with ``text`` crash-safely, written in text mode as :func:`open` would
     (``encoding``, ``newline`` as there); the folder must exist."""
-    _replace(path, lambda fh: fh.write(text), "w", encoding=encoding, newline=newline, fsync_dir=fsync_dir)
+    replace_file(path, lambda fh: fh.write(text), mode="w", encoding=encoding, newline=newline, fsync_dir=fsync_dir)

@@ -1,5 +1,11 @@
 """The workstation's settings: one typed object saved as JSON in the platform's config folder.
 
+Everything the user chooses is here, read alike by the window and the command line: archives,
+sign-in, signing and audit, the RIS, the letterhead, how studies open and priors prefetch, the
+report signing key, theme and language. Qt's ``ui.ini`` keeps the window's geometry and layout
+only; what older versions kept there or in free-form entries is carried over on load
+(:mod:`workstation.settings_migration`).
+
 ``WORKSTATION_CONFIG=path`` points to another file. Secrets (passwords, tokens) are never part of
 the settings: they live in the operating system's keyring (see ``workstation.net.auth``).
 The local library lives in the platform's data folder (``XDG_DATA_HOME`` on Linux) unless the
@@ -13,13 +19,14 @@ import json
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import platformdirs
 
 from workstation.atomic import write_text_atomic
 from workstation.errors import SettingsError
+from workstation.i18n import LANGUAGES
 
 APP_NAME = "workstation"
 RPPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"  # France: Répertoire partagé des professionnels de santé
@@ -172,6 +179,167 @@ class AuditSettings:
     timeout_s: float = 5.0
 
 
+# Default identifier systems of the RIS (URNs of our own when the practice names none).
+DEFAULT_ACCESSION_SYSTEM = "urn:workstation:accession-number"
+DEFAULT_PATIENT_ID_SYSTEM = "urn:workstation:patient-id"
+
+
+@dataclass
+class RisProfile:
+    """The RIS reports go to: a FHIR R4 endpoint and/or an HL7 v2 MLLP endpoint (either may be
+    empty). Secrets follow :mod:`workstation.net.auth` (the keyring), never the settings."""
+
+    name: str = "RIS"
+    fhir_url: str = ""
+    auth: str = "none"  # "none", "basic", "bearer" or "oidc" (the signed-in session)
+    username: str = ""
+    ca_bundle: str = ""
+    verify_tls: bool = True
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0
+    accession_system: str = DEFAULT_ACCESSION_SYSTEM
+    patient_id_system: str = DEFAULT_PATIENT_ID_SYSTEM
+    mllp_host: str = ""
+    mllp_port: int = 0
+    mllp_timeout_s: float = 10.0
+    sending_application: str = "WORKSTATION"
+    sending_facility: str = ""
+    receiving_application: str = "RIS"
+    receiving_facility: str = ""
+    # OBX-5 ED data length the receiver accepts (Base64 characters; 0 = no limit): larger PDFs
+    # are referenced on the FHIR server instead (see workstation.report.delivery.hl7v2)
+    hl7_max_ed_chars: int = 65536
+    archive: str = ""  # archive profile that receives the SR and PDF by STOW-RS; "" = default
+
+    def __post_init__(self) -> None:
+        if self.auth not in AUTH_SCHEMES:
+            raise SettingsError(
+                f"RIS profile '{self.name}': authentication must be none, basic or bearer, "
+                f"not '{self.auth}'."
+            )
+        if self.fhir_url and not self.fhir_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"RIS profile '{self.name}': the FHIR URL must start with http:// or https://."
+            )
+        if not isinstance(self.hl7_max_ed_chars, int) or self.hl7_max_ed_chars < 0:
+            raise SettingsError(
+                f"RIS profile '{self.name}': the HL7 size limit must be a whole number of "
+                "characters (0 for none)."
+            )
+        if self.mllp_host and not 0 < int(self.mllp_port) < 65536:
+            raise SettingsError(
+                f"RIS profile '{self.name}': the MLLP port must be between 1 and 65535."
+            )
+
+    def as_archive_profile(self) -> ArchiveProfile:
+        """The FHIR endpoint seen as an HTTP profile, to share the keyring lookup
+        (``workstation.net.auth.credentials_for``)."""
+        return ArchiveProfile(
+            name=self.name, url=self.fhir_url or "http://unset", auth=self.auth,
+            username=self.username, ca_bundle=self.ca_bundle, verify_tls=self.verify_tls,
+            connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,
+        )
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RisProfile:
+        return _section(cls, data, "ris")
+
+
+@dataclass
+class LetterheadSettings:
+    """The practice's letterhead on report PDFs (``workstation.report.pdf.Letterhead``)."""
+
+    practice_name: str = ""
+    address_lines: list[str] = field(default_factory=list)
+    phone: str = ""
+    email: str = ""
+    department: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.address_lines, list) or not all(isinstance(x, str) for x in self.address_lines):
+            raise SettingsError("The letterhead's address must be a list of lines of text.")
+        for name in ("practice_name", "phone", "email", "department"):
+            if not isinstance(getattr(self, name), str):
+                raise SettingsError(f"The letterhead's {name} must be text.")
+
+    def is_empty(self) -> bool:
+        return not any((self.practice_name, self.address_lines, self.phone, self.email, self.department))
+
+
+#: The share of the link the prior prefetch may take while the current study still loads.
+DEFAULT_PRIOR_BANDWIDTH_SHARE = 0.25
+#: The link speed that share is taken of, in Mbit/s.
+DEFAULT_LINK_MBIT_PER_S = 100.0
+
+
+def _is_number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float))
+
+
+@dataclass
+class HangingSettings:
+    """How studies open: laid out by their hanging protocol or not, and how much of the link the
+    prefetch of priors may take while the current study loads (0 holds priors back until it has
+    arrived; ``workstation.hanging.prefetch``)."""
+
+    apply_on_open: bool | None = None  # None: the reader has not chosen (the workstation's default: on)
+    prior_bandwidth_share: float = DEFAULT_PRIOR_BANDWIDTH_SHARE
+    link_mbit_per_s: float = DEFAULT_LINK_MBIT_PER_S
+
+    def __post_init__(self) -> None:
+        if self.apply_on_open is not None and not isinstance(self.apply_on_open, bool):
+            raise SettingsError("The hanging setting apply_on_open must be true, false or null (not chosen).")
+        share = self.prior_bandwidth_share
+        if not _is_number(share) or not 0 <= share <= 1:
+            raise SettingsError(f"The priors' share of the link must be a number from 0 to 1, not {share!r}.")
+        link = self.link_mbit_per_s
+        if not _is_number(link) or not link > 0:
+            raise SettingsError(f"The link speed must be a positive number of Mbit/s, not {link!r}.")
+
+
+SIGNING_METHODS = ("pkcs12", "pkcs11")
+
+
+@dataclass
+class ReportKeySettings:
+    """Which key signs reports (PAdES, ETSI EN 319 142): a PKCS#12 key file or a PKCS#11 token
+    (module, token label, key label), and the author's name. Never a password or a PIN."""
+
+    signing_method: str = "pkcs12"
+    pkcs12_path: str = ""
+    pkcs11_library: str = ""
+    pkcs11_token: str = ""
+    pkcs11_key_label: str = ""
+    author: str = ""
+
+    def __post_init__(self) -> None:
+        if self.signing_method not in SIGNING_METHODS:
+            raise SettingsError("The report signing method must be pkcs12 (a key file) or pkcs11 (a smart "
+                                f"card), not '{self.signing_method}'.")
+        for f in fields(self):
+            if not isinstance(getattr(self, f.name), str):
+                raise SettingsError(f"The report key setting {f.name} must be text.")
+
+
+THEMES = ("dark", "light")
+
+
+@dataclass
+class AppearanceSettings:
+    """The theme (dark by default, as reading rooms are) and the language ("": the system's;
+    else the ISO 639-1 code of one the workstation speaks, ``workstation.i18n.LANGUAGES``)."""
+
+    theme: str = "dark"
+    language: str = ""
+
+    def __post_init__(self) -> None:
+        if self.theme not in THEMES:
+            raise SettingsError(f"The theme must be dark or light, not '{self.theme}'.")
+        if self.language not in ("", *LANGUAGES):
+            choices = ", ".join(LANGUAGES)
+            raise SettingsError(f"The language must be one of {choices} or empty (the system's), not {self.language!r}.")
+
+
 @dataclass
 class Settings:
     """Everything the user can set, in one object."""
@@ -193,8 +361,17 @@ class Settings:
     # The session locks after this many minutes without input (0: only on demand); see
     # workstation.lock_policy.
     lock_after_min: float = 15.0
-    # Sections this version does not model yet (e.g. "ris", read by the report delivery): kept
-    # and written back unchanged, so saving the settings never loses them.
+    # The RIS reports are delivered to (None: none), the letterhead of report PDFs, how studies
+    # open and priors prefetch, the report signing key, the theme and language. Settings files
+    # of older versions kept these in free-form entries or in the window settings (ui.ini):
+    # workstation.settings_migration carries them over on load.
+    ris: RisProfile | None = None
+    letterhead: LetterheadSettings = field(default_factory=LetterheadSettings)
+    hanging: HangingSettings = field(default_factory=HangingSettings)
+    report_key: ReportKeySettings = field(default_factory=ReportKeySettings)
+    appearance: AppearanceSettings = field(default_factory=AppearanceSettings)
+    # Sections this version does not model: kept and written back unchanged, so saving the
+    # settings never loses them.
     extras: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -210,6 +387,14 @@ class Settings:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 24 * 60:
             raise SettingsError("The session lock's idle time must be a number of minutes between 0 "
                                 f"(never) and 1440, not {value!r}.")
+        self.extras = dict(self.extras)
+        typed = {"ris": RisProfile, "letterhead": LetterheadSettings, "hanging": HangingSettings,
+                 "report_key": ReportKeySettings, "appearance": AppearanceSettings}
+        for name, kind in typed.items():  # an entry older code put among the extras: typed now
+            if name in self.extras:
+                entry = self.extras.pop(name)
+                if isinstance(entry, dict) and getattr(self, name) in (None, kind()):
+                    setattr(self, name, _section(kind, entry, name))
 
     def archive(self, name: str | None = None) -> ArchiveProfile | None:
         """The named profile, or the default one, or ``None`` when no archive is configured."""
@@ -257,28 +442,35 @@ class Settings:
         known = {f.name for f in fields(cls)} - {"extras"}
         kwargs: dict[str, Any] = {k: v for k, v in data.items() if k in known}
         kwargs["extras"] = {k: v for k, v in data.items() if k not in known}
-        profile_fields = {f.name for f in fields(ArchiveProfile)}
-        signing = data.get("signing", {})
-        if not isinstance(signing, dict):
-            raise SettingsError("The settings file's 'signing' entry must be a JSON object.")
-        signing_fields = {f.name for f in fields(SigningSettings)}
+        kwargs["signing"] = _section(SigningSettings, data.get("signing", {}), "signing")
+        kwargs["audit"] = _section(AuditSettings, data.get("audit", {}), "audit")
+        kwargs["letterhead"] = _section(LetterheadSettings, data.get("letterhead") or {}, "letterhead")
+        kwargs["hanging"] = _section(HangingSettings, data.get("hanging") or {}, "hanging")
+        kwargs["report_key"] = _section(ReportKeySettings, data.get("report_key") or {}, "report_key")
+        kwargs["appearance"] = _section(AppearanceSettings, data.get("appearance") or {}, "appearance")
+        ris = data.get("ris")
+        kwargs["ris"] = _section(RisProfile, ris, "ris") if ris is not None else None
+        kwargs["sign_in"] = [_section(OidcProfile, p, "sign_in") for p in data.get("sign_in", []) or []]
+        kwargs["archives"] = [_section(ArchiveProfile, p, "archives") for p in data.get("archives", []) or []]
         try:
-            kwargs["signing"] = SigningSettings(**{k: v for k, v in signing.items() if k in signing_fields})
-            audit = data.get("audit", {})
-            if not isinstance(audit, dict):
-                raise SettingsError("The settings file's 'audit' entry must be a JSON object.")
-            audit_fields = {f.name for f in fields(AuditSettings)}
-            kwargs["audit"] = AuditSettings(**{k: v for k, v in audit.items() if k in audit_fields})
-            oidc_fields = {f.name for f in fields(OidcProfile)}
-            kwargs["sign_in"] = [OidcProfile(**{k: v for k, v in p.items() if k in oidc_fields})
-                                 for p in data.get("sign_in", []) or []]
-            kwargs["archives"] = [
-                ArchiveProfile(**{k: v for k, v in p.items() if k in profile_fields})
-                for p in data.get("archives", [])
-            ]
             return cls(**kwargs)
         except TypeError as exc:
             raise SettingsError(f"The settings file has an invalid entry: {exc}.") from exc
+
+
+_T = TypeVar("_T")
+
+
+def _section(cls: type[_T], data: object, name: str) -> _T:
+    """The dataclass ``cls`` from the JSON object ``data`` of the settings' entry ``name``
+    (entries this version does not know are left out); a sentence when it is not an object."""
+    if not isinstance(data, dict):
+        raise SettingsError(f"The settings file's '{name}' entry must be a JSON object.")
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    try:
+        return cls(**{k: v for k, v in data.items() if k in known})
+    except TypeError as exc:
+        raise SettingsError(f"The settings file's '{name}' entry is invalid: {exc}.") from exc
 
 
 def app_folders() -> list[Path]:
@@ -298,15 +490,25 @@ def settings_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "settings.json"
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """Read the settings; a missing file gives the defaults."""
+def ui_ini_path() -> Path:
+    """The window settings (geometry and layout only; Qt's INI format) beside the settings."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "ui.ini"
+
+
+def load_settings(path: Path | None = None, ui_ini: Path | None = None) -> Settings:
+    """Read the settings; a missing file gives the defaults. What older versions kept in the
+    window settings (``ui_ini``, default :func:`ui_ini_path`) fills the entries the file lacks."""
+    from workstation.settings_migration import migrate
+
     path = path or settings_path()
-    if not path.exists():
-        return Settings()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SettingsError(f"The settings file {path} cannot be read: {exc}.") from exc
+    data: Any = {}
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"The settings file {path} cannot be read: {exc}.") from exc
+    if isinstance(data, dict):
+        data = migrate(data, ui_ini)
     return Settings.from_json(data)
 
 

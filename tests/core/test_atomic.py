@@ -81,3 +81,45 @@ def test_fsync_directory_on_a_real_folder(tmp_path: Path) -> None:
     if os.name == "posix":
         with pytest.raises(FileNotFoundError):
             fsync_directory(tmp_path / "absent")
+
+
+def test_encrypted_writes_share_the_one_replacement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """workstation.crypt writes (and encrypts in place) through replace_file: a disk error at
+    fsync leaves the old file whole and no temporary, encrypted or not."""
+    from workstation.crypt.files import Protection, read_protected
+    from workstation.crypt.stream import is_encrypted_file
+
+    protection = Protection(encrypt=True)
+    target = tmp_path / "report.json"
+    protection.write_bytes(target, "{\"conclusion\": \"Pas d'anomalie — 正常\"}".encode())
+    assert is_encrypted_file(target)
+    before = target.read_bytes()
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(OSError, match="Input/output"):
+        protection.write_bytes(target, b"never lands")
+    clear = tmp_path / "clear.dcm"
+    clear.write_bytes(b"DICM clear before the migration")
+    with pytest.raises(OSError, match="Input/output"):
+        protection.encrypt_in_place(clear, temp_prefix=".migrating.")
+    monkeypatch.undo()
+    assert target.read_bytes() == before
+    assert read_protected(target).decode() == "{\"conclusion\": \"Pas d'anomalie — 正常\"}"
+    assert clear.read_bytes() == b"DICM clear before the migration"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clear.dcm", "report.json"]
+    assert protection.encrypt_in_place(clear) and is_encrypted_file(clear)
+    assert read_protected(clear) == b"DICM clear before the migration"
+
+
+def test_replace_file_with_a_writer(tmp_path: Path) -> None:
+    from workstation.atomic import replace_file
+
+    target = tmp_path / "a.bin"
+    replace_file(target, lambda fh: [fh.write(b"%d," % i) for i in range(3)], temp_prefix=".custom.")
+    assert target.read_bytes() == b"0,1,2,"
+    with pytest.raises(RuntimeError):
+        replace_file(target, lambda fh: (fh.write(b"half"), (_ for _ in ()).throw(RuntimeError("stop"))))
+    assert target.read_bytes() == b"0,1,2," and _leftovers(tmp_path, "a.bin") == []

@@ -55,11 +55,13 @@ def test_invalid_settings_are_a_clear_error(tmp_path: Path) -> None:
 
 def test_sections_of_other_parts_survive_a_save(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    path.write_text(json.dumps({"ris": {"fhir_url": "https://ris.example.org/fhir"}, "library_max_gb": 5}))
+    path.write_text(json.dumps({"ris": {"fhir_url": "https://ris.example.org/fhir"}, "library_max_gb": 5,
+                                "a_later_part": {"kept": "é"}}))
     s = load_settings(path)
     assert s.library_max_gb == 5
     s.default_archive = "x"
     save_settings(s, path)
     data = json.loads(path.read_text())
-    assert data["ris"] == {"fhir_url": "https://ris.example.org/fhir"}
+    assert data["a_later_part"] == {"kept": "é"}  # a section this version does not know
+    assert data["ris"]["fhir_url"] == "https://ris.example.org/fhir"  # typed now (Settings.ris)
     assert data["default_archive"] == "x" and "extras" not in data

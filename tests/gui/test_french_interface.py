@@ -140,7 +140,7 @@ def test_french_locale_writes_commas_and_french_months(french) -> None:  # type:
 
 
 def test_language_chosen_in_the_settings(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Settings > Appearance > Language: saved in ui.ini, wins over the system's language at the
+    """Settings > Appearance > Language: saved in the settings, wins over the system's language at the
     next start (install_translations with no argument), and "System language" goes back."""
     from PySide6.QtCore import QLocale
 

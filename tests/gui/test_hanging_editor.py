@@ -222,18 +222,27 @@ def test_protocol_list_shipped_read_only_duplicate_edit_delete(qtbot, tmp_path: 
     assert not (tmp_path / "my-ct-head.json").exists() and library.row_of("my-ct-head") == -1
 
 
-def test_prior_bandwidth_share_is_configurable_in_ui_ini(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_prior_bandwidth_share_is_configurable_in_the_settings(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from workstation.errors import SettingsError
     from workstation.hanging.prefetch import DEFAULT_BANDWIDTH_SHARE
+    from workstation.settings import load_settings, ui_ini_path
     from workstation.ui.hanging_bridge import PREFETCH_LINK_BYTES_PER_S, prefetch_settings
-    from workstation.ui.main_window import ui_settings
+    from workstation.ui.settings_store import settings_store
 
     assert prefetch_settings() == (DEFAULT_BANDWIDTH_SHARE, PREFETCH_LINK_BYTES_PER_S)
-    store = ui_settings()
+    store = settings_store()
     store.setValue("hanging/prior_bandwidth_share", "0.1")
     store.setValue("hanging/link_mbit_per_s", "40")
-    store.sync()
     assert prefetch_settings() == pytest.approx((0.1, 40e6 / 8))
-    store.setValue("hanging/prior_bandwidth_share", "2")  # out of range: the default
-    store.setValue("hanging/link_mbit_per_s", "fast")
-    store.sync()
+    assert load_settings().hanging.prior_bandwidth_share == 0.1  # in the typed settings the CLI reads
+    with pytest.raises(SettingsError, match="share of the link must be a number from 0 to 1"):
+        store.setValue("hanging/prior_bandwidth_share", "2")
+    with pytest.raises(SettingsError, match="must be a number, not 'fast'"):
+        store.setValue("hanging/link_mbit_per_s", "fast")
+    assert prefetch_settings() == pytest.approx((0.1, 40e6 / 8))  # the refused values changed nothing
+    # an older version's ui.ini with values out of range: the defaults apply, as they did
+    from workstation.settings import settings_path
+
+    settings_path().unlink()
+    ui_ini_path().write_text("[hanging]\nprior_bandwidth_share=2\nlink_mbit_per_s=fast\n", encoding="utf-8")
     assert prefetch_settings() == (DEFAULT_BANDWIDTH_SHARE, PREFETCH_LINK_BYTES_PER_S)

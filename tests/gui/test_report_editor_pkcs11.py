@@ -28,7 +28,14 @@ from workstation import demo  # noqa: E402
 from workstation.crypt.files import read_protected  # noqa: E402
 from workstation.model.entities import LIBRARY, StudySummary  # noqa: E402
 from workstation.report.signing import UNTRUSTED_SIGNER, Pkcs11Credential, verify_pdf_signature  # noqa: E402
-from workstation.settings import Settings, SigningSettings, load_settings, save_settings  # noqa: E402
+from workstation.settings import (  # noqa: E402
+    Settings,
+    SigningSettings,
+    load_settings,
+    save_settings,
+    settings_path,
+    ui_ini_path,
+)
 from workstation.ui.report_editor import (  # noqa: E402
     PKCS11_LIBRARY_SETTING,
     PKCS11_TOKEN_SETTING,
@@ -151,8 +158,9 @@ def test_sign_with_a_smart_card_and_the_settings_letterhead(qtbot, token: Throwa
     store = report_settings()
     assert store.value(PKCS11_LIBRARY_SETTING) == str(SOFTHSM_LIB)
     assert store.value(PKCS11_TOKEN_SETTING) == "Card"
-    ini = Path(store.fileName()).read_text(encoding="utf-8")
-    assert PIN not in ini
+    assert load_settings().report_key.pkcs11_token == "Card"  # in the typed settings, which the CLI reads
+    for remembered in (settings_path(), ui_ini_path()):
+        assert not remembered.exists() or PIN not in remembered.read_text(encoding="utf-8")
     assert PIN not in json.dumps(json.loads(read_protected(Path(load_settings().library_path()).parent.joinpath(
         "reports", "outgoing", editor.report.version_uid, "report.json"))))
     pdf = read_protected(load_settings().library_path().parent / "reports" / "outgoing"

@@ -1,5 +1,5 @@
 """The reading room looks as readers expect (issue 20): dark around the images by default, the
-light theme in the settings (kept in ui.ini), F1 listing the window presets by name, and the
+light theme in the settings (``Settings.appearance``), F1 listing the window presets by name, and the
 File menu in the usual order with Quit last."""
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from tests.gui.helpers import dispose, shot  # noqa: E402
 from workstation.settings import load_settings  # noqa: E402
 from workstation.ui.actions import ShortcutsDialog  # noqa: E402
 from workstation.ui.app import create_main_window  # noqa: E402
-from workstation.ui.main_window import ui_settings  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -48,7 +47,7 @@ def test_dark_by_default_light_in_the_settings(qtbot) -> None:  # type: ignore[n
     assert _lightness(QPalette.ColorRole.Window) > 180
     qtbot.wait(20)
     assert _mean_grey(window) > 150, "the open window did not turn light"
-    assert str(ui_settings().value("appearance/theme")) == "light"
+    assert load_settings().appearance.theme == "light"  # in the typed settings, not ui.ini
     dialog = window.open_settings()  # and back to dark, on the open window
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
     dialog.accept()

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from tests.report_delivery.conftest import fhir_server, fhir_server_folder  # noqa: E402, F401
 from tests.report_delivery.fhir_server import FhirServer, free_port  # noqa: E402
+from workstation.net.auth import credentials_for  # noqa: E402
 from workstation.report.delivery.profile import RisProfile, load_ris_profile  # noqa: E402
 from workstation.settings import (  # noqa: E402
     ArchiveProfile,
@@ -75,7 +76,7 @@ def test_ris_and_letterhead_are_saved_secret_in_keyring(qtbot) -> None:  # type:
     assert (profile.mllp_host, profile.mllp_port) == ("ris.example.org", 2575)
     assert profile.accession_system == "urn:oid:1.2.3.4"  # an entry the form does not show is kept
     assert keyring.get_password("workstation", "Main RIS:reader") == "s3cret-RIS"
-    creds = profile.credentials()
+    creds = credentials_for(profile.as_archive_profile())
     assert creds is not None and creds.secret == "s3cret-RIS"
 
     # the dialog shows what was saved; clearing the URL and host removes the RIS
@@ -131,7 +132,7 @@ def test_bearer_token_typed_before_the_test_is_used(qtbot, fhir_server: FhirServ
     qtbot.mouseClick(dialog.ris_test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.ris_test_button.isEnabled(), timeout=10000)
     assert "answers in FHIR" in dialog.ris_test_result.text()
-    creds = RisProfile(name="Tokened", fhir_url=fhir_server.url, auth="bearer").credentials()
+    creds = credentials_for(RisProfile(name="Tokened", fhir_url=fhir_server.url, auth="bearer").as_archive_profile())
     assert creds is not None and creds.scheme == "bearer" and creds.secret == "tok-123"
 
 

@@ -59,7 +59,7 @@ def test_trusted_cas_are_added_checked_and_saved(qtbot, pki: ThrowawayPKI, tmp_p
     assert dialog.error.text() == "", dialog.error.text()
     saved = load_settings(settings_path())
     assert saved.signing.trust_roots == [str(der), str(pki.ca_pem)]
-    assert saved.extras["ris"]["fhir_url"] == "https://ris.example.org/fhir"  # other sections kept
+    assert saved.ris is not None and saved.ris.fhir_url == "https://ris.example.org/fhir"  # other sections kept
     roots = configured_trust_roots(saved)
     assert [load_certificate_file(p)[0].sha256 for p in roots] == [
         load_certificate_file(der)[0].sha256, load_certificate_file(pki.ca_pem)[0].sha256]

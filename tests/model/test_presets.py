@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pydicom
+import pytest
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
@@ -90,3 +91,29 @@ def test_real_ct_and_mg_headers(shared_data: Path):
         for n, (c, w, e) in enumerate(zip(mg.WindowCenter, mg.WindowWidth, mg.WindowCenterWidthExplanation, strict=True))
     ]
     assert [p.name for p in presets] == ["NORMAL", "HARDER", "SOFTER"]
+
+
+def test_one_window_preset_class_for_the_image_and_the_modality() -> None:
+    """pixels.WindowPreset and presets.WindowPreset were twins; a preset from either side now
+    goes straight into the pixel pipeline, name, source, key and VOI function kept."""
+    from workstation.model import pixels, presets
+
+    assert presets.WindowPreset is pixels.WindowPreset
+    ds = Dataset()
+    ds.Modality = "CT"
+    ds.WindowCenter = [40, 300]
+    ds.WindowWidth = [400, 1500]
+    ds.WindowCenterWidthExplanation = ["Fenêtre tissus mous", ""]
+    ds.VOILUTFunction = "SIGMOID"
+    own = available_presets("CT", ds)
+    first = preset_for_key(9, own)
+    assert first is not None and (first.name, first.source, first.function) == ("Fenêtre tissus mous", DICOM, "SIGMOID")
+    assert first.label == "Fenêtre tissus mous (W 400 / L 40)"
+    assert [p.name for p in own if p.source == DICOM] == ["Fenêtre tissus mous", "Default"]
+    brain = preset_for_key(1, own)
+    assert brain is not None and (brain.explanation, brain.source, brain.key) == ("Brain", MODALITY, 1)
+    # SIGMOID (PS3.3 C.11.2.1.3.1): y_max / (1 + exp(-4 (x - c) / w)); at x = c, 255 / 2
+    import numpy as np
+
+    grey = pixels.voi_window(np.array([40.0, 240.0]), first)
+    assert grey[0] == pytest.approx(127.5) and grey[1] == pytest.approx(255 / (1 + np.exp(-4 * 200 / 400)))

@@ -172,3 +172,30 @@ def test_outgoing_folder_is_read_by_the_outbox(tmp_path: Path, study_in_library:
     assert version.conclusion == "Normal study."
     # the technique (study description) and comparison only the workstation wrote are left out of the RIS text
     assert [s.title for s in version.sections] == ["Findings", "Impression"]
+
+
+def test_signing_from_the_command_line_uses_the_settings_letterhead(
+        tmp_path: Path, study_in_library: pydicom.Dataset, credential: Pkcs12Credential, pki: ThrowawayPKI) -> None:
+    """The letterhead the settings dialog saves (an older version's free-form entry here) heads the
+    PDF the command line signs, as it heads the one the report editor signs."""
+    from workstation.report.cli import sign_draft_file
+    from workstation.settings import load_settings, settings_path
+
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(json.dumps({"letterhead": {
+        "practice_name": "Cabinet de radiologie de l'Étang", "address_lines": ["3, rue de l'Église", "75001 Paris"],
+        "phone": "+33 1 23 45 67 89", "email": "", "department": "Imagerie médicale"}}), encoding="utf-8")
+    draft = tmp_path / "d.json"
+    draft.write_text(json.dumps({"template": "generic", "sections": {"findings": "Normal.", "impression": "Normal."}}))
+    ct = study_in_library
+    _signed, folder = sign_draft_file(load_settings(), draft, str(ct.StudyInstanceUID), credential, headers=[ct],
+                                      trust_roots=[pki.ca_pem], accept_placeholders=True)
+    text = _pdf_text(folder / "report.pdf")
+    for line in ("Cabinet de radiologie de l'Étang", "3, rue de l'Église", "75001 Paris", "+33 1 23 45 67 89",
+                 "Imagerie médicale"):
+        assert line in text, line
+    # --practice still names the practice when given
+    _signed, folder = sign_draft_file(load_settings(), draft, str(ct.StudyInstanceUID), credential, headers=[ct],
+                                      trust_roots=[pki.ca_pem], accept_placeholders=True, practice="Centre Ouest")
+    text = _pdf_text(folder / "report.pdf")
+    assert "Centre Ouest" in text and "3, rue de l'Église" in text

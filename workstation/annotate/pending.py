@@ -21,8 +21,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +34,7 @@ from pydicom.filewriter import dcmwrite
 
 from workstation.crypt.files import read_protected, write_protected
 from workstation.errors import ArchiveError, AuthError, StoreError
+from workstation.file_lock import exclusive_lock
 from workstation.net.dicomweb import StoreRejected
 from workstation.settings import APP_NAME
 
@@ -91,23 +91,6 @@ def _send_lock(folder: Path) -> threading.Lock:
     """One lock per pending folder: a save and "Send now" never send the same object twice."""
     with _LOCKS_GUARD:
         return _SEND_LOCKS.setdefault(folder.resolve(), threading.Lock())
-
-
-@contextmanager
-def _process_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock on ``path`` held by one process at a time (the app and a command line
-    sending the same queue wait for each other instead of sending an object twice)."""
-    with open(path, "a+b") as handle:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: the thread lock is all we have
-            yield
-            return
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def default_folder() -> Path:
@@ -214,7 +197,7 @@ class PendingQueue:
         One send at a time per folder (a second waits for the first)."""
         if not self.folder.is_dir():
             return SendResult((), (), ())
-        with _send_lock(self.folder), _process_lock(self.folder / ".send.lock"):
+        with _send_lock(self.folder), exclusive_lock(self.folder / ".send.lock"):
             return self._send(client, progress)
 
     def _send(self, client: StoreClient, progress: Callable[[int, int, str], None] | None = None) -> SendResult:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
-from workstation.atomic import fsync_directory
+from workstation.atomic import fsync_directory, replace_file
 from workstation.crypt import keys
 from workstation.crypt.stream import (
     MAGIC,
@@ -120,25 +119,17 @@ class Protection:
 
     def write_bytes(self, path: Path, data: bytes, *, fsync_dir: bool = False) -> None:
         """Replace ``path`` with ``data`` crash-safely; the folder must exist."""
-        path = Path(path)
         key = self.write_key()  # before the temporary file: no key, nothing written
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                if key is None:
-                    fh.write(data)
-                else:
-                    writer = EncryptingWriter(fh, key.key)
-                    writer.write(data)
-                    writer.finish()
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        if fsync_dir:
-            fsync_directory(path.parent)
+
+        def write(fh: IO[bytes]) -> None:
+            if key is None:
+                fh.write(data)
+            else:
+                writer = EncryptingWriter(fh, key.key)
+                writer.write(data)
+                writer.finish()
+
+        replace_file(Path(path), write, fsync_dir=fsync_dir)
 
     def write_text(self, path: Path, text: str, *, fsync_dir: bool = False) -> None:
         self.write_bytes(path, text.encode("utf-8"), fsync_dir=fsync_dir)
@@ -154,21 +145,14 @@ class Protection:
             if is_encrypted_head(src.read(len(MAGIC))):
                 return False
             src.seek(0)
-            fd, tmp = tempfile.mkstemp(
-                dir=path.parent, prefix=temp_prefix or f".{path.name}.", suffix=".tmp"
-            )
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    writer = EncryptingWriter(fh, key.key)
-                    while block := src.read(1024 * 1024):
-                        writer.write(block)
-                    writer.finish()
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+
+            def encrypt(fh: IO[bytes]) -> None:
+                writer = EncryptingWriter(fh, key.key)
+                while block := src.read(1024 * 1024):
+                    writer.write(block)
+                writer.finish()
+
+            replace_file(path, encrypt, temp_prefix=temp_prefix)
         fsync_directory(path.parent)
         return True
 

@@ -212,16 +212,32 @@ def apply_modality(stored: np.ndarray, ds: Dataset, frame: int = 0) -> np.ndarra
 
 @dataclass(frozen=True)
 class WindowPreset:
-    """One window: center and width in modality units, with its VOI LUT Function."""
+    """One window: center and width in modality units, with its VOI LUT Function (PS3.3
+    C.11.2.1.2-3). ``explanation`` names it (Window Center & Width Explanation (0028,1055) for the
+    image's own, the preset's name for a modality's: also :attr:`name`); ``source`` says where it
+    comes from (``"dicom"``: the image's own, ``"modality"``: a fixed preset of the modality,
+    ``""``: computed) and ``key`` the number key that chooses it (``workstation.model.presets``)."""
 
     center: float
     width: float
     explanation: str = ""
     function: str = LINEAR
+    source: str = ""
+    key: int | None = None
 
     @property
     def level(self) -> float:
         return self.center
+
+    @property
+    def name(self) -> str:
+        """What the preset is called (its explanation)."""
+        return self.explanation
+
+    @property
+    def label(self) -> str:
+        """What a menu shows, for example 'Brain (W 80 / L 40)'."""
+        return f"{self.name} (W {self.width:g} / L {self.center:g})"
 
 
 def window_presets(ds: Dataset, frame: int = 0) -> list[WindowPreset]:

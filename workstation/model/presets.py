@@ -38,7 +38,7 @@ choose the image's own presets in order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 from pydicom.dataset import Dataset
 
@@ -48,33 +48,26 @@ DICOM = "dicom"
 MODALITY = "modality"
 
 
-@dataclass(frozen=True)
-class WindowPreset:
-    """A window centre and width (modality units), its name, where it comes from and its key."""
+#: A window preset (one class for the image's own windows and the modality's presets).
+WindowPreset = pixels.WindowPreset
 
-    name: str
-    center: float
-    width: float
-    source: str  # DICOM (the image's own) or MODALITY
-    key: int | None = None
-    function: str = "LINEAR"  # VOI LUT Function (0028,1056), PS3.3 C.11.2.1.3
 
-    @property
-    def label(self) -> str:
-        """What a menu shows, for example 'Brain (W 80 / L 40)'."""
-        return f"{self.name} (W {self.width:g} / L {self.center:g})"
+def named_preset(name: str, center: float, width: float, source: str, key: int | None = None,
+                 function: str = pixels.LINEAR) -> WindowPreset:
+    """A preset called ``name`` from ``source`` (:data:`DICOM` or :data:`MODALITY`)."""
+    return WindowPreset(center, width, name, function, source, key)
 
 
 #: The CT presets, in key order (keys 1-8).
 CT_PRESETS: tuple[WindowPreset, ...] = (
-    WindowPreset("Brain", 40.0, 80.0, MODALITY),
-    WindowPreset("Subdural", 75.0, 215.0, MODALITY),
-    WindowPreset("Stroke", 40.0, 40.0, MODALITY),
-    WindowPreset("Lung", -600.0, 1500.0, MODALITY),
-    WindowPreset("Mediastinum", 50.0, 350.0, MODALITY),
-    WindowPreset("Abdomen", 40.0, 400.0, MODALITY),
-    WindowPreset("Liver", 60.0, 160.0, MODALITY),
-    WindowPreset("Bone", 400.0, 1800.0, MODALITY),
+    named_preset("Brain", 40.0, 80.0, MODALITY),
+    named_preset("Subdural", 75.0, 215.0, MODALITY),
+    named_preset("Stroke", 40.0, 40.0, MODALITY),
+    named_preset("Lung", -600.0, 1500.0, MODALITY),
+    named_preset("Mediastinum", 50.0, 350.0, MODALITY),
+    named_preset("Abdomen", 40.0, 400.0, MODALITY),
+    named_preset("Liver", 60.0, 160.0, MODALITY),
+    named_preset("Bone", 400.0, 1800.0, MODALITY),
 )
 
 #: Modality presets by Modality (0008,0060). Only CT has calibrated units (HU) that make fixed
@@ -103,7 +96,7 @@ def dicom_window_presets(ds: Dataset) -> list[WindowPreset]:
         if not name:
             unnamed = sum(1 for p in presets if p.name.startswith("Default"))
             name = "Default" if unnamed == 0 else f"Default {unnamed + 1}"
-        presets.append(WindowPreset(name, own.center, own.width, DICOM, function=own.function))
+        presets.append(named_preset(name, own.center, own.width, DICOM, function=own.function))
     return presets
 
 
@@ -114,7 +107,7 @@ SUV_WINDOWS: tuple[tuple[float, float], ...] = ((0.0, 5.0), (0.0, 10.0), (0.0, 3
 def suv_presets(suv_factor: float, unit: str = "SUV") -> tuple[WindowPreset, ...]:
     """The PET SUV windows in Bq/ml for an image whose Bq/ml times ``suv_factor`` is its SUV."""
     return tuple(
-        WindowPreset(f"{unit} {low:g}-{high:g}", (low + high) / 2.0 / suv_factor, (high - low) / suv_factor, MODALITY)
+        named_preset(f"{unit} {low:g}-{high:g}", (low + high) / 2.0 / suv_factor, (high - low) / suv_factor, MODALITY)
         for low, high in SUV_WINDOWS
     )
 
@@ -140,7 +133,7 @@ def available_presets(modality: str, header: Dataset | None = None, suv_factor: 
 
 
 def _with_key(preset: WindowPreset, key: int | None) -> WindowPreset:
-    return WindowPreset(preset.name, preset.center, preset.width, preset.source, key, preset.function)
+    return replace(preset, key=key)
 
 
 def preset_for_key(key: int, presets: Sequence[WindowPreset]) -> WindowPreset | None:
@@ -164,5 +157,6 @@ __all__ = [
     "dicom_window_presets",
     "find_preset",
     "modality_presets",
+    "named_preset",
     "preset_for_key",
 ]

@@ -38,6 +38,23 @@ class CancelToken:
             raise Cancelled("The transfer was cancelled.")
 
 
+class LinkedCancelToken(CancelToken):
+    """Cancelled by itself or with its parent (the user's cancel, or the consumer gone): a part
+    of a transfer that can stop alone (the network part of a series load, one retrieval)."""
+
+    def __init__(self, parent: CancelToken | None) -> None:
+        super().__init__()
+        self._parent = parent
+
+    @property
+    def cancelled(self) -> bool:
+        return super().cancelled or (self._parent is not None and self._parent.cancelled)
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancelled:
+            raise Cancelled("The transfer was cancelled.")
+
+
 @runtime_checkable
 class StudySource(Protocol):
     """Anything that holds studies: the DICOMweb archive or the local library."""

@@ -34,7 +34,6 @@ from pydicom.errors import InvalidDicomError as PydicomInvalidDicomError
 
 from workstation.errors import (
     ArchiveError,
-    Cancelled,
     InvalidDicomError,
     NotFoundError,
     TransferInterrupted,
@@ -42,7 +41,7 @@ from workstation.errors import (
 from workstation.model.dicom_json import dataset_from_json
 from workstation.model.entities import ARCHIVE, InstanceSummary, SeriesSummary, StudySummary
 from workstation.model.query import StudyQuery
-from workstation.model.source import CancelToken
+from workstation.model.source import CancelToken, LinkedCancelToken
 from workstation.net.http import Transport
 from workstation.net.link import FRAME_MEDIA_TYPES, ArchiveLink, link_for
 from workstation.net.multipart import (
@@ -180,22 +179,6 @@ class ConnectionCheck:
 
     def __str__(self) -> str:
         return self.message
-
-
-class _LinkedToken(CancelToken):
-    """A cancel token that is also cancelled when its parent is (user cancel or consumer gone)."""
-
-    def __init__(self, parent: CancelToken | None) -> None:
-        super().__init__()
-        self._parent = parent
-
-    @property
-    def cancelled(self) -> bool:
-        return super().cancelled or (self._parent is not None and self._parent.cancelled)
-
-    def raise_if_cancelled(self) -> None:
-        if self.cancelled:
-            raise Cancelled("The transfer was cancelled.")
 
 
 def _sendable(value: str, *, prefix: bool = False) -> tuple[str, bool]:
@@ -375,7 +358,7 @@ class DicomWebClient:
     ) -> Iterator[bytes]:
         if not sops:
             return
-        token = _LinkedToken(cancel)
+        token = LinkedCancelToken(cancel)
         window = max(1, self.profile.max_connections)
 
         def fetch(sop: str) -> list[bytes]:

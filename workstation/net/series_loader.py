@@ -52,7 +52,7 @@ from workstation.model.decode import read_dataset
 from workstation.model.decoder_pool import DecoderPool, lower_thread_priority
 from workstation.model.entities import InstanceSummary
 from workstation.model.foreground import FOREGROUND
-from workstation.model.source import CancelToken, InstanceSink, StudySource
+from workstation.model.source import CancelToken, InstanceSink, LinkedCancelToken, StudySource
 from workstation.net.scheduler import NearestFirstQueue
 
 if TYPE_CHECKING:
@@ -117,22 +117,6 @@ class LoadStats:
             f"{self.delivered} of {self.images} images ({first}{total}; {self.from_library} "
             f"instances from the library, {self.fetched} fetched, {self.bytes_fetched / 1e6:.1f} MB)"
         )
-
-
-class _LinkedToken(CancelToken):
-    """Cancelled by itself or with its parent (the network part stops; local reads go on)."""
-
-    def __init__(self, parent: CancelToken) -> None:
-        super().__init__()
-        self._parent = parent
-
-    @property
-    def cancelled(self) -> bool:
-        return super().cancelled or self._parent.cancelled
-
-    def raise_if_cancelled(self) -> None:
-        if self.cancelled:
-            raise Cancelled("The transfer was cancelled.")
 
 
 def read_header(data: bytes, sop_instance_uid: str) -> Dataset:
@@ -231,7 +215,7 @@ class SeriesLoader:
         self._net_queue = NearestFirstQueue(self._positions, focus)
 
         self._token = CancelToken()
-        self._net_token = _LinkedToken(self._token)
+        self._net_token = LinkedCancelToken(self._token)
         self._cond = threading.Condition()
         self._deliver_lock = threading.RLock()
         self._cancelled = False

@@ -192,7 +192,7 @@ def sign_draft_file(
         raise ReportError(f"In {draft_path}, 'fields' must map field ids to values.")
     for fid, value in coerce_fields(fields, template).items():
         report = report.with_field(fid, value)
-    letterhead = Letterhead(practice_name=practice)
+    letterhead = Letterhead.from_settings(settings.letterhead, practice)
     roots = [*configured_trust_roots(settings), *(trust_roots or [])]
     validate_report(report, template)  # the values given fit their fields (named first)
     if report.has_placeholders and not accept_placeholders:

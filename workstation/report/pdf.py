@@ -55,13 +55,14 @@ from workstation.report.model import (
 from workstation.report.templates import Template, field_lines
 from workstation.report.wording import heading as section_heading
 from workstation.report.wording import report_language, word
+from workstation.settings import LetterheadSettings
 
 THUMB_MM = 55.0
 
 
 @dataclass(frozen=True)
 class Letterhead:
-    """The practice's letterhead (from the settings; the lead wires them)."""
+    """The practice's letterhead (:meth:`from_settings`: the settings' ``letterhead`` entry)."""
 
     practice_name: str = ""
     address_lines: tuple[str, ...] = ()
@@ -69,6 +70,12 @@ class Letterhead:
     email: str = ""
     department: str = ""
     logo_png: bytes | None = None
+
+    @classmethod
+    def from_settings(cls, settings: LetterheadSettings, practice: str = "") -> Letterhead:
+        """The letterhead of the settings; ``practice``, when given, names the practice."""
+        return cls(practice_name=practice or settings.practice_name, address_lines=tuple(settings.address_lines),
+                   phone=settings.phone, email=settings.email, department=settings.department)
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:

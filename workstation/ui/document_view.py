@@ -30,6 +30,7 @@ from workstation.model.pdf_document import PdfDocument, read_pdf_document
 from workstation.model.sop_classes import DisplaySetKind
 from workstation.model.sr_document import read_sr_document
 from workstation.ui import tasks
+from workstation.ui.qimage import display_qimage
 
 #: Reads the PS3.10 bytes of one instance (library first, archive otherwise); runs in a worker.
 ReadInstance = Callable[[str, str, str], bytes]
@@ -39,8 +40,7 @@ _MESSAGE, _REPORT, _PDF = 0, 1, 2
 
 def page_image(pixels: np.ndarray) -> QImage:
     """An RGB page (rows, columns, 3) uint8 as a QImage that owns its memory."""
-    rgb = np.ascontiguousarray(pixels[:, :, :3], dtype=np.uint8)
-    return QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.strides[0], QImage.Format.Format_RGB888).copy()
+    return display_qimage(pixels[:, :, :3])
 
 
 class DocumentView(QWidget):

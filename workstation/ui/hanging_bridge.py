@@ -102,7 +102,7 @@ log = logging.getLogger(__name__)
 NEXT_STAGE_KEY = "N"
 PREVIOUS_STAGE_KEY = "Shift+N"
 #: Whether studies open laid out by their protocol when the reader has not chosen (Hanging >
-#: Apply protocols when a study opens, kept in ui.ini).
+#: Apply protocols when a study opens, kept in the settings).
 APPLY_ON_OPEN_DEFAULT = True
 #: "Link current and prior here": the active viewport's slice and its partner's are the same anatomy.
 ALIGN_KEY = "Alt+L"
@@ -118,11 +118,11 @@ PREFETCH_CHECK_MS = 250
 
 def prefetch_settings() -> tuple[float, float]:
     """(prior share of the link while the current study loads, link speed in bytes per second)
-    from ``ui.ini``: ``hanging/prior_bandwidth_share`` (0-1, default
+    from the settings (``Settings.hanging``): ``prior_bandwidth_share`` (0-1, default
     :data:`~workstation.hanging.prefetch.DEFAULT_BANDWIDTH_SHARE`; 0 holds priors back until the
-    current study has arrived) and ``hanging/link_mbit_per_s`` (default 100). Bad values fall
+    current study has arrived) and ``link_mbit_per_s`` (default 100). Bad values fall
     back to the defaults."""
-    from workstation.ui.main_window import ui_settings
+    from workstation.ui.settings_store import settings_store as ui_settings
 
     store = ui_settings()
     try:

@@ -1,8 +1,8 @@
 """The interface's language (issue 17): Qt's translation system with the catalogues of
 :mod:`workstation.i18n`, and the user's locale for dates and numbers.
 
-The language follows the operating system's unless the settings choose one (``ui.ini``,
-``appearance/language``: "", "en" or "fr"). :func:`install_translations` loads the workstation's
+The language follows the operating system's unless the settings choose one
+(``Settings.appearance.language``: "", "en" or "fr"). :func:`install_translations` loads the workstation's
 catalogue and Qt's own (``qtbase_fr.qm``: the standard buttons and dialogs), and makes the
 language's ``QLocale`` the default, so that ``QLocale()`` writes "12,5" and "12 janv. 2025".
 """
@@ -32,14 +32,14 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name 
 
 def chosen_language() -> str:
     """The choice in the settings: "" (the system's), "en" or "fr"."""
-    from workstation.ui.main_window import ui_settings
+    from workstation.ui.settings_store import settings_store as ui_settings
 
     value = str(ui_settings().value(_KEY, "") or "").lower()
     return value if value in LANGUAGES else ""
 
 
 def save_language(choice: str) -> None:
-    from workstation.ui.main_window import ui_settings
+    from workstation.ui.settings_store import settings_store as ui_settings
 
     store = ui_settings()
     store.setValue(_KEY, choice if choice in LANGUAGES else "")

@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
@@ -27,7 +26,7 @@ from workstation.model.displayset import build_display_sets
 from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
 from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
-from workstation.settings import APP_NAME, Settings
+from workstation.settings import Settings, ui_ini_path
 from workstation.store.library import Library
 from workstation.ui import tasks
 from workstation.ui.about import show_about
@@ -41,6 +40,7 @@ from workstation.ui.actions import (
 )
 from workstation.ui.core_text import core_text
 from workstation.ui.i18n import QT_TRANSLATE_NOOP
+from workstation.ui.settings_store import settings_store
 from workstation.ui.study_view import StudyView
 from workstation.ui.worklist import WorklistWidget, format_person_name
 
@@ -93,9 +93,9 @@ def readable_headers(headers: list[Any]) -> tuple[list[Any], int]:
 
 
 def ui_settings() -> QSettings:
-    """Window geometry and layout choices, in the config folder (never patient data)."""
-    path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "ui.ini"
-    return QSettings(str(path), QSettings.Format.IniFormat)
+    """Window geometry and layout only, in the config folder (never patient data); every other
+    choice is in the typed settings (:mod:`workstation.ui.settings_store`)."""
+    return QSettings(str(ui_ini_path()), QSettings.Format.IniFormat)
 
 
 def default_viewport() -> QWidget:
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
 
         self.worklist = WorklistWidget(self.search, self._source_names(), qc_states=self._qc_states,
-                                       problems=lambda: list(self.search_problems))
+                                       problems=lambda: list(self.search_problems), ris_profile=lambda: self.settings.ris)
         self.worklist.study_opened.connect(self.open_study)
         self.worklist.demo_requested.connect(self.add_demo)
 
@@ -739,7 +739,7 @@ class MainWindow(QMainWindow):
         )
 
         self.hanging = HangingBridge(self)
-        chosen = str(ui_settings().value("hanging/apply_on_open", "") or "").lower()
+        chosen = str(settings_store().value("hanging/apply_on_open", "") or "").lower()
         self.hanging_on_open = chosen == "true" if chosen in ("true", "false") else APPLY_ON_OPEN_DEFAULT
         self.statusBar().addPermanentWidget(self.hanging.label)
         self.tabs.currentChanged.connect(lambda _i: self.hanging.refresh_label())
@@ -761,7 +761,7 @@ class MainWindow(QMainWindow):
         """Whether studies open laid out by their hanging protocol (kept between runs)."""
         self.hanging_on_open = on
         self.hanging_on_open_action.setChecked(on)
-        store = ui_settings()
+        store = settings_store()
         store.setValue("hanging/apply_on_open", "true" if on else "false")
         store.sync()
 

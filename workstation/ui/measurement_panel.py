@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pydicom.dataset import Dataset
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -33,7 +32,6 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QIcon,
-    QImage,
     QKeySequence,
     QPixmap,
 )
@@ -66,6 +64,7 @@ from workstation.ui.core_text import core_text
 from workstation.ui.i18n import active_language, format_dicom_date
 from workstation.ui.measure_tools import PRIOR_COLOUR, TOOL_KEYS, MeasureTools, OtherStudy
 from workstation.ui.pending_view import PendingView, PendingWatcher
+from workstation.ui.qimage import display_qimage
 
 if TYPE_CHECKING:  # the writers and readers of saved objects (highdicom) are imported when used
     from workstation.annotate.saved_objects import SavedObjects
@@ -77,16 +76,6 @@ KEY_OBJECT_SELECTION = "1.2.840.10008.5.1.4.1.1.88.59"
 
 
 THUMBNAIL_SIZE = 72
-
-
-def thumbnail_image(pixels: np.ndarray) -> QImage:
-    """A QImage (own copy) of a uint8 display image, grey (rows, columns) or RGB (rows, columns, 3)."""
-    array = np.ascontiguousarray(pixels, dtype=np.uint8)
-    rows, columns = int(array.shape[0]), int(array.shape[1])
-    if array.ndim == 3:
-        return QImage(array.data, columns, rows, 3 * columns, QImage.Format.Format_RGB888).copy()
-    return QImage(array.data, columns, rows, columns, QImage.Format.Format_Grayscale8).copy()
-
 
 
 class ImageNumbers(Mapping[str, str]):
@@ -240,7 +229,7 @@ class MeasurementPanel(QDockWidget):
             item = QListWidgetItem(where.replace(", ", "\n"))
             pixels = tools.key_thumbnail(ref)
             if pixels is not None:
-                item.setIcon(QIcon(QPixmap.fromImage(thumbnail_image(pixels))))
+                item.setIcon(QIcon(QPixmap.fromImage(display_qimage(pixels))))
             item.setData(Qt.ItemDataRole.UserRole, ref)
             item.setToolTip(where + (f"\n{note}" if note else ""))
             self.key_strip.addItem(item)
@@ -250,7 +239,7 @@ class MeasurementPanel(QDockWidget):
                 item = QListWidgetItem(f"{other.label}\n" + where.replace(", ", "\n"))
                 pixels = tools.key_thumbnail(ref)
                 if pixels is not None:
-                    item.setIcon(QIcon(QPixmap.fromImage(thumbnail_image(pixels))))
+                    item.setIcon(QIcon(QPixmap.fromImage(display_qimage(pixels))))
                 item.setData(Qt.ItemDataRole.UserRole, ref)
                 item.setForeground(prior_brush)
                 item.setToolTip(self.tr("Key image of the {0}").format(other.label) + (f"\n{other.key_images.note}" if other.key_images.note else ""))

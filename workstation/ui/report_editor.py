@@ -31,7 +31,7 @@ from typing import Any
 import keyring
 import keyring.errors
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -134,9 +134,9 @@ SIGNING_METHODS = (("pkcs12", QT_TRANSLATE_NOOP("ReportEditor", "Key file (PKCS#
 
 
 def letterhead_from_settings(settings: Settings, practice: str = "") -> Letterhead:
-    """The letterhead of ``settings.extras["letterhead"]`` (written by the settings dialog);
+    """The letterhead of ``settings.letterhead`` (written by the settings dialog);
     ``practice`` (the older Qt setting) names the practice when the settings have none."""
-    data = settings.extras.get("letterhead")
+    data = vars(settings.letterhead)
     data = data if isinstance(data, dict) else {}
     lines = data.get("address_lines") or []
     return Letterhead(
@@ -196,9 +196,9 @@ _NO_DATE = QDate(1900, 1, 1)
 YES_NO_ITEMS = ("", QT_TRANSLATE_NOOP("FieldEditor", "yes"), QT_TRANSLATE_NOOP("FieldEditor", "no"))
 #: How a placeholder (template text not yet the radiologist's) looks.
 PLACEHOLDER_STYLE = "color: #8a8a8a; font-style: italic;"
-def report_settings() -> QSettings:
-    """The Qt settings the editor remembers the key file in (the main window's ``ui.ini``)."""
-    from workstation.ui.main_window import ui_settings
+def report_settings() -> Any:
+    """Where the editor remembers the key file: the settings' ``report_key`` entry."""
+    from workstation.ui.settings_store import settings_store as ui_settings
 
     return ui_settings()
 

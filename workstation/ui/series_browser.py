@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
 
 from workstation.model import pixels
 from workstation.model.sop_classes import DisplaySetKind
+from workstation.ui.qimage import display_qimage
 from workstation.ui.viewport_grid import DISPLAY_SET_MIME
 
 THUMB = 96
@@ -48,12 +49,7 @@ def thumbnail_image(stored: np.ndarray, header: Dataset, size: int = THUMB) -> Q
     """A small display image (grey or RGB) of ``stored`` pixels: subsampled first, then the LUTs."""
     step = max(1, max(stored.shape[0], stored.shape[1]) // (2 * size))
     small = np.ascontiguousarray(stored[::step, ::step])
-    shown = np.ascontiguousarray(pixels.to_display(small, header))
-    if shown.ndim == 2:
-        fmt = QImage.Format.Format_Grayscale8
-    else:
-        fmt = QImage.Format.Format_RGB888
-    image = QImage(shown.data, shown.shape[1], shown.shape[0], shown.strides[0], fmt).copy()
+    image = display_qimage(pixels.to_display(small, header))
     aspect = pixel_aspect(header)  # non-square pixels keep their true shape (PS3.3 10.7.1.3)
     width, height = float(image.width()), image.height() * aspect
     scale = size / max(width, height)

@@ -20,7 +20,7 @@ machine" (``workstation.forget``), which asks once and then lets the main window
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -45,13 +45,18 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.errors import SettingsError, WorkstationError
-from workstation.report.delivery.profile import RisProfile
-from workstation.settings import ArchiveProfile, Settings, save_settings
+from workstation.settings import (
+    AppearanceSettings,
+    ArchiveProfile,
+    LetterheadSettings,
+    RisProfile,
+    Settings,
+    save_settings,
+)
 from workstation.ui import tasks
 from workstation.ui.i18n import QT_TRANSLATE_NOOP
+from workstation.ui.settings_store import on_disk
 
-RIS_KEY = "ris"
-LETTERHEAD_KEY = "letterhead"
 LETTERHEAD_FIELDS = ("practice_name", "address_lines", "phone", "email", "department")
 
 
@@ -242,8 +247,8 @@ class SettingsDialog(QDialog):
     # -- RIS and letterhead ---------------------------------------------------------------------
 
     def _ris_tab(self) -> QWidget:
-        ris = self.settings.extras.get(RIS_KEY)
-        self._ris_saved: dict[str, Any] = dict(ris) if isinstance(ris, dict) else {}
+        ris = self.settings.ris
+        self._ris_saved: dict[str, Any] = asdict(ris) if ris is not None else {}
         self.ris_name = QLineEdit(str(self._ris_saved.get("name", "RIS")))
         self.ris_fhir_url = QLineEdit(str(self._ris_saved.get("fhir_url", "")),
                                       placeholderText=self.tr("https://ris.example.org/fhir/R4 (empty: no FHIR)"))
@@ -287,7 +292,7 @@ class SettingsDialog(QDialog):
         self.ris_secret.setEnabled(auth not in ("none", "oidc"))  # sign-on: no secret here
 
     def ris_json(self) -> dict[str, Any] | None:
-        """The ``"ris"`` object as the form shows it (entries the form does not show, such as the
+        """The RIS (``Settings.ris``) as the form shows it (entries the form does not show, such as the
         identifier systems, are kept); ``None`` when neither FHIR nor MLLP is set. Raises
         SettingsError (one sentence) when it is invalid."""
         data = dict(self._ris_saved)
@@ -338,8 +343,7 @@ class SettingsDialog(QDialog):
         self.ris_test_result.setText(sentence)
 
     def _letterhead_tab(self) -> QWidget:
-        saved = self.settings.extras.get(LETTERHEAD_KEY)
-        self._letterhead_saved: dict[str, Any] = dict(saved) if isinstance(saved, dict) else {}
+        self._letterhead_saved: dict[str, Any] = asdict(self.settings.letterhead)
         lines = self._letterhead_saved.get("address_lines") or []
         self.lh_practice = QLineEdit(str(self._letterhead_saved.get("practice_name", "")))
         self.lh_address = QPlainTextEdit("\n".join(str(x) for x in lines) if isinstance(lines, list) else "")
@@ -359,7 +363,7 @@ class SettingsDialog(QDialog):
         return tab
 
     def letterhead_json(self) -> dict[str, Any] | None:
-        """The ``"letterhead"`` object as the form shows it; ``None`` when all is empty."""
+        """The letterhead (``Settings.letterhead``) as the form shows it; ``None`` when all is empty."""
         data = dict(self._letterhead_saved)
         data.update(
             practice_name=self.lh_practice.text().strip(),
@@ -575,12 +579,10 @@ class SettingsDialog(QDialog):
         default = getattr(self, "_default_name", self.settings.default_archive)
         if default not in names:
             default = names[0] if names else ""
-        extras = dict(self.settings.extras)
-        for key, value in ((RIS_KEY, self.ris_json()), (LETTERHEAD_KEY, self.letterhead_json())):
-            if value is None:
-                extras.pop(key, None)
-            else:
-                extras[key] = value
+        ris = self.ris_json()
+        letterhead = self.letterhead_json()
+        # The entries this dialog does not edit, as saved now (a menu may have changed them).
+        saved = on_disk(self.settings)
         signing = replace(self.settings.signing, trust_roots=self.trust_root_paths(),
                           tsa_url=self.tsa_url.text().strip(),
                           family_name=self.signer_family.text().strip(),
@@ -590,8 +592,13 @@ class SettingsDialog(QDialog):
         return replace(self.settings, archives=list(self.profiles), default_archive=default,
                        library_max_gb=float(self.library_limit.value()),
                        retention_days=int(self.retention_days.value()),
-                       disk_encrypted=self.disk_encrypted.isChecked(), signing=signing, extras=extras,
-                       lock_after_min=self.lock_tab.minutes())
+                       disk_encrypted=self.disk_encrypted.isChecked(), signing=signing,
+                       lock_after_min=self.lock_tab.minutes(),
+                       ris=RisProfile.from_json(ris) if ris is not None else None,
+                       letterhead=LetterheadSettings(**letterhead) if letterhead else LetterheadSettings(),
+                       appearance=AppearanceSettings(theme=str(self.theme.currentData()),
+                                                     language=str(self.language.currentData() or "")),
+                       hanging=saved.hanging, report_key=saved.report_key)
 
     def confirm_forget_all(self) -> bool:
         """Ask once; on yes, ``forget_all_requested`` is emitted and the dialog closes."""
@@ -618,22 +625,17 @@ class SettingsDialog(QDialog):
             for row, secret in self.secrets.items():
                 if secret and 0 <= row < len(self.profiles):
                     store_secret(self.profiles[row], secret)
-            ris = settings.extras.get(RIS_KEY)
-            if self.ris_secret.text() and isinstance(ris, dict) and ris.get("auth") != "none":
-                store_secret(RisProfile.from_json(ris).as_archive_profile(), self.ris_secret.text())
+            ris = settings.ris
+            if self.ris_secret.text() and ris is not None and ris.auth != "none":
+                store_secret(ris.as_archive_profile(), self.ris_secret.text())
             self.lock_tab.save_password()
             save_settings(settings)
         except WorkstationError as exc:
             self.error.setText(str(exc))
             return
-        from workstation.ui.theme import apply_theme, save_theme
+        from workstation.ui.theme import apply_theme
 
-        theme = str(self.theme.currentData())
-        save_theme(theme)
-        from workstation.ui.i18n import save_language
-
-        save_language(str(self.language.currentData() or ""))
-        apply_theme(theme)
+        apply_theme(settings.appearance.theme)
         self.settings = settings
         self.saved.emit(settings)
         super().accept()

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from workstation.errors import DocumentError
 from workstation.model.pdf_document import PdfDocument
+from workstation.ui.qimage import display_qimage
 
 #: What the reader chose for untouched placeholders when signing.
 LEAVE_OUT, KEEP = "leave_out", "keep"
@@ -86,9 +86,7 @@ class SignPreviewDialog(QDialog):
             with PdfDocument(pdf, title=self.tr("report preview")) as document:
                 for index in range(document.page_count):
                     page = document.render_page(index, dpi=80.0)
-                    pixels = np.ascontiguousarray(page.pixels)
-                    h, w = pixels.shape[:2]
-                    image = QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+                    image = display_qimage(page.pixels)
                     label = QLabel()
                     label.setPixmap(QPixmap.fromImage(image))
                     label.setObjectName(f"preview_page_{index + 1}")

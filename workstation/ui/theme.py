@@ -1,6 +1,6 @@
 """The reading room's colours: dark by default (reading rooms are dark, and a bright frame
 around the images dazzles and changes how grey levels are seen), light as a choice in the
-settings. The choice is kept in ``ui.ini`` (``appearance/theme``; no patient data) and applies to
+settings. The choice is kept in the settings (``Settings.appearance.theme``) and applies to
 the whole application (Qt's Fusion style with a palette), at once when changed.
 """
 
@@ -52,15 +52,15 @@ def dark_palette() -> QPalette:
 
 
 def current_theme() -> str:
-    """The theme chosen in the settings (ui.ini), else :data:`DEFAULT_THEME`."""
-    from workstation.ui.main_window import ui_settings
+    """The theme chosen in the settings (``Settings.appearance``), else :data:`DEFAULT_THEME`."""
+    from workstation.ui.settings_store import settings_store as ui_settings
 
     value = str(ui_settings().value(_KEY, "") or "").lower()
     return value if value in (DARK, LIGHT) else DEFAULT_THEME
 
 
 def save_theme(name: str) -> None:
-    from workstation.ui.main_window import ui_settings
+    from workstation.ui.settings_store import settings_store as ui_settings
 
     store = ui_settings()
     store.setValue(_KEY, name if name in (DARK, LIGHT) else DEFAULT_THEME)

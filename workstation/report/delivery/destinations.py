@@ -15,7 +15,7 @@ from workstation.report.delivery.fhir import FhirClient, deliver_fhir
 from workstation.report.delivery.hl7v2 import deliver_hl7
 from workstation.report.delivery.outbox import Deliver, Outbox, default_outbox_folder
 from workstation.report.delivery.package import ReportVersion
-from workstation.report.delivery.profile import RisProfile, load_ris_profile
+from workstation.report.delivery.profile import RisProfile
 from workstation.report.delivery.stow import deliver_stow
 from workstation.settings import ArchiveProfile, Settings
 
@@ -68,7 +68,6 @@ def destinations_from_settings(settings: Settings, ris: RisProfile | None) -> di
 
 
 def open_outbox(settings: Settings, folder: Path | None = None) -> Outbox:
-    """The user's outbox with the destinations the settings configure (RIS from the settings
-    file's ``"ris"`` object, archive from the archive profiles)."""
-    return Outbox(folder or default_outbox_folder(settings),
-                  destinations_from_settings(settings, load_ris_profile()))
+    """The user's outbox with the destinations the settings configure (the RIS of
+    ``settings.ris``, the archive of the archive profiles)."""
+    return Outbox(folder or default_outbox_folder(settings), destinations_from_settings(settings, settings.ris))

@@ -57,6 +57,7 @@ from urllib.parse import quote
 import requests
 
 from workstation.errors import AuthError
+from workstation.net.auth import credentials_for
 from workstation.net.http import host_of
 from workstation.report.delivery.errors import DeliveryError
 from workstation.report.delivery.package import ReportVersion
@@ -349,7 +350,7 @@ class FhirClient:
     def _auth_object(self) -> requests.auth.AuthBase | None:
         if not self._auth_loaded:
             try:
-                creds = self.profile.credentials()
+                creds = credentials_for(self.profile.as_archive_profile())
             except AuthError as exc:
                 raise DeliveryError(str(exc), retryable=False) from None
             self._auth = creds.requests_auth() if creds else None

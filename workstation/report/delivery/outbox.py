@@ -41,10 +41,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from workstation.atomic import fsync_directory
 from workstation.crypt.files import read_protected, write_protected
 from workstation.errors import WorkstationError
+from workstation.file_lock import exclusive_lock
 from workstation.report.delivery.errors import DeliveryError, ReportPackageError
 from workstation.report.delivery.package import REPORT_JSON, ReportVersion, load_report_version
 from workstation.settings import Settings
@@ -165,39 +167,6 @@ def _write_json_atomic(path: Path, data: Any) -> None:
     write_protected(path, json.dumps(data, indent=1).encode("utf-8"))
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def _lock_file(handle: IO[bytes]) -> bool:
-    """Take an exclusive, non-blocking lock on an open file; ``False`` when someone holds it."""
-    try:
-        import fcntl
-
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            return False
-    except ImportError:  # pragma: no cover - Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-            return True
-        except OSError:
-            return False
-
-
 class Outbox:
     """Signed report versions waiting for delivery, in ``folder``.
 
@@ -250,9 +219,9 @@ class Outbox:
                             shutil.copyfile(item, tmp / item.name)
                             with open(tmp / item.name, "rb") as fh:
                                 os.fsync(fh.fileno())
-                    _fsync_dir(tmp)
+                    fsync_directory(tmp)
                     os.replace(tmp, target)
-                    _fsync_dir(self.outgoing_dir)
+                    fsync_directory(self.outgoing_dir)
                 except BaseException:
                     shutil.rmtree(tmp, ignore_errors=True)
                     raise
@@ -340,13 +309,12 @@ class Outbox:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        path = self.folder / ".deliver.lock"
-        with open(path, "a+b") as handle:
-            if not _lock_file(handle):
+        with exclusive_lock(self.folder / ".deliver.lock", wait=False) as held:
+            if not held:
                 raise OutboxBusy(
                     "Another workstation process is delivering reports from this outbox right "
                     "now; try again in a moment.", retryable=True)
-            yield  # the lock goes with the file handle
+            yield
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts``-th failed attempt."""
