@@ -122,15 +122,9 @@ def _credential(args: argparse.Namespace) -> SigningCredential:
 
 
 def _study_headers(settings: Settings, study_uid: str, archive: str | None) -> list[Any]:
-    from workstation.sources import archive_study_headers, open_library
+    from workstation.app.open_study import library_or_archive_headers
 
-    library = open_library(settings)
-    try:
-        headers = library.study_headers(study_uid)
-    finally:
-        library.close()
-    if not headers:
-        headers = archive_study_headers(settings, study_uid, archive)
+    headers, _origin = library_or_archive_headers(settings, study_uid, archive)
     if not headers:
         raise ReportError(f"Study {study_uid} was found neither in the library nor in the archive.")
     return list(headers)

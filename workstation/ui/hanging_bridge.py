@@ -56,6 +56,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel
 
+from workstation.app.open_study import readable_headers, study_headers
 from workstation.audit.record import record_pull
 from workstation.errors import WorkstationError
 from workstation.hanging.engine import HangingResult, ViewportAssignment, match
@@ -84,7 +85,7 @@ from workstation.hanging.schema import (
     Viewport,
 )
 from workstation.model.displayset import DisplaySet, build_display_sets
-from workstation.model.entities import LIBRARY, StudySummary
+from workstation.model.entities import StudySummary
 from workstation.model.presets import find_preset
 from workstation.model.source import CancelToken
 from workstation.model.viewport import SyncGroup
@@ -606,9 +607,8 @@ class HangingBridge(QObject):
             for item in plan.items:
                 cancel.raise_if_cancelled()
                 prior = by_uid[item.study_uid]
-                headers = self._prior_headers(prior.study, archive, library, cancel, item.series_uids)
-                from workstation.ui.main_window import readable_headers
-
+                headers = study_headers(prior.study, archive=archive, library=library,
+                                        series_uids=item.series_uids, requests=1, cancel=cancel)
                 headers, _hidden = readable_headers(headers)
                 fetched.append((prior.study, build_display_sets(headers), headers))
             return ranked, fetched, plan
@@ -638,19 +638,6 @@ class HangingBridge(QObject):
                 except WorkstationError:
                     continue  # the whole study is planned instead
         return prefetch_plan(earlier, limit, series=series, modalities=modalities, bandwidth_share=share)
-
-    @staticmethod
-    def _prior_headers(prior: StudySummary, archive: Any, library: Any, cancel: CancelToken,
-                       series_uids: Sequence[str] = ()) -> list[Any]:
-        wanted = set(series_uids)
-        if LIBRARY in prior.origins and library.study_complete(prior.study_uid) or archive is None:
-            headers = list(library.study_headers(prior.study_uid))
-            return [h for h in headers if not wanted or str(h.get("SeriesInstanceUID", "")) in wanted]
-        out: list[Any] = []
-        for uid in series_uids or [s.series_uid for s in archive.search_series(prior.study_uid)]:
-            cancel.raise_if_cancelled()
-            out.extend(archive.series_metadata(prior.study_uid, uid))
-        return out
 
     def _forget(self, task: tasks.Task) -> None:
         if task in self._tasks:
