@@ -57,8 +57,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel
 
 from workstation.app.open_study import readable_headers, study_headers
+from workstation.app.priors import prior_sources, search_priors
 from workstation.audit.record import record_pull
-from workstation.errors import WorkstationError
+from workstation.errors import ArchiveError, WorkstationError
 from workstation.hanging.engine import HangingResult, ViewportAssignment, match
 from workstation.hanging.facts import DisplaySetFacts, describe_display_sets
 from workstation.hanging.loader import (
@@ -73,7 +74,7 @@ from workstation.hanging.prefetch import (
     prefetch_plan,
     prefetch_priors,
 )
-from workstation.hanging.priors import RankedPrior, find_priors
+from workstation.hanging.priors import RankedPrior
 from workstation.hanging.schema import (
     Constraint,
     DisplaySetSelector,
@@ -591,6 +592,7 @@ class HangingBridge(QObject):
         # Priors are looked for, and read, in every archive (the current study's first).
         everywhere = getattr(self.window, "all_archives", lambda: None)()
         archive = everywhere if everywhere is not None else view.archive
+        sources = prior_sources(library, view.archive, everywhere)
         study = hung.study
         wants = max((c.protocol.number_of_priors for c in hung.result.candidates
                      if c.protocol.number_of_priors and c.score >= hung.result.chosen.score), default=0)
@@ -599,8 +601,10 @@ class HangingBridge(QObject):
         modalities = sorted({str(f.get("Modality")) for f in hung.facts if f.get("Modality")})
 
         def work(_progress: Any, cancel: CancelToken) -> tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]], PrefetchPlan]:
-            sources: list[Any] = ([archive] if archive is not None else []) + [library]
-            ranked = find_priors(sources, study, current_regions=regions)
+            found = search_priors(study, sources, current_regions=regions)
+            if found.problems:  # priors are hung from a complete search only
+                raise ArchiveError(found.problems[0])
+            ranked = found.ranked
             plan = self.plan(ranked, wants, archive, modalities, cancel, share=self.bandwidth_share)
             by_uid = {p.study.study_uid: p for p in ranked}
             fetched = []

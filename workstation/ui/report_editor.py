@@ -58,13 +58,13 @@ from PySide6.QtWidgets import (
 
 from workstation.annotate.measurements import ImageRef
 from workstation.app.finalize_report import Step, finalize_report, letterhead_from_settings
+from workstation.app.priors import comparison_rows, prior_sources, search_priors
 from workstation.errors import SigningError, WorkstationError
 from workstation.i18n import localize_decimals
 from workstation.identity import current_identity
 from workstation.model import attributes as attr
 from workstation.model.entities import SeriesSummary, StudySummary
 from workstation.model.image_number import header_label
-from workstation.model.query import StudyQuery
 
 # Imported here, on the UI thread: importing modules (highdicom, pyHanko) from a worker thread
 # while Qt is busy on the UI thread has crashed PySide6's import hook.
@@ -191,28 +191,13 @@ class SignOutcome:
 
 
 def find_priors(study: StudySummary, library: Any, archive: Any | None) -> list[tuple[str, str, str]]:
-    """(date, modality, description) of the patient's other studies dated before this one,
-    from the library and the archive (runs in a worker thread; an archive error is skipped)."""
-    if not study.patient_id:
-        return []
-    query = StudyQuery(patient_id=study.patient_id)
-    found: dict[str, StudySummary] = {}
-    for source in (library, archive):
-        if source is None:
-            continue
-        try:
-            for s in source.search_studies(query):
-                found.setdefault(s.study_uid, s)
-        except WorkstationError as exc:
-            log.info("Priors search skipped: %s", type(exc).__name__)
-    priors = []
-    for s in found.values():
-        if s.study_uid == study.study_uid or s.patient_id != study.patient_id:
-            continue
-        if study.study_date and s.study_date and s.study_date > study.study_date:
-            continue
-        priors.append((s.study_date, "/".join(s.modalities), s.study_description))
-    return priors
+    """(study date, modalities, description) of the patient's earlier studies for the comparison
+    section, from the library and the archive (:mod:`workstation.app.priors`; runs in a worker
+    thread; a source that cannot be searched is skipped)."""
+    found = search_priors(study, prior_sources(library, archive))
+    if found.problems:
+        log.info("Priors search skipped in %d source(s)", len(found.problems))
+    return comparison_rows(found.ranked)
 
 
 class FieldEditor(QWidget):
