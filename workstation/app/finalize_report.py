@@ -18,9 +18,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# Imported with this module, on the UI thread: importing pyHanko or highdicom from a worker
+# thread while Qt is busy on the UI thread has crashed PySide6's import hook.
+from workstation.audit import AuditAction, audit_log_for
 from workstation.model import attributes as attr
+from workstation.report.delivery.destinations import open_outbox
+from workstation.report.delivery.outbox import OutboxBusy
+from workstation.report.dicom_objects import with_dicom_objects
 from workstation.report.model import Report, SignedReport
+from workstation.report.outgoing import outgoing_folder, write_outgoing
 from workstation.report.pdf import Letterhead
+from workstation.report.signing import (
+    SigningOptions,
+    configured_trust_roots,
+    sign_report,
+    signing_options,
+)
+from workstation.report.study_context import with_study_context
 from workstation.report.templates import Template
 from workstation.settings import Settings
 
@@ -65,7 +79,7 @@ def letterhead_from_settings(settings: Settings, practice: str = "") -> Letterhe
 def finalize_report(report: Report, credential: Any, *, settings: Settings, template: Template,
                     headers: Sequence[Any], letterhead: Letterhead | None = None,
                     predecessor: Report | None = None, trust_roots: Sequence[Path] = (),
-                    options: Any | None = None, key_image_pixels: Sequence[Any] = (),
+                    options: SigningOptions | None = None, key_image_pixels: Sequence[Any] = (),
                     accept_placeholders: bool = False,
                     progress: Progress | None = None) -> Finalized:
     """Sign ``report`` with ``credential`` and send it (see the module docstring).
@@ -76,14 +90,6 @@ def finalize_report(report: Report, credential: Any, *, settings: Settings, temp
     consents to sign without the untouched placeholders (else ``PlaceholderError`` names them).
     ``key_image_pixels`` are the key images' thumbnails for the PDF, in the order of
     ``report.key_images``. Runs in a worker thread."""
-    from workstation.audit import AuditAction, audit_log_for
-    from workstation.report.delivery.destinations import open_outbox
-    from workstation.report.delivery.outbox import OutboxBusy
-    from workstation.report.dicom_objects import with_dicom_objects
-    from workstation.report.outgoing import outgoing_folder, write_outgoing
-    from workstation.report.signing import configured_trust_roots, sign_report, signing_options
-    from workstation.report.study_context import with_study_context
-
     say = progress or (lambda _d, _t, _s: None)
     say(0, 3, Step.SIGNING)
     letterhead = letterhead or letterhead_from_settings(settings)

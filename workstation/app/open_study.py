@@ -18,7 +18,9 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
+from workstation.audit import AuditAction, audit_log_for
 from workstation.errors import WorkstationError
+from workstation.model.displayset import build_display_sets
 from workstation.model.entities import LIBRARY, StudySummary
 from workstation.model.source import CancelToken
 from workstation.settings import Settings
@@ -113,9 +115,6 @@ def open_study(study: StudySummary, *, settings: Settings, library: Any, archive
     """Open ``study`` for reading: from ``archive`` when given, else from the library (raising
     :class:`NoImagesError` when it has none); rejected images hidden, the opening audited, the
     display sets built (kept between openings by the library). Runs in a worker thread."""
-    from workstation.audit import AuditAction, audit_log_for
-    from workstation.model.displayset import build_display_sets
-
     if archive is not None:
         headers = series_headers(archive, study.study_uid, progress=progress, cancel=cancel)
     else:

@@ -56,6 +56,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel
 
+from workstation.app.context import AppContext
 from workstation.app.open_study import readable_headers, study_headers
 from workstation.app.priors import prior_sources, search_priors
 from workstation.audit.record import record_pull
@@ -299,9 +300,11 @@ class HangingBridge(QObject):
     protocol folder (None: the one beside the settings file).
     """
 
-    def __init__(self, window: Any, user_dir: Path | None = None) -> None:
+    def __init__(self, window: Any, user_dir: Path | None = None, *, context: AppContext | None = None) -> None:
         super().__init__(window)
         self.window = window
+        #: What the prior workflow needs (workstation.app.context); the window's by default.
+        self.context: AppContext = context if context is not None else window.context
         self.user_dir = user_dir
         self._protocols: list[Protocol] | None = None
         self.hung: weakref.WeakKeyDictionary[StudyView, HungStudy] = weakref.WeakKeyDictionary()
@@ -588,11 +591,10 @@ class HangingBridge(QObject):
         hung = self.hung.get(view)
         if hung is None:
             return None
-        library = self.window.library
+        library = self.context.library()
         # Priors are looked for, and read, in every archive (the current study's first).
-        everywhere = getattr(self.window, "all_archives", lambda: None)()
-        archive = everywhere if everywhere is not None else view.archive
-        sources = prior_sources(library, view.archive, everywhere)
+        archive = self.context.prior_archive(view.archive)
+        sources = prior_sources(library, archive)
         study = hung.study
         wants = max((c.protocol.number_of_priors for c in hung.result.candidates
                      if c.protocol.number_of_priors and c.score >= hung.result.chosen.score), default=0)

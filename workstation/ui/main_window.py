@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
 
+from workstation.app.context import AppContext
 from workstation.app.open_study import NoImagesError, open_study
 from workstation.audit.record import record_import, record_search
 from workstation.errors import ArchiveError, WorkstationError
@@ -110,6 +111,10 @@ class MainWindow(QMainWindow):
         self._spare_viewports: list[Any] = []  # viewports built and initialised ahead (see _viewport)
         self._closing = False
         self.archives: dict[str, Any] = {}
+        #: What the workflows (workstation.app) see of this window.
+        self.context = AppContext(settings=lambda: self.settings, library=lambda: self.library,
+                                  archive=self.archive, all_archives=self.all_archives,
+                                  decoder_pool=shared_decoder)
         self.search_problems: list[str] = []  # archives that did not answer the last search
         self.search_deadline_s = 20.0  # each archive's time to answer before it is named late
         self._search_number = 0
@@ -332,10 +337,11 @@ class MainWindow(QMainWindow):
         use_archive = bool(name) and not offline and (ARCHIVE in study.origins or LIBRARY not in study.origins)
 
         def work(progress: Any, cancel: CancelToken) -> tuple[StudySummary, list[Any], list[Any], Any, int]:
-            client = self.archive(name) if use_archive else None
+            context = self.context
+            client = context.archive(name) if use_archive else None
             text = QCoreApplication.translate("MainWindow", "Reading series information")
             try:
-                opened = open_study(study, settings=self.settings, library=self.library, archive=client,
+                opened = open_study(study, settings=context.settings(), library=context.library(), archive=client,
                                     progress=lambda done, total: progress(done, total, text), cancel=cancel)
             except NoImagesError:
                 raise WorkstationError(self.tr("This study has no images in the local library and no archive is configured to fetch them from.")) from None
@@ -545,6 +551,7 @@ class MainWindow(QMainWindow):
         dock = getattr(self, "report_dock", None)
         if dock is None:
             dock = ReportDock(lambda: self.settings, self)
+            dock.editor.context = self.context
             dock.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             panel = self.measurements.panel
@@ -697,7 +704,7 @@ class MainWindow(QMainWindow):
             HangingBridge,
         )
 
-        self.hanging = HangingBridge(self)
+        self.hanging = HangingBridge(self, context=self.context)
         chosen = str(ui_settings().value("hanging/apply_on_open", "") or "").lower()
         self.hanging_on_open = chosen == "true" if chosen in ("true", "false") else APPLY_ON_OPEN_DEFAULT
         self.statusBar().addPermanentWidget(self.hanging.label)

@@ -57,6 +57,7 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.annotate.measurements import ImageRef
+from workstation.app.context import AppContext
 from workstation.app.finalize_report import Step, finalize_report, letterhead_from_settings
 from workstation.app.priors import comparison_rows, prior_sources, search_priors
 from workstation.errors import SigningError, WorkstationError
@@ -393,6 +394,9 @@ class ReportEditor(QWidget):
     def __init__(self, settings: Callable[[], Settings], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        #: The application (workstation.app.context), set by the main window: priors are then
+        #: looked for in every archive; without it, in the study's own.
+        self.context: AppContext | None = None
         self.library_templates: TemplateLibrary = load_templates()
         self.store = DraftStore.open(settings())
         self.history: ReportHistory | None = None
@@ -598,8 +602,7 @@ class ReportEditor(QWidget):
                 self.message.emit(self.tr("Comparison filled from {0} prior stud{1}.").format(len(priors), 'y' if len(priors) == 1 else 'ies'))
 
         # In every archive, not only the one the study came from (workstation.net.federated).
-        everywhere = getattr(self.window(), "all_archives", lambda: None)()
-        source = everywhere if everywhere is not None else archive
+        source = self.context.prior_archive(archive) if self.context is not None else archive
         task = tasks.Task(lambda _p, _c: find_priors(study, library, source))
         task.signals.finished.connect(done)
         self._priors_task = task
