@@ -32,9 +32,9 @@ def worker(kind: str, root: str, study: str) -> dict:
     import numpy as np
     import pydicom
 
+    from workstation.app.open_study import readable_headers
     from workstation.model.displayset import build_display_sets
     from workstation.store.library import Library
-    from workstation.ui.main_window import readable_headers
 
     if kind == "reference":
         paths = sorted(p for p in (Path(root) / "objects").rglob("*") if p.is_file())

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from workstation import __version__
+from workstation.app.open_study import archive_study_headers
 from workstation.audit import AuditAction, audit_log_for, audited
 from workstation.audit.events import OUTCOME_MINOR_FAILURE
 from workstation.audit.record import query_keys, record_import
@@ -31,7 +32,7 @@ from workstation.log_privacy import route_warnings_to_log
 from workstation.model.query import StudyQuery
 from workstation.private import restrict_umask, tighten_app_folders
 from workstation.settings import ArchiveProfile, Settings, app_folders, load_settings, save_settings
-from workstation.sources import archive_study_headers, open_all_archives, open_archive, open_library
+from workstation.sources import open_all_archives, open_archive, open_library
 
 if TYPE_CHECKING:
     from workstation.model.entities import StudySummary

@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from pydicom.dataset import Dataset
 
-from workstation.errors import WorkstationError
 from workstation.settings import APP_NAME, ArchiveProfile, Settings
 
 if TYPE_CHECKING:
@@ -96,18 +94,3 @@ def open_all_archives(settings: Settings,
                       notify: Callable[[str], None] | None = None) -> list[tuple[str, Any]]:
     """``(name, client)`` of every archive that is not another's backup, in settings order."""
     return [(p.name, client_for(settings, p, notify)) for p in settings.primary_archives()]
-
-
-def archive_study_headers(settings: Settings, study_uid: str, archive: str | None) -> list[Dataset]:
-    """Every instance header of a study from the archive's WADO-RS metadata (PS3.18 10.4.1.1.2)."""
-    client = open_archive(settings, archive)
-    if client is None:
-        raise WorkstationError(
-            f"Study {study_uid} is not in the library and no archive is configured; "
-            "import or pull it first, or give --archive."
-        )
-    headers: list[Dataset] = []
-    with client:
-        for series in client.search_series(study_uid):
-            headers.extend(client.series_metadata(study_uid, series.series_uid))
-    return headers

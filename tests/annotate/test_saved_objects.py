@@ -17,8 +17,9 @@ from workstation.annotate.key_images import KeyImages
 from workstation.annotate.kos import build_key_object_selection
 from workstation.annotate.measurements import ImageRef, Kind, MeasuredImage, measure
 from workstation.annotate.pending import PENDING, REFUSED, PendingQueue
-from workstation.annotate.saved_objects import fetch_saved_headers, read_saved_objects
+from workstation.annotate.saved_objects import SAVED_MODALITIES, read_saved_objects
 from workstation.annotate.sr_tid1500 import build_measurement_report
+from workstation.app.open_study import saved_object_headers
 from workstation.crypt.files import read_protected
 from workstation.net.auth import store_secret
 from workstation.net.dicomweb import DicomWebClient
@@ -77,7 +78,7 @@ def test_only_the_saved_object_series_are_fetched_from_archive_and_library(ortha
     store_secret(profile, orthanc.password)
     with DicomWebClient(profile) as client, Library(tmp_path / "lib") as library:
         assert library.add_bytes(_bytes(ps))  # the presentation state only in the library
-        headers = fetch_saved_headers(study, client, library)
+        headers = saved_object_headers(study, client, library, SAVED_MODALITIES)
     assert sorted(str(h.Modality) for h in headers) == ["KO", "PR", "SR"]
     saved = read_saved_objects(headers)
     assert saved.measurements is not None and len(saved.measurements) == 2 and len(saved.presentation_states) == 1

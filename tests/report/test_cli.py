@@ -20,7 +20,7 @@ from workstation.report.cli import add_report_parser
 from workstation.report.drafts import DraftStore
 from workstation.report.outgoing import FILES, outgoing_folder, read_outgoing
 from workstation.report.signing import Pkcs12Credential, verify_pdf_signature
-from workstation.settings import Settings
+from workstation.settings import LetterheadSettings, Settings
 from workstation.sources import open_library
 
 
@@ -199,3 +199,27 @@ def test_signing_from_the_command_line_uses_the_settings_letterhead(
                                       trust_roots=[pki.ca_pem], accept_placeholders=True, practice="Centre Ouest")
     text = _pdf_text(folder / "report.pdf")
     assert "Centre Ouest" in text and "3, rue de l'Église" in text
+
+
+def test_report_sign_finalizes_as_the_editor_does(tmp_path: Path, study_in_library: pydicom.Dataset,
+                                                   credential: Pkcs12Credential, pki: ThrowawayPKI) -> None:
+    """`report sign` and the editor share app.finalize_report: the settings' letterhead is on the
+    PDF, the signing is audited and the version is added to the outbox (issue 14)."""
+    from workstation.report.cli import sign_draft_file
+    from workstation.report.delivery.destinations import open_outbox
+
+    settings = Settings(letterhead=LetterheadSettings(practice_name="Imagerie du Léman",
+                                                      address_lines=["12 rue de l'Église", "Genève"]))
+    draft = tmp_path / "d.json"
+    draft.write_text(json.dumps({"template": "generic", "sections": {"findings": "Normal.", "impression": "Normal study."}}))
+    ct = study_in_library
+    signed, folder = sign_draft_file(settings, draft, str(ct.StudyInstanceUID), credential,
+                                     trust_roots=[pki.ca_pem], accept_placeholders=True)
+    text = _pdf_text(folder / "report.pdf")
+    assert "Imagerie du Léman" in text and "12 rue de l'Église" in text and "Genève" in text
+    audited = [r for r in AuditLog(default_audit_path()).read(str(ct.StudyInstanceUID))
+               if r.action == "report_signed"]
+    assert [r.instance_uids for r in audited] == [(signed.version_uid,)]
+    outbox = open_outbox(settings)
+    assert (outbox.state_dir / f"{signed.version_uid}.json").is_file()  # added, not only written
+    assert [e.version_uid for e in outbox.outbox_status()] == [signed.version_uid]

@@ -7,16 +7,14 @@ Grayscale Softcopy Presentation State (PS3.3 A.33.1). "Newest" is by Content Dat
 Instance Number. Arrows and text annotations, which only the presentation state holds, are read
 from the newest presentation state this workstation wrote (its graphic layer
 :data:`~workstation.annotate.gsps_writer.LAYER`) and join the measurements, so that they are shown
-and edited like them. :func:`fetch_saved_headers` reads only the SR, KO and PR series of a study
-(QIDO-RS series search, then WADO-RS metadata: PS3.18 10.6, 10.4), from the archive and the
-local library, so a prior's images are never fetched for this.
+and edited like them. :func:`workstation.app.open_study.saved_object_headers` reads only the
+series of :data:`SAVED_MODALITIES` of a study, so a prior's images are never fetched for this.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from pydicom.dataset import Dataset
 
@@ -146,26 +144,5 @@ def read_saved_objects(headers: Sequence[Dataset]) -> SavedObjects:
     )
 
 
-def fetch_saved_headers(study_uid: str, archive: Any | None, library: Any | None) -> list[Dataset]:
-    """The headers of the SR, KO and PR series of a study, from the archive (if any) and the
-    library, one per SOP Instance UID. Runs in a worker thread; raises ``ArchiveError`` when the
-    archive cannot be read and the library has none."""
-    found: dict[str, Dataset] = {}
-    error: WorkstationError | None = None
-    for source in (archive, library):
-        if source is None:
-            continue
-        try:
-            series = [s for s in source.search_series(study_uid) if str(s.modality).upper() in SAVED_MODALITIES]
-            for s in series:
-                for h in source.series_metadata(study_uid, s.series_uid):
-                    found.setdefault(str(h.get("SOPInstanceUID", "")), h)
-        except WorkstationError as exc:
-            error = error or exc
-    if error is not None and not found:
-        raise error
-    return list(found.values())
-
-
-__all__ = ["SavedObjects", "fetch_saved_headers", "newest_key_object_selection", "newest_measurement_report",
+__all__ = ["SAVED_MODALITIES", "SavedObjects", "newest_key_object_selection", "newest_measurement_report",
            "newest_own_presentation_state", "read_saved_objects"]

@@ -15,8 +15,7 @@ import json
 import sys
 from typing import Any
 
-from pydicom.dataset import Dataset
-
+from workstation.app.open_study import archive_study_headers, library_or_archive_headers
 from workstation.errors import ArchiveError, WorkstationError
 from workstation.hanging.engine import HangingResult, match
 from workstation.hanging.facts import DisplaySetFacts, StudyFacts, study_from_headers
@@ -26,7 +25,7 @@ from workstation.hanging.priors import RankedPrior, find_priors, rank_priors
 from workstation.model.entities import StudySummary
 from workstation.model.source import StudySource
 from workstation.settings import Settings
-from workstation.sources import archive_study_headers, open_archive, open_library
+from workstation.sources import open_archive, open_library
 
 
 def add_hang_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -41,20 +40,9 @@ def add_hang_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _headers(settings: Settings, study_uid: str, archive: str | None) -> tuple[list[Dataset], str]:
-    library = open_library(settings)
-    try:
-        headers = library.study_headers(study_uid)
-    finally:
-        library.close()
-    if headers:
-        return headers, "library"
-    return archive_study_headers(settings, study_uid, archive), "archive"
-
-
 def hang_study(settings: Settings, study_uid: str, archive: str | None = None) -> dict[str, Any]:
     """Everything ``workstation hang`` reports, as a JSON-ready dict (the CLI prints it)."""
-    headers, origin = _headers(settings, study_uid, archive)
+    headers, origin = library_or_archive_headers(settings, study_uid, archive)
     if not headers:
         raise WorkstationError(f"Study {study_uid} was found neither in the library nor in the archive.")
     current = study_from_headers(headers, origin=origin)

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
+from workstation.app.open_study import archive_study_headers
 from workstation.errors import WorkstationError
 from workstation.qc.attributes import text
 from workstation.qc.audit import AuditAction
@@ -25,7 +26,7 @@ from workstation.qc.pdf import write_pdf
 from workstation.qc.run import run_checks
 from workstation.qc.status import QCStatusStore
 from workstation.settings import Settings
-from workstation.sources import archive_study_headers, open_library
+from workstation.sources import open_library
 
 
 def add_qc_parser(subparsers: Any) -> argparse.ArgumentParser:

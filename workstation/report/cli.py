@@ -10,8 +10,10 @@ checks it against the template's fields (what the template pre-fills and the JSO
 such as the template's technique text or a field's default value, is a placeholder: ``sign``
 refuses such a draft, naming them, unless ``--accept-placeholders`` says to sign without them), takes the patient and study header from the study's
 instances (local library first, then the archive), signs it (PAdES), builds the TID 2000 SR and
-the Encapsulated PDF, writes them to the outgoing folder (see :mod:`workstation.report.outgoing`)
-for the outbox to deliver, keeps the history with the drafts, and prints where they went.
+the Encapsulated PDF, writes them to the outgoing folder, audits the signing, adds them to the
+outbox and delivers them once, as the report editor does
+(:func:`workstation.app.finalize_report.finalize_report`), keeps the history with the drafts, and
+prints where they went. The letterhead is the settings' (``--practice`` names the practice).
 
 The signature gets an RFC 3161 timestamp from the time-stamping authority of the settings
 (``signing.tsa_url``; PAdES B-T, B-LT when the validation data can be fetched). When that
@@ -29,30 +31,26 @@ import argparse
 import getpass
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from workstation.app.finalize_report import finalize_report, letterhead_from_settings
 from workstation.errors import PlaceholderError, ReportError, WorkstationError
 from workstation.model.entities import LIBRARY, StudySummary
-from workstation.report.dicom_objects import with_dicom_objects
 from workstation.report.drafts import DraftStore
 from workstation.report.model import SECTIONS, KeyImage, ReportHistory, SignedReport, read_json_file
-from workstation.report.outgoing import outgoing_folder, write_outgoing
-from workstation.report.pdf import Letterhead
 from workstation.report.signing import (
     Pkcs11Credential,
     Pkcs12Credential,
     SigningCredential,
     SigningOptions,
     TimestampUnavailable,
-    configured_trust_roots,
     forget_pkcs12_password,
     pkcs12_key_id,
-    sign_report,
     signing_options,
     store_pkcs12_password,
 )
-from workstation.report.study_context import with_study_context
 from workstation.report.templates import coerce_fields, fill_report, load_templates, validate_report
 from workstation.settings import Settings
 
@@ -122,15 +120,9 @@ def _credential(args: argparse.Namespace) -> SigningCredential:
 
 
 def _study_headers(settings: Settings, study_uid: str, archive: str | None) -> list[Any]:
-    from workstation.sources import archive_study_headers, open_library
+    from workstation.app.open_study import library_or_archive_headers
 
-    library = open_library(settings)
-    try:
-        headers = library.study_headers(study_uid)
-    finally:
-        library.close()
-    if not headers:
-        headers = archive_study_headers(settings, study_uid, archive)
+    headers, _origin = library_or_archive_headers(settings, study_uid, archive)
     if not headers:
         raise ReportError(f"Study {study_uid} was found neither in the library nor in the archive.")
     return list(headers)
@@ -181,7 +173,6 @@ def sign_draft_file(
     report = fill_report(template, study, priors=priors, author=str(data.get("author", "")),
                          measurements=[str(m) for m in data.get("measurements", [])],
                          key_images=[KeyImage(**k) for k in data.get("key_images", [])])
-    report = with_study_context(report, headers)  # time zone, order numbers (for the RIS)
     for name in SECTIONS:  # the dictated text replaces the template's placeholder
         if name in sections:
             report = report.with_section(name, sections[name])
@@ -192,8 +183,6 @@ def sign_draft_file(
         raise ReportError(f"In {draft_path}, 'fields' must map field ids to values.")
     for fid, value in coerce_fields(fields, template).items():
         report = report.with_field(fid, value)
-    letterhead = Letterhead.from_settings(settings.letterhead, practice)
-    roots = [*configured_trust_roots(settings), *(trust_roots or [])]
     validate_report(report, template)  # the values given fit their fields (named first)
     if report.has_placeholders and not accept_placeholders:
         names = ", ".join(report.placeholder_names(template.field_labels()))
@@ -201,14 +190,14 @@ def sign_draft_file(
             f"The draft {draft_path.name} does not give {names}, which only the template filled in; "
             "dictate them, or sign with --accept-placeholders to leave them out of the signed report."
         )
-    options = options or signing_options(settings)
-    signed = sign_report(report, credential, letterhead=letterhead, template=template,
-                         trust_roots=roots or None, options=options,
-                         accept_placeholders=accept_placeholders)
-    signed = with_dicom_objects(signed, template=template, evidence=headers, organization=practice)
-    folder = write_outgoing(signed, outgoing_folder(settings))
-    DraftStore.open(settings).save(ReportHistory([signed.report]))
-    return signed, folder
+    letterhead = letterhead_from_settings(settings, practice)
+    if practice:  # --practice names the practice for this report
+        letterhead = replace(letterhead, practice_name=practice)
+    done = finalize_report(report, credential, settings=settings, template=template, headers=headers,
+                           letterhead=letterhead, trust_roots=trust_roots or (), options=options,
+                           accept_placeholders=accept_placeholders)
+    DraftStore.open(settings).save(ReportHistory([done.signed.report]))
+    return done.signed, done.folder
 
 
 def signing_warnings(signed: SignedReport, settings: Settings, without_timestamp: bool) -> list[str]:
@@ -298,13 +287,6 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     except WorkstationError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    from workstation.audit import AuditAction, audit_log_for
-
-    audit_log_for(settings).record(
-        AuditAction.REPORT_SIGNED, study_uid=signed.report.study.study_uid,
-        patient_id=signed.report.patient.patient_id,
-        issuer_of_patient_id=signed.report.patient.issuer_of_patient_id,
-        instance_uids=[signed.version_uid], detail={"signature_level": signed.signature_level})
     result = {
         "folder": str(folder),
         "report_uid": signed.report_uid,

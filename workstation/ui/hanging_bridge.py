@@ -56,8 +56,11 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel
 
+from workstation.app.context import AppContext
+from workstation.app.open_study import readable_headers, study_headers
+from workstation.app.priors import prior_sources, search_priors
 from workstation.audit.record import record_pull
-from workstation.errors import WorkstationError
+from workstation.errors import ArchiveError, WorkstationError
 from workstation.hanging.engine import HangingResult, ViewportAssignment, match
 from workstation.hanging.facts import DisplaySetFacts, describe_display_sets
 from workstation.hanging.loader import (
@@ -72,7 +75,7 @@ from workstation.hanging.prefetch import (
     prefetch_plan,
     prefetch_priors,
 )
-from workstation.hanging.priors import RankedPrior, find_priors
+from workstation.hanging.priors import RankedPrior
 from workstation.hanging.schema import (
     Constraint,
     DisplaySetSelector,
@@ -84,7 +87,7 @@ from workstation.hanging.schema import (
     Viewport,
 )
 from workstation.model.displayset import DisplaySet, build_display_sets
-from workstation.model.entities import LIBRARY, StudySummary
+from workstation.model.entities import StudySummary
 from workstation.model.presets import find_preset
 from workstation.model.source import CancelToken
 from workstation.model.viewport import SyncGroup
@@ -297,9 +300,11 @@ class HangingBridge(QObject):
     protocol folder (None: the one beside the settings file).
     """
 
-    def __init__(self, window: Any, user_dir: Path | None = None) -> None:
+    def __init__(self, window: Any, user_dir: Path | None = None, *, context: AppContext | None = None) -> None:
         super().__init__(window)
         self.window = window
+        #: What the prior workflow needs (workstation.app.context); the window's by default.
+        self.context: AppContext = context if context is not None else window.context
         self.user_dir = user_dir
         self._protocols: list[Protocol] | None = None
         self.hung: weakref.WeakKeyDictionary[StudyView, HungStudy] = weakref.WeakKeyDictionary()
@@ -586,10 +591,10 @@ class HangingBridge(QObject):
         hung = self.hung.get(view)
         if hung is None:
             return None
-        library = self.window.library
+        library = self.context.library()
         # Priors are looked for, and read, in every archive (the current study's first).
-        everywhere = getattr(self.window, "all_archives", lambda: None)()
-        archive = everywhere if everywhere is not None else view.archive
+        archive = self.context.prior_archive(view.archive)
+        sources = prior_sources(library, archive)
         study = hung.study
         wants = max((c.protocol.number_of_priors for c in hung.result.candidates
                      if c.protocol.number_of_priors and c.score >= hung.result.chosen.score), default=0)
@@ -598,17 +603,18 @@ class HangingBridge(QObject):
         modalities = sorted({str(f.get("Modality")) for f in hung.facts if f.get("Modality")})
 
         def work(_progress: Any, cancel: CancelToken) -> tuple[list[RankedPrior], list[tuple[StudySummary, list[DisplaySet], list[Any]]], PrefetchPlan]:
-            sources: list[Any] = ([archive] if archive is not None else []) + [library]
-            ranked = find_priors(sources, study, current_regions=regions)
+            found = search_priors(study, sources, current_regions=regions)
+            if found.problems:  # priors are hung from a complete search only
+                raise ArchiveError(found.problems[0])
+            ranked = found.ranked
             plan = self.plan(ranked, wants, archive, modalities, cancel, share=self.bandwidth_share)
             by_uid = {p.study.study_uid: p for p in ranked}
             fetched = []
             for item in plan.items:
                 cancel.raise_if_cancelled()
                 prior = by_uid[item.study_uid]
-                headers = self._prior_headers(prior.study, archive, library, cancel, item.series_uids)
-                from workstation.ui.main_window import readable_headers
-
+                headers = study_headers(prior.study, archive=archive, library=library,
+                                        series_uids=item.series_uids, requests=1, cancel=cancel)
                 headers, _hidden = readable_headers(headers)
                 fetched.append((prior.study, build_display_sets(headers), headers))
             return ranked, fetched, plan
@@ -638,19 +644,6 @@ class HangingBridge(QObject):
                 except WorkstationError:
                     continue  # the whole study is planned instead
         return prefetch_plan(earlier, limit, series=series, modalities=modalities, bandwidth_share=share)
-
-    @staticmethod
-    def _prior_headers(prior: StudySummary, archive: Any, library: Any, cancel: CancelToken,
-                       series_uids: Sequence[str] = ()) -> list[Any]:
-        wanted = set(series_uids)
-        if LIBRARY in prior.origins and library.study_complete(prior.study_uid) or archive is None:
-            headers = list(library.study_headers(prior.study_uid))
-            return [h for h in headers if not wanted or str(h.get("SeriesInstanceUID", "")) in wanted]
-        out: list[Any] = []
-        for uid in series_uids or [s.series_uid for s in archive.search_series(prior.study_uid)]:
-            cancel.raise_if_cancelled()
-            out.extend(archive.series_metadata(prior.study_uid, uid))
-        return out
 
     def _forget(self, task: tasks.Task) -> None:
         if task in self._tasks:

@@ -11,7 +11,6 @@ are kept between runs (Qt settings in the workstation's config folder; no patien
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +18,10 @@ from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QProgressBar, QTabWidget, QWidget
 
-from workstation.audit import AuditAction, audit_log_for
+from workstation.app.context import AppContext
+from workstation.app.open_study import NoImagesError, open_study
 from workstation.audit.record import record_import, record_search
 from workstation.errors import ArchiveError, WorkstationError
-from workstation.model.displayset import build_display_sets
 from workstation.model.entities import ARCHIVE, LIBRARY, StudySummary
 from workstation.model.query import StudyQuery
 from workstation.model.source import CancelToken
@@ -48,9 +47,6 @@ if TYPE_CHECKING:
     from workstation.ui.qc_view import QCView
 
 log = logging.getLogger(__name__)
-
-#: Series whose metadata (WADO-RS, PS3.18 10.4.1.1.2) is asked for at once when a study opens.
-METADATA_REQUESTS = 4
 
 #: After the window opens, viewports are made ready ahead of the first study (ms).
 SPARE_VIEWPORT_DELAY_MS = 1000
@@ -80,16 +76,6 @@ def shutdown_shared_decoder() -> None:
     if _shared_decoder is not None:
         _shared_decoder.shutdown(wait=False, cancel_pending=True)
         _shared_decoder = None
-
-
-def readable_headers(headers: list[Any]) -> tuple[list[Any], int]:
-    """(headers offered for reading, number of rejected images hidden): IHE IOCM rejection notes
-    and the instances they reject are left out (workstation.qc.visibility)."""
-    from workstation.qc.visibility import visible_headers
-
-    visible, rejected = visible_headers(headers)
-    hidden = sum(1 for h in headers if str(h.get("SOPInstanceUID", "") or "") in rejected)
-    return visible, hidden
 
 
 def ui_settings() -> QSettings:
@@ -125,6 +111,10 @@ class MainWindow(QMainWindow):
         self._spare_viewports: list[Any] = []  # viewports built and initialised ahead (see _viewport)
         self._closing = False
         self.archives: dict[str, Any] = {}
+        #: What the workflows (workstation.app) see of this window.
+        self.context = AppContext(settings=lambda: self.settings, library=lambda: self.library,
+                                  archive=self.archive, all_archives=self.all_archives,
+                                  decoder_pool=shared_decoder)
         self.search_problems: list[str] = []  # archives that did not answer the last search
         self.search_deadline_s = 20.0  # each archive's time to answer before it is named late
         self._search_number = 0
@@ -347,43 +337,18 @@ class MainWindow(QMainWindow):
         use_archive = bool(name) and not offline and (ARCHIVE in study.origins or LIBRARY not in study.origins)
 
         def work(progress: Any, cancel: CancelToken) -> tuple[StudySummary, list[Any], list[Any], Any, int]:
-            client = None
-            if use_archive:
-                client = self.archive(name)
-                headers: list[Any] = self._series_headers(client, study.study_uid, progress, cancel)
-            else:
-                headers = self.library.study_headers(study.study_uid)
-                if not headers:
-                    raise WorkstationError(self.tr("This study has no images in the local library and no archive is configured to fetch them from."))
-            headers, hidden = readable_headers(headers)
-            audit_log_for(self.settings).record(AuditAction.STUDY_OPENED, study_uid=study.study_uid, patient_id=study.patient_id, issuer_of_patient_id=study.issuer_of_patient_id)  # noqa: E501
-            # From the library: display sets kept between openings (built when anything changed).
-            display_sets = build_display_sets(headers) if use_archive else self.library.display_sets(study.study_uid, headers)
-            if display_sets and LIBRARY in study.origins:
-                self.library.touch_study(study.study_uid)  # a database write: kept off the UI thread
-            return study, display_sets, headers, client, hidden
+            context = self.context
+            client = context.archive(name) if use_archive else None
+            text = QCoreApplication.translate("MainWindow", "Reading series information")
+            try:
+                opened = open_study(study, settings=context.settings(), library=context.library(), archive=client,
+                                    progress=lambda done, total: progress(done, total, text), cancel=cancel)
+            except NoImagesError:
+                raise WorkstationError(self.tr("This study has no images in the local library and no archive is configured to fetch them from.")) from None
+            return study, opened.display_sets, opened.headers, client, opened.hidden
 
         self._run(work, self.tr("Opening the study"), self._show_study)
         QTimer.singleShot(0, self, self._prepare_for_opening)  # while the headers are read
-
-    @staticmethod
-    def _series_headers(client: Any, study_uid: str, progress: Any, cancel: CancelToken) -> list[Any]:
-        """Every series' metadata of a study from the archive, up to :data:`METADATA_REQUESTS`
-        series at a time (their network waits overlap), in the archive's series order."""
-        series = client.search_series(study_uid)
-        headers: list[Any] = []
-        if not series:
-            return headers
-        pool = ThreadPoolExecutor(max_workers=min(METADATA_REQUESTS, len(series)), thread_name_prefix="series-metadata")
-        try:
-            futures = [pool.submit(client.series_metadata, study_uid, s.series_uid) for s in series]
-            for n, future in enumerate(futures, 1):
-                cancel.raise_if_cancelled()
-                headers.extend(future.result())
-                progress(n, len(series), QCoreApplication.translate("MainWindow", "Reading series information"))
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
-        return headers
 
     def prepare_viewport(self) -> None:
         """Build a viewport ahead and initialise its render window (the OpenGL context, tens
@@ -586,6 +551,7 @@ class MainWindow(QMainWindow):
         dock = getattr(self, "report_dock", None)
         if dock is None:
             dock = ReportDock(lambda: self.settings, self)
+            dock.editor.context = self.context
             dock.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             panel = self.measurements.panel
@@ -738,7 +704,7 @@ class MainWindow(QMainWindow):
             HangingBridge,
         )
 
-        self.hanging = HangingBridge(self)
+        self.hanging = HangingBridge(self, context=self.context)
         chosen = str(settings_store().value("hanging/apply_on_open", "") or "").lower()
         self.hanging_on_open = chosen == "true" if chosen in ("true", "false") else APPLY_ON_OPEN_DEFAULT
         self.statusBar().addPermanentWidget(self.hanging.label)

@@ -380,9 +380,10 @@ class MeasurementRoom(QObject):
         archive, library = getattr(view, "archive", None), getattr(self.window, "library", None)
 
         def work(_progress: Any, _cancel: Any) -> SavedObjects:
-            from workstation.annotate.saved_objects import fetch_saved_headers, read_saved_objects
+            from workstation.annotate.saved_objects import SAVED_MODALITIES, read_saved_objects
+            from workstation.app.open_study import saved_object_headers
 
-            return read_saved_objects(fetch_saved_headers(study_uid, archive, library))
+            return read_saved_objects(saved_object_headers(study_uid, archive, library, SAVED_MODALITIES))
 
         task = tasks.Task(work)
         task.signals.finished.connect(lambda saved, v=view, t=tools: self._other_read(v, t, study_uid, saved))

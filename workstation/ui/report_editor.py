@@ -57,20 +57,18 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.annotate.measurements import ImageRef
-from workstation.audit import AuditAction, audit_log_for
+from workstation.app.context import AppContext
+from workstation.app.finalize_report import Step, finalize_report, letterhead_from_settings
+from workstation.app.priors import comparison_rows, prior_sources, search_priors
 from workstation.errors import SigningError, WorkstationError
 from workstation.i18n import localize_decimals
 from workstation.identity import current_identity
 from workstation.model import attributes as attr
 from workstation.model.entities import SeriesSummary, StudySummary
 from workstation.model.image_number import header_label
-from workstation.model.query import StudyQuery
 
 # Imported here, on the UI thread: importing modules (highdicom, pyHanko) from a worker thread
 # while Qt is busy on the UI thread has crashed PySide6's import hook.
-from workstation.report.delivery.destinations import open_outbox
-from workstation.report.delivery.outbox import OutboxBusy
-from workstation.report.dicom_objects import with_dicom_objects
 from workstation.report.drafts import DraftStore
 from workstation.report.model import (
     ADDENDUM,
@@ -83,19 +81,14 @@ from workstation.report.model import (
     SignedReport,
     VersionKind,
 )
-from workstation.report.outgoing import outgoing_folder, write_outgoing
 from workstation.report.pdf import Letterhead, render_report_pdf
 from workstation.report.signing import (
     KEYRING_SERVICE,
     Pkcs11Credential,
     Pkcs12Credential,
-    configured_trust_roots,
     keyring_username,
-    sign_report,
-    signing_options,
     store_pkcs12_password,
 )
-from workstation.report.study_context import with_study_context
 from workstation.report.templates import (
     FieldSpec,
     Template,
@@ -131,21 +124,6 @@ PKCS11_TOKEN_SETTING = "report/pkcs11_token"
 PKCS11_KEY_SETTING = "report/pkcs11_key_label"
 SIGNING_METHODS = (("pkcs12", QT_TRANSLATE_NOOP("ReportEditor", "Key file (PKCS#12)")),
                    ("pkcs11", QT_TRANSLATE_NOOP("ReportEditor", "Smart card (PKCS#11)")))
-
-
-def letterhead_from_settings(settings: Settings, practice: str = "") -> Letterhead:
-    """The letterhead of ``settings.letterhead`` (written by the settings dialog);
-    ``practice`` (the older Qt setting) names the practice when the settings have none."""
-    data = vars(settings.letterhead)
-    data = data if isinstance(data, dict) else {}
-    lines = data.get("address_lines") or []
-    return Letterhead(
-        practice_name=str(data.get("practice_name") or practice),
-        address_lines=tuple(str(x) for x in lines) if isinstance(lines, list) else (),
-        phone=str(data.get("phone") or ""),
-        email=str(data.get("email") or ""),
-        department=str(data.get("department") or ""),
-    )
 
 
 class OneTimePin:
@@ -214,28 +192,13 @@ class SignOutcome:
 
 
 def find_priors(study: StudySummary, library: Any, archive: Any | None) -> list[tuple[str, str, str]]:
-    """(date, modality, description) of the patient's other studies dated before this one,
-    from the library and the archive (runs in a worker thread; an archive error is skipped)."""
-    if not study.patient_id:
-        return []
-    query = StudyQuery(patient_id=study.patient_id)
-    found: dict[str, StudySummary] = {}
-    for source in (library, archive):
-        if source is None:
-            continue
-        try:
-            for s in source.search_studies(query):
-                found.setdefault(s.study_uid, s)
-        except WorkstationError as exc:
-            log.info("Priors search skipped: %s", type(exc).__name__)
-    priors = []
-    for s in found.values():
-        if s.study_uid == study.study_uid or s.patient_id != study.patient_id:
-            continue
-        if study.study_date and s.study_date and s.study_date > study.study_date:
-            continue
-        priors.append((s.study_date, "/".join(s.modalities), s.study_description))
-    return priors
+    """(study date, modalities, description) of the patient's earlier studies for the comparison
+    section, from the library and the archive (:mod:`workstation.app.priors`; runs in a worker
+    thread; a source that cannot be searched is skipped)."""
+    found = search_priors(study, prior_sources(library, archive))
+    if found.problems:
+        log.info("Priors search skipped in %d source(s)", len(found.problems))
+    return comparison_rows(found.ranked)
 
 
 class FieldEditor(QWidget):
@@ -431,6 +394,9 @@ class ReportEditor(QWidget):
     def __init__(self, settings: Callable[[], Settings], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        #: The application (workstation.app.context), set by the main window: priors are then
+        #: looked for in every archive; without it, in the study's own.
+        self.context: AppContext | None = None
         self.library_templates: TemplateLibrary = load_templates()
         self.store = DraftStore.open(settings())
         self.history: ReportHistory | None = None
@@ -636,8 +602,7 @@ class ReportEditor(QWidget):
                 self.message.emit(self.tr("Comparison filled from {0} prior stud{1}.").format(len(priors), 'y' if len(priors) == 1 else 'ies'))
 
         # In every archive, not only the one the study came from (workstation.net.federated).
-        everywhere = getattr(self.window(), "all_archives", lambda: None)()
-        source = everywhere if everywhere is not None else archive
+        source = self.context.prior_archive(archive) if self.context is not None else archive
         task = tasks.Task(lambda _p, _c: find_priors(study, library, source))
         task.signals.finished.connect(done)
         self._priors_task = task
@@ -1224,45 +1189,34 @@ def sign_and_queue(report: Report, credential: Any, *, settings: Settings, templ
                    letterhead: Letterhead | None = None,
                    key_image_pixels: Sequence[np.ndarray] = (),
                    accept_placeholders: bool = False) -> SignOutcome:
-    """Sign (PAdES), build the SR and Encapsulated PDF, write the outgoing folder, add it to the
-    outbox and try delivering it; the sentence says what happened. ``key_image_pixels`` are the
-    key images' thumbnails for the PDF, in the order of ``report.key_images``. Runs in a worker thread."""
-    say = progress or (lambda _d, _t, _m: None)
+    """Make the report final (:func:`workstation.app.finalize_report.finalize_report`: sign,
+    build the SR and Encapsulated PDF, write, audit, queue and deliver); the sentence says what
+    happened. Runs in a worker thread."""
     if credential is None:
         raise SigningError(QCoreApplication.translate("report_editor", "Only a user with a signing credential can make a report final; set up a key file or a smart card first."))
-    say(0, 3, QCoreApplication.translate("report_editor", "Signing the report…"))
-    letterhead = letterhead or letterhead_from_settings(settings, practice)
-    practice = letterhead.practice_name
-    report = with_study_context(report, headers)  # time zone, order numbers (for the RIS)
-    signed = sign_report(report, credential, letterhead=letterhead, template=template,
-                         key_image_pixels=key_image_pixels, trust_roots=configured_trust_roots(settings) or None,
-                         options=signing_options(settings),
-                         accept_placeholders=accept_placeholders)
-    evidence = [h for h in headers if attr.text(h, "SOPInstanceUID")]
-    signed = with_dicom_objects(signed, template=template, evidence=evidence, predecessor=predecessor,
-                                organization=practice)
-    folder = write_outgoing(signed, outgoing_folder(settings))
-    audit_log_for(settings).record(AuditAction.REPORT_SIGNED, study_uid=signed.report.study.study_uid, patient_id=signed.report.patient.patient_id, issuer_of_patient_id=signed.report.patient.issuer_of_patient_id, instance_uids=[signed.version_uid], detail={"signature_level": signed.signature_level})  # noqa: E501
-    say(1, 3, QCoreApplication.translate("report_editor", "Queueing the report for delivery…"))
-    outbox = open_outbox(settings)
-    outbox.add(folder)
-    say(2, 3, QCoreApplication.translate("report_editor", "Delivering the report…"))
-    try:
-        entries = outbox.deliver_all()
-    except OutboxBusy:
-        entries = outbox.outbox_status()
-    entry = next((e for e in entries if e.version_uid == signed.version_uid), None)
+    words = {
+        Step.SIGNING: QCoreApplication.translate("report_editor", "Signing the report…"),
+        Step.QUEUEING: QCoreApplication.translate("report_editor", "Queueing the report for delivery…"),
+        Step.DELIVERING: QCoreApplication.translate("report_editor", "Delivering the report…"),
+    }
+    say = progress or (lambda _d, _t, _m: None)
+    done = finalize_report(report, credential, settings=settings, template=template, headers=headers,
+                           letterhead=letterhead or letterhead_from_settings(settings, practice),
+                           predecessor=predecessor, key_image_pixels=key_image_pixels,
+                           accept_placeholders=accept_placeholders,
+                           progress=lambda d, t, step: say(d, t, words[step]))
+    signed = done.signed
     when = signed.signed_at.astimezone().strftime("%Y-%m-%d %H:%M")
     sentence = QCoreApplication.translate("report_editor", "Signed by {0} at {1}.").format(signed.signer_name, when)
     if not signed.identity_checked:
         sentence += (QCoreApplication.translate("report_editor", " The signer's identity was not checked against a trusted authority (no CA is configured):"
                      " add the practice's CA under Settings > Signing."))
-    if entry is None or not entry.destinations:
+    if not done.deliveries:
         sentence += QCoreApplication.translate("report_editor", " No RIS or archive is configured, so the report waits in the outbox (File > Outbox).")
     else:
-        parts = [f"{name} {d.state}" for name, d in sorted(entry.destinations.items())]
+        parts = [f"{name} {state}" for name, state in done.deliveries.items()]
         sentence += QCoreApplication.translate("report_editor", " Delivery: {0}.").format(", ".join(parts))
-    return SignOutcome(signed, folder, sentence)
+    return SignOutcome(signed, done.folder, sentence)
 
 
 class ReportDock(QDockWidget):
