@@ -247,7 +247,10 @@ def test_prior_in_orthanc_is_found_and_shown_labelled(qtbot, archive_window) -> 
     qtbot.waitUntil(lambda: bool(prefetched()), timeout=10000)
     assert prefetched()[0].detail["why"] == "prior prefetch" and prefetched()[0].patient_id
     throttle = window.hanging.throttles[view]
-    assert throttle.busy_rate == 0.25 * window.hanging.link_bytes_per_s
+    # A quarter of the link: as measured by the transfers to this archive (earlier tests in the
+    # same process may have measured it), else the setting.
+    assert throttle.link_rate is not None and throttle.link_rate > 0
+    assert throttle.busy_rate == 0.25 * throttle.link_rate
     sizes = [len(window.library.read_instance(str(h.SOPInstanceUID)))
              for h in window.library.study_headers(prior_uid)]
     # The prefetch fetched only what the prior's viewports had not stored yet, all through the throttle.

@@ -120,13 +120,17 @@ class BackgroundThrottle:
         self.idle_rate = idle_rate
         self._busy = busy
         self.bucket = TokenBucket(busy_rate if busy else idle_rate, burst)
+        #: the link rate (bytes/s) the share was taken of, when made by :meth:`for_share`
+        self.link_rate: float | None = None
 
     @classmethod
     def for_share(cls, share: float, link_bytes_per_s: float = DEFAULT_LINK_BYTES_PER_S, **kwargs: object) -> BackgroundThrottle:
         """Hold priors to ``share`` (0 < share <= 1) of the link while the current study loads."""
         if not 0 <= share <= 1:
             raise ValueError("share must be from 0 to 1")
-        return cls(share * link_bytes_per_s, **kwargs)  # type: ignore[arg-type]
+        throttle = cls(share * link_bytes_per_s, **kwargs)  # type: ignore[arg-type]
+        throttle.link_rate = link_bytes_per_s
+        return throttle
 
     @property
     def busy(self) -> bool:
