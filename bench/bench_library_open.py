@@ -36,8 +36,8 @@ def worker(kind: str, root: str, study: str) -> dict:
     from workstation.model.displayset import build_display_sets
     from workstation.store.library import Library
 
-    if kind == "reference":
-        paths = sorted(p for p in (Path(root) / "objects").rglob("*") if p.is_file())
+    if kind == "reference":  # the same files, in clear (the library's are encrypted at rest)
+        paths = sorted(p for p in (Path(root).parent / "reference").rglob("*") if p.is_file())
         t0 = time.perf_counter()
         headers = [pydicom.dcmread(p, stop_before_pixels=True) for p in paths]
         iop = np.array([float(v) for v in headers[0].ImageOrientationPatient])
@@ -77,11 +77,17 @@ def main() -> int:
     from workstation.store.library import Library
 
     with tempfile.TemporaryDirectory(prefix="bench-open-") as folder:
+        # The library's key is in the tests' keyring stand-in (a file here), which the worker
+        # processes read too.
+        os.environ["PYTHON_KEYRING_BACKEND"] = "tests.conftest.MemoryKeyring"
+        os.environ["WORKSTATION_TEST_KEYRING"] = str(Path(folder) / "keyring.json")
         root = Path(folder) / "library"
         library = Library(root)
         files = list(make_series(args.slices))
-        for data in files:
+        (Path(folder) / "reference").mkdir()
+        for n, data in enumerate(files):
             library.add_bytes(data)
+            (Path(folder) / "reference" / f"{n:05d}.dcm").write_bytes(data)
         study = str(pydicom.dcmread(BytesIO(files[0]), stop_before_pixels=True).StudyInstanceUID)
         library.display_sets(study, library.study_headers(study))  # opened once before
         library.close()

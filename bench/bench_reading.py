@@ -614,7 +614,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-reading-"))
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         os.environ[name] = str(work / name.lower())
-    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    # The library is encrypted at rest: its key lives in the tests' keyring stand-in, a file in
+    # the bench's folder, so that the cold-start and memory processes find the same key.
+    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.conftest.MemoryKeyring"
+    os.environ["WORKSTATION_TEST_KEYRING"] = str(work / "keyring.json")
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
     from tests.orthanc import start_orthanc
